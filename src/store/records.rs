@@ -1,0 +1,74 @@
+//! Byte layouts of what the store keeps about codes. Deliberately small: a code record holds its
+//! survey, its batch and whether it is spent — never a time, a device or a response id.
+
+/// The state of one issued code, stored under the keyed hash of the code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeRecord {
+    pub survey: String,
+    pub batch: u32,
+    pub spent: bool,
+}
+
+impl CodeRecord {
+    /// `spent (1) ‖ batch (4, big-endian) ‖ survey id (utf-8)`
+    pub(super) fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(5 + self.survey.len());
+        out.push(u8::from(self.spent));
+        out.extend_from_slice(&self.batch.to_be_bytes());
+        out.extend_from_slice(self.survey.as_bytes());
+        out
+    }
+
+    pub(super) fn decode(bytes: &[u8]) -> Option<CodeRecord> {
+        let (&spent, rest) = bytes.split_first()?;
+        if rest.len() < 4 || spent > 1 {
+            return None;
+        }
+        let (batch, survey) = rest.split_at(4);
+        Some(CodeRecord {
+            spent: spent == 1,
+            batch: u32::from_be_bytes(batch.try_into().ok()?),
+            survey: String::from_utf8(survey.to_vec()).ok()?,
+        })
+    }
+}
+
+/// How many codes a batch holds and how many of them were used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BatchCounts {
+    pub batch: u32,
+    pub issued: u64,
+    pub used: u64,
+}
+
+/// Keys of per-survey records: `survey ‖ 0x00 ‖ rest`. Survey ids never contain 0x00, so a
+/// prefix scan over `survey ‖ 0x00` sees exactly one survey.
+pub(super) fn scoped_key(survey: &str, rest: &[u8]) -> Vec<u8> {
+    let mut key = Vec::with_capacity(survey.len() + 1 + rest.len());
+    key.extend_from_slice(survey.as_bytes());
+    key.push(0);
+    key.extend_from_slice(rest);
+    key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_code_record_round_trips_through_its_encoding() {
+        let rec = CodeRecord {
+            survey: "naloxone-2027".into(),
+            batch: 7,
+            spent: true,
+        };
+        assert_eq!(CodeRecord::decode(&rec.encode()), Some(rec));
+    }
+
+    #[test]
+    fn garbage_does_not_decode_as_a_code_record() {
+        assert_eq!(CodeRecord::decode(&[]), None);
+        assert_eq!(CodeRecord::decode(&[2, 0, 0, 0, 1]), None);
+        assert_eq!(CodeRecord::decode(&[0, 0, 0]), None);
+    }
+}

@@ -1,0 +1,131 @@
+//! One-time codes: their format, keyed hashing and issuance in batches. Codes are stored only as
+//! HMAC-SHA256 digests under a key derived from the root secret, so a copy of the data directory
+//! cannot tell whether a code found on a card was ever issued or used.
+
+mod code;
+
+pub use code::{CodeError, TokenCode};
+
+use crate::store::{CodeRecord, Store, StoreError};
+use ring::hmac;
+
+/// Codes are written in chunks: sled's memory grows with the size of one batch of writes.
+const CHUNK: usize = 1_000;
+/// Batch number used for codes handed out one by one on an open survey's landing page.
+pub const OPEN_BATCH: u32 = 0;
+
+/// The keyed digest under which a code is stored.
+pub fn code_hash(key: &hmac::Key, code: &TokenCode) -> [u8; 32] {
+    let tag = hmac::sign(key, code.normalised());
+    let mut out = [0u8; 32];
+    out.copy_from_slice(tag.as_ref());
+    out
+}
+
+/// Issues `count` fresh codes for a survey as a new batch, durably, and returns them. This is the
+/// only moment the codes exist in plain form: they are not kept anywhere.
+pub fn issue_batch(
+    store: &Store,
+    key: &hmac::Key,
+    survey: &str,
+    count: usize,
+) -> Result<(u32, Vec<TokenCode>), StoreError> {
+    let batch = store.batch_create(survey, count as u64)?;
+    let mut issued = Vec::with_capacity(count);
+    while issued.len() < count {
+        let want = (count - issued.len()).min(CHUNK);
+        issued.extend(insert_new(store, key, survey, batch, want)?);
+    }
+    store.durable_blocking()?;
+    Ok((batch, issued))
+}
+
+/// One code for one visitor of an open survey; the caller rate-limits and awaits durability.
+pub fn issue_open_code(
+    store: &Store,
+    key: &hmac::Key,
+    survey: &str,
+) -> Result<TokenCode, StoreError> {
+    let mut codes = insert_new(store, key, survey, OPEN_BATCH, 1)?;
+    codes.pop().ok_or(StoreError::Corrupt)
+}
+
+fn insert_new(
+    store: &Store,
+    key: &hmac::Key,
+    survey: &str,
+    batch: u32,
+    count: usize,
+) -> Result<Vec<TokenCode>, StoreError> {
+    let mut done = Vec::with_capacity(count);
+    let mut pending: Vec<TokenCode> = (0..count).map(|_| TokenCode::generate()).collect();
+    // A clash with an existing digest is astronomically unlikely at 65 bits, but an existing
+    // code must never be reset to unused, so clashing codes are simply drawn again.
+    while !pending.is_empty() {
+        let entries: Vec<_> = pending
+            .iter()
+            .map(|c| {
+                let record = CodeRecord {
+                    survey: survey.to_owned(),
+                    batch,
+                    spent: false,
+                };
+                (code_hash(key, c), record)
+            })
+            .collect();
+        let clashes = store.codes_insert(&entries)?;
+        let mut retry = Vec::with_capacity(clashes.len());
+        for (i, code) in pending.into_iter().enumerate() {
+            if clashes.contains(&i) {
+                retry.push(TokenCode::generate());
+            } else {
+                done.push(code);
+            }
+        }
+        pending = retry;
+    }
+    Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> hmac::Key {
+        hmac::Key::new(hmac::HMAC_SHA256, &[42; 32])
+    }
+
+    #[test]
+    fn the_same_code_always_hashes_to_the_same_digest_and_others_do_not() {
+        let a = TokenCode::generate();
+        let b = TokenCode::generate();
+        assert_eq!(code_hash(&key(), &a), code_hash(&key(), &a));
+        assert_ne!(code_hash(&key(), &a), code_hash(&key(), &b));
+    }
+
+    #[test]
+    fn a_digest_depends_on_the_key() {
+        let code = TokenCode::generate();
+        let other = hmac::Key::new(hmac::HMAC_SHA256, &[7; 32]);
+        assert_ne!(code_hash(&key(), &code), code_hash(&other, &code));
+    }
+
+    #[test]
+    fn an_issued_batch_is_stored_only_as_unused_digests() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(dir.path(), 8 << 20).expect("open");
+        let (batch, codes) = issue_batch(&store, &key(), "demo", 2_500).expect("issue");
+        assert_eq!(codes.len(), 2_500);
+        let distinct: std::collections::HashSet<_> = codes.iter().map(|c| c.display()).collect();
+        assert_eq!(distinct.len(), 2_500);
+        for code in &codes {
+            let rec = store
+                .code_get(&code_hash(&key(), code))
+                .expect("get")
+                .expect("stored");
+            assert_eq!((rec.batch, rec.spent), (batch, false));
+        }
+        let counts = store.batch_counts("demo").expect("counts");
+        assert_eq!((counts[0].issued, counts[0].used), (2_500, 0));
+    }
+}

@@ -1,0 +1,176 @@
+//! The key hierarchy (DESIGN §5). Everything secret passes through here: the master key unlocks a
+//! random root secret (from which HKDF derives the code-hashing and signing keys) and wraps each
+//! survey's random data key, which seals that survey's responses. Nothing here knows about sled or
+//! HTTP; callers persist the wrapped blobs this module hands them.
+
+mod master;
+mod seal;
+
+pub use master::{MasterKey, MasterKeyError, Passphrase, MIN_KDF_ITERATIONS};
+pub use seal::{random_array, random_u32, DataKey};
+
+use ring::{hkdf, hmac};
+use seal::SealingKey;
+
+/// Labels keep every derived key and every sealed blob in its own domain.
+const ROOT_AAD: &[u8] = b"chorus/root-secret/v1";
+const DATA_KEY_AAD: &[u8] = b"chorus/data-key/v1";
+const HKDF_SALT: &[u8] = b"chorus/hkdf/v1";
+const CODE_HASH_LABEL: &[u8] = b"chorus/code-hash/v1";
+const SESSION_LABEL: &[u8] = b"chorus/session/v1";
+
+#[derive(Debug, thiserror::Error)]
+pub enum VaultError {
+    /// The wrapped root secret did not open: this is a different key or passphrase than the one the
+    /// data directory was created with (or the blob was tampered with).
+    #[error("the key does not unlock this data directory (wrong key file or passphrase)")]
+    WrongKey,
+    #[error("a survey's data key is damaged or was wrapped by another key")]
+    DataKeyDamaged,
+}
+
+/// An unlocked vault: the master key plus the keys derived from the root secret.
+pub struct Vault {
+    master: SealingKey,
+    code_hash_key: hmac::Key,
+    session_key: hmac::Key,
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Vault(<unlocked, redacted>)")
+    }
+}
+
+impl Vault {
+    /// First run: makes a fresh root secret and returns it wrapped by the master key, to be stored.
+    pub fn create(master: &MasterKey) -> (Vault, Vec<u8>) {
+        let root: [u8; 32] = random_array();
+        let sealing = SealingKey::new(master.bytes());
+        let wrapped = sealing.seal(&[ROOT_AAD], &root);
+        (Vault::from_root(sealing, &root), wrapped)
+    }
+
+    /// Later runs: opening the stored root secret is also the wrong-key check.
+    pub fn unlock(master: &MasterKey, wrapped_root: &[u8]) -> Result<Vault, VaultError> {
+        let sealing = SealingKey::new(master.bytes());
+        let root = sealing
+            .open(&[ROOT_AAD], wrapped_root)
+            .map_err(|_| VaultError::WrongKey)?;
+        let root: [u8; 32] = root.try_into().map_err(|_| VaultError::WrongKey)?;
+        Ok(Vault::from_root(sealing, &root))
+    }
+
+    fn from_root(master: SealingKey, root: &[u8; 32]) -> Vault {
+        let prk = hkdf::Salt::new(hkdf::HKDF_SHA256, HKDF_SALT).extract(root);
+        Vault {
+            master,
+            code_hash_key: derive_hmac_key(&prk, CODE_HASH_LABEL),
+            session_key: derive_hmac_key(&prk, SESSION_LABEL),
+        }
+    }
+
+    /// A new random data key for a survey, and its wrapped form to store.
+    pub fn new_data_key(&self, survey: &str) -> (DataKey, Vec<u8>) {
+        let raw: [u8; 32] = random_array();
+        let wrapped = self.master.seal(&[DATA_KEY_AAD, survey.as_bytes()], &raw);
+        (DataKey::new(&raw), wrapped)
+    }
+
+    /// Unwraps a stored data key. The survey id is bound in, so a key cannot be moved to another survey.
+    pub fn unwrap_data_key(&self, survey: &str, wrapped: &[u8]) -> Result<DataKey, VaultError> {
+        let raw = self
+            .master
+            .open(&[DATA_KEY_AAD, survey.as_bytes()], wrapped)
+            .map_err(|_| VaultError::DataKeyDamaged)?;
+        let raw: [u8; 32] = raw.try_into().map_err(|_| VaultError::DataKeyDamaged)?;
+        Ok(DataKey::new(&raw))
+    }
+
+    /// Key for HMAC-SHA256 of normalised codes: codes are only ever stored as these digests.
+    pub fn code_hash_key(&self) -> &hmac::Key {
+        &self.code_hash_key
+    }
+
+    /// Key for signing organiser sessions and CSRF tokens.
+    pub fn session_key(&self) -> &hmac::Key {
+        &self.session_key
+    }
+}
+
+fn derive_hmac_key(prk: &hkdf::Prk, label: &[u8]) -> hmac::Key {
+    let info = [label];
+    // HKDF-Expand to 32 bytes cannot fail: the length is far below 255 × hash length.
+    match prk.expand(&info, hmac::HMAC_SHA256) {
+        Ok(okm) => hmac::Key::from(okm),
+        Err(_) => unreachable!("HKDF output length is fixed and valid"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn master(byte: u8) -> MasterKey {
+        MasterKey::from_bytes([byte; 32])
+    }
+
+    #[test]
+    fn a_vault_unlocks_with_the_key_that_created_it() {
+        let (vault, wrapped) = Vault::create(&master(1));
+        let again = Vault::unlock(&master(1), &wrapped).expect("same key unlocks");
+        let a = hmac::sign(vault.code_hash_key(), b"CODE");
+        let b = hmac::sign(again.code_hash_key(), b"CODE");
+        assert_eq!(a.as_ref(), b.as_ref());
+    }
+
+    #[test]
+    fn a_different_master_key_is_reported_as_the_wrong_key() {
+        let (_, wrapped) = Vault::create(&master(1));
+        assert!(matches!(
+            Vault::unlock(&master(2), &wrapped),
+            Err(VaultError::WrongKey)
+        ));
+    }
+
+    #[test]
+    fn a_tampered_root_secret_is_reported_as_the_wrong_key() {
+        let (_, mut wrapped) = Vault::create(&master(1));
+        let last = wrapped.len() - 1;
+        wrapped[last] ^= 1;
+        assert!(Vault::unlock(&master(1), &wrapped).is_err());
+    }
+
+    #[test]
+    fn derived_keys_differ_from_each_other() {
+        let (vault, _) = Vault::create(&master(3));
+        let a = hmac::sign(vault.code_hash_key(), b"x");
+        let b = hmac::sign(vault.session_key(), b"x");
+        assert_ne!(a.as_ref(), b.as_ref());
+    }
+
+    #[test]
+    fn a_data_key_cannot_be_moved_to_another_survey() {
+        let (vault, _) = Vault::create(&master(4));
+        let (_, wrapped) = vault.new_data_key("alpha");
+        assert!(vault.unwrap_data_key("alpha", &wrapped).is_ok());
+        assert!(matches!(
+            vault.unwrap_data_key("beta", &wrapped),
+            Err(VaultError::DataKeyDamaged)
+        ));
+    }
+
+    #[test]
+    fn a_data_key_wrapped_by_another_master_key_does_not_open() {
+        let (one, _) = Vault::create(&master(5));
+        let (two, _) = Vault::create(&master(6));
+        let (_, wrapped) = one.new_data_key("alpha");
+        assert!(two.unwrap_data_key("alpha", &wrapped).is_err());
+    }
+
+    #[test]
+    fn debug_output_never_shows_key_material() {
+        let (vault, _) = Vault::create(&master(7));
+        assert_eq!(format!("{vault:?}"), "Vault(<unlocked, redacted>)");
+    }
+}
