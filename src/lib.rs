@@ -1,4 +1,16 @@
-//! Chorus: self-hosted, privacy-preserving surveys. See DESIGN.md for the promises this code keeps.
+//! Chorus: self-hosted, privacy-preserving surveys. See DESIGN.md for the promises this code
+//! keeps. Dependencies point one way: `web`/`cli`/`control` → domain (`survey`, `surveys`,
+//! `tokens`, `submissions`) → `store`, `vault`.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod control;
 pub mod store;
-pub mod vault;
+pub mod submissions;
+pub mod survey;
+pub mod surveys;
+pub mod telemetry;
 pub mod tokens;
+pub mod vault;
+pub mod web;

@@ -1,0 +1,217 @@
+//! Opening an installation: the data directory, the master key (key file or passphrase), the
+//! vault and the survey registry — the same for the server and for CLI commands run while the
+//! server is stopped. Also the first run: demo survey and a link to try it.
+
+use crate::config::{KeySource, Settings};
+use crate::store::{Store, StoreError};
+use crate::surveys::{SurveyError, SurveyRegistry, SurveyState};
+use crate::tokens;
+use crate::vault::{random_array, MasterKey, MasterKeyError, Vault, VaultError};
+use std::path::PathBuf;
+
+/// The demo survey, embedded so the binary runs from any directory.
+pub const DEMO_SURVEY: &str = include_str!("../surveys/demo.toml");
+
+const META_ROOT: &str = "root_secret";
+const META_MODE: &str = "key_mode";
+const META_SALT: &str = "kdf_salt";
+const META_ITERATIONS: &str = "kdf_iterations";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("could not create the data directory {path}: {source}")]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    MasterKey(#[from] MasterKeyError),
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    #[error(transparent)]
+    Survey(#[from] SurveyError),
+    #[error("could not listen on {addr}: {source}")]
+    Listen {
+        addr: String,
+        source: std::io::Error,
+    },
+    #[error("this data directory was set up with {stored}, but {given} was given; start Chorus the way it was first started")]
+    KeyModeMismatch {
+        stored: &'static str,
+        given: &'static str,
+    },
+}
+
+/// Everything a request or a command needs: storage, keys and the loaded surveys.
+pub struct Chorus {
+    pub store: Store,
+    pub vault: Vault,
+    pub surveys: SurveyRegistry,
+}
+
+/// What happened while opening, for the start-up message.
+#[derive(Default)]
+pub struct Opened {
+    pub created_key_file: Option<PathBuf>,
+    pub first_run: bool,
+}
+
+impl Chorus {
+    pub fn open(settings: &Settings) -> Result<(Chorus, Opened), StartError> {
+        create_private_dir(&settings.data_dir)?;
+        let store = Store::open(&settings.data_dir, settings.cache_bytes)?;
+        let wrapped_root = store.meta_get(META_ROOT)?;
+        let mut opened = Opened {
+            first_run: wrapped_root.is_none(),
+            ..Opened::default()
+        };
+        let given = match settings.key {
+            KeySource::File(_) => "a key file",
+            KeySource::Passphrase(_) => "a passphrase",
+        };
+        if let Some(mode) = store.meta_get(META_MODE)? {
+            let stored = if mode == b"passphrase" { "a passphrase" } else { "a key file" };
+            if stored != given {
+                return Err(StartError::KeyModeMismatch { stored, given });
+            }
+        }
+        let master = match &settings.key {
+            KeySource::File(path) if opened.first_run && !path.exists() => {
+                opened.created_key_file = Some(path.clone());
+                MasterKey::create_key_file(path)?
+            }
+            KeySource::File(path) => MasterKey::read_key_file(path)?,
+            KeySource::Passphrase(passphrase) => {
+                let (salt, iterations) = match (
+                    store.meta_get(META_SALT)?,
+                    store.meta_get(META_ITERATIONS)?,
+                ) {
+                    (Some(salt), Some(iter)) => {
+                        let iter = <[u8; 4]>::try_from(iter.as_slice())
+                            .map_err(|_| StoreError::Corrupt)?;
+                        (salt, u32::from_be_bytes(iter))
+                    }
+                    _ => {
+                        let salt = random_array::<16>().to_vec();
+                        store.meta_put(META_SALT, &salt)?;
+                        store.meta_put(META_ITERATIONS, &settings.kdf_iterations.to_be_bytes())?;
+                        (salt, settings.kdf_iterations)
+                    }
+                };
+                MasterKey::from_passphrase(passphrase, &salt, iterations)?
+            }
+        };
+        let vault = match wrapped_root {
+            Some(wrapped) => Vault::unlock(&master, &wrapped)?,
+            None => {
+                let (vault, wrapped) = Vault::create(&master);
+                let mode: &[u8] = match settings.key {
+                    KeySource::File(_) => b"file",
+                    KeySource::Passphrase(_) => b"passphrase",
+                };
+                store.meta_put(META_MODE, mode)?;
+                store.meta_put(META_ROOT, &wrapped)?;
+                store.durable_blocking()?;
+                vault
+            }
+        };
+        let surveys = SurveyRegistry::load(&store, &vault)?;
+        Ok((
+            Chorus {
+                store,
+                vault,
+                surveys,
+            },
+            opened,
+        ))
+    }
+
+    /// First run: import and open the demo survey, and issue one code to try it with.
+    pub fn set_up_demo(&self) -> Result<Option<tokens::TokenCode>, StartError> {
+        let outcome = self.surveys.import(&self.store, &self.vault, DEMO_SURVEY)?;
+        let id = outcome.id.to_string();
+        self.surveys.set_state(&self.store, &id, SurveyState::Open)?;
+        let (_, mut codes) = tokens::issue_batch(&self.store, self.vault.code_hash_key(), &id, 1)?;
+        Ok(codes.pop())
+    }
+}
+
+fn create_private_dir(path: &std::path::Path) -> Result<(), StartError> {
+    let err = |source| StartError::DataDir {
+        path: path.to_path_buf(),
+        source,
+    };
+    if path.exists() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(path).map_err(err)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700)).map_err(err)?;
+    }
+    Ok(())
+}
+
+/// `chorus serve`: open everything, print where to go, serve until SIGINT/SIGTERM, then flush.
+pub fn serve(settings: &Settings) -> Result<(), StartError> {
+    let (chorus, opened) = Chorus::open(settings)?;
+    let demo_code = if opened.first_run && settings.import_demo && chorus.surveys.is_empty() {
+        chorus.set_up_demo()?
+    } else {
+        None
+    };
+    let listener = std::net::TcpListener::bind(settings.bind).map_err(|source| StartError::Listen {
+        addr: settings.bind.to_string(),
+        source,
+    })?;
+    let local = listener.local_addr().map_err(|source| StartError::Listen {
+        addr: settings.bind.to_string(),
+        source,
+    })?;
+    let base = settings
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{local}"));
+    let chorus = std::sync::Arc::new(chorus);
+    crate::control::listen(std::sync::Arc::clone(&chorus), &settings.data_dir)
+        .map_err(|source| StartError::Listen {
+            addr: crate::control::socket_path(&settings.data_dir).display().to_string(),
+            source,
+        })?;
+
+    let mut banner = format!("Chorus is listening on http://{local}\n");
+    if let Some(path) = &opened.created_key_file {
+        banner.push_str(&format!(
+            "Created the master key file {}. Keep a copy somewhere safe, apart from backups of the data directory: without it no answer can be read.\n",
+            std::path::absolute(path).unwrap_or_else(|_| path.clone()).display()
+        ));
+    }
+    if let Some(code) = demo_code {
+        banner.push_str(&format!(
+            "Try the demo survey: {base}/s/demo?code={}\n",
+            code.display()
+        ));
+    }
+    print!("{banner}");
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let options = crate::web::WebOptions {
+        open_codes_per_minute: settings.open_codes_per_minute,
+        workers,
+    };
+    let served = actix_web::rt::System::new().block_on(async {
+        let server = crate::web::build(std::sync::Arc::clone(&chorus), listener, &options)?;
+        server.await
+    });
+    let _ = std::fs::remove_file(crate::control::socket_path(&settings.data_dir));
+    chorus.store.close()?;
+    served.map_err(|source| StartError::Listen {
+        addr: local.to_string(),
+        source,
+    })
+}

@@ -1,0 +1,161 @@
+//! The command-line surface (DESIGN §10) and the commands that act on surveys and codes. A
+//! command runs the same way whether it is executed here or by a running server on the CLI's
+//! behalf (see `control`), so its output is built as data first and printed by `main`.
+
+use crate::app::Chorus;
+use crate::surveys::{progress_band, SurveyState};
+use crate::tokens;
+use clap::{Parser, Subcommand};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "chorus", version, about = "Private, peer-led surveys")]
+pub struct Cli {
+    /// Settings file (default: ./chorus.toml when it exists)
+    #[arg(long, global = true, env = "CHORUS_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<CliCommand>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CliCommand {
+    /// Run the web server (the default)
+    Serve,
+    /// Import, list, open and close surveys
+    #[command(subcommand)]
+    Survey(SurveyCommand),
+    /// Issue one-time codes
+    #[command(subcommand)]
+    Codes(CodesCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SurveyCommand {
+    /// Import a survey definition (TOML); replaces a definition that has no responses yet
+    Import { file: PathBuf },
+    /// List surveys with their state and banded progress
+    List,
+    /// Start taking answers
+    Open { id: String },
+    /// Stop taking answers, for good
+    Close { id: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CodesCommand {
+    /// Issue a batch of codes: one per line on stdout, nothing else there
+    Issue {
+        survey: String,
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        count: u32,
+    },
+}
+
+/// A command as it travels to a running server: the file is already read.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum Command {
+    SurveyImport { source: String },
+    SurveyList,
+    SurveyOpen { id: String },
+    SurveyClose { id: String },
+    CodesIssue { survey: String, count: u32 },
+}
+
+/// What a command printed: `stdout` is the command's product (e.g. codes, one per line);
+/// `stderr` is for people. `ok == false` means exit status 1.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Outcome {
+    pub ok: bool,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Outcome {
+    fn ok(stdout: String, stderr: String) -> Outcome {
+        Outcome {
+            ok: true,
+            stdout,
+            stderr,
+        }
+    }
+
+    pub fn failed(message: String) -> Outcome {
+        Outcome {
+            ok: false,
+            stdout: String::new(),
+            stderr: message,
+        }
+    }
+}
+
+pub fn execute(chorus: &Chorus, command: Command) -> Outcome {
+    match command {
+        Command::SurveyImport { source } => {
+            match chorus.surveys.import(&chorus.store, &chorus.vault, &source) {
+                Ok(done) => {
+                    let verb = if done.replaced { "replaced" } else { "imported" };
+                    let hint = if done.state == SurveyState::Draft {
+                        format!("; open it with: chorus survey open {}", done.id)
+                    } else {
+                        String::new()
+                    };
+                    Outcome::ok(String::new(), format!("{verb} survey '{}' ({}){hint}\n", done.id, done.state))
+                }
+                Err(e) => Outcome::failed(format!("{e}\n")),
+            }
+        }
+        Command::SurveyList => {
+            let mut out = String::new();
+            for s in chorus.surveys.list(&chorus.store) {
+                let band = chorus
+                    .surveys
+                    .get(&s.id)
+                    .map_or(10, |e| e.survey.threshold() as usize);
+                out.push_str(&format!(
+                    "{}\t{}\t{}\t{} responses\t{}\n",
+                    s.id,
+                    s.state,
+                    s.mode,
+                    progress_band(s.responses, band),
+                    s.title
+                ));
+            }
+            let note = if out.is_empty() { "no surveys yet\n".to_owned() } else { String::new() };
+            Outcome::ok(out, note)
+        }
+        Command::SurveyOpen { id } => set_state(chorus, &id, SurveyState::Open),
+        Command::SurveyClose { id } => set_state(chorus, &id, SurveyState::Closed),
+        Command::CodesIssue { survey, count } => {
+            let Some(entry) = chorus.surveys.get(&survey) else {
+                return Outcome::failed(format!("there is no survey '{survey}'\n"));
+            };
+            if entry.state == SurveyState::Closed {
+                return Outcome::failed(format!("survey '{survey}' is closed; no codes can be issued\n"));
+            }
+            match tokens::issue_batch(&chorus.store, chorus.vault.code_hash_key(), &survey, count as usize) {
+                Ok((batch, codes)) => {
+                    let mut out = String::with_capacity(codes.len() * 18);
+                    for code in &codes {
+                        out.push_str(&code.display());
+                        out.push('\n');
+                    }
+                    Outcome::ok(
+                        out,
+                        format!("issued batch {batch} of {count} codes for '{survey}'. They are shown only now: print or hand them out; Chorus keeps no copy.\n"),
+                    )
+                }
+                Err(e) => Outcome::failed(format!("{e}\n")),
+            }
+        }
+    }
+}
+
+fn set_state(chorus: &Chorus, id: &str, target: SurveyState) -> Outcome {
+    match chorus.surveys.set_state(&chorus.store, id, target) {
+        Ok(state) => Outcome::ok(String::new(), format!("survey '{id}' is {state}\n")),
+        Err(e) => Outcome::failed(format!("{e}\n")),
+    }
+}

@@ -1,0 +1,285 @@
+//! Typed settings: zero-config defaults, an optional `chorus.toml`, then `CHORUS_*` environment
+//! variables on top. Unknown keys and bad values stop start-up with a message naming the culprit.
+
+use crate::vault::{Passphrase, MIN_KDF_ITERATIONS};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_CONFIG_FILE: &str = "chorus.toml";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("could not read {path}: {source}")]
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+    #[error("{name}: {message}")]
+    BadEnv { name: &'static str, message: String },
+    #[error("{0}")]
+    Inconsistent(String),
+}
+
+/// The keys `chorus.toml` may contain; anything else is an error.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    bind: Option<String>,
+    data_dir: Option<PathBuf>,
+    key_file: Option<PathBuf>,
+    public_url: Option<String>,
+    cache_mb: Option<u64>,
+    kdf_iterations: Option<u32>,
+    import_demo: Option<bool>,
+    open_codes_per_minute: Option<u32>,
+}
+
+/// Where the master key comes from (DESIGN §5).
+#[derive(Debug, Clone)]
+pub enum KeySource {
+    File(PathBuf),
+    Passphrase(Passphrase),
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    pub key: KeySource,
+    /// The address peers use, for printed links; defaults to `http://{bind}`.
+    pub public_url: Option<String>,
+    pub cache_bytes: u64,
+    pub kdf_iterations: u32,
+    /// On first run, import and open the demo survey.
+    pub import_demo: bool,
+    /// Open surveys: how many fresh codes one client may draw per minute.
+    pub open_codes_per_minute: u32,
+}
+
+impl Settings {
+    /// Reads `config` (or `./chorus.toml` when present) and the process environment.
+    pub fn load(config: Option<&Path>) -> Result<Settings, ConfigError> {
+        let env = |name: &str| std::env::var(name).ok();
+        Settings::from_sources(config, &env)
+    }
+
+    /// The same, with the environment passed in (tests).
+    pub fn from_sources(
+        config: Option<&Path>,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Settings, ConfigError> {
+        let file = match config {
+            Some(path) => read_file(path)?,
+            None if Path::new(DEFAULT_CONFIG_FILE).exists() => {
+                read_file(Path::new(DEFAULT_CONFIG_FILE))?
+            }
+            None => FileSettings::default(),
+        };
+        let config_path = config.unwrap_or(Path::new(DEFAULT_CONFIG_FILE)).to_path_buf();
+        let invalid = |message: String| ConfigError::Invalid {
+            path: config_path.clone(),
+            message,
+        };
+
+        let bind_text = match env("CHORUS_BIND") {
+            Some(v) => Some(("CHORUS_BIND", v)),
+            None => file.bind.clone().map(|v| ("bind", v)),
+        };
+        let bind = match bind_text {
+            Some((source, text)) => text.parse::<SocketAddr>().map_err(|_| {
+                let message = format!("'{text}' is not an address and port like 127.0.0.1:8080");
+                if source == "CHORUS_BIND" {
+                    ConfigError::BadEnv { name: "CHORUS_BIND", message }
+                } else {
+                    invalid(format!("bind: {message}"))
+                }
+            })?,
+            None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+        };
+
+        let data_dir = env("CHORUS_DATA_DIR")
+            .map(PathBuf::from)
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("data"));
+        if data_dir.as_os_str().is_empty() {
+            return Err(ConfigError::BadEnv {
+                name: "CHORUS_DATA_DIR",
+                message: "must not be empty".into(),
+            });
+        }
+
+        let key_file = env("CHORUS_KEY_FILE").map(PathBuf::from).or(file.key_file);
+        let key = match env("CHORUS_PASSPHRASE") {
+            Some(p) => {
+                if key_file.is_some() {
+                    return Err(ConfigError::Inconsistent(
+                        "both a passphrase (CHORUS_PASSPHRASE) and a key file are set; choose one"
+                            .into(),
+                    ));
+                }
+                KeySource::Passphrase(Passphrase::new(p).map_err(|e| ConfigError::BadEnv {
+                    name: "CHORUS_PASSPHRASE",
+                    message: e.to_string(),
+                })?)
+            }
+            None => KeySource::File(key_file.unwrap_or_else(|| default_key_file(&data_dir))),
+        };
+        if let KeySource::File(path) = &key {
+            if is_inside(path, &data_dir) {
+                return Err(ConfigError::Inconsistent(format!(
+                    "the key file {} is inside the data directory {}; keep it outside, or a copy of the data directory would carry its own key",
+                    path.display(),
+                    data_dir.display()
+                )));
+            }
+        }
+
+        let kdf_iterations = file.kdf_iterations.unwrap_or(MIN_KDF_ITERATIONS);
+        if kdf_iterations < MIN_KDF_ITERATIONS {
+            return Err(invalid(format!(
+                "kdf_iterations: must be at least {MIN_KDF_ITERATIONS}, got {kdf_iterations}"
+            )));
+        }
+        let cache_mb = file.cache_mb.unwrap_or(32);
+        if !(4..=4096).contains(&cache_mb) {
+            return Err(invalid(format!("cache_mb: must be between 4 and 4096, got {cache_mb}")));
+        }
+        if let Some(url) = &file.public_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(invalid(format!(
+                    "public_url: '{url}' must start with http:// or https://"
+                )));
+            }
+        }
+        let open_codes_per_minute = file.open_codes_per_minute.unwrap_or(10);
+        if open_codes_per_minute == 0 {
+            return Err(invalid("open_codes_per_minute: must be at least 1".into()));
+        }
+
+        Ok(Settings {
+            bind,
+            data_dir,
+            key,
+            public_url: file.public_url.map(|u| u.trim_end_matches('/').to_owned()),
+            cache_bytes: cache_mb * 1024 * 1024,
+            kdf_iterations,
+            import_demo: file.import_demo.unwrap_or(true),
+            open_codes_per_minute,
+        })
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileSettings, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Unreadable {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|e| ConfigError::Invalid {
+        path: path.to_path_buf(),
+        message: e.to_string().trim().to_owned(),
+    })
+}
+
+/// The key file lives beside the data directory: `./data` → `./chorus.key`.
+fn default_key_file(data_dir: &Path) -> PathBuf {
+    match data_dir.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.join("chorus.key"),
+        _ => PathBuf::from("chorus.key"),
+    }
+}
+
+/// Whether `path` lies inside `dir`, comparing absolute, normalised forms.
+fn is_inside(path: &Path, dir: &Path) -> bool {
+    let absolute = |p: &Path| {
+        let p = std::env::current_dir().map(|cwd| cwd.join(p)).unwrap_or_else(|_| p.to_path_buf());
+        let mut out = PathBuf::new();
+        for part in p.components() {
+            match part {
+                std::path::Component::ParentDir => {
+                    out.pop();
+                }
+                std::path::Component::CurDir => {}
+                other => out.push(other),
+            }
+        }
+        out
+    };
+    absolute(path).starts_with(absolute(dir))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(toml: Option<&str>, vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("chorus.toml");
+        if let Some(text) = toml {
+            std::fs::write(&path, text).expect("write");
+        }
+        let vars: Vec<(String, String)> =
+            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let env = move |name: &str| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        Settings::from_sources(toml.map(|_| path.as_path()), &env)
+    }
+
+    #[test]
+    fn no_settings_at_all_gives_the_documented_defaults() {
+        let s = load(None, &[]).expect("defaults");
+        assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.data_dir, PathBuf::from("data"));
+        assert!(matches!(s.key, KeySource::File(ref p) if p == Path::new("chorus.key")));
+        assert_eq!(s.kdf_iterations, MIN_KDF_ITERATIONS);
+    }
+
+    #[test]
+    fn environment_variables_override_the_file() {
+        let s = load(
+            Some("bind = \"127.0.0.1:9000\"\ndata_dir = \"/srv/a/data\""),
+            &[("CHORUS_BIND", "0.0.0.0:7000"), ("CHORUS_DATA_DIR", "/srv/b/data")],
+        )
+        .expect("settings");
+        assert_eq!(s.bind.to_string(), "0.0.0.0:7000");
+        assert_eq!(s.data_dir, PathBuf::from("/srv/b/data"));
+        assert!(matches!(s.key, KeySource::File(ref p) if p == Path::new("/srv/b/chorus.key")));
+    }
+
+    #[test]
+    fn an_unknown_key_in_the_file_stops_start_up_with_its_name() {
+        let err = load(Some("bnid = \"127.0.0.1:1\""), &[]).unwrap_err().to_string();
+        assert!(err.contains("bnid"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_bind_address_names_the_variable() {
+        let err = load(None, &[("CHORUS_BIND", "localhost")]).unwrap_err().to_string();
+        assert!(err.starts_with("CHORUS_BIND"), "{err}");
+    }
+
+    #[test]
+    fn a_passphrase_selects_sealed_mode() {
+        let s = load(None, &[("CHORUS_PASSPHRASE", "long enough words")]).expect("settings");
+        assert!(matches!(s.key, KeySource::Passphrase(_)));
+    }
+
+    #[test]
+    fn a_passphrase_and_a_key_file_together_are_refused() {
+        assert!(load(None, &[("CHORUS_PASSPHRASE", "x"), ("CHORUS_KEY_FILE", "/k")]).is_err());
+    }
+
+    #[test]
+    fn a_key_file_inside_the_data_directory_is_refused() {
+        let err = load(None, &[("CHORUS_DATA_DIR", "/srv/data"), ("CHORUS_KEY_FILE", "/srv/data/k")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("inside the data directory"), "{err}");
+    }
+
+    #[test]
+    fn too_few_kdf_iterations_are_refused() {
+        assert!(load(Some("kdf_iterations = 1000"), &[]).is_err());
+    }
+}

@@ -1,0 +1,70 @@
+//! Taking in one response: answers are parsed against the definition into a typed `Response`,
+//! sealed with the survey's data key together with a fresh secret record key, and stored in the
+//! same transaction that spends the code. The caller acknowledges only after `durable()`.
+
+use crate::store::{Redemption, Store, StoreError};
+use crate::survey::{answers, AnswerError, Response};
+use crate::surveys::{SurveyRegistry, SurveyState};
+use crate::tokens::{code_hash, TokenCode};
+use crate::vault::{random_array, random_u32};
+use ring::hmac;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    #[error("there is no such survey")]
+    NoSuchSurvey,
+    #[error("this survey is closed")]
+    SurveyClosed,
+    #[error("some answers are not valid")]
+    InvalidAnswers(Vec<AnswerError>),
+    /// Unknown, already used, malformed, or another survey's code: one case on purpose.
+    #[error("this code can't be used")]
+    CodeUnusable,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What is sealed per response. The record key feeds cell-key perturbation of released tables;
+/// it is secret and never exported.
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+pub struct SealedRecord {
+    #[serde(rename = "k")]
+    pub record_key: u32,
+    #[serde(rename = "a")]
+    pub response: Response,
+}
+
+/// Parses, seals and stores one response, spending its code. Not yet durable: await
+/// `Store::durable` before telling anyone "thank you".
+pub fn accept(
+    registry: &SurveyRegistry,
+    store: &Store,
+    code_key: &hmac::Key,
+    survey_id: &str,
+    code: &str,
+    raw_answers: &serde_json::Map<String, serde_json::Value>,
+) -> Result<(), SubmitError> {
+    let entry = registry.get(survey_id).ok_or(SubmitError::NoSuchSurvey)?;
+    match entry.state {
+        SurveyState::Open => {}
+        SurveyState::Draft => return Err(SubmitError::NoSuchSurvey),
+        SurveyState::Closed => return Err(SubmitError::SurveyClosed),
+    }
+    let response =
+        answers::parse(&entry.survey, raw_answers).map_err(SubmitError::InvalidAnswers)?;
+    let code = TokenCode::parse(code).map_err(|_| SubmitError::CodeUnusable)?;
+    let record = SealedRecord {
+        record_key: random_u32(),
+        response,
+    };
+    let plaintext = serde_json::to_vec(&record).map_err(|_| StoreError::Corrupt)?;
+    let record_id: [u8; 16] = random_array();
+    let sealed = entry
+        .data_key
+        .seal_response(survey_id, &record_id, &plaintext);
+    match store.redeem(&code_hash(code_key, &code), survey_id, &record_id, &sealed)? {
+        Redemption::Redeemed => Ok(()),
+        Redemption::Unusable => Err(SubmitError::CodeUnusable),
+    }
+}

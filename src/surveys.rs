@@ -1,0 +1,252 @@
+//! The survey registry: imported definitions, their life-cycle state and their unwrapped data
+//! keys, loaded once at start-up and kept in memory so a submission never parses TOML or unwraps
+//! a key. Persists through `store`; knows nothing of HTTP.
+
+use crate::store::{Store, StoreError};
+use crate::survey::{DefinitionErrors, Survey, SurveyId};
+use crate::vault::{DataKey, Vault, VaultError};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SurveyState {
+    /// Imported, not yet taking answers; invisible to peers.
+    Draft,
+    Open,
+    /// Finished for good: no more answers, and it cannot be reopened.
+    Closed,
+}
+
+impl std::fmt::Display for SurveyState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SurveyState::Draft => "draft",
+            SurveyState::Open => "open",
+            SurveyState::Closed => "closed",
+        })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SurveyError {
+    #[error("the survey definition has errors:\n{0}")]
+    Invalid(DefinitionErrors),
+    #[error("there is no survey '{0}'")]
+    NotFound(String),
+    #[error("survey '{0}' already has responses, so its definition can no longer be replaced")]
+    HasResponses(String),
+    #[error("survey '{0}' is closed; a closed survey cannot be reopened")]
+    Closed(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    #[error("the stored record of survey '{0}' is damaged")]
+    Damaged(String),
+}
+
+/// What is persisted per survey: the definition as written, and its state.
+#[derive(Serialize, Deserialize)]
+struct SurveyRecord {
+    state: SurveyState,
+    source: String,
+}
+
+/// A loaded survey: parsed definition, state, and the key that seals its responses.
+pub struct SurveyEntry {
+    pub survey: Arc<Survey>,
+    pub state: SurveyState,
+    pub data_key: Arc<DataKey>,
+}
+
+pub struct ImportOutcome {
+    pub id: SurveyId,
+    pub state: SurveyState,
+    pub replaced: bool,
+}
+
+pub struct SurveySummary {
+    pub id: String,
+    pub title: String,
+    pub state: SurveyState,
+    pub mode: String,
+    pub responses: usize,
+}
+
+pub struct SurveyRegistry {
+    entries: RwLock<BTreeMap<String, Arc<SurveyEntry>>>,
+}
+
+impl SurveyRegistry {
+    /// Loads every stored survey. A definition that no longer parses is skipped with a log line
+    /// rather than taking the whole service down.
+    pub fn load(store: &Store, vault: &Vault) -> Result<SurveyRegistry, SurveyError> {
+        let mut entries = BTreeMap::new();
+        for (id, bytes) in store.surveys()? {
+            let record: SurveyRecord =
+                serde_json::from_slice(&bytes).map_err(|_| SurveyError::Damaged(id.clone()))?;
+            let survey = match Survey::parse(&record.source) {
+                Ok(s) => s,
+                Err(errors) => {
+                    tracing::error!(survey = %id, %errors, "stored survey definition no longer loads; skipped");
+                    continue;
+                }
+            };
+            let data_key = load_data_key(store, vault, &id)?;
+            let entry = SurveyEntry {
+                survey: Arc::new(survey),
+                state: record.state,
+                data_key: Arc::new(data_key),
+            };
+            entries.insert(id, Arc::new(entry));
+        }
+        Ok(SurveyRegistry {
+            entries: RwLock::new(entries),
+        })
+    }
+
+    pub fn get(&self, id: &str) -> Option<Arc<SurveyEntry>> {
+        self.read().get(id).cloned()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.read().is_empty()
+    }
+
+    /// Imports a definition, or replaces one that has no responses yet (keeping its state).
+    pub fn import(
+        &self,
+        store: &Store,
+        vault: &Vault,
+        source: &str,
+    ) -> Result<ImportOutcome, SurveyError> {
+        let survey = Survey::parse(source).map_err(SurveyError::Invalid)?;
+        let id = survey.id().clone();
+        let mut entries = self.write();
+        let existing = entries.get(id.as_str()).map(|e| e.state);
+        if existing.is_some() && store.response_count(id.as_str()) > 0 {
+            return Err(SurveyError::HasResponses(id.to_string()));
+        }
+        let state = existing.unwrap_or(SurveyState::Draft);
+        let data_key = load_data_key(store, vault, id.as_str())?;
+        persist(store, id.as_str(), state, source)?;
+        store.durable_blocking()?;
+        entries.insert(
+            id.to_string(),
+            Arc::new(SurveyEntry {
+                survey: Arc::new(survey),
+                state,
+                data_key: Arc::new(data_key),
+            }),
+        );
+        Ok(ImportOutcome {
+            id,
+            state,
+            replaced: existing.is_some(),
+        })
+    }
+
+    /// Moves a survey along draft → open → closed. Opening an open survey or closing a closed
+    /// one changes nothing; reopening a closed survey is refused.
+    pub fn set_state(
+        &self,
+        store: &Store,
+        id: &str,
+        target: SurveyState,
+    ) -> Result<SurveyState, SurveyError> {
+        let mut entries = self.write();
+        let entry = entries
+            .get(id)
+            .cloned()
+            .ok_or_else(|| SurveyError::NotFound(id.to_owned()))?;
+        if entry.state == target {
+            return Ok(target);
+        }
+        if entry.state == SurveyState::Closed || target == SurveyState::Draft {
+            return Err(SurveyError::Closed(id.to_owned()));
+        }
+        persist(store, id, target, entry.survey.source())?;
+        store.durable_blocking()?;
+        entries.insert(
+            id.to_owned(),
+            Arc::new(SurveyEntry {
+                survey: Arc::clone(&entry.survey),
+                state: target,
+                data_key: Arc::clone(&entry.data_key),
+            }),
+        );
+        Ok(target)
+    }
+
+    pub fn list(&self, store: &Store) -> Vec<SurveySummary> {
+        self.read()
+            .iter()
+            .map(|(id, e)| SurveySummary {
+                id: id.clone(),
+                title: e.survey.title().default_text().to_owned(),
+                state: e.state,
+                mode: format!("{:?}", e.survey.mode()).to_lowercase(),
+                responses: store.response_count(id),
+            })
+            .collect()
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<String, Arc<SurveyEntry>>> {
+        self.entries.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, BTreeMap<String, Arc<SurveyEntry>>> {
+        self.entries.write().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn persist(store: &Store, id: &str, state: SurveyState, source: &str) -> Result<(), SurveyError> {
+    let record = SurveyRecord {
+        state,
+        source: source.to_owned(),
+    };
+    let bytes = serde_json::to_vec(&record).map_err(|_| SurveyError::Damaged(id.to_owned()))?;
+    store.survey_put(id, &bytes)?;
+    Ok(())
+}
+
+/// The survey's data key, created on first use. `data_key_init` keeps the first key ever stored,
+/// so two racing imports cannot leave responses sealed under a key that was then replaced.
+fn load_data_key(store: &Store, vault: &Vault, id: &str) -> Result<DataKey, SurveyError> {
+    let wrapped = match store.data_key_get(id)? {
+        Some(w) => w,
+        None => {
+            let (_, fresh) = vault.new_data_key(id);
+            store.data_key_init(id, &fresh)?
+        }
+    };
+    Ok(vault.unwrap_data_key(id, &wrapped)?)
+}
+
+/// Progress as a band, never an exact live count (an exact count, watched, tells when someone
+/// answered). Bands are `width` wide: 0, then "1–9", "10–19", …
+pub fn progress_band(count: usize, width: usize) -> String {
+    let width = width.max(1);
+    if count == 0 {
+        return "0".into();
+    }
+    let low = count / width * width;
+    let low_shown = low.max(1);
+    format!("{}–{}", low_shown, low + width - 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_is_shown_in_bands_not_exact_counts() {
+        assert_eq!(progress_band(0, 10), "0");
+        assert_eq!(progress_band(1, 10), "1–9");
+        assert_eq!(progress_band(9, 10), "1–9");
+        assert_eq!(progress_band(10, 10), "10–19");
+        assert_eq!(progress_band(37, 10), "30–39");
+    }
+}

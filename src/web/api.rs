@@ -1,0 +1,168 @@
+//! The JSON API (`/api/v1`) and `/healthz`: for load tests, scripts and offline collection tools.
+
+use super::error::ApiError;
+use super::State;
+use crate::submissions;
+use crate::surveys::SurveyState;
+use crate::tokens;
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use futures_util::StreamExt;
+use serde::Deserialize;
+
+/// Largest accepted JSON body. A complete answer set for a long survey with free text fits
+/// comfortably; anything bigger is refused before it is parsed.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(healthz))
+        .route("/api/v1/surveys/{survey}", web::get().to(get_definition))
+        .route("/api/v1/surveys/{survey}/responses", web::post().to(post_response))
+        .route("/api/v1/surveys/{survey}/open-code", web::post().to(post_open_code));
+}
+
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(r#"{"status":"ok"}"#)
+}
+
+async fn get_definition(
+    state: web::Data<State>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let entry = state.chorus.surveys.get(&path).ok_or(ApiError::NotFound)?;
+    if entry.state == SurveyState::Draft {
+        return Err(ApiError::NotFound);
+    }
+    let mut public = entry.survey.public_json();
+    if let Some(object) = public.as_object_mut() {
+        object.insert("state".into(), entry.state.to_string().into());
+    }
+    Ok(HttpResponse::Ok().json(public))
+}
+
+/// `{"code": "...", "answers": {...}}` — nothing else.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Submission {
+    code: String,
+    answers: serde_json::Map<String, serde_json::Value>,
+}
+
+async fn post_response(
+    state: web::Data<State>,
+    path: web::Path<String>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    // Unknown survey first: a 404 says nothing about codes.
+    if state.chorus.surveys.get(&path).is_none() {
+        return Err(ApiError::NotFound);
+    }
+    require_json(&req)?;
+    let body = read_body(payload, MAX_BODY_BYTES).await?;
+    let submission: Submission = parse_json(&body)?;
+    let chorus = &state.chorus;
+    submissions::accept(
+        &chorus.surveys,
+        &chorus.store,
+        chorus.vault.code_hash_key(),
+        &path,
+        &submission.code,
+        &submission.answers,
+    )?;
+    chorus.store.durable().await?;
+    Ok(HttpResponse::Created()
+        .content_type("application/json")
+        .body(r#"{"status":"accepted","message":"Thank you. Your answers were saved."}"#))
+}
+
+/// Open surveys: a fresh one-time code for whoever asks, within the in-memory rate limit.
+async fn post_open_code(
+    state: web::Data<State>,
+    path: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let code = state.issue_open_code(&path, &req).await?;
+    Ok(HttpResponse::Created().json(serde_json::json!({ "code": code.display() })))
+}
+
+impl State {
+    /// Shared by the API and the landing page.
+    pub(super) async fn issue_open_code(
+        &self,
+        survey: &str,
+        req: &HttpRequest,
+    ) -> Result<tokens::TokenCode, ApiError> {
+        let entry = self.chorus.surveys.get(survey).ok_or(ApiError::NotFound)?;
+        match entry.state {
+            SurveyState::Draft => return Err(ApiError::NotFound),
+            SurveyState::Closed => return Err(ApiError::SurveyClosed),
+            SurveyState::Open => {}
+        }
+        if entry.survey.mode() != crate::survey::Mode::Open {
+            return Err(ApiError::Conflict(
+                "This survey is by invitation: codes are handed out by the organisers.".into(),
+            ));
+        }
+        // The address is used only as a key of the in-memory limiter; it is never logged or stored.
+        if let Some(addr) = req.peer_addr() {
+            self.open_codes
+                .check(addr.ip())
+                .map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs })?;
+        }
+        let chorus = &self.chorus;
+        let code = tokens::issue_open_code(&chorus.store, chorus.vault.code_hash_key(), survey)?;
+        chorus.store.durable().await?;
+        Ok(code)
+    }
+}
+
+fn require_json(req: &HttpRequest) -> Result<(), ApiError> {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    if essence.eq_ignore_ascii_case("application/json") {
+        Ok(())
+    } else {
+        Err(ApiError::UnsupportedMediaType)
+    }
+}
+
+/// Reads at most `limit` bytes; a larger body is refused without reading the rest.
+pub(super) async fn read_body(
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<web::BytesMut, ApiError> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| ApiError::BadRequest("The request body could not be read.".into()))?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Parses JSON with messages that describe the problem without quoting the content.
+fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let text = std::str::from_utf8(body)
+        .map_err(|_| ApiError::BadRequest("The body is not valid UTF-8 text.".into()))?;
+    serde_json::from_str(text).map_err(|e| {
+        use serde_json::error::Category;
+        let message = match e.classify() {
+            Category::Syntax | Category::Eof | Category::Io => format!(
+                "The body is not valid JSON (line {}, column {}).",
+                e.line(),
+                e.column()
+            ),
+            Category::Data => "The body must be a JSON object with exactly two fields: \"code\" (a string) and \"answers\" (an object).".to_owned(),
+        };
+        ApiError::BadRequest(message)
+    })
+}

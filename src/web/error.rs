@@ -1,0 +1,97 @@
+//! Every error a route can return, and its one mapping to HTTP. API routes answer JSON; the
+//! messages are written for people and never echo what was submitted (it may be an answer).
+
+use crate::survey::AnswerError;
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde_json::json;
+
+/// The single body for every unusable code (unknown, used, mistyped, another survey's): byte for
+/// byte the same, so the answer cannot be used to learn whether a card was used.
+pub const CODE_UNUSABLE_BODY: &str = r#"{"error":"code_unusable","message":"This code can't be used. It may have been used already, or mistyped."}"#;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("not found")]
+    NotFound,
+    #[error("survey closed")]
+    SurveyClosed,
+    #[error("code unusable")]
+    CodeUnusable,
+    #[error("invalid answers")]
+    InvalidAnswers(Vec<AnswerError>),
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error("rate limited")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("not possible for this survey: {0}")]
+    Conflict(String),
+    /// Storage failed. Logged with the storage error only; the client sees a generic message.
+    #[error("unavailable")]
+    Unavailable,
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::SurveyClosed => StatusCode::GONE,
+            ApiError::CodeUnusable | ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::InvalidAnswers(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut builder = HttpResponse::build(self.status_code());
+        builder.content_type("application/json");
+        let body = match self {
+            ApiError::CodeUnusable => return builder.body(CODE_UNUSABLE_BODY),
+            ApiError::NotFound => json!({"error": "not_found", "message": "There is no such survey or page."}),
+            ApiError::SurveyClosed => json!({"error": "survey_closed", "message": "This survey is closed and no longer takes answers."}),
+            ApiError::InvalidAnswers(errors) => json!({
+                "error": "invalid_answers",
+                "message": "Some answers are not valid. Nothing was saved and the code was not used.",
+                "errors": errors,
+            }),
+            ApiError::BadRequest(message) => json!({"error": "bad_request", "message": message}),
+            ApiError::PayloadTooLarge => json!({"error": "payload_too_large", "message": "The request is too large."}),
+            ApiError::UnsupportedMediaType => json!({"error": "unsupported_media_type", "message": "Send the body as application/json."}),
+            ApiError::RateLimited { retry_after_secs } => {
+                builder.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+                json!({"error": "rate_limited", "message": "Too many requests. Please wait a moment and try again."})
+            }
+            ApiError::Conflict(message) => json!({"error": "conflict", "message": message}),
+            ApiError::Unavailable => json!({"error": "unavailable", "message": "The service could not save this right now. Nothing was saved; please try again."}),
+        };
+        builder.body(body.to_string())
+    }
+}
+
+impl From<crate::submissions::SubmitError> for ApiError {
+    fn from(e: crate::submissions::SubmitError) -> ApiError {
+        use crate::submissions::SubmitError as S;
+        match e {
+            S::NoSuchSurvey => ApiError::NotFound,
+            S::SurveyClosed => ApiError::SurveyClosed,
+            S::InvalidAnswers(errors) => ApiError::InvalidAnswers(errors),
+            S::CodeUnusable => ApiError::CodeUnusable,
+            S::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<crate::store::StoreError> for ApiError {
+    fn from(e: crate::store::StoreError) -> ApiError {
+        tracing::error!(error = %e, "storage failure");
+        ApiError::Unavailable
+    }
+}

@@ -1,0 +1,69 @@
+//! The HTTP edge. Only this module knows actix and tera: it turns requests into calls on the
+//! domain services and maps their typed errors to responses in one place (`error.rs`).
+
+mod api;
+mod error;
+mod limit;
+mod peer;
+mod render;
+mod request_log;
+mod security;
+
+pub use api::MAX_BODY_BYTES;
+pub use error::CODE_UNUSABLE_BODY;
+
+use crate::app::Chorus;
+use actix_web::dev::Server;
+use actix_web::middleware::{from_fn, Compress};
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use std::net::TcpListener;
+use std::sync::Arc;
+
+/// What every handler can reach.
+pub struct State {
+    pub chorus: Arc<Chorus>,
+    templates: render::Templates,
+    open_codes: limit::RateLimiter,
+}
+
+pub struct WebOptions {
+    pub open_codes_per_minute: u32,
+    pub workers: usize,
+}
+
+/// Builds the server on an already-bound listener (port 0 in tests); the caller runs it.
+pub fn build(chorus: Arc<Chorus>, listener: TcpListener, options: &WebOptions) -> std::io::Result<Server> {
+    let templates = render::Templates::load().map_err(std::io::Error::other)?;
+    let state = web::Data::new(State {
+        chorus,
+        templates,
+        open_codes: limit::RateLimiter::per_minute(
+            options.open_codes_per_minute,
+            options.open_codes_per_minute,
+        ),
+    });
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .wrap(Compress::default())
+            .wrap(security::headers())
+            .wrap(from_fn(request_log::log_request))
+            .configure(api::routes)
+            .configure(peer::routes)
+            .default_service(web::to(not_found))
+    })
+    .workers(options.workers)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+async fn not_found(req: HttpRequest) -> HttpResponse {
+    if req.path().starts_with("/api/") {
+        actix_web::ResponseError::error_response(&error::ApiError::NotFound)
+    } else {
+        HttpResponse::NotFound()
+            .content_type("text/html; charset=utf-8")
+            .body("<!doctype html><title>Not found</title><p>There is nothing at this address. <a href=\"/\">Start again</a></p>")
+    }
+}

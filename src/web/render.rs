@@ -1,0 +1,27 @@
+//! Templates, embedded in the binary so it runs from any directory. Only `.html` templates:
+//! tera autoescapes exactly those, and nothing a person typed is ever marked `safe`.
+
+use tera::{Context, Tera};
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("landing.html", include_str!("../../templates/landing.html")),
+    ("message.html", include_str!("../../templates/message.html")),
+];
+
+pub const STYLESHEET: &str = include_str!("../../static/chorus.css");
+
+pub struct Templates(Tera);
+
+impl Templates {
+    pub fn load() -> Result<Templates, tera::Error> {
+        let mut tera = Tera::default();
+        tera.add_raw_templates(TEMPLATES.iter().copied())?;
+        tera.autoescape_on(vec![".html"]);
+        Ok(Templates(tera))
+    }
+
+    pub fn render(&self, name: &str, context: &Context) -> Result<String, tera::Error> {
+        self.0.render(name, context)
+    }
+}
