@@ -72,7 +72,11 @@ impl Chorus {
             KeySource::Passphrase(_) => "a passphrase",
         };
         if let Some(mode) = store.meta_get(META_MODE)? {
-            let stored = if mode == b"passphrase" { "a passphrase" } else { "a key file" };
+            let stored = if mode == b"passphrase" {
+                "a passphrase"
+            } else {
+                "a key file"
+            };
             if stored != given {
                 return Err(StartError::KeyModeMismatch { stored, given });
             }
@@ -84,22 +88,23 @@ impl Chorus {
             }
             KeySource::File(path) => MasterKey::read_key_file(path)?,
             KeySource::Passphrase(passphrase) => {
-                let (salt, iterations) = match (
-                    store.meta_get(META_SALT)?,
-                    store.meta_get(META_ITERATIONS)?,
-                ) {
-                    (Some(salt), Some(iter)) => {
-                        let iter = <[u8; 4]>::try_from(iter.as_slice())
-                            .map_err(|_| StoreError::Corrupt)?;
-                        (salt, u32::from_be_bytes(iter))
-                    }
-                    _ => {
-                        let salt = random_array::<16>().to_vec();
-                        store.meta_put(META_SALT, &salt)?;
-                        store.meta_put(META_ITERATIONS, &settings.kdf_iterations.to_be_bytes())?;
-                        (salt, settings.kdf_iterations)
-                    }
-                };
+                let (salt, iterations) =
+                    match (store.meta_get(META_SALT)?, store.meta_get(META_ITERATIONS)?) {
+                        (Some(salt), Some(iter)) => {
+                            let iter = <[u8; 4]>::try_from(iter.as_slice())
+                                .map_err(|_| StoreError::Corrupt)?;
+                            (salt, u32::from_be_bytes(iter))
+                        }
+                        _ => {
+                            let salt = random_array::<16>().to_vec();
+                            store.meta_put(META_SALT, &salt)?;
+                            store.meta_put(
+                                META_ITERATIONS,
+                                &settings.kdf_iterations.to_be_bytes(),
+                            )?;
+                            (salt, settings.kdf_iterations)
+                        }
+                    };
                 MasterKey::from_passphrase(passphrase, &salt, iterations)?
             }
         };
@@ -132,7 +137,8 @@ impl Chorus {
     pub fn set_up_demo(&self) -> Result<Option<tokens::TokenCode>, StartError> {
         let outcome = self.surveys.import(&self.store, &self.vault, DEMO_SURVEY)?;
         let id = outcome.id.to_string();
-        self.surveys.set_state(&self.store, &id, SurveyState::Open)?;
+        self.surveys
+            .set_state(&self.store, &id, SurveyState::Open)?;
         let (_, mut codes) = tokens::issue_batch(&self.store, self.vault.code_hash_key(), &id, 1)?;
         Ok(codes.pop())
     }
@@ -163,10 +169,11 @@ pub fn serve(settings: &Settings) -> Result<(), StartError> {
     } else {
         None
     };
-    let listener = std::net::TcpListener::bind(settings.bind).map_err(|source| StartError::Listen {
-        addr: settings.bind.to_string(),
-        source,
-    })?;
+    let listener =
+        std::net::TcpListener::bind(settings.bind).map_err(|source| StartError::Listen {
+            addr: settings.bind.to_string(),
+            source,
+        })?;
     let local = listener.local_addr().map_err(|source| StartError::Listen {
         addr: settings.bind.to_string(),
         source,
@@ -176,11 +183,14 @@ pub fn serve(settings: &Settings) -> Result<(), StartError> {
         .clone()
         .unwrap_or_else(|| format!("http://{local}"));
     let chorus = std::sync::Arc::new(chorus);
-    crate::control::listen(std::sync::Arc::clone(&chorus), &settings.data_dir)
-        .map_err(|source| StartError::Listen {
-            addr: crate::control::socket_path(&settings.data_dir).display().to_string(),
+    crate::control::listen(std::sync::Arc::clone(&chorus), &settings.data_dir).map_err(
+        |source| StartError::Listen {
+            addr: crate::control::socket_path(&settings.data_dir)
+                .display()
+                .to_string(),
             source,
-        })?;
+        },
+    )?;
 
     let mut banner = format!("Chorus is listening on http://{local}\n");
     if let Some(path) = &opened.created_key_file {

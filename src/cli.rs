@@ -96,13 +96,20 @@ pub fn execute(chorus: &Chorus, command: Command) -> Outcome {
         Command::SurveyImport { source } => {
             match chorus.surveys.import(&chorus.store, &chorus.vault, &source) {
                 Ok(done) => {
-                    let verb = if done.replaced { "replaced" } else { "imported" };
+                    let verb = if done.replaced {
+                        "replaced"
+                    } else {
+                        "imported"
+                    };
                     let hint = if done.state == SurveyState::Draft {
                         format!("; open it with: chorus survey open {}", done.id)
                     } else {
                         String::new()
                     };
-                    Outcome::ok(String::new(), format!("{verb} survey '{}' ({}){hint}\n", done.id, done.state))
+                    Outcome::ok(
+                        String::new(),
+                        format!("{verb} survey '{}' ({}){hint}\n", done.id, done.state),
+                    )
                 }
                 Err(e) => Outcome::failed(format!("{e}\n")),
             }
@@ -123,7 +130,11 @@ pub fn execute(chorus: &Chorus, command: Command) -> Outcome {
                     s.title
                 ));
             }
-            let note = if out.is_empty() { "no surveys yet\n".to_owned() } else { String::new() };
+            let note = if out.is_empty() {
+                "no surveys yet\n".to_owned()
+            } else {
+                String::new()
+            };
             Outcome::ok(out, note)
         }
         Command::SurveyOpen { id } => set_state(chorus, &id, SurveyState::Open),
@@ -133,9 +144,16 @@ pub fn execute(chorus: &Chorus, command: Command) -> Outcome {
                 return Outcome::failed(format!("there is no survey '{survey}'\n"));
             };
             if entry.state == SurveyState::Closed {
-                return Outcome::failed(format!("survey '{survey}' is closed; no codes can be issued\n"));
+                return Outcome::failed(format!(
+                    "survey '{survey}' is closed; no codes can be issued\n"
+                ));
             }
-            match tokens::issue_batch(&chorus.store, chorus.vault.code_hash_key(), &survey, count as usize) {
+            match tokens::issue_batch(
+                &chorus.store,
+                chorus.vault.code_hash_key(),
+                &survey,
+                count as usize,
+            ) {
                 Ok((batch, codes)) => {
                     let mut out = String::with_capacity(codes.len() * 18);
                     for code in &codes {

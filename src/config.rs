@@ -78,7 +78,9 @@ impl Settings {
             }
             None => FileSettings::default(),
         };
-        let config_path = config.unwrap_or(Path::new(DEFAULT_CONFIG_FILE)).to_path_buf();
+        let config_path = config
+            .unwrap_or(Path::new(DEFAULT_CONFIG_FILE))
+            .to_path_buf();
         let invalid = |message: String| ConfigError::Invalid {
             path: config_path.clone(),
             message,
@@ -92,7 +94,10 @@ impl Settings {
             Some((source, text)) => text.parse::<SocketAddr>().map_err(|_| {
                 let message = format!("'{text}' is not an address and port like 127.0.0.1:8080");
                 if source == "CHORUS_BIND" {
-                    ConfigError::BadEnv { name: "CHORUS_BIND", message }
+                    ConfigError::BadEnv {
+                        name: "CHORUS_BIND",
+                        message,
+                    }
                 } else {
                     invalid(format!("bind: {message}"))
                 }
@@ -145,7 +150,9 @@ impl Settings {
         }
         let cache_mb = file.cache_mb.unwrap_or(32);
         if !(4..=4096).contains(&cache_mb) {
-            return Err(invalid(format!("cache_mb: must be between 4 and 4096, got {cache_mb}")));
+            return Err(invalid(format!(
+                "cache_mb: must be between 4 and 4096, got {cache_mb}"
+            )));
         }
         if let Some(url) = &file.public_url {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
@@ -194,7 +201,9 @@ fn default_key_file(data_dir: &Path) -> PathBuf {
 /// Whether `path` lies inside `dir`, comparing absolute, normalised forms.
 fn is_inside(path: &Path, dir: &Path) -> bool {
     let absolute = |p: &Path| {
-        let p = std::env::current_dir().map(|cwd| cwd.join(p)).unwrap_or_else(|_| p.to_path_buf());
+        let p = std::env::current_dir()
+            .map(|cwd| cwd.join(p))
+            .unwrap_or_else(|_| p.to_path_buf());
         let mut out = PathBuf::new();
         for part in p.components() {
             match part {
@@ -220,8 +229,10 @@ mod tests {
         if let Some(text) = toml {
             std::fs::write(&path, text).expect("write");
         }
-        let vars: Vec<(String, String)> =
-            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         let env = move |name: &str| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
         Settings::from_sources(toml.map(|_| path.as_path()), &env)
     }
@@ -239,7 +250,10 @@ mod tests {
     fn environment_variables_override_the_file() {
         let s = load(
             Some("bind = \"127.0.0.1:9000\"\ndata_dir = \"/srv/a/data\""),
-            &[("CHORUS_BIND", "0.0.0.0:7000"), ("CHORUS_DATA_DIR", "/srv/b/data")],
+            &[
+                ("CHORUS_BIND", "0.0.0.0:7000"),
+                ("CHORUS_DATA_DIR", "/srv/b/data"),
+            ],
         )
         .expect("settings");
         assert_eq!(s.bind.to_string(), "0.0.0.0:7000");
@@ -249,13 +263,17 @@ mod tests {
 
     #[test]
     fn an_unknown_key_in_the_file_stops_start_up_with_its_name() {
-        let err = load(Some("bnid = \"127.0.0.1:1\""), &[]).unwrap_err().to_string();
+        let err = load(Some("bnid = \"127.0.0.1:1\""), &[])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("bnid"), "{err}");
     }
 
     #[test]
     fn a_bad_bind_address_names_the_variable() {
-        let err = load(None, &[("CHORUS_BIND", "localhost")]).unwrap_err().to_string();
+        let err = load(None, &[("CHORUS_BIND", "localhost")])
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("CHORUS_BIND"), "{err}");
     }
 
@@ -267,14 +285,24 @@ mod tests {
 
     #[test]
     fn a_passphrase_and_a_key_file_together_are_refused() {
-        assert!(load(None, &[("CHORUS_PASSPHRASE", "x"), ("CHORUS_KEY_FILE", "/k")]).is_err());
+        assert!(load(
+            None,
+            &[("CHORUS_PASSPHRASE", "x"), ("CHORUS_KEY_FILE", "/k")]
+        )
+        .is_err());
     }
 
     #[test]
     fn a_key_file_inside_the_data_directory_is_refused() {
-        let err = load(None, &[("CHORUS_DATA_DIR", "/srv/data"), ("CHORUS_KEY_FILE", "/srv/data/k")])
-            .unwrap_err()
-            .to_string();
+        let err = load(
+            None,
+            &[
+                ("CHORUS_DATA_DIR", "/srv/data"),
+                ("CHORUS_KEY_FILE", "/srv/data/k"),
+            ],
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("inside the data directory"), "{err}");
     }
 

@@ -32,7 +32,9 @@ pub fn try_remote(data_dir: &Path, command: &Command) -> Option<Outcome> {
         Ok(serde_json::from_slice(&reply)?)
     })();
     Some(reply.unwrap_or_else(|e| {
-        Outcome::failed(format!("the running server did not answer the command: {e}\n"))
+        Outcome::failed(format!(
+            "the running server did not answer the command: {e}\n"
+        ))
     }))
 }
 

@@ -21,28 +21,33 @@ fn main() -> ExitCode {
                 Err(e) => fail(&format!("chorus: {e}")),
             }
         }
-        CliCommand::Survey(SurveyCommand::Import { file }) => match std::fs::read_to_string(&file) {
-            Ok(source) => Command::SurveyImport { source },
-            Err(e) => return fail(&format!("chorus: could not read {}: {e}", file.display())),
-        },
+        CliCommand::Survey(SurveyCommand::Import { file }) => {
+            match std::fs::read_to_string(&file) {
+                Ok(source) => Command::SurveyImport { source },
+                Err(e) => return fail(&format!("chorus: could not read {}: {e}", file.display())),
+            }
+        }
         CliCommand::Survey(SurveyCommand::List) => Command::SurveyList,
         CliCommand::Survey(SurveyCommand::Open { id }) => Command::SurveyOpen { id },
         CliCommand::Survey(SurveyCommand::Close { id }) => Command::SurveyClose { id },
-        CliCommand::Codes(CodesCommand::Issue { survey, count }) => Command::CodesIssue { survey, count },
+        CliCommand::Codes(CodesCommand::Issue { survey, count }) => {
+            Command::CodesIssue { survey, count }
+        }
     };
     // A running server owns the data directory: ask it. Otherwise open the store here.
-    let outcome = control::try_remote(&settings.data_dir, &command).unwrap_or_else(|| {
-        match app::Chorus::open(&settings) {
-            Ok((chorus, _)) => {
-                let outcome = execute(&chorus, command);
-                if let Err(e) = chorus.store.close() {
-                    return Outcome::failed(format!("{e}\n"));
+    let outcome =
+        control::try_remote(&settings.data_dir, &command).unwrap_or_else(
+            || match app::Chorus::open(&settings) {
+                Ok((chorus, _)) => {
+                    let outcome = execute(&chorus, command);
+                    if let Err(e) = chorus.store.close() {
+                        return Outcome::failed(format!("{e}\n"));
+                    }
+                    outcome
                 }
-                outcome
-            }
-            Err(e) => Outcome::failed(format!("{e}\n")),
-        }
-    });
+                Err(e) => Outcome::failed(format!("{e}\n")),
+            },
+        );
     print!("{}", outcome.stdout);
     let _ = std::io::stdout().flush();
     if !outcome.stderr.is_empty() {

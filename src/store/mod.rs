@@ -131,7 +131,10 @@ impl Store {
             .compare_and_swap(survey, None as Option<&[u8]>, Some(wrapped))?
         {
             Ok(()) => Ok(wrapped.to_vec()),
-            Err(existing) => existing.current.map(|v| v.to_vec()).ok_or(StoreError::Corrupt),
+            Err(existing) => existing
+                .current
+                .map(|v| v.to_vec())
+                .ok_or(StoreError::Corrupt),
         }
     }
 
@@ -154,8 +157,10 @@ impl Store {
             .and_then(|b| <[u8; 4]>::try_from(b.as_ref()).ok())
             .map(u32::from_be_bytes)
             .ok_or(StoreError::Corrupt)?;
-        self.batches
-            .insert(scoped_key(survey, &number.to_be_bytes()), &issued.to_be_bytes())?;
+        self.batches.insert(
+            scoped_key(survey, &number.to_be_bytes()),
+            &issued.to_be_bytes(),
+        )?;
         Ok(number)
     }
 
@@ -216,7 +221,9 @@ impl Store {
 
     pub fn code_get(&self, code_hash: &[u8; 32]) -> Result<Option<CodeRecord>, StoreError> {
         match self.codes.get(code_hash)? {
-            Some(raw) => CodeRecord::decode(&raw).map(Some).ok_or(StoreError::Corrupt),
+            Some(raw) => CodeRecord::decode(&raw)
+                .map(Some)
+                .ok_or(StoreError::Corrupt),
             None => Ok(None),
         }
     }
@@ -227,7 +234,9 @@ impl Store {
         for item in self.batches.scan_prefix(scoped_key(survey, b"")) {
             let (k, v) = item?;
             let suffix = &k[survey.len() + 1..];
-            if let (Ok(batch), Ok(issued)) = (<[u8; 4]>::try_from(suffix), <[u8; 8]>::try_from(v.as_ref())) {
+            if let (Ok(batch), Ok(issued)) =
+                (<[u8; 4]>::try_from(suffix), <[u8; 8]>::try_from(v.as_ref()))
+            {
                 let batch = u32::from_be_bytes(batch);
                 counts.insert(
                     batch,
@@ -282,7 +291,9 @@ impl Drop for Store {
 fn open_error(dir: &Path, e: sled::Error) -> StoreError {
     let path = dir.display().to_string();
     match e {
-        sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => StoreError::Locked(path),
+        sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => {
+            StoreError::Locked(path)
+        }
         sled::Error::Io(io) if io.to_string().contains("lock") => StoreError::Locked(path),
         other => StoreError::Open {
             path,

@@ -12,7 +12,10 @@ fn issue(store: &Store, hash: [u8; 32], survey: &str) {
         batch: 1,
         spent: false,
     };
-    assert!(store.codes_insert(&[(hash, rec)]).expect("insert").is_empty());
+    assert!(store
+        .codes_insert(&[(hash, rec)])
+        .expect("insert")
+        .is_empty());
 }
 
 #[test]
@@ -20,11 +23,15 @@ fn a_code_is_redeemed_once_and_then_is_unusable() {
     let (_d, store) = open();
     issue(&store, [1; 32], "demo");
     assert_eq!(
-        store.redeem(&[1; 32], "demo", b"r1", b"sealed").expect("redeem"),
+        store
+            .redeem(&[1; 32], "demo", b"r1", b"sealed")
+            .expect("redeem"),
         Redemption::Redeemed
     );
     assert_eq!(
-        store.redeem(&[1; 32], "demo", b"r2", b"sealed").expect("redeem"),
+        store
+            .redeem(&[1; 32], "demo", b"r2", b"sealed")
+            .expect("redeem"),
         Redemption::Unusable
     );
     assert_eq!(store.response_count("demo"), 1);
@@ -43,7 +50,13 @@ fn an_unknown_code_and_another_surveys_code_are_unusable_and_store_nothing() {
         Redemption::Unusable
     );
     assert_eq!(store.response_count("demo"), 0);
-    assert!(!store.code_get(&[1; 32]).expect("get").expect("exists").spent);
+    assert!(
+        !store
+            .code_get(&[1; 32])
+            .expect("get")
+            .expect("exists")
+            .spent
+    );
 }
 
 #[test]
@@ -75,8 +88,17 @@ fn an_existing_code_hash_is_never_overwritten() {
         batch: 2,
         spent: false,
     };
-    assert_eq!(store.codes_insert(&[([4; 32], again)]).expect("insert"), vec![0]);
-    assert!(store.code_get(&[4; 32]).expect("get").expect("exists").spent);
+    assert_eq!(
+        store.codes_insert(&[([4; 32], again)]).expect("insert"),
+        vec![0]
+    );
+    assert!(
+        store
+            .code_get(&[4; 32])
+            .expect("get")
+            .expect("exists")
+            .spent
+    );
 }
 
 #[test]
@@ -95,8 +117,22 @@ fn batch_counts_report_issued_and_used_codes() {
     store.redeem(&[5; 32], "demo", b"r", b"x").expect("redeem");
     assert_eq!(store.batch_create("demo", 5).expect("batch"), 2);
     let counts = store.batch_counts("demo").expect("counts");
-    assert_eq!(counts[0], BatchCounts { batch: 1, issued: 2, used: 1 });
-    assert_eq!(counts[1], BatchCounts { batch: 2, issued: 5, used: 0 });
+    assert_eq!(
+        counts[0],
+        BatchCounts {
+            batch: 1,
+            issued: 2,
+            used: 1
+        }
+    );
+    assert_eq!(
+        counts[1],
+        BatchCounts {
+            batch: 2,
+            issued: 5,
+            used: 0
+        }
+    );
 }
 
 #[test]
@@ -104,8 +140,12 @@ fn responses_of_one_survey_never_include_another_surveys() {
     let (_d, store) = open();
     issue(&store, [7; 32], "demo");
     issue(&store, [8; 32], "demo-2");
-    store.redeem(&[7; 32], "demo", b"a", b"one").expect("redeem");
-    store.redeem(&[8; 32], "demo-2", b"b", b"two").expect("redeem");
+    store
+        .redeem(&[7; 32], "demo", b"a", b"one")
+        .expect("redeem");
+    store
+        .redeem(&[8; 32], "demo-2", b"b", b"two")
+        .expect("redeem");
     let demo: Vec<_> = store.responses("demo").map(|r| r.expect("row")).collect();
     assert_eq!(demo, vec![(b"a".to_vec(), b"one".to_vec())]);
 }
@@ -113,8 +153,14 @@ fn responses_of_one_survey_never_include_another_surveys() {
 #[test]
 fn a_survey_keeps_its_first_data_key() {
     let (_d, store) = open();
-    assert_eq!(store.data_key_init("demo", b"first").expect("init"), b"first");
-    assert_eq!(store.data_key_init("demo", b"second").expect("init"), b"first");
+    assert_eq!(
+        store.data_key_init("demo", b"first").expect("init"),
+        b"first"
+    );
+    assert_eq!(
+        store.data_key_init("demo", b"second").expect("init"),
+        b"first"
+    );
 }
 
 #[test]

@@ -190,9 +190,18 @@ mod tests {
     fn empty_short_long_and_foreign_input_is_rejected_with_a_reason() {
         assert_eq!(TokenCode::parse(" - "), Err(CodeError::Empty));
         assert_eq!(TokenCode::parse("ABCD"), Err(CodeError::WrongLength));
-        assert_eq!(TokenCode::parse(&"A".repeat(65)), Err(CodeError::WrongLength));
-        assert_eq!(TokenCode::parse("ABCD-EFGH-JKMN-P!"), Err(CodeError::BadSymbol));
-        assert_eq!(TokenCode::parse("ÄBCD-EFGH-JKMN-PQ"), Err(CodeError::BadSymbol));
+        assert_eq!(
+            TokenCode::parse(&"A".repeat(65)),
+            Err(CodeError::WrongLength)
+        );
+        assert_eq!(
+            TokenCode::parse("ABCD-EFGH-JKMN-P!"),
+            Err(CodeError::BadSymbol)
+        );
+        assert_eq!(
+            TokenCode::parse("ÄBCD-EFGH-JKMN-PQ"),
+            Err(CodeError::BadSymbol)
+        );
     }
 
     #[test]

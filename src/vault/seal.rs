@@ -136,9 +136,7 @@ mod tests {
     #[test]
     fn the_plaintext_does_not_appear_in_the_sealed_blob() {
         let blob = key().seal_response("demo", b"rec1", b"CANARY-PLAINTEXT");
-        assert!(!blob
-            .windows(b"CANARY".len())
-            .any(|w| w == b"CANARY"));
+        assert!(!blob.windows(b"CANARY".len()).any(|w| w == b"CANARY"));
     }
 
     #[test]

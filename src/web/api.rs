@@ -17,8 +17,14 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(healthz))
         .route("/api/v1/surveys/{survey}", web::get().to(get_definition))
-        .route("/api/v1/surveys/{survey}/responses", web::post().to(post_response))
-        .route("/api/v1/surveys/{survey}/open-code", web::post().to(post_open_code));
+        .route(
+            "/api/v1/surveys/{survey}/responses",
+            web::post().to(post_response),
+        )
+        .route(
+            "/api/v1/surveys/{survey}/open-code",
+            web::post().to(post_open_code),
+        );
 }
 
 async fn healthz() -> HttpResponse {
@@ -140,7 +146,8 @@ pub(super) async fn read_body(
 ) -> Result<web::BytesMut, ApiError> {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| ApiError::BadRequest("The request body could not be read.".into()))?;
+        let chunk = chunk
+            .map_err(|_| ApiError::BadRequest("The request body could not be read.".into()))?;
         if body.len() + chunk.len() > limit {
             return Err(ApiError::PayloadTooLarge);
         }

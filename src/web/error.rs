@@ -55,22 +55,32 @@ impl ResponseError for ApiError {
         builder.content_type("application/json");
         let body = match self {
             ApiError::CodeUnusable => return builder.body(CODE_UNUSABLE_BODY),
-            ApiError::NotFound => json!({"error": "not_found", "message": "There is no such survey or page."}),
-            ApiError::SurveyClosed => json!({"error": "survey_closed", "message": "This survey is closed and no longer takes answers."}),
+            ApiError::NotFound => {
+                json!({"error": "not_found", "message": "There is no such survey or page."})
+            }
+            ApiError::SurveyClosed => {
+                json!({"error": "survey_closed", "message": "This survey is closed and no longer takes answers."})
+            }
             ApiError::InvalidAnswers(errors) => json!({
                 "error": "invalid_answers",
                 "message": "Some answers are not valid. Nothing was saved and the code was not used.",
                 "errors": errors,
             }),
             ApiError::BadRequest(message) => json!({"error": "bad_request", "message": message}),
-            ApiError::PayloadTooLarge => json!({"error": "payload_too_large", "message": "The request is too large."}),
-            ApiError::UnsupportedMediaType => json!({"error": "unsupported_media_type", "message": "Send the body as application/json."}),
+            ApiError::PayloadTooLarge => {
+                json!({"error": "payload_too_large", "message": "The request is too large."})
+            }
+            ApiError::UnsupportedMediaType => {
+                json!({"error": "unsupported_media_type", "message": "Send the body as application/json."})
+            }
             ApiError::RateLimited { retry_after_secs } => {
                 builder.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
                 json!({"error": "rate_limited", "message": "Too many requests. Please wait a moment and try again."})
             }
             ApiError::Conflict(message) => json!({"error": "conflict", "message": message}),
-            ApiError::Unavailable => json!({"error": "unavailable", "message": "The service could not save this right now. Nothing was saved; please try again."}),
+            ApiError::Unavailable => {
+                json!({"error": "unavailable", "message": "The service could not save this right now. Nothing was saved; please try again."})
+            }
         };
         builder.body(body.to_string())
     }

@@ -38,7 +38,8 @@ impl RateLimiter {
             });
         }
         let (tokens, at) = buckets.entry(client).or_insert((self.burst, now));
-        *tokens = (*tokens + now.saturating_duration_since(*at).as_secs_f64() * rate).min(self.burst);
+        *tokens =
+            (*tokens + now.saturating_duration_since(*at).as_secs_f64() * rate).min(self.burst);
         *at = now;
         if *tokens >= 1.0 {
             *tokens -= 1.0;

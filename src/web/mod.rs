@@ -32,7 +32,11 @@ pub struct WebOptions {
 }
 
 /// Builds the server on an already-bound listener (port 0 in tests); the caller runs it.
-pub fn build(chorus: Arc<Chorus>, listener: TcpListener, options: &WebOptions) -> std::io::Result<Server> {
+pub fn build(
+    chorus: Arc<Chorus>,
+    listener: TcpListener,
+    options: &WebOptions,
+) -> std::io::Result<Server> {
     let templates = render::Templates::load().map_err(std::io::Error::other)?;
     let state = web::Data::new(State {
         chorus,

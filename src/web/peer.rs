@@ -27,14 +27,29 @@ async fn show_landing(
     req: HttpRequest,
 ) -> HttpResponse {
     let Some(entry) = state.chorus.surveys.get(&path) else {
-        return message(&state, StatusCode::NOT_FOUND, "Survey not found", "There is no survey at this address. Check the link on your card.");
+        return message(
+            &state,
+            StatusCode::NOT_FOUND,
+            "Survey not found",
+            "There is no survey at this address. Check the link on your card.",
+        );
     };
     match entry.state {
         SurveyState::Draft => {
-            return message(&state, StatusCode::NOT_FOUND, "Survey not found", "There is no survey at this address. Check the link on your card.")
+            return message(
+                &state,
+                StatusCode::NOT_FOUND,
+                "Survey not found",
+                "There is no survey at this address. Check the link on your card.",
+            )
         }
         SurveyState::Closed => {
-            return message(&state, StatusCode::GONE, "This survey is closed", "Thank you for your interest. This survey no longer takes answers.")
+            return message(
+                &state,
+                StatusCode::GONE,
+                "This survey is closed",
+                "Thank you for your interest. This survey no longer takes answers.",
+            )
         }
         SurveyState::Open => {}
     }
@@ -52,7 +67,12 @@ async fn show_landing(
         (None, crate::survey::Mode::Invite) => None,
     };
     let mut context = Context::new();
-    let lang = entry.survey.languages().first().map(|l| l.to_string()).unwrap_or_else(|| "en".into());
+    let lang = entry
+        .survey
+        .languages()
+        .first()
+        .map(|l| l.to_string())
+        .unwrap_or_else(|| "en".into());
     context.insert("lang", &lang);
     context.insert("title", entry.survey.title().get(&lang));
     context.insert("survey_id", path.as_str());

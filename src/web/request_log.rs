@@ -21,7 +21,7 @@ pub async fn log_request(
         method = %method,
         route = %route,
         status = res.status().as_u16(),
-        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+        latency_ms = %format_args!("{:.2}", started.elapsed().as_secs_f64() * 1000.0),
         "request"
     );
     Ok(res)

@@ -1,0 +1,381 @@
+//! The condition tokenizer and recursive-descent parser (grammar in `condition.rs`).
+
+use super::condition::{Cmp, ConditionError, Expr, Literal, Op, Target};
+
+const MAX_DEPTH: usize = 40;
+
+/// Parses a whole expression; trailing tokens are an error.
+pub(super) fn parse_expr(source: &str) -> Result<Expr, ConditionError> {
+    let tokens = lex(source)?;
+    let mut p = Parser {
+        tokens,
+        pos: 0,
+        end_column: source.chars().count() + 1,
+    };
+    let expr = p.expr(0)?;
+    if let Some((_, col)) = p.tokens.get(p.pos) {
+        return err(*col, "expected 'and', 'or' or the end of the condition");
+    }
+    Ok(expr)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tokenizer
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Tok {
+    Ident(String),
+    Str(String),
+    Int(i64),
+    LParen,
+    RParen,
+    LBracket,
+    RBracket,
+    Comma,
+    Dot,
+    Cmp(Op),
+    And,
+    Or,
+    Not,
+    In,
+    Includes,
+}
+
+fn describe(t: &Tok) -> String {
+    match t {
+        Tok::Ident(s) => format!("'{s}'"),
+        Tok::Str(_) => "a quoted value".into(),
+        Tok::Int(_) => "a number".into(),
+        Tok::LParen => "'('".into(),
+        Tok::RParen => "')'".into(),
+        Tok::LBracket => "'['".into(),
+        Tok::RBracket => "']'".into(),
+        Tok::Comma => "','".into(),
+        Tok::Dot => "'.'".into(),
+        Tok::Cmp(op) => format!("'{op}'"),
+        Tok::And => "'and'".into(),
+        Tok::Or => "'or'".into(),
+        Tok::Not => "'not'".into(),
+        Tok::In => "'in'".into(),
+        Tok::Includes => "'includes'".into(),
+    }
+}
+
+fn err<T>(column: usize, message: impl Into<String>) -> Result<T, ConditionError> {
+    Err(ConditionError {
+        column,
+        message: message.into(),
+    })
+}
+
+fn lex(source: &str) -> Result<Vec<(Tok, usize)>, ConditionError> {
+    let chars: Vec<char> = source.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(&c) = chars.get(i) {
+        let col = i + 1;
+        let next = chars.get(i + 1).copied();
+        let single = match c {
+            '(' => Some(Tok::LParen),
+            ')' => Some(Tok::RParen),
+            '[' => Some(Tok::LBracket),
+            ']' => Some(Tok::RBracket),
+            ',' => Some(Tok::Comma),
+            '.' => Some(Tok::Dot),
+            _ => None,
+        };
+        if let Some(t) = single {
+            out.push((t, col));
+            i += 1;
+            continue;
+        }
+        match (c, next) {
+            (c, _) if c.is_whitespace() => i += 1,
+            ('=', Some('=')) | ('!', Some('=')) | ('<', Some('=')) | ('>', Some('=')) => {
+                let op = match c {
+                    '=' => Op::Eq,
+                    '!' => Op::Ne,
+                    '<' => Op::Le,
+                    _ => Op::Ge,
+                };
+                out.push((Tok::Cmp(op), col));
+                i += 2;
+            }
+            ('<', _) => {
+                out.push((Tok::Cmp(Op::Lt), col));
+                i += 1;
+            }
+            ('>', _) => {
+                out.push((Tok::Cmp(Op::Gt), col));
+                i += 1;
+            }
+            ('=', _) => return err(col, "use '==' to compare, not '='"),
+            ('!', _) => return err(col, "use 'not' to negate, or '!=' for 'not equal'"),
+            ('&', _) => return err(col, "use 'and' instead of '&'"),
+            ('|', _) => return err(col, "use 'or' instead of '|'"),
+            ('\'' | '"', _) => {
+                let start = i + 1;
+                let Some(len) = chars
+                    .get(start..)
+                    .and_then(|r| r.iter().position(|&x| x == c))
+                else {
+                    return err(col, "this quoted value is never closed");
+                };
+                let s: String = chars
+                    .get(start..start + len)
+                    .unwrap_or_default()
+                    .iter()
+                    .collect();
+                out.push((Tok::Str(s), col));
+                i = start + len + 1;
+            }
+            (c, n) if c.is_ascii_digit() || (c == '-' && n.is_some_and(|n| n.is_ascii_digit())) => {
+                let mut j = i + 1;
+                while chars.get(j).is_some_and(|d| d.is_ascii_digit()) {
+                    j += 1;
+                }
+                let text: String = chars.get(i..j).unwrap_or_default().iter().collect();
+                let Ok(n) = text.parse::<i64>() else {
+                    return err(col, "this number is too large");
+                };
+                if chars
+                    .get(j)
+                    .is_some_and(|d| d.is_alphanumeric() || *d == '_')
+                {
+                    return err(j + 1, "a number must be followed by a space or an operator");
+                }
+                out.push((Tok::Int(n), col));
+                i = j;
+            }
+            (c, _) if c.is_ascii_alphabetic() || c == '_' => {
+                let mut j = i + 1;
+                while chars
+                    .get(j)
+                    .is_some_and(|d| d.is_ascii_alphanumeric() || *d == '_' || *d == '-')
+                {
+                    j += 1;
+                }
+                let word: String = chars.get(i..j).unwrap_or_default().iter().collect();
+                let tok = match word.to_ascii_lowercase().as_str() {
+                    "and" => Tok::And,
+                    "or" => Tok::Or,
+                    "not" => Tok::Not,
+                    "in" => Tok::In,
+                    "includes" => Tok::Includes,
+                    _ => Tok::Ident(word),
+                };
+                out.push((tok, col));
+                i = j;
+            }
+            _ => return err(col, format!("unexpected character '{c}'")),
+        }
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parser
+
+struct Parser {
+    tokens: Vec<(Tok, usize)>,
+    pos: usize,
+    end_column: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> Option<&Tok> {
+        self.tokens.get(self.pos).map(|(t, _)| t)
+    }
+
+    fn column(&self) -> usize {
+        self.tokens
+            .get(self.pos)
+            .map_or(self.end_column, |(_, c)| *c)
+    }
+
+    fn next(&mut self) -> Option<(Tok, usize)> {
+        let t = self.tokens.get(self.pos).cloned();
+        self.pos += 1;
+        t
+    }
+
+    fn eat(&mut self, t: &Tok) -> bool {
+        if self.peek() == Some(t) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn found(&self) -> String {
+        self.peek()
+            .map_or("the end of the condition".into(), describe)
+    }
+
+    fn expr(&mut self, depth: usize) -> Result<Expr, ConditionError> {
+        if depth > MAX_DEPTH {
+            return err(self.column(), "the condition is nested too deeply");
+        }
+        let mut xs = vec![self.and_expr(depth)?];
+        while self.eat(&Tok::Or) {
+            xs.push(self.and_expr(depth)?);
+        }
+        Ok(if xs.len() == 1 {
+            xs.remove(0)
+        } else {
+            Expr::Or(xs)
+        })
+    }
+
+    fn and_expr(&mut self, depth: usize) -> Result<Expr, ConditionError> {
+        let mut xs = vec![self.unary(depth)?];
+        while self.eat(&Tok::And) {
+            xs.push(self.unary(depth)?);
+        }
+        Ok(if xs.len() == 1 {
+            xs.remove(0)
+        } else {
+            Expr::And(xs)
+        })
+    }
+
+    fn unary(&mut self, depth: usize) -> Result<Expr, ConditionError> {
+        if depth > MAX_DEPTH {
+            return err(self.column(), "the condition is nested too deeply");
+        }
+        if self.eat(&Tok::Not) {
+            return Ok(Expr::Not(Box::new(self.unary(depth + 1)?)));
+        }
+        if self.peek() == Some(&Tok::LParen) {
+            let open = self.column();
+            self.pos += 1;
+            let inner = self.expr(depth + 1)?;
+            if !self.eat(&Tok::RParen) {
+                return err(
+                    self.column(),
+                    format!(
+                        "expected ')' to close the '(' at column {open}, found {}",
+                        self.found()
+                    ),
+                );
+            }
+            return Ok(inner);
+        }
+        self.comparison().map(Expr::Cmp)
+    }
+
+    fn comparison(&mut self) -> Result<Cmp, ConditionError> {
+        let target = self.target()?;
+        let col = self.column();
+        let Some((tok, _)) = self.next() else {
+            return err(
+                col,
+                format!("expected a comparison such as '==' after '{target}'"),
+            );
+        };
+        let op = match tok {
+            Tok::Cmp(op) => op,
+            Tok::In => Op::In,
+            Tok::Includes => Op::Includes,
+            other => {
+                return err(
+                    col,
+                    format!(
+                        "expected '==', '!=', '<', '<=', '>', '>=', 'in' or 'includes' after '{target}', found {}",
+                        describe(&other)
+                    ),
+                );
+            }
+        };
+        let values = if op == Op::In {
+            self.list(&target)?
+        } else {
+            vec![self.value(op)?]
+        };
+        Ok(Cmp { target, op, values })
+    }
+
+    fn target(&mut self) -> Result<Target, ConditionError> {
+        let col = self.column();
+        match self.next() {
+            Some((Tok::Ident(question), _)) => {
+                let row = if self.eat(&Tok::Dot) {
+                    let col = self.column();
+                    match self.next() {
+                        Some((Tok::Ident(r), _)) => Some(r),
+                        _ => return err(col, "expected a grid row id after '.'"),
+                    }
+                } else {
+                    None
+                };
+                Ok(Target { question, row })
+            }
+            Some((t @ (Tok::Str(_) | Tok::Int(_)), _)) => err(
+                col,
+                format!(
+                    "expected a question id, found {} (put the question id first, e.g. age > 30)",
+                    describe(&t)
+                ),
+            ),
+            Some((t, _)) => err(
+                col,
+                format!("expected a question id, found {}", describe(&t)),
+            ),
+            None => err(
+                col,
+                "expected a question id, found the end of the condition",
+            ),
+        }
+    }
+
+    fn value(&mut self, after: Op) -> Result<Literal, ConditionError> {
+        let col = self.column();
+        match self.next() {
+            Some((Tok::Str(s), _)) => Ok(Literal::Str(s)),
+            Some((Tok::Int(n), _)) => Ok(Literal::Int(n)),
+            Some((Tok::Ident(w), _)) => err(
+                col,
+                format!("expected a value after '{after}'; put option ids in quotes: '{w}'"),
+            ),
+            other => err(
+                col,
+                format!(
+                    "expected a value after '{after}', found {}",
+                    other.map_or("the end of the condition".into(), |(t, _)| describe(&t))
+                ),
+            ),
+        }
+    }
+
+    fn list(&mut self, target: &Target) -> Result<Vec<Literal>, ConditionError> {
+        let open = self.column();
+        if !self.eat(&Tok::LBracket) {
+            return err(
+                open,
+                format!("expected '[' after '{target} in', e.g. {target} in ['a', 'b']"),
+            );
+        }
+        let mut values = Vec::new();
+        loop {
+            if self.eat(&Tok::RBracket) {
+                break;
+            }
+            values.push(self.value(Op::In)?);
+            if self.eat(&Tok::Comma) {
+                continue;
+            }
+            if self.eat(&Tok::RBracket) {
+                break;
+            }
+            return err(
+                self.column(),
+                format!("expected ',' or ']', found {}", self.found()),
+            );
+        }
+        if values.is_empty() {
+            return err(open, "the list after 'in' is empty");
+        }
+        Ok(values)
+    }
+}

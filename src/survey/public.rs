@@ -1,0 +1,148 @@
+//! The public definition served to clients (`GET /api/v1/surveys/{survey}`).
+
+use serde_json::{json, Map, Value};
+
+use super::definition::{Choice, Question, QuestionKind, Survey};
+
+fn choices(cs: &[Choice]) -> Value {
+    Value::Array(
+        cs.iter()
+            .map(|c| {
+                let mut o = json!({ "id": c.id, "text": c.text });
+                if c.exclusive {
+                    o["exclusive"] = Value::Bool(true);
+                }
+                o
+            })
+            .collect(),
+    )
+}
+
+fn question(q: &Question) -> Value {
+    let mut o = Map::new();
+    o.insert("id".into(), json!(q.id));
+    o.insert("type".into(), json!(q.type_name()));
+    o.insert("text".into(), json!(q.text));
+    if let Some(h) = &q.help {
+        o.insert("help".into(), json!(h));
+    }
+    if let Some(r) = q.role {
+        o.insert("role".into(), json!(r));
+    }
+    if !q.is_note() {
+        o.insert("required".into(), json!(q.required));
+        o.insert("non_answers".into(), json!(q.non_answers()));
+    }
+    if let Some(c) = &q.show_if {
+        o.insert("show_if".into(), json!(c.source()));
+    }
+    if let Some(c) = &q.end_if {
+        o.insert("end_if".into(), json!(c.source()));
+    }
+    match &q.kind {
+        QuestionKind::Single { options, select } => {
+            o.insert("options".into(), choices(options));
+            o.insert(
+                "display".into(),
+                json!(if *select { "select" } else { "radio" }),
+            );
+        }
+        QuestionKind::Multi {
+            options,
+            min_choices,
+            max_choices,
+        } => {
+            o.insert("options".into(), choices(options));
+            if let Some(n) = min_choices {
+                o.insert("min_choices".into(), json!(n));
+            }
+            if let Some(n) = max_choices {
+                o.insert("max_choices".into(), json!(n));
+            }
+        }
+        QuestionKind::Number {
+            min,
+            max,
+            unit,
+            bands,
+        } => {
+            o.insert("min".into(), json!(min));
+            o.insert("max".into(), json!(max));
+            if let Some(u) = unit {
+                o.insert("unit".into(), json!(u));
+            }
+            if !bands.is_empty() {
+                o.insert("bands".into(), json!(bands));
+            }
+        }
+        QuestionKind::Scale {
+            min,
+            max,
+            min_label,
+            max_label,
+        } => {
+            o.insert("min".into(), json!(min));
+            o.insert("max".into(), json!(max));
+            if let Some(l) = min_label {
+                o.insert("min_label".into(), json!(l));
+            }
+            if let Some(l) = max_label {
+                o.insert("max_label".into(), json!(l));
+            }
+        }
+        QuestionKind::Likert { options } => {
+            o.insert("options".into(), choices(options));
+        }
+        QuestionKind::Grid { rows, options } => {
+            o.insert("rows".into(), choices(rows));
+            o.insert("options".into(), choices(options));
+        }
+        QuestionKind::Date { min, max } => {
+            if let Some(m) = min {
+                o.insert("min".into(), json!(m));
+            }
+            if let Some(m) = max {
+                o.insert("max".into(), json!(m));
+            }
+        }
+        QuestionKind::Text { max_length } => {
+            o.insert("max_length".into(), json!(max_length));
+        }
+        QuestionKind::Note => {}
+    }
+    Value::Object(o)
+}
+
+impl Survey {
+    /// The public definition for clients: everything needed to render and validate the form,
+    /// nothing else (no source, no anonymity settings beyond the threshold).
+    pub fn public_json(&self) -> Value {
+        let pages: Vec<Value> = self
+            .pages
+            .iter()
+            .map(|p| {
+                let mut o = json!({
+                    "id": p.id,
+                    "title": p.title,
+                    "questions": p.questions.iter().map(question).collect::<Vec<_>>(),
+                });
+                if let Some(c) = &p.show_if {
+                    o["show_if"] = json!(c.source());
+                }
+                o
+            })
+            .collect();
+        let mut o = json!({
+            "id": self.id,
+            "title": self.title,
+            "languages": self.languages,
+            "mode": self.mode,
+            "threshold": self.threshold,
+            "pages": pages,
+        });
+        if let Some(d) = &self.description {
+            o["description"] = json!(d);
+        }
+        o
+    }
+}

@@ -1,0 +1,267 @@
+//! A small reader over toml's spanned document tree that records every error with its line,
+//! instead of stopping at the first one the way a derived `Deserialize` would.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+use super::definition::DefinitionError;
+use super::text::{Lang, Text};
+
+pub(super) type Value<'i> = Spanned<DeValue<'i>>;
+
+/// Collected errors plus the byte offset → line mapping of the source.
+pub(super) struct Errors {
+    line_starts: Vec<usize>,
+    pub(super) list: Vec<DefinitionError>,
+}
+
+impl Errors {
+    pub(super) fn new(source: &str) -> Errors {
+        let mut line_starts = vec![0];
+        line_starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
+        Errors {
+            line_starts,
+            list: Vec::new(),
+        }
+    }
+
+    /// The 1-based line of a byte offset.
+    pub(super) fn line(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&s| s <= offset).max(1)
+    }
+
+    pub(super) fn at(&mut self, span: &Range<usize>, message: impl Into<String>) {
+        let line = self.line(span.start);
+        self.at_line(Some(line), message);
+    }
+
+    pub(super) fn at_line(&mut self, line: Option<usize>, message: impl Into<String>) {
+        self.list.push(DefinitionError {
+            line,
+            message: message.into(),
+        });
+    }
+}
+
+fn kind_name(v: &DeValue<'_>) -> &'static str {
+    match v {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a decimal number",
+        DeValue::Boolean(_) => "true or false",
+        DeValue::Datetime(_) => "a date",
+        DeValue::Array(_) => "a list",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+pub(super) fn as_int(v: &DeValue<'_>) -> Option<i64> {
+    match v {
+        DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).ok(),
+        _ => None,
+    }
+}
+
+/// The keys of one TOML table, tracking which were read so the rest can be reported as unknown.
+pub(super) struct Fields<'a, 'i> {
+    entries: Vec<(&'a str, &'a Value<'i>, bool)>,
+    pub(super) span: Range<usize>,
+    /// Prefix for messages, e.g. `question 'age': ` (empty at the top level).
+    pub(super) ctx: String,
+}
+
+impl<'a, 'i> Fields<'a, 'i> {
+    pub(super) fn new(table: &'a DeTable<'i>, span: Range<usize>, ctx: String) -> Self {
+        let mut entries: Vec<_> = table
+            .iter()
+            .map(|(k, v)| (k.get_ref().as_ref(), v, false))
+            .collect();
+        entries.sort_by_key(|(_, v, _)| v.span().start);
+        Fields { entries, span, ctx }
+    }
+
+    /// Marks `key` as read and returns its value.
+    pub(super) fn get(&mut self, key: &str) -> Option<&'a Value<'i>> {
+        let entry = self.entries.iter_mut().find(|(k, _, _)| *k == key)?;
+        entry.2 = true;
+        Some(entry.1)
+    }
+
+    pub(super) fn has(&self, key: &str) -> bool {
+        self.entries.iter().any(|(k, _, _)| *k == key)
+    }
+
+    fn wrong(&self, errs: &mut Errors, key: &str, v: &Value<'_>, expected: &str) {
+        errs.at(
+            &v.span(),
+            format!(
+                "{}'{key}' must be {expected}, not {}",
+                self.ctx,
+                kind_name(v.get_ref())
+            ),
+        );
+    }
+
+    pub(super) fn missing(&self, errs: &mut Errors, key: &str) {
+        errs.at(&self.span, format!("{}missing key '{key}'", self.ctx));
+    }
+
+    pub(super) fn str(&mut self, errs: &mut Errors, key: &str) -> Option<(&'a str, Range<usize>)> {
+        let v = self.get(key)?;
+        match v.get_ref() {
+            DeValue::String(s) => Some((s.as_ref(), v.span())),
+            _ => {
+                self.wrong(errs, key, v, "a string");
+                None
+            }
+        }
+    }
+
+    pub(super) fn int(&mut self, errs: &mut Errors, key: &str) -> Option<(i64, Range<usize>)> {
+        let v = self.get(key)?;
+        match as_int(v.get_ref()) {
+            Some(i) => Some((i, v.span())),
+            None => {
+                self.wrong(errs, key, v, "a whole number");
+                None
+            }
+        }
+    }
+
+    pub(super) fn bool(&mut self, errs: &mut Errors, key: &str) -> Option<bool> {
+        let v = self.get(key)?;
+        match v.get_ref() {
+            DeValue::Boolean(b) => Some(*b),
+            _ => {
+                self.wrong(errs, key, v, "true or false");
+                None
+            }
+        }
+    }
+
+    pub(super) fn array(
+        &mut self,
+        errs: &mut Errors,
+        key: &str,
+    ) -> Option<(&'a [Value<'i>], Range<usize>)> {
+        let v = self.get(key)?;
+        match v.get_ref() {
+            DeValue::Array(a) => Some((a, v.span())),
+            _ => {
+                self.wrong(errs, key, v, "a list");
+                None
+            }
+        }
+    }
+
+    pub(super) fn text(&mut self, errs: &mut Errors, key: &str, langs: &[Lang]) -> Option<Text> {
+        let v = self.get(key)?;
+        parse_text(errs, &format!("{}'{key}'", self.ctx), v, langs)
+    }
+
+    /// Reports every key that was not read.
+    pub(super) fn finish(self, errs: &mut Errors, what: &str) {
+        for (k, v, used) in self.entries {
+            if !used {
+                errs.at(&v.span(), format!("{}unknown key '{k}'{what}", self.ctx));
+            }
+        }
+    }
+}
+
+/// A text: a plain string (default language) or a table `{ en = "...", es = "..." }`.
+pub(super) fn parse_text(
+    errs: &mut Errors,
+    what: &str,
+    v: &Value<'_>,
+    langs: &[Lang],
+) -> Option<Text> {
+    let default = langs.first()?.clone();
+    match v.get_ref() {
+        DeValue::String(s) => {
+            if s.trim().is_empty() {
+                errs.at(&v.span(), format!("{what} is empty"));
+                return None;
+            }
+            let mut m = BTreeMap::new();
+            m.insert(default.clone(), s.to_string());
+            Some(Text::new(default, m))
+        }
+        DeValue::Table(t) => {
+            let mut m = BTreeMap::new();
+            let mut ok = true;
+            for (k, val) in t.iter() {
+                let lang = langs.iter().find(|l| l.as_str() == k.get_ref().as_ref());
+                let Some(lang) = lang else {
+                    errs.at(
+                        &k.span(),
+                        format!(
+                            "{what} has a translation for '{}', which is not in 'languages'",
+                            k.get_ref()
+                        ),
+                    );
+                    ok = false;
+                    continue;
+                };
+                match val.get_ref() {
+                    DeValue::String(s) if !s.trim().is_empty() => {
+                        m.insert(lang.clone(), s.to_string());
+                    }
+                    DeValue::String(_) => {
+                        errs.at(&val.span(), format!("{what} in '{lang}' is empty"));
+                        ok = false;
+                    }
+                    other => {
+                        errs.at(
+                            &val.span(),
+                            format!(
+                                "{what} in '{lang}' must be a string, not {}",
+                                kind_name(other)
+                            ),
+                        );
+                        ok = false;
+                    }
+                }
+            }
+            if !m.contains_key(&default) {
+                errs.at(
+                    &v.span(),
+                    format!("{what} has no text in the default language '{default}'"),
+                );
+                return None;
+            }
+            ok.then(|| Text::new(default, m))
+        }
+        other => {
+            errs.at(
+                &v.span(),
+                format!(
+                    "{what} must be a string or a table of translations, not {}",
+                    kind_name(other)
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// The table inside an array element, or an error.
+pub(super) fn as_table<'a, 'i>(
+    errs: &mut Errors,
+    what: &str,
+    v: &'a Value<'i>,
+) -> Option<&'a DeTable<'i>> {
+    match v.get_ref() {
+        DeValue::Table(t) => Some(t),
+        other => {
+            errs.at(
+                &v.span(),
+                format!("{what} must be a table, not {}", kind_name(other)),
+            );
+            None
+        }
+    }
+}

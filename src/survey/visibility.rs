@@ -1,0 +1,98 @@
+//! Which pages and questions are shown, given the answers so far.
+//!
+//! Evaluated in definition order: a page is shown if the survey has not ended and its `show_if`
+//! holds; a question is shown if its page is, the survey has not ended, and its `show_if` holds.
+//! Conditions only ever see answers to questions that were themselves shown. After a shown
+//! question's `end_if` holds, nothing later is shown.
+
+use std::collections::BTreeMap;
+
+use super::answers::{Answer, Response};
+use super::condition::{Condition, Target, Val};
+use super::definition::{Question, Survey};
+use super::ids::QuestionId;
+
+/// The result of walking the survey once.
+pub(super) struct Flow {
+    pub(super) pages: Vec<bool>,
+    /// One entry per question, in definition order.
+    pub(super) questions: Vec<bool>,
+    pub(super) ended_after: Option<QuestionId>,
+}
+
+fn holds(c: &Condition, seen: &BTreeMap<&str, &Answer>) -> bool {
+    c.expr.eval(&|t: &Target| {
+        seen.get(t.question.as_str())
+            .and_then(|a| Val::of(a, t.row.as_deref()))
+    })
+}
+
+impl Survey {
+    pub(super) fn flow(&self, answers: &Response) -> Flow {
+        let mut seen: BTreeMap<&str, &Answer> = BTreeMap::new();
+        let mut flow = Flow {
+            pages: Vec::with_capacity(self.pages.len()),
+            questions: Vec::new(),
+            ended_after: None,
+        };
+        for page in &self.pages {
+            let page_shown =
+                flow.ended_after.is_none() && page.show_if.as_ref().is_none_or(|c| holds(c, &seen));
+            flow.pages.push(page_shown);
+            for q in &page.questions {
+                let shown = page_shown
+                    && flow.ended_after.is_none()
+                    && q.show_if.as_ref().is_none_or(|c| holds(c, &seen));
+                flow.questions.push(shown);
+                if !shown {
+                    continue;
+                }
+                if let Some(a) = answers.get(q.id.as_str()) {
+                    seen.insert(q.id.as_str(), a);
+                }
+                if q.end_if.as_ref().is_some_and(|c| holds(c, &seen)) {
+                    flow.ended_after = Some(q.id.clone());
+                }
+            }
+        }
+        flow
+    }
+
+    /// Whether page `page_index` is shown given `answers` (false for an unknown index).
+    pub fn page_visible(&self, page_index: usize, answers: &Response) -> bool {
+        self.flow(answers)
+            .pages
+            .get(page_index)
+            .copied()
+            .unwrap_or(false)
+    }
+
+    /// Page `show_if` and question `show_if` hold, and no earlier `end_if` fired.
+    pub fn question_visible(&self, q: &Question, answers: &Response) -> bool {
+        let Some(i) = self.questions().position(|x| x.id == q.id) else {
+            return false;
+        };
+        self.flow(answers)
+            .questions
+            .get(i)
+            .copied()
+            .unwrap_or(false)
+    }
+
+    /// The question whose `end_if` fired, if any.
+    pub fn ended_after(&self, answers: &Response) -> Option<QuestionId> {
+        self.flow(answers).ended_after
+    }
+
+    /// `answers` without the answers to questions that are not shown.
+    pub fn visible_answers(&self, answers: &Response) -> Response {
+        let flow = self.flow(answers);
+        let mut out = Response::default();
+        for (q, shown) in self.questions().zip(flow.questions) {
+            if let (true, Some(a)) = (shown, answers.get(q.id.as_str())) {
+                out.insert(q.id.clone(), a.clone());
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,86 @@
+//! Promise 5: when a peer sees "thank you", the response is on disk, even if the process is
+//! killed the next instant.
+
+use crate::helpers::TestApp;
+use crate::submissions::minimal_answers;
+use chorus::submissions::SealedRecord;
+
+/// Opens the installation with the library, as a restarted server would, and opens every sealed
+/// response of a survey with its data key.
+pub fn open_all_responses(app: &TestApp, survey: &str) -> Vec<SealedRecord> {
+    let data_dir = app.data_dir();
+    let key_file = app.key_file();
+    let env = move |name: &str| match name {
+        "CHORUS_DATA_DIR" => Some(data_dir.display().to_string()),
+        "CHORUS_KEY_FILE" => Some(key_file.display().to_string()),
+        _ => None,
+    };
+    let settings = chorus::config::Settings::from_sources(None, &env).expect("settings");
+    let (chorus, _) = chorus::app::Chorus::open(&settings).expect("open installation");
+    let entry = chorus.surveys.get(survey).expect("survey");
+    let records = chorus
+        .store
+        .responses(survey)
+        .map(|row| {
+            let (id, sealed) = row.expect("row");
+            let plain = entry
+                .data_key
+                .open_response(survey, &id, &sealed)
+                .expect("every stored response opens");
+            serde_json::from_slice(&plain).expect("a sealed record")
+        })
+        .collect();
+    chorus.store.close().expect("close");
+    records
+}
+
+#[test]
+fn a_response_acknowledged_just_before_kill_9_is_still_there_after_restart() {
+    let mut app = TestApp::spawn();
+    let codes = app.issue_codes("demo", 10);
+    for code in &codes {
+        let (status, body) = app.submit("demo", code, &minimal_answers());
+        assert_eq!(status, 201, "{body}");
+    }
+    app.kill9();
+
+    let records = open_all_responses(&app, "demo");
+    assert_eq!(records.len(), 10, "every acknowledged response survived");
+    for record in &records {
+        assert_eq!(record.response, records[0].response);
+    }
+    let keys: std::collections::HashSet<u32> = records.iter().map(|r| r.record_key).collect();
+    assert!(keys.len() >= 9, "record keys are random per response");
+
+    app.restart();
+    for code in &codes {
+        assert_eq!(
+            app.submit("demo", code, &minimal_answers()).0,
+            409,
+            "the code stays spent"
+        );
+    }
+    assert!(app.survey_list().contains("10–19 responses"));
+}
+
+#[test]
+fn kill_9_immediately_after_a_single_201_loses_nothing() {
+    let mut app = TestApp::spawn();
+    let code = app.issue_codes("demo", 1).remove(0);
+    assert_eq!(app.submit("demo", &code, &minimal_answers()).0, 201);
+    app.kill9();
+    assert_eq!(open_all_responses(&app, "demo").len(), 1);
+    app.restart();
+    assert_eq!(app.submit("demo", &code, &minimal_answers()).0, 409);
+}
+
+#[test]
+fn codes_issued_just_before_kill_9_are_usable_after_restart() {
+    let mut app = TestApp::spawn();
+    let codes = app.issue_codes("demo", 3);
+    app.kill9();
+    app.restart();
+    for code in &codes {
+        assert_eq!(app.submit("demo", code, &minimal_answers()).0, 201);
+    }
+}

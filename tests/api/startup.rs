@@ -1,0 +1,207 @@
+//! Start-up: zero-config first run, settings errors, key errors, sealed mode.
+
+use crate::helpers::{get, TestApp, BIN};
+use crate::submissions::minimal_answers;
+use std::process::Command;
+
+fn run_in(dir: &std::path::Path, env: &[(&str, &str)]) -> std::process::Output {
+    run_cmd_in(dir, env, &[])
+}
+
+fn run_cmd_in(dir: &std::path::Path, env: &[(&str, &str)], args: &[&str]) -> std::process::Output {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args);
+    cmd.current_dir(dir)
+        .env_remove("CHORUS_CONFIG")
+        .env_remove("CHORUS_PASSPHRASE")
+        .env_remove("CHORUS_DATA_DIR")
+        .env_remove("CHORUS_KEY_FILE")
+        .env("CHORUS_BIND", "127.0.0.1:0");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run chorus")
+}
+
+#[test]
+fn the_first_run_creates_data_and_a_private_key_file_beside_it_and_prints_a_working_demo_link() {
+    let app = TestApp::spawn();
+    assert!(app.data_dir().is_dir());
+    let key = app.key_file();
+    assert!(key.is_file());
+    assert!(!key.starts_with(app.data_dir()));
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&key).expect("meta").permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let line = app
+        .console_line_starting("Try the demo survey: ")
+        .expect("demo link");
+    let link = line.trim_start_matches("Try the demo survey: ");
+    let (status, html) = get(link);
+    assert_eq!(status, 200);
+    assert!(html.contains("<form") || html.contains("code"), "{html}");
+    let code = link.split("code=").nth(1).expect("code");
+    assert_eq!(app.submit("demo", code, &minimal_answers()).0, 201);
+}
+
+#[test]
+fn healthz_answers_ok() {
+    let app = TestApp::spawn();
+    let (status, body) = get(&app.url("/healthz"));
+    assert_eq!((status, body.as_str()), (200, r#"{"status":"ok"}"#));
+}
+
+#[test]
+fn the_public_definition_lists_questions_languages_and_logic() {
+    let app = TestApp::spawn();
+    let (status, body) = get(&app.url("/api/v1/surveys/demo"));
+    assert_eq!(status, 200);
+    let v: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(v["id"], "demo");
+    assert!(v["languages"].as_array().expect("languages").len() >= 2);
+    assert!(body.contains("show_if"));
+    assert!(v["pages"].as_array().expect("pages").len() >= 3);
+}
+
+#[test]
+fn an_unknown_key_in_chorus_toml_stops_start_up_with_its_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("chorus.toml"),
+        "bind = \"127.0.0.1:0\"\nlisten = 5\n",
+    )
+    .expect("write");
+    let out = run_in(dir.path(), &[]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("listen"), "{stderr}");
+    assert!(!dir.path().join("data").exists(), "nothing was created");
+}
+
+#[test]
+fn a_bad_bind_address_stops_start_up_naming_the_variable() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = run_in(dir.path(), &[("CHORUS_BIND", "not-an-address")]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("CHORUS_BIND"));
+}
+
+#[test]
+fn another_key_file_is_refused_clearly_and_changes_nothing() {
+    let mut app = TestApp::spawn();
+    let code = app.issue_codes("demo", 1).remove(0);
+    assert_eq!(app.submit("demo", &code, &minimal_answers()).0, 201);
+    app.stop();
+    let other = app.dir.path().join("other.key");
+    let data = app.data_dir();
+    // A second installation makes a different, valid key file.
+    let second = tempfile::tempdir().expect("tempdir");
+    let out = run_cmd_in(
+        second.path(),
+        &[
+            ("CHORUS_KEY_FILE", other.to_str().expect("path")),
+            ("CHORUS_DATA_DIR", "fresh"),
+        ],
+        &["survey", "list"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        other.exists(),
+        "the second installation created its own key"
+    );
+    let out = run_in(
+        app.dir.path(),
+        &[
+            ("CHORUS_KEY_FILE", other.to_str().expect("path")),
+            ("CHORUS_DATA_DIR", data.to_str().expect("path")),
+        ],
+    );
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("does not unlock this data directory"),
+        "{stderr}"
+    );
+    // Nothing changed: the right key still opens it, with its response and spent code.
+    app.restart();
+    assert_eq!(app.submit("demo", &code, &minimal_answers()).0, 409);
+    assert!(app.survey_list().contains("1–9 responses"));
+}
+
+#[test]
+fn a_missing_key_file_for_existing_data_is_refused_clearly() {
+    let mut app = TestApp::spawn();
+    app.stop();
+    std::fs::remove_file(app.key_file()).expect("remove key");
+    let out = run_in(
+        app.dir.path(),
+        &[
+            ("CHORUS_KEY_FILE", app.key_file().to_str().expect("path")),
+            ("CHORUS_DATA_DIR", app.data_dir().to_str().expect("path")),
+        ],
+    );
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("does not exist"), "{stderr}");
+    assert!(!app.key_file().exists(), "no new key was made for old data");
+}
+
+#[test]
+fn a_damaged_key_file_is_refused_clearly() {
+    let mut app = TestApp::spawn();
+    app.stop();
+    std::fs::write(app.key_file(), "chorus-master-key-v1:AAAA\n").expect("write");
+    let out = run_in(
+        app.dir.path(),
+        &[
+            ("CHORUS_KEY_FILE", app.key_file().to_str().expect("path")),
+            ("CHORUS_DATA_DIR", app.data_dir().to_str().expect("path")),
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("damaged"));
+}
+
+#[test]
+fn sealed_mode_keeps_nothing_on_disk_and_refuses_a_wrong_passphrase() {
+    let mut app = TestApp::spawn_with(&[("CHORUS_PASSPHRASE", "correct horse battery staple")]);
+    assert!(!app.key_file().exists(), "sealed mode writes no key file");
+    let code = app.issue_codes("demo", 1).remove(0);
+    assert_eq!(app.submit("demo", &code, &minimal_answers()).0, 201);
+    app.stop();
+    let data = app.data_dir();
+    let out = run_in(
+        app.dir.path(),
+        &[
+            ("CHORUS_PASSPHRASE", "wrong horse"),
+            ("CHORUS_DATA_DIR", data.to_str().expect("path")),
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not unlock"));
+    let out = run_in(
+        app.dir.path(),
+        &[
+            ("CHORUS_DATA_DIR", data.to_str().expect("path")),
+            ("CHORUS_KEY_FILE", app.key_file().to_str().expect("path")),
+        ],
+    );
+    assert!(
+        !out.status.success(),
+        "a key file cannot open a passphrase installation"
+    );
+    app.restart();
+    assert_eq!(app.submit("demo", &code, &minimal_answers()).0, 409);
+}
+
+#[test]
+fn a_second_server_on_the_same_data_directory_is_refused() {
+    let app = TestApp::spawn();
+    let out = app.command().output().expect("run");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("in use"));
+}
