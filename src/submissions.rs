@@ -1,6 +1,6 @@
 //! Taking in one response: answers are parsed against the definition into a typed `Response`,
 //! sealed with the survey's data key together with a fresh secret record key, and stored in the
-//! same transaction that spends the code. The caller acknowledges only after `durable()`.
+//! same transaction that spends the code. It returns once all of that is on disk.
 
 use crate::store::{Redemption, Store, StoreError};
 use crate::survey::{answers, AnswerError, Response};
@@ -35,9 +35,9 @@ pub struct SealedRecord {
     pub response: Response,
 }
 
-/// Parses, seals and stores one response, spending its code. Not yet durable: await
-/// `Store::durable` before telling anyone "thank you".
-pub fn accept(
+/// Parses, seals and stores one response, spending its code. `Ok` means durable: only then may
+/// anyone be told "thank you".
+pub async fn accept(
     registry: &SurveyRegistry,
     store: &Store,
     code_key: &hmac::Key,
@@ -63,7 +63,8 @@ pub fn accept(
     let sealed = entry
         .data_key
         .seal_response(survey_id, &record_id, &plaintext);
-    match store.redeem(&code_hash(code_key, &code), survey_id, &record_id, &sealed)? {
+    let hash = code_hash(code_key, &code);
+    match store.redeem(&hash, survey_id, &record_id, &sealed).await? {
         Redemption::Redeemed => Ok(()),
         Redemption::Unusable => Err(SubmitError::CodeUnusable),
     }

@@ -1,16 +1,15 @@
 //! The only module that knows sled. It keeps opaque bytes in named trees and guarantees the two
 //! properties the promises rest on: spending a code and inserting a sealed response happen in one
-//! transaction, and an acknowledged write is on disk (group commit). It knows nothing of what a
-//! survey means.
+//! transaction, and a redemption is reported only once it is on disk (group commit, see
+//! `committer`). It knows nothing of what a survey means.
 
-mod flusher;
+mod committer;
 mod records;
 
 pub use records::{BatchCounts, CodeRecord};
 
-use flusher::Flusher;
+use committer::{Committer, RedeemRequest};
 use records::scoped_key;
-use sled::transaction::{abort, TransactionError, Transactional};
 use sled::Tree;
 use std::path::Path;
 use std::sync::Arc;
@@ -27,6 +26,8 @@ pub enum StoreError {
     Flush(String),
     #[error("a stored record is damaged")]
     Corrupt,
+    #[error("could not start the commit thread: {0}")]
+    Thread(String),
 }
 
 /// Why a redemption did not happen. One variant on purpose: "unknown", "spent" and "another
@@ -45,7 +46,7 @@ pub struct Store {
     codes: Tree,
     batches: Tree,
     responses: Tree,
-    flusher: Arc<Flusher>,
+    committer: Arc<Committer>,
 }
 
 impl Store {
@@ -53,41 +54,42 @@ impl Store {
         let db = sled::Config::new()
             .path(dir)
             .cache_capacity(cache_bytes)
+            // Every acknowledged write is flushed by the commit thread; sled's own periodic
+            // flusher would only contend with it for the database lock.
+            .flush_every_ms(None)
             .open()
             .map_err(|e| open_error(dir, e))?;
         let tree = |name: &str| db.open_tree(name);
+        let codes = tree("codes")?;
+        let responses = tree("responses")?;
+        let committer = Committer::start(db.clone(), codes.clone(), responses.clone())
+            .map_err(|e| StoreError::Thread(e.to_string()))?;
         Ok(Store {
             meta: tree("meta")?,
             surveys: tree("surveys")?,
             data_keys: tree("data_keys")?,
-            codes: tree("codes")?,
+            codes,
             batches: tree("batches")?,
-            responses: tree("responses")?,
-            flusher: Flusher::start(db.clone()),
+            responses,
+            committer,
             db,
         })
     }
 
     /// Resolves once every write made before the call is on disk; one flush serves many callers.
     pub async fn durable(&self) -> Result<(), StoreError> {
-        match self.flusher.enqueue().await {
-            Ok(result) => result.map_err(StoreError::Flush),
-            Err(_) => Err(StoreError::Flush("the flush thread stopped".into())),
-        }
+        settle(self.committer.durable().await)
     }
 
     /// The same, for synchronous callers (CLI, control socket).
     pub fn durable_blocking(&self) -> Result<(), StoreError> {
-        match self.flusher.enqueue().blocking_recv() {
-            Ok(result) => result.map_err(StoreError::Flush),
-            Err(_) => Err(StoreError::Flush("the flush thread stopped".into())),
-        }
+        settle(self.committer.durable().blocking_recv())
     }
 
-    /// Flushes and stops the flush thread (graceful shutdown).
+    /// Finishes queued work, flushes and stops the commit thread (graceful shutdown).
     pub fn close(&self) -> Result<(), StoreError> {
+        self.committer.stop();
         self.db.flush()?;
-        self.flusher.stop();
         Ok(())
     }
 
@@ -182,41 +184,36 @@ impl Store {
         Ok(clashes)
     }
 
-    /// Spends the code and inserts the sealed response in one sled transaction: both happen or
-    /// neither does, across concurrent callers and crashes. The spent record keeps no time and no
-    /// link to the response.
-    pub fn redeem(
+    /// Spends the code and inserts the sealed response in one sled transaction — both happen or
+    /// neither does, across concurrent callers and crashes — and resolves once that is on disk.
+    /// The spent record keeps no time and no link to the response.
+    pub async fn redeem(
         &self,
         code_hash: &[u8; 32],
         survey: &str,
         response_id: &[u8],
         sealed_response: &[u8],
     ) -> Result<Redemption, StoreError> {
-        let response_key = scoped_key(survey, response_id);
-        let outcome = (&self.codes, &self.responses).transaction(|(codes, responses)| {
-            let record = match codes.get(code_hash)? {
-                Some(raw) => CodeRecord::decode(&raw),
-                None => None,
-            };
-            match record {
-                Some(rec) if !rec.spent && rec.survey == survey => {
-                    if responses.get(&response_key)?.is_some() {
-                        // A 128-bit id collision: refuse rather than overwrite.
-                        return abort(StoreError::Corrupt);
-                    }
-                    let spent = CodeRecord { spent: true, ..rec };
-                    codes.insert(&code_hash[..], spent.encode())?;
-                    responses.insert(response_key.as_slice(), sealed_response)?;
-                    Ok(Redemption::Redeemed)
-                }
-                _ => Ok(Redemption::Unusable),
-            }
-        });
-        match outcome {
-            Ok(r) => Ok(r),
-            Err(TransactionError::Abort(e)) => Err(e),
-            Err(TransactionError::Storage(e)) => Err(e.into()),
-        }
+        settle(
+            self.committer
+                .redeem(request(code_hash, survey, response_id, sealed_response))
+                .await,
+        )
+    }
+
+    /// The same, for synchronous callers.
+    pub fn redeem_blocking(
+        &self,
+        code_hash: &[u8; 32],
+        survey: &str,
+        response_id: &[u8],
+        sealed_response: &[u8],
+    ) -> Result<Redemption, StoreError> {
+        settle(
+            self.committer
+                .redeem(request(code_hash, survey, response_id, sealed_response))
+                .blocking_recv(),
+        )
     }
 
     pub fn code_get(&self, code_hash: &[u8; 32]) -> Result<Option<CodeRecord>, StoreError> {
@@ -284,7 +281,25 @@ impl Store {
 
 impl Drop for Store {
     fn drop(&mut self) {
-        self.flusher.stop();
+        self.committer.stop();
+    }
+}
+
+fn request(code_hash: &[u8; 32], survey: &str, response_id: &[u8], sealed: &[u8]) -> RedeemRequest {
+    RedeemRequest {
+        code_hash: *code_hash,
+        survey: survey.to_owned(),
+        response_id: response_id.to_vec(),
+        sealed: sealed.to_vec(),
+    }
+}
+
+fn settle<T>(
+    reply: Result<Result<T, String>, tokio::sync::oneshot::error::RecvError>,
+) -> Result<T, StoreError> {
+    match reply {
+        Ok(result) => result.map_err(StoreError::Flush),
+        Err(_) => Err(StoreError::Flush("the commit thread stopped".into())),
     }
 }
 

@@ -24,13 +24,13 @@ fn a_code_is_redeemed_once_and_then_is_unusable() {
     issue(&store, [1; 32], "demo");
     assert_eq!(
         store
-            .redeem(&[1; 32], "demo", b"r1", b"sealed")
+            .redeem_blocking(&[1; 32], "demo", b"r1", b"sealed")
             .expect("redeem"),
         Redemption::Redeemed
     );
     assert_eq!(
         store
-            .redeem(&[1; 32], "demo", b"r2", b"sealed")
+            .redeem_blocking(&[1; 32], "demo", b"r2", b"sealed")
             .expect("redeem"),
         Redemption::Unusable
     );
@@ -42,11 +42,15 @@ fn an_unknown_code_and_another_surveys_code_are_unusable_and_store_nothing() {
     let (_d, store) = open();
     issue(&store, [1; 32], "other");
     assert_eq!(
-        store.redeem(&[2; 32], "demo", b"r1", b"x").expect("redeem"),
+        store
+            .redeem_blocking(&[2; 32], "demo", b"r1", b"x")
+            .expect("redeem"),
         Redemption::Unusable
     );
     assert_eq!(
-        store.redeem(&[1; 32], "demo", b"r1", b"x").expect("redeem"),
+        store
+            .redeem_blocking(&[1; 32], "demo", b"r1", b"x")
+            .expect("redeem"),
         Redemption::Unusable
     );
     assert_eq!(store.response_count("demo"), 0);
@@ -67,7 +71,7 @@ fn racing_threads_spend_a_code_exactly_once() {
     let winners: usize = (0..16u8)
         .map(|i| {
             let store = std::sync::Arc::clone(&store);
-            std::thread::spawn(move || store.redeem(&[3; 32], "demo", &[i], b"x"))
+            std::thread::spawn(move || store.redeem_blocking(&[3; 32], "demo", &[i], b"x"))
         })
         .collect::<Vec<_>>()
         .into_iter()
@@ -82,7 +86,9 @@ fn racing_threads_spend_a_code_exactly_once() {
 fn an_existing_code_hash_is_never_overwritten() {
     let (_d, store) = open();
     issue(&store, [4; 32], "demo");
-    store.redeem(&[4; 32], "demo", b"r", b"x").expect("redeem");
+    store
+        .redeem_blocking(&[4; 32], "demo", b"r", b"x")
+        .expect("redeem");
     let again = CodeRecord {
         survey: "demo".into(),
         batch: 2,
@@ -114,7 +120,9 @@ fn batch_counts_report_issued_and_used_codes() {
         };
         store.codes_insert(&[(h, rec)]).expect("insert");
     }
-    store.redeem(&[5; 32], "demo", b"r", b"x").expect("redeem");
+    store
+        .redeem_blocking(&[5; 32], "demo", b"r", b"x")
+        .expect("redeem");
     assert_eq!(store.batch_create("demo", 5).expect("batch"), 2);
     let counts = store.batch_counts("demo").expect("counts");
     assert_eq!(
@@ -141,10 +149,10 @@ fn responses_of_one_survey_never_include_another_surveys() {
     issue(&store, [7; 32], "demo");
     issue(&store, [8; 32], "demo-2");
     store
-        .redeem(&[7; 32], "demo", b"a", b"one")
+        .redeem_blocking(&[7; 32], "demo", b"a", b"one")
         .expect("redeem");
     store
-        .redeem(&[8; 32], "demo-2", b"b", b"two")
+        .redeem_blocking(&[8; 32], "demo-2", b"b", b"two")
         .expect("redeem");
     let demo: Vec<_> = store.responses("demo").map(|r| r.expect("row")).collect();
     assert_eq!(demo, vec![(b"a".to_vec(), b"one".to_vec())]);
@@ -169,7 +177,9 @@ fn durable_writes_survive_reopening() {
     {
         let store = Store::open(dir.path(), 8 << 20).expect("open");
         issue(&store, [9; 32], "demo");
-        store.redeem(&[9; 32], "demo", b"r", b"x").expect("redeem");
+        store
+            .redeem_blocking(&[9; 32], "demo", b"r", b"x")
+            .expect("redeem");
         store.durable_blocking().expect("durable");
     }
     let store = Store::open(dir.path(), 8 << 20).expect("reopen");
@@ -183,4 +193,22 @@ fn a_second_process_style_open_reports_the_lock() {
         Err(StoreError::Locked(_)) => {}
         other => panic!("expected Locked, got {:?}", other.err()),
     }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn one_code_submitted_many_times_in_one_batch_is_spent_once() {
+    let (_d, store) = open();
+    issue(&store, [10; 32], "demo");
+    let ids: Vec<[u8; 1]> = (0..40u8).map(|i| [i]).collect();
+    let attempts: Vec<_> = ids
+        .iter()
+        .map(|id| store.redeem(&[10; 32], "demo", id, b"x"))
+        .collect();
+    let outcomes = futures_util::future::join_all(attempts).await;
+    let redeemed = outcomes
+        .into_iter()
+        .filter(|o| matches!(o, Ok(Redemption::Redeemed)))
+        .count();
+    assert_eq!(redeemed, 1);
+    assert_eq!(store.response_count("demo"), 1);
 }

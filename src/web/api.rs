@@ -77,8 +77,8 @@ async fn post_response(
         &path,
         &submission.code,
         &submission.answers,
-    )?;
-    chorus.store.durable().await?;
+    )
+    .await?;
     Ok(HttpResponse::Created()
         .content_type("application/json")
         .body(r#"{"status":"accepted","message":"Thank you. Your answers were saved."}"#))
