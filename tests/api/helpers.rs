@@ -27,7 +27,15 @@ impl TestApp {
     }
 
     pub fn spawn_with(env: &[(&str, &str)]) -> TestApp {
+        TestApp::spawn_configured(env, None)
+    }
+
+    /// With a `chorus.toml` in the working directory.
+    pub fn spawn_configured(env: &[(&str, &str)], config: Option<&str>) -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
+        if let Some(config) = config {
+            std::fs::write(dir.path().join("chorus.toml"), config).expect("write chorus.toml");
+        }
         let mut app = TestApp {
             address: String::new(),
             dir,

@@ -5,5 +5,6 @@ mod attacks;
 mod cli;
 mod durability;
 mod invalid_input;
+mod open_mode;
 mod startup;
 mod submissions;
