@@ -213,9 +213,13 @@ pub fn serve(settings: &Settings) -> Result<(), StartError> {
     let options = crate::web::WebOptions {
         open_codes_per_minute: settings.open_codes_per_minute,
         workers,
+        site: crate::web::Site {
+            quick_exit_url: settings.quick_exit_url.clone(),
+            sealed_mode: matches!(settings.key, KeySource::Passphrase(_)),
+        },
     };
     let served = actix_web::rt::System::new().block_on(async {
-        let server = crate::web::build(std::sync::Arc::clone(&chorus), listener, &options)?;
+        let server = crate::web::build(std::sync::Arc::clone(&chorus), listener, options)?;
         server.await
     });
     let _ = std::fs::remove_file(crate::control::socket_path(&settings.data_dir));

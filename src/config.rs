@@ -7,6 +7,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 pub const DEFAULT_CONFIG_FILE: &str = "chorus.toml";
+/// A neutral page to leave for in a hurry; each organisation should pick its own.
+pub const DEFAULT_QUICK_EXIT: &str = "https://www.wikipedia.org/";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -35,6 +37,7 @@ struct FileSettings {
     kdf_iterations: Option<u32>,
     import_demo: Option<bool>,
     open_codes_per_minute: Option<u32>,
+    quick_exit_url: Option<String>,
 }
 
 /// Where the master key comes from (DESIGN §5).
@@ -57,6 +60,8 @@ pub struct Settings {
     pub import_demo: bool,
     /// Open surveys: how many fresh codes one client may draw per minute.
     pub open_codes_per_minute: u32,
+    /// Where the "Quick exit" button on every peer page leads: a neutral site.
+    pub quick_exit_url: String,
 }
 
 impl Settings {
@@ -161,6 +166,14 @@ impl Settings {
                 )));
             }
         }
+        let quick_exit_url = file
+            .quick_exit_url
+            .unwrap_or_else(|| DEFAULT_QUICK_EXIT.to_owned());
+        if !quick_exit_url.starts_with("https://") && !quick_exit_url.starts_with("http://") {
+            return Err(invalid(format!(
+                "quick_exit_url: '{quick_exit_url}' must start with https:// or http://"
+            )));
+        }
         let open_codes_per_minute = file.open_codes_per_minute.unwrap_or(10);
         if open_codes_per_minute == 0 {
             return Err(invalid("open_codes_per_minute: must be at least 1".into()));
@@ -175,6 +188,7 @@ impl Settings {
             kdf_iterations,
             import_demo: file.import_demo.unwrap_or(true),
             open_codes_per_minute,
+            quick_exit_url,
         })
     }
 }

@@ -144,6 +144,37 @@ pub fn parse_through_page(
     parse_inner(survey, answers, last_page)
 }
 
+/// For the page-by-page flow: every answer that parses and belongs to a shown question, and the
+/// errors of the shown questions whose answers did not parse. Answers to questions that are no
+/// longer shown (an earlier answer changed) are dropped, not reported; `required` is left to the
+/// caller, which knows which page the person is on.
+pub fn parse_partial(
+    survey: &Survey,
+    answers: &Map<String, Value>,
+) -> (Response, BTreeMap<QuestionId, Vec<String>>) {
+    let mut response = Response::default();
+    let mut errors = BTreeMap::new();
+    for q in survey.questions() {
+        let Some(value) = answers.get(q.id.as_str()) else {
+            continue;
+        };
+        match parse_one(q, value) {
+            Ok(Some(a)) => response.insert(q.id.clone(), a),
+            Ok(None) => {}
+            Err(messages) => {
+                errors.insert(q.id.clone(), messages);
+            }
+        }
+    }
+    let shown = survey.visible_answers(&response);
+    errors.retain(|id, _| {
+        survey
+            .question(id.as_str())
+            .is_some_and(|q| survey.question_visible(q, &shown))
+    });
+    (shown, errors)
+}
+
 fn error(q: &Question, message: impl Into<String>) -> AnswerError {
     AnswerError {
         question: Some(q.id.to_string()),

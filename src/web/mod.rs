@@ -3,6 +3,7 @@
 
 mod api;
 mod error;
+pub mod i18n;
 mod limit;
 mod peer;
 mod render;
@@ -23,28 +24,43 @@ use std::sync::Arc;
 pub struct State {
     pub chorus: Arc<Chorus>,
     templates: render::Templates,
+    translations: i18n::Translations,
     open_codes: limit::RateLimiter,
+    site: Site,
+}
+
+/// Deployment settings the pages show.
+pub struct Site {
+    /// Where "Quick exit" goes: a neutral site chosen by the organisation.
+    pub quick_exit_url: String,
+    /// Master key from a passphrase (nothing on disk) rather than a key file.
+    pub sealed_mode: bool,
 }
 
 pub struct WebOptions {
     pub open_codes_per_minute: u32,
     pub workers: usize,
+    pub site: Site,
 }
 
 /// Builds the server on an already-bound listener (port 0 in tests); the caller runs it.
 pub fn build(
     chorus: Arc<Chorus>,
     listener: TcpListener,
-    options: &WebOptions,
+    options: WebOptions,
 ) -> std::io::Result<Server> {
     let templates = render::Templates::load().map_err(std::io::Error::other)?;
+    let translations = i18n::Translations::load().map_err(std::io::Error::other)?;
+    let workers = options.workers;
     let state = web::Data::new(State {
         chorus,
         templates,
+        translations,
         open_codes: limit::RateLimiter::per_minute(
             options.open_codes_per_minute,
             options.open_codes_per_minute,
         ),
+        site: options.site,
     });
     let server = HttpServer::new(move || {
         App::new()
@@ -56,7 +72,7 @@ pub fn build(
             .configure(peer::routes)
             .default_service(web::to(not_found))
     })
-    .workers(options.workers)
+    .workers(workers)
     .listen(listener)?
     .run();
     Ok(server)

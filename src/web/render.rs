@@ -5,11 +5,21 @@ use tera::{Context, Tera};
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
+    (
+        "questions.html",
+        include_str!("../../templates/questions.html"),
+    ),
+    ("home.html", include_str!("../../templates/home.html")),
     ("landing.html", include_str!("../../templates/landing.html")),
+    ("page.html", include_str!("../../templates/page.html")),
+    ("review.html", include_str!("../../templates/review.html")),
+    ("thanks.html", include_str!("../../templates/thanks.html")),
     ("message.html", include_str!("../../templates/message.html")),
+    ("privacy.html", include_str!("../../templates/privacy.html")),
 ];
 
 pub const STYLESHEET: &str = include_str!("../../static/chorus.css");
+pub const SCRIPT: &str = include_str!("../../static/chorus.js");
 
 pub struct Templates(Tera);
 

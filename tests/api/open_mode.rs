@@ -35,13 +35,21 @@ fn each_visitor_of_an_open_survey_gets_a_fresh_working_code() {
     let (a, b) = (code_on_page(&first), code_on_page(&second));
     assert_ne!(a, b);
     for code in [&a, &b] {
-        assert_eq!(app.submit("walk-in", code, &json!({"visited": "yes"})).0, 201);
+        assert_eq!(
+            app.submit("walk-in", code, &json!({"visited": "yes"})).0,
+            201
+        );
     }
     let (status, body) = post(&app.url("/api/v1/surveys/walk-in/open-code"), "", &[]);
     assert_eq!(status, 201, "{body}");
     let code: serde_json::Value = serde_json::from_str(&body).expect("json");
     assert_eq!(
-        app.submit("walk-in", code["code"].as_str().expect("code"), &json!({"visited": "no"})).0,
+        app.submit(
+            "walk-in",
+            code["code"].as_str().expect("code"),
+            &json!({"visited": "no"})
+        )
+        .0,
         201
     );
 }

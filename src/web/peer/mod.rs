@@ -1,0 +1,322 @@
+//! Pages for peers: server-rendered, complete without JavaScript, no cookies, nothing stored
+//! until the final "send". The code travels in the URL only on a QR card's first request; after
+//! that only in form bodies.
+
+mod flow;
+mod pages;
+mod view;
+
+use super::api::read_body;
+use super::i18n::negotiate;
+use super::State;
+use crate::submissions::{self, SubmitError};
+use crate::survey::{form, Mode};
+use crate::surveys::{SurveyEntry, SurveyState};
+use crate::tokens::{code_hash, TokenCode};
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use flow::{Answers, Go, Posted};
+use pages::{Message, Render};
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// Largest form accepted: a whole survey's answers travel in every page's form.
+const MAX_FORM_BYTES: usize = 64 * 1024;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(show_home))
+        .route("/start", web::post().to(start_with_code))
+        .route("/s/{survey}", web::get().to(show_landing))
+        .route("/s/{survey}/page", web::post().to(turn_page))
+        .route("/s/{survey}/submit", web::post().to(submit_answers))
+        .route("/privacy", web::get().to(show_privacy))
+        .route("/static/chorus.css", web::get().to(stylesheet))
+        .route("/static/chorus.js", web::get().to(script));
+}
+
+#[derive(Deserialize)]
+struct LangQuery {
+    lang: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct LandingQuery {
+    code: Option<String>,
+    lang: Option<String>,
+}
+
+async fn show_home(
+    state: web::Data<State>,
+    req: HttpRequest,
+    query: web::Query<LangQuery>,
+) -> HttpResponse {
+    let r = Render::new(&state, &req, query.lang.as_deref());
+    r.home(None)
+}
+
+/// The code typed on the home page: find its survey and show that survey's landing page.
+async fn start_with_code(
+    state: web::Data<State>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let r = Render::new(&state, &req, None);
+    let fields = match read_form(payload).await {
+        Ok(f) => f,
+        Err(message) => return r.message(message),
+    };
+    let typed = fields
+        .iter()
+        .find(|(n, _)| n == flow::CODE)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    let Ok(code) = TokenCode::parse(typed) else {
+        return r.message(Message::CodeUnusable);
+    };
+    let record = match state
+        .chorus
+        .store
+        .code_get(&code_hash(state.chorus.vault.code_hash_key(), &code))
+    {
+        Ok(record) => record,
+        Err(_) => return r.message(Message::Busy),
+    };
+    let entry = record
+        .filter(|rec| !rec.spent)
+        .and_then(|rec| state.chorus.surveys.get(&rec.survey))
+        .filter(|e| e.state == SurveyState::Open);
+    match entry {
+        Some(entry) => landing(&state, &req, &entry, Some(code.display()), None),
+        None => r.message(Message::CodeUnusable),
+    }
+}
+
+async fn show_landing(
+    state: web::Data<State>,
+    path: web::Path<String>,
+    query: web::Query<LandingQuery>,
+    req: HttpRequest,
+) -> HttpResponse {
+    let r = Render::new(&state, &req, query.lang.as_deref());
+    let entry = match open_survey(&state, &path) {
+        Ok(entry) => entry,
+        Err(message) => return r.message(message),
+    };
+    let code = match (&query.code, entry.survey.mode()) {
+        (Some(typed), _) => match usable_code(&state, &path, typed) {
+            Ok(code) => Some(code),
+            Err(message) => return r.message(message),
+        },
+        (None, Mode::Open) => match state.issue_open_code(&path, &req).await {
+            Ok(code) => Some(code.display()),
+            Err(super::error::ApiError::RateLimited { .. }) => return r.message(Message::TooMany),
+            Err(_) => return r.message(Message::Busy),
+        },
+        (None, Mode::Invite) => None,
+    };
+    landing(&state, &req, &entry, code, query.lang.as_deref())
+}
+
+fn landing(
+    state: &State,
+    req: &HttpRequest,
+    entry: &SurveyEntry,
+    code: Option<String>,
+    lang: Option<&str>,
+) -> HttpResponse {
+    let lang = survey_language(entry, req, lang);
+    Render::new(state, req, Some(&lang)).landing(entry, code.as_deref())
+}
+
+/// Every step between the landing page and the review: no state on the server, the form carries
+/// everything.
+async fn turn_page(
+    state: web::Data<State>,
+    path: web::Path<String>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let fallback = Render::new(&state, &req, None);
+    let entry = match open_survey(&state, &path) {
+        Ok(entry) => entry,
+        Err(message) => return fallback.message(message),
+    };
+    let fields = match read_form(payload).await {
+        Ok(f) => f,
+        Err(message) => return fallback.message(message),
+    };
+    let posted = Posted::from_fields(fields);
+    let lang = survey_language(&entry, &req, posted.lang.as_deref());
+    let r = Render::new(&state, &req, Some(&lang));
+    if let Some(switch) = posted.switch_language.as_deref() {
+        let lang = survey_language(&entry, &req, Some(switch));
+        return Render::new(&state, &req, Some(&lang)).landing(
+            &entry,
+            Some(&posted.code)
+                .filter(|c| !c.is_empty())
+                .map(String::as_str),
+        );
+    }
+    let survey = &entry.survey;
+    let answers = Answers::parse(survey, posted.answer_fields.clone());
+    let current = posted.page.filter(|p| *p < survey.pages().len());
+    let flow = pages::Flow {
+        entry: &entry,
+        code: &posted.code,
+        answers: &answers,
+    };
+    match posted.go {
+        Go::Start => match flow::next_page(survey, None, &answers.response) {
+            Some(p) => r.page(&flow, p, false),
+            None => r.review(&flow),
+        },
+        Go::Next | Go::Review => {
+            let Some(p) = current else {
+                return r.review(&flow);
+            };
+            if !answers.problems_on_page(survey, p).is_empty() {
+                return r.page(&flow, p, true);
+            }
+            match (
+                posted.go,
+                flow::next_page(survey, Some(p), &answers.response),
+            ) {
+                (Go::Next, Some(next)) => r.page(&flow, next, false),
+                _ => r.review(&flow),
+            }
+        }
+        Go::Back => match current.and_then(|p| flow::previous_page(survey, p, &answers.response)) {
+            Some(p) => r.page(&flow, p, false),
+            None => r.landing(
+                &entry,
+                Some(&posted.code)
+                    .filter(|c| !c.is_empty())
+                    .map(String::as_str),
+            ),
+        },
+        Go::Page(p)
+            if p < survey.pages().len() && flow::has_content(survey, p, &answers.response) =>
+        {
+            r.page(&flow, p, false)
+        }
+        Go::Page(_) => r.review(&flow),
+    }
+}
+
+/// "Send my answers": the only step that stores anything.
+async fn submit_answers(
+    state: web::Data<State>,
+    path: web::Path<String>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let fallback = Render::new(&state, &req, None);
+    let entry = match open_survey(&state, &path) {
+        Ok(entry) => entry,
+        Err(message) => return fallback.message(message),
+    };
+    let fields = match read_form(payload).await {
+        Ok(f) => f,
+        Err(message) => return fallback.message(message),
+    };
+    let posted = Posted::from_fields(fields);
+    let lang = survey_language(&entry, &req, posted.lang.as_deref());
+    let r = Render::new(&state, &req, Some(&lang));
+    let answers = Answers::parse(&entry.survey, posted.answer_fields.clone());
+    let json = form::to_json(&entry.survey, &answers.fields);
+    let chorus = &state.chorus;
+    let outcome = submissions::accept(
+        &chorus.surveys,
+        &chorus.store,
+        chorus.vault.code_hash_key(),
+        &path,
+        &posted.code,
+        &json,
+    )
+    .await;
+    let flow = pages::Flow {
+        entry: &entry,
+        code: &posted.code,
+        answers: &answers,
+    };
+    match outcome {
+        Ok(()) => r.thanks(),
+        Err(SubmitError::InvalidAnswers(_)) => r.review(&flow),
+        Err(SubmitError::CodeUnusable) => r.message(Message::CodeUnusable),
+        Err(SubmitError::NoSuchSurvey) => r.message(Message::NotFound),
+        Err(SubmitError::SurveyClosed) => r.message(Message::Closed),
+        Err(SubmitError::Store(e)) => {
+            tracing::error!(error = %e, "storage failure on submit");
+            r.message(Message::Busy)
+        }
+    }
+}
+
+async fn show_privacy(
+    state: web::Data<State>,
+    req: HttpRequest,
+    query: web::Query<LangQuery>,
+) -> HttpResponse {
+    Render::new(&state, &req, query.lang.as_deref()).privacy()
+}
+
+async fn stylesheet() -> HttpResponse {
+    static_file("text/css; charset=utf-8", super::render::STYLESHEET)
+}
+
+async fn script() -> HttpResponse {
+    static_file("text/javascript; charset=utf-8", super::render::SCRIPT)
+}
+
+/// Static files may be cached (they hold nothing personal); pages never are.
+fn static_file(content_type: &str, body: &'static str) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .body(body)
+}
+
+fn open_survey(state: &State, id: &str) -> Result<Arc<SurveyEntry>, Message> {
+    let entry = state.chorus.surveys.get(id).ok_or(Message::NotFound)?;
+    match entry.state {
+        SurveyState::Open => Ok(entry),
+        SurveyState::Draft => Err(Message::NotFound),
+        SurveyState::Closed => Err(Message::Closed),
+    }
+}
+
+/// A code from a QR link, checked before anyone spends ten minutes answering. Used, unknown,
+/// mistyped and other surveys' codes get the same message.
+fn usable_code(state: &State, survey: &str, typed: &str) -> Result<String, Message> {
+    let code = TokenCode::parse(typed).map_err(|_| Message::CodeUnusable)?;
+    let record = state
+        .chorus
+        .store
+        .code_get(&code_hash(state.chorus.vault.code_hash_key(), &code))
+        .map_err(|_| Message::Busy)?;
+    match record {
+        Some(rec) if !rec.spent && rec.survey == survey => Ok(code.display()),
+        _ => Err(Message::CodeUnusable),
+    }
+}
+
+fn survey_language(entry: &SurveyEntry, req: &HttpRequest, chosen: Option<&str>) -> String {
+    let offered: Vec<String> = entry
+        .survey
+        .languages()
+        .iter()
+        .map(|l| l.to_string())
+        .collect();
+    let accept = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    negotiate(&offered, chosen, accept)
+}
+
+async fn read_form(payload: web::Payload) -> Result<Vec<(String, String)>, Message> {
+    let body = read_body(payload, MAX_FORM_BYTES)
+        .await
+        .map_err(|_| Message::BadForm)?;
+    serde_urlencoded::from_bytes(&body).map_err(|_| Message::BadForm)
+}

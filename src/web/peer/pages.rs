@@ -1,0 +1,288 @@
+//! Rendering the peer pages: the context every page shares (language, interface text, quick
+//! exit) and one method per page type.
+
+use super::flow::{self, Answers};
+use super::view::{self, Field};
+use crate::surveys::{SurveyEntry, SurveyState};
+use crate::web::i18n::{negotiate, Strings};
+use crate::web::State;
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpRequest, HttpResponse};
+use tera::Context;
+
+/// The friendly pages for things that went wrong, each with a way back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Message {
+    NotFound,
+    Closed,
+    CodeUnusable,
+    TooMany,
+    Busy,
+    BadForm,
+}
+
+impl Message {
+    fn parts(self) -> (StatusCode, &'static str, &'static str) {
+        match self {
+            Message::NotFound => (StatusCode::NOT_FOUND, "not_found_title", "not_found_text"),
+            Message::Closed => (StatusCode::GONE, "closed_title", "closed_text"),
+            Message::CodeUnusable => (
+                StatusCode::CONFLICT,
+                "code_unusable_title",
+                "code_unusable_text",
+            ),
+            Message::TooMany => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_title",
+                "too_many_text",
+            ),
+            Message::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy_title", "busy_text"),
+            Message::BadForm => (StatusCode::BAD_REQUEST, "bad_form_title", "bad_form_text"),
+        }
+    }
+}
+
+/// A survey being answered: what the flow knows at this step.
+pub struct Flow<'a> {
+    pub entry: &'a SurveyEntry,
+    pub code: &'a str,
+    pub answers: &'a Answers,
+}
+
+pub struct Render<'a> {
+    state: &'a State,
+    lang: String,
+    t: &'a Strings,
+}
+
+impl<'a> Render<'a> {
+    /// Interface language: the one asked for if translated, else the browser's preference.
+    pub fn new(state: &'a State, req: &HttpRequest, lang: Option<&str>) -> Render<'a> {
+        let lang = match lang.filter(|l| state.translations.has(l)) {
+            Some(l) => l.to_owned(),
+            None => {
+                let accept = req
+                    .headers()
+                    .get(header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok());
+                negotiate(&state.translations.languages(), None, accept)
+            }
+        };
+        Render {
+            t: state.translations.get(&lang),
+            state,
+            lang,
+        }
+    }
+
+    fn context(&self, title: &str) -> Context {
+        let mut c = Context::new();
+        c.insert("lang", &self.lang);
+        c.insert("t", self.t);
+        c.insert("title", title);
+        c.insert("quick_exit", &self.state.site.quick_exit_url);
+        c
+    }
+
+    fn text(&self, key: &str) -> String {
+        self.t.get(key).cloned().unwrap_or_default()
+    }
+
+    fn html(&self, status: StatusCode, template: &str, context: &Context) -> HttpResponse {
+        match self.state.templates.render(template, context) {
+            Ok(html) => HttpResponse::build(status)
+                .content_type("text/html; charset=utf-8")
+                .body(html),
+            Err(e) => {
+                tracing::error!(template, error = %e, "template failed");
+                HttpResponse::InternalServerError()
+                    .content_type("text/plain; charset=utf-8")
+                    .body("Something went wrong on our side. Nothing was saved.")
+            }
+        }
+    }
+
+    pub fn home(&self, error: Option<&str>) -> HttpResponse {
+        let mut c = self.context(&self.text("home_title"));
+        c.insert("error", &error);
+        self.html(StatusCode::OK, "home.html", &c)
+    }
+
+    pub fn message(&self, message: Message) -> HttpResponse {
+        let (status, title, text) = message.parts();
+        let mut c = self.context(&self.text(title));
+        c.insert("text", &self.text(text));
+        c.insert("is_code", &(message == Message::CodeUnusable));
+        self.html(status, "message.html", &c)
+    }
+
+    pub fn landing(&self, entry: &SurveyEntry, code: Option<&str>) -> HttpResponse {
+        let survey = &entry.survey;
+        let mut c = self.context(survey.title().get(&self.lang));
+        c.insert("survey_id", survey.id().as_str());
+        c.insert(
+            "description",
+            &survey.description().map(|d| d.get(&self.lang)),
+        );
+        c.insert("code", &code);
+        let languages: Vec<(String, String)> = survey
+            .languages()
+            .iter()
+            .map(|l| {
+                let name = self
+                    .state
+                    .translations
+                    .get(l.as_str())
+                    .get("language_name")
+                    .filter(|_| self.state.translations.has(l.as_str()))
+                    .cloned()
+                    .unwrap_or_else(|| l.to_string());
+                (l.to_string(), name)
+            })
+            .collect();
+        c.insert("languages", &languages);
+        self.html(StatusCode::OK, "landing.html", &c)
+    }
+
+    /// One page of questions; `show_problems` after a "Next" that found some.
+    pub fn page(&self, flow: &Flow<'_>, index: usize, show_problems: bool) -> HttpResponse {
+        let survey = &flow.entry.survey;
+        let Some(page) = survey.pages().get(index) else {
+            return self.review(flow);
+        };
+        let problems = if show_problems {
+            flow.answers.problems_on_page(survey, index)
+        } else {
+            Vec::new()
+        };
+        let questions: Vec<view::QuestionView> = page
+            .questions
+            .iter()
+            .filter(|q| survey.question_visible(q, &flow.answers.response))
+            .map(|q| {
+                let problem = problems.iter().find(|(id, _)| *id == q.id).map(|(_, p)| *p);
+                view::question(q, &self.lang, self.t, &flow.answers.fields, problem)
+            })
+            .collect();
+        let on_this_page = |name: &str| {
+            let qid = name.split('.').next().unwrap_or("");
+            page.questions.iter().any(|q| q.id.as_str() == qid)
+        };
+        let hidden: Vec<Field> = flow
+            .answers
+            .fields
+            .iter()
+            .filter(|(name, _)| !on_this_page(name))
+            .map(|(name, value)| Field {
+                name: name.clone(),
+                value: value.clone(),
+            })
+            .collect();
+        let visible = flow::visible_pages(survey, &flow.answers.response);
+        let position = visible
+            .iter()
+            .position(|p| *p == index)
+            .map_or(1, |i| i + 1);
+        let total = visible.len().max(position);
+        let last = flow::next_page(survey, Some(index), &flow.answers.response).is_none();
+        let errors: Vec<(String, String)> = questions
+            .iter()
+            .filter_map(|q| {
+                q.error
+                    .clone()
+                    .map(|e| (q.id.clone(), format!("{} — {e}", q.text)))
+            })
+            .collect();
+
+        let mut c = self.context(page.title.get(&self.lang));
+        c.insert("survey_id", survey.id().as_str());
+        c.insert("survey_title", survey.title().get(&self.lang));
+        c.insert("page_index", &index);
+        c.insert("code", flow.code);
+        c.insert("questions", &questions);
+        c.insert("hidden", &hidden);
+        c.insert("errors", &errors);
+        c.insert("position", &position);
+        c.insert("total", &total);
+        c.insert(
+            "progress",
+            &self
+                .text("page_of")
+                .replace("{n}", &position.to_string())
+                .replace("{total}", &total.to_string()),
+        );
+        c.insert("last", &last);
+        let status = if errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        self.html(status, "page.html", &c)
+    }
+
+    /// Every answer, with a way back to each page; "send" posts everything once more. Any
+    /// problem left (say, a required question on a page reached by "Change") sends the person
+    /// to that page instead.
+    pub fn review(&self, flow: &Flow<'_>) -> HttpResponse {
+        let survey = &flow.entry.survey;
+        let visible = flow::visible_pages(survey, &flow.answers.response);
+        if let Some(&p) = visible
+            .iter()
+            .find(|&&p| !flow.answers.problems_on_page(survey, p).is_empty())
+        {
+            return self.page(flow, p, true);
+        }
+        let pages = view::review(survey, &visible, &flow.answers.response, &self.lang, self.t);
+        let hidden: Vec<Field> = flow
+            .answers
+            .fields
+            .iter()
+            .map(|(name, value)| Field {
+                name: name.clone(),
+                value: value.clone(),
+            })
+            .collect();
+        let mut c = self.context(&self.text("review_title"));
+        c.insert("survey_id", survey.id().as_str());
+        c.insert("survey_title", survey.title().get(&self.lang));
+        c.insert("code", flow.code);
+        c.insert("pages", &pages);
+        c.insert("hidden", &hidden);
+        self.html(StatusCode::OK, "review.html", &c)
+    }
+
+    /// After a durable save. Asks the browser to drop its cache of this site (shared phones).
+    pub fn thanks(&self) -> HttpResponse {
+        let c = self.context(&self.text("thanks_title"));
+        let mut response = self.html(StatusCode::OK, "thanks.html", &c);
+        response.headers_mut().insert(
+            header::HeaderName::from_static("clear-site-data"),
+            header::HeaderValue::from_static("\"cache\""),
+        );
+        response
+    }
+
+    /// The privacy notice, generated from the running settings.
+    pub fn privacy(&self) -> HttpResponse {
+        let mut c = self.context(&self.text("privacy_title"));
+        let surveys: Vec<(String, String, String)> = self
+            .state
+            .chorus
+            .surveys
+            .list(&self.state.chorus.store)
+            .into_iter()
+            .filter(|s| s.state == SurveyState::Open)
+            .filter_map(|s| {
+                let entry = self.state.chorus.surveys.get(&s.id)?;
+                Some((
+                    entry.survey.title().get(&self.lang).to_owned(),
+                    entry.survey.threshold().to_string(),
+                    entry.survey.min_responses().to_string(),
+                ))
+            })
+            .collect();
+        c.insert("surveys", &surveys);
+        c.insert("sealed", &self.state.site.sealed_mode);
+        self.html(StatusCode::OK, "privacy.html", &c)
+    }
+}

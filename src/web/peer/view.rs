@@ -1,0 +1,323 @@
+//! What the templates show: questions, answers and messages resolved into the peer's language,
+//! so the templates only lay things out.
+
+use super::flow::Problem;
+use crate::survey::{
+    Answer, Choice, GridCell, NonAnswer, Question, QuestionKind, Response, Survey,
+};
+use crate::web::i18n::Strings;
+use serde::Serialize;
+
+#[derive(Serialize)]
+pub struct QuestionView {
+    pub id: String,
+    /// single, select, multi, number, scale, likert, grid, date, text or note
+    pub kind: &'static str,
+    pub text: String,
+    pub help: Option<String>,
+    pub required: bool,
+    pub error: Option<String>,
+    pub options: Vec<OptionView>,
+    pub non_answers: Vec<OptionView>,
+    pub value: String,
+    pub min: String,
+    pub max: String,
+    pub unit: Option<String>,
+    pub min_label: Option<String>,
+    pub max_label: Option<String>,
+    pub rows: Vec<RowView>,
+    pub maxlength: usize,
+}
+
+#[derive(Serialize)]
+pub struct OptionView {
+    pub name: String,
+    pub value: String,
+    pub label: String,
+    pub checked: bool,
+    pub dom_id: String,
+    pub exclusive: bool,
+}
+
+#[derive(Serialize)]
+pub struct RowView {
+    pub label: String,
+    pub dom_id: String,
+    pub options: Vec<OptionView>,
+    pub non_answers: Vec<OptionView>,
+}
+
+#[derive(Serialize)]
+pub struct Field {
+    pub name: String,
+    pub value: String,
+}
+
+/// Builds the view of one question from the raw posted fields (so invalid input is shown back
+/// exactly as typed).
+pub fn question(
+    q: &Question,
+    lang: &str,
+    t: &Strings,
+    fields: &[(String, String)],
+    problem: Option<Problem>,
+) -> QuestionView {
+    let id = q.id.to_string();
+    let value_of = |name: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let is_set = |name: &str, value: &str| fields.iter().any(|(n, v)| n == name && v == value);
+    let choices = |name: &str, options: &[Choice]| -> Vec<OptionView> {
+        options
+            .iter()
+            .map(|o| OptionView {
+                name: name.to_owned(),
+                value: o.id.clone(),
+                label: o.text.get(lang).to_owned(),
+                checked: is_set(name, &o.id),
+                dom_id: dom_id(name, &o.id),
+                exclusive: o.exclusive,
+            })
+            .collect()
+    };
+    let non_answers = |name: &str| -> Vec<OptionView> {
+        q.non_answers()
+            .into_iter()
+            .map(|n| OptionView {
+                name: name.to_owned(),
+                value: n.as_str().to_owned(),
+                label: non_answer_label(n, t),
+                checked: is_set(name, n.as_str()),
+                dom_id: dom_id(name, n.as_str()),
+                exclusive: true,
+            })
+            .collect()
+    };
+    let mut view = QuestionView {
+        id: id.clone(),
+        kind: "note",
+        text: q.text.get(lang).to_owned(),
+        help: q.help.as_ref().map(|h| h.get(lang).to_owned()),
+        required: q.required,
+        error: problem.map(|p| error_text(q, p, t)),
+        options: Vec::new(),
+        non_answers: if q.is_note() {
+            Vec::new()
+        } else {
+            non_answers(&id)
+        },
+        value: value_of(&id),
+        min: String::new(),
+        max: String::new(),
+        unit: None,
+        min_label: None,
+        max_label: None,
+        rows: Vec::new(),
+        maxlength: 0,
+    };
+    match &q.kind {
+        QuestionKind::Single { options, select } => {
+            view.kind = if *select { "select" } else { "single" };
+            view.options = choices(&id, options);
+        }
+        QuestionKind::Multi { options, .. } => {
+            view.kind = "multi";
+            view.options = choices(&id, options);
+        }
+        QuestionKind::Likert { options } => {
+            view.kind = "likert";
+            view.options = choices(&id, options);
+        }
+        QuestionKind::Number { min, max, unit, .. } => {
+            view.kind = "number";
+            view.min = min.to_string();
+            view.max = max.to_string();
+            view.unit = unit.as_ref().map(|u| u.get(lang).to_owned());
+            if NonAnswer::from_wire(&view.value).is_some() {
+                view.value.clear();
+            }
+        }
+        QuestionKind::Scale {
+            min,
+            max,
+            min_label,
+            max_label,
+        } => {
+            view.kind = "scale";
+            view.options = (*min..=*max)
+                .map(|n| {
+                    let value = n.to_string();
+                    OptionView {
+                        name: id.clone(),
+                        checked: is_set(&id, &value),
+                        dom_id: dom_id(&id, &value),
+                        label: value.clone(),
+                        value,
+                        exclusive: false,
+                    }
+                })
+                .collect();
+            view.min_label = min_label.as_ref().map(|l| l.get(lang).to_owned());
+            view.max_label = max_label.as_ref().map(|l| l.get(lang).to_owned());
+        }
+        QuestionKind::Grid { rows, options } => {
+            view.kind = "grid";
+            view.non_answers = Vec::new();
+            view.rows = rows
+                .iter()
+                .map(|r| {
+                    let name = format!("{id}.{}", r.id);
+                    RowView {
+                        label: r.text.get(lang).to_owned(),
+                        dom_id: dom_id(&id, &r.id),
+                        options: choices(&name, options),
+                        non_answers: non_answers(&name),
+                    }
+                })
+                .collect();
+        }
+        QuestionKind::Date { min, max } => {
+            view.kind = "date";
+            view.min = min.map(|m| m.to_string()).unwrap_or_default();
+            view.max = max.map(|m| m.to_string()).unwrap_or_default();
+            if NonAnswer::from_wire(&view.value).is_some() {
+                view.value.clear();
+            }
+        }
+        QuestionKind::Text { max_length } => {
+            view.kind = "text";
+            view.maxlength = *max_length;
+            if NonAnswer::from_wire(&view.value).is_some() {
+                view.value.clear();
+            }
+        }
+        QuestionKind::Note => {}
+    }
+    view
+}
+
+fn dom_id(name: &str, value: &str) -> String {
+    format!("in-{}-{}", name.replace('.', "-"), value)
+}
+
+fn non_answer_label(n: NonAnswer, t: &Strings) -> String {
+    let key = match n {
+        NonAnswer::DontKnow => "dont_know",
+        NonAnswer::PreferNotToSay => "prefer_not_to_say",
+    };
+    t.get(key).cloned().unwrap_or_default()
+}
+
+/// A plain-words message in the peer's language, chosen by question type (the engine's own
+/// messages are for the API and in English).
+pub fn error_text(q: &Question, problem: Problem, t: &Strings) -> String {
+    let s = |key: &str| t.get(key).cloned().unwrap_or_default();
+    if problem == Problem::Required {
+        return s("error_required");
+    }
+    match &q.kind {
+        QuestionKind::Number { min, max, .. } | QuestionKind::Scale { min, max, .. } => {
+            s("error_number")
+                .replace("{min}", &min.to_string())
+                .replace("{max}", &max.to_string())
+        }
+        QuestionKind::Date { .. } => s("error_month"),
+        QuestionKind::Single { .. } | QuestionKind::Likert { .. } | QuestionKind::Grid { .. } => {
+            s("error_choice")
+        }
+        QuestionKind::Multi { .. } => s("error_multi"),
+        QuestionKind::Text { .. } => s("error_text"),
+        QuestionKind::Note => s("error_generic"),
+    }
+}
+
+/// One answered (or skipped) question on the review step.
+#[derive(Serialize)]
+pub struct ReviewItem {
+    pub question: String,
+    pub answer: Vec<String>,
+    pub answered: bool,
+}
+
+#[derive(Serialize)]
+pub struct ReviewPage {
+    pub index: usize,
+    pub title: String,
+    pub items: Vec<ReviewItem>,
+}
+
+pub fn review(
+    survey: &Survey,
+    pages: &[usize],
+    response: &Response,
+    lang: &str,
+    t: &Strings,
+) -> Vec<ReviewPage> {
+    pages
+        .iter()
+        .filter_map(|&index| {
+            let page = survey.pages().get(index)?;
+            let items = page
+                .questions
+                .iter()
+                .filter(|q| !q.is_note() && survey.question_visible(q, response))
+                .map(|q| {
+                    let answer = response
+                        .get(q.id.as_str())
+                        .map(|a| answer_text(q, a, lang, t));
+                    ReviewItem {
+                        question: q.text.get(lang).to_owned(),
+                        answered: answer.is_some(),
+                        answer: answer.unwrap_or_else(|| {
+                            vec![t.get("no_answer").cloned().unwrap_or_default()]
+                        }),
+                    }
+                })
+                .collect();
+            Some(ReviewPage {
+                index,
+                title: page.title.get(lang).to_owned(),
+                items,
+            })
+        })
+        .collect()
+}
+
+fn answer_text(q: &Question, answer: &Answer, lang: &str, t: &Strings) -> Vec<String> {
+    let label = |id: &str| {
+        q.option(id)
+            .map_or_else(|| id.to_owned(), |o| o.text.get(lang).to_owned())
+    };
+    match answer {
+        Answer::Choice(id) => vec![label(id)],
+        Answer::Choices(ids) => ids.iter().map(|id| label(id)).collect(),
+        Answer::Number(n) => {
+            let unit = match &q.kind {
+                QuestionKind::Number { unit: Some(u), .. } => format!(" {}", u.get(lang)),
+                _ => String::new(),
+            };
+            vec![format!("{n}{unit}")]
+        }
+        Answer::Month(m) => vec![m.to_string()],
+        Answer::Text(text) => vec![text.clone()],
+        Answer::NonAnswer(n) => vec![non_answer_label(*n, t)],
+        Answer::Grid(cells) => match &q.kind {
+            QuestionKind::Grid { rows, .. } => rows
+                .iter()
+                .filter_map(|r| {
+                    let cell = cells.get(&r.id)?;
+                    let value = match cell {
+                        GridCell::Choice(id) => label(id),
+                        GridCell::NonAnswer(n) => non_answer_label(*n, t),
+                    };
+                    Some(format!("{}: {value}", r.text.get(lang)))
+                })
+                .collect(),
+            _ => Vec::new(),
+        },
+    }
+}
