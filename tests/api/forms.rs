@@ -87,8 +87,7 @@ impl Page {
         let doc = Html::parse_document(&self.html);
         let form = doc
             .select(&selector("form"))
-            .filter(|f| f.value().attr("action").unwrap_or("").ends_with(suffix))
-            .last()
+            .rfind(|f| f.value().attr("action").unwrap_or("").ends_with(suffix))
             .unwrap_or_else(|| panic!("no form ending {suffix} in:\n{}", self.html));
         // scheme://host:port of the page, for the form's absolute path.
         let after_scheme = self.url.find("://").map_or(0, |i| i + 3);
