@@ -180,7 +180,45 @@ impl Form {
         into_page(&url, ureq::post(&url).send_form(&pairs))
     }
 
+    /// The compressed size of the page this button would load (the browser asks for gzip).
+    pub fn compressed_size(&self, button: Option<(&str, &str)>, action: Option<&str>) -> usize {
+        let mut fields = self.fields.clone();
+        if let Some((n, v)) = button {
+            fields.push((n.to_owned(), v.to_owned()));
+        }
+        let url = format!("{}{}", self.base, action.unwrap_or(&self.action));
+        let pairs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let resp = ureq::post(&url)
+            .set("Accept-Encoding", "gzip")
+            .send_form(&pairs);
+        body_size(resp)
+    }
+
     pub fn go(&self, value: &str) -> Page {
         self.press(Some(("_go", value)), None)
     }
+}
+
+/// Bytes on the wire of a response (no decompression: the client has no gzip support).
+pub fn body_size(result: Result<ureq::Response, ureq::Error>) -> usize {
+    let resp = match result {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("transport error: {e}"),
+    };
+    assert_eq!(
+        resp.header("content-encoding"),
+        Some("gzip"),
+        "the response is compressed"
+    );
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut resp.into_reader(), &mut bytes).expect("body");
+    bytes.len()
+}
+
+pub fn compressed_get(url: &str) -> usize {
+    body_size(ureq::get(url).set("Accept-Encoding", "gzip").call())
 }

@@ -7,6 +7,7 @@ mod durability;
 mod forms;
 mod invalid_input;
 mod open_mode;
+mod page_weight;
 mod peer_pages;
 mod startup;
 mod submissions;

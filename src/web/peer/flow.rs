@@ -165,6 +165,20 @@ pub fn previous_page(survey: &Survey, from: usize, response: &Response) -> Optio
         .find(|&p| has_content(survey, p, response))
 }
 
+/// Pages still to come after `current`, as far as the answers so far tell, for the progress
+/// indicator and the "Next" / "Check your answers" label. Unlike `next_page` this ignores
+/// `end_if`: a consent question not yet answered should not make the survey look one page long.
+pub fn pages_after(survey: &Survey, current: usize, response: &Response) -> usize {
+    let holds =
+        |c: &Option<crate::survey::Condition>| c.as_ref().is_none_or(|c| c.evaluate(response));
+    survey
+        .pages()
+        .iter()
+        .skip(current + 1)
+        .filter(|p| holds(&p.show_if) && p.questions.iter().any(|q| holds(&q.show_if)))
+        .count()
+}
+
 /// The pages the person will see, for "page n of m".
 pub fn visible_pages(survey: &Survey, response: &Response) -> Vec<usize> {
     let mut pages = Vec::new();

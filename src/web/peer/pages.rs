@@ -179,12 +179,10 @@ impl<'a> Render<'a> {
             })
             .collect();
         let visible = flow::visible_pages(survey, &flow.answers.response);
-        let position = visible
-            .iter()
-            .position(|p| *p == index)
-            .map_or(1, |i| i + 1);
-        let total = visible.len().max(position);
-        let last = flow::next_page(survey, Some(index), &flow.answers.response).is_none();
+        let position = visible.iter().filter(|p| **p < index).count() + 1;
+        let remaining = flow::pages_after(survey, index, &flow.answers.response);
+        let total = position + remaining;
+        let last = remaining == 0;
         let errors: Vec<(String, String)> = questions
             .iter()
             .filter_map(|q| {
