@@ -199,6 +199,11 @@ pub fn serve(settings: &Settings) -> Result<(), StartError> {
             std::path::absolute(path).unwrap_or_else(|_| path.clone()).display()
         ));
     }
+    if let Some(token) = new_setup_token(&chorus)? {
+        banner.push_str(&format!(
+            "Set the first organiser's password (this link works once): {base}/org/setup/{token}\n"
+        ));
+    }
     if let Some(code) = demo_code {
         banner.push_str(&format!(
             "Try the demo survey: {base}/s/demo?code={}\n",
@@ -216,6 +221,8 @@ pub fn serve(settings: &Settings) -> Result<(), StartError> {
         site: crate::web::Site {
             quick_exit_url: settings.quick_exit_url.clone(),
             sealed_mode: matches!(settings.key, KeySource::Passphrase(_)),
+            public_url_is_https: base.starts_with("https://"),
+            public_url: base.clone(),
         },
     };
     let served = actix_web::rt::System::new().block_on(async {
@@ -228,4 +235,39 @@ pub fn serve(settings: &Settings) -> Result<(), StartError> {
         addr: local.to_string(),
         source,
     })
+}
+
+const META_SETUP: &str = "setup_token_digest";
+
+/// A fresh one-time link token for setting up the first organiser (only while there is no
+/// account). Only its digest is stored; a new one replaces the old.
+pub fn new_setup_token(chorus: &Chorus) -> Result<Option<String>, StartError> {
+    if chorus.store.account_count() > 0 {
+        return Ok(None);
+    }
+    let token = base64::Engine::encode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        random_array::<24>(),
+    );
+    chorus
+        .store
+        .meta_put(META_SETUP, &crate::vault::digest(token.as_bytes()))?;
+    chorus.store.durable_blocking()?;
+    Ok(Some(token))
+}
+
+pub fn setup_token_valid(chorus: &Chorus, token: &str) -> bool {
+    if chorus.store.account_count() > 0 || token.len() > 100 {
+        return false;
+    }
+    match chorus.store.meta_get(META_SETUP) {
+        // Comparing digests: timing can only reveal digest bytes, never the token.
+        Ok(Some(stored)) => stored.as_slice() == crate::vault::digest(token.as_bytes()).as_slice(),
+        _ => false,
+    }
+}
+
+pub fn consume_setup_token(chorus: &Chorus) {
+    let _ = chorus.store.meta_put(META_SETUP, b"");
+    let _ = chorus.store.durable_blocking();
 }

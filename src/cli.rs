@@ -2,7 +2,10 @@
 //! command runs the same way whether it is executed here or by a running server on the CLI's
 //! behalf (see `control`), so its output is built as data first and printed by `main`.
 
+use crate::accounts::{self, AccountName, Role};
 use crate::app::Chorus;
+use crate::audit;
+use crate::clock::SystemClock;
 use crate::surveys::{progress_band, SurveyState};
 use crate::tokens;
 use clap::{Parser, Subcommand};
@@ -29,6 +32,21 @@ pub enum CliCommand {
     /// Issue one-time codes
     #[command(subcommand)]
     Codes(CodesCommand),
+    /// Organiser and researcher accounts
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Add an account; the password is read from standard input (one line)
+    Add {
+        name: String,
+        #[arg(long, value_parser = ["organiser", "researcher"])]
+        role: String,
+    },
+    /// Print a new API key for the account (alone on stdout), replacing its old one
+    ApiKey { name: String },
 }
 
 #[derive(Subcommand, Debug)]
@@ -57,11 +75,28 @@ pub enum CodesCommand {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum Command {
-    SurveyImport { source: String },
+    SurveyImport {
+        source: String,
+    },
     SurveyList,
-    SurveyOpen { id: String },
-    SurveyClose { id: String },
-    CodesIssue { survey: String, count: u32 },
+    SurveyOpen {
+        id: String,
+    },
+    SurveyClose {
+        id: String,
+    },
+    CodesIssue {
+        survey: String,
+        count: u32,
+    },
+    UserAdd {
+        name: String,
+        role: String,
+        password: String,
+    },
+    UserApiKey {
+        name: String,
+    },
 }
 
 /// What a command printed: `stdout` is the command's product (e.g. codes, one per line);
@@ -137,6 +172,12 @@ pub fn execute(chorus: &Chorus, command: Command) -> Outcome {
             };
             Outcome::ok(out, note)
         }
+        Command::UserAdd {
+            name,
+            role,
+            password,
+        } => user_add(chorus, &name, &role, &password),
+        Command::UserApiKey { name } => user_api_key(chorus, &name),
         Command::SurveyOpen { id } => set_state(chorus, &id, SurveyState::Open),
         Command::SurveyClose { id } => set_state(chorus, &id, SurveyState::Closed),
         Command::CodesIssue { survey, count } => {
@@ -168,6 +209,47 @@ pub fn execute(chorus: &Chorus, command: Command) -> Outcome {
                 Err(e) => Outcome::failed(format!("{e}\n")),
             }
         }
+    }
+}
+
+fn user_add(chorus: &Chorus, name: &str, role: &str, password: &str) -> Outcome {
+    let (Ok(name), Some(role)) = (AccountName::parse(name), Role::parse(role)) else {
+        return Outcome::failed("an account name is 1–32 lower-case letters, digits, '.', '_' or '-', and the role is organiser or researcher\n".into());
+    };
+    match accounts::add(&chorus.store, &name, role, password) {
+        Ok(account) => {
+            let _ = audit::record(
+                &chorus.store,
+                &SystemClock,
+                "(command line)",
+                "add account",
+                None,
+                Some(format!("{} ({})", account.name, role.as_str())),
+            );
+            Outcome::ok(
+                String::new(),
+                format!("added {} account '{}'\n", role.as_str(), account.name),
+            )
+        }
+        Err(e) => Outcome::failed(format!("{e}\n")),
+    }
+}
+
+fn user_api_key(chorus: &Chorus, name: &str) -> Outcome {
+    let name = name.trim().to_lowercase();
+    match accounts::new_api_key(&chorus.store, &name) {
+        Ok(key) => {
+            let _ = audit::record(
+                &chorus.store,
+                &SystemClock,
+                "(command line)",
+                "new API key",
+                None,
+                Some(name.clone()),
+            );
+            Outcome::ok(format!("{key}\n"), format!("new API key for '{name}' (any earlier key no longer works); it is shown only now\n"))
+        }
+        Err(e) => Outcome::failed(format!("{e}\n")),
     }
 }
 

@@ -86,5 +86,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::SurveyOpen { .. } => "survey open",
         Command::SurveyClose { .. } => "survey close",
         Command::CodesIssue { .. } => "codes issue",
+        Command::UserAdd { .. } => "user add",
+        Command::UserApiKey { .. } => "user api-key",
     }
 }

@@ -2,8 +2,11 @@
 //! keeps. Dependencies point one way: `web`/`cli`/`control` → domain (`survey`, `surveys`,
 //! `tokens`, `submissions`) → `store`, `vault`.
 
+pub mod accounts;
 pub mod app;
+pub mod audit;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod control;
 pub mod store;

@@ -1,6 +1,8 @@
 //! `chorus`: parse the command line, load settings, start logging, hand over. No logic here.
 
-use chorus::cli::{execute, Cli, CliCommand, CodesCommand, Command, Outcome, SurveyCommand};
+use chorus::cli::{
+    execute, Cli, CliCommand, CodesCommand, Command, Outcome, SurveyCommand, UserCommand,
+};
 use chorus::config::Settings;
 use chorus::{app, control, telemetry};
 use clap::Parser;
@@ -33,6 +35,19 @@ fn main() -> ExitCode {
         CliCommand::Codes(CodesCommand::Issue { survey, count }) => {
             Command::CodesIssue { survey, count }
         }
+        CliCommand::User(UserCommand::Add { name, role }) => match read_password() {
+            Ok(password) => Command::UserAdd {
+                name,
+                role,
+                password,
+            },
+            Err(e) => {
+                return fail(&format!(
+                    "chorus: could not read the password from standard input: {e}"
+                ))
+            }
+        },
+        CliCommand::User(UserCommand::ApiKey { name }) => Command::UserApiKey { name },
     };
     // A running server owns the data directory: ask it. Otherwise open the store here.
     let outcome =
@@ -58,6 +73,17 @@ fn main() -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// One line from standard input (a prompt goes to stderr when a person is typing).
+fn read_password() -> std::io::Result<String> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        eprint!("Password for the new account (it will show as you type): ");
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_owned())
 }
 
 fn prefixed(message: &str, ok: bool) -> String {

@@ -35,8 +35,8 @@ pub enum SurveyError {
     Invalid(DefinitionErrors),
     #[error("there is no survey '{0}'")]
     NotFound(String),
-    #[error("survey '{0}' already has responses, so its definition can no longer be replaced")]
-    HasResponses(String),
+    #[error("survey '{0}' already has responses, so its definition can only change in ways that keep every answer's meaning and only tighten its anonymity settings:\n{1}")]
+    HasResponses(String, String),
     #[error("survey '{0}' is closed; a closed survey cannot be reopened")]
     Closed(String),
     #[error(transparent)]
@@ -115,7 +115,8 @@ impl SurveyRegistry {
         self.read().is_empty()
     }
 
-    /// Imports a definition, or replaces one that has no responses yet (keeping its state).
+    /// Imports a definition, or replaces an existing one (keeping its state). Once a survey has
+    /// responses, a replacement may only reword and tighten (`survey::compat`).
     pub fn import(
         &self,
         store: &Store,
@@ -126,8 +127,16 @@ impl SurveyRegistry {
         let id = survey.id().clone();
         let mut entries = self.write();
         let existing = entries.get(id.as_str()).map(|e| e.state);
-        if existing.is_some() && store.response_count(id.as_str()) > 0 {
-            return Err(SurveyError::HasResponses(id.to_string()));
+        if let Some(old) = entries.get(id.as_str()) {
+            if store.response_count(id.as_str()) > 0 {
+                let problems = crate::survey::compat::replacement_problems(&old.survey, &survey);
+                if !problems.is_empty() {
+                    return Err(SurveyError::HasResponses(
+                        id.to_string(),
+                        problems.join("\n"),
+                    ));
+                }
+            }
         }
         let state = existing.unwrap_or(SurveyState::Draft);
         let data_key = load_data_key(store, vault, id.as_str())?;

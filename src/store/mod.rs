@@ -3,6 +3,7 @@
 //! transaction, and a redemption is reported only once it is on disk (group commit, see
 //! `committer`). It knows nothing of what a survey means.
 
+mod admin;
 mod committer;
 mod records;
 
@@ -46,6 +47,10 @@ pub struct Store {
     codes: Tree,
     batches: Tree,
     responses: Tree,
+    accounts: Tree,
+    api_keys: Tree,
+    audit: Tree,
+    releases: Tree,
     committer: Arc<Committer>,
 }
 
@@ -71,6 +76,10 @@ impl Store {
             codes,
             batches: tree("batches")?,
             responses,
+            accounts: tree("accounts")?,
+            api_keys: tree("api_keys")?,
+            audit: tree("audit")?,
+            releases: tree("releases")?,
             committer,
             db,
         })

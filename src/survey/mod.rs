@@ -4,6 +4,7 @@
 pub mod answers;
 mod build;
 mod check;
+pub mod compat;
 pub mod condition;
 pub mod definition;
 pub mod form;

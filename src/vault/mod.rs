@@ -4,10 +4,21 @@
 //! HTTP; callers persist the wrapped blobs this module hands them.
 
 mod master;
+mod password;
 mod seal;
 
 pub use master::{MasterKey, MasterKeyError, Passphrase, MIN_KDF_ITERATIONS};
+pub use password::PasswordHash;
 pub use seal::{random_array, random_u32, DataKey};
+
+/// SHA-256 of high-entropy secrets (API keys, one-time setup tokens): enough to store them
+/// without storing them.
+pub fn digest(secret: &[u8]) -> [u8; 32] {
+    let d = ring::digest::digest(&ring::digest::SHA256, secret);
+    let mut out = [0u8; 32];
+    out.copy_from_slice(d.as_ref());
+    out
+}
 
 use ring::{hkdf, hmac};
 use seal::SealingKey;
@@ -95,6 +106,19 @@ impl Vault {
     /// Key for signing organiser sessions and CSRF tokens.
     pub fn session_key(&self) -> &hmac::Key {
         &self.session_key
+    }
+
+    /// HMAC-SHA256 tag of `message` under the session key.
+    pub fn sign(&self, message: &[u8]) -> [u8; 32] {
+        let tag = hmac::sign(&self.session_key, message);
+        let mut out = [0u8; 32];
+        out.copy_from_slice(tag.as_ref());
+        out
+    }
+
+    /// Constant-time check of a tag made by `sign`.
+    pub fn verify_signature(&self, message: &[u8], tag: &[u8]) -> bool {
+        hmac::verify(&self.session_key, message, tag).is_ok()
     }
 }
 

@@ -156,8 +156,18 @@ pub(super) async fn read_body(
     Ok(body)
 }
 
-/// Parses JSON with messages that describe the problem without quoting the content.
 fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    parse_json_body(
+        body,
+        "The body must be a JSON object with exactly two fields: \"code\" (a string) and \"answers\" (an object).",
+    )
+}
+
+/// Parses JSON with messages that describe the problem without quoting the content.
+pub(super) fn parse_json_body<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+    shape: &str,
+) -> Result<T, ApiError> {
     let text = std::str::from_utf8(body)
         .map_err(|_| ApiError::BadRequest("The body is not valid UTF-8 text.".into()))?;
     serde_json::from_str(text).map_err(|e| {
@@ -168,7 +178,7 @@ fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError
                 e.line(),
                 e.column()
             ),
-            Category::Data => "The body must be a JSON object with exactly two fields: \"code\" (a string) and \"answers\" (an object).".to_owned(),
+            Category::Data => shape.to_owned(),
         };
         ApiError::BadRequest(message)
     })

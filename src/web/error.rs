@@ -28,6 +28,10 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("rate limited")]
     RateLimited { retry_after_secs: u64 },
+    #[error("unauthorized")]
+    Unauthorized,
+    #[error("forbidden")]
+    Forbidden,
     #[error("not possible for this survey: {0}")]
     Conflict(String),
     /// Storage failed. Logged with the storage error only; the client sees a generic message.
@@ -46,6 +50,8 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -78,6 +84,13 @@ impl ResponseError for ApiError {
                 json!({"error": "rate_limited", "message": "Too many requests. Please wait a moment and try again."})
             }
             ApiError::Conflict(message) => json!({"error": "conflict", "message": message}),
+            ApiError::Unauthorized => {
+                builder.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+                json!({"error": "unauthorized", "message": "Send an API key as 'Authorization: Bearer <key>' (chorus user api-key NAME)."})
+            }
+            ApiError::Forbidden => {
+                json!({"error": "forbidden", "message": "This account's role may not do this."})
+            }
             ApiError::Unavailable => {
                 json!({"error": "unavailable", "message": "The service could not save this right now. Nothing was saved; please try again."})
             }

@@ -2,9 +2,12 @@
 //! domain services and maps their typed errors to responses in one place (`error.rs`).
 
 mod api;
+mod auth;
 mod error;
 pub mod i18n;
 mod limit;
+mod org_api;
+mod organiser;
 mod peer;
 mod render;
 mod request_log;
@@ -26,6 +29,9 @@ pub struct State {
     templates: render::Templates,
     translations: i18n::Translations,
     open_codes: limit::RateLimiter,
+    logins: limit::RateLimiter,
+    login_guard: auth::LoginGuard,
+    clock: Box<dyn crate::clock::Clock>,
     site: Site,
 }
 
@@ -35,6 +41,10 @@ pub struct Site {
     pub quick_exit_url: String,
     /// Master key from a passphrase (nothing on disk) rather than a key file.
     pub sealed_mode: bool,
+    /// The public address is https: session cookies are then always `Secure`.
+    pub public_url_is_https: bool,
+    /// The address peers use, for links on printed cards.
+    pub public_url: String,
 }
 
 pub struct WebOptions {
@@ -60,6 +70,9 @@ pub fn build(
             options.open_codes_per_minute,
             options.open_codes_per_minute,
         ),
+        logins: limit::RateLimiter::per_minute(10, 10),
+        login_guard: auth::LoginGuard::default(),
+        clock: Box::new(crate::clock::SystemClock),
         site: options.site,
     });
     let server = HttpServer::new(move || {
@@ -69,6 +82,8 @@ pub fn build(
             .wrap(security::headers())
             .wrap(from_fn(request_log::log_request))
             .configure(api::routes)
+            .configure(org_api::routes)
+            .configure(organiser::routes)
             .configure(peer::routes)
             .default_service(web::to(not_found))
     })

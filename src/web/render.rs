@@ -16,10 +16,47 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("thanks.html", include_str!("../../templates/thanks.html")),
     ("message.html", include_str!("../../templates/message.html")),
     ("privacy.html", include_str!("../../templates/privacy.html")),
+    (
+        "org/base.html",
+        include_str!("../../templates/org/base.html"),
+    ),
+    (
+        "org/message.html",
+        include_str!("../../templates/org/message.html"),
+    ),
+    (
+        "org/login.html",
+        include_str!("../../templates/org/login.html"),
+    ),
+    (
+        "org/setup.html",
+        include_str!("../../templates/org/setup.html"),
+    ),
+    (
+        "org/surveys.html",
+        include_str!("../../templates/org/surveys.html"),
+    ),
+    (
+        "org/import.html",
+        include_str!("../../templates/org/import.html"),
+    ),
+    (
+        "org/survey.html",
+        include_str!("../../templates/org/survey.html"),
+    ),
+    (
+        "org/cards.html",
+        include_str!("../../templates/org/cards.html"),
+    ),
+    (
+        "org/audit.html",
+        include_str!("../../templates/org/audit.html"),
+    ),
 ];
 
 pub const STYLESHEET: &str = include_str!("../../static/chorus.css");
 pub const SCRIPT: &str = include_str!("../../static/chorus.js");
+pub const CARDS_STYLESHEET: &str = include_str!("../../static/cards.css");
 
 pub struct Templates(Tera);
 

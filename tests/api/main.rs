@@ -2,11 +2,14 @@
 mod helpers;
 
 mod attacks;
+mod cards;
 mod cli;
 mod durability;
 mod forms;
 mod invalid_input;
 mod open_mode;
+mod org_client;
+mod organiser;
 mod page_weight;
 mod peer_pages;
 mod startup;

@@ -33,7 +33,11 @@ fn check(page: &Page, answers_typed: &[&str]) {
     };
     assert!(!without_code.contains('?'), "{} has a query", page.url);
     for answer in answers_typed {
-        assert!(!without_code.contains(answer), "{} carries an answer", page.url);
+        assert!(
+            !without_code.contains(answer),
+            "{} carries an answer",
+            page.url
+        );
     }
 }
 

@@ -31,7 +31,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/s/{survey}/submit", web::post().to(submit_answers))
         .route("/privacy", web::get().to(show_privacy))
         .route("/static/chorus.css", web::get().to(stylesheet))
-        .route("/static/chorus.js", web::get().to(script));
+        .route("/static/chorus.js", web::get().to(script))
+        .route("/static/cards.css", web::get().to(cards_stylesheet));
 }
 
 #[derive(Deserialize)]
@@ -262,6 +263,10 @@ async fn show_privacy(
 
 async fn stylesheet() -> HttpResponse {
     static_file("text/css; charset=utf-8", super::render::STYLESHEET)
+}
+
+async fn cards_stylesheet() -> HttpResponse {
+    static_file("text/css; charset=utf-8", super::render::CARDS_STYLESHEET)
 }
 
 async fn script() -> HttpResponse {

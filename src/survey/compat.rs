@@ -1,0 +1,183 @@
+//! Promise 7, settings only tighten: once a survey has responses, a new version of its
+//! definition may fix wording and raise thresholds, but may not lower any anonymity setting,
+//! re-tag a question to a weaker disclosure role, or change what the stored answers mean
+//! (question ids, types, options, ranges, bands, logic).
+
+use super::definition::{QuestionKind, Role, Survey};
+
+/// Every reason `new` cannot replace `old` once responses exist; empty when it can.
+pub fn replacement_problems(old: &Survey, new: &Survey) -> Vec<String> {
+    let mut problems = Vec::new();
+    let lowered = |what: &str, before: u32, after: u32| {
+        format!("{what} can only be raised once there are responses (was {before}, now {after})")
+    };
+    if new.threshold < old.threshold {
+        problems.push(lowered("threshold", old.threshold, new.threshold));
+    }
+    if new.min_responses < old.min_responses {
+        problems.push(lowered(
+            "min_responses",
+            old.min_responses,
+            new.min_responses,
+        ));
+    }
+    if new.k_anonymity < old.k_anonymity {
+        problems.push(lowered("k_anonymity", old.k_anonymity, new.k_anonymity));
+    }
+    if new.mode != old.mode {
+        problems.push("mode cannot change once there are responses".into());
+    }
+    let old_questions: Vec<_> = old.questions().collect();
+    let new_questions: Vec<_> = new.questions().collect();
+    if old_questions.len() != new_questions.len()
+        || old_questions
+            .iter()
+            .zip(&new_questions)
+            .any(|(a, b)| a.id != b.id)
+    {
+        problems.push(
+            "questions cannot be added, removed or reordered once there are responses".into(),
+        );
+        return problems;
+    }
+    for (a, b) in old_questions.iter().zip(&new_questions) {
+        let id = &a.id;
+        if shape(&a.kind) != shape(&b.kind) {
+            problems.push(format!("question '{id}': its type, options, range or bands cannot change once there are responses"));
+        }
+        if a.show_if.as_ref().map(|c| c.source()) != b.show_if.as_ref().map(|c| c.source())
+            || a.end_if.as_ref().map(|c| c.source()) != b.end_if.as_ref().map(|c| c.source())
+        {
+            problems.push(format!(
+                "question '{id}': its show_if/end_if cannot change once there are responses"
+            ));
+        }
+        if (a.dont_know, a.prefer_not_to_say) != (b.dont_know, b.prefer_not_to_say) {
+            problems.push(format!(
+                "question '{id}': its non-answer options cannot change once there are responses"
+            ));
+        }
+        if let (Some(before), Some(after)) = (a.role, b.role) {
+            if !role_at_least(before, after) {
+                problems.push(format!(
+                    "question '{id}': role '{}' cannot become '{}' (a weaker disclosure role) once there are responses",
+                    before.as_str(),
+                    after.as_str()
+                ));
+            }
+        }
+    }
+    let old_pages: Vec<_> = old
+        .pages()
+        .iter()
+        .map(|p| p.show_if.as_ref().map(|c| c.source().to_owned()))
+        .collect();
+    let new_pages: Vec<_> = new
+        .pages()
+        .iter()
+        .map(|p| p.show_if.as_ref().map(|c| c.source().to_owned()))
+        .collect();
+    if old_pages != new_pages {
+        problems.push("pages and their show_if cannot change once there are responses".into());
+    }
+    problems
+}
+
+/// `plain` is the weakest role; `quasi` and `sensitive` are protected in different ways, so one
+/// may not become the other; `free_text` is never exported and may not become anything else.
+fn role_at_least(before: Role, after: Role) -> bool {
+    match (before, after) {
+        (a, b) if a == b => true,
+        (Role::Plain, _) => true,
+        _ => false,
+    }
+}
+
+/// What a question's answers mean, without its wording.
+fn shape(kind: &QuestionKind) -> String {
+    let ids = |choices: &[super::definition::Choice]| {
+        choices
+            .iter()
+            .map(|c| format!("{}{}", c.id, if c.exclusive { "!" } else { "" }))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    match kind {
+        QuestionKind::Single { options, .. } => format!("single[{}]", ids(options)),
+        QuestionKind::Multi {
+            options,
+            min_choices,
+            max_choices,
+        } => format!("multi[{}]{min_choices:?}{max_choices:?}", ids(options)),
+        QuestionKind::Number {
+            min, max, bands, ..
+        } => format!("number{min}..{max}{bands:?}"),
+        QuestionKind::Scale { min, max, .. } => format!("scale{min}..{max}"),
+        QuestionKind::Likert { options } => format!("likert[{}]", ids(options)),
+        QuestionKind::Grid { rows, options } => format!("grid[{}][{}]", ids(rows), ids(options)),
+        QuestionKind::Date { min, max } => format!("date{min:?}{max:?}"),
+        QuestionKind::Text { max_length } => format!("text{max_length}"),
+        QuestionKind::Note => "note".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = r#"
+id = "s"
+title = "S"
+threshold = 10
+[[pages]]
+title = "P"
+  [[pages.questions]]
+  id = "q"
+  type = "single"
+  role = "plain"
+  text = "Question?"
+  options = [ { id = "a", text = "A" }, { id = "b", text = "B" } ]
+"#;
+
+    fn parse(s: &str) -> Survey {
+        Survey::parse(s).expect("parses")
+    }
+
+    #[test]
+    fn wording_changes_and_higher_thresholds_are_allowed() {
+        let new = BASE
+            .replace("Question?", "A clearer question?")
+            .replace("threshold = 10", "threshold = 15");
+        assert!(replacement_problems(&parse(BASE), &parse(&new)).is_empty());
+    }
+
+    #[test]
+    fn a_lower_threshold_is_refused() {
+        let old = BASE.replace("threshold = 10", "threshold = 15");
+        let problems = replacement_problems(&parse(&old), &parse(BASE));
+        assert!(
+            problems.iter().any(|p| p.contains("threshold")),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn a_weaker_role_is_refused_and_a_stronger_one_allowed() {
+        let sensitive = BASE.replace("role = \"plain\"", "role = \"sensitive\"");
+        assert!(replacement_problems(&parse(BASE), &parse(&sensitive)).is_empty());
+        let problems = replacement_problems(&parse(&sensitive), &parse(BASE));
+        assert!(
+            problems.iter().any(|p| p.contains("weaker")),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn changed_options_are_refused() {
+        let new = BASE.replace(
+            "{ id = \"b\", text = \"B\" }",
+            "{ id = \"c\", text = \"C\" }",
+        );
+        assert!(!replacement_problems(&parse(BASE), &parse(&new)).is_empty());
+    }
+}

@@ -1,0 +1,204 @@
+//! Who is asking, for organiser and researcher routes: signed session cookies for the browser
+//! (HttpOnly, SameSite=Strict, Secure behind TLS, scoped to `/org`), CSRF tokens for every form,
+//! Bearer API keys for scripts, and the login guard (rate limit and temporary lockout). Peer
+//! pages never see any of this: they set and read no cookie.
+
+use super::error::ApiError;
+use super::State;
+use crate::accounts::{self, Account, Role};
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::header;
+use actix_web::HttpRequest;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+pub const COOKIE: &str = "chorus_session";
+pub const COOKIE_PATH: &str = "/org";
+const SESSION_SECONDS: u64 = 12 * 3600;
+const MAX_FAILURES: u32 = 5;
+const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
+const LOCKOUT: Duration = Duration::from_secs(15 * 60);
+
+/// A logged-in organiser or researcher.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub name: String,
+    pub role: Role,
+    /// Put in every form as `_csrf`; checked on every POST.
+    pub csrf: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Payload {
+    n: String,
+    r: Role,
+    e: u32,
+    x: u64,
+    s: String,
+}
+
+/// Makes the cookie for a fresh login.
+pub fn session_cookie(state: &State, account: &Account, secure: bool) -> Cookie<'static> {
+    let payload = Payload {
+        n: account.name.clone(),
+        r: account.role,
+        e: account.session_epoch,
+        x: state.clock.now() + SESSION_SECONDS,
+        s: URL_SAFE_NO_PAD.encode(crate::vault::random_array::<16>()),
+    };
+    let body = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&payload).unwrap_or_default());
+    let tag = URL_SAFE_NO_PAD.encode(state.chorus.vault.sign(body.as_bytes()));
+    build_cookie(format!("{body}.{tag}"), secure, false)
+}
+
+/// Removes the cookie (logout).
+pub fn cleared_cookie(secure: bool) -> Cookie<'static> {
+    build_cookie(String::new(), secure, true)
+}
+
+fn build_cookie(value: String, secure: bool, expire: bool) -> Cookie<'static> {
+    let mut cookie = Cookie::build(COOKIE, value)
+        .path(COOKIE_PATH)
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure)
+        .finish();
+    if expire {
+        cookie.make_removal();
+    }
+    cookie
+}
+
+/// Whether the browser reached us over TLS (directly or through a proxy that says so), so the
+/// cookie can be marked `Secure`.
+pub fn is_secure(state: &State, req: &HttpRequest) -> bool {
+    state.site.public_url_is_https || req.connection_info().scheme() == "https"
+}
+
+/// The session behind a request's cookie: signature, expiry and epoch all checked.
+pub fn session(state: &State, req: &HttpRequest) -> Option<Session> {
+    let cookie = req.cookie(COOKIE)?;
+    let (body, tag) = cookie.value().split_once('.')?;
+    let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
+    if !state.chorus.vault.verify_signature(body.as_bytes(), &tag) {
+        return None;
+    }
+    let payload: Payload = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(body).ok()?).ok()?;
+    if payload.x < state.clock.now() {
+        return None;
+    }
+    let account = accounts::get(&state.chorus.store, &payload.n).ok()??;
+    if account.session_epoch != payload.e || account.role != payload.r {
+        return None;
+    }
+    let csrf = URL_SAFE_NO_PAD.encode(
+        state
+            .chorus
+            .vault
+            .sign(format!("csrf:{}", payload.s).as_bytes()),
+    );
+    Some(Session {
+        name: payload.n,
+        role: payload.r,
+        csrf,
+    })
+}
+
+/// Constant-time check of a form's `_csrf` field against the session.
+pub fn csrf_ok(session: &Session, submitted: Option<&str>) -> bool {
+    match submitted {
+        Some(s) => ring_eq(s.as_bytes(), session.csrf.as_bytes()),
+        None => false,
+    }
+}
+
+fn ring_eq(a: &[u8], b: &[u8]) -> bool {
+    // Compare digests so length and content leak nothing through timing.
+    crate::vault::digest(a) == crate::vault::digest(b) && a.len() == b.len()
+}
+
+/// An API request's account from `Authorization: Bearer <key>`, required to have `role`.
+pub fn api_account(state: &State, req: &HttpRequest, role: Role) -> Result<Account, ApiError> {
+    let key = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or(ApiError::Unauthorized)?;
+    let account = accounts::by_api_key(&state.chorus.store, key.trim())
+        .map_err(|_| ApiError::Unavailable)?
+        .ok_or(ApiError::Unauthorized)?;
+    if account.role != role {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(account)
+}
+
+/// Failed logins per account: after five within fifteen minutes the account is locked for
+/// fifteen minutes, whatever password comes next. In memory only.
+#[derive(Default)]
+pub struct LoginGuard {
+    failures: Mutex<HashMap<String, Failures>>,
+}
+
+/// (failed attempts, since when, locked until)
+type Failures = (u32, Instant, Option<Instant>);
+
+impl LoginGuard {
+    pub fn locked(&self, name: &str) -> bool {
+        let now = Instant::now();
+        let failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        matches!(failures.get(name), Some((_, _, Some(until))) if *until > now)
+    }
+
+    pub fn failed(&self, name: &str) {
+        let now = Instant::now();
+        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        if failures.len() > 10_000 {
+            failures.retain(|_, (_, since, until)| {
+                now.duration_since(*since) < FAILURE_WINDOW || until.is_some_and(|u| u > now)
+            });
+        }
+        let entry = failures.entry(name.to_owned()).or_insert((0, now, None));
+        if now.duration_since(entry.1) > FAILURE_WINDOW && entry.2.is_none_or(|u| u <= now) {
+            *entry = (0, now, None);
+        }
+        entry.0 += 1;
+        if entry.0 >= MAX_FAILURES {
+            entry.2 = Some(now + LOCKOUT);
+        }
+    }
+
+    pub fn succeeded(&self, name: &str) {
+        self.failures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(name);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn five_failures_lock_an_account_and_a_success_clears_earlier_ones() {
+        let guard = LoginGuard::default();
+        for _ in 0..4 {
+            guard.failed("maria");
+        }
+        assert!(!guard.locked("maria"));
+        guard.succeeded("maria");
+        for _ in 0..4 {
+            guard.failed("maria");
+        }
+        assert!(!guard.locked("maria"));
+        guard.failed("maria");
+        assert!(guard.locked("maria"));
+        assert!(!guard.locked("ana"));
+    }
+}

@@ -1,0 +1,168 @@
+//! What every organiser page shares: the session check (a redirect to the login page for
+//! browsers), the CSRF check for every form, rendering with the workspace layout, and the audit
+//! log entry for each action.
+
+use crate::accounts::Role;
+use crate::app::Chorus;
+use crate::web::auth::{self, Session};
+use crate::web::State;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use std::sync::Arc;
+use tera::Context;
+
+/// A request from a logged-in organiser.
+pub struct Org<'a> {
+    pub state: &'a State,
+    pub session: Session,
+}
+
+impl<'a> Org<'a> {
+    /// The organiser behind the request, or the response to send instead (login page, or 403 for
+    /// a researcher). The response is the natural error here and is built once per request.
+    #[allow(clippy::result_large_err)]
+    pub fn require(
+        state: &'a web::Data<State>,
+        req: &HttpRequest,
+    ) -> Result<Org<'a>, HttpResponse> {
+        match auth::session(state, req) {
+            Some(session) if session.role == Role::Organiser => Ok(Org { state, session }),
+            Some(_) => Err(OrgPage::bare(state).message(
+                StatusCode::FORBIDDEN,
+                "Not for this account",
+                "This page is for organisers. Your account is a researcher account.",
+            )),
+            None => Err(HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, "/org/login"))
+                .finish()),
+        }
+    }
+
+    /// Checks the form's CSRF token; the error page when it is missing or wrong.
+    #[allow(clippy::result_large_err)]
+    pub fn check_csrf(&self, fields: &[(String, String)]) -> Result<(), HttpResponse> {
+        let submitted = fields
+            .iter()
+            .find(|(n, _)| n == "_csrf")
+            .map(|(_, v)| v.as_str());
+        if auth::csrf_ok(&self.session, submitted) {
+            Ok(())
+        } else {
+            Err(self.page().message(
+                StatusCode::FORBIDDEN,
+                "The form expired",
+                "For your safety this form can only be sent from the page that showed it. Go back, reload the page and try again.",
+            ))
+        }
+    }
+
+    pub fn page(&self) -> OrgPage<'a> {
+        OrgPage {
+            state: self.state,
+            session: Some(self.session.clone()),
+        }
+    }
+
+    /// Records an action in the audit log (a failure to record is logged, not shown).
+    pub async fn audit(&self, action: &str, survey: Option<&str>, detail: Option<String>) {
+        audit(self.state, &self.session.name, action, survey, detail).await;
+    }
+}
+
+pub struct OrgPage<'a> {
+    state: &'a State,
+    session: Option<Session>,
+}
+
+impl<'a> OrgPage<'a> {
+    pub fn bare(state: &'a State) -> OrgPage<'a> {
+        OrgPage {
+            state,
+            session: None,
+        }
+    }
+
+    pub fn context(&self, title: &str) -> Context {
+        let mut c = Context::new();
+        c.insert("title", title);
+        c.insert("lang", "en");
+        if let Some(s) = &self.session {
+            c.insert("account", &s.name);
+            c.insert("csrf", &s.csrf);
+        }
+        c
+    }
+
+    pub fn render(&self, status: StatusCode, template: &str, context: &Context) -> HttpResponse {
+        match self.state.templates.render(template, context) {
+            Ok(html) => HttpResponse::build(status)
+                .content_type("text/html; charset=utf-8")
+                .body(html),
+            Err(e) => {
+                tracing::error!(template, error = %e, "template failed");
+                HttpResponse::InternalServerError()
+                    .content_type("text/plain; charset=utf-8")
+                    .body("Something went wrong on our side.")
+            }
+        }
+    }
+
+    pub fn message(&self, status: StatusCode, title: &str, text: &str) -> HttpResponse {
+        let mut c = self.context(title);
+        c.insert("text", text);
+        self.render(status, "org/message.html", &c)
+    }
+}
+
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// Reads an urlencoded form (limited in size).
+pub async fn read_form(payload: web::Payload) -> Option<Vec<(String, String)>> {
+    let body = crate::web::api::read_body(payload, 256 * 1024).await.ok()?;
+    serde_urlencoded::from_bytes(&body).ok()
+}
+
+pub fn field<'f>(fields: &'f [(String, String)], name: &str) -> Option<&'f str> {
+    fields
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Runs blocking domain work (password hashing, durable writes) off the async workers.
+pub async fn run<T: Send + 'static>(
+    state: &State,
+    work: impl FnOnce(&Chorus) -> T + Send + 'static,
+) -> Option<T> {
+    let chorus = Arc::clone(&state.chorus);
+    web::block(move || work(&chorus)).await.ok()
+}
+
+/// Appends to the audit log off the async workers; a failure is logged, not shown.
+pub async fn audit(
+    state: &State,
+    account: &str,
+    action: &str,
+    survey: Option<&str>,
+    detail: Option<String>,
+) {
+    let day = state.clock.today();
+    let entry = crate::audit::Entry {
+        day,
+        account: account.to_owned(),
+        action: action.to_owned(),
+        survey: survey.map(str::to_owned),
+        detail,
+    };
+    let written = run(state, move |chorus| {
+        crate::audit::append(&chorus.store, &entry)
+    })
+    .await;
+    if !matches!(written, Some(Ok(()))) {
+        tracing::error!("audit log write failed");
+    }
+}

@@ -1,0 +1,171 @@
+//! Code cards: a batch of one-time codes, shown exactly once — as a printable sheet of cards
+//! (QR code, short code, survey name, a one-line promise; A4 or US letter, 10 per sheet) or as a
+//! CSV file. Chorus keeps no copy: only the codes' keyed hashes are stored.
+
+use super::access::{field, read_form, run, Org};
+use super::surveys::survey_page;
+use crate::survey::Mode;
+use crate::surveys::SurveyState;
+use crate::tokens::{self, TokenCode};
+use crate::web::State;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use qrcode::render::svg;
+use qrcode::{EcLevel, QrCode};
+use serde::Serialize;
+
+/// The most codes one batch may hold (a print run; the CLI allows larger batches).
+pub const MAX_BATCH: usize = 2_000;
+
+#[derive(Serialize)]
+struct Card {
+    code: String,
+    qr_svg: String,
+}
+
+pub async fn issue(
+    state: web::Data<State>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> HttpResponse {
+    let org = match Org::require(&state, &req) {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let fields = read_form(payload).await.unwrap_or_default();
+    if let Err(r) = org.check_csrf(&fields) {
+        return r;
+    }
+    let id = path.into_inner();
+    let Some(entry) = state.chorus.surveys.get(&id) else {
+        return org.page().message(
+            StatusCode::NOT_FOUND,
+            "No such survey",
+            "There is no survey with this name.",
+        );
+    };
+    if entry.survey.mode() != Mode::Invite {
+        return survey_page(
+            &org,
+            &id,
+            Some("This is an open survey: its landing page hands out codes by itself."),
+        );
+    }
+    if entry.state == SurveyState::Closed {
+        return survey_page(
+            &org,
+            &id,
+            Some("This survey is closed; no more codes can be issued."),
+        );
+    }
+    let count = match field(&fields, "count").and_then(|c| c.trim().parse::<usize>().ok()) {
+        Some(n) if (1..=MAX_BATCH).contains(&n) => n,
+        _ => {
+            return survey_page(
+                &org,
+                &id,
+                Some(&format!(
+                    "Choose how many codes to issue: a number from 1 to {MAX_BATCH}."
+                )),
+            )
+        }
+    };
+    let survey_id = id.clone();
+    let issued = run(&state, move |chorus| {
+        tokens::issue_batch(
+            &chorus.store,
+            chorus.vault.code_hash_key(),
+            &survey_id,
+            count,
+        )
+    })
+    .await;
+    let (batch, codes) = match issued {
+        Some(Ok(done)) => done,
+        _ => {
+            return survey_page(
+                &org,
+                &id,
+                Some("The codes could not be issued. Nothing was stored; try again."),
+            )
+        }
+    };
+    org.audit(
+        "issue codes",
+        Some(&id),
+        Some(format!("batch {batch}: {count} codes")),
+    )
+    .await;
+    if field(&fields, "format") == Some("csv") {
+        let mut csv = String::from("code,link\n");
+        for code in &codes {
+            csv.push_str(&format!(
+                "{},{}\n",
+                code.display(),
+                card_link(&state, &id, code)
+            ));
+        }
+        return HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{id}-batch-{batch}.csv\""),
+            ))
+            .body(csv);
+    }
+    let cards: Vec<Card> = codes
+        .iter()
+        .map(|code| Card {
+            code: code.display(),
+            qr_svg: qr_svg(&card_link(&state, &id, code)),
+        })
+        .collect();
+    let page = org.page();
+    let mut c = page.context(&format!("Code cards, batch {batch}"));
+    c.insert("survey_title", entry.survey.title().default_text());
+    c.insert("cards", &cards);
+    c.insert(
+        "paper",
+        if field(&fields, "paper") == Some("letter") {
+            "letter"
+        } else {
+            "a4"
+        },
+    );
+    c.insert("id", &id);
+    c.insert("batch", &batch);
+    page.render(StatusCode::OK, "org/cards.html", &c)
+}
+
+/// The link a card's QR code opens: the survey's landing page with the code.
+fn card_link(state: &State, survey: &str, code: &TokenCode) -> String {
+    format!(
+        "{}/s/{survey}?code={}",
+        state.site.public_url,
+        code.display()
+    )
+}
+
+/// An inline SVG QR code (one unit per module, scaled by CSS). Generated here from our own link,
+/// never from anything a person typed.
+pub fn qr_svg(data: &str) -> String {
+    match QrCode::with_error_correction_level(data.as_bytes(), EcLevel::M) {
+        Ok(code) => {
+            let image = code
+                .render::<svg::Color<'_>>()
+                .module_dimensions(1, 1)
+                .quiet_zone(true)
+                .build();
+            image
+                .split_once("?>")
+                .map_or(image.clone(), |(_, svg)| svg.to_owned())
+                .replacen(
+                    "<svg ",
+                    "<svg class=\"qr\" role=\"img\" aria-label=\"QR code\" ",
+                    1,
+                )
+        }
+        Err(_) => String::new(),
+    }
+}

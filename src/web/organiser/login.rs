@@ -1,0 +1,208 @@
+//! Logging in and out, and the first organiser's one-time set-up link.
+
+use super::access::{audit, field, read_form, run, see_other, OrgPage};
+use crate::accounts::{self, AccountName, Role};
+use crate::web::auth;
+use crate::web::State;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+pub async fn show_login(state: web::Data<State>) -> HttpResponse {
+    login_page(&state, StatusCode::OK, None)
+}
+
+fn login_page(state: &State, status: StatusCode, error: Option<&str>) -> HttpResponse {
+    let page = OrgPage::bare(state);
+    let mut c = page.context("Log in");
+    c.insert("error", &error);
+    page.render(status, "org/login.html", &c)
+}
+
+pub async fn log_in(
+    state: web::Data<State>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let Some(fields) = read_form(payload).await else {
+        return login_page(
+            &state,
+            StatusCode::BAD_REQUEST,
+            Some("The form could not be read."),
+        );
+    };
+    let name = field(&fields, "name").unwrap_or("").trim().to_lowercase();
+    let password = field(&fields, "password").unwrap_or("");
+    // The address only keys the in-memory limiter; it is never logged or stored.
+    if let Some(addr) = req.peer_addr() {
+        if state.logins.check(addr.ip()).is_err() {
+            return login_page(
+                &state,
+                StatusCode::TOO_MANY_REQUESTS,
+                Some("Too many attempts from here. Wait a minute and try again."),
+            );
+        }
+    }
+    if state.login_guard.locked(&name) {
+        return login_page(
+            &state,
+            StatusCode::TOO_MANY_REQUESTS,
+            Some("This account is locked for 15 minutes after too many wrong passwords."),
+        );
+    }
+    let (who, secret) = (name.clone(), password.to_owned());
+    let checked = run(&state, move |chorus| {
+        accounts::verify_login(&chorus.store, &who, &secret)
+    })
+    .await;
+    let Some(checked) = checked else {
+        return login_page(
+            &state,
+            StatusCode::SERVICE_UNAVAILABLE,
+            Some("Something went wrong on our side. Try again."),
+        );
+    };
+    match checked {
+        Ok(Some(account)) => {
+            state.login_guard.succeeded(&name);
+            audit(&state, &account.name, "login", None, None).await;
+            let target = if account.role == Role::Organiser {
+                "/org"
+            } else {
+                "/org/research"
+            };
+            let mut response = see_other(target);
+            let _ = response.add_cookie(&auth::session_cookie(
+                &state,
+                &account,
+                auth::is_secure(&state, &req),
+            ));
+            response
+        }
+        Ok(None) => {
+            state.login_guard.failed(&name);
+            login_page(
+                &state,
+                StatusCode::UNAUTHORIZED,
+                Some("That name and password do not match."),
+            )
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "login failed");
+            login_page(
+                &state,
+                StatusCode::SERVICE_UNAVAILABLE,
+                Some("Something went wrong on our side. Try again."),
+            )
+        }
+    }
+}
+
+/// Ends every session of the account, on this device and any other.
+pub async fn log_out(
+    state: web::Data<State>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let fields = read_form(payload).await.unwrap_or_default();
+    if let Some(session) = auth::session(&state, &req) {
+        if auth::csrf_ok(&session, field(&fields, "_csrf")) {
+            let name = session.name.clone();
+            let _ = run(&state, move |chorus| {
+                accounts::end_sessions(&chorus.store, &name)
+            })
+            .await;
+            audit(&state, &session.name, "logout", None, None).await;
+        }
+    }
+    let mut response = see_other("/org/login");
+    let _ = response.add_cookie(&auth::cleared_cookie(auth::is_secure(&state, &req)));
+    response
+}
+
+pub async fn show_setup(state: web::Data<State>, path: web::Path<String>) -> HttpResponse {
+    if !crate::app::setup_token_valid(&state.chorus, &path) {
+        return OrgPage::bare(&state).message(StatusCode::NOT_FOUND, "This link has been used", "This set-up link works once, and has been used or replaced. Ask whoever runs Chorus for an account (chorus user add).");
+    }
+    setup_page(&state, StatusCode::OK, None)
+}
+
+fn setup_page(state: &State, status: StatusCode, error: Option<&str>) -> HttpResponse {
+    let page = OrgPage::bare(state);
+    let mut c = page.context("Set up the first organiser");
+    c.insert("error", &error);
+    c.insert("min_chars", &accounts::MIN_PASSWORD_CHARS);
+    page.render(status, "org/setup.html", &c)
+}
+
+pub async fn set_up(
+    state: web::Data<State>,
+    path: web::Path<String>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    if !crate::app::setup_token_valid(&state.chorus, &path) {
+        return OrgPage::bare(&state).message(
+            StatusCode::NOT_FOUND,
+            "This link has been used",
+            "This set-up link works once, and has been used or replaced.",
+        );
+    }
+    let Some(fields) = read_form(payload).await else {
+        return setup_page(
+            &state,
+            StatusCode::BAD_REQUEST,
+            Some("The form could not be read."),
+        );
+    };
+    let password = field(&fields, "password").unwrap_or("");
+    if field(&fields, "password_again") != Some(password) {
+        return setup_page(
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("The two passwords are not the same."),
+        );
+    }
+    let name = match AccountName::parse(field(&fields, "name").unwrap_or("")) {
+        Ok(n) => n,
+        Err(e) => {
+            return setup_page(
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(&e.to_string()),
+            )
+        }
+    };
+    let secret = password.to_owned();
+    let added = run(&state, move |chorus| {
+        let added = accounts::add(&chorus.store, &name, Role::Organiser, &secret);
+        if added.is_ok() {
+            crate::app::consume_setup_token(chorus);
+        }
+        added
+    })
+    .await;
+    let Some(added) = added else {
+        return setup_page(
+            &state,
+            StatusCode::SERVICE_UNAVAILABLE,
+            Some("Something went wrong on our side. Try again."),
+        );
+    };
+    match added {
+        Ok(account) => {
+            audit(&state, &account.name, "set up first organiser", None, None).await;
+            let mut response = see_other("/org");
+            let _ = response.add_cookie(&auth::session_cookie(
+                &state,
+                &account,
+                auth::is_secure(&state, &req),
+            ));
+            response
+        }
+        Err(e) => setup_page(
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(&e.to_string()),
+        ),
+    }
+}

@@ -1,0 +1,29 @@
+//! The organiser workspace (`/org`): log in, manage surveys, issue code cards, publish and read
+//! disclosure-controlled releases, read the audit log. Organisers never see an individual
+//! response: every number here is a band, a count of codes, or a released table.
+
+mod access;
+mod audit_log;
+mod cards;
+mod login;
+mod surveys;
+
+use actix_web::web;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/org", web::get().to(surveys::show_list))
+        .route("/org/login", web::get().to(login::show_login))
+        .route("/org/login", web::post().to(login::log_in))
+        .route("/org/logout", web::post().to(login::log_out))
+        .route("/org/setup/{token}", web::get().to(login::show_setup))
+        .route("/org/setup/{token}", web::post().to(login::set_up))
+        .route("/org/import", web::get().to(surveys::show_import))
+        .route("/org/import", web::post().to(surveys::import))
+        .route("/org/s/{survey}", web::get().to(surveys::show_survey))
+        .route(
+            "/org/s/{survey}/state",
+            web::post().to(surveys::change_state),
+        )
+        .route("/org/s/{survey}/codes", web::post().to(cards::issue))
+        .route("/org/audit", web::get().to(audit_log::show));
+}

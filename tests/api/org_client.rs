@@ -1,0 +1,152 @@
+//! An organiser's browser, without JavaScript: logs in, keeps the session cookie, and sends the
+//! CSRF token that each page carries.
+
+use crate::forms::Page;
+use crate::helpers::TestApp;
+use std::io::Write;
+
+pub const PASSWORD: &str = "a long organiser password";
+
+pub struct OrgClient {
+    pub base: String,
+    pub cookie: Option<String>,
+    agent: ureq::Agent,
+}
+
+/// Adds an account through the CLI (password on stdin).
+pub fn add_account(app: &TestApp, name: &str, role: &str) {
+    let mut child = app
+        .command()
+        .args(["user", "add", name, "--role", role])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run chorus user add");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(format!("{PASSWORD}\n").as_bytes())
+        .expect("write password");
+    let out = child.wait_with_output().expect("wait");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+pub fn api_key(app: &TestApp, name: &str) -> String {
+    let (ok, stdout, stderr) = app.cli(&["user", "api-key", name]);
+    assert!(ok, "{stderr}");
+    assert_eq!(stdout.lines().count(), 1, "the key alone on stdout");
+    stdout.trim().to_owned()
+}
+
+impl OrgClient {
+    pub fn anonymous(app: &TestApp) -> OrgClient {
+        OrgClient {
+            base: app.address.clone(),
+            cookie: None,
+            agent: ureq::AgentBuilder::new().redirects(0).build(),
+        }
+    }
+
+    /// Creates the account (if asked) and logs in.
+    pub fn log_in(app: &TestApp, name: &str, role: &str) -> OrgClient {
+        add_account(app, name, role);
+        let mut client = OrgClient::anonymous(app);
+        let page = client.post_raw("/org/login", &[("name", name), ("password", PASSWORD)]);
+        assert_eq!(page.status, 303, "login: {}", page.html);
+        let set = page
+            .header("set-cookie")
+            .expect("a session cookie")
+            .to_owned();
+        client.cookie = Some(set.split(';').next().expect("cookie").to_owned());
+        client
+    }
+
+    fn request(&self, method: &str, path: &str) -> ureq::Request {
+        let mut req = self
+            .agent
+            .request(method, &format!("{}{}", self.base, path));
+        if let Some(c) = &self.cookie {
+            req = req.set("Cookie", c);
+        }
+        req
+    }
+
+    pub fn get(&self, path: &str) -> Page {
+        into_page(
+            &format!("{}{}", self.base, path),
+            self.request("GET", path).call(),
+        )
+    }
+
+    /// Posts a form as is (no CSRF token added).
+    pub fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        into_page(
+            &format!("{}{}", self.base, path),
+            self.request("POST", path).send_form(fields),
+        )
+    }
+
+    /// Posts a form with the CSRF token taken from `from` (a page of the workspace).
+    pub fn post(&self, from: &str, path: &str, fields: &[(&str, &str)]) -> Page {
+        let csrf = self.csrf(from);
+        let mut all = fields.to_vec();
+        all.push(("_csrf", &csrf));
+        self.post_raw(path, &all)
+    }
+
+    pub fn csrf(&self, from: &str) -> String {
+        let page = self.get(from);
+        let doc = scraper::Html::parse_document(&page.html);
+        let sel = scraper::Selector::parse("input[name=_csrf]").expect("selector");
+        doc.select(&sel)
+            .next()
+            .and_then(|e| e.value().attr("value"))
+            .unwrap_or_else(|| panic!("no CSRF token on {from}: {}", page.html))
+            .to_owned()
+    }
+
+    /// A multipart upload, as the import form sends it.
+    pub fn upload(&self, path: &str, csrf: &str, file_name: &str, content: &str) -> Page {
+        let boundary = "----chorus-test-boundary";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/plain\r\n\r\n{content}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"source\"\r\n\r\n\r\n--{boundary}--\r\n"
+        );
+        into_page(
+            &format!("{}{}", self.base, path),
+            self.request("POST", path)
+                .set(
+                    "Content-Type",
+                    &format!("multipart/form-data; boundary={boundary}"),
+                )
+                .send_string(&body),
+        )
+    }
+}
+
+fn into_page(url: &str, result: Result<ureq::Response, ureq::Error>) -> Page {
+    let resp = match result {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("transport error: {e}"),
+    };
+    let headers = resp
+        .headers_names()
+        .into_iter()
+        .map(|h| {
+            let v = resp.all(&h).join(", ");
+            (h, v)
+        })
+        .collect();
+    Page {
+        status: resp.status(),
+        url: url.to_owned(),
+        headers,
+        html: resp.into_string().unwrap_or_default(),
+    }
+}

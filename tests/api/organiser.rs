@@ -1,0 +1,263 @@
+//! The organiser workspace: accounts, sessions, CSRF, lockout, survey management and code cards.
+
+use crate::helpers::{post, TestApp};
+use crate::org_client::{api_key, OrgClient, PASSWORD};
+use crate::submissions::minimal_answers;
+
+/// Every organiser page and form.
+const ORG_GETS: &[&str] = &["/org", "/org/import", "/org/s/demo", "/org/audit"];
+const ORG_POSTS: &[&str] = &["/org/s/demo/state", "/org/s/demo/codes", "/org/import"];
+
+#[test]
+fn organiser_pages_send_anonymous_visitors_to_the_login_page_and_refuse_researchers() {
+    let app = TestApp::spawn();
+    let anonymous = OrgClient::anonymous(&app);
+    for path in ORG_GETS {
+        let page = anonymous.get(path);
+        assert_eq!(page.status, 303, "{path}");
+        assert_eq!(page.header("location"), Some("/org/login"));
+    }
+    for path in ORG_POSTS {
+        let page = anonymous.post_raw(path, &[("to", "closed"), ("count", "5")]);
+        assert_eq!(page.status, 303, "{path}");
+    }
+    let researcher = OrgClient::log_in(&app, "rita", "researcher");
+    for path in ORG_GETS {
+        assert_eq!(researcher.get(path).status, 403, "{path}");
+    }
+    for path in ORG_POSTS {
+        assert_eq!(
+            researcher.post_raw(path, &[("to", "closed")]).status,
+            403,
+            "{path}"
+        );
+    }
+    assert!(app.survey_list().contains("demo\topen"), "nothing changed");
+}
+
+#[test]
+fn the_codes_api_needs_an_organiser_key() {
+    let app = TestApp::spawn();
+    let url = app.url("/api/v1/surveys/demo/codes");
+    assert_eq!(post(&url, r#"{"count": 3}"#, &[]).0, 401);
+    assert_eq!(
+        post(
+            &url,
+            r#"{"count": 3}"#,
+            &[("Authorization", "Bearer chorus_not-a-real-key")]
+        )
+        .0,
+        401
+    );
+    crate::org_client::add_account(&app, "rita", "researcher");
+    let researcher = format!("Bearer {}", api_key(&app, "rita"));
+    assert_eq!(
+        post(&url, r#"{"count": 3}"#, &[("Authorization", &researcher)]).0,
+        403
+    );
+    crate::org_client::add_account(&app, "maria", "organiser");
+    let organiser = format!("Bearer {}", api_key(&app, "maria"));
+    let (status, body) = post(&url, r#"{"count": 3}"#, &[("Authorization", &organiser)]);
+    assert_eq!(status, 201, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).expect("json");
+    let codes = v["codes"].as_array().expect("codes");
+    assert_eq!(codes.len(), 3);
+    assert_eq!(
+        app.submit("demo", codes[0].as_str().expect("code"), &minimal_answers())
+            .0,
+        201
+    );
+    assert_eq!(
+        post(&url, r#"{"count": 0}"#, &[("Authorization", &organiser)]).0,
+        400
+    );
+    assert_eq!(
+        post(
+            &app.url("/api/v1/surveys/nope/codes"),
+            r#"{"count": 1}"#,
+            &[("Authorization", &organiser)]
+        )
+        .0,
+        404
+    );
+    // A new key replaces the old one.
+    let _ = api_key(&app, "maria");
+    assert_eq!(
+        post(&url, r#"{"count": 1}"#, &[("Authorization", &organiser)]).0,
+        401
+    );
+}
+
+#[test]
+fn forms_without_the_csrf_token_change_nothing() {
+    let app = TestApp::spawn();
+    let org = OrgClient::log_in(&app, "maria", "organiser");
+    let refused = org.post_raw("/org/s/demo/state", &[("to", "closed")]);
+    assert_eq!(refused.status, 403);
+    let forged = org.post_raw(
+        "/org/s/demo/state",
+        &[("to", "closed"), ("_csrf", "forged")],
+    );
+    assert_eq!(forged.status, 403);
+    assert!(app.survey_list().contains("demo\topen"));
+    let issued = org.post_raw("/org/s/demo/codes", &[("count", "5")]);
+    assert_eq!(issued.status, 403);
+    let closed = org.post("/org/s/demo", "/org/s/demo/state", &[("to", "closed")]);
+    assert_eq!(closed.status, 303);
+    assert!(app.survey_list().contains("demo\tclosed"));
+}
+
+#[test]
+fn five_wrong_passwords_lock_the_account_even_against_the_right_one() {
+    let app = TestApp::spawn();
+    crate::org_client::add_account(&app, "maria", "organiser");
+    let client = OrgClient::anonymous(&app);
+    for _ in 0..5 {
+        let page = client.post_raw(
+            "/org/login",
+            &[("name", "maria"), ("password", "wrong password!")],
+        );
+        assert_eq!(page.status, 401);
+        assert!(page.header("set-cookie").is_none());
+    }
+    let page = client.post_raw("/org/login", &[("name", "maria"), ("password", PASSWORD)]);
+    assert_eq!(page.status, 429, "{}", page.html);
+    assert!(page.header("set-cookie").is_none());
+    assert!(page.html.contains("locked"));
+}
+
+#[test]
+fn the_session_cookie_is_http_only_strict_and_scoped_to_the_workspace_and_logout_ends_it() {
+    let app = TestApp::spawn();
+    crate::org_client::add_account(&app, "maria", "organiser");
+    let client = OrgClient::anonymous(&app);
+    let page = client.post_raw("/org/login", &[("name", "maria"), ("password", PASSWORD)]);
+    let cookie = page.header("set-cookie").expect("cookie").to_owned();
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Strict"), "{cookie}");
+    assert!(cookie.contains("Path=/org"), "{cookie}");
+    let org = OrgClient::log_in(&app, "ana", "organiser");
+    assert_eq!(org.get("/org").status, 200);
+    let out = org.post("/org", "/org/logout", &[]);
+    assert_eq!(out.status, 303);
+    assert_eq!(
+        org.get("/org").status,
+        303,
+        "the old cookie no longer works"
+    );
+}
+
+#[test]
+fn the_first_run_link_sets_up_one_organiser_once() {
+    let app = TestApp::spawn();
+    let line = app
+        .console_line_starting("Set the first organiser's password")
+        .expect("setup link");
+    let link = line.rsplit(' ').next().expect("link").to_owned();
+    let path = link.trim_start_matches(&app.address).to_owned();
+    let client = OrgClient::anonymous(&app);
+    assert_eq!(client.get(&path).status, 200);
+    let mismatch = client.post_raw(
+        &path,
+        &[
+            ("name", "maria"),
+            ("password", PASSWORD),
+            ("password_again", "something else"),
+        ],
+    );
+    assert_eq!(mismatch.status, 422);
+    let done = client.post_raw(
+        &path,
+        &[
+            ("name", "maria"),
+            ("password", PASSWORD),
+            ("password_again", PASSWORD),
+        ],
+    );
+    assert_eq!(done.status, 303, "{}", done.html);
+    assert!(done.header("set-cookie").is_some());
+    assert_eq!(client.get(&path).status, 404, "the link works once");
+    let again = client.post_raw(
+        &path,
+        &[
+            ("name", "eve"),
+            ("password", PASSWORD),
+            ("password_again", PASSWORD),
+        ],
+    );
+    assert_eq!(again.status, 404);
+}
+
+#[test]
+fn the_survey_list_shows_states_and_banded_progress_never_exact_counts() {
+    let app = TestApp::spawn();
+    let codes = app.issue_codes("demo", 13);
+    for code in &codes {
+        assert_eq!(app.submit("demo", code, &minimal_answers()).0, 201);
+    }
+    let org = OrgClient::log_in(&app, "maria", "organiser");
+    let page = org.get("/org");
+    assert!(page.html.contains("10–19 responses"), "{}", page.html);
+    assert!(!page.html.contains("13"));
+    let survey = org.get("/org/s/demo");
+    assert!(survey.html.contains("10–19"));
+}
+
+const SMALL: &str = "id = \"walk\"\ntitle = \"Walk-in\"\n\n[[pages]]\ntitle = \"P\"\n  [[pages.questions]]\n  id = \"q\"\n  type = \"single\"\n  role = \"plain\"\n  text = \"Q?\"\n  options = [ { id = \"a\", text = \"A\" }, { id = \"b\", text = \"B\" } ]\n";
+
+#[test]
+fn a_definition_is_imported_by_paste_or_upload_and_errors_come_with_lines() {
+    let app = TestApp::spawn();
+    let org = OrgClient::log_in(&app, "maria", "organiser");
+    let csrf = org.csrf("/org/import");
+    let broken = SMALL.replace("role = \"plain\"\n", "").replace("max", "x");
+    let refused = org.upload("/org/import", &csrf, "broken.toml", &broken);
+    assert_eq!(refused.status, 422);
+    assert!(refused.html.contains("line "), "{}", refused.html);
+    assert!(refused.html.contains("role"));
+    let done = org.upload("/org/import", &csrf, "walk.toml", SMALL);
+    assert_eq!(done.status, 303, "{}", done.html);
+    assert_eq!(done.header("location"), Some("/org/s/walk"));
+    assert!(app.survey_list().contains("walk\tdraft"));
+    let opened = org.post("/org/s/walk", "/org/s/walk/state", &[("to", "open")]);
+    assert_eq!(opened.status, 303);
+    assert!(app.survey_list().contains("walk\topen"));
+    let audit = org.get("/org/audit");
+    for action in ["login", "import survey", "open survey"] {
+        assert!(audit.html.contains(action), "{action} not in the audit log");
+    }
+}
+
+#[test]
+fn once_there_are_responses_a_replacement_may_only_tighten() {
+    let app = TestApp::spawn();
+    app.import(SMALL);
+    app.open_survey("walk");
+    let code = app.issue_codes("walk", 1).remove(0);
+    assert_eq!(
+        app.submit("walk", &code, &serde_json::json!({"q": "a"})).0,
+        201
+    );
+    let path = app.dir.path().join("lower.toml");
+    std::fs::write(
+        &path,
+        SMALL.replace("title = \"Walk-in\"", "title = \"Walk-in\"\nthreshold = 5"),
+    )
+    .expect("write");
+    let (ok, _, stderr) = app.cli(&["survey", "import", path.to_str().expect("path")]);
+    assert!(!ok);
+    assert!(stderr.contains("threshold can only be raised"), "{stderr}");
+    std::fs::write(
+        &path,
+        SMALL
+            .replace("role = \"plain\"", "role = \"sensitive\"")
+            .replace("Q?", "A clearer question?"),
+    )
+    .expect("write");
+    let (ok, _, stderr) = app.cli(&["survey", "import", path.to_str().expect("path")]);
+    assert!(ok, "{stderr}");
+    std::fs::write(&path, SMALL).expect("write");
+    let (ok, _, stderr) = app.cli(&["survey", "import", path.to_str().expect("path")]);
+    assert!(!ok, "sensitive cannot go back to plain");
+    assert!(stderr.contains("weaker"), "{stderr}");
+}
