@@ -1,0 +1,1 @@
+//! Disclosure control of released tables (DESIGN §7).
