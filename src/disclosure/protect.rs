@@ -1,0 +1,240 @@
+//! From a raw table to what may be shown: perturb every entry by its cell key, suppress, audit.
+
+use std::ops::RangeInclusive;
+
+use serde::{Deserialize, Serialize};
+
+use crate::tally::{parallel_map, threads, Axis, Catalogue, RawTable};
+
+use super::audit::{audit, Finding};
+use super::layout::{entries, Layout};
+use super::ptable::{PTABLE, PTABLE_VERSION};
+use super::suppress::{primary, secondary, widen};
+
+/// The thresholds a survey may use (DESIGN §7).
+pub const THRESHOLD_RANGE: RangeInclusive<u32> = 5..=50;
+pub const DEFAULT_THRESHOLD: u32 = 10;
+
+/// Percentages need a published denominator at least this large.
+pub const MIN_PERCENT_DENOMINATOR: u64 = 30;
+
+/// One published number: `count` is `None` exactly when it is suppressed (shown as `<T`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishedCell {
+    pub count: Option<u64>,
+    pub suppressed: bool,
+}
+
+/// A table as it may be shown. Every count is perturbed; suppressed ones are absent. The same
+/// layout as [`RawTable`]: cells (row-major for a two-way table), then the margins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProtectedTable {
+    pub id: String,
+    pub rows: Axis,
+    pub columns: Option<Axis>,
+    pub cells: Vec<PublishedCell>,
+    /// Empty for a one-way table.
+    pub row_totals: Vec<PublishedCell>,
+    /// Empty for a one-way table.
+    pub column_totals: Vec<PublishedCell>,
+    pub total: PublishedCell,
+    pub threshold: u32,
+    pub ptable_version: String,
+}
+
+/// Why a table is not shown. The messages say nothing about any count.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum Refusal {
+    #[error("the threshold must be between 5 and 50")]
+    ThresholdOutOfRange,
+    #[error("this table has no categories")]
+    NoCategories,
+    #[error("too few people are in this table to show it")]
+    TooFewPeople,
+    #[error(
+        "no pattern of hidden numbers protects {entry} well enough, so the table is not shown"
+    )]
+    AuditFailed { entry: String },
+    #[error("the protection of this table could not be checked ({detail}), so it is not shown")]
+    AuditUnsolved { detail: String },
+}
+
+/// A table of the catalogue that is not shown, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Withheld {
+    pub id: String,
+    pub rows: Axis,
+    pub columns: Option<Axis>,
+    pub reason: Refusal,
+}
+
+/// Perturbs, suppresses and audits one table with threshold `threshold` (5–50).
+///
+/// Every entry, margins included, is perturbed by its own cell key. A table whose published
+/// total is below the threshold is refused. Primary suppression hides published counts in
+/// `1..T` and counts whose complement in a row, column or margin is in `1..T`; secondary
+/// suppression makes sure no line has exactly one hidden entry; the LP audit then bounds each
+/// hidden entry as an attacker would and, while one is bounded narrower than `T`, hides one
+/// more entry beside it. If that would take the grand total, the table is refused.
+pub fn protect(table: &RawTable, threshold: u32) -> Result<ProtectedTable, Refusal> {
+    if !THRESHOLD_RANGE.contains(&threshold) {
+        return Err(Refusal::ThresholdOutOfRange);
+    }
+    if table.rows().is_empty() || table.columns().is_some_and(Axis::is_empty) {
+        return Err(Refusal::NoCategories);
+    }
+    let layout = Layout::of(table);
+    let published: Vec<u64> = entries(table)
+        .iter()
+        .map(|c| PTABLE.perturb(c.count, c.key))
+        .collect();
+    let t = u64::from(threshold);
+    if published[layout.grand_total()] < t {
+        return Err(Refusal::TooFewPeople);
+    }
+    let suppressed = suppression(&published, &layout, t)?;
+    let mut out = published
+        .iter()
+        .zip(&suppressed)
+        .map(|(&p, &s)| PublishedCell {
+            count: (!s).then_some(p),
+            suppressed: s,
+        });
+    let cells = out.by_ref().take(table.cells().len()).collect();
+    let row_totals = out.by_ref().take(table.row_totals().len()).collect();
+    let column_totals = out.by_ref().take(table.column_totals().len()).collect();
+    let total = out.next().ok_or(Refusal::NoCategories)?;
+    Ok(ProtectedTable {
+        id: table.id().to_owned(),
+        rows: table.rows().clone(),
+        columns: table.columns().cloned(),
+        cells,
+        row_totals,
+        column_totals,
+        total,
+        threshold,
+        ptable_version: PTABLE_VERSION.to_owned(),
+    })
+}
+
+/// Which entries to hide, given the published (perturbed) values.
+fn suppression(published: &[u64], layout: &Layout, t: u64) -> Result<Vec<bool>, Refusal> {
+    let mut suppressed = primary(published, layout, t);
+    loop {
+        secondary(published, layout, &mut suppressed);
+        match audit(published, layout, &suppressed, t) {
+            Finding::Safe => return Ok(suppressed),
+            Finding::TooNarrow(e) => match widen(published, layout, &suppressed, e) {
+                Some(more) => suppressed[more] = true,
+                None => {
+                    return Err(Refusal::AuditFailed {
+                        entry: layout.describe(e),
+                    })
+                }
+            },
+            Finding::Unsolved(detail) => return Err(Refusal::AuditUnsolved { detail }),
+        }
+    }
+}
+
+/// One table of a release: shown, or withheld with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Released {
+    Shown(ProtectedTable),
+    Withheld(Withheld),
+}
+
+impl Released {
+    pub fn id(&self) -> &str {
+        match self {
+            Released::Shown(t) => &t.id,
+            Released::Withheld(w) => &w.id,
+        }
+    }
+
+    pub fn shown(&self) -> Option<&ProtectedTable> {
+        match self {
+            Released::Shown(t) => Some(t),
+            Released::Withheld(_) => None,
+        }
+    }
+}
+
+/// [`protect`] over every table of a catalogue, in catalogue order, on a few threads.
+pub fn protect_catalogue(catalogue: &Catalogue, threshold: u32) -> Vec<Released> {
+    parallel_map(&catalogue.tables, threads(), |table| {
+        match protect(table, threshold) {
+            Ok(t) => Released::Shown(t),
+            Err(reason) => Released::Withheld(Withheld {
+                id: table.id().to_owned(),
+                rows: table.rows().clone(),
+                columns: table.columns().cloned(),
+                reason,
+            }),
+        }
+    })
+}
+
+/// A whole-number percentage of two published numbers, or `None` when the denominator is
+/// below 30 (or either number is hidden). Noise can make a part exceed its total: capped at 100.
+pub fn percent(count: Option<u64>, denominator: Option<u64>) -> Option<u8> {
+    let (count, denominator) = (count?, denominator?);
+    if denominator < MIN_PERCENT_DENOMINATOR {
+        return None;
+    }
+    let count = u128::from(count.min(denominator));
+    let d = u128::from(denominator);
+    u8::try_from((200 * count + d) / (2 * d)).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_audit_hides_more_when_secondary_suppression_is_not_enough() {
+        // Published [10, 1, 13, 0, 1], total 26: the two 1s hide each other, but together they
+        // are 26 − 10 − 13 − 0 = 3 ± 8, so each is at most 9: narrower than 10. The smallest
+        // non-zero published cell beside them, the 10, is hidden too.
+        let layout = Layout::new(5, None);
+        let published = [10, 1, 13, 0, 1, 26];
+        let mut after_secondary = primary(&published, &layout, 10);
+        secondary(&published, &layout, &mut after_secondary);
+        assert_eq!(after_secondary, [false, true, false, false, true, false]);
+        assert_eq!(
+            suppression(&published, &layout, 10),
+            Ok(vec![true, true, false, false, true, false])
+        );
+    }
+
+    #[test]
+    fn hiding_everything_but_the_total_always_passes_the_audit() {
+        // So widening ends before it would need the grand total, for any table that is shown
+        // (its published total is at least T): each hidden cell can be anything in 0..=total+2.
+        let layout = Layout::new(2, None);
+        assert_eq!(
+            suppression(&[4, 8, 12], &layout, 12),
+            Ok(vec![true, true, false])
+        );
+        let layout = Layout::new(2, Some(2));
+        let published = [1, 3, 2, 6, 4, 8, 3, 9, 12];
+        assert_eq!(
+            suppression(&published, &layout, 12),
+            Ok(vec![true, true, true, true, true, true, true, true, false])
+        );
+    }
+
+    #[test]
+    fn percentages_need_a_published_denominator_of_at_least_thirty() {
+        assert_eq!(percent(Some(10), Some(29)), None);
+        assert_eq!(percent(Some(10), Some(30)), Some(33));
+        assert_eq!(percent(Some(1), Some(200)), Some(1));
+        assert_eq!(percent(Some(3), Some(600)), Some(1));
+        assert_eq!(percent(Some(2), Some(600)), Some(0));
+        assert_eq!(percent(None, Some(100)), None);
+        assert_eq!(percent(Some(10), None), None);
+        assert_eq!(percent(Some(41), Some(40)), Some(100));
+    }
+}

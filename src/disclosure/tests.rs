@@ -1,0 +1,240 @@
+//! Disclosure control end to end: tallied tables in, protected tables out.
+
+use serde_json::{json, Value};
+
+use super::proptests::axis;
+use super::{
+    perturb, protect, protect_catalogue, ProtectedTable, Refusal, Released, PTABLE_VERSION,
+};
+use crate::survey::{answers, Response, Survey};
+use crate::tally::{tally, Catalogue, RawCell, RawTable};
+
+const SURVEY: &str = r#"
+id = "t"
+title = "T"
+
+[[pages]]
+title = "One"
+
+  [[pages.questions]]
+  id = "age"
+  type = "number"
+  role = "quasi"
+  min = 16
+  max = 99
+  bands = [[16, 29], [30, 49], [50, 99]]
+  text = "Age?"
+
+  [[pages.questions]]
+  id = "gender"
+  type = "single"
+  role = "quasi"
+  text = "Gender?"
+  options = [{ id = "woman", text = "Woman" }, { id = "man", text = "Man" }, { id = "another", text = "Another" }]
+
+  [[pages.questions]]
+  id = "drugs"
+  type = "multi"
+  role = "sensitive"
+  text = "Which?"
+  options = [{ id = "heroin", text = "Heroin" }, { id = "crack", text = "Crack" }]
+"#;
+
+/// splitmix64: deterministic stand-in for the random record keys and answers.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn key(&mut self) -> u32 {
+        (self.next() >> 32) as u32
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+fn survey() -> Survey {
+    Survey::parse(SURVEY).expect("test survey parses")
+}
+
+fn random_response(s: &Survey, rng: &mut Rng) -> Response {
+    let gender = ["woman", "man", "another", "prefer_not_to_say"][rng.below(4) as usize];
+    let drugs = match rng.below(3) {
+        0 => json!(["heroin"]),
+        1 => json!(["heroin", "crack"]),
+        _ => json!("dont_know"),
+    };
+    let v = json!({"age": 16 + rng.below(70), "gender": gender, "drugs": drugs});
+    let Value::Object(m) = v else { unreachable!() };
+    answers::parse(s, &m).expect("valid answers")
+}
+
+fn records(n: usize, seed: u64) -> Vec<(u32, Response)> {
+    let s = survey();
+    let mut rng = Rng(seed);
+    (0..n)
+        .map(|_| (rng.key(), random_response(&s, &mut rng)))
+        .collect()
+}
+
+fn catalogue(records: &[(u32, Response)]) -> Catalogue {
+    tally(&survey(), records.iter().map(|(k, r)| (*k, r)))
+}
+
+fn published(c: &Catalogue, id: &str) -> ProtectedTable {
+    protect(c.get(id).expect("table exists"), 10).expect("table is shown")
+}
+
+#[test]
+fn the_same_cell_in_two_different_tables_carries_the_same_perturbation() {
+    // Everyone answered both age and gender, so the `age` table and the age margin of
+    // `age__gender` count the same records: same keys, same noise, same published numbers.
+    let recs = records(400, 7);
+    let c = catalogue(&recs);
+    let (age, cross) = (
+        c.get("age").expect("age"),
+        c.get("age__gender").expect("cross"),
+    );
+    assert_eq!(age.cells(), cross.row_totals());
+    assert_eq!(age.total(), cross.total());
+    let (age, cross) = (published(&c, "age"), published(&c, "age__gender"));
+    assert_eq!(age.cells, cross.row_totals);
+    assert_eq!(age.total, cross.total);
+    // Built again from the same records in another order: nothing changes.
+    let mut reversed = recs.clone();
+    reversed.reverse();
+    assert_eq!(published(&catalogue(&reversed), "age__gender"), cross);
+    // And every option of a multi-select question shares one total: those who answered it.
+    assert_eq!(
+        published(&c, "drugs.heroin").total,
+        published(&c, "drugs.crack").total
+    );
+}
+
+#[test]
+fn one_more_record_is_not_published_as_exactly_one_more() {
+    // A count of n with key k becomes n + 1 with key k + k'. Because both are perturbed by
+    // their own keys, the published difference is +1 only when the two adjustments happen to
+    // be equal: under the p-table, 0.05² + 0.05² + 3 × 0.30² = 27.5% of the time.
+    let mut rng = Rng(99);
+    let trials = 20_000;
+    let mut exactly_one = 0;
+    for _ in 0..trials {
+        let (n, k, extra) = (10 + rng.below(200), rng.key(), rng.key());
+        let before = perturb(n, k);
+        let after = perturb(n + 1, k.wrapping_add(extra));
+        if after == before + 1 {
+            exactly_one += 1;
+        }
+    }
+    let share = f64::from(exactly_one) / f64::from(trials);
+    assert!((0.25..0.30).contains(&share), "{share}");
+}
+
+#[test]
+fn adding_one_response_does_not_reveal_its_answer_through_the_released_tables() {
+    // Over many surveys, release, add one response from a woman, release again: the woman cell
+    // of `gender` often doesn't move by exactly one.
+    let s = survey();
+    let Value::Object(woman) = json!({"gender": "woman"}) else {
+        unreachable!()
+    };
+    let mut rng = Rng(5);
+    let mut moved_by_one = 0;
+    let trials = 200;
+    for i in 0..trials {
+        let mut recs = records(120, 1000 + i);
+        let before = published(&catalogue(&recs), "gender").cells[0].count;
+        recs.push((rng.key(), answers::parse(&s, &woman).expect("valid")));
+        let after = published(&catalogue(&recs), "gender").cells[0].count;
+        if let (Some(b), Some(a)) = (before, after) {
+            if a == b + 1 {
+                moved_by_one += 1;
+            }
+        }
+    }
+    assert!(moved_by_one < trials / 2, "{moved_by_one} of {trials}");
+}
+
+#[test]
+fn protecting_is_deterministic_down_to_the_bytes() {
+    let c = catalogue(&records(300, 11));
+    let a = serde_json::to_vec(&protect_catalogue(&c, 10)).expect("serialises");
+    let b = serde_json::to_vec(&protect_catalogue(&c, 10)).expect("serialises");
+    assert_eq!(a, b);
+}
+
+#[test]
+fn the_whole_catalogue_is_protected_in_order_and_small_tables_are_withheld() {
+    let c = catalogue(&records(60, 3));
+    let out = protect_catalogue(&c, 10);
+    assert_eq!(out.len(), c.tables.len());
+    for (raw, result) in c.tables.iter().zip(&out) {
+        assert_eq!(result.id(), raw.id());
+        match result {
+            Released::Shown(t) => assert_eq!(t.id, raw.id()),
+            Released::Withheld(w) => {
+                assert!(
+                    matches!(w.reason, Refusal::TooFewPeople),
+                    "{}: {}",
+                    w.id,
+                    w.reason
+                );
+            }
+        }
+    }
+    assert!(out.iter().any(|r| r.shown().is_some()));
+}
+
+#[test]
+fn a_table_with_fewer_people_than_the_threshold_is_not_shown() {
+    let cells = vec![RawCell { count: 3, key: 1 }, RawCell { count: 2, key: 9 }];
+    let t = RawTable::one_way("a".into(), axis("a", 2), cells).expect("shape");
+    assert_eq!(protect(&t, 10), Err(Refusal::TooFewPeople));
+}
+
+#[test]
+fn a_threshold_outside_five_to_fifty_is_refused() {
+    let cells = vec![RawCell { count: 300, key: 1 }];
+    let t = RawTable::one_way("a".into(), axis("a", 1), cells).expect("shape");
+    assert_eq!(protect(&t, 4), Err(Refusal::ThresholdOutOfRange));
+    assert_eq!(protect(&t, 51), Err(Refusal::ThresholdOutOfRange));
+    assert!(protect(&t, 50).is_ok());
+}
+
+#[test]
+fn a_small_cell_is_hidden_together_with_a_partner_and_large_ones_are_shown_perturbed() {
+    let counts = [(3, 0x1234_5678), (120, 0x9abc_def0), (80, 0x0fed_cba9)];
+    let cells = counts
+        .iter()
+        .map(|&(count, key)| RawCell { count, key })
+        .collect();
+    let t = RawTable::one_way("a".into(), axis("a", 3), cells).expect("shape");
+    let p = protect(&t, 10).expect("shown");
+    assert_eq!(
+        p.cells.iter().map(|c| c.suppressed).collect::<Vec<_>>(),
+        [true, false, true]
+    );
+    assert_eq!(p.cells[0].count, None);
+    let shown = p.cells[1].count.expect("shown");
+    assert!(shown.abs_diff(120) <= 2);
+    assert_eq!(p.ptable_version, PTABLE_VERSION);
+}
+
+#[test]
+fn a_released_table_reads_back_exactly_and_holds_no_keys() {
+    let c = catalogue(&records(300, 21));
+    let p = published(&c, "age__gender");
+    let json = serde_json::to_string(&p).expect("serialises");
+    assert!(!json.contains("\"key\""));
+    let back: ProtectedTable = serde_json::from_str(&json).expect("reads back");
+    assert_eq!(back, p);
+}

@@ -1,0 +1,89 @@
+//! What a table's rows and columns are called: variable ids, category ids and translated labels,
+//! owned by the table so a frozen release can be stored and read back without the definition.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::survey::{NonAnswer, Text};
+
+/// A translated text: the default-language text plus every translation, by language tag.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Translations {
+    pub default: String,
+    pub by_lang: BTreeMap<String, String>,
+}
+
+impl Translations {
+    /// The text in `lang`, or in the default language when there is no such translation.
+    pub fn get(&self, lang: &str) -> &str {
+        self.by_lang.get(lang).unwrap_or(&self.default)
+    }
+}
+
+impl From<&Text> for Translations {
+    fn from(t: &Text) -> Translations {
+        Translations {
+            default: t.default_text().to_owned(),
+            by_lang: t
+                .translations()
+                .iter()
+                .map(|(l, s)| (l.as_str().to_owned(), s.clone()))
+                .collect(),
+        }
+    }
+}
+
+/// What one category stands for. The web layer turns it into words in the reader's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Label {
+    /// An option of a single, Likert or grid question.
+    Option { text: Translations },
+    /// A band `[lo, hi]` of a number question (inclusive).
+    Band { lo: i64, hi: i64 },
+    /// A number answer that falls in none of the declared bands.
+    OutsideBands,
+    /// A point of a numeric scale.
+    Point { value: i64 },
+    /// The year of a date answer.
+    Year { year: u16 },
+    /// "Don't know" or "prefer not to say", always kept apart.
+    NonAnswer { non_answer: NonAnswer },
+    /// A multi-select option that was chosen.
+    Selected,
+    /// A multi-select option that was not chosen, among those who answered the question.
+    NotSelected,
+}
+
+/// One category of a variable. `id` is stable across releases: an option id, `16-24` for a
+/// band, `7` for a scale point, `2021` for a year, `dont_know`, `selected`…
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Category {
+    pub id: String,
+    pub label: Label,
+}
+
+/// One side of a table: a variable and its categories, in display order (non-answers last).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Axis {
+    /// `age`, `service_rating.hospital` (a grid row), `drugs.heroin` (a multi-select option).
+    pub variable: String,
+    /// The question the variable comes from.
+    pub question: String,
+    /// The question's text.
+    pub title: Translations,
+    /// The grid row's or multi-select option's text, for variables that are part of a question.
+    pub part: Option<Translations>,
+    pub categories: Vec<Category>,
+}
+
+impl Axis {
+    pub fn len(&self) -> usize {
+        self.categories.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.categories.is_empty()
+    }
+}

@@ -1,0 +1,124 @@
+//! Counting responses into the table catalogue (DESIGN §7). No disclosure logic and no I/O:
+//! every cell carries its true count and its cell key, and only `disclosure` turns them into
+//! something that may be shown.
+//!
+//! Variables are the closed questions: `single`, `number` in its declared bands (a number
+//! without bands gets no table), each point of a numeric `scale`, `likert`, a `date` by year,
+//! each `grid` row, and each `multi` option as "selected" / "not selected" among those who
+//! answered the question. Text and notes never appear. Non-answers are categories of their own;
+//! people who were not shown a question, or skipped it, are not in its tables.
+//!
+//! The catalogue holds a one-way table per variable and a two-way table per pair of
+//! single-valued variables (everything but multi options), with ids `age` and `age__gender`.
+
+mod count;
+mod labels;
+mod table;
+mod variables;
+
+#[cfg(test)]
+mod tests;
+
+pub use labels::{Axis, Category, Label, Translations};
+pub use table::{Catalogue, RawCell, RawTable, ShapeError};
+
+pub(crate) use count::{parallel_map, threads};
+
+use crate::survey::{Response, Survey};
+use count::Columns;
+use variables::{Variable, NONE};
+
+/// Counts `records` (record key, response) into every table of `survey`'s catalogue.
+pub fn tally<'a>(
+    survey: &Survey,
+    records: impl IntoIterator<Item = (u32, &'a Response)>,
+) -> Catalogue {
+    let numbered = variables::variables(survey);
+    // Question ids in sorted order, each with its variables, to walk a response's answers
+    // (sorted by question id) in one merge instead of a lookup per variable.
+    let mut by_question: Vec<(&str, Vec<usize>)> = Vec::new();
+    for (qi, q) in survey.questions().enumerate() {
+        let vars: Vec<usize> = numbered
+            .iter()
+            .enumerate()
+            .filter(|(_, (vq, _))| *vq == qi)
+            .map(|(vi, _)| vi)
+            .collect();
+        if !vars.is_empty() {
+            by_question.push((q.id.as_str(), vars));
+        }
+    }
+    by_question.sort_by(|a, b| a.0.cmp(b.0));
+    let mut vars: Vec<Variable> = numbered.into_iter().map(|(_, v)| v).collect();
+
+    let records = records.into_iter();
+    let capacity = records.size_hint().0;
+    let mut columns = Columns {
+        keys: Vec::with_capacity(capacity),
+        codes: vars.iter().map(|_| Vec::with_capacity(capacity)).collect(),
+    };
+    for (key, response) in records {
+        columns.keys.push(key);
+        for c in columns.codes.iter_mut() {
+            c.push(NONE);
+        }
+        let mut answers = response.answers().iter().peekable();
+        for (qid, var_ids) in &by_question {
+            while answers.next_if(|(a, _)| a.as_str() < *qid).is_some() {}
+            let Some((_, answer)) = answers.next_if(|(a, _)| a.as_str() == *qid) else {
+                continue;
+            };
+            for &vi in var_ids {
+                if let (Some(v), Some(col)) = (vars.get(vi), columns.codes.get_mut(vi)) {
+                    if let Some(last) = col.last_mut() {
+                        *last = v.code(answer);
+                    }
+                }
+            }
+        }
+    }
+    for (v, codes) in vars.iter_mut().zip(columns.codes.iter_mut()) {
+        v.finish_years(codes);
+    }
+    build(&vars, &columns)
+}
+
+enum Job {
+    One(usize),
+    Two(usize, usize),
+}
+
+fn build(vars: &[Variable], columns: &Columns) -> Catalogue {
+    let mut jobs: Vec<Job> = (0..vars.len()).map(Job::One).collect();
+    for (i, a) in vars.iter().enumerate() {
+        for (j, b) in vars.iter().enumerate().skip(i + 1) {
+            if a.single_valued && b.single_valued {
+                jobs.push(Job::Two(i, j));
+            }
+        }
+    }
+    let empty: &[variables::Code] = &[];
+    let codes = |i: usize| columns.codes.get(i).map_or(empty, Vec::as_slice);
+    let tables = parallel_map(&jobs, threads(), |job| match *job {
+        Job::One(i) => {
+            let axis = &vars.get(i)?.axis;
+            if axis.is_empty() {
+                return None;
+            }
+            let cells = count::one_way(codes(i), &columns.keys, axis.len());
+            RawTable::one_way(axis.variable.clone(), axis.clone(), cells).ok()
+        }
+        Job::Two(i, j) => {
+            let (a, b) = (&vars.get(i)?.axis, &vars.get(j)?.axis);
+            if a.is_empty() || b.is_empty() {
+                return None;
+            }
+            let cells = count::two_way(codes(i), codes(j), &columns.keys, a.len(), b.len());
+            let id = format!("{}__{}", a.variable, b.variable);
+            RawTable::two_way(id, a.clone(), b.clone(), cells).ok()
+        }
+    });
+    Catalogue {
+        tables: tables.into_iter().flatten().collect(),
+    }
+}

@@ -1,0 +1,163 @@
+//! Raw (unprotected) tables: true counts and cell keys. They never leave the release
+//! computation: only `disclosure` reads them, and only its output is shown or stored.
+
+use std::fmt;
+
+use super::labels::Axis;
+
+/// A count and its cell key: the wrapping sum of the record keys of exactly the records
+/// counted. The same set of records always has the same key, wherever the cell appears.
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+pub struct RawCell {
+    pub count: u64,
+    pub key: u32,
+}
+
+impl RawCell {
+    /// Counts one more record.
+    pub fn add(&mut self, record_key: u32) {
+        self.count += 1;
+        self.key = self.key.wrapping_add(record_key);
+    }
+
+    /// The cell counting the records of both (which must not overlap).
+    pub fn merge(self, other: RawCell) -> RawCell {
+        RawCell {
+            count: self.count + other.count,
+            key: self.key.wrapping_add(other.key),
+        }
+    }
+}
+
+/// The key is secret (a cell of one record carries that record's key): never printed.
+impl fmt::Debug for RawCell {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawCell")
+            .field("count", &self.count)
+            .field("key", &"<redacted>")
+            .finish()
+    }
+}
+
+/// Why cells don't fit a table's shape.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ShapeError {
+    #[error("a table needs one cell per category (or per row and column pair)")]
+    CellCount,
+}
+
+/// A one-way table (`columns` is `None`: one cell per category of `rows`, plus the total) or a
+/// two-way table (cells row-major, plus a total per row, a total per column, and the grand
+/// total). Margins are built here by adding cells, so they count exactly the records of their
+/// cells and carry exactly their keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawTable {
+    id: String,
+    rows: Axis,
+    columns: Option<Axis>,
+    cells: Vec<RawCell>,
+    row_totals: Vec<RawCell>,
+    column_totals: Vec<RawCell>,
+    total: RawCell,
+}
+
+impl RawTable {
+    pub fn one_way(id: String, axis: Axis, cells: Vec<RawCell>) -> Result<RawTable, ShapeError> {
+        if cells.len() != axis.len() {
+            return Err(ShapeError::CellCount);
+        }
+        let total = sum(cells.iter());
+        Ok(RawTable {
+            id,
+            rows: axis,
+            columns: None,
+            cells,
+            row_totals: Vec::new(),
+            column_totals: Vec::new(),
+            total,
+        })
+    }
+
+    pub fn two_way(
+        id: String,
+        rows: Axis,
+        columns: Axis,
+        cells: Vec<RawCell>,
+    ) -> Result<RawTable, ShapeError> {
+        let (r, c) = (rows.len(), columns.len());
+        if cells.len() != r * c || r == 0 || c == 0 {
+            return Err(ShapeError::CellCount);
+        }
+        let row_totals: Vec<RawCell> = cells.chunks(c).map(|row| sum(row.iter())).collect();
+        let column_totals: Vec<RawCell> = (0..c)
+            .map(|j| sum(cells.iter().skip(j).step_by(c)))
+            .collect();
+        let total = sum(row_totals.iter());
+        Ok(RawTable {
+            id,
+            rows,
+            columns: Some(columns),
+            cells,
+            row_totals,
+            column_totals,
+            total,
+        })
+    }
+
+    /// `age` for a one-way table, `age__gender` for a two-way table.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    pub fn rows(&self) -> &Axis {
+        &self.rows
+    }
+
+    pub fn columns(&self) -> Option<&Axis> {
+        self.columns.as_ref()
+    }
+
+    /// One per category (one-way) or row-major `rows × columns` (two-way).
+    pub fn cells(&self) -> &[RawCell] {
+        &self.cells
+    }
+
+    /// Empty for a one-way table.
+    pub fn row_totals(&self) -> &[RawCell] {
+        &self.row_totals
+    }
+
+    /// Empty for a one-way table.
+    pub fn column_totals(&self) -> &[RawCell] {
+        &self.column_totals
+    }
+
+    pub fn total(&self) -> RawCell {
+        self.total
+    }
+
+    /// The cell at `row`, `column` of a two-way table (`column` 0 for a one-way table).
+    pub fn cell(&self, row: usize, column: usize) -> Option<RawCell> {
+        let width = self.columns.as_ref().map_or(1, Axis::len);
+        if column >= width {
+            return None;
+        }
+        self.cells.get(row * width + column).copied()
+    }
+}
+
+fn sum<'a>(cells: impl Iterator<Item = &'a RawCell>) -> RawCell {
+    cells.fold(RawCell::default(), |acc, c| acc.merge(*c))
+}
+
+/// Every table of a survey: the one-way tables in definition order, then the two-way tables.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Catalogue {
+    pub tables: Vec<RawTable>,
+}
+
+impl Catalogue {
+    pub fn get(&self, id: &str) -> Option<&RawTable> {
+        self.tables.iter().find(|t| t.id() == id)
+    }
+}

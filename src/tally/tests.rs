@@ -1,0 +1,406 @@
+//! Counting a small survey.
+
+use serde_json::{json, Map, Value};
+
+use super::{tally, Catalogue, Label, RawCell, RawTable};
+use crate::survey::{answers, Response, Survey};
+
+const SURVEY: &str = r#"
+id = "t"
+title = "T"
+languages = ["en", "es"]
+
+[[pages]]
+title = "One"
+
+  [[pages.questions]]
+  id = "intro"
+  type = "note"
+  text = "Hello"
+
+  [[pages.questions]]
+  id = "used"
+  type = "single"
+  role = "sensitive"
+  text = { en = "Used?", es = "¿Usado?" }
+  options = [{ id = "yes", text = { en = "Yes", es = "Sí" } }, { id = "no", text = "No" }]
+
+[[pages]]
+title = "Two"
+
+  [[pages.questions]]
+  id = "drugs"
+  type = "multi"
+  role = "sensitive"
+  show_if = "used == 'yes'"
+  text = "Which?"
+  options = [{ id = "heroin", text = "Heroin" }, { id = "crack", text = "Crack" }, { id = "none", text = "None", exclusive = true }]
+
+  [[pages.questions]]
+  id = "age"
+  type = "number"
+  role = "quasi"
+  min = 16
+  max = 99
+  bands = [[16, 29], [30, 59]]
+  text = "Age?"
+
+  [[pages.questions]]
+  id = "nights"
+  type = "number"
+  role = "plain"
+  min = 0
+  max = 31
+  text = "Nights?"
+
+  [[pages.questions]]
+  id = "safe"
+  type = "scale"
+  role = "plain"
+  min = 0
+  max = 3
+  dont_know = false
+  prefer_not_to_say = false
+  text = "Safe?"
+
+  [[pages.questions]]
+  id = "agree"
+  type = "scale"
+  role = "plain"
+  prefer_not_to_say = false
+  text = "Agree?"
+  options = [{ id = "disagree", text = "Disagree" }, { id = "agree", text = "Agree" }]
+
+  [[pages.questions]]
+  id = "rating"
+  type = "grid"
+  role = "sensitive"
+  text = "Rate"
+  rows = [{ id = "nsp", text = "Needle exchange" }, { id = "drop_in", text = "Drop-in" }]
+  options = [{ id = "good", text = "Good" }, { id = "bad", text = "Bad" }]
+
+  [[pages.questions]]
+  id = "started"
+  type = "date"
+  role = "sensitive"
+  min = "2019-01"
+  max = "2021-12"
+  text = "When?"
+
+  [[pages.questions]]
+  id = "other"
+  type = "text"
+  role = "free_text"
+  text = "Anything else?"
+"#;
+
+fn survey() -> Survey {
+    match Survey::parse(SURVEY) {
+        Ok(s) => s,
+        Err(e) => panic!("test survey does not parse: {e}"),
+    }
+}
+
+fn response(s: &Survey, v: Value) -> Response {
+    let Value::Object(m) = v else {
+        panic!("answers must be an object")
+    };
+    let m: Map<String, Value> = m;
+    match answers::parse(s, &m) {
+        Ok(r) => r,
+        Err(e) => panic!("answers do not parse: {e:?}"),
+    }
+}
+
+fn catalogue(answers: &[(u32, Value)]) -> Catalogue {
+    let s = survey();
+    let responses: Vec<(u32, Response)> = answers
+        .iter()
+        .map(|(k, v)| (*k, response(&s, v.clone())))
+        .collect();
+    tally(&s, responses.iter().map(|(k, r)| (*k, r)))
+}
+
+fn table<'a>(c: &'a Catalogue, id: &str) -> &'a RawTable {
+    c.get(id).unwrap_or_else(|| panic!("no table {id}"))
+}
+
+/// (category id, count) of a one-way table.
+fn counts(t: &RawTable) -> Vec<(String, u64)> {
+    t.rows()
+        .categories
+        .iter()
+        .zip(t.cells())
+        .map(|(cat, cell)| (cat.id.clone(), cell.count))
+        .collect()
+}
+
+fn pairs(v: &[(&str, u64)]) -> Vec<(String, u64)> {
+    v.iter().map(|(s, n)| (s.to_string(), *n)).collect()
+}
+
+#[test]
+fn the_catalogue_has_a_table_per_closed_variable_and_per_pair_of_single_valued_ones() {
+    let c = catalogue(&[]);
+    let one_way: Vec<&str> = c
+        .tables
+        .iter()
+        .filter(|t| t.columns().is_none())
+        .map(|t| t.id())
+        .collect();
+    assert_eq!(
+        one_way,
+        [
+            "used",
+            "drugs.heroin",
+            "drugs.crack",
+            "drugs.none",
+            "age",
+            "safe",
+            "agree",
+            "rating.nsp",
+            "rating.drop_in",
+            "started"
+        ]
+    );
+    // Seven single-valued variables: 21 pairs; multi options are never crossed.
+    let two_way: Vec<&str> = c
+        .tables
+        .iter()
+        .filter(|t| t.columns().is_some())
+        .map(|t| t.id())
+        .collect();
+    assert_eq!(two_way.len(), 21);
+    assert!(two_way.contains(&"used__age"));
+    assert!(two_way.contains(&"rating.nsp__started"));
+    assert!(!two_way.iter().any(|id| id.contains("drugs")));
+}
+
+#[test]
+fn text_notes_and_numbers_without_bands_get_no_table() {
+    let c = catalogue(&[(1, json!({"other": "hello", "nights": 3}))]);
+    assert!(c.tables.iter().all(|t| !t.id().contains("other")
+        && !t.id().contains("intro")
+        && !t.id().contains("nights")));
+}
+
+#[test]
+fn non_answers_are_their_own_categories_and_skipped_questions_are_left_out() {
+    let c = catalogue(&[
+        (1, json!({"used": "yes"})),
+        (2, json!({"used": "no"})),
+        (3, json!({"used": "no"})),
+        (4, json!({"used": "dont_know"})),
+        (5, json!({"used": "prefer_not_to_say"})),
+        (6, json!({})),
+    ]);
+    let used = table(&c, "used");
+    assert_eq!(
+        counts(used),
+        pairs(&[
+            ("yes", 1),
+            ("no", 2),
+            ("dont_know", 1),
+            ("prefer_not_to_say", 1)
+        ])
+    );
+    assert_eq!(used.total().count, 5);
+    assert!(matches!(
+        used.rows().categories.get(2).map(|c| &c.label),
+        Some(Label::NonAnswer { .. })
+    ));
+}
+
+#[test]
+fn questions_that_were_not_shown_are_not_counted() {
+    // `drugs` is only shown to those who used; a hidden question can't be answered at all,
+    // so its tables count only those who saw and answered it.
+    let c = catalogue(&[
+        (1, json!({"used": "yes", "drugs": ["heroin"]})),
+        (2, json!({"used": "no"})),
+        (3, json!({"used": "yes"})),
+    ]);
+    assert_eq!(table(&c, "drugs.heroin").total().count, 1);
+}
+
+#[test]
+fn each_multi_option_counts_selected_and_not_selected_among_those_who_answered() {
+    let c = catalogue(&[
+        (1, json!({"used": "yes", "drugs": ["heroin", "crack"]})),
+        (2, json!({"used": "yes", "drugs": ["crack"]})),
+        (3, json!({"used": "yes", "drugs": ["none"]})),
+        (4, json!({"used": "yes", "drugs": "prefer_not_to_say"})),
+        (5, json!({"used": "yes"})),
+    ]);
+    assert_eq!(
+        counts(table(&c, "drugs.heroin")),
+        pairs(&[
+            ("selected", 1),
+            ("not_selected", 2),
+            ("dont_know", 0),
+            ("prefer_not_to_say", 1)
+        ])
+    );
+    assert_eq!(
+        counts(table(&c, "drugs.crack"))[..2],
+        pairs(&[("selected", 2), ("not_selected", 1)])[..]
+    );
+    let heroin = table(&c, "drugs.heroin");
+    assert_eq!(heroin.rows().variable, "drugs.heroin");
+    assert_eq!(heroin.rows().question, "drugs");
+    assert_eq!(
+        heroin.rows().part.as_ref().map(|p| p.get("en")),
+        Some("Heroin")
+    );
+}
+
+#[test]
+fn numbers_are_counted_in_their_bands_with_the_rest_kept_apart() {
+    let c = catalogue(&[
+        (1, json!({"age": 16})),
+        (2, json!({"age": 29})),
+        (3, json!({"age": 30})),
+        (4, json!({"age": 75})),
+        (5, json!({"age": "dont_know"})),
+    ]);
+    assert_eq!(
+        counts(table(&c, "age")),
+        pairs(&[
+            ("16-29", 2),
+            ("30-59", 1),
+            ("outside_bands", 1),
+            ("dont_know", 1),
+            ("prefer_not_to_say", 0)
+        ])
+    );
+}
+
+#[test]
+fn scale_points_likert_options_and_date_years_are_categories() {
+    let c = catalogue(&[
+        (
+            1,
+            json!({"safe": 0, "agree": "agree", "started": "2019-03"}),
+        ),
+        (
+            2,
+            json!({"safe": 3, "agree": "dont_know", "started": "2021-12"}),
+        ),
+        (3, json!({"safe": 3, "started": "2021-01"})),
+    ]);
+    assert_eq!(
+        counts(table(&c, "safe")),
+        pairs(&[("0", 1), ("1", 0), ("2", 0), ("3", 2)])
+    );
+    assert_eq!(
+        counts(table(&c, "agree")),
+        pairs(&[("disagree", 0), ("agree", 1), ("dont_know", 1)])
+    );
+    assert_eq!(
+        counts(table(&c, "started")),
+        pairs(&[
+            ("2019", 1),
+            ("2020", 0),
+            ("2021", 2),
+            ("dont_know", 0),
+            ("prefer_not_to_say", 0)
+        ])
+    );
+}
+
+#[test]
+fn each_grid_row_is_its_own_variable_and_a_skipped_row_is_left_out() {
+    let c = catalogue(&[
+        (1, json!({"rating": {"nsp": "good", "drop_in": "bad"}})),
+        (2, json!({"rating": {"nsp": "good"}})),
+        (3, json!({"rating": {"drop_in": "dont_know"}})),
+    ]);
+    assert_eq!(
+        counts(table(&c, "rating.nsp"))[..2],
+        pairs(&[("good", 2), ("bad", 0)])[..]
+    );
+    assert_eq!(
+        counts(table(&c, "rating.drop_in")),
+        pairs(&[
+            ("good", 0),
+            ("bad", 1),
+            ("dont_know", 1),
+            ("prefer_not_to_say", 0)
+        ])
+    );
+    let cross = table(&c, "rating.nsp__rating.drop_in");
+    assert_eq!(cross.total().count, 1);
+}
+
+#[test]
+fn a_cell_key_is_the_wrapping_sum_of_its_records_keys() {
+    let c = catalogue(&[
+        (u32::MAX, json!({"used": "yes"})),
+        (2, json!({"used": "yes"})),
+        (7, json!({"used": "no"})),
+    ]);
+    let used = table(&c, "used");
+    assert_eq!(used.cells().first().map(|c| (c.count, c.key)), Some((2, 1)));
+    assert_eq!(used.cells().get(1).map(|c| c.key), Some(7));
+    assert_eq!(used.total().key, 8);
+    assert_eq!(used.cells().get(2).map(|c| (c.count, c.key)), Some((0, 0)));
+}
+
+#[test]
+fn a_two_way_tables_margins_count_and_key_exactly_the_records_they_cover() {
+    let c = catalogue(&[
+        (10, json!({"used": "yes", "age": 20})),
+        (20, json!({"used": "yes", "age": 40})),
+        (40, json!({"used": "no", "age": 20})),
+        (80, json!({"used": "no"})),
+    ]);
+    let t = table(&c, "used__age");
+    assert_eq!(t.total(), RawCell { count: 3, key: 70 });
+    assert_eq!(t.row_totals().first(), Some(&RawCell { count: 2, key: 30 }));
+    assert_eq!(t.row_totals().get(1), Some(&RawCell { count: 1, key: 40 }));
+    assert_eq!(
+        t.column_totals().first(),
+        Some(&RawCell { count: 2, key: 50 })
+    );
+    assert_eq!(t.cell(0, 1), Some(RawCell { count: 1, key: 20 }));
+    // The one-way table of `used` also counts the record that skipped `age`.
+    assert_eq!(table(&c, "used").total(), RawCell { count: 4, key: 150 });
+}
+
+#[test]
+fn labels_carry_every_translation() {
+    let c = catalogue(&[]);
+    let used = table(&c, "used");
+    assert_eq!(used.rows().title.get("es"), "¿Usado?");
+    assert_eq!(used.rows().title.get("fr"), "Used?");
+    match used.rows().categories.first().map(|c| &c.label) {
+        Some(Label::Option { text }) => {
+            assert_eq!((text.get("en"), text.get("es")), ("Yes", "Sí"))
+        }
+        other => panic!("unexpected label {other:?}"),
+    }
+}
+
+#[test]
+fn dates_without_declared_bounds_span_the_years_answered() {
+    let src = SURVEY.replace("min = \"2019-01\"\n  max = \"2021-12\"\n", "");
+    let s = match Survey::parse(&src) {
+        Ok(s) => s,
+        Err(e) => panic!("{e}"),
+    };
+    let rs = [
+        response(&s, json!({"started": "2012-05"})),
+        response(&s, json!({"started": "2014-01"})),
+    ];
+    let c = tally(&s, rs.iter().map(|r| (1, r)));
+    let ids: Vec<String> = table(&c, "started")
+        .rows()
+        .categories
+        .iter()
+        .map(|c| c.id.clone())
+        .collect();
+    assert_eq!(
+        ids,
+        ["2012", "2013", "2014", "dont_know", "prefer_not_to_say"]
+    );
+}

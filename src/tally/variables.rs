@@ -1,0 +1,337 @@
+//! The variables of a survey: which closed questions (or parts of them) get tables, their
+//! categories, and how an answer maps to a category.
+
+use crate::survey::{Answer, Band, Choice, GridCell, NonAnswer, Question, QuestionKind, Survey};
+
+use super::labels::{Axis, Category, Label, Translations};
+
+/// A category code; `NONE` means the record is not in this variable's tables (not shown,
+/// skipped, or, for a grid row, that row left out).
+pub(super) type Code = u16;
+pub(super) const NONE: Code = Code::MAX;
+
+/// Dates are coded by year first (year − 1000), and recoded once every year is known.
+const YEAR_BASE: u16 = 1000;
+const YEAR_SPAN: u16 = 9000;
+
+/// How an answer becomes a category code.
+#[derive(Debug)]
+pub(super) enum Coder {
+    /// Single or Likert: the option's position.
+    Choice(Lookup),
+    /// A grid row: the chosen option's position.
+    GridRow { row: String, options: Lookup },
+    /// A multi-select option: 0 selected, 1 not selected.
+    MultiOption { option: String },
+    /// A banded number: the band's position, or the "outside the bands" category.
+    Bands {
+        bands: Vec<Band>,
+        outside: Option<Code>,
+    },
+    /// A numeric scale: the point's offset from `min`.
+    Points { min: i64, max: i64 },
+    /// A date, by year; coded as year − 1000 until [`Variable::finish_years`].
+    Years,
+}
+
+/// Option ids sorted for binary search, with each option's position.
+#[derive(Debug)]
+pub(super) struct Lookup(Vec<(String, Code)>);
+
+impl Lookup {
+    fn new(options: &[Choice]) -> Lookup {
+        let mut v: Vec<(String, Code)> = options
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (o.id.clone(), code(i)))
+            .collect();
+        v.sort();
+        Lookup(v)
+    }
+
+    fn find(&self, id: &str) -> Code {
+        self.0
+            .binary_search_by(|(o, _)| o.as_str().cmp(id))
+            .ok()
+            .and_then(|i| self.0.get(i))
+            .map_or(NONE, |(_, c)| *c)
+    }
+}
+
+fn code(i: usize) -> Code {
+    Code::try_from(i).unwrap_or(NONE)
+}
+
+/// One variable: an axis (id, labels, categories) and its coder.
+#[derive(Debug)]
+pub(super) struct Variable {
+    pub(super) axis: Axis,
+    pub(super) coder: Coder,
+    /// Non-answers offered, in order; their categories follow the substantive ones.
+    non_answers: Vec<NonAnswer>,
+    /// Position of the first non-answer category (for dates, known after the scan).
+    non_answer_base: Code,
+    /// Whether the variable takes one category per record (everything but multi options),
+    /// and so enters two-way tables.
+    pub(super) single_valued: bool,
+    /// The declared year range of a date question.
+    years: (Option<u16>, Option<u16>),
+}
+
+impl Variable {
+    /// The category of `answer`, or `NONE`.
+    pub(super) fn code(&self, answer: &Answer) -> Code {
+        if let Answer::NonAnswer(n) = answer {
+            return self.non_answer(*n);
+        }
+        match (&self.coder, answer) {
+            (Coder::Choice(options), Answer::Choice(id)) => options.find(id),
+            (Coder::GridRow { row, options }, Answer::Grid(cells)) => match cells.get(row) {
+                Some(GridCell::Choice(id)) => options.find(id),
+                Some(GridCell::NonAnswer(n)) => self.non_answer(*n),
+                None => NONE,
+            },
+            (Coder::MultiOption { option }, Answer::Choices(chosen)) => {
+                if chosen.iter().any(|c| c == option) {
+                    0
+                } else {
+                    1
+                }
+            }
+            (Coder::Bands { bands, outside }, Answer::Number(n)) => bands
+                .iter()
+                .position(|b| b.contains(*n))
+                .map_or(outside.unwrap_or(NONE), code),
+            (Coder::Points { min, max }, Answer::Number(n)) if (*min..=*max).contains(n) => {
+                Code::try_from(n - min).unwrap_or(NONE)
+            }
+            (Coder::Years, Answer::Month(m)) => m.year().checked_sub(YEAR_BASE).unwrap_or(NONE),
+            _ => NONE,
+        }
+    }
+
+    fn non_answer(&self, n: NonAnswer) -> Code {
+        let base = match self.coder {
+            Coder::Years => YEAR_SPAN,
+            _ => self.non_answer_base,
+        };
+        self.non_answers
+            .iter()
+            .position(|x| *x == n)
+            .map_or(NONE, |i| base.saturating_add(code(i)))
+    }
+
+    /// For a date: fixes the year categories (the declared range, widened to the years seen
+    /// when a bound is not declared) and recodes `codes` from years to categories.
+    pub(super) fn finish_years(&mut self, codes: &mut [Code]) {
+        if !matches!(self.coder, Coder::Years) {
+            return;
+        }
+        let seen = codes
+            .iter()
+            .filter(|c| **c < YEAR_SPAN)
+            .map(|c| c + YEAR_BASE);
+        let (lo_seen, hi_seen) =
+            seen.fold((None, None), |(lo, hi): (Option<u16>, Option<u16>), y| {
+                (
+                    Some(lo.map_or(y, |l| l.min(y))),
+                    Some(hi.map_or(y, |h| h.max(y))),
+                )
+            });
+        let lo = self.years.0.or(lo_seen);
+        let hi = self.years.1.or(hi_seen).or(lo);
+        let years: Vec<u16> = match (lo, hi) {
+            (Some(lo), Some(hi)) if lo <= hi => (lo..=hi).collect(),
+            _ => Vec::new(),
+        };
+        let first = years.first().copied().unwrap_or(0);
+        let count = code(years.len());
+        for c in codes.iter_mut() {
+            *c = if *c < YEAR_SPAN {
+                let y = *c + YEAR_BASE;
+                if (first..first.saturating_add(count)).contains(&y) {
+                    y - first
+                } else {
+                    NONE
+                }
+            } else if *c == NONE {
+                NONE
+            } else {
+                count.saturating_add(*c - YEAR_SPAN)
+            };
+        }
+        let mut categories: Vec<Category> = years
+            .iter()
+            .map(|y| Category {
+                id: y.to_string(),
+                label: Label::Year { year: *y },
+            })
+            .collect();
+        categories.extend(non_answer_categories(&self.non_answers));
+        self.axis.categories = categories;
+        self.non_answer_base = count;
+    }
+}
+
+fn non_answer_categories(non_answers: &[NonAnswer]) -> impl Iterator<Item = Category> + '_ {
+    non_answers.iter().map(|n| Category {
+        id: n.as_str().to_owned(),
+        label: Label::NonAnswer { non_answer: *n },
+    })
+}
+
+fn option_categories(options: &[Choice]) -> Vec<Category> {
+    options
+        .iter()
+        .map(|o| Category {
+            id: o.id.clone(),
+            label: Label::Option {
+                text: Translations::from(&o.text),
+            },
+        })
+        .collect()
+}
+
+/// Every variable of `survey`, in definition order. Text questions, notes and numbers without
+/// bands have none; a grid has one per row; a multi-select question one per option.
+pub(super) fn variables(survey: &Survey) -> Vec<(usize, Variable)> {
+    let mut out = Vec::new();
+    for (qi, q) in survey.questions().enumerate() {
+        for v in of_question(q) {
+            out.push((qi, v));
+        }
+    }
+    out
+}
+
+fn of_question(q: &Question) -> Vec<Variable> {
+    let non_answers = q.non_answers();
+    let make = |variable: String,
+                part: Option<Translations>,
+                mut categories: Vec<Category>,
+                coder: Coder,
+                single_valued: bool| {
+        let non_answer_base = code(categories.len());
+        categories.extend(non_answer_categories(&non_answers));
+        Variable {
+            axis: Axis {
+                variable,
+                question: q.id.to_string(),
+                title: Translations::from(&q.text),
+                part,
+                categories,
+            },
+            coder,
+            non_answers: non_answers.clone(),
+            non_answer_base,
+            single_valued,
+            years: (None, None),
+        }
+    };
+    let id = q.id.to_string();
+    match &q.kind {
+        QuestionKind::Single { options, .. } | QuestionKind::Likert { options } => vec![make(
+            id,
+            None,
+            option_categories(options),
+            Coder::Choice(Lookup::new(options)),
+            true,
+        )],
+        QuestionKind::Grid { rows, options } => rows
+            .iter()
+            .map(|row| {
+                make(
+                    format!("{id}.{}", row.id),
+                    Some(Translations::from(&row.text)),
+                    option_categories(options),
+                    Coder::GridRow {
+                        row: row.id.clone(),
+                        options: Lookup::new(options),
+                    },
+                    true,
+                )
+            })
+            .collect(),
+        // Each option is its own yes/no variable, in one-way tables only: crossing every
+        // option with every other variable would multiply the catalogue without bound.
+        QuestionKind::Multi { options, .. } => options
+            .iter()
+            .map(|o| {
+                make(
+                    format!("{id}.{}", o.id),
+                    Some(Translations::from(&o.text)),
+                    vec![
+                        Category {
+                            id: "selected".into(),
+                            label: Label::Selected,
+                        },
+                        Category {
+                            id: "not_selected".into(),
+                            label: Label::NotSelected,
+                        },
+                    ],
+                    Coder::MultiOption {
+                        option: o.id.clone(),
+                    },
+                    false,
+                )
+            })
+            .collect(),
+        QuestionKind::Number {
+            min, max, bands, ..
+        } if !bands.is_empty() => {
+            let mut categories: Vec<Category> = bands
+                .iter()
+                .map(|b| Category {
+                    id: format!("{}-{}", b.lo, b.hi),
+                    label: Label::Band { lo: b.lo, hi: b.hi },
+                })
+                .collect();
+            let covered: i128 = bands
+                .iter()
+                .map(|b| i128::from(b.hi) - i128::from(b.lo) + 1)
+                .sum();
+            let outside = (covered < i128::from(*max) - i128::from(*min) + 1).then(|| {
+                categories.push(Category {
+                    id: "outside_bands".into(),
+                    label: Label::OutsideBands,
+                });
+                code(categories.len() - 1)
+            });
+            vec![make(
+                id,
+                None,
+                categories,
+                Coder::Bands {
+                    bands: bands.clone(),
+                    outside,
+                },
+                true,
+            )]
+        }
+        QuestionKind::Scale { min, max, .. } => {
+            let categories = (*min..=*max)
+                .map(|p| Category {
+                    id: p.to_string(),
+                    label: Label::Point { value: p },
+                })
+                .collect();
+            vec![make(
+                id,
+                None,
+                categories,
+                Coder::Points {
+                    min: *min,
+                    max: *max,
+                },
+                true,
+            )]
+        }
+        QuestionKind::Date { min, max } => {
+            let mut v = make(id, None, Vec::new(), Coder::Years, true);
+            v.years = (min.map(|m| m.year()), max.map(|m| m.year()));
+            vec![v]
+        }
+        QuestionKind::Number { .. } | QuestionKind::Text { .. } | QuestionKind::Note => Vec::new(),
+    }
+}
