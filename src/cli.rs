@@ -6,6 +6,7 @@ use crate::accounts::{self, AccountName, Role};
 use crate::app::Chorus;
 use crate::audit;
 use crate::clock::SystemClock;
+use crate::release;
 use crate::surveys::{progress_band, SurveyState};
 use crate::tokens;
 use clap::{Parser, Subcommand};
@@ -35,6 +36,15 @@ pub enum CliCommand {
     /// Organiser and researcher accounts
     #[command(subcommand)]
     User(UserCommand),
+    /// Disclosure-controlled releases of a survey's tables
+    #[command(subcommand)]
+    Release(ReleaseCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReleaseCommand {
+    /// Compute and freeze the next release (needs min_responses, and threshold new responses since the last)
+    Publish { survey: String },
 }
 
 #[derive(Subcommand, Debug)]
@@ -96,6 +106,9 @@ pub enum Command {
     },
     UserApiKey {
         name: String,
+    },
+    ReleasePublish {
+        survey: String,
     },
 }
 
@@ -179,7 +192,40 @@ pub fn execute(chorus: &Chorus, command: Command) -> Outcome {
         } => user_add(chorus, &name, &role, &password),
         Command::UserApiKey { name } => user_api_key(chorus, &name),
         Command::SurveyOpen { id } => set_state(chorus, &id, SurveyState::Open),
-        Command::SurveyClose { id } => set_state(chorus, &id, SurveyState::Closed),
+        Command::SurveyClose { id } => match release::close_survey(chorus, &id) {
+            Ok(number) => {
+                let _ = audit::record(
+                    &chorus.store,
+                    &SystemClock,
+                    "(command line)",
+                    "close survey",
+                    Some(&id),
+                    Some(format!("final release {number}")),
+                );
+                Outcome::ok(
+                    String::new(),
+                    format!("survey '{id}' is closed; its final release is number {number}\n"),
+                )
+            }
+            Err(e) => Outcome::failed(format!("{e}\n")),
+        },
+        Command::ReleasePublish { survey } => match release::publish(chorus, &survey, false) {
+            Ok(number) => {
+                let _ = audit::record(
+                    &chorus.store,
+                    &SystemClock,
+                    "(command line)",
+                    "publish release",
+                    Some(&survey),
+                    Some(format!("release {number}")),
+                );
+                Outcome::ok(
+                    String::new(),
+                    format!("published release {number} of '{survey}'\n"),
+                )
+            }
+            Err(e) => Outcome::failed(format!("{e}\n")),
+        },
         Command::CodesIssue { survey, count } => {
             let Some(entry) = chorus.surveys.get(&survey) else {
                 return Outcome::failed(format!("there is no survey '{survey}'\n"));

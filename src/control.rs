@@ -88,5 +88,6 @@ fn command_name(command: &Command) -> &'static str {
         Command::CodesIssue { .. } => "codes issue",
         Command::UserAdd { .. } => "user add",
         Command::UserApiKey { .. } => "user api-key",
+        Command::ReleasePublish { .. } => "release publish",
     }
 }

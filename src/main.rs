@@ -1,7 +1,8 @@
 //! `chorus`: parse the command line, load settings, start logging, hand over. No logic here.
 
 use chorus::cli::{
-    execute, Cli, CliCommand, CodesCommand, Command, Outcome, SurveyCommand, UserCommand,
+    execute, Cli, CliCommand, CodesCommand, Command, Outcome, ReleaseCommand, SurveyCommand,
+    UserCommand,
 };
 use chorus::config::Settings;
 use chorus::{app, control, telemetry};
@@ -48,6 +49,9 @@ fn main() -> ExitCode {
             }
         },
         CliCommand::User(UserCommand::ApiKey { name }) => Command::UserApiKey { name },
+        CliCommand::Release(ReleaseCommand::Publish { survey }) => {
+            Command::ReleasePublish { survey }
+        }
     };
     // A running server owns the data directory: ask it. Otherwise open the store here.
     let outcome =

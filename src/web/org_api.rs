@@ -6,6 +6,7 @@ use super::auth::api_account;
 use super::error::ApiError;
 use super::State;
 use crate::accounts::Role;
+use crate::release::{self, PublishError};
 use crate::survey::Mode;
 use crate::surveys::SurveyState;
 use crate::tokens;
@@ -17,7 +18,113 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route(
         "/api/v1/surveys/{survey}/codes",
         web::post().to(issue_codes),
+    )
+    .route(
+        "/api/v1/surveys/{survey}/releases",
+        web::post().to(publish_release),
+    )
+    .route(
+        "/api/v1/surveys/{survey}/releases",
+        web::get().to(list_releases),
+    )
+    .route(
+        "/api/v1/surveys/{survey}/releases/{number}",
+        web::get().to(get_release),
     );
+}
+
+async fn publish_release(
+    state: web::Data<State>,
+    path: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let account = api_account(&state, &req, Role::Organiser)?;
+    let id = path.into_inner();
+    if state.chorus.surveys.get(&id).is_none() {
+        return Err(ApiError::NotFound);
+    }
+    let chorus = Arc::clone(&state.chorus);
+    let survey = id.clone();
+    let outcome = web::block(move || release::publish(&chorus, &survey, false))
+        .await
+        .map_err(|_| ApiError::Unavailable)?;
+    match outcome {
+        Ok(number) => {
+            audit(
+                &state,
+                &account.name,
+                "publish release",
+                &id,
+                format!("release {number} (API)"),
+            )
+            .await;
+            Ok(
+                HttpResponse::Created()
+                    .json(serde_json::json!({ "survey": id, "release": number })),
+            )
+        }
+        Err(PublishError::Store(e)) => Err(e.into()),
+        Err(PublishError::NoSuchSurvey(_)) => Err(ApiError::NotFound),
+        Err(e) => Err(ApiError::Conflict(e.to_string())),
+    }
+}
+
+async fn list_releases(
+    state: web::Data<State>,
+    path: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    api_account(&state, &req, Role::Organiser)?;
+    let id = path.into_inner();
+    if state.chorus.surveys.get(&id).is_none() {
+        return Err(ApiError::NotFound);
+    }
+    let numbers = state.chorus.store.release_numbers(&id)?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "survey": id, "releases": numbers })))
+}
+
+/// The frozen bytes of a release (`latest` or a number), exactly as published.
+async fn get_release(
+    state: web::Data<State>,
+    path: web::Path<(String, String)>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let account = api_account(&state, &req, Role::Organiser)?;
+    let (id, which) = path.into_inner();
+    let number = match which.as_str() {
+        "latest" => release::latest_number(&state.chorus, &id)?,
+        n => n.parse::<u32>().ok(),
+    }
+    .ok_or(ApiError::NotFound)?;
+    let body = release::body(&state.chorus, &id, number)?.ok_or(ApiError::NotFound)?;
+    audit(
+        &state,
+        &account.name,
+        "download release",
+        &id,
+        format!("release {number} as JSON (API)"),
+    )
+    .await;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body))
+}
+
+async fn audit(state: &State, account: &str, action: &str, survey: &str, detail: String) {
+    let entry = crate::audit::Entry {
+        day: state.clock.today(),
+        account: account.to_owned(),
+        action: action.to_owned(),
+        survey: Some(survey.to_owned()),
+        detail: Some(detail),
+    };
+    let chorus = Arc::clone(&state.chorus);
+    if !matches!(
+        web::block(move || crate::audit::append(&chorus.store, &entry)).await,
+        Ok(Ok(()))
+    ) {
+        tracing::error!("audit log write failed");
+    }
 }
 
 #[derive(Deserialize)]
@@ -60,16 +167,14 @@ async fn issue_codes(
     })
     .await
     .map_err(|_| ApiError::Unavailable)??;
-    let day = state.clock.today();
-    let entry = crate::audit::Entry {
-        day,
-        account: account.name.clone(),
-        action: "issue codes".into(),
-        survey: Some(id.clone()),
-        detail: Some(format!("batch {batch}: {count} codes (API)")),
-    };
-    let chorus = Arc::clone(&state.chorus);
-    let _ = web::block(move || crate::audit::append(&chorus.store, &entry)).await;
+    audit(
+        &state,
+        &account.name,
+        "issue codes",
+        &id,
+        format!("batch {batch}: {count} codes (API)"),
+    )
+    .await;
     let codes: Vec<String> = codes.iter().map(|c| c.display()).collect();
     Ok(HttpResponse::Created()
         .json(serde_json::json!({ "survey": id, "batch": batch, "codes": codes })))

@@ -52,6 +52,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "org/audit.html",
         include_str!("../../templates/org/audit.html"),
     ),
+    (
+        "org/release.html",
+        include_str!("../../templates/org/release.html"),
+    ),
 ];
 
 pub const STYLESHEET: &str = include_str!("../../static/chorus.css");
@@ -70,5 +74,38 @@ impl Templates {
 
     pub fn render(&self, name: &str, context: &Context) -> Result<String, tera::Error> {
         self.0.render(name, context)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A template file that is not embedded would fail only when its page is first shown.
+    #[test]
+    fn every_template_file_is_embedded_and_parses() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut files = Vec::new();
+        for dir in [root.clone(), root.join("org")] {
+            for entry in std::fs::read_dir(&dir).expect("templates dir").flatten() {
+                let path = entry.path();
+                if path.extension().is_some_and(|e| e == "html") {
+                    let name = path
+                        .strip_prefix(&root)
+                        .expect("under templates")
+                        .to_string_lossy()
+                        .into_owned();
+                    files.push(name);
+                }
+            }
+        }
+        for name in &files {
+            assert!(
+                TEMPLATES.iter().any(|(n, _)| n == name),
+                "templates/{name} is not embedded"
+            );
+        }
+        assert_eq!(files.len(), TEMPLATES.len());
+        Templates::load().expect("all templates parse");
     }
 }

@@ -12,5 +12,6 @@ mod org_client;
 mod organiser;
 mod page_weight;
 mod peer_pages;
+mod releases;
 mod startup;
 mod submissions;

@@ -6,6 +6,7 @@ mod access;
 mod audit_log;
 mod cards;
 mod login;
+mod results;
 mod surveys;
 
 use actix_web::web;
@@ -25,5 +26,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(surveys::change_state),
         )
         .route("/org/s/{survey}/codes", web::post().to(cards::issue))
+        .route("/org/s/{survey}/releases", web::post().to(results::publish))
+        .route(
+            "/org/s/{survey}/releases/{number}",
+            web::get().to(results::show),
+        )
+        .route(
+            "/org/s/{survey}/releases/{number}/{format}",
+            web::get().to(results::download),
+        )
         .route("/org/audit", web::get().to(audit_log::show));
 }

@@ -230,25 +230,29 @@ pub async fn change_state(
     };
     let id = path.into_inner();
     let survey = id.clone();
-    let outcome = run(&state, move |chorus| {
-        chorus.surveys.set_state(&chorus.store, &survey, target)
+    let outcome = run(&state, move |chorus| match target {
+        SurveyState::Closed => crate::release::close_survey(chorus, &survey)
+            .map(|n| format!("final release {n}"))
+            .map_err(|e| e.to_string()),
+        _ => chorus
+            .surveys
+            .set_state(&chorus.store, &survey, target)
+            .map(|_| String::new())
+            .map_err(|e| e.to_string()),
     })
     .await;
     match outcome {
-        Some(Ok(now)) => {
-            org.audit(
-                if now == SurveyState::Open {
-                    "open survey"
-                } else {
-                    "close survey"
-                },
-                Some(&id),
-                None,
-            )
-            .await;
+        Some(Ok(detail)) => {
+            let action = if target == SurveyState::Open {
+                "open survey"
+            } else {
+                "close survey"
+            };
+            org.audit(action, Some(&id), (!detail.is_empty()).then_some(detail))
+                .await;
             see_other(&format!("/org/s/{id}"))
         }
-        Some(Err(e)) => survey_page(&org, &id, Some(&e.to_string())),
+        Some(Err(e)) => survey_page(&org, &id, Some(&e)),
         None => survey_page(
             &org,
             &id,

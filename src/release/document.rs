@@ -1,0 +1,208 @@
+//! The published form of a release — the JSON contract of `GET .../releases/{n}` — built from
+//! the protected tables. Margins are part of every table: the last row holds the column totals,
+//! the last column the row totals, the corner the grand total. A one-way table has a single
+//! "Total" column.
+
+use crate::disclosure::{Released, PTABLE};
+use crate::survey::Survey;
+use crate::tally::{Axis, Label};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ReleaseDocument {
+    pub release: u32,
+    pub survey: String,
+    pub title: String,
+    pub threshold: u32,
+    pub min_responses: u32,
+    #[serde(rename = "final")]
+    pub is_final: bool,
+    /// The p-table used, published so anyone can see how counts were adjusted.
+    pub ptable: serde_json::Value,
+    pub note: String,
+    pub tables: Vec<Table>,
+    /// Tables of the catalogue that are not shown, and why (never any count).
+    pub withheld: Vec<Withheld>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Table {
+    pub id: String,
+    pub title: String,
+    /// The two questions of a two-way table (rows, columns); one for a one-way table.
+    pub variables: Vec<String>,
+    pub rows: Vec<Line>,
+    pub columns: Vec<Line>,
+    /// `cells[r][c]`, margins included (last row and last column).
+    pub cells: Vec<Vec<Cell>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Line {
+    pub id: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+pub struct Cell {
+    pub count: Option<u64>,
+    pub suppressed: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Withheld {
+    pub id: String,
+    pub title: String,
+    pub reason: String,
+}
+
+const NOTE: &str = "To protect the people who answered, small numbers are hidden (shown as <T) and every count is adjusted slightly, by at most 2 up or down. The same group of people always gets the same adjustment, so asking again reveals nothing new. Percentages are shown only where the total is at least 30.";
+
+impl ReleaseDocument {
+    pub fn new(
+        survey: &Survey,
+        number: u32,
+        closing: bool,
+        enough: bool,
+        released: &[Released],
+    ) -> ReleaseDocument {
+        let threshold = survey.threshold();
+        let mut tables = Vec::new();
+        let mut withheld = Vec::new();
+        for r in released {
+            match r {
+                Released::Shown(t) => {
+                    let cell = |c: &crate::disclosure::PublishedCell| Cell {
+                        count: c.count,
+                        suppressed: c.suppressed,
+                    };
+                    let total = Line {
+                        id: "total".into(),
+                        label: "Total".into(),
+                    };
+                    let (columns, cells) = match &t.columns {
+                        Some(cols) => {
+                            let width = cols.categories.len();
+                            let mut grid: Vec<Vec<Cell>> = t
+                                .cells
+                                .chunks(width.max(1))
+                                .zip(&t.row_totals)
+                                .map(|(row, row_total)| {
+                                    row.iter()
+                                        .map(cell)
+                                        .chain(std::iter::once(cell(row_total)))
+                                        .collect()
+                                })
+                                .collect();
+                            grid.push(
+                                t.column_totals
+                                    .iter()
+                                    .map(cell)
+                                    .chain(std::iter::once(cell(&t.total)))
+                                    .collect(),
+                            );
+                            let mut lines = lines(cols);
+                            lines.push(total.clone());
+                            (lines, grid)
+                        }
+                        None => {
+                            let mut grid: Vec<Vec<Cell>> =
+                                t.cells.iter().map(|c| vec![cell(c)]).collect();
+                            grid.push(vec![cell(&t.total)]);
+                            (vec![total.clone()], grid)
+                        }
+                    };
+                    let mut rows = lines(&t.rows);
+                    rows.push(total);
+                    tables.push(Table {
+                        id: t.id.clone(),
+                        title: title(&t.rows, t.columns.as_ref()),
+                        variables: std::iter::once(t.rows.variable.clone())
+                            .chain(t.columns.as_ref().map(|c| c.variable.clone()))
+                            .collect(),
+                        rows,
+                        columns,
+                        cells,
+                    });
+                }
+                Released::Withheld(w) => withheld.push(Withheld {
+                    id: w.id.clone(),
+                    title: title(&w.rows, w.columns.as_ref()),
+                    reason: w.reason.to_string(),
+                }),
+            }
+        }
+        let note = if enough {
+            NOTE.replace("<T", &format!("<{threshold}"))
+        } else {
+            format!("Fewer than {} people answered, so no table is shown: with so few, someone could be singled out.", survey.min_responses())
+        };
+        ReleaseDocument {
+            release: number,
+            survey: survey.id().to_string(),
+            title: survey.title().default_text().to_owned(),
+            threshold,
+            min_responses: survey.min_responses(),
+            is_final: closing,
+            ptable: serde_json::to_value(PTABLE).unwrap_or_default(),
+            note,
+            tables,
+            withheld,
+        }
+    }
+
+    /// The one-way tables (shown), in catalogue order.
+    pub fn one_way(&self) -> impl Iterator<Item = &Table> {
+        self.tables.iter().filter(|t| t.variables.len() == 1)
+    }
+
+    /// The two-way table of two variables, in either order.
+    pub fn two_way(&self, a: &str, b: &str) -> Option<&Table> {
+        self.tables.iter().find(|t| {
+            t.variables.len() == 2
+                && ((t.variables[0] == a && t.variables[1] == b)
+                    || (t.variables[0] == b && t.variables[1] == a))
+        })
+    }
+}
+
+fn axis_title(axis: &Axis) -> String {
+    match &axis.part {
+        Some(part) => format!("{} — {}", axis.title.default, part.default),
+        None => axis.title.default.clone(),
+    }
+}
+
+fn title(rows: &Axis, columns: Option<&Axis>) -> String {
+    match columns {
+        Some(c) => format!("{} × {}", axis_title(rows), axis_title(c)),
+        None => axis_title(rows),
+    }
+}
+
+fn lines(axis: &Axis) -> Vec<Line> {
+    axis.categories
+        .iter()
+        .map(|c| Line {
+            id: c.id.clone(),
+            label: label(&c.label),
+        })
+        .collect()
+}
+
+/// Category words in the survey's default language (the organiser workspace is in English).
+fn label(label: &Label) -> String {
+    match label {
+        Label::Option { text } => text.default.clone(),
+        Label::Band { lo, hi } => format!("{lo}–{hi}"),
+        Label::OutsideBands => "Outside the bands".into(),
+        Label::Point { value } => value.to_string(),
+        Label::Year { year } => year.to_string(),
+        Label::NonAnswer { non_answer } => match non_answer {
+            crate::survey::NonAnswer::DontKnow => "Don't know".into(),
+            crate::survey::NonAnswer::PreferNotToSay => "Prefer not to say".into(),
+        },
+        Label::Selected => "Chosen".into(),
+        Label::NotSelected => "Not chosen".into(),
+    }
+}

@@ -1,0 +1,57 @@
+//! A release as downloadable files: one CSV per table, zipped. Built from the frozen document, so
+//! every download of a release is the same.
+
+use super::document::{ReleaseDocument, Table};
+use std::io::Write;
+
+#[derive(Debug, thiserror::Error)]
+#[error("could not build the download: {0}")]
+pub struct FilesError(String);
+
+/// `release-N/{table}.csv` for every shown table, plus `README.txt` with the note.
+pub fn csv_zip(doc: &ReleaseDocument) -> Result<Vec<u8>, FilesError> {
+    let err = |e: &dyn std::fmt::Display| FilesError(e.to_string());
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        // A fixed date: the files carry no time of their own.
+        .last_modified_time(zip::DateTime::default());
+    let folder = format!("{}-release-{}", doc.survey, doc.release);
+    zip.start_file(format!("{folder}/README.txt"), options)
+        .map_err(|e| err(&e))?;
+    let readme = format!(
+        "{}\nRelease {} of survey '{}'{}.\n\n{}\n",
+        doc.title,
+        doc.release,
+        doc.survey,
+        if doc.is_final { " (final)" } else { "" },
+        doc.note
+    );
+    zip.write_all(readme.as_bytes()).map_err(|e| err(&e))?;
+    for table in &doc.tables {
+        zip.start_file(format!("{folder}/{}.csv", table.id), options)
+            .map_err(|e| err(&e))?;
+        zip.write_all(&table_csv(table, doc.threshold)?)
+            .map_err(|e| err(&e))?;
+    }
+    let cursor = zip.finish().map_err(|e| err(&e))?;
+    Ok(cursor.into_inner())
+}
+
+/// One table: a header row of column labels, then one row per row label; hidden counts as `<T`.
+pub fn table_csv(table: &Table, threshold: u32) -> Result<Vec<u8>, FilesError> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let header =
+        std::iter::once(table.title.clone()).chain(table.columns.iter().map(|c| c.label.clone()));
+    out.write_record(header)
+        .map_err(|e| FilesError(e.to_string()))?;
+    for (line, cells) in table.rows.iter().zip(&table.cells) {
+        let values = cells.iter().map(|c| match c.count {
+            Some(n) if !c.suppressed => n.to_string(),
+            _ => format!("<{threshold}"),
+        });
+        out.write_record(std::iter::once(line.label.clone()).chain(values))
+            .map_err(|e| FilesError(e.to_string()))?;
+    }
+    out.into_inner().map_err(|e| FilesError(e.to_string()))
+}

@@ -1,0 +1,151 @@
+use super::*;
+use crate::config::Settings;
+use crate::tokens;
+
+const SURVEY: &str = r#"
+id = "small"
+title = "Small"
+threshold = 5
+min_responses = 10
+[[pages]]
+title = "P"
+  [[pages.questions]]
+  id = "carry"
+  type = "single"
+  role = "sensitive"
+  text = "Do you carry naloxone?"
+  options = [ { id = "yes", text = "Yes" }, { id = "no", text = "No" } ]
+  [[pages.questions]]
+  id = "area"
+  type = "single"
+  role = "quasi"
+  text = "Area?"
+  options = [ { id = "north", text = "North" }, { id = "south", text = "South" } ]
+"#;
+
+fn open() -> (tempfile::TempDir, Chorus) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let key = dir.path().join("chorus.key");
+    let env = move |name: &str| match name {
+        "CHORUS_DATA_DIR" => Some(data.display().to_string()),
+        "CHORUS_KEY_FILE" => Some(key.display().to_string()),
+        _ => None,
+    };
+    let settings = Settings::from_sources(None, &env).expect("settings");
+    let (chorus, _) = Chorus::open(&settings).expect("open");
+    chorus
+        .surveys
+        .import(&chorus.store, &chorus.vault, SURVEY)
+        .expect("import");
+    chorus
+        .surveys
+        .set_state(&chorus.store, "small", crate::surveys::SurveyState::Open)
+        .expect("open survey");
+    (dir, chorus)
+}
+
+fn answer(chorus: &Chorus, n: usize) {
+    let (_, codes) = tokens::issue_batch(&chorus.store, chorus.vault.code_hash_key(), "small", n)
+        .expect("codes");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    runtime.block_on(submit_all(chorus, &codes));
+}
+
+async fn submit_all(chorus: &Chorus, codes: &[tokens::TokenCode]) {
+    for (i, code) in codes.iter().enumerate() {
+        let answers = serde_json::json!({"carry": if i % 3 == 0 { "no" } else { "yes" }, "area": if i % 2 == 0 { "north" } else { "south" }});
+        crate::submissions::accept(
+            &chorus.surveys,
+            &chorus.store,
+            chorus.vault.code_hash_key(),
+            "small",
+            &code.display(),
+            answers.as_object().expect("object"),
+        )
+        .await
+        .expect("accepted");
+    }
+}
+
+fn publish_off_runtime(chorus: &Chorus, closing: bool) -> Result<u32, PublishError> {
+    publish(chorus, "small", closing)
+}
+
+#[test]
+fn nothing_is_published_before_min_responses() {
+    let (_d, chorus) = open();
+    answer(&chorus, 9);
+    assert!(matches!(
+        publish_off_runtime(&chorus, false),
+        Err(PublishError::BelowMinimum(10))
+    ));
+}
+
+#[test]
+fn a_new_release_needs_threshold_new_responses_and_old_ones_never_change() {
+    let (_d, chorus) = open();
+    answer(&chorus, 40);
+    assert_eq!(publish_off_runtime(&chorus, false).expect("first"), 1);
+    let first = body(&chorus, "small", 1).expect("read").expect("exists");
+    answer(&chorus, 4);
+    assert!(matches!(
+        publish_off_runtime(&chorus, false),
+        Err(PublishError::TooFewNew(5))
+    ));
+    assert_eq!(
+        body(&chorus, "small", 1).expect("read").expect("exists"),
+        first
+    );
+    answer(&chorus, 1);
+    assert_eq!(publish_off_runtime(&chorus, false).expect("second"), 2);
+    assert_eq!(
+        body(&chorus, "small", 1).expect("read").expect("exists"),
+        first
+    );
+    assert_eq!(latest_number(&chorus, "small").expect("latest"), Some(2));
+}
+
+#[test]
+fn the_final_release_needs_no_new_responses() {
+    let (_d, chorus) = open();
+    answer(&chorus, 40);
+    publish_off_runtime(&chorus, false).expect("first");
+    assert_eq!(publish_off_runtime(&chorus, true).expect("final"), 2);
+    let doc: ReleaseDocument =
+        serde_json::from_str(&body(&chorus, "small", 2).expect("read").expect("exists"))
+            .expect("json");
+    assert!(doc.is_final);
+}
+
+#[test]
+fn a_release_has_one_and_two_way_tables_with_margins() {
+    let (_d, chorus) = open();
+    answer(&chorus, 60);
+    publish_off_runtime(&chorus, false).expect("publish");
+    let doc: ReleaseDocument =
+        serde_json::from_str(&body(&chorus, "small", 1).expect("read").expect("exists"))
+            .expect("json");
+    let carry = doc
+        .tables
+        .iter()
+        .find(|t| t.id == "carry")
+        .expect("one-way table");
+    assert_eq!(carry.rows.last().map(|l| l.id.as_str()), Some("total"));
+    assert_eq!(carry.cells.len(), carry.rows.len());
+    let two = doc.two_way("carry", "area").expect("two-way table");
+    assert_eq!(two.cells.len(), two.rows.len());
+    assert!(two.cells.iter().all(|row| row.len() == two.columns.len()));
+    let grand = two.cells.last().and_then(|r| r.last()).expect("corner");
+    assert!(
+        grand.count.is_some_and(|n| (58..=62).contains(&n)),
+        "{grand:?}"
+    );
+    for row in doc.tables.iter().flat_map(|t| t.cells.iter().flatten()) {
+        if let Some(n) = row.count {
+            assert!(n == 0 || n >= 5, "no published count below the threshold");
+        }
+    }
+}

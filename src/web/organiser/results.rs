@@ -1,0 +1,273 @@
+//! Releases in the workspace: publish, read (tables with bar charts drawn as SVG on the server,
+//! hidden counts as "<T", percentages only over published totals of at least 30), pick a
+//! two-way table, download as CSV (zipped) or JSON. Everything comes from the frozen release.
+
+use super::access::{run, see_other, Org};
+use super::surveys::survey_page;
+use crate::disclosure::percent;
+use crate::release::{self, Cell, ReleaseDocument, Table};
+use crate::web::State;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+
+pub async fn publish(
+    state: web::Data<State>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> HttpResponse {
+    let org = match Org::require(&state, &req) {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let fields = super::access::read_form(payload).await.unwrap_or_default();
+    if let Err(r) = org.check_csrf(&fields) {
+        return r;
+    }
+    let id = path.into_inner();
+    let survey = id.clone();
+    match run(&state, move |chorus| {
+        release::publish(chorus, &survey, false)
+    })
+    .await
+    {
+        Some(Ok(number)) => {
+            org.audit(
+                "publish release",
+                Some(&id),
+                Some(format!("release {number}")),
+            )
+            .await;
+            see_other(&format!("/org/s/{id}/releases/{number}"))
+        }
+        Some(Err(e)) => survey_page(&org, &id, Some(&e.to_string())),
+        None => survey_page(
+            &org,
+            &id,
+            Some("Something went wrong on our side; nothing was published."),
+        ),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Pick {
+    rows: Option<String>,
+    cols: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Bar {
+    y: u32,
+    label: String,
+    width: u32,
+    text: String,
+}
+
+#[derive(Serialize)]
+struct TableView {
+    id: String,
+    title: String,
+    columns: Vec<String>,
+    rows: Vec<(String, Vec<String>)>,
+    bars: Vec<Bar>,
+    height: u32,
+}
+
+#[allow(clippy::result_large_err)]
+fn load(org: &Org<'_>, id: &str, number: u32) -> Result<(String, ReleaseDocument), HttpResponse> {
+    let not_found = || {
+        org.page().message(
+            StatusCode::NOT_FOUND,
+            "No such release",
+            "This survey has no release with that number.",
+        )
+    };
+    let body = match release::body(&org.state.chorus, id, number) {
+        Ok(Some(b)) => b,
+        _ => return Err(not_found()),
+    };
+    let doc = serde_json::from_str(&body).map_err(|_| not_found())?;
+    Ok((body, doc))
+}
+
+pub async fn show(
+    state: web::Data<State>,
+    req: HttpRequest,
+    path: web::Path<(String, u32)>,
+    pick: web::Query<Pick>,
+) -> HttpResponse {
+    let org = match Org::require(&state, &req) {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let (id, number) = path.into_inner();
+    let (_, doc) = match load(&org, &id, number) {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    let t = doc.threshold;
+    let one_way: Vec<TableView> = doc.one_way().map(|table| view(table, t, true)).collect();
+    let variables: Vec<(String, String)> = doc
+        .one_way()
+        .map(|table| (table.variables[0].clone(), table.title.clone()))
+        .collect();
+    let picked = match (&pick.rows, &pick.cols) {
+        (Some(a), Some(b)) if a != b => Some(doc.two_way(a, b).map(|table| view(table, t, false))),
+        _ => None,
+    };
+    let page = org.page();
+    let mut c = page.context(&format!("{} — release {number}", doc.title));
+    c.insert("id", &id);
+    c.insert("number", &number);
+    c.insert("doc", &doc);
+    c.insert("one_way", &one_way);
+    c.insert("variables", &variables);
+    c.insert("picked_missing", &matches!(picked, Some(None)));
+    c.insert("picked", &picked.flatten());
+    c.insert("rows_var", &pick.rows);
+    c.insert("cols_var", &pick.cols);
+    page.render(StatusCode::OK, "org/release.html", &c)
+}
+
+pub async fn download(
+    state: web::Data<State>,
+    req: HttpRequest,
+    path: web::Path<(String, u32, String)>,
+) -> HttpResponse {
+    let org = match Org::require(&state, &req) {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let (id, number, format) = path.into_inner();
+    let (body, doc) = match load(&org, &id, number) {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    let (content_type, name, bytes) = match format.as_str() {
+        "json" => (
+            "application/json",
+            format!("{id}-release-{number}.json"),
+            body.into_bytes(),
+        ),
+        "csv" => match release::csv_zip(&doc) {
+            Ok(zip) => (
+                "application/zip",
+                format!("{id}-release-{number}-csv.zip"),
+                zip,
+            ),
+            Err(e) => {
+                tracing::error!(error = %e, "release download failed");
+                return org.page().message(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Download failed",
+                    "The download could not be built. Try again.",
+                );
+            }
+        },
+        _ => {
+            return org.page().message(
+                StatusCode::NOT_FOUND,
+                "No such download",
+                "Downloads are CSV (zipped) or JSON.",
+            )
+        }
+    };
+    org.audit(
+        "download release",
+        Some(&id),
+        Some(format!("release {number} as {format}")),
+    )
+    .await;
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .body(bytes)
+}
+
+/// Words for one published number: the count, "<T" when hidden, and a percentage of the
+/// published total when that total is at least 30.
+fn text(cell: &Cell, total: &Cell, threshold: u32, with_percent: bool) -> String {
+    match cell.count.filter(|_| !cell.suppressed) {
+        Some(n) => match percent(Some(n), total.count.filter(|_| !total.suppressed))
+            .filter(|_| with_percent)
+        {
+            Some(p) => format!("{n} ({p}%)"),
+            None => n.to_string(),
+        },
+        None => format!("<{threshold}"),
+    }
+}
+
+fn view(table: &Table, threshold: u32, bars: bool) -> TableView {
+    let last_col = table.columns.len().saturating_sub(1);
+    let total_row = table.cells.last();
+    let rows: Vec<(String, Vec<String>)> = table
+        .rows
+        .iter()
+        .zip(&table.cells)
+        .map(|(line, cells)| {
+            let row_total = cells.get(last_col).copied().unwrap_or(Cell {
+                count: None,
+                suppressed: true,
+            });
+            let texts = cells
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let column_total = total_row
+                        .and_then(|r| r.get(i))
+                        .copied()
+                        .unwrap_or(row_total);
+                    // One-way tables: share of the total. Two-way: share of the row.
+                    let base = if table.variables.len() == 1 {
+                        column_total
+                    } else {
+                        row_total
+                    };
+                    text(
+                        c,
+                        &base,
+                        threshold,
+                        i != last_col || table.variables.len() == 1,
+                    )
+                })
+                .collect();
+            (line.label.clone(), texts)
+        })
+        .collect();
+    let mut bar_list = Vec::new();
+    if bars {
+        let body = &table.cells[..table.cells.len().saturating_sub(1)];
+        let max = body
+            .iter()
+            .filter_map(|r| r.first().and_then(|c| c.count))
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        for (i, (line, cells)) in table.rows.iter().zip(body).enumerate() {
+            let cell = cells.first().copied().unwrap_or(Cell {
+                count: None,
+                suppressed: true,
+            });
+            let total = total_row.and_then(|r| r.first()).copied().unwrap_or(cell);
+            bar_list.push(Bar {
+                y: i as u32 * 34,
+                label: line.label.clone(),
+                width: cell.count.map_or(0, |n| (n * 220 / max) as u32),
+                text: text(&cell, &total, threshold, true),
+            });
+        }
+    }
+    TableView {
+        id: table.id.clone(),
+        title: table.title.clone(),
+        columns: table.columns.iter().map(|c| c.label.clone()).collect(),
+        height: bar_list.len() as u32 * 34 + 4,
+        rows,
+        bars: bar_list,
+    }
+}

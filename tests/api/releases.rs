@@ -1,0 +1,304 @@
+//! Releases as an organiser and an attacker see them: the rules for publishing, frozen bytes,
+//! repeated requests, and the same people getting the same noise in every table.
+
+use crate::helpers::{get, post, TestApp};
+use crate::org_client::{api_key, OrgClient};
+use serde_json::{json, Value};
+
+/// `n` responses to the demo, with a spread of ages, genders and areas (some rare).
+fn answer(app: &TestApp, n: usize, seed: usize) {
+    let genders = ["woman", "man", "woman", "man", "non_binary"];
+    let areas = ["harbour", "old_town", "station"];
+    for (i, code) in app.issue_codes("demo", n).iter().enumerate() {
+        let k = i + seed;
+        let answers = json!({
+            "consent": "yes",
+            "age": 18 + (k * 7) % 60,
+            "gender": genders[k % genders.len()],
+            "area": areas[k % areas.len()],
+            "injected_3m": if k % 4 == 0 { "yes" } else { "no" },
+        });
+        let (status, body) = app.submit("demo", code, &answers);
+        assert_eq!(status, 201, "{body}");
+    }
+}
+
+fn organiser_key(app: &TestApp) -> String {
+    crate::org_client::add_account(app, "maria", "organiser");
+    format!("Bearer {}", api_key(app, "maria"))
+}
+
+fn api_get(app: &TestApp, path: &str, key: &str) -> (u16, String) {
+    let resp = ureq::get(&app.url(path)).set("Authorization", key).call();
+    match resp {
+        Ok(r) => (r.status(), r.into_string().expect("body")),
+        Err(ureq::Error::Status(s, r)) => (s, r.into_string().unwrap_or_default()),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[test]
+fn publishing_follows_the_rules_and_a_release_never_changes() {
+    let app = TestApp::spawn();
+    let key = organiser_key(&app);
+    let publish_url = app.url("/api/v1/surveys/demo/releases");
+    answer(&app, 29, 0);
+    let (status, body) = post(&publish_url, "", &[("Authorization", &key)]);
+    assert_eq!(status, 409, "below min_responses: {body}");
+    assert!(body.contains("30 responses"), "{body}");
+    assert_eq!(
+        api_get(&app, "/api/v1/surveys/demo/releases/latest", &key).0,
+        404
+    );
+
+    answer(&app, 11, 29);
+    let (status, body) = post(&publish_url, "", &[("Authorization", &key)]);
+    assert_eq!(status, 201, "{body}");
+    let (status, first) = api_get(&app, "/api/v1/surveys/demo/releases/latest", &key);
+    assert_eq!(status, 200);
+
+    // One more response: refused, and the latest release is byte-for-byte what it was.
+    answer(&app, 1, 40);
+    let (status, body) = post(&publish_url, "", &[("Authorization", &key)]);
+    assert_eq!(status, 409);
+    assert!(body.contains("new responses"), "{body}");
+    let (_, again) = api_get(&app, "/api/v1/surveys/demo/releases/latest", &key);
+    assert_eq!(first, again);
+    assert_eq!(
+        api_get(&app, "/api/v1/surveys/demo/releases/1", &key).1,
+        first
+    );
+
+    // A hundred identical requests give identical bytes.
+    for _ in 0..100 {
+        assert_eq!(
+            api_get(&app, "/api/v1/surveys/demo/releases/1", &key).1,
+            first
+        );
+    }
+
+    // Nine more (ten since the release): a second release; the first is unchanged.
+    answer(&app, 9, 41);
+    assert_eq!(post(&publish_url, "", &[("Authorization", &key)]).0, 201);
+    assert_eq!(
+        api_get(&app, "/api/v1/surveys/demo/releases/1", &key).1,
+        first
+    );
+    let (_, list) = api_get(&app, "/api/v1/surveys/demo/releases", &key);
+    assert_eq!(
+        serde_json::from_str::<Value>(&list).expect("json")["releases"],
+        json!([1, 2])
+    );
+}
+
+#[test]
+fn a_release_has_the_published_shape_and_nothing_below_the_threshold() {
+    let app = TestApp::spawn();
+    let key = organiser_key(&app);
+    answer(&app, 45, 0);
+    assert_eq!(
+        post(
+            &app.url("/api/v1/surveys/demo/releases"),
+            "",
+            &[("Authorization", &key)]
+        )
+        .0,
+        201
+    );
+    let (_, body) = api_get(&app, "/api/v1/surveys/demo/releases/latest", &key);
+    let v: Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(v["release"], 1);
+    assert_eq!(v["survey"], "demo");
+    assert_eq!(v["threshold"], 10);
+    let tables = v["tables"].as_array().expect("tables");
+    assert!(tables.len() > 5);
+    let mut suppressed = 0;
+    for t in tables {
+        for key in ["id", "title", "rows", "columns", "cells"] {
+            assert!(!t[key].is_null(), "{key} missing");
+        }
+        let rows = t["rows"].as_array().expect("rows");
+        assert_eq!(rows.last().expect("total row")["id"], "total");
+        for cell in t["cells"]
+            .as_array()
+            .expect("cells")
+            .iter()
+            .flat_map(|r| r.as_array().expect("row"))
+        {
+            let hidden = cell["suppressed"].as_bool().expect("bool");
+            if hidden {
+                suppressed += 1;
+                assert!(cell["count"].is_null());
+            } else {
+                let n = cell["count"].as_u64().expect("count");
+                assert!(n == 0 || n >= 10, "a published {n} is below the threshold");
+            }
+        }
+    }
+    assert!(suppressed > 0, "rare categories were hidden");
+    assert!(!body.contains("record_key") && !body.contains("\"k\""));
+}
+
+/// One-way `gender` and the gender margin of the gender × area table count the same people
+/// (everyone answered both), so they carry the same cell keys and the same noise.
+#[test]
+fn the_same_people_get_the_same_noise_in_every_table() {
+    let app = TestApp::spawn();
+    let key = organiser_key(&app);
+    answer(&app, 60, 0);
+    assert_eq!(
+        post(
+            &app.url("/api/v1/surveys/demo/releases"),
+            "",
+            &[("Authorization", &key)]
+        )
+        .0,
+        201
+    );
+    let (_, body) = api_get(&app, "/api/v1/surveys/demo/releases/latest", &key);
+    let v: Value = serde_json::from_str(&body).expect("json");
+    let tables = v["tables"].as_array().expect("tables");
+    let one = tables
+        .iter()
+        .find(|t| t["id"] == "gender")
+        .expect("gender table");
+    let two = tables
+        .iter()
+        .find(|t| {
+            let vars = t["variables"].as_array().expect("vars");
+            vars.len() == 2 && vars.contains(&json!("gender")) && vars.contains(&json!("area"))
+        })
+        .expect("gender × area table");
+    let gender_is_rows = two["variables"][0] == "gender";
+    let one_rows = one["rows"].as_array().expect("rows");
+    let mut compared = 0;
+    for (i, line) in one_rows.iter().enumerate() {
+        let one_way = &one["cells"][i][0];
+        let margin = if gender_is_rows {
+            let r = two["rows"]
+                .as_array()
+                .expect("rows")
+                .iter()
+                .position(|l| l["id"] == line["id"])
+                .expect("row");
+            let last = two["columns"].as_array().expect("cols").len() - 1;
+            two["cells"][r][last].clone()
+        } else {
+            let c = two["columns"]
+                .as_array()
+                .expect("cols")
+                .iter()
+                .position(|l| l["id"] == line["id"])
+                .expect("col");
+            let last = two["rows"].as_array().expect("rows").len() - 1;
+            two["cells"][last][c].clone()
+        };
+        if !one_way["suppressed"].as_bool().expect("bool")
+            && !margin["suppressed"].as_bool().expect("bool")
+        {
+            assert_eq!(one_way["count"], margin["count"], "{}", line["id"]);
+            compared += 1;
+        }
+    }
+    assert!(compared >= 3, "compared {compared} cells");
+}
+
+#[test]
+fn the_release_pages_draw_bars_hide_small_numbers_and_offer_downloads() {
+    let app = TestApp::spawn();
+    answer(&app, 45, 0);
+    let (ok, _, stderr) = app.cli(&["release", "publish", "demo"]);
+    assert!(ok, "{stderr}");
+    let org = OrgClient::log_in(&app, "maria", "organiser");
+    let page = org.get("/org/s/demo/releases/1");
+    assert_eq!(page.status, 200, "{}", app.logs());
+    assert!(page.html.contains("<svg class=\"bars\""));
+    assert!(
+        page.html.contains("&lt;10"),
+        "hidden counts are shown as <10"
+    );
+    assert!(page.html.contains("small numbers are hidden"));
+    let pick = org.get("/org/s/demo/releases/1?rows=gender&cols=area");
+    assert!(pick.has("#picked table"), "{}", pick.html);
+    let json = org.get("/org/s/demo/releases/1/json");
+    assert_eq!(json.header("content-type"), Some("application/json"));
+    let key = organiser_key_for(&app);
+    assert_eq!(
+        api_get(&app, "/api/v1/surveys/demo/releases/1", &key).1,
+        json.html
+    );
+    let zip = ureq::get(&app.url("/org/s/demo/releases/1/csv"))
+        .set("Cookie", org.cookie.as_deref().expect("cookie"))
+        .call()
+        .expect("zip");
+    assert_eq!(zip.content_type(), "application/zip");
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut zip.into_reader(), &mut bytes).expect("bytes");
+    let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+    assert!(archive
+        .file_names()
+        .any(|n| n.expect("name").ends_with("/gender.csv")));
+    let audit = org.get("/org/audit");
+    assert!(audit.html.contains("download release"));
+}
+
+fn organiser_key_for(app: &TestApp) -> String {
+    format!("Bearer {}", api_key(app, "maria"))
+}
+
+#[test]
+fn closing_a_survey_publishes_its_final_release() {
+    let app = TestApp::spawn();
+    answer(&app, 31, 0);
+    let (ok, _, stderr) = app.cli(&["survey", "close", "demo"]);
+    assert!(ok, "{stderr}");
+    assert!(stderr.contains("final release is number 1"), "{stderr}");
+    let key = organiser_key(&app);
+    let (_, body) = api_get(&app, "/api/v1/surveys/demo/releases/latest", &key);
+    let v: Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(v["final"], true);
+    assert!(get(&app.url("/healthz")).0 == 200);
+}
+
+#[test]
+fn release_routes_refuse_anonymous_and_researcher_access() {
+    let app = TestApp::spawn();
+    answer(&app, 30, 0);
+    let (ok, _, _) = app.cli(&["release", "publish", "demo"]);
+    assert!(ok);
+    for path in [
+        "/api/v1/surveys/demo/releases",
+        "/api/v1/surveys/demo/releases/latest",
+        "/api/v1/surveys/demo/releases/1",
+    ] {
+        assert_eq!(get(&app.url(path)).0, 401, "{path}");
+    }
+    assert_eq!(
+        post(&app.url("/api/v1/surveys/demo/releases"), "", &[]).0,
+        401
+    );
+    crate::org_client::add_account(&app, "rita", "researcher");
+    let researcher = format!("Bearer {}", api_key(&app, "rita"));
+    assert_eq!(
+        api_get(&app, "/api/v1/surveys/demo/releases/1", &researcher).0,
+        403
+    );
+    assert_eq!(
+        post(
+            &app.url("/api/v1/surveys/demo/releases"),
+            "",
+            &[("Authorization", &researcher)]
+        )
+        .0,
+        403
+    );
+    let anonymous = OrgClient::anonymous(&app);
+    for path in [
+        "/org/s/demo/releases/1",
+        "/org/s/demo/releases/1/json",
+        "/org/s/demo/releases/1/csv",
+    ] {
+        assert_eq!(anonymous.get(path).status, 303, "{path}");
+    }
+    assert_eq!(anonymous.post_raw("/org/s/demo/releases", &[]).status, 303);
+}
