@@ -166,6 +166,32 @@ impl ReleaseDocument {
     }
 }
 
+impl Table {
+    /// Rows become columns; margins stay margins.
+    pub fn transposed(&self) -> Table {
+        let cells = (0..self.columns.len())
+            .map(|c| {
+                self.cells
+                    .iter()
+                    .filter_map(|row| row.get(c).copied())
+                    .collect()
+            })
+            .collect();
+        let title = match self.title.split_once(" × ") {
+            Some((a, b)) => format!("{b} × {a}"),
+            None => self.title.clone(),
+        };
+        Table {
+            id: self.id.clone(),
+            title,
+            variables: self.variables.iter().rev().cloned().collect(),
+            rows: self.columns.clone(),
+            columns: self.rows.clone(),
+            cells,
+        }
+    }
+}
+
 fn axis_title(axis: &Axis) -> String {
     match &axis.part {
         Some(part) => format!("{} — {}", axis.title.default, part.default),

@@ -138,6 +138,18 @@ fn a_release_has_one_and_two_way_tables_with_margins() {
     let two = doc.two_way("carry", "area").expect("two-way table");
     assert_eq!(two.cells.len(), two.rows.len());
     assert!(two.cells.iter().all(|row| row.len() == two.columns.len()));
+    let turned = doc
+        .two_way("area", "carry")
+        .expect("the same table, turned round");
+    assert_eq!(
+        turned.variables,
+        vec!["area".to_string(), "carry".to_string()]
+    );
+    assert_eq!(turned.cells.len(), two.columns.len());
+    assert_eq!(
+        turned.cells.last().and_then(|r| r.last()),
+        two.cells.last().and_then(|r| r.last())
+    );
     let grand = two.cells.last().and_then(|r| r.last()).expect("corner");
     assert!(
         grand.count.is_some_and(|n| (58..=62).contains(&n)),

@@ -113,7 +113,7 @@ pub async fn show(
         .map(|table| (table.variables[0].clone(), table.title.clone()))
         .collect();
     let picked = match (&pick.rows, &pick.cols) {
-        (Some(a), Some(b)) if a != b => Some(doc.two_way(a, b).map(|table| view(table, t, false))),
+        (Some(a), Some(b)) if a != b => Some(doc.two_way(a, b).map(|table| view(&table, t, false))),
         _ => None,
     };
     let page = org.page();
