@@ -156,13 +156,16 @@ impl ReleaseDocument {
         self.tables.iter().filter(|t| t.variables.len() == 1)
     }
 
-    /// The two-way table of two variables, in either order.
-    pub fn two_way(&self, a: &str, b: &str) -> Option<&Table> {
-        self.tables.iter().find(|t| {
-            t.variables.len() == 2
-                && ((t.variables[0] == a && t.variables[1] == b)
-                    || (t.variables[0] == b && t.variables[1] == a))
-        })
+    /// The two-way table with `rows` down the side and `columns` across, turned round if the
+    /// catalogue holds it the other way.
+    pub fn two_way(&self, rows: &str, columns: &str) -> Option<Table> {
+        self.tables
+            .iter()
+            .find_map(|t| match t.variables.as_slice() {
+                [a, b] if a == rows && b == columns => Some(t.clone()),
+                [a, b] if a == columns && b == rows => Some(t.transposed()),
+                _ => None,
+            })
     }
 }
 
