@@ -16,6 +16,7 @@ const META_ROOT: &str = "root_secret";
 const META_MODE: &str = "key_mode";
 const META_SALT: &str = "kdf_salt";
 const META_ITERATIONS: &str = "kdf_iterations";
+const META_SIGNING: &str = "signing_key";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -49,6 +50,8 @@ pub struct Chorus {
     pub store: Store,
     pub vault: Vault,
     pub surveys: SurveyRegistry,
+    /// Signs researcher exports.
+    pub signing: crate::vault::SigningKey,
 }
 
 /// What happened while opening, for the start-up message.
@@ -123,11 +126,21 @@ impl Chorus {
             }
         };
         let surveys = SurveyRegistry::load(&store, &vault)?;
+        let signing = match store.meta_get(META_SIGNING)? {
+            Some(sealed) => vault.open_signing_key(&sealed)?,
+            None => {
+                let (key, sealed) = vault.new_signing_key()?;
+                store.meta_put(META_SIGNING, &sealed)?;
+                store.durable_blocking()?;
+                key
+            }
+        };
         Ok((
             Chorus {
                 store,
                 vault,
                 surveys,
+                signing,
             },
             opened,
         ))

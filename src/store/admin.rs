@@ -76,6 +76,23 @@ impl Store {
             .collect()
     }
 
+    /// Researcher export requests, by id.
+    pub fn export_put(&self, id: &str, record: &[u8]) -> Result<(), StoreError> {
+        self.exports.insert(id, record)?;
+        Ok(())
+    }
+
+    pub fn export_get(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.exports.get(id)?.map(|v| v.to_vec()))
+    }
+
+    pub fn exports(&self) -> Result<Vec<Vec<u8>>, StoreError> {
+        self.exports
+            .iter()
+            .map(|item| Ok(item?.1.to_vec()))
+            .collect()
+    }
+
     /// Stores release `number` of a survey. Releases are frozen: an existing one is never
     /// replaced (`false` then).
     pub fn release_insert(

@@ -51,6 +51,7 @@ pub struct Store {
     api_keys: Tree,
     audit: Tree,
     releases: Tree,
+    exports: Tree,
     committer: Arc<Committer>,
 }
 
@@ -80,6 +81,7 @@ impl Store {
             api_keys: tree("api_keys")?,
             audit: tree("audit")?,
             releases: tree("releases")?,
+            exports: tree("exports")?,
             committer,
             db,
         })

@@ -6,10 +6,12 @@
 mod master;
 mod password;
 mod seal;
+mod signing;
 
 pub use master::{MasterKey, MasterKeyError, Passphrase, MIN_KDF_ITERATIONS};
 pub use password::PasswordHash;
 pub use seal::{random_array, random_u32, DataKey};
+pub use signing::{fingerprint, verify_ed25519, SigningKey};
 
 /// SHA-256 of high-entropy secrets (API keys, one-time setup tokens): enough to store them
 /// without storing them.
@@ -38,6 +40,8 @@ pub enum VaultError {
     WrongKey,
     #[error("a survey's data key is damaged or was wrapped by another key")]
     DataKeyDamaged,
+    #[error("the export signing key is damaged or was sealed by another key")]
+    SigningKeyDamaged,
 }
 
 /// An unlocked vault: the master key plus the keys derived from the root secret.
@@ -106,6 +110,16 @@ impl Vault {
     /// Key for signing organiser sessions and CSRF tokens.
     pub fn session_key(&self) -> &hmac::Key {
         &self.session_key
+    }
+
+    /// A new export signing key pair; the sealed private key is for the caller to store.
+    pub fn new_signing_key(&self) -> Result<(SigningKey, Vec<u8>), VaultError> {
+        SigningKey::generate(&self.master)
+    }
+
+    /// The stored signing key, unsealed.
+    pub fn open_signing_key(&self, sealed: &[u8]) -> Result<SigningKey, VaultError> {
+        SigningKey::unseal(&self.master, sealed)
     }
 
     /// HMAC-SHA256 tag of `message` under the session key.

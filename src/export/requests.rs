@@ -1,0 +1,134 @@
+//! The approval workflow: a researcher asks for a closed survey's data and says why; an
+//! organiser approves or declines; only an approved request can be downloaded, only by the
+//! researcher who made it. Every step goes to the audit log (by the caller, who knows the account).
+
+use crate::clock::Clock;
+use crate::store::{Store, StoreError};
+use crate::surveys::{SurveyRegistry, SurveyState};
+use serde::{Deserialize, Serialize};
+
+pub const MAX_PURPOSE_CHARS: usize = 2_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportState {
+    Requested,
+    Approved,
+    Declined,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ExportRequest {
+    pub id: String,
+    pub survey: String,
+    pub researcher: String,
+    pub purpose: String,
+    pub state: ExportState,
+    pub requested_day: String,
+    pub decided_by: Option<String>,
+    pub decided_day: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RequestError {
+    #[error("there is no survey '{0}'")]
+    NoSuchSurvey(String),
+    #[error("data can only be requested once a survey is closed")]
+    NotClosed,
+    #[error("say what the data is for (up to {MAX_PURPOSE_CHARS} characters)")]
+    Purpose,
+    #[error("there is no such export request")]
+    NotFound,
+    #[error("this request has already been decided")]
+    AlreadyDecided,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub fn request(
+    store: &Store,
+    surveys: &SurveyRegistry,
+    clock: &dyn Clock,
+    survey: &str,
+    researcher: &str,
+    purpose: &str,
+) -> Result<ExportRequest, RequestError> {
+    let entry = surveys
+        .get(survey)
+        .ok_or_else(|| RequestError::NoSuchSurvey(survey.to_owned()))?;
+    if entry.state != SurveyState::Closed {
+        return Err(RequestError::NotClosed);
+    }
+    let purpose = purpose.trim();
+    if purpose.is_empty() || purpose.chars().count() > MAX_PURPOSE_CHARS {
+        return Err(RequestError::Purpose);
+    }
+    let id: String = crate::vault::random_array::<8>()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let request = ExportRequest {
+        id,
+        survey: survey.to_owned(),
+        researcher: researcher.to_owned(),
+        purpose: purpose.to_owned(),
+        state: ExportState::Requested,
+        requested_day: clock.today(),
+        decided_by: None,
+        decided_day: None,
+    };
+    save(store, &request)?;
+    Ok(request)
+}
+
+pub fn decide(
+    store: &Store,
+    clock: &dyn Clock,
+    id: &str,
+    organiser: &str,
+    approve: bool,
+) -> Result<ExportRequest, RequestError> {
+    let mut request = get(store, id)?.ok_or(RequestError::NotFound)?;
+    if request.state != ExportState::Requested {
+        return Err(RequestError::AlreadyDecided);
+    }
+    request.state = if approve {
+        ExportState::Approved
+    } else {
+        ExportState::Declined
+    };
+    request.decided_by = Some(organiser.to_owned());
+    request.decided_day = Some(clock.today());
+    save(store, &request)?;
+    Ok(request)
+}
+
+pub fn get(store: &Store, id: &str) -> Result<Option<ExportRequest>, RequestError> {
+    if id.len() > 64 {
+        return Ok(None);
+    }
+    match store.export_get(id)? {
+        Some(bytes) => Ok(Some(
+            serde_json::from_slice(&bytes).map_err(|_| StoreError::Corrupt)?,
+        )),
+        None => Ok(None),
+    }
+}
+
+/// All requests, newest day first.
+pub fn all(store: &Store) -> Result<Vec<ExportRequest>, RequestError> {
+    let mut list: Vec<ExportRequest> = store
+        .exports()?
+        .into_iter()
+        .map(|b| serde_json::from_slice(&b).map_err(|_| StoreError::Corrupt))
+        .collect::<Result<_, _>>()?;
+    list.sort_by(|a, b| b.requested_day.cmp(&a.requested_day).then(a.id.cmp(&b.id)));
+    Ok(list)
+}
+
+fn save(store: &Store, request: &ExportRequest) -> Result<(), RequestError> {
+    let bytes = serde_json::to_vec(request).map_err(|_| StoreError::Corrupt)?;
+    store.export_put(&request.id, &bytes)?;
+    store.durable_blocking()?;
+    Ok(())
+}
