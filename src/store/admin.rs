@@ -59,11 +59,28 @@ impl Store {
         }
     }
 
-    /// Appends to the audit log (organiser and researcher actions only), in order.
+    /// Appends to the audit log (organiser and researcher actions only), in order. Keys follow
+    /// the last entry (not sled's id generator), so a restored log keeps growing in order.
     pub fn audit_append(&self, entry: &[u8]) -> Result<(), StoreError> {
-        let id = self.db.generate_id()?;
-        self.audit.insert(id.to_be_bytes(), entry)?;
-        Ok(())
+        loop {
+            let next = match self.audit.last()? {
+                Some((k, _)) => {
+                    <[u8; 8]>::try_from(k.as_ref())
+                        .map(u64::from_be_bytes)
+                        .map_err(|_| StoreError::Corrupt)?
+                        + 1
+                }
+                None => 0,
+            };
+            let placed = self.audit.compare_and_swap(
+                next.to_be_bytes(),
+                None as Option<&[u8]>,
+                Some(entry),
+            )?;
+            if placed.is_ok() {
+                return Ok(());
+            }
+        }
     }
 
     /// The newest `limit` audit entries, newest first.

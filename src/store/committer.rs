@@ -34,9 +34,13 @@ pub(super) struct RedeemRequest {
 
 type Reply<T> = oneshot::Sender<Result<T, String>>;
 
+/// Work that must not interleave with redemptions (a consistent backup).
+pub(super) type ExclusiveWork = Box<dyn FnOnce() -> Result<u64, String> + Send>;
+
 enum Job {
     Redeem(RedeemRequest, Reply<Redemption>),
     Durable(Reply<()>),
+    Exclusive(ExclusiveWork, Reply<u64>),
 }
 
 #[derive(Default)]
@@ -76,6 +80,13 @@ impl Committer {
     ) -> oneshot::Receiver<Result<Redemption, String>> {
         let (tx, rx) = oneshot::channel();
         self.push(Job::Redeem(request, tx));
+        rx
+    }
+
+    /// Runs `work` in the commit thread, between two batches.
+    pub(super) fn exclusive(&self, work: ExclusiveWork) -> oneshot::Receiver<Result<u64, String>> {
+        let (tx, rx) = oneshot::channel();
+        self.push(Job::Exclusive(work, tx));
         rx
     }
 
@@ -132,10 +143,12 @@ impl Committer {
 fn commit(db: &sled::Db, codes: &sled::Tree, responses: &sled::Tree, jobs: Vec<Job>) {
     let mut redeems = Vec::new();
     let mut waiters = Vec::new();
+    let mut exclusive = Vec::new();
     for job in jobs {
         match job {
             Job::Redeem(request, reply) => redeems.push((request, reply)),
             Job::Durable(reply) => waiters.push(reply),
+            Job::Exclusive(work, reply) => exclusive.push((work, reply)),
         }
     }
     let outcomes = if redeems.is_empty() {
@@ -162,6 +175,10 @@ fn commit(db: &sled::Db, codes: &sled::Tree, responses: &sled::Tree, jobs: Vec<J
     }
     for reply in waiters {
         let _ = reply.send(flushed.clone());
+    }
+    // After the batch is on disk and before the next one starts.
+    for (work, reply) in exclusive {
+        let _ = reply.send(work());
     }
 }
 
@@ -206,6 +223,9 @@ fn refuse(job: Job, why: &str) {
             let _ = reply.send(Err(why.into()));
         }
         Job::Durable(reply) => {
+            let _ = reply.send(Err(why.into()));
+        }
+        Job::Exclusive(_, reply) => {
             let _ = reply.send(Err(why.into()));
         }
     }

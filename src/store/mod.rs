@@ -4,9 +4,11 @@
 //! `committer`). It knows nothing of what a survey means.
 
 mod admin;
+mod backup;
 mod committer;
 mod records;
 
+pub use backup::{restore, BackupError};
 pub use records::{BatchCounts, CodeRecord};
 
 use committer::{Committer, RedeemRequest};

@@ -212,3 +212,144 @@ async fn one_code_submitted_many_times_in_one_batch_is_spent_once() {
     assert_eq!(redeemed, 1);
     assert_eq!(store.response_count("demo"), 1);
 }
+
+#[test]
+fn a_backup_restores_every_tree_into_a_new_directory() {
+    let (dir, store) = open();
+    issue(&store, [11; 32], "demo");
+    issue(&store, [12; 32], "demo");
+    store
+        .redeem_blocking(&[11; 32], "demo", b"r1", b"sealed-1")
+        .expect("redeem");
+    store.meta_put("root_secret", b"wrapped").expect("meta");
+    store.account_put("maria", b"{}").expect("account");
+    store.release_insert("demo", 1, b"frozen").expect("release");
+    store.audit_append(b"first").expect("audit");
+    let file = dir.path().join("backup.chorus");
+    store.backup_to(&file).expect("backup");
+    store.close().expect("close");
+
+    let target = dir.path().join("restored");
+    assert!(super::restore(&file, &target, 8 << 20).expect("restore") >= 6);
+    let restored = Store::open(&target, 8 << 20).expect("open restored");
+    assert!(
+        restored
+            .code_get(&[11; 32])
+            .expect("get")
+            .expect("exists")
+            .spent
+    );
+    assert!(
+        !restored
+            .code_get(&[12; 32])
+            .expect("get")
+            .expect("exists")
+            .spent
+    );
+    assert_eq!(
+        restored
+            .responses("demo")
+            .map(|r| r.expect("row"))
+            .collect::<Vec<_>>(),
+        vec![(b"r1".to_vec(), b"sealed-1".to_vec())]
+    );
+    assert_eq!(
+        restored.meta_get("root_secret").expect("meta"),
+        Some(b"wrapped".to_vec())
+    );
+    assert_eq!(
+        restored.account_get("maria").expect("account"),
+        Some(b"{}".to_vec())
+    );
+    assert_eq!(
+        restored.release_get("demo", 1).expect("release"),
+        Some(b"frozen".to_vec())
+    );
+    restored.audit_append(b"second").expect("audit");
+    assert_eq!(
+        restored.audit_latest(2).expect("audit"),
+        vec![b"second".to_vec(), b"first".to_vec()]
+    );
+}
+
+#[test]
+fn a_damaged_backup_is_refused_and_nothing_is_created() {
+    let (dir, store) = open();
+    issue(&store, [13; 32], "demo");
+    let file = dir.path().join("backup.chorus");
+    store.backup_to(&file).expect("backup");
+    let mut bytes = std::fs::read(&file).expect("read");
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 1;
+    std::fs::write(&file, &bytes).expect("write");
+    let target = dir.path().join("restored");
+    assert!(matches!(
+        super::restore(&file, &target, 8 << 20),
+        Err(super::BackupError::Damaged(_))
+    ));
+    assert!(!target.exists());
+}
+
+#[test]
+fn restoring_into_a_directory_with_data_is_refused() {
+    let (dir, store) = open();
+    let file = dir.path().join("backup.chorus");
+    store.backup_to(&file).expect("backup");
+    assert!(matches!(
+        super::restore(&file, &dir.path().join("data"), 8 << 20),
+        Err(super::BackupError::NotEmpty(_))
+    ));
+}
+
+#[test]
+fn shredding_removes_the_key_and_responses_of_one_survey_only() {
+    let (_d, store) = open();
+    store.data_key_init("demo", b"key-demo").expect("key");
+    store.data_key_init("other", b"key-other").expect("key");
+    issue(&store, [14; 32], "demo");
+    issue(&store, [15; 32], "other");
+    store
+        .redeem_blocking(&[14; 32], "demo", b"a", b"x")
+        .expect("redeem");
+    store
+        .redeem_blocking(&[15; 32], "other", b"b", b"y")
+        .expect("redeem");
+    store.release_insert("demo", 1, b"frozen").expect("release");
+    store.shred("demo").expect("shred");
+    assert_eq!(store.data_key_get("demo").expect("get"), None);
+    assert_eq!(store.response_count("demo"), 0);
+    assert_eq!(store.response_count("other"), 1);
+    assert_eq!(
+        store.data_key_get("other").expect("get"),
+        Some(b"key-other".to_vec())
+    );
+    assert_eq!(
+        store.release_get("demo", 1).expect("release"),
+        Some(b"frozen".to_vec())
+    );
+}
+
+#[test]
+fn swapping_keys_replaces_meta_and_data_keys_together() {
+    let (_d, store) = open();
+    store.meta_put("kdf_salt", b"salt").expect("meta");
+    store.data_key_init("demo", b"old").expect("key");
+    store
+        .swap_keys(
+            &[
+                ("root_secret", Some(b"new-root".to_vec())),
+                ("kdf_salt", None),
+            ],
+            &[("demo".into(), b"new".to_vec())],
+        )
+        .expect("swap");
+    assert_eq!(
+        store.meta_get("root_secret").expect("meta"),
+        Some(b"new-root".to_vec())
+    );
+    assert_eq!(store.meta_get("kdf_salt").expect("meta"), None);
+    assert_eq!(
+        store.data_key_get("demo").expect("key"),
+        Some(b"new".to_vec())
+    );
+}

@@ -13,6 +13,31 @@ pub use password::PasswordHash;
 pub use seal::{random_array, random_u32, DataKey};
 pub use signing::{fingerprint, verify_ed25519, SigningKey};
 
+/// Streaming SHA-256 (backup checksums).
+pub struct Sha256(ring::digest::Context);
+
+impl Default for Sha256 {
+    fn default() -> Self {
+        Sha256::new()
+    }
+}
+
+impl Sha256 {
+    pub fn new() -> Sha256 {
+        Sha256(ring::digest::Context::new(&ring::digest::SHA256))
+    }
+
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+
+    pub fn finish(self) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        out.copy_from_slice(self.0.finish().as_ref());
+        out
+    }
+}
+
 /// SHA-256 of high-entropy secrets (API keys, one-time setup tokens): enough to store them
 /// without storing them.
 pub fn digest(secret: &[u8]) -> [u8; 32] {
@@ -47,6 +72,8 @@ pub enum VaultError {
 /// An unlocked vault: the master key plus the keys derived from the root secret.
 pub struct Vault {
     master: SealingKey,
+    /// Kept so `rekey` can wrap it under a new master key; never leaves the process otherwise.
+    root: [u8; 32],
     code_hash_key: hmac::Key,
     session_key: hmac::Key,
 }
@@ -80,6 +107,7 @@ impl Vault {
         let prk = hkdf::Salt::new(hkdf::HKDF_SHA256, HKDF_SALT).extract(root);
         Vault {
             master,
+            root: *root,
             code_hash_key: derive_hmac_key(&prk, CODE_HASH_LABEL),
             session_key: derive_hmac_key(&prk, SESSION_LABEL),
         }
@@ -110,6 +138,37 @@ impl Vault {
     /// Key for signing organiser sessions and CSRF tokens.
     pub fn session_key(&self) -> &hmac::Key {
         &self.session_key
+    }
+
+    /// Rekey: the root secret wrapped under a new master key. The root itself does not change, so
+    /// code hashes and session keys stay valid.
+    pub fn rewrap_root(&self, new_master: &MasterKey) -> Vec<u8> {
+        SealingKey::new(new_master.bytes()).seal(&[ROOT_AAD], &self.root)
+    }
+
+    /// Rekey: a survey's data key moved from this master key to a new one, without ever touching
+    /// the responses it seals.
+    pub fn rewrap_data_key(
+        &self,
+        survey: &str,
+        wrapped: &[u8],
+        new_master: &MasterKey,
+    ) -> Result<Vec<u8>, VaultError> {
+        let aad: [&[u8]; 2] = [DATA_KEY_AAD, survey.as_bytes()];
+        let raw = self
+            .master
+            .open(&aad, wrapped)
+            .map_err(|_| VaultError::DataKeyDamaged)?;
+        Ok(SealingKey::new(new_master.bytes()).seal(&aad, &raw))
+    }
+
+    /// Rekey: the export signing key resealed under a new master key.
+    pub fn reseal_signing_key(
+        &self,
+        sealed: &[u8],
+        new_master: &MasterKey,
+    ) -> Result<Vec<u8>, VaultError> {
+        SigningKey::reseal(&self.master, &SealingKey::new(new_master.bytes()), sealed)
     }
 
     /// A new export signing key pair; the sealed private key is for the caller to store.
@@ -177,6 +236,26 @@ mod tests {
         let last = wrapped.len() - 1;
         wrapped[last] ^= 1;
         assert!(Vault::unlock(&master(1), &wrapped).is_err());
+    }
+
+    #[test]
+    fn after_a_rekey_the_new_master_key_opens_everything_and_the_old_one_nothing() {
+        let (old, wrapped_root) = Vault::create(&master(8));
+        let (_, wrapped_data) = old.new_data_key("demo");
+        let new_root = old.rewrap_root(&master(9));
+        let new_data = old
+            .rewrap_data_key("demo", &wrapped_data, &master(9))
+            .expect("rewrap");
+        let new = Vault::unlock(&master(9), &new_root).expect("new key opens");
+        assert!(new.unwrap_data_key("demo", &new_data).is_ok());
+        assert!(Vault::unlock(&master(8), &new_root).is_err());
+        assert!(
+            Vault::unlock(&master(8), &wrapped_root).is_ok(),
+            "the old blobs are the caller's to replace"
+        );
+        let a = hmac::sign(old.code_hash_key(), b"CODE");
+        let b = hmac::sign(new.code_hash_key(), b"CODE");
+        assert_eq!(a.as_ref(), b.as_ref(), "code hashes survive a rekey");
     }
 
     #[test]

@@ -38,6 +38,17 @@ impl SigningKey {
         Ok(SigningKey(pair))
     }
 
+    pub(super) fn reseal(
+        old: &SealingKey,
+        new: &SealingKey,
+        sealed: &[u8],
+    ) -> Result<Vec<u8>, VaultError> {
+        let pkcs8 = old
+            .open(&[SIGNING_AAD], sealed)
+            .map_err(|_| VaultError::SigningKeyDamaged)?;
+        Ok(new.seal(&[SIGNING_AAD], &pkcs8))
+    }
+
     pub fn sign(&self, message: &[u8]) -> Vec<u8> {
         self.0.sign(message).as_ref().to_vec()
     }
