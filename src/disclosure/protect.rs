@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::tally::{parallel_map, threads, Axis, Catalogue, RawTable};
 
-use super::audit::{audit, Finding};
+use super::audit::{Auditor, Finding};
 use super::layout::{entries, Layout};
 use super::ptable::{PTABLE, PTABLE_VERSION};
 use super::suppress::{primary, secondary, widen};
@@ -121,9 +121,10 @@ pub fn protect(table: &RawTable, threshold: u32) -> Result<ProtectedTable, Refus
 /// Which entries to hide, given the published (perturbed) values.
 fn suppression(published: &[u64], layout: &Layout, t: u64) -> Result<Vec<bool>, Refusal> {
     let mut suppressed = primary(published, layout, t);
+    let mut auditor = Auditor::new(published, layout, t);
     loop {
         secondary(published, layout, &mut suppressed);
-        match audit(published, layout, &suppressed, t) {
+        match auditor.audit(&suppressed) {
             Finding::Safe => return Ok(suppressed),
             Finding::TooNarrow(e) => match widen(published, layout, &suppressed, e) {
                 Some(more) => suppressed[more] = true,
