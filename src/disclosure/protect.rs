@@ -78,6 +78,9 @@ pub struct Withheld {
 /// suppression makes sure no line has exactly one hidden entry; the LP audit then bounds each
 /// hidden entry as an attacker would and, while one is bounded narrower than `T`, hides one
 /// more entry beside it. If that would take the grand total, the table is refused.
+///
+/// This protects one table on its own. A release must use [`protect_catalogue`], which also
+/// keeps a number hidden in one table from being shown in another.
 pub fn protect(table: &RawTable, threshold: u32) -> Result<ProtectedTable, Refusal> {
     protect_hiding(table, threshold, &HashSet::new())
 }
