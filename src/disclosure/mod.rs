@@ -4,7 +4,8 @@
 //!
 //! Margins are entries like any cell: perturbed by their own keys, suppressed by the same rules,
 //! and able to need secondary suppression themselves. A table whose published total is below
-//! the threshold is not shown at all.
+//! the threshold is not shown at all. Across a release, a number hidden in one table is hidden
+//! in every other table that holds the same cell.
 
 mod audit;
 mod layout;

@@ -1,12 +1,13 @@
 //! From a raw table to what may be shown: perturb every entry by its cell key, suppress, audit.
 
+use std::collections::HashSet;
 use std::ops::RangeInclusive;
 
 use serde::{Deserialize, Serialize};
 
 use crate::tally::{parallel_map, threads, Axis, Catalogue, RawTable};
 
-use super::audit::{audit, Finding};
+use super::audit::{Auditor, Finding};
 use super::layout::{entries, Layout};
 use super::ptable::{PTABLE, PTABLE_VERSION};
 use super::suppress::{primary, secondary, widen};
@@ -77,7 +78,23 @@ pub struct Withheld {
 /// suppression makes sure no line has exactly one hidden entry; the LP audit then bounds each
 /// hidden entry as an attacker would and, while one is bounded narrower than `T`, hides one
 /// more entry beside it. If that would take the grand total, the table is refused.
+///
+/// This protects one table on its own. A release must use [`protect_catalogue`], which also
+/// keeps a number hidden in one table from being shown in another.
 pub fn protect(table: &RawTable, threshold: u32) -> Result<ProtectedTable, Refusal> {
+    protect_hiding(table, threshold, &HashSet::new())
+}
+
+/// A non-empty set of records, by its count and cell key: the same cell wherever it appears
+/// (the `age` cells are the age margins of `age__gender` when everyone answered both).
+type CellId = (u64, u32);
+
+/// [`protect`], also hiding every entry in `hide` (hidden in another table of the release).
+fn protect_hiding(
+    table: &RawTable,
+    threshold: u32,
+    hide: &HashSet<CellId>,
+) -> Result<ProtectedTable, Refusal> {
     if !THRESHOLD_RANGE.contains(&threshold) {
         return Err(Refusal::ThresholdOutOfRange);
     }
@@ -85,15 +102,17 @@ pub fn protect(table: &RawTable, threshold: u32) -> Result<ProtectedTable, Refus
         return Err(Refusal::NoCategories);
     }
     let layout = Layout::of(table);
-    let published: Vec<u64> = entries(table)
+    let raw = entries(table);
+    let published: Vec<u64> = raw.iter().map(|c| PTABLE.perturb(c.count, c.key)).collect();
+    let forced: Vec<bool> = raw
         .iter()
-        .map(|c| PTABLE.perturb(c.count, c.key))
+        .map(|c| hide.contains(&(c.count, c.key)))
         .collect();
     let t = u64::from(threshold);
     if published[layout.grand_total()] < t {
         return Err(Refusal::TooFewPeople);
     }
-    let suppressed = suppression(&published, &layout, t)?;
+    let suppressed = suppression(&published, &layout, t, &forced)?;
     let mut out = published
         .iter()
         .zip(&suppressed)
@@ -119,11 +138,20 @@ pub fn protect(table: &RawTable, threshold: u32) -> Result<ProtectedTable, Refus
 }
 
 /// Which entries to hide, given the published (perturbed) values.
-fn suppression(published: &[u64], layout: &Layout, t: u64) -> Result<Vec<bool>, Refusal> {
+fn suppression(
+    published: &[u64],
+    layout: &Layout,
+    t: u64,
+    forced: &[bool],
+) -> Result<Vec<bool>, Refusal> {
     let mut suppressed = primary(published, layout, t);
+    for (s, f) in suppressed.iter_mut().zip(forced) {
+        *s |= *f;
+    }
+    let mut auditor = Auditor::new(published, layout, t);
     loop {
         secondary(published, layout, &mut suppressed);
-        match audit(published, layout, &suppressed, t) {
+        match auditor.audit(&suppressed) {
             Finding::Safe => return Ok(suppressed),
             Finding::TooNarrow(e) => match widen(published, layout, &suppressed, e) {
                 Some(more) => suppressed[more] = true,
@@ -163,9 +191,16 @@ impl Released {
 }
 
 /// [`protect`] over every table of a catalogue, in catalogue order, on a few threads.
+///
+/// Tables share cells: the same records give the same key and so the same published number,
+/// so a number hidden in one table must not be shown in another. Every non-empty entry hidden
+/// in a shown table is hidden in every table where it appears, and those tables are protected
+/// again (with secondary suppression and the audit) until nothing changes.
 pub fn protect_catalogue(catalogue: &Catalogue, threshold: u32) -> Vec<Released> {
-    parallel_map(&catalogue.tables, threads(), |table| {
-        match protect(table, threshold) {
+    let tables = &catalogue.tables;
+    let release = |i: &usize, hide: &HashSet<CellId>| {
+        let table = &tables[*i];
+        match protect_hiding(table, threshold, hide) {
             Ok(t) => Released::Shown(t),
             Err(reason) => Released::Withheld(Withheld {
                 id: table.id().to_owned(),
@@ -174,7 +209,53 @@ pub fn protect_catalogue(catalogue: &Catalogue, threshold: u32) -> Vec<Released>
                 reason,
             }),
         }
-    })
+    };
+    let all: Vec<usize> = (0..tables.len()).collect();
+    let mut hide: HashSet<CellId> = HashSet::new();
+    let mut out = parallel_map(&all, threads(), |i| release(i, &hide));
+    loop {
+        let mut more = HashSet::new();
+        for (table, released) in tables.iter().zip(&out) {
+            if let Released::Shown(p) = released {
+                for (raw, cell) in entries(table).iter().zip(p.entries()) {
+                    let id = (raw.count, raw.key);
+                    if cell.suppressed && raw.count > 0 && !hide.contains(&id) {
+                        more.insert(id);
+                    }
+                }
+            }
+        }
+        if more.is_empty() {
+            return out;
+        }
+        hide.extend(more);
+        let redo: Vec<usize> = all
+            .iter()
+            .copied()
+            .filter(|&i| match &out[i] {
+                Released::Shown(p) => entries(&tables[i])
+                    .iter()
+                    .zip(p.entries())
+                    .any(|(raw, cell)| !cell.suppressed && hide.contains(&(raw.count, raw.key))),
+                Released::Withheld(_) => false,
+            })
+            .collect();
+        let redone = parallel_map(&redo, threads(), |i| release(i, &hide));
+        for (i, r) in redo.into_iter().zip(redone) {
+            out[i] = r;
+        }
+    }
+}
+
+impl ProtectedTable {
+    /// Every published number in layout order: cells, row totals, column totals, total.
+    pub fn entries(&self) -> impl Iterator<Item = &PublishedCell> {
+        self.cells
+            .iter()
+            .chain(&self.row_totals)
+            .chain(&self.column_totals)
+            .chain(std::iter::once(&self.total))
+    }
 }
 
 /// A whole-number percentage of two published numbers, or `None` when the denominator is
@@ -204,7 +285,7 @@ mod tests {
         secondary(&published, &layout, &mut after_secondary);
         assert_eq!(after_secondary, [false, true, false, false, true, false]);
         assert_eq!(
-            suppression(&published, &layout, 10),
+            suppression(&published, &layout, 10, &[false; 6]),
             Ok(vec![true, true, false, false, true, false])
         );
     }
@@ -215,13 +296,13 @@ mod tests {
         // (its published total is at least T): each hidden cell can be anything in 0..=total+2.
         let layout = Layout::new(2, None);
         assert_eq!(
-            suppression(&[4, 8, 12], &layout, 12),
+            suppression(&[4, 8, 12], &layout, 12, &[false; 3]),
             Ok(vec![true, true, false])
         );
         let layout = Layout::new(2, Some(2));
         let published = [1, 3, 2, 6, 4, 8, 3, 9, 12];
         assert_eq!(
-            suppression(&published, &layout, 12),
+            suppression(&published, &layout, 12, &[false; 9]),
             Ok(vec![true, true, true, true, true, true, true, true, false])
         );
     }

@@ -238,3 +238,35 @@ fn a_released_table_reads_back_exactly_and_holds_no_keys() {
     let back: ProtectedTable = serde_json::from_str(&json).expect("reads back");
     assert_eq!(back, p);
 }
+
+#[test]
+fn a_number_hidden_in_one_table_is_hidden_in_every_table_that_shares_it() {
+    use std::collections::HashMap;
+    for seed in 0..6 {
+        // Small surveys: most tables have hidden numbers, and margins are shared.
+        let c = catalogue(&records(90, 500 + seed));
+        let out = protect_catalogue(&c, 10);
+        let mut seen: HashMap<(u64, u32), Option<u64>> = HashMap::new();
+        let mut shared = 0;
+        for (raw, released) in c.tables.iter().zip(&out) {
+            let Some(p) = released.shown() else { continue };
+            let total = raw.total();
+            let raw_entries = raw
+                .cells()
+                .iter()
+                .chain(raw.row_totals())
+                .chain(raw.column_totals())
+                .chain(std::iter::once(&total));
+            for (r, cell) in raw_entries.zip(p.entries()) {
+                if r.count == 0 {
+                    continue;
+                }
+                if let Some(before) = seen.insert((r.count, r.key), cell.count) {
+                    shared += 1;
+                    assert_eq!(before, cell.count, "table {}", p.id);
+                }
+            }
+        }
+        assert!(shared > 0);
+    }
+}

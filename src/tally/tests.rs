@@ -404,3 +404,27 @@ fn dates_without_declared_bounds_span_the_years_answered() {
         ["2012", "2013", "2014", "dont_know", "prefer_not_to_say"]
     );
 }
+
+#[test]
+fn the_demo_survey_tallies_every_closed_question_and_no_free_text() {
+    let s = match Survey::parse(include_str!("../../surveys/demo.toml")) {
+        Ok(s) => s,
+        Err(e) => panic!("{e}"),
+    };
+    let c = tally(&s, std::iter::empty());
+    assert!(c.get("age").is_some());
+    assert!(c.get("service_rating.hospital").is_some());
+    assert!(c.get("age__gender").is_some());
+    let text_questions: Vec<String> = s
+        .questions()
+        .filter(|q| q.type_name() == "text" || q.is_note())
+        .map(|q| q.id.to_string())
+        .collect();
+    assert!(!text_questions.is_empty());
+    for t in &c.tables {
+        let axes = std::iter::once(t.rows()).chain(t.columns());
+        for a in axes {
+            assert!(!text_questions.contains(&a.question), "{}", t.id());
+        }
+    }
+}
