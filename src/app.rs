@@ -12,14 +12,27 @@ use std::path::PathBuf;
 /// The demo survey, embedded so the binary runs from any directory.
 pub const DEMO_SURVEY: &str = include_str!("../surveys/demo.toml");
 
-const META_ROOT: &str = "root_secret";
-const META_MODE: &str = "key_mode";
-const META_SALT: &str = "kdf_salt";
-const META_ITERATIONS: &str = "kdf_iterations";
-const META_SIGNING: &str = "signing_key";
+pub const META_ROOT: &str = "root_secret";
+pub const META_MODE: &str = "key_mode";
+pub const META_SALT: &str = "kdf_salt";
+pub const META_ITERATIONS: &str = "kdf_iterations";
+pub const META_SIGNING: &str = "signing_key";
+
+/// A sealed data directory started without CHORUS_PASSPHRASE: ask the person at the terminal.
+fn ask_passphrase() -> Result<crate::vault::Passphrase, StartError> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        return Err(StartError::PassphraseNeeded);
+    }
+    let typed = rpassword::prompt_password("Passphrase for this Chorus data directory: ")
+        .map_err(|_| StartError::PassphraseNeeded)?;
+    Ok(crate::vault::Passphrase::new(typed)?)
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
+    #[error("this data directory is sealed with a passphrase: set CHORUS_PASSPHRASE, or start Chorus from a terminal to type it")]
+    PassphraseNeeded,
     #[error("could not create the data directory {path}: {source}")]
     DataDir {
         path: PathBuf,
@@ -74,17 +87,20 @@ impl Chorus {
             KeySource::File(_) => "a key file",
             KeySource::Passphrase(_) => "a passphrase",
         };
+        let mut key = settings.key.clone();
         if let Some(mode) = store.meta_get(META_MODE)? {
             let stored = if mode == b"passphrase" {
                 "a passphrase"
             } else {
                 "a key file"
             };
-            if stored != given {
+            if stored == "a passphrase" && given == "a key file" && !settings.key_file_named {
+                key = KeySource::Passphrase(ask_passphrase()?);
+            } else if stored != given {
                 return Err(StartError::KeyModeMismatch { stored, given });
             }
         }
-        let master = match &settings.key {
+        let master = match &key {
             KeySource::File(path) if opened.first_run && !path.exists() => {
                 opened.created_key_file = Some(path.clone());
                 MasterKey::create_key_file(path)?
@@ -115,7 +131,7 @@ impl Chorus {
             Some(wrapped) => Vault::unlock(&master, &wrapped)?,
             None => {
                 let (vault, wrapped) = Vault::create(&master);
-                let mode: &[u8] = match settings.key {
+                let mode: &[u8] = match key {
                     KeySource::File(_) => b"file",
                     KeySource::Passphrase(_) => b"passphrase",
                 };
@@ -227,9 +243,11 @@ pub fn serve(settings: &Settings) -> Result<(), StartError> {
     use std::io::Write;
     let _ = std::io::stdout().flush();
 
+    start_retention(std::sync::Arc::clone(&chorus));
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let options = crate::web::WebOptions {
         open_codes_per_minute: settings.open_codes_per_minute,
+        limits: settings.limits,
         workers,
         site: crate::web::Site {
             quick_exit_url: settings.quick_exit_url.clone(),
@@ -283,4 +301,20 @@ pub fn setup_token_valid(chorus: &Chorus, token: &str) -> bool {
 pub fn consume_setup_token(chorus: &Chorus) {
     let _ = chorus.store.meta_put(META_SETUP, b"");
     let _ = chorus.store.durable_blocking();
+}
+
+/// Shreds closed surveys whose retention period has ended: at start-up, then every hour.
+fn start_retention(chorus: std::sync::Arc<Chorus>) {
+    let spawned = std::thread::Builder::new()
+        .name("chorus-retention".into())
+        .spawn(move || loop {
+            let today = crate::clock::Clock::today(&crate::clock::SystemClock);
+            for id in crate::operations::shred_due(&chorus, &today) {
+                tracing::info!(survey = %id, "retention period ended: survey shredded");
+            }
+            std::thread::sleep(std::time::Duration::from_secs(3600));
+        });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "could not start the retention thread");
+    }
 }

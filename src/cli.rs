@@ -5,7 +5,7 @@
 use crate::accounts::{self, AccountName, Role};
 use crate::app::Chorus;
 use crate::audit;
-use crate::clock::SystemClock;
+use crate::clock::{Clock, SystemClock};
 use crate::release;
 use crate::surveys::{progress_band, SurveyState};
 use crate::tokens;
@@ -39,6 +39,31 @@ pub enum CliCommand {
     /// Disclosure-controlled releases of a survey's tables
     #[command(subcommand)]
     Release(ReleaseCommand),
+    /// Write an anonymised, signed export of a closed survey (the operator's copy; no approval)
+    Export {
+        survey: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Check an export bundle's signature and file hashes, and print the signing key's fingerprint
+    VerifyExport { file: PathBuf },
+    /// Write a consistent backup of the whole data directory to FILE (works while serving)
+    Backup { file: PathBuf },
+    /// Restore a backup into a new, empty data directory (the server must be stopped)
+    Restore { file: PathBuf },
+    /// Move to a new master key: a new key file, or a passphrase (sealed mode). Server stopped.
+    Rekey {
+        /// Create this new key file and use it
+        #[arg(
+            long,
+            conflicts_with = "to_passphrase",
+            required_unless_present = "to_passphrase"
+        )]
+        to_key_file: Option<PathBuf>,
+        /// Use a passphrase (read from CHORUS_NEW_PASSPHRASE, or typed twice at a terminal)
+        #[arg(long)]
+        to_passphrase: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -67,8 +92,12 @@ pub enum SurveyCommand {
     List,
     /// Start taking answers
     Open { id: String },
-    /// Stop taking answers, for good
+    /// Stop taking answers, for good (and publish the final release)
     Close { id: String },
+    /// Destroy a closed survey's key and answers for good; published releases stay
+    Shred { id: String },
+    /// Shred a closed survey automatically DAYS days after it closed (0: never)
+    Retention { id: String, days: u32 },
 }
 
 #[derive(Subcommand, Debug)]
@@ -109,6 +138,20 @@ pub enum Command {
     },
     ReleasePublish {
         survey: String,
+    },
+    SurveyShred {
+        id: String,
+    },
+    SurveyRetention {
+        id: String,
+        days: u32,
+    },
+    Backup {
+        path: PathBuf,
+    },
+    Export {
+        survey: String,
+        out: PathBuf,
     },
 }
 
@@ -191,6 +234,77 @@ pub fn execute(chorus: &Chorus, command: Command) -> Outcome {
             password,
         } => user_add(chorus, &name, &role, &password),
         Command::UserApiKey { name } => user_api_key(chorus, &name),
+        Command::SurveyShred { id } => match chorus.surveys.shred(&chorus.store, &id) {
+            Ok(()) => {
+                let _ = audit::record(
+                    &chorus.store,
+                    &SystemClock,
+                    "(command line)",
+                    "shred survey",
+                    Some(&id),
+                    None,
+                );
+                Outcome::ok(String::new(), format!("survey '{id}' is shredded: its key and answers are gone; its releases remain.\n{}\n", crate::operations::SHRED_NOTE))
+            }
+            Err(e) => Outcome::failed(format!("{e}\n")),
+        },
+        Command::SurveyRetention { id, days } => {
+            let days = (days > 0).then_some(days);
+            match chorus.surveys.set_retention(&chorus.store, &id, days) {
+                Ok(()) => {
+                    let detail = days.map_or("keep until shredded by hand".to_owned(), |d| {
+                        format!("{d} days after closing")
+                    });
+                    let _ = audit::record(
+                        &chorus.store,
+                        &SystemClock,
+                        "(command line)",
+                        "set retention",
+                        Some(&id),
+                        Some(detail.clone()),
+                    );
+                    Outcome::ok(String::new(), format!("survey '{id}': {detail}\n"))
+                }
+                Err(e) => Outcome::failed(format!("{e}\n")),
+            }
+        }
+        Command::Backup { path } => match chorus.store.backup_to(&path) {
+            Ok(bytes) => {
+                let _ = audit::record(
+                    &chorus.store,
+                    &SystemClock,
+                    "(command line)",
+                    "backup",
+                    None,
+                    None,
+                );
+                Outcome::ok(String::new(), format!("wrote a backup of {bytes} bytes to {} (answers stay sealed; keep the key apart from it)\n", path.display()))
+            }
+            Err(e) => Outcome::failed(format!("{e}\n")),
+        },
+        Command::Export { survey, out } => {
+            let day = SystemClock.today();
+            match crate::export::package::build(chorus, &survey, &day) {
+                Ok(zip) => match write_private(&out, &zip) {
+                    Ok(()) => {
+                        let _ = audit::record(
+                            &chorus.store,
+                            &SystemClock,
+                            "(command line)",
+                            "export",
+                            Some(&survey),
+                            None,
+                        );
+                        Outcome::ok(
+                            String::new(),
+                            format!("wrote the export of '{survey}' to {}\n", out.display()),
+                        )
+                    }
+                    Err(e) => Outcome::failed(format!("could not write {}: {e}\n", out.display())),
+                },
+                Err(e) => Outcome::failed(format!("{e}\n")),
+            }
+        }
         Command::SurveyOpen { id } => set_state(chorus, &id, SurveyState::Open),
         Command::SurveyClose { id } => match release::close_survey(chorus, &id) {
             Ok(number) => {
@@ -297,6 +411,18 @@ fn user_api_key(chorus: &Chorus, name: &str) -> Outcome {
         }
         Err(e) => Outcome::failed(format!("{e}\n")),
     }
+}
+
+/// Creates or replaces a file readable by its owner only.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
 }
 
 fn set_state(chorus: &Chorus, id: &str, target: SurveyState) -> Outcome {

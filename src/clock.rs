@@ -32,6 +32,38 @@ impl Clock for FixedClock {
     }
 }
 
+/// A clock that only knows the day (carried into blocking work from the request's clock).
+pub struct FixedDay(pub String);
+
+impl Clock for FixedDay {
+    fn now(&self) -> u64 {
+        0
+    }
+
+    fn today(&self) -> String {
+        self.0.clone()
+    }
+}
+
+/// `day` (`YYYY-MM-DD`) plus `days`, or `None` for a malformed day.
+pub fn add_days(day: &str, days: u32) -> Option<String> {
+    let mut parts = day.split('-');
+    let (y, m, d) = (
+        parts.next()?.parse::<i64>().ok()?,
+        parts.next()?.parse::<i64>().ok()?,
+        parts.next()?.parse::<i64>().ok()?,
+    );
+    // Days since the epoch (the inverse of `day_of`).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let epoch_days = era * 146_097 + doe - 719_468 + i64::from(days);
+    u64::try_from(epoch_days).ok().map(|n| day_of(n * 86_400))
+}
+
 /// Civil date from days since the epoch (Howard Hinnant's algorithm).
 pub fn day_of(seconds: u64) -> String {
     let days = (seconds / 86_400) as i64;
@@ -57,5 +89,13 @@ mod tests {
         assert_eq!(day_of(951_782_400), "2000-02-29");
         assert_eq!(day_of(1_795_910_399), "2026-11-28");
         assert_eq!(FixedClock(1_795_910_400).today(), "2026-11-29");
+    }
+
+    #[test]
+    fn adding_days_crosses_months_years_and_leap_days() {
+        assert_eq!(add_days("2026-11-29", 0).as_deref(), Some("2026-11-29"));
+        assert_eq!(add_days("2026-11-29", 33).as_deref(), Some("2027-01-01"));
+        assert_eq!(add_days("2028-02-28", 1).as_deref(), Some("2028-02-29"));
+        assert_eq!(add_days("not a day", 1), None);
     }
 }

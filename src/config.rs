@@ -37,7 +37,25 @@ struct FileSettings {
     kdf_iterations: Option<u32>,
     import_demo: Option<bool>,
     open_codes_per_minute: Option<u32>,
+    code_entries_per_minute: Option<u32>,
+    submissions_per_minute: Option<u32>,
+    logins_per_minute: Option<u32>,
+    trust_forwarded_for: Option<bool>,
     quick_exit_url: Option<String>,
+}
+
+/// Per-client request limits (DESIGN §3 outsiders: guessing, flooding). Counted in memory by
+/// client address and forgotten; never written anywhere.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Codes typed or scanned (`/start`, a landing page with `?code=`).
+    pub code_entries_per_minute: u32,
+    /// Answers sent (JSON API and the peer pages' "send").
+    pub submissions_per_minute: u32,
+    pub logins_per_minute: u32,
+    /// Behind a reverse proxy every request comes from the proxy: key the limits on the first
+    /// address in `X-Forwarded-For` instead (only if the proxy sets it and clients cannot).
+    pub trust_forwarded_for: bool,
 }
 
 /// Where the master key comes from (DESIGN §5).
@@ -52,6 +70,9 @@ pub struct Settings {
     pub bind: SocketAddr,
     pub data_dir: PathBuf,
     pub key: KeySource,
+    /// A key file was named (CHORUS_KEY_FILE or `key_file`), rather than the default beside the
+    /// data directory. Without one, a sealed data directory asks for its passphrase.
+    pub key_file_named: bool,
     /// The address peers use, for printed links; defaults to `http://{bind}`.
     pub public_url: Option<String>,
     pub cache_bytes: u64,
@@ -60,6 +81,8 @@ pub struct Settings {
     pub import_demo: bool,
     /// Open surveys: how many fresh codes one client may draw per minute.
     pub open_codes_per_minute: u32,
+    /// Per-client limits, kept in memory only (0 turns one off).
+    pub limits: Limits,
     /// Where the "Quick exit" button on every peer page leads: a neutral site.
     pub quick_exit_url: String,
 }
@@ -122,6 +145,7 @@ impl Settings {
         }
 
         let key_file = env("CHORUS_KEY_FILE").map(PathBuf::from).or(file.key_file);
+        let key_file_named = key_file.is_some();
         let key = match env("CHORUS_PASSPHRASE") {
             Some(p) => {
                 if key_file.is_some() {
@@ -183,11 +207,18 @@ impl Settings {
             bind,
             data_dir,
             key,
+            key_file_named,
             public_url: file.public_url.map(|u| u.trim_end_matches('/').to_owned()),
             cache_bytes: cache_mb * 1024 * 1024,
             kdf_iterations,
             import_demo: file.import_demo.unwrap_or(true),
             open_codes_per_minute,
+            limits: Limits {
+                code_entries_per_minute: file.code_entries_per_minute.unwrap_or(30),
+                submissions_per_minute: file.submissions_per_minute.unwrap_or(120),
+                logins_per_minute: file.logins_per_minute.unwrap_or(10),
+                trust_forwarded_for: file.trust_forwarded_for.unwrap_or(false),
+            },
             quick_exit_url,
         })
     }

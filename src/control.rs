@@ -18,6 +18,11 @@ pub fn socket_path(data_dir: &Path) -> PathBuf {
     data_dir.join(SOCKET_NAME)
 }
 
+/// Whether a server is listening on this data directory's control socket.
+pub fn server_running(data_dir: &Path) -> bool {
+    UnixStream::connect(socket_path(data_dir)).is_ok()
+}
+
 /// Sends a command to a running server. `None` when no server is listening (then the caller
 /// opens the store itself).
 pub fn try_remote(data_dir: &Path, command: &Command) -> Option<Outcome> {
@@ -89,5 +94,9 @@ fn command_name(command: &Command) -> &'static str {
         Command::UserAdd { .. } => "user add",
         Command::UserApiKey { .. } => "user api-key",
         Command::ReleasePublish { .. } => "release publish",
+        Command::SurveyShred { .. } => "survey shred",
+        Command::SurveyRetention { .. } => "survey retention",
+        Command::Backup { .. } => "backup",
+        Command::Export { .. } => "export",
     }
 }

@@ -11,6 +11,7 @@ pub mod config;
 pub mod control;
 pub mod disclosure;
 pub mod export;
+pub mod operations;
 pub mod release;
 pub mod store;
 pub mod submissions;

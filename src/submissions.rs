@@ -60,12 +60,42 @@ pub async fn accept(
     };
     let plaintext = serde_json::to_vec(&record).map_err(|_| StoreError::Corrupt)?;
     let record_id: [u8; 16] = random_array();
-    let sealed = entry
-        .data_key
-        .seal_response(survey_id, &record_id, &plaintext);
+    let Some(data_key) = &entry.data_key else {
+        return Err(SubmitError::SurveyClosed);
+    };
+    let sealed = data_key.seal_response(survey_id, &record_id, &plaintext);
     let hash = code_hash(code_key, &code);
     match store.redeem(&hash, survey_id, &record_id, &sealed).await? {
         Redemption::Redeemed => Ok(()),
         Redemption::Unusable => Err(SubmitError::CodeUnusable),
     }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpenAllError {
+    #[error("the survey has been shredded")]
+    Shredded,
+    #[error("a response could not be opened with the survey's key")]
+    Unreadable,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Every response of a survey, opened with its data key (for releases and exports only: the
+/// results never leave the process except as protected tables or anonymised rows).
+pub fn open_all(
+    store: &Store,
+    entry: &crate::surveys::SurveyEntry,
+) -> Result<Vec<SealedRecord>, OpenAllError> {
+    let data_key = entry.data_key.as_ref().ok_or(OpenAllError::Shredded)?;
+    let id = entry.survey.id().as_str();
+    let mut records = Vec::new();
+    for row in store.responses(id) {
+        let (record_id, sealed) = row?;
+        let plain = data_key
+            .open_response(id, &record_id, &sealed)
+            .map_err(|_| OpenAllError::Unreadable)?;
+        records.push(serde_json::from_slice(&plain).map_err(|_| OpenAllError::Unreadable)?);
+    }
+    Ok(records)
 }

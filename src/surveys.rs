@@ -45,20 +45,48 @@ pub enum SurveyError {
     Vault(#[from] VaultError),
     #[error("the stored record of survey '{0}' is damaged")]
     Damaged(String),
+    #[error("survey '{0}' has been shredded: its answers are gone for good")]
+    Shredded(String),
+    #[error("survey '{0}' is not closed; close it before shredding its answers")]
+    NotClosed(String),
 }
 
-/// What is persisted per survey: the definition as written, and its state.
-#[derive(Serialize, Deserialize)]
+/// What is persisted per survey: the definition as written and its life cycle. The closing day
+/// is about the survey, never about anyone who answered it.
+#[derive(Clone, Serialize, Deserialize)]
 struct SurveyRecord {
     state: SurveyState,
     source: String,
+    #[serde(default)]
+    closed_on: Option<String>,
+    /// Shred automatically this many days after closing.
+    #[serde(default)]
+    retention_days: Option<u32>,
+    #[serde(default)]
+    shredded: bool,
 }
 
-/// A loaded survey: parsed definition, state, and the key that seals its responses.
+/// A loaded survey: parsed definition, life cycle, and the key that seals its responses (gone
+/// once the survey is shredded).
 pub struct SurveyEntry {
     pub survey: Arc<Survey>,
     pub state: SurveyState,
-    pub data_key: Arc<DataKey>,
+    pub data_key: Option<Arc<DataKey>>,
+    pub closed_on: Option<String>,
+    pub retention_days: Option<u32>,
+    pub shredded: bool,
+}
+
+impl SurveyEntry {
+    fn record(&self) -> SurveyRecord {
+        SurveyRecord {
+            state: self.state,
+            source: self.survey.source().to_owned(),
+            closed_on: self.closed_on.clone(),
+            retention_days: self.retention_days,
+            shredded: self.shredded,
+        }
+    }
 }
 
 pub struct ImportOutcome {
@@ -94,11 +122,18 @@ impl SurveyRegistry {
                     continue;
                 }
             };
-            let data_key = load_data_key(store, vault, &id)?;
+            let data_key = if record.shredded {
+                None
+            } else {
+                Some(Arc::new(load_data_key(store, vault, &id)?))
+            };
             let entry = SurveyEntry {
                 survey: Arc::new(survey),
                 state: record.state,
-                data_key: Arc::new(data_key),
+                data_key,
+                closed_on: record.closed_on,
+                retention_days: record.retention_days,
+                shredded: record.shredded,
             };
             entries.insert(id, Arc::new(entry));
         }
@@ -126,8 +161,11 @@ impl SurveyRegistry {
         let survey = Survey::parse(source).map_err(SurveyError::Invalid)?;
         let id = survey.id().clone();
         let mut entries = self.write();
-        let existing = entries.get(id.as_str()).map(|e| e.state);
-        if let Some(old) = entries.get(id.as_str()) {
+        let existing = entries.get(id.as_str()).cloned();
+        if let Some(old) = &existing {
+            if old.shredded {
+                return Err(SurveyError::Shredded(id.to_string()));
+            }
             if store.response_count(id.as_str()) > 0 {
                 let problems = crate::survey::compat::replacement_problems(&old.survey, &survey);
                 if !problems.is_empty() {
@@ -138,18 +176,19 @@ impl SurveyRegistry {
                 }
             }
         }
-        let state = existing.unwrap_or(SurveyState::Draft);
         let data_key = load_data_key(store, vault, id.as_str())?;
-        persist(store, id.as_str(), state, source)?;
+        let entry = SurveyEntry {
+            survey: Arc::new(survey),
+            state: existing.as_ref().map_or(SurveyState::Draft, |e| e.state),
+            data_key: Some(Arc::new(data_key)),
+            closed_on: existing.as_ref().and_then(|e| e.closed_on.clone()),
+            retention_days: existing.as_ref().and_then(|e| e.retention_days),
+            shredded: false,
+        };
+        persist(store, id.as_str(), &entry.record())?;
         store.durable_blocking()?;
-        entries.insert(
-            id.to_string(),
-            Arc::new(SurveyEntry {
-                survey: Arc::new(survey),
-                state,
-                data_key: Arc::new(data_key),
-            }),
-        );
+        let state = entry.state;
+        entries.insert(id.to_string(), Arc::new(entry));
         Ok(ImportOutcome {
             id,
             state,
@@ -158,35 +197,104 @@ impl SurveyRegistry {
     }
 
     /// Moves a survey along draft → open → closed. Opening an open survey or closing a closed
-    /// one changes nothing; reopening a closed survey is refused.
+    /// one changes nothing; reopening a closed survey is refused. Closing records the day (for
+    /// retention).
     pub fn set_state(
         &self,
         store: &Store,
         id: &str,
         target: SurveyState,
     ) -> Result<SurveyState, SurveyError> {
+        self.update(store, id, |entry| {
+            if entry.state == target {
+                return Ok(false);
+            }
+            if entry.state == SurveyState::Closed || target == SurveyState::Draft {
+                return Err(SurveyError::Closed(id.to_owned()));
+            }
+            entry.state = target;
+            if target == SurveyState::Closed {
+                entry.closed_on = Some(crate::clock::Clock::today(&crate::clock::SystemClock));
+            }
+            Ok(true)
+        })?;
+        Ok(target)
+    }
+
+    /// Keep a closed survey's responses `days` days after closing, then shred them (`None`:
+    /// until shredded by hand).
+    pub fn set_retention(
+        &self,
+        store: &Store,
+        id: &str,
+        days: Option<u32>,
+    ) -> Result<(), SurveyError> {
+        self.update(store, id, |entry| {
+            entry.retention_days = days;
+            Ok(true)
+        })
+    }
+
+    /// Crypto-shredding: the data key is destroyed and the sealed responses deleted; published
+    /// releases stay. Only for closed surveys.
+    pub fn shred(&self, store: &Store, id: &str) -> Result<(), SurveyError> {
+        let entry = self
+            .get(id)
+            .ok_or_else(|| SurveyError::NotFound(id.to_owned()))?;
+        if entry.state != SurveyState::Closed {
+            return Err(SurveyError::NotClosed(id.to_owned()));
+        }
+        // Marked first: a crash after this point leaves a survey that is known to be shredded.
+        self.update(store, id, |entry| {
+            entry.shredded = true;
+            entry.data_key = None;
+            Ok(true)
+        })?;
+        store.shred(id)?;
+        Ok(())
+    }
+
+    /// Closed surveys whose retention period has ended by `today` (`YYYY-MM-DD`).
+    pub fn due_for_shredding(&self, today: &str) -> Vec<String> {
+        self.read()
+            .iter()
+            .filter(|(_, e)| !e.shredded && e.state == SurveyState::Closed)
+            .filter_map(|(id, e)| {
+                let (Some(closed), Some(days)) = (&e.closed_on, e.retention_days) else {
+                    return None;
+                };
+                (crate::clock::add_days(closed, days)?.as_str() <= today).then(|| id.clone())
+            })
+            .collect()
+    }
+
+    /// Applies `change` to a copy of the entry, persists it durably, then swaps it in.
+    fn update(
+        &self,
+        store: &Store,
+        id: &str,
+        change: impl FnOnce(&mut SurveyEntry) -> Result<bool, SurveyError>,
+    ) -> Result<(), SurveyError> {
         let mut entries = self.write();
-        let entry = entries
+        let current = entries
             .get(id)
             .cloned()
             .ok_or_else(|| SurveyError::NotFound(id.to_owned()))?;
-        if entry.state == target {
-            return Ok(target);
+        let mut next = SurveyEntry {
+            survey: Arc::clone(&current.survey),
+            state: current.state,
+            data_key: current.data_key.clone(),
+            closed_on: current.closed_on.clone(),
+            retention_days: current.retention_days,
+            shredded: current.shredded,
+        };
+        if !change(&mut next)? {
+            return Ok(());
         }
-        if entry.state == SurveyState::Closed || target == SurveyState::Draft {
-            return Err(SurveyError::Closed(id.to_owned()));
-        }
-        persist(store, id, target, entry.survey.source())?;
+        persist(store, id, &next.record())?;
         store.durable_blocking()?;
-        entries.insert(
-            id.to_owned(),
-            Arc::new(SurveyEntry {
-                survey: Arc::clone(&entry.survey),
-                state: target,
-                data_key: Arc::clone(&entry.data_key),
-            }),
-        );
-        Ok(target)
+        entries.insert(id.to_owned(), Arc::new(next));
+        Ok(())
     }
 
     pub fn list(&self, store: &Store) -> Vec<SurveySummary> {
@@ -211,12 +319,8 @@ impl SurveyRegistry {
     }
 }
 
-fn persist(store: &Store, id: &str, state: SurveyState, source: &str) -> Result<(), SurveyError> {
-    let record = SurveyRecord {
-        state,
-        source: source.to_owned(),
-    };
-    let bytes = serde_json::to_vec(&record).map_err(|_| SurveyError::Damaged(id.to_owned()))?;
+fn persist(store: &Store, id: &str, record: &SurveyRecord) -> Result<(), SurveyError> {
+    let bytes = serde_json::to_vec(record).map_err(|_| SurveyError::Damaged(id.to_owned()))?;
     store.survey_put(id, &bytes)?;
     Ok(())
 }

@@ -2,4 +2,5 @@
 //! zip, only for closed surveys and only with the organisation's approval.
 
 pub mod bundle;
+pub mod package;
 pub mod requests;

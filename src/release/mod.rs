@@ -13,7 +13,6 @@ pub use files::{csv_zip, table_csv, FilesError};
 use crate::app::Chorus;
 use crate::disclosure::protect_catalogue;
 use crate::store::StoreError;
-use crate::submissions::SealedRecord;
 use crate::surveys::SurveyEntry;
 use crate::tally::tally;
 use serde::{Deserialize, Serialize};
@@ -28,6 +27,10 @@ pub enum PublishError {
     TooFewNew(u32),
     #[error("a response could not be opened with the survey's key; nothing was published")]
     Unreadable,
+    #[error(
+        "this survey has been shredded; its published releases remain, but no new one can be made"
+    )]
+    Shredded,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -61,7 +64,7 @@ pub fn publish(chorus: &Chorus, survey: &str, closing: bool) -> Result<u32, Publ
         }
     }
     let number = numbers.last().map_or(1, |n| n + 1);
-    let document = compute(chorus, &entry, number, count, closing)?;
+    let document = compute(chorus, &entry, number, closing)?;
     let body = serde_json::to_string(&document).map_err(|_| StoreError::Corrupt)?;
     let record = serde_json::to_vec(&Stored {
         counted: count,
@@ -119,22 +122,14 @@ fn compute(
     chorus: &Chorus,
     entry: &SurveyEntry,
     number: u32,
-    count: usize,
     closing: bool,
 ) -> Result<ReleaseDocument, PublishError> {
     let survey = &entry.survey;
-    let id = survey.id().as_str();
-    let mut records = Vec::with_capacity(count);
-    for row in chorus.store.responses(id) {
-        let (record_id, sealed) = row?;
-        let plain = entry
-            .data_key
-            .open_response(id, &record_id, &sealed)
-            .map_err(|_| PublishError::Unreadable)?;
-        let record: SealedRecord =
-            serde_json::from_slice(&plain).map_err(|_| PublishError::Unreadable)?;
-        records.push(record);
-    }
+    let records = crate::submissions::open_all(&chorus.store, entry).map_err(|e| match e {
+        crate::submissions::OpenAllError::Shredded => PublishError::Shredded,
+        crate::submissions::OpenAllError::Unreadable => PublishError::Unreadable,
+        crate::submissions::OpenAllError::Store(e) => PublishError::Store(e),
+    })?;
     let enough = records.len() >= survey.min_responses() as usize;
     let released = if enough {
         let catalogue = tally(survey, records.iter().map(|r| (r.record_key, &r.response)));

@@ -10,6 +10,9 @@ use std::path::Path;
 
 const MAGIC: &[u8] = b"CHORUS-BACKUP-1\n";
 
+/// One key and its value.
+type Entry = (Vec<u8>, Vec<u8>);
+
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {
     #[error("could not write the backup file {path}: {source}")]
@@ -185,7 +188,7 @@ pub fn restore(backup: &Path, data_dir: &Path, cache_bytes: u64) -> Result<usize
     // Parse fully before creating anything.
     let mut cursor = &body[MAGIC.len()..];
     let trees = read_u32(&mut cursor).ok_or_else(damaged)?;
-    let mut parsed: Vec<(Vec<u8>, Vec<(Vec<u8>, Vec<u8>)>)> = Vec::new();
+    let mut parsed: Vec<(Vec<u8>, Vec<Entry>)> = Vec::new();
     for _ in 0..trees {
         let name = read_field(&mut cursor).ok_or_else(damaged)?;
         let count = read_u64(&mut cursor).ok_or_else(damaged)?;

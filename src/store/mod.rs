@@ -23,6 +23,8 @@ pub enum StoreError {
     Locked(String),
     #[error("the data directory {path} could not be opened: {reason}")]
     Open { path: String, reason: String },
+    #[error("Chorus may not write to the data directory {0} (permission denied, or a read-only disk): it must be writable by the account that runs Chorus. Nothing was changed")]
+    ReadOnly(String),
     #[error("storage error: {0}")]
     Sled(#[from] sled::Error),
     #[error("could not make the write durable: {0}")]
@@ -323,6 +325,12 @@ fn open_error(dir: &Path, e: sled::Error) -> StoreError {
             StoreError::Locked(path)
         }
         sled::Error::Io(io) if io.to_string().contains("lock") => StoreError::Locked(path),
+        sled::Error::Io(io)
+            if io.kind() == std::io::ErrorKind::PermissionDenied
+                || io.raw_os_error() == Some(30) =>
+        {
+            StoreError::ReadOnly(path)
+        }
         other => StoreError::Open {
             path,
             reason: other.to_string(),

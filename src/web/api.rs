@@ -66,6 +66,9 @@ async fn post_response(
     if state.chorus.surveys.get(&path).is_none() {
         return Err(ApiError::NotFound);
     }
+    state
+        .limit(&state.submissions, &req)
+        .map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs })?;
     require_json(&req)?;
     let body = read_body(payload, MAX_BODY_BYTES).await?;
     let submission: Submission = parse_json(&body)?;
@@ -112,12 +115,8 @@ impl State {
                 "This survey is by invitation: codes are handed out by the organisers.".into(),
             ));
         }
-        // The address is used only as a key of the in-memory limiter; it is never logged or stored.
-        if let Some(addr) = req.peer_addr() {
-            self.open_codes
-                .check(addr.ip())
-                .map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs })?;
-        }
+        self.limit(&self.open_codes, req)
+            .map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs })?;
         let chorus = &self.chorus;
         let code = tokens::issue_open_code(&chorus.store, chorus.vault.code_hash_key(), survey)?;
         chorus.store.durable().await?;

@@ -30,6 +30,9 @@ pub struct State {
     translations: i18n::Translations,
     open_codes: limit::RateLimiter,
     logins: limit::RateLimiter,
+    code_entries: limit::RateLimiter,
+    submissions: limit::RateLimiter,
+    trust_forwarded_for: bool,
     login_guard: auth::LoginGuard,
     clock: Box<dyn crate::clock::Clock>,
     site: Site,
@@ -49,6 +52,7 @@ pub struct Site {
 
 pub struct WebOptions {
     pub open_codes_per_minute: u32,
+    pub limits: crate::config::Limits,
     pub workers: usize,
     pub site: Site,
 }
@@ -70,7 +74,19 @@ pub fn build(
             options.open_codes_per_minute,
             options.open_codes_per_minute,
         ),
-        logins: limit::RateLimiter::per_minute(10, 10),
+        logins: limit::RateLimiter::per_minute(
+            options.limits.logins_per_minute,
+            options.limits.logins_per_minute,
+        ),
+        code_entries: limit::RateLimiter::per_minute(
+            options.limits.code_entries_per_minute,
+            options.limits.code_entries_per_minute,
+        ),
+        submissions: limit::RateLimiter::per_minute(
+            options.limits.submissions_per_minute,
+            options.limits.submissions_per_minute,
+        ),
+        trust_forwarded_for: options.limits.trust_forwarded_for,
         login_guard: auth::LoginGuard::default(),
         clock: Box::new(crate::clock::SystemClock),
         site: options.site,
@@ -88,9 +104,42 @@ pub fn build(
             .default_service(web::to(not_found))
     })
     .workers(workers)
+    // Slow or stuck clients cannot hold a worker: a request must arrive within 10 s, a closing
+    // connection gets 5 s, idle keep-alive connections 30 s.
+    .client_request_timeout(std::time::Duration::from_secs(10))
+    .client_disconnect_timeout(std::time::Duration::from_secs(5))
+    .keep_alive(std::time::Duration::from_secs(30))
+    .shutdown_timeout(10)
     .listen(listener)?
     .run();
     Ok(server)
+}
+
+impl State {
+    /// The key a request is counted under: the connecting address (or the proxy's
+    /// `X-Forwarded-For`, when trusted). Used in memory only; never logged or stored.
+    fn client(&self, req: &HttpRequest) -> Option<std::net::IpAddr> {
+        if self.trust_forwarded_for {
+            let forwarded = req
+                .headers()
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+                .and_then(|v| v.trim().parse().ok());
+            if forwarded.is_some() {
+                return forwarded;
+            }
+        }
+        req.peer_addr().map(|a| a.ip())
+    }
+
+    /// `Err(seconds to wait)` when `client` is over `limiter`'s rate.
+    fn limit(&self, limiter: &limit::RateLimiter, req: &HttpRequest) -> Result<(), u64> {
+        match self.client(req) {
+            Some(ip) => limiter.check(ip),
+            None => Ok(()),
+        }
+    }
 }
 
 async fn not_found(req: HttpRequest) -> HttpResponse {

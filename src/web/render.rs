@@ -56,6 +56,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         "org/release.html",
         include_str!("../../templates/org/release.html"),
     ),
+    (
+        "org/research.html",
+        include_str!("../../templates/org/research.html"),
+    ),
+    (
+        "org/exports.html",
+        include_str!("../../templates/org/exports.html"),
+    ),
 ];
 
 pub const STYLESHEET: &str = include_str!("../../static/chorus.css");

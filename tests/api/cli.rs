@@ -108,6 +108,16 @@ fn a_definition_is_replaced_only_while_it_has_no_responses() {
     let path = app.dir.path().join("again.toml");
     std::fs::write(&path, SMALL_SURVEY).expect("write");
     let (ok, _, stderr) = app.cli(&["survey", "import", path.to_str().expect("path")]);
+    assert!(
+        ok,
+        "an unchanged definition may be imported again: {stderr}"
+    );
+    let changed = SMALL_SURVEY.replace(
+        "{ id = \"no\", text = \"No\" }",
+        "{ id = \"no\", text = \"No\" }, { id = \"sometimes\", text = \"Sometimes\" }",
+    );
+    std::fs::write(&path, changed).expect("write");
+    let (ok, _, stderr) = app.cli(&["survey", "import", path.to_str().expect("path")]);
     assert!(!ok);
     assert!(stderr.contains("already has responses"), "{stderr}");
 }

@@ -266,9 +266,10 @@ pub fn all_files(dir: &Path) -> Vec<PathBuf> {
     while let Some(d) = stack.pop() {
         for entry in std::fs::read_dir(&d).expect("read_dir").flatten() {
             let path = entry.path();
-            if path.is_dir() {
+            let kind = entry.file_type().expect("file type");
+            if kind.is_dir() {
                 stack.push(path);
-            } else {
+            } else if kind.is_file() {
                 out.push(path);
             }
         }

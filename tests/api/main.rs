@@ -8,6 +8,7 @@ mod durability;
 mod forms;
 mod invalid_input;
 mod open_mode;
+mod operations;
 mod org_client;
 mod organiser;
 mod page_weight;

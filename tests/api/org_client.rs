@@ -53,9 +53,14 @@ impl OrgClient {
         }
     }
 
-    /// Creates the account (if asked) and logs in.
+    /// Creates the account and logs in.
     pub fn log_in(app: &TestApp, name: &str, role: &str) -> OrgClient {
         add_account(app, name, role);
+        OrgClient::log_in_existing(app, name)
+    }
+
+    /// Logs in to an account that exists.
+    pub fn log_in_existing(app: &TestApp, name: &str) -> OrgClient {
         let mut client = OrgClient::anonymous(app);
         let page = client.post_raw("/org/login", &[("name", name), ("password", PASSWORD)]);
         assert_eq!(page.status, 303, "login: {}", page.html);

@@ -25,12 +25,25 @@ impl<'a> Org<'a> {
         state: &'a web::Data<State>,
         req: &HttpRequest,
     ) -> Result<Org<'a>, HttpResponse> {
+        Org::require_role(state, req, Role::Organiser)
+    }
+
+    /// The account behind the request if it has `role` (a researcher's pages use this too).
+    #[allow(clippy::result_large_err)]
+    pub fn require_role(
+        state: &'a web::Data<State>,
+        req: &HttpRequest,
+        role: Role,
+    ) -> Result<Org<'a>, HttpResponse> {
         match auth::session(state, req) {
-            Some(session) if session.role == Role::Organiser => Ok(Org { state, session }),
+            Some(session) if session.role == role => Ok(Org { state, session }),
             Some(_) => Err(OrgPage::bare(state).message(
                 StatusCode::FORBIDDEN,
                 "Not for this account",
-                "This page is for organisers. Your account is a researcher account.",
+                &format!(
+                    "This page is for {}s, and you are logged in with another kind of account.",
+                    role.as_str()
+                ),
             )),
             None => Err(HttpResponse::SeeOther()
                 .insert_header((header::LOCATION, "/org/login"))
@@ -89,6 +102,7 @@ impl<'a> OrgPage<'a> {
         if let Some(s) = &self.session {
             c.insert("account", &s.name);
             c.insert("csrf", &s.csrf);
+            c.insert("researcher", &(s.role == Role::Researcher));
         }
         c
     }

@@ -32,9 +32,8 @@ pub async fn log_in(
     };
     let name = field(&fields, "name").unwrap_or("").trim().to_lowercase();
     let password = field(&fields, "password").unwrap_or("");
-    // The address only keys the in-memory limiter; it is never logged or stored.
-    if let Some(addr) = req.peer_addr() {
-        if state.logins.check(addr.ip()).is_err() {
+    {
+        if state.limit(&state.logins, &req).is_err() {
             return login_page(
                 &state,
                 StatusCode::TOO_MANY_REQUESTS,

@@ -5,6 +5,7 @@
 mod access;
 mod audit_log;
 mod cards;
+mod exports;
 mod login;
 mod results;
 mod surveys;
@@ -26,6 +27,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(surveys::change_state),
         )
         .route("/org/s/{survey}/codes", web::post().to(cards::issue))
+        .route("/org/s/{survey}/shred", web::post().to(surveys::shred))
+        .route(
+            "/org/s/{survey}/retention",
+            web::post().to(surveys::set_retention),
+        )
         .route("/org/s/{survey}/releases", web::post().to(results::publish))
         .route(
             "/org/s/{survey}/releases/{number}",
@@ -35,5 +41,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/org/s/{survey}/releases/{number}/{format}",
             web::get().to(results::download),
         )
-        .route("/org/audit", web::get().to(audit_log::show));
+        .route("/org/audit", web::get().to(audit_log::show))
+        .route("/org/exports", web::get().to(exports::show_requests))
+        .route("/org/exports/{id}/decide", web::post().to(exports::decide))
+        .route("/org/research", web::get().to(exports::show_research))
+        .route(
+            "/org/research/requests",
+            web::post().to(exports::request_export),
+        )
+        .route(
+            "/org/research/exports/{id}/download",
+            web::get().to(exports::download),
+        );
 }

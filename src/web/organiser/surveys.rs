@@ -206,6 +206,9 @@ pub(super) fn survey_page(org: &Org<'_>, id: &str, notice: Option<&str>) -> Http
         "releases",
         &chorus.store.release_numbers(id).unwrap_or_default(),
     );
+    c.insert("shredded", &entry.shredded);
+    c.insert("closed_on", &entry.closed_on);
+    c.insert("retention_days", &entry.retention_days);
     page.render(StatusCode::OK, "org/survey.html", &c)
 }
 
@@ -253,6 +256,100 @@ pub async fn change_state(
             see_other(&format!("/org/s/{id}"))
         }
         Some(Err(e)) => survey_page(&org, &id, Some(&e)),
+        None => survey_page(
+            &org,
+            &id,
+            Some("Something went wrong on our side; nothing changed."),
+        ),
+    }
+}
+
+/// Shredding from the workspace: the organiser types the survey's id to confirm.
+pub async fn shred(
+    state: web::Data<State>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> HttpResponse {
+    let org = match Org::require(&state, &req) {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let fields = read_form(payload).await.unwrap_or_default();
+    if let Err(r) = org.check_csrf(&fields) {
+        return r;
+    }
+    let id = path.into_inner();
+    if field(&fields, "confirm").map(str::trim) != Some(id.as_str()) {
+        return survey_page(
+            &org,
+            &id,
+            Some("To shred, type the survey's id exactly as shown."),
+        );
+    }
+    let survey = id.clone();
+    match run(&state, move |chorus| {
+        chorus.surveys.shred(&chorus.store, &survey)
+    })
+    .await
+    {
+        Some(Ok(())) => {
+            org.audit("shred survey", Some(&id), None).await;
+            survey_page(
+                &org,
+                &id,
+                Some(&format!(
+                    "The survey's answers are shredded. {}",
+                    crate::operations::SHRED_NOTE
+                )),
+            )
+        }
+        Some(Err(e)) => survey_page(&org, &id, Some(&e.to_string())),
+        None => survey_page(
+            &org,
+            &id,
+            Some("Something went wrong on our side; nothing changed."),
+        ),
+    }
+}
+
+pub async fn set_retention(
+    state: web::Data<State>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> HttpResponse {
+    let org = match Org::require(&state, &req) {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let fields = read_form(payload).await.unwrap_or_default();
+    if let Err(r) = org.check_csrf(&fields) {
+        return r;
+    }
+    let id = path.into_inner();
+    let days = match field(&fields, "days").map(str::trim) {
+        Some("") | None => None,
+        Some(text) => match text.parse::<u32>() {
+            Ok(0) => None,
+            Ok(d) if d <= 36_500 => Some(d),
+            _ => return survey_page(&org, &id, Some("Retention is a number of days (or empty to keep the answers until you shred them).")),
+        },
+    };
+    let survey = id.clone();
+    match run(&state, move |chorus| {
+        chorus.surveys.set_retention(&chorus.store, &survey, days)
+    })
+    .await
+    {
+        Some(Ok(())) => {
+            let detail = days.map_or("keep until shredded by hand".to_owned(), |d| {
+                format!("{d} days after closing")
+            });
+            org.audit("set retention", Some(&id), Some(detail)).await;
+            see_other(&format!("/org/s/{id}"))
+        }
+        Some(Err(e)) => survey_page(&org, &id, Some(&e.to_string())),
         None => survey_page(
             &org,
             &id,

@@ -62,6 +62,9 @@ async fn start_with_code(
     payload: web::Payload,
 ) -> HttpResponse {
     let r = Render::new(&state, &req, None);
+    if state.limit(&state.code_entries, &req).is_err() {
+        return r.message(Message::TooMany);
+    }
     let fields = match read_form(payload).await {
         Ok(f) => f,
         Err(message) => return r.message(message),
@@ -104,6 +107,9 @@ async fn show_landing(
         Err(message) => return r.message(message),
     };
     let code = match (&query.code, entry.survey.mode()) {
+        (Some(_), _) if state.limit(&state.code_entries, &req).is_err() => {
+            return r.message(Message::TooMany)
+        }
         (Some(typed), _) => match usable_code(&state, &path, typed) {
             Ok(code) => Some(code),
             Err(message) => return r.message(message),
@@ -216,6 +222,9 @@ async fn submit_answers(
         Ok(entry) => entry,
         Err(message) => return fallback.message(message),
     };
+    if state.limit(&state.submissions, &req).is_err() {
+        return fallback.message(Message::TooMany);
+    }
     let fields = match read_form(payload).await {
         Ok(f) => f,
         Err(message) => return fallback.message(message),

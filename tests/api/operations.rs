@@ -1,0 +1,362 @@
+//! Operations: backups and restores, rekeying between key file and passphrase, shredding,
+//! read-only disks, rate limits and floods.
+
+use crate::durability::open_all_responses;
+use crate::helpers::{get, post, TestApp, BIN};
+use crate::org_client::{api_key, OrgClient};
+use crate::submissions::minimal_answers;
+use std::process::Command;
+
+fn api_get(app: &TestApp, path: &str, key: &str) -> (u16, String) {
+    match ureq::get(&app.url(path)).set("Authorization", key).call() {
+        Ok(r) => (r.status(), r.into_string().expect("body")),
+        Err(ureq::Error::Status(s, r)) => (s, r.into_string().unwrap_or_default()),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// Raw sealed responses as stored, for "untouched" checks.
+fn sealed_rows(app: &TestApp) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let store = chorus::store::Store::open(&app.data_dir(), 8 << 20).expect("open store");
+    let rows = store.responses("demo").map(|r| r.expect("row")).collect();
+    store.close().expect("close");
+    rows
+}
+
+#[test]
+fn a_backup_taken_while_serving_restores_every_response_code_account_and_release() {
+    let mut app = TestApp::spawn();
+    let codes = app.issue_codes("demo", 35);
+    for code in &codes[..31] {
+        assert_eq!(app.submit("demo", code, &minimal_answers()).0, 201);
+    }
+    crate::org_client::add_account(&app, "maria", "organiser");
+    let key = format!("Bearer {}", api_key(&app, "maria"));
+    assert_eq!(
+        post(
+            &app.url("/api/v1/surveys/demo/releases"),
+            "",
+            &[("Authorization", &key)]
+        )
+        .0,
+        201
+    );
+    let (_, release) = api_get(&app, "/api/v1/surveys/demo/releases/latest", &key);
+
+    let backup = app.dir.path().join("chorus.backup");
+    let (ok, stdout, stderr) = app.cli(&["backup", backup.to_str().expect("path")]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.is_empty());
+    let bytes = std::fs::read(&backup).expect("backup file");
+    assert!(
+        !bytes.windows(4).any(|w| w == b"yes\""),
+        "answers stay sealed in the backup"
+    );
+    app.stop();
+
+    // Restore into a new data directory and serve from it with the same key.
+    let restored = app.dir.path().join("restored");
+    let out = app
+        .command()
+        .env("CHORUS_DATA_DIR", &restored)
+        .args(["restore", backup.to_str().expect("path")])
+        .output()
+        .expect("restore");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::rename(app.data_dir(), app.dir.path().join("old-data")).expect("move old data away");
+    std::fs::rename(&restored, app.data_dir()).expect("put restored data in place");
+    app.restart();
+    assert_eq!(open_all_responses_running(&mut app), 31);
+    for code in &codes[..31] {
+        assert_eq!(
+            app.submit("demo", code, &minimal_answers()).0,
+            409,
+            "spent codes stay spent"
+        );
+    }
+    assert_eq!(
+        app.submit("demo", &codes[31], &minimal_answers()).0,
+        201,
+        "unused codes still work"
+    );
+    let (_, again) = api_get(&app, "/api/v1/surveys/demo/releases/latest", &key);
+    assert_eq!(again, release, "the release is byte-identical");
+    assert_eq!(
+        OrgClient::log_in_existing(&app, "maria").get("/org").status,
+        200,
+        "accounts survive"
+    );
+}
+
+/// Counts responses by stopping, opening with the library, and starting again.
+fn open_all_responses_running(app: &mut TestApp) -> usize {
+    app.stop();
+    let n = open_all_responses(app, "demo").len();
+    app.restart();
+    n
+}
+
+#[test]
+fn restoring_over_existing_data_is_refused() {
+    let mut app = TestApp::spawn();
+    let backup = app.dir.path().join("chorus.backup");
+    assert!(app.cli(&["backup", backup.to_str().expect("path")]).0);
+    app.stop();
+    let (ok, _, stderr) = app.cli(&["restore", backup.to_str().expect("path")]);
+    assert!(!ok);
+    assert!(stderr.contains("not empty"), "{stderr}");
+}
+
+#[test]
+fn rekey_moves_between_key_file_and_passphrase_without_touching_responses() {
+    let mut app = TestApp::spawn();
+    let codes = app.issue_codes("demo", 3);
+    assert_eq!(app.submit("demo", &codes[0], &minimal_answers()).0, 201);
+    let (ok, _, stderr) = app.cli(&["rekey", "--to-passphrase"]);
+    assert!(!ok && stderr.contains("stop the server"), "{stderr}");
+    app.stop();
+    let before = sealed_rows(&app);
+
+    let out = app
+        .command()
+        .env("CHORUS_NEW_PASSPHRASE", "a new long passphrase")
+        .args(["rekey", "--to-passphrase"])
+        .output()
+        .expect("rekey");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(sealed_rows(&app), before, "responses are untouched");
+    // The old key file no longer opens it; the passphrase does.
+    let (ok, _, stderr) = app.cli(&["survey", "list"]);
+    assert!(!ok, "the key file no longer works");
+    assert!(
+        stderr.contains("passphrase") || stderr.contains("unlock"),
+        "{stderr}"
+    );
+    let out = Command::new(BIN)
+        .current_dir(app.dir.path())
+        .env("CHORUS_DATA_DIR", app.data_dir())
+        .env("CHORUS_PASSPHRASE", "a new long passphrase")
+        .env_remove("CHORUS_KEY_FILE")
+        .args(["survey", "list"])
+        .output()
+        .expect("list");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // And back to a new key file.
+    let new_key = app.dir.path().join("new.key");
+    let out = Command::new(BIN)
+        .current_dir(app.dir.path())
+        .env("CHORUS_DATA_DIR", app.data_dir())
+        .env("CHORUS_PASSPHRASE", "a new long passphrase")
+        .env_remove("CHORUS_KEY_FILE")
+        .args(["rekey", "--to-key-file", new_key.to_str().expect("path")])
+        .output()
+        .expect("rekey back");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(sealed_rows(&app), before);
+    std::fs::rename(&new_key, app.key_file()).expect("new key in the usual place");
+    app.restart();
+    assert_eq!(
+        app.submit("demo", &codes[0], &minimal_answers()).0,
+        409,
+        "code hashes survive a rekey"
+    );
+    assert_eq!(app.submit("demo", &codes[1], &minimal_answers()).0, 201);
+    app.stop();
+    assert_eq!(
+        open_all_responses(&app, "demo").len(),
+        2,
+        "every response opens with the new key"
+    );
+}
+
+#[test]
+fn shredding_makes_answers_unreadable_and_keeps_releases() {
+    let mut app = TestApp::spawn();
+    for code in app.issue_codes("demo", 30) {
+        assert_eq!(app.submit("demo", &code, &minimal_answers()).0, 201);
+    }
+    crate::org_client::add_account(&app, "maria", "organiser");
+    let key = format!("Bearer {}", api_key(&app, "maria"));
+    let (ok, _, stderr) = app.cli(&["survey", "shred", "demo"]);
+    assert!(!ok && stderr.contains("not closed"), "{stderr}");
+    assert!(app.cli(&["survey", "close", "demo"]).0);
+    let (_, release) = api_get(&app, "/api/v1/surveys/demo/releases/latest", &key);
+    let (ok, _, stderr) = app.cli(&["survey", "shred", "demo"]);
+    assert!(ok, "{stderr}");
+    assert!(
+        stderr.contains("rekey"),
+        "the operator is told about older backups: {stderr}"
+    );
+    assert_eq!(
+        api_get(&app, "/api/v1/surveys/demo/releases/latest", &key).1,
+        release
+    );
+    app.stop();
+    assert!(sealed_rows(&app).is_empty(), "the sealed answers are gone");
+    let store = chorus::store::Store::open(&app.data_dir(), 8 << 20).expect("open");
+    assert_eq!(
+        store.data_key_get("demo").expect("get"),
+        None,
+        "the key is destroyed"
+    );
+    store.close().expect("close");
+    drop(store);
+    app.restart();
+    let path = app.dir.path().join("demo.toml");
+    std::fs::write(&path, chorus::app::DEMO_SURVEY).expect("write");
+    let (ok, _, stderr) = app.cli(&["survey", "import", path.to_str().expect("path")]);
+    assert!(!ok && stderr.contains("shredded"), "{stderr}");
+}
+
+#[test]
+fn a_read_only_data_directory_stops_start_up_clearly_and_changes_nothing() {
+    let mut app = TestApp::spawn();
+    app.stop();
+    let data = app.data_dir();
+    let hash_all = || {
+        let mut files: Vec<(String, Vec<u8>)> = crate::helpers::all_files(&data)
+            .into_iter()
+            .map(|f| (f.display().to_string(), std::fs::read(&f).expect("read")))
+            .collect();
+        files.sort();
+        files
+    };
+    let nobody = "65534";
+    let chown = |path: &std::path::Path| {
+        Command::new("chown")
+            .args(["-R", &format!("{nobody}:{nobody}")])
+            .arg(path)
+            .status()
+            .expect("chown")
+    };
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout == b"0\n")
+        .unwrap_or(false);
+    let before = hash_all();
+    let out = if is_root {
+        // Root ignores file modes, so run Chorus as an unprivileged user on a directory it owns
+        // but may not write.
+        chown(app.dir.path());
+        Command::new("chmod")
+            .args(["-R", "a-w"])
+            .arg(&data)
+            .status()
+            .expect("chmod");
+        Command::new("setpriv")
+            .args(["--reuid", nobody, "--regid", nobody, "--clear-groups", BIN])
+            .env("CHORUS_BIND", "127.0.0.1:0")
+            .env("CHORUS_DATA_DIR", &data)
+            .env("CHORUS_KEY_FILE", app.key_file())
+            .current_dir(app.dir.path())
+            .output()
+            .expect("run as nobody")
+    } else {
+        Command::new("chmod")
+            .args(["-R", "a-w"])
+            .arg(&data)
+            .status()
+            .expect("chmod");
+        app.command().output().expect("run")
+    };
+    Command::new("chmod")
+        .args(["-R", "u+w"])
+        .arg(&data)
+        .status()
+        .expect("chmod back");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("may not write to the data directory"),
+        "{stderr}"
+    );
+    assert_eq!(hash_all(), before, "nothing was modified");
+}
+
+#[test]
+fn rate_limits_answer_429_and_forget_nothing_to_disk() {
+    let config = "code_entries_per_minute = 2\nsubmissions_per_minute = 3\nlogins_per_minute = 2\n";
+    let app = TestApp::spawn_configured(&[], Some(config));
+    let codes = app.issue_codes("demo", 5);
+    let statuses: Vec<u16> = codes
+        .iter()
+        .map(|c| app.submit("demo", c, &minimal_answers()).0)
+        .collect();
+    assert_eq!(statuses, vec![201, 201, 201, 429, 429]);
+    let entries: Vec<u16> = (0..3)
+        .map(|_| get(&app.url(&format!("/s/demo?code={}", codes[4]))).0)
+        .collect();
+    assert_eq!(entries, vec![200, 200, 429]);
+    let client = OrgClient::anonymous(&app);
+    let logins: Vec<u16> = (0..3)
+        .map(|_| {
+            client
+                .post_raw("/org/login", &[("name", "x"), ("password", "y")])
+                .status
+        })
+        .collect();
+    assert_eq!(logins, vec![401, 401, 429]);
+    let files = crate::helpers::all_files(&app.data_dir());
+    for file in files {
+        let bytes = std::fs::read(&file).expect("read");
+        assert!(
+            !bytes.windows(9).any(|w| w == b"127.0.0.1"),
+            "no client address in {}",
+            file.display()
+        );
+    }
+}
+
+#[test]
+fn a_flood_of_bad_requests_does_not_stop_the_service() {
+    let app = TestApp::spawn_configured(&[], Some("submissions_per_minute = 0\n"));
+    let url = app.url("/api/v1/surveys/demo/responses");
+    let handles: Vec<_> = (0..8)
+        .map(|t| {
+            let url = url.clone();
+            let base = app.address.clone();
+            std::thread::spawn(move || {
+                for i in 0..150 {
+                    let _ = match (t + i) % 5 {
+                        0 => post(&url, "not json", &[]).0,
+                        1 => post(&url, &"x".repeat(70_000), &[]).0,
+                        2 => {
+                            post(
+                                &url,
+                                r#"{"code": "AAAA-AAAA-AAAA-AA", "answers": {"age": 1000}}"#,
+                                &[],
+                            )
+                            .0
+                        }
+                        3 => get(&format!("{base}/no/such/route/{i}")).0,
+                        _ => post(&format!("{base}/s/demo/page"), "%%%", &[]).0,
+                    };
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().expect("thread");
+    }
+    assert_eq!(get(&app.url("/healthz")).0, 200);
+    let code = app.issue_codes("demo", 1).remove(0);
+    assert_eq!(app.submit("demo", &code, &minimal_answers()).0, 201);
+}
