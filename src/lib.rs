@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 pub mod control;
 pub mod disclosure;
+pub mod export;
 pub mod release;
 pub mod store;
 pub mod submissions;
