@@ -1,6 +1,7 @@
 //! Researcher exports (DESIGN §8): anonymised microdata, a codebook and a signed manifest in one
 //! zip, only for closed surveys and only with the organisation's approval.
 
+pub mod anonymise;
 pub mod bundle;
 pub mod package;
 pub mod requests;

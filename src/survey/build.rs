@@ -355,6 +355,10 @@ fn read_question(
         Some(t) => super::kinds::read_kind(errs, &mut f, t, langs, role),
         None => None,
     };
+    let hierarchy = match &kind {
+        Some(k) => super::hierarchy::read_hierarchy(errs, &mut f, k, role, langs),
+        None => Default::default(),
+    };
     f.finish(
         errs,
         &ty.map(|t| format!(" for a '{t}' question"))
@@ -375,6 +379,8 @@ fn read_question(
         end_if,
         dont_know,
         prefer_not_to_say,
+        groups: hierarchy.groups,
+        coarse_bands: hierarchy.coarse_bands,
         line,
     })
 }

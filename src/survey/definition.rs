@@ -162,6 +162,17 @@ pub struct Choice {
     pub exclusive: bool,
 }
 
+/// A group of options of a single-choice or Likert question: one step up its generalisation
+/// hierarchy for anonymised exports (areas → regions). Every option is in exactly one group;
+/// non-answers are never grouped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptionGroup {
+    pub id: String,
+    pub text: Text,
+    /// Option ids, in the order written.
+    pub options: Vec<String>,
+}
+
 /// What a question asks for, with its type-specific settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum QuestionKind {
@@ -248,6 +259,10 @@ pub struct Question {
     pub end_if: Option<Condition>,
     pub dont_know: bool,
     pub prefer_not_to_say: bool,
+    /// Single or Likert: option groups, the next generalisation level (empty: none declared).
+    pub groups: Vec<OptionGroup>,
+    /// Number: coarser bands, each the exact union of consecutive `bands` (empty: none).
+    pub coarse_bands: Vec<Band>,
     /// 1-based line of the question's table in the source.
     pub line: usize,
 }

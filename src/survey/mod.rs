@@ -8,6 +8,7 @@ pub mod compat;
 pub mod condition;
 pub mod definition;
 pub mod form;
+mod hierarchy;
 pub mod ids;
 mod kinds;
 mod parser;
@@ -20,8 +21,8 @@ mod visibility;
 pub use answers::{Answer, AnswerError, GridCell, NonAnswer, Response};
 pub use condition::{Condition, ConditionError};
 pub use definition::{
-    Band, Choice, DefinitionError, DefinitionErrors, Mode, Page, Question, QuestionKind, Role,
-    Survey, YearMonth,
+    Band, Choice, DefinitionError, DefinitionErrors, Mode, OptionGroup, Page, Question,
+    QuestionKind, Role, Survey, YearMonth,
 };
 pub use ids::{IdError, QuestionId, SurveyId};
 pub use text::{Lang, Text};
@@ -36,5 +37,7 @@ mod check_tests;
 mod condition_tests;
 #[cfg(test)]
 mod demo_tests;
+#[cfg(test)]
+mod hierarchy_tests;
 #[cfg(test)]
 mod tests;

@@ -39,6 +39,17 @@ fn question(q: &Question) -> Value {
     if let Some(c) = &q.end_if {
         o.insert("end_if".into(), json!(c.source()));
     }
+    if !q.groups.is_empty() {
+        let groups: Vec<Value> = q
+            .groups
+            .iter()
+            .map(|g| json!({ "id": g.id, "text": g.text, "options": g.options }))
+            .collect();
+        o.insert("groups".into(), Value::Array(groups));
+    }
+    if !q.coarse_bands.is_empty() {
+        o.insert("coarse_bands".into(), json!(q.coarse_bands));
+    }
     match &q.kind {
         QuestionKind::Single { options, select } => {
             o.insert("options".into(), choices(options));

@@ -5,6 +5,7 @@ mod attacks;
 mod cards;
 mod cli;
 mod durability;
+mod exports;
 mod forms;
 mod invalid_input;
 mod open_mode;

@@ -1,0 +1,183 @@
+//! Columns exported as answered (roles `sensitive` and `plain`): how each answer becomes a
+//! number, and the codebook entry of each column.
+
+use crate::survey::{Answer, Choice, GridCell, NonAnswer, Question, QuestionKind, Role};
+
+use super::decision::Shape;
+use super::qi::non_answer_codes;
+use super::types::{CodeLabel, Column, NonAnswerCodes, Value, ValueFormat};
+
+/// How an answer becomes a value.
+#[derive(Debug)]
+enum Coder {
+    /// Option id → 1-based position.
+    Choice(Vec<String>),
+    /// One option of a multi-select: 1 chosen, 0 not.
+    Selected(String),
+    /// One grid row: chosen option → 1-based position.
+    GridRow {
+        row: String,
+        options: Vec<String>,
+    },
+    Number,
+    Year,
+}
+
+/// An exported column with its values, one per record.
+#[derive(Debug)]
+pub(super) struct Exported {
+    pub(super) column: Column,
+    pub(super) values: Vec<i64>,
+    coder: Coder,
+    na: NonAnswerCodes,
+}
+
+impl Exported {
+    /// Appends the value of one record's answer to the question (`None`: not shown or skipped).
+    pub(super) fn push(&mut self, answer: Option<&Answer>) {
+        let na = self.na;
+        let non_answer = |n: &NonAnswer| match n {
+            NonAnswer::DontKnow => na.dont_know,
+            NonAnswer::PreferNotToSay => na.prefer_not_to_say,
+        };
+        let v = match (answer, &self.coder) {
+            (None, _) => na.not_answered,
+            (Some(Answer::NonAnswer(n)), _) => non_answer(n),
+            (Some(Answer::Choice(id)), Coder::Choice(ids)) => {
+                position(ids, id).unwrap_or(na.not_answered)
+            }
+            (Some(Answer::Choices(chosen)), Coder::Selected(option)) => {
+                i64::from(chosen.iter().any(|c| c == option))
+            }
+            (Some(Answer::Grid(cells)), Coder::GridRow { row, options }) => match cells.get(row) {
+                Some(GridCell::Choice(id)) => position(options, id).unwrap_or(na.not_answered),
+                Some(GridCell::NonAnswer(n)) => non_answer(n),
+                None => na.not_answered,
+            },
+            (Some(Answer::Number(n)), Coder::Number) => *n,
+            (Some(Answer::Month(m)), Coder::Year) => i64::from(m.year()),
+            // An answer of another type can't come from a parsed response.
+            (Some(_), _) => na.not_answered,
+        };
+        self.values.push(v);
+    }
+}
+
+fn position(ids: &[String], id: &str) -> Option<i64> {
+    ids.iter()
+        .position(|o| o == id)
+        .and_then(|i| i64::try_from(i + 1).ok())
+}
+
+fn option_codes(options: &[Choice]) -> Vec<CodeLabel> {
+    options
+        .iter()
+        .zip(1i64..)
+        .map(|(o, code)| CodeLabel {
+            code: Value::Code(code),
+            label: o.text.default_text().to_owned(),
+        })
+        .collect()
+}
+
+fn ids(options: &[Choice]) -> Vec<String> {
+    options.iter().map(|o| o.id.clone()).collect()
+}
+
+/// The columns of a question exported as answered.
+pub(super) fn columns(q: &Question, role: Role, shape: Shape) -> Vec<Exported> {
+    let offered = q.non_answers();
+    let text = q.text.default_text();
+    let make = |name: String, label: String, format, mut codes: Vec<CodeLabel>, coder, lowest| {
+        let na = NonAnswerCodes::below(lowest);
+        codes.extend(non_answer_codes(na, &offered));
+        Exported {
+            column: Column {
+                name,
+                question: q.id.to_string(),
+                label,
+                role,
+                format,
+                codes,
+                level: None,
+            },
+            values: Vec::new(),
+            coder,
+            na,
+        }
+    };
+    let id = q.id.to_string();
+    match (shape, &q.kind) {
+        (
+            Shape::Choice,
+            QuestionKind::Single { options, .. } | QuestionKind::Likert { options },
+        ) => {
+            vec![make(
+                id,
+                text.to_owned(),
+                ValueFormat::Categories,
+                option_codes(options),
+                Coder::Choice(ids(options)),
+                0,
+            )]
+        }
+        (Shape::Selected, QuestionKind::Multi { options, .. }) => options
+            .iter()
+            .map(|o| {
+                make(
+                    format!("{id}.{}", o.id),
+                    format!("{text} — {}", o.text.default_text()),
+                    ValueFormat::Selected,
+                    vec![
+                        CodeLabel {
+                            code: Value::Code(1),
+                            label: "selected".into(),
+                        },
+                        CodeLabel {
+                            code: Value::Code(0),
+                            label: "not selected".into(),
+                        },
+                    ],
+                    Coder::Selected(o.id.clone()),
+                    0,
+                )
+            })
+            .collect(),
+        (Shape::GridRows, QuestionKind::Grid { rows, options }) => rows
+            .iter()
+            .map(|r| {
+                make(
+                    format!("{id}.{}", r.id),
+                    format!("{text} — {}", r.text.default_text()),
+                    ValueFormat::Categories,
+                    option_codes(options),
+                    Coder::GridRow {
+                        row: r.id.clone(),
+                        options: ids(options),
+                    },
+                    0,
+                )
+            })
+            .collect(),
+        (Shape::Number, QuestionKind::Number { min, .. } | QuestionKind::Scale { min, .. }) => {
+            vec![make(
+                id,
+                text.to_owned(),
+                ValueFormat::Number,
+                Vec::new(),
+                Coder::Number,
+                *min,
+            )]
+        }
+        (Shape::Year, QuestionKind::Date { .. }) => vec![make(
+            id,
+            text.to_owned(),
+            ValueFormat::Year,
+            Vec::new(),
+            Coder::Year,
+            0,
+        )],
+        // `decide` never pairs a shape with another kind.
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,464 @@
+//! Anonymised row-level data for researchers (DESIGN §8). Pure: no I/O; randomness only for
+//! the row order (the RNG passed in) and the fresh row ids.
+//!
+//! - Every question's fate is decided in one place, [`decide`]: `quasi` questions become
+//!   generalised quasi-identifier columns, `sensitive` and `plain` ones are exported as
+//!   answered (dates by year only), free text and notes never are.
+//! - The least generalisation of the quasi-identifiers is found by a lattice search (see
+//!   `lattice.rs`): k-anonymity after dropping at most 5% of records, and distinct ℓ-diversity
+//!   of every sensitive column within every class. Records of classes that are too small or not
+//!   diverse are **dropped whole**, never half-suppressed. If no node qualifies, the export is
+//!   refused in plain words; the rules are never weakened.
+//! - Rows are shuffled and get fresh random ids; no record keys, no timestamps.
+//! - Non-answers keep distinct codes: −1 don't know, −2 prefer not to say, −3 not shown or not
+//!   answered (below the minimum instead, for numbers that can be negative), listed in each
+//!   column's codes.
+
+mod check;
+mod columns;
+mod decision;
+mod lattice;
+mod qi;
+mod render;
+mod types;
+
+#[cfg(test)]
+mod proptests;
+#[cfg(test)]
+mod tests;
+
+pub use check::check;
+pub use decision::{decide, Decision, Generalisation, Shape};
+pub use types::{Anonymised, CodeLabel, Column, LevelUsed, Row, Value, ValueFormat};
+
+use std::collections::{BTreeMap, HashSet};
+
+use rand::seq::SliceRandom;
+use rand::Rng;
+
+use crate::survey::{Response, Role, Survey};
+use crate::vault::random_array;
+
+use columns::Exported;
+use lattice::{Failure, Problem};
+use qi::Qi;
+
+/// The allowed range of k.
+pub const K_RANGE: std::ops::RangeInclusive<u32> = 5..=50;
+/// Distinct ℓ-diversity required of every sensitive column.
+pub const DEFAULT_L: u32 = 2;
+/// The most records that may be dropped, as a fraction of all.
+pub const MAX_SUPPRESSED_FRACTION: f64 = 0.05;
+
+/// Export settings. They can only be stricter than the survey's: k at least the survey's
+/// `k_anonymity`, ℓ at least 2, at most 5% of records dropped.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Params {
+    pub k: u32,
+    pub l: u32,
+    pub max_suppressed_fraction: f64,
+}
+
+impl Params {
+    /// The survey's k, ℓ = 2, at most 5% dropped.
+    pub fn for_survey(survey: &Survey) -> Params {
+        Params {
+            k: survey.k_anonymity(),
+            l: DEFAULT_L,
+            max_suppressed_fraction: MAX_SUPPRESSED_FRACTION,
+        }
+    }
+
+    fn validate(&self, survey: &Survey) -> Result<(), Refusal> {
+        let floor = survey.k_anonymity().max(*K_RANGE.start());
+        if !K_RANGE.contains(&self.k) || self.k < floor {
+            return Err(Refusal::Settings(format!(
+                "k must be between {floor} and {} for this survey (it is {})",
+                K_RANGE.end(),
+                self.k
+            )));
+        }
+        if self.l < DEFAULT_L || self.l > self.k {
+            return Err(Refusal::Settings(format!(
+                "l must be at least {DEFAULT_L} and at most k (it is {})",
+                self.l
+            )));
+        }
+        let f = self.max_suppressed_fraction;
+        if !(0.0..=MAX_SUPPRESSED_FRACTION).contains(&f) {
+            return Err(Refusal::Settings(format!(
+                "at most {}% of records may be left out",
+                MAX_SUPPRESSED_FRACTION * 100.0
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Why there is no export. The messages are plain words and never show an answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("{0}")]
+    Settings(String),
+    #[error("there are no responses to export")]
+    NoResponses,
+    #[error("question '{0}' is a quasi-identifier that can't be generalised, so it can't be exported safely")]
+    Unsupported(String),
+    #[error("{0}")]
+    Unreachable(String),
+}
+
+/// One column of the output, in question order.
+enum Slot {
+    Quasi(usize),
+    Exported(usize),
+}
+
+/// The columns of a survey's export, with every record's codes.
+struct Prepared {
+    qis: Vec<Qi>,
+    exported: Vec<Exported>,
+    slots: Vec<Slot>,
+    records: usize,
+    /// Sensitive columns left out of the export because they have fewer than ℓ different
+    /// values over all records (no grouping can make them diverse).
+    withheld: Vec<String>,
+}
+
+impl Prepared {
+    /// A sensitive column that is (nearly) the same for everyone cannot be made ℓ-diverse by
+    /// any generalisation; rather than refuse the whole export, it is left out — stricter, never
+    /// weaker — and named in the manifest.
+    fn withhold_uniform(&mut self, l: usize) {
+        let uniform: Vec<usize> = self
+            .exported
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.column.role == Role::Sensitive)
+            .filter(|(_, e)| {
+                e.values
+                    .iter()
+                    .collect::<std::collections::HashSet<_>>()
+                    .len()
+                    < l
+            })
+            .map(|(i, _)| i)
+            .collect();
+        for &i in &uniform {
+            if let Some(e) = self.exported.get(i) {
+                self.withheld.push(e.column.name.clone());
+            }
+        }
+        self.slots
+            .retain(|slot| !matches!(slot, Slot::Exported(i) if uniform.contains(i)));
+    }
+
+    fn kept(&self, i: usize) -> bool {
+        self.slots
+            .iter()
+            .any(|slot| matches!(slot, Slot::Exported(j) if *j == i))
+    }
+}
+
+impl Prepared {
+    fn new<'a>(
+        survey: &Survey,
+        responses: impl IntoIterator<Item = &'a Response>,
+    ) -> Result<Prepared, Refusal> {
+        let mut qis: Vec<Qi> = Vec::new();
+        let mut exported: Vec<Exported> = Vec::new();
+        let mut slots: Vec<Slot> = Vec::new();
+        // Per question with columns: its id and its slots, filled per response.
+        let mut fill: Vec<(&str, Vec<Slot>)> = Vec::new();
+        for q in survey.questions() {
+            let mut mine = Vec::new();
+            match decide(&q.kind, q.role) {
+                Decision::Generalise(how) => {
+                    let qi =
+                        Qi::new(q, how).ok_or_else(|| Refusal::Unsupported(q.id.to_string()))?;
+                    mine.push(Slot::Quasi(qis.len()));
+                    slots.push(Slot::Quasi(qis.len()));
+                    qis.push(qi);
+                }
+                Decision::Export(shape) => {
+                    let role = q.role.unwrap_or(Role::Sensitive);
+                    for c in columns::columns(q, role, shape) {
+                        mine.push(Slot::Exported(exported.len()));
+                        slots.push(Slot::Exported(exported.len()));
+                        exported.push(c);
+                    }
+                }
+                Decision::Unsupported => return Err(Refusal::Unsupported(q.id.to_string())),
+                Decision::Never | Decision::Nothing => {}
+            }
+            if !mine.is_empty() {
+                fill.push((q.id.as_str(), mine));
+            }
+        }
+        let mut records = 0usize;
+        for response in responses {
+            records += 1;
+            for (id, mine) in &fill {
+                let answer = response.get(id);
+                for slot in mine {
+                    match *slot {
+                        Slot::Quasi(i) => {
+                            if let Some(qi) = qis.get_mut(i) {
+                                qi.push(answer);
+                            }
+                        }
+                        Slot::Exported(i) => {
+                            if let Some(e) = exported.get_mut(i) {
+                                e.push(answer);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(Prepared {
+            qis,
+            exported,
+            slots,
+            records,
+            withheld: Vec::new(),
+        })
+    }
+
+    fn problem(&self, params: &Params) -> Problem<'_> {
+        Problem {
+            qis: &self.qis,
+            sensitive: self
+                .exported
+                .iter()
+                .enumerate()
+                .filter(|(i, e)| e.column.role == Role::Sensitive && self.kept(*i))
+                .map(|(_, e)| e.values.as_slice())
+                .collect(),
+            records: self.records,
+            k: params.k as usize,
+            l: params.l as usize,
+            budget: budget(self.records, params.max_suppressed_fraction),
+        }
+    }
+}
+
+/// The optimum found by evaluating every node, as (scaled loss, records dropped, levels).
+#[cfg(test)]
+fn exhaustive_optimum<'a>(
+    survey: &Survey,
+    responses: impl IntoIterator<Item = &'a Response>,
+    params: &Params,
+) -> Option<(u64, usize, Vec<u8>)> {
+    let prepared = Prepared::new(survey, responses).ok()?;
+    lattice::exhaustive(&prepared.problem(params))
+}
+
+/// Anonymises `responses` to `survey` under `params`, shuffling the rows with `rng`.
+pub fn anonymise<'a, R: Rng + ?Sized>(
+    survey: &Survey,
+    responses: impl IntoIterator<Item = &'a Response>,
+    params: &Params,
+    rng: &mut R,
+) -> Result<Anonymised, Refusal> {
+    params.validate(survey)?;
+    let mut prepared = Prepared::new(survey, responses)?;
+    prepared.withhold_uniform(params.l as usize);
+    let Prepared {
+        qis,
+        exported,
+        slots,
+        records,
+        withheld,
+    } = &prepared;
+    let records = *records;
+    if records == 0 {
+        return Err(Refusal::NoResponses);
+    }
+    let problem = prepared.problem(params);
+    let choice = lattice::search(&problem).map_err(|f| explain(f, &problem, exported, params))?;
+
+    // Keep the records of good classes.
+    let classes = problem.classify(&choice.node);
+    let bad = problem.bad_classes(&classes);
+    let keep: Vec<usize> = (0..records)
+        .filter(|&r| {
+            classes
+                .of
+                .get(r)
+                .is_some_and(|&c| !bad.get(c as usize).copied().unwrap_or(true))
+        })
+        .collect();
+
+    let level_of = |i: usize| {
+        let lv = choice.node.get(i).copied().unwrap_or(0);
+        qis.get(i).and_then(|q| q.levels.get(usize::from(lv)))
+    };
+    let mut columns: Vec<Column> = Vec::with_capacity(slots.len());
+    let mut levels = BTreeMap::new();
+    for slot in slots {
+        match *slot {
+            Slot::Quasi(i) => {
+                let (Some(qi), Some(level)) = (qis.get(i), level_of(i)) else {
+                    continue;
+                };
+                let used = LevelUsed {
+                    number: choice.node.get(i).copied().unwrap_or(0),
+                    name: level.name.to_owned(),
+                    top: qi.top(),
+                };
+                levels.insert(qi.question.clone(), used.clone());
+                columns.push(Column {
+                    name: qi.question.clone(),
+                    question: qi.question.clone(),
+                    label: qi.label.clone(),
+                    role: Role::Quasi,
+                    format: level.format,
+                    codes: level.codes.clone(),
+                    level: Some(used),
+                });
+            }
+            Slot::Exported(i) => {
+                if let Some(e) = exported.get(i) {
+                    columns.push(e.column.clone());
+                }
+            }
+        }
+    }
+
+    let mut rows: Vec<Row> = keep
+        .iter()
+        .map(|&r| Row {
+            id: String::new(),
+            values: slots
+                .iter()
+                .map(|slot| match *slot {
+                    Slot::Quasi(i) => {
+                        let base = qis.get(i).and_then(|q| q.base.get(r)).copied();
+                        level_of(i)
+                            .zip(base)
+                            .and_then(|(l, b)| l.map.get(usize::from(b)))
+                            .and_then(|&c| level_of(i).and_then(|l| l.values.get(usize::from(c))))
+                            .copied()
+                            .unwrap_or(Value::Suppressed)
+                    }
+                    Slot::Exported(i) => exported
+                        .get(i)
+                        .and_then(|e| e.values.get(r))
+                        .map_or(Value::Suppressed, |&v| Value::Code(v)),
+                })
+                .collect(),
+        })
+        .collect();
+    rows.shuffle(rng);
+    let mut ids = HashSet::with_capacity(rows.len());
+    for row in rows.iter_mut() {
+        row.id = loop {
+            let id = hex(&random_array::<8>());
+            if ids.insert(id.clone()) {
+                break id;
+            }
+        };
+    }
+
+    let (achieved_k, achieved_l) = achieved(&classes, &bad, &problem);
+    Ok(Anonymised {
+        survey: survey.id().to_string(),
+        columns,
+        rows,
+        k_requested: params.k,
+        l_requested: params.l,
+        achieved_k,
+        achieved_l,
+        records,
+        records_suppressed: choice.suppressed,
+        levels,
+        information_loss: choice.loss as f64 / choice.loss_scale.max(1) as f64,
+        lattice_nodes: choice.lattice,
+        nodes_evaluated: choice.evaluated,
+        withheld_columns: withheld.clone(),
+    })
+}
+
+/// The most records that may be dropped.
+fn budget(records: usize, fraction: f64) -> usize {
+    let b = (records as f64 * fraction).floor();
+    if b.is_finite() && b >= 0.0 {
+        (b as usize).min(records)
+    } else {
+        0
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The smallest class and the fewest distinct sensitive values in a class, over kept classes.
+fn achieved(classes: &lattice::Classes, bad: &[bool], p: &Problem<'_>) -> (u32, Option<u32>) {
+    let good = |c: usize| !bad.get(c).copied().unwrap_or(true);
+    let k = classes
+        .sizes
+        .iter()
+        .enumerate()
+        .filter(|(c, _)| good(*c))
+        .map(|(_, s)| *s)
+        .min()
+        .unwrap_or(0);
+    let mut l: Option<u32> = None;
+    for column in &p.sensitive {
+        let mut distinct: Vec<HashSet<i64>> = vec![HashSet::new(); classes.sizes.len()];
+        for (&c, &v) in classes.of.iter().zip(column.iter()) {
+            if good(c as usize) {
+                if let Some(set) = distinct.get_mut(c as usize) {
+                    set.insert(v);
+                }
+            }
+        }
+        for (c, set) in distinct.iter().enumerate() {
+            if good(c) {
+                let n = u32::try_from(set.len()).unwrap_or(u32::MAX);
+                l = Some(l.map_or(n, |m| m.min(n)));
+            }
+        }
+    }
+    (k, l)
+}
+
+/// A refusal in plain words. It names questions, never answers.
+fn explain(f: Failure, p: &Problem<'_>, exported: &[Exported], params: &Params) -> Refusal {
+    match f {
+        Failure::TooManyNodes(n) => Refusal::Settings(format!(
+            "this survey has too many quasi-identifiers to search every combination of generalisations ({n} combinations; at most {})",
+            lattice::MAX_NODES
+        )),
+        Failure::Unreachable if p.records < params.k as usize => Refusal::Unreachable(format!(
+            "there are {} responses, fewer than k = {}: no export can hide each person among at least {} others",
+            p.records, params.k, params.k
+        )),
+        Failure::Unreachable => {
+            let uniform: Vec<&str> = exported
+                .iter()
+                .filter(|e| e.column.role == Role::Sensitive)
+                .filter(|e| {
+                    let mut distinct: Vec<i64> = Vec::new();
+                    for v in &e.values {
+                        if !distinct.contains(v) {
+                            distinct.push(*v);
+                            if distinct.len() >= params.l as usize {
+                                return false;
+                            }
+                        }
+                    }
+                    true
+                })
+                .map(|e| e.column.name.as_str())
+                .collect();
+            Refusal::Unreachable(format!(
+                "even with every quasi-identifier fully hidden, all rows would form one group in which these sensitive items have fewer than {} different answers, so the rows would reveal them: {}. Nothing was exported; the rules are never weakened.",
+                params.l,
+                uniform.join(", ")
+            ))
+        }
+    }
+}

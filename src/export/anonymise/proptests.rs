@@ -1,0 +1,300 @@
+//! Property tests over random surveys and skewed random responses. Every export is checked
+//! independently: its CSV text is read back with the `csv` crate and k and ℓ are recomputed
+//! from the rows alone. Refusals are checked against the raw responses: the top node (every
+//! quasi-identifier suppressed) fails exactly when there are fewer than k responses or some
+//! sensitive item has fewer than ℓ distinct answers overall, and only then may there be no
+//! export. The search's choice is compared with evaluating every node.
+
+use std::collections::{BTreeSet, HashMap};
+
+use proptest::prelude::*;
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+
+use super::{anonymise, exhaustive_optimum, Params, Refusal};
+use crate::survey::{Answer, NonAnswer, QuestionId, Response, Survey, YearMonth};
+
+/// A quasi-identifier of a random survey.
+#[derive(Debug, Clone)]
+enum QiSpec {
+    /// Bands of width `width` from 16, `coarse`: pairs of bands merged.
+    Age {
+        bands: usize,
+        coarse: bool,
+    },
+    /// `options` options, `groups`: consecutive options in groups of two.
+    Choice {
+        options: usize,
+        groups: bool,
+    },
+    Date,
+}
+
+#[derive(Debug, Clone)]
+struct Spec {
+    qis: Vec<QiSpec>,
+    /// Number of options of each sensitive item.
+    sensitive: Vec<usize>,
+    k: u32,
+    /// Skew of the answers: 1 uniform, 3 strongly towards the first categories.
+    skew: i32,
+    /// Everyone gives the same answer to the first sensitive item (no export is possible).
+    constant: bool,
+}
+
+fn qi_spec() -> impl Strategy<Value = QiSpec> {
+    prop_oneof![
+        (2usize..=4, any::<bool>()).prop_map(|(bands, coarse)| QiSpec::Age { bands, coarse }),
+        (2usize..=5, any::<bool>())
+            .prop_map(|(options, groups)| QiSpec::Choice { options, groups }),
+        Just(QiSpec::Date),
+    ]
+}
+
+fn spec() -> impl Strategy<Value = Spec> {
+    (
+        prop::collection::vec(qi_spec(), 2..=4),
+        prop::collection::vec(2usize..=4, 1..=3),
+        5u32..=10,
+        1i32..=3,
+        prop::bool::weighted(0.1),
+    )
+        .prop_map(|(qis, sensitive, k, skew, constant)| Spec {
+            qis,
+            sensitive,
+            k,
+            skew,
+            constant,
+        })
+}
+
+fn toml(spec: &Spec) -> String {
+    let mut s = format!(
+        "id = \"random\"\ntitle = \"Random\"\nk_anonymity = {}\n\n[[pages]]\ntitle = \"P\"\n",
+        spec.k
+    );
+    for (i, qi) in spec.qis.iter().enumerate() {
+        s.push_str(&format!(
+            "\n  [[pages.questions]]\n  id = \"q{i}\"\n  role = \"quasi\"\n  text = \"Q{i}\"\n"
+        ));
+        match qi {
+            QiSpec::Age { bands, coarse } => {
+                let edges: Vec<(i64, i64)> = (0..*bands)
+                    .map(|b| {
+                        let lo = 16 + 10 * b as i64;
+                        let hi = if b + 1 == *bands { 99 } else { lo + 9 };
+                        (lo, hi)
+                    })
+                    .collect();
+                let list = |v: &[(i64, i64)]| {
+                    v.iter()
+                        .map(|(lo, hi)| format!("[{lo}, {hi}]"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                s.push_str(&format!(
+                    "  type = \"number\"\n  min = 16\n  max = 99\n  bands = [{}]\n",
+                    list(&edges)
+                ));
+                if *coarse {
+                    let merged: Vec<(i64, i64)> = edges
+                        .chunks(2)
+                        .map(|c| (c[0].0, c[c.len() - 1].1))
+                        .collect();
+                    s.push_str(&format!("  coarse_bands = [{}]\n", list(&merged)));
+                }
+            }
+            QiSpec::Choice { options, groups } => {
+                let opts: Vec<String> = (0..*options)
+                    .map(|o| format!("{{ id = \"o{o}\", text = \"O{o}\" }}"))
+                    .collect();
+                s.push_str(&format!(
+                    "  type = \"single\"\n  options = [{}]\n",
+                    opts.join(", ")
+                ));
+                if *groups {
+                    let gs: Vec<String> = (0..*options)
+                        .collect::<Vec<_>>()
+                        .chunks(2)
+                        .enumerate()
+                        .map(|(g, members)| {
+                            let m: Vec<String> =
+                                members.iter().map(|o| format!("\"o{o}\"")).collect();
+                            format!(
+                                "{{ id = \"g{g}\", text = \"G{g}\", options = [{}] }}",
+                                m.join(", ")
+                            )
+                        })
+                        .collect();
+                    s.push_str(&format!("  groups = [{}]\n", gs.join(", ")));
+                }
+            }
+            QiSpec::Date => s.push_str("  type = \"date\"\n"),
+        }
+    }
+    for (i, n) in spec.sensitive.iter().enumerate() {
+        let opts: Vec<String> = (0..*n)
+            .map(|o| format!("{{ id = \"v{o}\", text = \"V{o}\" }}"))
+            .collect();
+        s.push_str(&format!(
+            "\n  [[pages.questions]]\n  id = \"s{i}\"\n  type = \"single\"\n  role = \"sensitive\"\n  text = \"S{i}\"\n  options = [{}]\n",
+            opts.join(", ")
+        ));
+    }
+    s.push_str(
+        "\n  [[pages.questions]]\n  id = \"said\"\n  type = \"text\"\n  role = \"free_text\"\n  text = \"Say\"\n",
+    );
+    s
+}
+
+/// Picks one of `n` categories from a uniform draw in 0..1000, skewed towards the first.
+fn skewed(draw: u16, n: usize, skew: i32) -> usize {
+    let x = f64::from(draw) / 1000.0;
+    ((x.powi(skew) * n as f64) as usize).min(n - 1)
+}
+
+fn qid(s: &str) -> QuestionId {
+    QuestionId::parse(s).expect("id")
+}
+
+/// One response from draws: 1 in 25 answers is a non-answer, 1 in 25 missing.
+fn response(spec: &Spec, draws: &[u16]) -> Response {
+    let mut r = Response::default();
+    let mut d = draws.iter().copied().cycle();
+    let mut next = move || d.next().unwrap_or(0);
+    let put = |r: &mut Response, id: String, draw: u16, a: Answer| {
+        match draw % 25 {
+            0 => {}
+            1 => r.insert(qid(&id), Answer::NonAnswer(NonAnswer::DontKnow)),
+            2 => r.insert(qid(&id), Answer::NonAnswer(NonAnswer::PreferNotToSay)),
+            _ => r.insert(qid(&id), a),
+        };
+    };
+    for (i, qi) in spec.qis.iter().enumerate() {
+        let (gate, value) = (next(), next());
+        let answer = match qi {
+            QiSpec::Age { .. } => Answer::Number(16 + skewed(value, 84, spec.skew) as i64),
+            QiSpec::Choice { options, .. } => {
+                Answer::Choice(format!("o{}", skewed(value, *options, spec.skew)))
+            }
+            QiSpec::Date => Answer::Month(
+                YearMonth::new(
+                    2024 - skewed(value, 30, spec.skew) as u16,
+                    1 + (value % 12) as u8,
+                )
+                .expect("month"),
+            ),
+        };
+        put(&mut r, format!("q{i}"), gate, answer);
+    }
+    for (i, n) in spec.sensitive.iter().enumerate() {
+        let (gate, value) = (next(), next());
+        if spec.constant && i == 0 {
+            r.insert(qid("s0"), Answer::Choice("v0".into()));
+            continue;
+        }
+        put(
+            &mut r,
+            format!("s{i}"),
+            gate,
+            Answer::Choice(format!("v{}", skewed(value, *n, spec.skew))),
+        );
+    }
+    r.insert(qid("said"), Answer::Text("CANARY-said-something".into()));
+    r
+}
+
+fn dataset() -> impl Strategy<Value = (Spec, Vec<Response>)> {
+    (spec(), 50usize..=400).prop_flat_map(|(spec, n)| {
+        let per = 2 * (spec.qis.len() + spec.sensitive.len());
+        prop::collection::vec(prop::collection::vec(0u16..1000, per), n).prop_map(move |draws| {
+            let rs = draws.iter().map(|d| response(&spec, d)).collect();
+            (spec.clone(), rs)
+        })
+    })
+}
+
+/// The sensitive answers of every response as the export codes them, for the refusal rule.
+fn sensitive_values(spec: &Spec, responses: &[Response]) -> Vec<BTreeSet<String>> {
+    (0..spec.sensitive.len())
+        .map(|i| {
+            responses
+                .iter()
+                .map(|r| format!("{:?}", r.get(&format!("s{i}"))))
+                .collect()
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_export_is_k_anonymous_and_l_diverse_by_recomputation(
+        (spec, responses) in dataset(),
+        seed in any::<u64>(),
+    ) {
+        let survey = Survey::parse(&toml(&spec)).expect("random survey parses");
+        let params = Params::for_survey(&survey);
+        let k = params.k as usize;
+        let result = anonymise(&survey, &responses, &params, &mut StdRng::seed_from_u64(seed));
+        let diverse_overall = sensitive_values(&spec, &responses).iter().all(|v| v.len() >= 2);
+        let reachable = responses.len() >= k && diverse_overall;
+        match result {
+            Ok(out) => {
+                prop_assert!(reachable, "exported although the top node must fail");
+                // Read the CSV back and recompute everything from it alone.
+                let text = out.data_csv().expect("csv");
+                prop_assert!(!text.contains("CANARY"));
+                let mut reader = csv::Reader::from_reader(text.as_bytes());
+                let header: Vec<String> =
+                    reader.headers().expect("header").iter().map(str::to_owned).collect();
+                let index = |name: &str| header.iter().position(|h| h == name);
+                let quasi: Vec<usize> =
+                    (0..spec.qis.len()).filter_map(|i| index(&format!("q{i}"))).collect();
+                let sensitive: Vec<usize> =
+                    (0..spec.sensitive.len()).filter_map(|i| index(&format!("s{i}"))).collect();
+                prop_assert_eq!(quasi.len(), spec.qis.len());
+                prop_assert_eq!(sensitive.len(), spec.sensitive.len());
+                prop_assert_eq!(header.len(), 1 + spec.qis.len() + spec.sensitive.len());
+                let mut classes: HashMap<Vec<String>, Vec<Vec<String>>> = HashMap::new();
+                let mut ids = BTreeSet::new();
+                let mut rows = 0usize;
+                for record in reader.records() {
+                    let record = record.expect("record");
+                    let cells: Vec<String> = record.iter().map(str::to_owned).collect();
+                    prop_assert!(ids.insert(cells[0].clone()), "duplicate row id");
+                    let key = quasi.iter().map(|&q| cells[q].clone()).collect();
+                    classes.entry(key).or_default().push(cells);
+                    rows += 1;
+                }
+                for members in classes.values() {
+                    prop_assert!(members.len() >= k, "a class of {} < k = {k}", members.len());
+                    for &s in &sensitive {
+                        let distinct: BTreeSet<&String> = members.iter().map(|m| &m[s]).collect();
+                        prop_assert!(distinct.len() >= 2, "a class is not 2-diverse");
+                    }
+                }
+                let budget = (responses.len() as f64 * 0.05).floor() as usize;
+                prop_assert!(out.records_suppressed <= budget);
+                prop_assert_eq!(rows + out.records_suppressed, responses.len());
+                prop_assert_eq!(out.rows.len(), rows);
+                prop_assert!(out.achieved_k as usize >= k);
+                prop_assert!(out.achieved_l.is_some_and(|l| l >= 2));
+                super::check(&out.rows, &out.columns, params.k, params.l).expect("check agrees");
+                // The search found the same optimum as trying every node.
+                let best = exhaustive_optimum(&survey, &responses, &params).expect("a node passes");
+                let node: Vec<u8> = (0..spec.qis.len())
+                    .map(|i| out.levels[&format!("q{i}")].number)
+                    .collect();
+                prop_assert_eq!(node, best.2);
+                prop_assert_eq!(out.records_suppressed, best.1);
+            }
+            Err(Refusal::Unreachable(_)) => {
+                prop_assert!(!reachable, "refused although the top node passes");
+                prop_assert!(exhaustive_optimum(&survey, &responses, &params).is_none());
+            }
+            Err(other) => prop_assert!(false, "unexpected refusal: {other}"),
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! The export as CSV text: `data.csv` (a `row_id` column, then one column per variable) and
+//! `codebook.csv` (variable, label, role, format, level, codes).
+
+use super::types::{Anonymised, Column};
+
+impl Anonymised {
+    /// The rows as CSV: header `row_id,<column names>`, values as numbers or `*`.
+    pub fn data_csv(&self) -> Result<String, csv::Error> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut header = vec!["row_id"];
+        header.extend(self.columns.iter().map(|c| c.name.as_str()));
+        w.write_record(&header)?;
+        for row in &self.rows {
+            let mut record = vec![row.id.clone()];
+            record.extend(row.values.iter().map(ToString::to_string));
+            w.write_record(&record)?;
+        }
+        finish(w)
+    }
+
+    /// The codebook as CSV: one line per column; `codes` as `code=label` joined by `; `.
+    pub fn codebook_csv(&self) -> Result<String, csv::Error> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(["variable", "label", "role", "values", "level", "codes"])?;
+        w.write_record([
+            "row_id",
+            "Random row id, new for every export",
+            "",
+            "text",
+            "",
+            "",
+        ])?;
+        for c in &self.columns {
+            w.write_record(codebook_line(c))?;
+        }
+        finish(w)
+    }
+}
+
+fn codebook_line(c: &Column) -> [String; 6] {
+    let level = c
+        .level
+        .as_ref()
+        .map(|l| format!("{} of {}: {}", l.number, l.top, l.name))
+        .unwrap_or_default();
+    let codes = c
+        .codes
+        .iter()
+        .map(|cl| format!("{}={}", cl.code, cl.label))
+        .collect::<Vec<_>>()
+        .join("; ");
+    [
+        c.name.clone(),
+        c.label.clone(),
+        c.role.as_str().to_owned(),
+        c.format.describe().to_owned(),
+        level,
+        codes,
+    ]
+}
+
+fn finish(w: csv::Writer<Vec<u8>>) -> Result<String, csv::Error> {
+    let bytes = w
+        .into_inner()
+        .map_err(|e| csv::Error::from(std::io::Error::other(e.to_string())))?;
+    String::from_utf8(bytes).map_err(|e| csv::Error::from(std::io::Error::other(e.to_string())))
+}

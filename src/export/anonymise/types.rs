@@ -1,0 +1,164 @@
+//! What an export holds: columns (everything a codebook needs), rows, and what was achieved.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+
+use crate::survey::Role;
+
+/// One cell: a numeric code, or `*` for a quasi-identifier generalised to the top.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Value {
+    Code(i64),
+    Suppressed,
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Code(n) => write!(f, "{n}"),
+            Value::Suppressed => f.write_str("*"),
+        }
+    }
+}
+
+/// A number, or the string `"*"`.
+impl Serialize for Value {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Code(n) => s.serialize_i64(*n),
+            Value::Suppressed => s.serialize_str("*"),
+        }
+    }
+}
+
+/// How to read a column's values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValueFormat {
+    /// Codes listed in `codes` (options, groups, bands).
+    Categories,
+    /// The number as answered.
+    Number,
+    /// A year, e.g. `2021` (dates are never exported more precisely).
+    Year,
+    /// The first year of a five-year span: `2020` means 2020–2024.
+    YearSpan,
+    /// `1` selected, `0` not selected (one column per option of a multi-select question).
+    Selected,
+    /// Every value is `*`: the quasi-identifier is fully suppressed.
+    Suppressed,
+}
+
+impl ValueFormat {
+    /// A plain-words description for the codebook.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ValueFormat::Categories => "codes listed in the codebook",
+            ValueFormat::Number => "the number as answered",
+            ValueFormat::Year => "the year",
+            ValueFormat::YearSpan => "the first year of a five-year span (2020 means 2020-2024)",
+            ValueFormat::Selected => "1 = selected, 0 = not selected",
+            ValueFormat::Suppressed => "* = suppressed for anonymity",
+        }
+    }
+}
+
+/// One value code and its label.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CodeLabel {
+    pub code: Value,
+    pub label: String,
+}
+
+/// The generalisation level of a quasi-identifier: 0 = as answered (numbers in their bands,
+/// dates by year), the highest = suppressed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LevelUsed {
+    pub number: u8,
+    pub name: String,
+    /// The number of the top level (fully suppressed).
+    pub top: u8,
+}
+
+/// One exported variable, with what its codebook entry needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Column {
+    /// `age`, `drugs_3m.heroin` (multi option), `service_rating.hospital` (grid row).
+    pub name: String,
+    pub question: String,
+    /// The question text in the default language; ` — option` or ` — row` appended.
+    pub label: String,
+    /// `quasi`, `sensitive` or `plain` (free text is never a column).
+    pub role: Role,
+    pub format: ValueFormat,
+    /// Every code the column can hold that needs a label: categories and non-answers.
+    pub codes: Vec<CodeLabel>,
+    /// Quasi-identifiers only.
+    pub level: Option<LevelUsed>,
+}
+
+/// One exported record. The id is fresh random per export; rows carry no record key, no
+/// timestamp and no free text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Row {
+    pub id: String,
+    /// One value per column, in column order.
+    pub values: Vec<Value>,
+}
+
+/// An anonymised dataset.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Anonymised {
+    pub survey: String,
+    pub columns: Vec<Column>,
+    /// Shuffled.
+    pub rows: Vec<Row>,
+    pub k_requested: u32,
+    pub l_requested: u32,
+    /// The smallest number of rows sharing one combination of quasi-identifiers.
+    pub achieved_k: u32,
+    /// The fewest distinct values of a sensitive column within one class; `None` without
+    /// sensitive columns.
+    pub achieved_l: Option<u32>,
+    /// Records taken in.
+    pub records: usize,
+    /// Records left out (whole records: their class was smaller than k or not ℓ-diverse).
+    pub records_suppressed: usize,
+    /// Quasi-identifier question id → level used.
+    pub levels: BTreeMap<String, LevelUsed>,
+    /// The information loss of the chosen node: the sum over quasi-identifiers of
+    /// level ÷ top level (0 = nothing generalised).
+    pub information_loss: f64,
+    /// Lattice nodes in the search space, and how many had to be evaluated.
+    pub lattice_nodes: usize,
+    pub nodes_evaluated: usize,
+    /// Sensitive columns left out: fewer than ℓ different values over all records.
+    pub withheld_columns: Vec<String>,
+}
+
+/// Codes for the non-answers of one column. They are −1, −2, −3 unless the column's numbers
+/// can be negative; then they sit just below its minimum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct NonAnswerCodes {
+    pub(super) dont_know: i64,
+    pub(super) prefer_not_to_say: i64,
+    pub(super) not_answered: i64,
+}
+
+impl NonAnswerCodes {
+    pub(super) fn below(lowest: i64) -> NonAnswerCodes {
+        let floor = lowest.min(0);
+        NonAnswerCodes {
+            dont_know: floor.saturating_sub(1),
+            prefer_not_to_say: floor.saturating_sub(2),
+            not_answered: floor.saturating_sub(3),
+        }
+    }
+}
+
+pub(super) const DONT_KNOW_LABEL: &str = "don't know";
+pub(super) const PREFER_NOT_TO_SAY_LABEL: &str = "prefer not to say";
+pub(super) const NOT_ANSWERED_LABEL: &str = "not shown or not answered";
+pub(super) const SUPPRESSED_LABEL: &str = "suppressed for anonymity";
