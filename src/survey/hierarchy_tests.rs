@@ -190,7 +190,7 @@ fn a_quasi_multi_grid_or_numeric_scale_is_rejected_with_a_clear_message() {
 #[test]
 fn a_quasi_date_needs_no_hierarchy_key() {
     let src = one_page(
-        "\n  [[pages.questions]]\n  id = \"d\"\n  type = \"date\"\n  role = \"quasi\"\n  text = \"When?\"\n",
+        "\n  [[pages.questions]]\n  id = \"d\"\n  type = \"date\"\n  min = \"2000-01\"\n  max = \"2030-12\"\n  role = \"quasi\"\n  text = \"When?\"\n",
     );
     parses(&src);
 }

@@ -151,6 +151,17 @@ pub(super) fn read_kind(
             };
             let min = month("min");
             let max = month("max");
+            if !f.has("min") || !f.has("max") {
+                // Tables list a date's years from the declared range; without one they would
+                // list only the years someone answered, which tells that someone did.
+                errs.at(
+                    &f.span,
+                    format!(
+                        "{}a date question needs both 'min' and 'max' (\"YYYY-MM\")",
+                        f.ctx
+                    ),
+                );
+            }
             if let Some((lo, hi)) = min.zip(max).filter(|(lo, hi)| hi < lo) {
                 errs.at(&f.span, format!("{}max ({hi}) is before min ({lo})", f.ctx));
             }

@@ -250,7 +250,8 @@ fn exhaustive_optimum<'a>(
     responses: impl IntoIterator<Item = &'a Response>,
     params: &Params,
 ) -> Option<(u64, usize, Vec<u8>)> {
-    let prepared = Prepared::new(survey, responses).ok()?;
+    let mut prepared = Prepared::new(survey, responses).ok()?;
+    prepared.withhold_uniform(params.l as usize);
     lattice::exhaustive(&prepared.problem(params))
 }
 
