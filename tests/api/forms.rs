@@ -20,7 +20,7 @@ fn selector(s: &str) -> Selector {
     Selector::parse(s).expect("valid selector")
 }
 
-fn into_page(url: &str, result: Result<ureq::Response, ureq::Error>) -> Page {
+pub fn into_page(url: &str, result: Result<ureq::Response, ureq::Error>) -> Page {
     let resp = match result {
         Ok(r) => r,
         Err(ureq::Error::Status(_, r)) => r,

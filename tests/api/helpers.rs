@@ -276,3 +276,8 @@ pub fn all_files(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// A GET with an API key (`Authorization: Bearer …` already formatted).
+pub fn api_get(app: &TestApp, path: &str, key: &str) -> (u16, String) {
+    into_pair(ureq::get(&app.url(path)).set("Authorization", key).call())
+}

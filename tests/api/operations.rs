@@ -2,18 +2,10 @@
 //! read-only disks, rate limits and floods.
 
 use crate::durability::open_all_responses;
-use crate::helpers::{get, post, TestApp, BIN};
+use crate::helpers::{api_get, get, post, TestApp, BIN};
 use crate::org_client::{api_key, OrgClient};
 use crate::submissions::minimal_answers;
 use std::process::Command;
-
-fn api_get(app: &TestApp, path: &str, key: &str) -> (u16, String) {
-    match ureq::get(&app.url(path)).set("Authorization", key).call() {
-        Ok(r) => (r.status(), r.into_string().expect("body")),
-        Err(ureq::Error::Status(s, r)) => (s, r.into_string().unwrap_or_default()),
-        Err(e) => panic!("{e}"),
-    }
-}
 
 /// Raw sealed responses as stored, for "untouched" checks.
 fn sealed_rows(app: &TestApp) -> Vec<(Vec<u8>, Vec<u8>)> {

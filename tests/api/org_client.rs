@@ -1,7 +1,7 @@
 //! An organiser's browser, without JavaScript: logs in, keeps the session cookie, and sends the
 //! CSRF token that each page carries.
 
-use crate::forms::Page;
+use crate::forms::{into_page, Page};
 use crate::helpers::TestApp;
 use std::io::Write;
 
@@ -131,27 +131,5 @@ impl OrgClient {
                 )
                 .send_string(&body),
         )
-    }
-}
-
-fn into_page(url: &str, result: Result<ureq::Response, ureq::Error>) -> Page {
-    let resp = match result {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("transport error: {e}"),
-    };
-    let headers = resp
-        .headers_names()
-        .into_iter()
-        .map(|h| {
-            let v = resp.all(&h).join(", ");
-            (h, v)
-        })
-        .collect();
-    Page {
-        status: resp.status(),
-        url: url.to_owned(),
-        headers,
-        html: resp.into_string().unwrap_or_default(),
     }
 }

@@ -1,7 +1,7 @@
 //! Releases as an organiser and an attacker see them: the rules for publishing, frozen bytes,
 //! repeated requests, and the same people getting the same noise in every table.
 
-use crate::helpers::{get, post, TestApp};
+use crate::helpers::{api_get, get, post, TestApp};
 use crate::org_client::{api_key, OrgClient};
 use serde_json::{json, Value};
 
@@ -26,15 +26,6 @@ fn answer(app: &TestApp, n: usize, seed: usize) {
 fn organiser_key(app: &TestApp) -> String {
     crate::org_client::add_account(app, "maria", "organiser");
     format!("Bearer {}", api_key(app, "maria"))
-}
-
-fn api_get(app: &TestApp, path: &str, key: &str) -> (u16, String) {
-    let resp = ureq::get(&app.url(path)).set("Authorization", key).call();
-    match resp {
-        Ok(r) => (r.status(), r.into_string().expect("body")),
-        Err(ureq::Error::Status(s, r)) => (s, r.into_string().unwrap_or_default()),
-        Err(e) => panic!("{e}"),
-    }
 }
 
 #[test]

@@ -51,6 +51,20 @@ impl<'a> Org<'a> {
         }
     }
 
+    /// A form posted by an account with `role`: the session, the fields, and the CSRF check.
+    #[allow(clippy::result_large_err)]
+    pub async fn posted(
+        state: &'a web::Data<State>,
+        req: &HttpRequest,
+        payload: web::Payload,
+        role: Role,
+    ) -> Result<(Org<'a>, Vec<(String, String)>), HttpResponse> {
+        let org = Org::require_role(state, req, role)?;
+        let fields = read_form(payload).await.unwrap_or_default();
+        org.check_csrf(&fields)?;
+        Ok((org, fields))
+    }
+
     /// Checks the form's CSRF token; the error page when it is missing or wrong.
     #[allow(clippy::result_large_err)]
     pub fn check_csrf(&self, fields: &[(String, String)]) -> Result<(), HttpResponse> {

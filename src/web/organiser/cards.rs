@@ -2,8 +2,9 @@
 //! (QR code, short code, survey name, a one-line promise; A4 or US letter, 10 per sheet) or as a
 //! CSV file. Chorus keeps no copy: only the codes' keyed hashes are stored.
 
-use super::access::{field, read_form, run, Org};
+use super::access::{field, run, Org};
 use super::surveys::survey_page;
+use crate::accounts::Role;
 use crate::survey::Mode;
 use crate::surveys::SurveyState;
 use crate::tokens::{self, TokenCode};
@@ -29,14 +30,10 @@ pub async fn issue(
     path: web::Path<String>,
     payload: web::Payload,
 ) -> HttpResponse {
-    let org = match Org::require(&state, &req) {
-        Ok(o) => o,
+    let (org, fields) = match Org::posted(&state, &req, payload, Role::Organiser).await {
+        Ok(posted) => posted,
         Err(r) => return r,
     };
-    let fields = read_form(payload).await.unwrap_or_default();
-    if let Err(r) = org.check_csrf(&fields) {
-        return r;
-    }
     let id = path.into_inner();
     let Some(entry) = state.chorus.surveys.get(&id) else {
         return org.page().message(

@@ -2,7 +2,7 @@
 //! and download it once approved; organisers approve or decline — and can never download
 //! microdata themselves.
 
-use super::access::{field, read_form, run, see_other, Org};
+use super::access::{field, run, see_other, Org};
 use crate::accounts::Role;
 use crate::export::requests::{self, ExportState};
 use crate::surveys::SurveyState;
@@ -57,14 +57,10 @@ pub async fn request_export(
     req: HttpRequest,
     payload: web::Payload,
 ) -> HttpResponse {
-    let me = match Org::require_role(&state, &req, Role::Researcher) {
-        Ok(o) => o,
+    let (me, fields) = match Org::posted(&state, &req, payload, Role::Researcher).await {
+        Ok(posted) => posted,
         Err(r) => return r,
     };
-    let fields = read_form(payload).await.unwrap_or_default();
-    if let Err(r) = me.check_csrf(&fields) {
-        return r;
-    }
     let survey = field(&fields, "survey").unwrap_or("").to_owned();
     let purpose = field(&fields, "purpose").unwrap_or("").to_owned();
     let researcher = me.session.name.clone();
@@ -187,14 +183,10 @@ pub async fn decide(
     path: web::Path<String>,
     payload: web::Payload,
 ) -> HttpResponse {
-    let org = match Org::require(&state, &req) {
-        Ok(o) => o,
+    let (org, fields) = match Org::posted(&state, &req, payload, Role::Organiser).await {
+        Ok(posted) => posted,
         Err(r) => return r,
     };
-    let fields = read_form(payload).await.unwrap_or_default();
-    if let Err(r) = org.check_csrf(&fields) {
-        return r;
-    }
     let approve = match field(&fields, "decision") {
         Some("approve") => true,
         Some("decline") => false,

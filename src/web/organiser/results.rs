@@ -4,6 +4,7 @@
 
 use super::access::{run, see_other, Org};
 use super::surveys::survey_page;
+use crate::accounts::Role;
 use crate::disclosure::percent;
 use crate::release::{self, Cell, ReleaseDocument, Table};
 use crate::web::State;
@@ -17,14 +18,10 @@ pub async fn publish(
     path: web::Path<String>,
     payload: web::Payload,
 ) -> HttpResponse {
-    let org = match Org::require(&state, &req) {
-        Ok(o) => o,
+    let (org, _) = match Org::posted(&state, &req, payload, Role::Organiser).await {
+        Ok(posted) => posted,
         Err(r) => return r,
     };
-    let fields = super::access::read_form(payload).await.unwrap_or_default();
-    if let Err(r) = org.check_csrf(&fields) {
-        return r;
-    }
     let id = path.into_inner();
     let survey = id.clone();
     match run(&state, move |chorus| {

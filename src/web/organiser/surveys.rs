@@ -1,7 +1,8 @@
 //! Surveys in the workspace: the list, import (upload or paste, every error with its line),
 //! opening and closing, and one survey's page.
 
-use super::access::{field, read_form, run, see_other, Org};
+use super::access::{field, run, see_other, Org};
+use crate::accounts::Role;
 use crate::surveys::{progress_band, SurveyError, SurveyState};
 use crate::web::State;
 use actix_multipart::Multipart;
@@ -218,14 +219,10 @@ pub async fn change_state(
     path: web::Path<String>,
     payload: web::Payload,
 ) -> HttpResponse {
-    let org = match Org::require(&state, &req) {
-        Ok(o) => o,
+    let (org, fields) = match Org::posted(&state, &req, payload, Role::Organiser).await {
+        Ok(posted) => posted,
         Err(r) => return r,
     };
-    let fields = read_form(payload).await.unwrap_or_default();
-    if let Err(r) = org.check_csrf(&fields) {
-        return r;
-    }
     let target = match field(&fields, "to") {
         Some("open") => SurveyState::Open,
         Some("closed") => SurveyState::Closed,
@@ -271,14 +268,10 @@ pub async fn shred(
     path: web::Path<String>,
     payload: web::Payload,
 ) -> HttpResponse {
-    let org = match Org::require(&state, &req) {
-        Ok(o) => o,
+    let (org, fields) = match Org::posted(&state, &req, payload, Role::Organiser).await {
+        Ok(posted) => posted,
         Err(r) => return r,
     };
-    let fields = read_form(payload).await.unwrap_or_default();
-    if let Err(r) = org.check_csrf(&fields) {
-        return r;
-    }
     let id = path.into_inner();
     if field(&fields, "confirm").map(str::trim) != Some(id.as_str()) {
         return survey_page(
@@ -319,14 +312,10 @@ pub async fn set_retention(
     path: web::Path<String>,
     payload: web::Payload,
 ) -> HttpResponse {
-    let org = match Org::require(&state, &req) {
-        Ok(o) => o,
+    let (org, fields) = match Org::posted(&state, &req, payload, Role::Organiser).await {
+        Ok(posted) => posted,
         Err(r) => return r,
     };
-    let fields = read_form(payload).await.unwrap_or_default();
-    if let Err(r) = org.check_csrf(&fields) {
-        return r;
-    }
     let id = path.into_inner();
     let days = match field(&fields, "days").map(str::trim) {
         Some("") | None => None,
