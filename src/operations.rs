@@ -219,3 +219,85 @@ pub fn new_passphrase() -> Result<Passphrase, OperationError> {
     };
     Passphrase::new(typed).map_err(|e| OperationError::Refused(e.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::surveys::SurveyState;
+
+    const SURVEY: &str = "id = \"walk\"\ntitle = \"Walk-in\"\n[[pages]]\ntitle = \"P\"\n  [[pages.questions]]\n  id = \"q\"\n  type = \"single\"\n  role = \"plain\"\n  text = \"Q?\"\n  options = [ { id = \"a\", text = \"A\" }, { id = \"b\", text = \"B\" } ]\n";
+
+    fn open() -> (tempfile::TempDir, Chorus) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let data = dir.path().join("data");
+        let key = dir.path().join("chorus.key");
+        let env = move |name: &str| match name {
+            "CHORUS_DATA_DIR" => Some(data.display().to_string()),
+            "CHORUS_KEY_FILE" => Some(key.display().to_string()),
+            _ => None,
+        };
+        let settings = Settings::from_sources(None, &env).expect("settings");
+        let (chorus, _) = Chorus::open(&settings).expect("open");
+        chorus
+            .surveys
+            .import(&chorus.store, &chorus.vault, SURVEY)
+            .expect("import");
+        (dir, chorus)
+    }
+
+    #[test]
+    fn a_closed_survey_is_shredded_once_its_retention_period_has_passed() {
+        let (_d, chorus) = open();
+        chorus
+            .surveys
+            .set_state(&chorus.store, "walk", SurveyState::Open)
+            .expect("open");
+        chorus
+            .surveys
+            .set_state(&chorus.store, "walk", SurveyState::Closed)
+            .expect("close");
+        chorus
+            .surveys
+            .set_retention(&chorus.store, "walk", Some(30))
+            .expect("retention");
+        let closed = chorus
+            .surveys
+            .get("walk")
+            .and_then(|e| e.closed_on.clone())
+            .expect("closing day");
+        let day_29 = crate::clock::add_days(&closed, 29).expect("day");
+        let day_30 = crate::clock::add_days(&closed, 30).expect("day");
+        assert!(shred_due(&chorus, &day_29).is_empty());
+        assert_eq!(shred_due(&chorus, &day_30), vec!["walk".to_string()]);
+        let entry = chorus.surveys.get("walk").expect("entry");
+        assert!(entry.shredded && entry.data_key.is_none());
+        assert_eq!(chorus.store.data_key_get("walk").expect("get"), None);
+        assert!(shred_due(&chorus, &day_30).is_empty(), "shredded once");
+    }
+
+    #[test]
+    fn open_surveys_and_surveys_without_retention_are_never_shredded() {
+        let (_d, chorus) = open();
+        chorus
+            .surveys
+            .set_state(&chorus.store, "walk", SurveyState::Open)
+            .expect("open");
+        chorus
+            .surveys
+            .set_retention(&chorus.store, "walk", Some(1))
+            .expect("retention");
+        assert!(shred_due(&chorus, "2999-01-01").is_empty(), "still open");
+        chorus
+            .surveys
+            .set_state(&chorus.store, "walk", SurveyState::Closed)
+            .expect("close");
+        chorus
+            .surveys
+            .set_retention(&chorus.store, "walk", None)
+            .expect("retention");
+        assert!(
+            shred_due(&chorus, "2999-01-01").is_empty(),
+            "no retention period"
+        );
+    }
+}
