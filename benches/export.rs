@@ -63,6 +63,7 @@ title = "About you"
   type = "date"
   role = "quasi"
   min = "1980-01"
+  max = "2030-12"
   text = "When did you first use?"
 
   [[pages.questions]]
