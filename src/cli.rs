@@ -54,13 +54,10 @@ pub enum CliCommand {
     /// Move to a new master key: a new key file, or a passphrase (sealed mode). Server stopped.
     Rekey {
         /// Create this new key file and use it
-        #[arg(
-            long,
-            conflicts_with = "to_passphrase",
-            required_unless_present = "to_passphrase"
-        )]
+        #[arg(long, conflicts_with = "to_passphrase")]
         to_key_file: Option<PathBuf>,
-        /// Use a passphrase (read from CHORUS_NEW_PASSPHRASE, or typed twice at a terminal)
+        /// Use a passphrase (read from CHORUS_NEW_PASSPHRASE, or typed twice at a terminal).
+        /// Without either flag, a set CHORUS_NEW_PASSPHRASE chooses this.
         #[arg(long)]
         to_passphrase: bool,
     },

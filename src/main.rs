@@ -43,8 +43,14 @@ fn main() -> ExitCode {
         }
         CliCommand::Rekey {
             to_key_file,
-            to_passphrase: _,
+            to_passphrase,
         } => {
+            if to_key_file.is_none()
+                && !to_passphrase
+                && std::env::var_os("CHORUS_NEW_PASSPHRASE").is_none()
+            {
+                return fail("chorus: rekey to what? `chorus rekey --to-key-file PATH` (a new key file) or `chorus rekey --to-passphrase` (sealed mode)");
+            }
             if control::server_running(&settings.data_dir) {
                 return fail(
                     "chorus: stop the server first: a rekey needs the data directory to itself",
