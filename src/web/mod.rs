@@ -3,6 +3,7 @@
 
 mod api;
 mod auth;
+mod blocking;
 mod error;
 pub mod i18n;
 mod limit;

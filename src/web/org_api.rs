@@ -289,21 +289,9 @@ async fn get_release(
         .body(body))
 }
 
+/// The API's actions go to the same audit log as the workspace's.
 async fn audit(state: &State, account: &str, action: &str, survey: &str, detail: String) {
-    let entry = crate::audit::Entry {
-        day: state.clock.today(),
-        account: account.to_owned(),
-        action: action.to_owned(),
-        survey: Some(survey.to_owned()),
-        detail: Some(detail),
-    };
-    let chorus = Arc::clone(&state.chorus);
-    if !matches!(
-        web::block(move || crate::audit::append(&chorus.store, &entry)).await,
-        Ok(Ok(()))
-    ) {
-        tracing::error!("audit log write failed");
-    }
+    super::blocking::audit(state, account, action, Some(survey), Some(detail)).await;
 }
 
 #[derive(Deserialize)]

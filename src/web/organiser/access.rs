@@ -3,12 +3,10 @@
 //! log entry for each action.
 
 use crate::accounts::Role;
-use crate::app::Chorus;
 use crate::web::auth::{self, Session};
 use crate::web::State;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
-use std::sync::Arc;
 use tera::Context;
 
 /// A request from a logged-in organiser.
@@ -161,36 +159,4 @@ pub fn field<'f>(fields: &'f [(String, String)], name: &str) -> Option<&'f str> 
         .map(|(_, v)| v.as_str())
 }
 
-/// Runs blocking domain work (password hashing, durable writes) off the async workers.
-pub async fn run<T: Send + 'static>(
-    state: &State,
-    work: impl FnOnce(&Chorus) -> T + Send + 'static,
-) -> Option<T> {
-    let chorus = Arc::clone(&state.chorus);
-    web::block(move || work(&chorus)).await.ok()
-}
-
-/// Appends to the audit log off the async workers; a failure is logged, not shown.
-pub async fn audit(
-    state: &State,
-    account: &str,
-    action: &str,
-    survey: Option<&str>,
-    detail: Option<String>,
-) {
-    let day = state.clock.today();
-    let entry = crate::audit::Entry {
-        day,
-        account: account.to_owned(),
-        action: action.to_owned(),
-        survey: survey.map(str::to_owned),
-        detail,
-    };
-    let written = run(state, move |chorus| {
-        crate::audit::append(&chorus.store, &entry)
-    })
-    .await;
-    if !matches!(written, Some(Ok(()))) {
-        tracing::error!("audit log write failed");
-    }
-}
+pub use crate::web::blocking::{audit, run};

@@ -74,23 +74,17 @@ async fn start_with_code(
         .find(|(n, _)| n == flow::CODE)
         .map(|(_, v)| v.as_str())
         .unwrap_or("");
-    let Ok(code) = TokenCode::parse(typed) else {
-        return r.message(Message::CodeUnusable);
+    let (code, survey) = match unused_code(&state, typed) {
+        Ok(found) => found,
+        Err(message) => return r.message(message),
     };
-    let record = match state
+    match state
         .chorus
-        .store
-        .code_get(&code_hash(state.chorus.vault.code_hash_key(), &code))
+        .surveys
+        .get(&survey)
+        .filter(|e| e.state == SurveyState::Open)
     {
-        Ok(record) => record,
-        Err(_) => return r.message(Message::Busy),
-    };
-    let entry = record
-        .filter(|rec| !rec.spent)
-        .and_then(|rec| state.chorus.surveys.get(&rec.survey))
-        .filter(|e| e.state == SurveyState::Open);
-    match entry {
-        Some(entry) => landing(&state, &req, &entry, Some(code.display()), None),
+        Some(entry) => landing(&state, &req, &entry, Some(code), None),
         None => r.message(Message::CodeUnusable),
     }
 }
@@ -302,6 +296,15 @@ fn open_survey(state: &State, id: &str) -> Result<Arc<SurveyEntry>, Message> {
 /// A code from a QR link, checked before anyone spends ten minutes answering. Used, unknown,
 /// mistyped and other surveys' codes get the same message.
 fn usable_code(state: &State, survey: &str, typed: &str) -> Result<String, Message> {
+    match unused_code(state, typed)? {
+        (code, of) if of == survey => Ok(code),
+        _ => Err(Message::CodeUnusable),
+    }
+}
+
+/// An issued, unused code (as displayed) and its survey. Unknown, used and mistyped codes all
+/// give the one "can't be used" message.
+fn unused_code(state: &State, typed: &str) -> Result<(String, String), Message> {
     let code = TokenCode::parse(typed).map_err(|_| Message::CodeUnusable)?;
     let record = state
         .chorus
@@ -309,7 +312,7 @@ fn usable_code(state: &State, survey: &str, typed: &str) -> Result<String, Messa
         .code_get(&code_hash(state.chorus.vault.code_hash_key(), &code))
         .map_err(|_| Message::Busy)?;
     match record {
-        Some(rec) if !rec.spent && rec.survey == survey => Ok(code.display()),
+        Some(rec) if !rec.spent => Ok((code.display(), rec.survey)),
         _ => Err(Message::CodeUnusable),
     }
 }
