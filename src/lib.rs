@@ -1,18 +1,26 @@
-//! Chorus: self-hosted, privacy-preserving surveys. See DESIGN.md for the promises this code
-//! keeps. Dependencies point one way: `web`/`cli`/`control` → domain (`survey`, `surveys`,
-//! `tokens`, `submissions`) → `store`, `vault`.
+//! Chorus: self-hosted, privacy-preserving surveys for peer-led organisations of people who use
+//! drugs. The modules form layers that import only downward (`docs/architecture.md`; the test
+//! `tests/layers.rs` fails on an upward import):
+//!
+//! 1. leaves: `clock`, `config`, `telemetry`, `vault`, `survey`
+//! 2. `store`, the only module that knows sled
+//! 3. domain: `tokens`, `accounts`, `audit`, `surveys`, `submissions`, `tally`, `disclosure`,
+//!    `release`, `export`
+//! 4. `installation` (opening a data directory) and `services` (one function per action)
+//! 5. edges: `web` (the only module that knows actix and tera) and `cli` (with its control socket)
+//! 6. the composition root: `serve` and `main.rs`
 
 pub mod accounts;
-pub mod app;
 pub mod audit;
 pub mod cli;
 pub mod clock;
 pub mod config;
-pub mod control;
 pub mod disclosure;
 pub mod export;
-pub mod operations;
+pub mod installation;
 pub mod release;
+pub mod serve;
+pub mod services;
 pub mod store;
 pub mod submissions;
 pub mod survey;

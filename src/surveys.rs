@@ -7,7 +7,7 @@ use crate::survey::{DefinitionErrors, Survey, SurveyId};
 use crate::vault::{DataKey, Vault, VaultError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -105,6 +105,9 @@ pub struct SurveySummary {
 
 pub struct SurveyRegistry {
     entries: RwLock<BTreeMap<String, Arc<SurveyEntry>>>,
+    /// Serialises changes. Held across the durable write, so that readers (every submission
+    /// reads an entry) only ever wait for the brief swap under `entries`, never for an fsync.
+    writer: Mutex<()>,
 }
 
 impl SurveyRegistry {
@@ -139,6 +142,7 @@ impl SurveyRegistry {
         }
         Ok(SurveyRegistry {
             entries: RwLock::new(entries),
+            writer: Mutex::new(()),
         })
     }
 
@@ -160,8 +164,8 @@ impl SurveyRegistry {
     ) -> Result<ImportOutcome, SurveyError> {
         let survey = Survey::parse(source).map_err(SurveyError::Invalid)?;
         let id = survey.id().clone();
-        let mut entries = self.write();
-        let existing = entries.get(id.as_str()).cloned();
+        let _writing = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let existing = self.get(id.as_str());
         if let Some(old) = &existing {
             if old.shredded {
                 return Err(SurveyError::Shredded(id.to_string()));
@@ -188,7 +192,7 @@ impl SurveyRegistry {
         persist(store, id.as_str(), &entry.record())?;
         store.durable_blocking()?;
         let state = entry.state;
-        entries.insert(id.to_string(), Arc::new(entry));
+        self.write().insert(id.to_string(), Arc::new(entry));
         Ok(ImportOutcome {
             id,
             state,
@@ -275,10 +279,9 @@ impl SurveyRegistry {
         id: &str,
         change: impl FnOnce(&mut SurveyEntry) -> Result<bool, SurveyError>,
     ) -> Result<(), SurveyError> {
-        let mut entries = self.write();
-        let current = entries
+        let _writing = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let current = self
             .get(id)
-            .cloned()
             .ok_or_else(|| SurveyError::NotFound(id.to_owned()))?;
         let mut next = SurveyEntry {
             survey: Arc::clone(&current.survey),
@@ -293,7 +296,7 @@ impl SurveyRegistry {
         }
         persist(store, id, &next.record())?;
         store.durable_blocking()?;
-        entries.insert(id.to_owned(), Arc::new(next));
+        self.write().insert(id.to_owned(), Arc::new(next));
         Ok(())
     }
 

@@ -4,8 +4,9 @@
 
 use super::anonymise::{anonymise, Anonymised, Params, Refusal, ValueFormat};
 use super::bundle::{self, BundleError};
-use crate::app::Chorus;
-use crate::surveys::SurveyState;
+use crate::store::Store;
+use crate::surveys::{SurveyRegistry, SurveyState};
+use crate::vault::SigningKey;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
@@ -26,9 +27,14 @@ pub enum ExportError {
 }
 
 /// Builds the signed zip for `survey`, dated `day` (`YYYY-MM-DD`; no time of day).
-pub fn build(chorus: &Chorus, survey: &str, day: &str) -> Result<Vec<u8>, ExportError> {
-    let entry = chorus
-        .surveys
+pub fn build(
+    store: &Store,
+    surveys: &SurveyRegistry,
+    signing: &SigningKey,
+    survey: &str,
+    day: &str,
+) -> Result<Vec<u8>, ExportError> {
+    let entry = surveys
         .get(survey)
         .ok_or_else(|| ExportError::NoSuchSurvey(survey.to_owned()))?;
     if entry.shredded {
@@ -38,7 +44,7 @@ pub fn build(chorus: &Chorus, survey: &str, day: &str) -> Result<Vec<u8>, Export
         return Err(ExportError::NotClosed);
     }
     let records =
-        crate::submissions::open_all(&chorus.store, &entry).map_err(|_| ExportError::Unreadable)?;
+        crate::submissions::open_all(store, &entry).map_err(|_| ExportError::Unreadable)?;
     let params = Params::for_survey(&entry.survey);
     let data = anonymise(
         &entry.survey,
@@ -90,7 +96,7 @@ pub fn build(chorus: &Chorus, survey: &str, day: &str) -> Result<Vec<u8>, Export
         "notes".into(),
         "Rows are shuffled and row ids are new for every export. Free text, times and record keys are never exported. Negative codes are non-answers (see codebook.csv); * means suppressed for anonymity.".into(),
     );
-    Ok(bundle::build(manifest, &files, &chorus.signing)?)
+    Ok(bundle::build(manifest, &files, signing)?)
 }
 
 /// `load.R`: reads `data.csv` with the codebook's labels as factors.

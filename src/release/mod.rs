@@ -10,10 +10,9 @@ mod files;
 pub use document::{Cell, Line, ReleaseDocument, Table};
 pub use files::{csv_zip, table_csv, FilesError};
 
-use crate::app::Chorus;
 use crate::disclosure::protect_catalogue;
-use crate::store::StoreError;
-use crate::surveys::SurveyEntry;
+use crate::store::{Store, StoreError};
+use crate::surveys::{SurveyEntry, SurveyRegistry};
 use crate::tally::tally;
 use serde::{Deserialize, Serialize};
 
@@ -45,46 +44,52 @@ struct Stored {
 
 /// Publishes the next release of a survey if the rules allow it; returns its number.
 /// `closing`: the final release made when a survey closes, which needs no new responses.
-pub fn publish(chorus: &Chorus, survey: &str, closing: bool) -> Result<u32, PublishError> {
-    let entry = chorus
-        .surveys
+pub fn publish(
+    store: &Store,
+    surveys: &SurveyRegistry,
+    survey: &str,
+    closing: bool,
+) -> Result<u32, PublishError> {
+    let entry = surveys
         .get(survey)
         .ok_or_else(|| PublishError::NoSuchSurvey(survey.to_owned()))?;
     let threshold = entry.survey.threshold();
     let min_responses = entry.survey.min_responses();
-    let count = chorus.store.response_count(survey);
+    let count = store.response_count(survey);
     if !closing && count < min_responses as usize {
         return Err(PublishError::BelowMinimum(min_responses));
     }
-    let numbers = chorus.store.release_numbers(survey)?;
+    let numbers = store.release_numbers(survey)?;
     if let Some(&last) = numbers.last() {
-        let previous = stored(chorus, survey, last)?;
+        let previous = stored(store, survey, last)?;
         if !closing && count < previous.counted + threshold as usize {
             return Err(PublishError::TooFewNew(threshold));
         }
     }
     let number = numbers.last().map_or(1, |n| n + 1);
-    let document = compute(chorus, &entry, number, closing)?;
+    let document = compute(store, &entry, number, closing)?;
     let body = serde_json::to_string(&document).map_err(|_| StoreError::Corrupt)?;
     let record = serde_json::to_vec(&Stored {
         counted: count,
         body,
     })
     .map_err(|_| StoreError::Corrupt)?;
-    if !chorus.store.release_insert(survey, number, &record)? {
+    if !store.release_insert(survey, number, &record)? {
         // Someone published the same number a moment ago: theirs stands, frozen.
         return Err(PublishError::TooFewNew(threshold));
     }
-    chorus.store.durable_blocking()?;
+    store.durable_blocking()?;
     Ok(number)
 }
 
 /// Closes a survey for good and publishes its final release; returns that release's number.
-pub fn close_survey(chorus: &Chorus, survey: &str) -> Result<u32, CloseError> {
-    chorus
-        .surveys
-        .set_state(&chorus.store, survey, crate::surveys::SurveyState::Closed)?;
-    Ok(publish(chorus, survey, true)?)
+pub fn close_survey(
+    store: &Store,
+    surveys: &SurveyRegistry,
+    survey: &str,
+) -> Result<u32, CloseError> {
+    surveys.set_state(store, survey, crate::surveys::SurveyState::Closed)?;
+    Ok(publish(store, surveys, survey, true)?)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -96,8 +101,8 @@ pub enum CloseError {
 }
 
 /// The served bytes of release `number`, exactly as published.
-pub fn body(chorus: &Chorus, survey: &str, number: u32) -> Result<Option<String>, StoreError> {
-    match chorus.store.release_get(survey, number)? {
+pub fn body(store: &Store, survey: &str, number: u32) -> Result<Option<String>, StoreError> {
+    match store.release_get(survey, number)? {
         Some(bytes) => {
             let stored: Stored = serde_json::from_slice(&bytes).map_err(|_| StoreError::Corrupt)?;
             Ok(Some(stored.body))
@@ -106,26 +111,25 @@ pub fn body(chorus: &Chorus, survey: &str, number: u32) -> Result<Option<String>
     }
 }
 
-pub fn latest_number(chorus: &Chorus, survey: &str) -> Result<Option<u32>, StoreError> {
-    Ok(chorus.store.release_numbers(survey)?.last().copied())
+pub fn latest_number(store: &Store, survey: &str) -> Result<Option<u32>, StoreError> {
+    Ok(store.release_numbers(survey)?.last().copied())
 }
 
-fn stored(chorus: &Chorus, survey: &str, number: u32) -> Result<Stored, StoreError> {
-    let bytes = chorus
-        .store
+fn stored(store: &Store, survey: &str, number: u32) -> Result<Stored, StoreError> {
+    let bytes = store
         .release_get(survey, number)?
         .ok_or(StoreError::Corrupt)?;
     serde_json::from_slice(&bytes).map_err(|_| StoreError::Corrupt)
 }
 
 fn compute(
-    chorus: &Chorus,
+    store: &Store,
     entry: &SurveyEntry,
     number: u32,
     closing: bool,
 ) -> Result<ReleaseDocument, PublishError> {
     let survey = &entry.survey;
-    let records = crate::submissions::open_all(&chorus.store, entry).map_err(|e| match e {
+    let records = crate::submissions::open_all(store, entry).map_err(|e| match e {
         crate::submissions::OpenAllError::Shredded => PublishError::Shredded,
         crate::submissions::OpenAllError::Unreadable => PublishError::Unreadable,
         crate::submissions::OpenAllError::Store(e) => PublishError::Store(e),

@@ -1,4 +1,5 @@
 use super::*;
+use crate::installation::Chorus;
 use crate::config::Settings;
 use crate::tokens;
 
@@ -71,7 +72,7 @@ async fn submit_all(chorus: &Chorus, codes: &[tokens::TokenCode]) {
 }
 
 fn publish_off_runtime(chorus: &Chorus, closing: bool) -> Result<u32, PublishError> {
-    publish(chorus, "small", closing)
+    publish(&chorus.store, &chorus.surveys, "small", closing)
 }
 
 #[test]
@@ -89,23 +90,23 @@ fn a_new_release_needs_threshold_new_responses_and_old_ones_never_change() {
     let (_d, chorus) = open();
     answer(&chorus, 40);
     assert_eq!(publish_off_runtime(&chorus, false).expect("first"), 1);
-    let first = body(&chorus, "small", 1).expect("read").expect("exists");
+    let first = body(&chorus.store, "small", 1).expect("read").expect("exists");
     answer(&chorus, 4);
     assert!(matches!(
         publish_off_runtime(&chorus, false),
         Err(PublishError::TooFewNew(5))
     ));
     assert_eq!(
-        body(&chorus, "small", 1).expect("read").expect("exists"),
+        body(&chorus.store, "small", 1).expect("read").expect("exists"),
         first
     );
     answer(&chorus, 1);
     assert_eq!(publish_off_runtime(&chorus, false).expect("second"), 2);
     assert_eq!(
-        body(&chorus, "small", 1).expect("read").expect("exists"),
+        body(&chorus.store, "small", 1).expect("read").expect("exists"),
         first
     );
-    assert_eq!(latest_number(&chorus, "small").expect("latest"), Some(2));
+    assert_eq!(latest_number(&chorus.store, "small").expect("latest"), Some(2));
 }
 
 #[test]
@@ -115,7 +116,7 @@ fn the_final_release_needs_no_new_responses() {
     publish_off_runtime(&chorus, false).expect("first");
     assert_eq!(publish_off_runtime(&chorus, true).expect("final"), 2);
     let doc: ReleaseDocument =
-        serde_json::from_str(&body(&chorus, "small", 2).expect("read").expect("exists"))
+        serde_json::from_str(&body(&chorus.store, "small", 2).expect("read").expect("exists"))
             .expect("json");
     assert!(doc.is_final);
 }
@@ -126,7 +127,7 @@ fn a_release_has_one_and_two_way_tables_with_margins() {
     answer(&chorus, 60);
     publish_off_runtime(&chorus, false).expect("publish");
     let doc: ReleaseDocument =
-        serde_json::from_str(&body(&chorus, "small", 1).expect("read").expect("exists"))
+        serde_json::from_str(&body(&chorus.store, "small", 1).expect("read").expect("exists"))
             .expect("json");
     let carry = doc
         .tables

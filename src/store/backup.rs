@@ -115,6 +115,7 @@ impl Store {
             }
             self.responses.apply_batch(batch)?;
         }
+        self.counters.forget_responses(survey);
         self.durable_blocking()
     }
 }

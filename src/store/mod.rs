@@ -6,6 +6,7 @@
 mod admin;
 mod backup;
 mod committer;
+mod counters;
 mod records;
 
 pub use backup::{restore, BackupError};
@@ -57,6 +58,7 @@ pub struct Store {
     releases: Tree,
     exports: Tree,
     committer: Arc<Committer>,
+    counters: counters::Counters,
 }
 
 impl Store {
@@ -74,7 +76,9 @@ impl Store {
         let responses = tree("responses")?;
         let committer = Committer::start(db.clone(), codes.clone(), responses.clone())
             .map_err(|e| StoreError::Thread(e.to_string()))?;
+        let counters = count_from_trees(&codes, &responses)?;
         Ok(Store {
+            counters,
             meta: tree("meta")?,
             surveys: tree("surveys")?,
             data_keys: tree("data_keys")?,
@@ -209,11 +213,29 @@ impl Store {
         response_id: &[u8],
         sealed_response: &[u8],
     ) -> Result<Redemption, StoreError> {
-        settle(
+        let outcome = settle(
             self.committer
                 .redeem(request(code_hash, survey, response_id, sealed_response))
                 .await,
-        )
+        )?;
+        self.count(&outcome, code_hash, survey)?;
+        Ok(outcome)
+    }
+
+    /// Moves the live counters after a committed redemption.
+    fn count(
+        &self,
+        outcome: &Redemption,
+        code_hash: &[u8; 32],
+        survey: &str,
+    ) -> Result<(), StoreError> {
+        if *outcome == Redemption::Redeemed {
+            self.counters.add_response(survey);
+            if let Some(record) = self.code_get(code_hash)? {
+                self.counters.add_used(survey, record.batch);
+            }
+        }
+        Ok(())
     }
 
     /// The same, for synchronous callers.
@@ -224,11 +246,13 @@ impl Store {
         response_id: &[u8],
         sealed_response: &[u8],
     ) -> Result<Redemption, StoreError> {
-        settle(
+        let outcome = settle(
             self.committer
                 .redeem(request(code_hash, survey, response_id, sealed_response))
                 .blocking_recv(),
-        )
+        )?;
+        self.count(&outcome, code_hash, survey)?;
+        Ok(outcome)
     }
 
     pub fn code_get(&self, code_hash: &[u8; 32]) -> Result<Option<CodeRecord>, StoreError> {
@@ -240,9 +264,10 @@ impl Store {
         }
     }
 
-    /// Issued and used counts per batch of a survey (scans the survey's codes).
+    /// Issued and used counts per batch of a survey (the survey's batch records, and the live
+    /// counters: no scan of the codes).
     pub fn batch_counts(&self, survey: &str) -> Result<Vec<BatchCounts>, StoreError> {
-        let mut counts = std::collections::BTreeMap::<u32, BatchCounts>::new();
+        let mut counts = Vec::new();
         for item in self.batches.scan_prefix(scoped_key(survey, b"")) {
             let (k, v) = item?;
             let suffix = &k[survey.len() + 1..];
@@ -250,32 +275,21 @@ impl Store {
                 (<[u8; 4]>::try_from(suffix), <[u8; 8]>::try_from(v.as_ref()))
             {
                 let batch = u32::from_be_bytes(batch);
-                counts.insert(
+                counts.push(BatchCounts {
                     batch,
-                    BatchCounts {
-                        batch,
-                        issued: u64::from_be_bytes(issued),
-                        used: 0,
-                    },
-                );
+                    issued: u64::from_be_bytes(issued),
+                    used: self.counters.used(survey, batch),
+                });
             }
         }
-        for item in self.codes.iter() {
-            let (_, v) = item?;
-            let rec = CodeRecord::decode(&v).ok_or(StoreError::Corrupt)?;
-            if rec.spent && rec.survey == survey {
-                if let Some(c) = counts.get_mut(&rec.batch) {
-                    c.used += 1;
-                }
-            }
-        }
-        Ok(counts.into_values().collect())
+        Ok(counts)
     }
 
     // ---- responses ----
 
+    /// How many responses a survey has (a live counter; no scan).
     pub fn response_count(&self, survey: &str) -> usize {
-        self.responses.scan_prefix(scoped_key(survey, b"")).count()
+        self.counters.responses(survey)
     }
 
     /// Every sealed response of a survey as (record id, sealed bytes). Order is sled's key order,
@@ -340,3 +354,21 @@ fn open_error(dir: &Path, e: sled::Error) -> StoreError {
 
 #[cfg(test)]
 mod tests;
+
+/// The live counters, counted once from the trees (start-up, restore).
+fn count_from_trees(codes: &Tree, responses: &Tree) -> Result<counters::Counters, StoreError> {
+    let counters = counters::Counters::default();
+    for key in responses.iter().keys() {
+        let key = key?;
+        let end = key.iter().position(|&b| b == 0).ok_or(StoreError::Corrupt)?;
+        let survey = std::str::from_utf8(&key[..end]).map_err(|_| StoreError::Corrupt)?;
+        counters.add_response(survey);
+    }
+    for item in codes.iter().values() {
+        let record = CodeRecord::decode(&item?).ok_or(StoreError::Corrupt)?;
+        if record.spent {
+            counters.add_used(&record.survey, record.batch);
+        }
+    }
+    Ok(counters)
+}

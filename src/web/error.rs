@@ -1,6 +1,9 @@
-//! Every error a route can return, and its one mapping to HTTP. API routes answer JSON; the
-//! messages are written for people and never echo what was submitted (it may be an answer).
+//! Every error a route can return, and its one mapping to HTTP: `status_of` gives the status of
+//! each kind of service failure, for the JSON API and the workspace's pages alike. API routes
+//! answer JSON; the messages are written for people and never echo what was submitted (it may
+//! be an answer).
 
+use crate::services::{ErrorKind, ServiceError};
 use crate::survey::AnswerError;
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
@@ -37,6 +40,43 @@ pub enum ApiError {
     /// Storage failed. Logged with the storage error only; the client sees a generic message.
     #[error("unavailable")]
     Unavailable,
+    /// An organiser, researcher or operator action refused or failed.
+    #[error(transparent)]
+    Service(ServiceError),
+}
+
+/// The HTTP status of each kind of service failure: the one mapping, used by the API and by the
+/// workspace's pages.
+pub fn status_of(kind: ErrorKind) -> StatusCode {
+    match kind {
+        ErrorKind::NotFound => StatusCode::NOT_FOUND,
+        ErrorKind::BadRequest => StatusCode::BAD_REQUEST,
+        ErrorKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorKind::Conflict => StatusCode::CONFLICT,
+        ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+        ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
+/// The message a person sees for a service failure. Our own failures are logged and shown as
+/// one generic sentence: their details may name files or keys.
+pub fn message_of(e: &ServiceError) -> String {
+    match e.kind() {
+        ErrorKind::Unavailable => {
+            tracing::error!(error = %e, "action failed");
+            UNAVAILABLE_MESSAGE.to_owned()
+        }
+        _ => e.to_string(),
+    }
+}
+
+pub const UNAVAILABLE_MESSAGE: &str =
+    "Something went wrong on our side; nothing was changed. Please try again.";
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> ApiError {
+        ApiError::Service(e)
+    }
 }
 
 impl ResponseError for ApiError {
@@ -53,6 +93,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Service(e) => status_of(e.kind()),
         }
     }
 
@@ -93,6 +134,17 @@ impl ResponseError for ApiError {
             }
             ApiError::Unavailable => {
                 json!({"error": "unavailable", "message": "The service could not save this right now. Nothing was saved; please try again."})
+            }
+            ApiError::Service(e) => {
+                let code = match e.kind() {
+                    ErrorKind::NotFound => "not_found",
+                    ErrorKind::BadRequest => "bad_request",
+                    ErrorKind::Invalid => "invalid",
+                    ErrorKind::Conflict => "conflict",
+                    ErrorKind::Forbidden => "forbidden",
+                    ErrorKind::Unavailable => "unavailable",
+                };
+                json!({"error": code, "message": message_of(e)})
             }
         };
         builder.body(body.to_string())

@@ -17,7 +17,7 @@ mod security;
 pub use api::MAX_BODY_BYTES;
 pub use error::CODE_UNUSABLE_BODY;
 
-use crate::app::Chorus;
+use crate::installation::Chorus;
 use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};

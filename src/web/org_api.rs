@@ -3,18 +3,14 @@
 
 use super::api::{parse_json_body, read_body};
 use super::auth::api_account;
+use super::blocking::act;
 use super::error::ApiError;
 use super::State;
 use crate::accounts::Role;
-use crate::clock::FixedDay;
-use crate::export::requests::{self, ExportState, RequestError};
-use crate::release::{self, PublishError};
-use crate::survey::Mode;
-use crate::surveys::SurveyState;
-use crate::tokens;
+use crate::services::releases::Which;
+use crate::services::{codes, exports, releases, Actor, ServiceError};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
-use std::sync::Arc;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route(
@@ -65,45 +61,18 @@ async fn request_export(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let account = api_account(&state, &req, Role::Researcher)?;
-    let id = path.into_inner();
-    if state.chorus.surveys.get(&id).is_none() {
-        return Err(ApiError::NotFound);
+    let actor = Actor::api(&api_account(&state, &req, Role::Researcher)?.name);
+    let survey = path.into_inner();
+    if state.chorus.surveys.get(&survey).is_none() {
+        return Err(ServiceError::NoSuchSurvey(survey).into());
     }
     let body = read_body(payload, 8192).await?;
     let ask: ExportAsk = parse_json_body(&body, "The body must be {\"purpose\": \"...\"}.")?;
-    let chorus = Arc::clone(&state.chorus);
-    let (survey, who, day) = (id.clone(), account.name.clone(), state.clock.today());
-    let made = web::block(move || {
-        requests::request(
-            &chorus.store,
-            &chorus.surveys,
-            &FixedDay(day),
-            &survey,
-            &who,
-            &ask.purpose,
-        )
+    let made = act(&state, move |chorus| {
+        exports::request_export(chorus, &actor, &survey, &ask.purpose)
     })
-    .await
-    .map_err(|_| ApiError::Unavailable)?;
-    match made {
-        Ok(r) => {
-            audit(
-                &state,
-                &account.name,
-                "request export",
-                &id,
-                format!("request {} (API)", r.id),
-            )
-            .await;
-            Ok(HttpResponse::Created().json(r))
-        }
-        Err(RequestError::Store(e)) => Err(e.into()),
-        Err(RequestError::NotClosed) => {
-            Err(ApiError::Conflict(RequestError::NotClosed.to_string()))
-        }
-        Err(e) => Err(ApiError::BadRequest(e.to_string())),
-    }
+    .await?;
+    Ok(HttpResponse::Created().json(made))
 }
 
 /// A request's state: its researcher or any organiser may look.
@@ -117,10 +86,7 @@ async fn get_export(
         Err(ApiError::Forbidden) => api_account(&state, &req, Role::Organiser)?,
         Err(e) => return Err(e),
     };
-    let request = requests::get(&state.chorus.store, &path)
-        .map_err(|_| ApiError::Unavailable)?
-        .filter(|r| account.role == Role::Organiser || r.researcher == account.name)
-        .ok_or(ApiError::NotFound)?;
+    let request = exports::export_request(&state.chorus, &account.name, account.role, &path)?;
     Ok(HttpResponse::Ok().json(request))
 }
 
@@ -146,34 +112,13 @@ async fn decide_export(
     req: HttpRequest,
     approve: bool,
 ) -> Result<HttpResponse, ApiError> {
-    let account = api_account(&state, &req, Role::Organiser)?;
-    let chorus = Arc::clone(&state.chorus);
-    let (id, who, day) = (path.into_inner(), account.name.clone(), state.clock.today());
-    let decided =
-        web::block(move || requests::decide(&chorus.store, &FixedDay(day), &id, &who, approve))
-            .await
-            .map_err(|_| ApiError::Unavailable)?;
-    match decided {
-        Ok(r) => {
-            let action = if approve {
-                "approve export"
-            } else {
-                "decline export"
-            };
-            audit(
-                &state,
-                &account.name,
-                action,
-                &r.survey,
-                format!("request {} by {} (API)", r.id, r.researcher),
-            )
-            .await;
-            Ok(HttpResponse::Ok().json(r))
-        }
-        Err(RequestError::NotFound) => Err(ApiError::NotFound),
-        Err(RequestError::Store(e)) => Err(e.into()),
-        Err(e) => Err(ApiError::Conflict(e.to_string())),
-    }
+    let actor = Actor::api(&api_account(&state, &req, Role::Organiser)?.name);
+    let id = path.into_inner();
+    let decided = act(&state, move |chorus| {
+        exports::decide_export(chorus, &actor, &id, approve)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(decided))
 }
 
 /// The signed bundle of an approved request, for the researcher who asked. Organisers never get
@@ -183,33 +128,13 @@ async fn download_export(
     path: web::Path<String>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let account = api_account(&state, &req, Role::Researcher)?;
-    let request = requests::get(&state.chorus.store, &path)
-        .map_err(|_| ApiError::Unavailable)?
-        .filter(|r| r.researcher == account.name)
-        .ok_or(ApiError::NotFound)?;
-    if request.state != ExportState::Approved {
-        return Err(ApiError::Forbidden);
-    }
-    let chorus = Arc::clone(&state.chorus);
-    let (survey, day) = (request.survey.clone(), state.clock.today());
-    let built = web::block(move || crate::export::package::build(&chorus, &survey, &day))
-        .await
-        .map_err(|_| ApiError::Unavailable)?;
-    match built {
-        Ok(zip) => {
-            audit(
-                &state,
-                &account.name,
-                "download export",
-                &request.survey,
-                format!("request {} (API)", request.id),
-            )
-            .await;
-            Ok(HttpResponse::Ok().content_type("application/zip").body(zip))
-        }
-        Err(e) => Err(ApiError::Conflict(e.to_string())),
-    }
+    let actor = Actor::api(&api_account(&state, &req, Role::Researcher)?.name);
+    let id = path.into_inner();
+    let zip = act(&state, move |chorus| {
+        exports::download_export(chorus, &actor, &id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().content_type("application/zip").body(zip))
 }
 
 async fn publish_release(
@@ -217,35 +142,14 @@ async fn publish_release(
     path: web::Path<String>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let account = api_account(&state, &req, Role::Organiser)?;
-    let id = path.into_inner();
-    if state.chorus.surveys.get(&id).is_none() {
-        return Err(ApiError::NotFound);
-    }
-    let chorus = Arc::clone(&state.chorus);
-    let survey = id.clone();
-    let outcome = web::block(move || release::publish(&chorus, &survey, false))
-        .await
-        .map_err(|_| ApiError::Unavailable)?;
-    match outcome {
-        Ok(number) => {
-            audit(
-                &state,
-                &account.name,
-                "publish release",
-                &id,
-                format!("release {number} (API)"),
-            )
-            .await;
-            Ok(
-                HttpResponse::Created()
-                    .json(serde_json::json!({ "survey": id, "release": number })),
-            )
-        }
-        Err(PublishError::Store(e)) => Err(e.into()),
-        Err(PublishError::NoSuchSurvey(_)) => Err(ApiError::NotFound),
-        Err(e) => Err(ApiError::Conflict(e.to_string())),
-    }
+    let actor = Actor::api(&api_account(&state, &req, Role::Organiser)?.name);
+    let survey = path.into_inner();
+    let id = survey.clone();
+    let number = act(&state, move |chorus| {
+        releases::publish_release(chorus, &actor, &survey)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(serde_json::json!({ "survey": id, "release": number })))
 }
 
 async fn list_releases(
@@ -255,10 +159,7 @@ async fn list_releases(
 ) -> Result<HttpResponse, ApiError> {
     api_account(&state, &req, Role::Organiser)?;
     let id = path.into_inner();
-    if state.chorus.surveys.get(&id).is_none() {
-        return Err(ApiError::NotFound);
-    }
-    let numbers = state.chorus.store.release_numbers(&id)?;
+    let numbers = releases::release_numbers(&state.chorus, &id)?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "survey": id, "releases": numbers })))
 }
 
@@ -268,30 +169,21 @@ async fn get_release(
     path: web::Path<(String, String)>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let account = api_account(&state, &req, Role::Organiser)?;
+    let actor = Actor::api(&api_account(&state, &req, Role::Organiser)?.name);
     let (id, which) = path.into_inner();
-    let number = match which.as_str() {
-        "latest" => release::latest_number(&state.chorus, &id)?,
-        n => n.parse::<u32>().ok(),
-    }
+    let which = Which::parse(&which).ok_or(ApiError::NotFound)?;
+    let (_, body) = act(&state, move |chorus| {
+        let found = releases::release_document(chorus, &id, which)?;
+        if let Some((number, _)) = &found {
+            releases::record_download(chorus, &actor, &id, *number, "JSON");
+        }
+        Ok(found)
+    })
+    .await?
     .ok_or(ApiError::NotFound)?;
-    let body = release::body(&state.chorus, &id, number)?.ok_or(ApiError::NotFound)?;
-    audit(
-        &state,
-        &account.name,
-        "download release",
-        &id,
-        format!("release {number} as JSON (API)"),
-    )
-    .await;
     Ok(HttpResponse::Ok()
         .content_type("application/json")
         .body(body))
-}
-
-/// The API's actions go to the same audit log as the workspace's.
-async fn audit(state: &State, account: &str, action: &str, survey: &str, detail: String) {
-    super::blocking::audit(state, account, action, Some(survey), Some(detail)).await;
 }
 
 #[derive(Deserialize)]
@@ -306,43 +198,19 @@ async fn issue_codes(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let account = api_account(&state, &req, Role::Organiser)?;
-    let id = path.into_inner();
-    let entry = state.chorus.surveys.get(&id).ok_or(ApiError::NotFound)?;
-    if entry.survey.mode() != Mode::Invite {
-        return Err(ApiError::Conflict(
-            "This is an open survey: its landing page hands out codes.".into(),
-        ));
-    }
-    if entry.state == SurveyState::Closed {
-        return Err(ApiError::Conflict(
-            "This survey is closed; no more codes can be issued.".into(),
-        ));
+    let actor = Actor::api(&api_account(&state, &req, Role::Organiser)?.name);
+    let survey = path.into_inner();
+    if state.chorus.surveys.get(&survey).is_none() {
+        return Err(ServiceError::NoSuchSurvey(survey).into());
     }
     let body = read_body(payload, 4096).await?;
     let request: IssueRequest = parse_json_body(&body, "The body must be {\"count\": N}.")?;
-    if !(1..=100_000).contains(&request.count) {
-        return Err(ApiError::BadRequest(
-            "count must be from 1 to 100000.".into(),
-        ));
-    }
-    let chorus = Arc::clone(&state.chorus);
-    let survey = id.clone();
-    let count = request.count;
-    let (batch, codes) = web::block(move || {
-        tokens::issue_batch(&chorus.store, chorus.vault.code_hash_key(), &survey, count)
+    let id = survey.clone();
+    let issued = act(&state, move |chorus| {
+        codes::issue_codes(chorus, &actor, &survey, request.count)
     })
-    .await
-    .map_err(|_| ApiError::Unavailable)??;
-    audit(
-        &state,
-        &account.name,
-        "issue codes",
-        &id,
-        format!("batch {batch}: {count} codes (API)"),
-    )
-    .await;
-    let codes: Vec<String> = codes.iter().map(|c| c.display()).collect();
+    .await?;
+    let codes: Vec<String> = issued.codes.iter().map(|c| c.display()).collect();
     Ok(HttpResponse::Created()
-        .json(serde_json::json!({ "survey": id, "batch": batch, "codes": codes })))
+        .json(serde_json::json!({ "survey": id, "batch": issued.batch, "codes": codes })))
 }

@@ -16,7 +16,7 @@ pub fn open_all_responses(app: &TestApp, survey: &str) -> Vec<SealedRecord> {
         _ => None,
     };
     let settings = chorus::config::Settings::from_sources(None, &env).expect("settings");
-    let (chorus, _) = chorus::app::Chorus::open(&settings).expect("open installation");
+    let (chorus, _) = chorus::installation::Chorus::open(&settings).expect("open installation");
     let entry = chorus.surveys.get(survey).expect("survey");
     let records = chorus
         .store

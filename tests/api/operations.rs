@@ -212,7 +212,7 @@ fn shredding_makes_answers_unreadable_and_keeps_releases() {
     drop(store);
     app.restart();
     let path = app.dir.path().join("demo.toml");
-    std::fs::write(&path, chorus::app::DEMO_SURVEY).expect("write");
+    std::fs::write(&path, chorus::services::surveys::DEMO_SURVEY).expect("write");
     let (ok, _, stderr) = app.cli(&["survey", "import", path.to_str().expect("path")]);
     assert!(!ok && stderr.contains("shredded"), "{stderr}");
 }

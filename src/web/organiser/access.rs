@@ -1,9 +1,11 @@
 //! What every organiser page shares: the session check (a redirect to the login page for
-//! browsers), the CSRF check for every form, rendering with the workspace layout, and the audit
-//! log entry for each action.
+//! browsers), the CSRF check for every form, and rendering with the workspace layout — including
+//! a failed action, whose status comes from the one mapping in `web/error.rs`.
 
 use crate::accounts::Role;
+use crate::services::{Actor, ServiceError};
 use crate::web::auth::{self, Session};
+use crate::web::error::{message_of, status_of};
 use crate::web::State;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -16,56 +18,39 @@ pub struct Org<'a> {
 }
 
 impl<'a> Org<'a> {
-    /// The organiser behind the request, or the response to send instead (login page, or 403 for
-    /// a researcher). The response is the natural error here and is built once per request.
-    #[allow(clippy::result_large_err)]
-    pub fn require(
-        state: &'a web::Data<State>,
-        req: &HttpRequest,
-    ) -> Result<Org<'a>, HttpResponse> {
+    /// The organiser behind the request, or why not (no session, or another role).
+    pub fn require(state: &'a web::Data<State>, req: &HttpRequest) -> Result<Org<'a>, Refusal> {
         Org::require_role(state, req, Role::Organiser)
     }
 
     /// The account behind the request if it has `role` (a researcher's pages use this too).
-    #[allow(clippy::result_large_err)]
     pub fn require_role(
         state: &'a web::Data<State>,
         req: &HttpRequest,
         role: Role,
-    ) -> Result<Org<'a>, HttpResponse> {
+    ) -> Result<Org<'a>, Refusal> {
         match auth::session(state, req) {
             Some(session) if session.role == role => Ok(Org { state, session }),
-            Some(_) => Err(OrgPage::bare(state).message(
-                StatusCode::FORBIDDEN,
-                "Not for this account",
-                &format!(
-                    "This page is for {}s, and you are logged in with another kind of account.",
-                    role.as_str()
-                ),
-            )),
-            None => Err(HttpResponse::SeeOther()
-                .insert_header((header::LOCATION, "/org/login"))
-                .finish()),
+            Some(_) => Err(Refusal::WrongRole(role)),
+            None => Err(Refusal::LogIn),
         }
     }
 
     /// A form posted by an account with `role`: the session, the fields, and the CSRF check.
-    #[allow(clippy::result_large_err)]
     pub async fn posted(
         state: &'a web::Data<State>,
         req: &HttpRequest,
         payload: web::Payload,
         role: Role,
-    ) -> Result<(Org<'a>, Vec<(String, String)>), HttpResponse> {
+    ) -> Result<(Org<'a>, Vec<(String, String)>), Refusal> {
         let org = Org::require_role(state, req, role)?;
         let fields = read_form(payload).await.unwrap_or_default();
         org.check_csrf(&fields)?;
         Ok((org, fields))
     }
 
-    /// Checks the form's CSRF token; the error page when it is missing or wrong.
-    #[allow(clippy::result_large_err)]
-    pub fn check_csrf(&self, fields: &[(String, String)]) -> Result<(), HttpResponse> {
+    /// Checks the form's CSRF token.
+    pub fn check_csrf(&self, fields: &[(String, String)]) -> Result<(), Refusal> {
         let submitted = fields
             .iter()
             .find(|(n, _)| n == "_csrf")
@@ -73,12 +58,13 @@ impl<'a> Org<'a> {
         if auth::csrf_ok(&self.session, submitted) {
             Ok(())
         } else {
-            Err(self.page().message(
-                StatusCode::FORBIDDEN,
-                "The form expired",
-                "For your safety this form can only be sent from the page that showed it. Go back, reload the page and try again.",
-            ))
+            Err(Refusal::FormExpired)
         }
+    }
+
+    /// Who acts, for the services and their audit entries.
+    pub fn actor(&self) -> Actor {
+        Actor::workspace(&self.session.name)
     }
 
     pub fn page(&self) -> OrgPage<'a> {
@@ -88,9 +74,38 @@ impl<'a> Org<'a> {
         }
     }
 
-    /// Records an action in the audit log (a failure to record is logged, not shown).
-    pub async fn audit(&self, action: &str, survey: Option<&str>, detail: Option<String>) {
-        audit(self.state, &self.session.name, action, survey, detail).await;
+}
+
+/// Why a workspace request is not served as asked.
+#[derive(Debug, Clone, Copy)]
+pub enum Refusal {
+    /// No session: go to the login page.
+    LogIn,
+    /// Logged in with another role than the page is for.
+    WrongRole(Role),
+    /// The form's CSRF token is missing or wrong.
+    FormExpired,
+}
+
+impl Refusal {
+    pub fn respond(self, state: &State) -> HttpResponse {
+        let page = OrgPage::bare(state);
+        match self {
+            Refusal::LogIn => see_other("/org/login"),
+            Refusal::WrongRole(role) => page.message(
+                StatusCode::FORBIDDEN,
+                "Not for this account",
+                &format!(
+                    "This page is for {}s, and you are logged in with another kind of account.",
+                    role.as_str()
+                ),
+            ),
+            Refusal::FormExpired => page.message(
+                StatusCode::FORBIDDEN,
+                "The form expired",
+                "For your safety this form can only be sent from the page that showed it. Go back, reload the page and try again.",
+            ),
+        }
     }
 }
 
@@ -138,6 +153,11 @@ impl<'a> OrgPage<'a> {
         c.insert("text", text);
         self.render(status, "org/message.html", &c)
     }
+
+    /// A page for an action that was refused or failed.
+    pub fn failure(&self, e: &ServiceError) -> HttpResponse {
+        self.message(status_of(e.kind()), "That did not work", &message_of(e))
+    }
 }
 
 pub fn see_other(location: &str) -> HttpResponse {
@@ -159,4 +179,4 @@ pub fn field<'f>(fields: &'f [(String, String)], name: &str) -> Option<&'f str> 
         .map(|(_, v)| v.as_str())
 }
 
-pub use crate::web::blocking::{audit, run};
+pub use crate::web::blocking::act;

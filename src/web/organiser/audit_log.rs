@@ -8,7 +8,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 pub async fn show(state: web::Data<State>, req: HttpRequest) -> HttpResponse {
     let org = match Org::require(&state, &req) {
         Ok(o) => o,
-        Err(r) => return r,
+        Err(r) => return r.respond(&state),
     };
     let entries = crate::audit::latest(&state.chorus.store, 500).unwrap_or_default();
     let page = org.page();

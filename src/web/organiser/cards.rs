@@ -2,12 +2,11 @@
 //! (QR code, short code, survey name, a one-line promise; A4 or US letter, 10 per sheet) or as a
 //! CSV file. Chorus keeps no copy: only the codes' keyed hashes are stored.
 
-use super::access::{field, run, Org};
-use super::surveys::survey_page;
+use super::access::{act, field, Org};
+use super::surveys::{survey_failure, survey_page};
 use crate::accounts::Role;
-use crate::survey::Mode;
-use crate::surveys::SurveyState;
-use crate::tokens::{self, TokenCode};
+use crate::services::codes;
+use crate::tokens::TokenCode;
 use crate::web::State;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -32,30 +31,9 @@ pub async fn issue(
 ) -> HttpResponse {
     let (org, fields) = match Org::posted(&state, &req, payload, Role::Organiser).await {
         Ok(posted) => posted,
-        Err(r) => return r,
+        Err(r) => return r.respond(&state),
     };
     let id = path.into_inner();
-    let Some(entry) = state.chorus.surveys.get(&id) else {
-        return org.page().message(
-            StatusCode::NOT_FOUND,
-            "No such survey",
-            "There is no survey with this name.",
-        );
-    };
-    if entry.survey.mode() != Mode::Invite {
-        return survey_page(
-            &org,
-            &id,
-            Some("This is an open survey: its landing page hands out codes by itself."),
-        );
-    }
-    if entry.state == SurveyState::Closed {
-        return survey_page(
-            &org,
-            &id,
-            Some("This survey is closed; no more codes can be issued."),
-        );
-    }
     let count = match field(&fields, "count").and_then(|c| c.trim().parse::<usize>().ok()) {
         Some(n) if (1..=MAX_BATCH).contains(&n) => n,
         _ => {
@@ -65,35 +43,26 @@ pub async fn issue(
                 Some(&format!(
                     "Choose how many codes to issue: a number from 1 to {MAX_BATCH}."
                 )),
+                StatusCode::UNPROCESSABLE_ENTITY,
             )
         }
     };
-    let survey_id = id.clone();
-    let issued = run(&state, move |chorus| {
-        tokens::issue_batch(
-            &chorus.store,
-            chorus.vault.code_hash_key(),
-            &survey_id,
-            count,
-        )
+    let (actor, survey_id) = (org.actor(), id.clone());
+    let issued = act(&state, move |chorus| {
+        codes::issue_codes(chorus, &actor, &survey_id, count)
     })
     .await;
     let (batch, codes) = match issued {
-        Some(Ok(done)) => done,
-        _ => {
-            return survey_page(
-                &org,
-                &id,
-                Some("The codes could not be issued. Nothing was stored; try again."),
-            )
-        }
+        Ok(done) => (done.batch, done.codes),
+        Err(e) => return survey_failure(&org, &id, &e),
     };
-    org.audit(
-        "issue codes",
-        Some(&id),
-        Some(format!("batch {batch}: {count} codes")),
-    )
-    .await;
+    let Some(entry) = state.chorus.surveys.get(&id) else {
+        return org.page().message(
+            StatusCode::NOT_FOUND,
+            "No such survey",
+            "There is no survey with this name.",
+        );
+    };
     if field(&fields, "format") == Some("csv") {
         let mut csv = String::from("code,link\n");
         for code in &codes {

@@ -2,10 +2,10 @@
 //! and download it once approved; organisers approve or decline — and can never download
 //! microdata themselves.
 
-use super::access::{field, run, see_other, Org};
+use super::access::{act, field, see_other, Org};
 use crate::accounts::Role;
-use crate::export::requests::{self, ExportState};
-use crate::surveys::SurveyState;
+use crate::services::{exports, surveys};
+use crate::web::error::{message_of, status_of};
 use crate::vault::fingerprint;
 use crate::web::State;
 use actix_web::http::{header, StatusCode};
@@ -21,28 +21,23 @@ struct ClosedSurvey {
 pub async fn show_research(state: web::Data<State>, req: HttpRequest) -> HttpResponse {
     let me = match Org::require_role(&state, &req, Role::Researcher) {
         Ok(o) => o,
-        Err(r) => return r,
+        Err(r) => return r.respond(&state),
     };
     research_page(&me, StatusCode::OK, None)
 }
 
 fn research_page(me: &Org<'_>, status: StatusCode, notice: Option<&str>) -> HttpResponse {
     let chorus = &me.state.chorus;
-    let closed: Vec<ClosedSurvey> = chorus
-        .surveys
-        .list(&chorus.store)
+    let closed: Vec<ClosedSurvey> = surveys::list_surveys(chorus)
         .into_iter()
-        .filter(|s| s.state == SurveyState::Closed)
+        .filter(|s| s.state == "closed")
         .map(|s| ClosedSurvey {
             id: s.id,
             title: s.title,
         })
         .collect();
-    let mine: Vec<_> = requests::all(&chorus.store)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|r| r.researcher == me.session.name)
-        .collect();
+    let mine = exports::export_requests(chorus, &me.session.name, Role::Researcher)
+        .unwrap_or_default();
     let page = me.page();
     let mut c = page.context("Research data");
     c.insert("closed", &closed);
@@ -59,34 +54,18 @@ pub async fn request_export(
 ) -> HttpResponse {
     let (me, fields) = match Org::posted(&state, &req, payload, Role::Researcher).await {
         Ok(posted) => posted,
-        Err(r) => return r,
+        Err(r) => return r.respond(&state),
     };
     let survey = field(&fields, "survey").unwrap_or("").to_owned();
     let purpose = field(&fields, "purpose").unwrap_or("").to_owned();
-    let researcher = me.session.name.clone();
-    let day = state.clock.today();
-    let (s, p) = (survey.clone(), purpose);
-    let outcome = run(&state, move |chorus| {
-        let clock = crate::clock::FixedDay(day);
-        requests::request(&chorus.store, &chorus.surveys, &clock, &s, &researcher, &p)
+    let actor = me.actor();
+    let outcome = act(&state, move |chorus| {
+        exports::request_export(chorus, &actor, &survey, &purpose)
     })
     .await;
     match outcome {
-        Some(Ok(r)) => {
-            me.audit(
-                "request export",
-                Some(&survey),
-                Some(format!("request {}", r.id)),
-            )
-            .await;
-            see_other("/org/research")
-        }
-        Some(Err(e)) => research_page(&me, StatusCode::UNPROCESSABLE_ENTITY, Some(&e.to_string())),
-        None => research_page(
-            &me,
-            StatusCode::SERVICE_UNAVAILABLE,
-            Some("Something went wrong on our side."),
-        ),
+        Ok(_) => see_other("/org/research"),
+        Err(e) => research_page(&me, status_of(e.kind()), Some(&message_of(&e))),
     }
 }
 
@@ -98,68 +77,34 @@ pub async fn download(
 ) -> HttpResponse {
     let me = match Org::require_role(&state, &req, Role::Researcher) {
         Ok(o) => o,
-        Err(r) => return r,
+        Err(r) => return r.respond(&state),
     };
     let id = path.into_inner();
-    let request = match requests::get(&state.chorus.store, &id) {
-        Ok(Some(r)) if r.researcher == me.session.name => r,
-        _ => {
-            return me.page().message(
-                StatusCode::NOT_FOUND,
-                "No such export",
-                "There is no export request with this number for your account.",
-            )
-        }
-    };
-    if request.state != ExportState::Approved {
-        return me.page().message(
-            StatusCode::FORBIDDEN,
-            "Not approved",
-            "This export can be downloaded once an organiser has approved it.",
-        );
-    }
-    let survey = request.survey.clone();
-    let day = state.clock.today();
-    let built = run(&state, move |chorus| {
-        crate::export::package::build(chorus, &survey, &day)
+    let actor = me.actor();
+    let request = id.clone();
+    let built = act(&state, move |chorus| {
+        let zip = exports::download_export(chorus, &actor, &request)?;
+        let survey = exports::export_request(chorus, &actor.account, Role::Researcher, &request)?
+            .survey;
+        Ok((survey, zip))
     })
     .await;
     match built {
-        Some(Ok(zip)) => {
-            me.audit(
-                "download export",
-                Some(&request.survey),
-                Some(format!("request {}", request.id)),
-            )
-            .await;
-            HttpResponse::Ok()
-                .content_type("application/zip")
-                .insert_header((
-                    header::CONTENT_DISPOSITION,
-                    format!(
-                        "attachment; filename=\"{}-export-{}.zip\"",
-                        request.survey, request.id
-                    ),
-                ))
-                .body(zip)
-        }
-        Some(Err(e)) => me.page().message(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "The export could not be made",
-            &e.to_string(),
-        ),
-        None => me.page().message(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Try again",
-            "Something went wrong on our side.",
-        ),
+        Ok((survey, zip)) => HttpResponse::Ok()
+            .content_type("application/zip")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{survey}-export-{id}.zip\""),
+            ))
+            .body(zip),
+        Err(e) => me.page().failure(&e),
     }
 }
 
 pub async fn show_requests(state: web::Data<State>, req: HttpRequest) -> HttpResponse {
     let org = match Org::require(&state, &req) {
         Ok(o) => o,
-        Err(r) => return r,
+        Err(r) => return r.respond(&state),
     };
     requests_page(&org, StatusCode::OK, None)
 }
@@ -170,7 +115,7 @@ fn requests_page(org: &Org<'_>, status: StatusCode, notice: Option<&str>) -> Htt
     let mut c = page.context("Export requests");
     c.insert(
         "requests",
-        &requests::all(&chorus.store).unwrap_or_default(),
+        &exports::export_requests(chorus, &org.session.name, Role::Organiser).unwrap_or_default(),
     );
     c.insert("notice", &notice);
     c.insert("fingerprint", &fingerprint(&chorus.signing.public_key()));
@@ -185,7 +130,7 @@ pub async fn decide(
 ) -> HttpResponse {
     let (org, fields) = match Org::posted(&state, &req, payload, Role::Organiser).await {
         Ok(posted) => posted,
-        Err(r) => return r,
+        Err(r) => return r.respond(&state),
     };
     let approve = match field(&fields, "decision") {
         Some("approve") => true,
@@ -199,38 +144,13 @@ pub async fn decide(
         }
     };
     let id = path.into_inner();
-    let organiser = org.session.name.clone();
-    let day = state.clock.today();
-    let outcome = run(&state, move |chorus| {
-        requests::decide(
-            &chorus.store,
-            &crate::clock::FixedDay(day),
-            &id,
-            &organiser,
-            approve,
-        )
+    let actor = org.actor();
+    let outcome = act(&state, move |chorus| {
+        exports::decide_export(chorus, &actor, &id, approve)
     })
     .await;
     match outcome {
-        Some(Ok(r)) => {
-            let action = if approve {
-                "approve export"
-            } else {
-                "decline export"
-            };
-            org.audit(
-                action,
-                Some(&r.survey),
-                Some(format!("request {} by {}", r.id, r.researcher)),
-            )
-            .await;
-            see_other("/org/exports")
-        }
-        Some(Err(e)) => requests_page(&org, StatusCode::UNPROCESSABLE_ENTITY, Some(&e.to_string())),
-        None => requests_page(
-            &org,
-            StatusCode::SERVICE_UNAVAILABLE,
-            Some("Something went wrong on our side."),
-        ),
+        Ok(_) => see_other("/org/exports"),
+        Err(e) => requests_page(&org, status_of(e.kind()), Some(&message_of(&e))),
     }
 }

@@ -1,8 +1,10 @@
 //! Logging in and out, and the first organiser's one-time set-up link.
 
-use super::access::{audit, field, read_form, run, see_other, OrgPage};
+use super::access::{act, field, read_form, see_other, OrgPage};
 use crate::accounts::{self, AccountName, Role};
+use crate::services::{accounts as account_actions, Actor, ServiceError};
 use crate::web::auth;
+use crate::web::error::{message_of, status_of};
 use crate::web::State;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -49,21 +51,13 @@ pub async fn log_in(
         );
     }
     let (who, secret) = (name.clone(), password.to_owned());
-    let checked = run(&state, move |chorus| {
-        accounts::verify_login(&chorus.store, &who, &secret)
+    let checked = act(&state, move |chorus| {
+        account_actions::log_in(chorus, &who, &secret)
     })
     .await;
-    let Some(checked) = checked else {
-        return login_page(
-            &state,
-            StatusCode::SERVICE_UNAVAILABLE,
-            Some("Something went wrong on our side. Try again."),
-        );
-    };
     match checked {
         Ok(Some(account)) => {
             state.login_guard.succeeded(&name);
-            audit(&state, &account.name, "login", None, None).await;
             let target = if account.role == Role::Organiser {
                 "/org"
             } else {
@@ -105,12 +99,14 @@ pub async fn log_out(
     let fields = read_form(payload).await.unwrap_or_default();
     if let Some(session) = auth::session(&state, &req) {
         if auth::csrf_ok(&session, field(&fields, "_csrf")) {
-            let name = session.name.clone();
-            let _ = run(&state, move |chorus| {
-                accounts::end_sessions(&chorus.store, &name)
+            let actor = Actor::workspace(&session.name);
+            let ended = act(&state, move |chorus| {
+                account_actions::log_out_everywhere(chorus, &actor)
             })
             .await;
-            audit(&state, &session.name, "logout", None, None).await;
+            if let Err(e) = ended {
+                tracing::error!(error = %e, "logout failed");
+            }
         }
     }
     let mut response = see_other("/org/login");
@@ -119,7 +115,7 @@ pub async fn log_out(
 }
 
 pub async fn show_setup(state: web::Data<State>, path: web::Path<String>) -> HttpResponse {
-    if !crate::app::setup_token_valid(&state.chorus, &path) {
+    if !account_actions::setup_token_valid(&state.chorus, &path) {
         return OrgPage::bare(&state).message(StatusCode::NOT_FOUND, "This link has been used", "This set-up link works once, and has been used or replaced. Ask whoever runs Chorus for an account (chorus user add).");
     }
     setup_page(&state, StatusCode::OK, None)
@@ -139,7 +135,7 @@ pub async fn set_up(
     req: HttpRequest,
     payload: web::Payload,
 ) -> HttpResponse {
-    if !crate::app::setup_token_valid(&state.chorus, &path) {
+    if !account_actions::setup_token_valid(&state.chorus, &path) {
         return OrgPage::bare(&state).message(
             StatusCode::NOT_FOUND,
             "This link has been used",
@@ -172,24 +168,13 @@ pub async fn set_up(
         }
     };
     let secret = password.to_owned();
-    let added = run(&state, move |chorus| {
-        let added = accounts::add(&chorus.store, &name, Role::Organiser, &secret);
-        if added.is_ok() {
-            crate::app::consume_setup_token(chorus);
-        }
-        added
+    let token = path.into_inner();
+    let added = act(&state, move |chorus| {
+        account_actions::set_up_first_organiser(chorus, &token, &name, &secret)
     })
     .await;
-    let Some(added) = added else {
-        return setup_page(
-            &state,
-            StatusCode::SERVICE_UNAVAILABLE,
-            Some("Something went wrong on our side. Try again."),
-        );
-    };
     match added {
         Ok(account) => {
-            audit(&state, &account.name, "set up first organiser", None, None).await;
             let mut response = see_other("/org");
             let _ = response.add_cookie(&auth::session_cookie(
                 &state,
@@ -198,10 +183,15 @@ pub async fn set_up(
             ));
             response
         }
+        Err(ServiceError::SetupLinkInvalid) => OrgPage::bare(&state).message(
+            StatusCode::NOT_FOUND,
+            "This link has been used",
+            "This set-up link works once, and has been used or replaced.",
+        ),
         Err(e) => setup_page(
             &state,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(&e.to_string()),
+            status_of(e.kind()),
+            Some(&message_of(&e)),
         ),
     }
 }

@@ -2,11 +2,12 @@
 //! hidden counts as "<T", percentages only over published totals of at least 30), pick a
 //! two-way table, download as CSV (zipped) or JSON. Everything comes from the frozen release.
 
-use super::access::{run, see_other, Org};
-use super::surveys::survey_page;
+use super::access::{act, see_other, Org};
+use super::surveys::survey_failure;
 use crate::accounts::Role;
 use crate::disclosure::percent;
 use crate::release::{self, Cell, ReleaseDocument, Table};
+use crate::services::releases::{self as release_actions, Which};
 use crate::web::State;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -20,30 +21,17 @@ pub async fn publish(
 ) -> HttpResponse {
     let (org, _) = match Org::posted(&state, &req, payload, Role::Organiser).await {
         Ok(posted) => posted,
-        Err(r) => return r,
+        Err(r) => return r.respond(&state),
     };
     let id = path.into_inner();
-    let survey = id.clone();
-    match run(&state, move |chorus| {
-        release::publish(chorus, &survey, false)
+    let (actor, survey) = (org.actor(), id.clone());
+    match act(&state, move |chorus| {
+        release_actions::publish_release(chorus, &actor, &survey)
     })
     .await
     {
-        Some(Ok(number)) => {
-            org.audit(
-                "publish release",
-                Some(&id),
-                Some(format!("release {number}")),
-            )
-            .await;
-            see_other(&format!("/org/s/{id}/releases/{number}"))
-        }
-        Some(Err(e)) => survey_page(&org, &id, Some(&e.to_string())),
-        None => survey_page(
-            &org,
-            &id,
-            Some("Something went wrong on our side; nothing was published."),
-        ),
+        Ok(number) => see_other(&format!("/org/s/{id}/releases/{number}")),
+        Err(e) => survey_failure(&org, &id, &e),
     }
 }
 
@@ -71,21 +59,21 @@ struct TableView {
     height: u32,
 }
 
-#[allow(clippy::result_large_err)]
-fn load(org: &Org<'_>, id: &str, number: u32) -> Result<(String, ReleaseDocument), HttpResponse> {
-    let not_found = || {
-        org.page().message(
-            StatusCode::NOT_FOUND,
-            "No such release",
-            "This survey has no release with that number.",
-        )
-    };
-    let body = match release::body(&org.state.chorus, id, number) {
-        Ok(Some(b)) => b,
-        _ => return Err(not_found()),
-    };
-    let doc = serde_json::from_str(&body).map_err(|_| not_found())?;
-    Ok((body, doc))
+/// A published release: its frozen bytes and the document they hold.
+fn load(org: &Org<'_>, id: &str, number: u32) -> Option<(String, ReleaseDocument)> {
+    let (_, body) = release_actions::release_document(&org.state.chorus, id, Which::Number(number))
+        .ok()
+        .flatten()?;
+    let doc = serde_json::from_str(&body).ok()?;
+    Some((body, doc))
+}
+
+fn no_release(org: &Org<'_>) -> HttpResponse {
+    org.page().message(
+        StatusCode::NOT_FOUND,
+        "No such release",
+        "This survey has no release with that number.",
+    )
 }
 
 pub async fn show(
@@ -96,12 +84,11 @@ pub async fn show(
 ) -> HttpResponse {
     let org = match Org::require(&state, &req) {
         Ok(o) => o,
-        Err(r) => return r,
+        Err(r) => return r.respond(&state),
     };
     let (id, number) = path.into_inner();
-    let (_, doc) = match load(&org, &id, number) {
-        Ok(d) => d,
-        Err(r) => return r,
+    let Some((_, doc)) = load(&org, &id, number) else {
+        return no_release(&org);
     };
     let t = doc.threshold;
     let one_way: Vec<TableView> = doc.one_way().map(|table| view(table, t, true)).collect();
@@ -134,12 +121,11 @@ pub async fn download(
 ) -> HttpResponse {
     let org = match Org::require(&state, &req) {
         Ok(o) => o,
-        Err(r) => return r,
+        Err(r) => return r.respond(&state),
     };
     let (id, number, format) = path.into_inner();
-    let (body, doc) = match load(&org, &id, number) {
-        Ok(d) => d,
-        Err(r) => return r,
+    let Some((body, doc)) = load(&org, &id, number) else {
+        return no_release(&org);
     };
     let (content_type, name, bytes) = match format.as_str() {
         "json" => (
@@ -170,12 +156,15 @@ pub async fn download(
             )
         }
     };
-    org.audit(
-        "download release",
-        Some(&id),
-        Some(format!("release {number} as {format}")),
-    )
+    let (actor, survey) = (org.actor(), id.clone());
+    let recorded = act(&state, move |chorus| {
+        release_actions::record_download(chorus, &actor, &survey, number, &format);
+        Ok(())
+    })
     .await;
+    if recorded.is_err() {
+        return no_release(&org);
+    }
     HttpResponse::Ok()
         .content_type(content_type)
         .insert_header((

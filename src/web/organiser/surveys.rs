@@ -1,47 +1,27 @@
 //! Surveys in the workspace: the list, import (upload or paste, every error with its line),
 //! opening and closing, and one survey's page.
 
-use super::access::{field, run, see_other, Org};
+use super::access::{act, field, see_other, Org};
 use crate::accounts::Role;
-use crate::surveys::{progress_band, SurveyError, SurveyState};
+use crate::services::{surveys, ServiceError};
+use crate::surveys::SurveyError;
+use crate::web::error::{message_of, status_of};
 use crate::web::State;
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
-use serde::Serialize;
-
-#[derive(Serialize)]
-struct SurveyRow {
-    id: String,
-    title: String,
-    state: String,
-    mode: String,
-    progress: String,
-}
 
 pub async fn show_list(state: web::Data<State>, req: HttpRequest) -> HttpResponse {
     let org = match Org::require(&state, &req) {
         Ok(o) => o,
-        Err(r) => return r,
+        Err(r) => return r.respond(&state),
     };
-    let chorus = &state.chorus;
-    let rows: Vec<SurveyRow> = chorus
-        .surveys
-        .list(&chorus.store)
+    let rows: Vec<surveys::SurveyRow> = surveys::list_surveys(&state.chorus)
         .into_iter()
-        .map(|s| {
-            let width = chorus
-                .surveys
-                .get(&s.id)
-                .map_or(10, |e| e.survey.threshold() as usize);
-            SurveyRow {
-                progress: format!("{} responses", progress_band(s.responses, width)),
-                id: s.id,
-                title: s.title,
-                state: s.state.to_string(),
-                mode: s.mode,
-            }
+        .map(|row| surveys::SurveyRow {
+            progress: format!("{} responses", row.progress),
+            ..row
         })
         .collect();
     let page = org.page();
@@ -53,7 +33,7 @@ pub async fn show_list(state: web::Data<State>, req: HttpRequest) -> HttpRespons
 pub async fn show_import(state: web::Data<State>, req: HttpRequest) -> HttpResponse {
     let org = match Org::require(&state, &req) {
         Ok(o) => o,
-        Err(r) => return r,
+        Err(r) => return r.respond(&state),
     };
     import_page(&org, StatusCode::OK, "", &[])
 }
@@ -74,7 +54,7 @@ pub async fn import(
 ) -> HttpResponse {
     let org = match Org::require(&state, &req) {
         Ok(o) => o,
-        Err(r) => return r,
+        Err(r) => return r.respond(&state),
     };
     let mut fields: Vec<(String, String)> = Vec::new();
     let mut total = 0usize;
@@ -96,7 +76,7 @@ pub async fn import(
         fields.push((name, String::from_utf8_lossy(&bytes).into_owned()));
     }
     if let Err(r) = org.check_csrf(&fields) {
-        return r;
+        return r.respond(&state);
     }
     let uploaded = field(&fields, "file").filter(|f| !f.trim().is_empty());
     let source = uploaded
@@ -112,46 +92,24 @@ pub async fn import(
         );
     }
     let text = source.clone();
-    let outcome = run(&state, move |chorus| {
-        chorus.surveys.import(&chorus.store, &chorus.vault, &text)
+    let actor = org.actor();
+    let outcome = act(&state, move |chorus| {
+        surveys::import_survey(chorus, &actor, &text)
     })
     .await;
-    let Some(outcome) = outcome else {
-        return import_page(
-            &org,
-            StatusCode::SERVICE_UNAVAILABLE,
-            &source,
-            &["Something went wrong on our side; nothing was imported.".into()],
-        );
-    };
     match outcome {
-        Ok(done) => {
-            org.audit(
-                "import survey",
-                Some(done.id.as_str()),
-                done.replaced.then(|| "replaced the definition".to_owned()),
-            )
-            .await;
-            see_other(&format!("/org/s/{}", done.id))
-        }
-        Err(SurveyError::Invalid(errors)) => {
+        Ok(done) => see_other(&format!("/org/s/{}", done.id)),
+        Err(ServiceError::Survey(SurveyError::Invalid(errors))) => {
             let lines: Vec<String> = errors.0.iter().map(|e| e.to_string()).collect();
             import_page(&org, StatusCode::UNPROCESSABLE_ENTITY, &source, &lines)
         }
         Err(e) => import_page(
             &org,
-            StatusCode::UNPROCESSABLE_ENTITY,
+            status_of(e.kind()),
             &source,
-            &e.to_string().lines().map(str::to_owned).collect::<Vec<_>>(),
+            &message_of(&e).lines().map(str::to_owned).collect::<Vec<_>>(),
         ),
     }
-}
-
-#[derive(Serialize)]
-struct BatchRow {
-    batch: u32,
-    issued: u64,
-    used: String,
 }
 
 pub async fn show_survey(
@@ -161,56 +119,48 @@ pub async fn show_survey(
 ) -> HttpResponse {
     let org = match Org::require(&state, &req) {
         Ok(o) => o,
-        Err(r) => return r,
+        Err(r) => return r.respond(&state),
     };
-    survey_page(&org, &path, None)
+    survey_page(&org, &path, None, StatusCode::OK)
 }
 
-pub(super) fn survey_page(org: &Org<'_>, id: &str, notice: Option<&str>) -> HttpResponse {
-    let chorus = &org.state.chorus;
-    let Some(entry) = chorus.surveys.get(id) else {
-        return org.page().message(
-            StatusCode::NOT_FOUND,
-            "No such survey",
-            "There is no survey with this name.",
-        );
+/// One survey's page, with `notice` above it (the outcome of an action, shown with `status`).
+pub(super) fn survey_page(
+    org: &Org<'_>,
+    id: &str,
+    notice: Option<&str>,
+    status: StatusCode,
+) -> HttpResponse {
+    let overview = match surveys::overview(&org.state.chorus, id) {
+        Ok(o) => o,
+        Err(e) => return org.page().failure(&e),
     };
-    let width = entry.survey.threshold() as usize;
-    let batches: Vec<BatchRow> = chorus
-        .store
-        .batch_counts(id)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|b| b.batch != crate::tokens::OPEN_BATCH)
-        .map(|b| BatchRow {
-            batch: b.batch,
-            issued: b.issued,
-            used: progress_band(b.used as usize, width),
-        })
-        .collect();
+    let entry = &overview.entry;
     let page = org.page();
     let mut c = page.context(entry.survey.title().default_text());
     c.insert("id", id);
     c.insert("state", &entry.state.to_string());
     c.insert("mode", &format!("{:?}", entry.survey.mode()).to_lowercase());
-    c.insert(
-        "progress",
-        &progress_band(chorus.store.response_count(id), width),
-    );
+    c.insert("progress", &overview.progress);
     c.insert("threshold", &entry.survey.threshold());
     c.insert("min_responses", &entry.survey.min_responses());
     c.insert("k", &entry.survey.k_anonymity());
-    c.insert("batches", &batches);
+    c.insert("batches", &overview.batches);
     c.insert("notice", &notice);
     c.insert("link", &format!("{}/s/{id}", org.state.site.public_url));
-    c.insert(
-        "releases",
-        &chorus.store.release_numbers(id).unwrap_or_default(),
-    );
+    c.insert("releases", &overview.releases);
     c.insert("shredded", &entry.shredded);
     c.insert("closed_on", &entry.closed_on);
     c.insert("retention_days", &entry.retention_days);
-    page.render(StatusCode::OK, "org/survey.html", &c)
+    page.render(status, "org/survey.html", &c)
+}
+
+/// The survey's page after a refused or failed action, with the reason and its status.
+pub(super) fn survey_failure(org: &Org<'_>, id: &str, e: &ServiceError) -> HttpResponse {
+    match e {
+        ServiceError::NoSuchSurvey(_) => org.page().failure(e),
+        _ => survey_page(org, id, Some(&message_of(e)), status_of(e.kind())),
+    }
 }
 
 pub async fn change_state(
@@ -221,43 +171,33 @@ pub async fn change_state(
 ) -> HttpResponse {
     let (org, fields) = match Org::posted(&state, &req, payload, Role::Organiser).await {
         Ok(posted) => posted,
-        Err(r) => return r,
-    };
-    let target = match field(&fields, "to") {
-        Some("open") => SurveyState::Open,
-        Some("closed") => SurveyState::Closed,
-        _ => return survey_page(&org, &path, Some("Choose to open or to close the survey.")),
+        Err(r) => return r.respond(&state),
     };
     let id = path.into_inner();
-    let survey = id.clone();
-    let outcome = run(&state, move |chorus| match target {
-        SurveyState::Closed => crate::release::close_survey(chorus, &survey)
-            .map(|n| format!("final release {n}"))
-            .map_err(|e| e.to_string()),
-        _ => chorus
-            .surveys
-            .set_state(&chorus.store, &survey, target)
-            .map(|_| String::new())
-            .map_err(|e| e.to_string()),
+    let closing = match field(&fields, "to") {
+        Some("open") => false,
+        Some("closed") => true,
+        _ => {
+            return survey_page(
+                &org,
+                &id,
+                Some("Choose to open or to close the survey."),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+    };
+    let (actor, survey) = (org.actor(), id.clone());
+    let outcome = act(&state, move |chorus| {
+        if closing {
+            surveys::close_survey(chorus, &actor, &survey).map(|_| ())
+        } else {
+            surveys::open_survey(chorus, &actor, &survey)
+        }
     })
     .await;
     match outcome {
-        Some(Ok(detail)) => {
-            let action = if target == SurveyState::Open {
-                "open survey"
-            } else {
-                "close survey"
-            };
-            org.audit(action, Some(&id), (!detail.is_empty()).then_some(detail))
-                .await;
-            see_other(&format!("/org/s/{id}"))
-        }
-        Some(Err(e)) => survey_page(&org, &id, Some(&e)),
-        None => survey_page(
-            &org,
-            &id,
-            Some("Something went wrong on our side; nothing changed."),
-        ),
+        Ok(()) => see_other(&format!("/org/s/{id}")),
+        Err(e) => survey_failure(&org, &id, &e),
     }
 }
 
@@ -270,7 +210,7 @@ pub async fn shred(
 ) -> HttpResponse {
     let (org, fields) = match Org::posted(&state, &req, payload, Role::Organiser).await {
         Ok(posted) => posted,
-        Err(r) => return r,
+        Err(r) => return r.respond(&state),
     };
     let id = path.into_inner();
     if field(&fields, "confirm").map(str::trim) != Some(id.as_str()) {
@@ -278,31 +218,25 @@ pub async fn shred(
             &org,
             &id,
             Some("To shred, type the survey's id exactly as shown."),
+            StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
-    let survey = id.clone();
-    match run(&state, move |chorus| {
-        chorus.surveys.shred(&chorus.store, &survey)
+    let (actor, survey) = (org.actor(), id.clone());
+    match act(&state, move |chorus| {
+        surveys::shred_survey(chorus, &actor, &survey)
     })
     .await
     {
-        Some(Ok(())) => {
-            org.audit("shred survey", Some(&id), None).await;
-            survey_page(
-                &org,
-                &id,
-                Some(&format!(
-                    "The survey's answers are shredded. {}",
-                    crate::operations::SHRED_NOTE
-                )),
-            )
-        }
-        Some(Err(e)) => survey_page(&org, &id, Some(&e.to_string())),
-        None => survey_page(
+        Ok(()) => survey_page(
             &org,
             &id,
-            Some("Something went wrong on our side; nothing changed."),
+            Some(&format!(
+                "The survey's answers are shredded. {}",
+                surveys::SHRED_NOTE
+            )),
+            StatusCode::OK,
         ),
+        Err(e) => survey_failure(&org, &id, &e),
     }
 }
 
@@ -314,7 +248,7 @@ pub async fn set_retention(
 ) -> HttpResponse {
     let (org, fields) = match Org::posted(&state, &req, payload, Role::Organiser).await {
         Ok(posted) => posted,
-        Err(r) => return r,
+        Err(r) => return r.respond(&state),
     };
     let id = path.into_inner();
     let days = match field(&fields, "days").map(str::trim) {
@@ -322,27 +256,23 @@ pub async fn set_retention(
         Some(text) => match text.parse::<u32>() {
             Ok(0) => None,
             Ok(d) if d <= 36_500 => Some(d),
-            _ => return survey_page(&org, &id, Some("Retention is a number of days (or empty to keep the answers until you shred them).")),
+            _ => {
+                return survey_page(
+                    &org,
+                    &id,
+                    Some("Retention is a number of days (or empty to keep the answers until you shred them)."),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+            }
         },
     };
-    let survey = id.clone();
-    match run(&state, move |chorus| {
-        chorus.surveys.set_retention(&chorus.store, &survey, days)
+    let (actor, survey) = (org.actor(), id.clone());
+    match act(&state, move |chorus| {
+        surveys::set_retention(chorus, &actor, &survey, days)
     })
     .await
     {
-        Some(Ok(())) => {
-            let detail = days.map_or("keep until shredded by hand".to_owned(), |d| {
-                format!("{d} days after closing")
-            });
-            org.audit("set retention", Some(&id), Some(detail)).await;
-            see_other(&format!("/org/s/{id}"))
-        }
-        Some(Err(e)) => survey_page(&org, &id, Some(&e.to_string())),
-        None => survey_page(
-            &org,
-            &id,
-            Some("Something went wrong on our side; nothing changed."),
-        ),
+        Ok(_) => see_other(&format!("/org/s/{id}")),
+        Err(e) => survey_failure(&org, &id, &e),
     }
 }

@@ -1,16 +1,13 @@
 //! Opening an installation: the data directory, the master key (key file or passphrase), the
 //! vault and the survey registry — the same for the server and for CLI commands run while the
-//! server is stopped. Also the first run: demo survey and a link to try it.
+//! server is stopped — and whether a server is already running on a data directory.
 
 use crate::config::{KeySource, Settings};
 use crate::store::{Store, StoreError};
-use crate::surveys::{SurveyError, SurveyRegistry, SurveyState};
-use crate::tokens;
+use crate::surveys::{SurveyError, SurveyRegistry};
+use crate::clock::{Clock, SystemClock};
 use crate::vault::{random_array, MasterKey, MasterKeyError, Vault, VaultError};
 use std::path::PathBuf;
-
-/// The demo survey, embedded so the binary runs from any directory.
-pub const DEMO_SURVEY: &str = include_str!("../surveys/demo.toml");
 
 pub const META_ROOT: &str = "root_secret";
 pub const META_MODE: &str = "key_mode";
@@ -51,6 +48,9 @@ pub enum StartError {
         addr: String,
         source: std::io::Error,
     },
+    /// First-run set-up (the demo survey or the set-up link) failed.
+    #[error("could not prepare the first run: {0}")]
+    Demo(Box<crate::services::ServiceError>),
     #[error("this data directory was set up with {stored}, but {given} was given; start Chorus the way it was first started")]
     KeyModeMismatch {
         stored: &'static str,
@@ -58,13 +58,15 @@ pub enum StartError {
     },
 }
 
-/// Everything a request or a command needs: storage, keys and the loaded surveys.
+/// Everything a request or a command needs: storage, keys, the loaded surveys and the clock that
+/// dates audit-log entries.
 pub struct Chorus {
     pub store: Store,
     pub vault: Vault,
     pub surveys: SurveyRegistry,
     /// Signs researcher exports.
     pub signing: crate::vault::SigningKey,
+    pub clock: Box<dyn Clock>,
 }
 
 /// What happened while opening, for the start-up message.
@@ -157,19 +159,10 @@ impl Chorus {
                 vault,
                 surveys,
                 signing,
+                clock: Box::new(SystemClock),
             },
             opened,
         ))
-    }
-
-    /// First run: import and open the demo survey, and issue one code to try it with.
-    pub fn set_up_demo(&self) -> Result<Option<tokens::TokenCode>, StartError> {
-        let outcome = self.surveys.import(&self.store, &self.vault, DEMO_SURVEY)?;
-        let id = outcome.id.to_string();
-        self.surveys
-            .set_state(&self.store, &id, SurveyState::Open)?;
-        let (_, mut codes) = tokens::issue_batch(&self.store, self.vault.code_hash_key(), &id, 1)?;
-        Ok(codes.pop())
     }
 }
 
@@ -190,131 +183,15 @@ fn create_private_dir(path: &std::path::Path) -> Result<(), StartError> {
     Ok(())
 }
 
-/// `chorus serve`: open everything, print where to go, serve until SIGINT/SIGTERM, then flush.
-pub fn serve(settings: &Settings) -> Result<(), StartError> {
-    let (chorus, opened) = Chorus::open(settings)?;
-    let demo_code = if opened.first_run && settings.import_demo && chorus.surveys.is_empty() {
-        chorus.set_up_demo()?
-    } else {
-        None
-    };
-    let listener =
-        std::net::TcpListener::bind(settings.bind).map_err(|source| StartError::Listen {
-            addr: settings.bind.to_string(),
-            source,
-        })?;
-    let local = listener.local_addr().map_err(|source| StartError::Listen {
-        addr: settings.bind.to_string(),
-        source,
-    })?;
-    let base = settings
-        .public_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{local}"));
-    let chorus = std::sync::Arc::new(chorus);
-    crate::control::listen(std::sync::Arc::clone(&chorus), &settings.data_dir).map_err(
-        |source| StartError::Listen {
-            addr: crate::control::socket_path(&settings.data_dir)
-                .display()
-                .to_string(),
-            source,
-        },
-    )?;
 
-    let mut banner = format!("Chorus is listening on http://{local}\n");
-    if let Some(path) = &opened.created_key_file {
-        banner.push_str(&format!(
-            "Created the master key file {}. Keep a copy somewhere safe, apart from backups of the data directory: without it no answer can be read.\n",
-            std::path::absolute(path).unwrap_or_else(|_| path.clone()).display()
-        ));
-    }
-    if let Some(token) = new_setup_token(&chorus)? {
-        banner.push_str(&format!(
-            "Set the first organiser's password (this link works once): {base}/org/setup/{token}\n"
-        ));
-    }
-    if let Some(code) = demo_code {
-        banner.push_str(&format!(
-            "Try the demo survey: {base}/s/demo?code={}\n",
-            code.display()
-        ));
-    }
-    print!("{banner}");
-    use std::io::Write;
-    let _ = std::io::stdout().flush();
+const SOCKET_NAME: &str = "control.sock";
 
-    start_retention(std::sync::Arc::clone(&chorus));
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let options = crate::web::WebOptions {
-        open_codes_per_minute: settings.open_codes_per_minute,
-        limits: settings.limits,
-        workers,
-        site: crate::web::Site {
-            quick_exit_url: settings.quick_exit_url.clone(),
-            sealed_mode: matches!(settings.key, KeySource::Passphrase(_)),
-            public_url_is_https: base.starts_with("https://"),
-            public_url: base.clone(),
-        },
-    };
-    let served = actix_web::rt::System::new().block_on(async {
-        let server = crate::web::build(std::sync::Arc::clone(&chorus), listener, options)?;
-        server.await
-    });
-    let _ = std::fs::remove_file(crate::control::socket_path(&settings.data_dir));
-    chorus.store.close()?;
-    served.map_err(|source| StartError::Listen {
-        addr: local.to_string(),
-        source,
-    })
+/// Where a running server listens for CLI commands: inside the 0700 data directory.
+pub fn socket_path(data_dir: &std::path::Path) -> PathBuf {
+    data_dir.join(SOCKET_NAME)
 }
 
-const META_SETUP: &str = "setup_token_digest";
-
-/// A fresh one-time link token for setting up the first organiser (only while there is no
-/// account). Only its digest is stored; a new one replaces the old.
-pub fn new_setup_token(chorus: &Chorus) -> Result<Option<String>, StartError> {
-    if chorus.store.account_count() > 0 {
-        return Ok(None);
-    }
-    let token = base64::Engine::encode(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
-        random_array::<24>(),
-    );
-    chorus
-        .store
-        .meta_put(META_SETUP, &crate::vault::digest(token.as_bytes()))?;
-    chorus.store.durable_blocking()?;
-    Ok(Some(token))
-}
-
-pub fn setup_token_valid(chorus: &Chorus, token: &str) -> bool {
-    if chorus.store.account_count() > 0 || token.len() > 100 {
-        return false;
-    }
-    match chorus.store.meta_get(META_SETUP) {
-        // Comparing digests: timing can only reveal digest bytes, never the token.
-        Ok(Some(stored)) => stored.as_slice() == crate::vault::digest(token.as_bytes()).as_slice(),
-        _ => false,
-    }
-}
-
-pub fn consume_setup_token(chorus: &Chorus) {
-    let _ = chorus.store.meta_put(META_SETUP, b"");
-    let _ = chorus.store.durable_blocking();
-}
-
-/// Shreds closed surveys whose retention period has ended: at start-up, then every hour.
-fn start_retention(chorus: std::sync::Arc<Chorus>) {
-    let spawned = std::thread::Builder::new()
-        .name("chorus-retention".into())
-        .spawn(move || loop {
-            let today = crate::clock::Clock::today(&crate::clock::SystemClock);
-            for id in crate::operations::shred_due(&chorus, &today) {
-                tracing::info!(survey = %id, "retention period ended: survey shredded");
-            }
-            std::thread::sleep(std::time::Duration::from_secs(3600));
-        });
-    if let Err(e) = spawned {
-        tracing::error!(error = %e, "could not start the retention thread");
-    }
+/// Whether a server is listening on this data directory's control socket.
+pub fn server_running(data_dir: &std::path::Path) -> bool {
+    std::os::unix::net::UnixStream::connect(socket_path(data_dir)).is_ok()
 }

@@ -3,25 +3,15 @@
 //! only the account that runs Chorus can connect) and runs commands on the CLI's behalf.
 //! One JSON request per connection, one JSON reply.
 
-use crate::app::Chorus;
-use crate::cli::{execute, Command, Outcome};
+use super::commands::{execute, Command, Outcome};
+use crate::installation::{socket_path, Chorus};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
-const SOCKET_NAME: &str = "control.sock";
 /// A survey definition is the largest request; this is far above any real one.
 const MAX_REQUEST: u64 = 4 * 1024 * 1024;
-
-pub fn socket_path(data_dir: &Path) -> PathBuf {
-    data_dir.join(SOCKET_NAME)
-}
-
-/// Whether a server is listening on this data directory's control socket.
-pub fn server_running(data_dir: &Path) -> bool {
-    UnixStream::connect(socket_path(data_dir)).is_ok()
-}
 
 /// Sends a command to a running server. `None` when no server is listening (then the caller
 /// opens the store itself).
@@ -77,26 +67,9 @@ fn serve_one(chorus: &Chorus, stream: &UnixStream) -> Outcome {
     }
     match serde_json::from_str::<Command>(&line) {
         Ok(command) => {
-            tracing::info!(command = command_name(&command), "control command");
+            tracing::info!(command = command.name(), "control command");
             execute(chorus, command)
         }
         Err(_) => Outcome::failed("unknown command\n".into()),
-    }
-}
-
-fn command_name(command: &Command) -> &'static str {
-    match command {
-        Command::SurveyImport { .. } => "survey import",
-        Command::SurveyList => "survey list",
-        Command::SurveyOpen { .. } => "survey open",
-        Command::SurveyClose { .. } => "survey close",
-        Command::CodesIssue { .. } => "codes issue",
-        Command::UserAdd { .. } => "user add",
-        Command::UserApiKey { .. } => "user api-key",
-        Command::ReleasePublish { .. } => "release publish",
-        Command::SurveyShred { .. } => "survey shred",
-        Command::SurveyRetention { .. } => "survey retention",
-        Command::Backup { .. } => "backup",
-        Command::Export { .. } => "export",
     }
 }

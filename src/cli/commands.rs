@@ -1,0 +1,198 @@
+//! The commands that act on a data directory, run the same way whether here or by a running
+//! server on the CLI's behalf (see `control`): each is one call to a service, and its output is
+//! built as data first and printed by the caller.
+
+use crate::accounts::{AccountName, Role};
+use crate::installation::Chorus;
+use crate::services::{self, accounts, codes, exports, operations, releases, surveys, Actor};
+use crate::surveys::SurveyState;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// A command as it travels to a running server: the file is already read.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum Command {
+    SurveyImport { source: String },
+    SurveyList,
+    SurveyOpen { id: String },
+    SurveyClose { id: String },
+    CodesIssue { survey: String, count: u32 },
+    UserAdd { name: String, role: String, password: String },
+    UserApiKey { name: String },
+    ReleasePublish { survey: String },
+    SurveyShred { id: String },
+    SurveyRetention { id: String, days: u32 },
+    Backup { path: PathBuf },
+    Export { survey: String, out: PathBuf },
+}
+
+impl Command {
+    /// The command's name as typed, for the server's log (never its arguments).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::SurveyImport { .. } => "survey import",
+            Command::SurveyList => "survey list",
+            Command::SurveyOpen { .. } => "survey open",
+            Command::SurveyClose { .. } => "survey close",
+            Command::CodesIssue { .. } => "codes issue",
+            Command::UserAdd { .. } => "user add",
+            Command::UserApiKey { .. } => "user api-key",
+            Command::ReleasePublish { .. } => "release publish",
+            Command::SurveyShred { .. } => "survey shred",
+            Command::SurveyRetention { .. } => "survey retention",
+            Command::Backup { .. } => "backup",
+            Command::Export { .. } => "export",
+        }
+    }
+}
+
+/// What a command printed: `stdout` is the command's product (e.g. codes, one per line);
+/// `stderr` is for people. `ok == false` means exit status 1.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Outcome {
+    pub ok: bool,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Outcome {
+    fn said(stderr: String) -> Outcome {
+        Outcome {
+            ok: true,
+            stdout: String::new(),
+            stderr,
+        }
+    }
+
+    pub fn failed(message: String) -> Outcome {
+        Outcome {
+            ok: false,
+            stdout: String::new(),
+            stderr: message,
+        }
+    }
+}
+
+impl From<services::ServiceError> for Outcome {
+    fn from(e: services::ServiceError) -> Outcome {
+        Outcome::failed(format!("{e}\n"))
+    }
+}
+
+pub fn execute(chorus: &Chorus, command: Command) -> Outcome {
+    run(chorus, command).unwrap_or_else(Outcome::from)
+}
+
+fn run(chorus: &Chorus, command: Command) -> Result<Outcome, services::ServiceError> {
+    let actor = Actor::command_line();
+    Ok(match command {
+        Command::SurveyImport { source } => {
+            let done = surveys::import_survey(chorus, &actor, &source)?;
+            let verb = if done.replaced { "replaced" } else { "imported" };
+            let hint = if done.state == SurveyState::Draft {
+                format!("; open it with: chorus survey open {}", done.id)
+            } else {
+                String::new()
+            };
+            Outcome::said(format!(
+                "{verb} survey '{}' ({}){hint}\n",
+                done.id, done.state
+            ))
+        }
+        Command::SurveyList => {
+            let mut out = String::new();
+            for s in surveys::list_surveys(chorus) {
+                out.push_str(&format!(
+                    "{}\t{}\t{}\t{} responses\t{}\n",
+                    s.id, s.state, s.mode, s.progress, s.title
+                ));
+            }
+            let note = if out.is_empty() {
+                "no surveys yet\n".to_owned()
+            } else {
+                String::new()
+            };
+            Outcome {
+                ok: true,
+                stdout: out,
+                stderr: note,
+            }
+        }
+        Command::SurveyOpen { id } => {
+            surveys::open_survey(chorus, &actor, &id)?;
+            Outcome::said(format!("survey '{id}' is open\n"))
+        }
+        Command::SurveyClose { id } => {
+            let number = surveys::close_survey(chorus, &actor, &id)?;
+            Outcome::said(format!(
+                "survey '{id}' is closed; its final release is number {number}\n"
+            ))
+        }
+        Command::SurveyShred { id } => {
+            surveys::shred_survey(chorus, &actor, &id)?;
+            Outcome::said(format!(
+                "survey '{id}' is shredded: its key and answers are gone; its releases remain.\n{}\n",
+                surveys::SHRED_NOTE
+            ))
+        }
+        Command::SurveyRetention { id, days } => {
+            let detail = surveys::set_retention(chorus, &actor, &id, (days > 0).then_some(days))?;
+            Outcome::said(format!("survey '{id}': {detail}\n"))
+        }
+        Command::CodesIssue { survey, count } => {
+            let issued = codes::issue_codes(chorus, &actor, &survey, count as usize)?;
+            let mut out = String::with_capacity(issued.codes.len() * 18);
+            for code in &issued.codes {
+                out.push_str(&code.display());
+                out.push('\n');
+            }
+            Outcome {
+                ok: true,
+                stdout: out,
+                stderr: format!(
+                    "issued batch {} of {count} codes for '{survey}'. They are shown only now: print or hand them out; Chorus keeps no copy.\n",
+                    issued.batch
+                ),
+            }
+        }
+        Command::UserAdd {
+            name,
+            role,
+            password,
+        } => {
+            let (Ok(name), Some(role)) = (AccountName::parse(&name), Role::parse(&role)) else {
+                return Ok(Outcome::failed("an account name is 1–32 lower-case letters, digits, '.', '_' or '-', and the role is organiser or researcher\n".into()));
+            };
+            let account = accounts::add_user(chorus, &actor, &name, role, &password)?;
+            Outcome::said(format!(
+                "added {} account '{}'\n",
+                role.as_str(),
+                account.name
+            ))
+        }
+        Command::UserApiKey { name } => {
+            let key = accounts::new_api_key(chorus, &actor, &name)?;
+            Outcome {
+                ok: true,
+                stdout: format!("{key}\n"),
+                stderr: format!("new API key for '{}' (any earlier key no longer works); it is shown only now\n", name.trim().to_lowercase()),
+            }
+        }
+        Command::ReleasePublish { survey } => {
+            let number = releases::publish_release(chorus, &actor, &survey)?;
+            Outcome::said(format!("published release {number} of '{survey}'\n"))
+        }
+        Command::Backup { path } => {
+            let bytes = operations::backup(chorus, &actor, &path)?;
+            Outcome::said(format!("wrote a backup of {bytes} bytes to {} (answers stay sealed; keep the key apart from it)\n", path.display()))
+        }
+        Command::Export { survey, out } => {
+            exports::operator_export(chorus, &actor, &survey, &out)?;
+            Outcome::said(format!(
+                "wrote the export of '{survey}' to {}\n",
+                out.display()
+            ))
+        }
+    })
+}

@@ -1,0 +1,279 @@
+//! The command-line edge: the `chorus` commands (see the README's command list), turned into
+//! calls on the services. A command that acts on a data directory goes to the running server
+//! through its control socket when there is one, and otherwise opens the directory itself.
+
+pub mod commands;
+pub mod control;
+
+use crate::config::Settings;
+use crate::installation::{server_running, Chorus};
+use crate::services::operations::{self, RekeyTarget};
+use crate::services::ServiceError;
+use crate::vault::Passphrase;
+use clap::{Parser, Subcommand};
+use commands::{execute, Command, Outcome};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(name = "chorus", version, about = "Private, peer-led surveys")]
+pub struct Cli {
+    /// Settings file (default: ./chorus.toml when it exists)
+    #[arg(long, global = true, env = "CHORUS_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<CliCommand>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CliCommand {
+    /// Run the web server (the default)
+    Serve,
+    /// Import, list, open and close surveys
+    #[command(subcommand)]
+    Survey(SurveyCommand),
+    /// Issue one-time codes
+    #[command(subcommand)]
+    Codes(CodesCommand),
+    /// Organiser and researcher accounts
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Disclosure-controlled releases of a survey's tables
+    #[command(subcommand)]
+    Release(ReleaseCommand),
+    /// Write an anonymised, signed export of a closed survey (the operator's copy; no approval)
+    Export {
+        survey: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Check an export bundle's signature and file hashes, and print the signing key's fingerprint
+    VerifyExport { file: PathBuf },
+    /// Write a consistent backup of the whole data directory to FILE (works while serving)
+    Backup { file: PathBuf },
+    /// Restore a backup into a new, empty data directory (the server must be stopped)
+    Restore { file: PathBuf },
+    /// Move to a new master key: a new key file, or a passphrase (sealed mode). Server stopped.
+    Rekey {
+        /// Create this new key file and use it
+        #[arg(long, conflicts_with = "to_passphrase")]
+        to_key_file: Option<PathBuf>,
+        /// Use a passphrase (read from CHORUS_NEW_PASSPHRASE, or typed twice at a terminal).
+        /// Without either flag, a set CHORUS_NEW_PASSPHRASE chooses this.
+        #[arg(long)]
+        to_passphrase: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReleaseCommand {
+    /// Compute and freeze the next release (needs min_responses, and threshold new responses since the last)
+    Publish { survey: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Add an account; the password is read from standard input (one line)
+    Add {
+        name: String,
+        #[arg(long, value_parser = ["organiser", "researcher"])]
+        role: String,
+    },
+    /// Print a new API key for the account (alone on stdout), replacing its old one
+    ApiKey { name: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SurveyCommand {
+    /// Import a survey definition (TOML); replaces a definition that has no responses yet
+    Import { file: PathBuf },
+    /// List surveys with their state and banded progress
+    List,
+    /// Start taking answers
+    Open { id: String },
+    /// Stop taking answers, for good (and publish the final release)
+    Close { id: String },
+    /// Destroy a closed survey's key and answers for good; published releases stay
+    Shred { id: String },
+    /// Shred a closed survey automatically DAYS days after it closed (0: never)
+    Retention { id: String, days: u32 },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CodesCommand {
+    /// Issue a batch of codes: one per line on stdout, nothing else there
+    Issue {
+        survey: String,
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        count: u32,
+    },
+}
+
+
+/// Runs every command but `serve`. Checking an export bundle needs no settings, store or key:
+/// a researcher runs it anywhere.
+pub fn run(command: CliCommand, config: Option<&Path>) -> ExitCode {
+    if let CliCommand::VerifyExport { file } = &command {
+        return match operations::verify_export_file(file) {
+            Ok(summary) => {
+                print!("{summary}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&format!("chorus: verify-export: {e}")),
+        };
+    }
+    let settings = match Settings::load(config) {
+        Ok(s) => s,
+        Err(e) => return fail(&format!("chorus: settings: {e}")),
+    };
+    let command = match command {
+        CliCommand::Serve | CliCommand::VerifyExport { .. } => return ExitCode::SUCCESS,
+        CliCommand::Restore { file } => {
+            return report(operations::restore_installation(&settings, &file))
+        }
+        CliCommand::Rekey {
+            to_key_file,
+            to_passphrase,
+        } => {
+            if to_key_file.is_none()
+                && !to_passphrase
+                && std::env::var_os("CHORUS_NEW_PASSPHRASE").is_none()
+            {
+                return fail("chorus: rekey to what? `chorus rekey --to-key-file PATH` (a new key file) or `chorus rekey --to-passphrase` (sealed mode)");
+            }
+            if server_running(&settings.data_dir) {
+                return report(Err(ServiceError::ServerRunning));
+            }
+            let target = match to_key_file {
+                Some(path) => RekeyTarget::KeyFile(absolute(&path)),
+                None => match new_passphrase() {
+                    Ok(p) => RekeyTarget::Passphrase(p),
+                    Err(message) => return fail(&format!("chorus: {message}")),
+                },
+            };
+            return report(operations::rekey_installation(&settings, target));
+        }
+        CliCommand::Backup { file } => Command::Backup {
+            path: absolute(&file),
+        },
+        CliCommand::Export { survey, out } => Command::Export {
+            survey,
+            out: absolute(&out),
+        },
+        CliCommand::Survey(SurveyCommand::Import { file }) => {
+            match std::fs::read_to_string(&file) {
+                Ok(source) => Command::SurveyImport { source },
+                Err(e) => return fail(&format!("chorus: could not read {}: {e}", file.display())),
+            }
+        }
+        CliCommand::Survey(SurveyCommand::List) => Command::SurveyList,
+        CliCommand::Survey(SurveyCommand::Open { id }) => Command::SurveyOpen { id },
+        CliCommand::Survey(SurveyCommand::Close { id }) => Command::SurveyClose { id },
+        CliCommand::Survey(SurveyCommand::Shred { id }) => Command::SurveyShred { id },
+        CliCommand::Survey(SurveyCommand::Retention { id, days }) => {
+            Command::SurveyRetention { id, days }
+        }
+        CliCommand::Codes(CodesCommand::Issue { survey, count }) => {
+            Command::CodesIssue { survey, count }
+        }
+        CliCommand::User(UserCommand::Add { name, role }) => match read_password() {
+            Ok(password) => Command::UserAdd {
+                name,
+                role,
+                password,
+            },
+            Err(e) => {
+                return fail(&format!(
+                    "chorus: could not read the password from standard input: {e}"
+                ))
+            }
+        },
+        CliCommand::User(UserCommand::ApiKey { name }) => Command::UserApiKey { name },
+        CliCommand::Release(ReleaseCommand::Publish { survey }) => {
+            Command::ReleasePublish { survey }
+        }
+    };
+    // A running server owns the data directory: ask it. Otherwise open the store here.
+    let outcome =
+        control::try_remote(&settings.data_dir, &command).unwrap_or_else(
+            || match Chorus::open(&settings) {
+                Ok((chorus, _)) => {
+                    let outcome = execute(&chorus, command);
+                    if let Err(e) = chorus.store.close() {
+                        return Outcome::failed(format!("{e}\n"));
+                    }
+                    outcome
+                }
+                Err(e) => Outcome::failed(format!("{e}\n")),
+            },
+        );
+    print!("{}", outcome.stdout);
+    let _ = std::io::stdout().flush();
+    if !outcome.stderr.is_empty() {
+        eprint!("{}", prefixed(&outcome.stderr, outcome.ok));
+    }
+    if outcome.ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// Paths travel to the running server, whose working directory may differ.
+fn absolute(path: &Path) -> std::path::PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+fn report(result: Result<String, ServiceError>) -> ExitCode {
+    match result {
+        Ok(message) => {
+            eprintln!("{}", message.trim_end());
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&format!("chorus: {e}")),
+    }
+}
+
+/// One line from standard input (a prompt goes to stderr when a person is typing).
+fn read_password() -> std::io::Result<String> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        return rpassword::prompt_password("Password for the new account: ");
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_owned())
+}
+
+fn prefixed(message: &str, ok: bool) -> String {
+    if ok {
+        message.to_owned()
+    } else {
+        format!("chorus: {message}")
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("{message}");
+    ExitCode::FAILURE
+}
+
+/// A new passphrase for `rekey --to-passphrase`: CHORUS_NEW_PASSPHRASE, or typed twice.
+fn new_passphrase() -> Result<Passphrase, String> {
+    use std::io::IsTerminal;
+    let typed = match std::env::var("CHORUS_NEW_PASSPHRASE") {
+        Ok(p) => p,
+        Err(_) if std::io::stdin().is_terminal() => {
+            let first = rpassword::prompt_password("New passphrase: ").map_err(|e| e.to_string())?;
+            let second = rpassword::prompt_password("The same passphrase again: ")
+                .map_err(|e| e.to_string())?;
+            if first != second {
+                return Err("the two passphrases are not the same".into());
+            }
+            first
+        }
+        Err(_) => return Err("set CHORUS_NEW_PASSPHRASE, or run this from a terminal to type it".into()),
+    };
+    Passphrase::new(typed).map_err(|e| e.to_string())
+}

@@ -1,0 +1,166 @@
+//! What an operator does to an installation as a whole: back it up, restore it, move it to a
+//! new master key (`rekey`: key file ↔ passphrase), check an export bundle.
+
+use super::{audit, Actor, ServiceError};
+use crate::config::Settings;
+use crate::installation::{
+    server_running, Chorus, StartError, META_ITERATIONS, META_MODE, META_ROOT, META_SALT,
+    META_SIGNING,
+};
+use crate::store;
+use crate::vault::{random_array, MasterKey, Passphrase};
+use std::path::{Path, PathBuf};
+
+/// `chorus backup FILE`: one consistent file of the whole store, taken while serving. Answers
+/// stay sealed in it.
+pub fn backup(chorus: &Chorus, actor: &Actor, path: &Path) -> Result<u64, ServiceError> {
+    let bytes = chorus.store.backup_to(path)?;
+    audit(chorus, actor, "backup", None, None);
+    Ok(bytes)
+}
+
+/// Where `rekey` moves the installation to.
+pub enum RekeyTarget {
+    /// A new key file (which must not exist yet), outside the data directory.
+    KeyFile(PathBuf),
+    /// Sealed mode: nothing on disk but a salt.
+    Passphrase(Passphrase),
+}
+
+/// Wraps the root secret, every survey's data key and the signing key under a new master key,
+/// in one transaction. Responses are not touched: they stay sealed under their data keys.
+fn rekey(chorus: &Chorus, settings: &Settings, target: RekeyTarget) -> Result<String, ServiceError> {
+    let (master, meta_mode, salt_and_iterations, message) = match &target {
+        RekeyTarget::KeyFile(path) => {
+            if path.exists() {
+                return Err(ServiceError::KeyFileExists(path.clone()));
+            }
+            if path.starts_with(&settings.data_dir) {
+                return Err(ServiceError::KeyFileInsideData);
+            }
+            let master = MasterKey::create_key_file(path).map_err(StartError::from)?;
+            let message = format!(
+                "the data directory now opens with the key file {} (set CHORUS_KEY_FILE to it if it is not the default). The old key no longer opens it: destroy the old key file and its copies",
+                path.display()
+            );
+            (master, &b"file"[..], None, message)
+        }
+        RekeyTarget::Passphrase(passphrase) => {
+            let salt = random_array::<16>().to_vec();
+            let master = MasterKey::from_passphrase(passphrase, &salt, settings.kdf_iterations)
+                .map_err(StartError::from)?;
+            let message = "the data directory is now sealed: start it with CHORUS_PASSPHRASE, or from a terminal to type the passphrase. The old key file no longer opens it: destroy it and its copies".to_owned();
+            (
+                master,
+                &b"passphrase"[..],
+                Some((salt, settings.kdf_iterations)),
+                message,
+            )
+        }
+    };
+    let vault = &chorus.vault;
+    let mut data_keys = Vec::new();
+    for (survey, wrapped) in chorus.store.data_keys()? {
+        data_keys.push((
+            survey.clone(),
+            vault.rewrap_data_key(&survey, &wrapped, &master)?,
+        ));
+    }
+    let mut meta: Vec<(&str, Option<Vec<u8>>)> = vec![
+        (META_ROOT, Some(vault.rewrap_root(&master))),
+        (META_MODE, Some(meta_mode.to_vec())),
+    ];
+    if let Some(sealed) = chorus.store.meta_get(META_SIGNING)? {
+        meta.push((
+            META_SIGNING,
+            Some(vault.reseal_signing_key(&sealed, &master)?),
+        ));
+    }
+    match salt_and_iterations {
+        Some((salt, iterations)) => {
+            meta.push((META_SALT, Some(salt)));
+            meta.push((META_ITERATIONS, Some(iterations.to_be_bytes().to_vec())));
+        }
+        None => {
+            meta.push((META_SALT, None));
+            meta.push((META_ITERATIONS, None));
+        }
+    }
+    if let Err(e) = chorus.store.swap_keys(&meta, &data_keys) {
+        if let RekeyTarget::KeyFile(path) = &target {
+            // The new key never took effect; do not leave a key that opens nothing.
+            let _ = std::fs::remove_file(path);
+        }
+        return Err(e.into());
+    }
+    Ok(message)
+}
+
+/// `chorus restore FILE`: into a new, empty data directory; then checks the configured key
+/// opens it.
+fn restore(settings: &Settings, file: &Path) -> Result<String, ServiceError> {
+    let records = store::restore(file, &settings.data_dir, settings.cache_bytes)?;
+    match Chorus::open(settings) {
+        Ok((chorus, _)) => {
+            let surveys = chorus.surveys.list(&chorus.store).len();
+            chorus.store.close()?;
+            Ok(format!("restored {records} records ({surveys} surveys) into {}", settings.data_dir.display()))
+        }
+        Err(e) => Ok(format!(
+            "restored {records} records into {}, but the configured key does not open them ({e}); start Chorus with the key or passphrase the backup was made with",
+            settings.data_dir.display()
+        )),
+    }
+}
+
+/// `chorus rekey`: the server must be stopped (the running one holds the only handle on the
+/// store, and its keys would go stale).
+pub fn rekey_installation(settings: &Settings, target: RekeyTarget) -> Result<String, ServiceError> {
+    if server_running(&settings.data_dir) {
+        return Err(ServiceError::ServerRunning);
+    }
+    let (chorus, _) = Chorus::open(settings)?;
+    let outcome = rekey(&chorus, settings, target);
+    if outcome.is_ok() {
+        audit(&chorus, &Actor::command_line(), "rekey", None, None);
+    }
+    chorus.store.close()?;
+    outcome
+}
+
+/// `chorus restore FILE`, refused while a server runs.
+pub fn restore_installation(settings: &Settings, file: &Path) -> Result<String, ServiceError> {
+    if server_running(&settings.data_dir) {
+        return Err(ServiceError::ServerRunning);
+    }
+    restore(settings, file)
+}
+
+/// `chorus verify-export FILE`: no settings, no store, no key needed.
+pub fn verify_export_file(file: &Path) -> Result<String, ServiceError> {
+    let bytes = std::fs::read(file).map_err(|source| ServiceError::ReadFile {
+        path: file.to_path_buf(),
+        source,
+    })?;
+    let verified = crate::export::bundle::verify(&bytes)?;
+    let m = &verified.manifest;
+    Ok(format!(
+        "OK: the signature and every file's SHA-256 match.\nsurvey: {}\nexported on: {}\nk: {} (asked {}), l: {} (asked {}), records: {}, suppressed: {}\nsigned by the key with fingerprint: {}\nCompare this fingerprint with the one the organisation published.\n",
+        m["survey"].as_str().unwrap_or("?"),
+        m["exported_on"].as_str().unwrap_or("?"),
+        m["k_achieved"], m["k_requested"], m["l_achieved"], m["l_requested"], m["records"], m["records_suppressed"],
+        verified.fingerprint
+    ))
+}
+
+/// Creates or replaces a file readable by its owner only.
+pub(super) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}

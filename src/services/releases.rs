@@ -1,0 +1,71 @@
+//! Publishing a release and reading published ones. A release is computed once, frozen, and
+//! served byte for byte from then on; every download is audited.
+
+use super::{audit, survey_entry, Actor, ServiceError};
+use crate::installation::Chorus;
+use crate::release;
+
+/// Publishes the next release if the release rules allow it; returns its number.
+pub fn publish_release(chorus: &Chorus, actor: &Actor, survey: &str) -> Result<u32, ServiceError> {
+    survey_entry(chorus, survey)?;
+    let number = release::publish(&chorus.store, &chorus.surveys, survey, false)?;
+    audit(
+        chorus,
+        actor,
+        "publish release",
+        Some(survey),
+        Some(format!("release {number}")),
+    );
+    Ok(number)
+}
+
+/// The numbers of a survey's published releases, oldest first.
+pub fn release_numbers(chorus: &Chorus, survey: &str) -> Result<Vec<u32>, ServiceError> {
+    survey_entry(chorus, survey)?;
+    Ok(chorus.store.release_numbers(survey)?)
+}
+
+/// Which release: the latest, or a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which {
+    Latest,
+    Number(u32),
+}
+
+impl Which {
+    /// `latest` or a release number; anything else names no release.
+    pub fn parse(text: &str) -> Option<Which> {
+        match text {
+            "latest" => Some(Which::Latest),
+            n => n.parse().ok().map(Which::Number),
+        }
+    }
+}
+
+/// A published release's frozen document (JSON), with its number; `None` when there is none.
+pub fn release_document(
+    chorus: &Chorus,
+    survey: &str,
+    which: Which,
+) -> Result<Option<(u32, String)>, ServiceError> {
+    survey_entry(chorus, survey)?;
+    let number = match which {
+        Which::Latest => match release::latest_number(&chorus.store, survey)? {
+            Some(n) => n,
+            None => return Ok(None),
+        },
+        Which::Number(n) => n,
+    };
+    Ok(release::body(&chorus.store, survey, number)?.map(|body| (number, body)))
+}
+
+/// A download of a release (JSON or the CSV zip), recorded in the audit log.
+pub fn record_download(chorus: &Chorus, actor: &Actor, survey: &str, number: u32, format: &str) {
+    audit(
+        chorus,
+        actor,
+        "download release",
+        Some(survey),
+        Some(format!("release {number} as {format}")),
+    );
+}

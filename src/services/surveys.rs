@@ -1,0 +1,262 @@
+//! Survey life-cycle actions: import, open, close (with its final release), shred, retention,
+//! and the banded overviews organisers read.
+
+use super::{audit, survey_entry, Actor, ServiceError};
+use crate::installation::Chorus;
+use crate::surveys::{progress_band, ImportOutcome, SurveyState};
+use crate::tokens::OPEN_BATCH;
+
+/// The demo survey, embedded so the binary runs from any directory.
+pub const DEMO_SURVEY: &str = include_str!("../../surveys/demo.toml");
+
+/// What `survey shred` tells the operator about backups made earlier.
+pub const SHRED_NOTE: &str = "Backups made before now still hold this survey's key, wrapped by the master key. To make them unreadable too, run `chorus rekey` (a new key file or passphrase), destroy the old key, and make a fresh backup.";
+
+pub fn import_survey(
+    chorus: &Chorus,
+    actor: &Actor,
+    source: &str,
+) -> Result<ImportOutcome, ServiceError> {
+    let done = chorus
+        .surveys
+        .import(&chorus.store, &chorus.vault, source)?;
+    audit(
+        chorus,
+        actor,
+        "import survey",
+        Some(done.id.as_str()),
+        done.replaced.then(|| "replaced the definition".to_owned()),
+    );
+    Ok(done)
+}
+
+pub fn open_survey(chorus: &Chorus, actor: &Actor, id: &str) -> Result<(), ServiceError> {
+    survey_entry(chorus, id)?;
+    chorus
+        .surveys
+        .set_state(&chorus.store, id, SurveyState::Open)?;
+    audit(chorus, actor, "open survey", Some(id), None);
+    Ok(())
+}
+
+/// Closes a survey for good and publishes its final release; returns that release's number.
+pub fn close_survey(chorus: &Chorus, actor: &Actor, id: &str) -> Result<u32, ServiceError> {
+    survey_entry(chorus, id)?;
+    let number = crate::release::close_survey(&chorus.store, &chorus.surveys, id)?;
+    audit(
+        chorus,
+        actor,
+        "close survey",
+        Some(id),
+        Some(format!("final release {number}")),
+    );
+    Ok(number)
+}
+
+/// Crypto-shredding of a closed survey: its key and answers go; its releases stay.
+pub fn shred_survey(chorus: &Chorus, actor: &Actor, id: &str) -> Result<(), ServiceError> {
+    survey_entry(chorus, id)?;
+    chorus.surveys.shred(&chorus.store, id)?;
+    audit(chorus, actor, "shred survey", Some(id), None);
+    Ok(())
+}
+
+/// Shred a closed survey `days` days after it closed (`None`: only by hand).
+pub fn set_retention(
+    chorus: &Chorus,
+    actor: &Actor,
+    id: &str,
+    days: Option<u32>,
+) -> Result<String, ServiceError> {
+    survey_entry(chorus, id)?;
+    chorus.surveys.set_retention(&chorus.store, id, days)?;
+    let detail = days.map_or("keep until shredded by hand".to_owned(), |d| {
+        format!("{d} days after closing")
+    });
+    audit(chorus, actor, "set retention", Some(id), Some(detail.clone()));
+    Ok(detail)
+}
+
+/// Shreds every closed survey whose retention period has ended by `today`; returns their ids.
+pub fn shred_due(chorus: &Chorus, today: &str) -> Vec<String> {
+    let actor = Actor::schedule();
+    let mut done = Vec::new();
+    for id in chorus.surveys.due_for_shredding(today) {
+        match chorus.surveys.shred(&chorus.store, &id) {
+            Ok(()) => {
+                audit(
+                    chorus,
+                    &actor,
+                    "shred survey",
+                    Some(&id),
+                    Some("retention period ended".into()),
+                );
+                done.push(id);
+            }
+            Err(e) => tracing::error!(survey = %id, error = %e, "retention shred failed"),
+        }
+    }
+    done
+}
+
+/// One survey in a list, with its progress as a band.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SurveyRow {
+    pub id: String,
+    pub title: String,
+    pub state: String,
+    pub mode: String,
+    pub progress: String,
+}
+
+pub fn list_surveys(chorus: &Chorus) -> Vec<SurveyRow> {
+    chorus
+        .surveys
+        .list(&chorus.store)
+        .into_iter()
+        .map(|s| {
+            let width = chorus
+                .surveys
+                .get(&s.id)
+                .map_or(10, |e| e.survey.threshold() as usize);
+            SurveyRow {
+                progress: progress_band(s.responses, width),
+                id: s.id,
+                title: s.title,
+                state: s.state.to_string(),
+                mode: s.mode,
+            }
+        })
+        .collect()
+}
+
+/// One card batch: how many codes it holds, and how many were used as a band.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BatchRow {
+    pub batch: u32,
+    pub issued: u64,
+    pub used: String,
+}
+
+/// What an organiser sees of one survey: banded progress, batches and release numbers.
+pub struct Overview {
+    pub entry: std::sync::Arc<crate::surveys::SurveyEntry>,
+    pub progress: String,
+    pub batches: Vec<BatchRow>,
+    pub releases: Vec<u32>,
+}
+
+pub fn overview(chorus: &Chorus, id: &str) -> Result<Overview, ServiceError> {
+    let entry = survey_entry(chorus, id)?;
+    let width = entry.survey.threshold() as usize;
+    let batches = chorus
+        .store
+        .batch_counts(id)?
+        .into_iter()
+        .filter(|b| b.batch != OPEN_BATCH)
+        .map(|b| BatchRow {
+            batch: b.batch,
+            issued: b.issued,
+            used: progress_band(b.used as usize, width),
+        })
+        .collect();
+    Ok(Overview {
+        progress: progress_band(chorus.store.response_count(id), width),
+        batches,
+        releases: chorus.store.release_numbers(id)?,
+        entry,
+    })
+}
+
+/// First run: import and open the demo survey, and issue one code to try it with.
+pub fn set_up_demo(chorus: &Chorus) -> Result<Option<crate::tokens::TokenCode>, ServiceError> {
+    let actor = Actor::command_line();
+    let done = import_survey(chorus, &actor, DEMO_SURVEY)?;
+    let id = done.id.to_string();
+    open_survey(chorus, &actor, &id)?;
+    let issued = super::codes::issue_codes(chorus, &actor, &id, 1)?;
+    Ok(issued.codes.into_iter().next())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Settings;
+    use crate::surveys::SurveyState;
+
+    const SURVEY: &str = "id = \"walk\"\ntitle = \"Walk-in\"\n[[pages]]\ntitle = \"P\"\n  [[pages.questions]]\n  id = \"q\"\n  type = \"single\"\n  role = \"plain\"\n  text = \"Q?\"\n  options = [ { id = \"a\", text = \"A\" }, { id = \"b\", text = \"B\" } ]\n";
+
+    fn open() -> (tempfile::TempDir, Chorus) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let data = dir.path().join("data");
+        let key = dir.path().join("chorus.key");
+        let env = move |name: &str| match name {
+            "CHORUS_DATA_DIR" => Some(data.display().to_string()),
+            "CHORUS_KEY_FILE" => Some(key.display().to_string()),
+            _ => None,
+        };
+        let settings = Settings::from_sources(None, &env).expect("settings");
+        let (chorus, _) = Chorus::open(&settings).expect("open");
+        chorus
+            .surveys
+            .import(&chorus.store, &chorus.vault, SURVEY)
+            .expect("import");
+        (dir, chorus)
+    }
+
+    #[test]
+    fn a_closed_survey_is_shredded_once_its_retention_period_has_passed() {
+        let (_d, chorus) = open();
+        chorus
+            .surveys
+            .set_state(&chorus.store, "walk", SurveyState::Open)
+            .expect("open");
+        chorus
+            .surveys
+            .set_state(&chorus.store, "walk", SurveyState::Closed)
+            .expect("close");
+        chorus
+            .surveys
+            .set_retention(&chorus.store, "walk", Some(30))
+            .expect("retention");
+        let closed = chorus
+            .surveys
+            .get("walk")
+            .and_then(|e| e.closed_on.clone())
+            .expect("closing day");
+        let day_29 = crate::clock::add_days(&closed, 29).expect("day");
+        let day_30 = crate::clock::add_days(&closed, 30).expect("day");
+        assert!(shred_due(&chorus, &day_29).is_empty());
+        assert_eq!(shred_due(&chorus, &day_30), vec!["walk".to_string()]);
+        let entry = chorus.surveys.get("walk").expect("entry");
+        assert!(entry.shredded && entry.data_key.is_none());
+        assert_eq!(chorus.store.data_key_get("walk").expect("get"), None);
+        assert!(shred_due(&chorus, &day_30).is_empty(), "shredded once");
+    }
+
+    #[test]
+    fn open_surveys_and_surveys_without_retention_are_never_shredded() {
+        let (_d, chorus) = open();
+        chorus
+            .surveys
+            .set_state(&chorus.store, "walk", SurveyState::Open)
+            .expect("open");
+        chorus
+            .surveys
+            .set_retention(&chorus.store, "walk", Some(1))
+            .expect("retention");
+        assert!(shred_due(&chorus, "2999-01-01").is_empty(), "still open");
+        chorus
+            .surveys
+            .set_state(&chorus.store, "walk", SurveyState::Closed)
+            .expect("close");
+        chorus
+            .surveys
+            .set_retention(&chorus.store, "walk", None)
+            .expect("retention");
+        assert!(
+            shred_due(&chorus, "2999-01-01").is_empty(),
+            "no retention period"
+        );
+    }
+}

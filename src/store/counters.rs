@@ -1,0 +1,71 @@
+//! Live counts kept in memory: responses per survey and used codes per batch. They are counted
+//! once from the trees when the store opens and then moved by each committed redemption, so no
+//! request path ever scans stored responses or codes. They are never written anywhere: a
+//! persisted counter would leave in sled's log a trail of values that dates each submission.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+#[derive(Default)]
+pub(super) struct Counters {
+    inner: Mutex<Counts>,
+}
+
+#[derive(Default)]
+struct Counts {
+    responses: HashMap<String, usize>,
+    used: HashMap<(String, u32), u64>,
+}
+
+impl Counters {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Counts> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(super) fn add_response(&self, survey: &str) {
+        *self.lock().responses.entry(survey.to_owned()).or_default() += 1;
+    }
+
+    pub(super) fn add_used(&self, survey: &str, batch: u32) {
+        *self
+            .lock()
+            .used
+            .entry((survey.to_owned(), batch))
+            .or_default() += 1;
+    }
+
+    pub(super) fn responses(&self, survey: &str) -> usize {
+        self.lock().responses.get(survey).copied().unwrap_or(0)
+    }
+
+    pub(super) fn used(&self, survey: &str, batch: u32) -> u64 {
+        self.lock()
+            .used
+            .get(&(survey.to_owned(), batch))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// After a shred: the survey's responses are gone (its codes stay spent).
+    pub(super) fn forget_responses(&self, survey: &str) {
+        self.lock().responses.remove(survey);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_start_at_zero_and_move_per_survey_and_batch() {
+        let c = Counters::default();
+        assert_eq!(c.responses("a"), 0);
+        c.add_response("a");
+        c.add_response("a");
+        c.add_used("a", 1);
+        assert_eq!((c.responses("a"), c.responses("b")), (2, 0));
+        assert_eq!((c.used("a", 1), c.used("a", 2)), (1, 0));
+        c.forget_responses("a");
+        assert_eq!(c.responses("a"), 0);
+    }
+}
