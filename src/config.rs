@@ -88,22 +88,23 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// Reads `config` (or `./chorus.toml` when present) and the process environment.
+    /// Reads `config` (or `./chorus.toml` when present) and the process environment. Only the
+    /// binary calls this: the working directory is the operator's, never a test's.
     pub fn load(config: Option<&Path>) -> Result<Settings, ConfigError> {
         let env = |name: &str| std::env::var(name).ok();
+        let default = Path::new(DEFAULT_CONFIG_FILE);
+        let config = config.or_else(|| default.exists().then_some(default));
         Settings::from_sources(config, &env)
     }
 
-    /// The same, with the environment passed in (tests).
+    /// The same, with the environment passed in; reads a settings file only when one is named,
+    /// so no test depends on what the working directory holds.
     pub fn from_sources(
         config: Option<&Path>,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Settings, ConfigError> {
         let file = match config {
             Some(path) => read_file(path)?,
-            None if Path::new(DEFAULT_CONFIG_FILE).exists() => {
-                read_file(Path::new(DEFAULT_CONFIG_FILE))?
-            }
             None => FileSettings::default(),
         };
         let config_path = config

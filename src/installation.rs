@@ -2,10 +2,10 @@
 //! vault and the survey registry — the same for the server and for CLI commands run while the
 //! server is stopped — and whether a server is already running on a data directory.
 
+use crate::clock::{Clock, SystemClock};
 use crate::config::{KeySource, Settings};
 use crate::store::{Store, StoreError};
 use crate::surveys::{SurveyError, SurveyRegistry};
-use crate::clock::{Clock, SystemClock};
 use crate::vault::{random_array, MasterKey, MasterKeyError, Vault, VaultError};
 use std::path::PathBuf;
 
@@ -43,14 +43,6 @@ pub enum StartError {
     Vault(#[from] VaultError),
     #[error(transparent)]
     Survey(#[from] SurveyError),
-    #[error("could not listen on {addr}: {source}")]
-    Listen {
-        addr: String,
-        source: std::io::Error,
-    },
-    /// First-run set-up (the demo survey or the set-up link) failed.
-    #[error("could not prepare the first run: {0}")]
-    Demo(Box<crate::services::ServiceError>),
     #[error("this data directory was set up with {stored}, but {given} was given; start Chorus the way it was first started")]
     KeyModeMismatch {
         stored: &'static str,
@@ -182,7 +174,6 @@ fn create_private_dir(path: &std::path::Path) -> Result<(), StartError> {
     }
     Ok(())
 }
-
 
 const SOCKET_NAME: &str = "control.sock";
 

@@ -4,22 +4,38 @@
 
 use crate::config::{KeySource, Settings};
 use crate::installation::{socket_path, Chorus, StartError};
-use crate::services;
+use crate::services::{self, ServiceError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Start(#[from] StartError),
+    /// First-run set-up (the demo survey or the set-up link) failed.
+    #[error("could not prepare the first run: {0}")]
+    FirstRun(#[from] ServiceError),
+    #[error("could not listen on {addr}: {source}")]
+    Listen {
+        addr: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
 
 /// `chorus serve`: open everything, print where to go, serve until SIGINT/SIGTERM, then flush.
-pub fn run(settings: &Settings) -> Result<(), StartError> {
+pub fn run(settings: &Settings) -> Result<(), ServeError> {
     let (chorus, opened) = Chorus::open(settings)?;
     let demo_code = if opened.first_run && settings.import_demo && chorus.surveys.is_empty() {
-        services::surveys::set_up_demo(&chorus).map_err(|e| StartError::Demo(Box::new(e)))?
+        services::surveys::set_up_demo(&chorus)?
     } else {
         None
     };
     let listener =
-        std::net::TcpListener::bind(settings.bind).map_err(|source| StartError::Listen {
+        std::net::TcpListener::bind(settings.bind).map_err(|source| ServeError::Listen {
             addr: settings.bind.to_string(),
             source,
         })?;
-    let local = listener.local_addr().map_err(|source| StartError::Listen {
+    let local = listener.local_addr().map_err(|source| ServeError::Listen {
         addr: settings.bind.to_string(),
         source,
     })?;
@@ -29,7 +45,7 @@ pub fn run(settings: &Settings) -> Result<(), StartError> {
         .unwrap_or_else(|| format!("http://{local}"));
     let chorus = std::sync::Arc::new(chorus);
     crate::cli::control::listen(std::sync::Arc::clone(&chorus), &settings.data_dir).map_err(
-        |source| StartError::Listen {
+        |source| ServeError::Listen {
             addr: socket_path(&settings.data_dir).display().to_string(),
             source,
         },
@@ -42,8 +58,7 @@ pub fn run(settings: &Settings) -> Result<(), StartError> {
             std::path::absolute(path).unwrap_or_else(|_| path.clone()).display()
         ));
     }
-    let token = services::accounts::new_setup_token(&chorus)
-        .map_err(|e| StartError::Demo(Box::new(e)))?;
+    let token = services::accounts::new_setup_token(&chorus)?;
     if let Some(token) = token {
         banner.push_str(&format!(
             "Set the first organiser's password (this link works once): {base}/org/setup/{token}\n"
@@ -78,7 +93,7 @@ pub fn run(settings: &Settings) -> Result<(), StartError> {
     });
     let _ = std::fs::remove_file(socket_path(&settings.data_dir));
     chorus.store.close()?;
-    served.map_err(|source| StartError::Listen {
+    served.map_err(|source| ServeError::Listen {
         addr: local.to_string(),
         source,
     })

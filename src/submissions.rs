@@ -5,9 +5,8 @@
 use crate::store::{Redemption, Store, StoreError};
 use crate::survey::{answers, AnswerError, Response};
 use crate::surveys::{SurveyRegistry, SurveyState};
-use crate::tokens::{code_hash, TokenCode};
+use crate::tokens::{code_hash, CodeHashKey, TokenCode};
 use crate::vault::{random_array, random_u32};
-use ring::hmac;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, thiserror::Error)]
@@ -40,7 +39,7 @@ pub struct SealedRecord {
 pub async fn accept(
     registry: &SurveyRegistry,
     store: &Store,
-    code_key: &hmac::Key,
+    code_key: &CodeHashKey,
     survey_id: &str,
     code: &str,
     raw_answers: &serde_json::Map<String, serde_json::Value>,

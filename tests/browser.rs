@@ -4,7 +4,7 @@
 //! have installed Chromium and the packages in `tests/browser/`.
 
 #[path = "api/helpers.rs"]
-#[allow(dead_code)]
+#[expect(dead_code)]
 mod helpers;
 
 use helpers::TestApp;

@@ -13,18 +13,45 @@ use std::path::PathBuf;
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum Command {
-    SurveyImport { source: String },
+    SurveyImport {
+        source: String,
+    },
     SurveyList,
-    SurveyOpen { id: String },
-    SurveyClose { id: String },
-    CodesIssue { survey: String, count: u32 },
-    UserAdd { name: String, role: String, password: String },
-    UserApiKey { name: String },
-    ReleasePublish { survey: String },
-    SurveyShred { id: String },
-    SurveyRetention { id: String, days: u32 },
-    Backup { path: PathBuf },
-    Export { survey: String, out: PathBuf },
+    SurveyOpen {
+        id: String,
+    },
+    SurveyClose {
+        id: String,
+    },
+    CodesIssue {
+        survey: String,
+        count: u32,
+    },
+    UserAdd {
+        name: String,
+        role: String,
+        password: String,
+    },
+    UserApiKey {
+        name: String,
+    },
+    ReleasePublish {
+        survey: String,
+    },
+    SurveyShred {
+        id: String,
+    },
+    SurveyRetention {
+        id: String,
+        days: u32,
+    },
+    Backup {
+        path: PathBuf,
+    },
+    Export {
+        survey: String,
+        out: PathBuf,
+    },
 }
 
 impl Command {
@@ -89,7 +116,11 @@ fn run(chorus: &Chorus, command: Command) -> Result<Outcome, services::ServiceEr
     Ok(match command {
         Command::SurveyImport { source } => {
             let done = surveys::import_survey(chorus, &actor, &source)?;
-            let verb = if done.replaced { "replaced" } else { "imported" };
+            let verb = if done.replaced {
+                "replaced"
+            } else {
+                "imported"
+            };
             let hint = if done.state == SurveyState::Draft {
                 format!("; open it with: chorus survey open {}", done.id)
             } else {

@@ -110,7 +110,6 @@ pub enum CodesCommand {
     },
 }
 
-
 /// Runs every command but `serve`. Checking an export bundle needs no settings, store or key:
 /// a researcher runs it anywhere.
 pub fn run(command: CliCommand, config: Option<&Path>) -> ExitCode {
@@ -195,19 +194,18 @@ pub fn run(command: CliCommand, config: Option<&Path>) -> ExitCode {
         }
     };
     // A running server owns the data directory: ask it. Otherwise open the store here.
-    let outcome =
-        control::try_remote(&settings.data_dir, &command).unwrap_or_else(
-            || match Chorus::open(&settings) {
-                Ok((chorus, _)) => {
-                    let outcome = execute(&chorus, command);
-                    if let Err(e) = chorus.store.close() {
-                        return Outcome::failed(format!("{e}\n"));
-                    }
-                    outcome
+    let outcome = control::try_remote(&settings.data_dir, &command).unwrap_or_else(|| {
+        match Chorus::open(&settings) {
+            Ok((chorus, _)) => {
+                let outcome = execute(&chorus, command);
+                if let Err(e) = chorus.store.close() {
+                    return Outcome::failed(format!("{e}\n"));
                 }
-                Err(e) => Outcome::failed(format!("{e}\n")),
-            },
-        );
+                outcome
+            }
+            Err(e) => Outcome::failed(format!("{e}\n")),
+        }
+    });
     print!("{}", outcome.stdout);
     let _ = std::io::stdout().flush();
     if !outcome.stderr.is_empty() {
@@ -265,7 +263,8 @@ fn new_passphrase() -> Result<Passphrase, String> {
     let typed = match std::env::var("CHORUS_NEW_PASSPHRASE") {
         Ok(p) => p,
         Err(_) if std::io::stdin().is_terminal() => {
-            let first = rpassword::prompt_password("New passphrase: ").map_err(|e| e.to_string())?;
+            let first =
+                rpassword::prompt_password("New passphrase: ").map_err(|e| e.to_string())?;
             let second = rpassword::prompt_password("The same passphrase again: ")
                 .map_err(|e| e.to_string())?;
             if first != second {
@@ -273,7 +272,9 @@ fn new_passphrase() -> Result<Passphrase, String> {
             }
             first
         }
-        Err(_) => return Err("set CHORUS_NEW_PASSPHRASE, or run this from a terminal to type it".into()),
+        Err(_) => {
+            return Err("set CHORUS_NEW_PASSPHRASE, or run this from a terminal to type it".into())
+        }
     };
     Passphrase::new(typed).map_err(|e| e.to_string())
 }

@@ -1,6 +1,6 @@
 use super::*;
-use crate::installation::Chorus;
 use crate::config::Settings;
+use crate::installation::Chorus;
 use crate::tokens;
 
 const SURVEY: &str = r#"
@@ -90,23 +90,32 @@ fn a_new_release_needs_threshold_new_responses_and_old_ones_never_change() {
     let (_d, chorus) = open();
     answer(&chorus, 40);
     assert_eq!(publish_off_runtime(&chorus, false).expect("first"), 1);
-    let first = body(&chorus.store, "small", 1).expect("read").expect("exists");
+    let first = body(&chorus.store, "small", 1)
+        .expect("read")
+        .expect("exists");
     answer(&chorus, 4);
     assert!(matches!(
         publish_off_runtime(&chorus, false),
         Err(PublishError::TooFewNew(5))
     ));
     assert_eq!(
-        body(&chorus.store, "small", 1).expect("read").expect("exists"),
+        body(&chorus.store, "small", 1)
+            .expect("read")
+            .expect("exists"),
         first
     );
     answer(&chorus, 1);
     assert_eq!(publish_off_runtime(&chorus, false).expect("second"), 2);
     assert_eq!(
-        body(&chorus.store, "small", 1).expect("read").expect("exists"),
+        body(&chorus.store, "small", 1)
+            .expect("read")
+            .expect("exists"),
         first
     );
-    assert_eq!(latest_number(&chorus.store, "small").expect("latest"), Some(2));
+    assert_eq!(
+        latest_number(&chorus.store, "small").expect("latest"),
+        Some(2)
+    );
 }
 
 #[test]
@@ -115,9 +124,12 @@ fn the_final_release_needs_no_new_responses() {
     answer(&chorus, 40);
     publish_off_runtime(&chorus, false).expect("first");
     assert_eq!(publish_off_runtime(&chorus, true).expect("final"), 2);
-    let doc: ReleaseDocument =
-        serde_json::from_str(&body(&chorus.store, "small", 2).expect("read").expect("exists"))
-            .expect("json");
+    let doc: ReleaseDocument = serde_json::from_str(
+        &body(&chorus.store, "small", 2)
+            .expect("read")
+            .expect("exists"),
+    )
+    .expect("json");
     assert!(doc.is_final);
 }
 
@@ -126,9 +138,12 @@ fn a_release_has_one_and_two_way_tables_with_margins() {
     let (_d, chorus) = open();
     answer(&chorus, 60);
     publish_off_runtime(&chorus, false).expect("publish");
-    let doc: ReleaseDocument =
-        serde_json::from_str(&body(&chorus.store, "small", 1).expect("read").expect("exists"))
-            .expect("json");
+    let doc: ReleaseDocument = serde_json::from_str(
+        &body(&chorus.store, "small", 1)
+            .expect("read")
+            .expect("exists"),
+    )
+    .expect("json");
     let carry = doc
         .tables
         .iter()

@@ -100,10 +100,20 @@ pub fn set_up_first_organiser(
 
 /// Checks a login; a success is audited. An unknown name costs the same time as a wrong
 /// password, and both give `None`.
-pub fn log_in(chorus: &Chorus, name: &str, password: &str) -> Result<Option<Account>, ServiceError> {
+pub fn log_in(
+    chorus: &Chorus,
+    name: &str,
+    password: &str,
+) -> Result<Option<Account>, ServiceError> {
     let account = accounts::verify_login(&chorus.store, name, password)?;
     if let Some(account) = &account {
-        audit(chorus, &Actor::workspace(&account.name), "login", None, None);
+        audit(
+            chorus,
+            &Actor::workspace(&account.name),
+            "login",
+            None,
+            None,
+        );
     }
     Ok(account)
 }

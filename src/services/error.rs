@@ -3,9 +3,9 @@
 //! people and never echoes an answer.
 
 use crate::accounts::AccountError;
+use crate::export::anonymise::Refusal;
 use crate::export::package::ExportError;
 use crate::export::requests::RequestError;
-use crate::export::anonymise::Refusal;
 use crate::installation::StartError;
 use crate::release::{CloseError, PublishError};
 use crate::store::{BackupError, StoreError};
@@ -140,9 +140,7 @@ impl ServiceError {
                 BackupError::Write { .. } | BackupError::Store(_) => Unavailable,
             },
             ServiceError::Bundle(_) => BadRequest,
-            ServiceError::Start(_) | ServiceError::Vault(_) | ServiceError::Store(_) => {
-                Unavailable
-            }
+            ServiceError::Start(_) | ServiceError::Vault(_) | ServiceError::Store(_) => Unavailable,
         }
     }
 }

@@ -76,7 +76,13 @@ impl Actor {
 
 /// Writes the audit entry of an action that has happened. A failure to write is reported to
 /// the operator's log, never to the person: the action itself has already taken effect.
-fn audit(chorus: &Chorus, actor: &Actor, action: &str, survey: Option<&str>, detail: Option<String>) {
+fn audit(
+    chorus: &Chorus,
+    actor: &Actor,
+    action: &str,
+    survey: Option<&str>,
+    detail: Option<String>,
+) {
     let via = format!("({})", actor.edge.label());
     let entry = crate::audit::Entry {
         day: chorus.clock.today(),

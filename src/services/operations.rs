@@ -29,7 +29,11 @@ pub enum RekeyTarget {
 
 /// Wraps the root secret, every survey's data key and the signing key under a new master key,
 /// in one transaction. Responses are not touched: they stay sealed under their data keys.
-fn rekey(chorus: &Chorus, settings: &Settings, target: RekeyTarget) -> Result<String, ServiceError> {
+fn rekey(
+    chorus: &Chorus,
+    settings: &Settings,
+    target: RekeyTarget,
+) -> Result<String, ServiceError> {
     let (master, meta_mode, salt_and_iterations, message) = match &target {
         RekeyTarget::KeyFile(path) => {
             if path.exists() {
@@ -115,7 +119,10 @@ fn restore(settings: &Settings, file: &Path) -> Result<String, ServiceError> {
 
 /// `chorus rekey`: the server must be stopped (the running one holds the only handle on the
 /// store, and its keys would go stale).
-pub fn rekey_installation(settings: &Settings, target: RekeyTarget) -> Result<String, ServiceError> {
+pub fn rekey_installation(
+    settings: &Settings,
+    target: RekeyTarget,
+) -> Result<String, ServiceError> {
     if server_running(&settings.data_dir) {
         return Err(ServiceError::ServerRunning);
     }

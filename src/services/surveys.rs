@@ -73,7 +73,13 @@ pub fn set_retention(
     let detail = days.map_or("keep until shredded by hand".to_owned(), |d| {
         format!("{d} days after closing")
     });
-    audit(chorus, actor, "set retention", Some(id), Some(detail.clone()));
+    audit(
+        chorus,
+        actor,
+        "set retention",
+        Some(id),
+        Some(detail.clone()),
+    );
     Ok(detail)
 }
 

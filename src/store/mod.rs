@@ -360,7 +360,10 @@ fn count_from_trees(codes: &Tree, responses: &Tree) -> Result<counters::Counters
     let counters = counters::Counters::default();
     for key in responses.iter().keys() {
         let key = key?;
-        let end = key.iter().position(|&b| b == 0).ok_or(StoreError::Corrupt)?;
+        let end = key
+            .iter()
+            .position(|&b| b == 0)
+            .ok_or(StoreError::Corrupt)?;
         let survey = std::str::from_utf8(&key[..end]).map_err(|_| StoreError::Corrupt)?;
         counters.add_response(survey);
     }

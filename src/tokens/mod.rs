@@ -9,6 +9,9 @@ pub use code::{CodeError, TokenCode};
 use crate::store::{CodeRecord, Store, StoreError};
 use ring::hmac;
 
+/// The key codes are hashed under (derived from the root secret in `vault`).
+pub type CodeHashKey = hmac::Key;
+
 /// Codes are written in chunks: sled's memory grows with the size of one batch of writes.
 const CHUNK: usize = 1_000;
 /// Batch number used for codes handed out one by one on an open survey's landing page.

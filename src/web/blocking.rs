@@ -20,5 +20,7 @@ pub async fn act<T: Send + 'static>(
     state: &State,
     work: impl FnOnce(&Chorus) -> Result<T, ServiceError> + Send + 'static,
 ) -> Result<T, ServiceError> {
-    run(state, work).await.unwrap_or(Err(ServiceError::Interrupted))
+    run(state, work)
+        .await
+        .unwrap_or(Err(ServiceError::Interrupted))
 }

@@ -73,7 +73,6 @@ impl<'a> Org<'a> {
             session: Some(self.session.clone()),
         }
     }
-
 }
 
 /// Why a workspace request is not served as asked.

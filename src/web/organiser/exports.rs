@@ -5,8 +5,8 @@
 use super::access::{act, field, see_other, Org};
 use crate::accounts::Role;
 use crate::services::{exports, surveys};
-use crate::web::error::{message_of, status_of};
 use crate::vault::fingerprint;
+use crate::web::error::{message_of, status_of};
 use crate::web::State;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -36,8 +36,8 @@ fn research_page(me: &Org<'_>, status: StatusCode, notice: Option<&str>) -> Http
             title: s.title,
         })
         .collect();
-    let mine = exports::export_requests(chorus, &me.session.name, Role::Researcher)
-        .unwrap_or_default();
+    let mine =
+        exports::export_requests(chorus, &me.session.name, Role::Researcher).unwrap_or_default();
     let page = me.page();
     let mut c = page.context("Research data");
     c.insert("closed", &closed);
@@ -84,8 +84,8 @@ pub async fn download(
     let request = id.clone();
     let built = act(&state, move |chorus| {
         let zip = exports::download_export(chorus, &actor, &request)?;
-        let survey = exports::export_request(chorus, &actor.account, Role::Researcher, &request)?
-            .survey;
+        let survey =
+            exports::export_request(chorus, &actor.account, Role::Researcher, &request)?.survey;
         Ok((survey, zip))
     })
     .await;

@@ -188,10 +188,6 @@ pub async fn set_up(
             "This link has been used",
             "This set-up link works once, and has been used or replaced.",
         ),
-        Err(e) => setup_page(
-            &state,
-            status_of(e.kind()),
-            Some(&message_of(&e)),
-        ),
+        Err(e) => setup_page(&state, status_of(e.kind()), Some(&message_of(&e))),
     }
 }

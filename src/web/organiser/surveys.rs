@@ -107,7 +107,10 @@ pub async fn import(
             &org,
             status_of(e.kind()),
             &source,
-            &message_of(&e).lines().map(str::to_owned).collect::<Vec<_>>(),
+            &message_of(&e)
+                .lines()
+                .map(str::to_owned)
+                .collect::<Vec<_>>(),
         ),
     }
 }
