@@ -8,7 +8,7 @@ use super::error::ApiError;
 use super::State;
 use crate::accounts::Role;
 use crate::services::releases::Which;
-use crate::services::{codes, exports, releases, Actor, ServiceError};
+use crate::services::{codes, exports, releases, surveys, Actor, ServiceError};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
@@ -16,6 +16,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route(
         "/api/v1/surveys/{survey}/codes",
         web::post().to(issue_codes),
+    )
+    .route("/api/v1/surveys/{survey}/open", web::post().to(open_survey))
+    .route(
+        "/api/v1/surveys/{survey}/close",
+        web::post().to(close_survey),
     )
     .route(
         "/api/v1/surveys/{survey}/releases",
@@ -213,4 +218,37 @@ async fn issue_codes(
     let codes: Vec<String> = issued.codes.iter().map(|c| c.display()).collect();
     Ok(HttpResponse::Created()
         .json(serde_json::json!({ "survey": id, "batch": issued.batch, "codes": codes })))
+}
+
+/// Starts taking answers.
+async fn open_survey(
+    state: web::Data<State>,
+    path: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::api(&api_account(&state, &req, Role::Organiser)?.name);
+    let survey = path.into_inner();
+    let id = survey.clone();
+    act(&state, move |chorus| {
+        surveys::open_survey(chorus, &actor, &survey)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "survey": id, "state": "open" })))
+}
+
+/// Stops taking answers for good; the final release follows the release rules.
+async fn close_survey(
+    state: web::Data<State>,
+    path: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::api(&api_account(&state, &req, Role::Organiser)?.name);
+    let survey = path.into_inner();
+    let id = survey.clone();
+    let number = act(&state, move |chorus| {
+        surveys::close_survey(chorus, &actor, &survey)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .json(serde_json::json!({ "survey": id, "state": "closed", "final_release": number })))
 }

@@ -5,6 +5,7 @@ mod attacks;
 mod cards;
 mod cli;
 mod durability;
+mod edges;
 mod exports;
 mod forms;
 mod invalid_input;
