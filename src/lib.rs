@@ -2,7 +2,7 @@
 //! drugs. The modules form layers that import only downward (`docs/architecture.md`; the test
 //! `tests/layers.rs` fails on an upward import):
 //!
-//! 1. leaves: `clock`, `config`, `telemetry`, `vault`, `survey`
+//! 1. leaves: `clock`, `config`, `telemetry`, `vault`, `survey`, `spreadsheet`
 //! 2. `store`, the only module that knows sled
 //! 3. domain: `tokens`, `accounts`, `audit`, `surveys`, `submissions`, `tally`, `disclosure`,
 //!    `release`, `export`
@@ -21,6 +21,7 @@ pub mod installation;
 pub mod release;
 pub mod serve;
 pub mod services;
+pub mod spreadsheet;
 pub mod store;
 pub mod submissions;
 pub mod survey;

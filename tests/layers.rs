@@ -13,6 +13,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("telemetry", 1),
     ("vault", 1),
     ("survey", 1),
+    ("spreadsheet", 1),
     ("store", 2),
     ("tokens", 3),
     ("accounts", 3),

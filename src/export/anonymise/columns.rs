@@ -88,8 +88,13 @@ fn ids(options: &[Choice]) -> Vec<String> {
 pub(super) fn columns(q: &Question, role: Role, shape: Shape) -> Vec<Exported> {
     let offered = q.non_answers();
     let text = q.text.default_text();
-    let make = |name: String, label: String, format, mut codes: Vec<CodeLabel>, coder, lowest| {
-        let na = NonAnswerCodes::below(lowest);
+    let make = |name: String,
+                label: String,
+                format,
+                mut codes: Vec<CodeLabel>,
+                coder,
+                (lowest, highest): (i64, i64)| {
+        let na = NonAnswerCodes::outside(lowest, highest);
         codes.extend(non_answer_codes(na, &offered));
         Exported {
             column: Column {
@@ -118,7 +123,7 @@ pub(super) fn columns(q: &Question, role: Role, shape: Shape) -> Vec<Exported> {
                 ValueFormat::Categories,
                 option_codes(options),
                 Coder::Choice(ids(options)),
-                0,
+                (0, 0),
             )]
         }
         (Shape::Selected, QuestionKind::Multi { options, .. }) => options
@@ -139,7 +144,7 @@ pub(super) fn columns(q: &Question, role: Role, shape: Shape) -> Vec<Exported> {
                         },
                     ],
                     Coder::Selected(o.id.clone()),
-                    0,
+                    (0, 1),
                 )
             })
             .collect(),
@@ -155,18 +160,21 @@ pub(super) fn columns(q: &Question, role: Role, shape: Shape) -> Vec<Exported> {
                         row: r.id.clone(),
                         options: ids(options),
                     },
-                    0,
+                    (0, 0),
                 )
             })
             .collect(),
-        (Shape::Number, QuestionKind::Number { min, .. } | QuestionKind::Scale { min, .. }) => {
+        (
+            Shape::Number,
+            QuestionKind::Number { min, max, .. } | QuestionKind::Scale { min, max, .. },
+        ) => {
             vec![make(
                 id,
                 text.to_owned(),
                 ValueFormat::Number,
                 Vec::new(),
                 Coder::Number,
-                *min,
+                (*min, *max),
             )]
         }
         (Shape::Year, QuestionKind::Date { .. }) => vec![make(
@@ -175,7 +183,7 @@ pub(super) fn columns(q: &Question, role: Role, shape: Shape) -> Vec<Exported> {
             ValueFormat::Year,
             Vec::new(),
             Coder::Year,
-            0,
+            (0, 0),
         )],
         // `decide` never pairs a shape with another kind.
         _ => Vec::new(),

@@ -256,7 +256,7 @@ fn with_non_answers(
     offered: &[NonAnswer],
 ) -> Level {
     let classes = labels.len();
-    let na = NonAnswerCodes::below(0);
+    let na = NonAnswerCodes::outside(0, 0);
     map.extend([to_u16(classes), to_u16(classes + 1), to_u16(classes + 2)]);
     let mut values: Vec<Value> = (1..=classes)
         .map(|i| Value::Code(i64::try_from(i).unwrap_or(i64::MAX)))

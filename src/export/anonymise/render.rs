@@ -2,6 +2,7 @@
 //! `codebook.csv` (variable, label, role, format, level, codes).
 
 use super::types::{Anonymised, Column};
+use crate::spreadsheet::cell;
 
 impl Anonymised {
     /// The rows as CSV: header `row_id,<column names>`, values as numbers or `*`.
@@ -9,7 +10,7 @@ impl Anonymised {
         let mut w = csv::Writer::from_writer(Vec::new());
         let mut header = vec!["row_id"];
         header.extend(self.columns.iter().map(|c| c.name.as_str()));
-        w.write_record(&header)?;
+        w.write_record(header.into_iter().map(cell))?;
         for row in &self.rows {
             let mut record = vec![row.id.clone()];
             record.extend(row.values.iter().map(ToString::to_string));
@@ -31,7 +32,7 @@ impl Anonymised {
             "",
         ])?;
         for c in &self.columns {
-            w.write_record(codebook_line(c))?;
+            w.write_record(codebook_line(c).iter().map(|f| cell(f)))?;
         }
         finish(w)
     }

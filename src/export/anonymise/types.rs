@@ -139,7 +139,8 @@ pub struct Anonymised {
 }
 
 /// Codes for the non-answers of one column. They are −1, −2, −3 unless the column's numbers
-/// can be negative; then they sit just below its minimum.
+/// can be negative; then they sit just below its minimum — or, when there is no room below it,
+/// just above its maximum. Never a value a real answer could take, and never two alike.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct NonAnswerCodes {
     pub(super) dont_know: i64,
@@ -148,12 +149,27 @@ pub(super) struct NonAnswerCodes {
 }
 
 impl NonAnswerCodes {
-    pub(super) fn below(lowest: i64) -> NonAnswerCodes {
+    /// Codes outside `lowest..=highest`, the values real answers can take.
+    pub(super) fn outside(lowest: i64, highest: i64) -> NonAnswerCodes {
         let floor = lowest.min(0);
-        NonAnswerCodes {
-            dont_know: floor.saturating_sub(1),
-            prefer_not_to_say: floor.saturating_sub(2),
-            not_answered: floor.saturating_sub(3),
+        match (floor.checked_sub(3), highest.checked_add(3)) {
+            (Some(_), _) => NonAnswerCodes {
+                dont_know: floor - 1,
+                prefer_not_to_say: floor - 2,
+                not_answered: floor - 3,
+            },
+            (None, Some(_)) => NonAnswerCodes {
+                dont_know: highest + 1,
+                prefer_not_to_say: highest + 2,
+                not_answered: highest + 3,
+            },
+            // The definition's number range is bounded well inside i64, so a range with no
+            // room on either side cannot be declared; keep the codes apart regardless.
+            (None, None) => NonAnswerCodes {
+                dont_know: i64::MIN,
+                prefer_not_to_say: i64::MIN + 1,
+                not_answered: i64::MIN + 2,
+            },
         }
     }
 }
@@ -162,3 +178,26 @@ pub(super) const DONT_KNOW_LABEL: &str = "don't know";
 pub(super) const PREFER_NOT_TO_SAY_LABEL: &str = "prefer not to say";
 pub(super) const NOT_ANSWERED_LABEL: &str = "not shown or not answered";
 pub(super) const SUPPRESSED_LABEL: &str = "suppressed for anonymity";
+
+#[cfg(test)]
+mod non_answer_tests {
+    use super::NonAnswerCodes;
+
+    #[test]
+    fn non_answer_codes_never_equal_a_value_in_range_or_each_other() {
+        for (low, high) in [
+            (0, 10),
+            (-5, 5),
+            (i64::MIN, 100),
+            (i64::MIN + 2, 0),
+            (-10, i64::MAX),
+        ] {
+            let na = NonAnswerCodes::outside(low, high);
+            let codes = [na.dont_know, na.prefer_not_to_say, na.not_answered];
+            for c in codes {
+                assert!(!(low..=high).contains(&c), "{c} inside {low}..={high}");
+            }
+            assert!(codes[0] != codes[1] && codes[1] != codes[2] && codes[0] != codes[2]);
+        }
+    }
+}
