@@ -117,15 +117,18 @@ pub fn build(
 }
 
 impl State {
-    /// The key a request is counted under: the connecting address (or the proxy's
-    /// `X-Forwarded-For`, when trusted). Used in memory only; never logged or stored.
-    fn client(&self, req: &HttpRequest) -> Option<std::net::IpAddr> {
+    /// The key a request is counted under: the connecting address, or — behind a trusted
+    /// proxy — the right-most `X-Forwarded-For` entry, the one the proxy itself appended (those
+    /// to its left are whatever the client chose to send). Used in memory only; never logged or
+    /// stored.
+    pub(crate) fn client(&self, req: &HttpRequest) -> Option<std::net::IpAddr> {
         if self.trust_forwarded_for {
             let forwarded = req
                 .headers()
-                .get("x-forwarded-for")
+                .get_all("x-forwarded-for")
+                .last()
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
+                .and_then(|v| v.rsplit(',').next())
                 .and_then(|v| v.trim().parse().ok());
             if forwarded.is_some() {
                 return forwarded;

@@ -8,6 +8,7 @@ mod durability;
 mod edges;
 mod exports;
 mod forms;
+mod hardening;
 mod invalid_input;
 mod open_mode;
 mod operations;

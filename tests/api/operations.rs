@@ -298,13 +298,7 @@ fn rate_limits_answer_429_and_forget_nothing_to_disk() {
         .collect();
     assert_eq!(entries, vec![200, 200, 429]);
     let client = OrgClient::anonymous(&app);
-    let logins: Vec<u16> = (0..3)
-        .map(|_| {
-            client
-                .post_raw("/org/login", &[("name", "x"), ("password", "y")])
-                .status
-        })
-        .collect();
+    let logins: Vec<u16> = (0..3).map(|_| client.post_login("x", "y").status).collect();
     assert_eq!(logins, vec![401, 401, 429]);
     let files = crate::helpers::all_files(&app.data_dir());
     for file in files {

@@ -62,7 +62,7 @@ impl OrgClient {
     /// Logs in to an account that exists.
     pub fn log_in_existing(app: &TestApp, name: &str) -> OrgClient {
         let mut client = OrgClient::anonymous(app);
-        let page = client.post_raw("/org/login", &[("name", name), ("password", PASSWORD)]);
+        let page = client.post_login(name, PASSWORD);
         assert_eq!(page.status, 303, "login: {}", page.html);
         let set = page
             .header("set-cookie")
@@ -86,6 +86,33 @@ impl OrgClient {
         into_page(
             &format!("{}{}", self.base, path),
             self.request("GET", path).call(),
+        )
+    }
+
+    /// Posts the login form as a browser does: with the token its page carries and the cookie
+    /// that page set.
+    pub fn post_login(&self, name: &str, password: &str) -> Page {
+        let form = self.get("/org/login");
+        let cookie = form
+            .header("set-cookie")
+            .and_then(|c| c.split(';').next())
+            .expect("the login page sets its token cookie")
+            .to_owned();
+        let doc = scraper::Html::parse_document(&form.html);
+        let sel = scraper::Selector::parse("input[name=_csrf]").expect("selector");
+        let token = doc
+            .select(&sel)
+            .next()
+            .and_then(|e| e.value().attr("value"))
+            .expect("a token in the login form")
+            .to_owned();
+        let path = "/org/login";
+        into_page(
+            &format!("{}{}", self.base, path),
+            self.agent
+                .post(&format!("{}{}", self.base, path))
+                .set("Cookie", &cookie)
+                .send_form(&[("name", name), ("password", password), ("_csrf", &token)]),
         )
     }
 

@@ -9,15 +9,25 @@ use crate::web::State;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-pub async fn show_login(state: web::Data<State>) -> HttpResponse {
-    login_page(&state, StatusCode::OK, None)
+pub async fn show_login(state: web::Data<State>, req: HttpRequest) -> HttpResponse {
+    login_page(&state, &req, StatusCode::OK, None)
 }
 
-fn login_page(state: &State, status: StatusCode, error: Option<&str>) -> HttpResponse {
+/// The login form, with a fresh token in its cookie and its form.
+fn login_page(
+    state: &State,
+    req: &HttpRequest,
+    status: StatusCode,
+    error: Option<&str>,
+) -> HttpResponse {
+    let cookie = auth::login_token_cookie(auth::is_secure(state, req));
     let page = OrgPage::bare(state);
     let mut c = page.context("Log in");
     c.insert("error", &error);
-    page.render(status, "org/login.html", &c)
+    c.insert("login_token", cookie.value());
+    let mut response = page.render(status, "org/login.html", &c);
+    let _ = response.add_cookie(&cookie);
+    response
 }
 
 pub async fn log_in(
@@ -28,27 +38,50 @@ pub async fn log_in(
     let Some(fields) = read_form(payload).await else {
         return login_page(
             &state,
+            &req,
             StatusCode::BAD_REQUEST,
             Some("The form could not be read."),
         );
     };
     let name = field(&fields, "name").unwrap_or("").trim().to_lowercase();
     let password = field(&fields, "password").unwrap_or("");
-    {
-        if state.limit(&state.logins, &req).is_err() {
-            return login_page(
-                &state,
-                StatusCode::TOO_MANY_REQUESTS,
-                Some("Too many attempts from here. Wait a minute and try again."),
-            );
-        }
-    }
-    if state.login_guard.locked(&name) {
+    if state.limit(&state.logins, &req).is_err() {
         return login_page(
             &state,
+            &req,
             StatusCode::TOO_MANY_REQUESTS,
-            Some("This account is locked for 15 minutes after too many wrong passwords."),
+            Some("Too many attempts from here. Wait a minute and try again."),
         );
+    }
+    if !auth::login_token_ok(&req, field(&fields, "_csrf")) {
+        return login_page(
+            &state,
+            &req,
+            StatusCode::FORBIDDEN,
+            Some("For your safety this form can only be sent from this page. Please try again."),
+        );
+    }
+    let client = state.client(&req);
+    match state.login_guard.check(&name, client) {
+        auth::Verdict::Allowed => {}
+        auth::Verdict::Locked => {
+            return login_page(
+                &state,
+                &req,
+                StatusCode::TOO_MANY_REQUESTS,
+                Some("This account is locked here for 15 minutes after too many wrong passwords."),
+            )
+        }
+        auth::Verdict::Wait(seconds) => {
+            return login_page(
+                &state,
+                &req,
+                StatusCode::TOO_MANY_REQUESTS,
+                Some(&format!(
+                    "Someone has been guessing this account's password. Wait {seconds} seconds and try again."
+                )),
+            )
+        }
     }
     let (who, secret) = (name.clone(), password.to_owned());
     let checked = act(&state, move |chorus| {
@@ -57,7 +90,7 @@ pub async fn log_in(
     .await;
     match checked {
         Ok(Some(account)) => {
-            state.login_guard.succeeded(&name);
+            state.login_guard.succeeded(&name, client);
             let target = if account.role == Role::Organiser {
                 "/org"
             } else {
@@ -72,9 +105,10 @@ pub async fn log_in(
             response
         }
         Ok(None) => {
-            state.login_guard.failed(&name);
+            state.login_guard.failed(&name, client);
             login_page(
                 &state,
+                &req,
                 StatusCode::UNAUTHORIZED,
                 Some("That name and password do not match."),
             )
@@ -83,6 +117,7 @@ pub async fn log_in(
             tracing::error!(error = %e, "login failed");
             login_page(
                 &state,
+                &req,
                 StatusCode::SERVICE_UNAVAILABLE,
                 Some("Something went wrong on our side. Try again."),
             )

@@ -46,6 +46,9 @@ fn import_page(org: &Org<'_>, status: StatusCode, source: &str, errors: &[String
     page.render(status, "org/import.html", &c)
 }
 
+/// Parts of the import form: the CSRF token, the pasted text and the file, with room to spare.
+const MAX_PARTS: usize = 8;
+
 /// A definition arrives pasted in the text box or as an uploaded file (multipart form).
 pub async fn import(
     state: web::Data<State>,
@@ -59,6 +62,15 @@ pub async fn import(
     let mut fields: Vec<(String, String)> = Vec::new();
     let mut total = 0usize;
     while let Some(Ok(mut part)) = form.next().await {
+        // The form has three fields; a flood of tiny parts is refused before it costs anything.
+        if fields.len() >= MAX_PARTS {
+            return import_page(
+                &org,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "",
+                &["The form has more parts than the import form sends.".into()],
+            );
+        }
         let name = part.name().unwrap_or("").to_owned();
         let mut bytes = Vec::new();
         while let Some(Ok(chunk)) = part.next().await {

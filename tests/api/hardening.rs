@@ -1,0 +1,138 @@
+//! Outsiders against the workspace's doors: the one-time set-up link raced, the login form
+//! posted from elsewhere, a known organiser's account guessed at from other addresses, and a
+//! forged `X-Forwarded-For` trying to escape its rate limit.
+
+use crate::forms::into_page;
+use crate::helpers::TestApp;
+use crate::org_client::{add_account, OrgClient, PASSWORD};
+
+#[test]
+fn three_people_racing_the_set_up_link_make_exactly_one_organiser() {
+    let app = TestApp::spawn();
+    let line = app
+        .console_line_starting("Set the first organiser's password")
+        .expect("setup link");
+    let link = line.rsplit(' ').next().expect("link").to_owned();
+    let statuses: Vec<u16> = std::thread::scope(|s| {
+        let racers: Vec<_> = ["ana", "bea", "cai"]
+            .into_iter()
+            .map(|name| {
+                let link = link.clone();
+                s.spawn(move || {
+                    let agent = ureq::AgentBuilder::new().redirects(0).build();
+                    let reply = agent.post(&link).send_form(&[
+                        ("name", name),
+                        ("password", PASSWORD),
+                        ("password_again", PASSWORD),
+                    ]);
+                    into_page(&link, reply).status
+                })
+            })
+            .collect();
+        racers
+            .into_iter()
+            .map(|r| r.join().expect("racer"))
+            .collect()
+    });
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 303).count(),
+        1,
+        "one set-up succeeds: {statuses:?}"
+    );
+    let made: Vec<&str> = ["ana", "bea", "cai"]
+        .into_iter()
+        .filter(|name| {
+            let (ok, _, _) = app.cli(&["user", "api-key", name]);
+            ok
+        })
+        .collect();
+    assert_eq!(made.len(), 1, "exactly one account exists: {made:?}");
+}
+
+#[test]
+fn a_login_posted_without_the_login_page_s_token_is_refused() {
+    let app = TestApp::spawn();
+    add_account(&app, "maria", "organiser");
+    let client = OrgClient::anonymous(&app);
+    let forged = client.post_raw("/org/login", &[("name", "maria"), ("password", PASSWORD)]);
+    assert_eq!(forged.status, 403, "{}", forged.html);
+    assert!(forged
+        .header("set-cookie")
+        .is_none_or(|c| !c.starts_with("chorus_session=")));
+    let page = client.post_login("maria", PASSWORD);
+    assert_eq!(page.status, 303, "{}", page.html);
+}
+
+/// A login from `address` (as the trusted proxy reports it), with the page's token.
+fn log_in_from(app: &TestApp, address: &str, name: &str, password: &str) -> u16 {
+    let agent = ureq::AgentBuilder::new().redirects(0).build();
+    let form = into_page(
+        &app.url("/org/login"),
+        agent
+            .get(&app.url("/org/login"))
+            .set("X-Forwarded-For", address)
+            .call(),
+    );
+    let cookie = form
+        .header("set-cookie")
+        .and_then(|c| c.split(';').next())
+        .expect("token cookie")
+        .to_owned();
+    let doc = scraper::Html::parse_document(&form.html);
+    let sel = scraper::Selector::parse("input[name=_csrf]").expect("selector");
+    let token = doc
+        .select(&sel)
+        .next()
+        .and_then(|e| e.value().attr("value"))
+        .expect("token")
+        .to_owned();
+    let reply = agent
+        .post(&app.url("/org/login"))
+        .set("X-Forwarded-For", address)
+        .set("Cookie", &cookie)
+        .send_form(&[("name", name), ("password", password), ("_csrf", &token)]);
+    into_page(&app.url("/org/login"), reply).status
+}
+
+#[test]
+fn guessing_a_known_organiser_s_password_from_elsewhere_does_not_lock_them_out() {
+    let app = TestApp::spawn_configured(
+        &[],
+        Some("trust_forwarded_for = true\nlogins_per_minute = 0\n"),
+    );
+    add_account(&app, "maria", "organiser");
+    for attempt in 0..6 {
+        let status = log_in_from(&app, "198.51.100.7", "maria", "not her password");
+        assert!(
+            status == 401 || status == 429,
+            "attempt {attempt}: {status}"
+        );
+    }
+    assert_eq!(
+        log_in_from(&app, "198.51.100.7", "maria", PASSWORD),
+        429,
+        "the guessing address is locked out"
+    );
+    assert_eq!(
+        log_in_from(&app, "203.0.113.20", "maria", PASSWORD),
+        303,
+        "maria, from her own address, still gets in"
+    );
+}
+
+#[test]
+fn a_forged_left_hand_forwarded_address_does_not_escape_the_rate_limit() {
+    let app = TestApp::spawn_configured(
+        &[],
+        Some("trust_forwarded_for = true\nlogins_per_minute = 2\n"),
+    );
+    let statuses: Vec<u16> = (0..4)
+        .map(|n| {
+            // The client invents a new address each time; the proxy appends the real one.
+            let forwarded = format!("10.9.8.{n}, 198.51.100.7");
+            log_in_from(&app, &forwarded, "nobody", "guess")
+        })
+        .collect();
+    assert_eq!(statuses[..2], [401, 401], "{statuses:?}");
+    assert!(statuses[2..].iter().all(|s| *s == 429), "{statuses:?}");
+}
