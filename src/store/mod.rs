@@ -216,7 +216,17 @@ impl Store {
         )
     }
 
-    /// The same, for synchronous callers.
+    /// Spends the code and stores nothing else (a person the survey screened out), with the
+    /// same atomicity and durability as `redeem`.
+    pub async fn spend(&self, code_hash: &[u8; 32], survey: &str) -> Result<Redemption, StoreError> {
+        settle(
+            self.committer
+                .redeem(request(code_hash, survey, &[], &[]))
+                .await,
+        )
+    }
+
+    /// The same as `redeem`, for synchronous callers.
     pub fn redeem_blocking(
         &self,
         code_hash: &[u8; 32],
