@@ -1,4 +1,6 @@
-// Progressive enhancement only: every page works without this file.
+// Progressive enhancement only: every page works without this file. (The survey forms are
+// autocomplete="off": the browser neither suggests earlier answers nor restores typed values
+// into a page it reloads from its history.)
 (function () {
   "use strict";
   var main = document.getElementById("main");

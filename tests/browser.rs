@@ -35,7 +35,11 @@ fn add_organiser(app: &TestApp, name: &str) {
         .write_all(format!("{ORGANISER_PASSWORD}\n").as_bytes())
         .expect("write password");
     let out = child.wait_with_output().expect("wait");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Every stored response of a survey, opened with the installation's own keys (the server is
@@ -93,10 +97,19 @@ fn phones_with_and_without_javascript_store_exactly_what_peers_entered_and_axe_f
         .expect("run node");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "browser run failed:\n{stdout}\n{stderr}");
+    assert!(
+        out.status.success(),
+        "browser run failed:\n{stdout}\n{stderr}"
+    );
     let report: serde_json::Value = serde_json::from_str(stdout.trim()).expect("a JSON report");
     for page_type in [
-        "home", "landing", "review", "thanks", "privacy", "code-unusable", "validation-error",
+        "home",
+        "landing",
+        "review",
+        "thanks",
+        "privacy",
+        "code-unusable",
+        "validation-error",
     ] {
         for mode in ["js", "dark", "200"] {
             assert!(
@@ -110,7 +123,11 @@ fn phones_with_and_without_javascript_store_exactly_what_peers_entered_and_axe_f
     // Peers who declined consent, and the one who left by Quick exit, used or kept their codes
     // without leaving a response; the others' codes are spent.
     for code in &codes[..6] {
-        assert_eq!(app.submit("demo", code, &serde_json::json!({"consent": "yes"})).0, 409);
+        assert_eq!(
+            app.submit("demo", code, &serde_json::json!({"consent": "yes"}))
+                .0,
+            409
+        );
     }
     app.stop();
     let demo = chorus::survey::Survey::parse(include_str!("../surveys/demo.toml")).expect("demo");

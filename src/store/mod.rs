@@ -218,7 +218,11 @@ impl Store {
 
     /// Spends the code and stores nothing else (a person the survey screened out), with the
     /// same atomicity and durability as `redeem`.
-    pub async fn spend(&self, code_hash: &[u8; 32], survey: &str) -> Result<Redemption, StoreError> {
+    pub async fn spend(
+        &self,
+        code_hash: &[u8; 32],
+        survey: &str,
+    ) -> Result<Redemption, StoreError> {
         settle(
             self.committer
                 .redeem(request(code_hash, survey, &[], &[]))

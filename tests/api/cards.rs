@@ -63,7 +63,10 @@ fn issue_cards(org: &OrgClient, count: &str, paper: &str) -> (String, Page) {
     assert_eq!(issued.status, 303, "{}", issued.html);
     let sheet = issued.header("location").expect("a redirect").to_owned();
     assert!(sheet.starts_with("/org/s/demo/cards/"), "{sheet}");
-    assert!(!issued.html.contains("<svg"), "the POST itself shows no code");
+    assert!(
+        !issued.html.contains("<svg"),
+        "the POST itself shows no code"
+    );
     let page = org.get(&sheet);
     (sheet, page)
 }
@@ -94,7 +97,11 @@ fn printed_cards_carry_qr_codes_that_decode_to_the_survey_link_with_a_working_co
     }
     assert!(page.html.contains("Anonymous"), "the one-line promise");
     assert!(page.html.contains("paper-a4"));
-    assert_eq!(page.html.matches("class=\"sheet\"").count(), 1, "ten cards, one page");
+    assert_eq!(
+        page.html.matches("class=\"sheet\"").count(),
+        1,
+        "ten cards, one page"
+    );
     assert_eq!(app.submit("demo", &links[0], &minimal_answers()).0, 201);
     assert_eq!(app.submit("demo", &links[9], &minimal_answers()).0, 201);
     // The batch is listed, with its used codes banded.
@@ -145,7 +152,8 @@ fn every_card_has_the_short_address_and_the_title_and_promise_in_each_language()
     let org = OrgClient::log_in(&app, "maria", "organiser");
     let (_, page) = issue_cards(&org, "3", "a4");
     let host = app.address.trim_start_matches("http://");
-    let address = format!("{host}/s/demo");
+    // As written in the HTML (Tera escapes the slashes).
+    let address = format!("{host}/s/demo").replace('/', "&#x2F;");
     assert_eq!(page.html.matches(&address).count(), 3, "{}", page.html);
     for text in [
         "Our lives, our services: community survey",
@@ -153,9 +161,13 @@ fn every_card_has_the_short_address_and_the_title_and_promise_in_each_language()
         "Anonymous: nobody can link your answers to you.",
         "Anónima: nadie puede relacionar tus respuestas contigo.",
     ] {
-        assert_eq!(page.html.matches(text).count(), 3, "{text} on every card");
+        let count = page.html.matches(text).count() - usize::from(text.starts_with("Our lives")); // once more in the page's heading
+        assert_eq!(count, 3, "{text} on every card");
     }
-    assert!(page.html.contains("lang=\"es\""), "Spanish text is marked as such");
+    assert!(
+        page.html.contains("lang=\"es\""),
+        "Spanish text is marked as such"
+    );
 }
 
 #[test]

@@ -29,7 +29,8 @@ fn walk_to_review(app: &TestApp, code: &str) -> Page {
             form.set("age", "31").set("gender", "woman");
         }
         if page.has("#q-injected_3m") {
-            form.set("injected_3m", "no").set("naloxone_carry", "always");
+            form.set("injected_3m", "no")
+                .set("naloxone_carry", "always");
         }
         if page.has("#q-police_contact") {
             form.set("police_contact", "no");
@@ -98,7 +99,9 @@ fn the_landing_page_of_a_card_tells_the_peer_to_keep_the_card_until_sending() {
     let code = app.issue_codes("demo", 1).remove(0);
     let landing = Page::get(&app.url(&format!("/s/demo?code={code}")));
     assert!(landing.html.contains(&code));
-    assert!(landing.html.contains("Keep your card until you have sent your answers"));
+    assert!(landing
+        .html
+        .contains("Keep your card until you have sent your answers"));
     assert!(!landing.html.contains("don't need to keep"));
 }
 
@@ -135,7 +138,11 @@ fn declining_consent_on_the_review_sets_answers_aside_and_accepting_again_restor
     form.set("consent", "no");
     let declined = form.go("review");
     assert_eq!(declined.h1(), "Check your answers");
-    assert!(declined.has("#screened-out"), "the peer is told: {}", declined.html);
+    assert!(
+        declined.has("#screened-out"),
+        "the peer is told: {}",
+        declined.html
+    );
     assert!(!declined.html.contains("31 years"));
     let mut form = change(&declined, "Welcome").form("/s/demo/page");
     form.set("consent", "yes");
@@ -220,7 +227,8 @@ fn the_page_total_never_jumps_up_as_pages_are_skipped_in_or_out() {
             form.set("consent", "yes");
         }
         if page.has("#q-injected_3m") {
-            form.set("injected_3m", "yes").set("naloxone_carry", "never");
+            form.set("injected_3m", "yes")
+                .set("naloxone_carry", "never");
         }
         if page.has("#q-police_contact") {
             form.set("police_contact", "no");
@@ -280,7 +288,10 @@ fn the_landing_promises_skipping_only_when_something_can_be_skipped_and_errors_s
     form.set("consent", "yes");
     let mut form = form.go("next").form("/s/demo/page");
     form.set("age", "120");
-    assert!(form.go("next").text("#q-age .err").contains("leave it empty"));
+    assert!(form
+        .go("next")
+        .text("#q-age .err")
+        .contains("leave it empty"));
 }
 
 #[test]
@@ -289,7 +300,11 @@ fn a_page_with_problems_moves_focus_to_their_summary() {
     let code = app.issue_codes("demo", 1).remove(0);
     let refused = start(&app, &code).form("/s/demo/page").go("next");
     assert_eq!(refused.status, 422);
-    assert!(refused.has("#errors[tabindex='-1'][autofocus]"), "{}", refused.html);
+    assert!(
+        refused.has("#errors[tabindex='-1'][autofocus]"),
+        "{}",
+        refused.html
+    );
 }
 
 #[test]
@@ -351,12 +366,20 @@ fn the_code_entry_page_offers_every_language_and_carries_the_choice_on() {
     let app = TestApp::spawn();
     let code = app.issue_codes("demo", 1).remove(0);
     let home = Page::get(&app.url("/"));
-    assert!(home.has("a.lang[href='/?lang=es'][lang=es]"), "{}", home.html);
+    assert!(
+        home.has("a.lang[href='/?lang=es'][lang=es]"),
+        "{}",
+        home.html
+    );
     let spanish = Page::get(&app.url("/?lang=es"));
     assert!(spanish.html.contains("lang=\"es\""));
     assert!(spanish.has("a.lang[aria-current][lang=es]"));
     let mut form = spanish.form("/start");
     form.set("_code", &code);
     let landing = form.press(None, None);
-    assert!(landing.html.contains("Empezar la encuesta"), "{}", landing.html);
+    assert!(
+        landing.html.contains("Empezar la encuesta"),
+        "{}",
+        landing.html
+    );
 }

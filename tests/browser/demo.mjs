@@ -438,7 +438,7 @@ async function quickExit(code) {
     const man = document.querySelector("#in-gender-man");
     return { age: age ? age.value : "", man: !!(man && man.checked), hidden: !!document.querySelector("input[type=hidden][name=age]") };
   }).catch(() => ({ age: "", man: false, hidden: false }));
-  if (shown.age || shown.man || shown.hidden) fail(`${name}: Back after Quick exit shows answers (${url})`);
+  if (shown.age || shown.man || shown.hidden) fail(`${name}: Back after Quick exit shows answers (${url}, ${JSON.stringify(shown)})`);
   report.runs.push({ name, backTo: url });
   await context.close();
 }
@@ -484,7 +484,9 @@ async function cards() {
           && [...c.querySelectorAll("p")].every((p) => p.getBoundingClientRect().bottom <= c.getBoundingClientRect().bottom + 0.5)),
       };
     }));
-    await page.emulateMedia({ media: "screen" });
+    // Back to no emulation: page.pdf() prints with print media then (after an explicit
+    // "screen" it would print the screen layout).
+    await page.emulateMedia({ media: null });
     const pdf = (await page.pdf({ preferCSSPageSize: true, printBackground: true })).toString("latin1");
     writeFileSync(`${outDir}/cards-${paper}.pdf`, pdf, "latin1");
     const pages = (pdf.match(/\/Type\s*\/Page(?![s\w])/g) || []).length;

@@ -161,6 +161,15 @@ impl<'a> Render<'a> {
         let survey = &entry.survey;
         let mut c = self.context(survey.title().get(&self.lang));
         c.insert("error", &error.map(|key| self.text(key)));
+        // An open survey made this code just now: there is no card to keep.
+        c.insert(
+            "keep_code",
+            &self.text(if survey.mode() == crate::survey::Mode::Open {
+                "keep_code_open"
+            } else {
+                "keep_code"
+            }),
+        );
         c.insert(
             "can_skip",
             &survey

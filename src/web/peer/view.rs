@@ -158,10 +158,7 @@ pub fn question(
                 } else {
                     None
                 };
-                label.map_or_else(
-                    || n.to_string(),
-                    |l| format!("{n} – {}", l.get(lang)),
-                )
+                label.map_or_else(|| n.to_string(), |l| format!("{n} – {}", l.get(lang)))
             };
             view.options = (*min..=*max)
                 .map(|n| {
@@ -242,8 +239,8 @@ pub fn error_text(q: &Question, problem: Problem, t: &Strings) -> String {
             } else {
                 "error_number"
             })
-                .replace("{min}", &min.to_string())
-                .replace("{max}", &max.to_string())
+            .replace("{min}", &min.to_string())
+            .replace("{max}", &max.to_string())
         }
         QuestionKind::Date { .. } => s("error_month"),
         QuestionKind::Single { .. } | QuestionKind::Likert { .. } | QuestionKind::Grid { .. } => {
