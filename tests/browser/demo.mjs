@@ -61,8 +61,11 @@ async function axe(page, name) {
 
 // Screenshot; with JavaScript on, axe in light mode, dark mode and with text at 200%, and a check
 // that nothing runs off the side of the phone at 200%.
+const shoot = (page, name, js) =>
+  page.screenshot({ path: `${outDir}/${name}-${js ? "js" : "nojs"}.png`, fullPage: true });
+
 async function visit(page, name, js) {
-  await page.screenshot({ path: `${outDir}/${name}-${js ? "js" : "nojs"}.png`, fullPage: true });
+  await shoot(page, name, js);
   if (!js) return;
   await axe(page, `${name} (light)`);
   await page.emulateMedia({ colorScheme: "dark" });
@@ -114,7 +117,9 @@ async function answerSurvey(page, js, name, plan, { onReview } = {}) {
     if (await page.$("button[formaction]")) break; // the review step
     const p = await progressOf(page);
     if (p) progress.push(p);
-    await visit(page, `${name}-page-${step + 1}`, js && name === "full-js");
+    // Every page of the fullest run is scanned; the others are photographed.
+    if (name === "full-js") await visit(page, `${name}-page-${step + 1}`, js);
+    else await shoot(page, `${name}-page-${step + 1}`, js);
     for (const q of await page.$$(".q")) {
       const id = (await q.getAttribute("id")).slice(2);
       if (plan[id]) await plan[id](page);
