@@ -23,11 +23,14 @@
     });
   });
   // A survey page restored by "Back" from the back-forward cache (say, after Quick exit left
-  // the page after it) would show answers on a shared phone: blank it and go to the start.
+  // the page after it) would show its answers at once on a shared phone. Blank it and load it
+  // again, as browsers without that cache do: the browser asks before sending the form again,
+  // and the server shows nothing for a code already used. (Not a jump to the start page: a
+  // peer who pressed Back mid-survey would lose every answer without being told.)
   window.addEventListener("pageshow", function (e) {
     if (e.persisted && document.querySelector("input[name=_code][type=hidden]")) {
       wipe();
-      location.replace("/");
+      location.reload();
     }
   });
   // After a "Next" that found problems, start reading at the list of them.
