@@ -53,6 +53,14 @@ pub async fn accept(
     let response =
         answers::parse(&entry.survey, raw_answers).map_err(SubmitError::InvalidAnswers)?;
     let code = TokenCode::parse(code).map_err(|_| SubmitError::CodeUnusable)?;
+    let screened_out = entry.survey.ended_after(&response).is_some();
+    if screened_out && !entry.survey.records_screened_out() {
+        // The definition asks that people its `end_if` screens out leave no response.
+        return match store.spend(&code_hash(code_key, &code), survey_id).await? {
+            Redemption::Redeemed => Ok(()),
+            Redemption::Unusable => Err(SubmitError::CodeUnusable),
+        };
+    }
     let record = SealedRecord {
         record_key: random_u32(),
         response,

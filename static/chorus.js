@@ -1,40 +1,65 @@
-// Progressive enhancement only: every page works without this file.
+// Progressive enhancement only: every page works without this file. (The survey forms are
+// autocomplete="off": the browser neither suggests earlier answers nor restores typed values
+// into a page it reloads from its history.)
 (function () {
   "use strict";
+  var main = document.getElementById("main");
+  // Wipes what the page shows, so that no history or back-forward cache entry of it keeps an
+  // answer. Used by Quick exit and when a survey page comes back from the back-forward cache.
+  function wipe() {
+    document.title = "";
+    if (main) main.textContent = "";
+  }
   // A QR card's link carries the code; take it out of the address bar and history entry.
   if (window.history && location.search.indexOf("code=") !== -1) {
     history.replaceState(null, "", location.pathname);
   }
-  // Quick exit: replace this page in the history so "Back" does not return to it.
+  // Quick exit: blank this page and replace it in the history, so "Back" does not return to it.
   document.querySelectorAll("a.exit").forEach(function (a) {
     a.addEventListener("click", function (e) {
       e.preventDefault();
+      wipe();
       location.replace(a.href);
     });
   });
-  // "None of these", "Don't know", "Prefer not to say" stand alone: ticking one clears the
-  // others in the same question, and ticking another option clears them.
+  // A survey page restored by "Back" from the back-forward cache (say, after Quick exit left
+  // the page after it) would show its answers at once on a shared phone. Blank it and load it
+  // again, as browsers without that cache do: the browser asks before sending the form again,
+  // and the server shows nothing for a code already used. (Not a jump to the start page: a
+  // peer who pressed Back mid-survey would lose every answer without being told.)
+  window.addEventListener("pageshow", function (e) {
+    if (e.persisted && document.querySelector("input[name=_code][type=hidden]")) {
+      wipe();
+      location.reload();
+    }
+  });
+  // After a "Next" that found problems, start reading at the list of them.
+  var errors = document.getElementById("errors");
+  if (errors && document.activeElement !== errors) errors.focus();
+  // "None of these", "Don't know" and "Prefer not to say" stand alone: ticking one clears the
+  // other boxes and the typed answer of the same question; ticking another option clears them.
   document.addEventListener("change", function (e) {
     var box = e.target;
-    if (!box.checked || box.type !== "checkbox") return;
+    if (box.type !== "checkbox" || !box.checked) return;
     var group = box.closest(".q");
     if (!group) return;
+    var alone = box.hasAttribute("data-exclusive");
     group.querySelectorAll("input[type=checkbox]").forEach(function (other) {
       if (other === box || other.name !== box.name) return;
-      if (box.hasAttribute("data-exclusive") || other.hasAttribute("data-exclusive")) {
-        other.checked = false;
-      }
+      if (alone || other.hasAttribute("data-exclusive")) other.checked = false;
     });
-    if (box.hasAttribute("data-exclusive")) {
+    if (alone) {
       group.querySelectorAll("input[type=number],input[type=month],textarea").forEach(function (f) {
         if (f.name === box.name) f.value = "";
       });
     }
   });
-  // Typing an answer clears a ticked non-answer for the same question.
+  // Typing an answer clears a ticked "Don't know" or "Prefer not to say" of the same question.
+  // Only typed fields: a tick is handled above (its "input" event must not untick itself).
   document.addEventListener("input", function (e) {
     var field = e.target;
-    if (!field.name || !field.value) return;
+    var typed = field.tagName === "TEXTAREA" || field.type === "number" || field.type === "month";
+    if (!typed || !field.name || !field.value) return;
     var group = field.closest(".q");
     if (!group) return;
     group.querySelectorAll("input[type=checkbox][data-exclusive]").forEach(function (box) {

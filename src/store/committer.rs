@@ -204,7 +204,10 @@ fn apply<'a>(
             if let Some(rec) = record {
                 let spent = CodeRecord { spent: true, ..rec };
                 codes.insert(&request.code_hash[..], spent.encode())?;
-                responses.insert(key, request.sealed.as_slice())?;
+                // An empty response spends the code only (a person screened out by `end_if`).
+                if !request.sealed.is_empty() {
+                    responses.insert(key, request.sealed.as_slice())?;
+                }
                 outcomes.push(Redemption::Redeemed);
             }
         }

@@ -231,14 +231,38 @@ impl Store {
     ) -> Result<(), StoreError> {
         if *outcome == Redemption::Redeemed {
             self.counters.add_response(survey);
-            if let Some(record) = self.code_get(code_hash)? {
-                self.counters.add_used(survey, record.batch);
-            }
+            self.count_used(code_hash, survey)?;
         }
         Ok(())
     }
 
-    /// The same, for synchronous callers.
+    /// A code of a batch was used (with or without a stored response).
+    fn count_used(&self, code_hash: &[u8; 32], survey: &str) -> Result<(), StoreError> {
+        if let Some(record) = self.code_get(code_hash)? {
+            self.counters.add_used(survey, record.batch);
+        }
+        Ok(())
+    }
+
+    /// Spends the code and stores nothing else (a person the survey screened out), with the
+    /// same atomicity and durability as `redeem`.
+    pub async fn spend(
+        &self,
+        code_hash: &[u8; 32],
+        survey: &str,
+    ) -> Result<Redemption, StoreError> {
+        let outcome = settle(
+            self.committer
+                .redeem(request(code_hash, survey, &[], &[]))
+                .await,
+        )?;
+        if outcome == Redemption::Redeemed {
+            self.count_used(code_hash, survey)?;
+        }
+        Ok(outcome)
+    }
+
+    /// The same as `redeem`, for synchronous callers.
     pub fn redeem_blocking(
         &self,
         code_hash: &[u8; 32],

@@ -114,6 +114,7 @@ fn read_survey(
     let min_responses_span = f.get("min_responses").map(|v| v.span());
     let min_responses = ranged_u32(errs, &mut f, "min_responses", None);
     let k = ranged_u32(errs, &mut f, "k_anonymity", Some(K_RANGE));
+    let record_screened_out = f.bool(errs, "record_screened_out").unwrap_or(false);
     let threshold_value = threshold.unwrap_or(DEFAULT_THRESHOLD);
     let min_responses = match (min_responses, min_responses_span) {
         (Some(m), Some(span)) => {
@@ -158,6 +159,7 @@ fn read_survey(
         threshold: threshold_value,
         min_responses,
         k_anonymity: k.unwrap_or(DEFAULT_K),
+        record_screened_out,
         pages,
         source: source.to_owned(),
     })

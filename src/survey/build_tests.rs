@@ -137,6 +137,13 @@ fn defaults_are_invite_mode_english_and_the_safe_thresholds() {
     );
     assert_eq!(s.pages()[0].id, "page1");
     assert_eq!(s.source(), src);
+    assert!(!s.records_screened_out());
+}
+
+#[test]
+fn a_survey_may_choose_to_record_people_its_end_if_screens_out() {
+    let src = "id = \"t\"\ntitle = \"T\"\nrecord_screened_out = true\n[[pages]]\ntitle = \"P\"\n[[pages.questions]]\nid = \"n\"\ntype = \"note\"\ntext = \"Hi\"\n";
+    assert!(parses(src).records_screened_out());
 }
 
 #[test]

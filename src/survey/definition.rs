@@ -318,6 +318,9 @@ pub struct Survey {
     pub(super) threshold: u32,
     pub(super) min_responses: u32,
     pub(super) k_anonymity: u32,
+    /// Whether a person whose answers fire an `end_if` (screened out, e.g. no consent) leaves a
+    /// response. Off by default: they leave nothing but a spent code.
+    pub(super) record_screened_out: bool,
     pub(super) pages: Vec<Page>,
     pub(super) source: String,
 }
@@ -359,6 +362,11 @@ impl Survey {
 
     pub fn k_anonymity(&self) -> u32 {
         self.k_anonymity
+    }
+
+    /// Whether answers that end the survey through an `end_if` are stored as a response.
+    pub fn records_screened_out(&self) -> bool {
+        self.record_screened_out
     }
 
     pub fn pages(&self) -> &[Page] {

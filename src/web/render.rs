@@ -49,6 +49,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/org/cards.html"),
     ),
     (
+        "org/cards_shown.html",
+        include_str!("../../templates/org/cards_shown.html"),
+    ),
+    (
         "org/audit.html",
         include_str!("../../templates/org/audit.html"),
     ),

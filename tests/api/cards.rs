@@ -1,6 +1,8 @@
-//! Code cards: the printed QR codes decode to the survey link with a working code; the CSV holds
-//! the same; codes are shown once.
+//! Code cards: the printed QR codes decode to the survey link with a working code; each card
+//! carries the short address and every language's title and promise; the CSV holds the same;
+//! issuing is a POST and a redirect, and the codes are shown once.
 
+use crate::forms::Page;
 use crate::helpers::TestApp;
 use crate::org_client::OrgClient;
 use crate::submissions::minimal_answers;
@@ -51,15 +53,29 @@ fn decode_qr(svg: &str) -> String {
     grids[0].decode().expect("decodes").1
 }
 
+/// Issues a printed batch: the POST answers with a redirect to the sheet, which is then fetched.
+fn issue_cards(org: &OrgClient, count: &str, paper: &str) -> (String, Page) {
+    let issued = org.post(
+        "/org/s/demo",
+        "/org/s/demo/codes",
+        &[("count", count), ("paper", paper), ("format", "print")],
+    );
+    assert_eq!(issued.status, 303, "{}", issued.html);
+    let sheet = issued.header("location").expect("a redirect").to_owned();
+    assert!(sheet.starts_with("/org/s/demo/cards/"), "{sheet}");
+    assert!(
+        !issued.html.contains("<svg"),
+        "the POST itself shows no code"
+    );
+    let page = org.get(&sheet);
+    (sheet, page)
+}
+
 #[test]
 fn printed_cards_carry_qr_codes_that_decode_to_the_survey_link_with_a_working_code() {
     let app = TestApp::spawn();
     let org = OrgClient::log_in(&app, "maria", "organiser");
-    let page = org.post(
-        "/org/s/demo",
-        "/org/s/demo/codes",
-        &[("count", "10"), ("paper", "a4"), ("format", "print")],
-    );
+    let (_, page) = issue_cards(&org, "10", "a4");
     assert_eq!(page.status, 200, "{}", page.html);
     let svgs: Vec<&str> = page
         .html
@@ -81,6 +97,11 @@ fn printed_cards_carry_qr_codes_that_decode_to_the_survey_link_with_a_working_co
     }
     assert!(page.html.contains("Anonymous"), "the one-line promise");
     assert!(page.html.contains("paper-a4"));
+    assert_eq!(
+        page.html.matches("class=\"sheet\"").count(),
+        1,
+        "ten cards, one page"
+    );
     assert_eq!(app.submit("demo", &links[0], &minimal_answers()).0, 201);
     assert_eq!(app.submit("demo", &links[9], &minimal_answers()).0, 201);
     // The batch is listed, with its used codes banded.
@@ -115,11 +136,7 @@ fn a_batch_can_be_issued_as_csv_and_on_us_letter() {
     assert_eq!(lines.len(), 5);
     let code = lines[1].split(',').next().expect("code");
     assert_eq!(app.submit("demo", code, &minimal_answers()).0, 201);
-    let letter = org.post(
-        "/org/s/demo",
-        "/org/s/demo/codes",
-        &[("count", "2"), ("paper", "letter"), ("format", "print")],
-    );
+    let (_, letter) = issue_cards(&org, "2", "letter");
     assert!(letter.html.contains("paper-letter"));
     let too_many = org.post(
         "/org/s/demo",
@@ -127,4 +144,58 @@ fn a_batch_can_be_issued_as_csv_and_on_us_letter() {
         &[("count", "100000"), ("format", "print")],
     );
     assert!(too_many.html.contains("from 1 to 2000"));
+}
+
+#[test]
+fn every_card_has_the_short_address_and_the_title_and_promise_in_each_language() {
+    let app = TestApp::spawn();
+    let org = OrgClient::log_in(&app, "maria", "organiser");
+    let (_, page) = issue_cards(&org, "3", "a4");
+    let host = app.address.trim_start_matches("http://");
+    // As written in the HTML (Tera escapes the slashes).
+    let address = format!("{host}/s/demo").replace('/', "&#x2F;");
+    assert_eq!(page.html.matches(&address).count(), 3, "{}", page.html);
+    for text in [
+        "Our lives, our services: community survey",
+        "Nuestras vidas, nuestros servicios: encuesta comunitaria",
+        "Anonymous: nobody can link your answers to you.",
+        "Anónima: nadie puede relacionar tus respuestas contigo.",
+    ] {
+        let count = page.html.matches(text).count() - usize::from(text.starts_with("Our lives")); // once more in the page's heading
+        assert_eq!(count, 3, "{text} on every card");
+    }
+    assert!(
+        page.html.contains("lang=\"es\""),
+        "Spanish text is marked as such"
+    );
+}
+
+#[test]
+fn reloading_the_printed_cards_shows_them_no_more_and_issues_nothing() {
+    let app = TestApp::spawn();
+    let org = OrgClient::log_in(&app, "maria", "organiser");
+    let (sheet, page) = issue_cards(&org, "4", "a4");
+    assert_eq!(page.html.matches("class=\"card\"").count(), 4);
+    let before = org.get("/org/s/demo").html.matches("<tr").count();
+    let reload = org.get(&sheet);
+    assert_eq!(reload.status, 410);
+    assert!(reload.html.contains("shown once"), "{}", reload.html);
+    assert!(!reload.html.contains("<svg"));
+    assert_eq!(
+        org.get("/org/s/demo").html.matches("<tr").count(),
+        before,
+        "no batch was added by the reload"
+    );
+    // Another organiser holding the address gets nothing either.
+    let (sheet, _) = {
+        let issued = org.post(
+            "/org/s/demo",
+            "/org/s/demo/codes",
+            &[("count", "1"), ("format", "print")],
+        );
+        (issued.header("location").expect("redirect").to_owned(), ())
+    };
+    let other = OrgClient::log_in(&app, "ana", "organiser");
+    assert_eq!(other.get(&sheet).status, 410);
+    assert_eq!(org.get(&sheet).status, 200, "still there for its organiser");
 }

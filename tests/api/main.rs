@@ -15,6 +15,7 @@ mod operations;
 mod org_client;
 mod organiser;
 mod page_weight;
+mod peer_answers;
 mod peer_pages;
 mod releases;
 mod startup;

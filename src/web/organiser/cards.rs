@@ -1,18 +1,29 @@
 //! Code cards: a batch of one-time codes, shown exactly once — as a printable sheet of cards
-//! (QR code, short code, survey name, a one-line promise; A4 or US letter, 10 per sheet) or as a
-//! CSV file. Chorus keeps no copy: only the codes' keyed hashes are stored.
+//! (QR code, the survey's short address and the code in large type, the survey's title and a
+//! one-line promise in every language it offers; A4 or US letter, exactly 10 cards a page) or as
+//! a CSV file for mail-merge. Chorus keeps no copy on disk: only the codes' keyed hashes are
+//! stored.
+//!
+//! Issuing is a POST answered by a redirect, so reloading the printed sheet never issues another
+//! batch. The redirect's page needs the codes once: they wait in memory only (see `pickup`),
+//! for one showing to the organiser who issued them, and are forgotten when shown or after a few
+//! minutes. Reloading the sheet then says the cards were shown once.
 
-use super::access::{act, field, Org};
+use super::access::{act, field, see_other, Org};
 use super::surveys::{survey_failure, survey_page};
 use crate::accounts::Role;
 use crate::services::codes;
+use crate::spreadsheet::cell;
 use crate::tokens::TokenCode;
 use crate::web::State;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
+use pickup::Pickup;
 use qrcode::render::svg;
 use qrcode::{EcLevel, QrCode};
 use serde::Serialize;
+
+mod pickup;
 
 /// The most codes one batch may hold (a print run; the CLI allows larger batches).
 pub const MAX_BATCH: usize = 2_000;
@@ -21,6 +32,14 @@ pub const MAX_BATCH: usize = 2_000;
 struct Card {
     code: String,
     qr_svg: String,
+}
+
+/// The survey's title and the card's promise in one language.
+#[derive(Serialize)]
+struct CardText {
+    lang: String,
+    title: String,
+    promise: String,
 }
 
 pub async fn issue(
@@ -56,20 +75,13 @@ pub async fn issue(
         Ok(done) => (done.batch, done.codes),
         Err(e) => return survey_failure(&org, &id, &e),
     };
-    let Some(entry) = state.chorus.surveys.get(&id) else {
-        return org.page().message(
-            StatusCode::NOT_FOUND,
-            "No such survey",
-            "There is no survey with this name.",
-        );
-    };
     if field(&fields, "format") == Some("csv") {
         let mut csv = String::from("code,link\n");
         for code in &codes {
             csv.push_str(&format!(
                 "{},{}\n",
-                code.display(),
-                card_link(&state, &id, code)
+                cell(&code.display()),
+                cell(&link_with_code(&state, &id, &code.display()))
             ));
         }
         return HttpResponse::Ok()
@@ -80,37 +92,89 @@ pub async fn issue(
             ))
             .body(csv);
     }
-    let cards: Vec<Card> = codes
+    let paper = if field(&fields, "paper") == Some("letter") {
+        "letter"
+    } else {
+        "a4"
+    };
+    let ticket = pickup::leave(Pickup {
+        account: org.session.name.clone(),
+        survey: id.clone(),
+        batch,
+        paper,
+        codes: codes.iter().map(TokenCode::display).collect(),
+    });
+    see_other(&format!("/org/s/{id}/cards/{ticket}"))
+}
+
+/// The sheet of cards for a batch just issued, once. A reload (or anyone else) gets a page that
+/// says so, and issues nothing.
+pub async fn show(
+    state: web::Data<State>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
+    let org = match Org::require(&state, &req) {
+        Ok(org) => org,
+        Err(r) => return r.respond(&state),
+    };
+    let (id, ticket) = path.into_inner();
+    let page = org.page();
+    let (Some(entry), Some(batch)) = (
+        state.chorus.surveys.get(&id),
+        pickup::take(&ticket, &org.session.name, &id),
+    ) else {
+        let mut c = page.context("These cards were shown once");
+        c.insert("id", &id);
+        return page.render(StatusCode::GONE, "org/cards_shown.html", &c);
+    };
+    let survey = &entry.survey;
+    let cards: Vec<Card> = batch
+        .codes
         .iter()
         .map(|code| Card {
-            code: code.display(),
-            qr_svg: qr_svg(&card_link(&state, &id, code)),
+            qr_svg: qr_svg(&link_with_code(&state, &id, code)),
+            code: code.clone(),
         })
         .collect();
-    let page = org.page();
-    let mut c = page.context(&format!("Code cards, batch {batch}"));
-    c.insert("survey_title", entry.survey.title().default_text());
+    let texts: Vec<CardText> = survey
+        .languages()
+        .iter()
+        .map(|l| CardText {
+            lang: l.to_string(),
+            title: survey.title().get(l.as_str()).to_owned(),
+            promise: state
+                .translations
+                .get(l.as_str())
+                .get("card_promise")
+                .cloned()
+                .unwrap_or_default(),
+        })
+        .collect();
+    let mut c = page.context(&format!("Code cards, batch {}", batch.batch));
+    c.insert("survey_title", survey.title().default_text());
+    c.insert("texts", &texts);
+    c.insert("address", &short_address(&state, &id));
     c.insert("cards", &cards);
-    c.insert(
-        "paper",
-        if field(&fields, "paper") == Some("letter") {
-            "letter"
-        } else {
-            "a4"
-        },
-    );
+    c.insert("paper", batch.paper);
     c.insert("id", &id);
-    c.insert("batch", &batch);
+    c.insert("batch", &batch.batch);
     page.render(StatusCode::OK, "org/cards.html", &c)
 }
 
+/// What a person who cannot scan types into a browser: the survey's address without the scheme.
+fn short_address(state: &State, survey: &str) -> String {
+    let base = &state.site.public_url;
+    let host = base
+        .strip_prefix("https://")
+        .or_else(|| base.strip_prefix("http://"))
+        .unwrap_or(base);
+    format!("{}/s/{survey}", host.trim_end_matches('/'))
+}
+
 /// The link a card's QR code opens: the survey's landing page with the code.
-fn card_link(state: &State, survey: &str, code: &TokenCode) -> String {
-    format!(
-        "{}/s/{survey}?code={}",
-        state.site.public_url,
-        code.display()
-    )
+fn link_with_code(state: &State, survey: &str, code: &str) -> String {
+    format!("{}/s/{survey}?code={code}", state.site.public_url)
 }
 
 /// An inline SVG QR code (one unit per module, scaled by CSS). Generated here from our own link,

@@ -27,6 +27,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(surveys::change_state),
         )
         .route("/org/s/{survey}/codes", web::post().to(cards::issue))
+        .route("/org/s/{survey}/cards/{ticket}", web::get().to(cards::show))
         .route("/org/s/{survey}/shred", web::post().to(surveys::shred))
         .route(
             "/org/s/{survey}/retention",

@@ -1,6 +1,7 @@
 //! The page-by-page flow without server-side state: everything answered so far travels in the
-//! form as hidden fields; each request re-parses it against the definition, drops answers to
-//! questions that are no longer shown, and decides which page comes next.
+//! form as hidden fields; each request re-parses it against the definition and decides which
+//! page comes next. Answers to questions that a changed answer hides keep travelling (so
+//! changing the answer back restores them) but are never sent, and the review says so.
 
 use crate::survey::answers::parse_partial;
 use crate::survey::{form, QuestionId, QuestionKind, Response, Survey};
@@ -11,6 +12,8 @@ pub const CODE: &str = "_code";
 pub const LANG: &str = "_lang";
 pub const PAGE: &str = "_page";
 pub const GO: &str = "_go";
+/// Set on a page reached by "Change" on the review: its main button returns to the review.
+pub const RETURN: &str = "_ret";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Go {
@@ -32,6 +35,8 @@ pub struct Posted {
     pub go: Go,
     /// A language button on the landing page.
     pub switch_language: Option<String>,
+    /// The page was reached by "Change" on the review step.
+    pub from_review: bool,
     pub answer_fields: Vec<(String, String)>,
 }
 
@@ -43,6 +48,7 @@ impl Posted {
             page: None,
             go: Go::Next,
             switch_language: None,
+            from_review: false,
             answer_fields: Vec::new(),
         };
         for (name, value) in fields {
@@ -50,6 +56,7 @@ impl Posted {
                 CODE => posted.code = value,
                 LANG => posted.lang = Some(value),
                 PAGE => posted.page = value.parse().ok(),
+                RETURN => posted.from_review = value == "review",
                 GO if value.starts_with("lang-") => {
                     posted.switch_language = Some(value["lang-".len()..].to_owned());
                 }
@@ -74,8 +81,11 @@ impl Posted {
 
 /// What the posted answers amount to.
 pub struct Answers {
-    /// Raw fields of questions that are shown (values kept as typed, even invalid ones).
+    /// Raw fields of questions that are shown (values kept as typed, even invalid ones): what
+    /// "Send" sends.
     pub fields: Vec<(String, String)>,
+    /// Raw fields of every question, shown or not: what travels from page to page.
+    pub carried: Vec<(String, String)>,
     /// The valid answers of shown questions.
     pub response: Response,
     /// Questions whose answer did not parse.
@@ -84,22 +94,36 @@ pub struct Answers {
 
 impl Answers {
     pub fn parse(survey: &Survey, fields: Vec<(String, String)>) -> Answers {
-        let json = form::to_json(survey, &fields);
-        let (response, invalid) = parse_partial(survey, &json);
-        let fields = fields
+        let carried: Vec<(String, String)> = fields
             .into_iter()
             .filter(|(name, _)| {
-                let qid = name.split('.').next().unwrap_or("");
                 survey
-                    .question(qid)
-                    .is_some_and(|q| !q.is_note() && survey.question_visible(q, &response))
+                    .question(question_of(name))
+                    .is_some_and(|q| !q.is_note())
             })
+            .collect();
+        let json = form::to_json(survey, &carried);
+        let (response, invalid) = parse_partial(survey, &json);
+        let fields = carried
+            .iter()
+            .filter(|(name, _)| {
+                survey
+                    .question(question_of(name))
+                    .is_some_and(|q| survey.question_visible(q, &response))
+            })
+            .cloned()
             .collect();
         Answers {
             fields,
+            carried,
             response,
             invalid,
         }
+    }
+
+    /// Whether some answers belong to questions that are no longer shown (and so won't be sent).
+    pub fn some_set_aside(&self) -> bool {
+        self.carried.len() > self.fields.len()
     }
 
     /// Problems on one page that stop the person moving on: invalid answers, and required
@@ -137,6 +161,11 @@ pub enum Problem {
     Invalid,
 }
 
+/// The question a field belongs to (`grid.row` fields belong to `grid`).
+pub fn question_of(name: &str) -> &str {
+    name.split('.').next().unwrap_or("")
+}
+
 /// Whether a page shows anything, given the answers.
 pub fn has_content(survey: &Survey, page: usize, response: &Response) -> bool {
     survey.page_visible(page, response)
@@ -166,16 +195,31 @@ pub fn previous_page(survey: &Survey, from: usize, response: &Response) -> Optio
 }
 
 /// Pages still to come after `current`, as far as the answers so far tell, for the progress
-/// indicator and the "Next" / "Check your answers" label. Unlike `next_page` this ignores
-/// `end_if`: a consent question not yet answered should not make the survey look one page long.
+/// indicator and the "Next" / "Check your answers" label. A page counts unless the answers
+/// already given rule it out, so the total only shrinks as branches close and never jumps up
+/// when a page is skipped in. Unlike `next_page` this ignores an `end_if` not yet fired: a
+/// consent question not yet answered should not make the survey look one page long.
 pub fn pages_after(survey: &Survey, current: usize, response: &Response) -> usize {
-    let holds =
-        |c: &Option<crate::survey::Condition>| c.as_ref().is_none_or(|c| c.evaluate(response));
+    // Only an answer given ends the survey here ("consent != 'yes'" holds before any answer).
+    if survey
+        .ended_after(response)
+        .is_some_and(|q| response.get(q.as_str()).is_some())
+    {
+        return 0;
+    }
+    let may_hold = |c: &Option<crate::survey::Condition>| {
+        c.as_ref().is_none_or(|c| {
+            c.evaluate(response)
+                || c.referenced_questions()
+                    .iter()
+                    .any(|q| response.get(q).is_none())
+        })
+    };
     survey
         .pages()
         .iter()
         .skip(current + 1)
-        .filter(|p| holds(&p.show_if) && p.questions.iter().any(|q| holds(&q.show_if)))
+        .filter(|p| may_hold(&p.show_if) && p.questions.iter().any(|q| may_hold(&q.show_if)))
         .count()
 }
 
@@ -273,6 +317,47 @@ mod tests {
         );
         assert!(answers.fields.iter().all(|(n, _)| n != "equipment_source"));
         assert!(answers.response.get("equipment_source").is_none());
+        assert!(answers.some_set_aside());
+    }
+
+    #[test]
+    fn answers_to_hidden_questions_keep_travelling_so_changing_back_restores_them() {
+        let survey = demo();
+        let hidden = Answers::parse(
+            &survey,
+            fields(&[("consent", "no"), ("age", "31"), ("gender", "woman")]),
+        );
+        assert_eq!(hidden.fields, fields(&[("consent", "no")]));
+        assert_eq!(hidden.carried.len(), 3);
+        let restored = Answers::parse(
+            &survey,
+            fields(&[("consent", "yes"), ("age", "31"), ("gender", "woman")]),
+        );
+        assert_eq!(restored.fields.len(), 3);
+        assert!(!restored.some_set_aside());
+    }
+
+    #[test]
+    fn the_page_total_never_grows_as_branches_open() {
+        let survey = demo();
+        let none = Answers::parse(&survey, fields(&[("consent", "yes")]));
+        let before = pages_after(&survey, 0, &none.response);
+        let all = Answers::parse(
+            &survey,
+            fields(&[
+                ("consent", "yes"),
+                ("injected_3m", "yes"),
+                ("police_contact", "yes"),
+                ("naloxone_carry", "never"),
+                ("ost", "current"),
+            ]),
+        );
+        assert_eq!(pages_after(&survey, 0, &all.response), before);
+        let no = Answers::parse(
+            &survey,
+            fields(&[("consent", "yes"), ("injected_3m", "no")]),
+        );
+        assert_eq!(pages_after(&survey, 0, &no.response), before - 1);
     }
 
     #[test]

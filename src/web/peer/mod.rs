@@ -61,14 +61,19 @@ async fn start_with_code(
     req: HttpRequest,
     payload: web::Payload,
 ) -> HttpResponse {
-    let r = Render::new(&state, &req, None);
     if state.limit(&state.code_entries, &req).is_err() {
-        return r.message(Message::TooMany);
+        return Render::new(&state, &req, None).message(Message::TooMany);
     }
     let fields = match read_form(payload).await {
         Ok(f) => f,
-        Err(message) => return r.message(message),
+        Err(message) => return Render::new(&state, &req, None).message(message),
     };
+    // The language chosen on the code-entry page carries on to the survey when it offers it.
+    let chosen = fields
+        .iter()
+        .find(|(n, _)| n == flow::LANG)
+        .map(|(_, v)| v.clone());
+    let r = Render::new(&state, &req, chosen.as_deref());
     let typed = fields
         .iter()
         .find(|(n, _)| n == flow::CODE)
@@ -84,7 +89,7 @@ async fn start_with_code(
         .get(&survey)
         .filter(|e| e.state == SurveyState::Open)
     {
-        Some(entry) => landing(&state, &req, &entry, Some(code), None),
+        Some(entry) => landing(&state, &req, &entry, Some(code), chosen.as_deref()),
         None => r.message(Message::CodeUnusable),
     }
 }
@@ -158,13 +163,34 @@ async fn turn_page(
                 .map(String::as_str),
         );
     }
+    // A used code never brings answers back (say, Back after "Thank you" re-posting a page):
+    // the same message as for an unknown code, and nothing of what the form carried.
+    if posted.go == Go::Start {
+        if state.limit(&state.code_entries, &req).is_err() {
+            return r.message(Message::TooMany);
+        }
+        if usable_code(&state, &path, &posted.code).is_err() {
+            return r.landing_refused(&entry);
+        }
+    } else if let Err(message) = usable_code(&state, &path, &posted.code) {
+        // Only failures count against the guessing limit, so peers turning pages never wait.
+        if message == Message::CodeUnusable && state.limit(&state.code_entries, &req).is_err() {
+            return r.message(Message::TooMany);
+        }
+        return r.message(message);
+    }
+    let code = match TokenCode::parse(&posted.code) {
+        Ok(code) => code.display(),
+        Err(_) => return r.message(Message::CodeUnusable),
+    };
     let survey = &entry.survey;
     let answers = Answers::parse(survey, posted.answer_fields.clone());
     let current = posted.page.filter(|p| *p < survey.pages().len());
     let flow = pages::Flow {
         entry: &entry,
-        code: &posted.code,
+        code: &code,
         answers: &answers,
+        from_review: posted.from_review || matches!(posted.go, Go::Page(_)),
     };
     match posted.go {
         Go::Start => match flow::next_page(survey, None, &answers.response) {
@@ -180,14 +206,22 @@ async fn turn_page(
             }
             match (
                 posted.go,
+                posted.from_review,
                 flow::next_page(survey, Some(p), &answers.response),
             ) {
-                (Go::Next, Some(next)) => r.page(&flow, next, false),
+                (Go::Next, false, Some(next)) => r.page(&flow, next, false),
                 _ => r.review(&flow),
             }
         }
         Go::Back => match current.and_then(|p| flow::previous_page(survey, p, &answers.response)) {
-            Some(p) => r.page(&flow, p, false),
+            Some(p) => r.page(
+                &pages::Flow {
+                    from_review: false,
+                    ..flow
+                },
+                p,
+                false,
+            ),
             None => r.landing(
                 &entry,
                 Some(&posted.code)
@@ -242,9 +276,12 @@ async fn submit_answers(
         entry: &entry,
         code: &posted.code,
         answers: &answers,
+        from_review: false,
     };
+    let screened_out = entry.survey.ended_after(&answers.response).is_some()
+        && !entry.survey.records_screened_out();
     match outcome {
-        Ok(()) => r.thanks(),
+        Ok(()) => r.thanks(screened_out),
         Err(SubmitError::InvalidAnswers(_)) => r.review(&flow),
         Err(SubmitError::CodeUnusable) => r.message(Message::CodeUnusable),
         Err(SubmitError::NoSuchSurvey) => r.message(Message::NotFound),

@@ -47,6 +47,8 @@ pub struct Flow<'a> {
     pub entry: &'a SurveyEntry,
     pub code: &'a str,
     pub answers: &'a Answers,
+    /// The page was reached by "Change" on the review step, so it returns there.
+    pub from_review: bool,
 }
 
 pub struct Render<'a> {
@@ -105,7 +107,29 @@ impl<'a> Render<'a> {
     pub fn home(&self, error: Option<&str>) -> HttpResponse {
         let mut c = self.context(&self.text("home_title"));
         c.insert("error", &error);
+        c.insert(
+            "languages",
+            &self.language_choices(&self.state.translations.languages()),
+        );
         self.html(StatusCode::OK, "home.html", &c)
+    }
+
+    /// (code, name in its own language) for each language, for the language buttons.
+    fn language_choices(&self, codes: &[String]) -> Vec<(String, String)> {
+        codes
+            .iter()
+            .map(|l| {
+                let name = self
+                    .state
+                    .translations
+                    .get(l)
+                    .get("language_name")
+                    .filter(|_| self.state.translations.has(l))
+                    .cloned()
+                    .unwrap_or_else(|| l.clone());
+                (l.clone(), name)
+            })
+            .collect()
     }
 
     pub fn message(&self, message: Message) -> HttpResponse {
@@ -117,30 +141,49 @@ impl<'a> Render<'a> {
     }
 
     pub fn landing(&self, entry: &SurveyEntry, code: Option<&str>) -> HttpResponse {
+        self.landing_with(entry, code, None)
+    }
+
+    /// The landing page again, after a code typed there could not be used: said before any
+    /// question is answered, with the same words for used, unknown and mistyped codes.
+    pub fn landing_refused(&self, entry: &SurveyEntry) -> HttpResponse {
+        let mut response = self.landing_with(entry, None, Some("code_unusable_text"));
+        *response.status_mut() = StatusCode::CONFLICT;
+        response
+    }
+
+    fn landing_with(
+        &self,
+        entry: &SurveyEntry,
+        code: Option<&str>,
+        error: Option<&str>,
+    ) -> HttpResponse {
         let survey = &entry.survey;
         let mut c = self.context(survey.title().get(&self.lang));
+        c.insert("error", &error.map(|key| self.text(key)));
+        // An open survey made this code just now: there is no card to keep.
+        c.insert(
+            "keep_code",
+            &self.text(if survey.mode() == crate::survey::Mode::Open {
+                "keep_code_open"
+            } else {
+                "keep_code"
+            }),
+        );
+        c.insert(
+            "can_skip",
+            &survey
+                .questions()
+                .any(|q| !q.is_note() && !q.required && q.end_if.is_none()),
+        );
         c.insert("survey_id", survey.id().as_str());
         c.insert(
             "description",
             &survey.description().map(|d| d.get(&self.lang)),
         );
         c.insert("code", &code);
-        let languages: Vec<(String, String)> = survey
-            .languages()
-            .iter()
-            .map(|l| {
-                let name = self
-                    .state
-                    .translations
-                    .get(l.as_str())
-                    .get("language_name")
-                    .filter(|_| self.state.translations.has(l.as_str()))
-                    .cloned()
-                    .unwrap_or_else(|| l.to_string());
-                (l.to_string(), name)
-            })
-            .collect();
-        c.insert("languages", &languages);
+        let offered: Vec<String> = survey.languages().iter().map(|l| l.to_string()).collect();
+        c.insert("languages", &self.language_choices(&offered));
         self.html(StatusCode::OK, "landing.html", &c)
     }
 
@@ -164,15 +207,17 @@ impl<'a> Render<'a> {
                 view::question(q, &self.lang, self.t, &flow.answers.fields, problem)
             })
             .collect();
-        let on_this_page = |name: &str| {
-            let qid = name.split('.').next().unwrap_or("");
-            page.questions.iter().any(|q| q.id.as_str() == qid)
+        // Everything not answered by a control on this page travels as a hidden field, including
+        // answers to questions a changed answer hides, so that changing it back restores them.
+        let shown_here = |name: &str| {
+            let qid = flow::question_of(name);
+            questions.iter().any(|q| q.id == qid)
         };
         let hidden: Vec<Field> = flow
             .answers
-            .fields
+            .carried
             .iter()
-            .filter(|(name, _)| !on_this_page(name))
+            .filter(|(name, _)| !shown_here(name))
             .map(|(name, value)| Field {
                 name: name.clone(),
                 value: value.clone(),
@@ -210,6 +255,7 @@ impl<'a> Render<'a> {
                 .replace("{total}", &total.to_string()),
         );
         c.insert("last", &last);
+        c.insert("from_review", &flow.from_review);
         let status = if errors.is_empty() {
             StatusCode::OK
         } else {
@@ -228,19 +274,31 @@ impl<'a> Render<'a> {
             .iter()
             .find(|&&p| !flow.answers.problems_on_page(survey, p).is_empty())
         {
-            return self.page(flow, p, true);
+            // Once the problem is fixed, straight back here.
+            let back_here = Flow {
+                from_review: true,
+                ..*flow
+            };
+            return self.page(&back_here, p, true);
         }
         let pages = view::review(survey, &visible, &flow.answers.response, &self.lang, self.t);
         let hidden: Vec<Field> = flow
             .answers
-            .fields
+            .carried
             .iter()
             .map(|(name, value)| Field {
                 name: name.clone(),
                 value: value.clone(),
             })
             .collect();
+        let ended = survey.ended_after(&flow.answers.response);
+        let screened_out = ended.is_some() && !survey.records_screened_out();
         let mut c = self.context(&self.text("review_title"));
+        c.insert("screened_out", &screened_out);
+        c.insert(
+            "set_aside",
+            &(flow.answers.some_set_aside() && !screened_out),
+        );
         c.insert("survey_id", survey.id().as_str());
         c.insert("survey_title", survey.title().get(&self.lang));
         c.insert("code", flow.code);
@@ -249,9 +307,11 @@ impl<'a> Render<'a> {
         self.html(StatusCode::OK, "review.html", &c)
     }
 
-    /// After a durable save. Asks the browser to drop its cache of this site (shared phones).
-    pub fn thanks(&self) -> HttpResponse {
-        let c = self.context(&self.text("thanks_title"));
+    /// After a durable save (or, for a person the survey screened out, after spending the code
+    /// and storing nothing). Asks the browser to drop its cache of this site (shared phones).
+    pub fn thanks(&self, screened_out: bool) -> HttpResponse {
+        let mut c = self.context(&self.text("thanks_title"));
+        c.insert("screened_out", &screened_out);
         let mut response = self.html(StatusCode::OK, "thanks.html", &c);
         response.headers_mut().insert(
             header::HeaderName::from_static("clear-site-data"),

@@ -148,6 +148,18 @@ pub fn question(
             max_label,
         } => {
             view.kind = "scale";
+            // The end labels sit in the labels of the end points themselves, so they stay beside
+            // their numbers however the scale wraps (at large text sizes it becomes a list).
+            let end_label = |n: i64| {
+                let label = if n == *min {
+                    min_label.as_ref()
+                } else if n == *max {
+                    max_label.as_ref()
+                } else {
+                    None
+                };
+                label.map_or_else(|| n.to_string(), |l| format!("{n} – {}", l.get(lang)))
+            };
             view.options = (*min..=*max)
                 .map(|n| {
                     let value = n.to_string();
@@ -155,7 +167,7 @@ pub fn question(
                         name: id.clone(),
                         checked: is_set(&id, &value),
                         dom_id: dom_id(&id, &value),
-                        label: value.clone(),
+                        label: end_label(n),
                         value,
                         exclusive: false,
                     }
@@ -221,9 +233,14 @@ pub fn error_text(q: &Question, problem: Problem, t: &Strings) -> String {
     }
     match &q.kind {
         QuestionKind::Number { min, max, .. } | QuestionKind::Scale { min, max, .. } => {
-            s("error_number")
-                .replace("{min}", &min.to_string())
-                .replace("{max}", &max.to_string())
+            // "…or leave it empty" only where leaving it empty is allowed.
+            s(if q.required {
+                "error_number_required"
+            } else {
+                "error_number"
+            })
+            .replace("{min}", &min.to_string())
+            .replace("{max}", &max.to_string())
         }
         QuestionKind::Date { .. } => s("error_month"),
         QuestionKind::Single { .. } | QuestionKind::Likert { .. } | QuestionKind::Grid { .. } => {

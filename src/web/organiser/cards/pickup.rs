@@ -1,0 +1,83 @@
+//! A batch of codes between the POST that issued it and the one page that shows it: in this
+//! process's memory only, for one showing to the organiser who issued it, then forgotten. Nothing
+//! here reaches the disk, so the store still holds no code in the clear.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+/// Long enough to follow a redirect on a slow phone; short enough that codes don't linger.
+const KEEP_FOR: Duration = Duration::from_secs(10 * 60);
+
+pub struct Pickup {
+    pub account: String,
+    pub survey: String,
+    pub batch: u32,
+    pub paper: &'static str,
+    pub codes: Vec<String>,
+}
+
+struct Waiting {
+    pickup: Pickup,
+    until: Instant,
+}
+
+fn waiting() -> &'static Mutex<HashMap<String, Waiting>> {
+    static WAITING: OnceLock<Mutex<HashMap<String, Waiting>>> = OnceLock::new();
+    WAITING.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// Leaves a batch to be shown once; returns the unguessable ticket for its page's address.
+pub fn leave(pickup: Pickup) -> String {
+    let ticket: String = crate::vault::random_array::<16>()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let now = Instant::now();
+    let mut map = waiting().lock().unwrap_or_else(|p| p.into_inner());
+    map.retain(|_, w| w.until > now);
+    map.insert(
+        ticket.clone(),
+        Waiting {
+            pickup,
+            until: now + KEEP_FOR,
+        },
+    );
+    ticket
+}
+
+/// The batch behind `ticket`, once, and only for the organiser who issued it for this survey.
+pub fn take(ticket: &str, account: &str, survey: &str) -> Option<Pickup> {
+    let mut map = waiting().lock().unwrap_or_else(|p| p.into_inner());
+    let fits = map.get(ticket).is_some_and(|w| {
+        w.until > Instant::now() && w.pickup.account == account && w.pickup.survey == survey
+    });
+    if !fits {
+        return None;
+    }
+    map.remove(ticket).map(|w| w.pickup)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn batch() -> Pickup {
+        Pickup {
+            account: "maria".into(),
+            survey: "demo".into(),
+            batch: 1,
+            paper: "a4",
+            codes: vec!["7KQ2-MX9D-4TRA-V3".into()],
+        }
+    }
+
+    #[test]
+    fn a_batch_is_shown_once_and_only_to_who_issued_it() {
+        let ticket = leave(batch());
+        assert!(take(&ticket, "someone", "demo").is_none());
+        assert!(take(&ticket, "maria", "other").is_none());
+        assert_eq!(take(&ticket, "maria", "demo").map(|p| p.batch), Some(1));
+        assert!(take(&ticket, "maria", "demo").is_none());
+    }
+}
