@@ -1,5 +1,5 @@
-//! Anonymised export benchmark (DESIGN §11: 100,000 responses, 4 quasi-identifiers, lattice
-//! search, ≤ 5 s on 2 cores). Run with `cargo bench --bench export`.
+//! Anonymised export benchmark (budget in the README: 100,000 responses, 4 quasi-identifiers, lattice
+//! search, ≤ 1 s on 2 cores). Run with `cargo bench --bench export`.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use rand::rngs::StdRng;

@@ -44,7 +44,7 @@ struct FileSettings {
     quick_exit_url: Option<String>,
 }
 
-/// Per-client request limits (DESIGN §3 outsiders: guessing, flooding). Counted in memory by
+/// Per-client request limits (against guessing and flooding). Counted in memory by
 /// client address and forgotten; never written anywhere.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -58,7 +58,7 @@ pub struct Limits {
     pub trust_forwarded_for: bool,
 }
 
-/// Where the master key comes from (DESIGN §5).
+/// Where the master key comes from (`docs/operations.md`, "The key").
 #[derive(Debug, Clone)]
 pub enum KeySource {
     File(PathBuf),

@@ -1,4 +1,4 @@
-//! Researcher exports (DESIGN §8): anonymised microdata, a codebook and a signed manifest in one
+//! Researcher exports: anonymised microdata, a codebook and a signed manifest in one
 //! zip, only for closed surveys and only with the organisation's approval.
 
 pub mod anonymise;

@@ -1,4 +1,4 @@
-//! DESIGN §11: every peer page, compressed, with its stylesheet (and the optional script), fits
+//! Page weight: every peer page, compressed, with its stylesheet (and the optional script), fits
 //! in 14 KB — one round trip on a slow prepaid connection.
 
 use crate::forms::{compressed_get, Page};

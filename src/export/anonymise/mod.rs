@@ -1,4 +1,4 @@
-//! Anonymised row-level data for researchers (DESIGN §8). Pure: no I/O; randomness only for
+//! Anonymised row-level data for researchers (README "Researchers"). Pure: no I/O; randomness only for
 //! the row order (the RNG passed in) and the fresh row ids.
 //!
 //! - Every question's fate is decided in one place, [`decide`]: `quasi` questions become
