@@ -9,6 +9,7 @@ mod error;
 pub mod exports;
 pub mod operations;
 pub mod releases;
+pub mod responses;
 pub mod surveys;
 
 pub use error::{ErrorKind, ServiceError};

@@ -2,9 +2,9 @@
 
 use super::error::ApiError;
 use super::State;
-use crate::submissions;
+use crate::services::responses;
 use crate::surveys::SurveyState;
-use crate::tokens;
+use crate::tokens::TokenCode;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
@@ -72,16 +72,7 @@ async fn post_response(
     require_json(&req)?;
     let body = read_body(payload, MAX_BODY_BYTES).await?;
     let submission: Submission = parse_json(&body)?;
-    let chorus = &state.chorus;
-    submissions::accept(
-        &chorus.surveys,
-        &chorus.store,
-        chorus.vault.code_hash_key(),
-        &path,
-        &submission.code,
-        &submission.answers,
-    )
-    .await?;
+    responses::submit(&state.chorus, &path, &submission.code, &submission.answers).await?;
     Ok(HttpResponse::Created()
         .content_type("application/json")
         .body(r#"{"status":"accepted","message":"Thank you. Your answers were saved."}"#))
@@ -103,24 +94,11 @@ impl State {
         &self,
         survey: &str,
         req: &HttpRequest,
-    ) -> Result<tokens::TokenCode, ApiError> {
-        let entry = self.chorus.surveys.get(survey).ok_or(ApiError::NotFound)?;
-        match entry.state {
-            SurveyState::Draft => return Err(ApiError::NotFound),
-            SurveyState::Closed => return Err(ApiError::SurveyClosed),
-            SurveyState::Open => {}
-        }
-        if entry.survey.mode() != crate::survey::Mode::Open {
-            return Err(ApiError::Conflict(
-                "This survey is by invitation: codes are handed out by the organisers.".into(),
-            ));
-        }
+    ) -> Result<TokenCode, ApiError> {
+        responses::offers_open_codes(&self.chorus, survey)?;
         self.limit(&self.open_codes, req)
             .map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs })?;
-        let chorus = &self.chorus;
-        let code = tokens::issue_open_code(&chorus.store, chorus.vault.code_hash_key(), survey)?;
-        chorus.store.durable().await?;
-        Ok(code)
+        Ok(responses::open_code(&self.chorus, survey).await?)
     }
 }
 

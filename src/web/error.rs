@@ -164,6 +164,18 @@ impl From<crate::submissions::SubmitError> for ApiError {
     }
 }
 
+impl From<crate::services::responses::OpenCodeError> for ApiError {
+    fn from(e: crate::services::responses::OpenCodeError) -> ApiError {
+        use crate::services::responses::OpenCodeError as O;
+        match e {
+            O::NoSuchSurvey => ApiError::NotFound,
+            O::Closed => ApiError::SurveyClosed,
+            O::ByInvitation => ApiError::Conflict(O::ByInvitation.to_string()),
+            O::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<crate::store::StoreError> for ApiError {
     fn from(e: crate::store::StoreError) -> ApiError {
         tracing::error!(error = %e, "storage failure");
