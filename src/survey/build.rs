@@ -5,10 +5,14 @@ use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 
 use super::condition::Condition;
-use super::definition::{DefinitionErrors, Mode, Page, Question, Role, Survey};
+use super::definition::{Mode, Page, Question, Role, Survey};
+use super::error::DefinitionErrors;
+use super::hierarchy::read_hierarchy;
 use super::ids::{check_option_id, QuestionId, SurveyId};
+use super::kinds::read_kind;
 use super::reader::{as_table, parse_text, Errors, Fields, Value};
 use super::text::Lang;
+use super::validate::validate;
 
 pub(super) const THRESHOLD_RANGE: std::ops::RangeInclusive<i64> = 5..=50;
 pub(super) const K_RANGE: std::ops::RangeInclusive<i64> = 5..=50;
@@ -16,7 +20,14 @@ const DEFAULT_THRESHOLD: u32 = 10;
 const DEFAULT_MIN_RESPONSES: u32 = 30;
 const DEFAULT_K: u32 = 10;
 
-pub(super) fn parse(source: &str) -> Result<Survey, DefinitionErrors> {
+impl Survey {
+    /// Parses and validates a TOML definition, reporting every error with its line.
+    pub fn parse(toml_source: &str) -> Result<Survey, DefinitionErrors> {
+        parse(toml_source)
+    }
+}
+
+fn parse(source: &str) -> Result<Survey, DefinitionErrors> {
     let mut errs = Errors::new(source);
     let (root, syntax) = DeTable::parse_recoverable(source);
     if !syntax.is_empty() {
@@ -28,7 +39,7 @@ pub(super) fn parse(source: &str) -> Result<Survey, DefinitionErrors> {
     }
     let survey = read_survey(&mut errs, root.get_ref(), root.span(), source);
     if let Some(s) = &survey {
-        super::validate::validate(&mut errs, s);
+        validate(&mut errs, s);
     }
     match survey {
         Some(s) if errs.list.is_empty() => Ok(s),
@@ -352,11 +363,11 @@ fn read_question(
     }
 
     let kind = match ty {
-        Some(t) => super::kinds::read_kind(errs, &mut f, t, langs, role),
+        Some(t) => read_kind(errs, &mut f, t, langs, role),
         None => None,
     };
     let hierarchy = match &kind {
-        Some(k) => super::hierarchy::read_hierarchy(errs, &mut f, k, role, langs),
+        Some(k) => read_hierarchy(errs, &mut f, k, role, langs),
         None => Default::default(),
     };
     f.finish(

@@ -10,10 +10,12 @@
 //! Comparisons only test equality and order against literals, so these values cover every
 //! case. The check is skipped when there are more than 100,000 combinations.
 
-use super::answers::{Answer, NonAnswer};
-use super::condition::{Cmp, Condition, Literal, Op, Target, Val};
-use super::definition::{Question, QuestionKind, Survey, YearMonth};
+use super::condition::Condition;
+use super::definition::{Question, QuestionKind, Survey};
+use super::expr::{Cmp, Literal, Op, Target, Val};
+use super::month::YearMonth;
 use super::reader::Errors;
+use super::response::{Answer, NonAnswer};
 
 const MAX_COMBINATIONS: usize = 100_000;
 

@@ -3,7 +3,7 @@
 //! re-tag a question to a weaker disclosure role, or change what the stored answers mean
 //! (question ids, types, options, ranges, bands, logic).
 
-use super::definition::{QuestionKind, Role, Survey};
+use super::definition::{Choice, QuestionKind, Role, Survey};
 
 /// Every reason `new` cannot replace `old` once responses exist; empty when it can.
 pub fn replacement_problems(old: &Survey, new: &Survey) -> Vec<String> {
@@ -95,7 +95,7 @@ fn role_at_least(before: Role, after: Role) -> bool {
 
 /// What a question's answers mean, without its wording.
 fn shape(kind: &QuestionKind) -> String {
-    let ids = |choices: &[super::definition::Choice]| {
+    let ids = |choices: &[Choice]| {
         choices
             .iter()
             .map(|c| format!("{}{}", c.id, if c.exclusive { "!" } else { "" }))

@@ -1,12 +1,12 @@
-//! The typed survey definition. Parsing lives in `build.rs`, cross-checks in `validate.rs`.
+//! The typed survey definition. Parsing lives in `build.rs` (which also holds `Survey::parse`),
+//! cross-checks in `validate.rs`.
 
-use std::fmt;
+use serde::{Deserialize, Serialize, Serializer};
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-use super::answers::NonAnswer;
 use super::condition::Condition;
 use super::ids::{QuestionId, SurveyId};
+use super::month::YearMonth;
+use super::response::NonAnswer;
 use super::text::{Lang, Text};
 
 /// How peers get codes: organisers issue batches (`invite`) or the landing page hands out one
@@ -79,77 +79,6 @@ impl Band {
 impl Serialize for Band {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         [self.lo, self.hi].serialize(s)
-    }
-}
-
-/// A month, `YYYY-MM` (years 1000–9999). Serialized as that string.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct YearMonth {
-    year: u16,
-    month: u8,
-}
-
-impl YearMonth {
-    pub fn new(year: u16, month: u8) -> Option<YearMonth> {
-        ((1000..=9999).contains(&year) && (1..=12).contains(&month))
-            .then_some(YearMonth { year, month })
-    }
-
-    /// Parses exactly `YYYY-MM`.
-    pub fn parse(s: &str) -> Option<YearMonth> {
-        let b = s.as_bytes();
-        if b.len() != 7 || b[4] != b'-' {
-            return None;
-        }
-        let digits = |r: std::ops::Range<usize>| -> Option<u16> {
-            let part = s.get(r)?;
-            if part.bytes().all(|c| c.is_ascii_digit()) {
-                part.parse().ok()
-            } else {
-                None
-            }
-        };
-        let year = digits(0..4)?;
-        let month = u8::try_from(digits(5..7)?).ok()?;
-        YearMonth::new(year, month)
-    }
-
-    pub fn year(self) -> u16 {
-        self.year
-    }
-
-    pub fn month(self) -> u8 {
-        self.month
-    }
-
-    /// Months since year 0, for arithmetic.
-    pub(super) fn index(self) -> i64 {
-        i64::from(self.year) * 12 + i64::from(self.month) - 1
-    }
-
-    pub(super) fn from_index(i: i64) -> Option<YearMonth> {
-        let year = u16::try_from(i.div_euclid(12)).ok()?;
-        let month = u8::try_from(i.rem_euclid(12) + 1).ok()?;
-        YearMonth::new(year, month)
-    }
-}
-
-impl fmt::Display for YearMonth {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}", self.year, self.month)
-    }
-}
-
-impl Serialize for YearMonth {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for YearMonth {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        YearMonth::parse(&s).ok_or_else(|| serde::de::Error::custom("expected a month as YYYY-MM"))
     }
 }
 
@@ -323,11 +252,6 @@ pub struct Survey {
 }
 
 impl Survey {
-    /// Parses and validates a TOML definition, reporting every error with its line.
-    pub fn parse(toml_source: &str) -> Result<Survey, DefinitionErrors> {
-        super::build::parse(toml_source)
-    }
-
     pub fn id(&self) -> &SurveyId {
         &self.id
     }
@@ -384,86 +308,5 @@ impl Survey {
     /// The original TOML, kept for storage and re-import.
     pub fn source(&self) -> &str {
         &self.source
-    }
-}
-
-/// One problem in a definition.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DefinitionError {
-    pub line: Option<usize>,
-    pub message: String,
-}
-
-impl fmt::Display for DefinitionError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.line {
-            Some(line) => write!(f, "line {line}: {}", self.message),
-            None => f.write_str(&self.message),
-        }
-    }
-}
-
-impl std::error::Error for DefinitionError {}
-
-/// Every problem in a definition, ordered by line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DefinitionErrors(pub Vec<DefinitionError>);
-
-impl fmt::Display for DefinitionErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, e) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str("\n")?;
-            }
-            write!(f, "{e}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for DefinitionErrors {}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_month_parses_only_in_the_yyyy_mm_form() {
-        assert_eq!(
-            YearMonth::parse("2024-03").map(|m| m.to_string()),
-            Some("2024-03".into())
-        );
-        for bad in [
-            "2024-13",
-            "2024-00",
-            "24-03",
-            "2024-3",
-            "2024/03",
-            "+024-03",
-            "2024-03-01",
-        ] {
-            assert_eq!(YearMonth::parse(bad), None, "{bad}");
-        }
-    }
-
-    #[test]
-    fn month_arithmetic_crosses_year_ends() {
-        let m = YearMonth::parse("2024-12").expect("valid");
-        assert_eq!(
-            YearMonth::from_index(m.index() + 1).map(|m| m.to_string()),
-            Some("2025-01".into())
-        );
-    }
-
-    #[test]
-    fn a_definition_error_shows_its_line_first() {
-        let e = DefinitionError {
-            line: Some(12),
-            message: "question 'age': max (10) is below min (16)".into(),
-        };
-        assert_eq!(
-            e.to_string(),
-            "line 12: question 'age': max (10) is below min (16)"
-        );
     }
 }

@@ -7,8 +7,8 @@
 
 use serde_json::{Map, Value};
 
-use super::answers::NonAnswer;
 use super::definition::{QuestionKind, Survey};
+use super::response::NonAnswer;
 
 pub fn to_json(survey: &Survey, fields: &[(String, String)]) -> Map<String, Value> {
     let mut out = Map::new();

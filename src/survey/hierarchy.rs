@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use toml::de::DeValue;
 
-use super::definition::{Band, OptionGroup, QuestionKind, Role};
+use super::definition::{Band, Choice, OptionGroup, QuestionKind, Role};
 use super::ids::check_option_id;
 use super::reader::{as_int, as_table, Errors, Fields};
 use super::text::Lang;
@@ -71,7 +71,7 @@ pub(super) fn read_hierarchy(
 fn read_groups(
     errs: &mut Errors,
     f: &mut Fields<'_, '_>,
-    options: &[super::definition::Choice],
+    options: &[Choice],
     langs: &[Lang],
 ) -> Vec<OptionGroup> {
     let Some((items, span)) = f.array(errs, "groups") else {

@@ -4,8 +4,9 @@ use std::collections::BTreeSet;
 
 use toml::de::DeValue;
 
-use super::definition::{Band, Choice, QuestionKind, Role, YearMonth};
+use super::definition::{Band, Choice, QuestionKind, Role};
 use super::ids::check_option_id;
+use super::month::YearMonth;
 use super::reader::{as_int, as_table, Errors, Fields};
 use super::text::Lang;
 

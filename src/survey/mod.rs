@@ -1,30 +1,44 @@
 //! Survey definitions (TOML → typed, with line-aware errors), `show_if`/`end_if` conditions,
 //! and the parsing of submitted answers into a typed [`Response`].
 
+//!
+//! Files import only downward, in this order (`layers_tests.rs` fails on an upward import):
+//!
+//! 1. values: `ids`, `text`, `month`, `response` (typed answers), `error`;
+//! 2. conditions: `expr` (syntax tree, evaluation) → `parser` → `condition`;
+//! 3. reading TOML: `reader`;
+//! 4. the model: `definition`;
+//! 5. building it: `kinds`, `hierarchy`, `visibility`, `check`, `validate` → `build`;
+//! 6. using it: `answers` (parsing submissions), `form`, `public`, `compat`.
+
 pub mod answers;
 mod build;
 mod check;
 pub mod compat;
 pub mod condition;
 pub mod definition;
+mod error;
+mod expr;
 pub mod form;
 mod hierarchy;
 pub mod ids;
 mod kinds;
+mod month;
 mod parser;
 mod public;
 mod reader;
+mod response;
 pub mod text;
 mod validate;
 mod visibility;
 
-pub use answers::{Answer, AnswerError, GridCell, NonAnswer, Response};
+pub use answers::AnswerError;
 pub use condition::{Condition, ConditionError};
-pub use definition::{
-    Band, Choice, DefinitionError, DefinitionErrors, Mode, OptionGroup, Page, Question,
-    QuestionKind, Role, Survey, YearMonth,
-};
+pub use definition::{Band, Choice, Mode, OptionGroup, Page, Question, QuestionKind, Role, Survey};
+pub use error::{DefinitionError, DefinitionErrors};
 pub use ids::{IdError, QuestionId, SurveyId};
+pub use month::YearMonth;
+pub use response::{Answer, GridCell, NonAnswer, Response};
 pub use text::{Lang, Text};
 
 #[cfg(test)]
@@ -39,5 +53,7 @@ mod condition_tests;
 mod demo_tests;
 #[cfg(test)]
 mod hierarchy_tests;
+#[cfg(test)]
+mod layers_tests;
 #[cfg(test)]
 mod tests;

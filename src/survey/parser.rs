@@ -1,6 +1,6 @@
 //! The condition tokenizer and recursive-descent parser (grammar in `condition.rs`).
 
-use super::condition::{Cmp, ConditionError, Expr, Literal, Op, Target};
+use super::expr::{Cmp, ConditionError, Expr, Literal, Op, Target};
 
 const MAX_DEPTH: usize = 40;
 

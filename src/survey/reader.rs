@@ -7,7 +7,7 @@ use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
-use super::definition::DefinitionError;
+use super::error::DefinitionError;
 use super::text::{Lang, Text};
 
 pub(super) type Value<'i> = Spanned<DeValue<'i>>;
@@ -57,6 +57,10 @@ fn kind_name(v: &DeValue<'_>) -> &'static str {
         DeValue::Table(_) => "a table",
     }
 }
+
+/// The message for an integer outside the range a definition can hold.
+pub(super) const TOO_LARGE: &str =
+    "is too large: whole numbers here go from -9223372036854775808 to 9223372036854775807";
 
 pub(super) fn as_int(v: &DeValue<'_>) -> Option<i64> {
     match v {
@@ -124,6 +128,12 @@ impl<'a, 'i> Fields<'a, 'i> {
         let v = self.get(key)?;
         match as_int(v.get_ref()) {
             Some(i) => Some((i, v.span())),
+            // An integer that does not fit: saying "must be a whole number, not an integer"
+            // would leave the author guessing.
+            None if matches!(v.get_ref(), DeValue::Integer(_)) => {
+                errs.at(&v.span(), format!("{}'{key}' {TOO_LARGE}", self.ctx));
+                None
+            }
             None => {
                 self.wrong(errs, key, v, "a whole number");
                 None

@@ -7,10 +7,11 @@
 
 use std::collections::BTreeMap;
 
-use super::answers::{Answer, Response};
-use super::condition::{Condition, Target, Val};
+use super::condition::Condition;
 use super::definition::{Question, Survey};
+use super::expr::{Target, Val};
 use super::ids::QuestionId;
+use super::response::{Answer, Response};
 
 /// The result of walking the survey once.
 pub(super) struct Flow {
