@@ -133,6 +133,7 @@ fn parse_inner(
     }
 
     let flow = survey.flow(&response);
+    let visible = survey.visible_answers(&response);
     for ((page_index, q), shown) in survey
         .pages()
         .iter()
@@ -148,6 +149,11 @@ fn parse_inner(
             errors.push(error(
                 q,
                 "this question was not shown, given the other answers, so it can't be answered",
+            ));
+        } else if answered && visible.get(q.id.as_str()) != response.get(q.id.as_str()) {
+            errors.push(error(
+                q,
+                "an option chosen was not offered, given the other answers",
             ));
         } else if shown
             && q.required
@@ -181,6 +187,9 @@ fn has_unanswered_rows(q: &Question, answer: Option<&Answer>) -> bool {
 const WANT_OPTION: &str = "the answer must be one of the option ids, as a string";
 
 fn non_answer(q: &Question, s: &str) -> Option<Result<NonAnswer, String>> {
+    if let Some(n) = q.non_answer_from_wire(s) {
+        return Some(Ok(n));
+    }
     let n = NonAnswer::from_wire(s)?;
     Some(if q.allows(n) {
         Ok(n)

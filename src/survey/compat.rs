@@ -52,7 +52,7 @@ pub fn replacement_problems(old: &Survey, new: &Survey) -> Vec<String> {
                 "question '{id}': its show_if/end_if cannot change once there are responses"
             ));
         }
-        if (a.dont_know, a.prefer_not_to_say) != (b.dont_know, b.prefer_not_to_say) {
+        if a.non_answers() != b.non_answers() {
             problems.push(format!(
                 "question '{id}': its non-answer options cannot change once there are responses"
             ));
@@ -98,7 +98,14 @@ fn shape(kind: &QuestionKind) -> String {
     let ids = |choices: &[Choice]| {
         choices
             .iter()
-            .map(|c| format!("{}{}", c.id, if c.exclusive { "!" } else { "" }))
+            .map(|c| {
+                format!(
+                    "{}{}{}",
+                    c.id,
+                    if c.exclusive { "!" } else { "" },
+                    c.show_if.as_ref().map_or("", |s| s.source())
+                )
+            })
             .collect::<Vec<_>>()
             .join(",")
     };

@@ -1,9 +1,12 @@
 //! The typed survey definition. Parsing lives in `build.rs` (which also holds `Survey::parse`),
 //! cross-checks in `validate.rs`.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::condition::Condition;
+use super::error::DefinitionWarning;
 use super::ids::{QuestionId, SurveyId};
 use super::month::YearMonth;
 use super::response::NonAnswer;
@@ -89,6 +92,9 @@ pub struct Choice {
     pub text: Text,
     /// Multi-select only: this option cannot be combined with others ("none of these").
     pub exclusive: bool,
+    /// Options of single, multi and Likert questions: offered only when this holds (it refers
+    /// to questions on earlier pages, like a question's `show_if`).
+    pub show_if: Option<Condition>,
 }
 
 /// A group of options of a single-choice or Likert question: one step up its generalisation
@@ -192,8 +198,28 @@ pub struct Question {
     pub groups: Vec<OptionGroup>,
     /// Number: coarser bands, each the exact union of consecutive `bands` (empty: none).
     pub coarse_bands: Vec<Band>,
+    /// The survey's own non-answers (`[non_answers]`) this question offers, in declared order.
+    pub declared_non_answers: Vec<NonAnswer>,
+    /// The question's own validation messages, translated like any text.
+    pub messages: Messages,
     /// 1-based line of the question's table in the source.
     pub line: usize,
+}
+
+/// Which of a question's own validation messages to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageKind {
+    /// The question is required and was left out (`messages.required`).
+    Required,
+    /// The answer is not one the question takes: out of range, not a month… (`messages.invalid`).
+    Invalid,
+}
+
+/// A question's own validation messages (`messages = { required = …, invalid = … }`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Messages {
+    pub required: Option<Text>,
+    pub invalid: Option<Text>,
 }
 
 impl Question {
@@ -210,15 +236,32 @@ impl Question {
         match n {
             NonAnswer::DontKnow => self.dont_know,
             NonAnswer::PreferNotToSay => self.prefer_not_to_say,
+            NonAnswer::Custom(_) => self.declared_non_answers.contains(&n),
         }
     }
 
-    /// The non-answers offered, in display order.
+    /// The non-answers offered, in display order: the built-in ones, then the survey's own.
     pub fn non_answers(&self) -> Vec<NonAnswer> {
         [NonAnswer::DontKnow, NonAnswer::PreferNotToSay]
             .into_iter()
             .filter(|n| self.allows(*n))
+            .chain(self.declared_non_answers.iter().copied())
             .collect()
+    }
+
+    /// The non-answer this question offers under the wire id `s`, if any.
+    pub fn non_answer_from_wire(&self, s: &str) -> Option<NonAnswer> {
+        self.non_answers().into_iter().find(|n| n.as_str() == s)
+    }
+
+    /// The question's own message of this kind in `lang` (falling back to the default
+    /// language); `None` when the question has none, and the interface's message applies.
+    pub fn message(&self, kind: MessageKind, lang: &str) -> Option<&str> {
+        let text = match kind {
+            MessageKind::Required => &self.messages.required,
+            MessageKind::Invalid => &self.messages.invalid,
+        };
+        text.as_ref().map(|t| t.get(lang))
     }
 
     pub fn option(&self, id: &str) -> Option<&Choice> {
@@ -248,6 +291,9 @@ pub struct Survey {
     pub(super) min_responses: u32,
     pub(super) k_anonymity: u32,
     pub(super) pages: Vec<Page>,
+    /// Texts of non-answers: the survey's labels for the built-in ones and its own ones.
+    pub(super) non_answer_texts: BTreeMap<NonAnswer, Text>,
+    pub(super) warnings: Vec<DefinitionWarning>,
     pub(super) source: String,
 }
 
@@ -303,6 +349,20 @@ impl Survey {
         self.pages
             .iter()
             .position(|p| p.questions.iter().any(|q| q.id.as_str() == id))
+    }
+
+    /// The survey's text for a non-answer in `lang`: its own label for "don't know" or "prefer
+    /// not to say" when `[non_answers]` gives one, always for its own non-answers; `None` when
+    /// the interface's wording applies.
+    pub fn non_answer_text(&self, n: NonAnswer, lang: &str) -> Option<&str> {
+        self.non_answer_texts.get(&n).map(|t| t.get(lang))
+    }
+
+    /// What the definition probably gets wrong without being invalid (a condition that is
+    /// always true, one that contradicts when the questions it names are shown…). Importing
+    /// shows them; they never stop an import.
+    pub fn warnings(&self) -> &[DefinitionWarning] {
+        &self.warnings
     }
 
     /// The original TOML, kept for storage and re-import.

@@ -38,6 +38,23 @@ impl fmt::Display for DefinitionErrors {
 
 impl std::error::Error for DefinitionErrors {}
 
+/// Something a definition probably gets wrong without being invalid; reported at import, never
+/// a reason to refuse it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DefinitionWarning {
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for DefinitionWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "line {line}: warning: {}", self.message),
+            None => write!(f, "warning: {}", self.message),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -42,6 +42,8 @@ pub(super) enum Op {
     Ge,
     In,
     Includes,
+    /// `x answered`: shown and given an answer that is not a non-answer. Takes no value.
+    Answered,
 }
 
 impl Op {
@@ -61,6 +63,7 @@ impl fmt::Display for Op {
             Op::Ge => ">=",
             Op::In => "in",
             Op::Includes => "includes",
+            Op::Answered => "answered",
         })
     }
 }
@@ -84,6 +87,12 @@ impl fmt::Display for Target {
 pub(super) enum Literal {
     Str(String),
     Int(i64),
+    /// `group:id` after `in`: the options of one of the question's option groups, filled in
+    /// once the definition is read (empty until then, and for an unknown group).
+    Group {
+        id: String,
+        options: Vec<String>,
+    },
 }
 
 /// An answer (or grid cell) as seen by a comparison.
@@ -122,6 +131,7 @@ fn equals(v: Val<'_>, lit: &Literal) -> bool {
         (Val::NonAnswer(n), Literal::Str(l)) => n.as_str() == l,
         (Val::Number(n), Literal::Int(l)) => n == *l,
         (Val::Month(m), Literal::Str(l)) => YearMonth::parse(l) == Some(m),
+        (Val::Choice(s), Literal::Group { options, .. }) => options.iter().any(|o| o == s),
         _ => false,
     }
 }
@@ -144,6 +154,7 @@ impl Cmp {
                 ..self.clone()
             })
             .holds(v),
+            (Op::Answered, v, _) => !matches!(v, None | Some(Val::NonAnswer(_))),
             (_, None, _) | (_, _, None) => false,
             (Op::Eq, Some(v), Some(l)) => equals(v, l),
             (Op::In, Some(v), _) => self.values.iter().any(|l| equals(v, l)),
@@ -173,6 +184,15 @@ impl Expr {
         let mut out = Vec::new();
         self.collect(&mut out);
         out
+    }
+
+    /// Every comparison, for filling in what only the whole definition knows.
+    pub(super) fn comparisons_mut(&mut self) -> Vec<&mut Cmp> {
+        match self {
+            Expr::Or(xs) | Expr::And(xs) => xs.iter_mut().flat_map(Expr::comparisons_mut).collect(),
+            Expr::Not(x) => x.comparisons_mut(),
+            Expr::Cmp(c) => vec![c],
+        }
     }
 
     fn collect<'a>(&'a self, out: &mut Vec<&'a Cmp>) {

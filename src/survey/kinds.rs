@@ -42,11 +42,11 @@ pub(super) fn read_kind(
                     false
                 }
             };
-            let options = read_choices(errs, f, "options", langs, false)?;
+            let options = read_choices(errs, f, "options", langs, false, true)?;
             Some(QuestionKind::Single { options, select })
         }
         "multi" => {
-            let options = read_choices(errs, f, "options", langs, true);
+            let options = read_choices(errs, f, "options", langs, true, true);
             let min_choices = ranged(errs, f, "min_choices");
             let max_choices = ranged(errs, f, "max_choices");
             let options = options?;
@@ -108,7 +108,7 @@ pub(super) fn read_kind(
                         );
                     }
                 }
-                let options = read_choices(errs, f, "options", langs, false)?;
+                let options = read_choices(errs, f, "options", langs, false, true)?;
                 return Some(QuestionKind::Likert { options });
             }
             let min_label = f.text(errs, "min_label", langs);
@@ -131,8 +131,8 @@ pub(super) fn read_kind(
             })
         }
         "grid" => {
-            let rows = read_choices(errs, f, "rows", langs, false);
-            let options = read_choices(errs, f, "options", langs, false);
+            let rows = read_choices(errs, f, "rows", langs, false, false);
+            let options = read_choices(errs, f, "options", langs, false, false);
             Some(QuestionKind::Grid {
                 rows: rows?,
                 options: options?,
@@ -282,6 +282,7 @@ fn read_choices(
     key: &str,
     langs: &[Lang],
     allow_exclusive: bool,
+    allow_show_if: bool,
 ) -> Option<Vec<Choice>> {
     let Some((items, span)) = f.array(errs, key) else {
         if !f.has(key) {
@@ -339,12 +340,18 @@ fn read_choices(
         } else {
             false
         };
+        let show_if = if allow_show_if {
+            cf.condition(errs, "show_if")
+        } else {
+            None
+        };
         cf.finish(errs, "");
         match (id, text) {
             (Some(id), Some(text)) => out.push(Choice {
                 id,
                 text,
                 exclusive,
+                show_if,
             }),
             _ => ok = false,
         }

@@ -22,6 +22,7 @@ const LAYERS: &[&str] = &[
     "condition",
     // reading TOML
     "reader",
+    "non_answers",
     // the model
     "definition",
     "pipe",

@@ -24,7 +24,9 @@ mod hierarchy;
 pub mod ids;
 mod kinds;
 mod month;
+mod non_answers;
 mod parser;
+mod pipe;
 mod public;
 mod reader;
 mod response;
@@ -34,11 +36,14 @@ mod visibility;
 
 pub use answers::AnswerError;
 pub use condition::{Condition, ConditionError};
-pub use definition::{Band, Choice, Mode, OptionGroup, Page, Question, QuestionKind, Role, Survey};
-pub use error::{DefinitionError, DefinitionErrors};
+pub use definition::{
+    Band, Choice, MessageKind, Messages, Mode, OptionGroup, Page, Question, QuestionKind, Role,
+    Survey,
+};
+pub use error::{DefinitionError, DefinitionErrors, DefinitionWarning};
 pub use ids::{IdError, QuestionId, SurveyId};
 pub use month::YearMonth;
-pub use response::{Answer, GridCell, NonAnswer, Response};
+pub use response::{Answer, GridCell, NonAnswer, NonAnswerId, Response};
 pub use text::{Lang, Text};
 
 #[cfg(test)]
@@ -55,5 +60,11 @@ mod demo_tests;
 mod hierarchy_tests;
 #[cfg(test)]
 mod layers_tests;
+#[cfg(test)]
+mod logic_tests;
+#[cfg(test)]
+mod non_answers_tests;
+#[cfg(test)]
+mod pipe_tests;
 #[cfg(test)]
 mod tests;

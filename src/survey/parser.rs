@@ -39,6 +39,8 @@ enum Tok {
     Not,
     In,
     Includes,
+    Answered,
+    Colon,
 }
 
 fn describe(t: &Tok) -> String {
@@ -58,6 +60,8 @@ fn describe(t: &Tok) -> String {
         Tok::Not => "'not'".into(),
         Tok::In => "'in'".into(),
         Tok::Includes => "'includes'".into(),
+        Tok::Answered => "'answered'".into(),
+        Tok::Colon => "':'".into(),
     }
 }
 
@@ -82,6 +86,7 @@ fn lex(source: &str) -> Result<Vec<(Tok, usize)>, ConditionError> {
             ']' => Some(Tok::RBracket),
             ',' => Some(Tok::Comma),
             '.' => Some(Tok::Dot),
+            ':' => Some(Tok::Colon),
             _ => None,
         };
         if let Some(t) = single {
@@ -162,6 +167,7 @@ fn lex(source: &str) -> Result<Vec<(Tok, usize)>, ConditionError> {
                     "not" => Tok::Not,
                     "in" => Tok::In,
                     "includes" => Tok::Includes,
+                    "answered" => Tok::Answered,
                     _ => Tok::Ident(word),
                 };
                 out.push((tok, col));
@@ -278,11 +284,18 @@ impl Parser {
             Tok::Cmp(op) => op,
             Tok::In => Op::In,
             Tok::Includes => Op::Includes,
+            Tok::Answered => {
+                return Ok(Cmp {
+                    target,
+                    op: Op::Answered,
+                    values: Vec::new(),
+                })
+            }
             other => {
                 return err(
                     col,
                     format!(
-                        "expected '==', '!=', '<', '<=', '>', '>=', 'in' or 'includes' after '{target}', found {}",
+                        "expected '==', '!=', '<', '<=', '>', '>=', 'in', 'includes' or 'answered' after '{target}', found {}",
                         describe(&other)
                     ),
                 );
@@ -348,12 +361,35 @@ impl Parser {
         }
     }
 
+    /// `group:id`, naming one of the question's option groups.
+    fn group(&mut self) -> Result<Option<Literal>, ConditionError> {
+        let is_group = matches!(self.peek(), Some(Tok::Ident(w)) if w.eq_ignore_ascii_case("group"))
+            && matches!(self.tokens.get(self.pos + 1), Some((Tok::Colon, _)));
+        if !is_group {
+            return Ok(None);
+        }
+        self.pos += 2;
+        let col = self.column();
+        match self.next() {
+            Some((Tok::Ident(id), _)) => Ok(Some(Literal::Group {
+                id,
+                options: Vec::new(),
+            })),
+            _ => err(col, "expected a group id after 'group:'"),
+        }
+    }
+
     fn list(&mut self, target: &Target) -> Result<Vec<Literal>, ConditionError> {
         let open = self.column();
+        if let Some(group) = self.group()? {
+            return Ok(vec![group]);
+        }
         if !self.eat(&Tok::LBracket) {
             return err(
                 open,
-                format!("expected '[' after '{target} in', e.g. {target} in ['a', 'b']"),
+                format!(
+                    "expected '[' or 'group:' after '{target} in', e.g. {target} in ['a', 'b'] or {target} in group:north"
+                ),
             );
         }
         let mut values = Vec::new();
@@ -361,7 +397,10 @@ impl Parser {
             if self.eat(&Tok::RBracket) {
                 break;
             }
-            values.push(self.value(Op::In)?);
+            match self.group()? {
+                Some(group) => values.push(group),
+                None => values.push(self.value(Op::In)?),
+            }
             if self.eat(&Tok::Comma) {
                 continue;
             }

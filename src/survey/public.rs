@@ -12,6 +12,9 @@ fn choices(cs: &[Choice]) -> Value {
                 if c.exclusive {
                     o["exclusive"] = Value::Bool(true);
                 }
+                if let Some(cond) = &c.show_if {
+                    o["show_if"] = json!(cond.source());
+                }
                 o
             })
             .collect(),
@@ -35,6 +38,16 @@ fn question(q: &Question) -> Value {
     }
     if let Some(c) = &q.show_if {
         o.insert("show_if".into(), json!(c.source()));
+    }
+    let mut messages = Map::new();
+    if let Some(t) = &q.messages.required {
+        messages.insert("required".into(), json!(t));
+    }
+    if let Some(t) = &q.messages.invalid {
+        messages.insert("invalid".into(), json!(t));
+    }
+    if !messages.is_empty() {
+        o.insert("messages".into(), Value::Object(messages));
     }
     if let Some(c) = &q.end_if {
         o.insert("end_if".into(), json!(c.source()));
@@ -153,6 +166,14 @@ impl Survey {
         });
         if let Some(d) = &self.description {
             o["description"] = json!(d);
+        }
+        if !self.non_answer_texts.is_empty() {
+            let texts: Map<String, Value> = self
+                .non_answer_texts
+                .iter()
+                .map(|(n, t)| (n.as_str().to_owned(), json!(t)))
+                .collect();
+            o["non_answers"] = Value::Object(texts);
         }
         o
     }

@@ -7,7 +7,8 @@ use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
-use super::error::DefinitionError;
+use super::condition::Condition;
+use super::error::{DefinitionError, DefinitionWarning};
 use super::text::{Lang, Text};
 
 pub(super) type Value<'i> = Spanned<DeValue<'i>>;
@@ -16,6 +17,7 @@ pub(super) type Value<'i> = Spanned<DeValue<'i>>;
 pub(super) struct Errors {
     line_starts: Vec<usize>,
     pub(super) list: Vec<DefinitionError>,
+    pub(super) warnings: Vec<DefinitionWarning>,
 }
 
 impl Errors {
@@ -25,6 +27,7 @@ impl Errors {
         Errors {
             line_starts,
             list: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 
@@ -40,6 +43,13 @@ impl Errors {
 
     pub(super) fn at_line(&mut self, line: Option<usize>, message: impl Into<String>) {
         self.list.push(DefinitionError {
+            line,
+            message: message.into(),
+        });
+    }
+
+    pub(super) fn warn(&mut self, line: Option<usize>, message: impl Into<String>) {
+        self.warnings.push(DefinitionWarning {
             line,
             message: message.into(),
         });
@@ -162,6 +172,19 @@ impl<'a, 'i> Fields<'a, 'i> {
             DeValue::Array(a) => Some((a, v.span())),
             _ => {
                 self.wrong(errs, key, v, "a list");
+                None
+            }
+        }
+    }
+
+    /// A condition (`show_if`, `end_if`), remembering its line.
+    pub(super) fn condition(&mut self, errs: &mut Errors, key: &str) -> Option<Condition> {
+        let (src, span) = self.str(errs, key)?;
+        let line = errs.line(span.start);
+        match Condition::parse(src) {
+            Ok(c) => Some(c.with_line(line)),
+            Err(e) => {
+                errs.at(&span, format!("{}{key}: {e}", self.ctx));
                 None
             }
         }

@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 
 use super::check::{check_condition, Site};
-use super::definition::Survey;
+use super::definition::{Question, QuestionKind, Survey};
+use super::pipe::references;
 use super::reader::Errors;
 
 pub(super) fn validate(errs: &mut Errors, s: &Survey) {
@@ -50,6 +51,18 @@ pub(super) fn validate(errs: &mut Errors, s: &Survey) {
                     &format!("question '{}': show_if", q.id),
                 );
             }
+            check_piping(errs, s, q, pi);
+            for o in q.kind.options().iter().filter(|_| !is_grid(q)) {
+                if let Some(c) = &o.show_if {
+                    check_condition(
+                        errs,
+                        s,
+                        c,
+                        Site::QuestionCondition { page: pi },
+                        &format!("question '{}': option '{}': show_if", q.id, o.id),
+                    );
+                }
+            }
             if let Some(c) = &q.end_if {
                 if qi != last {
                     errs.at_line(
@@ -69,6 +82,43 @@ pub(super) fn validate(errs: &mut Errors, s: &Survey) {
                 );
             }
             flat += 1;
+        }
+    }
+}
+
+fn is_grid(q: &Question) -> bool {
+    matches!(q.kind, QuestionKind::Grid { .. })
+}
+
+/// `{answer:id}` in a question's text or help must name a question on an earlier page (the
+/// server knows only the answers of pages already sent) that has a single value to show.
+fn check_piping(errs: &mut Errors, s: &Survey, q: &Question, page: usize) {
+    let texts = std::iter::once(&q.text).chain(q.help.as_ref());
+    for text in texts.flat_map(|t| t.translations().values()) {
+        for r in references(text) {
+            let problem = match (s.question(r.question), s.page_of(r.question)) {
+                (None, _) | (_, None) => Some(format!("there is no question '{}'", r.question)),
+                (Some(_), Some(p)) if p >= page => Some(format!(
+                    "'{}' is not on an earlier page, so its answer is not known yet",
+                    r.question
+                )),
+                (Some(other), _)
+                    if matches!(other.kind, QuestionKind::Grid { .. } | QuestionKind::Note) =>
+                {
+                    Some(format!(
+                        "'{}' is a {}, which has no single answer to show",
+                        r.question,
+                        other.type_name()
+                    ))
+                }
+                _ => None,
+            };
+            if let Some(p) = problem {
+                errs.at_line(
+                    Some(q.line),
+                    format!("question '{}': {{answer:{}}}: {p}", q.id, r.question),
+                );
+            }
         }
     }
 }

@@ -208,6 +208,8 @@ fn non_answer_label(n: NonAnswer, t: &Strings) -> String {
     let key = match n {
         NonAnswer::DontKnow => "dont_know",
         NonAnswer::PreferNotToSay => "prefer_not_to_say",
+        // The survey's own non-answer: its text comes from `Survey::non_answer_text`.
+        NonAnswer::Custom(id) => return id.as_str().to_owned(),
     };
     t.get(key).cloned().unwrap_or_default()
 }

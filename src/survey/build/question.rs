@@ -1,0 +1,216 @@
+//! Reading one `[[pages.questions]]` table.
+
+use super::super::definition::{Messages, Question, Role};
+use super::super::hierarchy::read_hierarchy;
+use super::super::ids::QuestionId;
+use super::super::kinds::read_kind;
+use super::super::non_answers::{read_question_list, NonAnswerSettings};
+use super::super::reader::{as_table, Errors, Fields, Value};
+use super::super::response::NonAnswer;
+use super::super::text::Lang;
+
+const TYPES: &str = "single, multi, number, scale, grid, date, text or note";
+
+pub(super) fn read_question(
+    errs: &mut Errors,
+    page: &str,
+    index: usize,
+    v: &Value<'_>,
+    langs: &[Lang],
+    defaults: &NonAnswerSettings,
+) -> Option<Question> {
+    let what = format!("question {} on page '{page}'", index + 1);
+    let table = as_table(errs, &what, v)?;
+    let mut f = Fields::new(table, v.span(), format!("{what}: "));
+    let line = errs.line(v.span().start);
+    let id = match f.str(errs, "id") {
+        Some((s, span)) => match QuestionId::parse(s) {
+            Ok(id) => {
+                f.ctx = format!("question '{id}': ");
+                Some(id)
+            }
+            Err(e) => {
+                errs.at(&span, format!("{}'id': {e}", f.ctx));
+                None
+            }
+        },
+        None => {
+            f.missing(errs, "id");
+            None
+        }
+    };
+    let ty = match f.str(errs, "type") {
+        Some((t, span)) => {
+            if !matches!(
+                t,
+                "single" | "multi" | "number" | "scale" | "grid" | "date" | "text" | "note"
+            ) {
+                errs.at(&span, format!("{}unknown type '{t}' (use {TYPES})", f.ctx));
+                None
+            } else {
+                Some(t)
+            }
+        }
+        None => {
+            f.missing(errs, "type");
+            None
+        }
+    };
+    let text = f.text(errs, "text", langs);
+    if !f.has("text") {
+        f.missing(errs, "text");
+    }
+    let help = f.text(errs, "help", langs);
+    let is_note = ty == Some("note");
+    let role = match f.str(errs, "role") {
+        Some((r, span)) => match Role::parse(r) {
+            Some(_) if is_note => {
+                errs.at(
+                    &span,
+                    format!("{}a note takes no answer, so it has no role", f.ctx),
+                );
+                None
+            }
+            Some(role) => Some(role),
+            None => {
+                errs.at(
+                    &span,
+                    format!(
+                        "{}unknown role '{r}' (use quasi, sensitive, free_text or plain)",
+                        f.ctx
+                    ),
+                );
+                None
+            }
+        },
+        None => {
+            if !is_note && !f.has("role") && ty.is_some() {
+                errs.at(
+                    &f.span,
+                    format!(
+                        "{}missing key 'role' (every question needs a disclosure role: quasi, sensitive, free_text or plain)",
+                        f.ctx
+                    ),
+                );
+            }
+            None
+        }
+    };
+    let required = f.bool(errs, "required").unwrap_or(false);
+    let show_if = f.condition(errs, "show_if");
+    let end_if = f.condition(errs, "end_if");
+    let dont_know = f
+        .bool(errs, "dont_know")
+        .unwrap_or(!is_note && defaults.offered_by_default(NonAnswer::DontKnow));
+    let prefer_not_to_say = f
+        .bool(errs, "prefer_not_to_say")
+        .unwrap_or(!is_note && defaults.offered_by_default(NonAnswer::PreferNotToSay));
+    let declared_non_answers = match read_question_list(errs, &mut f, defaults) {
+        Some(list) => list,
+        None if is_note => Vec::new(),
+        None => defaults.declared_by_default(),
+    };
+    let messages = read_messages(errs, &mut f, langs);
+    if is_note && (required || dont_know || prefer_not_to_say || end_if.is_some()) {
+        errs.at(
+            &f.span,
+            format!(
+                "{}a note takes no answer, so it can't be required, offer non-answers or have end_if",
+                f.ctx
+            ),
+        );
+    }
+
+    let kind = match ty {
+        Some(t) => read_kind(errs, &mut f, t, langs, role),
+        None => None,
+    };
+    let hierarchy = match &kind {
+        Some(k) => read_hierarchy(errs, &mut f, k, role, langs),
+        None => Default::default(),
+    };
+    let (f_span, ctx) = (f.span.clone(), f.ctx.clone());
+    f.finish(
+        errs,
+        &ty.map(|t| format!(" for a '{t}' question"))
+            .unwrap_or_default(),
+    );
+    let kind = kind?;
+    if role.is_none() && !is_note {
+        return None;
+    }
+    if is_note && !declared_non_answers.is_empty() {
+        errs.at(
+            &f_span,
+            format!("{ctx}a note takes no answer, so it offers no non-answers"),
+        );
+    }
+    for n in &declared_non_answers {
+        if kind.options().iter().any(|o| o.id == n.as_str()) {
+            errs.at(
+                &f_span,
+                format!(
+                    "{ctx}option '{}' has the id of one of the survey's non-answers; rename one of them",
+                    n.as_str()
+                ),
+            );
+        }
+    }
+    Some(Question {
+        id: id?,
+        kind,
+        text: text?,
+        help,
+        role,
+        required,
+        show_if,
+        end_if,
+        dont_know,
+        prefer_not_to_say,
+        groups: hierarchy.groups,
+        coarse_bands: hierarchy.coarse_bands,
+        declared_non_answers,
+        messages,
+        line,
+    })
+}
+
+/// `messages = { required = …, invalid = … }`: the question's own validation messages. A
+/// message missing a translation falls back to the default language, which a peer reading
+/// another language may not understand: that is worth a warning.
+fn read_messages(errs: &mut Errors, f: &mut Fields<'_, '_>, langs: &[Lang]) -> Messages {
+    let Some(v) = f.get("messages") else {
+        return Messages::default();
+    };
+    let Some(table) = as_table(errs, &format!("{}'messages'", f.ctx), v) else {
+        return Messages::default();
+    };
+    let mut mf = Fields::new(table, v.span(), format!("{}messages: ", f.ctx));
+    let messages = Messages {
+        required: mf.text(errs, "required", langs),
+        invalid: mf.text(errs, "invalid", langs),
+    };
+    mf.finish(errs, " (use 'required' or 'invalid')");
+    let line = errs.line(v.span().start);
+    for (key, text) in [
+        ("required", &messages.required),
+        ("invalid", &messages.invalid),
+    ] {
+        let missing: Vec<&str> = text
+            .iter()
+            .flat_map(|t| langs.iter().filter(|l| !t.has(l.as_str())))
+            .map(Lang::as_str)
+            .collect();
+        if !missing.is_empty() {
+            errs.warn(
+                Some(line),
+                format!(
+                    "{}message '{key}' has no translation into {}; peers reading those languages see the default language",
+                    f.ctx,
+                    missing.join(", ")
+                ),
+            );
+        }
+    }
+    messages
+}
