@@ -9,9 +9,10 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::decimal::{Decimal, MAX_DECIMALS};
 use super::definition::{Choice, Question, QuestionKind, Survey};
 use super::ids::QuestionId;
-use super::month::YearMonth;
+use super::month::{Day, YearMonth};
 pub use super::response::{Answer, GridCell, NonAnswer, Response};
 
 /// One problem with a submitted answer. `question` is the question id when there is one.
@@ -260,6 +261,37 @@ fn parse_one(q: &Question, v: &Value) -> Result<Option<Answer>, Vec<String>> {
                 return Err(vec![format!("the month can't be after {max}")]);
             }
             one(Ok(Answer::Month(m)))
+        }
+        QuestionKind::Decimal { min, max, step, .. } => {
+            // A JSON number is read from its digits, so 0.1 stays 0.1.
+            let d = match v {
+                Value::Number(n) => Decimal::parse(&n.to_string()),
+                Value::String(s) => Decimal::parse(s),
+                _ => None,
+            };
+            let Some(d) = d else {
+                return Err(vec![format!(
+                    "the answer must be a number with at most {MAX_DECIMALS} decimals"
+                )]);
+            };
+            if d < *min || d > *max {
+                return Err(vec![format!("the answer must be between {min} and {max}")]);
+            }
+            if !d.on_step(*min, *step) {
+                return Err(vec![format!(
+                    "the answer must be {min} plus a whole number of steps of {step}"
+                )]);
+            }
+            one(Ok(Answer::Decimal(d)))
+        }
+        QuestionKind::Day { min, max } => {
+            let Some(d) = v.as_str().and_then(Day::parse) else {
+                return Err(vec!["the answer must be a day written as YYYY-MM-DD".into()]);
+            };
+            if d < *min || d > *max {
+                return Err(vec![format!("the day must be between {min} and {max}")]);
+            }
+            one(Ok(Answer::Day(d)))
         }
         QuestionKind::Text { max_length } => {
             let Some(s) = v.as_str() else {

@@ -123,6 +123,14 @@ fn shape(kind: &QuestionKind) -> String {
         QuestionKind::Likert { options } => format!("likert[{}]", ids(options)),
         QuestionKind::Grid { rows, options } => format!("grid[{}][{}]", ids(rows), ids(options)),
         QuestionKind::Date { min, max } => format!("date{min:?}{max:?}"),
+        QuestionKind::Decimal {
+            min,
+            max,
+            step,
+            bands,
+            ..
+        } => format!("decimal{min}..{max}/{step}{bands:?}"),
+        QuestionKind::Day { min, max } => format!("day{min}..{max}"),
         QuestionKind::Text { max_length } => format!("text{max_length}"),
         QuestionKind::Note => "note".into(),
     }

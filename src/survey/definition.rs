@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::condition::Condition;
+use super::decimal::Decimal;
 use super::error::DefinitionWarning;
 use super::ids::{QuestionId, SurveyId};
-use super::month::YearMonth;
+use super::month::{Day, YearMonth};
 use super::response::NonAnswer;
 use super::text::{Lang, Text};
 
@@ -85,6 +86,19 @@ impl Serialize for Band {
     }
 }
 
+/// An inclusive band `[lo, hi]` of a decimal number question; serialized as `["lo", "hi"]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DecimalBand {
+    pub lo: Decimal,
+    pub hi: Decimal,
+}
+
+impl DecimalBand {
+    pub fn contains(&self, d: Decimal) -> bool {
+        self.lo <= d && d <= self.hi
+    }
+}
+
 /// An option of a choice question, a Likert point, or a grid row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Choice {
@@ -126,6 +140,14 @@ pub enum QuestionKind {
         unit: Option<Text>,
         bands: Vec<Band>,
     },
+    /// `type = "number"` with a `step`: a decimal number in `min..=max`, on the step from `min`.
+    Decimal {
+        min: Decimal,
+        max: Decimal,
+        step: Decimal,
+        unit: Option<Text>,
+        bands: Vec<DecimalBand>,
+    },
     /// `type = "scale"` with `min`/`max`: an integer scale with optionally labelled ends.
     Scale {
         min: i64,
@@ -145,6 +167,8 @@ pub enum QuestionKind {
         min: Option<YearMonth>,
         max: Option<YearMonth>,
     },
+    /// `type = "date"` with `precision = "day"`: a day, `YYYY-MM-DD`, in `min..=max`.
+    Day { min: Day, max: Day },
     /// Free text (role `free_text`).
     Text { max_length: usize },
     /// Display only.
@@ -157,10 +181,10 @@ impl QuestionKind {
         match self {
             QuestionKind::Single { .. } => "single",
             QuestionKind::Multi { .. } => "multi",
-            QuestionKind::Number { .. } => "number",
+            QuestionKind::Number { .. } | QuestionKind::Decimal { .. } => "number",
             QuestionKind::Scale { .. } | QuestionKind::Likert { .. } => "scale",
             QuestionKind::Grid { .. } => "grid",
-            QuestionKind::Date { .. } => "date",
+            QuestionKind::Date { .. } | QuestionKind::Day { .. } => "date",
             QuestionKind::Text { .. } => "text",
             QuestionKind::Note => "note",
         }

@@ -5,7 +5,8 @@
 
 use std::fmt;
 
-use super::month::YearMonth;
+use super::decimal::Decimal;
+use super::month::{Day, YearMonth};
 use super::response::{Answer, GridCell, NonAnswer};
 
 /// A parse error, with the 1-based column (in characters) inside the expression.
@@ -87,6 +88,8 @@ impl fmt::Display for Target {
 pub(super) enum Literal {
     Str(String),
     Int(i64),
+    /// A number with a point, `12.5`.
+    Decimal(Decimal),
     /// `group:id` after `in`: the options of one of the question's option groups, filled in
     /// once the definition is read (empty until then, and for an unknown group).
     Group {
@@ -101,7 +104,9 @@ pub(super) enum Val<'a> {
     Choice(&'a str),
     Choices(&'a [String]),
     Number(i64),
+    Decimal(Decimal),
     Month(YearMonth),
+    Day(Day),
     NonAnswer(NonAnswer),
     Other,
 }
@@ -119,14 +124,27 @@ impl<'a> Val<'a> {
             (Answer::Choices(v), None) => Some(Val::Choices(v)),
             (Answer::Number(n), None) => Some(Val::Number(*n)),
             (Answer::Month(m), None) => Some(Val::Month(*m)),
+            (Answer::Decimal(d), None) => Some(Val::Decimal(*d)),
+            (Answer::Day(d), None) => Some(Val::Day(*d)),
             (Answer::NonAnswer(n), None) => Some(Val::NonAnswer(*n)),
             (Answer::Text(_), None) => Some(Val::Other),
         }
     }
 }
 
+/// A number literal as a decimal, for comparing with a decimal answer.
+fn as_decimal(lit: &Literal) -> Option<Decimal> {
+    match lit {
+        Literal::Int(n) => Some(Decimal::from_int(*n)),
+        Literal::Decimal(d) => Some(*d),
+        _ => None,
+    }
+}
+
 fn equals(v: Val<'_>, lit: &Literal) -> bool {
     match (v, lit) {
+        (Val::Decimal(d), lit) => as_decimal(lit) == Some(d),
+        (Val::Day(d), Literal::Str(l)) => Day::parse(l) == Some(d),
         (Val::Choice(s), Literal::Str(l)) => s == l,
         (Val::NonAnswer(n), Literal::Str(l)) => n.as_str() == l,
         (Val::Number(n), Literal::Int(l)) => n == *l,
@@ -138,6 +156,8 @@ fn equals(v: Val<'_>, lit: &Literal) -> bool {
 
 fn ordering(v: Val<'_>, lit: &Literal) -> Option<std::cmp::Ordering> {
     match (v, lit) {
+        (Val::Decimal(d), lit) => as_decimal(lit).map(|l| d.cmp(&l)),
+        (Val::Day(d), Literal::Str(l)) => Day::parse(l).map(|l| d.cmp(&l)),
         (Val::Number(n), Literal::Int(l)) => Some(n.cmp(l)),
         (Val::Month(m), Literal::Str(l)) => YearMonth::parse(l).map(|l| m.cmp(&l)),
         _ => None,

@@ -36,7 +36,10 @@ pub(super) fn read_hierarchy(
             | QuestionKind::Likert { .. }
             | QuestionKind::Number { .. }
             | QuestionKind::Date { .. }
-            // Text and notes already fail on their role.
+            // Decimals and days refuse the role where they are read; text and notes already
+            // fail on their role.
+            | QuestionKind::Decimal { .. }
+            | QuestionKind::Day { .. }
             | QuestionKind::Text { .. }
             | QuestionKind::Note => None,
         };
@@ -63,6 +66,8 @@ pub(super) fn read_hierarchy(
         | QuestionKind::Scale { .. }
         | QuestionKind::Grid { .. }
         | QuestionKind::Date { .. }
+        | QuestionKind::Decimal { .. }
+        | QuestionKind::Day { .. }
         | QuestionKind::Text { .. }
         | QuestionKind::Note => Hierarchy::default(),
     }

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use toml::de::DeValue;
 
 use super::definition::{Band, Choice, QuestionKind, Role};
+use super::fine_kinds::{read_day, read_decimal};
 use super::ids::check_option_id;
 use super::month::YearMonth;
 use super::reader::{as_int, as_table, Errors, Fields};
@@ -75,6 +76,7 @@ pub(super) fn read_kind(
                 max_choices,
             })
         }
+        "number" if f.has("step") => read_decimal(errs, f, langs, role),
         "number" => {
             let (min, max) = read_min_max(errs, f)?;
             let unit = f.text(errs, "unit", langs);
@@ -139,6 +141,14 @@ pub(super) fn read_kind(
             })
         }
         "date" => {
+            match f.str(errs, "precision") {
+                None | Some(("month", _)) => {}
+                Some(("day", _)) => return read_day(errs, f, role),
+                Some((_, span)) => errs.at(
+                    &span,
+                    format!("{}'precision' must be \"month\" or \"day\"", f.ctx),
+                ),
+            }
             let mut month = |key: &str| -> Option<YearMonth> {
                 let (s, span) = f.str(errs, key)?;
                 let m = YearMonth::parse(s);

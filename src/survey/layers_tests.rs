@@ -14,6 +14,7 @@ const LAYERS: &[&str] = &[
     "ids",
     "text",
     "month",
+    "decimal",
     "response",
     "error",
     // conditions
@@ -27,6 +28,7 @@ const LAYERS: &[&str] = &[
     "definition",
     "pipe",
     // building and checking it
+    "fine_kinds",
     "kinds",
     "hierarchy",
     "visibility",

@@ -16,9 +16,11 @@ mod build;
 mod check;
 pub mod compat;
 pub mod condition;
+mod decimal;
 pub mod definition;
 mod error;
 mod expr;
+mod fine_kinds;
 pub mod form;
 mod hierarchy;
 pub mod ids;
@@ -36,13 +38,14 @@ mod visibility;
 
 pub use answers::AnswerError;
 pub use condition::{Condition, ConditionError};
+pub use decimal::Decimal;
 pub use definition::{
-    Band, Choice, MessageKind, Messages, Mode, OptionGroup, Page, Question, QuestionKind, Role,
-    Survey,
+    Band, Choice, DecimalBand, MessageKind, Messages, Mode, OptionGroup, Page, Question,
+    QuestionKind, Role, Survey,
 };
 pub use error::{DefinitionError, DefinitionErrors, DefinitionWarning};
 pub use ids::{IdError, QuestionId, SurveyId};
-pub use month::YearMonth;
+pub use month::{Day, YearMonth};
 pub use response::{Answer, GridCell, NonAnswer, NonAnswerId, Response};
 pub use text::{Lang, Text};
 
@@ -56,6 +59,8 @@ mod check_tests;
 mod condition_tests;
 #[cfg(test)]
 mod demo_tests;
+#[cfg(test)]
+mod fine_kinds_tests;
 #[cfg(test)]
 mod hierarchy_tests;
 #[cfg(test)]

@@ -75,6 +75,99 @@ impl<'de> Deserialize<'de> for YearMonth {
     }
 }
 
+/// A day, `YYYY-MM-DD` (years 1000–9999): the answer to a date question with
+/// `precision = "day"`. Serialized as that string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Day {
+    month: YearMonth,
+    day: u8,
+}
+
+impl Day {
+    pub fn new(year: u16, month: u8, day: u8) -> Option<Day> {
+        let m = YearMonth::new(year, month)?;
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let days = match month {
+            2 if leap => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        };
+        (1..=days).contains(&day).then_some(Day { month: m, day })
+    }
+
+    /// Parses exactly `YYYY-MM-DD`, a day that exists.
+    pub fn parse(s: &str) -> Option<Day> {
+        let (ym, d) = (s.get(..7)?, s.get(7..)?);
+        let d = d.strip_prefix('-')?;
+        if d.len() != 2 || !d.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let m = YearMonth::parse(ym)?;
+        Day::new(m.year(), m.month(), d.parse().ok()?)
+    }
+
+    pub fn year_month(self) -> YearMonth {
+        self.month
+    }
+
+    pub fn year(self) -> u16 {
+        self.month.year()
+    }
+
+    /// Days since 1970-01-01, for arithmetic (the civil-from-days method).
+    pub(super) fn index(self) -> i64 {
+        let (y, m, d) = (
+            i64::from(self.month.year()),
+            i64::from(self.month.month()),
+            i64::from(self.day),
+        );
+        let y = if m <= 2 { y - 1 } else { y };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let mp = (m + 9) % 12;
+        let doy = (153 * mp + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    pub(super) fn from_index(z: i64) -> Option<Day> {
+        let z = z + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = doy - (153 * mp + 2) / 5 + 1;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 };
+        let y = yoe + era * 400 + i64::from(m <= 2);
+        Day::new(
+            u16::try_from(y).ok()?,
+            u8::try_from(m).ok()?,
+            u8::try_from(d).ok()?,
+        )
+    }
+}
+
+impl fmt::Display for Day {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{:02}", self.month, self.day)
+    }
+}
+
+impl Serialize for Day {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Day {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Day::parse(&s).ok_or_else(|| serde::de::Error::custom("expected a day as YYYY-MM-DD"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,6 +197,37 @@ mod tests {
         assert_eq!(
             YearMonth::from_index(m.index() + 1).map(|m| m.to_string()),
             Some("2025-01".into())
+        );
+    }
+
+    #[test]
+    fn a_day_parses_only_when_it_exists() {
+        assert_eq!(
+            Day::parse("2024-02-29").map(|d| d.to_string()),
+            Some("2024-02-29".into())
+        );
+        for bad in [
+            "2023-02-29",
+            "2024-04-31",
+            "2024-1-01",
+            "2024-01",
+            "2024-01-01x",
+        ] {
+            assert_eq!(Day::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn day_arithmetic_crosses_month_and_year_ends() {
+        let d = Day::parse("2024-12-31").expect("valid");
+        assert_eq!(
+            Day::from_index(d.index() + 1).map(|d| d.to_string()),
+            Some("2025-01-01".into())
+        );
+        let leap = Day::parse("2024-02-28").expect("valid");
+        assert_eq!(
+            Day::from_index(leap.index() + 1).map(|d| d.to_string()),
+            Some("2024-02-29".into())
         );
     }
 }

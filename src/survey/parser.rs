@@ -1,5 +1,6 @@
 //! The condition tokenizer and recursive-descent parser (grammar in `condition.rs`).
 
+use super::decimal::Decimal;
 use super::expr::{Cmp, ConditionError, Expr, Literal, Op, Target};
 
 const MAX_DEPTH: usize = 40;
@@ -27,6 +28,7 @@ enum Tok {
     Ident(String),
     Str(String),
     Int(i64),
+    Decimal(Decimal),
     LParen,
     RParen,
     LBracket,
@@ -47,7 +49,7 @@ fn describe(t: &Tok) -> String {
     match t {
         Tok::Ident(s) => format!("'{s}'"),
         Tok::Str(_) => "a quoted value".into(),
-        Tok::Int(_) => "a number".into(),
+        Tok::Int(_) | Tok::Decimal(_) => "a number".into(),
         Tok::LParen => "'('".into(),
         Tok::RParen => "')'".into(),
         Tok::LBracket => "'['".into(),
@@ -139,7 +141,33 @@ fn lex(source: &str) -> Result<Vec<(Tok, usize)>, ConditionError> {
                 while chars.get(j).is_some_and(|d| d.is_ascii_digit()) {
                     j += 1;
                 }
-                let text: String = chars.get(i..j).unwrap_or_default().iter().collect();
+                let mut text: String = chars.get(i..j).unwrap_or_default().iter().collect();
+                // A point followed by a digit makes a decimal (a grid row id never starts with
+                // a digit after a number).
+                let decimal = chars.get(j) == Some(&'.')
+                    && chars.get(j + 1).is_some_and(char::is_ascii_digit);
+                if decimal {
+                    let mut k = j + 1;
+                    while chars.get(k).is_some_and(|d| d.is_ascii_digit()) {
+                        k += 1;
+                    }
+                    text = chars.get(i..k).unwrap_or_default().iter().collect();
+                    j = k;
+                }
+                if chars
+                    .get(j)
+                    .is_some_and(|d| d.is_alphanumeric() || *d == '_')
+                {
+                    return err(j + 1, "a number must be followed by a space or an operator");
+                }
+                if decimal {
+                    let Some(d) = Decimal::parse(&text) else {
+                        return err(col, "this number has too many digits or decimals");
+                    };
+                    out.push((Tok::Decimal(d), col));
+                    i = j;
+                    continue;
+                }
                 let Ok(n) = text.parse::<i64>() else {
                     return err(col, "this number is too large");
                 };
@@ -324,7 +352,7 @@ impl Parser {
                 };
                 Ok(Target { question, row })
             }
-            Some((t @ (Tok::Str(_) | Tok::Int(_)), _)) => err(
+            Some((t @ (Tok::Str(_) | Tok::Int(_) | Tok::Decimal(_)), _)) => err(
                 col,
                 format!(
                     "expected a question id, found {} (put the question id first, e.g. age > 30)",
@@ -347,6 +375,7 @@ impl Parser {
         match self.next() {
             Some((Tok::Str(s), _)) => Ok(Literal::Str(s)),
             Some((Tok::Int(n), _)) => Ok(Literal::Int(n)),
+            Some((Tok::Decimal(d), _)) => Ok(Literal::Decimal(d)),
             Some((Tok::Ident(w), _)) => err(
                 col,
                 format!("expected a value after '{after}'; put option ids in quotes: '{w}'"),

@@ -74,6 +74,13 @@ impl Survey {
                         _ => n.to_string(),
                     }),
                     Answer::Month(m) => Some(m.to_string()),
+                    Answer::Day(d) => Some(d.to_string()),
+                    Answer::Decimal(d) => Some(match &q.kind {
+                        QuestionKind::Decimal { unit: Some(u), .. } => {
+                            format!("{d} {}", u.get(lang))
+                        }
+                        _ => d.to_string(),
+                    }),
                     Answer::Text(t) => Some(t.clone()),
                     Answer::Grid(_) | Answer::NonAnswer(_) => None,
                 });

@@ -129,6 +129,28 @@ fn question(q: &Question) -> Value {
                 o.insert("max".into(), json!(m));
             }
         }
+        QuestionKind::Decimal {
+            min,
+            max,
+            step,
+            unit,
+            bands,
+        } => {
+            o.insert("min".into(), json!(min));
+            o.insert("max".into(), json!(max));
+            o.insert("step".into(), json!(step));
+            if let Some(u) = unit {
+                o.insert("unit".into(), json!(u));
+            }
+            if !bands.is_empty() {
+                o.insert("bands".into(), json!(bands));
+            }
+        }
+        QuestionKind::Day { min, max } => {
+            o.insert("precision".into(), json!("day"));
+            o.insert("min".into(), json!(min));
+            o.insert("max".into(), json!(max));
+        }
         QuestionKind::Text { max_length } => {
             o.insert("max_length".into(), json!(max_length));
         }

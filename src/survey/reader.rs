@@ -8,6 +8,7 @@ use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
 use super::condition::Condition;
+use super::decimal::Decimal;
 use super::error::{DefinitionError, DefinitionWarning};
 use super::text::{Lang, Text};
 
@@ -71,6 +72,15 @@ fn kind_name(v: &DeValue<'_>) -> &'static str {
 /// The message for an integer outside the range a definition can hold.
 pub(super) const TOO_LARGE: &str =
     "is too large: whole numbers here go from -9223372036854775808 to 9223372036854775807";
+
+/// An integer or a float as written (`0.5`), without going through a binary float.
+pub(super) fn as_decimal(v: &DeValue<'_>) -> Option<Decimal> {
+    match v {
+        DeValue::Integer(_) => as_int(v).map(Decimal::from_int),
+        DeValue::Float(f) => Decimal::parse(f.as_str()),
+        _ => None,
+    }
+}
 
 pub(super) fn as_int(v: &DeValue<'_>) -> Option<i64> {
     match v {
@@ -146,6 +156,27 @@ impl<'a, 'i> Fields<'a, 'i> {
             }
             None => {
                 self.wrong(errs, key, v, "a whole number");
+                None
+            }
+        }
+    }
+
+    /// A whole or decimal number (`12`, `0.5`), kept exactly as written.
+    pub(super) fn decimal(
+        &mut self,
+        errs: &mut Errors,
+        key: &str,
+    ) -> Option<(Decimal, Range<usize>)> {
+        let v = self.get(key)?;
+        match as_decimal(v.get_ref()) {
+            Some(d) => Some((d, v.span())),
+            None => {
+                self.wrong(
+                    errs,
+                    key,
+                    v,
+                    "a number such as 12 or 0.5 (at most 6 decimals)",
+                );
                 None
             }
         }

@@ -4,8 +4,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::decimal::Decimal;
 use super::ids::QuestionId;
-use super::month::YearMonth;
+use super::month::{Day, YearMonth};
 
 /// "Don't know", "prefer not to say", or a non-answer the survey declares itself ("not
 /// applicable"), each kept as a distinct code. Serialized as its id: `"dont_know"`,
@@ -134,6 +135,12 @@ pub enum Answer {
     /// date.
     #[serde(rename = "m")]
     Month(YearMonth),
+    /// decimal number (a number question with a `step`), stored as its digits.
+    #[serde(rename = "d")]
+    Decimal(Decimal),
+    /// date with `precision = "day"`.
+    #[serde(rename = "dd")]
+    Day(Day),
     /// free text, trimmed, non-empty.
     #[serde(rename = "t")]
     Text(String),

@@ -6,7 +6,7 @@
 use super::condition::Condition;
 use super::definition::{Question, QuestionKind, Survey};
 use super::expr::{Cmp, Expr, Literal, Op, Target};
-use super::month::YearMonth;
+use super::month::{Day, YearMonth};
 use super::reader::Errors;
 use super::response::NonAnswer;
 
@@ -191,7 +191,7 @@ fn check_literal(q: &Question, op: Op, lit: &Literal, target: &str) -> Result<()
     let non_answer = match lit {
         Literal::Str(s) => NonAnswer::from_wire(s)
             .or_else(|| q.non_answer_from_wire(s).filter(|_| q.option(s).is_none())),
-        Literal::Int(_) | Literal::Group { .. } => None,
+        Literal::Int(_) | Literal::Decimal(_) | Literal::Group { .. } => None,
     };
     if let Some(n) = non_answer {
         if op.is_ordering() || op == Op::Includes {
@@ -245,8 +245,25 @@ fn check_literal(q: &Question, op: Op, lit: &Literal, target: &str) -> Result<()
                 "'{s}' is not a valid month for date question '{target}' (write 'YYYY-MM')"
             )),
         },
-        (QuestionKind::Date { .. }, Literal::Int(_)) => Err(format!(
+        (QuestionKind::Date { .. }, Literal::Int(_) | Literal::Decimal(_)) => Err(format!(
             "compares date question '{target}' with a number; write a month as 'YYYY-MM'"
+        )),
+        (QuestionKind::Decimal { .. }, Literal::Str(_)) => Err(format!(
+            "compares number question '{target}' with a text value; write the number without quotes"
+        )),
+        (QuestionKind::Number { .. } | QuestionKind::Scale { .. }, Literal::Decimal(_)) => {
+            Err(format!(
+                "'{target}' takes whole numbers; give it a 'step' to make it a decimal number"
+            ))
+        }
+        (QuestionKind::Day { .. }, Literal::Str(s)) => match Day::parse(s) {
+            Some(_) => Ok(()),
+            None => Err(format!(
+                "'{s}' is not a valid day for date question '{target}' (write 'YYYY-MM-DD')"
+            )),
+        },
+        (QuestionKind::Day { .. }, _) => Err(format!(
+            "compares date question '{target}' with a number; write a day as 'YYYY-MM-DD'"
         )),
         _ => Ok(()),
     }

@@ -10,9 +10,10 @@
 //! Comparisons only test equality, order and being answered against literals, so these values
 //! cover every case.
 
+use super::super::decimal::Decimal;
 use super::super::definition::{Question, QuestionKind, Survey};
 use super::super::expr::{Expr, Literal, Target, Val};
-use super::super::month::YearMonth;
+use super::super::month::{Day, YearMonth};
 use super::super::response::Answer;
 
 const MAX_COMBINATIONS: usize = 100_000;
@@ -175,6 +176,38 @@ fn representatives(q: &Question, literals: &[&Literal]) -> Option<Vec<Option<Ans
                     .into_iter()
                     .filter_map(YearMonth::from_index)
                     .map(|m| Some(Answer::Month(m))),
+            );
+        }
+        QuestionKind::Decimal { min, max, step, .. } => {
+            let mut v = vec![*min, *max];
+            for l in literals {
+                let d = match l {
+                    Literal::Int(n) => Decimal::from_int(*n),
+                    Literal::Decimal(d) => *d,
+                    _ => continue,
+                };
+                // Between two steps is never an answer, but a step each side of a literal
+                // covers <, <=, == and > against it.
+                v.extend([d, d.minus(*step), d.plus(*step)]);
+            }
+            v.retain(|d| min <= d && d <= max);
+            v.sort_unstable();
+            v.dedup();
+            out.extend(v.into_iter().map(|d| Some(Answer::Decimal(d))));
+        }
+        QuestionKind::Day { min, max } => {
+            let lits: Vec<i64> = literals
+                .iter()
+                .filter_map(|l| match l {
+                    Literal::Str(s) => Day::parse(s).map(Day::index),
+                    _ => None,
+                })
+                .collect();
+            out.extend(
+                points(min.index(), max.index(), lits)
+                    .into_iter()
+                    .filter_map(Day::from_index)
+                    .map(|d| Some(Answer::Day(d))),
             );
         }
         QuestionKind::Text { .. } => out.push(Some(Answer::Text("text".into()))),
