@@ -72,6 +72,14 @@ pub fn parse_partial(
         }
     }
     let shown = survey.visible_answers(&response);
+    for q in survey.questions() {
+        for c in survey.failed_checks(q, &shown) {
+            errors
+                .entry(q.id.clone())
+                .or_default()
+                .push(c.message.default_text().to_owned());
+        }
+    }
     errors.retain(|id, _| {
         survey
             .question(id.as_str())
@@ -151,6 +159,10 @@ fn parse_inner(
                 q,
                 "this question was not shown, given the other answers, so it can't be answered",
             ));
+        } else if answered && !survey.failed_checks(q, &response).is_empty() {
+            for c in survey.failed_checks(q, &response) {
+                errors.push(error(q, c.message.default_text()));
+            }
         } else if answered && visible.get(q.id.as_str()) != response.get(q.id.as_str()) {
             errors.push(error(
                 q,

@@ -226,8 +226,19 @@ pub struct Question {
     pub declared_non_answers: Vec<NonAnswer>,
     /// The question's own validation messages, translated like any text.
     pub messages: Messages,
+    /// Checks across questions, each with its message.
+    pub checks: Vec<Check>,
     /// 1-based line of the question's table in the source.
     pub line: usize,
+}
+
+/// A check across questions (`checks = [{ holds = "…", message = … }]`): once this question
+/// and every question the condition names have an answer (not a non-answer), the condition
+/// must hold, or the peer sees the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    pub holds: Condition,
+    pub message: Text,
 }
 
 /// Which of a question's own validation messages to show.

@@ -90,6 +90,9 @@ pub(super) enum Literal {
     Int(i64),
     /// A number with a point, `12.5`.
     Decimal(Decimal),
+    /// `answer:id`: the answer to another question, for checks across questions
+    /// (`age_last_used >= answer:age_first_used`).
+    Answer(Target),
     /// `group:id` after `in`: the options of one of the question's option groups, filled in
     /// once the definition is read (empty until then, and for an unknown group).
     Group {
@@ -138,6 +141,18 @@ fn as_decimal(lit: &Literal) -> Option<Decimal> {
         Literal::Int(n) => Some(Decimal::from_int(*n)),
         Literal::Decimal(d) => Some(*d),
         _ => None,
+    }
+}
+
+/// An answer as the literal it would be written as.
+fn as_literal(v: Val<'_>) -> Option<Literal> {
+    match v {
+        Val::Number(n) => Some(Literal::Int(n)),
+        Val::Decimal(d) => Some(Literal::Decimal(d)),
+        Val::Month(m) => Some(Literal::Str(m.to_string())),
+        Val::Day(d) => Some(Literal::Str(d.to_string())),
+        Val::Choice(s) => Some(Literal::Str(s.to_owned())),
+        Val::Choices(_) | Val::NonAnswer(_) | Val::Other => None,
     }
 }
 
@@ -195,8 +210,36 @@ impl Expr {
             Expr::Or(xs) => xs.iter().any(|x| x.eval(lookup)),
             Expr::And(xs) => xs.iter().all(|x| x.eval(lookup)),
             Expr::Not(x) => !x.eval(lookup),
+            Expr::Cmp(c) if c.values.iter().any(|l| matches!(l, Literal::Answer(_))) => {
+                // Put each named answer in place of its reference; one missing, or a
+                // non-answer, makes the comparison false.
+                let mut values = Vec::with_capacity(c.values.len());
+                for l in &c.values {
+                    let Literal::Answer(t) = l else {
+                        values.push(l.clone());
+                        continue;
+                    };
+                    match lookup(t).and_then(as_literal) {
+                        Some(v) => values.push(v),
+                        None => return false,
+                    }
+                }
+                Cmp {
+                    target: c.target.clone(),
+                    op: c.op,
+                    values,
+                }
+                .holds(lookup(&c.target))
+            }
             Expr::Cmp(c) => c.holds(lookup(&c.target)),
         }
+    }
+
+    /// Whether some comparison compares with another question's answer.
+    pub(super) fn names_answers(&self) -> bool {
+        self.comparisons()
+            .iter()
+            .any(|c| c.values.iter().any(|l| matches!(l, Literal::Answer(_))))
     }
 
     /// Every comparison, in source order.

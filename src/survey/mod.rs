@@ -40,7 +40,7 @@ pub use answers::AnswerError;
 pub use condition::{Condition, ConditionError};
 pub use decimal::Decimal;
 pub use definition::{
-    Band, Choice, DecimalBand, MessageKind, Messages, Mode, OptionGroup, Page, Question,
+    Band, Check, Choice, DecimalBand, MessageKind, Messages, Mode, OptionGroup, Page, Question,
     QuestionKind, Role, Survey,
 };
 pub use error::{DefinitionError, DefinitionErrors, DefinitionWarning};
@@ -55,6 +55,8 @@ mod answers_tests;
 mod build_tests;
 #[cfg(test)]
 mod check_tests;
+#[cfg(test)]
+mod checks_tests;
 #[cfg(test)]
 mod condition_tests;
 #[cfg(test)]

@@ -376,9 +376,22 @@ impl Parser {
             Some((Tok::Str(s), _)) => Ok(Literal::Str(s)),
             Some((Tok::Int(n), _)) => Ok(Literal::Int(n)),
             Some((Tok::Decimal(d), _)) => Ok(Literal::Decimal(d)),
+            Some((Tok::Ident(w), _))
+                if w.eq_ignore_ascii_case("answer") && self.peek() == Some(&Tok::Colon) =>
+            {
+                self.pos += 1;
+                let col = self.column();
+                match self.next() {
+                    Some((Tok::Ident(question), _)) => Ok(Literal::Answer(Target {
+                        question,
+                        row: None,
+                    })),
+                    _ => err(col, "expected a question id after 'answer:'"),
+                }
+            }
             Some((Tok::Ident(w), _)) => err(
                 col,
-                format!("expected a value after '{after}'; put option ids in quotes: '{w}'"),
+                format!("expected a value after '{after}'; put option ids in quotes: '{w}', or name another question's answer as answer:{w}"),
             ),
             other => err(
                 col,

@@ -39,6 +39,14 @@ fn question(q: &Question) -> Value {
     if let Some(c) = &q.show_if {
         o.insert("show_if".into(), json!(c.source()));
     }
+    if !q.checks.is_empty() {
+        let checks: Vec<Value> = q
+            .checks
+            .iter()
+            .map(|c| json!({ "holds": c.holds.source(), "message": c.message }))
+            .collect();
+        o.insert("checks".into(), Value::Array(checks));
+    }
     let mut messages = Map::new();
     if let Some(t) = &q.messages.required {
         messages.insert("required".into(), json!(t));

@@ -52,6 +52,15 @@ pub(super) fn validate(errs: &mut Errors, s: &Survey) {
                 );
             }
             check_piping(errs, s, q, pi);
+            for (i, c) in q.checks.iter().enumerate() {
+                check_condition(
+                    errs,
+                    s,
+                    &c.holds,
+                    Site::Check { page: pi },
+                    &format!("question '{}': check {}", q.id, i + 1),
+                );
+            }
             for o in q.kind.options().iter().filter(|_| !is_grid(q)) {
                 if let Some(c) = &o.show_if {
                     check_condition(

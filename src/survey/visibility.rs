@@ -8,8 +8,8 @@
 use std::collections::BTreeMap;
 
 use super::condition::Condition;
-use super::definition::{Choice, Question, Survey};
-use super::expr::{Target, Val};
+use super::definition::{Check, Choice, Question, Survey};
+use super::expr::{Literal, Target, Val};
 use super::ids::QuestionId;
 use super::response::{Answer, Response};
 
@@ -115,6 +115,39 @@ impl Survey {
             }
         }
         kept
+    }
+
+    /// The checks of `q` that fail given `answers` (only those whose questions all have an
+    /// answer that is not a non-answer, and only when `q` is shown). Pages show each check's
+    /// `message` in the peer's language.
+    pub fn failed_checks<'s>(&'s self, q: &'s Question, answers: &Response) -> Vec<&'s Check> {
+        if q.checks.is_empty() {
+            return Vec::new();
+        }
+        let shown = self.visible_answers(answers);
+        let answered = |id: &str| {
+            shown
+                .get(id)
+                .is_some_and(|a| !matches!(a, Answer::NonAnswer(_)))
+        };
+        if !answered(q.id.as_str()) {
+            return Vec::new();
+        }
+        q.checks
+            .iter()
+            .filter(|c| {
+                let names = c.holds.expr.comparisons().into_iter().flat_map(|cmp| {
+                    std::iter::once(cmp.target.question.as_str()).chain(
+                        cmp.values.iter().filter_map(|l| match l {
+                            Literal::Answer(t) => Some(t.question.as_str()),
+                            _ => None,
+                        }),
+                    )
+                });
+                let mut names = names.collect::<Vec<_>>().into_iter();
+                names.all(answered) && !c.holds.evaluate(&shown)
+            })
+            .collect()
     }
 
     /// Whether option `option` of `q` is offered, given `answers` (its own `show_if`).

@@ -34,6 +34,9 @@ pub(super) fn fill_in(survey: &mut Survey) {
         for q in &mut page.questions {
             q.show_if.iter_mut().for_each(fill);
             q.end_if.iter_mut().for_each(fill);
+            for c in &mut q.checks {
+                fill(&mut c.holds);
+            }
             for o in kind_options_mut(&mut q.kind) {
                 o.show_if.iter_mut().for_each(fill);
             }

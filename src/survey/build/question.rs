@@ -1,6 +1,6 @@
 //! Reading one `[[pages.questions]]` table.
 
-use super::super::definition::{Messages, Question, Role};
+use super::super::definition::{Check, Messages, Question, Role};
 use super::super::hierarchy::read_hierarchy;
 use super::super::ids::QuestionId;
 use super::super::kinds::read_kind;
@@ -111,6 +111,7 @@ pub(super) fn read_question(
         None => defaults.declared_by_default(),
     };
     let messages = read_messages(errs, &mut f, langs);
+    let checks = read_checks(errs, &mut f, langs);
     if is_note && (required || dont_know || prefer_not_to_say || end_if.is_some()) {
         errs.at(
             &f.span,
@@ -171,8 +172,36 @@ pub(super) fn read_question(
         coarse_bands: hierarchy.coarse_bands,
         declared_non_answers,
         messages,
+        checks,
         line,
     })
+}
+
+/// `checks = [{ holds = "…", message = … }, …]`.
+fn read_checks(errs: &mut Errors, f: &mut Fields<'_, '_>, langs: &[Lang]) -> Vec<Check> {
+    let Some((items, _)) = f.array(errs, "checks") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let what = format!("{}check {}", f.ctx, i + 1);
+        let Some(table) = as_table(errs, &what, item) else {
+            continue;
+        };
+        let mut cf = Fields::new(table, item.span(), format!("{what}: "));
+        let holds = cf.condition(errs, "holds");
+        let message = cf.text(errs, "message", langs);
+        for key in ["holds", "message"] {
+            if !cf.has(key) {
+                cf.missing(errs, key);
+            }
+        }
+        cf.finish(errs, " in a check (use 'holds' and 'message')");
+        if let (Some(holds), Some(message)) = (holds, message) {
+            out.push(Check { holds, message });
+        }
+    }
+    out
 }
 
 /// `messages = { required = …, invalid = … }`: the question's own validation messages. A

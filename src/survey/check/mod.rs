@@ -23,6 +23,8 @@ pub(super) enum Site {
     QuestionCondition { page: usize },
     /// A question's `end_if` (flat index of the question): itself or earlier questions.
     QuestionEnd { question: usize },
+    /// A check across questions on page `page`: questions on this page or earlier ones.
+    Check { page: usize },
 }
 
 pub(super) fn check_condition(
@@ -38,7 +40,8 @@ pub(super) fn check_condition(
             errs.at_line(cond.line, format!("{ctx}: {msg}"));
         }
     }
-    if errs.list.len() != before {
+    if errs.list.len() != before || cond.expr.names_answers() {
+        // Comparisons between answers are not searched: the search only knows literals.
         return;
     }
     let Some(space) = Space::new(survey, &[&cond.expr]) else {
@@ -76,7 +79,7 @@ pub(super) fn check_condition(
 /// page is shown.
 fn holds_when_shown(survey: &Survey, cond: &Condition, site: Site) -> bool {
     let here_page = match site {
-        Site::PageCondition { .. } => None,
+        Site::PageCondition { .. } | Site::Check { .. } => None,
         Site::QuestionCondition { page } => survey.pages.get(page).and_then(|p| p.show_if.as_ref()),
         Site::QuestionEnd { question } => survey
             .questions()
@@ -138,6 +141,12 @@ fn check_cmp(survey: &Survey, cmp: &Cmp, site: Site) -> Result<(), String> {
                 t.question
             ));
         }
+        Site::Check { page: here } if page > here => {
+            return Err(format!(
+                "refers to '{}', which is on a later page; a check may only use questions on its page or earlier ones",
+                t.question
+            ));
+        }
         Site::QuestionEnd { question } if flat > question => {
             return Err(format!(
                 "refers to '{}', which comes later; end_if may only use this question or earlier ones",
@@ -171,6 +180,10 @@ fn check_cmp(survey: &Survey, cmp: &Cmp, site: Site) -> Result<(), String> {
         (_, None) => {}
     }
     for lit in &cmp.values {
+        if let Literal::Answer(other) = lit {
+            check_answer_literal(survey, q, cmp.op, other, site)?;
+            continue;
+        }
         check_literal(q, cmp.op, lit, &t.to_string())?;
     }
     Ok(())
@@ -191,7 +204,7 @@ fn check_literal(q: &Question, op: Op, lit: &Literal, target: &str) -> Result<()
     let non_answer = match lit {
         Literal::Str(s) => NonAnswer::from_wire(s)
             .or_else(|| q.non_answer_from_wire(s).filter(|_| q.option(s).is_none())),
-        Literal::Int(_) | Literal::Decimal(_) | Literal::Group { .. } => None,
+        Literal::Int(_) | Literal::Decimal(_) | Literal::Group { .. } | Literal::Answer(_) => None,
     };
     if let Some(n) = non_answer {
         if op.is_ordering() || op == Op::Includes {
@@ -266,5 +279,59 @@ fn check_literal(q: &Question, op: Op, lit: &Literal, target: &str) -> Result<()
             "compares date question '{target}' with a number; write a day as 'YYYY-MM-DD'"
         )),
         _ => Ok(()),
+    }
+}
+
+/// `answer:id` compares two questions: both numbers (whole or decimal), both months or both
+/// days, with `==`, `!=` or an ordering.
+fn check_answer_literal(
+    survey: &Survey,
+    q: &Question,
+    op: Op,
+    other: &Target,
+    site: Site,
+) -> Result<(), String> {
+    let id = &other.question;
+    let Some(o) = survey.question(id) else {
+        return Err(format!("refers to unknown question '{id}'"));
+    };
+    let page = survey.page_of(id).unwrap_or(usize::MAX);
+    let allowed = match site {
+        Site::Check { page: here } => page <= here,
+        Site::PageCondition { page: here } | Site::QuestionCondition { page: here } => page < here,
+        Site::QuestionEnd { question } => survey
+            .questions()
+            .position(|x| x.id.as_str() == id.as_str())
+            .is_some_and(|i| i <= question),
+    };
+    if !allowed {
+        return Err(format!(
+            "compares with '{id}', which is not asked before this condition is decided"
+        ));
+    }
+    if matches!(op, Op::In | Op::Includes | Op::Answered) {
+        return Err(format!(
+            "'answer:{id}' can only follow '==', '!=', '<', '<=', '>' or '>='"
+        ));
+    }
+    let numeric = |k: &QuestionKind| {
+        matches!(
+            k,
+            QuestionKind::Number { .. } | QuestionKind::Scale { .. } | QuestionKind::Decimal { .. }
+        )
+    };
+    let comparable = (numeric(&q.kind) && numeric(&o.kind))
+        || matches!(
+            (&q.kind, &o.kind),
+            (QuestionKind::Date { .. }, QuestionKind::Date { .. })
+                | (QuestionKind::Day { .. }, QuestionKind::Day { .. })
+        );
+    if comparable {
+        Ok(())
+    } else {
+        Err(format!(
+            "'{}' and '{id}' can't be compared: compare two numbers, two months or two days",
+            q.id
+        ))
     }
 }
