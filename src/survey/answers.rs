@@ -60,7 +60,7 @@ pub fn parse_partial(
     let mut response = Response::default();
     let mut errors = BTreeMap::new();
     for q in survey.questions() {
-        let Some(value) = answers.get(q.id.as_str()) else {
+        let Some(value) = answers.get(q.id.as_str()).filter(|_| q.compute.is_none()) else {
             continue;
         };
         match parse_one(q, value) {
@@ -85,7 +85,7 @@ pub fn parse_partial(
             .question(id.as_str())
             .is_some_and(|q| survey.question_visible(q, &shown))
     });
-    (shown, errors)
+    (survey.with_computed(&shown), errors)
 }
 
 fn error(q: &Question, message: impl Into<String>) -> AnswerError {
@@ -121,7 +121,7 @@ fn parse_inner(
     let mut per_question: BTreeMap<&str, Vec<AnswerError>> = BTreeMap::new();
     for (page_index, page) in survey.pages().iter().enumerate() {
         for q in &page.questions {
-            let Some(value) = answers.get(q.id.as_str()) else {
+            let Some(value) = answers.get(q.id.as_str()).filter(|_| q.compute.is_none()) else {
                 continue;
             };
             let mut errs = Vec::new();
@@ -141,6 +141,10 @@ fn parse_inner(
         }
     }
 
+    // Peers never answer computed fields: whatever was sent for one is ignored.
+    for q in survey.questions().filter(|q| q.compute.is_some()) {
+        response.remove(q.id.as_str());
+    }
     let flow = survey.flow(&response);
     let visible = survey.visible_answers(&response);
     for ((page_index, q), shown) in survey
@@ -181,7 +185,7 @@ fn parse_inner(
     }
 
     if errors.is_empty() {
-        Ok(response)
+        Ok(survey.with_computed(&response))
     } else {
         Err(errors)
     }

@@ -228,6 +228,9 @@ pub struct Question {
     pub messages: Messages,
     /// Checks across questions, each with its message.
     pub checks: Vec<Check>,
+    /// A computed field: never asked, its answer is worked out from earlier answers when the
+    /// response is submitted, and is then counted and exported like any answer of its type.
+    pub compute: Option<Compute>,
     /// 1-based line of the question's table in the source.
     pub line: usize,
 }
@@ -239,6 +242,18 @@ pub struct Question {
 pub struct Check {
     pub holds: Condition,
     pub message: Text,
+}
+
+/// How a computed field gets its value (`compute = { … }`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Compute {
+    /// A number: the sum of numbers, numeric scales and Likert points (a Likert option counts
+    /// its position, from 0). Unanswered when any of them has no answer.
+    Sum(Vec<QuestionId>),
+    /// A number: how many options were chosen in a multi-select (0 when it was not answered).
+    Count(QuestionId),
+    /// A single choice: the first option whose condition holds (unanswered when none does).
+    Classify(Vec<(String, Condition)>),
 }
 
 /// Which of a question's own validation messages to show.

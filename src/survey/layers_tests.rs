@@ -36,6 +36,7 @@ const LAYERS: &[&str] = &[
     "validate",
     "build",
     // using it
+    "compute",
     "answers",
     "form",
     "public",

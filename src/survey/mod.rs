@@ -15,6 +15,7 @@ pub mod answers;
 mod build;
 mod check;
 pub mod compat;
+mod compute;
 pub mod condition;
 mod decimal;
 pub mod definition;
@@ -40,8 +41,8 @@ pub use answers::AnswerError;
 pub use condition::{Condition, ConditionError};
 pub use decimal::Decimal;
 pub use definition::{
-    Band, Check, Choice, DecimalBand, MessageKind, Messages, Mode, OptionGroup, Page, Question,
-    QuestionKind, Role, Survey,
+    Band, Check, Choice, Compute, DecimalBand, MessageKind, Messages, Mode, OptionGroup, Page,
+    Question, QuestionKind, Role, Survey,
 };
 pub use error::{DefinitionError, DefinitionErrors, DefinitionWarning};
 pub use ids::{IdError, QuestionId, SurveyId};
@@ -57,6 +58,8 @@ mod build_tests;
 mod check_tests;
 #[cfg(test)]
 mod checks_tests;
+#[cfg(test)]
+mod compute_tests;
 #[cfg(test)]
 mod condition_tests;
 #[cfg(test)]

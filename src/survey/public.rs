@@ -2,7 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::definition::{Choice, Question, QuestionKind, Survey};
+use super::definition::{Choice, Compute, Question, QuestionKind, Survey};
 
 fn choices(cs: &[Choice]) -> Value {
     Value::Array(
@@ -38,6 +38,20 @@ fn question(q: &Question) -> Value {
     }
     if let Some(c) = &q.show_if {
         o.insert("show_if".into(), json!(c.source()));
+    }
+    if let Some(c) = &q.compute {
+        // Pages skip a computed field; clients see what it is worked out from.
+        let how = match c {
+            Compute::Sum(ids) => json!({ "sum": ids }),
+            Compute::Count(id) => json!({ "count": id }),
+            Compute::Classify(rules) => json!({
+                "classify": rules
+                    .iter()
+                    .map(|(o, w)| json!({ "option": o, "when": w.source() }))
+                    .collect::<Vec<_>>()
+            }),
+        };
+        o.insert("compute".into(), how);
     }
     if !q.checks.is_empty() {
         let checks: Vec<Value> = q

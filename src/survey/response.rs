@@ -172,6 +172,11 @@ impl Response {
         self.answers.insert(id, answer);
     }
 
+    /// Removes an answer, if there is one.
+    pub fn remove(&mut self, id: &str) -> Option<Answer> {
+        self.answers.remove(id)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.answers.is_empty()
     }

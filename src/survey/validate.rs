@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::check::{check_condition, Site};
-use super::definition::{Question, QuestionKind, Survey};
+use super::definition::{Compute, Question, QuestionKind, Survey};
 use super::pipe::references;
 use super::reader::Errors;
 
@@ -52,6 +52,9 @@ pub(super) fn validate(errs: &mut Errors, s: &Survey) {
                 );
             }
             check_piping(errs, s, q, pi);
+            if let Some(c) = &q.compute {
+                check_compute(errs, s, q, c, pi, flat);
+            }
             for (i, c) in q.checks.iter().enumerate() {
                 check_condition(
                     errs,
@@ -130,4 +133,134 @@ fn check_piping(errs: &mut Errors, s: &Survey, q: &Question, page: usize) {
             }
         }
     }
+}
+
+/// A computed field uses questions that come before it, of the right kind, and every value it
+/// can take fits its own range or options.
+fn check_compute(
+    errs: &mut Errors,
+    s: &Survey,
+    q: &Question,
+    c: &Compute,
+    page: usize,
+    flat: usize,
+) {
+    let mut problems: Vec<String> = Vec::new();
+    if q.required {
+        problems.push("a computed field is never asked, so it can't be required".into());
+    }
+    let earlier = |id: &str| {
+        s.questions()
+            .position(|x| x.id.as_str() == id)
+            .filter(|i| *i < flat)
+            .and_then(|i| s.questions().nth(i))
+    };
+    let number_range = match &q.kind {
+        QuestionKind::Number { min, max, .. } => Some((*min, *max)),
+        _ => None,
+    };
+    match c {
+        Compute::Sum(ids) => {
+            let Some((min, max)) = number_range else {
+                return report(
+                    errs,
+                    q,
+                    "a sum is a whole-number question (type = \"number\" without a step)".into(),
+                );
+            };
+            let (mut lo, mut hi) = (0i64, 0i64);
+            for id in ids {
+                let Some(other) = earlier(id.as_str()) else {
+                    problems.push(format!(
+                        "'{id}' is not a question that comes before this one"
+                    ));
+                    continue;
+                };
+                let range = match &other.kind {
+                    QuestionKind::Number { min, max, .. }
+                    | QuestionKind::Scale { min, max, .. } => Some((*min, *max)),
+                    QuestionKind::Likert { options } => {
+                        Some((0, i64::try_from(options.len()).unwrap_or(1) - 1))
+                    }
+                    _ => None,
+                };
+                match range {
+                    Some((a, b)) => {
+                        lo = lo.saturating_add(a);
+                        hi = hi.saturating_add(b);
+                    }
+                    None => problems.push(format!(
+                        "'{id}' is a {} question; a sum adds numbers, scales and Likert points",
+                        other.type_name()
+                    )),
+                }
+            }
+            if lo < min || hi > max {
+                problems.push(format!("the sum can range from {lo} to {hi}, outside this question's range {min}..{max}"));
+            }
+        }
+        Compute::Count(id) => {
+            let Some((min, max)) = number_range else {
+                return report(
+                    errs,
+                    q,
+                    "a count is a whole-number question (type = \"number\" without a step)".into(),
+                );
+            };
+            match earlier(id.as_str()).map(|o| &o.kind) {
+                Some(QuestionKind::Multi { options, .. }) => {
+                    let n = i64::try_from(options.len()).unwrap_or(i64::MAX);
+                    if min > 0 || max < n {
+                        problems.push(format!("the count can range from 0 to {n}, outside this question's range {min}..{max}"));
+                    }
+                }
+                Some(_) => problems.push(format!("'{id}' is not a multi-select question")),
+                None => problems.push(format!(
+                    "'{id}' is not a question that comes before this one"
+                )),
+            }
+        }
+        Compute::Classify(rules) => {
+            if !matches!(q.kind, QuestionKind::Single { .. }) {
+                return report(
+                    errs,
+                    q,
+                    "a classification is a single-choice question".into(),
+                );
+            }
+            for (i, (option, when)) in rules.iter().enumerate() {
+                if q.option(option).is_none() {
+                    problems.push(format!("rule {} names unknown option '{option}'", i + 1));
+                }
+                if when
+                    .referenced_questions()
+                    .iter()
+                    .any(|r| earlier(r).is_none())
+                {
+                    problems.push(format!(
+                        "rule {}: a classification may only use questions that come before it",
+                        i + 1
+                    ));
+                    continue;
+                }
+                check_condition(
+                    errs,
+                    s,
+                    when,
+                    Site::Check { page },
+                    &format!("question '{}': compute rule {}", q.id, i + 1),
+                );
+            }
+        }
+    }
+    for p in problems {
+        report(errs, q, p);
+    }
+}
+
+fn report(errs: &mut Errors, q: &Question, message: String) {
+    errs.at_line(
+        Some(q.line),
+        format!("question '{}': compute: {message}", q.id),
+    );
 }

@@ -37,6 +37,11 @@ pub(super) fn fill_in(survey: &mut Survey) {
             for c in &mut q.checks {
                 fill(&mut c.holds);
             }
+            if let Some(super::super::definition::Compute::Classify(rules)) = &mut q.compute {
+                for (_, when) in rules {
+                    fill(when);
+                }
+            }
             for o in kind_options_mut(&mut q.kind) {
                 o.show_if.iter_mut().for_each(fill);
             }

@@ -8,6 +8,7 @@ use super::super::non_answers::{read_question_list, NonAnswerSettings};
 use super::super::reader::{as_table, Errors, Fields, Value};
 use super::super::response::NonAnswer;
 use super::super::text::Lang;
+use super::compute::read_compute;
 
 const TYPES: &str = "single, multi, number, scale, grid, date, text or note";
 
@@ -99,15 +100,18 @@ pub(super) fn read_question(
     let required = f.bool(errs, "required").unwrap_or(false);
     let show_if = f.condition(errs, "show_if");
     let end_if = f.condition(errs, "end_if");
+    let compute = read_compute(errs, &mut f);
+    // Nobody answers a computed field, so it offers no non-answers unless it says so.
+    let asked = !is_note && compute.is_none();
     let dont_know = f
         .bool(errs, "dont_know")
-        .unwrap_or(!is_note && defaults.offered_by_default(NonAnswer::DontKnow));
+        .unwrap_or(asked && defaults.offered_by_default(NonAnswer::DontKnow));
     let prefer_not_to_say = f
         .bool(errs, "prefer_not_to_say")
-        .unwrap_or(!is_note && defaults.offered_by_default(NonAnswer::PreferNotToSay));
+        .unwrap_or(asked && defaults.offered_by_default(NonAnswer::PreferNotToSay));
     let declared_non_answers = match read_question_list(errs, &mut f, defaults) {
         Some(list) => list,
-        None if is_note => Vec::new(),
+        None if !asked => Vec::new(),
         None => defaults.declared_by_default(),
     };
     let messages = read_messages(errs, &mut f, langs);
@@ -173,6 +177,7 @@ pub(super) fn read_question(
         declared_non_answers,
         messages,
         checks,
+        compute,
         line,
     })
 }
