@@ -65,6 +65,8 @@ mod condition_tests;
 #[cfg(test)]
 mod demo_tests;
 #[cfg(test)]
+mod examples_tests;
+#[cfg(test)]
 mod fine_kinds_tests;
 #[cfg(test)]
 mod hierarchy_tests;
