@@ -32,7 +32,7 @@ impl Mode {
     }
 }
 
-/// The disclosure role of a question (DESIGN §8).
+/// The disclosure role of a question: how releases and exports protect its answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {

@@ -1,4 +1,4 @@
-//! Reading generalisation hierarchies for anonymised exports (DESIGN §8): `groups` of a
+//! Reading generalisation hierarchies for anonymised exports (see `src/export/`): `groups` of a
 //! single-choice or Likert question, `coarse_bands` of a number, and which types may be
 //! quasi-identifiers at all.
 

@@ -18,6 +18,9 @@ use super::super::response::Answer;
 
 const MAX_COMBINATIONS: usize = 100_000;
 
+/// The value of each target in one combination (`None`: unanswered).
+pub(super) type Lookup<'f, 's> = dyn Fn(&Target) -> Option<Val<'s>> + 'f;
+
 /// Every combination of representative answers to the questions some conditions refer to.
 pub(super) struct Space {
     targets: Vec<Target>,
@@ -57,10 +60,7 @@ impl Space {
     }
 
     /// Whether `test` holds for some combination; `test` gets a lookup of each target's value.
-    pub(super) fn any<'s>(
-        &'s self,
-        test: &dyn Fn(&dyn Fn(&Target) -> Option<Val<'s>>) -> bool,
-    ) -> bool {
+    pub(super) fn any<'s>(&'s self, test: &dyn Fn(&Lookup<'_, 's>) -> bool) -> bool {
         let mut pick = vec![0usize; self.targets.len()];
         loop {
             let lookup = |t: &Target| -> Option<Val<'s>> {
