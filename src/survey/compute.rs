@@ -10,6 +10,10 @@ impl Survey {
     pub fn with_computed(&self, answers: &Response) -> Response {
         let mut out = answers.clone();
         for q in self.questions() {
+            if let Some(a) = self.implied_answer(q, &out) {
+                out.insert(q.id.clone(), a.clone());
+                continue;
+            }
             let Some(compute) = &q.compute else { continue };
             out.remove(q.id.as_str());
             let shown = self.visible_answers(&out);
@@ -21,6 +25,23 @@ impl Survey {
             }
         }
         out
+    }
+
+    /// The answer implied for `q` by earlier answers, if one of its `implied` rules holds and
+    /// `q` is shown. Pages don't ask such a question; the implied answer is stored instead of
+    /// whatever was sent.
+    pub fn implied_answer<'s>(&'s self, q: &'s Question, answers: &Response) -> Option<&'s Answer> {
+        if q.implied.is_empty() {
+            return None;
+        }
+        let shown = self.visible_answers(answers);
+        if !self.question_visible(q, &shown) {
+            return None;
+        }
+        q.implied
+            .iter()
+            .find(|(when, _)| when.evaluate(&shown))
+            .map(|(_, a)| a)
     }
 }
 

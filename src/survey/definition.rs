@@ -10,7 +10,7 @@ use super::decimal::Decimal;
 use super::error::DefinitionWarning;
 use super::ids::{QuestionId, SurveyId};
 use super::month::{Day, YearMonth};
-use super::response::NonAnswer;
+use super::response::{Answer, NonAnswer};
 use super::text::{Lang, Text};
 
 /// How peers get codes: organisers issue batches (`invite`) or the landing page hands out one
@@ -231,6 +231,11 @@ pub struct Question {
     /// A computed field: never asked, its answer is worked out from earlier answers when the
     /// response is submitted, and is then counted and exported like any answer of its type.
     pub compute: Option<Compute>,
+    /// The answer a page shows already filled in (`default = …`); the peer may change it.
+    pub default_answer: Option<Answer>,
+    /// Answers implied by earlier ones (`implied = [{ when = "…", answer = … }]`): when a rule
+    /// holds, the question is not asked and its answer is stored as given.
+    pub implied: Vec<(Condition, Answer)>,
     /// 1-based line of the question's table in the source.
     pub line: usize,
 }

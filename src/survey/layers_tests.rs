@@ -26,6 +26,7 @@ const LAYERS: &[&str] = &[
     "non_answers",
     // the model
     "definition",
+    "value",
     "pipe",
     // building and checking it
     "fine_kinds",

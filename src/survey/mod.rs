@@ -35,6 +35,7 @@ mod reader;
 mod response;
 pub mod text;
 mod validate;
+mod value;
 mod visibility;
 
 pub use answers::AnswerError;
@@ -70,6 +71,8 @@ mod examples_tests;
 mod fine_kinds_tests;
 #[cfg(test)]
 mod hierarchy_tests;
+#[cfg(test)]
+mod implied_tests;
 #[cfg(test)]
 mod layers_tests;
 #[cfg(test)]

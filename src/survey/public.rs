@@ -53,6 +53,17 @@ fn question(q: &Question) -> Value {
         };
         o.insert("compute".into(), how);
     }
+    if let Some(a) = &q.default_answer {
+        o.insert("default".into(), json!(a));
+    }
+    if !q.implied.is_empty() {
+        let implied: Vec<Value> = q
+            .implied
+            .iter()
+            .map(|(when, a)| json!({ "when": when.source(), "answer": a }))
+            .collect();
+        o.insert("implied".into(), Value::Array(implied));
+    }
     if !q.checks.is_empty() {
         let checks: Vec<Value> = q
             .checks

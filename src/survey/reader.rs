@@ -312,6 +312,28 @@ pub(super) fn parse_text(
     }
 }
 
+/// A TOML value as the JSON an answer is submitted as (a decimal as its digits in a string).
+pub(super) fn to_json(v: &DeValue<'_>) -> Option<serde_json::Value> {
+    use serde_json::Value as J;
+    Some(match v {
+        DeValue::String(s) => J::String(s.to_string()),
+        DeValue::Integer(_) => J::from(as_int(v)?),
+        DeValue::Float(_) => J::String(as_decimal(v)?.to_string()),
+        DeValue::Boolean(b) => J::Bool(*b),
+        DeValue::Array(a) => J::Array(
+            a.iter()
+                .map(|x| to_json(x.get_ref()))
+                .collect::<Option<Vec<_>>>()?,
+        ),
+        DeValue::Table(t) => J::Object(
+            t.iter()
+                .map(|(k, x)| Some((k.get_ref().to_string(), to_json(x.get_ref())?)))
+                .collect::<Option<serde_json::Map<_, _>>>()?,
+        ),
+        DeValue::Datetime(_) => return None,
+    })
+}
+
 /// The table inside an array element, or an error.
 pub(super) fn as_table<'a, 'i>(
     errs: &mut Errors,

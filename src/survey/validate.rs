@@ -52,6 +52,15 @@ pub(super) fn validate(errs: &mut Errors, s: &Survey) {
                 );
             }
             check_piping(errs, s, q, pi);
+            for (i, (when, _)) in q.implied.iter().enumerate() {
+                check_condition(
+                    errs,
+                    s,
+                    when,
+                    Site::QuestionCondition { page: pi },
+                    &format!("question '{}': implied {}", q.id, i + 1),
+                );
+            }
             if let Some(c) = &q.compute {
                 check_compute(errs, s, q, c, pi, flat);
             }

@@ -34,6 +34,9 @@ pub(super) fn fill_in(survey: &mut Survey) {
         for q in &mut page.questions {
             q.show_if.iter_mut().for_each(fill);
             q.end_if.iter_mut().for_each(fill);
+            for (when, _) in &mut q.implied {
+                fill(when);
+            }
             for c in &mut q.checks {
                 fill(&mut c.holds);
             }

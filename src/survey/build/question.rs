@@ -1,13 +1,16 @@
 //! Reading one `[[pages.questions]]` table.
 
+use super::super::condition::Condition;
 use super::super::definition::{Check, Messages, Question, Role};
 use super::super::hierarchy::read_hierarchy;
 use super::super::ids::QuestionId;
 use super::super::kinds::read_kind;
 use super::super::non_answers::{read_question_list, NonAnswerSettings};
-use super::super::reader::{as_table, Errors, Fields, Value};
+use super::super::reader::{as_table, to_json, Errors, Fields, Value};
+use super::super::response::Answer;
 use super::super::response::NonAnswer;
 use super::super::text::Lang;
+use super::super::value::parse_one;
 use super::compute::read_compute;
 
 const TYPES: &str = "single, multi, number, scale, grid, date, text or note";
@@ -116,6 +119,8 @@ pub(super) fn read_question(
     };
     let messages = read_messages(errs, &mut f, langs);
     let checks = read_checks(errs, &mut f, langs);
+    let default = f.get("default");
+    let implied = read_implied(errs, &mut f);
     if is_note && (required || dont_know || prefer_not_to_say || end_if.is_some()) {
         errs.at(
             &f.span,
@@ -161,7 +166,7 @@ pub(super) fn read_question(
             );
         }
     }
-    Some(Question {
+    let mut question = Question {
         id: id?,
         kind,
         text: text?,
@@ -178,8 +183,92 @@ pub(super) fn read_question(
         messages,
         checks,
         compute,
+        default_answer: None,
+        implied: Vec::new(),
         line,
-    })
+    };
+    let asked = question.compute.is_none() && !question.is_note();
+    if let Some(v) = default {
+        question.default_answer = typed_answer(errs, &question, &ctx, "default", v, asked);
+    }
+    for (when, v) in implied {
+        if let Some(a) = typed_answer(errs, &question, &ctx, "implied answer", v, asked) {
+            question.implied.push((when, a));
+        }
+    }
+    Some(question)
+}
+
+/// A default or implied answer, checked like a peer's answer to the question.
+fn typed_answer(
+    errs: &mut Errors,
+    q: &Question,
+    ctx: &str,
+    what: &str,
+    v: &Value<'_>,
+    asked: bool,
+) -> Option<Answer> {
+    if !asked {
+        errs.at(
+            &v.span(),
+            format!(
+                "{ctx}a {what} needs a question that is asked (not a note or a computed field)"
+            ),
+        );
+        return None;
+    }
+    let parsed = to_json(v.get_ref()).map(|json| parse_one(q, &json));
+    match parsed {
+        Some(Ok(Some(a))) => Some(a),
+        Some(Ok(None)) => {
+            errs.at(&v.span(), format!("{ctx}the {what} is empty"));
+            None
+        }
+        Some(Err(problems)) => {
+            errs.at(
+                &v.span(),
+                format!(
+                    "{ctx}the {what} is not a valid answer: {}",
+                    problems.join("; ")
+                ),
+            );
+            None
+        }
+        None => {
+            errs.at(&v.span(), format!("{ctx}the {what} is not a valid answer"));
+            None
+        }
+    }
+}
+
+/// `implied = [{ when = "…", answer = … }, …]`, answers still in their TOML form.
+fn read_implied<'a, 'i>(
+    errs: &mut Errors,
+    f: &mut Fields<'a, 'i>,
+) -> Vec<(Condition, &'a Value<'i>)> {
+    let Some((items, _)) = f.array(errs, "implied") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let what = format!("{}implied {}", f.ctx, i + 1);
+        let Some(t) = as_table(errs, &what, item) else {
+            continue;
+        };
+        let mut rf = Fields::new(t, item.span(), format!("{what}: "));
+        let when = rf.condition(errs, "when");
+        let answer = rf.get("answer");
+        for key in ["when", "answer"] {
+            if !rf.has(key) {
+                rf.missing(errs, key);
+            }
+        }
+        rf.finish(errs, " in an implied answer (use 'when' and 'answer')");
+        if let (Some(w), Some(a)) = (when, answer) {
+            out.push((w, a));
+        }
+    }
+    out
 }
 
 /// `checks = [{ holds = "…", message = … }, …]`.
