@@ -176,6 +176,34 @@ mod tests {
         assert!(d("-1") < d("0.1"));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_decimal_reads_back_as_written_and_compares_like_its_value(
+            units in -999_999_999_999i64..999_999_999_999,
+            scale in 0u8..=MAX_DECIMALS,
+            other in -999_999_999_999i64..999_999_999_999,
+        ) {
+            let a = Decimal { units, scale };
+            let again = Decimal::parse(&a.to_string());
+            proptest::prop_assert_eq!(again.map(|d| (d.units, d.scale)), Some((units, scale)));
+            let b = Decimal { units: other, scale };
+            proptest::prop_assert_eq!(a.cmp(&b), units.cmp(&other));
+        }
+
+        #[test]
+        fn a_value_plus_a_step_stays_on_the_step(
+            from in -1000i64..1000, steps in 0i64..1000, step in 1i64..1000, scale in 0u8..4,
+        ) {
+            let from = Decimal { units: from, scale };
+            let step = Decimal { units: step, scale };
+            let mut d = from;
+            for _ in 0..(steps % 20) {
+                d = d.plus(step);
+            }
+            proptest::prop_assert!(d.on_step(from, step));
+        }
+    }
+
     #[test]
     fn a_step_counts_from_the_minimum() {
         assert!(d("1.5").on_step(d("0"), d("0.5")));
