@@ -19,6 +19,7 @@ const LAYERS: &[&str] = &[
     "error",
     // conditions
     "expr",
+    "lexer",
     "parser",
     "condition",
     // reading TOML

@@ -4,12 +4,14 @@
 //!
 //! Files import only downward, in this order (`layers_tests.rs` fails on an upward import):
 //!
-//! 1. values: `ids`, `text`, `month`, `response` (typed answers), `error`;
-//! 2. conditions: `expr` (syntax tree, evaluation) → `parser` → `condition`;
-//! 3. reading TOML: `reader`;
-//! 4. the model: `definition`;
-//! 5. building it: `kinds`, `hierarchy`, `visibility`, `check`, `validate` → `build`;
-//! 6. using it: `answers` (parsing submissions), `form`, `public`, `compat`.
+//! 1. values: `ids`, `text`, `month`, `decimal`, `response` (typed answers), `error`;
+//! 2. conditions: `expr` (syntax tree, evaluation) → `lexer` → `parser` → `condition`;
+//! 3. reading TOML: `reader`, `non_answers`;
+//! 4. the model: `definition`, then `value` (one answer against its question), `pipe`;
+//! 5. building it: `fine_kinds`, `kinds`, `hierarchy`, `visibility`, `check`, `validate` →
+//!    `build`;
+//! 6. using it: `compute` (computed and implied answers), `answers` (parsing submissions),
+//!    `form`, `public`, `compat`.
 
 pub mod answers;
 mod build;
@@ -26,6 +28,7 @@ pub mod form;
 mod hierarchy;
 pub mod ids;
 mod kinds;
+mod lexer;
 mod month;
 mod non_answers;
 mod parser;
