@@ -1,6 +1,5 @@
 //! Survey definitions (TOML → typed, with line-aware errors), `show_if`/`end_if` conditions,
 //! and the parsing of submitted answers into a typed [`Response`].
-
 //!
 //! Files import only downward, in this order (`layers_tests.rs` fails on an upward import):
 //!
