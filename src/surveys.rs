@@ -93,6 +93,9 @@ pub struct ImportOutcome {
     pub id: SurveyId,
     pub state: SurveyState,
     pub replaced: bool,
+    /// What the definition may not mean as written (a condition that always holds, …); an
+    /// import is never refused for these.
+    pub warnings: Vec<String>,
 }
 
 pub struct SurveySummary {
@@ -180,6 +183,7 @@ impl SurveyRegistry {
                 }
             }
         }
+        let warnings = survey.warnings().iter().map(|w| w.to_string()).collect();
         let data_key = load_data_key(store, vault, id.as_str())?;
         let entry = SurveyEntry {
             survey: Arc::new(survey),
@@ -197,6 +201,7 @@ impl SurveyRegistry {
             id,
             state,
             replaced: existing.is_some(),
+            warnings,
         })
     }
 

@@ -17,6 +17,13 @@ fuzz_target!(|source: &str| {
         let empty = chorus::survey::Response::default();
         let _ = survey.visible_answers(&empty);
         let _ = survey.ended_after(&empty);
+        let _ = survey.with_computed(&empty);
+        for w in survey.warnings() {
+            let _ = w.to_string();
+        }
+        for q in survey.questions() {
+            let _ = survey.pipe(q.text.default_text(), &empty, "en");
+        }
         // The definition it keeps must itself parse again.
         assert!(
             Survey::parse(survey.source()).is_ok(),

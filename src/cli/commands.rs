@@ -126,10 +126,11 @@ fn run(chorus: &Chorus, command: Command) -> Result<Outcome, services::ServiceEr
             } else {
                 String::new()
             };
-            Outcome::said(format!(
-                "{verb} survey '{}' ({}){hint}\n",
-                done.id, done.state
-            ))
+            let mut said = format!("{verb} survey '{}' ({}){hint}\n", done.id, done.state);
+            for warning in &done.warnings {
+                said.push_str(&format!("{warning}\n"));
+            }
+            Outcome::said(said)
         }
         Command::SurveyList => {
             let mut out = String::new();

@@ -230,6 +230,7 @@ fn label(label: &Label) -> String {
         Label::NonAnswer { non_answer } => match non_answer {
             crate::survey::NonAnswer::DontKnow => "Don't know".into(),
             crate::survey::NonAnswer::PreferNotToSay => "Prefer not to say".into(),
+            crate::survey::NonAnswer::Custom(id) => id.as_str().into(),
         },
         Label::Selected => "Chosen".into(),
         Label::NotSelected => "Not chosen".into(),

@@ -6,109 +6,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::definition::{Choice, Question, QuestionKind, Survey, YearMonth};
+use super::definition::{Question, QuestionKind, Survey};
 use super::ids::QuestionId;
-
-/// "Don't know" and "prefer not to say", kept as distinct codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NonAnswer {
-    DontKnow,
-    PreferNotToSay,
-}
-
-impl NonAnswer {
-    /// The wire string: `dont_know` or `prefer_not_to_say`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NonAnswer::DontKnow => "dont_know",
-            NonAnswer::PreferNotToSay => "prefer_not_to_say",
-        }
-    }
-
-    pub fn from_wire(s: &str) -> Option<NonAnswer> {
-        match s {
-            "dont_know" => Some(NonAnswer::DontKnow),
-            "prefer_not_to_say" => Some(NonAnswer::PreferNotToSay),
-            _ => None,
-        }
-    }
-
-    fn label(self) -> &'static str {
-        match self {
-            NonAnswer::DontKnow => "'don't know'",
-            NonAnswer::PreferNotToSay => "'prefer not to say'",
-        }
-    }
-}
-
-/// One grid row's answer. Serialized compactly: `{"c":"good"}` or `{"na":"dont_know"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum GridCell {
-    #[serde(rename = "c")]
-    Choice(String),
-    #[serde(rename = "na")]
-    NonAnswer(NonAnswer),
-}
-
-/// A typed answer. Serialized compactly with one-or-two-letter tags, e.g. `{"n":31}`,
-/// `{"cs":["heroin"]}`, `{"na":"dont_know"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Answer {
-    /// single, or a Likert scale: the option id.
-    #[serde(rename = "c")]
-    Choice(String),
-    /// multi: option ids in the order of the definition.
-    #[serde(rename = "cs")]
-    Choices(Vec<String>),
-    /// number, or a numeric scale.
-    #[serde(rename = "n")]
-    Number(i64),
-    /// date.
-    #[serde(rename = "m")]
-    Month(YearMonth),
-    /// free text, trimmed, non-empty.
-    #[serde(rename = "t")]
-    Text(String),
-    /// grid: row id → cell; rows left out were skipped.
-    #[serde(rename = "g")]
-    Grid(BTreeMap<String, GridCell>),
-    #[serde(rename = "na")]
-    NonAnswer(NonAnswer),
-}
-
-/// A parsed, valid set of answers. Serialized as a JSON object of question id → answer.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Response {
-    answers: BTreeMap<QuestionId, Answer>,
-}
-
-impl Response {
-    pub fn answers(&self) -> &BTreeMap<QuestionId, Answer> {
-        &self.answers
-    }
-
-    pub fn get(&self, id: &str) -> Option<&Answer> {
-        self.answers.get(id)
-    }
-
-    /// Adds or replaces an answer. No validation: use [`parse`] for input from peers.
-    pub fn insert(&mut self, id: QuestionId, answer: Answer) {
-        self.answers.insert(id, answer);
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.answers.is_empty()
-    }
-
-    pub fn len(&self) -> usize {
-        self.answers.len()
-    }
-}
+pub use super::response::{Answer, GridCell, NonAnswer, Response};
+use super::value::parse_one;
 
 /// One problem with a submitted answer. `question` is the question id when there is one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -155,9 +59,13 @@ pub fn parse_partial(
     let mut response = Response::default();
     let mut errors = BTreeMap::new();
     for q in survey.questions() {
-        let Some(value) = answers.get(q.id.as_str()) else {
+        let Some(value) = answers.get(q.id.as_str()).filter(|_| q.compute.is_none()) else {
             continue;
         };
+        // An answer implied by earlier ones replaces whatever was sent.
+        if survey.implied_answer(q, &response).is_some() {
+            continue;
+        }
         match parse_one(q, value) {
             Ok(Some(a)) => response.insert(q.id.clone(), a),
             Ok(None) => {}
@@ -167,12 +75,20 @@ pub fn parse_partial(
         }
     }
     let shown = survey.visible_answers(&response);
+    for q in survey.questions() {
+        for c in survey.failed_checks(q, &shown) {
+            errors
+                .entry(q.id.clone())
+                .or_default()
+                .push(c.message.default_text().to_owned());
+        }
+    }
     errors.retain(|id, _| {
         survey
             .question(id.as_str())
             .is_some_and(|q| survey.question_visible(q, &shown))
     });
-    (shown, errors)
+    (survey.with_computed(&shown), errors)
 }
 
 fn error(q: &Question, message: impl Into<String>) -> AnswerError {
@@ -208,9 +124,12 @@ fn parse_inner(
     let mut per_question: BTreeMap<&str, Vec<AnswerError>> = BTreeMap::new();
     for (page_index, page) in survey.pages().iter().enumerate() {
         for q in &page.questions {
-            let Some(value) = answers.get(q.id.as_str()) else {
+            let Some(value) = answers.get(q.id.as_str()).filter(|_| q.compute.is_none()) else {
                 continue;
             };
+            if survey.implied_answer(q, &response).is_some() {
+                continue;
+            }
             let mut errs = Vec::new();
             if page_index > last_page {
                 errs.push(error(q, "this question is on a later page"));
@@ -228,7 +147,12 @@ fn parse_inner(
         }
     }
 
+    // Peers never answer computed fields: whatever was sent for one is ignored.
+    for q in survey.questions().filter(|q| q.compute.is_some()) {
+        response.remove(q.id.as_str());
+    }
     let flow = survey.flow(&response);
+    let visible = survey.visible_answers(&response);
     for ((page_index, q), shown) in survey
         .pages()
         .iter()
@@ -245,6 +169,15 @@ fn parse_inner(
                 q,
                 "this question was not shown, given the other answers, so it can't be answered",
             ));
+        } else if answered && !survey.failed_checks(q, &response).is_empty() {
+            for c in survey.failed_checks(q, &response) {
+                errors.push(error(q, c.message.default_text()));
+            }
+        } else if answered && visible.get(q.id.as_str()) != response.get(q.id.as_str()) {
+            errors.push(error(
+                q,
+                "an option chosen was not offered, given the other answers",
+            ));
         } else if shown
             && q.required
             && page_index <= last_page
@@ -258,7 +191,7 @@ fn parse_inner(
     }
 
     if errors.is_empty() {
-        Ok(response)
+        Ok(survey.with_computed(&response))
     } else {
         Err(errors)
     }
@@ -272,207 +205,4 @@ fn has_unanswered_rows(q: &Question, answer: Option<&Answer>) -> bool {
         }
         _ => false,
     }
-}
-
-const WANT_OPTION: &str = "the answer must be one of the option ids, as a string";
-
-fn non_answer(q: &Question, s: &str) -> Option<Result<NonAnswer, String>> {
-    let n = NonAnswer::from_wire(s)?;
-    Some(if q.allows(n) {
-        Ok(n)
-    } else {
-        Err(format!("{} is not offered for this question", n.label()))
-    })
-}
-
-fn choice(options: &[Choice], s: &str) -> Result<String, String> {
-    if options.iter().any(|o| o.id == s) {
-        Ok(s.to_owned())
-    } else {
-        Err("this is not one of the options".into())
-    }
-}
-
-fn integer(v: &Value, min: i64, max: i64) -> Result<i64, String> {
-    let Some(n) = v.as_i64() else {
-        return Err("the answer must be a whole number".into());
-    };
-    if n < min || n > max {
-        return Err(format!("the answer must be between {min} and {max}"));
-    }
-    Ok(n)
-}
-
-/// One answer; `Ok(None)` means unanswered (`null`, empty text, empty grid).
-fn parse_one(q: &Question, v: &Value) -> Result<Option<Answer>, Vec<String>> {
-    let one = |r: Result<Answer, String>| r.map(Some).map_err(|e| vec![e]);
-    if v.is_null() {
-        return Ok(None);
-    }
-    if let QuestionKind::Note = q.kind {
-        return Err(vec![
-            "this is a note, not a question, so it takes no answer".into(),
-        ]);
-    }
-    // Grids take non-answers per row, not for the whole grid.
-    let whole_non_answer = match q.kind {
-        QuestionKind::Grid { .. } => None,
-        _ => v.as_str().and_then(|s| non_answer(q, s)),
-    };
-    if let Some(r) = whole_non_answer {
-        return one(r.map(Answer::NonAnswer));
-    }
-    match &q.kind {
-        QuestionKind::Single { options, .. } | QuestionKind::Likert { options } => match v {
-            Value::String(s) => one(choice(options, s).map(Answer::Choice)),
-            _ => Err(vec![WANT_OPTION.into()]),
-        },
-        QuestionKind::Multi {
-            options,
-            min_choices,
-            max_choices,
-        } => parse_multi(options, *min_choices, *max_choices, v),
-        QuestionKind::Number { min, max, .. } | QuestionKind::Scale { min, max, .. } => {
-            one(integer(v, *min, *max).map(Answer::Number))
-        }
-        QuestionKind::Grid { rows, options } => parse_grid(q, rows, options, v),
-        QuestionKind::Date { min, max } => {
-            let Some(m) = v.as_str().and_then(YearMonth::parse) else {
-                return Err(vec!["the answer must be a month written as YYYY-MM".into()]);
-            };
-            if let Some(min) = min.filter(|min| m < *min) {
-                return Err(vec![format!("the month can't be before {min}")]);
-            }
-            if let Some(max) = max.filter(|max| m > *max) {
-                return Err(vec![format!("the month can't be after {max}")]);
-            }
-            one(Ok(Answer::Month(m)))
-        }
-        QuestionKind::Text { max_length } => {
-            let Some(s) = v.as_str() else {
-                return Err(vec!["the answer must be text".into()]);
-            };
-            let s = s.trim();
-            if s.is_empty() {
-                return Ok(None);
-            }
-            if s.chars().count() > *max_length {
-                return Err(vec![format!(
-                    "the answer is longer than {max_length} characters"
-                )]);
-            }
-            if s.chars()
-                .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-            {
-                return Err(vec![
-                    "the answer contains characters that are not allowed".into()
-                ]);
-            }
-            one(Ok(Answer::Text(s.to_owned())))
-        }
-        QuestionKind::Note => Ok(None),
-    }
-}
-
-fn parse_multi(
-    options: &[Choice],
-    min_choices: Option<u32>,
-    max_choices: Option<u32>,
-    v: &Value,
-) -> Result<Option<Answer>, Vec<String>> {
-    let Some(items) = v.as_array() else {
-        return Err(vec!["the answer must be a list of option ids".into()]);
-    };
-    if items.is_empty() {
-        return Err(vec![
-            "choose at least one option, or leave the question out".into(),
-        ]);
-    }
-    let mut errs = Vec::new();
-    let mut chosen: BTreeSet<&str> = BTreeSet::new();
-    let mut duplicate = false;
-    for item in items {
-        match item.as_str() {
-            Some(s) if options.iter().any(|o| o.id == s) => duplicate |= !chosen.insert(s),
-            Some(s) if NonAnswer::from_wire(s).is_some() => errs.push(
-                "a non-answer must be given on its own, as a string, not in a list".to_string(),
-            ),
-            Some(_) => errs.push("one of the chosen options is not an option".into()),
-            None => errs.push("the answer must be a list of option ids".into()),
-        }
-    }
-    if duplicate {
-        errs.push("an option was chosen more than once".into());
-    }
-    if chosen.len() > 1 {
-        for o in options
-            .iter()
-            .filter(|o| o.exclusive && chosen.contains(o.id.as_str()))
-        {
-            errs.push(format!(
-                "option '{}' can't be combined with other options",
-                o.id
-            ));
-        }
-    }
-    let n = chosen.len();
-    if errs.is_empty() {
-        if let Some(min) = min_choices.filter(|m| (n as u64) < u64::from(*m)) {
-            errs.push(format!("choose at least {min} options"));
-        }
-        if let Some(max) = max_choices.filter(|m| (n as u64) > u64::from(*m)) {
-            errs.push(format!("choose at most {max} options"));
-        }
-    }
-    if !errs.is_empty() {
-        errs.dedup();
-        return Err(errs);
-    }
-    // Keep the definition's order, so equal sets serialize identically.
-    let ordered = options
-        .iter()
-        .filter(|o| chosen.contains(o.id.as_str()))
-        .map(|o| o.id.clone())
-        .collect();
-    Ok(Some(Answer::Choices(ordered)))
-}
-
-fn parse_grid(
-    q: &Question,
-    rows: &[Choice],
-    options: &[Choice],
-    v: &Value,
-) -> Result<Option<Answer>, Vec<String>> {
-    let Some(obj) = v.as_object() else {
-        return Err(vec![
-            "the answer must be an object giving an option id for each row".into(),
-        ]);
-    };
-    let mut errs = Vec::new();
-    let mut cells = BTreeMap::new();
-    for (row_id, cell) in obj {
-        let Some(row) = rows.iter().find(|r| &r.id == row_id) else {
-            errs.push("an answer was given for a row that does not exist".to_string());
-            continue;
-        };
-        let parsed = match cell {
-            Value::Null => continue,
-            Value::String(s) => match non_answer(q, s) {
-                Some(r) => r.map(GridCell::NonAnswer),
-                None => choice(options, s).map(GridCell::Choice),
-            },
-            _ => Err(WANT_OPTION.into()),
-        };
-        match parsed {
-            Ok(c) => {
-                cells.insert(row.id.clone(), c);
-            }
-            Err(e) => errs.push(format!("row '{}': {e}", row.id)),
-        }
-    }
-    if !errs.is_empty() {
-        errs.dedup();
-        return Err(errs);
-    }
-    Ok((!cells.is_empty()).then_some(Answer::Grid(cells)))
 }

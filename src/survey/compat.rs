@@ -3,7 +3,7 @@
 //! re-tag a question to a weaker disclosure role, or change what the stored answers mean
 //! (question ids, types, options, ranges, bands, logic).
 
-use super::definition::{QuestionKind, Role, Survey};
+use super::definition::{Choice, QuestionKind, Role, Survey};
 
 /// Every reason `new` cannot replace `old` once responses exist; empty when it can.
 pub fn replacement_problems(old: &Survey, new: &Survey) -> Vec<String> {
@@ -52,7 +52,7 @@ pub fn replacement_problems(old: &Survey, new: &Survey) -> Vec<String> {
                 "question '{id}': its show_if/end_if cannot change once there are responses"
             ));
         }
-        if (a.dont_know, a.prefer_not_to_say) != (b.dont_know, b.prefer_not_to_say) {
+        if a.non_answers() != b.non_answers() {
             problems.push(format!(
                 "question '{id}': its non-answer options cannot change once there are responses"
             ));
@@ -95,10 +95,17 @@ fn role_at_least(before: Role, after: Role) -> bool {
 
 /// What a question's answers mean, without its wording.
 fn shape(kind: &QuestionKind) -> String {
-    let ids = |choices: &[super::definition::Choice]| {
+    let ids = |choices: &[Choice]| {
         choices
             .iter()
-            .map(|c| format!("{}{}", c.id, if c.exclusive { "!" } else { "" }))
+            .map(|c| {
+                format!(
+                    "{}{}{}",
+                    c.id,
+                    if c.exclusive { "!" } else { "" },
+                    c.show_if.as_ref().map_or("", |s| s.source())
+                )
+            })
             .collect::<Vec<_>>()
             .join(",")
     };
@@ -116,6 +123,14 @@ fn shape(kind: &QuestionKind) -> String {
         QuestionKind::Likert { options } => format!("likert[{}]", ids(options)),
         QuestionKind::Grid { rows, options } => format!("grid[{}][{}]", ids(rows), ids(options)),
         QuestionKind::Date { min, max } => format!("date{min:?}{max:?}"),
+        QuestionKind::Decimal {
+            min,
+            max,
+            step,
+            bands,
+            ..
+        } => format!("decimal{min}..{max}/{step}{bands:?}"),
+        QuestionKind::Day { min, max } => format!("day{min}..{max}"),
         QuestionKind::Text { max_length } => format!("text{max_length}"),
         QuestionKind::Note => "note".into(),
     }

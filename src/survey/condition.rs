@@ -1,4 +1,5 @@
-//! `show_if` / `end_if` conditions: a tokenizer, a recursive-descent parser and the evaluator.
+//! `show_if` / `end_if` conditions: the parsed expression with its source text. The syntax tree
+//! and its evaluation live in `expr.rs`, the tokenizer and parser in `parser.rs`.
 //!
 //! Grammar (keywords are case-insensitive):
 //! ```text
@@ -16,8 +17,10 @@
 
 use std::fmt;
 
-use super::answers::{Answer, GridCell, NonAnswer, Response};
-use super::definition::YearMonth;
+pub use super::expr::ConditionError;
+use super::expr::{Expr, Target, Val};
+use super::parser::parse_expr;
+use super::response::Response;
 
 const MAX_SOURCE_LEN: usize = 2000;
 
@@ -30,182 +33,6 @@ pub struct Condition {
     pub(super) line: Option<usize>,
 }
 
-/// A parse error, with the 1-based column (in characters) inside the expression.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("column {column}: {message}")]
-pub struct ConditionError {
-    pub column: usize,
-    pub message: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Expr {
-    Or(Vec<Expr>),
-    And(Vec<Expr>),
-    Not(Box<Expr>),
-    Cmp(Cmp),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Cmp {
-    pub(super) target: Target,
-    pub(super) op: Op,
-    /// One value, except for `in`.
-    pub(super) values: Vec<Literal>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Op {
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-    In,
-    Includes,
-}
-
-impl Op {
-    pub(super) fn is_ordering(self) -> bool {
-        matches!(self, Op::Lt | Op::Le | Op::Gt | Op::Ge)
-    }
-}
-
-impl fmt::Display for Op {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Op::Eq => "==",
-            Op::Ne => "!=",
-            Op::Lt => "<",
-            Op::Le => "<=",
-            Op::Gt => ">",
-            Op::Ge => ">=",
-            Op::In => "in",
-            Op::Includes => "includes",
-        })
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(super) struct Target {
-    pub(super) question: String,
-    pub(super) row: Option<String>,
-}
-
-impl fmt::Display for Target {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.row {
-            Some(r) => write!(f, "{}.{r}", self.question),
-            None => f.write_str(&self.question),
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Literal {
-    Str(String),
-    Int(i64),
-}
-
-/// An answer (or grid cell) as seen by a comparison.
-#[derive(Debug, Clone, Copy)]
-pub(super) enum Val<'a> {
-    Choice(&'a str),
-    Choices(&'a [String]),
-    Number(i64),
-    Month(YearMonth),
-    NonAnswer(NonAnswer),
-    Other,
-}
-
-impl<'a> Val<'a> {
-    /// The value of `answer` for `target` (a grid row for grids; grids as a whole compare as nothing).
-    pub(super) fn of(answer: &'a Answer, row: Option<&str>) -> Option<Val<'a>> {
-        match (answer, row) {
-            (Answer::Grid(cells), Some(row)) => cells.get(row).map(|c| match c {
-                GridCell::Choice(s) => Val::Choice(s),
-                GridCell::NonAnswer(n) => Val::NonAnswer(*n),
-            }),
-            (_, Some(_)) | (Answer::Grid(_), None) => None,
-            (Answer::Choice(s), None) => Some(Val::Choice(s)),
-            (Answer::Choices(v), None) => Some(Val::Choices(v)),
-            (Answer::Number(n), None) => Some(Val::Number(*n)),
-            (Answer::Month(m), None) => Some(Val::Month(*m)),
-            (Answer::NonAnswer(n), None) => Some(Val::NonAnswer(*n)),
-            (Answer::Text(_), None) => Some(Val::Other),
-        }
-    }
-}
-
-fn equals(v: Val<'_>, lit: &Literal) -> bool {
-    match (v, lit) {
-        (Val::Choice(s), Literal::Str(l)) => s == l,
-        (Val::NonAnswer(n), Literal::Str(l)) => n.as_str() == l,
-        (Val::Number(n), Literal::Int(l)) => n == *l,
-        (Val::Month(m), Literal::Str(l)) => YearMonth::parse(l) == Some(m),
-        _ => false,
-    }
-}
-
-fn ordering(v: Val<'_>, lit: &Literal) -> Option<std::cmp::Ordering> {
-    match (v, lit) {
-        (Val::Number(n), Literal::Int(l)) => Some(n.cmp(l)),
-        (Val::Month(m), Literal::Str(l)) => YearMonth::parse(l).map(|l| m.cmp(&l)),
-        _ => None,
-    }
-}
-
-impl Cmp {
-    fn holds(&self, v: Option<Val<'_>>) -> bool {
-        use std::cmp::Ordering::{Equal, Greater, Less};
-        let first = self.values.first();
-        match (self.op, v, first) {
-            (Op::Ne, v, _) => !(Cmp {
-                op: Op::Eq,
-                ..self.clone()
-            })
-            .holds(v),
-            (_, None, _) | (_, _, None) => false,
-            (Op::Eq, Some(v), Some(l)) => equals(v, l),
-            (Op::In, Some(v), _) => self.values.iter().any(|l| equals(v, l)),
-            (Op::Includes, Some(Val::Choices(cs)), Some(Literal::Str(l))) => cs.contains(l),
-            (Op::Includes, _, _) => false,
-            (Op::Lt, Some(v), Some(l)) => ordering(v, l) == Some(Less),
-            (Op::Le, Some(v), Some(l)) => matches!(ordering(v, l), Some(Less | Equal)),
-            (Op::Gt, Some(v), Some(l)) => ordering(v, l) == Some(Greater),
-            (Op::Ge, Some(v), Some(l)) => matches!(ordering(v, l), Some(Greater | Equal)),
-        }
-    }
-}
-
-impl Expr {
-    /// Evaluates with `lookup` giving the value of each target (`None` = unanswered / not shown).
-    pub(super) fn eval<'a>(&self, lookup: &dyn Fn(&Target) -> Option<Val<'a>>) -> bool {
-        match self {
-            Expr::Or(xs) => xs.iter().any(|x| x.eval(lookup)),
-            Expr::And(xs) => xs.iter().all(|x| x.eval(lookup)),
-            Expr::Not(x) => !x.eval(lookup),
-            Expr::Cmp(c) => c.holds(lookup(&c.target)),
-        }
-    }
-
-    /// Every comparison, in source order.
-    pub(super) fn comparisons(&self) -> Vec<&Cmp> {
-        let mut out = Vec::new();
-        self.collect(&mut out);
-        out
-    }
-
-    fn collect<'a>(&'a self, out: &mut Vec<&'a Cmp>) {
-        match self {
-            Expr::Or(xs) | Expr::And(xs) => xs.iter().for_each(|x| x.collect(out)),
-            Expr::Not(x) => x.collect(out),
-            Expr::Cmp(c) => out.push(c),
-        }
-    }
-}
-
 impl Condition {
     /// Parses a condition expression.
     pub fn parse(source: &str) -> Result<Condition, ConditionError> {
@@ -215,7 +42,7 @@ impl Condition {
                 message: format!("a condition can be at most {MAX_SOURCE_LEN} characters long"),
             });
         }
-        let expr = super::parser::parse_expr(source)?;
+        let expr = parse_expr(source)?;
         Ok(Condition {
             source: source.to_owned(),
             expr,

@@ -1,8 +1,9 @@
 //! The condition parser and evaluator.
 
 use super::answers::{Answer, GridCell, NonAnswer, Response};
-use super::condition::{Cmp, Condition, Expr, Literal, Op, Target};
-use super::definition::YearMonth;
+use super::condition::Condition;
+use super::expr::{Cmp, Expr, Literal, Op, Target};
+use super::month::YearMonth;
 use crate::survey::ids::QuestionId;
 
 fn parse(s: &str) -> Expr {

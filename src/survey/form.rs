@@ -7,8 +7,8 @@
 
 use serde_json::{Map, Value};
 
-use super::answers::NonAnswer;
 use super::definition::{QuestionKind, Survey};
+use super::response::NonAnswer;
 
 pub fn to_json(survey: &Survey, fields: &[(String, String)]) -> Map<String, Value> {
     let mut out = Map::new();
@@ -39,6 +39,7 @@ pub fn to_json(survey: &Survey, fields: &[(String, String)]) -> Map<String, Valu
                     items.push(v);
                 }
             }
+            // A decimal stays a string: the answer parser reads its digits exactly.
             (Some(QuestionKind::Number { .. } | QuestionKind::Scale { .. }), None) => {
                 let n = value.trim().parse::<i64>().map(Value::from);
                 insert_or_list(&mut out, name, n.unwrap_or(v));

@@ -1,4 +1,4 @@
-//! Reading generalisation hierarchies for anonymised exports (DESIGN §8): `groups` of a
+//! Reading generalisation hierarchies for anonymised exports (see `src/export/`): `groups` of a
 //! single-choice or Likert question, `coarse_bands` of a number, and which types may be
 //! quasi-identifiers at all.
 
@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use toml::de::DeValue;
 
-use super::definition::{Band, OptionGroup, QuestionKind, Role};
+use super::definition::{Band, Choice, OptionGroup, QuestionKind, Role};
 use super::ids::check_option_id;
 use super::reader::{as_int, as_table, Errors, Fields};
 use super::text::Lang;
@@ -36,7 +36,10 @@ pub(super) fn read_hierarchy(
             | QuestionKind::Likert { .. }
             | QuestionKind::Number { .. }
             | QuestionKind::Date { .. }
-            // Text and notes already fail on their role.
+            // Decimals and days refuse the role where they are read; text and notes already
+            // fail on their role.
+            | QuestionKind::Decimal { .. }
+            | QuestionKind::Day { .. }
             | QuestionKind::Text { .. }
             | QuestionKind::Note => None,
         };
@@ -63,6 +66,8 @@ pub(super) fn read_hierarchy(
         | QuestionKind::Scale { .. }
         | QuestionKind::Grid { .. }
         | QuestionKind::Date { .. }
+        | QuestionKind::Decimal { .. }
+        | QuestionKind::Day { .. }
         | QuestionKind::Text { .. }
         | QuestionKind::Note => Hierarchy::default(),
     }
@@ -71,7 +76,7 @@ pub(super) fn read_hierarchy(
 fn read_groups(
     errs: &mut Errors,
     f: &mut Fields<'_, '_>,
-    options: &[super::definition::Choice],
+    options: &[Choice],
     langs: &[Lang],
 ) -> Vec<OptionGroup> {
     let Some((items, span)) = f.array(errs, "groups") else {

@@ -18,7 +18,7 @@ pub enum IdError {
 }
 
 /// Words of the condition language; a question id may not be one of them.
-pub(super) const RESERVED: [&str; 5] = ["and", "or", "not", "in", "includes"];
+pub(super) const RESERVED: [&str; 6] = ["and", "or", "not", "in", "includes", "answered"];
 
 fn check_len(s: &str) -> Result<(), IdError> {
     if s.is_empty() {

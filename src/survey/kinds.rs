@@ -4,8 +4,10 @@ use std::collections::BTreeSet;
 
 use toml::de::DeValue;
 
-use super::definition::{Band, Choice, QuestionKind, Role, YearMonth};
+use super::definition::{Band, Choice, QuestionKind, Role};
+use super::fine_kinds::{read_day, read_decimal};
 use super::ids::check_option_id;
+use super::month::YearMonth;
 use super::reader::{as_int, as_table, Errors, Fields};
 use super::text::Lang;
 
@@ -41,11 +43,11 @@ pub(super) fn read_kind(
                     false
                 }
             };
-            let options = read_choices(errs, f, "options", langs, false)?;
+            let options = read_choices(errs, f, "options", langs, false, true)?;
             Some(QuestionKind::Single { options, select })
         }
         "multi" => {
-            let options = read_choices(errs, f, "options", langs, true);
+            let options = read_choices(errs, f, "options", langs, true, true);
             let min_choices = ranged(errs, f, "min_choices");
             let max_choices = ranged(errs, f, "max_choices");
             let options = options?;
@@ -74,6 +76,7 @@ pub(super) fn read_kind(
                 max_choices,
             })
         }
+        "number" if f.has("step") => read_decimal(errs, f, langs, role),
         "number" => {
             let (min, max) = read_min_max(errs, f)?;
             let unit = f.text(errs, "unit", langs);
@@ -107,7 +110,7 @@ pub(super) fn read_kind(
                         );
                     }
                 }
-                let options = read_choices(errs, f, "options", langs, false)?;
+                let options = read_choices(errs, f, "options", langs, false, true)?;
                 return Some(QuestionKind::Likert { options });
             }
             let min_label = f.text(errs, "min_label", langs);
@@ -130,14 +133,22 @@ pub(super) fn read_kind(
             })
         }
         "grid" => {
-            let rows = read_choices(errs, f, "rows", langs, false);
-            let options = read_choices(errs, f, "options", langs, false);
+            let rows = read_choices(errs, f, "rows", langs, false, false);
+            let options = read_choices(errs, f, "options", langs, false, false);
             Some(QuestionKind::Grid {
                 rows: rows?,
                 options: options?,
             })
         }
         "date" => {
+            match f.str(errs, "precision") {
+                None | Some(("month", _)) => {}
+                Some(("day", _)) => return read_day(errs, f, role),
+                Some((_, span)) => errs.at(
+                    &span,
+                    format!("{}'precision' must be \"month\" or \"day\"", f.ctx),
+                ),
+            }
             let mut month = |key: &str| -> Option<YearMonth> {
                 let (s, span) = f.str(errs, key)?;
                 let m = YearMonth::parse(s);
@@ -281,6 +292,7 @@ fn read_choices(
     key: &str,
     langs: &[Lang],
     allow_exclusive: bool,
+    allow_show_if: bool,
 ) -> Option<Vec<Choice>> {
     let Some((items, span)) = f.array(errs, key) else {
         if !f.has(key) {
@@ -338,12 +350,18 @@ fn read_choices(
         } else {
             false
         };
+        let show_if = if allow_show_if {
+            cf.condition(errs, "show_if")
+        } else {
+            None
+        };
         cf.finish(errs, "");
         match (id, text) {
             (Some(id), Some(text)) => out.push(Choice {
                 id,
                 text,
                 exclusive,
+                show_if,
             }),
             _ => ok = false,
         }

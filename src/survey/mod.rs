@@ -1,30 +1,56 @@
 //! Survey definitions (TOML → typed, with line-aware errors), `show_if`/`end_if` conditions,
 //! and the parsing of submitted answers into a typed [`Response`].
+//!
+//! Files import only downward, in this order (`layers_tests.rs` fails on an upward import):
+//!
+//! 1. values: `ids`, `text`, `month`, `decimal`, `response` (typed answers), `error`;
+//! 2. conditions: `expr` (syntax tree, evaluation) → `lexer` → `parser` → `condition`;
+//! 3. reading TOML: `reader`, `non_answers`;
+//! 4. the model: `definition`, then `value` (one answer against its question), `pipe`;
+//! 5. building it: `fine_kinds`, `kinds`, `hierarchy`, `visibility`, `check`, `validate` →
+//!    `build`;
+//! 6. using it: `compute` (computed and implied answers), `answers` (parsing submissions),
+//!    `form`, `public`, `compat`.
 
 pub mod answers;
 mod build;
 mod check;
 pub mod compat;
+mod compute;
 pub mod condition;
+mod decimal;
 pub mod definition;
+mod error;
+mod expr;
+mod fine_kinds;
 pub mod form;
 mod hierarchy;
 pub mod ids;
 mod kinds;
+mod lexer;
+mod month;
+mod non_answers;
 mod parser;
+mod pipe;
 mod public;
 mod reader;
+mod response;
 pub mod text;
 mod validate;
+mod value;
 mod visibility;
 
-pub use answers::{Answer, AnswerError, GridCell, NonAnswer, Response};
+pub use answers::AnswerError;
 pub use condition::{Condition, ConditionError};
+pub use decimal::Decimal;
 pub use definition::{
-    Band, Choice, DefinitionError, DefinitionErrors, Mode, OptionGroup, Page, Question,
-    QuestionKind, Role, Survey, YearMonth,
+    Band, Check, Choice, Compute, DecimalBand, MessageKind, Messages, Mode, OptionGroup, Page,
+    Question, QuestionKind, Role, Survey,
 };
+pub use error::{DefinitionError, DefinitionErrors, DefinitionWarning};
 pub use ids::{IdError, QuestionId, SurveyId};
+pub use month::{Day, YearMonth};
+pub use response::{Answer, GridCell, NonAnswer, NonAnswerId, Response};
 pub use text::{Lang, Text};
 
 #[cfg(test)]
@@ -34,10 +60,28 @@ mod build_tests;
 #[cfg(test)]
 mod check_tests;
 #[cfg(test)]
+mod checks_tests;
+#[cfg(test)]
+mod compute_tests;
+#[cfg(test)]
 mod condition_tests;
 #[cfg(test)]
 mod demo_tests;
 #[cfg(test)]
+mod examples_tests;
+#[cfg(test)]
+mod fine_kinds_tests;
+#[cfg(test)]
 mod hierarchy_tests;
+#[cfg(test)]
+mod implied_tests;
+#[cfg(test)]
+mod layers_tests;
+#[cfg(test)]
+mod logic_tests;
+#[cfg(test)]
+mod non_answers_tests;
+#[cfg(test)]
+mod pipe_tests;
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,8 @@
-//! The condition tokenizer and recursive-descent parser (grammar in `condition.rs`).
+//! The condition parser, recursive descent over the tokens of `lexer.rs` (grammar in
+//! `condition.rs`).
 
-use super::condition::{Cmp, ConditionError, Expr, Literal, Op, Target};
+use super::expr::{Cmp, ConditionError, Expr, Literal, Op, Target};
+use super::lexer::{describe, err, lex, Tok};
 
 const MAX_DEPTH: usize = 40;
 
@@ -18,163 +20,6 @@ pub(super) fn parse_expr(source: &str) -> Result<Expr, ConditionError> {
     }
     Ok(expr)
 }
-
-// ---------------------------------------------------------------------------------------------
-// Tokenizer
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Tok {
-    Ident(String),
-    Str(String),
-    Int(i64),
-    LParen,
-    RParen,
-    LBracket,
-    RBracket,
-    Comma,
-    Dot,
-    Cmp(Op),
-    And,
-    Or,
-    Not,
-    In,
-    Includes,
-}
-
-fn describe(t: &Tok) -> String {
-    match t {
-        Tok::Ident(s) => format!("'{s}'"),
-        Tok::Str(_) => "a quoted value".into(),
-        Tok::Int(_) => "a number".into(),
-        Tok::LParen => "'('".into(),
-        Tok::RParen => "')'".into(),
-        Tok::LBracket => "'['".into(),
-        Tok::RBracket => "']'".into(),
-        Tok::Comma => "','".into(),
-        Tok::Dot => "'.'".into(),
-        Tok::Cmp(op) => format!("'{op}'"),
-        Tok::And => "'and'".into(),
-        Tok::Or => "'or'".into(),
-        Tok::Not => "'not'".into(),
-        Tok::In => "'in'".into(),
-        Tok::Includes => "'includes'".into(),
-    }
-}
-
-fn err<T>(column: usize, message: impl Into<String>) -> Result<T, ConditionError> {
-    Err(ConditionError {
-        column,
-        message: message.into(),
-    })
-}
-
-fn lex(source: &str) -> Result<Vec<(Tok, usize)>, ConditionError> {
-    let chars: Vec<char> = source.chars().collect();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while let Some(&c) = chars.get(i) {
-        let col = i + 1;
-        let next = chars.get(i + 1).copied();
-        let single = match c {
-            '(' => Some(Tok::LParen),
-            ')' => Some(Tok::RParen),
-            '[' => Some(Tok::LBracket),
-            ']' => Some(Tok::RBracket),
-            ',' => Some(Tok::Comma),
-            '.' => Some(Tok::Dot),
-            _ => None,
-        };
-        if let Some(t) = single {
-            out.push((t, col));
-            i += 1;
-            continue;
-        }
-        match (c, next) {
-            (c, _) if c.is_whitespace() => i += 1,
-            ('=', Some('=')) | ('!', Some('=')) | ('<', Some('=')) | ('>', Some('=')) => {
-                let op = match c {
-                    '=' => Op::Eq,
-                    '!' => Op::Ne,
-                    '<' => Op::Le,
-                    _ => Op::Ge,
-                };
-                out.push((Tok::Cmp(op), col));
-                i += 2;
-            }
-            ('<', _) => {
-                out.push((Tok::Cmp(Op::Lt), col));
-                i += 1;
-            }
-            ('>', _) => {
-                out.push((Tok::Cmp(Op::Gt), col));
-                i += 1;
-            }
-            ('=', _) => return err(col, "use '==' to compare, not '='"),
-            ('!', _) => return err(col, "use 'not' to negate, or '!=' for 'not equal'"),
-            ('&', _) => return err(col, "use 'and' instead of '&'"),
-            ('|', _) => return err(col, "use 'or' instead of '|'"),
-            ('\'' | '"', _) => {
-                let start = i + 1;
-                let Some(len) = chars
-                    .get(start..)
-                    .and_then(|r| r.iter().position(|&x| x == c))
-                else {
-                    return err(col, "this quoted value is never closed");
-                };
-                let s: String = chars
-                    .get(start..start + len)
-                    .unwrap_or_default()
-                    .iter()
-                    .collect();
-                out.push((Tok::Str(s), col));
-                i = start + len + 1;
-            }
-            (c, n) if c.is_ascii_digit() || (c == '-' && n.is_some_and(|n| n.is_ascii_digit())) => {
-                let mut j = i + 1;
-                while chars.get(j).is_some_and(|d| d.is_ascii_digit()) {
-                    j += 1;
-                }
-                let text: String = chars.get(i..j).unwrap_or_default().iter().collect();
-                let Ok(n) = text.parse::<i64>() else {
-                    return err(col, "this number is too large");
-                };
-                if chars
-                    .get(j)
-                    .is_some_and(|d| d.is_alphanumeric() || *d == '_')
-                {
-                    return err(j + 1, "a number must be followed by a space or an operator");
-                }
-                out.push((Tok::Int(n), col));
-                i = j;
-            }
-            (c, _) if c.is_ascii_alphabetic() || c == '_' => {
-                let mut j = i + 1;
-                while chars
-                    .get(j)
-                    .is_some_and(|d| d.is_ascii_alphanumeric() || *d == '_' || *d == '-')
-                {
-                    j += 1;
-                }
-                let word: String = chars.get(i..j).unwrap_or_default().iter().collect();
-                let tok = match word.to_ascii_lowercase().as_str() {
-                    "and" => Tok::And,
-                    "or" => Tok::Or,
-                    "not" => Tok::Not,
-                    "in" => Tok::In,
-                    "includes" => Tok::Includes,
-                    _ => Tok::Ident(word),
-                };
-                out.push((tok, col));
-                i = j;
-            }
-            _ => return err(col, format!("unexpected character '{c}'")),
-        }
-    }
-    Ok(out)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Parser
 
 struct Parser {
     tokens: Vec<(Tok, usize)>,
@@ -278,11 +123,18 @@ impl Parser {
             Tok::Cmp(op) => op,
             Tok::In => Op::In,
             Tok::Includes => Op::Includes,
+            Tok::Answered => {
+                return Ok(Cmp {
+                    target,
+                    op: Op::Answered,
+                    values: Vec::new(),
+                })
+            }
             other => {
                 return err(
                     col,
                     format!(
-                        "expected '==', '!=', '<', '<=', '>', '>=', 'in' or 'includes' after '{target}', found {}",
+                        "expected '==', '!=', '<', '<=', '>', '>=', 'in', 'includes' or 'answered' after '{target}', found {}",
                         describe(&other)
                     ),
                 );
@@ -311,7 +163,7 @@ impl Parser {
                 };
                 Ok(Target { question, row })
             }
-            Some((t @ (Tok::Str(_) | Tok::Int(_)), _)) => err(
+            Some((t @ (Tok::Str(_) | Tok::Int(_) | Tok::Decimal(_)), _)) => err(
                 col,
                 format!(
                     "expected a question id, found {} (put the question id first, e.g. age > 30)",
@@ -334,9 +186,23 @@ impl Parser {
         match self.next() {
             Some((Tok::Str(s), _)) => Ok(Literal::Str(s)),
             Some((Tok::Int(n), _)) => Ok(Literal::Int(n)),
+            Some((Tok::Decimal(d), _)) => Ok(Literal::Decimal(d)),
+            Some((Tok::Ident(w), _))
+                if w.eq_ignore_ascii_case("answer") && self.peek() == Some(&Tok::Colon) =>
+            {
+                self.pos += 1;
+                let col = self.column();
+                match self.next() {
+                    Some((Tok::Ident(question), _)) => Ok(Literal::Answer(Target {
+                        question,
+                        row: None,
+                    })),
+                    _ => err(col, "expected a question id after 'answer:'"),
+                }
+            }
             Some((Tok::Ident(w), _)) => err(
                 col,
-                format!("expected a value after '{after}'; put option ids in quotes: '{w}'"),
+                format!("expected a value after '{after}'; put option ids in quotes: '{w}', or name another question's answer as answer:{w}"),
             ),
             other => err(
                 col,
@@ -348,12 +214,35 @@ impl Parser {
         }
     }
 
+    /// `group:id`, naming one of the question's option groups.
+    fn group(&mut self) -> Result<Option<Literal>, ConditionError> {
+        let is_group = matches!(self.peek(), Some(Tok::Ident(w)) if w.eq_ignore_ascii_case("group"))
+            && matches!(self.tokens.get(self.pos + 1), Some((Tok::Colon, _)));
+        if !is_group {
+            return Ok(None);
+        }
+        self.pos += 2;
+        let col = self.column();
+        match self.next() {
+            Some((Tok::Ident(id), _)) => Ok(Some(Literal::Group {
+                id,
+                options: Vec::new(),
+            })),
+            _ => err(col, "expected a group id after 'group:'"),
+        }
+    }
+
     fn list(&mut self, target: &Target) -> Result<Vec<Literal>, ConditionError> {
         let open = self.column();
+        if let Some(group) = self.group()? {
+            return Ok(vec![group]);
+        }
         if !self.eat(&Tok::LBracket) {
             return err(
                 open,
-                format!("expected '[' after '{target} in', e.g. {target} in ['a', 'b']"),
+                format!(
+                    "expected '[' or 'group:' after '{target} in', e.g. {target} in ['a', 'b'] or {target} in group:north"
+                ),
             );
         }
         let mut values = Vec::new();
@@ -361,7 +250,10 @@ impl Parser {
             if self.eat(&Tok::RBracket) {
                 break;
             }
-            values.push(self.value(Op::In)?);
+            match self.group()? {
+                Some(group) => values.push(group),
+                None => values.push(self.value(Op::In)?),
+            }
             if self.eat(&Tok::Comma) {
                 continue;
             }

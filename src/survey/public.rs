@@ -2,7 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::definition::{Choice, Question, QuestionKind, Survey};
+use super::definition::{Choice, Compute, Question, QuestionKind, Survey};
 
 fn choices(cs: &[Choice]) -> Value {
     Value::Array(
@@ -11,6 +11,9 @@ fn choices(cs: &[Choice]) -> Value {
                 let mut o = json!({ "id": c.id, "text": c.text });
                 if c.exclusive {
                     o["exclusive"] = Value::Bool(true);
+                }
+                if let Some(cond) = &c.show_if {
+                    o["show_if"] = json!(cond.source());
                 }
                 o
             })
@@ -35,6 +38,49 @@ fn question(q: &Question) -> Value {
     }
     if let Some(c) = &q.show_if {
         o.insert("show_if".into(), json!(c.source()));
+    }
+    if let Some(c) = &q.compute {
+        // Pages skip a computed field; clients see what it is worked out from.
+        let how = match c {
+            Compute::Sum(ids) => json!({ "sum": ids }),
+            Compute::Count(id) => json!({ "count": id }),
+            Compute::Classify(rules) => json!({
+                "classify": rules
+                    .iter()
+                    .map(|(o, w)| json!({ "option": o, "when": w.source() }))
+                    .collect::<Vec<_>>()
+            }),
+        };
+        o.insert("compute".into(), how);
+    }
+    if let Some(a) = &q.default_answer {
+        o.insert("default".into(), json!(a));
+    }
+    if !q.implied.is_empty() {
+        let implied: Vec<Value> = q
+            .implied
+            .iter()
+            .map(|(when, a)| json!({ "when": when.source(), "answer": a }))
+            .collect();
+        o.insert("implied".into(), Value::Array(implied));
+    }
+    if !q.checks.is_empty() {
+        let checks: Vec<Value> = q
+            .checks
+            .iter()
+            .map(|c| json!({ "holds": c.holds.source(), "message": c.message }))
+            .collect();
+        o.insert("checks".into(), Value::Array(checks));
+    }
+    let mut messages = Map::new();
+    if let Some(t) = &q.messages.required {
+        messages.insert("required".into(), json!(t));
+    }
+    if let Some(t) = &q.messages.invalid {
+        messages.insert("invalid".into(), json!(t));
+    }
+    if !messages.is_empty() {
+        o.insert("messages".into(), Value::Object(messages));
     }
     if let Some(c) = &q.end_if {
         o.insert("end_if".into(), json!(c.source()));
@@ -116,6 +162,28 @@ fn question(q: &Question) -> Value {
                 o.insert("max".into(), json!(m));
             }
         }
+        QuestionKind::Decimal {
+            min,
+            max,
+            step,
+            unit,
+            bands,
+        } => {
+            o.insert("min".into(), json!(min));
+            o.insert("max".into(), json!(max));
+            o.insert("step".into(), json!(step));
+            if let Some(u) = unit {
+                o.insert("unit".into(), json!(u));
+            }
+            if !bands.is_empty() {
+                o.insert("bands".into(), json!(bands));
+            }
+        }
+        QuestionKind::Day { min, max } => {
+            o.insert("precision".into(), json!("day"));
+            o.insert("min".into(), json!(min));
+            o.insert("max".into(), json!(max));
+        }
         QuestionKind::Text { max_length } => {
             o.insert("max_length".into(), json!(max_length));
         }
@@ -153,6 +221,14 @@ impl Survey {
         });
         if let Some(d) = &self.description {
             o["description"] = json!(d);
+        }
+        if !self.non_answer_texts.is_empty() {
+            let texts: Map<String, Value> = self
+                .non_answer_texts
+                .iter()
+                .map(|(n, t)| (n.as_str().to_owned(), json!(t)))
+                .collect();
+            o["non_answers"] = Value::Object(texts);
         }
         o
     }

@@ -7,7 +7,9 @@ use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
-use super::definition::DefinitionError;
+use super::condition::Condition;
+use super::decimal::Decimal;
+use super::error::{DefinitionError, DefinitionWarning};
 use super::text::{Lang, Text};
 
 pub(super) type Value<'i> = Spanned<DeValue<'i>>;
@@ -16,6 +18,7 @@ pub(super) type Value<'i> = Spanned<DeValue<'i>>;
 pub(super) struct Errors {
     line_starts: Vec<usize>,
     pub(super) list: Vec<DefinitionError>,
+    pub(super) warnings: Vec<DefinitionWarning>,
 }
 
 impl Errors {
@@ -25,6 +28,7 @@ impl Errors {
         Errors {
             line_starts,
             list: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 
@@ -44,6 +48,13 @@ impl Errors {
             message: message.into(),
         });
     }
+
+    pub(super) fn warn(&mut self, line: Option<usize>, message: impl Into<String>) {
+        self.warnings.push(DefinitionWarning {
+            line,
+            message: message.into(),
+        });
+    }
 }
 
 fn kind_name(v: &DeValue<'_>) -> &'static str {
@@ -55,6 +66,19 @@ fn kind_name(v: &DeValue<'_>) -> &'static str {
         DeValue::Datetime(_) => "a date",
         DeValue::Array(_) => "a list",
         DeValue::Table(_) => "a table",
+    }
+}
+
+/// The message for an integer outside the range a definition can hold.
+pub(super) const TOO_LARGE: &str =
+    "is too large: whole numbers here go from -9223372036854775808 to 9223372036854775807";
+
+/// An integer or a float as written (`0.5`), without going through a binary float.
+pub(super) fn as_decimal(v: &DeValue<'_>) -> Option<Decimal> {
+    match v {
+        DeValue::Integer(_) => as_int(v).map(Decimal::from_int),
+        DeValue::Float(f) => Decimal::parse(f.as_str()),
+        _ => None,
     }
 }
 
@@ -124,8 +148,35 @@ impl<'a, 'i> Fields<'a, 'i> {
         let v = self.get(key)?;
         match as_int(v.get_ref()) {
             Some(i) => Some((i, v.span())),
+            // An integer that does not fit: saying "must be a whole number, not an integer"
+            // would leave the author guessing.
+            None if matches!(v.get_ref(), DeValue::Integer(_)) => {
+                errs.at(&v.span(), format!("{}'{key}' {TOO_LARGE}", self.ctx));
+                None
+            }
             None => {
                 self.wrong(errs, key, v, "a whole number");
+                None
+            }
+        }
+    }
+
+    /// A whole or decimal number (`12`, `0.5`), kept exactly as written.
+    pub(super) fn decimal(
+        &mut self,
+        errs: &mut Errors,
+        key: &str,
+    ) -> Option<(Decimal, Range<usize>)> {
+        let v = self.get(key)?;
+        match as_decimal(v.get_ref()) {
+            Some(d) => Some((d, v.span())),
+            None => {
+                self.wrong(
+                    errs,
+                    key,
+                    v,
+                    "a number such as 12 or 0.5 (at most 6 decimals)",
+                );
                 None
             }
         }
@@ -152,6 +203,19 @@ impl<'a, 'i> Fields<'a, 'i> {
             DeValue::Array(a) => Some((a, v.span())),
             _ => {
                 self.wrong(errs, key, v, "a list");
+                None
+            }
+        }
+    }
+
+    /// A condition (`show_if`, `end_if`), remembering its line.
+    pub(super) fn condition(&mut self, errs: &mut Errors, key: &str) -> Option<Condition> {
+        let (src, span) = self.str(errs, key)?;
+        let line = errs.line(span.start);
+        match Condition::parse(src) {
+            Ok(c) => Some(c.with_line(line)),
+            Err(e) => {
+                errs.at(&span, format!("{}{key}: {e}", self.ctx));
                 None
             }
         }
@@ -246,6 +310,28 @@ pub(super) fn parse_text(
             None
         }
     }
+}
+
+/// A TOML value as the JSON an answer is submitted as (a decimal as its digits in a string).
+pub(super) fn to_json(v: &DeValue<'_>) -> Option<serde_json::Value> {
+    use serde_json::Value as J;
+    Some(match v {
+        DeValue::String(s) => J::String(s.to_string()),
+        DeValue::Integer(_) => J::from(as_int(v)?),
+        DeValue::Float(_) => J::String(as_decimal(v)?.to_string()),
+        DeValue::Boolean(b) => J::Bool(*b),
+        DeValue::Array(a) => J::Array(
+            a.iter()
+                .map(|x| to_json(x.get_ref()))
+                .collect::<Option<Vec<_>>>()?,
+        ),
+        DeValue::Table(t) => J::Object(
+            t.iter()
+                .map(|(k, x)| Some((k.get_ref().to_string(), to_json(x.get_ref())?)))
+                .collect::<Option<serde_json::Map<_, _>>>()?,
+        ),
+        DeValue::Datetime(_) => return None,
+    })
 }
 
 /// The table inside an array element, or an error.

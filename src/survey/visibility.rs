@@ -7,10 +7,11 @@
 
 use std::collections::BTreeMap;
 
-use super::answers::{Answer, Response};
-use super::condition::{Condition, Target, Val};
-use super::definition::{Question, Survey};
+use super::condition::Condition;
+use super::definition::{Check, Choice, Question, Survey};
+use super::expr::{Literal, Target, Val};
 use super::ids::QuestionId;
+use super::response::{Answer, Response};
 
 /// The result of walking the survey once.
 pub(super) struct Flow {
@@ -84,7 +85,8 @@ impl Survey {
         self.flow(answers).ended_after
     }
 
-    /// `answers` without the answers to questions that are not shown.
+    /// `answers` without the answers to questions that are not shown, and without options
+    /// whose own `show_if` does not hold (a multi-select left with none is dropped).
     pub fn visible_answers(&self, answers: &Response) -> Response {
         let flow = self.flow(answers);
         let mut out = Response::default();
@@ -93,6 +95,83 @@ impl Survey {
                 out.insert(q.id.clone(), a.clone());
             }
         }
-        out
+        // Option conditions refer to earlier pages only, so they are decided by `out` as it is.
+        let mut kept = Response::default();
+        for (id, a) in out.answers() {
+            let Some(q) = self.question(id.as_str()) else {
+                continue;
+            };
+            let offered = |o: &str| self.option_visible(q, o, &out);
+            let a = match a {
+                Answer::Choice(c) if !offered(c) => None,
+                Answer::Choices(cs) => {
+                    let left: Vec<String> = cs.iter().filter(|c| offered(c)).cloned().collect();
+                    (!left.is_empty()).then_some(Answer::Choices(left))
+                }
+                other => Some(other.clone()),
+            };
+            if let Some(a) = a {
+                kept.insert(id.clone(), a);
+            }
+        }
+        kept
+    }
+
+    /// The checks of `q` that fail given `answers` (only those whose questions all have an
+    /// answer that is not a non-answer, and only when `q` is shown). Pages show each check's
+    /// `message` in the peer's language.
+    pub fn failed_checks<'s>(&'s self, q: &'s Question, answers: &Response) -> Vec<&'s Check> {
+        if q.checks.is_empty() {
+            return Vec::new();
+        }
+        let shown = self.visible_answers(answers);
+        let answered = |id: &str| {
+            shown
+                .get(id)
+                .is_some_and(|a| !matches!(a, Answer::NonAnswer(_)))
+        };
+        if !answered(q.id.as_str()) {
+            return Vec::new();
+        }
+        q.checks
+            .iter()
+            .filter(|c| {
+                let names = c.holds.expr.comparisons().into_iter().flat_map(|cmp| {
+                    std::iter::once(cmp.target.question.as_str()).chain(
+                        cmp.values.iter().filter_map(|l| match l {
+                            Literal::Answer(t) => Some(t.question.as_str()),
+                            _ => None,
+                        }),
+                    )
+                });
+                let mut names = names.collect::<Vec<_>>().into_iter();
+                names.all(answered) && !c.holds.evaluate(&shown)
+            })
+            .collect()
+    }
+
+    /// Whether option `option` of `q` is offered, given `answers` (its own `show_if`).
+    pub fn option_visible(&self, q: &Question, option: &str, answers: &Response) -> bool {
+        q.option(option)
+            .and_then(|o| o.show_if.as_ref())
+            .is_none_or(|c| {
+                let flow = self.flow(answers);
+                let seen: BTreeMap<&str, &Answer> = self
+                    .questions()
+                    .zip(flow.questions)
+                    .filter(|(_, shown)| *shown)
+                    .filter_map(|(q, _)| answers.get(q.id.as_str()).map(|a| (q.id.as_str(), a)))
+                    .collect();
+                holds(c, &seen)
+            })
+    }
+
+    /// The options of `q` offered given `answers`, in order (all of them for a grid's scale).
+    pub fn visible_options<'s>(&'s self, q: &'s Question, answers: &Response) -> Vec<&'s Choice> {
+        q.kind
+            .options()
+            .iter()
+            .filter(|o| self.option_visible(q, &o.id, answers))
+            .collect()
     }
 }

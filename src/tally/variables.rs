@@ -106,6 +106,7 @@ impl Variable {
                 Code::try_from(n - min).unwrap_or(NONE)
             }
             (Coder::Years, Answer::Month(m)) => m.year().checked_sub(YEAR_BASE).unwrap_or(NONE),
+            (Coder::Years, Answer::Day(d)) => d.year().checked_sub(YEAR_BASE).unwrap_or(NONE),
             _ => NONE,
         }
     }
@@ -332,6 +333,15 @@ fn of_question(q: &Question) -> Vec<Variable> {
             v.years = (min.map(|m| m.year()), max.map(|m| m.year()));
             vec![v]
         }
-        QuestionKind::Number { .. } | QuestionKind::Text { .. } | QuestionKind::Note => Vec::new(),
+        QuestionKind::Day { min, max } => {
+            let mut v = make(id, None, Vec::new(), Coder::Years, true);
+            v.years = (Some(min.year()), Some(max.year()));
+            vec![v]
+        }
+        // Decimal numbers have no table yet (their bands are not whole numbers).
+        QuestionKind::Number { .. }
+        | QuestionKind::Decimal { .. }
+        | QuestionKind::Text { .. }
+        | QuestionKind::Note => Vec::new(),
     }
 }

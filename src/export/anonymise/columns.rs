@@ -39,6 +39,9 @@ impl Exported {
         let non_answer = |n: &NonAnswer| match n {
             NonAnswer::DontKnow => na.dont_know,
             NonAnswer::PreferNotToSay => na.prefer_not_to_say,
+            // A survey's own non-answer ("not applicable") has no code of its own yet: it is
+            // exported as missing, never as a substantive value.
+            NonAnswer::Custom(_) => na.not_answered,
         };
         let v = match (answer, &self.coder) {
             (None, _) => na.not_answered,

@@ -50,6 +50,10 @@ pub fn decide(kind: &QuestionKind, role: Option<Role>) -> Decision {
     use QuestionKind as K;
     use Role::{FreeText, Plain, Quasi, Sensitive};
     match (role, kind) {
+        // Decimal numbers and dates with a day have no export codes yet: they stay out of
+        // exports (the definition refuses them as quasi-identifiers).
+        (Some(Quasi), K::Decimal { .. } | K::Day { .. }) => Decision::Unsupported,
+        (_, K::Decimal { .. } | K::Day { .. }) => Decision::Never,
         (None | Some(Quasi | Sensitive | Plain | FreeText), K::Note) => Decision::Nothing,
         (None | Some(Quasi | Sensitive | Plain | FreeText), K::Text { .. }) => Decision::Never,
         (

@@ -8,7 +8,9 @@ use rand::{Rng, SeedableRng};
 
 use super::qi::Qi;
 use super::*;
-use crate::survey::{Answer, GridCell, NonAnswer, QuestionId, QuestionKind, Response, YearMonth};
+use crate::survey::{
+    Answer, Day, Decimal, GridCell, NonAnswer, QuestionId, QuestionKind, Response, YearMonth,
+};
 
 const CANARY: &str = "CANARY-7f3a9c-free-text-must-never-leave";
 
@@ -77,6 +79,9 @@ fn random_response(s: &Survey, rng: &mut StdRng) -> Response {
                 YearMonth::new(rng.gen_range(1995..=2024), rng.gen_range(1..=12)).expect("month"),
             ),
             QuestionKind::Text { .. } => Answer::Text(CANARY.into()),
+            // Never exported (see `decide`): a value is enough.
+            QuestionKind::Decimal { min, .. } => Answer::Decimal(*min),
+            QuestionKind::Day { min, .. } => Answer::Day(*min),
             QuestionKind::Note => continue,
         };
         r.insert(q.id.clone(), answer);
@@ -126,6 +131,17 @@ fn every_kind() -> Vec<QuestionKind> {
             max: None,
         },
         QuestionKind::Text { max_length: 10 },
+        QuestionKind::Decimal {
+            min: Decimal::from_int(0),
+            max: Decimal::from_int(1),
+            step: Decimal::from_int(1),
+            unit: None,
+            bands: vec![],
+        },
+        QuestionKind::Day {
+            min: Day::new(2020, 1, 1).expect("day"),
+            max: Day::new(2020, 1, 2).expect("day"),
+        },
         QuestionKind::Note,
     ];
     for k in &kinds {
@@ -138,6 +154,8 @@ fn every_kind() -> Vec<QuestionKind> {
             | QuestionKind::Grid { .. }
             | QuestionKind::Date { .. }
             | QuestionKind::Text { .. }
+            | QuestionKind::Decimal { .. }
+            | QuestionKind::Day { .. }
             | QuestionKind::Note => {}
         }
     }
@@ -180,7 +198,7 @@ fn every_type_and_role_has_an_export_decision_and_free_text_never_leaves() {
             }
         }
     }
-    assert_eq!(seen, 9 * 5);
+    assert_eq!(seen, 11 * 5);
     let quasi = |k: &QuestionKind| decide(k, Some(Role::Quasi));
     let kinds = every_kind();
     assert_eq!(

@@ -110,7 +110,16 @@ pub async fn import(
     })
     .await;
     match outcome {
-        Ok(done) => see_other(&format!("/org/s/{}", done.id)),
+        Ok(done) if done.warnings.is_empty() => see_other(&format!("/org/s/{}", done.id)),
+        Ok(done) => survey_page(
+            &org,
+            done.id.as_str(),
+            Some(&format!(
+                "Imported. Please check: {}",
+                done.warnings.join(" · ")
+            )),
+            StatusCode::OK,
+        ),
         Err(ServiceError::Survey(SurveyError::Invalid(errors))) => {
             let lines: Vec<String> = errors.0.iter().map(|e| e.to_string()).collect();
             import_page(&org, StatusCode::UNPROCESSABLE_ENTITY, &source, &lines)

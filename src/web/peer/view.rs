@@ -200,6 +200,15 @@ pub fn question(
                 view.value.clear();
             }
         }
+        // Until the pages render them, a decimal number and a day are typed as text
+        // ("12.5", "2025-03-14"); the answer parser checks them.
+        QuestionKind::Decimal { .. } | QuestionKind::Day { .. } => {
+            view.kind = "text";
+            view.maxlength = 24;
+            if NonAnswer::from_wire(&view.value).is_some() {
+                view.value.clear();
+            }
+        }
         QuestionKind::Text { max_length } => {
             view.kind = "text";
             view.maxlength = *max_length;
@@ -220,6 +229,8 @@ fn non_answer_label(n: NonAnswer, t: &Strings) -> String {
     let key = match n {
         NonAnswer::DontKnow => "dont_know",
         NonAnswer::PreferNotToSay => "prefer_not_to_say",
+        // The survey's own non-answer: its text comes from `Survey::non_answer_text`.
+        NonAnswer::Custom(id) => return id.as_str().to_owned(),
     };
     t.get(key).cloned().unwrap_or_default()
 }
@@ -243,6 +254,10 @@ pub fn error_text(q: &Question, problem: Problem, t: &Strings) -> String {
             .replace("{max}", &max.to_string())
         }
         QuestionKind::Date { .. } => s("error_month"),
+        QuestionKind::Decimal { min, max, .. } => s("error_number")
+            .replace("{min}", &min.to_string())
+            .replace("{max}", &max.to_string()),
+        QuestionKind::Day { .. } => s("error_generic"),
         QuestionKind::Single { .. } | QuestionKind::Likert { .. } | QuestionKind::Grid { .. } => {
             s("error_choice")
         }
@@ -320,6 +335,14 @@ fn answer_text(q: &Question, answer: &Answer, lang: &str, t: &Strings) -> Vec<St
             vec![format!("{n}{unit}")]
         }
         Answer::Month(m) => vec![m.to_string()],
+        Answer::Day(d) => vec![d.to_string()],
+        Answer::Decimal(d) => {
+            let unit = match &q.kind {
+                QuestionKind::Decimal { unit: Some(u), .. } => format!(" {}", u.get(lang)),
+                _ => String::new(),
+            };
+            vec![format!("{d}{unit}")]
+        }
         Answer::Text(text) => vec![text.clone()],
         Answer::NonAnswer(n) => vec![non_answer_label(*n, t)],
         Answer::Grid(cells) => match &q.kind {

@@ -1,0 +1,217 @@
+//! Reading a TOML definition into typed values, recording every error with its line.
+
+use std::ops::Range;
+
+use toml::de::{DeTable, DeValue};
+
+use super::definition::{Mode, Survey};
+use super::error::DefinitionErrors;
+use super::ids::SurveyId;
+use super::non_answers::read_settings;
+use super::reader::{parse_text, Errors, Fields};
+use super::text::Lang;
+use super::validate::validate;
+
+mod compute;
+mod groups;
+mod page;
+mod question;
+
+use page::read_page;
+
+pub(super) const THRESHOLD_RANGE: std::ops::RangeInclusive<i64> = 5..=50;
+pub(super) const K_RANGE: std::ops::RangeInclusive<i64> = 5..=50;
+const DEFAULT_THRESHOLD: u32 = 10;
+const DEFAULT_MIN_RESPONSES: u32 = 30;
+const DEFAULT_K: u32 = 10;
+
+impl Survey {
+    /// Parses and validates a TOML definition, reporting every error with its line.
+    pub fn parse(toml_source: &str) -> Result<Survey, DefinitionErrors> {
+        parse(toml_source)
+    }
+}
+
+fn parse(source: &str) -> Result<Survey, DefinitionErrors> {
+    let mut errs = Errors::new(source);
+    let (root, syntax) = DeTable::parse_recoverable(source);
+    if !syntax.is_empty() {
+        for e in syntax {
+            let line = e.span().map(|s| errs.line(s.start));
+            errs.at_line(line, format!("invalid TOML: {}", e.message().trim()));
+        }
+        return Err(finish(errs));
+    }
+    let mut survey = read_survey(&mut errs, root.get_ref(), root.span(), source);
+    if let Some(s) = &mut survey {
+        groups::fill_in(s);
+        validate(&mut errs, s);
+        s.warnings = std::mem::take(&mut errs.warnings);
+        s.warnings.sort_by_key(|w| w.line.unwrap_or(0));
+        s.warnings.dedup();
+    }
+    match survey {
+        Some(s) if errs.list.is_empty() => Ok(s),
+        _ => Err(finish(errs)),
+    }
+}
+
+fn finish(errs: Errors) -> DefinitionErrors {
+    let mut list = errs.list;
+    list.sort_by_key(|e| e.line.unwrap_or(0));
+    list.dedup();
+    DefinitionErrors(list)
+}
+
+fn ranged_u32(
+    errs: &mut Errors,
+    f: &mut Fields<'_, '_>,
+    key: &str,
+    range: Option<std::ops::RangeInclusive<i64>>,
+) -> Option<u32> {
+    let (n, span) = f.int(errs, key)?;
+    if let Some(r) = range.filter(|r| !r.contains(&n)) {
+        errs.at(
+            &span,
+            format!(
+                "'{key}' must be between {} and {} (it is {n})",
+                r.start(),
+                r.end()
+            ),
+        );
+        return None;
+    }
+    match u32::try_from(n) {
+        Ok(n) => Some(n),
+        Err(_) => {
+            errs.at(&span, format!("'{key}' must be a positive whole number"));
+            None
+        }
+    }
+}
+
+fn read_survey(
+    errs: &mut Errors,
+    root: &DeTable<'_>,
+    span: Range<usize>,
+    source: &str,
+) -> Option<Survey> {
+    let mut f = Fields::new(root, span, String::new());
+    let id = match f.str(errs, "id") {
+        Some((s, span)) => match SurveyId::parse(s) {
+            Ok(id) => Some(id),
+            Err(e) => {
+                errs.at(&span, format!("'id': {e}"));
+                None
+            }
+        },
+        None => {
+            if !f.has("id") {
+                errs.at_line(Some(1), "missing key 'id'");
+            }
+            None
+        }
+    };
+    let languages = read_languages(errs, &mut f);
+    let title = match f.get("title") {
+        Some(v) => parse_text(errs, "'title'", v, &languages),
+        None => {
+            errs.at_line(Some(1), "missing key 'title'");
+            None
+        }
+    };
+    let description = f.text(errs, "description", &languages);
+    let mode = match f.str(errs, "mode") {
+        None => Mode::Invite,
+        Some(("invite", _)) => Mode::Invite,
+        Some(("open", _)) => Mode::Open,
+        Some((_, span)) => {
+            errs.at(&span, "'mode' must be \"invite\" or \"open\"");
+            Mode::Invite
+        }
+    };
+    let threshold = ranged_u32(errs, &mut f, "threshold", Some(THRESHOLD_RANGE));
+    let min_responses_span = f.get("min_responses").map(|v| v.span());
+    let min_responses = ranged_u32(errs, &mut f, "min_responses", None);
+    let k = ranged_u32(errs, &mut f, "k_anonymity", Some(K_RANGE));
+    let record_screened_out = f.bool(errs, "record_screened_out").unwrap_or(false);
+    let threshold_value = threshold.unwrap_or(DEFAULT_THRESHOLD);
+    let min_responses = match (min_responses, min_responses_span) {
+        (Some(m), Some(span)) => {
+            if u64::from(m) < 2 * u64::from(threshold_value) {
+                errs.at(
+                    &span,
+                    format!(
+                        "'min_responses' ({m}) must be at least twice the threshold ({})",
+                        2 * threshold_value
+                    ),
+                );
+            }
+            m
+        }
+        _ => DEFAULT_MIN_RESPONSES.max(2 * threshold_value),
+    };
+
+    let non_answers = read_settings(errs, &mut f, &languages);
+    let mut pages = Vec::new();
+    match f.array(errs, "pages") {
+        Some(([], span)) => errs.at(&span, "'pages' is empty"),
+        Some((items, _)) => {
+            for (i, item) in items.iter().enumerate() {
+                if let Some(p) = read_page(errs, i, item, &languages, &non_answers) {
+                    pages.push(p);
+                }
+            }
+        }
+        None => {
+            if !f.has("pages") {
+                errs.at_line(None, "the survey has no [[pages]]");
+            }
+        }
+    }
+    f.finish(errs, "");
+
+    Some(Survey {
+        id: id?,
+        title: title?,
+        description,
+        mode,
+        languages,
+        threshold: threshold_value,
+        min_responses,
+        k_anonymity: k.unwrap_or(DEFAULT_K),
+        record_screened_out,
+        pages,
+        non_answer_texts: non_answers.texts,
+        warnings: Vec::new(),
+        source: source.to_owned(),
+    })
+}
+
+fn read_languages(errs: &mut Errors, f: &mut Fields<'_, '_>) -> Vec<Lang> {
+    let fallback = || Lang::parse("en").into_iter().collect::<Vec<_>>();
+    let Some((items, span)) = f.array(errs, "languages") else {
+        return fallback();
+    };
+    let mut langs: Vec<Lang> = Vec::new();
+    for item in items {
+        match item.get_ref() {
+            DeValue::String(s) => match Lang::parse(s) {
+                Some(l) if langs.contains(&l) => {
+                    errs.at(&item.span(), format!("language '{l}' is listed twice"));
+                }
+                Some(l) => langs.push(l),
+                None => errs.at(
+                    &item.span(),
+                    format!("'{s}' is not a language code such as \"en\" or \"pt-br\""),
+                ),
+            },
+            _ => errs.at(&item.span(), "'languages' must be a list of language codes"),
+        }
+    }
+    if langs.is_empty() {
+        errs.at(&span, "'languages' must list at least one language");
+        return fallback();
+    }
+    langs
+}

@@ -1,0 +1,94 @@
+//! Working out computed fields from a response's other answers. Computed in definition order,
+//! so one computed field may use an earlier one.
+
+use super::definition::{Compute, Question, QuestionKind, Survey};
+use super::response::{Answer, Response};
+
+impl Survey {
+    /// `answers` (already limited to what was shown) with every shown computed field's value
+    /// added, and any value sent for a computed field replaced: peers never answer them.
+    pub fn with_computed(&self, answers: &Response) -> Response {
+        let mut out = answers.clone();
+        for q in self.questions() {
+            if let Some(a) = self.implied_answer(q, &out) {
+                out.insert(q.id.clone(), a.clone());
+                continue;
+            }
+            let Some(compute) = &q.compute else { continue };
+            out.remove(q.id.as_str());
+            let shown = self.visible_answers(&out);
+            if !self.question_visible(q, &shown) {
+                continue;
+            }
+            if let Some(a) = value(q, compute, &shown, self) {
+                out.insert(q.id.clone(), a);
+            }
+        }
+        out
+    }
+
+    /// The answer implied for `q` by earlier answers, if one of its `implied` rules holds and
+    /// `q` is shown. Pages don't ask such a question; the implied answer is stored instead of
+    /// whatever was sent.
+    pub fn implied_answer<'s>(&'s self, q: &'s Question, answers: &Response) -> Option<&'s Answer> {
+        if q.implied.is_empty() {
+            return None;
+        }
+        let shown = self.visible_answers(answers);
+        if !self.question_visible(q, &shown) {
+            return None;
+        }
+        q.implied
+            .iter()
+            .find(|(when, _)| when.evaluate(&shown))
+            .map(|(_, a)| a)
+    }
+}
+
+/// A Likert option's position, a number or a scale point, as a number to add up.
+fn points(survey: &Survey, id: &str, a: &Answer) -> Option<i64> {
+    match a {
+        Answer::Number(n) => Some(*n),
+        Answer::Choice(c) => survey
+            .question(id)?
+            .kind
+            .options()
+            .iter()
+            .position(|o| o.id == *c)
+            .and_then(|p| i64::try_from(p).ok()),
+        _ => None,
+    }
+}
+
+fn value(q: &Question, compute: &Compute, shown: &Response, survey: &Survey) -> Option<Answer> {
+    match compute {
+        Compute::Sum(ids) => {
+            let mut total: i64 = 0;
+            for id in ids {
+                total = total.checked_add(points(survey, id.as_str(), shown.get(id.as_str())?)?)?;
+            }
+            in_range(q, total)
+        }
+        Compute::Count(id) => {
+            let n = match shown.get(id.as_str()) {
+                Some(Answer::Choices(cs)) => cs.len(),
+                _ => 0,
+            };
+            in_range(q, i64::try_from(n).ok()?)
+        }
+        Compute::Classify(rules) => rules
+            .iter()
+            .find(|(_, when)| when.evaluate(shown))
+            .map(|(option, _)| Answer::Choice(option.clone())),
+    }
+}
+
+/// The import checks that every possible value fits; this keeps a stored answer in range even so.
+fn in_range(q: &Question, n: i64) -> Option<Answer> {
+    match &q.kind {
+        QuestionKind::Number { min, max, .. } if (*min..=*max).contains(&n) => {
+            Some(Answer::Number(n))
+        }
+        _ => None,
+    }
+}

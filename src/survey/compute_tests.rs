@@ -1,0 +1,130 @@
+//! Computed fields: sums, counts and classifications, stored like any answer of their type.
+
+use serde_json::json;
+
+use super::answers;
+use super::tests::{errors, one_page, parses, two_pages};
+use super::Answer;
+
+const ITEMS: &str = r#"
+  [[pages.questions]]
+  id = "worry"
+  type = "scale"
+  role = "sensitive"
+  text = "How often did you worry about your use?"
+  options = [{ id = "never", text = "Never" }, { id = "sometimes", text = "Sometimes" }, { id = "often", text = "Often" }]
+
+  [[pages.questions]]
+  id = "stop"
+  type = "scale"
+  role = "sensitive"
+  text = "How often did you wish you could stop?"
+  options = [{ id = "never", text = "Never" }, { id = "sometimes", text = "Sometimes" }, { id = "often", text = "Often" }]
+
+  [[pages.questions]]
+  id = "drugs"
+  type = "multi"
+  role = "sensitive"
+  text = "Which did you use?"
+  options = [{ id = "heroin", text = "Heroin" }, { id = "crack", text = "Crack" }, { id = "benzos", text = "Benzos" }]
+"#;
+
+const SCORES: &str = r#"
+  [[pages.questions]]
+  id = "sds_score"
+  type = "number"
+  role = "sensitive"
+  min = 0
+  max = 4
+  bands = [[0, 1], [2, 4]]
+  text = "Dependence score"
+  compute = { sum = ["worry", "stop"] }
+
+  [[pages.questions]]
+  id = "drug_count"
+  type = "number"
+  role = "sensitive"
+  min = 0
+  max = 3
+  text = "Number of drugs used"
+  compute = { count = "drugs" }
+
+  [[pages.questions]]
+  id = "poly"
+  type = "single"
+  role = "sensitive"
+  text = "Polydrug use"
+  options = [{ id = "yes", text = "Yes" }, { id = "no", text = "No" }]
+  compute = { classify = [
+    { option = "yes", when = "drug_count >= 2" },
+    { option = "no", when = "drug_count < 2" },
+  ] }
+"#;
+
+fn parse(s: &super::Survey, v: serde_json::Value) -> super::Response {
+    answers::parse(s, v.as_object().expect("object")).expect("valid answers")
+}
+
+#[test]
+fn computed_fields_are_worked_out_on_submission() {
+    let s = parses(&two_pages(ITEMS, SCORES));
+    let r = parse(
+        &s,
+        json!({"worry": "often", "stop": "sometimes", "drugs": ["heroin", "benzos"]}),
+    );
+    assert_eq!(r.get("sds_score"), Some(&Answer::Number(3)));
+    assert_eq!(r.get("drug_count"), Some(&Answer::Number(2)));
+    assert_eq!(r.get("poly"), Some(&Answer::Choice("yes".into())));
+}
+
+#[test]
+fn a_sum_with_a_missing_item_is_left_unanswered_and_a_count_of_nothing_is_zero() {
+    let s = parses(&two_pages(ITEMS, SCORES));
+    let r = parse(&s, json!({"worry": "often"}));
+    assert_eq!(r.get("sds_score"), None);
+    assert_eq!(r.get("drug_count"), Some(&Answer::Number(0)));
+    assert_eq!(r.get("poly"), Some(&Answer::Choice("no".into())));
+}
+
+#[test]
+fn a_value_sent_for_a_computed_field_is_ignored() {
+    let s = parses(&two_pages(ITEMS, SCORES));
+    let r = parse(
+        &s,
+        json!({"worry": "never", "stop": "never", "sds_score": 4}),
+    );
+    assert_eq!(r.get("sds_score"), Some(&Answer::Number(0)));
+}
+
+#[test]
+fn a_sum_that_could_leave_its_range_is_an_error() {
+    let src = two_pages(ITEMS, &SCORES.replace("max = 4\n", "max = 3\n"));
+    assert!(errors(&src)
+        .iter()
+        .any(|e| e.message.contains("the sum can range from 0 to 4")));
+}
+
+#[test]
+fn a_computed_field_may_only_use_questions_before_it() {
+    let src = one_page(&format!(
+        "{}{ITEMS}",
+        SCORES
+            .split("[[pages.questions]]\n  id = \"drug_count\"")
+            .next()
+            .unwrap_or_default()
+    ));
+    assert!(errors(&src).iter().any(|e| e
+        .message
+        .contains("is not a question that comes before this one")));
+}
+
+#[test]
+fn a_classification_names_its_own_options() {
+    let src = two_pages(
+        ITEMS,
+        &SCORES.replace("{ option = \"no\"", "{ option = \"maybe\""),
+    );
+    assert!(errors(&src)
+        .iter()
+        .any(|e| e.message.contains("unknown option 'maybe'")));
+}

@@ -1,0 +1,182 @@
+//! The typed survey definition. Parsing lives in `build.rs` (which also holds `Survey::parse`),
+//! cross-checks in `validate.rs`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::condition::Condition;
+use super::error::DefinitionWarning;
+use super::ids::SurveyId;
+use super::response::NonAnswer;
+use super::text::{Lang, Text};
+
+mod kind;
+mod question;
+
+pub use kind::{Band, Choice, DecimalBand, OptionGroup, QuestionKind};
+pub use question::{Check, Compute, MessageKind, Messages, Question};
+
+/// How peers get codes: organisers issue batches (`invite`) or the landing page hands out one
+/// per visitor (`open`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    #[default]
+    Invite,
+    Open,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Invite => "invite",
+            Mode::Open => "open",
+        }
+    }
+}
+
+/// The disclosure role of a question: how releases and exports protect its answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Combined with others, could identify someone (age, gender, area).
+    Quasi,
+    /// Must be ℓ-diverse within every class (drug use, injecting, overdose…).
+    Sensitive,
+    /// Free text: never exported, never tabulated.
+    FreeText,
+    /// Neither.
+    Plain,
+}
+
+impl Role {
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "quasi" => Some(Role::Quasi),
+            "sensitive" => Some(Role::Sensitive),
+            "free_text" => Some(Role::FreeText),
+            "plain" => Some(Role::Plain),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Quasi => "quasi",
+            Role::Sensitive => "sensitive",
+            Role::FreeText => "free_text",
+            Role::Plain => "plain",
+        }
+    }
+}
+
+/// A page of questions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub id: String,
+    pub title: Text,
+    pub show_if: Option<Condition>,
+    pub questions: Vec<Question>,
+    pub line: usize,
+}
+
+/// A validated survey definition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Survey {
+    pub(super) id: SurveyId,
+    pub(super) title: Text,
+    pub(super) description: Option<Text>,
+    pub(super) mode: Mode,
+    pub(super) languages: Vec<Lang>,
+    pub(super) threshold: u32,
+    pub(super) min_responses: u32,
+    pub(super) k_anonymity: u32,
+    /// Whether a person whose answers fire an `end_if` (screened out, e.g. no consent) leaves a
+    /// response. Off by default: they leave nothing but a spent code.
+    pub(super) record_screened_out: bool,
+    pub(super) pages: Vec<Page>,
+    /// Texts of non-answers: the survey's labels for the built-in ones and its own ones.
+    pub(super) non_answer_texts: BTreeMap<NonAnswer, Text>,
+    pub(super) warnings: Vec<DefinitionWarning>,
+    pub(super) source: String,
+}
+
+impl Survey {
+    pub fn id(&self) -> &SurveyId {
+        &self.id
+    }
+
+    pub fn title(&self) -> &Text {
+        &self.title
+    }
+
+    pub fn description(&self) -> Option<&Text> {
+        self.description.as_ref()
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// The languages, the first being the default.
+    pub fn languages(&self) -> &[Lang] {
+        &self.languages
+    }
+
+    pub fn threshold(&self) -> u32 {
+        self.threshold
+    }
+
+    pub fn min_responses(&self) -> u32 {
+        self.min_responses
+    }
+
+    pub fn k_anonymity(&self) -> u32 {
+        self.k_anonymity
+    }
+
+    /// Whether answers that end the survey through an `end_if` are stored as a response.
+    pub fn records_screened_out(&self) -> bool {
+        self.record_screened_out
+    }
+
+    pub fn pages(&self) -> &[Page] {
+        &self.pages
+    }
+
+    /// Every question (notes included), in definition order.
+    pub fn questions(&self) -> impl Iterator<Item = &Question> {
+        self.pages.iter().flat_map(|p| p.questions.iter())
+    }
+
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        self.questions().find(|q| q.id.as_str() == id)
+    }
+
+    /// The index of the page holding question `id`.
+    pub fn page_of(&self, id: &str) -> Option<usize> {
+        self.pages
+            .iter()
+            .position(|p| p.questions.iter().any(|q| q.id.as_str() == id))
+    }
+
+    /// The survey's text for a non-answer in `lang`: its own label for "don't know" or "prefer
+    /// not to say" when `[non_answers]` gives one, always for its own non-answers; `None` when
+    /// the interface's wording applies.
+    pub fn non_answer_text(&self, n: NonAnswer, lang: &str) -> Option<&str> {
+        self.non_answer_texts.get(&n).map(|t| t.get(lang))
+    }
+
+    /// What the definition probably gets wrong without being invalid (a condition that is
+    /// always true, one that contradicts when the questions it names are shown…). Importing
+    /// shows them; they never stop an import.
+    pub fn warnings(&self) -> &[DefinitionWarning] {
+        &self.warnings
+    }
+
+    /// The original TOML, kept for storage and re-import.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+}

@@ -1,0 +1,130 @@
+//! One question: its kind, role, logic, non-answers, messages, checks and computed value.
+
+use super::super::condition::Condition;
+use super::super::ids::QuestionId;
+use super::super::response::{Answer, NonAnswer};
+use super::super::text::Text;
+use super::kind::{Band, Choice, OptionGroup, QuestionKind};
+use super::Role;
+
+/// One question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Question {
+    pub id: QuestionId,
+    pub kind: QuestionKind,
+    pub text: Text,
+    pub help: Option<Text>,
+    /// `None` only for notes.
+    pub role: Option<Role>,
+    /// Only applies when the question is shown.
+    pub required: bool,
+    pub show_if: Option<Condition>,
+    /// If this holds once the question is answered, the survey ends here.
+    pub end_if: Option<Condition>,
+    pub dont_know: bool,
+    pub prefer_not_to_say: bool,
+    /// Single or Likert: option groups, the next generalisation level (empty: none declared).
+    pub groups: Vec<OptionGroup>,
+    /// Number: coarser bands, each the exact union of consecutive `bands` (empty: none).
+    pub coarse_bands: Vec<Band>,
+    /// The survey's own non-answers (`[non_answers]`) this question offers, in declared order.
+    pub declared_non_answers: Vec<NonAnswer>,
+    /// The question's own validation messages, translated like any text.
+    pub messages: Messages,
+    /// Checks across questions, each with its message.
+    pub checks: Vec<Check>,
+    /// A computed field: never asked, its answer is worked out from earlier answers when the
+    /// response is submitted, and is then counted and exported like any answer of its type.
+    pub compute: Option<Compute>,
+    /// The answer a page shows already filled in (`default = …`); the peer may change it.
+    pub default_answer: Option<Answer>,
+    /// Answers implied by earlier ones (`implied = [{ when = "…", answer = … }]`): when a rule
+    /// holds, the question is not asked and its answer is stored as given.
+    pub implied: Vec<(Condition, Answer)>,
+    /// 1-based line of the question's table in the source.
+    pub line: usize,
+}
+
+/// A check across questions (`checks = [{ holds = "…", message = … }]`): once this question
+/// and every question the condition names have an answer (not a non-answer), the condition
+/// must hold, or the peer sees the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    pub holds: Condition,
+    pub message: Text,
+}
+
+/// How a computed field gets its value (`compute = { … }`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Compute {
+    /// A number: the sum of numbers, numeric scales and Likert points (a Likert option counts
+    /// its position, from 0). Unanswered when any of them has no answer.
+    Sum(Vec<QuestionId>),
+    /// A number: how many options were chosen in a multi-select (0 when it was not answered).
+    Count(QuestionId),
+    /// A single choice: the first option whose condition holds (unanswered when none does).
+    Classify(Vec<(String, Condition)>),
+}
+
+/// Which of a question's own validation messages to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageKind {
+    /// The question is required and was left out (`messages.required`).
+    Required,
+    /// The answer is not one the question takes: out of range, not a month… (`messages.invalid`).
+    Invalid,
+}
+
+/// A question's own validation messages (`messages = { required = …, invalid = … }`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Messages {
+    pub required: Option<Text>,
+    pub invalid: Option<Text>,
+}
+
+impl Question {
+    pub fn type_name(&self) -> &'static str {
+        self.kind.type_name()
+    }
+
+    pub fn is_note(&self) -> bool {
+        matches!(self.kind, QuestionKind::Note)
+    }
+
+    /// Whether this non-answer is offered for this question.
+    pub fn allows(&self, n: NonAnswer) -> bool {
+        match n {
+            NonAnswer::DontKnow => self.dont_know,
+            NonAnswer::PreferNotToSay => self.prefer_not_to_say,
+            NonAnswer::Custom(_) => self.declared_non_answers.contains(&n),
+        }
+    }
+
+    /// The non-answers offered, in display order: the built-in ones, then the survey's own.
+    pub fn non_answers(&self) -> Vec<NonAnswer> {
+        [NonAnswer::DontKnow, NonAnswer::PreferNotToSay]
+            .into_iter()
+            .filter(|n| self.allows(*n))
+            .chain(self.declared_non_answers.iter().copied())
+            .collect()
+    }
+
+    /// The non-answer this question offers under the wire id `s`, if any.
+    pub fn non_answer_from_wire(&self, s: &str) -> Option<NonAnswer> {
+        self.non_answers().into_iter().find(|n| n.as_str() == s)
+    }
+
+    /// The question's own message of this kind in `lang` (falling back to the default
+    /// language); `None` when the question has none, and the interface's message applies.
+    pub fn message(&self, kind: MessageKind, lang: &str) -> Option<&str> {
+        let text = match kind {
+            MessageKind::Required => &self.messages.required,
+            MessageKind::Invalid => &self.messages.invalid,
+        };
+        text.as_ref().map(|t| t.get(lang))
+    }
+
+    pub fn option(&self, id: &str) -> Option<&Choice> {
+        self.kind.options().iter().find(|o| o.id == id)
+    }
+}
