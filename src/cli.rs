@@ -36,6 +36,9 @@ pub enum CliCommand {
     /// Organiser and researcher accounts
     #[command(subcommand)]
     User(UserCommand),
+    /// The store itself
+    #[command(subcommand)]
+    Store(StoreCommand),
     /// Disclosure-controlled releases of a survey's tables
     #[command(subcommand)]
     Release(ReleaseCommand),
@@ -61,6 +64,12 @@ pub enum CliCommand {
         #[arg(long)]
         to_passphrase: bool,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StoreCommand {
+    /// Rewrite the store in key order into fresh files now, forgetting arrival order (works while serving)
+    Rewrite,
 }
 
 #[derive(Subcommand, Debug)]
@@ -146,6 +155,7 @@ pub enum Command {
     Backup {
         path: PathBuf,
     },
+    StoreRewrite,
     Export {
         survey: String,
         out: PathBuf,
@@ -265,6 +275,16 @@ pub fn execute(chorus: &Chorus, command: Command) -> Outcome {
                 Err(e) => Outcome::failed(format!("{e}\n")),
             }
         }
+        Command::StoreRewrite => match chorus.store.rewrite() {
+            Ok(report) => Outcome::ok(
+                String::new(),
+                format!(
+                    "rewrote the store in key order ({} records) and deleted the old files\n",
+                    report.records
+                ),
+            ),
+            Err(e) => Outcome::failed(format!("{e}\n")),
+        },
         Command::Backup { path } => match chorus.store.backup_to(&path) {
             Ok(bytes) => {
                 let _ = audit::record(

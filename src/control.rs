@@ -97,6 +97,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::SurveyShred { .. } => "survey shred",
         Command::SurveyRetention { .. } => "survey retention",
         Command::Backup { .. } => "backup",
+        Command::StoreRewrite => "store rewrite",
         Command::Export { .. } => "export",
     }
 }

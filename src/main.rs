@@ -1,8 +1,8 @@
 //! `chorus`: parse the command line, load settings, start logging, hand over. No logic here.
 
 use chorus::cli::{
-    execute, Cli, CliCommand, CodesCommand, Command, Outcome, ReleaseCommand, SurveyCommand,
-    UserCommand,
+    execute, Cli, CliCommand, CodesCommand, Command, Outcome, ReleaseCommand, StoreCommand,
+    SurveyCommand, UserCommand,
 };
 use chorus::config::Settings;
 use chorus::operations::{self, OperationError, RekeyTarget};
@@ -62,6 +62,7 @@ fn main() -> ExitCode {
             };
             return report(target.and_then(|t| operations::rekey_installation(&settings, t)));
         }
+        CliCommand::Store(StoreCommand::Rewrite) => Command::StoreRewrite,
         CliCommand::Backup { file } => Command::Backup {
             path: absolute(&file),
         },
