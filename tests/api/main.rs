@@ -3,9 +3,11 @@ mod helpers;
 
 mod attacks;
 mod cards;
+mod carving;
 mod cli;
 mod durability;
 mod exports;
+mod forensics;
 mod forms;
 mod invalid_input;
 mod open_mode;
