@@ -79,7 +79,7 @@ impl Chorus {
         create_private_dir(&settings.data_dir)?;
         // The key is checked against the key ledger before the store is opened: opening the
         // store writes to the data directory, and a refused start must write nothing.
-        let keys = crate::store::KeyLedger::read(&settings.data_dir)?;
+        let keys = Store::keys(&settings.data_dir, settings.cache_bytes)?;
         let wrapped_root = keys.get(META_ROOT).map(<[u8]>::to_vec);
         let mut opened = Opened {
             first_run: wrapped_root.is_none(),

@@ -8,9 +8,14 @@ use super::ledger::{KeyLedger, FILE_NAME};
 use super::StoreError;
 use std::path::Path;
 
+/// Whether sled's files of the old layout are in the data directory.
+pub(super) fn present(dir: &Path) -> bool {
+    dir.join("conf").is_file() && dir.join("db").is_file()
+}
+
 /// Migrates a data directory in the old layout; `None` when there is nothing to migrate.
 pub(super) fn migrate(dir: &Path, cache_bytes: u64) -> Result<Option<KeyLedger>, StoreError> {
-    if !(dir.join("conf").is_file() && dir.join("db").is_file()) {
+    if !present(dir) {
         return Ok(None);
     }
     // A migration interrupted after the ledger was written only has old files left to delete.

@@ -152,6 +152,19 @@ impl Store {
         })
     }
 
+    /// The key ledger of a data directory, for checking a key before `open`. Writes nothing —
+    /// except once for a directory in the layout before the key ledger, which is migrated first
+    /// (its keys are inside sled until then).
+    pub fn keys(dir: &Path, cache_bytes: u64) -> Result<KeyLedger, StoreError> {
+        if legacy::present(dir) {
+            let _lock = lock_data_dir(dir)?;
+            if let Some(ledger) = legacy::migrate(dir, cache_bytes)? {
+                return Ok(ledger);
+            }
+        }
+        KeyLedger::read(dir)
+    }
+
     fn live(&self) -> RwLockReadGuard<'_, Arc<Generation>> {
         self.shared.live()
     }

@@ -296,6 +296,11 @@ fn every_stored_answer_has_a_length_from_the_allowed_set() {
 fn the_server_logs_no_line_per_submission_or_code_check() {
     let app = TestApp::spawn();
     let codes = app.issue_codes("demo", 10);
+    // Start-up lines reach the log a little late; count from after them.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !app.logs().contains("starting service") && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     std::thread::sleep(std::time::Duration::from_millis(300));
     let before = app.logs().lines().count();
     for code in &codes {
