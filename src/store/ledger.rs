@@ -59,8 +59,7 @@ impl KeyLedger {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(empty),
             Err(source) => return Err(io_error(&path, source)),
         };
-        let copies: Vec<Option<(u64, BTreeMap<String, Vec<u8>>)>> =
-            bytes.chunks(COPY_SIZE).take(2).map(parse_copy).collect();
+        let copies: Vec<Option<IntactCopy>> = bytes.chunks(COPY_SIZE).take(2).map(parse_copy).collect();
         let best = copies
             .iter()
             .flatten()
@@ -196,7 +195,10 @@ fn encode_copy(sequence: u64, entries: &BTreeMap<String, Vec<u8>>) -> Option<Vec
     Some(copy)
 }
 
-fn parse_copy(copy: &[u8]) -> Option<(u64, BTreeMap<String, Vec<u8>>)> {
+/// One intact copy: its sequence number and records.
+type IntactCopy = (u64, BTreeMap<String, Vec<u8>>);
+
+fn parse_copy(copy: &[u8]) -> Option<IntactCopy> {
     if !copy.starts_with(MAGIC) || copy.len() < HEADER + DIGEST {
         return None;
     }
