@@ -59,7 +59,8 @@ impl KeyLedger {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(empty),
             Err(source) => return Err(io_error(&path, source)),
         };
-        let copies: Vec<Option<IntactCopy>> = bytes.chunks(COPY_SIZE).take(2).map(parse_copy).collect();
+        let copies: Vec<Option<IntactCopy>> =
+            bytes.chunks(COPY_SIZE).take(2).map(parse_copy).collect();
         let best = copies
             .iter()
             .flatten()
