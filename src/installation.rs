@@ -71,8 +71,10 @@ pub struct Opened {
 impl Chorus {
     pub fn open(settings: &Settings) -> Result<(Chorus, Opened), StartError> {
         create_private_dir(&settings.data_dir)?;
-        let store = Store::open(&settings.data_dir, settings.cache_bytes)?;
-        let wrapped_root = store.meta_get(META_ROOT)?;
+        // The key is checked against the key ledger before the store is opened: opening the
+        // store writes to the data directory, and a refused start must write nothing.
+        let keys = Store::keys(&settings.data_dir, settings.cache_bytes)?;
+        let wrapped_root = keys.get(META_ROOT).map(<[u8]>::to_vec);
         let mut opened = Opened {
             first_run: wrapped_root.is_none(),
             ..Opened::default()
@@ -82,7 +84,7 @@ impl Chorus {
             KeySource::Passphrase(_) => "a passphrase",
         };
         let mut key = settings.key.clone();
-        if let Some(mode) = store.meta_get(META_MODE)? {
+        if let Some(mode) = keys.get(META_MODE) {
             let stored = if mode == b"passphrase" {
                 "a passphrase"
             } else {
@@ -94,6 +96,7 @@ impl Chorus {
                 return Err(StartError::KeyModeMismatch { stored, given });
             }
         }
+        let mut new_kdf = None;
         let master = match &key {
             KeySource::File(path) if opened.first_run && !path.exists() => {
                 opened.created_key_file = Some(path.clone());
@@ -101,28 +104,31 @@ impl Chorus {
             }
             KeySource::File(path) => MasterKey::read_key_file(path)?,
             KeySource::Passphrase(passphrase) => {
-                let (salt, iterations) =
-                    match (store.meta_get(META_SALT)?, store.meta_get(META_ITERATIONS)?) {
-                        (Some(salt), Some(iter)) => {
-                            let iter = <[u8; 4]>::try_from(iter.as_slice())
-                                .map_err(|_| StoreError::Corrupt)?;
-                            (salt, u32::from_be_bytes(iter))
-                        }
-                        _ => {
-                            let salt = random_array::<16>().to_vec();
-                            store.meta_put(META_SALT, &salt)?;
-                            store.meta_put(
-                                META_ITERATIONS,
-                                &settings.kdf_iterations.to_be_bytes(),
-                            )?;
-                            (salt, settings.kdf_iterations)
-                        }
-                    };
+                let (salt, iterations) = match (keys.get(META_SALT), keys.get(META_ITERATIONS)) {
+                    (Some(salt), Some(iter)) => {
+                        let iter = <[u8; 4]>::try_from(iter).map_err(|_| StoreError::Corrupt)?;
+                        (salt.to_vec(), u32::from_be_bytes(iter))
+                    }
+                    _ => {
+                        let salt = random_array::<16>().to_vec();
+                        new_kdf = Some((salt.clone(), settings.kdf_iterations));
+                        (salt, settings.kdf_iterations)
+                    }
+                };
                 MasterKey::from_passphrase(passphrase, &salt, iterations)?
             }
         };
-        let vault = match wrapped_root {
-            Some(wrapped) => Vault::unlock(&master, &wrapped)?,
+        let unlocked = match &wrapped_root {
+            Some(wrapped) => Some(Vault::unlock(&master, wrapped)?),
+            None => None,
+        };
+        let store = Store::open(&settings.data_dir, settings.cache_bytes)?;
+        if let Some((salt, iterations)) = new_kdf {
+            store.meta_put(META_SALT, &salt)?;
+            store.meta_put(META_ITERATIONS, &iterations.to_be_bytes())?;
+        }
+        let vault = match unlocked {
+            Some(vault) => vault,
             None => {
                 let (vault, wrapped) = Vault::create(&master);
                 let mode: &[u8] = match key {

@@ -227,6 +227,10 @@ impl SurveyRegistry {
             }
             Ok(true)
         })?;
+        if target == SurveyState::Closed {
+            // Closing ends the survey's arrival window: forget the order now, not within the hour.
+            store.rewrite()?;
+        }
         Ok(target)
     }
 

@@ -1,6 +1,6 @@
 //! Logging setup. Log lines are for operators: they never carry a client address, user agent,
-//! query string, code or answer (DESIGN §2 promise 6). Request lines are written by
-//! `web::request_log` with method, route pattern, status and latency only.
+//! query string, code or answer, and no line marks a single request — `web::request_log` logs
+//! counts per route pattern and status class every ten minutes instead.
 
 use tracing_subscriber::EnvFilter;
 

@@ -48,6 +48,7 @@ pub enum Command {
     Backup {
         path: PathBuf,
     },
+    StoreRewrite,
     Export {
         survey: String,
         out: PathBuf,
@@ -69,6 +70,7 @@ impl Command {
             Command::SurveyShred { .. } => "survey shred",
             Command::SurveyRetention { .. } => "survey retention",
             Command::Backup { .. } => "backup",
+            Command::StoreRewrite => "store rewrite",
             Command::Export { .. } => "export",
         }
     }
@@ -218,6 +220,12 @@ fn run(chorus: &Chorus, command: Command) -> Result<Outcome, services::ServiceEr
         Command::Backup { path } => {
             let bytes = operations::backup(chorus, &actor, &path)?;
             Outcome::said(format!("wrote a backup of {bytes} bytes to {} (answers stay sealed; keep the key apart from it)\n", path.display()))
+        }
+        Command::StoreRewrite => {
+            let records = operations::rewrite_store(chorus, &actor)?;
+            Outcome::said(format!(
+                "rewrote the store in key order ({records} records) and deleted the old files\n"
+            ))
         }
         Command::Export { survey, out } => {
             exports::operator_export(chorus, &actor, &survey, &out)?;

@@ -39,6 +39,9 @@ pub enum CliCommand {
     /// Organiser and researcher accounts
     #[command(subcommand)]
     User(UserCommand),
+    /// The store itself
+    #[command(subcommand)]
+    Store(StoreCommand),
     /// Disclosure-controlled releases of a survey's tables
     #[command(subcommand)]
     Release(ReleaseCommand),
@@ -64,6 +67,12 @@ pub enum CliCommand {
         #[arg(long)]
         to_passphrase: bool,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StoreCommand {
+    /// Rewrite the store in key order into fresh files now, forgetting arrival order (works while serving)
+    Rewrite,
 }
 
 #[derive(Subcommand, Debug)]
@@ -189,6 +198,7 @@ pub fn run(command: CliCommand, config: Option<&Path>) -> ExitCode {
             }
         },
         CliCommand::User(UserCommand::ApiKey { name }) => Command::UserApiKey { name },
+        CliCommand::Store(StoreCommand::Rewrite) => Command::StoreRewrite,
         CliCommand::Release(ReleaseCommand::Publish { survey }) => {
             Command::ReleasePublish { survey }
         }

@@ -27,8 +27,8 @@ pub enum RekeyTarget {
     Passphrase(Passphrase),
 }
 
-/// Wraps the root secret, every survey's data key and the signing key under a new master key,
-/// in one transaction. Responses are not touched: they stay sealed under their data keys.
+/// Wraps the root secret and the signing key under a new master key, gives every survey a fresh
+/// data key and reseals its responses under it, in one store rewrite (see `Store::rekey`).
 fn rekey(
     chorus: &Chorus,
     settings: &Settings,
@@ -63,34 +63,45 @@ fn rekey(
         }
     };
     let vault = &chorus.vault;
+    // Fresh data keys: whoever kept an old data key (or the old master key and an old backup)
+    // opens nothing in the rekeyed directory, old answers or new.
     let mut data_keys = Vec::new();
+    let mut resealers = std::collections::HashMap::new();
     for (survey, wrapped) in chorus.store.data_keys()? {
-        data_keys.push((
-            survey.clone(),
-            vault.rewrap_data_key(&survey, &wrapped, &master)?,
-        ));
+        let old = vault.unwrap_data_key(&survey, &wrapped)?;
+        let (new, new_wrapped) = crate::vault::Vault::new_data_key_under(&master, &survey);
+        data_keys.push((survey.clone(), new_wrapped));
+        resealers.insert(survey, (old, new));
     }
-    let mut meta: Vec<(&str, Option<Vec<u8>>)> = vec![
-        (META_ROOT, Some(vault.rewrap_root(&master))),
-        (META_MODE, Some(meta_mode.to_vec())),
+    let reseal = Box::new(move |survey: &str, id: &[u8], sealed: &[u8]| {
+        let (old, new) = resealers.get(survey)?;
+        let plain = zeroize::Zeroizing::new(old.open_response(survey, id, sealed).ok()?);
+        Some(new.seal_response(survey, id, &plain))
+    });
+    let mut ledger: Vec<(String, Option<Vec<u8>>)> = vec![
+        (META_ROOT.into(), Some(vault.rewrap_root(&master))),
+        (META_MODE.into(), Some(meta_mode.to_vec())),
     ];
     if let Some(sealed) = chorus.store.meta_get(META_SIGNING)? {
-        meta.push((
-            META_SIGNING,
+        ledger.push((
+            META_SIGNING.into(),
             Some(vault.reseal_signing_key(&sealed, &master)?),
         ));
     }
     match salt_and_iterations {
         Some((salt, iterations)) => {
-            meta.push((META_SALT, Some(salt)));
-            meta.push((META_ITERATIONS, Some(iterations.to_be_bytes().to_vec())));
+            ledger.push((META_SALT.into(), Some(salt)));
+            ledger.push((
+                META_ITERATIONS.into(),
+                Some(iterations.to_be_bytes().to_vec()),
+            ));
         }
         None => {
-            meta.push((META_SALT, None));
-            meta.push((META_ITERATIONS, None));
+            ledger.push((META_SALT.into(), None));
+            ledger.push((META_ITERATIONS.into(), None));
         }
     }
-    if let Err(e) = chorus.store.swap_keys(&meta, &data_keys) {
+    if let Err(e) = chorus.store.rekey(ledger, data_keys, reseal) {
         if let RekeyTarget::KeyFile(path) = &target {
             // The new key never took effect; do not leave a key that opens nothing.
             let _ = std::fs::remove_file(path);
@@ -170,4 +181,12 @@ pub(super) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut file = options.open(path)?;
     file.write_all(bytes)?;
     file.sync_all()
+}
+
+/// `chorus store rewrite`: the store rewritten now into fresh files in key order, forgetting the
+/// order in which answers arrived (it also happens hourly while answers arrive, and on close).
+pub fn rewrite_store(chorus: &Chorus, actor: &Actor) -> Result<u64, ServiceError> {
+    let report = chorus.store.rewrite()?;
+    audit(chorus, actor, "rewrite store", None, None);
+    Ok(report.records as u64)
 }

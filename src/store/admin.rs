@@ -8,26 +8,28 @@ impl Store {
     /// Inserts an account record unless the name is taken; `false` when it is.
     pub fn account_insert(&self, name: &str, record: &[u8]) -> Result<bool, StoreError> {
         Ok(self
+            .live()
             .accounts
             .compare_and_swap(name, None as Option<&[u8]>, Some(record))?
             .is_ok())
     }
 
     pub fn account_put(&self, name: &str, record: &[u8]) -> Result<(), StoreError> {
-        self.accounts.insert(name, record)?;
+        self.live().accounts.insert(name, record)?;
         Ok(())
     }
 
     pub fn account_get(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.accounts.get(name)?.map(|v| v.to_vec()))
+        Ok(self.live().accounts.get(name)?.map(|v| v.to_vec()))
     }
 
     pub fn account_count(&self) -> usize {
-        self.accounts.len()
+        self.live().accounts.len()
     }
 
     pub fn accounts(&self) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
-        self.accounts
+        self.live()
+            .accounts
             .iter()
             .map(|item| {
                 let (k, v) = item?;
@@ -41,17 +43,17 @@ impl Store {
 
     /// Points an API-key digest at an account.
     pub fn api_key_put(&self, digest: &[u8; 32], name: &str) -> Result<(), StoreError> {
-        self.api_keys.insert(digest, name.as_bytes())?;
+        self.live().api_keys.insert(digest, name.as_bytes())?;
         Ok(())
     }
 
     pub fn api_key_remove(&self, digest: &[u8; 32]) -> Result<(), StoreError> {
-        self.api_keys.remove(digest)?;
+        self.live().api_keys.remove(digest)?;
         Ok(())
     }
 
     pub fn api_key_owner(&self, digest: &[u8; 32]) -> Result<Option<String>, StoreError> {
-        match self.api_keys.get(digest)? {
+        match self.live().api_keys.get(digest)? {
             Some(v) => Ok(Some(
                 String::from_utf8(v.to_vec()).map_err(|_| StoreError::Corrupt)?,
             )),
@@ -63,7 +65,7 @@ impl Store {
     /// the last entry (not sled's id generator), so a restored log keeps growing in order.
     pub fn audit_append(&self, entry: &[u8]) -> Result<(), StoreError> {
         loop {
-            let next = match self.audit.last()? {
+            let next = match self.live().audit.last()? {
                 Some((k, _)) => {
                     <[u8; 8]>::try_from(k.as_ref())
                         .map(u64::from_be_bytes)
@@ -72,7 +74,7 @@ impl Store {
                 }
                 None => 0,
             };
-            let placed = self.audit.compare_and_swap(
+            let placed = self.live().audit.compare_and_swap(
                 next.to_be_bytes(),
                 None as Option<&[u8]>,
                 Some(entry),
@@ -85,7 +87,8 @@ impl Store {
 
     /// The newest `limit` audit entries, newest first.
     pub fn audit_latest(&self, limit: usize) -> Result<Vec<Vec<u8>>, StoreError> {
-        self.audit
+        self.live()
+            .audit
             .iter()
             .rev()
             .take(limit)
@@ -95,16 +98,17 @@ impl Store {
 
     /// Researcher export requests, by id.
     pub fn export_put(&self, id: &str, record: &[u8]) -> Result<(), StoreError> {
-        self.exports.insert(id, record)?;
+        self.live().exports.insert(id, record)?;
         Ok(())
     }
 
     pub fn export_get(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.exports.get(id)?.map(|v| v.to_vec()))
+        Ok(self.live().exports.get(id)?.map(|v| v.to_vec()))
     }
 
     pub fn exports(&self) -> Result<Vec<Vec<u8>>, StoreError> {
-        self.exports
+        self.live()
+            .exports
             .iter()
             .map(|item| Ok(item?.1.to_vec()))
             .collect()
@@ -119,6 +123,7 @@ impl Store {
         release: &[u8],
     ) -> Result<bool, StoreError> {
         Ok(self
+            .live()
             .releases
             .compare_and_swap(
                 scoped_key(survey, &number.to_be_bytes()),
@@ -130,6 +135,7 @@ impl Store {
 
     pub fn release_get(&self, survey: &str, number: u32) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self
+            .live()
             .releases
             .get(scoped_key(survey, &number.to_be_bytes()))?
             .map(|v| v.to_vec()))
@@ -138,7 +144,8 @@ impl Store {
     /// Release numbers of a survey, ascending.
     pub fn release_numbers(&self, survey: &str) -> Result<Vec<u32>, StoreError> {
         let skip = survey.len() + 1;
-        self.releases
+        self.live()
+            .releases
             .scan_prefix(scoped_key(survey, b""))
             .keys()
             .map(|k| {

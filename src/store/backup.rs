@@ -1,12 +1,16 @@
-//! Backups, restores, rekeys and shredding at the storage level: whole-store copies in one
-//! self-checking file, an atomic swap of every wrapped key, and deleting a survey's key and
-//! sealed responses. Still only bytes: sealed data stays sealed in a backup.
+//! Backups and restores: whole-store copies in one self-checking file. Still only bytes: sealed
+//! data stays sealed in a backup. The file keeps the logical layout it always had — trees
+//! `meta` (with the key-ledger records), `data_keys`, `codes`, `responses` and the rest — so
+//! backups made before the key ledger existed restore, and the physical layout can change.
 
-use super::records::scoped_key;
-use super::{Store, StoreError};
-use sled::transaction::{TransactionError, Transactional};
+use super::generation::{fill, Generation};
+use super::ledger::KeyLedger;
+use super::records::{CODE_TAG, RESPONSE_TAG};
+use super::{Store, StoreError, LEDGER_NAMES};
+use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::Path;
+use std::sync::Arc;
 
 const MAGIC: &[u8] = b"CHORUS-BACKUP-1\n";
 
@@ -34,93 +38,124 @@ pub enum BackupError {
 }
 
 impl Store {
-    /// Writes every tree to `path` (atomically: a temporary file renamed into place, mode 0600).
-    /// Runs in the commit thread, so no redemption is half-applied in the copy.
+    /// Writes every record to `path` (atomically: a temporary file renamed into place, mode
+    /// 0600). Runs in the commit thread, so no redemption is half-applied in the copy.
     pub fn backup_to(&self, path: &Path) -> Result<u64, BackupError> {
-        let db = self.db.clone();
+        let shared = Arc::clone(&self.shared);
         let target = path.to_path_buf();
-        let outcome = self
-            .committer
-            .exclusive(Box::new(move || {
-                write_backup(&db, &target).map_err(|e| e.to_string())
-            }))
-            .blocking_recv();
-        match outcome {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.committer.exclusive(Box::new(move || {
+            let live = Arc::clone(&shared.live());
+            let ledger = shared.ledger().clone();
+            let _ = tx.send(write_backup(&live, &ledger, &target));
+        }));
+        match rx.blocking_recv() {
             Ok(Ok(bytes)) => Ok(bytes),
-            Ok(Err(message)) => Err(BackupError::Write {
+            Ok(Err(source)) => Err(BackupError::Write {
                 path: path.display().to_string(),
-                source: std::io::Error::other(message),
+                source,
             }),
             Err(_) => Err(BackupError::Store(StoreError::Flush(
                 "the commit thread stopped".into(),
             ))),
         }
     }
-
-    /// Replaces the wrapped root secret, key-mode records and every wrapped data key in one
-    /// transaction: a crash leaves either the old keys or the new ones, never a mix.
-    pub fn swap_keys(
-        &self,
-        meta: &[(&str, Option<Vec<u8>>)],
-        data_keys: &[(String, Vec<u8>)],
-    ) -> Result<(), StoreError> {
-        let outcome = (&self.meta, &self.data_keys).transaction(|(m, d)| {
-            for (name, value) in meta {
-                match value {
-                    Some(v) => m.insert(name.as_bytes(), v.as_slice())?,
-                    None => m.remove(name.as_bytes())?,
-                };
-            }
-            for (survey, wrapped) in data_keys {
-                d.insert(survey.as_bytes(), wrapped.as_slice())?;
-            }
-            Ok::<_, sled::transaction::ConflictableTransactionError<()>>(())
-        });
-        match outcome {
-            Ok(()) => {}
-            Err(TransactionError::Abort(())) => return Err(StoreError::Corrupt),
-            Err(TransactionError::Storage(e)) => return Err(e.into()),
-        }
-        self.durable_blocking()
-    }
-
-    /// Every stored wrapped data key, by survey.
-    pub fn data_keys(&self) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
-        self.data_keys
-            .iter()
-            .map(|item| {
-                let (k, v) = item?;
-                Ok((
-                    String::from_utf8(k.to_vec()).map_err(|_| StoreError::Corrupt)?,
-                    v.to_vec(),
-                ))
-            })
-            .collect()
-    }
-
-    /// Crypto-shredding: the survey's data key goes first (so even an interrupted shred leaves
-    /// nothing readable), then its sealed responses. Releases are kept.
-    pub fn shred(&self, survey: &str) -> Result<(), StoreError> {
-        self.data_keys.remove(survey)?;
-        self.durable_blocking()?;
-        let keys: Vec<sled::IVec> = self
-            .responses
-            .scan_prefix(scoped_key(survey, b""))
-            .keys()
-            .collect::<Result<_, _>>()?;
-        for chunk in keys.chunks(1_000) {
-            let mut batch = sled::Batch::default();
-            for key in chunk {
-                batch.remove(key);
-            }
-            self.responses.apply_batch(batch)?;
-        }
-        self.counters.forget_responses(survey);
-        self.durable_blocking()
-    }
 }
 
-fn write_backup(db: &sled::Db, target: &Path) -> std::io::Result<u64> {
+/// The logical trees of a generation and its ledger, each in key order.
+fn logical_trees(
+    live: &Generation,
+    ledger: &KeyLedger,
+) -> Result<Vec<(String, Vec<Entry>)>, StoreError> {
+    let collect = |tree: &sled::Tree, prefix: &[u8]| -> Result<Vec<Entry>, StoreError> {
+        tree.scan_prefix(prefix)
+            .map(|item| {
+                let (k, v) = item?;
+                Ok((k[prefix.len()..].to_vec(), v.to_vec()))
+            })
+            .collect()
+    };
+    let mut meta: BTreeMap<Vec<u8>, Vec<u8>> = collect(&live.meta, b"")?.into_iter().collect();
+    for (name, value) in ledger.meta_entries() {
+        meta.insert(name.into_bytes(), value);
+    }
+    let mut trees = vec![
+        ("meta".to_owned(), meta.into_iter().collect()),
+        (
+            "data_keys".to_owned(),
+            ledger
+                .data_keys()
+                .into_iter()
+                .map(|(s, w)| (s.into_bytes(), w))
+                .collect(),
+        ),
+        ("codes".to_owned(), collect(&live.redeem, &[CODE_TAG])?),
+        (
+            "responses".to_owned(),
+            collect(&live.redeem, &[RESPONSE_TAG])?,
+        ),
+    ];
+    for name in super::generation::TREES {
+        if name == "meta" || name == "redeem" {
+            continue;
+        }
+        if let Some(tree) = live.tree(name) {
+            trees.push((name.to_owned(), collect(tree, b"")?));
+        }
+    }
+    Ok(trees)
+}
+
+/// Builds a new generation and ledger in an empty data directory from logical trees.
+pub(super) fn build(
+    data_dir: &Path,
+    cache_bytes: u64,
+    trees: Vec<(Vec<u8>, Vec<Entry>)>,
+) -> Result<(KeyLedger, usize), StoreError> {
+    let mut ledger = KeyLedger::read(data_dir)?;
+    let mut physical: BTreeMap<&'static str, BTreeMap<Vec<u8>, Vec<u8>>> = BTreeMap::new();
+    let mut total = 0;
+    for (name, entries) in trees {
+        for (k, v) in entries {
+            total += 1;
+            let text = String::from_utf8_lossy(&k).into_owned();
+            let (tree, key) = match name.as_slice() {
+                b"meta" if LEDGER_NAMES.contains(&text.as_str()) => {
+                    ledger.set(&text, Some(v));
+                    continue;
+                }
+                b"data_keys" => {
+                    ledger.set_data_key(&text, Some(v));
+                    continue;
+                }
+                b"codes" => ("redeem", [&[CODE_TAG][..], &k].concat()),
+                b"responses" => ("redeem", [&[RESPONSE_TAG][..], &k].concat()),
+                other => match super::generation::TREES
+                    .iter()
+                    .find(|t| t.as_bytes() == other && **t != "redeem")
+                {
+                    Some(tree) => (*tree, k),
+                    None => continue,
+                },
+            };
+            physical.entry(tree).or_default().insert(key, v);
+        }
+    }
+    let generation = Generation::create(data_dir, cache_bytes)?;
+    for (name, entries) in physical {
+        if let Some(tree) = generation.tree(name) {
+            fill(tree, entries.into_iter().map(Ok))?;
+        }
+    }
+    generation.db.flush()?;
+    super::ledger::sync_dir(data_dir).map_err(StoreError::Rewrite)?;
+    ledger.set_store_dir(&generation.name);
+    ledger.commit()?;
+    Ok((ledger, total))
+}
+
+fn write_backup(live: &Generation, ledger: &KeyLedger, target: &Path) -> std::io::Result<u64> {
+    let trees = logical_trees(live, ledger).map_err(std::io::Error::other)?;
     let temp = target.with_extension("partial");
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
@@ -129,23 +164,13 @@ fn write_backup(db: &sled::Db, target: &Path) -> std::io::Result<u64> {
     let file = options.open(&temp)?;
     let mut out = HashingWriter::new(std::io::BufWriter::new(file));
     out.write_all(MAGIC)?;
-    let names: Vec<sled::IVec> = db.tree_names();
-    out.write_all(&(names.len() as u32).to_be_bytes())?;
-    for name in names {
-        let tree = db.open_tree(&name).map_err(std::io::Error::other)?;
-        write_field(&mut out, &name)?;
-        out.write_all(&(tree.len() as u64).to_be_bytes())?;
-        let mut written = 0u64;
-        for item in tree.iter() {
-            let (k, v) = item.map_err(std::io::Error::other)?;
+    out.write_all(&(trees.len() as u32).to_be_bytes())?;
+    for (name, entries) in trees {
+        write_field(&mut out, name.as_bytes())?;
+        out.write_all(&(entries.len() as u64).to_be_bytes())?;
+        for (k, v) in entries {
             write_field(&mut out, &k)?;
             write_field(&mut out, &v)?;
-            written += 1;
-        }
-        if written != tree.len() as u64 {
-            return Err(std::io::Error::other(
-                "a tree changed while it was being copied",
-            ));
         }
     }
     let (mut inner, digest, size) = out.finish();
@@ -210,20 +235,7 @@ pub fn restore(backup: &Path, data_dir: &Path, cache_bytes: u64) -> Result<usize
         use std::os::unix::fs::PermissionsExt;
         let _ = std::fs::set_permissions(data_dir, std::fs::Permissions::from_mode(0o700));
     }
-    let store = Store::open(data_dir, cache_bytes)?;
-    let mut total = 0;
-    for (name, entries) in parsed {
-        let tree = store.db.open_tree(&name).map_err(StoreError::from)?;
-        for chunk in entries.chunks(1_000) {
-            let mut batch = sled::Batch::default();
-            for (k, v) in chunk {
-                batch.insert(k.as_slice(), v.as_slice());
-            }
-            tree.apply_batch(batch).map_err(StoreError::from)?;
-            total += chunk.len();
-        }
-    }
-    store.close()?;
+    let (_, total) = build(data_dir, cache_bytes, parsed)?;
     Ok(total)
 }
 

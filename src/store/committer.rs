@@ -1,28 +1,36 @@
 //! Group commit. One thread owns every redemption and every flush:
 //!
-//! 1. it takes everything queued (redemptions and plain "make it durable" requests),
-//! 2. applies all queued redemptions in ONE sled transaction over the `codes` and `responses`
-//!    trees — each one spends its code and inserts its sealed response, or does nothing,
+//! 1. it takes everything queued (redemptions, "make it durable" requests, exclusive work),
+//! 2. applies all queued redemptions in ONE `apply_batch` on the `redeem` tree — each one spends
+//!    its code and inserts its sealed response, or does nothing,
 //! 3. calls sled's blocking `flush()` once,
-//! 4. and only then answers every caller.
+//! 4. and only then answers every caller; exclusive work (backups, rewrites) runs after that,
+//!    before the next batch.
 //!
-//! Why one thread: sled transactions take a database-wide write lock and `flush()` holds the
-//! read side of that lock for the whole fsync, so transactions running beside a flusher stall
-//! on every flush (measured: ≈ 5.6k/s). Taking turns in one thread — a batch transaction, then
-//! a flush — costs one lock acquisition and one fsync per batch however many peers submitted.
-//! (`flush_async` is not used: it deadlocks when several run at once — STACK-NOTES.)
+//! Why one batch on one tree and not a transaction: sled applies a `Batch` to one tree
+//! atomically, also across crashes (its log marks the batch as a unit and recovery drops an
+//! incomplete one), and it costs a third of a two-tree transaction. The checks a transaction
+//! would make — is the code unspent, is the record id free — are safe to make by reading first,
+//! because this thread is the only writer of spent states and of responses: `codes_insert`
+//! only ever adds codes that did not exist, and a rewrite runs here, between batches. Inside a
+//! batch, a code or record id used twice is caught by the sets below.
 //!
-//! Correctness: a caller is answered only after the flush that follows the transaction holding
-//! its write, so "accepted" always means "on disk". Two submissions of one code in the same batch
-//! are resolved inside the transaction, which reads its own writes: the second sees "spent".
+//! Why one thread: `flush()` holds sled's lock for the whole fsync, so writers beside a flusher
+//! stall on every flush. Taking turns in one thread — a batch, then a flush — costs one fsync per
+//! batch however many peers submitted. (`flush_async` is not used: it deadlocks when several run
+//! at once, sled issue 1308.)
+//!
+//! Correctness: a caller is answered only after the flush that follows the batch holding its
+//! write, so "accepted" always means "on disk".
 
-use super::records::{scoped_key, CodeRecord};
-use super::Redemption;
-use sled::transaction::{TransactionError, Transactional};
+use super::records::{code_key, response_key, CodeRecord};
+use super::{Redemption, Shared};
+use std::collections::HashSet;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Condvar, Mutex};
 use tokio::sync::oneshot;
 
-/// Keep one transaction's write set modest (sled's memory grows with it).
+/// Keep one batch modest (sled's memory grows with it).
 const MAX_BATCH: usize = 512;
 
 pub(super) struct RedeemRequest {
@@ -34,13 +42,14 @@ pub(super) struct RedeemRequest {
 
 type Reply<T> = oneshot::Sender<Result<T, String>>;
 
-/// Work that must not interleave with redemptions (a consistent backup).
-pub(super) type ExclusiveWork = Box<dyn FnOnce() -> Result<u64, String> + Send>;
+/// Work that must not interleave with redemptions (a consistent backup, a rewrite). It reports
+/// its own result; dropped unrun if the store is shutting down.
+pub(super) type ExclusiveWork = Box<dyn FnOnce() + Send>;
 
 enum Job {
     Redeem(RedeemRequest, Reply<Redemption>),
     Durable(Reply<()>),
-    Exclusive(ExclusiveWork, Reply<u64>),
+    Exclusive(ExclusiveWork),
 }
 
 #[derive(Default)]
@@ -56,11 +65,7 @@ pub(super) struct Committer {
 }
 
 impl Committer {
-    pub(super) fn start(
-        db: sled::Db,
-        codes: sled::Tree,
-        responses: sled::Tree,
-    ) -> std::io::Result<Arc<Committer>> {
+    pub(super) fn start(shared: Arc<Shared>) -> std::io::Result<Arc<Committer>> {
         let committer = Arc::new(Committer {
             queue: Mutex::new(Queue::default()),
             wake: Condvar::new(),
@@ -69,7 +74,7 @@ impl Committer {
         let worker = Arc::clone(&committer);
         let handle = std::thread::Builder::new()
             .name("chorus-commit".into())
-            .spawn(move || worker.run(&db, &codes, &responses))?;
+            .spawn(move || worker.run(&shared))?;
         *committer.thread.lock().unwrap_or_else(|p| p.into_inner()) = Some(handle);
         Ok(committer)
     }
@@ -84,10 +89,15 @@ impl Committer {
     }
 
     /// Runs `work` in the commit thread, between two batches.
-    pub(super) fn exclusive(&self, work: ExclusiveWork) -> oneshot::Receiver<Result<u64, String>> {
-        let (tx, rx) = oneshot::channel();
-        self.push(Job::Exclusive(work, tx));
-        rx
+    pub(super) fn exclusive(&self, work: ExclusiveWork) {
+        self.push(Job::Exclusive(work));
+    }
+
+    pub(super) fn stopping(&self) -> bool {
+        self.queue
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .stopping
     }
 
     /// Resolves once everything written before this call is on disk.
@@ -121,7 +131,7 @@ impl Committer {
         }
     }
 
-    fn run(&self, db: &sled::Db, codes: &sled::Tree, responses: &sled::Tree) {
+    fn run(&self, shared: &Shared) {
         loop {
             let (jobs, stopping) = {
                 let mut queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
@@ -132,7 +142,7 @@ impl Committer {
                 let jobs: Vec<Job> = queue.jobs.drain(..take).collect();
                 (jobs, queue.stopping && queue.jobs.is_empty())
             };
-            commit(db, codes, responses, jobs);
+            commit(shared, jobs);
             if stopping {
                 return;
             }
@@ -140,7 +150,7 @@ impl Committer {
     }
 }
 
-fn commit(db: &sled::Db, codes: &sled::Tree, responses: &sled::Tree, jobs: Vec<Job>) {
+fn commit(shared: &Shared, jobs: Vec<Job>) {
     let mut redeems = Vec::new();
     let mut waiters = Vec::new();
     let mut exclusive = Vec::new();
@@ -148,26 +158,37 @@ fn commit(db: &sled::Db, codes: &sled::Tree, responses: &sled::Tree, jobs: Vec<J
         match job {
             Job::Redeem(request, reply) => redeems.push((request, reply)),
             Job::Durable(reply) => waiters.push(reply),
-            Job::Exclusive(work, reply) => exclusive.push((work, reply)),
+            Job::Exclusive(work) => exclusive.push(work),
         }
     }
+    // Cloned, not held: a rewrite (run below, in this thread) takes the write side.
+    let live = Arc::clone(&shared.live());
     let outcomes = if redeems.is_empty() {
         Ok(Vec::new())
     } else {
-        apply(codes, responses, redeems.iter().map(|(r, _)| r))
+        apply(&live.redeem, redeems.iter().map(|(r, _)| r))
     };
-    let flushed = db.flush().map(|_| ()).map_err(|e| e.to_string());
+    let flushed = live.db.flush().map(|_| ()).map_err(|e| e.to_string());
+    drop(live);
     if let Err(e) = &flushed {
         tracing::error!(error = %e, "flush failed");
     }
     match outcomes {
         Ok(outcomes) => {
+            let stored = outcomes
+                .iter()
+                .filter(|o| **o == Redemption::Redeemed)
+                .count();
+            shared
+                .since_rewrite
+                .fetch_add(stored as u64, Ordering::Relaxed);
             for ((_, reply), outcome) in redeems.into_iter().zip(outcomes) {
                 let _ = reply.send(flushed.clone().map(|()| outcome));
             }
         }
         Err(e) => {
-            tracing::error!(error = %e, "redemption transaction failed");
+            let e = e.to_string();
+            tracing::error!(error = %e, "redemption batch failed");
             for (_, reply) in redeems {
                 let _ = reply.send(Err(e.clone()));
             }
@@ -177,47 +198,50 @@ fn commit(db: &sled::Db, codes: &sled::Tree, responses: &sled::Tree, jobs: Vec<J
         let _ = reply.send(flushed.clone());
     }
     // After the batch is on disk and before the next one starts.
-    for (work, reply) in exclusive {
-        let _ = reply.send(work());
+    for work in exclusive {
+        work();
     }
 }
 
-/// One transaction for the whole batch. The closure may be re-run by sled, so it only computes.
+/// One atomic batch for all queued redemptions (see the module comment for why reading first
+/// is safe here).
 fn apply<'a>(
-    codes: &sled::Tree,
-    responses: &sled::Tree,
-    requests: impl Iterator<Item = &'a RedeemRequest> + Clone,
-) -> Result<Vec<Redemption>, String> {
-    let result = (codes, responses).transaction(|(codes, responses)| {
-        let mut outcomes = Vec::new();
-        for request in requests.clone() {
-            let record = codes
-                .get(request.code_hash)?
-                .and_then(|raw| CodeRecord::decode(&raw));
-            let key = scoped_key(&request.survey, &request.response_id);
-            let usable = matches!(&record, Some(rec) if !rec.spent && rec.survey == request.survey);
-            // A 128-bit id collision is refused rather than allowed to overwrite a response.
-            if !usable || responses.get(key.as_slice())?.is_some() {
-                outcomes.push(Redemption::Unusable);
-                continue;
-            }
-            if let Some(rec) = record {
-                let spent = CodeRecord { spent: true, ..rec };
-                codes.insert(&request.code_hash[..], spent.encode())?;
-                // An empty response spends the code only (a person screened out by `end_if`).
-                if !request.sealed.is_empty() {
-                    responses.insert(key, request.sealed.as_slice())?;
-                }
-                outcomes.push(Redemption::Redeemed);
-            }
+    redeem: &sled::Tree,
+    requests: impl Iterator<Item = &'a RedeemRequest>,
+) -> Result<Vec<Redemption>, sled::Error> {
+    let mut batch = sled::Batch::default();
+    let mut spent_here = HashSet::new();
+    let mut ids_here = HashSet::new();
+    let mut outcomes = Vec::new();
+    for request in requests {
+        let code = code_key(&request.code_hash);
+        let key = response_key(&request.survey, &request.response_id);
+        // An empty response spends the code only (a person screened out by `end_if`).
+        let stores_response = !request.sealed.is_empty();
+        if spent_here.contains(&code) || (stores_response && ids_here.contains(&key)) {
+            outcomes.push(Redemption::Unusable);
+            continue;
         }
-        Ok::<_, sled::transaction::ConflictableTransactionError<()>>(outcomes)
-    });
-    match result {
-        Ok(outcomes) => Ok(outcomes),
-        Err(TransactionError::Abort(())) => Err("transaction aborted".into()),
-        Err(TransactionError::Storage(e)) => Err(e.to_string()),
+        let record = redeem.get(code)?.and_then(|raw| CodeRecord::decode(&raw));
+        let usable = matches!(&record, Some(rec) if !rec.spent && rec.survey == request.survey);
+        // A 128-bit id collision is refused rather than allowed to overwrite a response.
+        if !usable || (stores_response && redeem.get(&key)?.is_some()) {
+            outcomes.push(Redemption::Unusable);
+            continue;
+        }
+        if let Some(rec) = record {
+            let spent = CodeRecord { spent: true, ..rec };
+            batch.insert(&code[..], spent.encode());
+            if stores_response {
+                batch.insert(key.as_slice(), request.sealed.as_slice());
+                ids_here.insert(key);
+            }
+            spent_here.insert(code);
+            outcomes.push(Redemption::Redeemed);
+        }
     }
+    redeem.apply_batch(batch)?;
+    Ok(outcomes)
 }
 
 fn refuse(job: Job, why: &str) {
@@ -228,8 +252,6 @@ fn refuse(job: Job, why: &str) {
         Job::Durable(reply) => {
             let _ = reply.send(Err(why.into()));
         }
-        Job::Exclusive(_, reply) => {
-            let _ = reply.send(Err(why.into()));
-        }
+        Job::Exclusive(_) => {}
     }
 }

@@ -1,22 +1,46 @@
-//! The only module that knows sled. It keeps opaque bytes in named trees and guarantees the two
+//! The only module that knows sled. It keeps opaque bytes in named trees and guarantees the
 //! properties the promises rest on: spending a code and inserting a sealed response happen in one
-//! transaction, and a redemption is reported only once it is on disk (group commit, see
-//! `committer`). It knows nothing of what a survey means.
+//! atomic batch, a redemption is reported only once it is on disk (group commit, see
+//! `committer`), keys sealed by the master key live only in the key ledger (overwritten in place,
+//! see `ledger`), and the database is rewritten into a fresh directory in key order so that its
+//! files keep neither arrival order nor removed values (see `rewrite` and docs/storage.md). It
+//! knows nothing of what a survey means.
 
 mod admin;
 mod backup;
 mod committer;
 mod counters;
+mod generation;
+mod ledger;
+mod legacy;
 mod records;
+mod rewrite;
 
 pub use backup::{restore, BackupError};
+pub use ledger::KeyLedger;
 pub use records::{BatchCounts, CodeRecord};
+pub use rewrite::{Reseal, RewriteReport};
 
 use committer::{Committer, RedeemRequest};
-use records::scoped_key;
-use sled::Tree;
-use std::path::Path;
-use std::sync::Arc;
+use generation::Generation;
+use records::{code_key, response_key, scoped_key, CODE_TAG, RESPONSE_TAG};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard};
+
+/// Install-wide records that are sealed by, or describe, the master key. They live in the key
+/// ledger, never in sled, so a rekey leaves no old copy behind.
+const LEDGER_NAMES: [&str; 5] = [
+    "root_secret",
+    "key_mode",
+    "kdf_salt",
+    "kdf_iterations",
+    "signing_key",
+];
+
+/// The file a running Chorus holds locked, so that a second process cannot open the data
+/// directory while the first rewrites it.
+const LOCK_FILE: &str = "lock";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -34,6 +58,21 @@ pub enum StoreError {
     Corrupt,
     #[error("could not start the commit thread: {0}")]
     Thread(String),
+    #[error("the key ledger {path} could not be read or written: {source}")]
+    Ledger {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("the key ledger {0} is damaged: neither of its two copies is intact")]
+    LedgerDamaged(String),
+    #[error("the key ledger is full: too many surveys hold data keys (shred old ones)")]
+    LedgerFull,
+    #[error("the store directory {0} named by the key ledger is missing")]
+    GenerationMissing(String),
+    #[error("could not rewrite the store: {0}")]
+    Rewrite(std::io::Error),
+    #[error("a sealed response could not be opened to seal it under its new key")]
+    Reseal,
 }
 
 /// Why a redemption did not happen. One variant on purpose: "unknown", "spent" and "another
@@ -44,55 +83,94 @@ pub enum Redemption {
     Unusable,
 }
 
+/// What the commit thread, the rewrite schedule and the store share.
+pub(crate) struct Shared {
+    data_dir: PathBuf,
+    cache_bytes: u64,
+    /// The live generation. Writers hold the read side while they write; a rewrite holds the
+    /// write side, so nothing is written to a generation after it has been copied.
+    current: RwLock<Arc<Generation>>,
+    ledger: Mutex<KeyLedger>,
+    /// Responses stored since the last rewrite: the schedule rewrites only when this is not 0.
+    since_rewrite: AtomicU64,
+}
+
+impl Shared {
+    fn live(&self) -> RwLockReadGuard<'_, Arc<Generation>> {
+        self.current.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn ledger(&self) -> MutexGuard<'_, KeyLedger> {
+        self.ledger.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
 pub struct Store {
-    db: sled::Db,
-    meta: Tree,
-    surveys: Tree,
-    data_keys: Tree,
-    codes: Tree,
-    batches: Tree,
-    responses: Tree,
-    accounts: Tree,
-    api_keys: Tree,
-    audit: Tree,
-    releases: Tree,
-    exports: Tree,
+    shared: Arc<Shared>,
     committer: Arc<Committer>,
     counters: counters::Counters,
+    _lock: std::fs::File,
 }
 
 impl Store {
+    /// Opens (or creates) the store of a data directory. Call it only once the key has been
+    /// checked against `KeyLedger::read`: opening writes to the data directory.
     pub fn open(dir: &Path, cache_bytes: u64) -> Result<Store, StoreError> {
-        let db = sled::Config::new()
-            .path(dir)
-            .cache_capacity(cache_bytes)
-            // Every acknowledged write is flushed by the commit thread; sled's own periodic
-            // flusher would only contend with it for the database lock.
-            .flush_every_ms(None)
-            .open()
-            .map_err(|e| open_error(dir, e))?;
-        let tree = |name: &str| db.open_tree(name);
-        let codes = tree("codes")?;
-        let responses = tree("responses")?;
-        let committer = Committer::start(db.clone(), codes.clone(), responses.clone())
-            .map_err(|e| StoreError::Thread(e.to_string()))?;
-        let counters = count_from_trees(&codes, &responses)?;
+        create_private_dir(dir)?;
+        let lock = lock_data_dir(dir)?;
+        let mut ledger = match legacy::migrate(dir, cache_bytes)? {
+            Some(migrated) => migrated,
+            None => KeyLedger::read(dir)?,
+        };
+        let generation = match ledger.store_dir() {
+            Some(name) if dir.join(&name).is_dir() => Generation::open(dir, &name, cache_bytes)?,
+            Some(name) => return Err(StoreError::GenerationMissing(name)),
+            None => {
+                let generation = Generation::create(dir, cache_bytes)?;
+                generation.db.flush()?;
+                ledger.set_store_dir(&generation.name);
+                ledger.commit()?;
+                generation
+            }
+        };
+        if ledger.needs_repair() {
+            ledger.commit()?;
+        }
+        generation::remove_others(dir, &generation.name).map_err(StoreError::Rewrite)?;
+        let shared = Arc::new(Shared {
+            data_dir: dir.to_path_buf(),
+            cache_bytes,
+            current: RwLock::new(Arc::new(generation)),
+            ledger: Mutex::new(ledger),
+            since_rewrite: AtomicU64::new(0),
+        });
+        let committer =
+            Committer::start(Arc::clone(&shared)).map_err(|e| StoreError::Thread(e.to_string()))?;
+        rewrite::schedule(&shared, &committer);
+        let counters = count_from_tree(&shared.live().redeem)?;
         Ok(Store {
+            shared,
             counters,
-            meta: tree("meta")?,
-            surveys: tree("surveys")?,
-            data_keys: tree("data_keys")?,
-            codes,
-            batches: tree("batches")?,
-            responses,
-            accounts: tree("accounts")?,
-            api_keys: tree("api_keys")?,
-            audit: tree("audit")?,
-            releases: tree("releases")?,
-            exports: tree("exports")?,
             committer,
-            db,
+            _lock: lock,
         })
+    }
+
+    /// The key ledger of a data directory, for checking a key before `open`. Writes nothing —
+    /// except once for a directory in the layout before the key ledger, which is migrated first
+    /// (its keys are inside sled until then).
+    pub fn keys(dir: &Path, cache_bytes: u64) -> Result<KeyLedger, StoreError> {
+        if legacy::present(dir) {
+            let _lock = lock_data_dir(dir)?;
+            if let Some(ledger) = legacy::migrate(dir, cache_bytes)? {
+                return Ok(ledger);
+            }
+        }
+        KeyLedger::read(dir)
+    }
+
+    fn live(&self) -> RwLockReadGuard<'_, Arc<Generation>> {
+        self.shared.live()
     }
 
     /// Resolves once every write made before the call is on disk; one flush serves many callers.
@@ -108,34 +186,45 @@ impl Store {
     /// Finishes queued work, flushes and stops the commit thread (graceful shutdown).
     pub fn close(&self) -> Result<(), StoreError> {
         self.committer.stop();
-        self.db.flush()?;
+        self.live().db.flush()?;
         Ok(())
     }
 
     // ---- meta: install-wide values (salt, wrapped root secret, key mode) ----
 
+    /// Key-related names are answered from the key ledger, everything else from sled.
     pub fn meta_get(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.meta.get(name)?.map(|v| v.to_vec()))
+        if LEDGER_NAMES.contains(&name) {
+            return Ok(self.shared.ledger().get(name).map(<[u8]>::to_vec));
+        }
+        Ok(self.live().meta.get(name)?.map(|v| v.to_vec()))
     }
 
+    /// Key-related names go to the key ledger (overwritten in place and synced at once).
     pub fn meta_put(&self, name: &str, value: &[u8]) -> Result<(), StoreError> {
-        self.meta.insert(name, value)?;
+        if LEDGER_NAMES.contains(&name) {
+            let mut ledger = self.shared.ledger();
+            ledger.set(name, Some(value.to_vec()));
+            return ledger.commit();
+        }
+        self.live().meta.insert(name, value)?;
         Ok(())
     }
 
     // ---- surveys and their wrapped data keys ----
 
     pub fn survey_put(&self, id: &str, record: &[u8]) -> Result<(), StoreError> {
-        self.surveys.insert(id, record)?;
+        self.live().surveys.insert(id, record)?;
         Ok(())
     }
 
     pub fn survey_get(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.surveys.get(id)?.map(|v| v.to_vec()))
+        Ok(self.live().surveys.get(id)?.map(|v| v.to_vec()))
     }
 
     pub fn surveys(&self) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
-        self.surveys
+        self.live()
+            .surveys
             .iter()
             .map(|item| {
                 let (k, v) = item?;
@@ -145,22 +234,25 @@ impl Store {
             .collect()
     }
 
-    /// Stores a survey's wrapped data key unless it already has one; returns the one in force.
+    /// Stores a survey's wrapped data key (in the key ledger) unless it already has one;
+    /// returns the one in force.
     pub fn data_key_init(&self, survey: &str, wrapped: &[u8]) -> Result<Vec<u8>, StoreError> {
-        match self
-            .data_keys
-            .compare_and_swap(survey, None as Option<&[u8]>, Some(wrapped))?
-        {
-            Ok(()) => Ok(wrapped.to_vec()),
-            Err(existing) => existing
-                .current
-                .map(|v| v.to_vec())
-                .ok_or(StoreError::Corrupt),
+        let mut ledger = self.shared.ledger();
+        if let Some(existing) = ledger.data_key(survey) {
+            return Ok(existing.to_vec());
         }
+        ledger.set_data_key(survey, Some(wrapped.to_vec()));
+        ledger.commit()?;
+        Ok(wrapped.to_vec())
     }
 
     pub fn data_key_get(&self, survey: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.data_keys.get(survey)?.map(|v| v.to_vec()))
+        Ok(self.shared.ledger().data_key(survey).map(<[u8]>::to_vec))
+    }
+
+    /// Every stored wrapped data key, by survey.
+    pub fn data_keys(&self) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        Ok(self.shared.ledger().data_keys())
     }
 
     // ---- codes ----
@@ -168,7 +260,8 @@ impl Store {
     /// Starts a new batch for a survey and returns its number (1, 2, …).
     pub fn batch_create(&self, survey: &str, issued: u64) -> Result<u32, StoreError> {
         let counter = scoped_key(survey, b"#next");
-        let next = self.batches.update_and_fetch(&counter, |old| {
+        let live = self.live();
+        let next = live.batches.update_and_fetch(&counter, |old| {
             let n = old
                 .and_then(|b| <[u8; 4]>::try_from(b).ok())
                 .map_or(1, |b| u32::from_be_bytes(b) + 1);
@@ -178,7 +271,7 @@ impl Store {
             .and_then(|b| <[u8; 4]>::try_from(b.as_ref()).ok())
             .map(u32::from_be_bytes)
             .ok_or(StoreError::Corrupt)?;
-        self.batches.insert(
+        live.batches.insert(
             scoped_key(survey, &number.to_be_bytes()),
             &issued.to_be_bytes(),
         )?;
@@ -192,10 +285,13 @@ impl Store {
         entries: &[([u8; 32], CodeRecord)],
     ) -> Result<Vec<usize>, StoreError> {
         let mut clashes = Vec::new();
+        let live = self.live();
         for (i, (hash, record)) in entries.iter().enumerate() {
-            let outcome =
-                self.codes
-                    .compare_and_swap(hash, None as Option<&[u8]>, Some(record.encode()))?;
+            let outcome = live.redeem.compare_and_swap(
+                code_key(hash),
+                None as Option<&[u8]>,
+                Some(record.encode()),
+            )?;
             if outcome.is_err() {
                 clashes.push(i);
             }
@@ -203,7 +299,7 @@ impl Store {
         Ok(clashes)
     }
 
-    /// Spends the code and inserts the sealed response in one sled transaction — both happen or
+    /// Spends the code and inserts the sealed response in one atomic batch — both happen or
     /// neither does, across concurrent callers and crashes — and resolves once that is on disk.
     /// The spent record keeps no time and no link to the response.
     pub async fn redeem(
@@ -280,7 +376,7 @@ impl Store {
     }
 
     pub fn code_get(&self, code_hash: &[u8; 32]) -> Result<Option<CodeRecord>, StoreError> {
-        match self.codes.get(code_hash)? {
+        match self.live().redeem.get(code_key(code_hash))? {
             Some(raw) => CodeRecord::decode(&raw)
                 .map(Some)
                 .ok_or(StoreError::Corrupt),
@@ -292,7 +388,8 @@ impl Store {
     /// counters: no scan of the codes).
     pub fn batch_counts(&self, survey: &str) -> Result<Vec<BatchCounts>, StoreError> {
         let mut counts = Vec::new();
-        for item in self.batches.scan_prefix(scoped_key(survey, b"")) {
+        let live = Arc::clone(&self.live());
+        for item in live.batches.scan_prefix(scoped_key(survey, b"")) {
             let (k, v) = item?;
             let suffix = &k[survey.len() + 1..];
             if let (Ok(batch), Ok(issued)) =
@@ -322,9 +419,9 @@ impl Store {
         &self,
         survey: &str,
     ) -> impl Iterator<Item = Result<(Vec<u8>, Vec<u8>), StoreError>> + '_ {
-        let skip = survey.len() + 1;
-        self.responses
-            .scan_prefix(scoped_key(survey, b""))
+        let skip = survey.len() + 2;
+        let tree = self.live().redeem.clone();
+        tree.scan_prefix(response_key(survey, b""))
             .map(move |item| {
                 let (k, v) = item?;
                 Ok((k[skip..].to_vec(), v.to_vec()))
@@ -356,6 +453,38 @@ fn settle<T>(
     }
 }
 
+fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir).map_err(|e| io_open_error(dir, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| io_open_error(dir, e))?;
+    }
+    Ok(())
+}
+
+fn lock_data_dir(dir: &Path) -> Result<std::fs::File, StoreError> {
+    use fs2::FileExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(dir.join(LOCK_FILE))
+        .map_err(|e| io_open_error(dir, e))?;
+    file.try_lock_exclusive()
+        .map_err(|_| StoreError::Locked(dir.display().to_string()))?;
+    Ok(file)
+}
+
+fn io_open_error(dir: &Path, e: std::io::Error) -> StoreError {
+    open_error(dir, sled::Error::Io(e))
+}
+
 fn open_error(dir: &Path, e: sled::Error) -> StoreError {
     let path = dir.display().to_string();
     match e {
@@ -376,26 +505,29 @@ fn open_error(dir: &Path, e: sled::Error) -> StoreError {
     }
 }
 
-#[cfg(test)]
-mod tests;
-
-/// The live counters, counted once from the trees (start-up, restore).
-fn count_from_trees(codes: &Tree, responses: &Tree) -> Result<counters::Counters, StoreError> {
+/// The live counters, counted once from the `redeem` tree when the store opens.
+fn count_from_tree(redeem: &sled::Tree) -> Result<counters::Counters, StoreError> {
     let counters = counters::Counters::default();
-    for key in responses.iter().keys() {
-        let key = key?;
-        let end = key
-            .iter()
-            .position(|&b| b == 0)
-            .ok_or(StoreError::Corrupt)?;
-        let survey = std::str::from_utf8(&key[..end]).map_err(|_| StoreError::Corrupt)?;
-        counters.add_response(survey);
-    }
-    for item in codes.iter().values() {
-        let record = CodeRecord::decode(&item?).ok_or(StoreError::Corrupt)?;
-        if record.spent {
-            counters.add_used(&record.survey, record.batch);
+    for item in redeem.iter() {
+        let (key, value) = item?;
+        match key.first() {
+            Some(&CODE_TAG) => {
+                let record = CodeRecord::decode(&value).ok_or(StoreError::Corrupt)?;
+                if record.spent {
+                    counters.add_used(&record.survey, record.batch);
+                }
+            }
+            Some(&RESPONSE_TAG) => {
+                let scoped = &key[1..];
+                let end = scoped.iter().position(|&b| b == 0).ok_or(StoreError::Corrupt)?;
+                let survey = std::str::from_utf8(&scoped[..end]).map_err(|_| StoreError::Corrupt)?;
+                counters.add_response(survey);
+            }
+            _ => return Err(StoreError::Corrupt),
         }
     }
     Ok(counters)
 }
+
+#[cfg(test)]
+mod tests;

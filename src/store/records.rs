@@ -51,6 +51,26 @@ pub(super) fn scoped_key(survey: &str, rest: &[u8]) -> Vec<u8> {
     key
 }
 
+/// Key of a code record in the `redeem` tree: `c` ‖ keyed hash.
+pub(super) fn code_key(hash: &[u8; 32]) -> [u8; 33] {
+    let mut key = [0u8; 33];
+    key[0] = CODE_TAG;
+    key[1..].copy_from_slice(hash);
+    key
+}
+
+/// Key of a sealed response in the `redeem` tree: `r` ‖ survey ‖ 0x00 ‖ record id.
+pub(super) fn response_key(survey: &str, record_id: &[u8]) -> Vec<u8> {
+    let mut key = vec![RESPONSE_TAG];
+    key.extend_from_slice(&scoped_key(survey, record_id));
+    key
+}
+
+/// `c` sorts before `r`: a rewrite in key order writes every code record before any response,
+/// so no spent code lands next to the response it paid for.
+pub(super) const CODE_TAG: u8 = b'c';
+pub(super) const RESPONSE_TAG: u8 = b'r';
+
 #[cfg(test)]
 mod tests {
     use super::*;

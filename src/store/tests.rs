@@ -329,20 +329,76 @@ fn shredding_removes_the_key_and_responses_of_one_survey_only() {
     );
 }
 
+/// Every byte of every file under `dir`.
+fn all_bytes(dir: &std::path::Path) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(path) = stack.pop() {
+        if path.is_dir() {
+            for entry in std::fs::read_dir(&path).expect("dir") {
+                stack.push(entry.expect("entry").path());
+            }
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            out.extend(bytes);
+        }
+    }
+    out
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
 #[test]
-fn swapping_keys_replaces_meta_and_data_keys_together() {
-    let (_d, store) = open();
-    store.meta_put("kdf_salt", b"salt").expect("meta");
-    store.data_key_init("demo", b"old").expect("key");
+fn after_a_shred_no_file_holds_the_key_or_a_response_of_that_survey() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let store = Store::open(&data, 8 << 20).expect("open");
     store
-        .swap_keys(
-            &[
-                ("root_secret", Some(b"new-root".to_vec())),
-                ("kdf_salt", None),
+        .data_key_init("demo", b"WRAPPED-KEY-OF-DEMO")
+        .expect("key");
+    for i in 0..20u8 {
+        issue(&store, [i + 100; 32], "demo");
+        store
+            .redeem_blocking(&[i + 100; 32], "demo", &[i; 16], b"SEALED-ANSWER-OF-DEMO")
+            .expect("redeem");
+    }
+    store.shred("demo").expect("shred");
+    let bytes = all_bytes(&data);
+    assert!(!contains(&bytes, b"WRAPPED-KEY-OF-DEMO"));
+    assert!(!contains(&bytes, b"SEALED-ANSWER-OF-DEMO"));
+    drop(store);
+    let bytes = all_bytes(&data);
+    assert!(!contains(&bytes, b"SEALED-ANSWER-OF-DEMO"));
+}
+
+#[test]
+fn a_rekey_replaces_every_key_and_reseals_every_response() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let store = Store::open(&data, 8 << 20).expect("open");
+    store
+        .meta_put("root_secret", b"OLD-ROOT-WRAPPING")
+        .expect("meta");
+    store.meta_put("kdf_salt", b"salt").expect("meta");
+    store.data_key_init("demo", b"OLD-DATA-KEY").expect("key");
+    issue(&store, [40; 32], "demo");
+    store
+        .redeem_blocking(&[40; 32], "demo", b"id", b"OLD-SEALED")
+        .expect("redeem");
+    store
+        .rekey(
+            vec![
+                ("root_secret".into(), Some(b"new-root".to_vec())),
+                ("kdf_salt".into(), None),
             ],
-            &[("demo".into(), b"new".to_vec())],
+            vec![("demo".into(), b"new-key".to_vec())],
+            Box::new(|survey, id, sealed| {
+                (survey == "demo" && id == b"id" && sealed == b"OLD-SEALED")
+                    .then(|| b"NEW-SEALED".to_vec())
+            }),
         )
-        .expect("swap");
+        .expect("rekey");
     assert_eq!(
         store.meta_get("root_secret").expect("meta"),
         Some(b"new-root".to_vec())
@@ -350,6 +406,167 @@ fn swapping_keys_replaces_meta_and_data_keys_together() {
     assert_eq!(store.meta_get("kdf_salt").expect("meta"), None);
     assert_eq!(
         store.data_key_get("demo").expect("key"),
-        Some(b"new".to_vec())
+        Some(b"new-key".to_vec())
     );
+    let stored: Vec<_> = store.responses("demo").map(|r| r.expect("row")).collect();
+    assert_eq!(stored, vec![(b"id".to_vec(), b"NEW-SEALED".to_vec())]);
+    let bytes = all_bytes(&data);
+    for old in [&b"OLD-ROOT-WRAPPING"[..], b"OLD-DATA-KEY", b"OLD-SEALED"] {
+        assert!(!contains(&bytes, old));
+    }
+}
+
+#[test]
+fn a_rekey_whose_reseal_fails_changes_nothing() {
+    let (_d, store) = open();
+    store.data_key_init("demo", b"old").expect("key");
+    issue(&store, [41; 32], "demo");
+    store
+        .redeem_blocking(&[41; 32], "demo", b"id", b"sealed")
+        .expect("redeem");
+    let outcome = store.rekey(
+        vec![("root_secret".into(), Some(b"new".to_vec()))],
+        vec![("demo".into(), b"new".to_vec())],
+        Box::new(|_, _, _| None),
+    );
+    assert!(matches!(outcome, Err(StoreError::Reseal)));
+    assert_eq!(
+        store.data_key_get("demo").expect("key"),
+        Some(b"old".to_vec())
+    );
+    assert_eq!(store.meta_get("root_secret").expect("meta"), None);
+    assert_eq!(store.response_count("demo"), 1);
+}
+
+#[test]
+fn a_rewrite_keeps_every_record_and_leaves_one_store_directory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let store = Store::open(&data, 8 << 20).expect("open");
+    store.survey_put("demo", b"definition").expect("survey");
+    for i in 0..50u8 {
+        issue(&store, [i; 32], "demo");
+        store
+            .redeem_blocking(&[i; 32], "demo", &[i; 16], b"sealed")
+            .expect("redeem");
+    }
+    let before: Vec<_> = std::fs::read_dir(&data)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    let report = store.rewrite().expect("rewrite");
+    assert_eq!(report.responses, 50);
+    assert_eq!(store.response_count("demo"), 50);
+    assert!(
+        store
+            .code_get(&[7; 32])
+            .expect("code")
+            .expect("known")
+            .spent
+    );
+    assert_eq!(
+        store.survey_get("demo").expect("survey"),
+        Some(b"definition".to_vec())
+    );
+    let stores = |names: Vec<std::ffi::OsString>| {
+        names
+            .into_iter()
+            .filter(|n| n.to_string_lossy().starts_with("store-"))
+            .collect::<Vec<_>>()
+    };
+    let after: Vec<_> = std::fs::read_dir(&data)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(stores(after.clone()).len(), 1);
+    assert_ne!(stores(before), stores(after));
+    drop(store);
+    let again = Store::open(&data, 8 << 20).expect("reopen");
+    assert_eq!(again.response_count("demo"), 50);
+}
+
+#[test]
+fn redemptions_during_rewrites_are_all_kept() {
+    let (_d, store) = open();
+    for i in 0..200u8 {
+        issue(&store, [i; 32], "demo");
+    }
+    let store = std::sync::Arc::new(store);
+    let rewriter = {
+        let store = std::sync::Arc::clone(&store);
+        std::thread::spawn(move || {
+            for _ in 0..5 {
+                store.rewrite().expect("rewrite");
+            }
+        })
+    };
+    let submitters: Vec<_> = (0..4u8)
+        .map(|t| {
+            let store = std::sync::Arc::clone(&store);
+            std::thread::spawn(move || {
+                for i in (0..200u8).filter(|i| i % 4 == t) {
+                    assert_eq!(
+                        store
+                            .redeem_blocking(&[i; 32], "demo", &[i; 16], b"x")
+                            .expect("redeem"),
+                        Redemption::Redeemed
+                    );
+                }
+            })
+        })
+        .collect();
+    for handle in submitters {
+        handle.join().expect("submitter");
+    }
+    rewriter.join().expect("rewriter");
+    assert_eq!(store.response_count("demo"), 200);
+}
+
+#[test]
+fn a_store_in_the_layout_before_the_key_ledger_is_migrated_and_its_old_log_deleted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    {
+        let old = sled::open(&data).expect("old layout");
+        old.open_tree("meta")
+            .expect("meta")
+            .insert("root_secret", &b"LEGACY-ROOT"[..])
+            .expect("insert");
+        old.open_tree("data_keys")
+            .expect("keys")
+            .insert("demo", &b"LEGACY-KEY"[..])
+            .expect("insert");
+        let rec = CodeRecord {
+            survey: "demo".into(),
+            batch: 1,
+            spent: true,
+        };
+        old.open_tree("codes")
+            .expect("codes")
+            .insert([9u8; 32], rec.encode())
+            .expect("insert");
+        old.open_tree("responses")
+            .expect("responses")
+            .insert(scoped_key("demo", b"rid"), &b"sealed"[..])
+            .expect("insert");
+        old.flush().expect("flush");
+    }
+    let store = Store::open(&data, 8 << 20).expect("open");
+    assert_eq!(
+        store.meta_get("root_secret").expect("meta"),
+        Some(b"LEGACY-ROOT".to_vec())
+    );
+    assert_eq!(
+        store.data_key_get("demo").expect("key"),
+        Some(b"LEGACY-KEY".to_vec())
+    );
+    assert!(
+        store
+            .code_get(&[9; 32])
+            .expect("code")
+            .expect("known")
+            .spent
+    );
+    assert_eq!(store.response_count("demo"), 1);
+    assert!(!data.join("db").exists() && !data.join("conf").exists());
 }

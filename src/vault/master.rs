@@ -7,6 +7,7 @@ use ring::pbkdf2;
 use std::io::Write;
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
+use zeroize::{Zeroize, Zeroizing};
 
 /// OWASP's 2023 figure for PBKDF2-HMAC-SHA256; start-up refuses anything lower.
 pub const MIN_KDF_ITERATIONS: u32 = 600_000;
@@ -34,8 +35,14 @@ pub enum MasterKeyError {
     TooFewIterations(u32),
 }
 
-/// 32 bytes that never leave memory except into the key file.
+/// 32 bytes that never leave memory except into the key file; wiped when dropped.
 pub struct MasterKey([u8; 32]);
+
+impl Drop for MasterKey {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
 
 impl std::fmt::Debug for MasterKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -43,9 +50,15 @@ impl std::fmt::Debug for MasterKey {
     }
 }
 
-/// A passphrase for sealed mode, with a redacted `Debug`.
+/// A passphrase for sealed mode, with a redacted `Debug`; wiped when dropped.
 #[derive(Clone)]
 pub struct Passphrase(String);
+
+impl Drop for Passphrase {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
 
 impl std::fmt::Debug for Passphrase {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -87,7 +100,10 @@ impl MasterKey {
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let mut file = options.open(path).map_err(uncreatable)?;
-        let line = format!("{KEY_FILE_PREFIX}{}\n", URL_SAFE_NO_PAD.encode(key.0));
+        let line = Zeroizing::new(format!(
+            "{KEY_FILE_PREFIX}{}\n",
+            URL_SAFE_NO_PAD.encode(key.0)
+        ));
         file.write_all(line.as_bytes()).map_err(uncreatable)?;
         file.sync_all().map_err(uncreatable)?;
         Ok(key)
@@ -95,7 +111,7 @@ impl MasterKey {
 
     pub fn read_key_file(path: &Path) -> Result<MasterKey, MasterKeyError> {
         let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
+            Ok(text) => Zeroizing::new(text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(MasterKeyError::KeyFileMissing(path.to_path_buf()))
             }
@@ -114,8 +130,8 @@ impl MasterKey {
             .trim()
             .strip_prefix(KEY_FILE_PREFIX)
             .ok_or_else(corrupt)?;
-        let bytes = URL_SAFE_NO_PAD.decode(encoded).map_err(|_| corrupt())?;
-        let bytes: [u8; 32] = bytes.try_into().map_err(|_| corrupt())?;
+        let bytes = Zeroizing::new(URL_SAFE_NO_PAD.decode(encoded).map_err(|_| corrupt())?);
+        let bytes: [u8; 32] = bytes.as_slice().try_into().map_err(|_| corrupt())?;
         Ok(MasterKey(bytes))
     }
 
@@ -130,15 +146,15 @@ impl MasterKey {
         }
         let iterations =
             NonZeroU32::new(iterations).ok_or(MasterKeyError::TooFewIterations(iterations))?;
-        let mut out = [0u8; 32];
+        let mut key = MasterKey([0u8; 32]);
         pbkdf2::derive(
             pbkdf2::PBKDF2_HMAC_SHA256,
             iterations,
             salt,
             passphrase.0.as_bytes(),
-            &mut out,
+            &mut key.0,
         );
-        Ok(MasterKey(out))
+        Ok(key)
     }
 }
 

@@ -10,7 +10,9 @@ mod signing;
 
 pub use master::{MasterKey, MasterKeyError, Passphrase, MIN_KDF_ITERATIONS};
 pub use password::PasswordHash;
-pub use seal::{random_array, random_u32, DataKey};
+pub use seal::{
+    padded_len, random_array, random_u32, sealed_response_lengths, DataKey, SEAL_OVERHEAD,
+};
 pub use signing::{fingerprint, verify_ed25519, SigningKey};
 
 /// Streaming SHA-256 (backup checksums).
@@ -49,6 +51,7 @@ pub fn digest(secret: &[u8]) -> [u8; 32] {
 
 use ring::{hkdf, hmac};
 use seal::SealingKey;
+use zeroize::{Zeroize, Zeroizing};
 
 /// Labels keep every derived key and every sealed blob in its own domain.
 const ROOT_AAD: &[u8] = b"chorus/root-secret/v1";
@@ -69,13 +72,20 @@ pub enum VaultError {
     SigningKeyDamaged,
 }
 
-/// An unlocked vault: the master key plus the keys derived from the root secret.
+/// An unlocked vault: the master key plus the keys derived from the root secret. The root is
+/// wiped when the vault is dropped (ring keeps its own key schedules, which it does not wipe).
 pub struct Vault {
     master: SealingKey,
     /// Kept so `rekey` can wrap it under a new master key; never leaves the process otherwise.
     root: [u8; 32],
     code_hash_key: hmac::Key,
     session_key: hmac::Key,
+}
+
+impl Drop for Vault {
+    fn drop(&mut self) {
+        self.root.zeroize();
+    }
 }
 
 impl std::fmt::Debug for Vault {
@@ -87,19 +97,23 @@ impl std::fmt::Debug for Vault {
 impl Vault {
     /// First run: makes a fresh root secret and returns it wrapped by the master key, to be stored.
     pub fn create(master: &MasterKey) -> (Vault, Vec<u8>) {
-        let root: [u8; 32] = random_array();
+        let root = Zeroizing::new(random_array::<32>());
         let sealing = SealingKey::new(master.bytes());
-        let wrapped = sealing.seal(&[ROOT_AAD], &root);
+        let wrapped = sealing.seal(&[ROOT_AAD], root.as_slice());
         (Vault::from_root(sealing, &root), wrapped)
     }
 
     /// Later runs: opening the stored root secret is also the wrong-key check.
     pub fn unlock(master: &MasterKey, wrapped_root: &[u8]) -> Result<Vault, VaultError> {
         let sealing = SealingKey::new(master.bytes());
-        let root = sealing
-            .open(&[ROOT_AAD], wrapped_root)
-            .map_err(|_| VaultError::WrongKey)?;
-        let root: [u8; 32] = root.try_into().map_err(|_| VaultError::WrongKey)?;
+        let root = Zeroizing::new(
+            sealing
+                .open(&[ROOT_AAD], wrapped_root)
+                .map_err(|_| VaultError::WrongKey)?,
+        );
+        let root = Zeroizing::new(
+            <[u8; 32]>::try_from(root.as_slice()).map_err(|_| VaultError::WrongKey)?,
+        );
         Ok(Vault::from_root(sealing, &root))
     }
 
@@ -115,18 +129,32 @@ impl Vault {
 
     /// A new random data key for a survey, and its wrapped form to store.
     pub fn new_data_key(&self, survey: &str) -> (DataKey, Vec<u8>) {
-        let raw: [u8; 32] = random_array();
-        let wrapped = self.master.seal(&[DATA_KEY_AAD, survey.as_bytes()], &raw);
+        let raw = Zeroizing::new(random_array::<32>());
+        let wrapped = self
+            .master
+            .seal(&[DATA_KEY_AAD, survey.as_bytes()], raw.as_slice());
+        (DataKey::new(&raw), wrapped)
+    }
+
+    /// Rekey: a new random data key for a survey, wrapped by the new master key. Responses are
+    /// resealed under it, so nothing the old keys opened is left.
+    pub fn new_data_key_under(new_master: &MasterKey, survey: &str) -> (DataKey, Vec<u8>) {
+        let raw = Zeroizing::new(random_array::<32>());
+        let wrapped = SealingKey::new(new_master.bytes())
+            .seal(&[DATA_KEY_AAD, survey.as_bytes()], raw.as_slice());
         (DataKey::new(&raw), wrapped)
     }
 
     /// Unwraps a stored data key. The survey id is bound in, so a key cannot be moved to another survey.
     pub fn unwrap_data_key(&self, survey: &str, wrapped: &[u8]) -> Result<DataKey, VaultError> {
-        let raw = self
-            .master
-            .open(&[DATA_KEY_AAD, survey.as_bytes()], wrapped)
-            .map_err(|_| VaultError::DataKeyDamaged)?;
-        let raw: [u8; 32] = raw.try_into().map_err(|_| VaultError::DataKeyDamaged)?;
+        let raw = Zeroizing::new(
+            self.master
+                .open(&[DATA_KEY_AAD, survey.as_bytes()], wrapped)
+                .map_err(|_| VaultError::DataKeyDamaged)?,
+        );
+        let raw = Zeroizing::new(
+            <[u8; 32]>::try_from(raw.as_slice()).map_err(|_| VaultError::DataKeyDamaged)?,
+        );
         Ok(DataKey::new(&raw))
     }
 
@@ -155,10 +183,11 @@ impl Vault {
         new_master: &MasterKey,
     ) -> Result<Vec<u8>, VaultError> {
         let aad: [&[u8]; 2] = [DATA_KEY_AAD, survey.as_bytes()];
-        let raw = self
-            .master
-            .open(&aad, wrapped)
-            .map_err(|_| VaultError::DataKeyDamaged)?;
+        let raw = Zeroizing::new(
+            self.master
+                .open(&aad, wrapped)
+                .map_err(|_| VaultError::DataKeyDamaged)?,
+        );
         Ok(SealingKey::new(new_master.bytes()).seal(&aad, &raw))
     }
 

@@ -1,12 +1,40 @@
 //! Authenticated encryption (ChaCha20-Poly1305 from ring) with associated data that binds a
 //! ciphertext to where it belongs, so it cannot be moved to another survey or record.
 //! Blob layout: version (1 byte) ‖ random nonce (12 bytes) ‖ ciphertext ‖ tag.
+//!
+//! Responses are padded before sealing (version 2): their length would otherwise tell which
+//! answers were given. Padded plaintext: length (4 bytes, big-endian) ‖ plaintext ‖ zeros, to
+//! the smallest bucket that holds it (see `padded_len`).
 
 use ring::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey, CHACHA20_POLY1305, NONCE_LEN};
 use ring::rand::{SecureRandom, SystemRandom};
 
 const VERSION: u8 = 1;
+/// Responses padded to a bucket; the version is bound as associated data so a padded blob
+/// cannot be passed off as an unpadded one.
+const PADDED_VERSION: u8 = 2;
 const RESPONSE_AAD: &[u8] = b"chorus/response/v1";
+/// The smallest bucket: every demo-sized response fits, so they all look the same.
+const MIN_BUCKET: usize = 2048;
+/// Bytes a sealed blob adds to its padded plaintext: version, nonce and tag.
+pub const SEAL_OVERHEAD: usize = 1 + NONCE_LEN + 16;
+
+/// The bucket a plaintext of `len` bytes is padded to: 2 KiB, 4 KiB, 8 KiB, … (powers of two).
+/// Few sizes, so length says at most which of a handful of sizes a response needed.
+pub fn padded_len(len: usize) -> usize {
+    (len + 4).max(MIN_BUCKET).next_power_of_two()
+}
+
+/// Every length a sealed response may have on disk, up to `max` bytes.
+pub fn sealed_response_lengths(max: usize) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut bucket = MIN_BUCKET;
+    while bucket + SEAL_OVERHEAD <= max {
+        out.push(bucket + SEAL_OVERHEAD);
+        bucket *= 2;
+    }
+    out
+}
 
 #[derive(Debug, thiserror::Error)]
 #[error("sealed data did not authenticate")]
@@ -38,6 +66,10 @@ impl SealingKey {
     }
 
     pub(super) fn seal(&self, aad_parts: &[&[u8]], plaintext: &[u8]) -> Vec<u8> {
+        self.seal_as(VERSION, aad_parts, plaintext)
+    }
+
+    fn seal_as(&self, version: u8, aad_parts: &[&[u8]], plaintext: &[u8]) -> Vec<u8> {
         let nonce_bytes: [u8; NONCE_LEN] = random_array();
         let aad = encode_aad(aad_parts);
         let mut in_out = plaintext.to_vec();
@@ -53,14 +85,18 @@ impl SealingKey {
             unreachable!("sealing only fails for inputs larger than 256 GiB");
         }
         let mut blob = Vec::with_capacity(1 + NONCE_LEN + in_out.len());
-        blob.push(VERSION);
+        blob.push(version);
         blob.extend_from_slice(&nonce_bytes);
         blob.extend_from_slice(&in_out);
         blob
     }
 
     pub(super) fn open(&self, aad_parts: &[&[u8]], blob: &[u8]) -> Result<Vec<u8>, OpenError> {
-        if blob.len() < 1 + NONCE_LEN + aead::MAX_TAG_LEN || blob[0] != VERSION {
+        self.open_as(VERSION, aad_parts, blob)
+    }
+
+    fn open_as(&self, version: u8, aad_parts: &[&[u8]], blob: &[u8]) -> Result<Vec<u8>, OpenError> {
+        if blob.len() < 1 + NONCE_LEN + aead::MAX_TAG_LEN || blob[0] != version {
             return Err(OpenError);
         }
         let (nonce_bytes, sealed) = blob[1..].split_at(NONCE_LEN);
@@ -99,18 +135,46 @@ impl DataKey {
         DataKey(SealingKey::new(raw))
     }
 
-    /// Seals a response; survey and record id are bound as associated data.
+    /// Seals a response padded to its bucket; survey and record id are bound as associated data.
     pub fn seal_response(&self, survey: &str, record_id: &[u8], plaintext: &[u8]) -> Vec<u8> {
-        self.0
-            .seal(&[RESPONSE_AAD, survey.as_bytes(), record_id], plaintext)
+        let mut padded = Vec::with_capacity(padded_len(plaintext.len()));
+        padded.extend_from_slice(&(plaintext.len() as u32).to_be_bytes());
+        padded.extend_from_slice(plaintext);
+        padded.resize(padded_len(plaintext.len()), 0);
+        self.0.seal_as(
+            PADDED_VERSION,
+            &[
+                RESPONSE_AAD,
+                survey.as_bytes(),
+                record_id,
+                &[PADDED_VERSION],
+            ],
+            &padded,
+        )
     }
 
+    /// Opens a response, padded or (sealed before padding existed) not.
     pub fn open_response(
         &self,
         survey: &str,
         record_id: &[u8],
         blob: &[u8],
     ) -> Result<Vec<u8>, OpenError> {
+        if blob.first() == Some(&PADDED_VERSION) {
+            let padded = self.0.open_as(
+                PADDED_VERSION,
+                &[
+                    RESPONSE_AAD,
+                    survey.as_bytes(),
+                    record_id,
+                    &[PADDED_VERSION],
+                ],
+                blob,
+            )?;
+            let (len, rest) = padded.split_first_chunk::<4>().ok_or(OpenError)?;
+            let len = u32::from_be_bytes(*len) as usize;
+            return rest.get(..len).map(<[u8]>::to_vec).ok_or(OpenError);
+        }
         self.0
             .open(&[RESPONSE_AAD, survey.as_bytes(), record_id], blob)
     }
@@ -175,6 +239,31 @@ mod tests {
         let a = key().seal_response("demo", b"rec1", b"hello");
         let b = key().seal_response("demo", b"rec1", b"hello");
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn sealed_responses_of_different_lengths_share_one_bucket() {
+        let short = key().seal_response("demo", b"rec1", b"no");
+        let long = key().seal_response("demo", b"rec1", &[b'x'; 1500]);
+        assert_eq!(short.len(), long.len());
+        assert!(sealed_response_lengths(1 << 20).contains(&short.len()));
+    }
+
+    #[test]
+    fn a_response_larger_than_the_first_bucket_goes_to_the_next() {
+        let blob = key().seal_response("demo", b"rec1", &[b'x'; 3000]);
+        assert_eq!(blob.len(), 4096 + SEAL_OVERHEAD);
+        let opened = key().open_response("demo", b"rec1", &blob).expect("opens");
+        assert_eq!(opened, vec![b'x'; 3000]);
+    }
+
+    #[test]
+    fn a_response_sealed_before_padding_still_opens() {
+        let old = key().0.seal(&[RESPONSE_AAD, b"demo", b"rec1"], b"hello");
+        assert_eq!(
+            key().open_response("demo", b"rec1", &old).expect("opens"),
+            b"hello"
+        );
     }
 
     #[test]

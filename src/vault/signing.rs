@@ -31,9 +31,11 @@ impl SigningKey {
     }
 
     pub(super) fn unseal(master: &SealingKey, sealed: &[u8]) -> Result<SigningKey, VaultError> {
-        let pkcs8 = master
-            .open(&[SIGNING_AAD], sealed)
-            .map_err(|_| VaultError::SigningKeyDamaged)?;
+        let pkcs8 = zeroize::Zeroizing::new(
+            master
+                .open(&[SIGNING_AAD], sealed)
+                .map_err(|_| VaultError::SigningKeyDamaged)?,
+        );
         let pair = Ed25519KeyPair::from_pkcs8(&pkcs8).map_err(|_| VaultError::SigningKeyDamaged)?;
         Ok(SigningKey(pair))
     }
@@ -43,9 +45,10 @@ impl SigningKey {
         new: &SealingKey,
         sealed: &[u8],
     ) -> Result<Vec<u8>, VaultError> {
-        let pkcs8 = old
-            .open(&[SIGNING_AAD], sealed)
-            .map_err(|_| VaultError::SigningKeyDamaged)?;
+        let pkcs8 = zeroize::Zeroizing::new(
+            old.open(&[SIGNING_AAD], sealed)
+                .map_err(|_| VaultError::SigningKeyDamaged)?,
+        );
         Ok(new.seal(&[SIGNING_AAD], &pkcs8))
     }
 

@@ -3,10 +3,12 @@ mod helpers;
 
 mod attacks;
 mod cards;
+mod carving;
 mod cli;
 mod durability;
 mod edges;
 mod exports;
+mod forensics;
 mod forms;
 mod hardening;
 mod invalid_input;

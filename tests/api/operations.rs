@@ -104,7 +104,7 @@ fn restoring_over_existing_data_is_refused() {
 }
 
 #[test]
-fn rekey_moves_between_key_file_and_passphrase_without_touching_responses() {
+fn rekey_moves_between_key_file_and_passphrase_and_reseals_every_response() {
     let mut app = TestApp::spawn();
     let codes = app.issue_codes("demo", 3);
     assert_eq!(app.submit("demo", &codes[0], &minimal_answers()).0, 201);
@@ -124,7 +124,13 @@ fn rekey_moves_between_key_file_and_passphrase_without_touching_responses() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(sealed_rows(&app), before, "responses are untouched");
+    let ids = |rows: &[(Vec<u8>, Vec<u8>)]| rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>();
+    let after = sealed_rows(&app);
+    assert_eq!(ids(&after), ids(&before), "every response is kept");
+    assert!(
+        after.iter().zip(&before).all(|(a, b)| a.1 != b.1),
+        "every response is sealed again, under a fresh data key"
+    );
     // The old key file no longer opens it; the passphrase does.
     let (ok, _, stderr) = app.cli(&["survey", "list"]);
     assert!(!ok, "the key file no longer works");
@@ -161,7 +167,7 @@ fn rekey_moves_between_key_file_and_passphrase_without_touching_responses() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(sealed_rows(&app), before);
+    assert_eq!(ids(&sealed_rows(&app)), ids(&before));
     std::fs::rename(&new_key, app.key_file()).expect("new key in the usual place");
     app.restart();
     assert_eq!(

@@ -1,0 +1,131 @@
+//! One sled database in its own directory inside the data directory (`store-<random>`), with the
+//! trees the store uses. A rewrite builds the next generation beside the live one, in key order,
+//! and the key ledger's pointer switches to it; then the old directory is deleted.
+
+use super::StoreError;
+use std::path::{Path, PathBuf};
+
+pub(super) const DIR_PREFIX: &str = "store-";
+/// Entries per `apply_batch` while copying: modest, because sled's memory grows with a batch.
+const COPY_CHUNK: usize = 1_000;
+
+/// The trees of one generation. `redeem` holds code records (`c` ‖ hash) and sealed responses
+/// (`r` ‖ survey ‖ 0 ‖ id) together, so one `apply_batch` spends a code and stores its response.
+pub(super) struct Generation {
+    pub name: String,
+    pub path: PathBuf,
+    pub db: sled::Db,
+    pub meta: sled::Tree,
+    pub surveys: sled::Tree,
+    pub redeem: sled::Tree,
+    pub batches: sled::Tree,
+    pub accounts: sled::Tree,
+    pub api_keys: sled::Tree,
+    pub audit: sled::Tree,
+    pub releases: sled::Tree,
+    pub exports: sled::Tree,
+}
+
+/// The trees every generation has, in the order a rewrite copies them.
+pub(super) const TREES: [&str; 9] = [
+    "meta", "surveys", "redeem", "batches", "accounts", "api_keys", "audit", "releases", "exports",
+];
+
+impl Generation {
+    pub(super) fn open(
+        data_dir: &Path,
+        name: &str,
+        cache_bytes: u64,
+    ) -> Result<Generation, StoreError> {
+        let path = data_dir.join(name);
+        let db = sled::Config::new()
+            .path(&path)
+            .cache_capacity(cache_bytes)
+            // Every acknowledged write is flushed by the commit thread; sled's own periodic
+            // flusher would only contend with it for the database lock.
+            .flush_every_ms(None)
+            .open()
+            .map_err(|e| super::open_error(&path, e))?;
+        let tree = |name: &str| db.open_tree(name);
+        Ok(Generation {
+            name: name.to_owned(),
+            meta: tree("meta")?,
+            surveys: tree("surveys")?,
+            redeem: tree("redeem")?,
+            batches: tree("batches")?,
+            accounts: tree("accounts")?,
+            api_keys: tree("api_keys")?,
+            audit: tree("audit")?,
+            releases: tree("releases")?,
+            exports: tree("exports")?,
+            path,
+            db,
+        })
+    }
+
+    /// A new, empty generation under a fresh random name.
+    pub(super) fn create(data_dir: &Path, cache_bytes: u64) -> Result<Generation, StoreError> {
+        let suffix: [u8; 8] = crate::vault::random_array();
+        let name = format!(
+            "{DIR_PREFIX}{}",
+            suffix
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        );
+        Generation::open(data_dir, &name, cache_bytes)
+    }
+
+    pub(super) fn tree(&self, name: &str) -> Option<&sled::Tree> {
+        Some(match name {
+            "meta" => &self.meta,
+            "surveys" => &self.surveys,
+            "redeem" => &self.redeem,
+            "batches" => &self.batches,
+            "accounts" => &self.accounts,
+            "api_keys" => &self.api_keys,
+            "audit" => &self.audit,
+            "releases" => &self.releases,
+            "exports" => &self.exports,
+            _ => return None,
+        })
+    }
+}
+
+/// Writes `entries` (already in key order) into `tree` in modest batches.
+pub(super) fn fill(
+    tree: &sled::Tree,
+    entries: impl Iterator<Item = Result<(Vec<u8>, Vec<u8>), StoreError>>,
+) -> Result<u64, StoreError> {
+    let mut written = 0;
+    let mut batch = sled::Batch::default();
+    let mut in_batch = 0;
+    for entry in entries {
+        let (k, v) = entry?;
+        batch.insert(k, v);
+        in_batch += 1;
+        written += 1;
+        if in_batch == COPY_CHUNK {
+            tree.apply_batch(std::mem::take(&mut batch))?;
+            in_batch = 0;
+        }
+    }
+    if in_batch > 0 {
+        tree.apply_batch(batch)?;
+    }
+    Ok(written)
+}
+
+/// Removes every store directory except `keep` (leftovers of an interrupted rewrite, or the
+/// generation a rewrite replaced), and sled files of the layout before generations existed.
+pub(super) fn remove_others(data_dir: &Path, keep: &str) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(data_dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(DIR_PREFIX) && name != keep {
+            std::fs::remove_dir_all(entry.path())?;
+        }
+    }
+    super::ledger::sync_dir(data_dir)
+}

@@ -1,0 +1,245 @@
+//! Forgetting. sled is log-structured: removed and overwritten values stay in its files, and
+//! values sit in the order they arrived, next to whatever was written with them. A rewrite
+//! copies every live record, in key order, into a fresh generation directory, switches the key
+//! ledger's pointer to it and deletes the old directory. Afterwards the files order responses
+//! by their random ids only, keep spent codes (sorted by keyed hash) apart from responses, and
+//! hold no removed value. Shredding and rekeying are rewrites with a change on the way.
+//!
+//! A rewrite runs in the commit thread, between two batches, while holding the write side of
+//! the live-generation lock: every acknowledged redemption is already in the copy, redemptions
+//! that arrive meanwhile wait in the queue, and no other writer can write to the old generation
+//! after it has been copied.
+
+use super::generation::{self, fill, Generation, TREES};
+use super::ledger::sync_dir;
+use super::records::{response_key, RESPONSE_TAG};
+use super::{Committer, Shared, Store, StoreError};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
+use tokio::sync::oneshot;
+
+/// How often the store is rewritten while responses arrive: the longest time arrival order and
+/// code–response adjacency stay in the files.
+pub const REWRITE_EVERY: Duration = Duration::from_secs(60 * 60);
+
+/// Seals a stored response again for a rekey: `(survey, record id, sealed) → resealed`; `None`
+/// when it does not open (the rekey is then abandoned and nothing changes).
+pub type Reseal = dyn Fn(&str, &[u8], &[u8]) -> Option<Vec<u8>> + Send;
+
+/// What a rewrite did, for the operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RewriteReport {
+    /// Records copied into the new generation (all trees).
+    pub records: u64,
+    /// Of which sealed responses.
+    pub responses: u64,
+    pub took: Duration,
+}
+
+/// A change made on the way through a rewrite.
+#[derive(Default)]
+struct Plan {
+    /// Ledger records to set (`Some`) or remove (`None`) in the same commit as the switch.
+    ledger: Vec<(String, Option<Vec<u8>>)>,
+    /// Data keys to set or remove, by survey.
+    data_keys: Vec<(String, Option<Vec<u8>>)>,
+    /// Responses of this survey are not copied.
+    drop_survey: Option<String>,
+    reseal: Option<Box<Reseal>>,
+}
+
+impl Store {
+    /// Rewrites the store now (in key order, into a fresh directory; the old one is deleted).
+    /// Safe while serving: redemptions wait for it and none is lost.
+    pub fn rewrite(&self) -> Result<RewriteReport, StoreError> {
+        self.run_plan(Plan::default())
+    }
+
+    /// Crypto-shredding: the survey's data key is overwritten in the key ledger at once, then the
+    /// store is rewritten without its sealed responses, so nothing of them is left in the data
+    /// directory. Releases are kept.
+    pub fn shred(&self, survey: &str) -> Result<RewriteReport, StoreError> {
+        {
+            let mut ledger = self.shared.ledger();
+            ledger.set_data_key(survey, None);
+            ledger.commit()?;
+        }
+        let report = self.run_plan(Plan {
+            drop_survey: Some(survey.to_owned()),
+            ..Plan::default()
+        })?;
+        self.counters.forget_responses(survey);
+        Ok(report)
+    }
+
+    /// Rekeying: sets the given ledger records (wrapped root, key mode, salt, sealed signing key
+    /// — `None` removes one) and replaces every survey's data key, resealing each response with
+    /// `reseal`, all in one rewrite. The switch is one ledger commit: a crash leaves the old keys
+    /// and the old store, or the new keys and the new store. Afterwards nothing in the data
+    /// directory is sealed by the old master key or the old data keys.
+    pub fn rekey(
+        &self,
+        ledger: Vec<(String, Option<Vec<u8>>)>,
+        data_keys: Vec<(String, Vec<u8>)>,
+        reseal: Box<Reseal>,
+    ) -> Result<RewriteReport, StoreError> {
+        let mut plan = Plan {
+            ledger,
+            reseal: Some(reseal),
+            ..Plan::default()
+        };
+        let mut replaced: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for (survey, wrapped) in data_keys {
+            replaced.insert(survey.clone());
+            plan.data_keys.push((survey, Some(wrapped)));
+        }
+        // A data key not replaced would stay sealed by the old master key: drop it.
+        for (survey, _) in self.shared.ledger().data_keys() {
+            if !replaced.contains(&survey) {
+                plan.data_keys.push((survey, None));
+            }
+        }
+        self.run_plan(plan)
+    }
+
+    fn run_plan(&self, plan: Plan) -> Result<RewriteReport, StoreError> {
+        let (tx, rx) = oneshot::channel();
+        let shared = Arc::clone(&self.shared);
+        self.committer.exclusive(Box::new(move || {
+            let _ = tx.send(rewrite_now(&shared, plan));
+        }));
+        rx.blocking_recv()
+            .map_err(|_| StoreError::Flush("the commit thread stopped".into()))?
+    }
+}
+
+/// Rewrites the store (see the module comment). Runs in the commit thread.
+fn rewrite_now(shared: &Shared, plan: Plan) -> Result<RewriteReport, StoreError> {
+    let started = Instant::now();
+    let mut current = shared.current.write().unwrap_or_else(|p| p.into_inner());
+    current.db.flush()?;
+    let next = Generation::create(&shared.data_dir, shared.cache_bytes)?;
+    let copied = copy_all(&current, &next, &plan);
+    let copied = copied.and_then(|counts| {
+        next.db.flush()?;
+        sync_dir(&shared.data_dir).map_err(StoreError::Rewrite)?;
+        Ok(counts)
+    });
+    let (records, responses) = match copied {
+        Ok(counts) => counts,
+        Err(e) => {
+            let path = next.path.clone();
+            drop(next);
+            let _ = std::fs::remove_dir_all(path);
+            return Err(e);
+        }
+    };
+    {
+        let mut ledger = shared.ledger();
+        let before = ledger.clone();
+        for (name, value) in &plan.ledger {
+            ledger.set(name, value.clone());
+        }
+        for (survey, wrapped) in &plan.data_keys {
+            ledger.set_data_key(survey, wrapped.clone());
+        }
+        ledger.set_store_dir(&next.name);
+        if let Err(e) = ledger.commit() {
+            *ledger = before;
+            let path = next.path.clone();
+            drop(next);
+            let _ = std::fs::remove_dir_all(path);
+            return Err(e);
+        }
+    }
+    let keep = next.name.clone();
+    let old = std::mem::replace(&mut *current, Arc::new(next));
+    drop(current);
+    drop(old);
+    shared.since_rewrite.store(0, Ordering::Relaxed);
+    generation::remove_others(&shared.data_dir, &keep).map_err(StoreError::Rewrite)?;
+    Ok(RewriteReport {
+        records,
+        responses,
+        took: started.elapsed(),
+    })
+}
+
+/// Copies every tree in key order; returns (records, responses) copied.
+fn copy_all(from: &Generation, to: &Generation, plan: &Plan) -> Result<(u64, u64), StoreError> {
+    let mut records = 0;
+    let mut responses = 0;
+    let dropped = plan.drop_survey.as_deref().map(|s| response_key(s, b""));
+    for name in TREES {
+        let (Some(source), Some(target)) = (from.tree(name), to.tree(name)) else {
+            continue;
+        };
+        let entries = source.iter().filter_map(|item| {
+            let (k, v) = match item {
+                Ok(kv) => kv,
+                Err(e) => return Some(Err(StoreError::from(e))),
+            };
+            if name != "redeem" || k.first() != Some(&RESPONSE_TAG) {
+                return Some(Ok((k.to_vec(), v.to_vec())));
+            }
+            if dropped.as_ref().is_some_and(|p| k.starts_with(p)) {
+                return None;
+            }
+            responses += 1;
+            match &plan.reseal {
+                None => Some(Ok((k.to_vec(), v.to_vec()))),
+                Some(reseal) => Some(reseal_one(reseal, &k, &v).map(|v| (k.to_vec(), v))),
+            }
+        });
+        records += fill(target, entries)?;
+    }
+    Ok((records, responses))
+}
+
+fn reseal_one(reseal: &Reseal, key: &[u8], sealed: &[u8]) -> Result<Vec<u8>, StoreError> {
+    let scoped = &key[1..];
+    let split = scoped
+        .iter()
+        .position(|b| *b == 0)
+        .ok_or(StoreError::Corrupt)?;
+    let survey = std::str::from_utf8(&scoped[..split]).map_err(|_| StoreError::Corrupt)?;
+    reseal(survey, &scoped[split + 1..], sealed).ok_or(StoreError::Reseal)
+}
+
+/// Rewrites the store every `REWRITE_EVERY` if responses arrived since the last rewrite. The
+/// thread holds only weak references, so it ends with the store.
+pub(super) fn schedule(shared: &Arc<Shared>, committer: &Arc<Committer>) {
+    let shared: Weak<Shared> = Arc::downgrade(shared);
+    let committer: Weak<Committer> = Arc::downgrade(committer);
+    let spawned = std::thread::Builder::new()
+        .name("chorus-rewrite".into())
+        .spawn(move || {
+            let tick = Duration::from_secs(1);
+            let mut waited = Duration::ZERO;
+            loop {
+                std::thread::sleep(tick);
+                waited += tick;
+                let (Some(shared), Some(committer)) = (shared.upgrade(), committer.upgrade())
+                else {
+                    return;
+                };
+                if committer.stopping() {
+                    return;
+                }
+                if waited < REWRITE_EVERY || shared.since_rewrite.load(Ordering::Relaxed) == 0 {
+                    continue;
+                }
+                waited = Duration::ZERO;
+                let job_shared = Arc::clone(&shared);
+                committer.exclusive(Box::new(move || {
+                    if let Err(e) = rewrite_now(&job_shared, Plan::default()) {
+                        tracing::error!(error = %e, "scheduled store rewrite failed");
+                    }
+                }));
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "could not start the rewrite schedule");
+    }
+}

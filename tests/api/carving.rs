@@ -1,0 +1,347 @@
+//! Attacks on a copy of the data directory (issue "storage that forgets"): carve every file at
+//! every offset with the key in use, or the key that was in use, and look at where responses
+//! and spent codes sit and how long they are.
+
+use crate::forensics::{
+    carve_data_key, carve_vault, current_data_key, current_vault, disk_image, offset_of,
+    offsets_of, sealed_rows, spearman,
+};
+use crate::helpers::TestApp;
+use crate::submissions::{full_answers, minimal_answers};
+use chorus::vault::{sealed_response_lengths, MasterKey, Passphrase};
+use std::process::Command;
+
+fn answers_with(text: &str) -> serde_json::Value {
+    let mut answers = full_answers();
+    answers["anything_else"] = serde_json::Value::String(text.to_owned());
+    answers
+}
+
+fn run(mut command: Command) {
+    let out = command.output().expect("run chorus");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn after_a_shred_nothing_in_the_data_directory_opens_with_the_key_in_use() {
+    let mut app = TestApp::spawn();
+    let codes = app.issue_codes("demo", 30);
+    for (i, code) in codes.iter().enumerate() {
+        assert_eq!(
+            app.submit("demo", code, &answers_with(&format!("SHRED-CANARY-{i}")))
+                .0,
+            201
+        );
+    }
+    app.stop();
+    let vault = current_vault(&app, &app.key_file());
+    let image = disk_image(&app.data_dir());
+    let old_key = carve_data_key(&image, &vault, "demo");
+    assert!(
+        old_key.is_some(),
+        "the attack finds the key before the shred"
+    );
+    let rows = sealed_rows(&app, "demo");
+    assert_eq!(rows.len(), 30);
+
+    run({
+        let mut c = app.command();
+        c.args(["survey", "close", "demo"]);
+        c
+    });
+    run({
+        let mut c = app.command();
+        c.args(["survey", "shred", "demo"]);
+        c
+    });
+
+    let image = disk_image(&app.data_dir());
+    let vault = carve_vault(
+        &image,
+        &MasterKey::read_key_file(&app.key_file()).expect("key"),
+    )
+    .expect("the root secret is still there for other surveys");
+    assert!(
+        carve_data_key(&image, &vault, "demo").is_none(),
+        "a wrapped data key of the shredded survey opens"
+    );
+    for (id, sealed) in &rows {
+        assert!(
+            offset_of(&image, &sealed[..32]).is_none(),
+            "a sealed response of the shredded survey is still on disk"
+        );
+        let old_key = old_key.as_ref().expect("old key");
+        assert!(old_key.open_response("demo", id, sealed).is_ok());
+    }
+    // Even the old data key (as an attacker who kept it would) opens nothing left on disk.
+    let old_key = old_key.expect("old key");
+    let opened = image
+        .windows(2048 + chorus::vault::SEAL_OVERHEAD)
+        .filter(|w| w[0] == 2)
+        .any(|w| {
+            rows.iter()
+                .any(|(id, _)| old_key.open_response("demo", id, w).is_ok())
+        });
+    assert!(!opened, "a response of the shredded survey opens");
+}
+
+#[test]
+fn after_a_key_file_rekey_the_old_key_file_opens_nothing_old_or_new() {
+    let mut app = TestApp::spawn();
+    let codes = app.issue_codes("demo", 20);
+    for code in &codes[..10] {
+        assert_eq!(app.submit("demo", code, &minimal_answers()).0, 201);
+    }
+    app.stop();
+    let old_master = MasterKey::read_key_file(&app.key_file()).expect("old key");
+    let old_vault = current_vault(&app, &app.key_file());
+    let old_data_key = current_data_key(&app, &old_vault, "demo");
+
+    let new_key = app.dir.path().join("new.key");
+    run({
+        let mut c = app.command();
+        c.args(["rekey", "--to-key-file", new_key.to_str().expect("path")]);
+        c
+    });
+    std::fs::rename(&new_key, app.key_file()).expect("the new key in the usual place");
+    app.restart();
+    for code in &codes[10..] {
+        assert_eq!(app.submit("demo", code, &minimal_answers()).0, 201);
+    }
+    app.stop();
+
+    let image = disk_image(&app.data_dir());
+    assert!(
+        carve_vault(&image, &old_master).is_none(),
+        "the old key file unwraps a root secret"
+    );
+    let rows = sealed_rows(&app, "demo");
+    assert_eq!(rows.len(), 20);
+    for (id, sealed) in &rows {
+        assert!(
+            old_data_key.open_response("demo", id, sealed).is_err(),
+            "an answer opens with the data key from before the rekey"
+        );
+    }
+    let new_vault = current_vault(&app, &app.key_file());
+    let new_data_key = current_data_key(&app, &new_vault, "demo");
+    for (id, sealed) in &rows {
+        assert!(new_data_key.open_response("demo", id, sealed).is_ok());
+    }
+}
+
+#[test]
+fn after_a_passphrase_rekey_the_old_passphrase_opens_nothing() {
+    let old = "the old long passphrase";
+    let mut app = TestApp::spawn_with(&[("CHORUS_PASSPHRASE", old)]);
+    let codes = app.issue_codes("demo", 4);
+    for code in &codes[..2] {
+        assert_eq!(app.submit("demo", code, &minimal_answers()).0, 201);
+    }
+    app.stop();
+    let ledger = chorus::store::KeyLedger::read(&app.data_dir()).expect("ledger");
+    let old_salt = ledger.get("kdf_salt").expect("salt").to_vec();
+    let iterations = chorus::vault::MIN_KDF_ITERATIONS;
+    let passphrase = |p: &str| Passphrase::new(p.to_owned()).expect("passphrase");
+    let old_master =
+        MasterKey::from_passphrase(&passphrase(old), &old_salt, iterations).expect("kdf");
+    let old_vault =
+        chorus::vault::Vault::unlock(&old_master, ledger.get("root_secret").expect("root"))
+            .expect("old passphrase opens before the rekey");
+    let old_data_key = old_vault
+        .unwrap_data_key("demo", ledger.data_key("demo").expect("key"))
+        .expect("data key");
+
+    run({
+        let mut c = app.command();
+        c.env("CHORUS_NEW_PASSPHRASE", "the new long passphrase")
+            .args(["rekey", "--to-passphrase"]);
+        c
+    });
+
+    let image = disk_image(&app.data_dir());
+    let ledger = chorus::store::KeyLedger::read(&app.data_dir()).expect("ledger");
+    let new_salt = ledger.get("kdf_salt").expect("salt").to_vec();
+    for salt in [&old_salt, &new_salt] {
+        let master = MasterKey::from_passphrase(&passphrase(old), salt, iterations).expect("kdf");
+        assert!(
+            carve_vault(&image, &master).is_none(),
+            "the old passphrase unwraps a root secret"
+        );
+    }
+    for (id, sealed) in sealed_rows(&app, "demo") {
+        assert!(old_data_key.open_response("demo", &id, &sealed).is_err());
+    }
+}
+
+/// With the server stopped: the rank correlation between submission order and on-disk offset of
+/// each response, and how many spent codes sit nearer their own response than any other.
+fn order_and_pairing(app: &TestApp, codes: &[String]) -> (f64, usize) {
+    let image = disk_image(&app.data_dir());
+    let vault = current_vault(app, &app.key_file());
+    let data_key = current_data_key(app, &vault, "demo");
+    let mut order = Vec::new();
+    let mut response_at = Vec::new();
+    let mut code_at = Vec::new();
+    for (id, sealed) in sealed_rows(app, "demo") {
+        let plain = data_key.open_response("demo", &id, &sealed).expect("opens");
+        let text = String::from_utf8_lossy(&plain);
+        let i: usize = text
+            .split("ORDER-")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .and_then(|n| n.parse().ok())
+            .expect("canary");
+        let code = chorus::tokens::TokenCode::parse(&codes[i]).expect("code");
+        let hash = chorus::tokens::code_hash(vault.code_hash_key(), &code);
+        order.push(i as f64);
+        response_at.push(offset_of(&image, &sealed[..32]).expect("response on disk") as f64);
+        let at = offsets_of(&image, &hash);
+        assert!(!at.is_empty(), "spent code on disk");
+        code_at.push(at);
+    }
+    assert_eq!(order.len(), codes.len());
+    let n = order.len();
+    let paired = (0..n)
+        .filter(|&c| {
+            // Every copy of the code record counts: an attacker tries each.
+            let nearest = (0..n)
+                .min_by_key(|&r| {
+                    code_at[c]
+                        .iter()
+                        .map(|at| (response_at[r] - at).abs() as u64)
+                        .min()
+                        .unwrap_or(u64::MAX)
+                })
+                .expect("responses");
+            nearest == c
+        })
+        .count();
+    (spearman(&order, &response_at), paired)
+}
+
+#[test]
+fn after_a_rewrite_the_files_order_responses_by_nothing_and_pair_no_code_with_its_response() {
+    let mut app = TestApp::spawn_configured(&[], Some("submissions_per_minute = 0\n"));
+    let n = 200;
+    let codes = app.issue_codes("demo", n);
+    for (i, code) in codes.iter().enumerate() {
+        assert_eq!(
+            app.submit("demo", code, &answers_with(&format!("ORDER-{i}")))
+                .0,
+            201
+        );
+    }
+    app.stop();
+    let (rho, paired) = order_and_pairing(&app, &codes);
+    assert!(
+        rho > 0.5 && paired > n / 2,
+        "the attack sees arrival order before a rewrite (rho = {rho:.2}, {paired} paired)"
+    );
+
+    app.restart();
+    let (ok, _, stderr) = app.cli(&["store", "rewrite"]);
+    assert!(ok, "store rewrite while serving: {stderr}");
+    app.stop();
+    let (rho, paired) = order_and_pairing(&app, &codes);
+    assert!(
+        rho.abs() < 0.2,
+        "arrival order still on disk: rho = {rho:.2}"
+    );
+    assert!(
+        paired <= 10,
+        "{paired} of {n} codes paired with their own response (chance is about 1)"
+    );
+}
+
+#[test]
+fn every_stored_answer_has_a_length_from_the_allowed_set() {
+    let mut app = TestApp::spawn();
+    let codes = app.issue_codes("demo", 6);
+    let variants = [
+        minimal_answers(),
+        full_answers(),
+        answers_with("x"),
+        answers_with(&"long ".repeat(190)),
+        serde_json::json!({"consent": "no"}),
+        serde_json::json!({"consent": "yes", "housing": "prefer_not_to_say"}),
+    ];
+    for (code, answers) in codes.iter().zip(&variants) {
+        assert_eq!(app.submit("demo", code, answers).0, 201);
+    }
+    app.stop();
+    let allowed = sealed_response_lengths(1 << 20);
+    let rows = sealed_rows(&app, "demo");
+    assert_eq!(rows.len(), variants.len());
+    for (_, sealed) in &rows {
+        assert!(
+            allowed.contains(&sealed.len()),
+            "length {} is not one of {allowed:?}",
+            sealed.len()
+        );
+    }
+    let lengths: std::collections::HashSet<usize> = rows.iter().map(|(_, s)| s.len()).collect();
+    assert_eq!(
+        lengths.len(),
+        1,
+        "every demo response fits the first bucket"
+    );
+}
+
+#[test]
+fn the_server_logs_no_line_per_submission_or_code_check() {
+    let app = TestApp::spawn();
+    let codes = app.issue_codes("demo", 10);
+    // Start-up lines reach the log a little late; count from after them.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !app.logs().contains("starting service") && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let before = app.logs().lines().count();
+    for code in &codes {
+        assert_eq!(app.submit("demo", code, &minimal_answers()).0, 201);
+        assert_eq!(app.submit("demo", code, &minimal_answers()).0, 409);
+    }
+    let _ = crate::helpers::get(&app.url(&format!("/s/demo?code={}", codes[0])));
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let logs = app.logs();
+    let added: Vec<&str> = logs.lines().skip(before).collect();
+    assert!(
+        added.is_empty(),
+        "lines logged while peers submitted: {added:#?}"
+    );
+}
+
+#[test]
+fn a_start_refused_for_a_wrong_passphrase_writes_nothing_to_the_data_directory() {
+    let mut app = TestApp::spawn_with(&[("CHORUS_PASSPHRASE", "the right long passphrase")]);
+    app.stop();
+    let snapshot = |dir: &std::path::Path| {
+        let mut files: Vec<_> = crate::helpers::all_files(dir)
+            .into_iter()
+            .map(|p| {
+                let bytes = std::fs::read(&p).unwrap_or_default();
+                (p, bytes)
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let before = snapshot(&app.data_dir());
+    let out = app
+        .command()
+        .env("CHORUS_PASSPHRASE", "a wrong passphrase")
+        .args(["survey", "list"])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(
+        snapshot(&app.data_dir()) == before,
+        "a refused start changed the data directory"
+    );
+}

@@ -1,0 +1,96 @@
+//! What an attacker holding a copy of the data directory does: read every byte of every file,
+//! try keys at every offset, and look at where things sit.
+
+use crate::helpers::{all_files, TestApp};
+use chorus::store::KeyLedger;
+use chorus::vault::{DataKey, MasterKey, Vault};
+use std::path::Path;
+
+/// Every file under the data directory, concatenated in path order (offsets are positions in
+/// this image, so "next to" and "before" mean what they mean on disk).
+pub fn disk_image(dir: &Path) -> Vec<u8> {
+    let mut files = all_files(dir);
+    files.sort();
+    let mut out = Vec::new();
+    for file in files {
+        if let Ok(bytes) = std::fs::read(&file) {
+            out.extend(bytes);
+        }
+    }
+    out
+}
+
+/// Byte length of a wrapped key or root secret: version, nonce, 32 bytes, tag.
+const WRAPPED_LEN: usize = 1 + 12 + 32 + 16;
+
+/// Every window of the image that could be a wrapped secret (it starts with the format's
+/// version byte), whatever the file structure around it.
+fn wrapped_windows(image: &[u8]) -> impl Iterator<Item = &[u8]> {
+    image.windows(WRAPPED_LEN).filter(|w| w[0] == 1)
+}
+
+/// A vault unlocked by `master` from any wrapped root secret found anywhere in the image.
+pub fn carve_vault(image: &[u8], master: &MasterKey) -> Option<Vault> {
+    wrapped_windows(image).find_map(|w| Vault::unlock(master, w).ok())
+}
+
+/// Any data key of `survey` that `vault` unwraps from anywhere in the image.
+pub fn carve_data_key(image: &[u8], vault: &Vault, survey: &str) -> Option<DataKey> {
+    wrapped_windows(image).find_map(|w| vault.unwrap_data_key(survey, w).ok())
+}
+
+/// The vault the current key file opens, from the ledger (read only: nothing is written).
+pub fn current_vault(app: &TestApp, key_file: &Path) -> Vault {
+    let master = MasterKey::read_key_file(key_file).expect("key file");
+    let ledger = KeyLedger::read(&app.data_dir()).expect("ledger");
+    Vault::unlock(&master, ledger.get("root_secret").expect("root")).expect("unlock")
+}
+
+/// The survey's data key as the server would load it.
+pub fn current_data_key(app: &TestApp, vault: &Vault, survey: &str) -> DataKey {
+    let ledger = KeyLedger::read(&app.data_dir()).expect("ledger");
+    vault
+        .unwrap_data_key(survey, ledger.data_key(survey).expect("data key"))
+        .expect("unwrap")
+}
+
+/// Every stored response of a survey as (record id, sealed bytes), through the library (the
+/// server must be stopped).
+pub fn sealed_rows(app: &TestApp, survey: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let store = chorus::store::Store::open(&app.data_dir(), 8 << 20).expect("open store");
+    let rows = store.responses(survey).map(|r| r.expect("row")).collect();
+    store.close().expect("close");
+    rows
+}
+
+/// Where `needle` first occurs in the image.
+pub fn offset_of(image: &[u8], needle: &[u8]) -> Option<usize> {
+    image.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Every place `needle` occurs in the image, as offsets.
+pub fn offsets_of(image: &[u8], needle: &[u8]) -> Vec<f64> {
+    image
+        .windows(needle.len())
+        .enumerate()
+        .filter(|(_, w)| *w == needle)
+        .map(|(i, _)| i as f64)
+        .collect()
+}
+
+/// Spearman's rank correlation of two equally long samples without ties.
+pub fn spearman(a: &[f64], b: &[f64]) -> f64 {
+    let ranks = |xs: &[f64]| {
+        let mut order: Vec<usize> = (0..xs.len()).collect();
+        order.sort_by(|&i, &j| xs[i].total_cmp(&xs[j]));
+        let mut r = vec![0.0; xs.len()];
+        for (rank, i) in order.into_iter().enumerate() {
+            r[i] = rank as f64;
+        }
+        r
+    };
+    let (ra, rb) = (ranks(a), ranks(b));
+    let n = a.len() as f64;
+    let d2: f64 = ra.iter().zip(&rb).map(|(x, y)| (x - y).powi(2)).sum();
+    1.0 - 6.0 * d2 / (n * (n * n - 1.0))
+}
