@@ -304,18 +304,18 @@ pub fn execute(chorus: &Chorus, command: Command) -> Outcome {
         }
         Command::SurveyOpen { id } => set_state(chorus, &id, SurveyState::Open),
         Command::SurveyClose { id } => match release::close_survey(chorus, &id) {
-            Ok(number) => {
+            Ok(closed) => {
                 let _ = audit::record(
                     &chorus.store,
                     &SystemClock,
                     "(command line)",
                     "close survey",
                     Some(&id),
-                    Some(format!("final release {number}")),
+                    Some(closed.to_string()),
                 );
                 Outcome::ok(
                     String::new(),
-                    format!("survey '{id}' is closed; its final release is number {number}\n"),
+                    format!("survey '{id}' is closed; {closed}\n"),
                 )
             }
             Err(e) => Outcome::failed(format!("{e}\n")),

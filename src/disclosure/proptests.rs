@@ -22,8 +22,10 @@ pub(super) fn axis(name: &str, n: usize) -> Axis {
             .map(|i| Category {
                 id: format!("c{i}"),
                 label: Label::Option { text: t.clone() },
+                parts: Vec::new(),
             })
             .collect(),
+        coarser: Vec::new(),
     }
 }
 

@@ -6,12 +6,13 @@
 
 mod document;
 mod files;
+pub mod rule;
 
-pub use document::{Cell, Line, ReleaseDocument, Table};
+pub use document::{Cell, Line, ReleaseDocument, Table, HIDDEN_LEGEND};
 pub use files::{csv_zip, table_csv, FilesError};
 
 use crate::app::Chorus;
-use crate::disclosure::protect_catalogue;
+use crate::disclosure::{protect_catalogue, EarlierRelease};
 use crate::store::StoreError;
 use crate::surveys::SurveyEntry;
 use crate::tally::tally;
@@ -23,7 +24,7 @@ pub enum PublishError {
     NoSuchSurvey(String),
     #[error("no tables are published before {0} responses have arrived (so no one can be singled out); there are fewer so far")]
     BelowMinimum(u32),
-    #[error("fewer than {0} new responses have arrived since the last release; a new release needs at least {0} more, so that it cannot be compared with the last one to single anyone out")]
+    #[error("a new release needs at least {0} new responses since the last one, so that the two cannot be compared to single anyone out; fewer have arrived")]
     TooFewNew(u32),
     #[error("a response could not be opened with the survey's key; nothing was published")]
     Unreadable,
@@ -35,8 +36,30 @@ pub enum PublishError {
     Store(#[from] StoreError),
 }
 
+/// What asked for a release. Every trigger obeys the same rule (see [`rule`]); closing only
+/// changes what happens when the rule is not met (see [`close_survey`]) and marks the release
+/// final.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    /// An organiser published (workspace, API or command line).
+    Organiser,
+    /// The survey is closing.
+    Closing,
+}
+
+/// `true` is closing, as callers have always said.
+impl From<bool> for Trigger {
+    fn from(closing: bool) -> Trigger {
+        if closing {
+            Trigger::Closing
+        } else {
+            Trigger::Organiser
+        }
+    }
+}
+
 /// What is stored per release: the served bytes, and how many responses it counted (kept to
-/// enforce "at least T new responses"; never shown).
+/// enforce the rule on new responses; never shown).
 #[derive(Serialize, Deserialize)]
 struct Stored {
     counted: usize,
@@ -44,27 +67,30 @@ struct Stored {
 }
 
 /// Publishes the next release of a survey if the rules allow it; returns its number.
-/// `closing`: the final release made when a survey closes, which needs no new responses.
-pub fn publish(chorus: &Chorus, survey: &str, closing: bool) -> Result<u32, PublishError> {
+///
+/// The rule holds for every trigger: a release needs `min_responses` in all, and a release
+/// after another needs at least [`rule::needed`] new responses — so comparing two releases
+/// never isolates fewer people than the threshold, however the releases were asked for.
+pub fn publish(
+    chorus: &Chorus,
+    survey: &str,
+    trigger: impl Into<Trigger>,
+) -> Result<u32, PublishError> {
+    let trigger = trigger.into();
     let entry = chorus
         .surveys
         .get(survey)
         .ok_or_else(|| PublishError::NoSuchSurvey(survey.to_owned()))?;
-    let threshold = entry.survey.threshold();
-    let min_responses = entry.survey.min_responses();
     let count = chorus.store.response_count(survey);
-    if !closing && count < min_responses as usize {
-        return Err(PublishError::BelowMinimum(min_responses));
-    }
     let numbers = chorus.store.release_numbers(survey)?;
-    if let Some(&last) = numbers.last() {
-        let previous = stored(chorus, survey, last)?;
-        if !closing && count < previous.counted + threshold as usize {
-            return Err(PublishError::TooFewNew(threshold));
-        }
-    }
+    let previous = match numbers.last() {
+        Some(&last) => Some(stored(chorus, survey, last)?.counted),
+        None => None,
+    };
+    rule::check(&entry.survey, previous, count)?;
     let number = numbers.last().map_or(1, |n| n + 1);
-    let document = compute(chorus, &entry, number, closing)?;
+    let earlier = earlier_documents(chorus, survey, &numbers)?;
+    let document = compute(chorus, &entry, number, trigger, &earlier)?;
     let body = serde_json::to_string(&document).map_err(|_| StoreError::Corrupt)?;
     let record = serde_json::to_vec(&Stored {
         counted: count,
@@ -73,18 +99,69 @@ pub fn publish(chorus: &Chorus, survey: &str, closing: bool) -> Result<u32, Publ
     .map_err(|_| StoreError::Corrupt)?;
     if !chorus.store.release_insert(survey, number, &record)? {
         // Someone published the same number a moment ago: theirs stands, frozen.
-        return Err(PublishError::TooFewNew(threshold));
+        return Err(PublishError::TooFewNew(rule::needed(
+            &entry.survey,
+            Some(count),
+        )));
     }
     chorus.store.durable_blocking()?;
     Ok(number)
 }
 
-/// Closes a survey for good and publishes its final release; returns that release's number.
-pub fn close_survey(chorus: &Chorus, survey: &str) -> Result<u32, CloseError> {
+/// What closing a survey did about releases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closed {
+    /// A final release with this number was published.
+    Published(u32),
+    /// Too few new responses for a new release: nothing new was published, and this release,
+    /// the last one, is the final one. `needed` new responses would have been required.
+    LastIsFinal { release: u32, needed: u32 },
+    /// No release was ever published and there are too few responses for one: none exists.
+    NoRelease { needed: u32 },
+}
+
+impl Closed {
+    /// The final release's number, if there is one.
+    pub fn final_release(&self) -> Option<u32> {
+        match self {
+            Closed::Published(n) | Closed::LastIsFinal { release: n, .. } => Some(*n),
+            Closed::NoRelease { .. } => None,
+        }
+    }
+}
+
+/// Plain words for organisers and the audit log (no counts of responses).
+impl std::fmt::Display for Closed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Closed::Published(n) => write!(f, "final release {n} published"),
+            Closed::LastIsFinal { release, needed } => write!(
+                f,
+                "release {release} is final; nothing new was published (a new release needs at least {needed} new responses)"
+            ),
+            Closed::NoRelease { needed } => write!(
+                f,
+                "no release was published (a first release needs at least {needed} responses)"
+            ),
+        }
+    }
+}
+
+/// Closes a survey for good and, if the release rule allows one, publishes its final release.
+/// When it does not, nothing new is published and the last release is the final one.
+pub fn close_survey(chorus: &Chorus, survey: &str) -> Result<Closed, CloseError> {
     chorus
         .surveys
         .set_state(&chorus.store, survey, crate::surveys::SurveyState::Closed)?;
-    Ok(publish(chorus, survey, true)?)
+    match publish(chorus, survey, Trigger::Closing) {
+        Ok(n) => Ok(Closed::Published(n)),
+        Err(PublishError::TooFewNew(needed)) => match latest_number(chorus, survey)? {
+            Some(release) => Ok(Closed::LastIsFinal { release, needed }),
+            None => Ok(Closed::NoRelease { needed }),
+        },
+        Err(PublishError::BelowMinimum(needed)) => Ok(Closed::NoRelease { needed }),
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -93,6 +170,24 @@ pub enum CloseError {
     Survey(#[from] crate::surveys::SurveyError),
     #[error("the survey is closed, but its final release could not be made: {0}")]
     Release(#[from] PublishError),
+    #[error("the survey is closed, but its releases could not be read: {0}")]
+    Store(#[from] StoreError),
+}
+
+/// Whether release `number` is the survey's final one: published on closing, or the last
+/// release of a closed survey (closing without enough new responses publishes nothing new).
+pub fn is_final(chorus: &Chorus, survey: &str, number: u32) -> Result<bool, StoreError> {
+    let closed = chorus
+        .surveys
+        .get(survey)
+        .is_some_and(|e| e.state == crate::surveys::SurveyState::Closed);
+    if closed && latest_number(chorus, survey)? == Some(number) {
+        return Ok(true);
+    }
+    Ok(match body(chorus, survey, number)? {
+        Some(b) => serde_json::from_str::<ReleaseDocument>(&b).is_ok_and(|d| d.is_final),
+        None => false,
+    })
 }
 
 /// The served bytes of release `number`, exactly as published.
@@ -118,11 +213,27 @@ fn stored(chorus: &Chorus, survey: &str, number: u32) -> Result<Stored, StoreErr
     serde_json::from_slice(&bytes).map_err(|_| StoreError::Corrupt)
 }
 
+/// Every earlier release's document, oldest first: the audit assumes the reader has them all.
+fn earlier_documents(
+    chorus: &Chorus,
+    survey: &str,
+    numbers: &[u32],
+) -> Result<Vec<ReleaseDocument>, StoreError> {
+    numbers
+        .iter()
+        .map(|&n| {
+            let s = stored(chorus, survey, n)?;
+            serde_json::from_str(&s.body).map_err(|_| StoreError::Corrupt)
+        })
+        .collect()
+}
+
 fn compute(
     chorus: &Chorus,
     entry: &SurveyEntry,
     number: u32,
-    closing: bool,
+    trigger: Trigger,
+    earlier: &[ReleaseDocument],
 ) -> Result<ReleaseDocument, PublishError> {
     let survey = &entry.survey;
     let records = crate::submissions::open_all(&chorus.store, entry).map_err(|e| match e {
@@ -133,12 +244,20 @@ fn compute(
     let enough = records.len() >= survey.min_responses() as usize;
     let released = if enough {
         let catalogue = tally(survey, records.iter().map(|r| (r.record_key, &r.response)));
-        protect_catalogue(&catalogue, survey.threshold())
+        let earlier: Vec<EarlierRelease> = earlier
+            .iter()
+            .map(|d| d.tables.iter().map(Table::earlier).collect())
+            .collect();
+        protect_catalogue(&catalogue, survey.threshold(), &earlier)
     } else {
         Vec::new()
     };
     Ok(ReleaseDocument::new(
-        survey, number, closing, enough, &released,
+        survey,
+        number,
+        trigger == Trigger::Closing,
+        enough,
+        &released,
     ))
 }
 

@@ -85,15 +85,16 @@ fn nothing_is_published_before_min_responses() {
 }
 
 #[test]
-fn a_new_release_needs_threshold_new_responses_and_old_ones_never_change() {
+fn a_new_release_needs_a_fifth_of_the_last_as_new_responses_and_old_ones_never_change() {
     let (_d, chorus) = open();
     answer(&chorus, 40);
     assert_eq!(publish_off_runtime(&chorus, false).expect("first"), 1);
     let first = body(&chorus, "small", 1).expect("read").expect("exists");
-    answer(&chorus, 4);
+    // max(T = 5, 20% of 40) = 8.
+    answer(&chorus, 7);
     assert!(matches!(
         publish_off_runtime(&chorus, false),
-        Err(PublishError::TooFewNew(5))
+        Err(PublishError::TooFewNew(8))
     ));
     assert_eq!(
         body(&chorus, "small", 1).expect("read").expect("exists"),
@@ -109,15 +110,49 @@ fn a_new_release_needs_threshold_new_responses_and_old_ones_never_change() {
 }
 
 #[test]
-fn the_final_release_needs_no_new_responses() {
+fn closing_one_response_after_a_release_publishes_nothing_and_makes_the_last_final() {
     let (_d, chorus) = open();
     answer(&chorus, 40);
     publish_off_runtime(&chorus, false).expect("first");
-    assert_eq!(publish_off_runtime(&chorus, true).expect("final"), 2);
+    answer(&chorus, 1);
+    let closed = close_survey(&chorus, "small").expect("closed");
+    assert_eq!(
+        closed,
+        Closed::LastIsFinal {
+            release: 1,
+            needed: 8
+        }
+    );
+    assert_eq!(latest_number(&chorus, "small").expect("latest"), Some(1));
+    assert!(is_final(&chorus, "small", 1).expect("read"));
+}
+
+#[test]
+fn closing_after_enough_new_responses_publishes_a_final_release() {
+    let (_d, chorus) = open();
+    answer(&chorus, 40);
+    publish_off_runtime(&chorus, false).expect("first");
+    answer(&chorus, 8);
+    assert_eq!(
+        close_survey(&chorus, "small").expect("closed"),
+        Closed::Published(2)
+    );
     let doc: ReleaseDocument =
         serde_json::from_str(&body(&chorus, "small", 2).expect("read").expect("exists"))
             .expect("json");
     assert!(doc.is_final);
+    assert!(!is_final(&chorus, "small", 1).expect("read"));
+}
+
+#[test]
+fn closing_below_min_responses_publishes_no_release() {
+    let (_d, chorus) = open();
+    answer(&chorus, 9);
+    assert_eq!(
+        close_survey(&chorus, "small").expect("closed"),
+        Closed::NoRelease { needed: 10 }
+    );
+    assert_eq!(latest_number(&chorus, "small").expect("latest"), None);
 }
 
 #[test]

@@ -15,6 +15,10 @@ pub(super) const K_RANGE: std::ops::RangeInclusive<i64> = 5..=50;
 const DEFAULT_THRESHOLD: u32 = 10;
 const DEFAULT_MIN_RESPONSES: u32 = 30;
 const DEFAULT_K: u32 = 10;
+/// `release_percent`: 20% by default; 100% means each release needs as many new responses as
+/// the last one counted.
+pub(super) const RELEASE_PERCENT_RANGE: std::ops::RangeInclusive<i64> = 20..=100;
+const DEFAULT_RELEASE_PERCENT: u32 = 20;
 
 pub(super) fn parse(source: &str) -> Result<Survey, DefinitionErrors> {
     let mut errs = Errors::new(source);
@@ -114,6 +118,7 @@ fn read_survey(
     let min_responses_span = f.get("min_responses").map(|v| v.span());
     let min_responses = ranged_u32(errs, &mut f, "min_responses", None);
     let k = ranged_u32(errs, &mut f, "k_anonymity", Some(K_RANGE));
+    let release_percent = ranged_u32(errs, &mut f, "release_percent", Some(RELEASE_PERCENT_RANGE));
     let threshold_value = threshold.unwrap_or(DEFAULT_THRESHOLD);
     let min_responses = match (min_responses, min_responses_span) {
         (Some(m), Some(span)) => {
@@ -158,6 +163,7 @@ fn read_survey(
         threshold: threshold_value,
         min_responses,
         k_anonymity: k.unwrap_or(DEFAULT_K),
+        release_percent: release_percent.unwrap_or(DEFAULT_RELEASE_PERCENT),
         pages,
         source: source.to_owned(),
     })

@@ -318,6 +318,8 @@ pub struct Survey {
     pub(super) threshold: u32,
     pub(super) min_responses: u32,
     pub(super) k_anonymity: u32,
+    /// How many new responses a new release needs, in percent of the previous release's.
+    pub(super) release_percent: u32,
     pub(super) pages: Vec<Page>,
     pub(super) source: String,
 }
@@ -355,6 +357,12 @@ impl Survey {
 
     pub fn min_responses(&self) -> u32 {
         self.min_responses
+    }
+
+    /// A new release needs at least this percentage of the previous release's responses as new
+    /// responses (and at least the threshold).
+    pub fn release_percent(&self) -> u32 {
+        self.release_percent
     }
 
     pub fn k_anonymity(&self) -> u32 {

@@ -243,7 +243,7 @@ fn closing_a_survey_publishes_its_final_release() {
     answer(&app, 31, 0);
     let (ok, _, stderr) = app.cli(&["survey", "close", "demo"]);
     assert!(ok, "{stderr}");
-    assert!(stderr.contains("final release is number 1"), "{stderr}");
+    assert!(stderr.contains("final release 1 published"), "{stderr}");
     let key = organiser_key(&app);
     let (_, body) = api_get(&app, "/api/v1/surveys/demo/releases/latest", &key);
     let v: Value = serde_json::from_str(&body).expect("json");

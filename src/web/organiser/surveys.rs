@@ -232,7 +232,7 @@ pub async fn change_state(
     let survey = id.clone();
     let outcome = run(&state, move |chorus| match target {
         SurveyState::Closed => crate::release::close_survey(chorus, &survey)
-            .map(|n| format!("final release {n}"))
+            .map(|closed| closed.to_string())
             .map_err(|e| e.to_string()),
         _ => chorus
             .surveys
