@@ -101,7 +101,7 @@ fn release(c: &mut Criterion) {
         group.bench_function(name, |b| {
             b.iter(|| {
                 let catalogue = tally(&survey, records.iter().map(|(k, r)| (*k, r)));
-                black_box(protect_catalogue(&catalogue, DEFAULT_THRESHOLD))
+                black_box(protect_catalogue(&catalogue, DEFAULT_THRESHOLD, &[]))
             })
         });
     }

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::protect::{ProtectedTable, PublishedCell};
+
 /// One table of an earlier release.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EarlierTable {
@@ -21,6 +23,63 @@ pub struct EarlierTable {
 pub type EarlierRelease = Vec<EarlierTable>;
 
 impl EarlierTable {
+    /// A table as it was published.
+    pub fn from_protected(t: &ProtectedTable) -> EarlierTable {
+        let ids = |axis: &crate::tally::Axis| -> Vec<Vec<String>> {
+            axis.categories
+                .iter()
+                .map(|c| {
+                    if c.parts.is_empty() {
+                        vec![c.id.clone()]
+                    } else {
+                        c.parts.clone()
+                    }
+                })
+                .collect()
+        };
+        let value = |c: &PublishedCell| if c.suppressed { None } else { c.count };
+        match &t.columns {
+            None => EarlierTable {
+                variables: vec![t.rows.variable.clone()],
+                rows: ids(&t.rows),
+                columns: Vec::new(),
+                cells: t
+                    .cells
+                    .iter()
+                    .chain(std::iter::once(&t.total))
+                    .map(|c| vec![value(c)])
+                    .collect(),
+            },
+            Some(columns) => {
+                let width = columns.len().max(1);
+                let mut cells: Vec<Vec<Option<u64>>> = t
+                    .cells
+                    .chunks(width)
+                    .zip(&t.row_totals)
+                    .map(|(row, total)| {
+                        row.iter()
+                            .chain(std::iter::once(total))
+                            .map(value)
+                            .collect()
+                    })
+                    .collect();
+                cells.push(
+                    t.column_totals
+                        .iter()
+                        .chain(std::iter::once(&t.total))
+                        .map(value)
+                        .collect(),
+                );
+                EarlierTable {
+                    variables: vec![t.rows.variable.clone(), columns.variable.clone()],
+                    rows: ids(&t.rows),
+                    columns: ids(columns),
+                    cells,
+                }
+            }
+        }
+    }
+
     /// Whether this is the one-way table of `variable`.
     pub(super) fn is_one_way(&self, variable: &str) -> bool {
         self.variables.len() == 1 && self.variables[0] == variable

@@ -22,6 +22,8 @@ mod system;
 mod two_way;
 
 #[cfg(test)]
+mod joint_proptests;
+#[cfg(test)]
 mod proptests;
 #[cfg(test)]
 mod tests;

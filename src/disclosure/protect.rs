@@ -109,9 +109,10 @@ pub(super) fn protect_with(
     }
     let layout = Layout::of(table);
     let raw = entries(table);
-    let published: Vec<u64> = raw.iter().map(|c| PTABLE.perturb(c.count, c.key)).collect();
+    let truth: Vec<u64> = raw.iter().map(|c| c.count).collect();
     let t = u64::from(threshold);
-    if published[layout.grand_total()] < t {
+    let published: Vec<u64> = raw.iter().map(|c| shown_value(c.count, c.key, t)).collect();
+    if truth[layout.grand_total()] < t {
         return Err(Refusal::TooFewPeople);
     }
     let forced = vec![false; published.len()];
@@ -121,7 +122,7 @@ pub(super) fn protect_with(
         }
         joint::one_way(table, &published, hidden, earlier, t)
     };
-    let suppressed = suppression(&published, &layout, t, &forced, &linked)?;
+    let suppressed = suppression(&truth, &published, &layout, t, &forced, &linked)?;
     let mut out = published
         .iter()
         .zip(&suppressed)
@@ -150,15 +151,29 @@ pub(super) fn protect_with(
 /// A further audit of a pattern against linked tables and earlier releases.
 type Linked<'a> = dyn Fn(&[bool]) -> Result<Option<Narrow>, String> + 'a;
 
-/// Which entries to hide, given the published (perturbed) values.
+/// The value shown for a count: perturbed by its cell key, and never below the threshold for a
+/// count that is at least the threshold (a shown number below it would read as a small count).
+/// The true count stays within ±`MAX_ADJUSTMENT` of the shown value either way.
+pub(super) fn shown_value(count: u64, key: u32, t: u64) -> u64 {
+    let p = PTABLE.perturb(count, key);
+    if count >= t {
+        p.max(t)
+    } else {
+        p
+    }
+}
+
+/// Which entries to hide: primary suppression by the true counts (a count, or what it leaves in
+/// its line, is in `1..T`), then partners and the audit on the published values.
 fn suppression(
+    truth: &[u64],
     published: &[u64],
     layout: &Layout,
     t: u64,
     forced: &[bool],
     linked: &Linked<'_>,
 ) -> Result<Vec<bool>, Refusal> {
-    let mut suppressed = primary(published, layout, t);
+    let mut suppressed = primary(truth, layout, t);
     for (s, f) in suppressed.iter_mut().zip(forced) {
         *s |= *f;
     }
@@ -255,7 +270,9 @@ mod tests {
         secondary(&published, &layout, &mut after_secondary);
         assert_eq!(after_secondary, [false, true, false, false, true, false]);
         assert_eq!(
-            suppression(&published, &layout, 10, &[false; 6], &|_| Ok(None)),
+            suppression(&published, &published, &layout, 10, &[false; 6], &|_| Ok(
+                None
+            )),
             Ok(vec![true, true, false, false, true, false])
         );
     }
@@ -266,13 +283,17 @@ mod tests {
         // (its published total is at least T): each hidden cell can be anything in 0..=total+2.
         let layout = Layout::new(2, None);
         assert_eq!(
-            suppression(&[4, 8, 12], &layout, 12, &[false; 3], &|_| Ok(None)),
+            suppression(&[4, 8, 12], &[4, 8, 12], &layout, 12, &[false; 3], &|_| Ok(
+                None
+            )),
             Ok(vec![true, true, false])
         );
         let layout = Layout::new(2, Some(2));
         let published = [1, 3, 2, 6, 4, 8, 3, 9, 12];
         assert_eq!(
-            suppression(&published, &layout, 12, &[false; 9], &|_| Ok(None)),
+            suppression(&published, &published, &layout, 12, &[false; 9], &|_| Ok(
+                None
+            )),
             Ok(vec![true, true, true, true, true, true, true, true, false])
         );
     }

@@ -10,8 +10,8 @@ use super::grouping::{is_non_answer, regroup, Grouping};
 use super::inner;
 use super::joint::{self, Narrow, Pair};
 use super::layout::{entries, Layout};
-use super::protect::{ProtectedTable, PublishedCell, Refusal};
-use super::ptable::{PTABLE, PTABLE_VERSION};
+use super::protect::{shown_value, ProtectedTable, PublishedCell, Refusal};
+use super::ptable::PTABLE_VERSION;
 
 /// A one-way table as released: its raw counts, and what was published for each entry.
 pub(super) struct OneWay<'a> {
@@ -106,16 +106,15 @@ fn explore(
             return;
         };
         let layout = Layout::of(&merged);
-        let published: Vec<u64> = entries(&merged)
-            .iter()
-            .map(|c| PTABLE.perturb(c.count, c.key))
-            .collect();
+        let raw = entries(&merged);
+        let truth: Vec<u64> = raw.iter().map(|c| c.count).collect();
+        let published: Vec<u64> = raw.iter().map(|c| shown_value(c.count, c.key, t)).collect();
         let (nr, nc) = (rows.len(), columns.len());
         let body = nr * nc;
-        let margin_ok = inner::margins_publishable(&published, &layout, t);
+        let margin_ok = inner::margins_publishable(&truth, &layout, t);
         let mut done = false;
         if margin_ok {
-            let mut hidden = inner::primary(&published, &layout, t);
+            let mut hidden = inner::primary(&truth, &layout, t);
             done = !hidden.iter().any(|h| *h);
             if inner::secondary(&published, &layout, &mut hidden) {
                 let merged_records = |g: &Grouping, axis_margin: &dyn Fn(usize) -> u64| -> u64 {
