@@ -14,6 +14,7 @@ mod org_client;
 mod organiser;
 mod page_weight;
 mod peer_pages;
+mod release_rules;
 mod releases;
 mod startup;
 mod submissions;
