@@ -52,6 +52,8 @@ title = "All"
   role = "sensitive"
   text = "Used opioids in the last month?"
   options = [ { id = "yes", text = "Yes" }, { id = "no", text = "No" } ]
+[[pages]]
+title = "Use"
   [[pages.questions]]
   id = "carried_naloxone"
   type = "single"
@@ -67,7 +69,7 @@ title = "All"
   options = [ { id = "none", text = "No" }, { id = "once", text = "Once" }, { id = "more", text = "More than once" } ]
   [[pages.questions]]
   id = "service"
-  type = "likert"
+  type = "scale"
   role = "plain"
   text = "The service treats me with respect"
   options = [ { id = "sd", text = "Strongly disagree" }, { id = "d", text = "Disagree" }, { id = "n", text = "Neutral" }, { id = "a", text = "Agree" }, { id = "sa", text = "Strongly agree" } ]
@@ -189,6 +191,13 @@ fn measure(catalogue: &Catalogue, released: &[Released], into: &mut Tally) {
                         into.one_safe += 1;
                         if shown.is_some_and(|p| !p.cells[i].suppressed) {
                             into.one_published += 1;
+                        } else if std::env::var_os("SHOW_LOST").is_some() {
+                            let counts: Vec<u64> = raw.cells().iter().map(|c| c.count).collect();
+                            eprintln!(
+                                "lost: {} {} in {counts:?}",
+                                raw.id(),
+                                raw.rows().categories[i].id
+                            );
                         }
                     }
                 }
@@ -238,7 +247,11 @@ fn share(part: u64, whole: u64) -> String {
 
 fn main() {
     let survey = Survey::parse(SURVEY).expect("the utility survey parses");
-    let seeds = 20;
+    // SEEDS=5 for a quicker look (a debug build is many times slower).
+    let seeds: u64 = std::env::var("SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20);
     println!("Utility of a release: {seeds} surveys per size, threshold T = {DEFAULT_THRESHOLD}");
     println!();
     println!("| responses | one-way counts ≥ T (complement ≥ T) | published | two-way inner counts ≥ T | published or shown redesigned | published exactly | two-way tables as they are / redesigned / withheld | time per release |");

@@ -69,7 +69,6 @@ pub(super) fn one_way(
     t: u64,
 ) -> Result<Option<Narrow>, String> {
     let n = raw.cells().len();
-    let all: Sum;
     let mut system = System::default();
     let mut entries = Vec::new();
     let current_ids = ids(raw);
@@ -121,7 +120,7 @@ pub(super) fn one_way(
             origin: Narrow::Current(i),
         });
     }
-    all = (base..base + n).collect();
+    let all: Sum = (base..base + n).collect();
     entries.push(Entry {
         sum: all,
         published: (!hidden[n]).then_some(published[n]),

@@ -24,9 +24,6 @@ pub(super) struct OneWay<'a> {
 /// and candidates are tried from least to most information lost.
 const AUDITED_CANDIDATES: usize = 3;
 
-/// Records shown merged count this much against a design, against 1 for a hidden record.
-const MERGE_COST: f64 = 0.3;
-
 struct Candidate {
     rows: Grouping,
     columns: Grouping,
@@ -117,20 +114,14 @@ fn explore(
             let mut hidden = inner::primary(&truth, &layout, t);
             done = !hidden.iter().any(|h| *h);
             if inner::secondary(&published, &layout, &mut hidden) {
-                let merged_records = |g: &Grouping, axis_margin: &dyn Fn(usize) -> u64| -> u64 {
-                    g.groups
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, m)| m.len() > 1)
-                        .map(|(i, _)| axis_margin(i))
-                        .sum()
-                };
-                let row_merged = merged_records(&rows, &|i| published[body + i]);
-                let column_merged = merged_records(&columns, &|j| published[body + nr + j]);
-                let loss = inner::hidden_records(&published, &hidden) as f64
-                    + MERGE_COST * (row_merged + column_merged) as f64
+                // What readers lose, first: counts of at least T in the table as designed by
+                // the survey that are no longer shown as themselves (hidden, or merged into a
+                // group); then, to break ties, the people in hidden cells.
+                let lost = lost_counts(table, &rows, &columns, &hidden, t);
+                let loss = lost as f64
+                    + inner::hidden_records(&published, &hidden) as f64 / (1.0 + total_records)
                     // A tie goes to the design with more rows and columns.
-                    + 1e-3 * total_records / (body as f64);
+                    + 1e-6 / (body as f64);
                 out.push(Candidate {
                     rows: rows.clone(),
                     columns: columns.clone(),
@@ -190,6 +181,46 @@ fn explore(
             None => return,
         }
     }
+}
+
+/// Inner counts of at least `t` in `table` that a design does not show as themselves.
+fn lost_counts(
+    table: &RawTable,
+    rows: &Grouping,
+    columns: &Grouping,
+    hidden: &[bool],
+    t: u64,
+) -> usize {
+    let single = |g: &Grouping, n: usize| -> Vec<Option<usize>> {
+        let mut at = vec![None; n];
+        for (k, members) in g.groups.iter().enumerate() {
+            if let [one] = members.as_slice() {
+                if let Some(slot) = at.get_mut(*one) {
+                    *slot = Some(k);
+                }
+            }
+        }
+        at
+    };
+    let width = table.columns().map_or(0, |c| c.len());
+    let row_at = single(rows, table.rows().len());
+    let column_at = single(columns, width);
+    let mut lost = 0;
+    for (i, r) in row_at.iter().enumerate() {
+        for (j, c) in column_at.iter().enumerate() {
+            if table.cell(i, j).is_none_or(|x| x.count < t) {
+                continue;
+            }
+            let shown = match (r, c) {
+                (Some(r), Some(c)) => !hidden.get(r * columns.len() + c).copied().unwrap_or(true),
+                _ => false,
+            };
+            if !shown {
+                lost += 1;
+            }
+        }
+    }
+    lost
 }
 
 /// Audits a candidate jointly with its one-way tables and the earlier releases, hiding more
