@@ -166,21 +166,26 @@ fn the_same_people_get_the_same_noise_in_every_table() {
     for (i, line) in one_rows.iter().enumerate() {
         let one_way = &one["cells"][i][0];
         let margin = if gender_is_rows {
-            let r = two["rows"]
+            // A redesigned table may show a category inside a group: nothing to compare.
+            let Some(r) = two["rows"]
                 .as_array()
                 .expect("rows")
                 .iter()
                 .position(|l| l["id"] == line["id"])
-                .expect("row");
+            else {
+                continue;
+            };
             let last = two["columns"].as_array().expect("cols").len() - 1;
             two["cells"][r][last].clone()
         } else {
-            let c = two["columns"]
+            let Some(c) = two["columns"]
                 .as_array()
                 .expect("cols")
                 .iter()
                 .position(|l| l["id"] == line["id"])
-                .expect("col");
+            else {
+                continue;
+            };
             let last = two["rows"].as_array().expect("rows").len() - 1;
             two["cells"][last][c].clone()
         };
