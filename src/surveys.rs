@@ -351,15 +351,16 @@ fn load_data_key(store: &Store, vault: &Vault, id: &str) -> Result<DataKey, Surv
 }
 
 /// Progress as a band, never an exact live count (an exact count, watched, tells when someone
-/// answered). Bands are `width` wide: 0, then "1–9", "10–19", …
+/// answered). Bands are `width` wide (the survey's threshold): "fewer than 10", then "10–19",
+/// "20–29", … Zero and a few share the first band, so a batch handed to one person reads the
+/// same before and after that person answers.
 pub fn progress_band(count: usize, width: usize) -> String {
     let width = width.max(1);
-    if count == 0 {
-        return "0".into();
+    if count < width {
+        return format!("fewer than {width}");
     }
     let low = count / width * width;
-    let low_shown = low.max(1);
-    format!("{}–{}", low_shown, low + width - 1)
+    format!("{}–{}", low, low + width - 1)
 }
 
 #[cfg(test)]
@@ -367,11 +368,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn progress_is_shown_in_bands_not_exact_counts() {
-        assert_eq!(progress_band(0, 10), "0");
-        assert_eq!(progress_band(1, 10), "1–9");
-        assert_eq!(progress_band(9, 10), "1–9");
+    fn progress_is_shown_in_bands_where_zero_and_a_few_look_the_same() {
+        assert_eq!(progress_band(0, 10), "fewer than 10");
+        assert_eq!(progress_band(1, 10), "fewer than 10");
+        assert_eq!(progress_band(9, 10), "fewer than 10");
         assert_eq!(progress_band(10, 10), "10–19");
         assert_eq!(progress_band(37, 10), "30–39");
+        assert_eq!(progress_band(4, 5), "fewer than 5");
     }
 }

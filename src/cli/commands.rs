@@ -158,10 +158,8 @@ fn run(chorus: &Chorus, command: Command) -> Result<Outcome, services::ServiceEr
             Outcome::said(format!("survey '{id}' is open\n"))
         }
         Command::SurveyClose { id } => {
-            let number = surveys::close_survey(chorus, &actor, &id)?;
-            Outcome::said(format!(
-                "survey '{id}' is closed; its final release is number {number}\n"
-            ))
+            let closed = surveys::close_survey(chorus, &actor, &id)?;
+            Outcome::said(format!("survey '{id}' is closed; {closed}\n"))
         }
         Command::SurveyShred { id } => {
             surveys::shred_survey(chorus, &actor, &id)?;

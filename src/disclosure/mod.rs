@@ -1,25 +1,37 @@
-//! Disclosure control of released tables (DESIGN §7): cell-key perturbation with a public
-//! p-table, primary and secondary suppression, and an LP audit of every hidden number. Pure:
-//! no I/O, deterministic (the same raw table always gives byte-identical output).
+//! Disclosure control of released tables: cell-key perturbation with a public p-table,
+//! primary and secondary suppression, table redesign, and a joint LP audit of every hidden
+//! number. Pure: no I/O, deterministic (the same raw tables always give byte-identical output).
 //!
-//! Margins are entries like any cell: perturbed by their own keys, suppressed by the same rules,
-//! and able to need secondary suppression themselves. A table whose published total is below
-//! the threshold is not shown at all. Across a release, a number hidden in one table is hidden
-//! in every other table that holds the same cell.
+//! One-way tables come first: a one-way count is hidden only to protect a count of its own
+//! table. A two-way table never hides its margins (they are one-way counts, or sums of them);
+//! it is redesigned along the definition's hierarchies or with small categories merged, has
+//! inner cells hidden, or is withheld. The audit solves, as an attacker would, one system over
+//! a two-way table, its two one-way tables and every earlier release of the survey.
 
 mod audit;
+mod catalogue;
+mod earlier;
+mod grouping;
+mod inner;
+mod joint;
 mod layout;
 mod protect;
 mod ptable;
 mod suppress;
+mod system;
+mod two_way;
 
+#[cfg(test)]
+mod joint_proptests;
 #[cfg(test)]
 mod proptests;
 #[cfg(test)]
 mod tests;
 
+pub use catalogue::protect_catalogue;
+pub use earlier::{EarlierRelease, EarlierTable};
 pub use protect::{
-    percent, protect, protect_catalogue, ProtectedTable, PublishedCell, Refusal, Released,
-    Withheld, DEFAULT_THRESHOLD, MIN_PERCENT_DENOMINATOR, THRESHOLD_RANGE,
+    percent, protect, ProtectedTable, PublishedCell, Refusal, Released, Withheld,
+    DEFAULT_THRESHOLD, MIN_PERCENT_DENOMINATOR, THRESHOLD_RANGE,
 };
 pub use ptable::{perturb, PRow, PTable, DENOMINATOR, MAX_ADJUSTMENT, PTABLE, PTABLE_VERSION};

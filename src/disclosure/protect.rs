@@ -1,13 +1,14 @@
 //! From a raw table to what may be shown: perturb every entry by its cell key, suppress, audit.
 
-use std::collections::HashSet;
 use std::ops::RangeInclusive;
 
 use serde::{Deserialize, Serialize};
 
-use crate::tally::{parallel_map, threads, Axis, Catalogue, RawTable};
+use crate::tally::{Axis, RawTable};
 
 use super::audit::{Auditor, Finding};
+use super::earlier::EarlierRelease;
+use super::joint::{self, Narrow};
 use super::layout::{entries, Layout};
 use super::ptable::{PTABLE, PTABLE_VERSION};
 use super::suppress::{primary, secondary, widen};
@@ -19,7 +20,8 @@ pub const DEFAULT_THRESHOLD: u32 = 10;
 /// Percentages need a published denominator at least this large.
 pub const MIN_PERCENT_DENOMINATOR: u64 = 30;
 
-/// One published number: `count` is `None` exactly when it is suppressed (shown as `<T`).
+/// One published number: `count` is `None` exactly when it is hidden. Every hidden number is
+/// shown the same way (a "hidden" mark), whatever its size: some are hidden to protect others.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublishedCell {
     pub count: Option<u64>,
@@ -41,6 +43,10 @@ pub struct ProtectedTable {
     pub total: PublishedCell,
     pub threshold: u32,
     pub ptable_version: String,
+    /// Rows or columns are shown in groups (the definition's coarser level, or small
+    /// categories merged) so that fewer cells need hiding.
+    #[serde(default)]
+    pub redesigned: bool,
 }
 
 /// Why a table is not shown. The messages say nothing about any count.
@@ -59,6 +65,8 @@ pub enum Refusal {
     AuditFailed { entry: String },
     #[error("the protection of this table could not be checked ({detail}), so it is not shown")]
     AuditUnsolved { detail: String },
+    #[error("too few responses to show this breakdown safely")]
+    TooFewForBreakdown,
 }
 
 /// A table of the catalogue that is not shown, and why.
@@ -79,21 +87,19 @@ pub struct Withheld {
 /// hidden entry as an attacker would and, while one is bounded narrower than `T`, hides one
 /// more entry beside it. If that would take the grand total, the table is refused.
 ///
-/// This protects one table on its own. A release must use [`protect_catalogue`], which also
-/// keeps a number hidden in one table from being shown in another.
+/// This protects one table on its own. A release uses [`protect_catalogue`], which protects
+/// one-way tables first and audits linked tables and earlier releases jointly.
+///
+/// [`protect_catalogue`]: super::protect_catalogue
 pub fn protect(table: &RawTable, threshold: u32) -> Result<ProtectedTable, Refusal> {
-    protect_hiding(table, threshold, &HashSet::new())
+    protect_with(table, threshold, &[])
 }
 
-/// A non-empty set of records, by its count and cell key: the same cell wherever it appears
-/// (the `age` cells are the age margins of `age__gender` when everyone answered both).
-type CellId = (u64, u32);
-
-/// [`protect`], also hiding every entry in `hide` (hidden in another table of the release).
-fn protect_hiding(
+/// [`protect`], with the audit also assuming the reader has every `earlier` release.
+pub(super) fn protect_with(
     table: &RawTable,
     threshold: u32,
-    hide: &HashSet<CellId>,
+    earlier: &[EarlierRelease],
 ) -> Result<ProtectedTable, Refusal> {
     if !THRESHOLD_RANGE.contains(&threshold) {
         return Err(Refusal::ThresholdOutOfRange);
@@ -103,16 +109,20 @@ fn protect_hiding(
     }
     let layout = Layout::of(table);
     let raw = entries(table);
-    let published: Vec<u64> = raw.iter().map(|c| PTABLE.perturb(c.count, c.key)).collect();
-    let forced: Vec<bool> = raw
-        .iter()
-        .map(|c| hide.contains(&(c.count, c.key)))
-        .collect();
+    let truth: Vec<u64> = raw.iter().map(|c| c.count).collect();
     let t = u64::from(threshold);
-    if published[layout.grand_total()] < t {
+    let published: Vec<u64> = raw.iter().map(|c| shown_value(c.count, c.key, t)).collect();
+    if truth[layout.grand_total()] < t {
         return Err(Refusal::TooFewPeople);
     }
-    let suppressed = suppression(&published, &layout, t, &forced)?;
+    let forced = vec![false; published.len()];
+    let linked = |hidden: &[bool]| -> Result<Option<Narrow>, String> {
+        if earlier.is_empty() || table.columns().is_some() {
+            return Ok(None);
+        }
+        joint::one_way(table, &published, hidden, earlier, t)
+    };
+    let suppressed = suppression(&truth, &published, &layout, t, &forced, &linked)?;
     let mut out = published
         .iter()
         .zip(&suppressed)
@@ -134,24 +144,56 @@ fn protect_hiding(
         total,
         threshold,
         ptable_version: PTABLE_VERSION.to_owned(),
+        redesigned: false,
     })
 }
 
-/// Which entries to hide, given the published (perturbed) values.
+/// A further audit of a pattern against linked tables and earlier releases.
+type Linked<'a> = dyn Fn(&[bool]) -> Result<Option<Narrow>, String> + 'a;
+
+/// The value shown for a count: perturbed by its cell key, and never below the threshold for a
+/// count that is at least the threshold (a shown number below it would read as a small count).
+/// The true count stays within ±`MAX_ADJUSTMENT` of the shown value either way.
+pub(super) fn shown_value(count: u64, key: u32, t: u64) -> u64 {
+    let p = PTABLE.perturb(count, key);
+    if count >= t {
+        p.max(t)
+    } else {
+        p
+    }
+}
+
+/// Which entries to hide: primary suppression by the true counts (a count, or what it leaves in
+/// its line, is in `1..T`), then partners and the audit on the published values.
 fn suppression(
+    truth: &[u64],
     published: &[u64],
     layout: &Layout,
     t: u64,
     forced: &[bool],
+    linked: &Linked<'_>,
 ) -> Result<Vec<bool>, Refusal> {
-    let mut suppressed = primary(published, layout, t);
+    let mut suppressed = primary(truth, layout, t);
     for (s, f) in suppressed.iter_mut().zip(forced) {
         *s |= *f;
     }
     let mut auditor = Auditor::new(published, layout, t);
     loop {
         secondary(published, layout, &mut suppressed);
-        match auditor.audit(&suppressed) {
+        let finding = match auditor.audit(&suppressed) {
+            Finding::Safe => match linked(&suppressed) {
+                Ok(None) => return Ok(suppressed),
+                Ok(Some(Narrow::Current(e))) => Finding::TooNarrow(e),
+                Ok(Some(Narrow::Linked)) => {
+                    return Err(Refusal::AuditFailed {
+                        entry: "a number of an earlier release".into(),
+                    })
+                }
+                Err(detail) => Finding::Unsolved(detail),
+            },
+            other => other,
+        };
+        match finding {
             Finding::Safe => return Ok(suppressed),
             Finding::TooNarrow(e) => match widen(published, layout, &suppressed, e) {
                 Some(more) => suppressed[more] = true,
@@ -186,63 +228,6 @@ impl Released {
         match self {
             Released::Shown(t) => Some(t),
             Released::Withheld(_) => None,
-        }
-    }
-}
-
-/// [`protect`] over every table of a catalogue, in catalogue order, on a few threads.
-///
-/// Tables share cells: the same records give the same key and so the same published number,
-/// so a number hidden in one table must not be shown in another. Every non-empty entry hidden
-/// in a shown table is hidden in every table where it appears, and those tables are protected
-/// again (with secondary suppression and the audit) until nothing changes.
-pub fn protect_catalogue(catalogue: &Catalogue, threshold: u32) -> Vec<Released> {
-    let tables = &catalogue.tables;
-    let release = |i: &usize, hide: &HashSet<CellId>| {
-        let table = &tables[*i];
-        match protect_hiding(table, threshold, hide) {
-            Ok(t) => Released::Shown(t),
-            Err(reason) => Released::Withheld(Withheld {
-                id: table.id().to_owned(),
-                rows: table.rows().clone(),
-                columns: table.columns().cloned(),
-                reason,
-            }),
-        }
-    };
-    let all: Vec<usize> = (0..tables.len()).collect();
-    let mut hide: HashSet<CellId> = HashSet::new();
-    let mut out = parallel_map(&all, threads(), |i| release(i, &hide));
-    loop {
-        let mut more = HashSet::new();
-        for (table, released) in tables.iter().zip(&out) {
-            if let Released::Shown(p) = released {
-                for (raw, cell) in entries(table).iter().zip(p.entries()) {
-                    let id = (raw.count, raw.key);
-                    if cell.suppressed && raw.count > 0 && !hide.contains(&id) {
-                        more.insert(id);
-                    }
-                }
-            }
-        }
-        if more.is_empty() {
-            return out;
-        }
-        hide.extend(more);
-        let redo: Vec<usize> = all
-            .iter()
-            .copied()
-            .filter(|&i| match &out[i] {
-                Released::Shown(p) => entries(&tables[i])
-                    .iter()
-                    .zip(p.entries())
-                    .any(|(raw, cell)| !cell.suppressed && hide.contains(&(raw.count, raw.key))),
-                Released::Withheld(_) => false,
-            })
-            .collect();
-        let redone = parallel_map(&redo, threads(), |i| release(i, &hide));
-        for (i, r) in redo.into_iter().zip(redone) {
-            out[i] = r;
         }
     }
 }
@@ -285,7 +270,9 @@ mod tests {
         secondary(&published, &layout, &mut after_secondary);
         assert_eq!(after_secondary, [false, true, false, false, true, false]);
         assert_eq!(
-            suppression(&published, &layout, 10, &[false; 6]),
+            suppression(&published, &published, &layout, 10, &[false; 6], &|_| Ok(
+                None
+            )),
             Ok(vec![true, true, false, false, true, false])
         );
     }
@@ -296,13 +283,17 @@ mod tests {
         // (its published total is at least T): each hidden cell can be anything in 0..=total+2.
         let layout = Layout::new(2, None);
         assert_eq!(
-            suppression(&[4, 8, 12], &layout, 12, &[false; 3]),
+            suppression(&[4, 8, 12], &[4, 8, 12], &layout, 12, &[false; 3], &|_| Ok(
+                None
+            )),
             Ok(vec![true, true, false])
         );
         let layout = Layout::new(2, Some(2));
         let published = [1, 3, 2, 6, 4, 8, 3, 9, 12];
         assert_eq!(
-            suppression(&published, &layout, 12, &[false; 9]),
+            suppression(&published, &published, &layout, 12, &[false; 9], &|_| Ok(
+                None
+            )),
             Ok(vec![true, true, true, true, true, true, true, true, false])
         );
     }

@@ -35,12 +35,18 @@ pub struct Table {
     pub columns: Vec<Line>,
     /// `cells[r][c]`, margins included (last row and last column).
     pub cells: Vec<Vec<Cell>>,
+    /// Rows or columns are shown in groups to protect small numbers (see `Line::parts`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub redesigned: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Line {
     pub id: String,
     pub label: String,
+    /// For a row or column that groups several categories: their ids.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
@@ -56,7 +62,10 @@ pub struct Withheld {
     pub reason: String,
 }
 
-const NOTE: &str = "To protect the people who answered, small numbers are hidden (shown as <T) and every count is adjusted slightly, by at most 2 up or down. The same group of people always gets the same adjustment, so asking again reveals nothing new. Percentages are shown only where the total is at least 30.";
+/// The legend of the "hidden" mark: the same words wherever a hidden number is shown.
+pub const HIDDEN_LEGEND: &str = "hidden: not shown to protect the people who answered. A number is hidden when it is small, or when it could be worked out from other numbers and would give a small one away, so a hidden number may be small or large.";
+
+const NOTE: &str = "To protect the people who answered, some numbers are hidden and every count is adjusted slightly, by at most 2 up or down. Hidden numbers are marked \"hidden\": they may be small, or large numbers hidden so that a small one cannot be worked out. Some breakdowns show answers in groups, or merge the rarest answers into one row, so that fewer numbers need hiding. The same group of people always gets the same adjustment, so asking again reveals nothing new. Percentages are shown only where the total is at least 30.";
 
 impl ReleaseDocument {
     pub fn new(
@@ -79,6 +88,7 @@ impl ReleaseDocument {
                     let total = Line {
                         id: "total".into(),
                         label: "Total".into(),
+                        parts: Vec::new(),
                     };
                     let (columns, cells) = match &t.columns {
                         Some(cols) => {
@@ -123,6 +133,7 @@ impl ReleaseDocument {
                         rows,
                         columns,
                         cells,
+                        redesigned: t.redesigned,
                     });
                 }
                 Released::Withheld(w) => withheld.push(Withheld {
@@ -133,7 +144,7 @@ impl ReleaseDocument {
             }
         }
         let note = if enough {
-            NOTE.replace("<T", &format!("<{threshold}"))
+            NOTE.to_owned()
         } else {
             format!("Fewer than {} people answered, so no table is shown: with so few, someone could be singled out.", survey.min_responses())
         };
@@ -191,6 +202,7 @@ impl Table {
             rows: self.columns.clone(),
             columns: self.rows.clone(),
             cells,
+            redesigned: self.redesigned,
         }
     }
 }
@@ -215,6 +227,7 @@ fn lines(axis: &Axis) -> Vec<Line> {
         .map(|c| Line {
             id: c.id.clone(),
             label: label(&c.label),
+            parts: c.parts.clone(),
         })
         .collect()
 }
@@ -234,5 +247,47 @@ fn label(label: &Label) -> String {
         },
         Label::Selected => "Chosen".into(),
         Label::NotSelected => "Not chosen".into(),
+        Label::Group { text } => text.default.clone(),
+        Label::Merged { parts } => format!(
+            "Other ({})",
+            parts.iter().map(self::label).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+impl Table {
+    /// What the joint audit of a later release needs to know of this table.
+    pub fn earlier(&self) -> crate::disclosure::EarlierTable {
+        let ids = |lines: &[Line]| -> Vec<Vec<String>> {
+            lines
+                .iter()
+                .take(lines.len().saturating_sub(1))
+                .map(|l| {
+                    if l.parts.is_empty() {
+                        vec![l.id.clone()]
+                    } else {
+                        l.parts.clone()
+                    }
+                })
+                .collect()
+        };
+        crate::disclosure::EarlierTable {
+            variables: self.variables.clone(),
+            rows: ids(&self.rows),
+            columns: if self.variables.len() == 2 {
+                ids(&self.columns)
+            } else {
+                Vec::new()
+            },
+            cells: self
+                .cells
+                .iter()
+                .map(|r| {
+                    r.iter()
+                        .map(|c| if c.suppressed { None } else { c.count })
+                        .collect()
+                })
+                .collect(),
+        }
     }
 }

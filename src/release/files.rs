@@ -20,26 +20,27 @@ pub fn csv_zip(doc: &ReleaseDocument) -> Result<Vec<u8>, FilesError> {
     zip.start_file(format!("{folder}/README.txt"), options)
         .map_err(|e| err(&e))?;
     let readme = format!(
-        "{}\nRelease {} of survey '{}'{}.\n\n{}\n",
+        "{}\nRelease {} of survey '{}'{}.\n\n{}\n\nIn the tables, {}\n",
         doc.title,
         doc.release,
         doc.survey,
         if doc.is_final { " (final)" } else { "" },
-        doc.note
+        doc.note,
+        super::HIDDEN_LEGEND
     );
     zip.write_all(readme.as_bytes()).map_err(|e| err(&e))?;
     for table in &doc.tables {
         zip.start_file(format!("{folder}/{}.csv", table.id), options)
             .map_err(|e| err(&e))?;
-        zip.write_all(&table_csv(table, doc.threshold)?)
-            .map_err(|e| err(&e))?;
+        zip.write_all(&table_csv(table)?).map_err(|e| err(&e))?;
     }
     let cursor = zip.finish().map_err(|e| err(&e))?;
     Ok(cursor.into_inner())
 }
 
-/// One table: a header row of column labels, then one row per row label; hidden counts as `<T`.
-pub fn table_csv(table: &Table, threshold: u32) -> Result<Vec<u8>, FilesError> {
+/// One table: a header row of column labels, then one row per row label; every hidden count
+/// is the word `hidden` (explained in the README), whatever its size.
+pub fn table_csv(table: &Table) -> Result<Vec<u8>, FilesError> {
     let mut out = csv::Writer::from_writer(Vec::new());
     let header =
         std::iter::once(table.title.clone()).chain(table.columns.iter().map(|c| c.label.clone()));
@@ -48,7 +49,7 @@ pub fn table_csv(table: &Table, threshold: u32) -> Result<Vec<u8>, FilesError> {
     for (line, cells) in table.rows.iter().zip(&table.cells) {
         let values = cells.iter().map(|c| match c.count {
             Some(n) if !c.suppressed => n.to_string(),
-            _ => format!("<{threshold}"),
+            _ => "hidden".to_owned(),
         });
         out.write_record(std::iter::once(line.label.clone()).chain(values))
             .map_err(|e| FilesError(e.to_string()))?;

@@ -1,4 +1,4 @@
-//! Releases (DESIGN §7): the numbered, frozen sets of disclosure-controlled tables organisers
+//! Releases: the numbered, frozen sets of disclosure-controlled tables organisers
 //! see. A release is computed once — open every sealed response, count (`tally`), perturb,
 //! suppress and audit (`disclosure`) — and stored as the exact bytes that are served from then
 //! on. Nothing is computed per request, so repeating a request, or asking again after one more
@@ -6,11 +6,12 @@
 
 mod document;
 mod files;
+pub mod rule;
 
-pub use document::{Cell, Line, ReleaseDocument, Table};
+pub use document::{Cell, Line, ReleaseDocument, Table, HIDDEN_LEGEND};
 pub use files::{csv_zip, table_csv, FilesError};
 
-use crate::disclosure::protect_catalogue;
+use crate::disclosure::{protect_catalogue, EarlierRelease};
 use crate::store::{Store, StoreError};
 use crate::surveys::{SurveyEntry, SurveyRegistry};
 use crate::tally::tally;
@@ -22,7 +23,7 @@ pub enum PublishError {
     NoSuchSurvey(String),
     #[error("no tables are published before {0} responses have arrived (so no one can be singled out); there are fewer so far")]
     BelowMinimum(u32),
-    #[error("fewer than {0} new responses have arrived since the last release; a new release needs at least {0} more, so that it cannot be compared with the last one to single anyone out")]
+    #[error("a new release needs at least {0} new responses since the last one, so that the two cannot be compared to single anyone out; fewer have arrived")]
     TooFewNew(u32),
     #[error("a response could not be opened with the survey's key; nothing was published")]
     Unreadable,
@@ -34,8 +35,30 @@ pub enum PublishError {
     Store(#[from] StoreError),
 }
 
+/// What asked for a release. Every trigger obeys the same rule (see [`rule`]); closing only
+/// changes what happens when the rule is not met (see [`close_survey`]) and marks the release
+/// final.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    /// An organiser published (workspace, API or command line).
+    Organiser,
+    /// The survey is closing.
+    Closing,
+}
+
+/// `true` is closing, as callers have always said.
+impl From<bool> for Trigger {
+    fn from(closing: bool) -> Trigger {
+        if closing {
+            Trigger::Closing
+        } else {
+            Trigger::Organiser
+        }
+    }
+}
+
 /// What is stored per release: the served bytes, and how many responses it counted (kept to
-/// enforce "at least T new responses"; never shown).
+/// enforce the rule on new responses; never shown).
 #[derive(Serialize, Deserialize)]
 struct Stored {
     counted: usize,
@@ -43,31 +66,30 @@ struct Stored {
 }
 
 /// Publishes the next release of a survey if the rules allow it; returns its number.
-/// `closing`: the final release made when a survey closes, which needs no new responses.
+///
+/// The rule holds for every trigger: a release needs `min_responses` in all, and a release
+/// after another needs at least [`rule::needed`] new responses — so comparing two releases
+/// never isolates fewer people than the threshold, however the releases were asked for.
 pub fn publish(
     store: &Store,
     surveys: &SurveyRegistry,
     survey: &str,
-    closing: bool,
+    trigger: impl Into<Trigger>,
 ) -> Result<u32, PublishError> {
+    let trigger = trigger.into();
     let entry = surveys
         .get(survey)
         .ok_or_else(|| PublishError::NoSuchSurvey(survey.to_owned()))?;
-    let threshold = entry.survey.threshold();
-    let min_responses = entry.survey.min_responses();
     let count = store.response_count(survey);
-    if !closing && count < min_responses as usize {
-        return Err(PublishError::BelowMinimum(min_responses));
-    }
     let numbers = store.release_numbers(survey)?;
-    if let Some(&last) = numbers.last() {
-        let previous = stored(store, survey, last)?;
-        if !closing && count < previous.counted + threshold as usize {
-            return Err(PublishError::TooFewNew(threshold));
-        }
-    }
+    let previous = match numbers.last() {
+        Some(&last) => Some(stored(store, survey, last)?.counted),
+        None => None,
+    };
+    rule::check(&entry.survey, previous, count)?;
     let number = numbers.last().map_or(1, |n| n + 1);
-    let document = compute(store, &entry, number, closing)?;
+    let earlier = earlier_documents(store, survey, &numbers)?;
+    let document = compute(store, &entry, number, trigger, &earlier)?;
     let body = serde_json::to_string(&document).map_err(|_| StoreError::Corrupt)?;
     let record = serde_json::to_vec(&Stored {
         counted: count,
@@ -76,20 +98,69 @@ pub fn publish(
     .map_err(|_| StoreError::Corrupt)?;
     if !store.release_insert(survey, number, &record)? {
         // Someone published the same number a moment ago: theirs stands, frozen.
-        return Err(PublishError::TooFewNew(threshold));
+        return Err(PublishError::TooFewNew(rule::needed(
+            &entry.survey,
+            Some(count),
+        )));
     }
     store.durable_blocking()?;
     Ok(number)
 }
 
-/// Closes a survey for good and publishes its final release; returns that release's number.
-pub fn close_survey(
-    store: &Store,
-    surveys: &SurveyRegistry,
-    survey: &str,
-) -> Result<u32, CloseError> {
-    surveys.set_state(store, survey, crate::surveys::SurveyState::Closed)?;
-    Ok(publish(store, surveys, survey, true)?)
+/// What closing a survey did about releases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closed {
+    /// A final release with this number was published.
+    Published(u32),
+    /// Too few new responses for a new release: nothing new was published, and this release,
+    /// the last one, is the final one. `needed` new responses would have been required.
+    LastIsFinal { release: u32, needed: u32 },
+    /// No release was ever published and there are too few responses for one: none exists.
+    NoRelease { needed: u32 },
+}
+
+impl Closed {
+    /// The final release's number, if there is one.
+    pub fn final_release(&self) -> Option<u32> {
+        match self {
+            Closed::Published(n) | Closed::LastIsFinal { release: n, .. } => Some(*n),
+            Closed::NoRelease { .. } => None,
+        }
+    }
+}
+
+/// Plain words for organisers and the audit log (no counts of responses).
+impl std::fmt::Display for Closed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Closed::Published(n) => write!(f, "final release {n} published"),
+            Closed::LastIsFinal { release, needed } => write!(
+                f,
+                "release {release} is final; nothing new was published (a new release needs at least {needed} new responses)"
+            ),
+            Closed::NoRelease { needed } => write!(
+                f,
+                "no release was published (a first release needs at least {needed} responses)"
+            ),
+        }
+    }
+}
+
+/// Closes a survey for good and, if the release rule allows one, publishes its final release.
+/// When it does not, nothing new is published and the last release is the final one.
+pub fn close_survey(store: &Store,
+    surveys: &SurveyRegistry, survey: &str) -> Result<Closed, CloseError> {
+    surveys
+        .set_state(store, survey, crate::surveys::SurveyState::Closed)?;
+    match publish(store, surveys, survey, Trigger::Closing) {
+        Ok(n) => Ok(Closed::Published(n)),
+        Err(PublishError::TooFewNew(needed)) => match latest_number(store, survey)? {
+            Some(release) => Ok(Closed::LastIsFinal { release, needed }),
+            None => Ok(Closed::NoRelease { needed }),
+        },
+        Err(PublishError::BelowMinimum(needed)) => Ok(Closed::NoRelease { needed }),
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -98,6 +169,24 @@ pub enum CloseError {
     Survey(#[from] crate::surveys::SurveyError),
     #[error("the survey is closed, but its final release could not be made: {0}")]
     Release(#[from] PublishError),
+    #[error("the survey is closed, but its releases could not be read: {0}")]
+    Store(#[from] StoreError),
+}
+
+/// Whether release `number` is the survey's final one: published on closing, or the last
+/// release of a closed survey (closing without enough new responses publishes nothing new).
+pub fn is_final(store: &Store,
+    surveys: &SurveyRegistry, survey: &str, number: u32) -> Result<bool, StoreError> {
+    let closed = surveys
+        .get(survey)
+        .is_some_and(|e| e.state == crate::surveys::SurveyState::Closed);
+    if closed && latest_number(store, survey)? == Some(number) {
+        return Ok(true);
+    }
+    Ok(match body(store, survey, number)? {
+        Some(b) => serde_json::from_str::<ReleaseDocument>(&b).is_ok_and(|d| d.is_final),
+        None => false,
+    })
 }
 
 /// The served bytes of release `number`, exactly as published.
@@ -122,11 +211,27 @@ fn stored(store: &Store, survey: &str, number: u32) -> Result<Stored, StoreError
     serde_json::from_slice(&bytes).map_err(|_| StoreError::Corrupt)
 }
 
+/// Every earlier release's document, oldest first: the audit assumes the reader has them all.
+fn earlier_documents(
+    store: &Store,
+    survey: &str,
+    numbers: &[u32],
+) -> Result<Vec<ReleaseDocument>, StoreError> {
+    numbers
+        .iter()
+        .map(|&n| {
+            let s = stored(store, survey, n)?;
+            serde_json::from_str(&s.body).map_err(|_| StoreError::Corrupt)
+        })
+        .collect()
+}
+
 fn compute(
     store: &Store,
     entry: &SurveyEntry,
     number: u32,
-    closing: bool,
+    trigger: Trigger,
+    earlier: &[ReleaseDocument],
 ) -> Result<ReleaseDocument, PublishError> {
     let survey = &entry.survey;
     let records = crate::submissions::open_all(store, entry).map_err(|e| match e {
@@ -137,12 +242,20 @@ fn compute(
     let enough = records.len() >= survey.min_responses() as usize;
     let released = if enough {
         let catalogue = tally(survey, records.iter().map(|r| (r.record_key, &r.response)));
-        protect_catalogue(&catalogue, survey.threshold())
+        let earlier: Vec<EarlierRelease> = earlier
+            .iter()
+            .map(|d| d.tables.iter().map(Table::earlier).collect())
+            .collect();
+        protect_catalogue(&catalogue, survey.threshold(), &earlier)
     } else {
         Vec::new()
     };
     Ok(ReleaseDocument::new(
-        survey, number, closing, enough, &released,
+        survey,
+        number,
+        trigger == Trigger::Closing,
+        enough,
+        &released,
     ))
 }
 

@@ -1,6 +1,6 @@
 use super::*;
-use crate::config::Settings;
 use crate::installation::Chorus;
+use crate::config::Settings;
 use crate::tokens;
 
 const SURVEY: &str = r#"
@@ -86,51 +86,74 @@ fn nothing_is_published_before_min_responses() {
 }
 
 #[test]
-fn a_new_release_needs_threshold_new_responses_and_old_ones_never_change() {
+fn a_new_release_needs_a_fifth_of_the_last_as_new_responses_and_old_ones_never_change() {
     let (_d, chorus) = open();
     answer(&chorus, 40);
     assert_eq!(publish_off_runtime(&chorus, false).expect("first"), 1);
-    let first = body(&chorus.store, "small", 1)
-        .expect("read")
-        .expect("exists");
-    answer(&chorus, 4);
+    let first = body(&chorus.store, "small", 1).expect("read").expect("exists");
+    // max(T = 5, 20% of 40) = 8.
+    answer(&chorus, 7);
     assert!(matches!(
         publish_off_runtime(&chorus, false),
-        Err(PublishError::TooFewNew(5))
+        Err(PublishError::TooFewNew(8))
     ));
     assert_eq!(
-        body(&chorus.store, "small", 1)
-            .expect("read")
-            .expect("exists"),
+        body(&chorus.store, "small", 1).expect("read").expect("exists"),
         first
     );
     answer(&chorus, 1);
     assert_eq!(publish_off_runtime(&chorus, false).expect("second"), 2);
     assert_eq!(
-        body(&chorus.store, "small", 1)
-            .expect("read")
-            .expect("exists"),
+        body(&chorus.store, "small", 1).expect("read").expect("exists"),
         first
     );
-    assert_eq!(
-        latest_number(&chorus.store, "small").expect("latest"),
-        Some(2)
-    );
+    assert_eq!(latest_number(&chorus.store, "small").expect("latest"), Some(2));
 }
 
 #[test]
-fn the_final_release_needs_no_new_responses() {
+fn closing_one_response_after_a_release_publishes_nothing_and_makes_the_last_final() {
     let (_d, chorus) = open();
     answer(&chorus, 40);
     publish_off_runtime(&chorus, false).expect("first");
-    assert_eq!(publish_off_runtime(&chorus, true).expect("final"), 2);
-    let doc: ReleaseDocument = serde_json::from_str(
-        &body(&chorus.store, "small", 2)
-            .expect("read")
-            .expect("exists"),
-    )
-    .expect("json");
+    answer(&chorus, 1);
+    let closed = close_survey(&chorus.store, &chorus.surveys, "small").expect("closed");
+    assert_eq!(
+        closed,
+        Closed::LastIsFinal {
+            release: 1,
+            needed: 8
+        }
+    );
+    assert_eq!(latest_number(&chorus.store, "small").expect("latest"), Some(1));
+    assert!(is_final(&chorus.store, &chorus.surveys, "small", 1).expect("read"));
+}
+
+#[test]
+fn closing_after_enough_new_responses_publishes_a_final_release() {
+    let (_d, chorus) = open();
+    answer(&chorus, 40);
+    publish_off_runtime(&chorus, false).expect("first");
+    answer(&chorus, 8);
+    assert_eq!(
+        close_survey(&chorus.store, &chorus.surveys, "small").expect("closed"),
+        Closed::Published(2)
+    );
+    let doc: ReleaseDocument =
+        serde_json::from_str(&body(&chorus.store, "small", 2).expect("read").expect("exists"))
+            .expect("json");
     assert!(doc.is_final);
+    assert!(!is_final(&chorus.store, &chorus.surveys, "small", 1).expect("read"));
+}
+
+#[test]
+fn closing_below_min_responses_publishes_no_release() {
+    let (_d, chorus) = open();
+    answer(&chorus, 9);
+    assert_eq!(
+        close_survey(&chorus.store, &chorus.surveys, "small").expect("closed"),
+        Closed::NoRelease { needed: 10 }
+    );
+    assert_eq!(latest_number(&chorus.store, "small").expect("latest"), None);
 }
 
 #[test]
@@ -138,12 +161,9 @@ fn a_release_has_one_and_two_way_tables_with_margins() {
     let (_d, chorus) = open();
     answer(&chorus, 60);
     publish_off_runtime(&chorus, false).expect("publish");
-    let doc: ReleaseDocument = serde_json::from_str(
-        &body(&chorus.store, "small", 1)
-            .expect("read")
-            .expect("exists"),
-    )
-    .expect("json");
+    let doc: ReleaseDocument =
+        serde_json::from_str(&body(&chorus.store, "small", 1).expect("read").expect("exists"))
+            .expect("json");
     let carry = doc
         .tables
         .iter()

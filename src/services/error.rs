@@ -108,6 +108,7 @@ impl ServiceError {
             ServiceError::Publish(e) => publish_kind(e),
             ServiceError::Close(CloseError::Survey(e)) => survey_kind(e),
             ServiceError::Close(CloseError::Release(e)) => publish_kind(e),
+            ServiceError::Close(CloseError::Store(_)) => Unavailable,
             ServiceError::Export(e) => match e {
                 ExportError::NoSuchSurvey(_) => NotFound,
                 ExportError::NotClosed | ExportError::Shredded => Conflict,

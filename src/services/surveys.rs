@@ -3,6 +3,7 @@
 
 use super::{audit, survey_entry, Actor, ServiceError};
 use crate::installation::Chorus;
+use crate::release::Closed;
 use crate::surveys::{progress_band, ImportOutcome, SurveyState};
 use crate::tokens::OPEN_BATCH;
 
@@ -39,18 +40,13 @@ pub fn open_survey(chorus: &Chorus, actor: &Actor, id: &str) -> Result<(), Servi
     Ok(())
 }
 
-/// Closes a survey for good and publishes its final release; returns that release's number.
-pub fn close_survey(chorus: &Chorus, actor: &Actor, id: &str) -> Result<u32, ServiceError> {
+/// Closes a survey for good and, when the release rule allows, publishes its final release;
+/// otherwise the last release is the final one and nothing new is published.
+pub fn close_survey(chorus: &Chorus, actor: &Actor, id: &str) -> Result<Closed, ServiceError> {
     survey_entry(chorus, id)?;
-    let number = crate::release::close_survey(&chorus.store, &chorus.surveys, id)?;
-    audit(
-        chorus,
-        actor,
-        "close survey",
-        Some(id),
-        Some(format!("final release {number}")),
-    );
-    Ok(number)
+    let closed = crate::release::close_survey(&chorus.store, &chorus.surveys, id)?;
+    audit(chorus, actor, "close survey", Some(id), Some(closed.to_string()));
+    Ok(closed)
 }
 
 /// Crypto-shredding of a closed survey: its key and answers go; its releases stay.

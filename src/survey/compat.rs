@@ -24,6 +24,13 @@ pub fn replacement_problems(old: &Survey, new: &Survey) -> Vec<String> {
     if new.k_anonymity < old.k_anonymity {
         problems.push(lowered("k_anonymity", old.k_anonymity, new.k_anonymity));
     }
+    if new.release_percent < old.release_percent {
+        problems.push(lowered(
+            "release_percent",
+            old.release_percent,
+            new.release_percent,
+        ));
+    }
     if new.mode != old.mode {
         problems.push("mode cannot change once there are responses".into());
     }
@@ -164,6 +171,17 @@ title = "P"
             .replace("Question?", "A clearer question?")
             .replace("threshold = 10", "threshold = 15");
         assert!(replacement_problems(&parse(BASE), &parse(&new)).is_empty());
+    }
+
+    #[test]
+    fn a_lower_release_percent_is_refused_and_a_higher_one_allowed() {
+        let raised = BASE.replace("threshold = 10", "threshold = 10\nrelease_percent = 30");
+        assert!(replacement_problems(&parse(BASE), &parse(&raised)).is_empty());
+        let problems = replacement_problems(&parse(&raised), &parse(BASE));
+        assert!(
+            problems.iter().any(|p| p.contains("release_percent")),
+            "{problems:?}"
+        );
     }
 
     #[test]

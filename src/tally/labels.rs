@@ -54,6 +54,12 @@ pub enum Label {
     Selected,
     /// A multi-select option that was not chosen, among those who answered the question.
     NotSelected,
+    /// A group of options declared in the definition (`groups`), shown instead of its options
+    /// in a two-way table redesigned to protect small numbers.
+    Group { text: Translations },
+    /// Several categories shown as one row or column of a redesigned two-way table: the
+    /// smallest categories and the non-answers, or categories hidden in the one-way table.
+    Merged { parts: Vec<Label> },
 }
 
 /// One category of a variable. `id` is stable across releases: an option id, `16-24` for a
@@ -62,6 +68,21 @@ pub enum Label {
 pub struct Category {
     pub id: String,
     pub label: Label,
+    /// For a category of a redesigned table: the ids of the variable's own categories it
+    /// stands for (empty: it is one of them, `id`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<String>,
+}
+
+impl Category {
+    /// A category of the variable itself.
+    pub fn new(id: impl Into<String>, label: Label) -> Category {
+        Category {
+            id: id.into(),
+            label,
+            parts: Vec::new(),
+        }
+    }
 }
 
 /// One side of a table: a variable and its categories, in display order (non-answers last).
@@ -76,6 +97,10 @@ pub struct Axis {
     /// The grid row's or multi-select option's text, for variables that are part of a question.
     pub part: Option<Translations>,
     pub categories: Vec<Category>,
+    /// The definition's next level up (`groups` of options, `coarse_bands` of a number), each
+    /// with the category ids it covers; empty when none is declared. Non-answers stay apart.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coarser: Vec<Category>,
 }
 
 impl Axis {

@@ -166,6 +166,7 @@ impl Variable {
             .map(|y| Category {
                 id: y.to_string(),
                 label: Label::Year { year: *y },
+                parts: Vec::new(),
             })
             .collect();
         categories.extend(non_answer_categories(&self.non_answers));
@@ -178,6 +179,7 @@ fn non_answer_categories(non_answers: &[NonAnswer]) -> impl Iterator<Item = Cate
     non_answers.iter().map(|n| Category {
         id: n.as_str().to_owned(),
         label: Label::NonAnswer { non_answer: *n },
+        parts: Vec::new(),
     })
 }
 
@@ -189,6 +191,7 @@ fn option_categories(options: &[Choice]) -> Vec<Category> {
             label: Label::Option {
                 text: Translations::from(&o.text),
             },
+            parts: Vec::new(),
         })
         .collect()
 }
@@ -203,6 +206,39 @@ pub(super) fn variables(survey: &Survey) -> Vec<(usize, Variable)> {
         }
     }
     out
+}
+
+/// The definition's next level up for `q`'s categories: option `groups` (single, Likert) or
+/// `coarse_bands` (a number), each with the ids of the categories it covers.
+fn coarser(q: &Question) -> Vec<Category> {
+    if !q.groups.is_empty() {
+        return q
+            .groups
+            .iter()
+            .map(|g| Category {
+                id: g.id.clone(),
+                label: Label::Group {
+                    text: Translations::from(&g.text),
+                },
+                parts: g.options.clone(),
+            })
+            .collect();
+    }
+    let QuestionKind::Number { bands, .. } = &q.kind else {
+        return Vec::new();
+    };
+    q.coarse_bands
+        .iter()
+        .map(|c| Category {
+            id: format!("{}-{}", c.lo, c.hi),
+            label: Label::Band { lo: c.lo, hi: c.hi },
+            parts: bands
+                .iter()
+                .filter(|b| b.lo >= c.lo && b.hi <= c.hi)
+                .map(|b| format!("{}-{}", b.lo, b.hi))
+                .collect(),
+        })
+        .collect()
 }
 
 fn of_question(q: &Question) -> Vec<Variable> {
@@ -221,6 +257,7 @@ fn of_question(q: &Question) -> Vec<Variable> {
                 title: Translations::from(&q.text),
                 part,
                 categories,
+                coarser: coarser(q),
             },
             coder,
             non_answers: non_answers.clone(),
@@ -265,10 +302,12 @@ fn of_question(q: &Question) -> Vec<Variable> {
                         Category {
                             id: "selected".into(),
                             label: Label::Selected,
+                            parts: Vec::new(),
                         },
                         Category {
                             id: "not_selected".into(),
                             label: Label::NotSelected,
+                            parts: Vec::new(),
                         },
                     ],
                     Coder::MultiOption {
@@ -286,6 +325,7 @@ fn of_question(q: &Question) -> Vec<Variable> {
                 .map(|b| Category {
                     id: format!("{}-{}", b.lo, b.hi),
                     label: Label::Band { lo: b.lo, hi: b.hi },
+                    parts: Vec::new(),
                 })
                 .collect();
             let covered: i128 = bands
@@ -296,6 +336,7 @@ fn of_question(q: &Question) -> Vec<Variable> {
                 categories.push(Category {
                     id: "outside_bands".into(),
                     label: Label::OutsideBands,
+                    parts: Vec::new(),
                 });
                 code(categories.len() - 1)
             });
@@ -315,6 +356,7 @@ fn of_question(q: &Question) -> Vec<Variable> {
                 .map(|p| Category {
                     id: p.to_string(),
                     label: Label::Point { value: p },
+                    parts: Vec::new(),
                 })
                 .collect();
             vec![make(

@@ -245,10 +245,14 @@ async fn close_survey(
     let actor = Actor::api(&api_account(&state, &req, Role::Organiser)?.name);
     let survey = path.into_inner();
     let id = survey.clone();
-    let number = act(&state, move |chorus| {
+    let closed = act(&state, move |chorus| {
         surveys::close_survey(chorus, &actor, &survey)
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .json(serde_json::json!({ "survey": id, "state": "closed", "final_release": number })))
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "survey": id,
+        "state": "closed",
+        "final_release": closed.final_release(),
+        "message": closed.to_string(),
+    })))
 }

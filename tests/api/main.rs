@@ -19,6 +19,7 @@ mod organiser;
 mod page_weight;
 mod peer_answers;
 mod peer_pages;
+mod release_rules;
 mod releases;
 mod startup;
 mod submissions;

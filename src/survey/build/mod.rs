@@ -24,6 +24,10 @@ pub(super) const K_RANGE: std::ops::RangeInclusive<i64> = 5..=50;
 const DEFAULT_THRESHOLD: u32 = 10;
 const DEFAULT_MIN_RESPONSES: u32 = 30;
 const DEFAULT_K: u32 = 10;
+/// `release_percent`: 20% by default; 100% means each release needs as many new responses as
+/// the last one counted.
+pub(super) const RELEASE_PERCENT_RANGE: std::ops::RangeInclusive<i64> = 20..=100;
+const DEFAULT_RELEASE_PERCENT: u32 = 20;
 
 impl Survey {
     /// Parses and validates a TOML definition, reporting every error with its line.
@@ -134,6 +138,7 @@ fn read_survey(
     let min_responses_span = f.get("min_responses").map(|v| v.span());
     let min_responses = ranged_u32(errs, &mut f, "min_responses", None);
     let k = ranged_u32(errs, &mut f, "k_anonymity", Some(K_RANGE));
+    let release_percent = ranged_u32(errs, &mut f, "release_percent", Some(RELEASE_PERCENT_RANGE));
     let record_screened_out = f.bool(errs, "record_screened_out").unwrap_or(false);
     let threshold_value = threshold.unwrap_or(DEFAULT_THRESHOLD);
     let min_responses = match (min_responses, min_responses_span) {
@@ -180,6 +185,7 @@ fn read_survey(
         threshold: threshold_value,
         min_responses,
         k_anonymity: k.unwrap_or(DEFAULT_K),
+        release_percent: release_percent.unwrap_or(DEFAULT_RELEASE_PERCENT),
         record_screened_out,
         pages,
         non_answer_texts: non_answers.texts,

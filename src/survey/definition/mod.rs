@@ -92,6 +92,8 @@ pub struct Survey {
     pub(super) threshold: u32,
     pub(super) min_responses: u32,
     pub(super) k_anonymity: u32,
+    /// How many new responses a new release needs, in percent of the previous release's.
+    pub(super) release_percent: u32,
     /// Whether a person whose answers fire an `end_if` (screened out, e.g. no consent) leaves a
     /// response. Off by default: they leave nothing but a spent code.
     pub(super) record_screened_out: bool,
@@ -130,6 +132,12 @@ impl Survey {
 
     pub fn min_responses(&self) -> u32 {
         self.min_responses
+    }
+
+    /// A new release needs at least this percentage of the previous release's responses as new
+    /// responses (and at least the threshold).
+    pub fn release_percent(&self) -> u32 {
+        self.release_percent
     }
 
     pub fn k_anonymity(&self) -> u32 {

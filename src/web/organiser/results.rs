@@ -1,6 +1,7 @@
 //! Releases in the workspace: publish, read (tables with bar charts drawn as SVG on the server,
-//! hidden counts as "<T", percentages only over published totals of at least 30), pick a
-//! two-way table, download as CSV (zipped) or JSON. Everything comes from the frozen release.
+//! every hidden count as one "hidden" mark with a legend, percentages only over published totals
+//! of at least 30), pick a two-way table, download as CSV (zipped) or JSON. Everything comes
+//! from the frozen release.
 
 use super::access::{act, see_other, Org};
 use super::surveys::survey_failure;
@@ -47,6 +48,8 @@ struct Bar {
     label: String,
     width: u32,
     text: String,
+    /// Drawn as a labelled gap, never as a bar: its size is not known.
+    hidden: bool,
 }
 
 #[derive(Serialize)]
@@ -57,6 +60,7 @@ struct TableView {
     rows: Vec<(String, Vec<String>)>,
     bars: Vec<Bar>,
     height: u32,
+    redesigned: bool,
 }
 
 /// A published release: its frozen bytes and the document they hold.
@@ -90,14 +94,13 @@ pub async fn show(
     let Some((_, doc)) = load(&org, &id, number) else {
         return no_release(&org);
     };
-    let t = doc.threshold;
-    let one_way: Vec<TableView> = doc.one_way().map(|table| view(table, t, true)).collect();
+    let one_way: Vec<TableView> = doc.one_way().map(|table| view(table, true)).collect();
     let variables: Vec<(String, String)> = doc
         .one_way()
         .map(|table| (table.variables[0].clone(), table.title.clone()))
         .collect();
     let picked = match (&pick.rows, &pick.cols) {
-        (Some(a), Some(b)) if a != b => Some(doc.two_way(a, b).map(|table| view(&table, t, false))),
+        (Some(a), Some(b)) if a != b => Some(doc.two_way(a, b).map(|table| view(&table, false))),
         _ => None,
     };
     let page = org.page();
@@ -109,6 +112,7 @@ pub async fn show(
     c.insert("variables", &variables);
     c.insert("picked_missing", &matches!(picked, Some(None)));
     c.insert("picked", &picked.flatten());
+    c.insert("legend", release::HIDDEN_LEGEND);
     c.insert("rows_var", &pick.rows);
     c.insert("cols_var", &pick.cols);
     page.render(StatusCode::OK, "org/release.html", &c)
@@ -174,9 +178,12 @@ pub async fn download(
         .body(bytes)
 }
 
-/// Words for one published number: the count, "<T" when hidden, and a percentage of the
+/// The one mark every hidden number gets, whatever its size (see `release::HIDDEN_LEGEND`).
+const HIDDEN: &str = "hidden";
+
+/// Words for one published number: the count, the hidden mark, and a percentage of the
 /// published total when that total is at least 30.
-fn text(cell: &Cell, total: &Cell, threshold: u32, with_percent: bool) -> String {
+fn text(cell: &Cell, total: &Cell, with_percent: bool) -> String {
     match cell.count.filter(|_| !cell.suppressed) {
         Some(n) => match percent(Some(n), total.count.filter(|_| !total.suppressed))
             .filter(|_| with_percent)
@@ -184,11 +191,11 @@ fn text(cell: &Cell, total: &Cell, threshold: u32, with_percent: bool) -> String
             Some(p) => format!("{n} ({p}%)"),
             None => n.to_string(),
         },
-        None => format!("<{threshold}"),
+        None => HIDDEN.to_owned(),
     }
 }
 
-fn view(table: &Table, threshold: u32, bars: bool) -> TableView {
+fn view(table: &Table, bars: bool) -> TableView {
     let last_col = table.columns.len().saturating_sub(1);
     let total_row = table.cells.last();
     let rows: Vec<(String, Vec<String>)> = table
@@ -214,12 +221,7 @@ fn view(table: &Table, threshold: u32, bars: bool) -> TableView {
                     } else {
                         row_total
                     };
-                    text(
-                        c,
-                        &base,
-                        threshold,
-                        i != last_col || table.variables.len() == 1,
-                    )
+                    text(c, &base, i != last_col || table.variables.len() == 1)
                 })
                 .collect();
             (line.label.clone(), texts)
@@ -228,10 +230,20 @@ fn view(table: &Table, threshold: u32, bars: bool) -> TableView {
     let mut bar_list = Vec::new();
     if bars {
         let body = &table.cells[..table.cells.len().saturating_sub(1)];
-        let max = body
-            .iter()
-            .filter_map(|r| r.first().and_then(|c| c.count))
-            .max()
+        let total = total_row.and_then(|r| r.first()).copied().unwrap_or(Cell {
+            count: None,
+            suppressed: true,
+        });
+        // Bars are shares of the table's published total, so a hidden cell leaves a gap
+        // rather than letting the largest shown bar stand for "everyone".
+        let scale = total
+            .count
+            .filter(|_| !total.suppressed)
+            .or_else(|| {
+                body.iter()
+                    .filter_map(|r| r.first().and_then(|c| c.count))
+                    .max()
+            })
             .unwrap_or(0)
             .max(1);
         for (i, (line, cells)) in table.rows.iter().zip(body).enumerate() {
@@ -239,12 +251,13 @@ fn view(table: &Table, threshold: u32, bars: bool) -> TableView {
                 count: None,
                 suppressed: true,
             });
-            let total = total_row.and_then(|r| r.first()).copied().unwrap_or(cell);
+            let shown = cell.count.filter(|_| !cell.suppressed);
             bar_list.push(Bar {
                 y: i as u32 * 34,
                 label: line.label.clone(),
-                width: cell.count.map_or(0, |n| (n * 220 / max) as u32),
-                text: text(&cell, &total, threshold, true),
+                width: shown.map_or(0, |n| (n.min(scale) * 220 / scale) as u32),
+                text: text(&cell, &total, true),
+                hidden: shown.is_none(),
             });
         }
     }
@@ -253,6 +266,7 @@ fn view(table: &Table, threshold: u32, bars: bool) -> TableView {
         title: table.title.clone(),
         columns: table.columns.iter().map(|c| c.label.clone()).collect(),
         height: bar_list.len() as u32 * 34 + 4,
+        redesigned: table.redesigned,
         rows,
         bars: bar_list,
     }

@@ -213,14 +213,15 @@ pub async fn change_state(
     let (actor, survey) = (org.actor(), id.clone());
     let outcome = act(&state, move |chorus| {
         if closing {
-            surveys::close_survey(chorus, &actor, &survey).map(|_| ())
+            surveys::close_survey(chorus, &actor, &survey).map(|closed| Some(closed.to_string()))
         } else {
-            surveys::open_survey(chorus, &actor, &survey)
+            surveys::open_survey(chorus, &actor, &survey).map(|()| None)
         }
     })
     .await;
     match outcome {
-        Ok(()) => see_other(&format!("/org/s/{id}")),
+        Ok(None) => see_other(&format!("/org/s/{id}")),
+        Ok(Some(said)) => survey_page(&org, &id, Some(&said), StatusCode::OK),
         Err(e) => survey_failure(&org, &id, &e),
     }
 }

@@ -1,0 +1,282 @@
+//! How much of a release organisers can actually read: for surveys of 50, 100, 300 and 1,000
+//! responses with skewed, realistic answers, the share of safe counts that are published.
+//!
+//! Run: `cargo run --release --example utility`
+//!
+//! - one-way: counts ≥ T whose complement (table total − count) is also ≥ T, and the share of
+//!   them published;
+//! - two-way: inner counts ≥ T, and the share published exactly or shown in a redesigned table
+//!   (the rows or columns holding them grouped), and the share published exactly;
+//! - two-way tables shown as they are, redesigned, or withheld.
+
+use std::time::Instant;
+
+use chorus::disclosure::{protect_catalogue, Released, DEFAULT_THRESHOLD};
+use chorus::survey::{Answer, NonAnswer, QuestionId, Response, Survey};
+use chorus::tally::{tally, Catalogue};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+/// A peer-led drug-use survey: who answered, where, what they use, naloxone, overdoses,
+/// services. Option weights are skewed the way real answers are.
+const SURVEY: &str = r#"
+id = "utility"
+title = "Utility"
+[[pages]]
+title = "All"
+  [[pages.questions]]
+  id = "age"
+  type = "number"
+  min = 16
+  max = 99
+  role = "quasi"
+  bands = [[16, 24], [25, 34], [35, 44], [45, 54], [55, 99]]
+  coarse_bands = [[16, 34], [35, 99]]
+  text = "Age?"
+  [[pages.questions]]
+  id = "gender"
+  type = "single"
+  role = "quasi"
+  text = "Gender?"
+  options = [ { id = "man", text = "Man" }, { id = "woman", text = "Woman" }, { id = "nonbinary", text = "Non-binary" }, { id = "other", text = "Other" } ]
+  [[pages.questions]]
+  id = "site"
+  type = "single"
+  role = "quasi"
+  text = "Where did you get this card?"
+  options = [ { id = "centre", text = "Drop-in centre" }, { id = "van", text = "Outreach van" }, { id = "park", text = "Park" }, { id = "station", text = "Station" }, { id = "clinic", text = "Clinic" }, { id = "shelter", text = "Shelter" } ]
+  groups = [ { id = "fixed", text = "Fixed sites", options = ["centre", "clinic", "shelter"] }, { id = "street", text = "Street", options = ["van", "park", "station"] } ]
+  [[pages.questions]]
+  id = "used_opioids"
+  type = "single"
+  role = "sensitive"
+  text = "Used opioids in the last month?"
+  options = [ { id = "yes", text = "Yes" }, { id = "no", text = "No" } ]
+[[pages]]
+title = "Use"
+  [[pages.questions]]
+  id = "carried_naloxone"
+  type = "single"
+  role = "sensitive"
+  show_if = "used_opioids == 'yes'"
+  text = "Carried naloxone?"
+  options = [ { id = "yes", text = "Yes" }, { id = "no", text = "No" } ]
+  [[pages.questions]]
+  id = "overdose"
+  type = "single"
+  role = "sensitive"
+  text = "Witnessed an overdose?"
+  options = [ { id = "none", text = "No" }, { id = "once", text = "Once" }, { id = "more", text = "More than once" } ]
+  [[pages.questions]]
+  id = "service"
+  type = "scale"
+  role = "plain"
+  text = "The service treats me with respect"
+  options = [ { id = "sd", text = "Strongly disagree" }, { id = "d", text = "Disagree" }, { id = "n", text = "Neutral" }, { id = "a", text = "Agree" }, { id = "sa", text = "Strongly agree" } ]
+  [[pages.questions]]
+  id = "drugs"
+  type = "multi"
+  role = "sensitive"
+  text = "Which drugs?"
+  options = [ { id = "heroin", text = "Heroin" }, { id = "fentanyl", text = "Fentanyl" }, { id = "crack", text = "Crack" }, { id = "meth", text = "Meth" }, { id = "benzos", text = "Benzos" } ]
+"#;
+
+/// Relative weights of each question's options, in definition order.
+fn weights(question: &str) -> &'static [f64] {
+    match question {
+        "age" => &[0.12, 0.3, 0.3, 0.18, 0.1],
+        "gender" => &[0.62, 0.33, 0.04, 0.01],
+        "site" => &[0.35, 0.25, 0.15, 0.12, 0.09, 0.04],
+        "used_opioids" => &[0.72, 0.28],
+        "carried_naloxone" => &[0.7, 0.3],
+        "overdose" => &[0.45, 0.3, 0.25],
+        "service" => &[0.05, 0.1, 0.2, 0.4, 0.25],
+        "drugs" => &[0.5, 0.45, 0.3, 0.2, 0.08],
+        _ => &[],
+    }
+}
+
+fn pick(rng: &mut StdRng, w: &[f64]) -> usize {
+    let total: f64 = w.iter().sum();
+    let mut x = rng.gen::<f64>() * total;
+    for (i, v) in w.iter().enumerate() {
+        if x < *v {
+            return i;
+        }
+        x -= v;
+    }
+    w.len() - 1
+}
+
+fn responses(survey: &Survey, n: usize, seed: u64) -> Vec<(u32, Response)> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let bands = [(16, 24), (25, 34), (35, 44), (45, 54), (55, 99)];
+    (0..n)
+        .map(|_| {
+            let mut r = Response::default();
+            let mut opioids = false;
+            for q in survey.questions() {
+                let id = q.id.as_str();
+                if id == "carried_naloxone" && !opioids {
+                    continue;
+                }
+                let roll: f64 = rng.gen();
+                if roll < 0.03 {
+                    continue;
+                }
+                let answer = if roll < 0.05 {
+                    Answer::NonAnswer(NonAnswer::DontKnow)
+                } else if roll < 0.06 {
+                    Answer::NonAnswer(NonAnswer::PreferNotToSay)
+                } else {
+                    let w = weights(id);
+                    match id {
+                        "age" => {
+                            let (lo, hi) = bands[pick(&mut rng, w)];
+                            Answer::Number(rng.gen_range(lo..=hi))
+                        }
+                        "drugs" => {
+                            let chosen: Vec<String> = q
+                                .kind
+                                .options()
+                                .iter()
+                                .zip(w)
+                                .filter(|(_, p)| rng.gen_bool(**p))
+                                .map(|(o, _)| o.id.clone())
+                                .collect();
+                            if chosen.is_empty() {
+                                continue;
+                            }
+                            Answer::Choices(chosen)
+                        }
+                        _ => {
+                            let i = pick(&mut rng, w);
+                            let option = q.kind.options()[i].id.clone();
+                            if id == "used_opioids" {
+                                opioids = option == "yes";
+                            }
+                            Answer::Choice(option)
+                        }
+                    }
+                };
+                r.insert(QuestionId::parse(id).expect("valid id"), answer);
+            }
+            (rng.gen(), r)
+        })
+        .collect()
+}
+
+#[derive(Default)]
+struct Tally {
+    one_safe: u64,
+    one_published: u64,
+    two_safe: u64,
+    two_shown: u64,
+    two_exact: u64,
+    tables_as_is: u64,
+    tables_redesigned: u64,
+    tables_withheld: u64,
+    seconds: f64,
+}
+
+fn measure(catalogue: &Catalogue, released: &[Released], into: &mut Tally) {
+    let t = u64::from(DEFAULT_THRESHOLD);
+    for (raw, out) in catalogue.tables.iter().zip(released) {
+        let shown = out.shown();
+        match raw.columns() {
+            None => {
+                let total = raw.total().count;
+                for (i, c) in raw.cells().iter().enumerate() {
+                    if c.count >= t && total - c.count >= t {
+                        into.one_safe += 1;
+                        if shown.is_some_and(|p| !p.cells[i].suppressed) {
+                            into.one_published += 1;
+                        } else if std::env::var_os("SHOW_LOST").is_some() {
+                            let counts: Vec<u64> = raw.cells().iter().map(|c| c.count).collect();
+                            eprintln!(
+                                "lost: {} {} in {counts:?}",
+                                raw.id(),
+                                raw.rows().categories[i].id
+                            );
+                        }
+                    }
+                }
+            }
+            Some(columns) => {
+                match shown {
+                    None => into.tables_withheld += 1,
+                    Some(p) if p.redesigned => into.tables_redesigned += 1,
+                    Some(_) => into.tables_as_is += 1,
+                }
+                for (e, c) in raw.cells().iter().enumerate() {
+                    if c.count < t {
+                        continue;
+                    }
+                    into.two_safe += 1;
+                    let Some(p) = shown else { continue };
+                    let (row, col) = (e / columns.len(), e % columns.len());
+                    let row_id = &raw.rows().categories[row].id;
+                    let col_id = &columns.categories[col].id;
+                    let r = p.rows.categories.iter().position(|x| &x.id == row_id);
+                    let k = p
+                        .columns
+                        .as_ref()
+                        .and_then(|a| a.categories.iter().position(|x| &x.id == col_id));
+                    let exact = match (r, k, &p.columns) {
+                        (Some(r), Some(k), Some(a)) => !p.cells[r * a.len() + k].suppressed,
+                        _ => false,
+                    };
+                    if exact {
+                        into.two_exact += 1;
+                    }
+                    if exact || p.redesigned {
+                        into.two_shown += 1;
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn share(part: u64, whole: u64) -> String {
+    if whole == 0 {
+        return "—".into();
+    }
+    format!("{:.1}%", 100.0 * part as f64 / whole as f64)
+}
+
+fn main() {
+    let survey = Survey::parse(SURVEY).expect("the utility survey parses");
+    // SEEDS=5 for a quicker look (a debug build is many times slower).
+    let seeds: u64 = std::env::var("SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20);
+    println!("Utility of a release: {seeds} surveys per size, threshold T = {DEFAULT_THRESHOLD}");
+    println!();
+    println!("| responses | one-way counts ≥ T (complement ≥ T) | published | two-way inner counts ≥ T | published or shown redesigned | published exactly | two-way tables as they are / redesigned / withheld | time per release |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for n in [50, 100, 300, 1000] {
+        let mut total = Tally::default();
+        for seed in 0..seeds {
+            let records = responses(&survey, n, 7000 + seed);
+            let start = Instant::now();
+            let catalogue = tally(&survey, records.iter().map(|(k, r)| (*k, r)));
+            let released = protect_catalogue(&catalogue, DEFAULT_THRESHOLD, &[]);
+            total.seconds += start.elapsed().as_secs_f64();
+            measure(&catalogue, &released, &mut total);
+        }
+        println!(
+            "| {n} | {} | {} | {} | {} | {} | {} / {} / {} | {:.1} ms |",
+            total.one_safe,
+            share(total.one_published, total.one_safe),
+            total.two_safe,
+            share(total.two_shown, total.two_safe),
+            share(total.two_exact, total.two_safe),
+            total.tables_as_is,
+            total.tables_redesigned,
+            total.tables_withheld,
+            1000.0 * total.seconds / seeds as f64
+        );
+    }
+}

@@ -1,0 +1,120 @@
+//! What earlier releases of a survey published, as the joint audit needs it: every table's
+//! lines by the category ids they cover, and each number (or `None` where it was hidden).
+
+use serde::{Deserialize, Serialize};
+
+use super::protect::{ProtectedTable, PublishedCell};
+
+/// One table of an earlier release.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EarlierTable {
+    /// One variable (a one-way table) or two (rows, columns).
+    pub variables: Vec<String>,
+    /// Each row, by the ids of the variable's categories it covers (the total row left out).
+    pub rows: Vec<Vec<String>>,
+    /// Each column likewise; empty for a one-way table.
+    pub columns: Vec<Vec<String>>,
+    /// `cells[r][c]` with the margins last, as published: `None` where hidden. A one-way table
+    /// has one column (and its total in the last row).
+    pub cells: Vec<Vec<Option<u64>>>,
+}
+
+/// Every shown table of one earlier release.
+pub type EarlierRelease = Vec<EarlierTable>;
+
+impl EarlierTable {
+    /// A table as it was published.
+    pub fn from_protected(t: &ProtectedTable) -> EarlierTable {
+        let ids = |axis: &crate::tally::Axis| -> Vec<Vec<String>> {
+            axis.categories
+                .iter()
+                .map(|c| {
+                    if c.parts.is_empty() {
+                        vec![c.id.clone()]
+                    } else {
+                        c.parts.clone()
+                    }
+                })
+                .collect()
+        };
+        let value = |c: &PublishedCell| if c.suppressed { None } else { c.count };
+        match &t.columns {
+            None => EarlierTable {
+                variables: vec![t.rows.variable.clone()],
+                rows: ids(&t.rows),
+                columns: Vec::new(),
+                cells: t
+                    .cells
+                    .iter()
+                    .chain(std::iter::once(&t.total))
+                    .map(|c| vec![value(c)])
+                    .collect(),
+            },
+            Some(columns) => {
+                let width = columns.len().max(1);
+                let mut cells: Vec<Vec<Option<u64>>> = t
+                    .cells
+                    .chunks(width)
+                    .zip(&t.row_totals)
+                    .map(|(row, total)| {
+                        row.iter()
+                            .chain(std::iter::once(total))
+                            .map(value)
+                            .collect()
+                    })
+                    .collect();
+                cells.push(
+                    t.column_totals
+                        .iter()
+                        .chain(std::iter::once(&t.total))
+                        .map(value)
+                        .collect(),
+                );
+                EarlierTable {
+                    variables: vec![t.rows.variable.clone(), columns.variable.clone()],
+                    rows: ids(&t.rows),
+                    columns: ids(columns),
+                    cells,
+                }
+            }
+        }
+    }
+
+    /// Whether this is the one-way table of `variable`.
+    pub(super) fn is_one_way(&self, variable: &str) -> bool {
+        self.variables.len() == 1 && self.variables[0] == variable
+    }
+
+    /// This two-way table with `rows` down the side, turned round if need be.
+    pub(super) fn two_way(&self, rows: &str, columns: &str) -> Option<EarlierTable> {
+        match self.variables.as_slice() {
+            [a, b] if a == rows && b == columns => Some(self.clone()),
+            [a, b] if a == columns && b == rows => {
+                let width = self.columns.len() + 1;
+                let cells = (0..width)
+                    .map(|c| {
+                        self.cells
+                            .iter()
+                            .map(|row| row.get(c).copied().flatten())
+                            .collect()
+                    })
+                    .collect();
+                Some(EarlierTable {
+                    variables: vec![rows.to_owned(), columns.to_owned()],
+                    rows: self.columns.clone(),
+                    columns: self.rows.clone(),
+                    cells,
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Positions of `ids` among `categories`, or `None` if one is unknown now (a category that no
+/// longer exists, such as a year no longer shown).
+pub(super) fn positions(ids: &[String], categories: &[String]) -> Option<Vec<usize>> {
+    ids.iter()
+        .map(|id| categories.iter().position(|c| c == id))
+        .collect()
+}

@@ -1,0 +1,130 @@
+//! Suppression inside a two-way table whose margins are all shown: margins are the one-way
+//! counts (or sums of them), which one-way tables publish first, so only inner cells may be
+//! hidden here.
+
+use super::layout::Layout;
+
+/// Whether every margin may be shown: none is in `1..t`, and none leaves `1..t` others in its
+/// line (the grand total minus a row or column total).
+pub(super) fn margins_publishable(published: &[u64], layout: &Layout, t: u64) -> bool {
+    let small = |v: u64| (1..t).contains(&v);
+    let grand = published[layout.grand_total()];
+    (layout.cells()..layout.grand_total())
+        .all(|e| !small(published[e]) && !grand.checked_sub(published[e]).is_some_and(small))
+        && !small(grand)
+}
+
+/// The lines over inner cells: one per row and one per column (not the lines of margins).
+fn inner_lines(layout: &Layout) -> impl Iterator<Item = &super::layout::Line> {
+    layout
+        .lines
+        .iter()
+        .filter(|l| l.parts.iter().all(|&p| !layout.is_margin(p)))
+}
+
+/// Primary suppression of inner cells: a count in `1..t`, or one leaving `1..t` others in its
+/// row or column.
+pub(super) fn primary(published: &[u64], layout: &Layout, t: u64) -> Vec<bool> {
+    let small = |v: u64| (1..t).contains(&v);
+    let mut hidden: Vec<bool> = (0..published.len())
+        .map(|e| !layout.is_margin(e) && small(published[e]))
+        .collect();
+    for line in inner_lines(layout) {
+        let total = published[line.total];
+        for &e in &line.parts {
+            if total.checked_sub(published[e]).is_some_and(small) {
+                hidden[e] = true;
+            }
+        }
+    }
+    hidden
+}
+
+/// Secondary suppression: no row or column has exactly one hidden cell. The partner is the
+/// cell that loses least — the smallest non-zero count in the line, else a zero. `false` when a
+/// line has no cell left to hide.
+pub(super) fn secondary(published: &[u64], layout: &Layout, hidden: &mut [bool]) -> bool {
+    loop {
+        let mut changed = false;
+        for line in inner_lines(layout) {
+            if line.parts.iter().filter(|&&e| hidden[e]).count() != 1 {
+                continue;
+            }
+            let partner = line
+                .parts
+                .iter()
+                .copied()
+                .filter(|&e| !hidden[e])
+                .min_by_key(|&e| (published[e] == 0, published[e], e));
+            match partner {
+                Some(e) => {
+                    hidden[e] = true;
+                    changed = true;
+                }
+                None => return false,
+            }
+        }
+        if !changed {
+            return true;
+        }
+    }
+}
+
+/// One more inner cell to hide when the audit finds cell `e` too narrowly bounded: the
+/// smallest non-zero cell sharing a row or column with it, else any shown cell.
+pub(super) fn widen(
+    published: &[u64],
+    layout: &Layout,
+    hidden: &[bool],
+    e: usize,
+) -> Option<usize> {
+    let rank = |x: usize| (published[x] == 0, published[x], x);
+    let open = |x: &usize| !hidden[*x] && !layout.is_margin(*x);
+    inner_lines(layout)
+        .filter(|l| l.parts.contains(&e))
+        .flat_map(|l| l.parts.iter().copied())
+        .filter(open)
+        .min_by_key(|&x| rank(x))
+        .or_else(|| (0..layout.cells()).filter(open).min_by_key(|&x| rank(x)))
+}
+
+/// Records in hidden cells: what a suppression pattern costs readers.
+pub(super) fn hidden_records(published: &[u64], hidden: &[bool]) -> u64 {
+    published
+        .iter()
+        .zip(hidden)
+        .filter(|(_, h)| **h)
+        .map(|(p, _)| *p)
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn margins_are_never_hidden_and_a_lone_small_cell_gets_its_smallest_neighbours() {
+        // [[3, 20], [30, 40]]; rows 23, 70; columns 33, 60; total 93.
+        let l = Layout::new(2, Some(2));
+        let published = [3, 20, 30, 40, 23, 70, 33, 60, 93];
+        assert!(margins_publishable(&published, &l, 10));
+        let mut hidden = primary(&published, &l, 10);
+        // The 3, and the 20 and 30 that would give it away (23 − 20, 33 − 30).
+        assert_eq!(hidden.iter().filter(|h| **h).count(), 3);
+        assert!(secondary(&published, &l, &mut hidden));
+        assert_eq!(
+            hidden,
+            [true, true, true, true, false, false, false, false, false]
+        );
+    }
+
+    #[test]
+    fn a_small_margin_is_not_publishable() {
+        let l = Layout::new(2, Some(2));
+        assert!(!margins_publishable(
+            &[3, 2, 30, 40, 5, 70, 33, 42, 75],
+            &l,
+            10
+        ));
+    }
+}

@@ -1,0 +1,376 @@
+//! The joint audit's systems: a one-way table with its earlier releases, and a two-way table
+//! with the one-way tables that share its margins and the earlier releases of all three.
+//!
+//! Atoms for a pair of variables A (rows) and B (columns), per release: who gave each pair of
+//! answers (a, b), who answered A but not B, and who answered B but not A. A one-way count of
+//! A is its pair atoms plus its "A only" atom; a two-way cell, row or column total is a sum of
+//! pair atoms. A question shown only to some (a filter) shows up as atoms nobody is in; the
+//! attacker is assumed to know every atom that is empty, so the total of a filtered question
+//! is tied to the filter question's counts.
+
+use crate::tally::RawTable;
+
+use super::earlier::{positions, EarlierRelease};
+use super::grouping::Grouping;
+use super::system::{Sum, System};
+
+/// Which hidden number an audit found too narrowly bounded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Narrow {
+    /// An entry of the table being protected now.
+    Current(usize),
+    /// A number of a linked table or an earlier release.
+    Linked,
+}
+
+fn ids(table: &RawTable) -> Vec<String> {
+    table
+        .rows()
+        .categories
+        .iter()
+        .map(|c| c.id.clone())
+        .collect()
+}
+
+/// One entry of a table as a sum, and what was published for it.
+struct Entry {
+    sum: Sum,
+    published: Option<u64>,
+    origin: Narrow,
+}
+
+fn run(system: &mut System, entries: Vec<Entry>, t: u64) -> Result<Option<Narrow>, String> {
+    let mut targets = Vec::new();
+    let mut origins = Vec::new();
+    for e in entries {
+        match e.published {
+            Some(p) => system.publish(e.sum, p),
+            None => {
+                targets.push(e.sum);
+                origins.push(e.origin);
+            }
+        }
+    }
+    if targets.is_empty() {
+        return Ok(None);
+    }
+    Ok(system
+        .narrowest(&targets, t)?
+        .and_then(|i| origins.get(i).copied()))
+}
+
+/// A one-way table (`published`, `hidden` in layout order: cells then total) audited with
+/// the same table in every earlier release.
+pub(super) fn one_way(
+    raw: &RawTable,
+    published: &[u64],
+    hidden: &[bool],
+    earlier: &[EarlierRelease],
+    t: u64,
+) -> Result<Option<Narrow>, String> {
+    let n = raw.cells().len();
+    let mut system = System::default();
+    let mut entries = Vec::new();
+    let current_ids = ids(raw);
+    let mut previous: Option<usize> = None;
+    for release in earlier {
+        let Some(table) = release.iter().find(|x| x.is_one_way(raw.id())) else {
+            continue;
+        };
+        let base = system.add_atoms(n);
+        if let Some(p) = previous {
+            for i in 0..n {
+                system.at_most(p + i, base + i);
+            }
+        }
+        previous = Some(base);
+        for (r, line) in table.rows.iter().enumerate() {
+            if let Some(pos) = positions(line, &current_ids) {
+                entries.push(Entry {
+                    sum: pos.iter().map(|i| base + i).collect(),
+                    published: table
+                        .cells
+                        .get(r)
+                        .and_then(|c| c.first().copied().flatten()),
+                    origin: Narrow::Linked,
+                });
+            }
+        }
+        if let Some(total) = table.cells.last().and_then(|c| c.first().copied()) {
+            entries.push(Entry {
+                sum: (base..base + n).collect(),
+                published: total,
+                origin: Narrow::Linked,
+            });
+        }
+    }
+    let base = system.add_atoms(n);
+    if let Some(p) = previous {
+        for i in 0..n {
+            system.at_most(p + i, base + i);
+        }
+    }
+    for (i, cell) in raw.cells().iter().enumerate() {
+        if cell.count == 0 {
+            system.empty(base + i);
+        }
+        entries.push(Entry {
+            sum: vec![base + i],
+            published: (!hidden[i]).then_some(published[i]),
+            origin: Narrow::Current(i),
+        });
+    }
+    let all: Sum = (base..base + n).collect();
+    entries.push(Entry {
+        sum: all,
+        published: (!hidden[n]).then_some(published[n]),
+        origin: Narrow::Current(n),
+    });
+    run(&mut system, entries, t)
+}
+
+/// What is published now for a pair: the two one-way tables and the (regrouped) two-way table,
+/// each as published values with `None` where hidden, in layout order.
+pub(super) struct Pair<'a> {
+    pub(super) a: &'a RawTable,
+    pub(super) b: &'a RawTable,
+    /// The two-way table before any regrouping.
+    pub(super) two: &'a RawTable,
+    pub(super) a_shown: &'a [Option<u64>],
+    pub(super) b_shown: &'a [Option<u64>],
+    pub(super) rows: &'a Grouping,
+    pub(super) columns: &'a Grouping,
+    pub(super) two_shown: &'a [Option<u64>],
+}
+
+/// Atom positions for one release of a pair.
+#[derive(Clone, Copy)]
+struct Atoms {
+    base: usize,
+    na: usize,
+    nb: usize,
+}
+
+impl Atoms {
+    fn per_release(na: usize, nb: usize) -> usize {
+        na * nb + na + nb
+    }
+
+    fn pairs(&self, rows: &[usize], columns: &[usize]) -> Sum {
+        rows.iter()
+            .flat_map(|&a| columns.iter().map(move |&b| self.base + a * self.nb + b))
+            .collect()
+    }
+
+    fn one_a(&self, rows: &[usize]) -> Sum {
+        let all_b: Vec<usize> = (0..self.nb).collect();
+        let mut s = self.pairs(rows, &all_b);
+        s.extend(rows.iter().map(|&a| self.base + self.na * self.nb + a));
+        s
+    }
+
+    fn one_b(&self, columns: &[usize]) -> Sum {
+        let all_a: Vec<usize> = (0..self.na).collect();
+        let mut s = self.pairs(&all_a, columns);
+        s.extend(
+            columns
+                .iter()
+                .map(|&b| self.base + self.na * self.nb + self.na + b),
+        );
+        s
+    }
+}
+
+/// One-way entries (cells, then the total) as sums.
+fn one_way_entries(
+    cells: &[Option<u64>],
+    lines: &[Vec<usize>],
+    sum: impl Fn(&[usize]) -> Sum,
+    all: &[usize],
+    out: &mut Vec<Entry>,
+) {
+    for (line, published) in lines.iter().zip(cells) {
+        out.push(Entry {
+            sum: sum(line),
+            published: *published,
+            origin: Narrow::Linked,
+        });
+    }
+    if let Some(total) = cells.get(lines.len()) {
+        out.push(Entry {
+            sum: sum(all),
+            published: *total,
+            origin: Narrow::Linked,
+        });
+    }
+}
+
+/// Two-way entries in layout order (cells row-major, row totals, column totals, total).
+fn two_way_entries(
+    atoms: Atoms,
+    rows: &[Vec<usize>],
+    columns: &[Vec<usize>],
+    published: &[Option<u64>],
+    current: bool,
+    out: &mut Vec<Entry>,
+) {
+    let all_a: Vec<usize> = (0..atoms.na).collect();
+    let all_b: Vec<usize> = (0..atoms.nb).collect();
+    let mut sums: Vec<Sum> = Vec::new();
+    for r in rows {
+        for c in columns {
+            sums.push(atoms.pairs(r, c));
+        }
+    }
+    sums.extend(rows.iter().map(|r| atoms.pairs(r, &all_b)));
+    sums.extend(columns.iter().map(|c| atoms.pairs(&all_a, c)));
+    sums.push(atoms.pairs(&all_a, &all_b));
+    for (e, (sum, published)) in sums.into_iter().zip(published).enumerate() {
+        out.push(Entry {
+            sum,
+            published: *published,
+            origin: if current {
+                Narrow::Current(e)
+            } else {
+                Narrow::Linked
+            },
+        });
+    }
+}
+
+/// Reads an earlier table's lines as positions among today's categories; `None` when any line
+/// covers a category that no longer exists.
+fn lines_of(lines: &[Vec<String>], ids: &[String]) -> Option<Vec<Vec<usize>>> {
+    lines.iter().map(|l| positions(l, ids)).collect()
+}
+
+/// The pair audited jointly with both one-way tables and every earlier release of all three.
+pub(super) fn pair(
+    pair: &Pair<'_>,
+    earlier: &[EarlierRelease],
+    t: u64,
+) -> Result<Option<Narrow>, String> {
+    let (na, nb) = (pair.a.cells().len(), pair.b.cells().len());
+    let (a_ids, b_ids) = (ids(pair.a), ids(pair.b));
+    let (a_var, b_var) = (pair.a.id(), pair.b.id());
+    let per = Atoms::per_release(na, nb);
+    let mut system = System::default();
+    let mut entries = Vec::new();
+    let mut previous: Option<usize> = None;
+    let link = |system: &mut System, previous: &mut Option<usize>| {
+        let base = system.add_atoms(per);
+        if let Some(p) = *previous {
+            for i in 0..per {
+                system.at_most(p + i, base + i);
+            }
+        }
+        *previous = Some(base);
+        Atoms { base, na, nb }
+    };
+    for release in earlier {
+        let one_a = release.iter().find(|x| x.is_one_way(a_var));
+        let one_b = release.iter().find(|x| x.is_one_way(b_var));
+        let two = release.iter().find_map(|x| x.two_way(a_var, b_var));
+        if one_a.is_none() && one_b.is_none() && two.is_none() {
+            continue;
+        }
+        let atoms = link(&mut system, &mut previous);
+        if let Some(x) = one_a {
+            if let Some(lines) = lines_of(&x.rows, &a_ids) {
+                let cells: Vec<Option<u64>> = x
+                    .cells
+                    .iter()
+                    .map(|r| r.first().copied().flatten())
+                    .collect();
+                let all: Vec<usize> = (0..na).collect();
+                one_way_entries(&cells, &lines, |s| atoms.one_a(s), &all, &mut entries);
+            }
+        }
+        if let Some(x) = one_b {
+            if let Some(lines) = lines_of(&x.rows, &b_ids) {
+                let cells: Vec<Option<u64>> = x
+                    .cells
+                    .iter()
+                    .map(|r| r.first().copied().flatten())
+                    .collect();
+                let all: Vec<usize> = (0..nb).collect();
+                one_way_entries(&cells, &lines, |s| atoms.one_b(s), &all, &mut entries);
+            }
+        }
+        if let Some(x) = two {
+            if let (Some(rows), Some(columns)) =
+                (lines_of(&x.rows, &a_ids), lines_of(&x.columns, &b_ids))
+            {
+                // Row-major cells, then the row totals (last column), the column totals (last
+                // row), the total: the layout order.
+                let w = columns.len();
+                let mut published: Vec<Option<u64>> = Vec::new();
+                for r in 0..rows.len() {
+                    for c in 0..w {
+                        published
+                            .push(x.cells.get(r).and_then(|row| row.get(c).copied().flatten()));
+                    }
+                }
+                for r in 0..rows.len() {
+                    published.push(x.cells.get(r).and_then(|row| row.get(w).copied().flatten()));
+                }
+                for c in 0..=w {
+                    published.push(
+                        x.cells
+                            .get(rows.len())
+                            .and_then(|row| row.get(c).copied().flatten()),
+                    );
+                }
+                two_way_entries(atoms, &rows, &columns, &published, false, &mut entries);
+            }
+        }
+    }
+    let atoms = link(&mut system, &mut previous);
+    for a in 0..na {
+        for b in 0..nb {
+            if pair.two.cell(a, b).is_some_and(|c| c.count == 0) {
+                system.empty(atoms.base + a * nb + b);
+            }
+        }
+        let only = pair.a.cells()[a]
+            .count
+            .saturating_sub(pair.two.row_totals()[a].count);
+        if only == 0 {
+            system.empty(atoms.base + na * nb + a);
+        }
+    }
+    for b in 0..nb {
+        let only = pair.b.cells()[b]
+            .count
+            .saturating_sub(pair.two.column_totals()[b].count);
+        if only == 0 {
+            system.empty(atoms.base + na * nb + na + b);
+        }
+    }
+    let singles = |n: usize| -> Vec<Vec<usize>> { (0..n).map(|i| vec![i]).collect() };
+    let all_a: Vec<usize> = (0..na).collect();
+    let all_b: Vec<usize> = (0..nb).collect();
+    one_way_entries(
+        pair.a_shown,
+        &singles(na),
+        |s| atoms.one_a(s),
+        &all_a,
+        &mut entries,
+    );
+    one_way_entries(
+        pair.b_shown,
+        &singles(nb),
+        |s| atoms.one_b(s),
+        &all_b,
+        &mut entries,
+    );
+    two_way_entries(
+        atoms,
+        &pair.rows.groups,
+        &pair.columns.groups,
+        pair.two_shown,
+        true,
+        &mut entries,
+    );
+    run(&mut system, entries, t)
+}

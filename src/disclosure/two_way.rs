@@ -1,0 +1,332 @@
+//! Protecting a two-way table once both of its one-way tables are decided. In order: redesign
+//! (the definition's coarser level, or the smallest categories and the non-answers merged into
+//! one row), then hiding inner cells by least information loss, then withholding the table.
+//! Margins are never hidden: they are the one-way counts, which are shown first.
+
+use crate::tally::RawTable;
+
+use super::earlier::EarlierRelease;
+use super::grouping::{is_non_answer, regroup, Grouping};
+use super::inner;
+use super::joint::{self, Narrow, Pair};
+use super::layout::{entries, Layout};
+use super::protect::{shown_value, ProtectedTable, PublishedCell, Refusal};
+use super::ptable::PTABLE_VERSION;
+
+/// A one-way table as released: its raw counts, and what was published for each entry.
+pub(super) struct OneWay<'a> {
+    pub(super) raw: &'a RawTable,
+    /// `None` when the one-way table is withheld.
+    pub(super) shown: Option<&'a ProtectedTable>,
+}
+
+/// How many redesigns are audited before the table is withheld: the audit is the costly part,
+/// and candidates are tried from least to most information lost.
+const AUDITED_CANDIDATES: usize = 3;
+
+struct Candidate {
+    rows: Grouping,
+    columns: Grouping,
+    table: RawTable,
+    published: Vec<u64>,
+    hidden: Vec<bool>,
+    loss: f64,
+}
+
+pub(super) fn protect_two_way(
+    table: &RawTable,
+    threshold: u32,
+    a: &OneWay<'_>,
+    b: &OneWay<'_>,
+    earlier: &[EarlierRelease],
+) -> Result<ProtectedTable, Refusal> {
+    let (Some(a_shown), Some(b_shown)) = (a.shown, b.shown) else {
+        return Err(Refusal::TooFewForBreakdown);
+    };
+    let t = u64::from(threshold);
+    let hidden_of =
+        |p: &ProtectedTable| -> Vec<bool> { p.cells.iter().map(|c| c.suppressed).collect() };
+    let (hidden_a, hidden_b) = (hidden_of(a_shown), hidden_of(b_shown));
+    let Some(columns_axis) = table.columns() else {
+        return Err(Refusal::NoCategories);
+    };
+    let mut row_starts = vec![Grouping::identity(table.rows().len()).merging_hidden(&hidden_a)];
+    if let Some(g) = Grouping::coarser(table.rows()) {
+        row_starts.push(g.merging_hidden(&hidden_a));
+    }
+    let mut column_starts = vec![Grouping::identity(columns_axis.len()).merging_hidden(&hidden_b)];
+    if let Some(g) = Grouping::coarser(columns_axis) {
+        column_starts.push(g.merging_hidden(&hidden_b));
+    }
+    let mut candidates = Vec::new();
+    for r in &row_starts {
+        for c in &column_starts {
+            explore(table, r.clone(), c.clone(), t, &mut candidates);
+        }
+    }
+    candidates.sort_by(|x, y| x.loss.total_cmp(&y.loss));
+    let shown = |p: &ProtectedTable| -> Vec<Option<u64>> { p.entries().map(|c| c.count).collect() };
+    let (a_values, b_values) = (shown(a_shown), shown(b_shown));
+    for mut candidate in candidates.into_iter().take(AUDITED_CANDIDATES) {
+        if audit(
+            table,
+            a,
+            b,
+            &a_values,
+            &b_values,
+            &mut candidate,
+            earlier,
+            t,
+        )? {
+            return Ok(finish(candidate, threshold));
+        }
+    }
+    Err(Refusal::TooFewForBreakdown)
+}
+
+/// From one starting design, merges the smallest group (non-answers first) of either side
+/// into that side's merged group until no inner cell needs hiding, keeping every design whose
+/// margins may all be shown as a candidate.
+fn explore(
+    table: &RawTable,
+    mut rows: Grouping,
+    mut columns: Grouping,
+    t: u64,
+    out: &mut Vec<Candidate>,
+) {
+    let total_records = table.total().count as f64;
+    loop {
+        if rows.len() < 2 || columns.len() < 2 {
+            return;
+        }
+        let Some(merged) = regroup(table, &rows, &columns) else {
+            return;
+        };
+        let layout = Layout::of(&merged);
+        let raw = entries(&merged);
+        let truth: Vec<u64> = raw.iter().map(|c| c.count).collect();
+        let published: Vec<u64> = raw.iter().map(|c| shown_value(c.count, c.key, t)).collect();
+        let (nr, nc) = (rows.len(), columns.len());
+        let body = nr * nc;
+        let margin_ok = inner::margins_publishable(&truth, &layout, t);
+        let mut done = false;
+        if margin_ok {
+            let mut hidden = inner::primary(&truth, &layout, t);
+            done = !hidden.iter().any(|h| *h);
+            if inner::secondary(&published, &layout, &mut hidden) {
+                // What readers lose, first: counts of at least T in the table as designed by
+                // the survey that are no longer shown as themselves (hidden, or merged into a
+                // group); then, to break ties, the people in hidden cells.
+                let lost = lost_counts(table, &rows, &columns, &hidden, t);
+                let loss = lost as f64
+                    + inner::hidden_records(&published, &hidden) as f64 / (1.0 + total_records)
+                    // A tie goes to the design with more rows and columns.
+                    + 1e-6 / (body as f64);
+                out.push(Candidate {
+                    rows: rows.clone(),
+                    columns: columns.clone(),
+                    table: merged,
+                    published: published.clone(),
+                    hidden,
+                    loss,
+                });
+            }
+        }
+        if done {
+            return;
+        }
+        // Merge the smallest group (non-answers first) of whichever side holds it into that
+        // side's merged group; the first merge on a side takes its two smallest groups.
+        let order = |g: &Grouping, axis: &crate::tally::Axis, margin: &dyn Fn(usize) -> u64| {
+            let merged_last = g.groups.last().is_some_and(|m| m.len() > 1);
+            let mut v: Vec<(bool, u64, usize)> = (0..g.len())
+                .filter(|&i| !(merged_last && i + 1 == g.len()))
+                .map(|i| {
+                    let non_answer = g.groups[i].iter().all(|&c| is_non_answer(axis, c));
+                    (!non_answer, margin(i), i)
+                })
+                .collect();
+            v.sort_unstable();
+            v
+        };
+        let row_order = order(&rows, table.rows(), &|i| published[body + i]);
+        let column_order = match table.columns() {
+            Some(axis) => order(&columns, axis, &|j| published[body + nr + j]),
+            None => Vec::new(),
+        };
+        let merge_into = |g: &Grouping, order: &[(bool, u64, usize)]| -> Option<Grouping> {
+            let first = order.first()?.2;
+            let which = if g.groups.last().is_some_and(|m| m.len() > 1) {
+                vec![first, g.len() - 1]
+            } else {
+                vec![first, order.get(1)?.2]
+            };
+            Some(g.merged(&which))
+        };
+        let rows_first = match (row_order.first(), column_order.first()) {
+            (Some(r), Some(c)) => (r.0, r.1) <= (c.0, c.1),
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        let next = if rows_first {
+            merge_into(&rows, &row_order).map(|g| (g, columns.clone()))
+        } else {
+            merge_into(&columns, &column_order).map(|g| (rows.clone(), g))
+        };
+        match next {
+            Some((r, c)) => {
+                rows = r;
+                columns = c;
+            }
+            None => return,
+        }
+    }
+}
+
+/// Whether the categories hidden in a one-way table (`values`: cells then total, `None` where
+/// hidden) are exactly one group of the design, or none is hidden.
+///
+/// Then a two-way table with no hidden cell needs no linear programme (before any earlier
+/// release exists): it counts the hidden categories only all together, so moving people between
+/// them changes nothing it shows, and each one-way hidden count can still be anything from 0 up
+/// to their joint total. That total's upper bound from the two-way table is the group's
+/// margin, which is at least T (a margin below T is never shown), so every range stays at least
+/// T wide — what the one-way audit already proved from below.
+fn hidden_apart(g: &Grouping, values: &[Option<u64>]) -> bool {
+    let hidden: Vec<usize> = (0..values.len().saturating_sub(1))
+        .filter(|&i| values[i].is_none())
+        .collect();
+    hidden.is_empty() || g.groups.contains(&hidden)
+}
+
+/// Inner counts of at least `t` in `table` that a design does not show as themselves.
+fn lost_counts(
+    table: &RawTable,
+    rows: &Grouping,
+    columns: &Grouping,
+    hidden: &[bool],
+    t: u64,
+) -> usize {
+    let single = |g: &Grouping, n: usize| -> Vec<Option<usize>> {
+        let mut at = vec![None; n];
+        for (k, members) in g.groups.iter().enumerate() {
+            if let [one] = members.as_slice() {
+                if let Some(slot) = at.get_mut(*one) {
+                    *slot = Some(k);
+                }
+            }
+        }
+        at
+    };
+    let width = table.columns().map_or(0, |c| c.len());
+    let row_at = single(rows, table.rows().len());
+    let column_at = single(columns, width);
+    let mut lost = 0;
+    for (i, r) in row_at.iter().enumerate() {
+        for (j, c) in column_at.iter().enumerate() {
+            if table.cell(i, j).is_none_or(|x| x.count < t) {
+                continue;
+            }
+            let shown = match (r, c) {
+                (Some(r), Some(c)) => !hidden.get(r * columns.len() + c).copied().unwrap_or(true),
+                _ => false,
+            };
+            if !shown {
+                lost += 1;
+            }
+        }
+    }
+    lost
+}
+
+/// Audits a candidate jointly with its one-way tables and the earlier releases, hiding more
+/// inner cells while that helps. `Ok(false)`: this design cannot be shown safely.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one pair of tables and its context"
+)]
+fn audit(
+    original: &RawTable,
+    a: &OneWay<'_>,
+    b: &OneWay<'_>,
+    a_values: &[Option<u64>],
+    b_values: &[Option<u64>],
+    c: &mut Candidate,
+    earlier: &[EarlierRelease],
+    t: u64,
+) -> Result<bool, Refusal> {
+    let layout = Layout::of(&c.table);
+    if earlier.is_empty()
+        && !c.hidden.iter().any(|h| *h)
+        && hidden_apart(&c.rows, a_values)
+        && hidden_apart(&c.columns, b_values)
+    {
+        return Ok(true);
+    }
+    loop {
+        let two_shown: Vec<Option<u64>> = c
+            .published
+            .iter()
+            .zip(&c.hidden)
+            .map(|(p, h)| (!h).then_some(*p))
+            .collect();
+        let pair = Pair {
+            a: a.raw,
+            b: b.raw,
+            two: original,
+            a_shown: a_values,
+            b_shown: b_values,
+            rows: &c.rows,
+            columns: &c.columns,
+            two_shown: &two_shown,
+        };
+        match joint::pair(&pair, earlier, t) {
+            Ok(None) => return Ok(true),
+            Ok(Some(Narrow::Current(e))) => {
+                match inner::widen(&c.published, &layout, &c.hidden, e) {
+                    Some(more) => {
+                        c.hidden[more] = true;
+                        if !inner::secondary(&c.published, &layout, &mut c.hidden) {
+                            return Ok(false);
+                        }
+                    }
+                    None => return Ok(false),
+                }
+            }
+            Ok(Some(Narrow::Linked)) => return Ok(false),
+            Err(detail) => return Err(Refusal::AuditUnsolved { detail }),
+        }
+    }
+}
+
+fn finish(c: Candidate, threshold: u32) -> ProtectedTable {
+    let redesigned =
+        c.rows.groups.iter().any(|g| g.len() > 1) || c.columns.groups.iter().any(|g| g.len() > 1);
+    let mut out = c
+        .published
+        .iter()
+        .zip(&c.hidden)
+        .map(|(&p, &h)| PublishedCell {
+            count: (!h).then_some(p),
+            suppressed: h,
+        });
+    let cells = out.by_ref().take(c.table.cells().len()).collect();
+    let row_totals = out.by_ref().take(c.table.row_totals().len()).collect();
+    let column_totals = out.by_ref().take(c.table.column_totals().len()).collect();
+    let total = out.next().unwrap_or(PublishedCell {
+        count: None,
+        suppressed: true,
+    });
+    ProtectedTable {
+        id: c.table.id().to_owned(),
+        rows: c.table.rows().clone(),
+        columns: c.table.columns().cloned(),
+        cells,
+        row_totals,
+        column_totals,
+        total,
+        threshold,
+        ptable_version: PTABLE_VERSION.to_owned(),
+        redesigned,
+    }
+}
