@@ -148,10 +148,12 @@ impl std::fmt::Display for Closed {
 
 /// Closes a survey for good and, if the release rule allows one, publishes its final release.
 /// When it does not, nothing new is published and the last release is the final one.
-pub fn close_survey(store: &Store,
-    surveys: &SurveyRegistry, survey: &str) -> Result<Closed, CloseError> {
-    surveys
-        .set_state(store, survey, crate::surveys::SurveyState::Closed)?;
+pub fn close_survey(
+    store: &Store,
+    surveys: &SurveyRegistry,
+    survey: &str,
+) -> Result<Closed, CloseError> {
+    surveys.set_state(store, survey, crate::surveys::SurveyState::Closed)?;
     match publish(store, surveys, survey, Trigger::Closing) {
         Ok(n) => Ok(Closed::Published(n)),
         Err(PublishError::TooFewNew(needed)) => match latest_number(store, survey)? {
@@ -175,8 +177,12 @@ pub enum CloseError {
 
 /// Whether release `number` is the survey's final one: published on closing, or the last
 /// release of a closed survey (closing without enough new responses publishes nothing new).
-pub fn is_final(store: &Store,
-    surveys: &SurveyRegistry, survey: &str, number: u32) -> Result<bool, StoreError> {
+pub fn is_final(
+    store: &Store,
+    surveys: &SurveyRegistry,
+    survey: &str,
+    number: u32,
+) -> Result<bool, StoreError> {
     let closed = surveys
         .get(survey)
         .is_some_and(|e| e.state == crate::surveys::SurveyState::Closed);

@@ -1,6 +1,6 @@
 use super::*;
-use crate::installation::Chorus;
 use crate::config::Settings;
+use crate::installation::Chorus;
 use crate::tokens;
 
 const SURVEY: &str = r#"
@@ -90,7 +90,9 @@ fn a_new_release_needs_a_fifth_of_the_last_as_new_responses_and_old_ones_never_c
     let (_d, chorus) = open();
     answer(&chorus, 40);
     assert_eq!(publish_off_runtime(&chorus, false).expect("first"), 1);
-    let first = body(&chorus.store, "small", 1).expect("read").expect("exists");
+    let first = body(&chorus.store, "small", 1)
+        .expect("read")
+        .expect("exists");
     // max(T = 5, 20% of 40) = 8.
     answer(&chorus, 7);
     assert!(matches!(
@@ -98,16 +100,23 @@ fn a_new_release_needs_a_fifth_of_the_last_as_new_responses_and_old_ones_never_c
         Err(PublishError::TooFewNew(8))
     ));
     assert_eq!(
-        body(&chorus.store, "small", 1).expect("read").expect("exists"),
+        body(&chorus.store, "small", 1)
+            .expect("read")
+            .expect("exists"),
         first
     );
     answer(&chorus, 1);
     assert_eq!(publish_off_runtime(&chorus, false).expect("second"), 2);
     assert_eq!(
-        body(&chorus.store, "small", 1).expect("read").expect("exists"),
+        body(&chorus.store, "small", 1)
+            .expect("read")
+            .expect("exists"),
         first
     );
-    assert_eq!(latest_number(&chorus.store, "small").expect("latest"), Some(2));
+    assert_eq!(
+        latest_number(&chorus.store, "small").expect("latest"),
+        Some(2)
+    );
 }
 
 #[test]
@@ -124,7 +133,10 @@ fn closing_one_response_after_a_release_publishes_nothing_and_makes_the_last_fin
             needed: 8
         }
     );
-    assert_eq!(latest_number(&chorus.store, "small").expect("latest"), Some(1));
+    assert_eq!(
+        latest_number(&chorus.store, "small").expect("latest"),
+        Some(1)
+    );
     assert!(is_final(&chorus.store, &chorus.surveys, "small", 1).expect("read"));
 }
 
@@ -138,9 +150,12 @@ fn closing_after_enough_new_responses_publishes_a_final_release() {
         close_survey(&chorus.store, &chorus.surveys, "small").expect("closed"),
         Closed::Published(2)
     );
-    let doc: ReleaseDocument =
-        serde_json::from_str(&body(&chorus.store, "small", 2).expect("read").expect("exists"))
-            .expect("json");
+    let doc: ReleaseDocument = serde_json::from_str(
+        &body(&chorus.store, "small", 2)
+            .expect("read")
+            .expect("exists"),
+    )
+    .expect("json");
     assert!(doc.is_final);
     assert!(!is_final(&chorus.store, &chorus.surveys, "small", 1).expect("read"));
 }
@@ -161,9 +176,12 @@ fn a_release_has_one_and_two_way_tables_with_margins() {
     let (_d, chorus) = open();
     answer(&chorus, 60);
     publish_off_runtime(&chorus, false).expect("publish");
-    let doc: ReleaseDocument =
-        serde_json::from_str(&body(&chorus.store, "small", 1).expect("read").expect("exists"))
-            .expect("json");
+    let doc: ReleaseDocument = serde_json::from_str(
+        &body(&chorus.store, "small", 1)
+            .expect("read")
+            .expect("exists"),
+    )
+    .expect("json");
     let carry = doc
         .tables
         .iter()

@@ -45,7 +45,13 @@ pub fn open_survey(chorus: &Chorus, actor: &Actor, id: &str) -> Result<(), Servi
 pub fn close_survey(chorus: &Chorus, actor: &Actor, id: &str) -> Result<Closed, ServiceError> {
     survey_entry(chorus, id)?;
     let closed = crate::release::close_survey(&chorus.store, &chorus.surveys, id)?;
-    audit(chorus, actor, "close survey", Some(id), Some(closed.to_string()));
+    audit(
+        chorus,
+        actor,
+        "close survey",
+        Some(id),
+        Some(closed.to_string()),
+    );
     Ok(closed)
 }
 

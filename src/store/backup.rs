@@ -55,8 +55,8 @@ impl Store {
                 path: path.display().to_string(),
                 source,
             }),
-            Err(_) => Err(BackupError::Store(StoreError::Flush(
-                "the commit thread stopped".into(),
+            Err(_) => Err(BackupError::Store(StoreError::Commit(
+                super::CommitError::Stopped,
             ))),
         }
     }

@@ -40,7 +40,19 @@ pub(super) struct RedeemRequest {
     pub sealed: Vec<u8>,
 }
 
-type Reply<T> = oneshot::Sender<Result<T, String>>;
+type Reply<T> = oneshot::Sender<Result<T, CommitError>>;
+
+/// Why the commit thread could not make a write durable. Cloned to every request the failed
+/// batch or flush served.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum CommitError {
+    #[error("the store is shutting down")]
+    ShuttingDown,
+    #[error("the commit thread stopped")]
+    Stopped,
+    #[error(transparent)]
+    Sled(Arc<sled::Error>),
+}
 
 /// Work that must not interleave with redemptions (a consistent backup, a rewrite). It reports
 /// its own result; dropped unrun if the store is shutting down.
@@ -82,7 +94,7 @@ impl Committer {
     pub(super) fn redeem(
         &self,
         request: RedeemRequest,
-    ) -> oneshot::Receiver<Result<Redemption, String>> {
+    ) -> oneshot::Receiver<Result<Redemption, CommitError>> {
         let (tx, rx) = oneshot::channel();
         self.push(Job::Redeem(request, tx));
         rx
@@ -101,7 +113,7 @@ impl Committer {
     }
 
     /// Resolves once everything written before this call is on disk.
-    pub(super) fn durable(&self) -> oneshot::Receiver<Result<(), String>> {
+    pub(super) fn durable(&self) -> oneshot::Receiver<Result<(), CommitError>> {
         let (tx, rx) = oneshot::channel();
         self.push(Job::Durable(tx));
         rx
@@ -111,7 +123,7 @@ impl Committer {
         let mut queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
         if queue.stopping {
             drop(queue);
-            refuse(job, "the store is shutting down");
+            refuse(job, CommitError::ShuttingDown);
             return;
         }
         queue.jobs.push(job);
@@ -168,7 +180,11 @@ fn commit(shared: &Shared, jobs: Vec<Job>) {
     } else {
         apply(&live.redeem, redeems.iter().map(|(r, _)| r))
     };
-    let flushed = live.db.flush().map(|_| ()).map_err(|e| e.to_string());
+    let flushed = live
+        .db
+        .flush()
+        .map(|_| ())
+        .map_err(|e| CommitError::Sled(Arc::new(e)));
     drop(live);
     if let Err(e) = &flushed {
         tracing::error!(error = %e, "flush failed");
@@ -187,8 +203,8 @@ fn commit(shared: &Shared, jobs: Vec<Job>) {
             }
         }
         Err(e) => {
-            let e = e.to_string();
             tracing::error!(error = %e, "redemption batch failed");
+            let e = CommitError::Sled(Arc::new(e));
             for (_, reply) in redeems {
                 let _ = reply.send(Err(e.clone()));
             }
@@ -244,13 +260,13 @@ fn apply<'a>(
     Ok(outcomes)
 }
 
-fn refuse(job: Job, why: &str) {
+fn refuse(job: Job, why: CommitError) {
     match job {
         Job::Redeem(_, reply) => {
-            let _ = reply.send(Err(why.into()));
+            let _ = reply.send(Err(why));
         }
         Job::Durable(reply) => {
-            let _ = reply.send(Err(why.into()));
+            let _ = reply.send(Err(why));
         }
         Job::Exclusive(_) => {}
     }

@@ -21,6 +21,7 @@ pub use ledger::KeyLedger;
 pub use records::{BatchCounts, CodeRecord};
 pub use rewrite::{Reseal, RewriteReport};
 
+pub use committer::CommitError;
 use committer::{Committer, RedeemRequest};
 use generation::Generation;
 use records::{code_key, response_key, scoped_key, CODE_TAG, RESPONSE_TAG};
@@ -53,7 +54,7 @@ pub enum StoreError {
     #[error("storage error: {0}")]
     Sled(#[from] sled::Error),
     #[error("could not make the write durable: {0}")]
-    Flush(String),
+    Commit(#[from] CommitError),
     #[error("a stored record is damaged")]
     Corrupt,
     #[error("could not start the commit thread: {0}")]
@@ -445,11 +446,11 @@ fn request(code_hash: &[u8; 32], survey: &str, response_id: &[u8], sealed: &[u8]
 }
 
 fn settle<T>(
-    reply: Result<Result<T, String>, tokio::sync::oneshot::error::RecvError>,
+    reply: Result<Result<T, CommitError>, tokio::sync::oneshot::error::RecvError>,
 ) -> Result<T, StoreError> {
     match reply {
-        Ok(result) => result.map_err(StoreError::Flush),
-        Err(_) => Err(StoreError::Flush("the commit thread stopped".into())),
+        Ok(result) => result.map_err(StoreError::Commit),
+        Err(_) => Err(StoreError::Commit(CommitError::Stopped)),
     }
 }
 
@@ -519,8 +520,12 @@ fn count_from_tree(redeem: &sled::Tree) -> Result<counters::Counters, StoreError
             }
             Some(&RESPONSE_TAG) => {
                 let scoped = &key[1..];
-                let end = scoped.iter().position(|&b| b == 0).ok_or(StoreError::Corrupt)?;
-                let survey = std::str::from_utf8(&scoped[..end]).map_err(|_| StoreError::Corrupt)?;
+                let end = scoped
+                    .iter()
+                    .position(|&b| b == 0)
+                    .ok_or(StoreError::Corrupt)?;
+                let survey =
+                    std::str::from_utf8(&scoped[..end]).map_err(|_| StoreError::Corrupt)?;
                 counters.add_response(survey);
             }
             _ => return Err(StoreError::Corrupt),

@@ -110,7 +110,7 @@ impl Store {
             let _ = tx.send(rewrite_now(&shared, plan));
         }));
         rx.blocking_recv()
-            .map_err(|_| StoreError::Flush("the commit thread stopped".into()))?
+            .map_err(|_| StoreError::Commit(super::CommitError::Stopped))?
     }
 }
 
