@@ -3,6 +3,7 @@
 
 use super::access::{act, field, see_other, Org};
 use crate::accounts::Role;
+use crate::release::Closed;
 use crate::services::{surveys, ServiceError};
 use crate::surveys::SurveyError;
 use crate::web::error::{message_of, status_of};
@@ -136,16 +137,29 @@ pub async fn import(
     }
 }
 
+/// `?closed=` after closing: what became of the releases, from a fixed list of sentences.
+#[derive(serde::Deserialize)]
+pub struct AfterClosing {
+    closed: Option<String>,
+}
+
 pub async fn show_survey(
     state: web::Data<State>,
     req: HttpRequest,
     path: web::Path<String>,
+    after: web::Query<AfterClosing>,
 ) -> HttpResponse {
     let org = match Org::require(&state, &req) {
         Ok(o) => o,
         Err(r) => return r.respond(&state),
     };
-    survey_page(&org, &path, None, StatusCode::OK)
+    let notice = match after.closed.as_deref() {
+        Some("published") => Some("The survey is closed and its final release is published."),
+        Some("final") => Some("The survey is closed. Too few new responses arrived for a new release, so nothing new was published: the last release is the final one."),
+        Some("none") => Some("The survey is closed. Too few responses arrived for any release, so none was published."),
+        _ => None,
+    };
+    survey_page(&org, &path, notice, StatusCode::OK)
 }
 
 /// One survey's page, with `notice` above it (the outcome of an action, shown with `status`).
@@ -213,15 +227,18 @@ pub async fn change_state(
     let (actor, survey) = (org.actor(), id.clone());
     let outcome = act(&state, move |chorus| {
         if closing {
-            surveys::close_survey(chorus, &actor, &survey).map(|closed| Some(closed.to_string()))
+            surveys::close_survey(chorus, &actor, &survey).map(|closed| match closed {
+                Closed::Published(_) => "?closed=published",
+                Closed::LastIsFinal { .. } => "?closed=final",
+                Closed::NoRelease { .. } => "?closed=none",
+            })
         } else {
-            surveys::open_survey(chorus, &actor, &survey).map(|()| None)
+            surveys::open_survey(chorus, &actor, &survey).map(|()| "")
         }
     })
     .await;
     match outcome {
-        Ok(None) => see_other(&format!("/org/s/{id}")),
-        Ok(Some(said)) => survey_page(&org, &id, Some(&said), StatusCode::OK),
+        Ok(query) => see_other(&format!("/org/s/{id}{query}")),
         Err(e) => survey_failure(&org, &id, &e),
     }
 }
