@@ -3,5 +3,7 @@
 
 pub mod anonymise;
 pub mod bundle;
+pub mod ddi;
+pub mod loaders;
 pub mod package;
 pub mod requests;

@@ -29,7 +29,7 @@ mod tests;
 
 pub use check::check;
 pub use decision::{decide, Decision, Generalisation, Shape};
-pub use types::{Anonymised, CodeLabel, Column, LevelUsed, Row, Value, ValueFormat};
+pub use types::{Anonymised, CodeLabel, Column, LevelUsed, Missing, Row, Value, ValueFormat};
 
 use std::collections::{BTreeMap, HashSet};
 
