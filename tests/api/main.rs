@@ -6,6 +6,7 @@ mod cards;
 mod cli;
 mod durability;
 mod edges;
+mod export_loaders;
 mod exports;
 mod forms;
 mod hardening;

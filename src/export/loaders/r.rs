@@ -80,7 +80,7 @@ pub fn string(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::export::loaders::test_data::hostile;
+    use crate::export::loaders::test_data::{hostile, HOSTILE};
 
     #[test]
     fn non_answer_codes_become_na_in_number_columns_too() {
@@ -100,6 +100,40 @@ mod tests {
             .expect("a factor line");
         assert!(line.contains("levels = c(1, 2)"), "{line}");
         assert!(!line.contains("don't know"), "{line}");
+    }
+
+    #[test]
+    fn r_reads_hostile_labels_back_and_counts_non_answers_as_na() {
+        let data = hostile();
+        let dir = tempfile::tempdir().expect("dir");
+        std::fs::write(dir.path().join("data.csv"), data.data_csv().expect("csv")).expect("csv");
+        std::fs::write(dir.path().join("load.R"), script(&data)).expect("script");
+        let check = "source(\"load.R\"); cat(sum(is.na(chorus$age)), sum(is.na(chorus$area)), \
+                     sum(is.na(chorus$gender)), sep = \"\\n\"); \
+                     cat(levels(chorus$area), sep = \"\\n\")";
+        let out = match std::process::Command::new("Rscript")
+            .args(["-e", check])
+            .current_dir(dir.path())
+            .output()
+        {
+            Ok(out) => out,
+            Err(_) => {
+                println!(
+                    "note: Rscript is not installed, so R was not run (scripts/test installs it)"
+                );
+                return;
+            }
+        };
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let lines: Vec<&str> = stdout.lines().collect();
+        assert_eq!(&lines[..3], ["2", "1", "3"], "{stdout}");
+        assert_eq!(lines[3], "Harbour & <docks>");
+        assert_eq!(lines[4], HOSTILE.replace('\n', " "));
     }
 
     #[test]
