@@ -117,12 +117,13 @@ mod tests {
             .output()
         {
             Ok(out) => out,
-            Err(_) => {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 println!(
                     "note: Rscript is not installed, so R was not run (scripts/test installs it)"
                 );
                 return;
             }
+            Err(e) => panic!("Rscript: {e}"),
         };
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(

@@ -42,7 +42,7 @@ pub fn script(data: &Anonymised) -> String {
         .filter_map(|(column, name)| value_labels(column, name))
         .collect();
     if !labelled.is_empty() {
-        out.push_str(&format!("\nVALUE LABELS\n{}.\n", labelled.join("  /")));
+        out.push_str(&format!("\nVALUE LABELS\n  {}.\n", labelled.join("  /")));
     }
     for (column, name) in data.columns.iter().zip(names.iter().skip(1)) {
         if let Some(line) = missing_values(column, name) {
@@ -64,7 +64,7 @@ fn value_labels(column: &Column, name: &str) -> Option<String> {
     if column.codes.is_empty() {
         return None;
     }
-    let mut out = format!("  {name}\n");
+    let mut out = format!("{name}\n");
     for c in &column.codes {
         out.push_str(&format!("    {} {}\n", value(c.code), string(&c.label)));
     }
@@ -137,8 +137,51 @@ mod tests {
     #[test]
     fn value_labels_list_answers_and_non_answers() {
         let text = script(&hostile());
+        assert!(text.contains("\n  /area\n"), "{text}");
         assert!(text.contains("    1 \"Harbour & <docks>\"\n"), "{text}");
         assert!(text.contains("    -2 \"prefer not to say\"\n"));
+    }
+
+    #[test]
+    fn pspp_reads_hostile_labels_back_and_leaves_non_answers_out() {
+        let data = hostile();
+        let dir = tempfile::tempdir().expect("dir");
+        std::fs::write(dir.path().join("data.csv"), data.data_csv().expect("csv")).expect("csv");
+        std::fs::write(dir.path().join("load.sps"), script(&data)).expect("script");
+        std::fs::write(
+            dir.path().join("check.sps"),
+            "INCLUDE FILE='load.sps'.\nFREQUENCIES VARIABLES=age area gender.\n",
+        )
+        .expect("check");
+        let out = match std::process::Command::new("pspp")
+            .args(["-O", "format=csv", "check.sps"])
+            .current_dir(dir.path())
+            .output()
+        {
+            Ok(out) => out,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                println!("note: PSPP is not installed, so load.sps was not run");
+                return;
+            }
+            Err(e) => panic!("pspp: {e}"),
+        };
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{stdout}");
+        assert!(!stdout.to_lowercase().contains("error"), "{stdout}");
+        // Valid / missing: age 1 / 2, area 2 / 1; gender (all `*`) is missing for every row.
+        let statistics = stdout.split("\n\n").next().unwrap_or_default();
+        assert!(statistics.contains("N,Valid,1,2\n"), "{stdout}");
+        assert!(statistics.contains(",Missing,2,1\n"), "{stdout}");
+        assert!(
+            stdout.contains("Missing,suppressed for anonymity,3,"),
+            "{stdout}"
+        );
+        // The label comes back whole (PSPP shows the two characters `\n` as a line break).
+        assert!(stdout.contains(r#""Said ""no"" / it's"#), "{stdout}");
+        assert!(
+            stdout.contains(r#" new line `$HOME' <b>&amp;</b> ""'"#),
+            "{stdout}"
+        );
     }
 
     #[test]
