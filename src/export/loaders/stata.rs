@@ -93,7 +93,9 @@ fn column_lines(column: &Column, name: &str, index: usize) -> String {
 /// A Stata compound-quoted string `` `"…"' `` that no label can end or expand: control
 /// characters become spaces; `` ` `` becomes `'` and `$` is escaped as `\$` (no macro can
 /// expand); a `\` just before a `$` becomes `/` (so it can't cancel that escape); `'` right
-/// after `"` becomes `’` (so `"'` can't close the quote early).
+/// after `"` becomes `’` (so `"'` can't close the quote early); and `//`, `/*`, `*/` get a space
+/// between their two characters, since a do-file comment could otherwise start inside a label
+/// that holds an odd number of `"`.
 pub fn string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 4);
     out.push_str("`\"");
@@ -101,6 +103,14 @@ pub fn string(text: &str) -> String {
     for (i, &c) in chars.iter().enumerate() {
         let previous = i.checked_sub(1).and_then(|p| chars.get(p)).copied();
         let next = chars.get(i + 1).copied();
+        let comment = match c {
+            '/' => out.ends_with(['/', '*']),
+            '*' => out.ends_with('/'),
+            _ => false,
+        };
+        if comment {
+            out.push(' ');
+        }
         match c {
             c if c.is_control() => out.push(' '),
             '`' => out.push('\''),
@@ -154,6 +164,10 @@ mod tests {
             .match_indices('$')
             .all(|(i, _)| &quoted[i - 1..i] == "\\"));
         assert_eq!(string("a\\$b"), "`\"a/\\$b\"'");
+        assert_eq!(
+            string("a\" /// b /* c */ d"),
+            "`\"a\" / / / b / * c * / d\"'"
+        );
         let text = script(&hostile());
         assert_eq!(
             text.lines()
