@@ -1,9 +1,11 @@
 //! One export of a closed survey: open its sealed responses, anonymise them (k-anonymity,
-//! ℓ-diversity, roles), and pack `data.csv`, `codebook.csv`, `load.R` with a signed manifest.
+//! ℓ-diversity, roles), and pack `data.csv`, `codebook.csv`, `codebook.xml` (DDI) and the loaders
+//! `load.R`, `load.do`, `load.sps` with a signed manifest.
 //! Each call is a fresh export: new random row ids, new row order.
 
-use super::anonymise::{anonymise, Anonymised, Params, Refusal, ValueFormat};
+use super::anonymise::{anonymise, Params, Refusal};
 use super::bundle::{self, BundleError};
+use super::{ddi, loaders};
 use crate::store::Store;
 use crate::surveys::{SurveyRegistry, SurveyState};
 use crate::vault::SigningKey;
@@ -62,7 +64,19 @@ pub fn build(
             "codebook.csv".to_owned(),
             data.codebook_csv().map_err(files_err)?.into_bytes(),
         ),
-        ("load.R".to_owned(), r_script(&data).into_bytes()),
+        ("load.R".to_owned(), loaders::r::script(&data).into_bytes()),
+        (
+            "load.do".to_owned(),
+            loaders::stata::script(&data).into_bytes(),
+        ),
+        (
+            "load.sps".to_owned(),
+            loaders::spss::script(&data).into_bytes(),
+        ),
+        (
+            "codebook.xml".to_owned(),
+            ddi::codebook(entry.survey.title().default_text(), &data).into_bytes(),
+        ),
     ];
     let mut manifest = serde_json::Map::new();
     manifest.insert("survey".into(), survey.into());
@@ -94,60 +108,7 @@ pub fn build(
     );
     manifest.insert(
         "notes".into(),
-        "Rows are shuffled and row ids are new for every export. Free text, times and record keys are never exported. Negative codes are non-answers (see codebook.csv); * means suppressed for anonymity.".into(),
+        "Rows are shuffled and row ids are new for every export. Free text, times and record keys are never exported. Non-answer codes are listed in the missing column of codebook.csv and declared missing by load.R, load.do and load.sps; * means suppressed for anonymity.".into(),
     );
     Ok(bundle::build(manifest, &files, signing)?)
-}
-
-/// `load.R`: reads `data.csv` with the codebook's labels as factors.
-fn r_script(data: &Anonymised) -> String {
-    let mut out = String::from(
-        "# Reads data.csv with the codebook's labels as factors.\n# Usage: source(\"load.R\"); str(chorus)\nchorus <- read.csv(\"data.csv\", na.strings = \"*\", stringsAsFactors = FALSE)\n",
-    );
-    for column in &data.columns {
-        let labelled = matches!(
-            column.format,
-            ValueFormat::Categories | ValueFormat::Selected
-        ) || !column.codes.is_empty();
-        if !labelled || column.codes.is_empty() {
-            continue;
-        }
-        let codes: Vec<String> = column.codes.iter().map(|c| c.code.to_string()).collect();
-        let labels: Vec<String> = column.codes.iter().map(|c| r_string(&c.label)).collect();
-        let name = r_string(&column.name);
-        if column.format == ValueFormat::Categories {
-            out.push_str(&format!(
-                "chorus[[{name}]] <- factor(chorus[[{name}]], levels = c({}), labels = c({}))\n",
-                codes.join(", "),
-                labels.join(", ")
-            ));
-        } else {
-            out.push_str(&format!(
-                "# {name}: codes {} mean {}\n",
-                codes.join(", "),
-                column
-                    .codes
-                    .iter()
-                    .map(|c| c.label.replace('\n', " "))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        }
-    }
-    out
-}
-
-/// A double-quoted R string literal.
-fn r_string(text: &str) -> String {
-    let escaped: String = text
-        .chars()
-        .map(|c| match c {
-            '"' => "\\\"".to_owned(),
-            '\\' => "\\\\".to_owned(),
-            '\n' => "\\n".to_owned(),
-            c if c.is_control() => String::new(),
-            c => c.to_string(),
-        })
-        .collect();
-    format!("\"{escaped}\"")
 }

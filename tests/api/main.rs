@@ -7,6 +7,7 @@ mod carving;
 mod cli;
 mod durability;
 mod edges;
+mod export_loaders;
 mod exports;
 mod forensics;
 mod forms;

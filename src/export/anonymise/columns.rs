@@ -79,6 +79,7 @@ fn option_codes(options: &[Choice]) -> Vec<CodeLabel> {
         .map(|(o, code)| CodeLabel {
             code: Value::Code(code),
             label: o.text.default_text().to_owned(),
+            missing: None,
         })
         .collect()
 }
@@ -140,10 +141,12 @@ pub(super) fn columns(q: &Question, role: Role, shape: Shape) -> Vec<Exported> {
                         CodeLabel {
                             code: Value::Code(1),
                             label: "selected".into(),
+                            missing: None,
                         },
                         CodeLabel {
                             code: Value::Code(0),
                             label: "not selected".into(),
+                            missing: None,
                         },
                     ],
                     Coder::Selected(o.id.clone()),

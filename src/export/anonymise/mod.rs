@@ -12,7 +12,7 @@
 //! - Rows are shuffled and get fresh random ids; no record keys, no timestamps.
 //! - Non-answers keep distinct codes: −1 don't know, −2 prefer not to say, −3 not shown or not
 //!   answered (below the minimum instead, for numbers that can be negative), listed in each
-//!   column's codes.
+//!   column's codes and marked missing there, so every loader declares them missing.
 
 mod check;
 mod columns;
@@ -29,7 +29,7 @@ mod tests;
 
 pub use check::check;
 pub use decision::{decide, Decision, Generalisation, Shape};
-pub use types::{Anonymised, CodeLabel, Column, LevelUsed, Row, Value, ValueFormat};
+pub use types::{Anonymised, CodeLabel, Column, LevelUsed, Missing, Row, Value, ValueFormat};
 
 use std::collections::{BTreeMap, HashSet};
 

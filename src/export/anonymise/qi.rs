@@ -10,7 +10,7 @@ use crate::survey::{Answer, Band, NonAnswer, Question, QuestionKind};
 
 use super::decision::Generalisation;
 use super::types::{
-    CodeLabel, NonAnswerCodes, Value, ValueFormat, DONT_KNOW_LABEL, NOT_ANSWERED_LABEL,
+    CodeLabel, Missing, NonAnswerCodes, Value, ValueFormat, DONT_KNOW_LABEL, NOT_ANSWERED_LABEL,
     PREFER_NOT_TO_SAY_LABEL, SUPPRESSED_LABEL,
 };
 
@@ -144,6 +144,7 @@ impl Qi {
             codes: vec![CodeLabel {
                 code: Value::Suppressed,
                 label: SUPPRESSED_LABEL.into(),
+                missing: Some(Missing::Suppressed),
             }],
         });
         Some(Qi {
@@ -269,7 +270,13 @@ fn with_non_answers(
     let mut codes: Vec<CodeLabel> = labels
         .into_iter()
         .zip(&values)
-        .filter_map(|(l, v)| l.map(|label| CodeLabel { code: *v, label }))
+        .filter_map(|(l, v)| {
+            l.map(|label| CodeLabel {
+                code: *v,
+                label,
+                missing: None,
+            })
+        })
         .collect();
     codes.extend(non_answer_codes(na, offered));
     Level {
@@ -304,17 +311,20 @@ pub(super) fn non_answer_codes(na: NonAnswerCodes, offered: &[NonAnswer]) -> Vec
         out.push(CodeLabel {
             code: Value::Code(na.dont_know),
             label: DONT_KNOW_LABEL.into(),
+            missing: Some(Missing::DontKnow),
         });
     }
     if offered.contains(&NonAnswer::PreferNotToSay) {
         out.push(CodeLabel {
             code: Value::Code(na.prefer_not_to_say),
             label: PREFER_NOT_TO_SAY_LABEL.into(),
+            missing: Some(Missing::PreferNotToSay),
         });
     }
     out.push(CodeLabel {
         code: Value::Code(na.not_answered),
         label: NOT_ANSWERED_LABEL.into(),
+        missing: Some(Missing::NotAnswered),
     });
     out
 }

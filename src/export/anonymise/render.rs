@@ -1,5 +1,6 @@
 //! The export as CSV text: `data.csv` (a `row_id` column, then one column per variable) and
-//! `codebook.csv` (variable, label, role, format, level, codes).
+//! `codebook.csv` (variable, label, role, format, level, codes, and the codes that are missing
+//! values: non-answers and `*`).
 
 use super::types::{Anonymised, Column};
 use crate::spreadsheet::cell;
@@ -19,15 +20,19 @@ impl Anonymised {
         finish(w)
     }
 
-    /// The codebook as CSV: one line per column; `codes` as `code=label` joined by `; `.
+    /// The codebook as CSV: one line per column; `codes` as `code=label` joined by `; `, and
+    /// `missing` the codes among them that are not answers (loaders declare them missing).
     pub fn codebook_csv(&self) -> Result<String, csv::Error> {
         let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(["variable", "label", "role", "values", "level", "codes"])?;
+        w.write_record([
+            "variable", "label", "role", "values", "level", "codes", "missing",
+        ])?;
         w.write_record([
             "row_id",
             "Random row id, new for every export",
             "",
             "text",
+            "",
             "",
             "",
         ])?;
@@ -38,7 +43,7 @@ impl Anonymised {
     }
 }
 
-fn codebook_line(c: &Column) -> [String; 6] {
+fn codebook_line(c: &Column) -> [String; 7] {
     let level = c
         .level
         .as_ref()
@@ -50,6 +55,11 @@ fn codebook_line(c: &Column) -> [String; 6] {
         .map(|cl| format!("{}={}", cl.code, cl.label))
         .collect::<Vec<_>>()
         .join("; ");
+    let missing = c
+        .missing_codes()
+        .map(|cl| cl.code.to_string())
+        .collect::<Vec<_>>()
+        .join("; ");
     [
         c.name.clone(),
         c.label.clone(),
@@ -57,6 +67,7 @@ fn codebook_line(c: &Column) -> [String; 6] {
         c.format.describe().to_owned(),
         level,
         codes,
+        missing,
     ]
 }
 

@@ -65,11 +65,37 @@ impl ValueFormat {
     }
 }
 
-/// One value code and its label.
+/// Why a value is missing: the non-answers and suppression. Loaders declare these codes as
+/// missing so no statistic counts them as answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Missing {
+    DontKnow,
+    PreferNotToSay,
+    /// Not shown, skipped, or a survey's own non-answer.
+    NotAnswered,
+    /// `*`: generalised away for anonymity.
+    Suppressed,
+}
+
+/// One value code and its label; `missing` is set for codes that are not answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CodeLabel {
     pub code: Value,
     pub label: String,
+    pub missing: Option<Missing>,
+}
+
+impl Column {
+    /// The codes that stand for answers (categories with labels).
+    pub fn answer_codes(&self) -> impl Iterator<Item = &CodeLabel> {
+        self.codes.iter().filter(|c| c.missing.is_none())
+    }
+
+    /// The codes that are not answers, in codebook order.
+    pub fn missing_codes(&self) -> impl Iterator<Item = &CodeLabel> {
+        self.codes.iter().filter(|c| c.missing.is_some())
+    }
 }
 
 /// The generalisation level of a quasi-identifier: 0 = as answered (numbers in their bands,

@@ -1,0 +1,138 @@
+//! `codebook.xml`: the codebook as DDI-Codebook 2.5, which catalogues and archives read — the
+//! study's title, the data file, and one `var` per column of `data.csv` with its label,
+//! question, categories, and its non-answers as `catgry missing="Y"`.
+
+use crate::export::anonymise::{Anonymised, Column, Value, ValueFormat};
+
+pub fn codebook(title: &str, data: &Anonymised) -> String {
+    let rows = data.rows.len();
+    let columns = data.columns.len() + 1;
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str(&format!(
+        "<codeBook xmlns=\"ddi:codebook:2_5\" version=\"2.5\" ID=\"{}\">\n",
+        escape(&format!("chorus-{}", data.survey))
+    ));
+    out.push_str(&format!(
+        "  <stdyDscr>\n    <citation>\n      <titlStmt>\n        <titl>{}</titl>\n        \
+         <IDNo>{}</IDNo>\n      </titlStmt>\n    </citation>\n  </stdyDscr>\n",
+        escape(title),
+        escape(&data.survey)
+    ));
+    out.push_str(&format!(
+        "  <fileDscr ID=\"F1\">\n    <fileTxt>\n      <fileName>data.csv</fileName>\n      \
+         <dimensns>\n        <caseQnty>{rows}</caseQnty>\n        <varQnty>{columns}</varQnty>\n      \
+         </dimensns>\n      <fileType>text/csv</fileType>\n    </fileTxt>\n  </fileDscr>\n"
+    ));
+    out.push_str("  <dataDscr>\n");
+    out.push_str(
+        "    <var ID=\"V0\" name=\"row_id\" files=\"F1\">\n      \
+         <labl>Random row id, new for every export</labl>\n      \
+         <varFormat type=\"character\"/>\n    </var>\n",
+    );
+    for (i, column) in data.columns.iter().enumerate() {
+        out.push_str(&var(column, i + 1));
+    }
+    out.push_str("  </dataDscr>\n</codeBook>\n");
+    out
+}
+
+fn var(column: &Column, index: usize) -> String {
+    let interval = match column.format {
+        ValueFormat::Number | ValueFormat::Year => "contin",
+        _ => "discrete",
+    };
+    let mut out = format!(
+        "    <var ID=\"V{index}\" name=\"{}\" files=\"F1\" intrvl=\"{interval}\">\n      \
+         <labl>{}</labl>\n      <qstn ID=\"Q{index}\"><qstnLit>{}</qstnLit></qstn>\n      \
+         <txt>{}</txt>\n",
+        escape(&column.name),
+        escape(&column.label),
+        escape(&column.label),
+        escape(column.format.describe())
+    );
+    for c in &column.codes {
+        let missing = if c.missing.is_some() {
+            " missing=\"Y\""
+        } else {
+            ""
+        };
+        let value = match c.code {
+            Value::Code(n) => n.to_string(),
+            Value::Suppressed => "*".to_owned(),
+        };
+        out.push_str(&format!(
+            "      <catgry{missing}>\n        <catValu>{}</catValu>\n        <labl>{}</labl>\n      </catgry>\n",
+            escape(&value),
+            escape(&c.label)
+        ));
+    }
+    let kind = if column.format == ValueFormat::Suppressed {
+        "character"
+    } else {
+        "numeric"
+    };
+    out.push_str(&format!("      <varFormat type=\"{kind}\"/>\n    </var>\n"));
+    out
+}
+
+/// Text for XML content or a double-quoted attribute: the five markup characters as entities,
+/// and characters XML 1.0 cannot hold (most control characters) dropped.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::loaders::test_data::{hostile, HOSTILE};
+
+    #[test]
+    fn markup_in_labels_is_escaped() {
+        assert_eq!(
+            escape("<b>\"a\" & 'b'</b>\u{0}"),
+            "&lt;b&gt;&quot;a&quot; &amp; &apos;b&apos;&lt;/b&gt;"
+        );
+        let xml = codebook("Title <with> & \"quotes\"", &hostile());
+        assert!(xml.contains("<titl>Title &lt;with&gt; &amp; &quot;quotes&quot;</titl>"));
+        assert!(!xml.contains("<b>"), "no label becomes markup");
+        assert!(xml.contains(&escape(HOSTILE)));
+    }
+
+    #[test]
+    fn every_column_is_a_var_and_non_answers_are_missing_categories() {
+        let xml = codebook("Demo", &hostile());
+        assert_eq!(xml.matches("<var ").count(), 5, "row_id and 4 columns");
+        assert!(xml.contains("name=\"drugs_3m.heroin\""));
+        assert_eq!(xml.matches("<catgry missing=\"Y\">").count(), 2 + 3 + 1 + 1);
+        assert!(xml.contains(
+            "<catgry missing=\"Y\">\n        <catValu>-1</catValu>\n        <labl>don&apos;t know</labl>"
+        ));
+        assert!(xml.contains("<caseQnty>3</caseQnty>"));
+    }
+
+    #[test]
+    fn the_document_is_balanced() {
+        let xml = codebook("Demo", &hostile());
+        for tag in [
+            "codeBook", "stdyDscr", "fileDscr", "dataDscr", "var", "catgry", "labl",
+        ] {
+            let open =
+                xml.matches(&format!("<{tag}>")).count() + xml.matches(&format!("<{tag} ")).count();
+            let close = xml.matches(&format!("</{tag}>")).count();
+            assert_eq!(open, close, "{tag}");
+        }
+    }
+}
