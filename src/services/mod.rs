@@ -9,7 +9,9 @@ mod error;
 pub mod exports;
 pub mod operations;
 pub mod releases;
+pub mod interface_texts;
 pub mod surveys;
+
 
 pub use error::{ErrorKind, ServiceError};
 

@@ -115,6 +115,7 @@ fn read_survey(
     let min_responses = ranged_u32(errs, &mut f, "min_responses", None);
     let k = ranged_u32(errs, &mut f, "k_anonymity", Some(K_RANGE));
     let record_screened_out = f.bool(errs, "record_screened_out").unwrap_or(false);
+    let interface = super::interface::read_interface(errs, &mut f, &languages);
     let threshold_value = threshold.unwrap_or(DEFAULT_THRESHOLD);
     let min_responses = match (min_responses, min_responses_span) {
         (Some(m), Some(span)) => {
@@ -160,6 +161,7 @@ fn read_survey(
         min_responses,
         k_anonymity: k.unwrap_or(DEFAULT_K),
         record_screened_out,
+        interface,
         pages,
         source: source.to_owned(),
     })

@@ -9,6 +9,7 @@ pub mod condition;
 pub mod definition;
 pub mod form;
 mod hierarchy;
+mod interface;
 pub mod ids;
 mod kinds;
 mod parser;
