@@ -102,7 +102,10 @@ impl InterfaceTexts {
     pub fn embedded() -> Result<InterfaceTexts, TextsError> {
         let mut by_lang = HashMap::new();
         for (lang, source) in TRANSLATIONS {
-            by_lang.insert((*lang).to_owned(), parse(&format!("i18n/{lang}.toml"), source)?);
+            by_lang.insert(
+                (*lang).to_owned(),
+                parse(&format!("i18n/{lang}.toml"), source)?,
+            );
         }
         if !by_lang.contains_key(FALLBACK) {
             return Err(TextsError::NoEnglish);
@@ -130,12 +133,11 @@ impl InterfaceTexts {
             let Some(lang) = path.file_stem().and_then(|s| s.to_str()).map(str::to_owned) else {
                 continue;
             };
-            let source = std::fs::read_to_string(&path).map_err(|source| {
-                TextsError::Unreadable {
+            let source =
+                std::fs::read_to_string(&path).map_err(|source| TextsError::Unreadable {
                     path: path.clone(),
                     source,
-                }
-            })?;
+                })?;
             let strings = parse(&path.display().to_string(), &source)?;
             texts.by_lang.entry(lang).or_default().extend(strings);
         }

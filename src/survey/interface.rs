@@ -47,9 +47,7 @@ pub(super) fn read_interface(
         for (key, text) in texts.iter() {
             let key_name = key.get_ref().as_ref();
             let key_ok = !key_name.is_empty()
-                && key_name
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c == '_');
+                && key_name.chars().all(|c| c.is_ascii_lowercase() || c == '_');
             match text.get_ref() {
                 DeValue::String(s) if key_ok && !s.trim().is_empty() => {
                     own.insert(key_name.to_owned(), s.to_string());

@@ -10,6 +10,7 @@ mod exports;
 mod forms;
 mod hardening;
 mod invalid_input;
+mod languages;
 mod open_mode;
 mod operations;
 mod org_client;

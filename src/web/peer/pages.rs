@@ -293,7 +293,13 @@ impl<'a> Render<'a> {
             };
             return self.page(&back_here, p, true);
         }
-        let pages = view::review(survey, &visible, &flow.answers.response, &self.lang, &self.t);
+        let pages = view::review(
+            survey,
+            &visible,
+            &flow.answers.response,
+            &self.lang,
+            &self.t,
+        );
         let hidden: Vec<Field> = flow
             .answers
             .carried
@@ -354,7 +360,10 @@ impl<'a> Render<'a> {
             .collect();
         c.insert("surveys", &surveys);
         c.insert("sealed", &self.state.site.sealed_mode);
-        c.insert("languages", &self.language_choices(&peer_languages(self.state)));
+        c.insert(
+            "languages",
+            &self.language_choices(&peer_languages(self.state)),
+        );
         self.html(StatusCode::OK, "privacy.html", &c)
     }
 }
