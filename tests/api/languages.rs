@@ -80,7 +80,7 @@ fn a_language_from_the_installation_folder_works_without_a_rebuild() {
     let folder = tempfile::tempdir().expect("tempdir");
     std::fs::write(
         folder.path().join("fa.toml"),
-        "next = \"بعدی\"\nstart = \"شروع\"\n",
+        "review = \"بررسی\"\nstart = \"شروع\"\n",
     )
     .expect("write fa.toml");
     let app = TestApp::spawn_with(&[(
@@ -96,6 +96,7 @@ title = { en = "One", fa = "یک" }
   [[pages.questions]]
   id = "n"
   type = "number"
+  role = "plain"
   min = 0
   max = 9
   text = { en = "A number", fa = "یک عدد" }
@@ -108,7 +109,7 @@ title = { en = "One", fa = "یک" }
     assert!(landing.html.contains("شروع"));
     assert!(landing.html.contains(">فارسی</button>"));
     let page = landing.form("/s/farsi/page").go("start");
-    assert!(page.html.contains("بعدی"));
+    assert!(page.html.contains("بررسی"));
     // Not translated in fa.toml: the survey's default language.
     assert!(page.html.contains("Back"));
 }
