@@ -64,10 +64,11 @@ pub fn export_survey(survey: &Survey, lang: &str) -> Result<String, TranslationE
         rows.push(Row {
             key,
             source: text.default_text().to_owned(),
-            target: text
-                .has(lang)
-                .then(|| text.get(lang).to_owned())
-                .unwrap_or_default(),
+            target: if text.has(lang) {
+                text.get(lang).to_owned()
+            } else {
+                String::new()
+            },
         });
     };
     add("survey.title".into(), survey.title());
