@@ -122,8 +122,12 @@ impl InterfaceTexts {
             path: dir.to_path_buf(),
             source,
         };
-        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(unreadable)?
+        // A folder not made yet holds no languages: `chorus i18n import` creates it.
+        let entries = match std::fs::read_dir(dir) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(texts),
+            other => other.map_err(unreadable)?,
+        };
+        let mut files: Vec<PathBuf> = entries
             .flatten()
             .map(|e| e.path())
             .filter(|p| p.extension().is_some_and(|e| e == "toml"))
