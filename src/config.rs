@@ -42,6 +42,7 @@ struct FileSettings {
     logins_per_minute: Option<u32>,
     trust_forwarded_for: Option<bool>,
     quick_exit_url: Option<String>,
+    i18n_dir: Option<PathBuf>,
 }
 
 /// Per-client request limits (against guessing and flooding). Counted in memory by
@@ -85,6 +86,9 @@ pub struct Settings {
     pub limits: Limits,
     /// Where the "Quick exit" button on every peer page leads: a neutral site.
     pub quick_exit_url: String,
+    /// An installation's own interface languages: `LANG.toml` files read at start, beside and
+    /// over the shipped ones in `i18n/`.
+    pub i18n_dir: Option<PathBuf>,
 }
 
 impl Settings {
@@ -204,6 +208,11 @@ impl Settings {
             return Err(invalid("open_codes_per_minute: must be at least 1".into()));
         }
 
+        let i18n_dir = env("CHORUS_I18N_DIR")
+            .map(PathBuf::from)
+            .or(file.i18n_dir)
+            .filter(|d| !d.as_os_str().is_empty());
+
         Ok(Settings {
             bind,
             data_dir,
@@ -221,6 +230,7 @@ impl Settings {
                 trust_forwarded_for: file.trust_forwarded_for.unwrap_or(false),
             },
             quick_exit_url,
+            i18n_dir,
         })
     }
 }

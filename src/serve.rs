@@ -80,6 +80,7 @@ pub fn run(settings: &Settings) -> Result<(), ServeError> {
         open_codes_per_minute: settings.open_codes_per_minute,
         limits: settings.limits,
         workers,
+        i18n_dir: settings.i18n_dir.clone(),
         site: crate::web::Site {
             quick_exit_url: settings.quick_exit_url.clone(),
             sealed_mode: matches!(settings.key, KeySource::Passphrase(_)),

@@ -4,6 +4,7 @@
 
 pub mod commands;
 pub mod control;
+pub mod i18n;
 
 use crate::config::Settings;
 use crate::installation::{server_running, Chorus};
@@ -57,6 +58,9 @@ pub enum CliCommand {
     Backup { file: PathBuf },
     /// Restore a backup into a new, empty data directory (the server must be stopped)
     Restore { file: PathBuf },
+    /// Translators' sheets (CSV) of the interface texts and of a survey's texts
+    #[command(subcommand)]
+    I18n(i18n::I18nCommand),
     /// Move to a new master key: a new key file, or a passphrase (sealed mode). Server stopped.
     Rekey {
         /// Create this new key file and use it
@@ -137,6 +141,7 @@ pub fn run(command: CliCommand, config: Option<&Path>) -> ExitCode {
     };
     let command = match command {
         CliCommand::Serve | CliCommand::VerifyExport { .. } => return ExitCode::SUCCESS,
+        CliCommand::I18n(i18n_command) => return i18n::run(i18n_command, &settings),
         CliCommand::Restore { file } => {
             return report(operations::restore_installation(&settings, &file))
         }

@@ -7,10 +7,13 @@ pub mod accounts;
 pub mod codes;
 mod error;
 pub mod exports;
+pub mod interface_texts;
 pub mod operations;
 pub mod releases;
 pub mod responses;
 pub mod surveys;
+pub mod translation_sheet;
+pub mod translations;
 
 pub use error::{ErrorKind, ServiceError};
 

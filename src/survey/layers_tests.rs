@@ -25,6 +25,7 @@ const LAYERS: &[&str] = &[
     // reading TOML
     "reader",
     "non_answers",
+    "interface",
     // the model
     "definition",
     "value",

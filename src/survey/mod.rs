@@ -26,6 +26,7 @@ mod fine_kinds;
 pub mod form;
 mod hierarchy;
 pub mod ids;
+mod interface;
 mod kinds;
 mod lexer;
 mod month;

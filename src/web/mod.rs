@@ -28,7 +28,7 @@ use std::sync::Arc;
 pub struct State {
     pub chorus: Arc<Chorus>,
     templates: render::Templates,
-    translations: i18n::Translations,
+    translations: i18n::InterfaceTexts,
     open_codes: limit::RateLimiter,
     logins: limit::RateLimiter,
     code_entries: limit::RateLimiter,
@@ -56,6 +56,8 @@ pub struct WebOptions {
     pub limits: crate::config::Limits,
     pub workers: usize,
     pub site: Site,
+    /// An installation's own interface languages (`i18n_dir`), read once at start.
+    pub i18n_dir: Option<std::path::PathBuf>,
 }
 
 /// Builds the server on an already-bound listener (port 0 in tests); the caller runs it.
@@ -65,7 +67,8 @@ pub fn build(
     options: WebOptions,
 ) -> std::io::Result<Server> {
     let templates = render::Templates::load().map_err(std::io::Error::other)?;
-    let translations = i18n::Translations::load().map_err(std::io::Error::other)?;
+    let translations =
+        i18n::InterfaceTexts::load(options.i18n_dir.as_deref()).map_err(std::io::Error::other)?;
     let workers = options.workers;
     let state = web::Data::new(State {
         chorus,

@@ -9,6 +9,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         "questions.html",
         include_str!("../../templates/questions.html"),
     ),
+    ("langs.html", include_str!("../../templates/langs.html")),
     ("home.html", include_str!("../../templates/home.html")),
     ("landing.html", include_str!("../../templates/landing.html")),
     ("page.html", include_str!("../../templates/page.html")),

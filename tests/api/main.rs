@@ -13,6 +13,7 @@ mod forensics;
 mod forms;
 mod hardening;
 mod invalid_input;
+mod languages;
 mod open_mode;
 mod operations;
 mod org_client;

@@ -140,6 +140,7 @@ fn read_survey(
     let k = ranged_u32(errs, &mut f, "k_anonymity", Some(K_RANGE));
     let release_percent = ranged_u32(errs, &mut f, "release_percent", Some(RELEASE_PERCENT_RANGE));
     let record_screened_out = f.bool(errs, "record_screened_out").unwrap_or(false);
+    let interface = super::interface::read_interface(errs, &mut f, &languages);
     let threshold_value = threshold.unwrap_or(DEFAULT_THRESHOLD);
     let min_responses = match (min_responses, min_responses_span) {
         (Some(m), Some(span)) => {
@@ -187,6 +188,7 @@ fn read_survey(
         k_anonymity: k.unwrap_or(DEFAULT_K),
         release_percent: release_percent.unwrap_or(DEFAULT_RELEASE_PERCENT),
         record_screened_out,
+        interface,
         pages,
         non_answer_texts: non_answers.texts,
         warnings: Vec::new(),

@@ -97,6 +97,8 @@ pub struct Survey {
     /// Whether a person whose answers fire an `end_if` (screened out, e.g. no consent) leaves a
     /// response. Off by default: they leave nothing but a spent code.
     pub(super) record_screened_out: bool,
+    /// The survey's own wording for single interface texts (`[interface.<lang>]`).
+    pub(super) interface: super::interface::InterfaceTexts,
     pub(super) pages: Vec<Page>,
     /// Texts of non-answers: the survey's labels for the built-in ones and its own ones.
     pub(super) non_answer_texts: BTreeMap<NonAnswer, Text>,
@@ -147,6 +149,14 @@ impl Survey {
     /// Whether answers that end the survey through an `end_if` are stored as a response.
     pub fn records_screened_out(&self) -> bool {
         self.record_screened_out
+    }
+
+    /// The survey's own interface texts in `lang`, if it has any.
+    pub fn interface(&self, lang: &str) -> Option<&std::collections::BTreeMap<String, String>> {
+        self.interface
+            .iter()
+            .find(|(l, _)| l.as_str() == lang)
+            .map(|(_, t)| t)
     }
 
     pub fn pages(&self) -> &[Page] {

@@ -38,6 +38,7 @@ struct Card {
 #[derive(Serialize)]
 struct CardText {
     lang: String,
+    dir: &'static str,
     title: String,
     promise: String,
 }
@@ -137,17 +138,22 @@ pub async fn show(
             code: code.clone(),
         })
         .collect();
+    let default_lang = survey.languages().first().map_or("en", |l| l.as_str());
     let texts: Vec<CardText> = survey
         .languages()
         .iter()
         .map(|l| CardText {
             lang: l.to_string(),
             title: survey.title().get(l.as_str()).to_owned(),
+            dir: if crate::web::i18n::is_rtl(l.as_str()) {
+                "rtl"
+            } else {
+                "ltr"
+            },
             promise: state
                 .translations
-                .get(l.as_str())
-                .get("card_promise")
-                .cloned()
+                .resolve(l.as_str(), default_lang, survey.interface(l.as_str()))
+                .remove("card_promise")
                 .unwrap_or_default(),
         })
         .collect();

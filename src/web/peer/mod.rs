@@ -131,7 +131,7 @@ fn landing(
     lang: Option<&str>,
 ) -> HttpResponse {
     let lang = survey_language(entry, req, lang);
-    Render::new(state, req, Some(&lang)).landing(entry, code.as_deref())
+    Render::for_survey(state, entry, &lang).landing(entry, code.as_deref())
 }
 
 /// Every step between the landing page and the review: no state on the server, the form carries
@@ -152,11 +152,14 @@ async fn turn_page(
         Err(message) => return fallback.message(message),
     };
     let posted = Posted::from_fields(fields);
-    let lang = survey_language(&entry, &req, posted.lang.as_deref());
-    let r = Render::new(&state, &req, Some(&lang));
-    if let Some(switch) = posted.switch_language.as_deref() {
-        let lang = survey_language(&entry, &req, Some(switch));
-        return Render::new(&state, &req, Some(&lang)).landing(
+    // A language button on a page of questions or the review shows the same step again in
+    // that language, answers kept; on the landing page, the landing page.
+    let in_flow = posted.page.is_some() || posted.from_review;
+    let chosen = posted.switch_language.as_deref().or(posted.lang.as_deref());
+    let lang = survey_language(&entry, &req, chosen);
+    let r = Render::for_survey(&state, &entry, &lang);
+    if posted.switch_language.is_some() && !in_flow {
+        return r.landing(
             &entry,
             Some(&posted.code)
                 .filter(|c| !c.is_empty())
@@ -192,6 +195,12 @@ async fn turn_page(
         answers: &answers,
         from_review: posted.from_review || matches!(posted.go, Go::Page(_)),
     };
+    if posted.switch_language.is_some() {
+        return match current {
+            Some(p) => r.page(&flow, p, false),
+            None => r.review(&flow),
+        };
+    }
     match posted.go {
         Go::Start => match flow::next_page(survey, None, &answers.response) {
             Some(p) => r.page(&flow, p, false),
@@ -259,7 +268,7 @@ async fn submit_answers(
     };
     let posted = Posted::from_fields(fields);
     let lang = survey_language(&entry, &req, posted.lang.as_deref());
-    let r = Render::new(&state, &req, Some(&lang));
+    let r = Render::for_survey(&state, &entry, &lang);
     let answers = Answers::parse(&entry.survey, posted.answer_fields.clone());
     let json = form::to_json(&entry.survey, &answers.fields);
     let chorus = &state.chorus;

@@ -4,7 +4,7 @@
 use super::flow::{self, Answers};
 use super::view::{self, Field};
 use crate::surveys::{SurveyEntry, SurveyState};
-use crate::web::i18n::{negotiate, Strings};
+use crate::web::i18n::{is_rtl, negotiate, Strings};
 use crate::web::State;
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpRequest, HttpResponse};
@@ -54,13 +54,15 @@ pub struct Flow<'a> {
 pub struct Render<'a> {
     state: &'a State,
     lang: String,
-    t: &'a Strings,
+    t: Strings,
 }
 
 impl<'a> Render<'a> {
-    /// Interface language: the one asked for if translated, else the browser's preference.
+    /// Pages outside a survey: the language asked for if it has interface texts, else the
+    /// browser's preference among those.
     pub fn new(state: &'a State, req: &HttpRequest, lang: Option<&str>) -> Render<'a> {
-        let lang = match lang.filter(|l| state.translations.has(l)) {
+        let known = peer_languages(state);
+        let lang = match lang.filter(|l| known.iter().any(|k| k == l)) {
             Some(l) => l.to_owned(),
             None => {
                 let accept = req
@@ -71,16 +73,31 @@ impl<'a> Render<'a> {
             }
         };
         Render {
-            t: state.translations.get(&lang),
+            t: state.translations.resolve(&lang, &lang, None),
             state,
             lang,
+        }
+    }
+
+    /// A survey's pages in `lang`, one of the languages it declares: its own interface texts
+    /// first, then the installation's for `lang`, then its default language's, then English.
+    pub fn for_survey(state: &'a State, entry: &SurveyEntry, lang: &str) -> Render<'a> {
+        let survey = &entry.survey;
+        let default = survey.languages().first().map_or("en", |l| l.as_str());
+        Render {
+            t: state
+                .translations
+                .resolve(lang, default, survey.interface(lang)),
+            state,
+            lang: lang.to_owned(),
         }
     }
 
     fn context(&self, title: &str) -> Context {
         let mut c = Context::new();
         c.insert("lang", &self.lang);
-        c.insert("t", self.t);
+        c.insert("dir", if is_rtl(&self.lang) { "rtl" } else { "ltr" });
+        c.insert("t", &self.t);
         c.insert("title", title);
         c.insert("quick_exit", &self.state.site.quick_exit_url);
         c
@@ -109,27 +126,22 @@ impl<'a> Render<'a> {
         c.insert("error", &error);
         c.insert(
             "languages",
-            &self.language_choices(&self.state.translations.languages()),
+            &self.language_choices(&peer_languages(self.state)),
         );
         self.html(StatusCode::OK, "home.html", &c)
     }
 
-    /// (code, name in its own language) for each language, for the language buttons.
+    /// (code, name in its own words) for each language, for the language buttons.
     fn language_choices(&self, codes: &[String]) -> Vec<(String, String)> {
         codes
             .iter()
-            .map(|l| {
-                let name = self
-                    .state
-                    .translations
-                    .get(l)
-                    .get("language_name")
-                    .filter(|_| self.state.translations.has(l))
-                    .cloned()
-                    .unwrap_or_else(|| l.clone());
-                (l.clone(), name)
-            })
+            .map(|l| (l.clone(), self.state.translations.name_of(l)))
             .collect()
+    }
+
+    fn survey_languages(&self, survey: &crate::survey::Survey) -> Vec<(String, String)> {
+        let offered: Vec<String> = survey.languages().iter().map(|l| l.to_string()).collect();
+        self.language_choices(&offered)
     }
 
     pub fn message(&self, message: Message) -> HttpResponse {
@@ -182,8 +194,7 @@ impl<'a> Render<'a> {
             &survey.description().map(|d| d.get(&self.lang)),
         );
         c.insert("code", &code);
-        let offered: Vec<String> = survey.languages().iter().map(|l| l.to_string()).collect();
-        c.insert("languages", &self.language_choices(&offered));
+        c.insert("languages", &self.survey_languages(survey));
         self.html(StatusCode::OK, "landing.html", &c)
     }
 
@@ -204,7 +215,7 @@ impl<'a> Render<'a> {
             .filter(|q| survey.question_visible(q, &flow.answers.response))
             .map(|q| {
                 let problem = problems.iter().find(|(id, _)| *id == q.id).map(|(_, p)| *p);
-                view::question(q, &self.lang, self.t, &flow.answers.fields, problem)
+                view::question(q, &self.lang, &self.t, &flow.answers.fields, problem)
             })
             .collect();
         // Everything not answered by a control on this page travels as a hidden field, including
@@ -256,6 +267,7 @@ impl<'a> Render<'a> {
         );
         c.insert("last", &last);
         c.insert("from_review", &flow.from_review);
+        c.insert("languages", &self.survey_languages(survey));
         let status = if errors.is_empty() {
             StatusCode::OK
         } else {
@@ -281,7 +293,13 @@ impl<'a> Render<'a> {
             };
             return self.page(&back_here, p, true);
         }
-        let pages = view::review(survey, &visible, &flow.answers.response, &self.lang, self.t);
+        let pages = view::review(
+            survey,
+            &visible,
+            &flow.answers.response,
+            &self.lang,
+            &self.t,
+        );
         let hidden: Vec<Field> = flow
             .answers
             .carried
@@ -304,6 +322,7 @@ impl<'a> Render<'a> {
         c.insert("code", flow.code);
         c.insert("pages", &pages);
         c.insert("hidden", &hidden);
+        c.insert("languages", &self.survey_languages(survey));
         self.html(StatusCode::OK, "review.html", &c)
     }
 
@@ -341,6 +360,29 @@ impl<'a> Render<'a> {
             .collect();
         c.insert("surveys", &surveys);
         c.insert("sealed", &self.state.site.sealed_mode);
+        c.insert(
+            "languages",
+            &self.language_choices(&peer_languages(self.state)),
+        );
         self.html(StatusCode::OK, "privacy.html", &c)
     }
+}
+
+/// The languages offered outside a survey (the code-entry page, the privacy notice, messages):
+/// every interface language, and every language an open survey declares.
+fn peer_languages(state: &State) -> Vec<String> {
+    let mut langs = state.translations.languages();
+    for summary in state.chorus.surveys.list(&state.chorus.store) {
+        if summary.state != SurveyState::Open {
+            continue;
+        }
+        if let Some(entry) = state.chorus.surveys.get(&summary.id) {
+            for l in entry.survey.languages() {
+                if !langs.iter().any(|k| k == l.as_str()) {
+                    langs.push(l.to_string());
+                }
+            }
+        }
+    }
+    langs
 }
