@@ -188,5 +188,5 @@ pub(super) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 pub fn rewrite_store(chorus: &Chorus, actor: &Actor) -> Result<u64, ServiceError> {
     let report = chorus.store.rewrite()?;
     audit(chorus, actor, "rewrite store", None, None);
-    Ok(report.records as u64)
+    Ok(report.records)
 }
