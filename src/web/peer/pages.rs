@@ -4,9 +4,11 @@
 use super::flow::{self, Answers};
 use super::view::{self, Field};
 use crate::surveys::{SurveyEntry, SurveyState};
+use crate::web::error::ApiError;
 use crate::web::i18n::{is_rtl, negotiate, Strings};
 use crate::web::State;
 use actix_web::http::{header, StatusCode};
+use actix_web::ResponseError;
 use actix_web::{HttpRequest, HttpResponse};
 use tera::Context;
 
@@ -22,23 +24,32 @@ pub enum Message {
 }
 
 impl Message {
+    /// The page's texts, and its status from the API's error of the same meaning — one mapping
+    /// (`web/error.rs`) for JSON and pages alike.
     fn parts(self) -> (StatusCode, &'static str, &'static str) {
-        match self {
-            Message::NotFound => (StatusCode::NOT_FOUND, "not_found_title", "not_found_text"),
-            Message::Closed => (StatusCode::GONE, "closed_title", "closed_text"),
+        let (error, title, text) = match self {
+            Message::NotFound => (ApiError::NotFound, "not_found_title", "not_found_text"),
+            Message::Closed => (ApiError::SurveyClosed, "closed_title", "closed_text"),
             Message::CodeUnusable => (
-                StatusCode::CONFLICT,
+                ApiError::CodeUnusable,
                 "code_unusable_title",
                 "code_unusable_text",
             ),
             Message::TooMany => (
-                StatusCode::TOO_MANY_REQUESTS,
+                ApiError::RateLimited {
+                    retry_after_secs: 60,
+                },
                 "too_many_title",
                 "too_many_text",
             ),
-            Message::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy_title", "busy_text"),
-            Message::BadForm => (StatusCode::BAD_REQUEST, "bad_form_title", "bad_form_text"),
-        }
+            Message::Busy => (ApiError::Unavailable, "busy_title", "busy_text"),
+            Message::BadForm => (
+                ApiError::BadRequest(String::new()),
+                "bad_form_title",
+                "bad_form_text",
+            ),
+        };
+        (error.status_code(), title, text)
     }
 }
 
