@@ -9,10 +9,11 @@ mod view;
 use super::api::read_body;
 use super::i18n::negotiate;
 use super::State;
-use crate::submissions::{self, SubmitError};
+use crate::services::responses;
+use crate::submissions::SubmitError;
 use crate::survey::{form, Mode};
 use crate::surveys::{SurveyEntry, SurveyState};
-use crate::tokens::{code_hash, TokenCode};
+use crate::tokens::TokenCode;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use flow::{Answers, Go, Posted};
@@ -271,16 +272,7 @@ async fn submit_answers(
     let r = Render::for_survey(&state, &entry, &lang);
     let answers = Answers::parse(&entry.survey, posted.answer_fields.clone());
     let json = form::to_json(&entry.survey, &answers.fields);
-    let chorus = &state.chorus;
-    let outcome = submissions::accept(
-        &chorus.surveys,
-        &chorus.store,
-        chorus.vault.code_hash_key(),
-        &path,
-        &posted.code,
-        &json,
-    )
-    .await;
+    let outcome = responses::submit(&state.chorus, &path, &posted.code, &json).await;
     let flow = pages::Flow {
         entry: &entry,
         code: &posted.code,
@@ -351,16 +343,9 @@ fn usable_code(state: &State, survey: &str, typed: &str) -> Result<String, Messa
 /// An issued, unused code (as displayed) and its survey. Unknown, used and mistyped codes all
 /// give the one "can't be used" message.
 fn unused_code(state: &State, typed: &str) -> Result<(String, String), Message> {
-    let code = TokenCode::parse(typed).map_err(|_| Message::CodeUnusable)?;
-    let record = state
-        .chorus
-        .store
-        .code_get(&code_hash(state.chorus.vault.code_hash_key(), &code))
-        .map_err(|_| Message::Busy)?;
-    match record {
-        Some(rec) if !rec.spent => Ok((code.display(), rec.survey)),
-        _ => Err(Message::CodeUnusable),
-    }
+    responses::unused_code(&state.chorus, typed)
+        .map_err(|_| Message::Busy)?
+        .ok_or(Message::CodeUnusable)
 }
 
 fn survey_language(entry: &SurveyEntry, req: &HttpRequest, chosen: Option<&str>) -> String {
