@@ -12,7 +12,7 @@ use crate::tally::RawTable;
 
 use super::earlier::{positions, EarlierRelease};
 use super::grouping::Grouping;
-use super::system::{Sum, System};
+use super::system::{Sum, System, Witnesses};
 
 /// Which hidden number an audit found too narrowly bounded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,7 +39,12 @@ struct Entry {
     origin: Narrow,
 }
 
-fn run(system: &mut System, entries: Vec<Entry>, t: u64) -> Result<Option<Narrow>, String> {
+fn run(
+    system: &mut System,
+    entries: Vec<Entry>,
+    t: u64,
+    memory: &mut Witnesses,
+) -> Result<Option<Narrow>, String> {
     let mut targets = Vec::new();
     let mut origins = Vec::new();
     for e in entries {
@@ -55,7 +60,7 @@ fn run(system: &mut System, entries: Vec<Entry>, t: u64) -> Result<Option<Narrow
         return Ok(None);
     }
     Ok(system
-        .narrowest(&targets, t)?
+        .narrowest_with(&targets, t, memory)?
         .and_then(|i| origins.get(i).copied()))
 }
 
@@ -126,7 +131,7 @@ pub(super) fn one_way(
         published: (!hidden[n]).then_some(published[n]),
         origin: Narrow::Current(n),
     });
-    run(&mut system, entries, t)
+    run(&mut system, entries, t, &mut Witnesses::default())
 }
 
 /// What is published now for a pair: the two one-way tables and the (regrouped) two-way table,
@@ -245,10 +250,12 @@ fn lines_of(lines: &[Vec<String>], ids: &[String]) -> Option<Vec<Vec<usize>>> {
 }
 
 /// The pair audited jointly with both one-way tables and every earlier release of all three.
+/// `memory` is what earlier audits of the same design found: see [`Witnesses`].
 pub(super) fn pair(
     pair: &Pair<'_>,
     earlier: &[EarlierRelease],
     t: u64,
+    memory: &mut Witnesses,
 ) -> Result<Option<Narrow>, String> {
     let (na, nb) = (pair.a.cells().len(), pair.b.cells().len());
     let (a_ids, b_ids) = (ids(pair.a), ids(pair.b));
@@ -372,5 +379,5 @@ pub(super) fn pair(
         true,
         &mut entries,
     );
-    run(&mut system, entries, t)
+    run(&mut system, entries, t, memory)
 }

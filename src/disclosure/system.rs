@@ -24,6 +24,18 @@ pub(super) struct System {
     monotone: Vec<(usize, usize)>,
 }
 
+/// What audits of one system have found so far: feasible points, and sums with no upper bound.
+///
+/// Valid for as long as the system only loosens — the same atoms, empty atoms and earlier
+/// releases, with published numbers only ever taken away (hidden). Taking a constraint away
+/// keeps every feasible point feasible and every unbounded sum unbounded, so what was proven
+/// wide stays proven.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Witnesses {
+    points: Vec<Vec<f64>>,
+    unbounded: Vec<Sum>,
+}
+
 /// Round-off of the solver; widths are whole numbers up to it.
 const SLACK: f64 = 1e-6;
 
@@ -58,12 +70,59 @@ impl System {
     /// The first target whose feasible range is narrower than `t`, `Ok(None)` when every one
     /// is at least that wide. Each solved LP's optimal point is kept as a witness: two
     /// witnesses that differ by `t` in a target prove it wide without an LP of its own.
+    #[cfg(test)]
     pub(super) fn narrowest(&self, targets: &[Sum], t: u64) -> Result<Option<usize>, String> {
+        self.narrowest_with(targets, t, &mut Witnesses::default())
+    }
+
+    /// [`System::narrowest`], starting from (and adding to) what earlier audits of this system
+    /// found. `memory` must come only from this system with at most the same published
+    /// numbers: see [`Witnesses`].
+    pub(super) fn narrowest_with(
+        &self,
+        targets: &[Sum],
+        t: u64,
+        memory: &mut Witnesses,
+    ) -> Result<Option<usize>, String> {
         let t = t as f64;
+        let value = |point: &[f64], sum: &Sum| -> f64 {
+            sum.iter().filter_map(|&a| point.get(a)).sum::<f64>()
+        };
         let mut seen = vec![(f64::INFINITY, f64::NEG_INFINITY); targets.len()];
-        let wide = |seen: &[(f64, f64)], i: usize| seen[i].1 - seen[i].0 + SLACK >= t;
+        let add = |seen: &mut [(f64, f64)], point: &[f64]| {
+            for (s, sum) in seen.iter_mut().zip(targets) {
+                let v = value(point, sum);
+                *s = (s.0.min(v), s.1.max(v));
+            }
+        };
+        for point in &memory.points {
+            add(&mut seen, point);
+        }
+        let wide = |seen: &[(f64, f64)], i: usize| {
+            seen[i].1 - seen[i].0 + SLACK >= t || memory.unbounded.contains(&targets[i])
+        };
+        // Two LPs first, pushing every open target up together and then down together: their
+        // points are feasible, so whatever they prove wide is proven, and they often prove most
+        // targets at once. Which targets are narrow does not depend on them: each target not
+        // proven wide still gets its own minimisation and maximisation below.
+        let open: Vec<usize> = (0..targets.len()).filter(|&i| !wide(&seen, i)).collect();
+        if open.len() > 2 {
+            let mut all: Sum = open.iter().flat_map(|&i| targets[i].clone()).collect();
+            all.sort_unstable();
+            all.dedup();
+            for direction in [
+                OptimizationDirection::Maximize,
+                OptimizationDirection::Minimize,
+            ] {
+                if let Some(point) = self.solve(&all, direction)? {
+                    add(&mut seen, &point);
+                    memory.points.push(point);
+                }
+            }
+        }
+        let mut found_unbounded = Vec::new();
         for (i, target) in targets.iter().enumerate() {
-            if wide(&seen, i) {
+            if wide(&seen, i) || found_unbounded.contains(target) {
                 continue;
             }
             let mut unbounded = false;
@@ -74,13 +133,12 @@ impl System {
                 match self.solve(target, direction)? {
                     None => {
                         unbounded = true;
+                        found_unbounded.push(target.clone());
                         break;
                     }
                     Some(point) => {
-                        for (s, sum) in seen.iter_mut().zip(targets) {
-                            let v: f64 = sum.iter().filter_map(|&a| point.get(a)).sum();
-                            *s = (s.0.min(v), s.1.max(v));
-                        }
+                        add(&mut seen, &point);
+                        memory.points.push(point);
                     }
                 }
                 if wide(&seen, i) {
@@ -88,9 +146,11 @@ impl System {
                 }
             }
             if !unbounded && !wide(&seen, i) {
+                memory.unbounded.extend(found_unbounded);
                 return Ok(Some(i));
             }
         }
+        memory.unbounded.extend(found_unbounded);
         Ok(None)
     }
 
