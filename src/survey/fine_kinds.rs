@@ -56,6 +56,29 @@ pub(super) fn read_decimal(
     })
 }
 
+/// What is wrong with band `[lo, hi]` of a question answering `min..max`, given the band before
+/// it: the one check for whole-number and decimal bands.
+pub(super) fn band_problem<T: PartialOrd + std::fmt::Display>(
+    (lo, hi): (T, T),
+    (min, max): (T, T),
+    prev: Option<(T, T)>,
+) -> Option<String> {
+    if hi < lo {
+        return Some(format!("band [{lo}, {hi}] ends before it starts"));
+    }
+    if lo < min || hi > max {
+        return Some(format!(
+            "band [{lo}, {hi}] lies outside the range {min}..{max}"
+        ));
+    }
+    match prev {
+        Some((p_lo, p_hi)) if lo <= p_hi => Some(format!(
+            "band [{lo}, {hi}] overlaps or comes before band [{p_lo}, {p_hi}]; bands must be ascending and not overlap"
+        )),
+        _ => None,
+    }
+}
+
 fn read_decimal_bands(
     errs: &mut Errors,
     f: &mut Fields<'_, '_>,
@@ -86,28 +109,9 @@ fn read_decimal_bands(
             );
             continue;
         };
-        let (lo, hi) = (band.lo, band.hi);
-        if hi < lo {
-            errs.at(
-                &item.span(),
-                format!("{}band [{lo}, {hi}] ends before it starts", f.ctx),
-            );
-        } else if lo < min || hi > max {
-            errs.at(
-                &item.span(),
-                format!(
-                    "{}band [{lo}, {hi}] lies outside the range {min}..{max}",
-                    f.ctx
-                ),
-            );
-        } else if let Some(prev) = bands.last().filter(|prev| lo <= prev.hi) {
-            errs.at(
-                &item.span(),
-                format!(
-                    "{}band [{lo}, {hi}] overlaps or comes before band [{}, {}]; bands must be ascending and not overlap",
-                    f.ctx, prev.lo, prev.hi
-                ),
-            );
+        let prev = bands.last().map(|p| (p.lo, p.hi));
+        if let Some(problem) = band_problem((band.lo, band.hi), (min, max), prev) {
+            errs.at(&item.span(), format!("{}{problem}", f.ctx));
         }
         bands.push(band);
     }

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use toml::de::DeValue;
 
 use super::definition::{Band, Choice, QuestionKind, Role};
-use super::fine_kinds::{read_day, read_decimal};
+use super::fine_kinds::{band_problem, read_day, read_decimal};
 use super::ids::check_option_id;
 use super::month::YearMonth;
 use super::reader::{as_int, as_table, Errors, Fields};
@@ -258,28 +258,9 @@ fn read_bands(errs: &mut Errors, f: &mut Fields<'_, '_>, min: i64, max: i64) -> 
             );
             continue;
         };
-        let (lo, hi) = (band.lo, band.hi);
-        if hi < lo {
-            errs.at(
-                &item.span(),
-                format!("{}band [{lo}, {hi}] ends before it starts", f.ctx),
-            );
-        } else if lo < min || hi > max {
-            errs.at(
-                &item.span(),
-                format!(
-                    "{}band [{lo}, {hi}] lies outside the range {min}..{max}",
-                    f.ctx
-                ),
-            );
-        } else if let Some(prev) = bands.last().filter(|prev| lo <= prev.hi) {
-            errs.at(
-                &item.span(),
-                format!(
-                    "{}band [{lo}, {hi}] overlaps or comes before band [{}, {}]; bands must be ascending and not overlap",
-                    f.ctx, prev.lo, prev.hi
-                ),
-            );
+        let prev = bands.last().map(|p| (p.lo, p.hi));
+        if let Some(problem) = band_problem((band.lo, band.hi), (min, max), prev) {
+            errs.at(&item.span(), format!("{}{problem}", f.ctx));
         }
         bands.push(band);
     }
