@@ -192,3 +192,24 @@ pub fn socket_path(data_dir: &std::path::Path) -> PathBuf {
 pub fn server_running(data_dir: &std::path::Path) -> bool {
     std::os::unix::net::UnixStream::connect(socket_path(data_dir)).is_ok()
 }
+
+/// A fresh installation in a temporary directory (key file beside the data directory), with
+/// `definition` imported — for unit tests that need a real store and vault.
+#[cfg(test)]
+pub(crate) fn temporary_with(definition: &str) -> (tempfile::TempDir, Chorus) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let key = dir.path().join("chorus.key");
+    let env = move |name: &str| match name {
+        "CHORUS_DATA_DIR" => Some(data.display().to_string()),
+        "CHORUS_KEY_FILE" => Some(key.display().to_string()),
+        _ => None,
+    };
+    let settings = Settings::from_sources(None, &env).expect("settings");
+    let (chorus, _) = Chorus::open(&settings).expect("open");
+    chorus
+        .surveys
+        .import(&chorus.store, &chorus.vault, definition)
+        .expect("import");
+    (dir, chorus)
+}

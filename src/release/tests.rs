@@ -1,5 +1,4 @@
 use super::*;
-use crate::config::Settings;
 use crate::installation::Chorus;
 use crate::tokens;
 
@@ -25,20 +24,7 @@ title = "P"
 "#;
 
 fn open() -> (tempfile::TempDir, Chorus) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let data = dir.path().join("data");
-    let key = dir.path().join("chorus.key");
-    let env = move |name: &str| match name {
-        "CHORUS_DATA_DIR" => Some(data.display().to_string()),
-        "CHORUS_KEY_FILE" => Some(key.display().to_string()),
-        _ => None,
-    };
-    let settings = Settings::from_sources(None, &env).expect("settings");
-    let (chorus, _) = Chorus::open(&settings).expect("open");
-    chorus
-        .surveys
-        .import(&chorus.store, &chorus.vault, SURVEY)
-        .expect("import");
+    let (dir, chorus) = crate::installation::temporary_with(SURVEY);
     chorus
         .surveys
         .set_state(&chorus.store, "small", crate::surveys::SurveyState::Open)

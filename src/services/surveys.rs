@@ -189,27 +189,12 @@ pub fn set_up_demo(chorus: &Chorus) -> Result<Option<crate::tokens::TokenCode>, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Settings;
     use crate::surveys::SurveyState;
 
     const SURVEY: &str = "id = \"walk\"\ntitle = \"Walk-in\"\n[[pages]]\ntitle = \"P\"\n  [[pages.questions]]\n  id = \"q\"\n  type = \"single\"\n  role = \"plain\"\n  text = \"Q?\"\n  options = [ { id = \"a\", text = \"A\" }, { id = \"b\", text = \"B\" } ]\n";
 
     fn open() -> (tempfile::TempDir, Chorus) {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let data = dir.path().join("data");
-        let key = dir.path().join("chorus.key");
-        let env = move |name: &str| match name {
-            "CHORUS_DATA_DIR" => Some(data.display().to_string()),
-            "CHORUS_KEY_FILE" => Some(key.display().to_string()),
-            _ => None,
-        };
-        let settings = Settings::from_sources(None, &env).expect("settings");
-        let (chorus, _) = Chorus::open(&settings).expect("open");
-        chorus
-            .surveys
-            .import(&chorus.store, &chorus.vault, SURVEY)
-            .expect("import");
-        (dir, chorus)
+        crate::installation::temporary_with(SURVEY)
     }
 
     #[test]
