@@ -16,6 +16,8 @@ const API_KEY_PREFIX: &str = "chorus_";
 pub enum Role {
     Organiser,
     Researcher,
+    /// Pays incentive vouchers, and can do nothing else.
+    Staff,
 }
 
 impl Role {
@@ -23,6 +25,7 @@ impl Role {
         match s {
             "organiser" | "organizer" => Some(Role::Organiser),
             "researcher" => Some(Role::Researcher),
+            "staff" => Some(Role::Staff),
             _ => None,
         }
     }
@@ -31,6 +34,7 @@ impl Role {
         match self {
             Role::Organiser => "organiser",
             Role::Researcher => "researcher",
+            Role::Staff => "staff",
         }
     }
 }

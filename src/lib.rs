@@ -30,4 +30,5 @@ pub mod tally;
 pub mod telemetry;
 pub mod tokens;
 pub mod vault;
+pub mod vouchers;
 pub mod web;

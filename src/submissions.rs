@@ -34,6 +34,15 @@ pub struct SealedRecord {
     pub response: Response,
 }
 
+/// What became of an accepted submission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Accepted {
+    /// The response is stored.
+    Stored,
+    /// The survey's `end_if` screened the person out: the code is spent, nothing is stored.
+    ScreenedOut,
+}
+
 /// Parses, seals and stores one response, spending its code. `Ok` means durable: only then may
 /// anyone be told "thank you".
 pub async fn accept(
@@ -43,7 +52,7 @@ pub async fn accept(
     survey_id: &str,
     code: &str,
     raw_answers: &serde_json::Map<String, serde_json::Value>,
-) -> Result<(), SubmitError> {
+) -> Result<Accepted, SubmitError> {
     let entry = registry.get(survey_id).ok_or(SubmitError::NoSuchSurvey)?;
     match entry.state {
         SurveyState::Open => {}
@@ -57,7 +66,7 @@ pub async fn accept(
     if screened_out && !entry.survey.records_screened_out() {
         // The definition asks that people its `end_if` screens out leave no response.
         return match store.spend(&code_hash(code_key, &code), survey_id).await? {
-            Redemption::Redeemed => Ok(()),
+            Redemption::Redeemed => Ok(Accepted::ScreenedOut),
             Redemption::Unusable => Err(SubmitError::CodeUnusable),
         };
     }
@@ -73,7 +82,7 @@ pub async fn accept(
     let sealed = data_key.seal_response(survey_id, &record_id, &plaintext);
     let hash = code_hash(code_key, &code);
     match store.redeem(&hash, survey_id, &record_id, &sealed).await? {
-        Redemption::Redeemed => Ok(()),
+        Redemption::Redeemed => Ok(Accepted::Stored),
         Redemption::Unusable => Err(SubmitError::CodeUnusable),
     }
 }

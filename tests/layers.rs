@@ -16,6 +16,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("spreadsheet", 1),
     ("store", 2),
     ("tokens", 3),
+    ("vouchers", 3),
     ("accounts", 3),
     ("audit", 3),
     ("surveys", 3),

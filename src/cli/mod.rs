@@ -90,7 +90,7 @@ pub enum UserCommand {
     /// Add an account; the password is read from standard input (one line)
     Add {
         name: String,
-        #[arg(long, value_parser = ["organiser", "researcher"])]
+        #[arg(long, value_parser = ["organiser", "researcher", "staff"])]
         role: String,
     },
     /// Print a new API key for the account (alone on stdout), replacing its old one

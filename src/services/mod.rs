@@ -14,6 +14,7 @@ pub mod responses;
 pub mod surveys;
 pub mod translation_sheet;
 pub mod translations;
+pub mod vouchers;
 
 pub use error::{ErrorKind, ServiceError};
 

@@ -4,27 +4,51 @@
 
 use crate::installation::Chorus;
 use crate::store::StoreError;
-use crate::submissions::{self, SubmitError};
+use crate::submissions::{self, Accepted, SubmitError};
 use crate::survey::Mode;
 use crate::surveys::SurveyState;
 use crate::tokens::{self, code_hash, TokenCode};
+use crate::vouchers;
 
-/// Parses, seals and stores one response, spending its code; `Ok` means durable.
+/// What a peer is told after a durable submission.
+#[derive(Debug)]
+pub struct Submitted {
+    /// The survey's `end_if` screened the person out: nothing was stored.
+    pub screened_out: bool,
+    /// The incentive voucher, when the survey offers one and a response was stored.
+    pub voucher: Option<TokenCode>,
+}
+
+/// Parses, seals and stores one response, spending its code; `Ok` means durable. A survey with
+/// an incentive gets a voucher written just before the response, so the flush that makes the
+/// response durable makes the voucher durable too; a voucher whose response was refused (or
+/// screened out) is taken back before anyone sees it.
 pub async fn submit(
     chorus: &Chorus,
     survey: &str,
     code: &str,
     answers: &serde_json::Map<String, serde_json::Value>,
-) -> Result<(), SubmitError> {
-    submissions::accept(
-        &chorus.surveys,
-        &chorus.store,
-        chorus.vault.code_hash_key(),
-        survey,
-        code,
-        answers,
-    )
-    .await
+) -> Result<Submitted, SubmitError> {
+    let key = chorus.vault.code_hash_key();
+    let offers_incentive = chorus
+        .surveys
+        .get(survey)
+        .is_some_and(|e| e.state == SurveyState::Open && e.survey.incentive().is_some());
+    let voucher = if offers_incentive {
+        Some(vouchers::issue(&chorus.store, key, survey)?)
+    } else {
+        None
+    };
+    let outcome =
+        submissions::accept(&chorus.surveys, &chorus.store, key, survey, code, answers).await;
+    let stored = matches!(outcome, Ok(Accepted::Stored));
+    if let (Some(v), false) = (&voucher, stored) {
+        vouchers::withdraw(&chorus.store, key, v)?;
+    }
+    Ok(Submitted {
+        screened_out: outcome? == Accepted::ScreenedOut,
+        voucher: voucher.filter(|_| stored),
+    })
 }
 
 /// The survey an issued, unused code belongs to, and the code as displayed. Unknown, used and

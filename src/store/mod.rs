@@ -15,16 +15,18 @@ mod ledger;
 mod legacy;
 mod records;
 mod rewrite;
+mod vouchers;
 
 pub use backup::{restore, BackupError};
 pub use ledger::KeyLedger;
-pub use records::{BatchCounts, CodeRecord};
+pub use records::{BatchCounts, CodeRecord, VoucherRecord};
 pub use rewrite::{Reseal, RewriteReport};
+pub use vouchers::Payment;
 
 pub use committer::CommitError;
 use committer::{Committer, RedeemRequest};
 use generation::Generation;
-use records::{code_key, response_key, scoped_key, CODE_TAG, RESPONSE_TAG};
+use records::{code_key, response_key, scoped_key, CODE_TAG, RESPONSE_TAG, VOUCHER_TAG};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard};
@@ -528,6 +530,7 @@ fn count_from_tree(redeem: &sled::Tree) -> Result<counters::Counters, StoreError
                     std::str::from_utf8(&scoped[..end]).map_err(|_| StoreError::Corrupt)?;
                 counters.add_response(survey);
             }
+            Some(&VOUCHER_TAG) => {}
             _ => return Err(StoreError::Corrupt),
         }
     }

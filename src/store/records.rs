@@ -66,10 +66,48 @@ pub(super) fn response_key(survey: &str, record_id: &[u8]) -> Vec<u8> {
     key
 }
 
+/// Key of a voucher record in the `redeem` tree: `v` ‖ keyed hash of the voucher code.
+pub(super) fn voucher_key(hash: &[u8; 32]) -> [u8; 33] {
+    let mut key = code_key(hash);
+    key[0] = VOUCHER_TAG;
+    key
+}
+
+/// The state of one incentive voucher, stored under the keyed hash of its code: its survey and
+/// whether it was paid — never a time, a response id or anything that orders it with responses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VoucherRecord {
+    pub survey: String,
+    pub paid: bool,
+}
+
+impl VoucherRecord {
+    /// `paid (1) ‖ survey id (utf-8)`
+    pub(super) fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(1 + self.survey.len());
+        out.push(u8::from(self.paid));
+        out.extend_from_slice(self.survey.as_bytes());
+        out
+    }
+
+    pub(super) fn decode(bytes: &[u8]) -> Option<VoucherRecord> {
+        let (&paid, survey) = bytes.split_first()?;
+        if paid > 1 {
+            return None;
+        }
+        Some(VoucherRecord {
+            paid: paid == 1,
+            survey: String::from_utf8(survey.to_vec()).ok()?,
+        })
+    }
+}
+
 /// `c` sorts before `r`: a rewrite in key order writes every code record before any response,
 /// so no spent code lands next to the response it paid for.
 pub(super) const CODE_TAG: u8 = b'c';
 pub(super) const RESPONSE_TAG: u8 = b'r';
+/// Vouchers sort after responses, so a rewrite writes them apart from the responses too.
+pub(super) const VOUCHER_TAG: u8 = b'v';
 
 #[cfg(test)]
 mod tests {

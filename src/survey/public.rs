@@ -222,6 +222,9 @@ impl Survey {
         if let Some(d) = &self.description {
             o["description"] = json!(d);
         }
+        if let Some(i) = &self.incentive {
+            o["incentive"] = json!(i);
+        }
         if !self.non_answer_texts.is_empty() {
             let texts: Map<String, Value> = self
                 .non_answer_texts

@@ -25,6 +25,17 @@ pub fn code_hash(key: &hmac::Key, code: &TokenCode) -> [u8; 32] {
     out
 }
 
+/// The keyed digest under which an incentive voucher is stored. Domain-separated from card
+/// codes, so a voucher's digest never equals the digest its text would have as a card code.
+pub fn voucher_hash(key: &hmac::Key, voucher: &TokenCode) -> [u8; 32] {
+    let mut context = hmac::Context::with_key(key);
+    context.update(b"chorus voucher\0");
+    context.update(voucher.normalised());
+    let mut out = [0u8; 32];
+    out.copy_from_slice(context.sign().as_ref());
+    out
+}
+
 /// Issues `count` fresh codes for a survey as a new batch, durably, and returns them. This is the
 /// only moment the codes exist in plain form: they are not kept anywhere.
 pub fn issue_batch(

@@ -72,10 +72,16 @@ async fn post_response(
     require_json(&req)?;
     let body = read_body(payload, MAX_BODY_BYTES).await?;
     let submission: Submission = parse_json(&body)?;
-    responses::submit(&state.chorus, &path, &submission.code, &submission.answers).await?;
-    Ok(HttpResponse::Created()
-        .content_type("application/json")
-        .body(r#"{"status":"accepted","message":"Thank you. Your answers were saved."}"#))
+    let done =
+        responses::submit(&state.chorus, &path, &submission.code, &submission.answers).await?;
+    let mut body = serde_json::json!({
+        "status": "accepted",
+        "message": "Thank you. Your answers were saved.",
+    });
+    if let Some(voucher) = done.voucher {
+        body["voucher"] = voucher.display().into();
+    }
+    Ok(HttpResponse::Created().json(body))
 }
 
 /// Open surveys: a fresh one-time code for whoever asks, within the in-memory rate limit.

@@ -13,6 +13,7 @@ mod peer;
 mod render;
 mod request_log;
 mod security;
+mod voucher_api;
 
 pub use api::MAX_BODY_BYTES;
 pub use error::CODE_UNUSABLE_BODY;
@@ -103,6 +104,7 @@ pub fn build(
             .wrap(from_fn(request_log::log_request))
             .configure(api::routes)
             .configure(org_api::routes)
+            .configure(voucher_api::routes)
             .configure(organiser::routes)
             .configure(peer::routes)
             .default_service(web::to(not_found))

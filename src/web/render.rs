@@ -58,6 +58,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/org/audit.html"),
     ),
     (
+        "org/vouchers.html",
+        include_str!("../../templates/org/vouchers.html"),
+    ),
+    (
         "org/release.html",
         include_str!("../../templates/org/release.html"),
     ),

@@ -25,3 +25,4 @@ mod release_rules;
 mod releases;
 mod startup;
 mod submissions;
+mod vouchers;

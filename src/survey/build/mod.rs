@@ -125,6 +125,7 @@ fn read_survey(
         }
     };
     let description = f.text(errs, "description", &languages);
+    let incentive = f.text(errs, "incentive", &languages);
     let mode = match f.str(errs, "mode") {
         None => Mode::Invite,
         Some(("invite", _)) => Mode::Invite,
@@ -181,6 +182,7 @@ fn read_survey(
         id: id?,
         title: title?,
         description,
+        incentive,
         mode,
         languages,
         threshold: threshold_value,

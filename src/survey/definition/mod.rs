@@ -87,6 +87,9 @@ pub struct Survey {
     pub(super) id: SurveyId,
     pub(super) title: Text,
     pub(super) description: Option<Text>,
+    /// What a peer is given for their time (`incentive = "A £10 shop voucher"`): when set, each
+    /// peer gets a voucher code once their answers are saved.
+    pub(super) incentive: Option<Text>,
     pub(super) mode: Mode,
     pub(super) languages: Vec<Lang>,
     pub(super) threshold: u32,
@@ -117,6 +120,10 @@ impl Survey {
 
     pub fn description(&self) -> Option<&Text> {
         self.description.as_ref()
+    }
+
+    pub fn incentive(&self) -> Option<&Text> {
+        self.incentive.as_ref()
     }
 
     pub fn mode(&self) -> Mode {

@@ -29,9 +29,18 @@ impl<'a> Org<'a> {
         req: &HttpRequest,
         role: Role,
     ) -> Result<Org<'a>, Refusal> {
+        Org::require_one_of(state, req, &[role])
+    }
+
+    /// The account behind the request if it has one of `roles` (the first names the refusal).
+    pub fn require_one_of(
+        state: &'a web::Data<State>,
+        req: &HttpRequest,
+        roles: &[Role],
+    ) -> Result<Org<'a>, Refusal> {
         match auth::session(state, req) {
-            Some(session) if session.role == role => Ok(Org { state, session }),
-            Some(_) => Err(Refusal::WrongRole(role)),
+            Some(session) if roles.contains(&session.role) => Ok(Org { state, session }),
+            Some(_) => Err(Refusal::WrongRole(roles[0])),
             None => Err(Refusal::LogIn),
         }
     }
@@ -43,7 +52,17 @@ impl<'a> Org<'a> {
         payload: web::Payload,
         role: Role,
     ) -> Result<(Org<'a>, Vec<(String, String)>), Refusal> {
-        let org = Org::require_role(state, req, role)?;
+        Org::posted_by(state, req, payload, &[role]).await
+    }
+
+    /// A form posted by an account with one of `roles`, CSRF-checked.
+    pub async fn posted_by(
+        state: &'a web::Data<State>,
+        req: &HttpRequest,
+        payload: web::Payload,
+        roles: &[Role],
+    ) -> Result<(Org<'a>, Vec<(String, String)>), Refusal> {
+        let org = Org::require_one_of(state, req, roles)?;
         let fields = read_form(payload).await.unwrap_or_default();
         org.check_csrf(&fields)?;
         Ok((org, fields))
@@ -129,6 +148,7 @@ impl<'a> OrgPage<'a> {
             c.insert("account", &s.name);
             c.insert("csrf", &s.csrf);
             c.insert("researcher", &(s.role == Role::Researcher));
+            c.insert("staff", &(s.role == Role::Staff));
         }
         c
     }

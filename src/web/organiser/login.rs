@@ -91,10 +91,10 @@ pub async fn log_in(
     match checked {
         Ok(Some(account)) => {
             state.login_guard.succeeded(&name, client);
-            let target = if account.role == Role::Organiser {
-                "/org"
-            } else {
-                "/org/research"
+            let target = match account.role {
+                Role::Organiser => "/org",
+                Role::Researcher => "/org/research",
+                Role::Staff => "/org/vouchers",
             };
             let mut response = see_other(target);
             let _ = response.add_cookie(&auth::session_cookie(

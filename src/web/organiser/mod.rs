@@ -9,6 +9,7 @@ mod exports;
 mod login;
 mod results;
 mod surveys;
+mod vouchers;
 
 use actix_web::web;
 
@@ -43,6 +44,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::get().to(results::download),
         )
         .route("/org/audit", web::get().to(audit_log::show))
+        .route("/org/vouchers", web::get().to(vouchers::show))
+        .route("/org/vouchers/check", web::post().to(vouchers::check))
+        .route("/org/vouchers/pay", web::post().to(vouchers::pay))
         .route("/org/exports", web::get().to(exports::show_requests))
         .route("/org/exports/{id}/decide", web::post().to(exports::decide))
         .route("/org/research", web::get().to(exports::show_research))

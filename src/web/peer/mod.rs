@@ -279,10 +279,12 @@ async fn submit_answers(
         answers: &answers,
         from_review: false,
     };
-    let screened_out = entry.survey.ended_after(&answers.response).is_some()
-        && !entry.survey.records_screened_out();
     match outcome {
-        Ok(()) => r.thanks(screened_out),
+        Ok(done) => r.thanks(
+            done.screened_out,
+            done.voucher.map(|v| v.display()).as_deref(),
+            entry.survey.incentive(),
+        ),
         Err(SubmitError::InvalidAnswers(_)) => r.review(&flow),
         Err(SubmitError::CodeUnusable) => r.message(Message::CodeUnusable),
         Err(SubmitError::NoSuchSurvey) => r.message(Message::NotFound),

@@ -3,6 +3,7 @@
 
 use super::flow::{self, Answers};
 use super::view::{self, Field};
+use crate::survey::Text;
 use crate::surveys::{SurveyEntry, SurveyState};
 use crate::web::error::ApiError;
 use crate::web::i18n::{is_rtl, negotiate, Strings};
@@ -339,9 +340,19 @@ impl<'a> Render<'a> {
 
     /// After a durable save (or, for a person the survey screened out, after spending the code
     /// and storing nothing). Asks the browser to drop its cache of this site (shared phones).
-    pub fn thanks(&self, screened_out: bool) -> HttpResponse {
+    /// A voucher is shown large, with what it pays for, on this page only: it is never in a URL.
+    pub fn thanks(
+        &self,
+        screened_out: bool,
+        voucher: Option<&str>,
+        incentive: Option<&Text>,
+    ) -> HttpResponse {
         let mut c = self.context(&self.text("thanks_title"));
         c.insert("screened_out", &screened_out);
+        if let Some(voucher) = voucher {
+            c.insert("voucher", voucher);
+            c.insert("incentive", &incentive.map(|t| t.get(&self.lang)));
+        }
         let mut response = self.html(StatusCode::OK, "thanks.html", &c);
         response.headers_mut().insert(
             header::HeaderName::from_static("clear-site-data"),

@@ -1,0 +1,125 @@
+//! Incentive vouchers in the `redeem` tree (`v` ‖ keyed hash). A voucher is written on its own,
+//! never in the batch that stores a response, and its record says only which survey it pays for
+//! and whether it was paid.
+
+use super::records::{voucher_key, VoucherRecord};
+use super::{Store, StoreError};
+
+/// What marking a voucher paid did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Payment {
+    /// It was payable and is now paid (for this survey).
+    Paid(String),
+    /// Someone marked it paid before.
+    AlreadyPaid(String),
+    /// No such voucher.
+    NotValid,
+}
+
+impl Store {
+    /// Stores a new, payable voucher unless its digest exists; `false` on such a clash (the
+    /// caller draws another code; an existing voucher is never reset).
+    pub fn voucher_insert(&self, hash: &[u8; 32], survey: &str) -> Result<bool, StoreError> {
+        let record = VoucherRecord {
+            survey: survey.to_owned(),
+            paid: false,
+        };
+        Ok(self
+            .live()
+            .redeem
+            .compare_and_swap(
+                voucher_key(hash),
+                None as Option<&[u8]>,
+                Some(record.encode()),
+            )?
+            .is_ok())
+    }
+
+    /// Takes back a voucher that was never shown to anyone (its response was refused).
+    pub fn voucher_remove(&self, hash: &[u8; 32]) -> Result<(), StoreError> {
+        self.live().redeem.remove(voucher_key(hash))?;
+        Ok(())
+    }
+
+    pub fn voucher_get(&self, hash: &[u8; 32]) -> Result<Option<VoucherRecord>, StoreError> {
+        match self.live().redeem.get(voucher_key(hash))? {
+            Some(raw) => VoucherRecord::decode(&raw)
+                .map(Some)
+                .ok_or(StoreError::Corrupt),
+            None => Ok(None),
+        }
+    }
+
+    /// Marks a voucher paid with a compare-and-swap, so of any number of concurrent callers
+    /// exactly one is told `Paid`. The caller awaits durability before saying so.
+    pub fn voucher_pay(&self, hash: &[u8; 32]) -> Result<Payment, StoreError> {
+        let key = voucher_key(hash);
+        let live = self.live();
+        loop {
+            let Some(raw) = live.redeem.get(key)? else {
+                return Ok(Payment::NotValid);
+            };
+            let record = VoucherRecord::decode(&raw).ok_or(StoreError::Corrupt)?;
+            if record.paid {
+                return Ok(Payment::AlreadyPaid(record.survey));
+            }
+            let paid = VoucherRecord {
+                paid: true,
+                ..record.clone()
+            };
+            if live
+                .redeem
+                .compare_and_swap(key, Some(raw), Some(paid.encode()))?
+                .is_ok()
+            {
+                return Ok(Payment::Paid(record.survey));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_voucher_is_payable_once_and_then_reads_as_paid() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(dir.path(), 8 << 20).expect("open");
+        let hash = [7u8; 32];
+        assert!(store.voucher_insert(&hash, "demo").expect("insert"));
+        assert!(!store.voucher_insert(&hash, "demo").expect("clash"));
+        assert_eq!(
+            store.voucher_pay(&hash).expect("pay"),
+            Payment::Paid("demo".into())
+        );
+        assert_eq!(
+            store.voucher_pay(&hash).expect("again"),
+            Payment::AlreadyPaid("demo".into())
+        );
+        assert_eq!(
+            store.voucher_pay(&[8u8; 32]).expect("unknown"),
+            Payment::NotValid
+        );
+        assert!(store.voucher_get(&hash).expect("get").expect("kept").paid);
+    }
+
+    #[test]
+    fn of_many_concurrent_payers_exactly_one_pays() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = std::sync::Arc::new(Store::open(dir.path(), 8 << 20).expect("open"));
+        let hash = [9u8; 32];
+        store.voucher_insert(&hash, "demo").expect("insert");
+        let paid: usize = (0..16)
+            .map(|_| {
+                let store = std::sync::Arc::clone(&store);
+                std::thread::spawn(move || store.voucher_pay(&hash).expect("pay"))
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|t| t.join().expect("thread"))
+            .filter(|p| matches!(p, Payment::Paid(_)))
+            .count();
+        assert_eq!(paid, 1);
+    }
+}

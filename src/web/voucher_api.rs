@@ -1,0 +1,92 @@
+//! Vouchers over the JSON API, for staff (or organiser) API keys: `POST /api/v1/vouchers/check`
+//! and `POST /api/v1/vouchers/pay`, each with `{"voucher": "..."}`. The voucher is in the body,
+//! never in the path, so it reaches no access log.
+
+use super::api::{parse_json_body, read_body};
+use super::auth::api_account;
+use super::blocking::act;
+use super::error::ApiError;
+use super::State;
+use crate::accounts::{Account, Role};
+use crate::services::{vouchers as voucher_actions, Actor};
+use crate::store::Payment;
+use crate::vouchers::Standing;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+
+const SHAPE: &str = "The body must be {\"voucher\": \"...\"}.";
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/v1/vouchers/check", web::post().to(check))
+        .route("/api/v1/vouchers/pay", web::post().to(pay));
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VoucherBody {
+    voucher: String,
+}
+
+/// A staff or organiser account (staff may do nothing else).
+fn desk_account(state: &State, req: &HttpRequest) -> Result<Account, ApiError> {
+    match api_account(state, req, Role::Staff) {
+        Err(ApiError::Forbidden) => api_account(state, req, Role::Organiser),
+        other => other,
+    }
+}
+
+async fn read_voucher(payload: web::Payload) -> Result<String, ApiError> {
+    let body = read_body(payload, 1024).await?;
+    let parsed: VoucherBody = parse_json_body(&body, SHAPE)?;
+    Ok(parsed.voucher)
+}
+
+async fn check(
+    state: web::Data<State>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    desk_account(&state, &req)?;
+    let typed = read_voucher(payload).await?;
+    let standing = act(&state, move |chorus| {
+        voucher_actions::voucher_standing(chorus, &typed)
+    })
+    .await?;
+    let (label, survey) = match standing {
+        Standing::Payable { survey } => ("payable", Some(survey)),
+        Standing::AlreadyPaid { survey } => ("already_paid", Some(survey)),
+        Standing::NotValid => ("not_valid", None),
+    };
+    Ok(HttpResponse::Ok().json(json!({ "state": label, "survey": survey })))
+}
+
+async fn pay(
+    state: web::Data<State>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::api(&desk_account(&state, &req)?.name);
+    let typed = read_voucher(payload).await?;
+    let payment = act(&state, move |chorus| {
+        voucher_actions::pay_voucher(chorus, &actor, &typed)
+    })
+    .await?;
+    Ok(match payment {
+        Payment::Paid(survey) => {
+            HttpResponse::Ok().json(json!({ "state": "paid", "survey": survey }))
+        }
+        Payment::AlreadyPaid(survey) => HttpResponse::build(StatusCode::CONFLICT).json(json!({
+            "error": "already_paid",
+            "message": "This voucher was paid before. Do not pay it again.",
+            "state": "already_paid",
+            "survey": survey,
+        })),
+        Payment::NotValid => HttpResponse::build(StatusCode::NOT_FOUND).json(json!({
+            "error": "not_found",
+            "message": "There is no voucher with this code.",
+            "state": "not_valid",
+        })),
+    })
+}
