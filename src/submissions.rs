@@ -3,9 +3,9 @@
 //! same transaction that spends the code. It returns once all of that is on disk.
 
 use crate::store::{Redemption, Store, StoreError};
-use crate::survey::{answers, AnswerError, Response};
+use crate::survey::{answers, AnswerError, BatchTags, Response};
 use crate::surveys::{SurveyRegistry, SurveyState};
-use crate::tokens::{code_hash, CodeHashKey, TokenCode};
+use crate::tokens::{self, code_hash, CodeHashKey, TokenCode};
 use crate::vault::{random_array, random_u32};
 use serde::{Deserialize, Serialize};
 
@@ -59,9 +59,17 @@ pub async fn accept(
         SurveyState::Draft => return Err(SubmitError::NoSuchSurvey),
         SurveyState::Closed => return Err(SubmitError::SurveyClosed),
     }
-    let response =
-        answers::parse(&entry.survey, raw_answers).map_err(SubmitError::InvalidAnswers)?;
-    let code = TokenCode::parse(code).map_err(|_| SubmitError::CodeUnusable)?;
+    let code = TokenCode::parse(code).ok();
+    // Questions filled from the code's batch (`from_batch`) take the batch's tags.
+    let tags = match &code {
+        Some(c) if entry.survey.batch_fields().next().is_some() => {
+            tokens::tags_of_code(store, code_key, survey_id, c)?
+        }
+        _ => BatchTags::new(),
+    };
+    let response = answers::parse_with_context(&entry.survey, raw_answers, &tags)
+        .map_err(SubmitError::InvalidAnswers)?;
+    let code = code.ok_or(SubmitError::CodeUnusable)?;
     let screened_out = entry.survey.ended_after(&response).is_some();
     if screened_out && !entry.survey.records_screened_out() {
         // The definition asks that people its `end_if` screens out leave no response.

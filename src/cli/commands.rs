@@ -26,6 +26,8 @@ pub enum Command {
     CodesIssue {
         survey: String,
         count: u32,
+        #[serde(default)]
+        tags: crate::survey::BatchTags,
     },
     UserAdd {
         name: String,
@@ -172,8 +174,12 @@ fn run(chorus: &Chorus, command: Command) -> Result<Outcome, services::ServiceEr
             let detail = surveys::set_retention(chorus, &actor, &id, (days > 0).then_some(days))?;
             Outcome::said(format!("survey '{id}': {detail}\n"))
         }
-        Command::CodesIssue { survey, count } => {
-            let issued = codes::issue_codes(chorus, &actor, &survey, count as usize)?;
+        Command::CodesIssue {
+            survey,
+            count,
+            tags,
+        } => {
+            let issued = codes::issue_codes(chorus, &actor, &survey, count as usize, &tags)?;
             let mut out = String::with_capacity(issued.codes.len() * 18);
             for code in &issued.codes {
                 out.push_str(&code.display());

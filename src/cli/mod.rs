@@ -120,7 +120,20 @@ pub enum CodesCommand {
         survey: String,
         #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
         count: u32,
+        /// Context for every response given with these codes, as KEY=VALUE (repeatable): KEY is
+        /// a question with `from_batch = true`, VALUE one of its options (e.g. --tag site=north)
+        #[arg(long = "tag", value_parser = parse_tag)]
+        tags: Vec<(String, String)>,
     },
+}
+
+fn parse_tag(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() && !v.trim().is_empty() => {
+            Ok((k.trim().to_owned(), v.trim().to_owned()))
+        }
+        _ => Err(format!("'{s}' is not KEY=VALUE (for example site=north)")),
+    }
 }
 
 /// Runs every command but `serve`. Checking an export bundle needs no settings, store or key:
@@ -187,9 +200,15 @@ pub fn run(command: CliCommand, config: Option<&Path>) -> ExitCode {
         CliCommand::Survey(SurveyCommand::Retention { id, days }) => {
             Command::SurveyRetention { id, days }
         }
-        CliCommand::Codes(CodesCommand::Issue { survey, count }) => {
-            Command::CodesIssue { survey, count }
-        }
+        CliCommand::Codes(CodesCommand::Issue {
+            survey,
+            count,
+            tags,
+        }) => Command::CodesIssue {
+            survey,
+            count,
+            tags: tags.into_iter().collect(),
+        },
         CliCommand::User(UserCommand::Add { name, role }) => match read_password() {
             Ok(password) => Command::UserAdd {
                 name,

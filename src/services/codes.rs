@@ -2,7 +2,7 @@
 
 use super::{audit, survey_entry, Actor, ServiceError};
 use crate::installation::Chorus;
-use crate::survey::Mode;
+use crate::survey::{BatchTags, Mode};
 use crate::surveys::SurveyState;
 use crate::tokens::{self, TokenCode};
 
@@ -22,6 +22,7 @@ pub fn issue_codes(
     actor: &Actor,
     survey: &str,
     count: usize,
+    tags: &BatchTags,
 ) -> Result<IssuedBatch, ServiceError> {
     let entry = survey_entry(chorus, survey)?;
     if entry.survey.mode() != Mode::Invite {
@@ -33,14 +34,24 @@ pub fn issue_codes(
     if !(1..=MAX_BATCH).contains(&count) {
         return Err(ServiceError::BatchSize);
     }
-    let (batch, codes) =
-        tokens::issue_batch(&chorus.store, chorus.vault.code_hash_key(), survey, count)?;
+    let problems = entry.survey.tag_problems(tags);
+    if !problems.is_empty() {
+        return Err(ServiceError::BadTags(problems.join("; ")));
+    }
+    let (batch, codes) = tokens::issue_tagged_batch(
+        &chorus.store,
+        chorus.vault.code_hash_key(),
+        survey,
+        count,
+        tags,
+    )?;
+    let tagged: String = tags.iter().map(|(k, v)| format!(", {k}={v}")).collect();
     audit(
         chorus,
         actor,
         "issue codes",
         Some(survey),
-        Some(format!("batch {batch}: {count} codes")),
+        Some(format!("batch {batch}: {count} codes{tagged}")),
     );
     Ok(IssuedBatch { batch, codes })
 }

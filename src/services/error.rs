@@ -23,6 +23,8 @@ pub enum ServiceError {
     ClosedForCodes(String),
     #[error("a batch has from 1 to {max} codes", max = crate::services::codes::MAX_BATCH)]
     BatchSize,
+    #[error("{0}")]
+    BadTags(String),
     #[error("this account's role may not do this")]
     Forbidden,
     #[error("this export has not been approved by the organisation")]
@@ -96,7 +98,7 @@ impl ServiceError {
         match self {
             ServiceError::NoSuchSurvey(_) => NotFound,
             ServiceError::OpenModeHasNoCards(_) | ServiceError::ClosedForCodes(_) => Conflict,
-            ServiceError::BatchSize => BadRequest,
+            ServiceError::BatchSize | ServiceError::BadTags(_) => BadRequest,
             ServiceError::Forbidden | ServiceError::NotApproved => Forbidden,
             ServiceError::SetupLinkInvalid => NotFound,
             ServiceError::KeyFileExists(_)

@@ -182,7 +182,7 @@ pub fn set_up_demo(chorus: &Chorus) -> Result<Option<crate::tokens::TokenCode>, 
     let done = import_survey(chorus, &actor, DEMO_SURVEY)?;
     let id = done.id.to_string();
     open_survey(chorus, &actor, &id)?;
-    let issued = super::codes::issue_codes(chorus, &actor, &id, 1)?;
+    let issued = super::codes::issue_codes(chorus, &actor, &id, 1, &Default::default())?;
     Ok(issued.codes.into_iter().next())
 }
 

@@ -260,8 +260,9 @@ impl Store {
 
     // ---- codes ----
 
-    /// Starts a new batch for a survey and returns its number (1, 2, …).
-    pub fn batch_create(&self, survey: &str, issued: u64) -> Result<u32, StoreError> {
+    /// Starts a new batch for a survey and returns its number (1, 2, …). `tags` are the batch's
+    /// context (opaque bytes; empty for none), read back with `batch_tags`.
+    pub fn batch_create(&self, survey: &str, issued: u64, tags: &[u8]) -> Result<u32, StoreError> {
         let counter = scoped_key(survey, b"#next");
         let live = self.live();
         let next = live.batches.update_and_fetch(&counter, |old| {
@@ -274,11 +275,21 @@ impl Store {
             .and_then(|b| <[u8; 4]>::try_from(b.as_ref()).ok())
             .map(u32::from_be_bytes)
             .ok_or(StoreError::Corrupt)?;
-        live.batches.insert(
-            scoped_key(survey, &number.to_be_bytes()),
-            &issued.to_be_bytes(),
-        )?;
+        let mut record = issued.to_be_bytes().to_vec();
+        record.extend_from_slice(tags);
+        live.batches
+            .insert(scoped_key(survey, &number.to_be_bytes()), record)?;
         Ok(number)
+    }
+
+    /// The tags a batch was created with (empty when none, or no such batch).
+    pub fn batch_tags(&self, survey: &str, batch: u32) -> Result<Vec<u8>, StoreError> {
+        Ok(self
+            .live()
+            .batches
+            .get(scoped_key(survey, &batch.to_be_bytes()))?
+            .map(|v| v.get(8..).unwrap_or_default().to_vec())
+            .unwrap_or_default())
     }
 
     /// Inserts freshly issued codes (by keyed hash). A hash that already exists is left alone and
@@ -395,8 +406,9 @@ impl Store {
         for item in live.batches.scan_prefix(scoped_key(survey, b"")) {
             let (k, v) = item?;
             let suffix = &k[survey.len() + 1..];
+            let issued = v.get(..8).unwrap_or_default();
             if let (Ok(batch), Ok(issued)) =
-                (<[u8; 4]>::try_from(suffix), <[u8; 8]>::try_from(v.as_ref()))
+                (<[u8; 4]>::try_from(suffix), <[u8; 8]>::try_from(issued))
             {
                 let batch = u32::from_be_bytes(batch);
                 counts.push(BatchCounts {

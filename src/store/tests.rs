@@ -110,7 +110,7 @@ fn an_existing_code_hash_is_never_overwritten() {
 #[test]
 fn batch_counts_report_issued_and_used_codes() {
     let (_d, store) = open();
-    let batch = store.batch_create("demo", 2).expect("batch");
+    let batch = store.batch_create("demo", 2, b"").expect("batch");
     assert_eq!(batch, 1);
     for h in [[5; 32], [6; 32]] {
         let rec = CodeRecord {
@@ -123,7 +123,7 @@ fn batch_counts_report_issued_and_used_codes() {
     store
         .redeem_blocking(&[5; 32], "demo", b"r", b"x")
         .expect("redeem");
-    assert_eq!(store.batch_create("demo", 5).expect("batch"), 2);
+    assert_eq!(store.batch_create("demo", 5, b"").expect("batch"), 2);
     let counts = store.batch_counts("demo").expect("counts");
     assert_eq!(
         counts[0],

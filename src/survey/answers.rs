@@ -9,6 +9,7 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::compute::BatchTags;
 use super::definition::{Question, QuestionKind, Survey};
 use super::ids::QuestionId;
 pub use super::response::{Answer, GridCell, NonAnswer, Response};
@@ -35,7 +36,17 @@ impl std::error::Error for AnswerError {}
 /// Parses a complete answers object (`{"age": 31, "drugs": ["heroin"], ...}`) against `survey`.
 /// Returns every error, in definition order, unknown questions first.
 pub fn parse(survey: &Survey, answers: &Map<String, Value>) -> Result<Response, Vec<AnswerError>> {
-    parse_inner(survey, answers, usize::MAX)
+    parse_inner(survey, answers, usize::MAX, &BatchTags::new())
+}
+
+/// Like [`parse`], with the `from_batch` questions answered from the tags of the batch the
+/// code came from (whatever the peer sent for them is ignored, as for any computed field).
+pub fn parse_with_context(
+    survey: &Survey,
+    answers: &Map<String, Value>,
+    tags: &BatchTags,
+) -> Result<Response, Vec<AnswerError>> {
+    parse_inner(survey, answers, usize::MAX, tags)
 }
 
 /// Like [`parse`], for a server-rendered flow that has reached page `last_page` (0-based):
@@ -45,7 +56,7 @@ pub fn parse_through_page(
     answers: &Map<String, Value>,
     last_page: usize,
 ) -> Result<Response, Vec<AnswerError>> {
-    parse_inner(survey, answers, last_page)
+    parse_inner(survey, answers, last_page, &BatchTags::new())
 }
 
 /// For the page-by-page flow: every answer that parses and belongs to a shown question, and the
@@ -102,6 +113,7 @@ fn parse_inner(
     survey: &Survey,
     answers: &Map<String, Value>,
     last_page: usize,
+    tags: &BatchTags,
 ) -> Result<Response, Vec<AnswerError>> {
     let mut errors = Vec::new();
     for key in answers.keys() {
@@ -151,6 +163,7 @@ fn parse_inner(
     for q in survey.questions().filter(|q| q.compute.is_some()) {
         response.remove(q.id.as_str());
     }
+    survey.with_batch_answers(&mut response, tags);
     let flow = survey.flow(&response);
     let visible = survey.visible_answers(&response);
     for ((page_index, q), shown) in survey

@@ -15,6 +15,10 @@ impl Survey {
                 continue;
             }
             let Some(compute) = &q.compute else { continue };
+            if *compute == Compute::FromBatch {
+                // Filled from the code's batch before this runs (`answers::parse_with_context`).
+                continue;
+            }
             out.remove(q.id.as_str());
             let shown = self.visible_answers(&out);
             if !self.question_visible(q, &shown) {
@@ -25,6 +29,14 @@ impl Survey {
             }
         }
         out
+    }
+
+    /// Whether a page asks `q` now: it is shown, and neither computed, filled from the batch,
+    /// nor implied by earlier answers.
+    pub fn asks(&self, q: &Question, answers: &Response) -> bool {
+        q.compute.is_none()
+            && self.question_visible(q, answers)
+            && self.implied_answer(q, answers).is_none()
     }
 
     /// The answer implied for `q` by earlier answers, if one of its `implied` rules holds and
@@ -80,6 +92,7 @@ fn value(q: &Question, compute: &Compute, shown: &Response, survey: &Survey) -> 
             .iter()
             .find(|(_, when)| when.evaluate(shown))
             .map(|(option, _)| Answer::Choice(option.clone())),
+        Compute::FromBatch => None,
     }
 }
 
@@ -90,5 +103,58 @@ fn in_range(q: &Question, n: i64) -> Option<Answer> {
             Some(Answer::Number(n))
         }
         _ => None,
+    }
+}
+
+/// The tags a code batch was issued with (`codes issue … --tag site=north`): the id of a
+/// `from_batch` question → one of its option ids.
+pub type BatchTags = std::collections::BTreeMap<String, String>;
+
+impl Survey {
+    /// The questions filled from the code's batch (`from_batch = true`).
+    pub fn batch_fields(&self) -> impl Iterator<Item = &Question> + '_ {
+        self.questions()
+            .filter(|q| q.compute == Some(Compute::FromBatch))
+    }
+
+    /// Why `tags` can't be given to a batch of this survey: every tag must name a `from_batch`
+    /// question and give one of its options. Empty when they can.
+    pub fn tag_problems(&self, tags: &BatchTags) -> Vec<String> {
+        let mut problems = Vec::new();
+        for (key, value) in tags {
+            match self.batch_fields().find(|q| q.id.as_str() == key) {
+                None => {
+                    let known: Vec<&str> = self.batch_fields().map(|q| q.id.as_str()).collect();
+                    problems.push(if known.is_empty() {
+                        format!("tag '{key}': this survey has no question filled from the batch (from_batch = true)")
+                    } else {
+                        format!(
+                            "tag '{key}': not a question filled from the batch (this survey has: {})",
+                            known.join(", ")
+                        )
+                    });
+                }
+                Some(q) if q.option(value).is_none() => {
+                    let options: Vec<&str> =
+                        q.kind.options().iter().map(|o| o.id.as_str()).collect();
+                    problems.push(format!(
+                        "tag '{key}': '{value}' is not one of its options ({})",
+                        options.join(", ")
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        problems
+    }
+
+    /// `response` with the batch's tags as answers to the `from_batch` questions (tags were
+    /// checked when the batch was issued; one that no longer fits the definition is left out).
+    pub(super) fn with_batch_answers(&self, response: &mut Response, tags: &BatchTags) {
+        for q in self.batch_fields() {
+            if let Some(value) = tags.get(q.id.as_str()).filter(|v| q.option(v).is_some()) {
+                response.insert(q.id.clone(), Answer::Choice(value.clone()));
+            }
+        }
     }
 }

@@ -128,3 +128,67 @@ fn a_classification_names_its_own_options() {
         .iter()
         .any(|e| e.message.contains("unknown option 'maybe'")));
 }
+
+mod from_batch {
+    use crate::survey::{answers, BatchTags, Survey};
+    use serde_json::json;
+
+    fn survey() -> Survey {
+        Survey::parse(include_str!("../../surveys/paid-peer-survey.toml")).expect("parses")
+    }
+
+    fn tags(pairs: &[(&str, &str)]) -> BatchTags {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn a_batch_field_takes_the_tag_and_ignores_what_the_peer_sent() {
+        let s = survey();
+        let raw = json!({"consent": "yes", "site": "south"});
+        let response = answers::parse_with_context(
+            &s,
+            raw.as_object().expect("object"),
+            &tags(&[("site", "north")]),
+        )
+        .expect("valid");
+        assert_eq!(
+            response.get("site"),
+            Some(&crate::survey::Answer::Choice("north".into()))
+        );
+        let untagged = answers::parse(&s, raw.as_object().expect("object")).expect("valid");
+        assert_eq!(untagged.get("site"), None);
+    }
+
+    #[test]
+    fn only_declared_batch_fields_and_their_options_are_tags() {
+        let s = survey();
+        assert!(s.tag_problems(&tags(&[("site", "van")])).is_empty());
+        assert_eq!(
+            s.tag_problems(&tags(&[("site", "west"), ("age", "3")]))
+                .len(),
+            2
+        );
+        let asked = s
+            .questions()
+            .find(|q| q.id.as_str() == "site")
+            .expect("site");
+        assert!(!s.asks(asked, &Default::default()));
+    }
+
+    #[test]
+    fn from_batch_fills_only_a_single_choice_question() {
+        let text = include_str!("../../surveys/paid-peer-survey.toml").replace(
+            "type = \"single\"\n  role = \"quasi\"\n  from_batch",
+            "type = \"multi\"\n  role = \"quasi\"\n  from_batch",
+        );
+        let err = Survey::parse(&text).expect_err("refused");
+        assert!(
+            err.to_string()
+                .contains("'from_batch' fills a single-choice question"),
+            "{err}"
+        );
+    }
+}

@@ -42,6 +42,7 @@ mod value;
 mod visibility;
 
 pub use answers::AnswerError;
+pub use compute::BatchTags;
 pub use condition::{Condition, ConditionError};
 pub use decimal::Decimal;
 pub use definition::{

@@ -50,6 +50,7 @@ fn question(q: &Question) -> Value {
                     .map(|(o, w)| json!({ "option": o, "when": w.source() }))
                     .collect::<Vec<_>>()
             }),
+            Compute::FromBatch => json!({ "from_batch": true }),
         };
         o.insert("compute".into(), how);
     }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::check::{check_condition, Site};
-use super::definition::{Compute, Question, QuestionKind, Survey};
+use super::definition::{Compute, Question, QuestionKind, Role, Survey};
 use super::pipe::references;
 use super::reader::Errors;
 
@@ -169,6 +169,11 @@ fn check_compute(
         _ => None,
     };
     match c {
+        Compute::FromBatch => {
+            if matches!(q.role, Some(Role::FreeText)) {
+                problems.push("a field filled from the batch is a choice, not free text".into());
+            }
+        }
         Compute::Sum(ids) => {
             let Some((min, max)) = number_range else {
                 return report(

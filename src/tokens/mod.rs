@@ -7,6 +7,7 @@ mod code;
 pub use code::{CodeError, TokenCode};
 
 use crate::store::{CodeRecord, Store, StoreError};
+use crate::survey::BatchTags;
 use ring::hmac;
 
 /// The key codes are hashed under (derived from the root secret in `vault`).
@@ -44,7 +45,25 @@ pub fn issue_batch(
     survey: &str,
     count: usize,
 ) -> Result<(u32, Vec<TokenCode>), StoreError> {
-    let batch = store.batch_create(survey, count as u64)?;
+    issue_tagged_batch(store, key, survey, count, &BatchTags::new())
+}
+
+/// Like `issue_batch`, for a batch with context tags (`--tag site=north`, already checked
+/// against the survey): every response given with one of its codes answers the survey's
+/// `from_batch` questions with them.
+pub fn issue_tagged_batch(
+    store: &Store,
+    key: &hmac::Key,
+    survey: &str,
+    count: usize,
+    tags: &BatchTags,
+) -> Result<(u32, Vec<TokenCode>), StoreError> {
+    let encoded = if tags.is_empty() {
+        Vec::new()
+    } else {
+        serde_json::to_vec(tags).map_err(|_| StoreError::Corrupt)?
+    };
+    let batch = store.batch_create(survey, count as u64, &encoded)?;
     let mut issued = Vec::with_capacity(count);
     while issued.len() < count {
         let want = (count - issued.len()).min(CHUNK);
@@ -52,6 +71,26 @@ pub fn issue_batch(
     }
     store.durable_blocking()?;
     Ok((batch, issued))
+}
+
+/// The tags of the batch a code belongs to (empty for an unknown code or an untagged batch).
+pub fn tags_of_code(
+    store: &Store,
+    key: &hmac::Key,
+    survey: &str,
+    code: &TokenCode,
+) -> Result<BatchTags, StoreError> {
+    let Some(record) = store.code_get(&code_hash(key, code))? else {
+        return Ok(BatchTags::new());
+    };
+    if record.survey != survey {
+        return Ok(BatchTags::new());
+    }
+    let raw = store.batch_tags(survey, record.batch)?;
+    if raw.is_empty() {
+        return Ok(BatchTags::new());
+    }
+    serde_json::from_slice(&raw).map_err(|_| StoreError::Corrupt)
 }
 
 /// One code for one visitor of an open survey; the caller rate-limits and awaits durability.

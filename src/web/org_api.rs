@@ -195,6 +195,9 @@ async fn get_release(
 #[serde(deny_unknown_fields)]
 struct IssueRequest {
     count: usize,
+    /// Context for the batch's responses: a `from_batch` question → one of its options.
+    #[serde(default)]
+    tags: crate::survey::BatchTags,
 }
 
 async fn issue_codes(
@@ -209,10 +212,10 @@ async fn issue_codes(
         return Err(ServiceError::NoSuchSurvey(survey).into());
     }
     let body = read_body(payload, 4096).await?;
-    let request: IssueRequest = parse_json_body(&body, "The body must be {\"count\": N}.")?;
+    let request: IssueRequest = parse_json_body(&body, "The body must be {\"count\": N} (with \"tags\": {\"KEY\": \"VALUE\"} for questions filled from the batch).")?;
     let id = survey.clone();
     let issued = act(&state, move |chorus| {
-        codes::issue_codes(chorus, &actor, &survey, request.count)
+        codes::issue_codes(chorus, &actor, &survey, request.count, &request.tags)
     })
     .await?;
     let codes: Vec<String> = issued.codes.iter().map(|c| c.display()).collect();

@@ -2,6 +2,7 @@
 mod helpers;
 
 mod attacks;
+mod batch_tags;
 mod cards;
 mod carving;
 mod cli;

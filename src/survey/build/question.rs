@@ -1,7 +1,7 @@
 //! Reading one `[[pages.questions]]` table.
 
 use super::super::condition::Condition;
-use super::super::definition::{Check, Messages, Question, Role};
+use super::super::definition::{Check, Compute, Messages, Question, Role};
 use super::super::hierarchy::read_hierarchy;
 use super::super::ids::QuestionId;
 use super::super::kinds::read_kind;
@@ -103,7 +103,26 @@ pub(super) fn read_question(
     let required = f.bool(errs, "required").unwrap_or(false);
     let show_if = f.condition(errs, "show_if");
     let end_if = f.condition(errs, "end_if");
-    let compute = read_compute(errs, &mut f);
+    let mut compute = read_compute(errs, &mut f);
+    let from_batch_span = f.get("from_batch").map(|v| v.span());
+    if let (Some(true), Some(span)) = (f.bool(errs, "from_batch"), from_batch_span) {
+        if compute.is_some() {
+            errs.at(
+                &span,
+                format!("{}give either 'compute' or 'from_batch', not both", f.ctx),
+            );
+        } else if ty != Some("single") {
+            errs.at(
+                &span,
+                format!(
+                    "{}'from_batch' fills a single-choice question (type = \"single\") from the code batch's tag",
+                    f.ctx
+                ),
+            );
+        } else {
+            compute = Some(Compute::FromBatch);
+        }
+    }
     // Nobody answers a computed field, so it offers no non-answers unless it says so.
     let asked = !is_note && compute.is_none();
     let dont_know = f

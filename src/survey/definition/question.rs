@@ -64,6 +64,10 @@ pub enum Compute {
     Count(QuestionId),
     /// A single choice: the first option whose condition holds (unanswered when none does).
     Classify(Vec<(String, Condition)>),
+    /// A single choice filled from the code's batch (`from_batch = true`): the batch was issued
+    /// with a tag named like the question (`codes issue … --tag site=north`), whose value is
+    /// one of the question's options. Nobody is asked; a card without the tag leaves it unanswered.
+    FromBatch,
 }
 
 /// Which of a question's own validation messages to show.

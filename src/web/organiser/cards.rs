@@ -67,9 +67,17 @@ pub async fn issue(
             )
         }
     };
+    // One select per `from_batch` question, named `tag.<question>`; left empty, no tag.
+    let tags: crate::survey::BatchTags = fields
+        .iter()
+        .filter_map(|(name, value)| {
+            let key = name.strip_prefix("tag.")?;
+            (!value.is_empty()).then(|| (key.to_owned(), value.clone()))
+        })
+        .collect();
     let (actor, survey_id) = (org.actor(), id.clone());
     let issued = act(&state, move |chorus| {
-        codes::issue_codes(chorus, &actor, &survey_id, count)
+        codes::issue_codes(chorus, &actor, &survey_id, count, &tags)
     })
     .await;
     let (batch, codes) = match issued {

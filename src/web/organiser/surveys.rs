@@ -184,6 +184,24 @@ pub(super) fn survey_page(
     c.insert("min_responses", &entry.survey.min_responses());
     c.insert("k", &entry.survey.k_anonymity());
     c.insert("batches", &overview.batches);
+    let tag_fields: Vec<serde_json::Value> = entry
+        .survey
+        .batch_fields()
+        .map(|q| {
+            let options: Vec<(String, String)> = q
+                .kind
+                .options()
+                .iter()
+                .map(|o| (o.id.clone(), o.text.default_text().to_owned()))
+                .collect();
+            serde_json::json!({
+                "id": q.id.as_str(),
+                "text": q.text.default_text(),
+                "options": options,
+            })
+        })
+        .collect();
+    c.insert("tag_fields", &tag_fields);
     c.insert("notice", &notice);
     c.insert("link", &format!("{}/s/{id}", org.state.site.public_url));
     c.insert("releases", &overview.releases);

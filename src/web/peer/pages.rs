@@ -224,7 +224,7 @@ impl<'a> Render<'a> {
         let questions: Vec<view::QuestionView> = page
             .questions
             .iter()
-            .filter(|q| survey.question_visible(q, &flow.answers.response))
+            .filter(|q| survey.asks(q, &flow.answers.response))
             .map(|q| {
                 let problem = problems.iter().find(|(id, _)| *id == q.id).map(|(_, p)| *p);
                 view::question(q, &self.lang, &self.t, &flow.answers.fields, problem)

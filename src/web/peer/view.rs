@@ -296,7 +296,7 @@ pub fn review(
             let items = page
                 .questions
                 .iter()
-                .filter(|q| !q.is_note() && survey.question_visible(q, response))
+                .filter(|q| !q.is_note() && survey.asks(q, response))
                 .map(|q| {
                     let answer = response
                         .get(q.id.as_str())
