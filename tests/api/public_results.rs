@@ -77,7 +77,7 @@ fn public_results_are_off_by_default_on_after_the_switch_and_off_again() {
     );
     assert!(html.contains("says voice 3"), "the quote");
     assert!(!html.contains("says voice 4"), "only picked words");
-    assert!(html.contains("Gender") || html.contains("gender"), "{html}");
+    assert!(html.contains("What is your gender?"), "questions as titles");
 
     // The page weight budget of the peer pages, with the stylesheet.
     let weight =
@@ -90,6 +90,11 @@ fn public_results_are_off_by_default_on_after_the_switch_and_off_again() {
     assert_eq!(status, 200);
     assert!(spanish.contains("lang=\"es\""));
     assert!(spanish.contains("oculto"), "the legend in Spanish");
+    assert!(
+        spanish.contains("¿Cuál es tu género?"),
+        "questions in Spanish"
+    );
+    assert!(spanish.contains("Mujer"), "answers in Spanish");
     assert!(
         spanish.contains("href=\"/r/demo?lang=en\""),
         "a way back to English"
