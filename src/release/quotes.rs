@@ -140,6 +140,27 @@ pub fn pending(store: &Store, entry: &SurveyEntry) -> Result<Vec<QuoteGroup>, Qu
         .collect())
 }
 
+/// Seals a survey's waiting picks under its new data key (rekey: the store is then rewritten,
+/// so no copy under the old key survives). Picks that do not open under `old` are dropped.
+pub fn reseal(
+    store: &Store,
+    survey: &str,
+    old: &crate::vault::DataKey,
+    new: &crate::vault::DataKey,
+) -> Result<(), StoreError> {
+    let _held = PENDING.lock().unwrap_or_else(|p| p.into_inner());
+    let Some(sealed) = store.meta_get(&meta_name(survey))? else {
+        return Ok(());
+    };
+    let plain = old
+        .open_response(survey, SEALED_AS, &sealed)
+        .unwrap_or_else(|_| serde_json::to_vec(&Pending::default()).unwrap_or_default());
+    store.meta_put(
+        &meta_name(survey),
+        &new.seal_response(survey, SEALED_AS, &plain),
+    )
+}
+
 /// Forgets the picks once a release holds them (overwritten with none, still sealed).
 pub(super) fn clear(store: &Store, entry: &SurveyEntry) -> Result<(), QuoteError> {
     let _held = PENDING.lock().unwrap_or_else(|p| p.into_inner());
@@ -150,4 +171,67 @@ pub(super) fn clear(store: &Store, entry: &SurveyEntry) -> Result<(), QuoteError
         return Ok(());
     }
     write(store, entry, &Pending::default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SURVEY: &str = r#"
+id = "said"
+title = "Said"
+[[pages]]
+title = "P"
+  [[pages.questions]]
+  id = "carry"
+  type = "single"
+  role = "sensitive"
+  text = "Do you carry naloxone?"
+  options = [ { id = "yes", text = "Yes" }, { id = "no", text = "No" } ]
+  [[pages.questions]]
+  id = "else"
+  type = "text"
+  role = "free_text"
+  text = "Anything else?"
+"#;
+
+    fn words_on_disk(dir: &std::path::Path, words: &str) -> bool {
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for entry in std::fs::read_dir(&d).expect("read dir").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if std::fs::read(&path)
+                    .unwrap_or_default()
+                    .windows(words.len())
+                    .any(|w| w == words.as_bytes())
+                {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    #[test]
+    fn picks_are_kept_sealed_grouped_under_their_question_once_each_and_can_be_taken_back() {
+        let (dir, chorus) = crate::installation::temporary_with(SURVEY);
+        let entry = chorus.surveys.get("said").expect("survey");
+        assert!(pick(&chorus.store, &entry, "else", "PICKED-WORDS-one").expect("pick"));
+        assert!(!pick(&chorus.store, &entry, "else", "PICKED-WORDS-one").expect("again"));
+        assert!(pick(&chorus.store, &entry, "else", "PICKED-WORDS-two").expect("pick"));
+        let groups = pending(&chorus.store, &entry).expect("pending");
+        assert_eq!(groups.len(), 1);
+        assert_eq!(groups[0].question, "else");
+        assert_eq!(groups[0].title, "Anything else?");
+        assert_eq!(groups[0].texts, ["PICKED-WORDS-one", "PICKED-WORDS-two"]);
+        chorus.store.durable_blocking().expect("flush");
+        assert!(!words_on_disk(dir.path(), "PICKED-WORDS"), "sealed on disk");
+
+        assert!(unpick(&chorus.store, &entry, "else", "PICKED-WORDS-one").expect("unpick"));
+        assert!(!unpick(&chorus.store, &entry, "else", "PICKED-WORDS-one").expect("gone"));
+        clear(&chorus.store, &entry).expect("clear");
+        assert!(pending(&chorus.store, &entry).expect("pending").is_empty());
+    }
 }

@@ -261,3 +261,33 @@ fn picked_quotes_appear_under_their_question_in_the_next_release_and_nowhere_in_
         assert!(!contains(&bytes, "says voice"), "{name} holds free text");
     }
 }
+
+#[test]
+fn a_quote_picked_before_a_rekey_is_still_in_the_next_release() {
+    let mut app = TestApp::spawn();
+    let key = organiser_key(&app, "maria");
+    answer_with_text(&app, 40, 0);
+    let picked = words(5);
+    let pick = json!({"question": "anything_else", "text": picked});
+    let (status, body) = post(
+        &app.url("/api/v1/surveys/demo/quotes"),
+        &pick.to_string(),
+        &[("Authorization", &key)],
+    );
+    assert_eq!(status, 201, "{body}");
+    app.stop();
+    let new_key = app.dir.path().join("new.key");
+    let (ok, _, stderr) = app.cli(&["rekey", "--to-key-file", new_key.to_str().expect("path")]);
+    assert!(ok, "{stderr}");
+    std::fs::rename(&new_key, app.key_file()).expect("new key in the usual place");
+    app.restart();
+    let (status, body) = post(
+        &app.url("/api/v1/surveys/demo/releases"),
+        "",
+        &[("Authorization", &key)],
+    );
+    assert_eq!(status, 201, "{body}");
+    let (_, release) = api_get(&app, "/api/v1/surveys/demo/releases/1", &key);
+    let doc: Value = serde_json::from_str(&release).expect("json");
+    assert_eq!(doc["quotes"][0]["texts"], json!([picked]), "{release}");
+}
