@@ -96,7 +96,7 @@ pub fn publish(
         quotes::QuoteError::Store(e) => PublishError::Store(e),
     })?;
     let mut document = compute(store, &entry, number, trigger, &earlier)?;
-    document.quotes = picked;
+    document.quotes = picked.clone();
     let body = serde_json::to_string(&document).map_err(|_| StoreError::Corrupt)?;
     let record = serde_json::to_vec(&Stored {
         counted: count,
@@ -112,7 +112,7 @@ pub fn publish(
     }
     store.durable_blocking()?;
     // The release holds the picked quotes now; the next one starts with none.
-    if let Err(e) = quotes::clear(store, &entry) {
+    if let Err(e) = quotes::clear(store, &entry, &picked) {
         tracing::error!(error = %e, survey, "picked quotes could not be cleared");
     }
     Ok(number)

@@ -161,8 +161,13 @@ pub fn reseal(
     )
 }
 
-/// Forgets the picks once a release holds them (overwritten with none, still sealed).
-pub(super) fn clear(store: &Store, entry: &SurveyEntry) -> Result<(), QuoteError> {
+/// Forgets the picks a release now holds (overwritten, still sealed); picks made while the
+/// release was computed wait for the next one.
+pub(super) fn clear(
+    store: &Store,
+    entry: &SurveyEntry,
+    published: &[QuoteGroup],
+) -> Result<(), QuoteError> {
     let _held = PENDING.lock().unwrap_or_else(|p| p.into_inner());
     if store
         .meta_get(&meta_name(entry.survey.id().as_str()))?
@@ -170,7 +175,13 @@ pub(super) fn clear(store: &Store, entry: &SurveyEntry) -> Result<(), QuoteError
     {
         return Ok(());
     }
-    write(store, entry, &Pending::default())
+    let mut pending = read(store, entry)?;
+    pending.picks.retain(|(q, t)| {
+        !published
+            .iter()
+            .any(|g| &g.question == q && g.texts.contains(t))
+    });
+    write(store, entry, &pending)
 }
 
 #[cfg(test)]
@@ -231,7 +242,16 @@ title = "P"
 
         assert!(unpick(&chorus.store, &entry, "else", "PICKED-WORDS-one").expect("unpick"));
         assert!(!unpick(&chorus.store, &entry, "else", "PICKED-WORDS-one").expect("gone"));
-        clear(&chorus.store, &entry).expect("clear");
+        let published = pending(&chorus.store, &entry).expect("pending");
+        assert!(pick(&chorus.store, &entry, "else", "PICKED-WORDS-three").expect("pick"));
+        clear(&chorus.store, &entry, &published).expect("clear");
+        let left = pending(&chorus.store, &entry).expect("pending");
+        assert_eq!(
+            left[0].texts,
+            ["PICKED-WORDS-three"],
+            "picked meanwhile: kept"
+        );
+        clear(&chorus.store, &entry, &left).expect("clear");
         assert!(pending(&chorus.store, &entry).expect("pending").is_empty());
     }
 }
