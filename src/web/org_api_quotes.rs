@@ -97,13 +97,11 @@ async fn unpick(
     let survey = path.into_inner();
     let p = read_pick(&survey, &state, payload).await?;
     let (id, question) = (survey.clone(), p.question.clone());
-    let removed = act(&state, move |chorus| {
+    // Taking back words that were not picked leaves them not picked: the same answer.
+    act(&state, move |chorus| {
         free_text::unpick_quote(chorus, &actor, &survey, &p.question, &p.text)
     })
     .await?;
-    if !removed {
-        return Err(ApiError::NotFound);
-    }
     Ok(HttpResponse::Ok()
         .json(serde_json::json!({ "survey": id, "question": question, "picked": false })))
 }

@@ -198,6 +198,17 @@ fn picked_quotes_appear_under_their_question_in_the_next_release_and_nowhere_in_
     assert!(org.get("/org/s/demo").html.contains(&second));
     assert_eq!(audited(&org, "pick quote"), 2);
 
+    // A pick taken back through the API is not in the release.
+    let third = json!({"question": "anything_else", "text": words(9)});
+    assert_eq!(post(&quotes_url, &third.to_string(), &auth).0, 201);
+    let taken_back = ureq::delete(&quotes_url)
+        .set("Authorization", &key)
+        .set("Content-Type", "application/json")
+        .send_string(&third.to_string())
+        .expect("take back");
+    assert_eq!(taken_back.status(), 200);
+    assert_eq!(audited(&org, "take back quote"), 1);
+
     // Nothing of a pick is readable on disk before it is published.
     for file in crate::helpers::all_files(&app.data_dir()) {
         let bytes = std::fs::read(&file).unwrap_or_default();
@@ -224,6 +235,7 @@ fn picked_quotes_appear_under_their_question_in_the_next_release_and_nowhere_in_
     assert_eq!(texts, BTreeSet::from([picked.as_str(), second.as_str()]));
     // No other free text went into the release, and nothing is counted from it.
     assert!(!release.contains(&words(8)));
+    assert!(!release.contains(&words(9)), "taken back");
     assert!(doc["tables"]
         .as_array()
         .expect("tables")
