@@ -86,6 +86,10 @@ fn free_text_is_refused_below_min_responses_then_shown_detached_in_a_fresh_order
     let message = error["message"].as_str().expect("message");
     assert!(message.contains("at least 30 responses"), "{message}");
     assert!(!body.contains("voice"), "no answer in a refusal: {body}");
+    let refused = org.get("/org/s/demo/free-text/anything_else");
+    assert_eq!(refused.status, 409, "{}", refused.html);
+    assert!(refused.html.contains("at least 30 responses"));
+    assert!(!refused.html.contains("voice"));
     assert_eq!(
         audited(&org, "read free text"),
         0,

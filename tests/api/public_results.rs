@@ -75,6 +75,10 @@ fn public_results_are_off_by_default_on_after_the_switch_and_off_again() {
         html.contains("<svg class=\"bars\""),
         "charts drawn on the server"
     );
+    assert!(
+        html.contains("hidden (not drawn)"),
+        "a hidden count is a labelled gap"
+    );
     assert!(html.contains("says voice 3"), "the quote");
     assert!(!html.contains("says voice 4"), "only picked words");
     assert!(html.contains("What is your gender?"), "questions as titles");
