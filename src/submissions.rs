@@ -123,3 +123,25 @@ pub fn open_all(
     }
     Ok(records)
 }
+
+/// Every answer to free-text question `question`, detached from the responses they came from:
+/// only the texts, in a fresh random order each call (never the stored order, which a rewrite
+/// makes key order). Opened in memory only; nothing of it is stored or counted.
+pub fn free_text_answers(
+    store: &Store,
+    entry: &crate::surveys::SurveyEntry,
+    question: &str,
+) -> Result<Vec<String>, OpenAllError> {
+    use rand::seq::SliceRandom;
+    use rand::SeedableRng;
+    let mut texts: Vec<String> = open_all(store, entry)?
+        .into_iter()
+        .filter_map(|mut record| match record.response.remove(question) {
+            Some(crate::survey::Answer::Text(text)) => Some(text),
+            _ => None,
+        })
+        .collect();
+    let mut rng = rand::rngs::StdRng::from_seed(random_array());
+    texts.shuffle(&mut rng);
+    Ok(texts)
+}

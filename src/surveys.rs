@@ -64,6 +64,12 @@ struct SurveyRecord {
     retention_days: Option<u32>,
     #[serde(default)]
     shredded: bool,
+    /// The latest release is shown to the community at `/r/{survey}` (off by default).
+    #[serde(default)]
+    public_results: bool,
+    /// Which of its tables the public page shows, by id (`None`: all of them).
+    #[serde(default)]
+    public_tables: Option<Vec<String>>,
 }
 
 /// A loaded survey: parsed definition, life cycle, and the key that seals its responses (gone
@@ -75,6 +81,10 @@ pub struct SurveyEntry {
     pub closed_on: Option<String>,
     pub retention_days: Option<u32>,
     pub shredded: bool,
+    /// The latest release is public at `/r/{survey}`.
+    pub public_results: bool,
+    /// The tables the public page shows, by id (`None`: all).
+    pub public_tables: Option<Vec<String>>,
 }
 
 impl SurveyEntry {
@@ -85,6 +95,8 @@ impl SurveyEntry {
             closed_on: self.closed_on.clone(),
             retention_days: self.retention_days,
             shredded: self.shredded,
+            public_results: self.public_results,
+            public_tables: self.public_tables.clone(),
         }
     }
 }
@@ -140,6 +152,8 @@ impl SurveyRegistry {
                 closed_on: record.closed_on,
                 retention_days: record.retention_days,
                 shredded: record.shredded,
+                public_results: record.public_results,
+                public_tables: record.public_tables,
             };
             entries.insert(id, Arc::new(entry));
         }
@@ -192,6 +206,8 @@ impl SurveyRegistry {
             closed_on: existing.as_ref().and_then(|e| e.closed_on.clone()),
             retention_days: existing.as_ref().and_then(|e| e.retention_days),
             shredded: false,
+            public_results: existing.as_ref().is_some_and(|e| e.public_results),
+            public_tables: existing.as_ref().and_then(|e| e.public_tables.clone()),
         };
         persist(store, id.as_str(), &entry.record())?;
         store.durable_blocking()?;
@@ -248,6 +264,22 @@ impl SurveyRegistry {
         })
     }
 
+    /// Shows the survey's latest release to the community at `/r/{survey}`, or stops showing
+    /// it; `tables` names the tables shown (`None`: all of them).
+    pub fn set_public(
+        &self,
+        store: &Store,
+        id: &str,
+        public: bool,
+        tables: Option<Vec<String>>,
+    ) -> Result<(), SurveyError> {
+        self.update(store, id, |entry| {
+            entry.public_results = public;
+            entry.public_tables = tables;
+            Ok(true)
+        })
+    }
+
     /// Crypto-shredding: the data key is destroyed and the sealed responses deleted; published
     /// releases stay. Only for closed surveys.
     pub fn shred(&self, store: &Store, id: &str) -> Result<(), SurveyError> {
@@ -299,6 +331,8 @@ impl SurveyRegistry {
             closed_on: current.closed_on.clone(),
             retention_days: current.retention_days,
             shredded: current.shredded,
+            public_results: current.public_results,
+            public_tables: current.public_tables.clone(),
         };
         if !change(&mut next)? {
             return Ok(());

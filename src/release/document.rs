@@ -23,6 +23,10 @@ pub struct ReleaseDocument {
     pub tables: Vec<Table>,
     /// Tables of the catalogue that are not shown, and why (never any count).
     pub withheld: Vec<Withheld>,
+    /// Free-text answers the organisers picked to quote, under their questions: the words
+    /// alone, never counted and never tied to any other answer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quotes: Vec<super::QuoteGroup>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -65,7 +69,8 @@ pub struct Withheld {
 /// The legend of the "hidden" mark: the same words wherever a hidden number is shown.
 pub const HIDDEN_LEGEND: &str = "hidden: not shown to protect the people who answered. A number is hidden when it is small, or when it could be worked out from other numbers and would give a small one away, so a hidden number may be small or large.";
 
-const NOTE: &str = "To protect the people who answered, some numbers are hidden and every count is adjusted slightly, by at most 2 up or down. Hidden numbers are marked \"hidden\": they may be small, or large numbers hidden so that a small one cannot be worked out. Some breakdowns show answers in groups, or merge the rarest answers into one row, so that fewer numbers need hiding. The same group of people always gets the same adjustment, so asking again reveals nothing new. Percentages are shown only where the total is at least 30.";
+/// The plain words every release with tables carries (`note`).
+pub const NOTE: &str = "To protect the people who answered, some numbers are hidden and every count is adjusted slightly, by at most 2 up or down. Hidden numbers are marked \"hidden\": they may be small, or large numbers hidden so that a small one cannot be worked out. Some breakdowns show answers in groups, or merge the rarest answers into one row, so that fewer numbers need hiding. The same group of people always gets the same adjustment, so asking again reveals nothing new. Percentages are shown only where the total is at least 30.";
 
 impl ReleaseDocument {
     pub fn new(
@@ -159,6 +164,7 @@ impl ReleaseDocument {
             note,
             tables,
             withheld,
+            quotes: Vec::new(),
         }
     }
 

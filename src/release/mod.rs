@@ -6,10 +6,12 @@
 
 mod document;
 mod files;
+pub mod quotes;
 pub mod rule;
 
-pub use document::{Cell, Line, ReleaseDocument, Table, HIDDEN_LEGEND};
+pub use document::{Cell, Line, ReleaseDocument, Table, HIDDEN_LEGEND, NOTE};
 pub use files::{csv_zip, table_csv, FilesError};
+pub use quotes::QuoteGroup;
 
 use crate::disclosure::{protect_catalogue, EarlierRelease};
 use crate::store::{Store, StoreError};
@@ -89,7 +91,12 @@ pub fn publish(
     rule::check(&entry.survey, previous, count)?;
     let number = numbers.last().map_or(1, |n| n + 1);
     let earlier = earlier_documents(store, survey, &numbers)?;
-    let document = compute(store, &entry, number, trigger, &earlier)?;
+    let picked = quotes::pending(store, &entry).map_err(|e| match e {
+        quotes::QuoteError::Shredded => PublishError::Shredded,
+        quotes::QuoteError::Store(e) => PublishError::Store(e),
+    })?;
+    let mut document = compute(store, &entry, number, trigger, &earlier)?;
+    document.quotes = picked.clone();
     let body = serde_json::to_string(&document).map_err(|_| StoreError::Corrupt)?;
     let record = serde_json::to_vec(&Stored {
         counted: count,
@@ -104,6 +111,10 @@ pub fn publish(
         )));
     }
     store.durable_blocking()?;
+    // The release holds the picked quotes now; the next one starts with none.
+    if let Err(e) = quotes::clear(store, &entry, &picked) {
+        tracing::error!(error = %e, survey, "picked quotes could not be cleared");
+    }
     Ok(number)
 }
 

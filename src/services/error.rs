@@ -47,6 +47,16 @@ pub enum ServiceError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("survey '{survey}' has no free-text question '{question}'")]
+    NoSuchFreeText { survey: String, question: String },
+    #[error("free-text answers are shown only once the survey has at least {0} responses, so that no one's words stand out among a few; there are fewer so far")]
+    FreeTextTooFew(u32),
+    #[error("this survey has been shredded: its free-text answers are gone for good")]
+    FreeTextShredded,
+    #[error("only words someone gave in answer to this question can be quoted, exactly as shown")]
+    NotAnAnswer,
+    #[error("the chosen tables must be a list of at most 1000 table ids")]
+    TableChoice,
     /// The work could not run to its end (the server is shutting down).
     #[error("the action was interrupted")]
     Interrupted,
@@ -99,6 +109,10 @@ impl ServiceError {
             ServiceError::NoSuchSurvey(_) => NotFound,
             ServiceError::OpenModeHasNoCards(_) | ServiceError::ClosedForCodes(_) => Conflict,
             ServiceError::BatchSize | ServiceError::BadTags(_) => BadRequest,
+            ServiceError::NoSuchFreeText { .. } => NotFound,
+            ServiceError::FreeTextTooFew(_) | ServiceError::FreeTextShredded => Conflict,
+            ServiceError::NotAnAnswer => Invalid,
+            ServiceError::TableChoice => BadRequest,
             ServiceError::Forbidden | ServiceError::NotApproved => Forbidden,
             ServiceError::SetupLinkInvalid => NotFound,
             ServiceError::KeyFileExists(_)

@@ -70,6 +70,8 @@ fn rekey(
     for (survey, wrapped) in chorus.store.data_keys()? {
         let old = vault.unwrap_data_key(&survey, &wrapped)?;
         let (new, new_wrapped) = crate::vault::Vault::new_data_key_under(&master, &survey);
+        // Quotes waiting for the next release go under the new key before the rewrite.
+        crate::release::quotes::reseal(&chorus.store, &survey, &old, &new)?;
         data_keys.push((survey.clone(), new_wrapped));
         resealers.insert(survey, (old, new));
     }

@@ -8,8 +8,10 @@ mod error;
 pub mod i18n;
 mod limit;
 mod org_api;
+mod org_api_quotes;
 mod organiser;
 mod peer;
+mod public;
 mod render;
 mod request_log;
 mod security;
@@ -105,8 +107,10 @@ pub fn build(
             .configure(api::routes)
             .configure(org_api::routes)
             .configure(voucher_api::routes)
+            .configure(org_api_quotes::routes)
             .configure(organiser::routes)
             .configure(peer::routes)
+            .configure(public::routes)
             .default_service(web::to(not_found))
     })
     .workers(workers)
@@ -151,7 +155,7 @@ impl State {
     }
 }
 
-async fn not_found(req: HttpRequest) -> HttpResponse {
+pub(crate) async fn not_found(req: HttpRequest) -> HttpResponse {
     if req.path().starts_with("/api/") {
         actix_web::ResponseError::error_response(&error::ApiError::NotFound)
     } else {

@@ -62,6 +62,11 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/org/vouchers.html"),
     ),
     (
+        "org/free_text.html",
+        include_str!("../../templates/org/free_text.html"),
+    ),
+    ("results.html", include_str!("../../templates/results.html")),
+    (
         "org/release.html",
         include_str!("../../templates/org/release.html"),
     ),

@@ -6,8 +6,9 @@ mod access;
 mod audit_log;
 mod cards;
 mod exports;
+mod free_text;
 mod login;
-mod results;
+pub(crate) mod results;
 mod surveys;
 mod vouchers;
 
@@ -42,6 +43,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/org/s/{survey}/releases/{number}/{format}",
             web::get().to(results::download),
+        )
+        .route(
+            "/org/s/{survey}/free-text/{question}",
+            web::get().to(free_text::show),
+        )
+        .route("/org/s/{survey}/quotes", web::post().to(free_text::quote))
+        .route(
+            "/org/s/{survey}/public",
+            web::post().to(free_text::set_public),
         )
         .route("/org/audit", web::get().to(audit_log::show))
         .route("/org/vouchers", web::get().to(vouchers::show))

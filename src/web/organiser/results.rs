@@ -43,7 +43,7 @@ pub struct Pick {
 }
 
 #[derive(Serialize)]
-struct Bar {
+pub(crate) struct Bar {
     y: u32,
     label: String,
     width: u32,
@@ -53,7 +53,7 @@ struct Bar {
 }
 
 #[derive(Serialize)]
-struct TableView {
+pub(crate) struct TableView {
     id: String,
     title: String,
     columns: Vec<String>,
@@ -183,7 +183,7 @@ const HIDDEN: &str = "hidden";
 
 /// Words for one published number: the count, the hidden mark, and a percentage of the
 /// published total when that total is at least 30.
-fn text(cell: &Cell, total: &Cell, with_percent: bool) -> String {
+fn text(cell: &Cell, total: &Cell, with_percent: bool, hidden: &str) -> String {
     match cell.count.filter(|_| !cell.suppressed) {
         Some(n) => match percent(Some(n), total.count.filter(|_| !total.suppressed))
             .filter(|_| with_percent)
@@ -191,11 +191,17 @@ fn text(cell: &Cell, total: &Cell, with_percent: bool) -> String {
             Some(p) => format!("{n} ({p}%)"),
             None => n.to_string(),
         },
-        None => HIDDEN.to_owned(),
+        None => hidden.to_owned(),
     }
 }
 
 fn view(table: &Table, bars: bool) -> TableView {
+    view_with(table, bars, HIDDEN)
+}
+
+/// A table's rows and (for a one-way table, `bars`) its chart, with `hidden` as the words of
+/// the hidden mark: the same drawing for the workspace and the public results page.
+pub(crate) fn view_with(table: &Table, bars: bool, hidden: &str) -> TableView {
     let last_col = table.columns.len().saturating_sub(1);
     let total_row = table.cells.last();
     let rows: Vec<(String, Vec<String>)> = table
@@ -221,7 +227,12 @@ fn view(table: &Table, bars: bool) -> TableView {
                     } else {
                         row_total
                     };
-                    text(c, &base, i != last_col || table.variables.len() == 1)
+                    text(
+                        c,
+                        &base,
+                        i != last_col || table.variables.len() == 1,
+                        hidden,
+                    )
                 })
                 .collect();
             (line.label.clone(), texts)
@@ -256,7 +267,7 @@ fn view(table: &Table, bars: bool) -> TableView {
                 y: i as u32 * 34,
                 label: line.label.clone(),
                 width: shown.map_or(0, |n| (n.min(scale) * 220 / scale) as u32),
-                text: text(&cell, &total, true),
+                text: text(&cell, &total, true, hidden),
                 hidden: shown.is_none(),
             });
         }

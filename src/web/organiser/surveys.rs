@@ -208,6 +208,7 @@ pub(super) fn survey_page(
     c.insert("shredded", &entry.shredded);
     c.insert("closed_on", &entry.closed_on);
     c.insert("retention_days", &entry.retention_days);
+    super::free_text::survey_context(org, id, &mut c);
     page.render(status, "org/survey.html", &c)
 }
 

@@ -1,0 +1,178 @@
+//! The organiser API for free text, quotes and public results (`Authorization: Bearer <api
+//! key>` of an organiser account): read a free-text question's answers detached and shuffled,
+//! pick quotes for the next release, and switch the public results page on or off.
+
+use super::api::{parse_json_body, read_body};
+use super::auth::api_account;
+use super::blocking::act;
+use super::error::ApiError;
+use super::State;
+use crate::accounts::Role;
+use crate::services::{free_text, public_results, Actor, ServiceError};
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+/// Longest body of a pick: the words of one answer and the question's id.
+const MAX_PICK_BYTES: usize = 64 * 1024;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/api/v1/surveys/{survey}/free-text/{question}",
+        web::get().to(read_free_text),
+    )
+    .route("/api/v1/surveys/{survey}/quotes", web::get().to(picked))
+    .route("/api/v1/surveys/{survey}/quotes", web::post().to(pick))
+    .route("/api/v1/surveys/{survey}/quotes", web::delete().to(unpick))
+    .route("/api/v1/surveys/{survey}/public", web::get().to(public))
+    .route(
+        "/api/v1/surveys/{survey}/public",
+        web::post().to(set_public),
+    );
+}
+
+/// `{"question": …, "answers": [ … ]}`: the words alone, in a fresh random order.
+async fn read_free_text(
+    state: web::Data<State>,
+    path: web::Path<(String, String)>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::api(&api_account(&state, &req, Role::Organiser)?.name);
+    let (survey, question) = path.into_inner();
+    let view = act(&state, move |chorus| {
+        free_text::read_free_text(chorus, &actor, &survey, &question)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Pick {
+    question: String,
+    text: String,
+}
+
+const PICK_SHAPE: &str = "The body must be {\"question\": \"...\", \"text\": \"...\"}.";
+
+async fn read_pick(survey: &str, state: &State, payload: web::Payload) -> Result<Pick, ApiError> {
+    if state.chorus.surveys.get(survey).is_none() {
+        return Err(ServiceError::NoSuchSurvey(survey.to_owned()).into());
+    }
+    let body = read_body(payload, MAX_PICK_BYTES).await?;
+    parse_json_body(&body, PICK_SHAPE)
+}
+
+/// Picks the words of one answer to quote in the next release.
+async fn pick(
+    state: web::Data<State>,
+    path: web::Path<String>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::api(&api_account(&state, &req, Role::Organiser)?.name);
+    let survey = path.into_inner();
+    let p = read_pick(&survey, &state, payload).await?;
+    let (id, question) = (survey.clone(), p.question.clone());
+    let added = act(&state, move |chorus| {
+        free_text::pick_quote(chorus, &actor, &survey, &p.question, &p.text)
+    })
+    .await?;
+    let status = if added {
+        actix_web::http::StatusCode::CREATED
+    } else {
+        actix_web::http::StatusCode::OK
+    };
+    Ok(HttpResponse::build(status)
+        .json(serde_json::json!({ "survey": id, "question": question, "picked": true })))
+}
+
+/// Takes back a pick before the next release.
+async fn unpick(
+    state: web::Data<State>,
+    path: web::Path<String>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::api(&api_account(&state, &req, Role::Organiser)?.name);
+    let survey = path.into_inner();
+    let p = read_pick(&survey, &state, payload).await?;
+    let (id, question) = (survey.clone(), p.question.clone());
+    // Taking back words that were not picked leaves them not picked: the same answer.
+    act(&state, move |chorus| {
+        free_text::unpick_quote(chorus, &actor, &survey, &p.question, &p.text)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .json(serde_json::json!({ "survey": id, "question": question, "picked": false })))
+}
+
+/// The quotes picked for the next release, under their questions.
+async fn picked(
+    state: web::Data<State>,
+    path: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    api_account(&state, &req, Role::Organiser)?;
+    let survey = path.into_inner();
+    let id = survey.clone();
+    let quotes = act(&state, move |chorus| {
+        free_text::picked_quotes(chorus, &survey)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "survey": id, "quotes": quotes })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PublicSetting {
+    public: bool,
+    #[serde(default)]
+    tables: Option<Vec<String>>,
+}
+
+fn setting_json(survey: &str, public: bool, tables: Option<Vec<String>>) -> serde_json::Value {
+    serde_json::json!({
+        "survey": survey,
+        "public": public,
+        "tables": tables,
+        "address": format!("/r/{survey}"),
+    })
+}
+
+/// Whether the survey's latest release is public at `/r/{survey}`, and which tables it shows.
+async fn public(
+    state: web::Data<State>,
+    path: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    api_account(&state, &req, Role::Organiser)?;
+    let survey = path.into_inner();
+    let (on, tables) = public_results::public_setting(&state.chorus, &survey)?;
+    Ok(HttpResponse::Ok().json(setting_json(&survey, on, tables)))
+}
+
+/// `{"public": true|false, "tables": ["…"]|null}`: shows or stops showing the latest release
+/// at `/r/{survey}` (`tables` absent or null: all of the release's tables).
+async fn set_public(
+    state: web::Data<State>,
+    path: web::Path<String>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::api(&api_account(&state, &req, Role::Organiser)?.name);
+    let survey = path.into_inner();
+    if state.chorus.surveys.get(&survey).is_none() {
+        return Err(ServiceError::NoSuchSurvey(survey).into());
+    }
+    let body = read_body(payload, 64 * 1024).await?;
+    let setting: PublicSetting = parse_json_body(
+        &body,
+        "The body must be {\"public\": true or false, \"tables\": [\"table id\", ...] or null}.",
+    )?;
+    let (id, on, tables) = (survey.clone(), setting.public, setting.tables.clone());
+    act(&state, move |chorus| {
+        public_results::set_public_results(chorus, &actor, &survey, setting.public, setting.tables)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(setting_json(&id, on, tables)))
+}

@@ -1,0 +1,132 @@
+//! Results for the community at `/r/{survey}`: off by default and then the same 404 as an
+//! unknown survey; on after the switch (API or workspace, audited) with the chosen tables,
+//! charts and quotes, in the survey's languages, no script, the peer pages' headers and weight.
+
+use crate::forms::compressed_get;
+use crate::free_text::{answer_with_text, audited, organiser_key};
+use crate::helpers::{api_get, get, post, TestApp};
+use crate::org_client::OrgClient;
+use serde_json::{json, Value};
+
+const BUDGET: usize = 14 * 1024;
+
+fn not_found_like_an_unknown_survey(app: &TestApp) {
+    let unknown = get(&app.url("/r/no-such-survey"));
+    assert_eq!(unknown.0, 404);
+    assert_eq!(get(&app.url("/r/demo")), unknown, "indistinguishable");
+    assert_eq!(get(&app.url("/r/demo?lang=es")), unknown);
+}
+
+#[test]
+fn public_results_are_off_by_default_on_after_the_switch_and_off_again() {
+    let app = TestApp::spawn();
+    let key = organiser_key(&app, "maria");
+    let org = OrgClient::log_in_existing(&app, "maria");
+    let auth = [("Authorization", key.as_str())];
+    let public_url = app.url("/api/v1/surveys/demo/public");
+    answer_with_text(&app, 60, 0);
+    let pick = json!({"question": "anything_else", "text": "We need more naloxone at the pharmacy, says voice 3"});
+    let (status, body) = post(
+        &app.url("/api/v1/surveys/demo/quotes"),
+        &pick.to_string(),
+        &auth,
+    );
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = post(&app.url("/api/v1/surveys/demo/releases"), "", &auth);
+    assert_eq!(status, 201, "{body}");
+
+    // Off by default, even with a release.
+    not_found_like_an_unknown_survey(&app);
+    let (_, setting) = api_get(&app, "/api/v1/surveys/demo/public", &key);
+    assert_eq!(
+        serde_json::from_str::<Value>(&setting).expect("json")["public"],
+        false
+    );
+    // Only an organiser may switch it.
+    assert_eq!(post(&public_url, r#"{"public": true}"#, &[]).0, 401);
+
+    let (status, body) = post(&public_url, r#"{"public": true}"#, &auth);
+    assert_eq!(status, 200, "{body}");
+    let resp = ureq::get(&app.url("/r/demo")).call().expect("public page");
+    assert_eq!(resp.status(), 200);
+    for (header, value) in [
+        ("content-security-policy", "frame-ancestors 'none'"),
+        ("x-frame-options", "DENY"),
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "no-referrer"),
+        ("cache-control", "no-store"),
+    ] {
+        let got = resp.header(header).unwrap_or_default().to_owned();
+        assert!(got.contains(value), "{header}: {got}");
+    }
+    assert!(resp.header("set-cookie").is_none(), "no cookies");
+    let html = resp.into_string().expect("html");
+    assert!(!html.contains("<script"), "no JavaScript");
+    assert!(
+        !html.contains("&lt;10") && !html.contains("<10"),
+        "never <10"
+    );
+    assert!(html.contains("hidden: not shown to protect the people who answered"));
+    assert!(
+        html.contains("adjusted slightly"),
+        "the plain words about adjusted counts"
+    );
+    assert!(
+        html.contains("<svg class=\"bars\""),
+        "charts drawn on the server"
+    );
+    assert!(
+        html.contains("hidden (not drawn)"),
+        "a hidden count is a labelled gap"
+    );
+    assert!(html.contains("says voice 3"), "the quote");
+    assert!(!html.contains("says voice 4"), "only picked words");
+    assert!(html.contains("What is your gender?"), "questions as titles");
+
+    // The page weight budget of the peer pages, with the stylesheet.
+    let weight =
+        compressed_get(&app.url("/r/demo")) + compressed_get(&app.url("/static/chorus.css"));
+    println!("/r/demo: {weight} B compressed with its stylesheet");
+    assert!(weight <= BUDGET, "/r/demo weighs {weight} bytes compressed");
+
+    // In the survey's other language, with a language switch.
+    let (status, spanish) = get(&app.url("/r/demo?lang=es"));
+    assert_eq!(status, 200);
+    assert!(spanish.contains("lang=\"es\""));
+    assert!(spanish.contains("oculto"), "the legend in Spanish");
+    assert!(
+        spanish.contains("¿Cuál es tu género?"),
+        "questions in Spanish"
+    );
+    assert!(spanish.contains("Mujer"), "answers in Spanish");
+    assert!(
+        spanish.contains("href=\"/r/demo?lang=en\""),
+        "a way back to English"
+    );
+
+    // Fewer tables when the organiser chooses them.
+    let (_, release) = api_get(&app, "/api/v1/surveys/demo/releases/latest", &key);
+    let doc: Value = serde_json::from_str(&release).expect("json");
+    let tables = doc["tables"].as_array().expect("tables");
+    assert!(tables.len() > 1);
+    let first_id = tables[0]["id"].as_str().expect("id").to_owned();
+    let one = json!({"public": true, "tables": [first_id]});
+    assert_eq!(post(&public_url, &one.to_string(), &auth).0, 200);
+    let (_, fewer) = get(&app.url("/r/demo"));
+    assert_eq!(fewer.matches("class=\"table-block\"").count(), 1, "{fewer}");
+
+    // Switching off: the same 404 as an unknown survey again.
+    assert_eq!(post(&public_url, r#"{"public": false}"#, &auth).0, 200);
+    not_found_like_an_unknown_survey(&app);
+
+    // The workspace switch does the same.
+    let page = org.post("/org/s/demo", "/org/s/demo/public", &[("public", "on")]);
+    assert_eq!(page.status, 303, "{}", page.html);
+    assert_eq!(get(&app.url("/r/demo")).0, 200);
+    let page = org.post("/org/s/demo", "/org/s/demo/public", &[("public", "off")]);
+    assert_eq!(page.status, 303, "{}", page.html);
+    not_found_like_an_unknown_survey(&app);
+
+    assert_eq!(audited(&org, "make results public"), 3);
+    assert_eq!(audited(&org, "stop public results"), 2);
+}
