@@ -11,6 +11,7 @@ pub mod interface_texts;
 pub mod operations;
 pub mod releases;
 pub mod responses;
+pub mod survey_sheet;
 pub mod surveys;
 pub mod translation_sheet;
 pub mod translations;
