@@ -257,7 +257,7 @@ fn run(chorus: &Chorus, command: Command) -> Result<Outcome, services::ServiceEr
             definition,
         } => {
             let done = translations::import_survey_sheet(chorus, &actor, &survey, &sheet)?;
-            let mut said = match &done.import {
+            let said = match &done.import {
                 None => format!(
                     "the sheet changes nothing in survey '{survey}' (every translation is empty or already there)\n"
                 ),
@@ -278,9 +278,6 @@ fn run(chorus: &Chorus, command: Command) -> Result<Outcome, services::ServiceEr
                     said
                 }
             };
-            if definition {
-                said.push_str("the translated definition is written out\n");
-            }
             Outcome {
                 ok: true,
                 stdout: if definition {

@@ -237,10 +237,10 @@ pub fn run(command: CliCommand, config: Option<&Path>) -> ExitCode {
                     .stderr
                     .push_str(&format!("could not write {}: {e}\n", path.display()));
             } else {
-                outcome.stderr = outcome.stderr.replace(
-                    "the translated definition is written out",
-                    &format!("the translated definition is in {}", path.display()),
-                );
+                outcome.stderr.push_str(&format!(
+                    "the translated definition is in {}\n",
+                    path.display()
+                ));
             }
         }
         _ => print!("{}", outcome.stdout),
