@@ -175,3 +175,57 @@ impl Survey {
             .collect()
     }
 }
+
+/// How a question whose `show_if` names a question above it on its own page is shown: the
+/// page cannot know the answer before it is sent, so it shows the question with a hint, and a
+/// script may show and hide it as the peer answers when the condition is simple enough.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OnSamePage {
+    /// The question above it that decides.
+    pub trigger: QuestionId,
+    /// When the condition is only "the trigger's answer is one of these options" (`==`, `in`,
+    /// `includes`, a group): those options. `None` for anything else.
+    pub options: Option<Vec<String>>,
+}
+
+impl Survey {
+    /// For a question that depends on an answer given on its own page: which, and how.
+    pub fn on_same_page(&self, q: &Question) -> Option<OnSamePage> {
+        let cond = q.show_if.as_ref()?;
+        let page = self.page_of(q.id.as_str())?;
+        let trigger = cond
+            .referenced_questions()
+            .into_iter()
+            .find(|id| self.page_of(id) == Some(page))
+            .and_then(|id| self.question(id))?
+            .id
+            .clone();
+        let options = match &cond.expr {
+            super::expr::Expr::Cmp(cmp)
+                if cmp.target.row.is_none()
+                    && cmp.target.question == trigger.as_str()
+                    && matches!(
+                        cmp.op,
+                        super::expr::Op::Eq | super::expr::Op::In | super::expr::Op::Includes
+                    ) =>
+            {
+                let mut ids = Vec::new();
+                for lit in &cmp.values {
+                    match lit {
+                        Literal::Str(s) => ids.push(s.clone()),
+                        Literal::Group { options, .. } => ids.extend(options.iter().cloned()),
+                        _ => {
+                            return Some(OnSamePage {
+                                trigger,
+                                options: None,
+                            })
+                        }
+                    }
+                }
+                Some(ids)
+            }
+            _ => None,
+        };
+        Some(OnSamePage { trigger, options })
+    }
+}

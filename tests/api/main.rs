@@ -23,5 +23,6 @@ mod peer_answers;
 mod peer_pages;
 mod release_rules;
 mod releases;
+mod same_page_logic;
 mod startup;
 mod submissions;
