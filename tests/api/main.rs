@@ -18,6 +18,7 @@ mod open_mode;
 mod operations;
 mod org_client;
 mod organiser;
+mod page_kinds;
 mod page_weight;
 mod peer_answers;
 mod peer_pages;

@@ -37,7 +37,8 @@ fn a_follow_up_on_the_same_page_is_shown_with_a_hint_in_the_peers_language() {
     assert!(!page.has("#q-used_on_someone[data-if-values]"));
     assert!(!page.has("#q-carried .if-hint"));
 
-    let swahili = first_page(&TestApp::spawn(), "sw");
+    let other = TestApp::spawn();
+    let swahili = first_page(&other, "sw");
     assert_eq!(
         swahili.text("#q-kit .if-hint"),
         "Jibu hili kama ulisema “Ndiyo” hapo juu."
