@@ -51,8 +51,16 @@ fn an_earlier_answer_is_piped_into_a_question_and_options_follow_their_condition
     let mut form = second.form("/s/outreach-contact/page");
     form.set("amount", "0.55");
     form.set("last_overdose", "2024-02-30");
+    form.set("age_first_used", "40");
     let bad = form.go("next");
     assert_eq!(bad.status, 422);
+    // A check across questions, in its own words and the peer's language.
+    assert!(
+        bad.html
+            .contains("No puede ser más de la edad que tienes ahora."),
+        "{}",
+        bad.html
+    );
     assert!(
         bad.html
             .contains("Escribe los gramos con un decimal como mucho"),
@@ -62,6 +70,7 @@ fn an_earlier_answer_is_piped_into_a_question_and_options_follow_their_condition
     let mut form = bad.form("/s/outreach-contact/page");
     form.set("amount", "0.5");
     form.set("last_overdose", "2024-02-29");
+    form.set("age_first_used", "20");
     let third = form.go("next");
     assert_eq!(third.status, 200, "{}", third.html);
     assert_eq!(third.h1(), "Cómo te sientes");

@@ -118,7 +118,18 @@ pub fn question(
             .as_ref()
             .map(|h| survey.pipe(h.get(lang), response, lang)),
         required: q.required,
-        error: problem.map(|p| error_text(q, p, lang, t)),
+        // A failed check across questions says what is wrong in its own words.
+        error: problem.map(|p| {
+            let check = (p == Problem::Invalid)
+                .then(|| {
+                    survey
+                        .failed_checks(q, response)
+                        .first()
+                        .map(|c| c.message.get(lang).to_owned())
+                })
+                .flatten();
+            check.unwrap_or_else(|| error_text(q, p, lang, t))
+        }),
         options: Vec::new(),
         non_answers: if q.is_note() {
             Vec::new()
