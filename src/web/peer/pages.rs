@@ -229,7 +229,9 @@ impl<'a> Render<'a> {
             .iter()
             .filter(|q| {
                 survey.question_visible(q, &flow.answers.response)
-                    || (page_shown && survey.on_same_page(q).is_some())
+                    || (page_shown
+                        && survey.on_same_page(q).is_some()
+                        && survey.may_show_on_page(q, &flow.answers.response))
             })
             .map(|q| {
                 let problem = problems.iter().find(|(id, _)| *id == q.id).map(|(_, p)| *p);
