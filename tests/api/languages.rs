@@ -157,6 +157,10 @@ fn filled(sheet: &str, fill: impl Fn(&str) -> String) -> String {
 fn a_survey_sheet_is_exported_and_taken_back_while_the_server_runs() {
     let app = TestApp::spawn();
     let code = open_three(&app);
+    // A survey that already has answers takes a new language like any rewording.
+    let other = app.issue_codes("three-languages", 1).remove(0);
+    let answers = serde_json::json!({ "age": 30 });
+    assert_eq!(app.submit("three-languages", &other, &answers).0, 201);
     let (ok, sheet, stderr) = app.cli(&["i18n", "export", "fr", "--survey", "three-languages"]);
     assert!(ok, "export while serving: {stderr}");
     assert!(sheet.starts_with("key,en,fr\n"), "{sheet}");

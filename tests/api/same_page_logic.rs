@@ -106,3 +106,18 @@ fn a_follow_up_that_applies_is_asked_and_required_only_then() {
         review.html
     );
 }
+
+#[test]
+fn the_api_refuses_an_answer_to_a_same_page_follow_up_that_does_not_apply_and_stores_nothing() {
+    let app = TestApp::spawn();
+    app.import(CARRY);
+    app.open_survey("naloxone-carry");
+    let code = app.issue_codes("naloxone-carry", 1).remove(0);
+    let answers = serde_json::json!({ "carried": "no", "kit": ["nasal"] });
+    let (status, body) = app.submit("naloxone-carry", &code, &answers);
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("kit") && body.contains("not shown"), "{body}");
+    // Nothing was stored: the code was not spent, and still works for answers that fit.
+    let fits = serde_json::json!({ "carried": "yes", "kit": ["nasal"] });
+    assert_eq!(app.submit("naloxone-carry", &code, &fits).0, 201);
+}
