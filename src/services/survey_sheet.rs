@@ -37,7 +37,8 @@ pub fn texts(survey: &Survey) -> Vec<(String, &Text)> {
                         out.push((format!("{at}.option.{}", o.id), &o.text));
                     }
                 }
-                QuestionKind::Number { unit: Some(u), .. } => {
+                QuestionKind::Number { unit: Some(u), .. }
+                | QuestionKind::Decimal { unit: Some(u), .. } => {
                     out.push((format!("{at}.unit"), u));
                 }
                 QuestionKind::Scale {
@@ -53,6 +54,15 @@ pub fn texts(survey: &Survey) -> Vec<(String, &Text)> {
                     }
                 }
                 _ => {}
+            }
+            if let Some(m) = &q.messages.required {
+                out.push((format!("{at}.message.required"), m));
+            }
+            if let Some(m) = &q.messages.invalid {
+                out.push((format!("{at}.message.invalid"), m));
+            }
+            for (i, c) in q.checks.iter().enumerate() {
+                out.push((format!("{at}.check.{}", i + 1), &c.message));
             }
         }
     }
@@ -125,6 +135,24 @@ impl Source {
                             .find(|c| str_of(&**c, "id") == Some(choice))
                             .ok_or_else(missing)?;
                         (choice, "text")
+                    }
+                    ["message", kind @ ("required" | "invalid")] => {
+                        let messages = question
+                            .get_mut("messages")
+                            .and_then(Item::as_table_like_mut)
+                            .ok_or_else(missing)?;
+                        (messages, kind)
+                    }
+                    ["check", n] => {
+                        let n: usize = n.parse().map_err(|_| missing())?;
+                        let check = question
+                            .get_mut("checks")
+                            .map(tables)
+                            .unwrap_or_default()
+                            .into_iter()
+                            .nth(n.checked_sub(1).ok_or_else(missing)?)
+                            .ok_or_else(missing)?;
+                        (check, "message")
                     }
                     _ => return Err(missing()),
                 }

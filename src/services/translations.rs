@@ -384,6 +384,18 @@ id = "services"
 title = "Services"
 
   [[pages.questions]]
+  id = "grams"
+  type = "number"
+  role = "plain"
+  min = 0
+  max = 5
+  step = 0.1
+  unit = "grams, about"
+  text = "How much, on a typical day?"
+  messages = { required = "Say how much, even roughly", invalid = { en = "From 0 to 5, e.g. 0.5" } }
+  checks = [ { holds = "grams <= 4", message = "That is a lot, \"really\"?" } ]
+
+  [[pages.questions]]
   id = "grid"
   type = "grid"
   role = "plain"
@@ -422,6 +434,20 @@ title = "Services"
         let filled = fill(&empty, "ar");
         let translated = translate_definition(&survey, &filled).expect("imports");
         assert!(translated.added_language);
+        let keys: Vec<String> = Sheet::from_csv(&filled)
+            .expect("reads")
+            .rows
+            .into_iter()
+            .map(|r| r.key)
+            .collect();
+        for key in [
+            "question.grams.unit",
+            "question.grams.message.required",
+            "question.grams.message.invalid",
+            "question.grams.check.1",
+        ] {
+            assert!(keys.iter().any(|k| k == key), "{key} on the sheet");
+        }
         assert_eq!(
             translated.texts,
             Sheet::from_csv(&filled).expect("reads").rows.len()
