@@ -20,10 +20,15 @@ pub enum ServeError {
     },
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Languages(#[from] crate::services::interface_texts::TextsError),
 }
 
 /// `chorus serve`: open everything, print where to go, serve until SIGINT/SIGTERM, then flush.
 pub fn run(settings: &Settings) -> Result<(), ServeError> {
+    // Before anything is created: a language folder that cannot be used is a settings error.
+    let translations =
+        services::interface_texts::InterfaceTexts::load_installation(settings.i18n_dir.as_deref())?;
     let (chorus, opened) = Chorus::open(settings)?;
     let demo_code = if opened.first_run && settings.import_demo && chorus.surveys.is_empty() {
         services::surveys::set_up_demo(&chorus)?
@@ -80,7 +85,7 @@ pub fn run(settings: &Settings) -> Result<(), ServeError> {
         open_codes_per_minute: settings.open_codes_per_minute,
         limits: settings.limits,
         workers,
-        i18n_dir: settings.i18n_dir.clone(),
+        translations,
         site: crate::web::Site {
             quick_exit_url: settings.quick_exit_url.clone(),
             sealed_mode: matches!(settings.key, KeySource::Passphrase(_)),

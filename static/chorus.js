@@ -49,7 +49,7 @@
       if (alone || other.hasAttribute("data-exclusive")) other.checked = false;
     });
     if (alone) {
-      group.querySelectorAll("input[type=number],input[type=month],textarea").forEach(function (f) {
+      group.querySelectorAll("input[type=number],input[type=month],input[type=date],textarea").forEach(function (f) {
         if (f.name === box.name) f.value = "";
       });
     }
@@ -58,7 +58,7 @@
   // Only typed fields: a tick is handled above (its "input" event must not untick itself).
   document.addEventListener("input", function (e) {
     var field = e.target;
-    var typed = field.tagName === "TEXTAREA" || field.type === "number" || field.type === "month";
+    var typed = field.tagName === "TEXTAREA" || field.type === "number" || field.type === "month" || field.type === "date";
     if (!typed || !field.name || !field.value) return;
     var group = field.closest(".q");
     if (!group) return;
@@ -66,4 +66,28 @@
       if (box.name === field.name) box.checked = false;
     });
   });
+  // Logic within a page: a question asked only for some answers above it appears and
+  // disappears as they are given. While hidden its fields are disabled, so they are not sent
+  // (the server would set them aside anyway). Without this script the hint says when to answer.
+  var dependent = document.querySelectorAll(".q[data-if-values]");
+  function reveal() {
+    dependent.forEach(function (q) {
+      var values = q.getAttribute("data-if-values").split(" ");
+      var on = false;
+      document.querySelectorAll("[name='" + q.getAttribute("data-if") + "']").forEach(function (f) {
+        var chosen = f.tagName === "SELECT" || f.checked;
+        if (chosen && !f.disabled && values.indexOf(f.value) !== -1) on = true;
+      });
+      q.hidden = !on;
+      q.querySelectorAll("input,select,textarea").forEach(function (f) {
+        f.disabled = !on;
+      });
+      var hint = q.querySelector(".if-hint");
+      if (hint) hint.hidden = true;
+    });
+  }
+  if (dependent.length) {
+    reveal();
+    document.addEventListener("change", reveal);
+  }
 })();

@@ -4,7 +4,9 @@
 
 use crate::accounts::{AccountName, Role};
 use crate::installation::Chorus;
-use crate::services::{self, accounts, codes, exports, operations, releases, surveys, Actor};
+use crate::services::{
+    self, accounts, codes, exports, operations, releases, surveys, translations, Actor,
+};
 use crate::surveys::SurveyState;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -55,6 +57,16 @@ pub enum Command {
         survey: String,
         out: PathBuf,
     },
+    I18nExportSurvey {
+        survey: String,
+        lang: String,
+    },
+    I18nImportSurvey {
+        survey: String,
+        sheet: String,
+        /// Print the translated definition on standard output.
+        definition: bool,
+    },
 }
 
 impl Command {
@@ -74,6 +86,8 @@ impl Command {
             Command::Backup { .. } => "backup",
             Command::StoreRewrite => "store rewrite",
             Command::Export { .. } => "export",
+            Command::I18nExportSurvey { .. } => "i18n export",
+            Command::I18nImportSurvey { .. } => "i18n import",
         }
     }
 }
@@ -237,6 +251,48 @@ fn run(chorus: &Chorus, command: Command) -> Result<Outcome, services::ServiceEr
                 "wrote the export of '{survey}' to {}\n",
                 out.display()
             ))
+        }
+        Command::I18nExportSurvey { survey, lang } => Outcome {
+            ok: true,
+            stdout: translations::export_stored_survey(chorus, &survey, &lang)?,
+            stderr: String::new(),
+        },
+        Command::I18nImportSurvey {
+            survey,
+            sheet,
+            definition,
+        } => {
+            let done = translations::import_survey_sheet(chorus, &actor, &survey, &sheet)?;
+            let said = match &done.import {
+                None => format!(
+                    "the sheet changes nothing in survey '{survey}' (every translation is empty or already there)\n"
+                ),
+                Some(import) => {
+                    let mut said = format!(
+                        "wrote {} translated texts in '{}' into survey '{survey}' ({})\n",
+                        done.texts, done.lang, import.state
+                    );
+                    if done.added_language {
+                        said.push_str(&format!(
+                            "'{}' is now one of the survey's languages; peers see it at once\n",
+                            done.lang
+                        ));
+                    }
+                    for warning in &import.warnings {
+                        said.push_str(&format!("{warning}\n"));
+                    }
+                    said
+                }
+            };
+            Outcome {
+                ok: true,
+                stdout: if definition {
+                    done.source
+                } else {
+                    String::new()
+                },
+                stderr: said,
+            }
         }
     })
 }

@@ -152,9 +152,16 @@ pub fn run(command: CliCommand, config: Option<&Path>) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(&format!("chorus: settings: {e}")),
     };
+    let mut write_to = None;
     let command = match command {
         CliCommand::Serve | CliCommand::VerifyExport { .. } => return ExitCode::SUCCESS,
-        CliCommand::I18n(i18n_command) => return i18n::run(i18n_command, &settings),
+        CliCommand::I18n(i18n_command) => match i18n::plan(i18n_command, &settings) {
+            i18n::Plan::Done(code) => return code,
+            i18n::Plan::Run { command, write } => {
+                write_to = write;
+                command
+            }
+        },
         CliCommand::Restore { file } => {
             return report(operations::restore_installation(&settings, &file))
         }
@@ -240,7 +247,23 @@ pub fn run(command: CliCommand, config: Option<&Path>) -> ExitCode {
             Err(e) => Outcome::failed(format!("{e}\n")),
         }
     });
-    print!("{}", outcome.stdout);
+    let mut outcome = outcome;
+    match write_to {
+        Some(path) if outcome.ok => {
+            if let Err(e) = std::fs::write(&path, &outcome.stdout) {
+                outcome.ok = false;
+                outcome
+                    .stderr
+                    .push_str(&format!("could not write {}: {e}\n", path.display()));
+            } else {
+                outcome.stderr.push_str(&format!(
+                    "the translated definition is in {}\n",
+                    path.display()
+                ));
+            }
+        }
+        _ => print!("{}", outcome.stdout),
+    }
     let _ = std::io::stdout().flush();
     if !outcome.stderr.is_empty() {
         eprint!("{}", prefixed(&outcome.stderr, outcome.ok));

@@ -8,6 +8,7 @@ use crate::export::package::ExportError;
 use crate::export::requests::RequestError;
 use crate::installation::StartError;
 use crate::release::{CloseError, PublishError};
+use crate::services::translations::TranslationError;
 use crate::store::{BackupError, StoreError};
 use crate::surveys::SurveyError;
 use crate::vault::VaultError;
@@ -82,6 +83,8 @@ pub enum ServiceError {
     Bundle(#[from] crate::export::bundle::BundleError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Translation(#[from] crate::services::translations::TranslationError),
 }
 
 /// What kind of failure an error is, for the edges' one mapping each.
@@ -158,6 +161,12 @@ impl ServiceError {
             },
             ServiceError::Bundle(_) => BadRequest,
             ServiceError::Start(_) | ServiceError::Vault(_) | ServiceError::Store(_) => Unavailable,
+            ServiceError::Translation(e) => match e {
+                TranslationError::BadLanguage(_) => BadRequest,
+                TranslationError::BadSheet(_) => Invalid,
+                TranslationError::NoDirectory => Conflict,
+                TranslationError::Unwritable { .. } => Unavailable,
+            },
         }
     }
 }

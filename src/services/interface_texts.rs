@@ -23,6 +23,9 @@ pub enum TextsError {
     },
     #[error("i18n/en.toml is missing")]
     NoEnglish,
+    /// The installation's `i18n_dir` cannot be used as set.
+    #[error("i18n_dir (or CHORUS_I18N_DIR): {0}")]
+    Setting(String),
 }
 
 /// Scripts written right to left. Languages not listed read left to right.
@@ -91,6 +94,7 @@ pub fn is_rtl(lang: &str) -> bool {
     RIGHT_TO_LEFT.contains(&lang) || RIGHT_TO_LEFT.contains(&primary)
 }
 
+#[derive(Debug)]
 pub struct InterfaceTexts {
     /// Each language's own file, as written: no fallback filled in, so that a survey's default
     /// language can fill the gaps before English does.
@@ -146,6 +150,43 @@ impl InterfaceTexts {
             texts.by_lang.entry(lang).or_default().extend(strings);
         }
         Ok(texts)
+    }
+
+    /// At start-up: like `load`, but a set `i18n_dir` must be a folder that exists, holding
+    /// only files that read as interface texts named for a language (`fa.toml`); anything else
+    /// stops the start with the setting's name, rather than peers silently missing a language.
+    pub fn load_installation(dir: Option<&Path>) -> Result<InterfaceTexts, TextsError> {
+        let Some(dir) = dir else {
+            return InterfaceTexts::embedded();
+        };
+        let setting = |m: String| TextsError::Setting(m);
+        match std::fs::metadata(dir) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(setting(format!(
+                    "{} does not exist: create the folder (chorus i18n import does), or leave the setting out",
+                    dir.display()
+                )))
+            }
+            Err(e) => return Err(setting(format!("could not read {}: {e}", dir.display()))),
+            Ok(m) if !m.is_dir() => {
+                return Err(setting(format!("{} is not a folder", dir.display())))
+            }
+            Ok(_) => {}
+        }
+        let entries = std::fs::read_dir(dir)
+            .map_err(|e| setting(format!("could not read {}: {e}", dir.display())))?;
+        for path in entries.flatten().map(|e| e.path()) {
+            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+            if path.extension().is_some_and(|e| e == "toml")
+                && crate::survey::Lang::parse(stem).is_none()
+            {
+                return Err(setting(format!(
+                    "{}: '{stem}' is not a language code; name the file for its language, like fa.toml or pt-br.toml",
+                    path.display()
+                )));
+            }
+        }
+        InterfaceTexts::load(Some(dir)).map_err(|e| setting(e.to_string()))
     }
 
     /// The texts to show in `lang`: the survey's own overrides, then the interface file for
@@ -208,6 +249,33 @@ fn parse(file: &str, source: &str) -> Result<Strings, TextsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_set_i18n_dir_that_is_missing_not_a_folder_or_holds_a_bad_file_is_refused_by_name() {
+        let root = std::env::temp_dir().join(format!("chorus-i18n-start-{}", std::process::id()));
+        let missing = root.join("missing");
+        let err = InterfaceTexts::load_installation(Some(&missing)).expect_err("missing");
+        assert!(err.to_string().starts_with("i18n_dir"), "{err}");
+        assert!(err.to_string().contains("does not exist"), "{err}");
+        std::fs::create_dir_all(&root).expect("mkdir");
+        let file = root.join("plain-file");
+        std::fs::write(&file, "x").expect("write");
+        let err = InterfaceTexts::load_installation(Some(&file)).expect_err("a file");
+        assert!(err.to_string().contains("is not a folder"), "{err}");
+        let folder = root.join("texts");
+        std::fs::create_dir_all(&folder).expect("mkdir");
+        std::fs::write(folder.join("fa.toml"), "next = [1]\n").expect("write");
+        let err = InterfaceTexts::load_installation(Some(&folder)).expect_err("bad file");
+        assert!(err.to_string().contains("fa.toml"), "{err}");
+        std::fs::write(folder.join("fa.toml"), "next = \"بعدی\"\n").expect("write");
+        std::fs::write(folder.join("Farsi.toml"), "next = \"x\"\n").expect("write");
+        let err = InterfaceTexts::load_installation(Some(&folder)).expect_err("bad name");
+        assert!(err.to_string().contains("not a language code"), "{err}");
+        std::fs::remove_file(folder.join("Farsi.toml")).expect("rm");
+        let texts = InterfaceTexts::load_installation(Some(&folder)).expect("good");
+        std::fs::remove_dir_all(&root).expect("clean");
+        assert!(texts.has("fa"));
+    }
 
     #[test]
     fn every_shipped_translation_has_every_english_key_and_no_other() {

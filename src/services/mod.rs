@@ -13,6 +13,7 @@ pub mod operations;
 pub mod public_results;
 pub mod releases;
 pub mod responses;
+pub mod survey_sheet;
 pub mod surveys;
 pub mod translation_sheet;
 pub mod translations;

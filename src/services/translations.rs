@@ -4,7 +4,10 @@
 
 use super::interface_texts::{InterfaceTexts, Strings, FALLBACK};
 use super::translation_sheet::{Row, Sheet, SheetError};
-use crate::survey::{QuestionKind, Survey, Text};
+use super::{Actor, ServiceError};
+use crate::installation::Chorus;
+use crate::survey::Survey;
+use crate::surveys::ImportOutcome;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
@@ -59,9 +62,9 @@ pub fn export_survey(survey: &Survey, lang: &str) -> Result<String, TranslationE
         .first()
         .map_or(FALLBACK, |l| l.as_str())
         .to_owned();
-    let mut rows = Vec::new();
-    let mut add = |key: String, text: &Text| {
-        rows.push(Row {
+    let rows = super::survey_sheet::texts(survey)
+        .into_iter()
+        .map(|(key, text)| Row {
             key,
             source: text.default_text().to_owned(),
             target: if text.has(lang) {
@@ -69,59 +72,144 @@ pub fn export_survey(survey: &Survey, lang: &str) -> Result<String, TranslationE
             } else {
                 String::new()
             },
-        });
-    };
-    add("survey.title".into(), survey.title());
-    if let Some(d) = survey.description() {
-        add("survey.description".into(), d);
-    }
-    for page in survey.pages() {
-        add(format!("page.{}.title", page.id), &page.title);
-        for q in &page.questions {
-            let at = format!("question.{}", q.id.as_str());
-            add(format!("{at}.text"), &q.text);
-            if let Some(h) = &q.help {
-                add(format!("{at}.help"), h);
-            }
-            match &q.kind {
-                QuestionKind::Single { options, .. }
-                | QuestionKind::Multi { options, .. }
-                | QuestionKind::Likert { options } => {
-                    for o in options {
-                        add(format!("{at}.option.{}", o.id), &o.text);
-                    }
-                }
-                QuestionKind::Grid { rows, options } => {
-                    for r in rows {
-                        add(format!("{at}.row.{}", r.id), &r.text);
-                    }
-                    for o in options {
-                        add(format!("{at}.option.{}", o.id), &o.text);
-                    }
-                }
-                QuestionKind::Number { unit: Some(u), .. } => add(format!("{at}.unit"), u),
-                QuestionKind::Scale {
-                    min_label,
-                    max_label,
-                    ..
-                } => {
-                    if let Some(l) = min_label {
-                        add(format!("{at}.min_label"), l);
-                    }
-                    if let Some(l) = max_label {
-                        add(format!("{at}.max_label"), l);
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
+        })
+        .collect();
     Ok(Sheet {
         source_lang,
         target_lang: lang.into(),
         rows,
     }
     .to_csv())
+}
+
+/// `chorus i18n export LANG --survey ID`: the sheet of a stored survey, while serving or not.
+pub fn export_stored_survey(chorus: &Chorus, id: &str, lang: &str) -> Result<String, ServiceError> {
+    let entry = super::survey_entry(chorus, id)?;
+    Ok(export_survey(&entry.survey, lang)?)
+}
+
+/// What taking a survey's sheet back changed.
+pub struct SurveyTranslated {
+    pub lang: String,
+    /// Texts whose translation was written (new or changed).
+    pub texts: usize,
+    /// Whether the language was added to the survey's `languages`.
+    pub added_language: bool,
+    /// The translated definition, as now stored.
+    pub source: String,
+    /// `None` when the sheet changed nothing (then nothing was imported).
+    pub import: Option<ImportOutcome>,
+}
+
+/// `chorus i18n import FILE --survey ID`: writes a sheet's translations into the survey's
+/// stored definition (`translate_definition`) and imports it again through
+/// `surveys::import_survey`, which checks that a survey with responses may take it and writes
+/// the audit entry. Nothing changes while any row is wrong.
+pub fn import_survey_sheet(
+    chorus: &Chorus,
+    actor: &Actor,
+    id: &str,
+    csv: &str,
+) -> Result<SurveyTranslated, ServiceError> {
+    let entry = super::survey_entry(chorus, id)?;
+    let translated = translate_definition(&entry.survey, csv)?;
+    let import = if translated.texts == 0 {
+        None
+    } else {
+        Some(super::surveys::import_survey(
+            chorus,
+            actor,
+            &translated.source,
+        )?)
+    };
+    Ok(SurveyTranslated {
+        import,
+        ..translated
+    })
+}
+
+/// A survey's definition with a sheet's translations written in, keeping its comments and
+/// layout. Every row is checked first — it names a text of the survey, and its source text is
+/// still the survey's (else the translation may be stale) — and every row that does not fit is
+/// reported. Empty translations leave the text as it is.
+pub fn translate_definition(
+    survey: &Survey,
+    csv: &str,
+) -> Result<SurveyTranslated, TranslationError> {
+    let id = survey.id().as_str();
+    let sheet = Sheet::from_csv(csv).map_err(TranslationError::BadSheet)?;
+    let default_lang = survey
+        .languages()
+        .first()
+        .map_or(FALLBACK, |l| l.as_str())
+        .to_owned();
+    let mut errors = Vec::new();
+    let head = |message: String| SheetError::BadRow { row: 1, message };
+    if sheet.source_lang != default_lang {
+        errors.push(head(format!(
+            "the source language is '{}', but survey '{id}' is written in '{default_lang}': export the sheet again with chorus i18n export {} --survey {id}",
+            sheet.source_lang, sheet.target_lang
+        )));
+    }
+    if sheet.target_lang == default_lang {
+        errors.push(head(format!(
+            "'{default_lang}' is the survey's own language; the sheet translates into another"
+        )));
+    }
+    let texts = super::survey_sheet::texts(survey);
+    let mut source = super::survey_sheet::Source::parse(survey.source(), &default_lang)
+        .map_err(|m| TranslationError::BadSheet(vec![head(m)]))?;
+    let mut changed = 0;
+    for (i, row) in sheet.rows.iter().enumerate() {
+        let bad = |message: String| SheetError::BadRow {
+            row: i + 2,
+            message,
+        };
+        let Some((_, text)) = texts.iter().find(|(key, _)| *key == row.key) else {
+            errors.push(bad(format!("'{}' is not a text of survey '{id}'", row.key)));
+            continue;
+        };
+        if row.source != text.default_text() {
+            errors.push(bad(format!(
+                "the source text of '{}' is no longer the survey's (now: \"{}\"), so the translation may be stale: translate the current text",
+                row.key,
+                text.default_text()
+            )));
+            continue;
+        }
+        let same = text.has(&sheet.target_lang) && text.get(&sheet.target_lang) == row.target;
+        if row.target.trim().is_empty() || same {
+            continue;
+        }
+        match source.set(&row.key, &sheet.target_lang, &row.target) {
+            Ok(()) => changed += 1,
+            Err(m) => errors.push(bad(m)),
+        }
+    }
+    let added_language = changed > 0
+        && !survey
+            .languages()
+            .iter()
+            .any(|l| l.as_str() == sheet.target_lang);
+    if added_language {
+        if let Err(m) = source.declare(&sheet.target_lang) {
+            errors.push(head(m));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(TranslationError::BadSheet(errors));
+    }
+    Ok(SurveyTranslated {
+        lang: sheet.target_lang,
+        texts: changed,
+        added_language,
+        source: if changed > 0 {
+            source.into_string()
+        } else {
+            survey.source().to_owned()
+        },
+        import: None,
+    })
 }
 
 /// What an import changed.
@@ -248,5 +336,172 @@ mod tests {
             .iter()
             .any(|r| r.key == "survey.title" && !r.target.is_empty()));
         assert!(sheet.rows.iter().all(|r| !r.source.is_empty()));
+    }
+
+    const AWKWARD: &str = r#"# The organiser's own notes stay.
+id = "awkward"
+title = "Drugs, \"safer\" use, and you"
+description = { en = "=1+1 is not a formula\nSecond line" }
+languages = ["en"]
+mode = "invite"
+
+[[pages]]
+title = "+ About you"
+
+  [[pages.questions]]
+  id = "age"
+  type = "number"
+  role = "quasi"
+  min = 16
+  max = 99
+  bands = [[16, 34], [35, 99]]
+  unit = "-years"
+  text = "@How old are you?"
+  help = "'=quoted already"
+
+  [[pages.questions]]
+  id = "used"
+  type = "single"
+  role = "sensitive"
+  text = { en = "Did you use, in the last month?" } # keep this comment
+  options = [
+    { id = "yes", text = "Yes" },
+    { id = "no", text = { en = "No" } },
+  ]
+
+  [[pages.questions]]
+  id = "feel"
+  type = "scale"
+  role = "plain"
+  min = 0
+  max = 10
+  min_label = "Not at all"
+  max_label = "Very, \"very\" much"
+  text = "How safe do you feel?"
+
+[[pages]]
+id = "services"
+title = "Services"
+
+  [[pages.questions]]
+  id = "grams"
+  type = "number"
+  role = "plain"
+  min = 0
+  max = 5
+  step = 0.1
+  unit = "grams, about"
+  text = "How much, on a typical day?"
+  messages = { required = "Say how much, even roughly", invalid = { en = "From 0 to 5, e.g. 0.5" } }
+  checks = [ { holds = "grams <= 4", message = "That is a lot, \"really\"?" } ]
+
+  [[pages.questions]]
+  id = "grid"
+  type = "grid"
+  role = "plain"
+  text = "Rate these"
+  rows = [ { id = "nsp", text = "Needles" } ]
+  options = [ { id = "good", text = "Good" }, { id = "bad", text = "Bad" } ]
+"#;
+
+    /// Fills every row of a sheet with an awkward translation of its own.
+    fn fill(csv: &str, lang: &str) -> String {
+        let mut sheet = Sheet::from_csv(csv).expect("reads");
+        let awkward = [
+            "نعم، \"بالتأكيد\"",
+            "=SUM(A1:A9)",
+            "+1, then -2",
+            "-قبل\nبعد",
+            "@mention",
+            "'=already quoted",
+            "plain, with a comma",
+        ];
+        for (i, row) in sheet.rows.iter_mut().enumerate() {
+            row.target = format!("{} ({lang} {i})", awkward[i % awkward.len()]);
+        }
+        sheet.to_csv()
+    }
+
+    #[test]
+    fn a_survey_sheet_filled_in_and_imported_exports_again_exactly_as_filled() {
+        let survey = Survey::parse(AWKWARD).expect("parses");
+        let empty = export_survey(&survey, "ar").expect("export");
+        assert!(Sheet::from_csv(&empty)
+            .expect("reads")
+            .rows
+            .iter()
+            .all(|r| r.target.is_empty()));
+        let filled = fill(&empty, "ar");
+        let translated = translate_definition(&survey, &filled).expect("imports");
+        assert!(translated.added_language);
+        let keys: Vec<String> = Sheet::from_csv(&filled)
+            .expect("reads")
+            .rows
+            .into_iter()
+            .map(|r| r.key)
+            .collect();
+        for key in [
+            "question.grams.unit",
+            "question.grams.message.required",
+            "question.grams.message.invalid",
+            "question.grams.check.1",
+        ] {
+            assert!(keys.iter().any(|k| k == key), "{key} on the sheet");
+        }
+        assert_eq!(
+            translated.texts,
+            Sheet::from_csv(&filled).expect("reads").rows.len()
+        );
+        assert!(translated
+            .source
+            .contains("# The organiser's own notes stay."));
+        assert!(translated.source.contains("# keep this comment"));
+        let again = Survey::parse(&translated.source).expect("the translated definition parses");
+        assert_eq!(export_survey(&again, "ar").expect("export again"), filled);
+        assert_eq!(
+            export_survey(&again, "en").expect("source"),
+            export_survey(&survey, "en").expect("source")
+        );
+        // Taking the same sheet back again changes nothing.
+        let twice = translate_definition(&again, &filled).expect("imports again");
+        assert_eq!(twice.texts, 0);
+        assert_eq!(twice.source, translated.source);
+        // A second language joins the first.
+        let sw = fill(&export_survey(&again, "sw").expect("export sw"), "sw");
+        let both = translate_definition(&again, &sw).expect("imports sw");
+        let both = Survey::parse(&both.source).expect("parses");
+        assert_eq!(export_survey(&both, "ar").expect("ar"), filled);
+        assert_eq!(export_survey(&both, "sw").expect("sw"), sw);
+    }
+
+    #[test]
+    fn every_row_that_does_not_fit_a_survey_is_reported_and_nothing_is_translated() {
+        let survey = Survey::parse(AWKWARD).expect("parses");
+        let csv = "key,en,ar\n\
+                   survey.title,\"Drugs, \"\"safer\"\" use, and you\",عنوان\n\
+                   question.nope.text,Nope,لا\n\
+                   page.services.title,Old services,الخدمات\n\
+                   question.used.option.yes,Yes,نعم\n";
+        let Err(TranslationError::BadSheet(errors)) = translate_definition(&survey, csv) else {
+            panic!("refused");
+        };
+        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(
+            lines[0].starts_with("row 3: 'question.nope.text' is not a text"),
+            "{lines:?}"
+        );
+        assert!(
+            lines[1].starts_with("row 4:") && lines[1].contains("stale"),
+            "{lines:?}"
+        );
+        let wrong_source = "key,fr,ar\nsurvey.title,x,y\n";
+        let Err(TranslationError::BadSheet(errors)) = translate_definition(&survey, wrong_source)
+        else {
+            panic!("refused");
+        };
+        assert!(errors[0]
+            .to_string()
+            .starts_with("row 1: the source language is 'fr'"));
     }
 }

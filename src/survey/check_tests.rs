@@ -141,11 +141,13 @@ fn a_non_answer_that_is_switched_off_cannot_be_tested() {
 }
 
 #[test]
-fn show_if_may_only_refer_to_questions_on_earlier_pages() {
+fn show_if_may_refer_to_earlier_pages_or_to_questions_above_on_its_own_page() {
     let same_page = one_page(&format!("{YES_NO}{}", follow_up("used == 'yes'")));
-    assert_error_at(&same_page, "show_if", "not on an earlier page");
+    parses(&same_page);
+    let below = one_page(&format!("{}{YES_NO}", follow_up("used == 'yes'")));
+    assert_error_at(&below, "show_if", "not before this question");
     let later = two_pages(&follow_up("age > 20"), AGE);
-    assert_error_at(&later, "show_if", "not on an earlier page");
+    assert_error_at(&later, "show_if", "not before this question");
     let page_ref = two_pages(YES_NO, AGE)
         .replace("title = \"Two\"", "title = \"Two\"\nshow_if = \"age > 20\"");
     assert_error_at(

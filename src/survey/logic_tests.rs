@@ -214,3 +214,36 @@ fn an_ordinary_condition_has_no_warning() {
     let s = parses(&two_pages(YES_NO, &follow_up("used == 'yes'")));
     assert!(s.warnings().is_empty(), "{:?}", s.warnings());
 }
+
+#[test]
+fn a_follow_up_on_its_own_page_names_its_trigger_and_the_options_that_show_it() {
+    let second = format!(
+        "{YES_NO}{}",
+        follow_up("used in ['yes'] and area in group:city")
+    );
+    let s = parses(&two_pages(AREA, &second));
+    let follow = s.question("follow").expect("follow");
+    let on = s.on_same_page(follow).expect("depends on its own page");
+    assert_eq!(on.trigger.as_str(), "used");
+    assert_eq!(on.options, Some(vec!["yes".to_owned()]));
+    // The part about the earlier page is decided before the page is shown.
+    let city = answers::parse(&s, &answers_of(json!({"area": "harbour"}))).expect("valid");
+    let abroad = answers::parse(&s, &answers_of(json!({"area": "abroad"}))).expect("valid");
+    assert!(s.may_show_on_page(follow, &city));
+    assert!(!s.may_show_on_page(follow, &abroad));
+    // Nothing on its own page: not a same-page follow-up.
+    let earlier = parses(&two_pages(AREA, &follow_up("area == 'harbour'")));
+    assert_eq!(
+        earlier.on_same_page(earlier.question("follow").expect("q")),
+        None
+    );
+    // A condition the page script can't follow still names its trigger, for the hint.
+    let either = parses(&two_pages(
+        AREA,
+        &format!("{YES_NO}{}", follow_up("used == 'yes' or area == 'abroad'")),
+    ));
+    let on = either
+        .on_same_page(either.question("follow").expect("q"))
+        .expect("same page");
+    assert_eq!((on.trigger.as_str(), on.options), ("used", None));
+}

@@ -40,6 +40,7 @@ pub mod text;
 mod validate;
 mod value;
 mod visibility;
+pub use visibility::OnSamePage;
 
 pub use answers::AnswerError;
 pub use compute::BatchTags;

@@ -47,7 +47,10 @@ pub(super) fn validate(errs: &mut Errors, s: &Survey) {
                     errs,
                     s,
                     c,
-                    Site::QuestionCondition { page: pi },
+                    Site::QuestionShowIf {
+                        page: pi,
+                        question: flat,
+                    },
                     &format!("question '{}': show_if", q.id),
                 );
             }

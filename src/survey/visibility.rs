@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use super::condition::Condition;
 use super::definition::{Check, Choice, Question, Survey};
-use super::expr::{Literal, Target, Val};
+use super::expr::{Expr, Literal, Op, Target, Val};
 use super::ids::QuestionId;
 use super::response::{Answer, Response};
 
@@ -173,5 +173,93 @@ impl Survey {
             .iter()
             .filter(|o| self.option_visible(q, &o.id, answers))
             .collect()
+    }
+}
+
+/// How a question whose `show_if` names a question above it on its own page is shown: the
+/// page cannot know the answer before it is sent, so it shows the question with a hint, and a
+/// script may show and hide it as the peer answers when the condition is simple enough.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OnSamePage {
+    /// The question above it that decides.
+    pub trigger: QuestionId,
+    /// When the condition is only "the trigger's answer is one of these options" (`==`, `in`,
+    /// `includes`, a group): those options. `None` for anything else.
+    pub options: Option<Vec<String>>,
+}
+
+impl Survey {
+    /// For a question that depends on an answer given on its own page: which, and how. In
+    /// `a and b and …`, the parts about earlier pages are decided before the page is shown (see
+    /// `may_show_on_page`), so a single simple part about the page is enough for the script.
+    pub fn on_same_page(&self, q: &Question) -> Option<OnSamePage> {
+        let cond = q.show_if.as_ref()?;
+        let page = self.page_of(q.id.as_str())?;
+        let here = |e: &Expr| {
+            e.comparisons()
+                .iter()
+                .any(|c| self.page_of(&c.target.question) == Some(page))
+        };
+        let trigger = cond
+            .referenced_questions()
+            .into_iter()
+            .find(|id| self.page_of(id) == Some(page))
+            .and_then(|id| self.question(id))?
+            .id
+            .clone();
+        let on_page: Vec<&Expr> = match &cond.expr {
+            Expr::And(parts) => parts.iter().filter(|p| here(p)).collect(),
+            other => vec![other],
+        };
+        let options = match on_page.as_slice() {
+            [Expr::Cmp(cmp)]
+                if cmp.target.row.is_none()
+                    && cmp.target.question == trigger.as_str()
+                    && matches!(cmp.op, Op::Eq | Op::In | Op::Includes) =>
+            {
+                let mut ids = Vec::new();
+                for lit in &cmp.values {
+                    match lit {
+                        Literal::Str(s) => ids.push(s.clone()),
+                        Literal::Group { options, .. } => ids.extend(options.iter().cloned()),
+                        _ => {
+                            return Some(OnSamePage {
+                                trigger,
+                                options: None,
+                            })
+                        }
+                    }
+                }
+                Some(ids)
+            }
+            _ => None,
+        };
+        Some(OnSamePage { trigger, options })
+    }
+
+    /// Whether a question that depends on its own page may still be shown given the answers
+    /// from earlier pages: in `a and b and …`, every part about earlier pages holds.
+    pub fn may_show_on_page(&self, q: &Question, answers: &Response) -> bool {
+        let (Some(cond), Some(page)) = (q.show_if.as_ref(), self.page_of(q.id.as_str())) else {
+            return true;
+        };
+        let Expr::And(parts) = &cond.expr else {
+            return true;
+        };
+        let shown = self.visible_answers(answers);
+        parts
+            .iter()
+            .filter(|p| {
+                p.comparisons()
+                    .iter()
+                    .all(|c| self.page_of(&c.target.question) != Some(page))
+            })
+            .all(|p| {
+                p.eval(&|t: &Target| {
+                    shown
+                        .get(t.question.as_str())
+                        .and_then(|a| Val::of(a, t.row.as_deref()))
+                })
+            })
     }
 }

@@ -59,8 +59,8 @@ pub struct WebOptions {
     pub limits: crate::config::Limits,
     pub workers: usize,
     pub site: Site,
-    /// An installation's own interface languages (`i18n_dir`), read once at start.
-    pub i18n_dir: Option<std::path::PathBuf>,
+    /// The interface texts with the installation's own languages (`i18n_dir`), read at start.
+    pub translations: i18n::InterfaceTexts,
 }
 
 /// Builds the server on an already-bound listener (port 0 in tests); the caller runs it.
@@ -70,8 +70,7 @@ pub fn build(
     options: WebOptions,
 ) -> std::io::Result<Server> {
     let templates = render::Templates::load().map_err(std::io::Error::other)?;
-    let translations =
-        i18n::InterfaceTexts::load(options.i18n_dir.as_deref()).map_err(std::io::Error::other)?;
+    let translations = options.translations;
     let workers = options.workers;
     let state = web::Data::new(State {
         chorus,

@@ -135,3 +135,109 @@ fn arabic_and_swahili_pages_stay_within_14_kb_with_their_stylesheet() {
         }
     }
 }
+
+/// Fills every empty translation of a sheet with `fill(key)`.
+fn filled(sheet: &str, fill: impl Fn(&str) -> String) -> String {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(sheet.as_bytes());
+    let mut out = csv::Writer::from_writer(Vec::new());
+    for (i, record) in reader.records().enumerate() {
+        let record = record.expect("a row");
+        let mut cells: Vec<String> = record.iter().map(str::to_owned).collect();
+        if i > 0 && cells[2].is_empty() {
+            cells[2] = fill(&cells[0]);
+        }
+        out.write_record(&cells).expect("write");
+    }
+    String::from_utf8(out.into_inner().expect("flush")).expect("utf-8")
+}
+
+#[test]
+fn a_survey_sheet_is_exported_and_taken_back_while_the_server_runs() {
+    let app = TestApp::spawn();
+    let code = open_three(&app);
+    // A survey that already has answers takes a new language like any rewording.
+    let other = app.issue_codes("three-languages", 1).remove(0);
+    let answers = serde_json::json!({ "age": 30 });
+    assert_eq!(app.submit("three-languages", &other, &answers).0, 201);
+    let (ok, sheet, stderr) = app.cli(&["i18n", "export", "fr", "--survey", "three-languages"]);
+    assert!(ok, "export while serving: {stderr}");
+    assert!(sheet.starts_with("key,en,fr\n"), "{sheet}");
+    let french = filled(&sheet, |key| match key {
+        "survey.title" => "La naloxone, chez nous".into(),
+        "page.about.title" => "À propos de vous".into(),
+        other => format!("FR {other}"),
+    });
+    let path = app.data_dir().with_file_name("fr.csv");
+    std::fs::write(&path, &french).expect("write sheet");
+    let copy = app.data_dir().with_file_name("translated.toml");
+    let (ok, _, stderr) = app.cli(&[
+        "i18n",
+        "import",
+        path.to_str().expect("utf-8"),
+        "--survey",
+        "three-languages",
+        "--write",
+        copy.to_str().expect("utf-8"),
+    ]);
+    assert!(ok, "import while serving: {stderr}");
+    assert!(
+        stderr.contains("'fr' is now one of the survey's languages"),
+        "{stderr}"
+    );
+    let kept = std::fs::read_to_string(&copy).expect("the translated definition");
+    assert!(
+        kept.starts_with("# Chorus example"),
+        "comments survive: {kept}"
+    );
+    assert!(
+        kept.contains(r#"languages = ["en", "sw", "ar", "fr"]"#),
+        "{kept}"
+    );
+    // Peers see the new language at once, without a restart.
+    let landing = Page::get(&app.url(&format!("/s/three-languages?code={code}&lang=fr")));
+    assert!(landing.html.contains(r#"<html lang="fr" dir="ltr">"#));
+    assert!(landing.html.contains(">Français</button>"));
+    let first = landing.form("/s/three-languages/page").go("start");
+    assert_eq!(first.h1(), "À propos de vous");
+    // The sheet exported again is the sheet that was filled in.
+    let (ok, again, _) = app.cli(&["i18n", "export", "fr", "--survey", "three-languages"]);
+    assert!(ok);
+    assert_eq!(again, french);
+}
+
+#[test]
+fn a_survey_sheet_with_rows_that_do_not_fit_changes_nothing_and_names_every_row() {
+    let app = TestApp::spawn();
+    open_three(&app);
+    let before = crate::helpers::get(&app.url("/api/v1/surveys/three-languages")).1;
+    let sheet = "key,en,fr\n\
+                 survey.title,Naloxone in our community,La naloxone chez nous\n\
+                 question.nope.text,Nope,Non\n\
+                 question.age.text,How old were you?,Quel âge aviez-vous ?\n";
+    let path = app.data_dir().with_file_name("bad.csv");
+    std::fs::write(&path, sheet).expect("write sheet");
+    let (ok, _, stderr) = app.cli(&[
+        "i18n",
+        "import",
+        path.to_str().expect("utf-8"),
+        "--survey",
+        "three-languages",
+    ]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("row 3: 'question.nope.text' is not a text"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("row 4:") && stderr.contains("stale"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("row 2:"), "{stderr}");
+    let after = crate::helpers::get(&app.url("/api/v1/surveys/three-languages")).1;
+    assert_eq!(before, after, "nothing changed");
+    // Without --survey, a survey's sheet is not mistaken for interface texts.
+    let (ok, _, stderr) = app.cli(&["i18n", "import", path.to_str().expect("utf-8")]);
+    assert!(!ok && stderr.contains("--survey"), "{stderr}");
+}

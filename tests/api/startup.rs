@@ -87,6 +87,41 @@ fn a_bad_bind_address_stops_start_up_naming_the_variable() {
 }
 
 #[test]
+fn an_i18n_dir_that_is_missing_not_a_folder_or_holds_a_broken_file_stops_start_up_naming_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let folder = dir.path().join("languages");
+    let check = |env: &[(&str, &str)], config: Option<&str>, says: &str| {
+        match config {
+            Some(c) => std::fs::write(dir.path().join("chorus.toml"), c).expect("write"),
+            None => {
+                let _ = std::fs::remove_file(dir.path().join("chorus.toml"));
+            }
+        }
+        let out = run_in(dir.path(), env);
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("i18n_dir") && stderr.contains(says),
+            "{stderr}"
+        );
+        assert!(!dir.path().join("data").exists(), "nothing was created");
+    };
+    let path = folder.to_str().expect("utf-8");
+    check(&[("CHORUS_I18N_DIR", path)], None, "does not exist");
+    check(
+        &[],
+        Some(&format!("i18n_dir = {path:?}\n")),
+        "does not exist",
+    );
+    std::fs::write(&folder, "not a folder").expect("write");
+    check(&[("CHORUS_I18N_DIR", path)], None, "is not a folder");
+    std::fs::remove_file(&folder).expect("rm");
+    std::fs::create_dir(&folder).expect("mkdir");
+    std::fs::write(folder.join("fa.toml"), "next = \"بعدی\nback = 1\n").expect("write");
+    check(&[("CHORUS_I18N_DIR", path)], None, "fa.toml");
+}
+
+#[test]
 fn another_key_file_is_refused_clearly_and_changes_nothing() {
     let mut app = TestApp::spawn();
     let code = app.issue_codes("demo", 1).remove(0);

@@ -19,8 +19,11 @@ use space::Space;
 pub(super) enum Site {
     /// A page's `show_if`: questions on earlier pages.
     PageCondition { page: usize },
-    /// A question's (or one of its options') `show_if`: questions on earlier pages.
+    /// An option's `show_if` or a question's implied answer: questions on earlier pages.
     QuestionCondition { page: usize },
+    /// A question's `show_if` (flat index of the question): questions on earlier pages, or
+    /// earlier on its own page (shown with a hint without JavaScript, live with it).
+    QuestionShowIf { page: usize, question: usize },
     /// A question's `end_if` (flat index of the question): itself or earlier questions.
     QuestionEnd { question: usize },
     /// A check across questions on page `page`: questions on this page or earlier ones.
@@ -80,7 +83,9 @@ pub(super) fn check_condition(
 fn holds_when_shown(survey: &Survey, cond: &Condition, site: Site) -> bool {
     let here_page = match site {
         Site::PageCondition { .. } | Site::Check { .. } => None,
-        Site::QuestionCondition { page } => survey.pages.get(page).and_then(|p| p.show_if.as_ref()),
+        Site::QuestionCondition { page } | Site::QuestionShowIf { page, .. } => {
+            survey.pages.get(page).and_then(|p| p.show_if.as_ref())
+        }
         Site::QuestionEnd { question } => survey
             .questions()
             .nth(question)
@@ -138,6 +143,15 @@ fn check_cmp(survey: &Survey, cmp: &Cmp, site: Site) -> Result<(), String> {
         {
             return Err(format!(
                 "refers to '{}', which is not on an earlier page ({NO_JS})",
+                t.question
+            ));
+        }
+        Site::QuestionShowIf {
+            page: here,
+            question,
+        } if page > here || (page == here && flat >= question) => {
+            return Err(format!(
+                "refers to '{}', which is not before this question (a question may depend on earlier pages, or on questions above it on its own page)",
                 t.question
             ));
         }
@@ -299,6 +313,9 @@ fn check_answer_literal(
     let allowed = match site {
         Site::Check { page: here } => page <= here,
         Site::PageCondition { page: here } | Site::QuestionCondition { page: here } => page < here,
+        // Compared with an answer given on an earlier page only: on the page itself the
+        // comparison could not be made without JavaScript.
+        Site::QuestionShowIf { page: here, .. } => page < here,
         Site::QuestionEnd { question } => survey
             .questions()
             .position(|x| x.id.as_str() == id.as_str())

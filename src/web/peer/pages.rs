@@ -221,13 +221,35 @@ impl<'a> Render<'a> {
         } else {
             Vec::new()
         };
+        // A question that depends on an answer above it on this page is always on the page,
+        // with a hint (and shown or hidden live by the page script): the page cannot know the
+        // answer before it is sent. Its answer is dropped when the condition does not hold.
+        let page_shown = survey.page_visible(index, &flow.answers.response);
         let questions: Vec<view::QuestionView> = page
             .questions
             .iter()
-            .filter(|q| survey.asks(q, &flow.answers.response))
+            .filter(|q| {
+                // Computed, batch-filled and implied answers are never asked.
+                let asked = q.compute.is_none()
+                    && survey.implied_answer(q, &flow.answers.response).is_none();
+                asked
+                    && (survey.question_visible(q, &flow.answers.response)
+                        || (page_shown
+                            && survey.on_same_page(q).is_some()
+                            && survey.may_show_on_page(q, &flow.answers.response)))
+            })
             .map(|q| {
                 let problem = problems.iter().find(|(id, _)| *id == q.id).map(|(_, p)| *p);
-                view::question(q, &self.lang, &self.t, &flow.answers.fields, problem)
+                let mut v = view::question(
+                    (survey, &flow.answers.response),
+                    q,
+                    &self.lang,
+                    &self.t,
+                    &flow.answers.carried,
+                    problem,
+                );
+                view::reveal(&mut v, survey, q, &self.lang, &self.t);
+                v
             })
             .collect();
         // Everything not answered by a control on this page travels as a hidden field, including

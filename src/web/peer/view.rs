@@ -3,7 +3,7 @@
 
 use super::flow::Problem;
 use crate::survey::{
-    Answer, Choice, GridCell, NonAnswer, Question, QuestionKind, Response, Survey,
+    Answer, Choice, GridCell, MessageKind, NonAnswer, Question, QuestionKind, Response, Survey,
 };
 use crate::web::i18n::Strings;
 use serde::Serialize;
@@ -22,11 +22,19 @@ pub struct QuestionView {
     pub value: String,
     pub min: String,
     pub max: String,
+    /// A decimal question's step ("0.5").
+    pub step: String,
     pub unit: Option<String>,
     pub min_label: Option<String>,
     pub max_label: Option<String>,
     pub rows: Vec<RowView>,
     pub maxlength: usize,
+    /// Logic within the page: a hint saying when to answer, the question above that decides
+    /// (its field name) and the options that show this one, space-separated ("" when the page
+    /// script can't tell, and the hint alone guides).
+    pub hint: Option<String>,
+    pub reveal_name: String,
+    pub reveal_values: String,
 }
 
 #[derive(Serialize)]
@@ -56,6 +64,7 @@ pub struct Field {
 /// Builds the view of one question from the raw posted fields (so invalid input is shown back
 /// exactly as typed).
 pub fn question(
+    (survey, response): (&Survey, &Response),
     q: &Question,
     lang: &str,
     t: &Strings,
@@ -71,9 +80,11 @@ pub fn question(
             .unwrap_or_default()
     };
     let is_set = |name: &str, value: &str| fields.iter().any(|(n, v)| n == name && v == value);
+    // Options with their own `show_if` (on earlier pages' answers) are offered only when it holds.
     let choices = |name: &str, options: &[Choice]| -> Vec<OptionView> {
         options
             .iter()
+            .filter(|o| o.show_if.is_none() || survey.option_visible(q, &o.id, response))
             .map(|o| OptionView {
                 name: name.to_owned(),
                 value: o.id.clone(),
@@ -100,10 +111,25 @@ pub fn question(
     let mut view = QuestionView {
         id: id.clone(),
         kind: "note",
-        text: q.text.get(lang).to_owned(),
-        help: q.help.as_ref().map(|h| h.get(lang).to_owned()),
+        // `{answer:id}` filled in from earlier pages (escaped by the template like any text).
+        text: survey.pipe(q.text.get(lang), response, lang),
+        help: q
+            .help
+            .as_ref()
+            .map(|h| survey.pipe(h.get(lang), response, lang)),
         required: q.required,
-        error: problem.map(|p| error_text(q, p, t)),
+        // A failed check across questions says what is wrong in its own words.
+        error: problem.map(|p| {
+            let check = (p == Problem::Invalid)
+                .then(|| {
+                    survey
+                        .failed_checks(q, response)
+                        .first()
+                        .map(|c| c.message.get(lang).to_owned())
+                })
+                .flatten();
+            check.unwrap_or_else(|| error_text(q, p, lang, t))
+        }),
         options: Vec::new(),
         non_answers: if q.is_note() {
             Vec::new()
@@ -113,11 +139,15 @@ pub fn question(
         value: value_of(&id),
         min: String::new(),
         max: String::new(),
+        step: String::new(),
         unit: None,
         min_label: None,
         max_label: None,
         rows: Vec::new(),
         maxlength: 0,
+        hint: None,
+        reveal_name: String::new(),
+        reveal_values: String::new(),
     };
     match &q.kind {
         QuestionKind::Single { options, select } => {
@@ -200,11 +230,26 @@ pub fn question(
                 view.value.clear();
             }
         }
-        // Until the pages render them, a decimal number and a day are typed as text
-        // ("12.5", "2025-03-14"); the answer parser checks them.
-        QuestionKind::Decimal { .. } | QuestionKind::Day { .. } => {
-            view.kind = "text";
-            view.maxlength = 24;
+        QuestionKind::Decimal {
+            min,
+            max,
+            step,
+            unit,
+            ..
+        } => {
+            view.kind = "decimal";
+            view.min = min.to_string();
+            view.max = max.to_string();
+            view.step = step.to_string();
+            view.unit = unit.as_ref().map(|u| u.get(lang).to_owned());
+            if NonAnswer::from_wire(&view.value).is_some() {
+                view.value.clear();
+            }
+        }
+        QuestionKind::Day { min, max } => {
+            view.kind = "day";
+            view.min = min.to_string();
+            view.max = max.to_string();
             if NonAnswer::from_wire(&view.value).is_some() {
                 view.value.clear();
             }
@@ -221,6 +266,28 @@ pub fn question(
     view
 }
 
+/// The hint and the page script's data for a question shown or hidden by an answer above it.
+pub fn reveal(view: &mut QuestionView, survey: &Survey, q: &Question, lang: &str, t: &Strings) {
+    let Some(on) = survey.on_same_page(q) else {
+        return;
+    };
+    let s = |key: &str| t.get(key).cloned().unwrap_or_default();
+    view.reveal_name = on.trigger.to_string();
+    match (on.options, survey.question(on.trigger.as_str())) {
+        (Some(options), Some(trigger)) if !options.is_empty() => {
+            let label = |id: &str| match trigger.option(id) {
+                Some(o) => o.text.get(lang).to_owned(),
+                None => NonAnswer::from_wire(id)
+                    .map_or_else(|| id.to_owned(), |n| non_answer_label(n, t)),
+            };
+            let labels: Vec<String> = options.iter().map(|o| label(o)).collect();
+            view.hint = Some(s("if_above").replace("{answer}", &labels.join(" / ")));
+            view.reveal_values = options.join(" ");
+        }
+        _ => view.hint = Some(s("if_above_any")),
+    }
+}
+
 fn dom_id(name: &str, value: &str) -> String {
     format!("in-{}-{}", name.replace('.', "-"), value)
 }
@@ -235,9 +302,17 @@ fn non_answer_label(n: NonAnswer, t: &Strings) -> String {
     t.get(key).cloned().unwrap_or_default()
 }
 
-/// A plain-words message in the peer's language, chosen by question type (the engine's own
-/// messages are for the API and in English).
-pub fn error_text(q: &Question, problem: Problem, t: &Strings) -> String {
+/// A plain-words message in the peer's language: the question's own (`messages`) when it has
+/// one, else the interface's, chosen by question type (the engine's own messages are for the
+/// API and in English).
+pub fn error_text(q: &Question, problem: Problem, lang: &str, t: &Strings) -> String {
+    let own = match problem {
+        Problem::Required => MessageKind::Required,
+        Problem::Invalid => MessageKind::Invalid,
+    };
+    if let Some(own) = q.message(own, lang) {
+        return own.to_owned();
+    }
     let s = |key: &str| t.get(key).cloned().unwrap_or_default();
     if problem == Problem::Required {
         return s("error_required");
@@ -302,7 +377,7 @@ pub fn review(
                         .get(q.id.as_str())
                         .map(|a| answer_text(q, a, lang, t));
                     ReviewItem {
-                        question: q.text.get(lang).to_owned(),
+                        question: survey.pipe(q.text.get(lang), response, lang),
                         answered: answer.is_some(),
                         answer: answer.unwrap_or_else(|| {
                             vec![t.get("no_answer").cloned().unwrap_or_default()]

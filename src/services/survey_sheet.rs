@@ -1,0 +1,270 @@
+//! A survey's texts on a translator's sheet, and the sheet's translations written back into
+//! the survey's own TOML source with `toml_edit`, so its comments and layout survive: a plain
+//! string becomes `{ en = "…", sw = "…" }`, a table of translations gains or replaces one key,
+//! and the language joins `languages` when it is new.
+
+use crate::survey::{QuestionKind, Survey, Text};
+use toml_edit::{DocumentMut, InlineTable, Item, TableLike, Value};
+
+/// Every text of a survey with its key on the sheet, in definition order.
+pub fn texts(survey: &Survey) -> Vec<(String, &Text)> {
+    let mut out = Vec::new();
+    out.push(("survey.title".to_owned(), survey.title()));
+    if let Some(d) = survey.description() {
+        out.push(("survey.description".to_owned(), d));
+    }
+    for page in survey.pages() {
+        out.push((format!("page.{}.title", page.id), &page.title));
+        for q in &page.questions {
+            let at = format!("question.{}", q.id.as_str());
+            out.push((format!("{at}.text"), &q.text));
+            if let Some(h) = &q.help {
+                out.push((format!("{at}.help"), h));
+            }
+            match &q.kind {
+                QuestionKind::Single { options, .. }
+                | QuestionKind::Multi { options, .. }
+                | QuestionKind::Likert { options } => {
+                    for o in options {
+                        out.push((format!("{at}.option.{}", o.id), &o.text));
+                    }
+                }
+                QuestionKind::Grid { rows, options } => {
+                    for r in rows {
+                        out.push((format!("{at}.row.{}", r.id), &r.text));
+                    }
+                    for o in options {
+                        out.push((format!("{at}.option.{}", o.id), &o.text));
+                    }
+                }
+                QuestionKind::Number { unit: Some(u), .. }
+                | QuestionKind::Decimal { unit: Some(u), .. } => {
+                    out.push((format!("{at}.unit"), u));
+                }
+                QuestionKind::Scale {
+                    min_label,
+                    max_label,
+                    ..
+                } => {
+                    if let Some(l) = min_label {
+                        out.push((format!("{at}.min_label"), l));
+                    }
+                    if let Some(l) = max_label {
+                        out.push((format!("{at}.max_label"), l));
+                    }
+                }
+                _ => {}
+            }
+            if let Some(m) = &q.messages.required {
+                out.push((format!("{at}.message.required"), m));
+            }
+            if let Some(m) = &q.messages.invalid {
+                out.push((format!("{at}.message.invalid"), m));
+            }
+            for (i, c) in q.checks.iter().enumerate() {
+                out.push((format!("{at}.check.{}", i + 1), &c.message));
+            }
+        }
+    }
+    out
+}
+
+/// A survey's TOML source, open for translating.
+pub struct Source {
+    doc: DocumentMut,
+    default_lang: String,
+}
+
+impl Source {
+    pub fn parse(source: &str, default_lang: &str) -> Result<Source, String> {
+        let doc = source
+            .parse::<DocumentMut>()
+            .map_err(|e| format!("the stored definition could not be read: {e}"))?;
+        Ok(Source {
+            doc,
+            default_lang: default_lang.to_owned(),
+        })
+    }
+
+    /// Adds `lang` to `languages` when it is not there yet.
+    pub fn declare(&mut self, lang: &str) -> Result<(), String> {
+        let langs = self
+            .doc
+            .get_mut("languages")
+            .and_then(Item::as_array_mut)
+            .ok_or("the definition has no list of languages")?;
+        if !langs.iter().any(|l| l.as_str() == Some(lang)) {
+            langs.push(lang);
+        }
+        Ok(())
+    }
+
+    /// Writes `text` as the `lang` translation of the text named by `key`.
+    pub fn set(&mut self, key: &str, lang: &str, text: &str) -> Result<(), String> {
+        let missing =
+            || format!("'{key}' is not written in the definition where it can be translated");
+        let parts: Vec<&str> = key.split('.').collect();
+        let (table, field): (&mut dyn TableLike, &str) = match parts.as_slice() {
+            ["survey", field @ ("title" | "description")] => (self.doc.as_table_mut(), field),
+            ["page", id, "title"] => {
+                let page = pages(&mut self.doc)
+                    .into_iter()
+                    .enumerate()
+                    .find(|(i, p)| page_id(&**p, *i) == *id)
+                    .map(|(_, p)| p)
+                    .ok_or_else(missing)?;
+                (page, "title")
+            }
+            ["question", id, rest @ ..] => {
+                let question = pages(&mut self.doc)
+                    .into_iter()
+                    .flat_map(|p| p.get_mut("questions").map(tables).unwrap_or_default())
+                    .find(|q| str_of(&**q, "id") == Some(id))
+                    .ok_or_else(missing)?;
+                match rest {
+                    [field @ ("text" | "help" | "unit" | "min_label" | "max_label")] => {
+                        (question, field)
+                    }
+                    [list @ ("option" | "row"), choice] => {
+                        let list = if *list == "option" { "options" } else { "rows" };
+                        let choice = question
+                            .get_mut(list)
+                            .map(tables)
+                            .unwrap_or_default()
+                            .into_iter()
+                            .find(|c| str_of(&**c, "id") == Some(choice))
+                            .ok_or_else(missing)?;
+                        (choice, "text")
+                    }
+                    ["message", kind @ ("required" | "invalid")] => {
+                        let messages = question
+                            .get_mut("messages")
+                            .and_then(Item::as_table_like_mut)
+                            .ok_or_else(missing)?;
+                        (messages, kind)
+                    }
+                    ["check", n] => {
+                        let n: usize = n.parse().map_err(|_| missing())?;
+                        let check = question
+                            .get_mut("checks")
+                            .map(tables)
+                            .unwrap_or_default()
+                            .into_iter()
+                            .nth(n.checked_sub(1).ok_or_else(missing)?)
+                            .ok_or_else(missing)?;
+                        (check, "message")
+                    }
+                    _ => return Err(missing()),
+                }
+            }
+            _ => return Err(missing()),
+        };
+        let item = table.get_mut(field).ok_or_else(missing)?;
+        translate(item, &self.default_lang, lang, text).ok_or_else(missing)
+    }
+
+    pub fn into_string(self) -> String {
+        self.doc.to_string()
+    }
+}
+
+fn translate(item: &mut Item, default_lang: &str, lang: &str, text: &str) -> Option<()> {
+    match item {
+        Item::Value(Value::String(s)) => {
+            let decor = s.decor().clone();
+            let mut table = InlineTable::new();
+            table.insert(default_lang, s.value().as_str().into());
+            table.insert(lang, text.into());
+            table.fmt();
+            let mut value = Value::InlineTable(table);
+            *value.decor_mut() = decor;
+            *item = Item::Value(value);
+        }
+        Item::Value(Value::InlineTable(t)) => {
+            match t.get_mut(lang) {
+                Some(existing) => {
+                    let decor = existing.decor().clone();
+                    *existing = text.into();
+                    *existing.decor_mut() = decor;
+                }
+                None => {
+                    t.insert(lang, text.into());
+                    t.fmt();
+                }
+            };
+        }
+        Item::Table(t) => {
+            t.insert(lang, toml_edit::value(text));
+        }
+        _ => return None,
+    }
+    Some(())
+}
+
+fn pages(doc: &mut DocumentMut) -> Vec<&mut dyn TableLike> {
+    doc.get_mut("pages").map(tables).unwrap_or_default()
+}
+
+/// The tables of a list: `[[x]]` tables or an inline array of `{ … }`.
+fn tables(item: &mut Item) -> Vec<&mut dyn TableLike> {
+    match item {
+        Item::ArrayOfTables(a) => a.iter_mut().map(|t| t as &mut dyn TableLike).collect(),
+        Item::Value(Value::Array(a)) => a
+            .iter_mut()
+            .filter_map(|v| v.as_inline_table_mut().map(|t| t as &mut dyn TableLike))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn str_of<'a>(table: &'a dyn TableLike, key: &str) -> Option<&'a str> {
+    table.get(key).and_then(Item::as_str)
+}
+
+/// A page's id as the survey knows it: its `id`, or `page<n>` when it has none.
+fn page_id(page: &dyn TableLike, index: usize) -> String {
+    str_of(page, "id").map_or_else(|| format!("page{}", index + 1), str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plain_string_becomes_a_table_of_translations_and_comments_stay() {
+        let source = "# keep me\nid = \"x\"\ntitle = \"Hello\" # and me\nlanguages = [\"en\"]\n\n[[pages]]\ntitle = \"One\"\n  [[pages.questions]]\n  id = \"q\"\n  text = { en = \"Q?\" }\n  options = [ { id = \"a\", text = \"A\" } ]\n";
+        let mut s = Source::parse(source, "en").expect("parses");
+        s.declare("sw").expect("languages");
+        s.set("survey.title", "sw", "Habari").expect("title");
+        s.set("page.page1.title", "sw", "Moja").expect("page");
+        s.set("question.q.text", "sw", "Swali?").expect("text");
+        s.set("question.q.option.a", "sw", "A sw").expect("option");
+        let out = s.into_string();
+        assert!(
+            out.contains("# keep me") && out.contains("# and me"),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"title = { en = "Hello", sw = "Habari" }"#),
+            "{out}"
+        );
+        assert!(out.contains(r#"languages = ["en", "sw"]"#), "{out}");
+        assert!(
+            out.contains(r#"text = { en = "Q?", sw = "Swali?" }"#),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"{ id = "a", text = { en = "A", sw = "A sw" } }"#),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_key_naming_nothing_in_the_source_is_an_error() {
+        let mut s = Source::parse("title = \"x\"\n", "en").expect("parses");
+        let err = s
+            .set("question.nope.text", "sw", "x")
+            .expect_err("nothing there");
+        assert!(err.contains("question.nope.text"), "{err}");
+    }
+}
