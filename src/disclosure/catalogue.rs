@@ -1,12 +1,15 @@
 //! A whole release: one-way tables first, then every two-way table against the one-way tables
 //! it shares margins with, all audited with every earlier release of the survey.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use crate::tally::{parallel_map, threads, Catalogue, RawTable};
 
 use super::earlier::EarlierRelease;
-use super::protect::{protect_with, Released, Withheld};
+use super::grouping::Grouping;
+use super::joint::{self, Narrow, Pair};
+use super::protect::{protect_forcing, protect_with, Refusal, Released, Withheld};
+use super::system::Witnesses;
 use super::two_way::{protect_two_way, OneWay};
 
 /// Protects every table of a catalogue, in catalogue order, on a few threads.
@@ -33,12 +36,15 @@ pub fn protect_catalogue(
     let one_way: Vec<usize> = (0..tables.len())
         .filter(|&i| tables[i].columns().is_none())
         .collect();
-    let first = parallel_map(&one_way, threads(), |&i| {
+    let mut first = parallel_map(&one_way, threads(), |&i| {
         match protect_with(&tables[i], threshold, earlier) {
             Ok(t) => Released::Shown(t),
             Err(reason) => withheld(&tables[i], reason),
         }
     });
+    if !earlier.is_empty() {
+        settle(tables, &one_way, &mut first, threshold, earlier);
+    }
     let mut out: Vec<Option<Released>> = vec![None; tables.len()];
     let mut by_variable: HashMap<&str, (usize, usize)> = HashMap::new();
     for (k, (&i, released)) in one_way.iter().zip(&first).enumerate() {
@@ -72,4 +78,194 @@ pub fn protect_catalogue(
         out[i] = Some(released);
     }
     out.into_iter().flatten().collect()
+}
+
+/// What a one-way table shows now, in layout order (`None` where hidden); empty when it is
+/// withheld (then it adds nothing to what the attacker knows).
+fn shown_values(released: &Released) -> Vec<Option<u64>> {
+    released
+        .shown()
+        .map(|p| p.entries().map(|c| c.count).collect())
+        .unwrap_or_default()
+}
+
+/// What the joint audit of a pair without its two-way table asks of the one-way tables.
+enum Fix {
+    /// Hide this cell of the pair's first (`true`) or second one-way table.
+    Hide(bool, usize),
+    /// Withhold the pair's first (`true`) or second one-way table.
+    Withhold(bool),
+}
+
+/// One-way tables against earlier releases of every pair they belong to.
+///
+/// An earlier release may have shown a two-way table that the one-way tables of this release
+/// pin down together with it: a count hidden then (or now) is bounded by the earlier table's
+/// cells, by today's published counts within the noise, and by counts only growing. For every
+/// pair whose two-way table an earlier release showed, the two one-way tables of this release
+/// are audited jointly with every earlier release of the three tables (today's two-way table
+/// comes later and is audited on top of this). While a hidden number is too narrowly bounded,
+/// one more count of this release's one-way tables is hidden — the one that counts most of the
+/// same people — or, failing that, the table is withheld. Hiding only loosens the attacker's
+/// constraints, so this ends.
+fn settle(
+    tables: &[RawTable],
+    one_way: &[usize],
+    first: &mut [Released],
+    threshold: u32,
+    earlier: &[EarlierRelease],
+) {
+    let t = u64::from(threshold);
+    let position: HashMap<&str, usize> = one_way
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| (tables[i].id(), k))
+        .collect();
+    let shown_before = |a: &str, b: &str| {
+        earlier.iter().flatten().any(|x| {
+            x.variables.len() == 2
+                && x.variables.iter().any(|v| v == a)
+                && x.variables.iter().any(|v| v == b)
+        })
+    };
+    let pairs: Vec<(usize, usize, usize)> = tables
+        .iter()
+        .enumerate()
+        .filter_map(|(i, table)| {
+            let (a, b) = (&table.rows().variable, &table.columns()?.variable);
+            let ka = *position.get(a.as_str())?;
+            let kb = *position.get(b.as_str())?;
+            shown_before(a, b).then_some((i, ka, kb))
+        })
+        .collect();
+    let mut forced: Vec<Vec<bool>> = one_way
+        .iter()
+        .map(|&i| vec![false; tables[i].cells().len() + 1])
+        .collect();
+    let mut queue: VecDeque<usize> = (0..pairs.len()).collect();
+    let mut queued = vec![true; pairs.len()];
+    while let Some(p) = queue.pop_front() {
+        queued[p] = false;
+        let (i, ka, kb) = pairs[p];
+        let (a, b) = (&tables[one_way[ka]], &tables[one_way[kb]]);
+        let (a_shown, b_shown) = (shown_values(&first[ka]), shown_values(&first[kb]));
+        let identity = |n: usize| Grouping::identity(n);
+        let (rows, columns) = (identity(a.cells().len()), identity(b.cells().len()));
+        let pair = Pair {
+            a,
+            b,
+            two: &tables[i],
+            a_shown: &a_shown,
+            b_shown: &b_shown,
+            rows: &rows,
+            columns: &columns,
+            two_shown: None,
+        };
+        let fix = match joint::pair(&pair, earlier, t, &mut Witnesses::default()) {
+            Ok(None) => continue,
+            Ok(Some(narrow)) => choose(&narrow, a, b, &a_shown, &b_shown),
+            Err(_) => Some(if a_shown.is_empty() {
+                Fix::Withhold(false)
+            } else {
+                Fix::Withhold(true)
+            }),
+        };
+        // Nothing left to hide or withhold in this pair: what it shows is only earlier
+        // releases, which their own audits cleared.
+        let Some(fix) = fix else { continue };
+        let k = match fix {
+            Fix::Hide(side, cell) => {
+                let k = if side { ka } else { kb };
+                forced[k][cell] = true;
+                let table = &tables[one_way[k]];
+                first[k] = match protect_forcing(table, threshold, earlier, &forced[k]) {
+                    Ok(shown) => Released::Shown(shown),
+                    Err(reason) => withhold(table, reason),
+                };
+                k
+            }
+            Fix::Withhold(side) => {
+                let k = if side { ka } else { kb };
+                first[k] = withhold(
+                    &tables[one_way[k]],
+                    Refusal::AuditFailed {
+                        entry: "a number of an earlier release".into(),
+                    },
+                );
+                k
+            }
+        };
+        for (q, &(_, x, y)) in pairs.iter().enumerate() {
+            if (x == k || y == k) && !queued[q] {
+                queued[q] = true;
+                queue.push_back(q);
+            }
+        }
+    }
+}
+
+fn withhold(table: &RawTable, reason: Refusal) -> Released {
+    Released::Withheld(Withheld {
+        id: table.id().to_owned(),
+        rows: table.rows().clone(),
+        columns: table.columns().cloned(),
+        reason,
+    })
+}
+
+/// Which count of the pair's one-way tables to hide next for a number found too narrow.
+fn choose(
+    narrow: &Narrow,
+    a: &RawTable,
+    b: &RawTable,
+    a_shown: &[Option<u64>],
+    b_shown: &[Option<u64>],
+) -> Option<Fix> {
+    let (na, nb) = (a.cells().len(), b.cells().len());
+    // Published cells (not totals) of either table, by side and position.
+    let open = |side: bool| {
+        let (shown, n) = if side { (a_shown, na) } else { (b_shown, nb) };
+        (0..n.min(shown.len()))
+            .filter_map(move |c| shown[c].map(|v| (side, c, v)))
+            .collect::<Vec<_>>()
+    };
+    let withhold_one = || {
+        if !a_shown.is_empty() {
+            Some(Fix::Withhold(true))
+        } else if !b_shown.is_empty() {
+            Some(Fix::Withhold(false))
+        } else {
+            None
+        }
+    };
+    let smallest = |side: bool| {
+        open(side)
+            .into_iter()
+            .min_by_key(|&(_, c, v)| (v, c))
+            .map(|(s, c, _)| Fix::Hide(s, c))
+    };
+    match narrow {
+        // A count of this release's own table: one more of its cells, the smallest.
+        Narrow::A(_) => smallest(true).or(Some(Fix::Withhold(true))),
+        Narrow::B(_) => smallest(false).or(Some(Fix::Withhold(false))),
+        // A count of an earlier release: the published cell of this release counting most of
+        // the same people (then the smallest).
+        Narrow::Earlier(positions) => {
+            let overlap = |side: bool, c: usize| {
+                joint::one_way_positions(na, nb, side, c)
+                    .iter()
+                    .filter(|x| positions.binary_search(x).is_ok())
+                    .count()
+            };
+            let mut all = open(true);
+            all.extend(open(false));
+            all.into_iter()
+                .map(|(s, c, v)| (overlap(s, c), s, c, v))
+                .filter(|x| x.0 > 0)
+                .max_by_key(|&(o, s, c, v)| (o, std::cmp::Reverse(v), s, std::cmp::Reverse(c)))
+                .map(|(_, s, c, _)| Fix::Hide(s, c))
+                .or_else(withhold_one)
+        }
+        Narrow::Current(_) | Narrow::Linked => withhold_one(),
+    }
 }

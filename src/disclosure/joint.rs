@@ -15,11 +15,18 @@ use super::grouping::Grouping;
 use super::system::{Sum, System, Witnesses};
 
 /// Which hidden number an audit found too narrowly bounded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Narrow {
     /// An entry of the table being protected now.
     Current(usize),
-    /// A number of a linked table or an earlier release.
+    /// An entry (cells, then the total) of the pair's first one-way table in this release.
+    A(usize),
+    /// An entry of the pair's second one-way table in this release.
+    B(usize),
+    /// A number of an earlier release of the pair's tables, as the atoms of this release that
+    /// hold the same people (positions within one release's atoms).
+    Earlier(Vec<usize>),
+    /// A number of an earlier release of a one-way table.
     Linked,
 }
 
@@ -61,7 +68,7 @@ fn run(
     }
     Ok(system
         .narrowest_with(&targets, t, memory)?
-        .and_then(|i| origins.get(i).copied()))
+        .and_then(|i| origins.get(i).cloned()))
 }
 
 /// A one-way table (`published`, `hidden` in layout order: cells then total) audited with
@@ -145,7 +152,9 @@ pub(super) struct Pair<'a> {
     pub(super) b_shown: &'a [Option<u64>],
     pub(super) rows: &'a Grouping,
     pub(super) columns: &'a Grouping,
-    pub(super) two_shown: &'a [Option<u64>],
+    /// `None` when the two-way table is not shown now (the attacker has only the one-way
+    /// tables of this release, with every earlier release).
+    pub(super) two_shown: Option<&'a [Option<u64>]>,
 }
 
 /// Atom positions for one release of a pair.
@@ -186,26 +195,40 @@ impl Atoms {
     }
 }
 
-/// One-way entries (cells, then the total) as sums.
+/// The atoms (positions within one release) counted by category `cell` of the pair's first
+/// one-way table (`first`) or of its second, as [`Narrow::Earlier`] names them.
+pub(super) fn one_way_positions(na: usize, nb: usize, first: bool, cell: usize) -> Sum {
+    let atoms = Atoms { base: 0, na, nb };
+    let mut s = if first {
+        atoms.one_a(&[cell])
+    } else {
+        atoms.one_b(&[cell])
+    };
+    s.sort_unstable();
+    s
+}
+
+/// One-way entries (cells, then the total) as sums; `origin` names entry `k`.
 fn one_way_entries(
     cells: &[Option<u64>],
     lines: &[Vec<usize>],
     sum: impl Fn(&[usize]) -> Sum,
     all: &[usize],
+    origin: impl Fn(usize) -> Narrow,
     out: &mut Vec<Entry>,
 ) {
-    for (line, published) in lines.iter().zip(cells) {
+    for (k, (line, published)) in lines.iter().zip(cells).enumerate() {
         out.push(Entry {
             sum: sum(line),
             published: *published,
-            origin: Narrow::Linked,
+            origin: origin(k),
         });
     }
     if let Some(total) = cells.get(lines.len()) {
         out.push(Entry {
             sum: sum(all),
             published: *total,
-            origin: Narrow::Linked,
+            origin: origin(lines.len()),
         });
     }
 }
@@ -230,17 +253,28 @@ fn two_way_entries(
     sums.extend(rows.iter().map(|r| atoms.pairs(r, &all_b)));
     sums.extend(columns.iter().map(|c| atoms.pairs(&all_a, c)));
     sums.push(atoms.pairs(&all_a, &all_b));
+    let per = Atoms::per_release(atoms.na, atoms.nb);
     for (e, (sum, published)) in sums.into_iter().zip(published).enumerate() {
+        let origin = if current {
+            Narrow::Current(e)
+        } else {
+            earlier_origin(&sum, per)
+        };
         out.push(Entry {
             sum,
             published: *published,
-            origin: if current {
-                Narrow::Current(e)
-            } else {
-                Narrow::Linked
-            },
+            origin,
         });
     }
+}
+
+/// An earlier release's number, named by the atoms of the same people in any release (every
+/// release has `per` atoms, the first starting at 0).
+fn earlier_origin(sum: &Sum, per: usize) -> Narrow {
+    let mut positions: Vec<usize> = sum.iter().map(|&x| x % per).collect();
+    positions.sort_unstable();
+    positions.dedup();
+    Narrow::Earlier(positions)
 }
 
 /// Reads an earlier table's lines as positions among today's categories; `None` when any line
@@ -290,7 +324,12 @@ pub(super) fn pair(
                     .map(|r| r.first().copied().flatten())
                     .collect();
                 let all: Vec<usize> = (0..na).collect();
-                one_way_entries(&cells, &lines, |s| atoms.one_a(s), &all, &mut entries);
+                let sum = |s: &[usize]| atoms.one_a(s);
+                let origin = |k: usize| {
+                    let line = lines.get(k).map_or(&all, |l| l);
+                    earlier_origin(&sum(line), per)
+                };
+                one_way_entries(&cells, &lines, sum, &all, origin, &mut entries);
             }
         }
         if let Some(x) = one_b {
@@ -301,7 +340,12 @@ pub(super) fn pair(
                     .map(|r| r.first().copied().flatten())
                     .collect();
                 let all: Vec<usize> = (0..nb).collect();
-                one_way_entries(&cells, &lines, |s| atoms.one_b(s), &all, &mut entries);
+                let sum = |s: &[usize]| atoms.one_b(s);
+                let origin = |k: usize| {
+                    let line = lines.get(k).map_or(&all, |l| l);
+                    earlier_origin(&sum(line), per)
+                };
+                one_way_entries(&cells, &lines, sum, &all, origin, &mut entries);
             }
         }
         if let Some(x) = two {
@@ -362,6 +406,7 @@ pub(super) fn pair(
         &singles(na),
         |s| atoms.one_a(s),
         &all_a,
+        Narrow::A,
         &mut entries,
     );
     one_way_entries(
@@ -369,15 +414,18 @@ pub(super) fn pair(
         &singles(nb),
         |s| atoms.one_b(s),
         &all_b,
+        Narrow::B,
         &mut entries,
     );
-    two_way_entries(
-        atoms,
-        &pair.rows.groups,
-        &pair.columns.groups,
-        pair.two_shown,
-        true,
-        &mut entries,
-    );
+    if let Some(two_shown) = pair.two_shown {
+        two_way_entries(
+            atoms,
+            &pair.rows.groups,
+            &pair.columns.groups,
+            two_shown,
+            true,
+            &mut entries,
+        );
+    }
     run(&mut system, entries, t, memory)
 }

@@ -101,6 +101,17 @@ pub(super) fn protect_with(
     threshold: u32,
     earlier: &[EarlierRelease],
 ) -> Result<ProtectedTable, Refusal> {
+    protect_forcing(table, threshold, earlier, &[])
+}
+
+/// [`protect_with`], hiding at least the entries marked in `forced` (layout order; missing
+/// entries are not forced): cells the joint audit of linked tables needs hidden.
+pub(super) fn protect_forcing(
+    table: &RawTable,
+    threshold: u32,
+    earlier: &[EarlierRelease],
+    forced: &[bool],
+) -> Result<ProtectedTable, Refusal> {
     if !THRESHOLD_RANGE.contains(&threshold) {
         return Err(Refusal::ThresholdOutOfRange);
     }
@@ -115,7 +126,9 @@ pub(super) fn protect_with(
     if truth[layout.grand_total()] < t {
         return Err(Refusal::TooFewPeople);
     }
-    let forced = vec![false; published.len()];
+    let forced: Vec<bool> = (0..published.len())
+        .map(|e| forced.get(e).copied().unwrap_or(false))
+        .collect();
     let linked = |hidden: &[bool]| -> Result<Option<Narrow>, String> {
         if earlier.is_empty() || table.columns().is_some() {
             return Ok(None);
@@ -184,7 +197,7 @@ fn suppression(
             Finding::Safe => match linked(&suppressed) {
                 Ok(None) => return Ok(suppressed),
                 Ok(Some(Narrow::Current(e))) => Finding::TooNarrow(e),
-                Ok(Some(Narrow::Linked)) => {
+                Ok(Some(_)) => {
                     return Err(Refusal::AuditFailed {
                         entry: "a number of an earlier release".into(),
                     })
