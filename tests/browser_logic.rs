@@ -8,37 +8,19 @@
 #[expect(dead_code, reason = "shared with the API tests, which use more of it")]
 mod helpers;
 
+#[path = "browser/run.rs"]
+mod run;
+
 use helpers::TestApp;
-use std::path::Path;
-use std::process::Command;
+use run::run_script;
 
 #[test]
 fn same_page_follow_ups_work_on_a_phone_with_and_without_javascript() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let script_dir = root.join("tests/browser");
-    assert!(
-        script_dir.join("node_modules/playwright-core").exists()
-            && Path::new("/usr/bin/chromium").exists(),
-        "the browser test needs Chromium and its Node packages: run scripts/test, which installs them"
-    );
     let app = TestApp::spawn();
     app.import(include_str!("../surveys/naloxone-carry.toml"));
     app.open_survey("naloxone-carry");
     let codes = app.issue_codes("naloxone-carry", 2);
-    let out = Command::new("node")
-        .current_dir(&script_dir)
-        .arg("logic.mjs")
-        .arg(&app.address)
-        .arg(codes.join(","))
-        .output()
-        .expect("run node");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "browser run failed:\n{stdout}\n{stderr}"
-    );
-    let report: serde_json::Value = serde_json::from_str(stdout.trim()).expect("a JSON report");
+    let report = run_script("logic.mjs", &app.address, &codes);
     assert_eq!(report["failures"], serde_json::json!([]), "{report}");
     assert_eq!(report["violations"], serde_json::json!([]), "{report}");
     assert_eq!(
