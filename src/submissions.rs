@@ -1,9 +1,13 @@
 //! Taking in one response: answers are parsed against the definition into a typed `Response`,
 //! sealed with the survey's data key together with a fresh secret record key, and stored in the
 //! same transaction that spends the code. It returns once all of that is on disk.
+//!
+//! Free-text answers are taken out of the response and sealed one by one under ids of their own:
+//! they are only ever read detached from every other answer, so they are stored that way, and
+//! the response itself stays small and of one size per survey.
 
 use crate::store::{Redemption, Store, StoreError};
-use crate::survey::{answers, AnswerError, BatchTags, Response};
+use crate::survey::{answers, Answer, AnswerError, BatchTags, Response};
 use crate::surveys::{SurveyRegistry, SurveyState};
 use crate::tokens::{self, code_hash, CodeHashKey, TokenCode};
 use crate::vault::{random_array, random_u32};
@@ -32,6 +36,37 @@ pub struct SealedRecord {
     pub record_key: u32,
     #[serde(rename = "a")]
     pub response: Response,
+}
+
+/// A free-text answer as it is sealed, apart from the response it came with: the question and
+/// the text, nothing else.
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+pub struct StoredText {
+    #[serde(rename = "q")]
+    pub question: String,
+    #[serde(rename = "t")]
+    pub text: String,
+}
+
+/// Takes the free-text answers out of a response.
+fn detach_texts(mut response: Response) -> (Response, Vec<StoredText>) {
+    let ids: Vec<_> = response
+        .answers()
+        .iter()
+        .filter(|(_, a)| matches!(a, Answer::Text(_)))
+        .map(|(id, _)| id.clone())
+        .collect();
+    let texts = ids
+        .into_iter()
+        .filter_map(|id| match response.remove(id.as_str()) {
+            Some(Answer::Text(text)) => Some(StoredText {
+                question: id.as_str().to_owned(),
+                text,
+            }),
+            _ => None,
+        })
+        .collect();
+    (response, texts)
 }
 
 /// What became of an accepted submission.
@@ -78,18 +113,30 @@ pub async fn accept(
             Redemption::Unusable => Err(SubmitError::CodeUnusable),
         };
     }
+    let Some(data_key) = &entry.data_key else {
+        return Err(SubmitError::SurveyClosed);
+    };
+    let (response, texts) = detach_texts(response);
+    let texts = texts
+        .iter()
+        .map(|text| {
+            let plain = serde_json::to_vec(text).map_err(|_| StoreError::Corrupt)?;
+            let id: [u8; 16] = random_array();
+            Ok((id.to_vec(), data_key.seal_text(survey_id, &id, &plain)))
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
     let record = SealedRecord {
         record_key: random_u32(),
         response,
     };
     let plaintext = serde_json::to_vec(&record).map_err(|_| StoreError::Corrupt)?;
     let record_id: [u8; 16] = random_array();
-    let Some(data_key) = &entry.data_key else {
-        return Err(SubmitError::SurveyClosed);
-    };
-    let sealed = data_key.seal_response(survey_id, &record_id, &plaintext);
+    let sealed = data_key.seal_response(survey_id, &record_id, &plaintext, entry.record_size);
     let hash = code_hash(code_key, &code);
-    match store.redeem(&hash, survey_id, &record_id, &sealed).await? {
+    match store
+        .redeem(&hash, survey_id, &record_id, &sealed, texts)
+        .await?
+    {
         Redemption::Redeemed => Ok(Accepted::Stored),
         Redemption::Unusable => Err(SubmitError::CodeUnusable),
     }
@@ -134,13 +181,29 @@ pub fn free_text_answers(
 ) -> Result<Vec<String>, OpenAllError> {
     use rand::seq::SliceRandom;
     use rand::SeedableRng;
-    let mut texts: Vec<String> = open_all(store, entry)?
-        .into_iter()
-        .filter_map(|mut record| match record.response.remove(question) {
-            Some(crate::survey::Answer::Text(text)) => Some(text),
-            _ => None,
-        })
-        .collect();
+    let data_key = entry.data_key.as_ref().ok_or(OpenAllError::Shredded)?;
+    let id = entry.survey.id().as_str();
+    let mut texts = Vec::new();
+    for row in store.texts(id) {
+        let (text_id, sealed) = row?;
+        let plain = data_key
+            .open_text(id, &text_id, &sealed)
+            .map_err(|_| OpenAllError::Unreadable)?;
+        let stored: StoredText =
+            serde_json::from_slice(&plain).map_err(|_| OpenAllError::Unreadable)?;
+        if stored.question == question {
+            texts.push(stored.text);
+        }
+    }
+    // Responses stored before free text was kept apart still hold theirs.
+    texts.extend(
+        open_all(store, entry)?
+            .into_iter()
+            .filter_map(|mut record| match record.response.remove(question) {
+                Some(Answer::Text(text)) => Some(text),
+                _ => None,
+            }),
+    );
     let mut rng = rand::rngs::StdRng::from_seed(random_array());
     texts.shuffle(&mut rng);
     Ok(texts)

@@ -85,6 +85,19 @@ pub struct SurveyEntry {
     pub public_results: bool,
     /// The tables the public page shows, by id (`None`: all).
     pub public_tables: Option<Vec<String>>,
+    /// What every sealed response of this survey is padded to (see [`record_size`]).
+    pub record_size: usize,
+}
+
+/// Bytes the sealed record adds around a response's answers: `{"k":<record key>,"a":…}`.
+const RECORD_WRAPPER: usize = 32;
+
+/// The size every response of `survey` is padded to before sealing: room for the longest
+/// response its definition allows, so that the length of a stored response says nothing about
+/// its answers. A new definition may change it; responses stored under the earlier one keep
+/// theirs.
+pub fn record_size(survey: &Survey) -> usize {
+    crate::vault::record_size(survey.stored_response_bound() + RECORD_WRAPPER)
 }
 
 impl SurveyEntry {
@@ -146,6 +159,7 @@ impl SurveyRegistry {
                 Some(Arc::new(load_data_key(store, vault, &id)?))
             };
             let entry = SurveyEntry {
+                record_size: record_size(&survey),
                 survey: Arc::new(survey),
                 state: record.state,
                 data_key,
@@ -200,6 +214,7 @@ impl SurveyRegistry {
         let warnings = survey.warnings().iter().map(|w| w.to_string()).collect();
         let data_key = load_data_key(store, vault, id.as_str())?;
         let entry = SurveyEntry {
+            record_size: record_size(&survey),
             survey: Arc::new(survey),
             state: existing.as_ref().map_or(SurveyState::Draft, |e| e.state),
             data_key: Some(Arc::new(data_key)),
@@ -333,6 +348,7 @@ impl SurveyRegistry {
             shredded: current.shredded,
             public_results: current.public_results,
             public_tables: current.public_tables.clone(),
+            record_size: current.record_size,
         };
         if !change(&mut next)? {
             return Ok(());

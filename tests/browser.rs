@@ -11,7 +11,8 @@
 #[expect(dead_code, reason = "shared with the API tests, which use more of it")]
 mod helpers;
 
-use chorus::survey::{answers, Response};
+use chorus::submissions::StoredText;
+use chorus::survey::{answers, Answer, Response};
 use helpers::TestApp;
 use std::io::Write;
 use std::path::Path;
@@ -42,9 +43,10 @@ fn add_organiser(app: &TestApp, name: &str) {
     );
 }
 
-/// Every stored response of a survey, opened with the installation's own keys (the server is
-/// stopped first, as it holds the store's lock).
-fn stored_responses(app: &TestApp, survey: &str) -> Vec<Response> {
+/// Every stored response of a survey, and every free-text answer (stored apart from the
+/// responses), opened with the installation's own keys (the server is stopped first, as it holds
+/// the store's lock).
+fn stored_responses(app: &TestApp, survey: &str) -> (Vec<Response>, Vec<String>) {
     let data_dir = app.data_dir();
     let key_file = app.key_file();
     let env = move |name: &str| match name {
@@ -67,8 +69,37 @@ fn stored_responses(app: &TestApp, survey: &str) -> Vec<Response> {
                 .response
         })
         .collect();
+    let texts = chorus
+        .store
+        .texts(survey)
+        .map(|row| {
+            let (id, sealed) = row.expect("row");
+            let plain = key.open_text(survey, &id, &sealed).expect("opens");
+            serde_json::from_slice::<StoredText>(&plain)
+                .expect("a stored text")
+                .text
+        })
+        .collect();
     chorus.store.close().expect("close");
-    responses
+    (responses, texts)
+}
+
+/// A response without its free-text answers (stored apart), and those answers.
+fn without_texts(mut response: Response) -> (Response, Vec<String>) {
+    let ids: Vec<String> = response
+        .answers()
+        .iter()
+        .filter(|(_, a)| matches!(a, Answer::Text(_)))
+        .map(|(id, _)| id.as_str().to_owned())
+        .collect();
+    let texts = ids
+        .iter()
+        .filter_map(|id| match response.remove(id) {
+            Some(Answer::Text(t)) => Some(t),
+            _ => None,
+        })
+        .collect();
+    (response, texts)
 }
 
 #[test]
@@ -131,6 +162,7 @@ fn phones_with_and_without_javascript_store_exactly_what_peers_entered_and_axe_f
     }
     app.stop();
     let demo = chorus::survey::Survey::parse(include_str!("../surveys/demo.toml")).expect("demo");
+    let mut expected_texts = Vec::new();
     let mut expected: Vec<String> = report["expected"]
         .as_array()
         .expect("expected answers")
@@ -138,10 +170,13 @@ fn phones_with_and_without_javascript_store_exactly_what_peers_entered_and_axe_f
         .map(|a| {
             let parsed = answers::parse(&demo, a.as_object().expect("an object"))
                 .unwrap_or_else(|e| panic!("the test's own answers parse: {e:?}\n{a}"));
+            let (parsed, texts) = without_texts(parsed);
+            expected_texts.extend(texts);
             serde_json::to_string(&parsed).expect("json")
         })
         .collect();
-    let mut stored: Vec<String> = stored_responses(&app, "demo")
+    let (responses, mut stored_texts) = stored_responses(&app, "demo");
+    let mut stored: Vec<String> = responses
         .iter()
         .map(|r| serde_json::to_string(r).expect("json"))
         .collect();
@@ -149,4 +184,10 @@ fn phones_with_and_without_javascript_store_exactly_what_peers_entered_and_axe_f
     stored.sort();
     assert_eq!(expected.len(), 4, "four peers sent answers");
     assert_eq!(stored, expected, "what was stored is what was entered");
+    expected_texts.sort();
+    stored_texts.sort();
+    assert_eq!(
+        stored_texts, expected_texts,
+        "the free text stored apart is what was entered"
+    );
 }

@@ -30,6 +30,9 @@ static PENDING: Mutex<()> = Mutex::new(());
 
 /// Associated data of the sealed picks: bound to the survey like any sealed record.
 const SEALED_AS: &[u8] = b"pending-quotes";
+/// Picked quotes are padded like a response of 2 KiB (or the next power of two), so their
+/// sealed length says little about how many were picked.
+const QUOTES_SIZE: usize = 2048;
 
 fn meta_name(survey: &str) -> String {
     format!("pending_quotes:{survey}")
@@ -69,7 +72,7 @@ fn write(store: &Store, entry: &SurveyEntry, pending: &Pending) -> Result<(), Qu
     let plain = serde_json::to_vec(pending).map_err(|_| StoreError::Corrupt)?;
     store.meta_put(
         &meta_name(survey),
-        &key.seal_response(survey, SEALED_AS, &plain),
+        &key.seal_response(survey, SEALED_AS, &plain, QUOTES_SIZE),
     )?;
     store.durable_blocking()?;
     Ok(())
@@ -157,7 +160,7 @@ pub fn reseal(
         .unwrap_or_else(|_| serde_json::to_vec(&Pending::default()).unwrap_or_default());
     store.meta_put(
         &meta_name(survey),
-        &new.seal_response(survey, SEALED_AS, &plain),
+        &new.seal_response(survey, SEALED_AS, &plain, QUOTES_SIZE),
     )
 }
 

@@ -7,7 +7,7 @@ use crate::installation::{
     server_running, Chorus, StartError, META_ITERATIONS, META_MODE, META_ROOT, META_SALT,
     META_SIGNING,
 };
-use crate::store;
+use crate::store::{self, SealedKind};
 use crate::vault::{random_array, MasterKey, Passphrase};
 use std::path::{Path, PathBuf};
 
@@ -75,11 +75,38 @@ fn rekey(
         data_keys.push((survey.clone(), new_wrapped));
         resealers.insert(survey, (old, new));
     }
-    let reseal = Box::new(move |survey: &str, id: &[u8], sealed: &[u8]| {
-        let (old, new) = resealers.get(survey)?;
-        let plain = zeroize::Zeroizing::new(old.open_response(survey, id, sealed).ok()?);
-        Some(new.seal_response(survey, id, &plain))
-    });
+    let sizes: std::collections::HashMap<String, usize> = resealers
+        .keys()
+        .map(|s| {
+            (
+                s.clone(),
+                chorus.surveys.get(s).map_or(0, |e| e.record_size),
+            )
+        })
+        .collect();
+    let reseal = Box::new(
+        move |kind: SealedKind, survey: &str, id: &[u8], sealed: &[u8]| {
+            let (old, new) = resealers.get(survey)?;
+            Some(match kind {
+                SealedKind::Response => {
+                    let plain =
+                        zeroize::Zeroizing::new(old.open_response(survey, id, sealed).ok()?);
+                    // A response keeps at least the size it had, so a rekey reveals nothing
+                    // the old files did not.
+                    let size = sizes
+                        .get(survey)
+                        .copied()
+                        .unwrap_or(0)
+                        .max(sealed.len().saturating_sub(crate::vault::SEAL_OVERHEAD));
+                    new.seal_response(survey, id, &plain, size)
+                }
+                SealedKind::Text => {
+                    let plain = zeroize::Zeroizing::new(old.open_text(survey, id, sealed).ok()?);
+                    new.seal_text(survey, id, &plain)
+                }
+            })
+        },
+    );
     let mut ledger: Vec<(String, Option<Vec<u8>>)> = vec![
         (META_ROOT.into(), Some(vault.rewrap_root(&master))),
         (META_MODE.into(), Some(meta_mode.to_vec())),

@@ -5,7 +5,7 @@
 
 use super::generation::{fill, Generation};
 use super::ledger::KeyLedger;
-use super::records::{CODE_TAG, RESPONSE_TAG, VOUCHER_TAG};
+use super::records::{CODE_TAG, RESPONSE_TAG, TEXT_TAG, VOUCHER_TAG};
 use super::{Store, StoreError, LEDGER_NAMES};
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -98,6 +98,7 @@ fn logical_trees(
             "vouchers".to_owned(),
             collect(&live.redeem, &[VOUCHER_TAG])?,
         ),
+        ("texts".to_owned(), collect(&live.redeem, &[TEXT_TAG])?),
     ];
     for name in super::generation::TREES {
         if name == "meta" || name == "redeem" {
@@ -135,6 +136,7 @@ pub(super) fn build(
                 b"codes" => ("redeem", [&[CODE_TAG][..], &k].concat()),
                 b"responses" => ("redeem", [&[RESPONSE_TAG][..], &k].concat()),
                 b"vouchers" => ("redeem", [&[VOUCHER_TAG][..], &k].concat()),
+                b"texts" => ("redeem", [&[TEXT_TAG][..], &k].concat()),
                 other => match super::generation::TREES
                     .iter()
                     .find(|t| t.as_bytes() == other && **t != "redeem")

@@ -2,7 +2,7 @@
 //!
 //! 1. it takes everything queued (redemptions, "make it durable" requests, exclusive work),
 //! 2. applies all queued redemptions in ONE `apply_batch` on the `redeem` tree — each one spends
-//!    its code and inserts its sealed response, or does nothing,
+//!    its code and inserts its sealed response and its free-text answers, or does nothing,
 //! 3. calls sled's blocking `flush()` once,
 //! 4. and only then answers every caller; exclusive work (backups, rewrites) runs after that,
 //!    before the next batch.
@@ -23,7 +23,7 @@
 //! Correctness: a caller is answered only after the flush that follows the batch holding its
 //! write, so "accepted" always means "on disk".
 
-use super::records::{code_key, response_key, CodeRecord};
+use super::records::{code_key, response_key, text_key, CodeRecord};
 use super::{Redemption, Shared};
 use std::collections::HashSet;
 use std::sync::atomic::Ordering;
@@ -38,6 +38,23 @@ pub(super) struct RedeemRequest {
     pub survey: String,
     pub response_id: Vec<u8>,
     pub sealed: Vec<u8>,
+    /// Free-text answers stored apart from the response: (text id, sealed text).
+    pub texts: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+/// A redemption's outcome, with the batch of a code it spent (so that counting its use needs
+/// no second read).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Committed {
+    pub redemption: Redemption,
+    pub batch: Option<u32>,
+}
+
+impl Committed {
+    const UNUSABLE: Committed = Committed {
+        redemption: Redemption::Unusable,
+        batch: None,
+    };
 }
 
 type Reply<T> = oneshot::Sender<Result<T, CommitError>>;
@@ -59,7 +76,7 @@ pub enum CommitError {
 pub(super) type ExclusiveWork = Box<dyn FnOnce() + Send>;
 
 enum Job {
-    Redeem(RedeemRequest, Reply<Redemption>),
+    Redeem(RedeemRequest, Reply<Committed>),
     Durable(Reply<()>),
     Exclusive(ExclusiveWork),
 }
@@ -94,7 +111,7 @@ impl Committer {
     pub(super) fn redeem(
         &self,
         request: RedeemRequest,
-    ) -> oneshot::Receiver<Result<Redemption, CommitError>> {
+    ) -> oneshot::Receiver<Result<Committed, CommitError>> {
         let (tx, rx) = oneshot::channel();
         self.push(Job::Redeem(request, tx));
         rx
@@ -193,7 +210,7 @@ fn commit(shared: &Shared, jobs: Vec<Job>) {
         Ok(outcomes) => {
             let stored = outcomes
                 .iter()
-                .filter(|o| **o == Redemption::Redeemed)
+                .filter(|o| o.redemption == Redemption::Redeemed)
                 .count();
             shared
                 .since_rewrite
@@ -224,7 +241,7 @@ fn commit(shared: &Shared, jobs: Vec<Job>) {
 fn apply<'a>(
     redeem: &sled::Tree,
     requests: impl Iterator<Item = &'a RedeemRequest>,
-) -> Result<Vec<Redemption>, sled::Error> {
+) -> Result<Vec<Committed>, sled::Error> {
     let mut batch = sled::Batch::default();
     let mut spent_here = HashSet::new();
     let mut ids_here = HashSet::new();
@@ -235,25 +252,32 @@ fn apply<'a>(
         // An empty response spends the code only (a person screened out by `end_if`).
         let stores_response = !request.sealed.is_empty();
         if spent_here.contains(&code) || (stores_response && ids_here.contains(&key)) {
-            outcomes.push(Redemption::Unusable);
+            outcomes.push(Committed::UNUSABLE);
             continue;
         }
         let record = redeem.get(code)?.and_then(|raw| CodeRecord::decode(&raw));
         let usable = matches!(&record, Some(rec) if !rec.spent && rec.survey == request.survey);
         // A 128-bit id collision is refused rather than allowed to overwrite a response.
         if !usable || (stores_response && redeem.get(&key)?.is_some()) {
-            outcomes.push(Redemption::Unusable);
+            outcomes.push(Committed::UNUSABLE);
             continue;
         }
         if let Some(rec) = record {
+            let spent_batch = rec.batch;
             let spent = CodeRecord { spent: true, ..rec };
             batch.insert(&code[..], spent.encode());
             if stores_response {
                 batch.insert(key.as_slice(), request.sealed.as_slice());
                 ids_here.insert(key);
+                for (id, sealed) in &request.texts {
+                    batch.insert(text_key(&request.survey, id), sealed.as_slice());
+                }
             }
             spent_here.insert(code);
-            outcomes.push(Redemption::Redeemed);
+            outcomes.push(Committed {
+                redemption: Redemption::Redeemed,
+                batch: Some(spent_batch),
+            });
         }
     }
     redeem.apply_batch(batch)?;

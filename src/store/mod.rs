@@ -20,13 +20,15 @@ mod vouchers;
 pub use backup::{restore, BackupError};
 pub use ledger::KeyLedger;
 pub use records::{BatchCounts, CodeRecord, VoucherRecord};
-pub use rewrite::{Reseal, RewriteReport};
+pub use rewrite::{Reseal, RewriteReport, SealedKind};
 pub use vouchers::Payment;
 
 pub use committer::CommitError;
-use committer::{Committer, RedeemRequest};
+use committer::{Committed, Committer, RedeemRequest};
 use generation::Generation;
-use records::{code_key, response_key, scoped_key, CODE_TAG, RESPONSE_TAG, VOUCHER_TAG};
+use records::{
+    code_key, response_key, scoped_key, text_key, CODE_TAG, RESPONSE_TAG, TEXT_TAG, VOUCHER_TAG,
+};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard};
@@ -80,7 +82,7 @@ pub enum StoreError {
 
 /// Why a redemption did not happen. One variant on purpose: "unknown", "spent" and "another
 /// survey's code" must be indistinguishable to the caller and so to the client.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Redemption {
     Redeemed,
     Unusable,
@@ -322,36 +324,23 @@ impl Store {
         survey: &str,
         response_id: &[u8],
         sealed_response: &[u8],
+        texts: Vec<(Vec<u8>, Vec<u8>)>,
     ) -> Result<Redemption, StoreError> {
-        let outcome = settle(
-            self.committer
-                .redeem(request(code_hash, survey, response_id, sealed_response))
-                .await,
-        )?;
-        self.count(&outcome, code_hash, survey)?;
-        Ok(outcome)
+        let mut request = request(code_hash, survey, response_id, sealed_response);
+        request.texts = texts;
+        let outcome = settle(self.committer.redeem(request).await)?;
+        Ok(self.count(outcome, survey, true))
     }
 
     /// Moves the live counters after a committed redemption.
-    fn count(
-        &self,
-        outcome: &Redemption,
-        code_hash: &[u8; 32],
-        survey: &str,
-    ) -> Result<(), StoreError> {
-        if *outcome == Redemption::Redeemed {
-            self.counters.add_response(survey);
-            self.count_used(code_hash, survey)?;
+    fn count(&self, outcome: Committed, survey: &str, stores_response: bool) -> Redemption {
+        if let (Redemption::Redeemed, Some(batch)) = (outcome.redemption, outcome.batch) {
+            if stores_response {
+                self.counters.add_response(survey);
+            }
+            self.counters.add_used(survey, batch);
         }
-        Ok(())
-    }
-
-    /// A code of a batch was used (with or without a stored response).
-    fn count_used(&self, code_hash: &[u8; 32], survey: &str) -> Result<(), StoreError> {
-        if let Some(record) = self.code_get(code_hash)? {
-            self.counters.add_used(survey, record.batch);
-        }
-        Ok(())
+        outcome.redemption
     }
 
     /// Spends the code and stores nothing else (a person the survey screened out), with the
@@ -366,10 +355,7 @@ impl Store {
                 .redeem(request(code_hash, survey, &[], &[]))
                 .await,
         )?;
-        if outcome == Redemption::Redeemed {
-            self.count_used(code_hash, survey)?;
-        }
-        Ok(outcome)
+        Ok(self.count(outcome, survey, false))
     }
 
     /// The same as `redeem`, for synchronous callers.
@@ -385,8 +371,7 @@ impl Store {
                 .redeem(request(code_hash, survey, response_id, sealed_response))
                 .blocking_recv(),
         )?;
-        self.count(&outcome, code_hash, survey)?;
-        Ok(outcome)
+        Ok(self.count(outcome, survey, true))
     }
 
     pub fn code_get(&self, code_hash: &[u8; 32]) -> Result<Option<CodeRecord>, StoreError> {
@@ -444,6 +429,22 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Every free-text answer of a survey stored apart from its response, as (text id, sealed
+    /// bytes), in the order of their random ids.
+    pub fn texts(
+        &self,
+        survey: &str,
+    ) -> impl Iterator<Item = Result<(Vec<u8>, Vec<u8>), StoreError>> + '_ {
+        let skip = survey.len() + 2;
+        let tree = self.live().redeem.clone();
+        tree.scan_prefix(text_key(survey, b"")).map(move |item| {
+            let (k, v) = item?;
+            Ok((k[skip..].to_vec(), v.to_vec()))
+        })
+    }
+}
+
 impl Drop for Store {
     fn drop(&mut self) {
         self.committer.stop();
@@ -456,6 +457,7 @@ fn request(code_hash: &[u8; 32], survey: &str, response_id: &[u8], sealed: &[u8]
         survey: survey.to_owned(),
         response_id: response_id.to_vec(),
         sealed: sealed.to_vec(),
+        texts: Vec::new(),
     }
 }
 
@@ -542,7 +544,7 @@ fn count_from_tree(redeem: &sled::Tree) -> Result<counters::Counters, StoreError
                     std::str::from_utf8(&scoped[..end]).map_err(|_| StoreError::Corrupt)?;
                 counters.add_response(survey);
             }
-            Some(&VOUCHER_TAG) => {}
+            Some(&VOUCHER_TAG | &TEXT_TAG) => {}
             _ => return Err(StoreError::Corrupt),
         }
     }

@@ -66,6 +66,14 @@ pub(super) fn response_key(survey: &str, record_id: &[u8]) -> Vec<u8> {
     key
 }
 
+/// Key of a free-text answer stored apart from its response: `t` ‖ survey ‖ 0x00 ‖ its own
+/// random id. Nothing in it or in its sealed value names the response it came with.
+pub(super) fn text_key(survey: &str, text_id: &[u8]) -> Vec<u8> {
+    let mut key = vec![TEXT_TAG];
+    key.extend_from_slice(&scoped_key(survey, text_id));
+    key
+}
+
 /// Key of a voucher record in the `redeem` tree: `v` ‖ keyed hash of the voucher code.
 pub(super) fn voucher_key(hash: &[u8; 32]) -> [u8; 33] {
     let mut key = code_key(hash);
@@ -106,6 +114,9 @@ impl VoucherRecord {
 /// so no spent code lands next to the response it paid for.
 pub(super) const CODE_TAG: u8 = b'c';
 pub(super) const RESPONSE_TAG: u8 = b'r';
+/// Free-text answers sort after responses and apart from them: a rewrite writes every response
+/// before any text, so no text lands next to the response it came with.
+pub(super) const TEXT_TAG: u8 = b't';
 /// Vouchers sort after responses, so a rewrite writes them apart from the responses too.
 pub(super) const VOUCHER_TAG: u8 = b'v';
 

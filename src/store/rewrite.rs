@@ -12,7 +12,7 @@
 
 use super::generation::{self, fill, Generation, TREES};
 use super::ledger::sync_dir;
-use super::records::{response_key, RESPONSE_TAG};
+use super::records::{response_key, text_key, RESPONSE_TAG, TEXT_TAG};
 use super::{Committer, Shared, Store, StoreError};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
@@ -23,9 +23,17 @@ use tokio::sync::oneshot;
 /// code–response adjacency stay in the files.
 pub const REWRITE_EVERY: Duration = Duration::from_secs(60 * 60);
 
-/// Seals a stored response again for a rekey: `(survey, record id, sealed) → resealed`; `None`
-/// when it does not open (the rekey is then abandoned and nothing changes).
-pub type Reseal = dyn Fn(&str, &[u8], &[u8]) -> Option<Vec<u8>> + Send;
+/// What a sealed record in the store is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SealedKind {
+    Response,
+    /// A free-text answer stored apart from its response.
+    Text,
+}
+
+/// Seals a stored record again for a rekey: `(kind, survey, record id, sealed) → resealed`;
+/// `None` when it does not open (the rekey is then abandoned and nothing changes).
+pub type Reseal = dyn Fn(SealedKind, &str, &[u8], &[u8]) -> Option<Vec<u8>> + Send;
 
 /// What a rewrite did, for the operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,7 +178,10 @@ fn rewrite_now(shared: &Shared, plan: Plan) -> Result<RewriteReport, StoreError>
 fn copy_all(from: &Generation, to: &Generation, plan: &Plan) -> Result<(u64, u64), StoreError> {
     let mut records = 0;
     let mut responses = 0;
-    let dropped = plan.drop_survey.as_deref().map(|s| response_key(s, b""));
+    let dropped = plan
+        .drop_survey
+        .as_deref()
+        .map(|s| [response_key(s, b""), text_key(s, b"")]);
     for name in TREES {
         let (Some(source), Some(target)) = (from.tree(name), to.tree(name)) else {
             continue;
@@ -180,16 +191,24 @@ fn copy_all(from: &Generation, to: &Generation, plan: &Plan) -> Result<(u64, u64
                 Ok(kv) => kv,
                 Err(e) => return Some(Err(StoreError::from(e))),
             };
-            if name != "redeem" || k.first() != Some(&RESPONSE_TAG) {
-                return Some(Ok((k.to_vec(), v.to_vec())));
-            }
-            if dropped.as_ref().is_some_and(|p| k.starts_with(p)) {
+            let kind = match k.first() {
+                _ if name != "redeem" => return Some(Ok((k.to_vec(), v.to_vec()))),
+                Some(&RESPONSE_TAG) => SealedKind::Response,
+                Some(&TEXT_TAG) => SealedKind::Text,
+                _ => return Some(Ok((k.to_vec(), v.to_vec()))),
+            };
+            if dropped
+                .as_ref()
+                .is_some_and(|prefixes| prefixes.iter().any(|p| k.starts_with(p)))
+            {
                 return None;
             }
-            responses += 1;
+            if kind == SealedKind::Response {
+                responses += 1;
+            }
             match &plan.reseal {
                 None => Some(Ok((k.to_vec(), v.to_vec()))),
-                Some(reseal) => Some(reseal_one(reseal, &k, &v).map(|v| (k.to_vec(), v))),
+                Some(reseal) => Some(reseal_one(reseal, kind, &k, &v).map(|v| (k.to_vec(), v))),
             }
         });
         records += fill(target, entries)?;
@@ -197,14 +216,19 @@ fn copy_all(from: &Generation, to: &Generation, plan: &Plan) -> Result<(u64, u64
     Ok((records, responses))
 }
 
-fn reseal_one(reseal: &Reseal, key: &[u8], sealed: &[u8]) -> Result<Vec<u8>, StoreError> {
+fn reseal_one(
+    reseal: &Reseal,
+    kind: SealedKind,
+    key: &[u8],
+    sealed: &[u8],
+) -> Result<Vec<u8>, StoreError> {
     let scoped = &key[1..];
     let split = scoped
         .iter()
         .position(|b| *b == 0)
         .ok_or(StoreError::Corrupt)?;
     let survey = std::str::from_utf8(&scoped[..split]).map_err(|_| StoreError::Corrupt)?;
-    reseal(survey, &scoped[split + 1..], sealed).ok_or(StoreError::Reseal)
+    reseal(kind, survey, &scoped[split + 1..], sealed).ok_or(StoreError::Reseal)
 }
 
 /// Rewrites the store every `REWRITE_EVERY` if responses arrived since the last rewrite. The

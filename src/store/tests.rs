@@ -202,7 +202,7 @@ async fn one_code_submitted_many_times_in_one_batch_is_spent_once() {
     let ids: Vec<[u8; 1]> = (0..40u8).map(|i| [i]).collect();
     let attempts: Vec<_> = ids
         .iter()
-        .map(|id| store.redeem(&[10; 32], "demo", id, b"x"))
+        .map(|id| store.redeem(&[10; 32], "demo", id, b"x", Vec::new()))
         .collect();
     let outcomes = futures_util::future::join_all(attempts).await;
     let redeemed = outcomes
@@ -393,7 +393,7 @@ fn a_rekey_replaces_every_key_and_reseals_every_response() {
                 ("kdf_salt".into(), None),
             ],
             vec![("demo".into(), b"new-key".to_vec())],
-            Box::new(|survey, id, sealed| {
+            Box::new(|_, survey, id, sealed| {
                 (survey == "demo" && id == b"id" && sealed == b"OLD-SEALED")
                     .then(|| b"NEW-SEALED".to_vec())
             }),
@@ -427,7 +427,7 @@ fn a_rekey_whose_reseal_fails_changes_nothing() {
     let outcome = store.rekey(
         vec![("root_secret".into(), Some(b"new".to_vec()))],
         vec![("demo".into(), b"new".to_vec())],
-        Box::new(|_, _, _| None),
+        Box::new(|_, _, _, _| None),
     );
     assert!(matches!(outcome, Err(StoreError::Reseal)));
     assert_eq!(
@@ -569,4 +569,57 @@ fn a_store_in_the_layout_before_the_key_ledger_is_migrated_and_its_old_log_delet
     );
     assert_eq!(store.response_count("demo"), 1);
     assert!(!data.join("db").exists() && !data.join("conf").exists());
+}
+
+#[test]
+fn free_text_stored_apart_is_kept_by_backups_and_rewrites_and_goes_with_its_survey() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    let (dir, store) = open();
+    issue(&store, [51; 32], "demo");
+    issue(&store, [52; 32], "other");
+    issue(&store, [53; 32], "demo");
+    let text = |id: &[u8], sealed: &[u8]| vec![(id.to_vec(), sealed.to_vec())];
+    let stored = runtime
+        .block_on(store.redeem(&[51; 32], "demo", b"r1", b"resp", text(b"t1", b"TEXT-ONE")))
+        .expect("redeem");
+    assert_eq!(stored, Redemption::Redeemed);
+    runtime
+        .block_on(store.redeem(&[52; 32], "other", b"r2", b"resp", text(b"t2", b"TEXT-TWO")))
+        .expect("redeem");
+    // A refused redemption stores none of its texts.
+    let refused = runtime
+        .block_on(store.redeem(&[51; 32], "demo", b"r3", b"resp", text(b"t3", b"TEXT-NONE")))
+        .expect("redeem");
+    assert_eq!(refused, Redemption::Unusable);
+    let texts = |s: &Store, survey: &str| -> Vec<(Vec<u8>, Vec<u8>)> {
+        s.texts(survey).map(|r| r.expect("row")).collect()
+    };
+    assert_eq!(texts(&store, "demo"), text(b"t1", b"TEXT-ONE"));
+    // Texts are not responses.
+    assert_eq!(store.response_count("demo"), 1);
+
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let file = elsewhere.path().join("backup.chorus");
+    store.backup_to(&file).expect("backup");
+    let target = elsewhere.path().join("restored");
+    super::restore(&file, &target, 8 << 20).expect("restore");
+    let restored = Store::open(&target, 8 << 20).expect("open restored");
+    assert_eq!(texts(&restored, "demo"), text(b"t1", b"TEXT-ONE"));
+    assert_eq!(restored.response_count("demo"), 1);
+    restored.close().expect("close");
+
+    store.rewrite().expect("rewrite");
+    assert_eq!(texts(&store, "other"), text(b"t2", b"TEXT-TWO"));
+    store.shred("demo").expect("shred");
+    assert!(texts(&store, "demo").is_empty());
+    assert_eq!(texts(&store, "other"), text(b"t2", b"TEXT-TWO"));
+    store.close().expect("close");
+    let bytes = all_bytes(dir.path());
+    assert!(
+        !contains(&bytes, b"TEXT-ONE"),
+        "a shredded survey's text is on disk"
+    );
+    assert!(contains(&bytes, b"TEXT-TWO"));
 }

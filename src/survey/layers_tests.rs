@@ -44,6 +44,7 @@ const LAYERS: &[&str] = &[
     "form",
     "public",
     "compat",
+    "stored_size",
 ];
 
 fn survey_dir() -> PathBuf {

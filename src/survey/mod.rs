@@ -36,6 +36,7 @@ mod pipe;
 mod public;
 mod reader;
 mod response;
+mod stored_size;
 pub mod text;
 mod validate;
 mod value;

@@ -4,7 +4,9 @@
 //!
 //! Responses are padded before sealing (version 2): their length would otherwise tell which
 //! answers were given. Padded plaintext: length (4 bytes, big-endian) ‖ plaintext ‖ zeros, to
-//! the smallest bucket that holds it (see `padded_len`).
+//! the survey's record size — one size for every response of a survey, large enough for the
+//! longest response its definition allows (see `padded_len`). Free-text answers are sealed
+//! apart from the response they came with, padded the same way to their own sizes.
 
 use ring::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey, CHACHA20_POLY1305, NONCE_LEN};
 use ring::rand::{SecureRandom, SystemRandom};
@@ -14,26 +16,58 @@ const VERSION: u8 = 1;
 /// cannot be passed off as an unpadded one.
 const PADDED_VERSION: u8 = 2;
 const RESPONSE_AAD: &[u8] = b"chorus/response/v1";
-/// The smallest bucket: every demo-sized response fits, so they all look the same.
-const MIN_BUCKET: usize = 2048;
+/// A free-text answer sealed apart from its response: its own domain, so neither can be passed
+/// off as the other.
+const TEXT_AAD: &[u8] = b"chorus/free-text/v1";
 /// Bytes a sealed blob adds to its padded plaintext: version, nonce and tag.
 pub const SEAL_OVERHEAD: usize = 1 + NONCE_LEN + 16;
+/// Sizes are whole multiples of this.
+const SIZE_STEP: usize = 256;
+/// The smallest size a free-text answer is padded to.
+pub const TEXT_SIZE: usize = 512;
 
-/// The bucket a plaintext of `len` bytes is padded to: 2 KiB, 4 KiB, 8 KiB, … (powers of two).
-/// Few sizes, so length says at most which of a handful of sizes a response needed.
-pub fn padded_len(len: usize) -> usize {
-    (len + 4).max(MIN_BUCKET).next_power_of_two()
+/// The record size for plaintexts of at most `bound` bytes: `bound` plus the length prefix,
+/// rounded up to a multiple of 256.
+pub fn record_size(bound: usize) -> usize {
+    (bound + 4).div_ceil(SIZE_STEP).max(1) * SIZE_STEP
 }
 
-/// Every length a sealed response may have on disk, up to `max` bytes.
-pub fn sealed_response_lengths(max: usize) -> Vec<usize> {
+/// What a plaintext of `len` bytes is padded to when its kind's size is `size` (from
+/// [`record_size`]): `size` itself whenever it fits — which the size is chosen to make always
+/// true — or else the next power of two, so a size that was too small still gives few lengths.
+pub fn padded_len(len: usize, size: usize) -> usize {
+    if len + 4 <= size {
+        size
+    } else {
+        (len + 4).next_power_of_two()
+    }
+}
+
+/// Every length a sealed blob of record size `size` may have on disk, up to `max` bytes.
+pub fn sealed_lengths(size: usize, max: usize) -> Vec<usize> {
     let mut out = Vec::new();
-    let mut bucket = MIN_BUCKET;
+    let mut bucket = size;
     while bucket + SEAL_OVERHEAD <= max {
         out.push(bucket + SEAL_OVERHEAD);
-        bucket *= 2;
+        bucket = (bucket + 1).next_power_of_two();
     }
     out
+}
+
+/// Length prefix ‖ plaintext ‖ zeros, `padded_len` bytes in all.
+fn pad(plaintext: &[u8], size: usize) -> Vec<u8> {
+    let len = padded_len(plaintext.len(), size);
+    let mut padded = Vec::with_capacity(len);
+    padded.extend_from_slice(&(plaintext.len() as u32).to_be_bytes());
+    padded.extend_from_slice(plaintext);
+    padded.resize(len, 0);
+    padded
+}
+
+fn unpad(padded: &[u8]) -> Result<Vec<u8>, OpenError> {
+    let (len, rest) = padded.split_first_chunk::<4>().ok_or(OpenError)?;
+    let len = u32::from_be_bytes(*len) as usize;
+    rest.get(..len).map(<[u8]>::to_vec).ok_or(OpenError)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -135,12 +169,15 @@ impl DataKey {
         DataKey(SealingKey::new(raw))
     }
 
-    /// Seals a response padded to its bucket; survey and record id are bound as associated data.
-    pub fn seal_response(&self, survey: &str, record_id: &[u8], plaintext: &[u8]) -> Vec<u8> {
-        let mut padded = Vec::with_capacity(padded_len(plaintext.len()));
-        padded.extend_from_slice(&(plaintext.len() as u32).to_be_bytes());
-        padded.extend_from_slice(plaintext);
-        padded.resize(padded_len(plaintext.len()), 0);
+    /// Seals a response padded to the survey's record `size`; survey and record id are bound as
+    /// associated data.
+    pub fn seal_response(
+        &self,
+        survey: &str,
+        record_id: &[u8],
+        plaintext: &[u8],
+        size: usize,
+    ) -> Vec<u8> {
         self.0.seal_as(
             PADDED_VERSION,
             &[
@@ -149,8 +186,32 @@ impl DataKey {
                 record_id,
                 &[PADDED_VERSION],
             ],
-            &padded,
+            &pad(plaintext, size),
         )
+    }
+
+    /// Seals one free-text answer, stored apart from its response, padded to [`TEXT_SIZE`] or
+    /// the next power of two.
+    pub fn seal_text(&self, survey: &str, text_id: &[u8], plaintext: &[u8]) -> Vec<u8> {
+        self.0.seal_as(
+            PADDED_VERSION,
+            &[TEXT_AAD, survey.as_bytes(), text_id],
+            &pad(plaintext, TEXT_SIZE),
+        )
+    }
+
+    pub fn open_text(
+        &self,
+        survey: &str,
+        text_id: &[u8],
+        blob: &[u8],
+    ) -> Result<Vec<u8>, OpenError> {
+        let padded = self.0.open_as(
+            PADDED_VERSION,
+            &[TEXT_AAD, survey.as_bytes(), text_id],
+            blob,
+        )?;
+        unpad(&padded)
     }
 
     /// Opens a response, padded or (sealed before padding existed) not.
@@ -171,9 +232,7 @@ impl DataKey {
                 ],
                 blob,
             )?;
-            let (len, rest) = padded.split_first_chunk::<4>().ok_or(OpenError)?;
-            let len = u32::from_be_bytes(*len) as usize;
-            return rest.get(..len).map(<[u8]>::to_vec).ok_or(OpenError);
+            return unpad(&padded);
         }
         self.0
             .open(&[RESPONSE_AAD, survey.as_bytes(), record_id], blob)
@@ -184,13 +243,15 @@ impl DataKey {
 mod tests {
     use super::*;
 
+    const SIZE: usize = 1024;
+
     fn key() -> DataKey {
         DataKey::new(&[9u8; 32])
     }
 
     #[test]
     fn a_sealed_response_opens_with_the_same_survey_and_record() {
-        let blob = key().seal_response("demo", b"rec1", b"hello");
+        let blob = key().seal_response("demo", b"rec1", b"hello", SIZE);
         assert_eq!(
             key().open_response("demo", b"rec1", &blob).expect("opens"),
             b"hello"
@@ -199,25 +260,25 @@ mod tests {
 
     #[test]
     fn the_plaintext_does_not_appear_in_the_sealed_blob() {
-        let blob = key().seal_response("demo", b"rec1", b"CANARY-PLAINTEXT");
+        let blob = key().seal_response("demo", b"rec1", b"CANARY-PLAINTEXT", SIZE);
         assert!(!blob.windows(b"CANARY".len()).any(|w| w == b"CANARY"));
     }
 
     #[test]
     fn a_response_moved_to_another_record_does_not_open() {
-        let blob = key().seal_response("demo", b"rec1", b"hello");
+        let blob = key().seal_response("demo", b"rec1", b"hello", SIZE);
         assert!(key().open_response("demo", b"rec2", &blob).is_err());
     }
 
     #[test]
     fn a_response_moved_to_another_survey_does_not_open() {
-        let blob = key().seal_response("demo", b"rec1", b"hello");
+        let blob = key().seal_response("demo", b"rec1", b"hello", SIZE);
         assert!(key().open_response("other", b"rec1", &blob).is_err());
     }
 
     #[test]
     fn flipping_any_byte_of_a_sealed_response_is_detected() {
-        let blob = key().seal_response("demo", b"rec1", b"hello world");
+        let blob = key().seal_response("demo", b"rec1", b"hello world", SIZE);
         for i in 0..blob.len() {
             let mut tampered = blob.clone();
             tampered[i] ^= 0x40;
@@ -230,31 +291,55 @@ mod tests {
 
     #[test]
     fn a_truncated_blob_is_rejected() {
-        let blob = key().seal_response("demo", b"rec1", b"hello");
+        let blob = key().seal_response("demo", b"rec1", b"hello", SIZE);
         assert!(key().open_response("demo", b"rec1", &blob[..10]).is_err());
     }
 
     #[test]
     fn sealing_twice_gives_different_ciphertexts() {
-        let a = key().seal_response("demo", b"rec1", b"hello");
-        let b = key().seal_response("demo", b"rec1", b"hello");
+        let a = key().seal_response("demo", b"rec1", b"hello", SIZE);
+        let b = key().seal_response("demo", b"rec1", b"hello", SIZE);
         assert_ne!(a, b);
     }
 
     #[test]
-    fn sealed_responses_of_different_lengths_share_one_bucket() {
-        let short = key().seal_response("demo", b"rec1", b"no");
-        let long = key().seal_response("demo", b"rec1", &[b'x'; 1500]);
+    fn sealed_responses_of_different_lengths_have_the_record_size() {
+        let short = key().seal_response("demo", b"rec1", b"no", SIZE);
+        let long = key().seal_response("demo", b"rec1", &[b'x'; SIZE - 4], SIZE);
+        assert_eq!(short.len(), SIZE + SEAL_OVERHEAD);
         assert_eq!(short.len(), long.len());
-        assert!(sealed_response_lengths(1 << 20).contains(&short.len()));
+        assert_eq!(sealed_lengths(SIZE, 1 << 20)[0], short.len());
     }
 
     #[test]
-    fn a_response_larger_than_the_first_bucket_goes_to_the_next() {
-        let blob = key().seal_response("demo", b"rec1", &[b'x'; 3000]);
+    fn a_response_larger_than_its_record_size_goes_to_the_next_power_of_two() {
+        let blob = key().seal_response("demo", b"rec1", &[b'x'; 3000], SIZE);
         assert_eq!(blob.len(), 4096 + SEAL_OVERHEAD);
+        assert!(sealed_lengths(SIZE, 1 << 20).contains(&blob.len()));
         let opened = key().open_response("demo", b"rec1", &blob).expect("opens");
         assert_eq!(opened, vec![b'x'; 3000]);
+    }
+
+    #[test]
+    fn record_sizes_are_multiples_of_256_that_hold_the_bound_and_its_prefix() {
+        assert_eq!(record_size(0), 256);
+        assert_eq!(record_size(252), 256);
+        assert_eq!(record_size(253), 512);
+        assert_eq!(padded_len(252, record_size(252)), 256);
+    }
+
+    #[test]
+    fn a_free_text_opens_only_as_free_text_of_its_own_id() {
+        let blob = key().seal_text("demo", b"t1", b"a long night");
+        assert_eq!(blob.len(), TEXT_SIZE + SEAL_OVERHEAD);
+        assert_eq!(
+            key().open_text("demo", b"t1", &blob).expect("opens"),
+            b"a long night"
+        );
+        assert!(key().open_text("demo", b"t2", &blob).is_err());
+        assert!(key().open_response("demo", b"t1", &blob).is_err());
+        let response = key().seal_response("demo", b"t1", b"x", SIZE);
+        assert!(key().open_text("demo", b"t1", &response).is_err());
     }
 
     #[test]

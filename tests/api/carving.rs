@@ -4,12 +4,45 @@
 
 use crate::forensics::{
     carve_data_key, carve_vault, current_data_key, current_vault, disk_image, offset_of,
-    offsets_of, sealed_rows, spearman,
+    offsets_of, sealed_rows, sealed_texts, spearman,
 };
 use crate::helpers::TestApp;
 use crate::submissions::{full_answers, minimal_answers};
-use chorus::vault::{sealed_response_lengths, MasterKey, Passphrase};
+use chorus::submissions::{SealedRecord, StoredText};
+use chorus::survey::Answer;
+use chorus::vault::{sealed_lengths, MasterKey, Passphrase, SEAL_OVERHEAD, TEXT_SIZE};
 use std::process::Command;
+
+/// The size every demo response is padded to, from its definition.
+fn demo_record_size() -> usize {
+    let demo = chorus::survey::Survey::parse(chorus::services::surveys::DEMO_SURVEY)
+        .expect("the demo parses");
+    chorus::surveys::record_size(&demo)
+}
+
+const GENDERS: [&str; 4] = ["woman", "man", "non_binary", "another"];
+
+/// Full answers that tell submission `i` (below 336) apart by age and gender — not by free text,
+/// which is stored apart — and carry `ORDER-i` as free text.
+fn ordered_answers(i: usize) -> serde_json::Value {
+    let mut answers = answers_with(&format!("ORDER-{i}"));
+    answers["age"] = serde_json::json!(16 + i % 84);
+    answers["gender"] = serde_json::json!(GENDERS[i / 84]);
+    answers
+}
+
+/// Which submission an opened response is, from its age and gender.
+fn order_of(record: &SealedRecord) -> usize {
+    let age = match record.response.get("age") {
+        Some(Answer::Number(n)) => usize::try_from(*n - 16).expect("age"),
+        other => panic!("no age: {other:?}"),
+    };
+    let gender = match record.response.get("gender") {
+        Some(Answer::Choice(g)) => GENDERS.iter().position(|x| x == g).expect("gender"),
+        other => panic!("no gender: {other:?}"),
+    };
+    gender * 84 + age
+}
 
 fn answers_with(text: &str) -> serde_json::Value {
     let mut answers = full_answers();
@@ -47,6 +80,8 @@ fn after_a_shred_nothing_in_the_data_directory_opens_with_the_key_in_use() {
     );
     let rows = sealed_rows(&app, "demo");
     assert_eq!(rows.len(), 30);
+    let texts = sealed_texts(&app, "demo");
+    assert_eq!(texts.len(), 30, "each free-text answer is stored apart");
 
     run({
         let mut c = app.command();
@@ -77,16 +112,31 @@ fn after_a_shred_nothing_in_the_data_directory_opens_with_the_key_in_use() {
         let old_key = old_key.as_ref().expect("old key");
         assert!(old_key.open_response("demo", id, sealed).is_ok());
     }
+    for (_, sealed) in &texts {
+        assert!(
+            offset_of(&image, &sealed[..32]).is_none(),
+            "a sealed free-text answer of the shredded survey is still on disk"
+        );
+    }
     // Even the old data key (as an attacker who kept it would) opens nothing left on disk.
     let old_key = old_key.expect("old key");
     let opened = image
-        .windows(2048 + chorus::vault::SEAL_OVERHEAD)
+        .windows(rows[0].1.len())
         .filter(|w| w[0] == 2)
         .any(|w| {
             rows.iter()
                 .any(|(id, _)| old_key.open_response("demo", id, w).is_ok())
         });
     assert!(!opened, "a response of the shredded survey opens");
+    let opened = image
+        .windows(TEXT_SIZE + SEAL_OVERHEAD)
+        .filter(|w| w[0] == 2)
+        .any(|w| {
+            texts
+                .iter()
+                .any(|(id, _)| old_key.open_text("demo", id, w).is_ok())
+        });
+    assert!(!opened, "a free-text answer of the shredded survey opens");
 }
 
 #[test]
@@ -94,7 +144,7 @@ fn after_a_key_file_rekey_the_old_key_file_opens_nothing_old_or_new() {
     let mut app = TestApp::spawn();
     let codes = app.issue_codes("demo", 20);
     for code in &codes[..10] {
-        assert_eq!(app.submit("demo", code, &minimal_answers()).0, 201);
+        assert_eq!(app.submit("demo", code, &full_answers()).0, 201);
     }
     app.stop();
     let old_master = MasterKey::read_key_file(&app.key_file()).expect("old key");
@@ -131,6 +181,12 @@ fn after_a_key_file_rekey_the_old_key_file_opens_nothing_old_or_new() {
     let new_data_key = current_data_key(&app, &new_vault, "demo");
     for (id, sealed) in &rows {
         assert!(new_data_key.open_response("demo", id, sealed).is_ok());
+    }
+    let texts = sealed_texts(&app, "demo");
+    assert_eq!(texts.len(), 10, "the full answers carry free text");
+    for (id, sealed) in &texts {
+        assert!(old_data_key.open_text("demo", id, sealed).is_err());
+        assert!(new_data_key.open_text("demo", id, sealed).is_ok());
     }
 }
 
@@ -178,50 +234,70 @@ fn after_a_passphrase_rekey_the_old_passphrase_opens_nothing() {
     }
 }
 
-/// With the server stopped: the rank correlation between submission order and on-disk offset of
-/// each response, and how many spent codes sit nearer their own response than any other.
-fn order_and_pairing(app: &TestApp, codes: &[String]) -> (f64, usize) {
+/// With the server stopped, what an attacker with the key reads from where things sit on disk.
+struct Placement {
+    /// Rank correlation of submission order with the on-disk offset of each response.
+    responses_rho: f64,
+    /// Spent codes that sit nearer their own response than any other.
+    codes_paired: usize,
+    /// Rank correlation of submission order with the offset of each free-text answer.
+    texts_rho: f64,
+    /// Free-text answers that sit nearer the response they came with than any other.
+    texts_paired: usize,
+}
+
+fn placement(app: &TestApp, codes: &[String]) -> Placement {
     let image = disk_image(&app.data_dir());
     let vault = current_vault(app, &app.key_file());
     let data_key = current_data_key(app, &vault, "demo");
-    let mut order = Vec::new();
-    let mut response_at = Vec::new();
-    let mut code_at = Vec::new();
+    let n = codes.len();
+    let mut response_at = vec![f64::NAN; n];
+    let mut code_at = vec![Vec::new(); n];
     for (id, sealed) in sealed_rows(app, "demo") {
         let plain = data_key.open_response("demo", &id, &sealed).expect("opens");
-        let text = String::from_utf8_lossy(&plain);
-        let i: usize = text
-            .split("ORDER-")
-            .nth(1)
-            .and_then(|rest| rest.split('"').next())
-            .and_then(|n| n.parse().ok())
-            .expect("canary");
+        let record: SealedRecord = serde_json::from_slice(&plain).expect("a sealed record");
+        let i = order_of(&record);
         let code = chorus::tokens::TokenCode::parse(&codes[i]).expect("code");
         let hash = chorus::tokens::code_hash(vault.code_hash_key(), &code);
-        order.push(i as f64);
-        response_at.push(offset_of(&image, &sealed[..32]).expect("response on disk") as f64);
-        let at = offsets_of(&image, &hash);
-        assert!(!at.is_empty(), "spent code on disk");
-        code_at.push(at);
+        response_at[i] = offset_of(&image, &sealed[..32]).expect("response on disk") as f64;
+        code_at[i] = offsets_of(&image, &hash);
+        assert!(!code_at[i].is_empty(), "spent code on disk");
     }
-    assert_eq!(order.len(), codes.len());
-    let n = order.len();
-    let paired = (0..n)
-        .filter(|&c| {
-            // Every copy of the code record counts: an attacker tries each.
-            let nearest = (0..n)
-                .min_by_key(|&r| {
-                    code_at[c]
-                        .iter()
-                        .map(|at| (response_at[r] - at).abs() as u64)
-                        .min()
-                        .unwrap_or(u64::MAX)
-                })
-                .expect("responses");
-            nearest == c
-        })
-        .count();
-    (spearman(&order, &response_at), paired)
+    let mut text_at = vec![f64::NAN; n];
+    for (id, sealed) in sealed_texts(app, "demo") {
+        let plain = data_key.open_text("demo", &id, &sealed).expect("opens");
+        let text: StoredText = serde_json::from_slice(&plain).expect("a stored text");
+        let i: usize = text
+            .text
+            .strip_prefix("ORDER-")
+            .and_then(|n| n.parse().ok())
+            .expect("canary");
+        text_at[i] = offset_of(&image, &sealed[..32]).expect("text on disk") as f64;
+    }
+    assert!(response_at.iter().chain(&text_at).all(|at| !at.is_nan()));
+    // Every copy of a record counts: an attacker tries each.
+    let nearest_response = |places: &[f64]| {
+        (0..n)
+            .min_by_key(|&r| {
+                places
+                    .iter()
+                    .map(|at| (response_at[r] - at).abs() as u64)
+                    .min()
+                    .unwrap_or(u64::MAX)
+            })
+            .expect("responses")
+    };
+    let order: Vec<f64> = (0..n).map(|i| i as f64).collect();
+    Placement {
+        responses_rho: spearman(&order, &response_at),
+        codes_paired: (0..n)
+            .filter(|&c| nearest_response(&code_at[c]) == c)
+            .count(),
+        texts_rho: spearman(&order, &text_at),
+        texts_paired: (0..n)
+            .filter(|&t| nearest_response(&[text_at[t]]) == t)
+            .count(),
+    }
 }
 
 #[test]
@@ -230,34 +306,48 @@ fn after_a_rewrite_the_files_order_responses_by_nothing_and_pair_no_code_with_it
     let n = 200;
     let codes = app.issue_codes("demo", n);
     for (i, code) in codes.iter().enumerate() {
-        assert_eq!(
-            app.submit("demo", code, &answers_with(&format!("ORDER-{i}")))
-                .0,
-            201
-        );
+        assert_eq!(app.submit("demo", code, &ordered_answers(i)).0, 201);
     }
     app.stop();
-    let (rho, paired) = order_and_pairing(&app, &codes);
+    let before = placement(&app, &codes);
     // The attack's power before the rewrite: far above chance (about 1) and the bar after it
     // (10). How many codes pair depends on how many submissions share a commit, which varies
     // with the machine's load (96 of 200 seen in CI), so the bar is a quarter, not a half.
     assert!(
-        rho > 0.5 && paired > n / 4,
-        "the attack sees arrival order before a rewrite (rho = {rho:.2}, {paired} paired)"
+        before.responses_rho > 0.5 && before.codes_paired > n / 4,
+        "the attack sees arrival order before a rewrite (rho = {:.2}, {} paired)",
+        before.responses_rho,
+        before.codes_paired
+    );
+    assert!(
+        before.texts_rho > 0.5,
+        "the attack sees the texts' arrival order before a rewrite (rho = {:.2})",
+        before.texts_rho
     );
 
     app.restart();
     let (ok, _, stderr) = app.cli(&["store", "rewrite"]);
     assert!(ok, "store rewrite while serving: {stderr}");
     app.stop();
-    let (rho, paired) = order_and_pairing(&app, &codes);
+    let after = placement(&app, &codes);
+    for (what, rho) in [
+        ("responses", after.responses_rho),
+        ("free-text answers", after.texts_rho),
+    ] {
+        assert!(
+            rho.abs() < 0.2,
+            "arrival order of {what} still on disk: rho = {rho:.2}"
+        );
+    }
     assert!(
-        rho.abs() < 0.2,
-        "arrival order still on disk: rho = {rho:.2}"
+        after.codes_paired <= 10,
+        "{} of {n} codes paired with their own response (chance is about 1)",
+        after.codes_paired
     );
     assert!(
-        paired <= 10,
-        "{paired} of {n} codes paired with their own response (chance is about 1)"
+        after.texts_paired <= 10,
+        "{} of {n} free-text answers paired with their own response (chance is about 1)",
+        after.texts_paired
     );
 }
 
@@ -277,7 +367,7 @@ fn every_stored_answer_has_a_length_from_the_allowed_set() {
         assert_eq!(app.submit("demo", code, answers).0, 201);
     }
     app.stop();
-    let allowed = sealed_response_lengths(1 << 20);
+    let allowed = sealed_lengths(demo_record_size(), 1 << 20);
     let rows = sealed_rows(&app, "demo");
     // The person who declines consent is screened out and leaves no response at all.
     assert_eq!(rows.len(), variants.len() - 1);
@@ -290,10 +380,59 @@ fn every_stored_answer_has_a_length_from_the_allowed_set() {
     }
     let lengths: std::collections::HashSet<usize> = rows.iter().map(|(_, s)| s.len()).collect();
     assert_eq!(
-        lengths.len(),
-        1,
-        "every demo response fits the first bucket"
+        lengths,
+        [demo_record_size() + SEAL_OVERHEAD].into(),
+        "every demo response has the survey's one record size, long free text or none"
     );
+    // Free text is stored apart, each padded to a size of its own.
+    let allowed = sealed_lengths(TEXT_SIZE, 1 << 20);
+    let texts = sealed_texts(&app, "demo");
+    assert_eq!(
+        texts.len(),
+        3,
+        "one free-text answer per response that has one"
+    );
+    for (_, sealed) in &texts {
+        assert!(
+            allowed.contains(&sealed.len()),
+            "text length {}",
+            sealed.len()
+        );
+    }
+}
+
+#[test]
+fn a_free_text_answer_is_stored_apart_from_every_response_and_organisers_still_read_it() {
+    let mut app = TestApp::spawn();
+    let codes = app.issue_codes("demo", 3);
+    for (i, code) in codes.iter().enumerate() {
+        assert_eq!(
+            app.submit("demo", code, &answers_with(&format!("APART-{i}")))
+                .0,
+            201
+        );
+    }
+    app.stop();
+    let vault = current_vault(&app, &app.key_file());
+    let data_key = current_data_key(&app, &vault, "demo");
+    for (id, sealed) in sealed_rows(&app, "demo") {
+        let plain = data_key.open_response("demo", &id, &sealed).expect("opens");
+        assert!(
+            !String::from_utf8_lossy(&plain).contains("APART-"),
+            "a response holds its free text"
+        );
+    }
+    let mut texts: Vec<String> = sealed_texts(&app, "demo")
+        .into_iter()
+        .map(|(id, sealed)| {
+            let plain = data_key.open_text("demo", &id, &sealed).expect("opens");
+            let text: StoredText = serde_json::from_slice(&plain).expect("a stored text");
+            assert_eq!(text.question, "anything_else");
+            text.text
+        })
+        .collect();
+    texts.sort();
+    assert_eq!(texts, ["APART-0", "APART-1", "APART-2"]);
 }
 
 #[test]

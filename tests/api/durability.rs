@@ -3,7 +3,21 @@
 
 use crate::helpers::TestApp;
 use crate::submissions::minimal_answers;
-use chorus::submissions::SealedRecord;
+use chorus::submissions::{SealedRecord, StoredText};
+
+/// Every free-text answer of a survey (stored apart from the responses), opened with the
+/// installation's own keys.
+pub fn open_all_texts(app: &TestApp, survey: &str) -> Vec<StoredText> {
+    let vault = crate::forensics::current_vault(app, &app.key_file());
+    let key = crate::forensics::current_data_key(app, &vault, survey);
+    crate::forensics::sealed_texts(app, survey)
+        .into_iter()
+        .map(|(id, sealed)| {
+            let plain = key.open_text(survey, &id, &sealed).expect("opens");
+            serde_json::from_slice(&plain).expect("a stored text")
+        })
+        .collect()
+}
 
 /// Opens the installation with the library, as a restarted server would, and opens every sealed
 /// response of a survey with its data key.

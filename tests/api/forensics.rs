@@ -63,6 +63,15 @@ pub fn sealed_rows(app: &TestApp, survey: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
     rows
 }
 
+/// Every free-text answer of a survey stored apart from its response, as (text id, sealed
+/// bytes), through the library (the server must be stopped).
+pub fn sealed_texts(app: &TestApp, survey: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let store = chorus::store::Store::open(&app.data_dir(), 8 << 20).expect("open store");
+    let rows = store.texts(survey).map(|r| r.expect("row")).collect();
+    store.close().expect("close");
+    rows
+}
+
 /// Where `needle` first occurs in the image.
 pub fn offset_of(image: &[u8], needle: &[u8]) -> Option<usize> {
     image.windows(needle.len()).position(|w| w == needle)

@@ -195,10 +195,14 @@ fn the_demo_is_completed_with_html_forms_only() {
     assert_eq!(records.len(), 1);
     let r = &records[0].response;
     assert!(r.get("equipment_source").is_none());
-    assert!(
-        r.get("age").is_some()
-            && r.get("anything_else").is_some()
-            && r.get("service_rating").is_some()
+    assert!(r.get("age").is_some() && r.get("service_rating").is_some());
+    // Free text is stored apart from the response it came with.
+    assert!(r.get("anything_else").is_none());
+    let texts = crate::durability::open_all_texts(&app, "demo");
+    assert_eq!(texts.len(), 1);
+    assert_eq!(
+        (texts[0].question.as_str(), texts[0].text.as_str()),
+        ("anything_else", "Evening hours please")
     );
 }
 
