@@ -9,6 +9,7 @@ mod error;
 pub mod exports;
 pub mod free_text;
 pub mod interface_texts;
+pub mod kiosks;
 pub mod operations;
 pub mod public_results;
 pub mod releases;

@@ -15,6 +15,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("page.html", include_str!("../../templates/page.html")),
     ("review.html", include_str!("../../templates/review.html")),
     ("thanks.html", include_str!("../../templates/thanks.html")),
+    ("kiosk.html", include_str!("../../templates/kiosk.html")),
     ("message.html", include_str!("../../templates/message.html")),
     ("privacy.html", include_str!("../../templates/privacy.html")),
     (

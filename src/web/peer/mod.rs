@@ -3,6 +3,7 @@
 //! that only in form bodies.
 
 mod flow;
+mod kiosk;
 mod pages;
 mod view;
 
@@ -30,6 +31,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/s/{survey}", web::get().to(show_landing))
         .route("/s/{survey}/page", web::post().to(turn_page))
         .route("/s/{survey}/submit", web::post().to(submit_answers))
+        .route("/k/{token}", web::get().to(kiosk::show_kiosk))
+        .route("/k/{token}/start", web::post().to(kiosk::start_at_kiosk))
         .route("/privacy", web::get().to(show_privacy))
         .route("/static/chorus.css", web::get().to(stylesheet))
         .route("/static/chorus.js", web::get().to(script))
@@ -158,7 +161,11 @@ async fn turn_page(
     let in_flow = posted.page.is_some() || posted.from_review;
     let chosen = posted.switch_language.as_deref().or(posted.lang.as_deref());
     let lang = survey_language(&entry, &req, chosen);
-    let r = Render::for_survey(&state, &entry, &lang);
+    let r = on_kiosk(
+        &state,
+        Render::for_survey(&state, &entry, &lang),
+        posted.kiosk.as_deref(),
+    );
     if posted.switch_language.is_some() && !in_flow {
         return r.landing(
             &entry,
@@ -269,7 +276,11 @@ async fn submit_answers(
     };
     let posted = Posted::from_fields(fields);
     let lang = survey_language(&entry, &req, posted.lang.as_deref());
-    let r = Render::for_survey(&state, &entry, &lang);
+    let r = on_kiosk(
+        &state,
+        Render::for_survey(&state, &entry, &lang),
+        posted.kiosk.as_deref(),
+    );
     let answers = Answers::parse(&entry.survey, posted.answer_fields.clone());
     let json = form::to_json(&entry.survey, &answers.fields);
     let outcome = responses::submit(&state.chorus, &path, &posted.code, &json).await;
@@ -322,6 +333,17 @@ fn static_file(content_type: &str, body: &'static str) -> HttpResponse {
         .content_type(content_type)
         .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
         .body(body)
+}
+
+/// A survey page answered on a kiosk's tablet stays in kiosk mode; a posted token not made here
+/// is ignored (the page is then an ordinary one).
+fn on_kiosk<'a>(state: &State, r: Render<'a>, posted: Option<&str>) -> Render<'a> {
+    match posted {
+        Some(token) if crate::services::kiosks::is_kiosk_link(&state.chorus, token) => {
+            r.in_kiosk(token, Some(state.kiosk.idle_seconds))
+        }
+        _ => r,
+    }
 }
 
 fn open_survey(state: &State, id: &str) -> Result<Arc<SurveyEntry>, Message> {

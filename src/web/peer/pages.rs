@@ -22,6 +22,10 @@ pub enum Message {
     TooMany,
     Busy,
     BadForm,
+    /// A kiosk link not made here (mistyped or altered).
+    KioskUnknown,
+    /// A kiosk link closed by an organiser, or expired.
+    KioskGone,
 }
 
 impl Message {
@@ -49,6 +53,9 @@ impl Message {
                 "bad_form_title",
                 "bad_form_text",
             ),
+            Message::KioskUnknown => (ApiError::NotFound, "kiosk_unknown_title", "kiosk_unknown_text"),
+            // 410 Gone, like a closed survey: the link worked once and never will again.
+            Message::KioskGone => (ApiError::SurveyClosed, "kiosk_gone_title", "kiosk_gone_text"),
         };
         (error.status_code(), title, text)
     }
@@ -67,6 +74,16 @@ pub struct Render<'a> {
     state: &'a State,
     lang: String,
     t: Strings,
+    kiosk: Option<Kiosk>,
+}
+
+/// A page shown on a shared tablet: Quick exit and every reset lead back to the kiosk's start
+/// page, and the forms carry the kiosk's link along.
+struct Kiosk {
+    token: String,
+    /// Seconds without input before the page returns to the start page (`None` on the start
+    /// page itself, which holds nothing to clear).
+    idle: Option<u32>,
 }
 
 impl<'a> Render<'a> {
@@ -88,6 +105,7 @@ impl<'a> Render<'a> {
             t: state.translations.resolve(&lang, &lang, None),
             state,
             lang,
+            kiosk: None,
         }
     }
 
@@ -102,6 +120,18 @@ impl<'a> Render<'a> {
                 .resolve(lang, default, survey.interface(lang)),
             state,
             lang: lang.to_owned(),
+            kiosk: None,
+        }
+    }
+
+    /// The same pages on a kiosk's tablet (`token` already checked), resetting after `idle`.
+    pub fn in_kiosk(self, token: &str, idle: Option<u32>) -> Render<'a> {
+        Render {
+            kiosk: Some(Kiosk {
+                token: token.to_owned(),
+                idle,
+            }),
+            ..self
         }
     }
 
@@ -111,7 +141,18 @@ impl<'a> Render<'a> {
         c.insert("dir", if is_rtl(&self.lang) { "rtl" } else { "ltr" });
         c.insert("t", &self.t);
         c.insert("title", title);
-        c.insert("quick_exit", &self.state.site.quick_exit_url);
+        match &self.kiosk {
+            Some(k) => {
+                c.insert("quick_exit", &format!("/k/{}", k.token));
+                c.insert("kiosk", &k.token);
+                c.insert("kiosk_idle", &k.idle.unwrap_or(0));
+            }
+            None => {
+                c.insert("quick_exit", &self.state.site.quick_exit_url);
+                c.insert("kiosk", &None::<String>);
+                c.insert("kiosk_idle", &0);
+            }
+        }
         c
     }
 
@@ -208,6 +249,18 @@ impl<'a> Render<'a> {
         c.insert("code", &code);
         c.insert("languages", &self.survey_languages(survey));
         self.html(StatusCode::OK, "landing.html", &c)
+    }
+
+    /// A kiosk's start page: the survey's title and one large "Start" for the next person.
+    pub fn kiosk_start(&self, entry: &SurveyEntry) -> HttpResponse {
+        let survey = &entry.survey;
+        let mut c = self.context(survey.title().get(&self.lang));
+        c.insert(
+            "description",
+            &survey.description().map(|d| d.get(&self.lang)),
+        );
+        c.insert("languages", &self.survey_languages(survey));
+        self.html(StatusCode::OK, "kiosk.html", &c)
     }
 
     /// One page of questions; `show_problems` after a "Next" that found some.
