@@ -63,6 +63,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/org/vouchers.html"),
     ),
     (
+        "org/kiosk.html",
+        include_str!("../../templates/org/kiosk.html"),
+    ),
+    (
         "org/free_text.html",
         include_str!("../../templates/org/free_text.html"),
     ),

@@ -15,6 +15,7 @@ mod forms;
 mod free_text;
 mod hardening;
 mod invalid_input;
+mod kiosk;
 mod languages;
 mod open_mode;
 mod operations;
