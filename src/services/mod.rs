@@ -11,6 +11,7 @@ pub mod free_text;
 pub mod interface_texts;
 pub mod kiosks;
 pub mod operations;
+pub mod paper;
 pub mod public_results;
 pub mod releases;
 pub mod responses;

@@ -16,6 +16,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("review.html", include_str!("../../templates/review.html")),
     ("thanks.html", include_str!("../../templates/thanks.html")),
     ("kiosk.html", include_str!("../../templates/kiosk.html")),
+    ("entry.html", include_str!("../../templates/entry.html")),
+    ("entry_saved.html", include_str!("../../templates/entry_saved.html")),
     ("message.html", include_str!("../../templates/message.html")),
     ("privacy.html", include_str!("../../templates/privacy.html")),
     (

@@ -138,12 +138,12 @@ fn the_pages_after_start_lead_back_to_the_kiosk_and_the_thank_you_page_prints_an
 }
 
 #[test]
-fn responses_given_at_a_kiosk_carry_its_site_tag() {
-    let app = TestApp::spawn();
+fn responses_given_at_a_kiosk_carry_its_site_tag_and_count_in_its_batch() {
+    let app = TestApp::spawn_configured(&[], Some("kiosk_codes_per_minute = 200\n"));
     let key = organiser_key(&app);
     let (kiosk, body) = with_kiosk(&app, &key);
     let batch = body["batch"].as_u64().expect("batch");
-    for _ in 0..3 {
+    for _ in 0..40 {
         let (_, code) = press_start(&app, &kiosk);
         // A person who tries to say another site is ignored: the kiosk's batch says it.
         let mut given = answers();
@@ -154,10 +154,33 @@ fn responses_given_at_a_kiosk_carry_its_site_tag() {
     let page = org.get(&format!("/org/s/{ID}"));
     // The kiosk's batch counts the codes it handed out.
     assert!(
-        page.html.contains(&format!("<td>{batch}</td><td>3</td>")),
+        page.html.contains(&format!("<td>{batch}</td><td>40</td>")),
         "{}",
         page.html
     );
+    let (status, body) = api(&app, &key, "POST", &format!("/api/v1/surveys/{ID}/releases"), "");
+    assert_eq!(status, 201, "{body}");
+    let (_, release) = api(
+        &app,
+        &key,
+        "GET",
+        &format!("/api/v1/surveys/{ID}/releases/latest"),
+        "",
+    );
+    let site = release["tables"]
+        .as_array()
+        .expect("tables")
+        .iter()
+        .find(|t| t["id"] == "site")
+        .expect("a table of the site");
+    let rows = site["rows"].as_array().expect("rows");
+    let count = |id: &str| {
+        let r = rows.iter().position(|r| r["id"] == id).expect("row");
+        site["cells"][r][0]["count"].as_i64()
+    };
+    let north = count("north").expect("north is published");
+    assert!((38..=42).contains(&north), "north {north}");
+    assert_eq!(count("south"), Some(0), "nobody's own answer was taken");
 }
 
 #[test]

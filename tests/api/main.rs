@@ -23,6 +23,7 @@ mod org_client;
 mod organiser;
 mod page_kinds;
 mod page_weight;
+mod paper_entry;
 mod peer_answers;
 mod peer_pages;
 mod public_results;

@@ -2,7 +2,7 @@
 //! disclosure-controlled releases, read the audit log. Organisers never see an individual
 //! response: every number here is a band, a count of codes, or a released table.
 
-mod access;
+pub(super) mod access;
 mod audit_log;
 mod cards;
 mod exports;

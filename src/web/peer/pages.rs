@@ -75,6 +75,9 @@ pub struct Render<'a> {
     lang: String,
     t: Strings,
     kiosk: Option<Kiosk>,
+    /// Staff entering a paper questionnaire: the workspace session's CSRF token, carried by
+    /// every form of the compact data-entry view.
+    entry: Option<String>,
 }
 
 /// A page shown on a shared tablet: Quick exit and every reset lead back to the kiosk's start
@@ -106,6 +109,7 @@ impl<'a> Render<'a> {
             state,
             lang,
             kiosk: None,
+            entry: None,
         }
     }
 
@@ -121,6 +125,16 @@ impl<'a> Render<'a> {
             state,
             lang: lang.to_owned(),
             kiosk: None,
+            entry: None,
+        }
+    }
+
+    /// The same pages as the compact data-entry view for a paper questionnaire: no
+    /// explanations for peers, forms posted to `/org/entry/…` with the session's CSRF token.
+    pub fn in_entry(self, csrf: &str) -> Render<'a> {
+        Render {
+            entry: Some(csrf.to_owned()),
+            ..self
         }
     }
 
@@ -153,6 +167,7 @@ impl<'a> Render<'a> {
                 c.insert("kiosk_idle", &0);
             }
         }
+        c.insert("entry", &self.entry);
         c
     }
 
@@ -281,6 +296,8 @@ impl<'a> Render<'a> {
         let questions: Vec<view::QuestionView> = page
             .questions
             .iter()
+            // Data entry copies a paper form: the notes written for peers are left out.
+            .filter(|q| self.entry.is_none() || !q.is_note())
             .filter(|q| {
                 // Computed, batch-filled and implied answers are never asked.
                 let asked = q.compute.is_none()
@@ -302,6 +319,9 @@ impl<'a> Render<'a> {
                     problem,
                 );
                 view::reveal(&mut v, survey, q, &self.lang, &self.t);
+                if self.entry.is_some() {
+                    v.help = None;
+                }
                 v
             })
             .collect();
@@ -434,6 +454,22 @@ impl<'a> Render<'a> {
             header::HeaderValue::from_static("\"cache\""),
         );
         response
+    }
+
+    /// The first step of entering a paper questionnaire: its card code.
+    pub fn entry_form(&self, error: Option<&str>, status: StatusCode) -> HttpResponse {
+        let mut c = self.context(&self.text("entry_title"));
+        c.insert("error", &error.map(|key| self.text(key)));
+        self.html(status, "entry.html", &c)
+    }
+
+    /// A paper questionnaire was stored: say so, with its voucher if the survey pays one, and
+    /// offer the next.
+    pub fn entry_saved(&self, screened_out: bool, voucher: Option<&str>) -> HttpResponse {
+        let mut c = self.context(&self.text("entry_saved_title"));
+        c.insert("screened_out", &screened_out);
+        c.insert("voucher", &voucher);
+        self.html(StatusCode::OK, "entry_saved.html", &c)
     }
 
     /// The privacy notice, generated from the running settings.
