@@ -35,4 +35,15 @@ fn back_after_a_kiosk_resets_shows_nothing_of_the_person_before_with_and_without
         Some(3),
         "{report}"
     );
+    // Back really went back into the earlier person's pages: Chromium's own page for a form it
+    // will not send again (the pages are never stored), which shows nothing of them.
+    let back = report["back"].as_array().expect("where Back led");
+    for run in ["js after thanks", "nojs after thanks"] {
+        assert!(
+            back.iter()
+                .filter_map(|b| b.as_str())
+                .any(|b| b.starts_with(run) && b.contains("chrome-error://")),
+            "{run}: {report}"
+        );
+    }
 }

@@ -26,7 +26,9 @@ pub enum ServiceError {
     BatchSize,
     #[error("{0}")]
     BadTags(String),
-    #[error("survey '{0}' is not open: a kiosk hands out codes only while the survey takes answers")]
+    #[error(
+        "survey '{0}' is not open: a kiosk hands out codes only while the survey takes answers"
+    )]
     KioskNeedsOpenSurvey(String),
     #[error("there is no such kiosk (give its id, or its whole link)")]
     NoSuchKiosk,

@@ -89,11 +89,7 @@ pub fn close_kiosk(
 
 /// A survey's kiosks whose links work now (for the workspace; not audited).
 pub fn working_kiosks(chorus: &Chorus, survey: &str) -> Result<Vec<Kiosk>, ServiceError> {
-    Ok(kiosks::working(
-        &chorus.store,
-        survey,
-        chorus.clock.now(),
-    )?)
+    Ok(kiosks::working(&chorus.store, survey, chorus.clock.now())?)
 }
 
 /// Why a kiosk link does not lead to a survey.

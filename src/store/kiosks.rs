@@ -60,7 +60,10 @@ mod tests {
         let store = Store::open(dir.path(), 8 << 20).expect("open");
         store.kiosk_put(&[1; 16], b"one").expect("put");
         store.kiosk_put(&[2; 16], b"two").expect("put");
-        assert_eq!(store.kiosk_get(&[1; 16]).expect("get"), Some(b"one".to_vec()));
+        assert_eq!(
+            store.kiosk_get(&[1; 16]).expect("get"),
+            Some(b"one".to_vec())
+        );
         assert_eq!(store.kiosk_get(&[3; 16]).expect("get"), None);
         assert_eq!(store.kiosks().expect("list").len(), 2);
     }

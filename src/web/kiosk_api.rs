@@ -44,7 +44,10 @@ async fn open_kiosk(
     let request: OpenRequest = if body.iter().all(u8::is_ascii_whitespace) {
         OpenRequest::default()
     } else {
-        parse_json_body(&body, "The body may be empty, or {\"tags\": {\"KEY\": \"VALUE\"}, \"hours\": N}.")?
+        parse_json_body(
+            &body,
+            "The body may be empty, or {\"tags\": {\"KEY\": \"VALUE\"}, \"hours\": N}.",
+        )?
     };
     let hours = request.hours.unwrap_or(state.kiosk.hours);
     if !(1..=168).contains(&hours) {

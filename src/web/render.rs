@@ -17,7 +17,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("thanks.html", include_str!("../../templates/thanks.html")),
     ("kiosk.html", include_str!("../../templates/kiosk.html")),
     ("entry.html", include_str!("../../templates/entry.html")),
-    ("entry_saved.html", include_str!("../../templates/entry_saved.html")),
+    (
+        "entry_saved.html",
+        include_str!("../../templates/entry_saved.html"),
+    ),
     ("message.html", include_str!("../../templates/message.html")),
     ("privacy.html", include_str!("../../templates/privacy.html")),
     (

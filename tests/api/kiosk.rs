@@ -82,7 +82,11 @@ fn each_start_at_a_kiosk_gives_a_distinct_working_code_without_a_login_or_a_cook
     let start = Page::get(&app.url(&kiosk));
     assert_eq!(start.status, 200);
     assert!(start.header("set-cookie").is_none(), "no cookie on a kiosk");
-    assert!(start.html.contains("Naloxone"), "the survey's title: {}", start.html);
+    assert!(
+        start.html.contains("Naloxone"),
+        "the survey's title: {}",
+        start.html
+    );
     let mut codes = Vec::new();
     for _ in 0..3 {
         let (first, code) = press_start(&app, &kiosk);
@@ -111,8 +115,16 @@ fn the_pages_after_start_lead_back_to_the_kiosk_and_the_thank_you_page_prints_an
     let (first, _) = press_start(&app, &kiosk);
     // Quick exit returns to the kiosk's start page, not to the outside site; without
     // JavaScript a pause brings the start page back too.
-    assert!(first.has(&format!("a.exit[href='{kiosk}']")), "{}", first.html);
-    assert!(first.html.contains(&format!("url={kiosk}\">")), "{}", first.html);
+    assert!(
+        first.has(&format!("a.exit[href='{kiosk}']")),
+        "{}",
+        first.html
+    );
+    assert!(
+        first.html.contains(&format!("url={kiosk}\">")),
+        "{}",
+        first.html
+    );
     let mut form = first.form("/page");
     form.set("consent", "yes");
     let second = form.go("next");
@@ -128,7 +140,11 @@ fn the_pages_after_start_lead_back_to_the_kiosk_and_the_thank_you_page_prints_an
         .press(None, Some(&format!("/s/{ID}/submit")));
     assert_eq!(thanks.status, 200, "{}", thanks.html);
     assert!(thanks.has(".voucher-code"), "{}", thanks.html);
-    assert!(thanks.has("[data-print]"), "a print button: {}", thanks.html);
+    assert!(
+        thanks.has("[data-print]"),
+        "a print button: {}",
+        thanks.html
+    );
     assert!(
         thanks.has(&format!("a[data-kiosk-reset][href='{kiosk}']")),
         "{}",
@@ -158,7 +174,13 @@ fn responses_given_at_a_kiosk_carry_its_site_tag_and_count_in_its_batch() {
         "{}",
         page.html
     );
-    let (status, body) = api(&app, &key, "POST", &format!("/api/v1/surveys/{ID}/releases"), "");
+    let (status, body) = api(
+        &app,
+        &key,
+        "POST",
+        &format!("/api/v1/surveys/{ID}/releases"),
+        "",
+    );
     assert_eq!(status, 201, "{body}");
     let (_, release) = api(
         &app,
@@ -281,10 +303,18 @@ fn the_audit_log_records_opening_and_closing_a_kiosk_and_never_a_person_at_it() 
     assert!(app.cli(&["kiosk", "close", id]).0);
     let org = OrgClient::log_in_existing(&app, "maria");
     let audit = org.get("/org/audit");
-    assert_eq!(audit.html.matches("open kiosk").count(), 1, "{}", audit.html);
+    assert_eq!(
+        audit.html.matches("open kiosk").count(),
+        1,
+        "{}",
+        audit.html
+    );
     assert_eq!(audit.html.matches("close kiosk").count(), 1);
     assert!(!audit.html.contains(&code));
-    assert!(!audit.html.contains(&kiosk["/k/".len()..]), "never the link itself");
+    assert!(
+        !audit.html.contains(&kiosk["/k/".len()..]),
+        "never the link itself"
+    );
 }
 
 #[test]
@@ -306,7 +336,11 @@ fn the_workspace_opens_and_closes_kiosks_and_staff_can_do_neither() {
     app.open_survey(ID);
     let org = OrgClient::log_in(&app, "maria", "organiser");
     let from = format!("/org/s/{ID}");
-    let opened = org.post(&from, &format!("/org/s/{ID}/kiosks"), &[("tag.site", "south")]);
+    let opened = org.post(
+        &from,
+        &format!("/org/s/{ID}/kiosks"),
+        &[("tag.site", "south")],
+    );
     assert_eq!(opened.status, 201, "{}", opened.html);
     let link = opened.text("p.code a");
     let path = link[link.find("/k/").expect("link")..].to_owned();
@@ -328,6 +362,12 @@ fn the_workspace_opens_and_closes_kiosks_and_staff_can_do_neither() {
     );
     assert_eq!(refused.status, 403);
     let key = format!("Bearer {}", api_key(&app, "sam"));
-    let (status, _) = api(&app, &key, "POST", &format!("/api/v1/surveys/{ID}/kiosks"), "");
+    let (status, _) = api(
+        &app,
+        &key,
+        "POST",
+        &format!("/api/v1/surveys/{ID}/kiosks"),
+        "",
+    );
     assert_eq!(status, 403);
 }

@@ -8,7 +8,7 @@
 //
 //   node kiosk.mjs BASE_URL KIOSK_PATH
 //
-// Prints a JSON report: { failures, violations, scanned }.
+// Prints a JSON report: { failures, violations, scanned, back } (back: where each Back led).
 
 import { chromium } from "playwright-core";
 import { createRequire } from "node:module";
@@ -16,7 +16,7 @@ import { createRequire } from "node:module";
 const [base, kiosk] = process.argv.slice(2);
 const require = createRequire(import.meta.url);
 const axePath = require.resolve("axe-core/axe.min.js");
-const report = { failures: [], violations: [], scanned: [] };
+const report = { failures: [], violations: [], scanned: [], back: [] };
 const fail = (what) => report.failures.push(what);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
@@ -56,6 +56,7 @@ async function backShowsNothingOf(page, run, secrets) {
     await page.goBack({ timeout: 5000 }).catch(() => {});
     await page.waitForTimeout(300);
     const seen = await shows(page);
+    report.back.push(`${run} ×${n}: ${page.url()}`);
     for (const s of secrets) if (seen.includes(s)) fail(`${run}: Back ×${n} shows "${s}" (${page.url()})`);
     if (seen.includes("witnessed=") || seen.includes("carries=always")) fail(`${run}: Back ×${n} shows A's ticks`);
   }

@@ -36,8 +36,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/k/{token}/start", web::post().to(kiosk::start_at_kiosk))
         .route("/org/entry", web::get().to(entry::show_entry))
         .route("/org/entry", web::post().to(entry::start_entry))
-        .route("/org/entry/{survey}/page", web::post().to(entry::turn_entry_page))
-        .route("/org/entry/{survey}/submit", web::post().to(entry::send_entry))
+        .route(
+            "/org/entry/{survey}/page",
+            web::post().to(entry::turn_entry_page),
+        )
+        .route(
+            "/org/entry/{survey}/submit",
+            web::post().to(entry::send_entry),
+        )
         .route("/privacy", web::get().to(show_privacy))
         .route("/static/chorus.css", web::get().to(stylesheet))
         .route("/static/chorus.js", web::get().to(script))

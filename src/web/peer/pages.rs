@@ -53,9 +53,17 @@ impl Message {
                 "bad_form_title",
                 "bad_form_text",
             ),
-            Message::KioskUnknown => (ApiError::NotFound, "kiosk_unknown_title", "kiosk_unknown_text"),
+            Message::KioskUnknown => (
+                ApiError::NotFound,
+                "kiosk_unknown_title",
+                "kiosk_unknown_text",
+            ),
             // 410 Gone, like a closed survey: the link worked once and never will again.
-            Message::KioskGone => (ApiError::SurveyClosed, "kiosk_gone_title", "kiosk_gone_text"),
+            Message::KioskGone => (
+                ApiError::SurveyClosed,
+                "kiosk_gone_title",
+                "kiosk_gone_text",
+            ),
         };
         (error.status_code(), title, text)
     }
