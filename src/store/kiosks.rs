@@ -7,6 +7,9 @@ use super::{Store, StoreError};
 
 const PREFIX: &[u8] = b"kiosk\0";
 
+/// A kiosk's id and its record's bytes.
+pub type KioskEntry = ([u8; 16], Vec<u8>);
+
 fn kiosk_key(id: &[u8; 16]) -> Vec<u8> {
     let mut key = PREFIX.to_vec();
     key.extend_from_slice(id);
@@ -24,7 +27,7 @@ impl Store {
     }
 
     /// Every kiosk record, by id (for the workspace's list of a survey's kiosks).
-    pub fn kiosks(&self) -> Result<Vec<([u8; 16], Vec<u8>)>, StoreError> {
+    pub fn kiosks(&self) -> Result<Vec<KioskEntry>, StoreError> {
         let mut out = Vec::new();
         for item in self.live().meta.scan_prefix(PREFIX) {
             let (k, v) = item?;
