@@ -3,7 +3,7 @@
 //! an altered link is unknown, a closed one is gone, and neither changes anything; the audit log
 //! records the organiser opening and closing it, never a person at it.
 
-use crate::forms::Page;
+use crate::forms::{compressed_get, Page};
 use crate::helpers::{post, TestApp};
 use crate::org_client::{add_account, api_key, OrgClient};
 use serde_json::{json, Value};
@@ -370,4 +370,30 @@ fn the_workspace_opens_and_closes_kiosks_and_staff_can_do_neither() {
         "",
     );
     assert_eq!(status, 403);
+}
+
+#[test]
+fn the_kiosk_pages_weigh_at_most_14_kb_compressed_with_their_css_and_script() {
+    let app = TestApp::spawn();
+    let key = organiser_key(&app);
+    let (kiosk, _) = with_kiosk(&app, &key);
+    let assets = compressed_get(&app.url("/static/chorus.css"))
+        + compressed_get(&app.url("/static/chorus.js"));
+    let start = Page::get(&app.url(&kiosk));
+    let weights = [
+        ("kiosk start", compressed_get(&app.url(&kiosk))),
+        (
+            "first page at the kiosk",
+            start.form("/start").compressed_size(None, None),
+        ),
+        ("unknown kiosk", compressed_get(&app.url("/k/nope"))),
+    ];
+    for (name, html) in weights {
+        assert!(html > 0, "{name} was measured");
+        assert!(
+            html + assets <= 14 * 1024,
+            "{name} weighs {} bytes",
+            html + assets
+        );
+    }
 }
