@@ -43,6 +43,9 @@ struct FileSettings {
     trust_forwarded_for: Option<bool>,
     quick_exit_url: Option<String>,
     i18n_dir: Option<PathBuf>,
+    kiosk_hours: Option<u32>,
+    kiosk_idle_seconds: Option<u32>,
+    kiosk_codes_per_minute: Option<u32>,
 }
 
 /// Per-client request limits (against guessing and flooding). Counted in memory by
@@ -57,6 +60,18 @@ pub struct Limits {
     /// Behind a reverse proxy every request comes from the proxy: key the limits on the first
     /// address in `X-Forwarded-For` instead (only if the proxy sets it and clients cannot).
     pub trust_forwarded_for: bool,
+}
+
+/// Shared outreach tablets (`docs/fieldwork.md`, "The tablet kiosk").
+#[derive(Debug, Clone, Copy)]
+pub struct KioskSettings {
+    /// How long a kiosk link works after it is opened (default 12 hours, 1 to 168).
+    pub hours: u32,
+    /// After this long without a tap, a kiosk page returns to the clean start page (default
+    /// 120 seconds, 3 to 3600).
+    pub idle_seconds: u32,
+    /// How many codes one kiosk may hand out per minute (default 6; counted in memory).
+    pub codes_per_minute: u32,
 }
 
 /// Where the master key comes from (`docs/operations.md`, "The key").
@@ -89,6 +104,7 @@ pub struct Settings {
     /// An installation's own interface languages: `LANG.toml` files read at start, beside and
     /// over the shipped ones in `i18n/`.
     pub i18n_dir: Option<PathBuf>,
+    pub kiosk: KioskSettings,
 }
 
 impl Settings {
@@ -208,6 +224,27 @@ impl Settings {
             return Err(invalid("open_codes_per_minute: must be at least 1".into()));
         }
 
+        let kiosk = KioskSettings {
+            hours: file.kiosk_hours.unwrap_or(12),
+            idle_seconds: file.kiosk_idle_seconds.unwrap_or(120),
+            codes_per_minute: file.kiosk_codes_per_minute.unwrap_or(6),
+        };
+        if !(1..=168).contains(&kiosk.hours) {
+            return Err(invalid(format!(
+                "kiosk_hours: must be between 1 and 168, got {}",
+                kiosk.hours
+            )));
+        }
+        if !(3..=3600).contains(&kiosk.idle_seconds) {
+            return Err(invalid(format!(
+                "kiosk_idle_seconds: must be between 3 and 3600, got {}",
+                kiosk.idle_seconds
+            )));
+        }
+        if kiosk.codes_per_minute == 0 {
+            return Err(invalid("kiosk_codes_per_minute: must be at least 1".into()));
+        }
+
         let i18n_dir = env("CHORUS_I18N_DIR")
             .map(PathBuf::from)
             .or(file.i18n_dir)
@@ -231,6 +268,7 @@ impl Settings {
             },
             quick_exit_url,
             i18n_dir,
+            kiosk,
         })
     }
 }

@@ -4,7 +4,7 @@
 //!
 //! 1. leaves: `clock`, `config`, `telemetry`, `vault`, `survey`, `spreadsheet`
 //! 2. `store`, the only module that knows sled
-//! 3. domain: `tokens`, `accounts`, `audit`, `surveys`, `submissions`, `tally`, `disclosure`,
+//! 3. domain: `tokens`, `kiosks`, `accounts`, `audit`, `surveys`, `submissions`, `tally`, `disclosure`,
 //!    `release`, `export`
 //! 4. `installation` (opening a data directory) and `services` (one function per action)
 //! 5. edges: `web` (the only module that knows actix and tera) and `cli` (with its control socket)
@@ -18,6 +18,7 @@ pub mod config;
 pub mod disclosure;
 pub mod export;
 pub mod installation;
+pub mod kiosks;
 pub mod release;
 pub mod serve;
 pub mod services;

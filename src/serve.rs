@@ -84,6 +84,7 @@ pub fn run(settings: &Settings) -> Result<(), ServeError> {
     let options = crate::web::WebOptions {
         open_codes_per_minute: settings.open_codes_per_minute,
         limits: settings.limits,
+        kiosk: settings.kiosk,
         workers,
         translations,
         site: crate::web::Site {

@@ -33,6 +33,39 @@
       location.reload();
     }
   });
+  // A kiosk on a shared tablet: after "Thank you" ("Next person"), Quick exit (above) or a pause
+  // without input, go back to the kiosk's clean start page, replacing this page in the history
+  // and clearing every form first, so Back reaches nothing of the person before.
+  var kiosk = document.body.getAttribute("data-kiosk");
+  if (kiosk) {
+    var reset = function () {
+      document.querySelectorAll("form").forEach(function (f) { f.reset(); });
+      wipe();
+      location.replace(kiosk);
+    };
+    document.querySelectorAll("[data-kiosk-reset]").forEach(function (a) {
+      a.addEventListener("click", function (e) {
+        e.preventDefault();
+        reset();
+      });
+    });
+    var idle = Number(document.body.getAttribute("data-idle")) * 1000;
+    if (idle > 0) {
+      var timer = 0;
+      var arm = function () {
+        clearTimeout(timer);
+        timer = setTimeout(reset, idle);
+      };
+      ["input", "change", "click", "keydown", "pointerdown", "scroll"].forEach(function (name) {
+        document.addEventListener(name, arm, true);
+      });
+      arm();
+    }
+    document.querySelectorAll("[data-print]").forEach(function (b) {
+      b.hidden = false;
+      b.addEventListener("click", function () { window.print(); });
+    });
+  }
   // After a "Next" that found problems, start reading at the list of them.
   var errors = document.getElementById("errors");
   if (errors && document.activeElement !== errors) errors.focus();

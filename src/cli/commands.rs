@@ -5,7 +5,7 @@
 use crate::accounts::{AccountName, Role};
 use crate::installation::Chorus;
 use crate::services::{
-    self, accounts, codes, exports, operations, releases, surveys, translations, Actor,
+    self, accounts, codes, exports, kiosks, operations, releases, surveys, translations, Actor,
 };
 use crate::surveys::SurveyState;
 use serde::{Deserialize, Serialize};
@@ -30,6 +30,17 @@ pub enum Command {
         count: u32,
         #[serde(default)]
         tags: crate::survey::BatchTags,
+    },
+    KioskOpen {
+        survey: String,
+        #[serde(default)]
+        tags: crate::survey::BatchTags,
+        hours: u32,
+        /// The address peers use (`public_url`, else the bound address), for the printed link.
+        base_url: String,
+    },
+    KioskClose {
+        kiosk: String,
     },
     UserAdd {
         name: String,
@@ -78,6 +89,8 @@ impl Command {
             Command::SurveyOpen { .. } => "survey open",
             Command::SurveyClose { .. } => "survey close",
             Command::CodesIssue { .. } => "codes issue",
+            Command::KioskOpen { .. } => "kiosk open",
+            Command::KioskClose { .. } => "kiosk close",
             Command::UserAdd { .. } => "user add",
             Command::UserApiKey { .. } => "user api-key",
             Command::ReleasePublish { .. } => "release publish",
@@ -207,6 +220,32 @@ fn run(chorus: &Chorus, command: Command) -> Result<Outcome, services::ServiceEr
                     issued.batch
                 ),
             }
+        }
+        Command::KioskOpen {
+            survey,
+            tags,
+            hours,
+            base_url,
+        } => {
+            let opened = kiosks::open_kiosk(chorus, &actor, &survey, &tags, hours)?;
+            Outcome {
+                ok: true,
+                stdout: format!("{base_url}/k/{}\n", opened.token),
+                stderr: format!(
+                    "opened kiosk {} for '{survey}' (batch {}), working for {hours} hours. Open the link on the tablet; close it with `chorus kiosk close {}`.\n",
+                    opened.kiosk.id.hex(),
+                    opened.kiosk.batch,
+                    opened.kiosk.id.hex()
+                ),
+            }
+        }
+        Command::KioskClose { kiosk } => {
+            let closed = kiosks::close_kiosk(chorus, &actor, None, &kiosk)?;
+            Outcome::said(format!(
+                "closed kiosk {} of '{}': its link no longer works.\n",
+                closed.id.hex(),
+                closed.survey
+            ))
         }
         Command::UserAdd {
             name,

@@ -37,6 +37,9 @@ pub enum CliCommand {
     /// Issue one-time codes
     #[command(subcommand)]
     Codes(CodesCommand),
+    /// Kiosks for a shared outreach tablet
+    #[command(subcommand)]
+    Kiosk(KioskCommand),
     /// Organiser and researcher accounts
     #[command(subcommand)]
     User(UserCommand),
@@ -125,6 +128,23 @@ pub enum CodesCommand {
         #[arg(long = "tag", value_parser = parse_tag)]
         tags: Vec<(String, String)>,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KioskCommand {
+    /// Open a kiosk for an open survey: its link alone on stdout
+    Open {
+        survey: String,
+        /// Context for every response given at this kiosk, as KEY=VALUE (repeatable), like
+        /// `codes issue --tag` (e.g. --tag site=north)
+        #[arg(long = "tag", value_parser = parse_tag)]
+        tags: Vec<(String, String)>,
+        /// How long the link works (default: the `kiosk_hours` setting, 12)
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=168))]
+        hours: Option<u32>,
+    },
+    /// Close a kiosk, named by its id or its link: the link stops working at once
+    Close { kiosk: String },
 }
 
 fn parse_tag(s: &str) -> Result<(String, String), String> {
@@ -216,6 +236,20 @@ pub fn run(command: CliCommand, config: Option<&Path>) -> ExitCode {
             count,
             tags: tags.into_iter().collect(),
         },
+        CliCommand::Kiosk(KioskCommand::Open {
+            survey,
+            tags,
+            hours,
+        }) => Command::KioskOpen {
+            survey,
+            tags: tags.into_iter().collect(),
+            hours: hours.unwrap_or(settings.kiosk.hours),
+            base_url: settings
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", settings.bind)),
+        },
+        CliCommand::Kiosk(KioskCommand::Close { kiosk }) => Command::KioskClose { kiosk },
         CliCommand::User(UserCommand::Add { name, role }) => match read_password() {
             Ok(password) => Command::UserAdd {
                 name,

@@ -26,6 +26,14 @@ pub enum ServiceError {
     BatchSize,
     #[error("{0}")]
     BadTags(String),
+    #[error(
+        "survey '{0}' is not open: a kiosk hands out codes only while the survey takes answers"
+    )]
+    KioskNeedsOpenSurvey(String),
+    #[error("there is no such kiosk (give its id, or its whole link)")]
+    NoSuchKiosk,
+    #[error("this kiosk is already closed")]
+    KioskClosed,
     #[error("this account's role may not do this")]
     Forbidden,
     #[error("this export has not been approved by the organisation")]
@@ -112,6 +120,8 @@ impl ServiceError {
             ServiceError::NoSuchSurvey(_) => NotFound,
             ServiceError::OpenModeHasNoCards(_) | ServiceError::ClosedForCodes(_) => Conflict,
             ServiceError::BatchSize | ServiceError::BadTags(_) => BadRequest,
+            ServiceError::KioskNeedsOpenSurvey(_) | ServiceError::KioskClosed => Conflict,
+            ServiceError::NoSuchKiosk => NotFound,
             ServiceError::NoSuchFreeText { .. } => NotFound,
             ServiceError::FreeTextTooFew(_) | ServiceError::FreeTextShredded => Conflict,
             ServiceError::NotAnAnswer => Invalid,

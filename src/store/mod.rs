@@ -11,6 +11,7 @@ mod backup;
 mod committer;
 mod counters;
 mod generation;
+mod kiosks;
 mod ledger;
 mod legacy;
 mod records;

@@ -103,6 +103,19 @@ pub fn issue_open_code(
     codes.pop().ok_or(StoreError::Corrupt)
 }
 
+/// One more code in an existing batch (a kiosk's, for the next person at the tablet), counted
+/// as issued; the caller rate-limits and awaits durability.
+pub fn issue_code_in_batch(
+    store: &Store,
+    key: &hmac::Key,
+    survey: &str,
+    batch: u32,
+) -> Result<TokenCode, StoreError> {
+    let mut codes = insert_new(store, key, survey, batch, 1)?;
+    store.batch_add_issued(survey, batch, 1)?;
+    codes.pop().ok_or(StoreError::Corrupt)
+}
+
 fn insert_new(
     store: &Store,
     key: &hmac::Key,

@@ -1,23 +1,24 @@
-//! A small in-memory rate limiter (token buckets keyed by client address). Nothing about a client
-//! is ever written down: the map lives in memory only and forgets idle clients.
+//! A small in-memory rate limiter (token buckets keyed by client address, or by kiosk). Nothing
+//! about a client is ever written down: the map lives in memory only and forgets idle clients.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::Instant;
 
-pub struct RateLimiter {
+pub struct RateLimiter<K = IpAddr> {
     off: bool,
     per_minute: f64,
     burst: f64,
-    buckets: Mutex<HashMap<IpAddr, (f64, Instant)>>,
+    buckets: Mutex<HashMap<K, (f64, Instant)>>,
 }
 
 const MAX_CLIENTS: usize = 50_000;
 
-impl RateLimiter {
+impl<K: Hash + Eq> RateLimiter<K> {
     /// `per_minute == 0` turns the limiter off.
-    pub fn per_minute(per_minute: u32, burst: u32) -> RateLimiter {
+    pub fn per_minute(per_minute: u32, burst: u32) -> RateLimiter<K> {
         RateLimiter {
             off: per_minute == 0,
             per_minute: f64::from(per_minute.max(1)),
@@ -27,11 +28,11 @@ impl RateLimiter {
     }
 
     /// `Ok` when the client may go ahead, else how many seconds to wait.
-    pub fn check(&self, client: IpAddr) -> Result<(), u64> {
+    pub fn check(&self, client: K) -> Result<(), u64> {
         self.check_at(client, Instant::now())
     }
 
-    fn check_at(&self, client: IpAddr, now: Instant) -> Result<(), u64> {
+    fn check_at(&self, client: K, now: Instant) -> Result<(), u64> {
         if self.off {
             return Ok(());
         }
@@ -63,7 +64,7 @@ mod tests {
 
     #[test]
     fn a_client_gets_its_burst_and_then_waits() {
-        let limiter = RateLimiter::per_minute(6, 3);
+        let limiter: RateLimiter = RateLimiter::per_minute(6, 3);
         let ip: IpAddr = [10, 0, 0, 1].into();
         let t0 = Instant::now();
         for _ in 0..3 {
@@ -75,7 +76,7 @@ mod tests {
 
     #[test]
     fn clients_do_not_share_a_bucket() {
-        let limiter = RateLimiter::per_minute(1, 1);
+        let limiter: RateLimiter = RateLimiter::per_minute(1, 1);
         let t0 = Instant::now();
         assert!(limiter.check_at([10, 0, 0, 1].into(), t0).is_ok());
         assert!(limiter.check_at([10, 0, 0, 2].into(), t0).is_ok());

@@ -6,6 +6,7 @@ mod auth;
 mod blocking;
 mod error;
 pub mod i18n;
+mod kiosk_api;
 mod limit;
 mod org_api;
 mod org_api_quotes;
@@ -36,6 +37,9 @@ pub struct State {
     logins: limit::RateLimiter,
     code_entries: limit::RateLimiter,
     submissions: limit::RateLimiter,
+    /// Codes drawn per kiosk (keyed by the kiosk, not the tablet's address).
+    kiosk_codes: limit::RateLimiter<crate::kiosks::KioskId>,
+    kiosk: crate::config::KioskSettings,
     trust_forwarded_for: bool,
     login_guard: auth::LoginGuard,
     clock: Box<dyn crate::clock::Clock>,
@@ -57,6 +61,7 @@ pub struct Site {
 pub struct WebOptions {
     pub open_codes_per_minute: u32,
     pub limits: crate::config::Limits,
+    pub kiosk: crate::config::KioskSettings,
     pub workers: usize,
     pub site: Site,
     /// The interface texts with the installation's own languages (`i18n_dir`), read at start.
@@ -92,6 +97,11 @@ pub fn build(
             options.limits.submissions_per_minute,
             options.limits.submissions_per_minute,
         ),
+        kiosk_codes: limit::RateLimiter::per_minute(
+            options.kiosk.codes_per_minute,
+            options.kiosk.codes_per_minute,
+        ),
+        kiosk: options.kiosk,
         trust_forwarded_for: options.limits.trust_forwarded_for,
         login_guard: auth::LoginGuard::default(),
         clock: Box::new(crate::clock::SystemClock),
@@ -106,6 +116,7 @@ pub fn build(
             .configure(api::routes)
             .configure(org_api::routes)
             .configure(voucher_api::routes)
+            .configure(kiosk_api::routes)
             .configure(org_api_quotes::routes)
             .configure(organiser::routes)
             .configure(peer::routes)

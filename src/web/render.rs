@@ -15,6 +15,12 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("page.html", include_str!("../../templates/page.html")),
     ("review.html", include_str!("../../templates/review.html")),
     ("thanks.html", include_str!("../../templates/thanks.html")),
+    ("kiosk.html", include_str!("../../templates/kiosk.html")),
+    ("entry.html", include_str!("../../templates/entry.html")),
+    (
+        "entry_saved.html",
+        include_str!("../../templates/entry_saved.html"),
+    ),
     ("message.html", include_str!("../../templates/message.html")),
     ("privacy.html", include_str!("../../templates/privacy.html")),
     (
@@ -60,6 +66,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "org/vouchers.html",
         include_str!("../../templates/org/vouchers.html"),
+    ),
+    (
+        "org/kiosk.html",
+        include_str!("../../templates/org/kiosk.html"),
     ),
     (
         "org/free_text.html",

@@ -21,6 +21,7 @@ enum Action {
     Publish,
     Open,
     Close,
+    OpenKiosk,
 }
 
 impl Action {
@@ -31,6 +32,7 @@ impl Action {
             Action::Publish => "publish release",
             Action::Open => "open survey",
             Action::Close => "close survey",
+            Action::OpenKiosk => "open kiosk",
         }
     }
 }
@@ -108,6 +110,7 @@ impl Bench {
                     Action::Publish => vec!["release", "publish", survey],
                     Action::Open => vec!["survey", "open", survey],
                     Action::Close => vec!["survey", "close", survey],
+                    Action::OpenKiosk => vec!["kiosk", "open", survey],
                 };
                 let (ok, _, stderr) = self.app.cli(&args);
                 Answer {
@@ -124,6 +127,7 @@ impl Bench {
                     Action::Publish => ("releases", ""),
                     Action::Open => ("open", ""),
                     Action::Close => ("close", ""),
+                    Action::OpenKiosk => ("kiosks", ""),
                 };
                 let (status, reply) = post(
                     &self.app.url(&format!("/api/v1/surveys/{survey}/{path}")),
@@ -151,6 +155,7 @@ impl Bench {
                     Action::Publish => (format!("/org/s/{survey}/releases"), vec![]),
                     Action::Open => (format!("/org/s/{survey}/state"), vec![("to", "open")]),
                     Action::Close => (format!("/org/s/{survey}/state"), vec![("to", "closed")]),
+                    Action::OpenKiosk => (format!("/org/s/{survey}/kiosks"), vec![]),
                 };
                 let page = self.org.post("/org", &path, &fields);
                 Answer {
@@ -202,6 +207,7 @@ fn every_edge_gives_the_same_answer_for_the_same_action_in_every_state_and_audit
         Action::Publish,
         Action::Open,
         Action::Close,
+        Action::OpenKiosk,
     ];
     let mut table = Vec::new();
     for (a, action) in actions.iter().enumerate() {

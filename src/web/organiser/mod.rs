@@ -2,11 +2,12 @@
 //! disclosure-controlled releases, read the audit log. Organisers never see an individual
 //! response: every number here is a band, a count of codes, or a released table.
 
-mod access;
+pub(super) mod access;
 mod audit_log;
 mod cards;
 mod exports;
 mod free_text;
+mod kiosks;
 mod login;
 pub(crate) mod results;
 mod surveys;
@@ -30,6 +31,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/org/s/{survey}/codes", web::post().to(cards::issue))
         .route("/org/s/{survey}/cards/{ticket}", web::get().to(cards::show))
+        .route("/org/s/{survey}/kiosks", web::post().to(kiosks::open))
+        .route(
+            "/org/s/{survey}/kiosks/{kiosk}/close",
+            web::post().to(kiosks::close),
+        )
         .route("/org/s/{survey}/shred", web::post().to(surveys::shred))
         .route(
             "/org/s/{survey}/retention",

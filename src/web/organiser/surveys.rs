@@ -208,6 +208,13 @@ pub(super) fn survey_page(
     c.insert("shredded", &entry.shredded);
     c.insert("closed_on", &entry.closed_on);
     c.insert("retention_days", &entry.retention_days);
+    let kiosks: Vec<serde_json::Value> =
+        crate::services::kiosks::working_kiosks(&org.state.chorus, id)
+            .unwrap_or_default()
+            .iter()
+            .map(|k| serde_json::json!({ "id": k.id.hex(), "batch": k.batch }))
+            .collect();
+    c.insert("kiosks", &kiosks);
     super::free_text::survey_context(org, id, &mut c);
     page.render(status, "org/survey.html", &c)
 }

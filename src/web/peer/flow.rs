@@ -14,6 +14,8 @@ pub const PAGE: &str = "_page";
 pub const GO: &str = "_go";
 /// Set on a page reached by "Change" on the review: its main button returns to the review.
 pub const RETURN: &str = "_ret";
+/// A kiosk's link token, on every form of a survey answered on a shared tablet.
+pub const KIOSK: &str = "_kiosk";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Go {
@@ -37,6 +39,8 @@ pub struct Posted {
     pub switch_language: Option<String>,
     /// The page was reached by "Change" on the review step.
     pub from_review: bool,
+    /// Answered on a kiosk's tablet: its link's token, as posted (not yet checked).
+    pub kiosk: Option<String>,
     pub answer_fields: Vec<(String, String)>,
 }
 
@@ -49,6 +53,7 @@ impl Posted {
             go: Go::Next,
             switch_language: None,
             from_review: false,
+            kiosk: None,
             answer_fields: Vec::new(),
         };
         for (name, value) in fields {
@@ -57,6 +62,7 @@ impl Posted {
                 LANG => posted.lang = Some(value),
                 PAGE => posted.page = value.parse().ok(),
                 RETURN => posted.from_review = value == "review",
+                KIOSK => posted.kiosk = Some(value),
                 GO if value.starts_with("lang-") => {
                     posted.switch_language = Some(value["lang-".len()..].to_owned());
                 }

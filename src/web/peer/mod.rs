@@ -2,7 +2,9 @@
 //! until the final "send". The code travels in the URL only on a QR card's first request; after
 //! that only in form bodies.
 
+mod entry;
 mod flow;
+mod kiosk;
 mod pages;
 mod view;
 
@@ -30,6 +32,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/s/{survey}", web::get().to(show_landing))
         .route("/s/{survey}/page", web::post().to(turn_page))
         .route("/s/{survey}/submit", web::post().to(submit_answers))
+        .route("/k/{token}", web::get().to(kiosk::show_kiosk))
+        .route("/k/{token}/start", web::post().to(kiosk::start_at_kiosk))
+        .route("/org/entry", web::get().to(entry::show_entry))
+        .route("/org/entry", web::post().to(entry::start_entry))
+        .route(
+            "/org/entry/{survey}/page",
+            web::post().to(entry::turn_entry_page),
+        )
+        .route(
+            "/org/entry/{survey}/submit",
+            web::post().to(entry::send_entry),
+        )
         .route("/privacy", web::get().to(show_privacy))
         .route("/static/chorus.css", web::get().to(stylesheet))
         .route("/static/chorus.js", web::get().to(script))
@@ -152,16 +166,37 @@ async fn turn_page(
         Ok(f) => f,
         Err(message) => return fallback.message(message),
     };
+    step(&state, &req, &entry, fields, None)
+}
+
+/// One step of the flow for a posted form; `entry_csrf` when staff enter a paper questionnaire
+/// (the same pages in the compact data-entry view, see `entry`).
+fn step(
+    state: &State,
+    req: &HttpRequest,
+    entry: &SurveyEntry,
+    fields: Vec<(String, String)>,
+    entry_csrf: Option<&str>,
+) -> HttpResponse {
+    let path = entry.survey.id().as_str().to_owned();
     let posted = Posted::from_fields(fields);
     // A language button on a page of questions or the review shows the same step again in
     // that language, answers kept; on the landing page, the landing page.
     let in_flow = posted.page.is_some() || posted.from_review;
     let chosen = posted.switch_language.as_deref().or(posted.lang.as_deref());
-    let lang = survey_language(&entry, &req, chosen);
-    let r = Render::for_survey(&state, &entry, &lang);
+    let lang = survey_language(entry, req, chosen);
+    let r = on_kiosk(
+        state,
+        Render::for_survey(state, entry, &lang),
+        posted.kiosk.as_deref(),
+    );
+    let r = match entry_csrf {
+        Some(csrf) => r.in_entry(csrf),
+        None => r,
+    };
     if posted.switch_language.is_some() && !in_flow {
         return r.landing(
-            &entry,
+            entry,
             Some(&posted.code)
                 .filter(|c| !c.is_empty())
                 .map(String::as_str),
@@ -170,15 +205,15 @@ async fn turn_page(
     // A used code never brings answers back (say, Back after "Thank you" re-posting a page):
     // the same message as for an unknown code, and nothing of what the form carried.
     if posted.go == Go::Start {
-        if state.limit(&state.code_entries, &req).is_err() {
+        if state.limit(&state.code_entries, req).is_err() {
             return r.message(Message::TooMany);
         }
-        if usable_code(&state, &path, &posted.code).is_err() {
-            return r.landing_refused(&entry);
+        if usable_code(state, &path, &posted.code).is_err() {
+            return r.landing_refused(entry);
         }
-    } else if let Err(message) = usable_code(&state, &path, &posted.code) {
+    } else if let Err(message) = usable_code(state, &path, &posted.code) {
         // Only failures count against the guessing limit, so peers turning pages never wait.
-        if message == Message::CodeUnusable && state.limit(&state.code_entries, &req).is_err() {
+        if message == Message::CodeUnusable && state.limit(&state.code_entries, req).is_err() {
             return r.message(Message::TooMany);
         }
         return r.message(message);
@@ -191,7 +226,7 @@ async fn turn_page(
     let answers = Answers::parse(survey, posted.answer_fields.clone());
     let current = posted.page.filter(|p| *p < survey.pages().len());
     let flow = pages::Flow {
-        entry: &entry,
+        entry,
         code: &code,
         answers: &answers,
         from_review: posted.from_review || matches!(posted.go, Go::Page(_)),
@@ -232,8 +267,10 @@ async fn turn_page(
                 p,
                 false,
             ),
+            // Data entry has no landing page: Back on the first page stays there.
+            None if entry_csrf.is_some() => r.page(&flow, current.unwrap_or(0), false),
             None => r.landing(
-                &entry,
+                entry,
                 Some(&posted.code)
                     .filter(|c| !c.is_empty())
                     .map(String::as_str),
@@ -269,7 +306,11 @@ async fn submit_answers(
     };
     let posted = Posted::from_fields(fields);
     let lang = survey_language(&entry, &req, posted.lang.as_deref());
-    let r = Render::for_survey(&state, &entry, &lang);
+    let r = on_kiosk(
+        &state,
+        Render::for_survey(&state, &entry, &lang),
+        posted.kiosk.as_deref(),
+    );
     let answers = Answers::parse(&entry.survey, posted.answer_fields.clone());
     let json = form::to_json(&entry.survey, &answers.fields);
     let outcome = responses::submit(&state.chorus, &path, &posted.code, &json).await;
@@ -322,6 +363,17 @@ fn static_file(content_type: &str, body: &'static str) -> HttpResponse {
         .content_type(content_type)
         .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
         .body(body)
+}
+
+/// A survey page answered on a kiosk's tablet stays in kiosk mode; a posted token not made here
+/// is ignored (the page is then an ordinary one).
+fn on_kiosk<'a>(state: &State, r: Render<'a>, posted: Option<&str>) -> Render<'a> {
+    match posted {
+        Some(token) if crate::services::kiosks::is_kiosk_link(&state.chorus, token) => {
+            r.in_kiosk(token, Some(state.kiosk.idle_seconds))
+        }
+        _ => r,
+    }
 }
 
 fn open_survey(state: &State, id: &str) -> Result<Arc<SurveyEntry>, Message> {

@@ -22,6 +22,10 @@ pub enum Message {
     TooMany,
     Busy,
     BadForm,
+    /// A kiosk link not made here (mistyped or altered).
+    KioskUnknown,
+    /// A kiosk link closed by an organiser, or expired.
+    KioskGone,
 }
 
 impl Message {
@@ -49,6 +53,17 @@ impl Message {
                 "bad_form_title",
                 "bad_form_text",
             ),
+            Message::KioskUnknown => (
+                ApiError::NotFound,
+                "kiosk_unknown_title",
+                "kiosk_unknown_text",
+            ),
+            // 410 Gone, like a closed survey: the link worked once and never will again.
+            Message::KioskGone => (
+                ApiError::SurveyClosed,
+                "kiosk_gone_title",
+                "kiosk_gone_text",
+            ),
         };
         (error.status_code(), title, text)
     }
@@ -67,6 +82,19 @@ pub struct Render<'a> {
     state: &'a State,
     lang: String,
     t: Strings,
+    kiosk: Option<Kiosk>,
+    /// Staff entering a paper questionnaire: the workspace session's CSRF token, carried by
+    /// every form of the compact data-entry view.
+    entry: Option<String>,
+}
+
+/// A page shown on a shared tablet: Quick exit and every reset lead back to the kiosk's start
+/// page, and the forms carry the kiosk's link along.
+struct Kiosk {
+    token: String,
+    /// Seconds without input before the page returns to the start page (`None` on the start
+    /// page itself, which holds nothing to clear).
+    idle: Option<u32>,
 }
 
 impl<'a> Render<'a> {
@@ -88,6 +116,8 @@ impl<'a> Render<'a> {
             t: state.translations.resolve(&lang, &lang, None),
             state,
             lang,
+            kiosk: None,
+            entry: None,
         }
     }
 
@@ -102,6 +132,28 @@ impl<'a> Render<'a> {
                 .resolve(lang, default, survey.interface(lang)),
             state,
             lang: lang.to_owned(),
+            kiosk: None,
+            entry: None,
+        }
+    }
+
+    /// The same pages as the compact data-entry view for a paper questionnaire: no
+    /// explanations for peers, forms posted to `/org/entry/…` with the session's CSRF token.
+    pub fn in_entry(self, csrf: &str) -> Render<'a> {
+        Render {
+            entry: Some(csrf.to_owned()),
+            ..self
+        }
+    }
+
+    /// The same pages on a kiosk's tablet (`token` already checked), resetting after `idle`.
+    pub fn in_kiosk(self, token: &str, idle: Option<u32>) -> Render<'a> {
+        Render {
+            kiosk: Some(Kiosk {
+                token: token.to_owned(),
+                idle,
+            }),
+            ..self
         }
     }
 
@@ -111,7 +163,19 @@ impl<'a> Render<'a> {
         c.insert("dir", if is_rtl(&self.lang) { "rtl" } else { "ltr" });
         c.insert("t", &self.t);
         c.insert("title", title);
-        c.insert("quick_exit", &self.state.site.quick_exit_url);
+        match &self.kiosk {
+            Some(k) => {
+                c.insert("quick_exit", &format!("/k/{}", k.token));
+                c.insert("kiosk", &k.token);
+                c.insert("kiosk_idle", &k.idle.unwrap_or(0));
+            }
+            None => {
+                c.insert("quick_exit", &self.state.site.quick_exit_url);
+                c.insert("kiosk", &None::<String>);
+                c.insert("kiosk_idle", &0);
+            }
+        }
+        c.insert("entry", &self.entry);
         c
     }
 
@@ -210,6 +274,18 @@ impl<'a> Render<'a> {
         self.html(StatusCode::OK, "landing.html", &c)
     }
 
+    /// A kiosk's start page: the survey's title and one large "Start" for the next person.
+    pub fn kiosk_start(&self, entry: &SurveyEntry) -> HttpResponse {
+        let survey = &entry.survey;
+        let mut c = self.context(survey.title().get(&self.lang));
+        c.insert(
+            "description",
+            &survey.description().map(|d| d.get(&self.lang)),
+        );
+        c.insert("languages", &self.survey_languages(survey));
+        self.html(StatusCode::OK, "kiosk.html", &c)
+    }
+
     /// One page of questions; `show_problems` after a "Next" that found some.
     pub fn page(&self, flow: &Flow<'_>, index: usize, show_problems: bool) -> HttpResponse {
         let survey = &flow.entry.survey;
@@ -228,6 +304,8 @@ impl<'a> Render<'a> {
         let questions: Vec<view::QuestionView> = page
             .questions
             .iter()
+            // Data entry copies a paper form: the notes written for peers are left out.
+            .filter(|q| self.entry.is_none() || !q.is_note())
             .filter(|q| {
                 // Computed, batch-filled and implied answers are never asked.
                 let asked = q.compute.is_none()
@@ -249,6 +327,9 @@ impl<'a> Render<'a> {
                     problem,
                 );
                 view::reveal(&mut v, survey, q, &self.lang, &self.t);
+                if self.entry.is_some() {
+                    v.help = None;
+                }
                 v
             })
             .collect();
@@ -381,6 +462,22 @@ impl<'a> Render<'a> {
             header::HeaderValue::from_static("\"cache\""),
         );
         response
+    }
+
+    /// The first step of entering a paper questionnaire: its card code.
+    pub fn entry_form(&self, error: Option<&str>, status: StatusCode) -> HttpResponse {
+        let mut c = self.context(&self.text("entry_title"));
+        c.insert("error", &error.map(|key| self.text(key)));
+        self.html(status, "entry.html", &c)
+    }
+
+    /// A paper questionnaire was stored: say so, with its voucher if the survey pays one, and
+    /// offer the next.
+    pub fn entry_saved(&self, screened_out: bool, voucher: Option<&str>) -> HttpResponse {
+        let mut c = self.context(&self.text("entry_saved_title"));
+        c.insert("screened_out", &screened_out);
+        c.insert("voucher", &voucher);
+        self.html(StatusCode::OK, "entry_saved.html", &c)
     }
 
     /// The privacy notice, generated from the running settings.

@@ -1,0 +1,134 @@
+// Headless Chromium at a phone's viewport (390×844) uses a kiosk of surveys/paid-peer-survey.toml
+// as people at a shared tablet do, with JavaScript on and off: person A presses Start, answers,
+// gets the thank-you page with a voucher and its Print button, and the kiosk resets to its start
+// page; Back, pressed several times, shows nothing of A (no answer, no voucher). A pause without
+// input resets too (the test server's kiosk_idle_seconds is a few seconds), and so does Quick
+// exit, which stays on the kiosk. axe must find nothing serious or critical on the kiosk's pages.
+// Run by tests/browser_kiosk.rs.
+//
+//   node kiosk.mjs BASE_URL KIOSK_PATH
+//
+// Prints a JSON report: { failures, violations, scanned, back } (back: where each Back led).
+
+import { chromium } from "playwright-core";
+import { createRequire } from "node:module";
+
+const [base, kiosk] = process.argv.slice(2);
+const require = createRequire(import.meta.url);
+const axePath = require.resolve("axe-core/axe.min.js");
+const report = { failures: [], violations: [], scanned: [], back: [] };
+const fail = (what) => report.failures.push(what);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+});
+// A's answers: an age nobody else gives in this test, so any trace of it is A's.
+const AGE = "87";
+const startUrl = `${base}${kiosk}`;
+const atStart = (page) => page.url() === startUrl || page.url().startsWith(`${startUrl}?`);
+
+async function scan(page, name) {
+  await page.addScriptTag({ path: axePath });
+  const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"] }));
+  for (const v of result.violations) {
+    if (v.impact === "serious" || v.impact === "critical") {
+      report.violations.push({ page: name, id: v.id, impact: v.impact, help: v.help });
+    }
+  }
+  report.scanned.push(name);
+}
+
+// What the tablet shows now: its text, and every filled or ticked control.
+async function shows(page) {
+  try {
+    const text = await page.evaluate(() => (document.body ? document.body.innerText : ""));
+    const filled = await page.$$eval("input, textarea", (els) =>
+      els.filter((e) => (e.type === "radio" || e.type === "checkbox" ? e.checked : e.type !== "hidden" && e.value)).map((e) => `${e.name}=${e.value}`));
+    return `${text}\n${filled.join("\n")}`;
+  } catch (e) {
+    return "";
+  }
+}
+
+// Back, several times: nothing of the person before may come back.
+async function backShowsNothingOf(page, run, secrets) {
+  for (let n = 1; n <= 5; n++) {
+    await page.goBack({ timeout: 5000 }).catch(() => {});
+    await page.waitForTimeout(300);
+    const seen = await shows(page);
+    report.back.push(`${run} ×${n}: ${page.url()}`);
+    for (const s of secrets) if (seen.includes(s)) fail(`${run}: Back ×${n} shows "${s}" (${page.url()})`);
+    if (seen.includes("witnessed=") || seen.includes("carries=always")) fail(`${run}: Back ×${n} shows A's ticks`);
+  }
+}
+
+async function start(page, run) {
+  await page.goto(startUrl);
+  if ((await page.textContent("h1")) === null) fail(`${run}: kiosk start page`);
+  await page.click("button.kiosk-go");
+  if (!(await page.isVisible("#q-consent"))) fail(`${run}: Start did not lead to the first question`);
+}
+
+for (const js of [true, false]) {
+  const run = js ? "js" : "nojs";
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, javaScriptEnabled: js,
+    // Only so that axe can be injected; the pages themselves run under their own CSP.
+    bypassCSP: true,
+  });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => {
+    if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) errors.push(m.text());
+  });
+  try {
+    // Person A answers and finishes.
+    await page.goto(startUrl);
+    if (js) await scan(page, "kiosk start");
+    await start(page, run);
+    if (js) await scan(page, "kiosk survey page");
+    await page.check("#in-consent-yes");
+    await page.click('button[value="next"]');
+    await page.fill('input[name="age"]', AGE);
+    await page.check("#in-witnessed-yes");
+    await page.check("#in-carries-always");
+    await page.click('button[value="next"]');
+    if (!(await page.textContent("main")).includes(AGE)) fail(`${run}: review lacks A's age`);
+    await page.click("button.primary");
+    const voucher = (await page.textContent(".voucher-code") || "").trim();
+    if (!voucher) fail(`${run}: no voucher on the thank-you page`);
+    if (js && !(await page.isVisible("[data-print]"))) fail(`${run}: no Print button`);
+    if (!js && (await page.isVisible("[data-print]"))) fail(`${run}: a Print button that cannot work without JavaScript`);
+    if (js) {
+      await scan(page, "kiosk thank-you");
+      await page.click("a[data-kiosk-reset]");
+    }
+    // Without JavaScript the thank-you page goes back by itself after the pause.
+    await page.waitForURL((u) => u.href.startsWith(startUrl) && !u.href.endsWith("/start"), { timeout: 15000 });
+    if (!atStart(page)) fail(`${run}: not back at the kiosk's start (${page.url()})`);
+    await backShowsNothingOf(page, `${run} after thanks`, [AGE, voucher]);
+
+    // Person B starts, ticks one answer and walks away: the pause resets the kiosk.
+    await start(page, run);
+    await page.check("#in-consent-yes");
+    await page.waitForURL((u) => u.href.startsWith(startUrl) && !u.href.endsWith("/start"), { timeout: 15000 });
+    if (!atStart(page)) fail(`${run}: the pause did not reset (${page.url()})`);
+    if ((await shows(page)).includes("consent=yes")) fail(`${run}: the start page shows B's tick`);
+    await backShowsNothingOf(page, `${run} after a pause`, [AGE, voucher, "consent=yes"]);
+
+    // Person C presses Quick exit: back to the kiosk, not to the outside site.
+    await start(page, run);
+    await page.check("#in-consent-yes");
+    await page.click("a.exit");
+    await page.waitForURL((u) => u.href.startsWith(startUrl), { timeout: 5000 });
+    if (!atStart(page)) fail(`${run}: Quick exit left the kiosk (${page.url()})`);
+    await backShowsNothingOf(page, `${run} after Quick exit`, [AGE, voucher, "consent=yes"]);
+  } catch (e) {
+    fail(`${run}: ${e.message.split("\n")[0]}`);
+  }
+  for (const e of errors) fail(`${run}: console: ${e}`);
+  await context.close();
+}
+await browser.close();
+console.log(JSON.stringify(report));
