@@ -5,7 +5,8 @@
 use crate::accounts::{AccountName, Role};
 use crate::installation::Chorus;
 use crate::services::{
-    self, accounts, codes, exports, kiosks, operations, releases, surveys, translations, Actor,
+    self, accounts, codes, exports, kiosks, operations, public_results, releases, surveys,
+    translations, Actor,
 };
 use crate::surveys::SurveyState;
 use serde::{Deserialize, Serialize};
@@ -53,6 +54,12 @@ pub enum Command {
     ReleasePublish {
         survey: String,
     },
+    ReleasePublic {
+        survey: String,
+        public: bool,
+        /// `None`: every table of the release.
+        tables: Option<Vec<String>>,
+    },
     SurveyShred {
         id: String,
     },
@@ -94,6 +101,7 @@ impl Command {
             Command::UserAdd { .. } => "user add",
             Command::UserApiKey { .. } => "user api-key",
             Command::ReleasePublish { .. } => "release publish",
+            Command::ReleasePublic { .. } => "release public",
             Command::SurveyShred { .. } => "survey shred",
             Command::SurveyRetention { .. } => "survey retention",
             Command::Backup { .. } => "backup",
@@ -273,6 +281,18 @@ fn run(chorus: &Chorus, command: Command) -> Result<Outcome, services::ServiceEr
         Command::ReleasePublish { survey } => {
             let number = releases::publish_release(chorus, &actor, &survey)?;
             Outcome::said(format!("published release {number} of '{survey}'\n"))
+        }
+        Command::ReleasePublic {
+            survey,
+            public,
+            tables,
+        } => {
+            public_results::set_public_results(chorus, &actor, &survey, public, tables)?;
+            Outcome::said(if public {
+                format!("the latest release of '{survey}' is shown at /r/{survey}\n")
+            } else {
+                format!("/r/{survey} no longer shows '{survey}'\n")
+            })
         }
         Command::Backup { path } => {
             let bytes = operations::backup(chorus, &actor, &path)?;

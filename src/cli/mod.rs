@@ -86,6 +86,16 @@ pub enum StoreCommand {
 pub enum ReleaseCommand {
     /// Compute and freeze the next release (needs min_responses, and threshold new responses since the last)
     Publish { survey: String },
+    /// Show the survey's latest release to the community at /r/SURVEY (off by default)
+    Public {
+        survey: String,
+        /// Stop showing it: /r/SURVEY answers like an unknown survey again
+        #[arg(long)]
+        off: bool,
+        /// Show only this table (repeatable; a table id as in the release's JSON). Default: all
+        #[arg(long = "table", value_name = "ID", conflicts_with = "off")]
+        tables: Vec<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -267,6 +277,15 @@ pub fn run(command: CliCommand, config: Option<&Path>) -> ExitCode {
         CliCommand::Release(ReleaseCommand::Publish { survey }) => {
             Command::ReleasePublish { survey }
         }
+        CliCommand::Release(ReleaseCommand::Public {
+            survey,
+            off,
+            tables,
+        }) => Command::ReleasePublic {
+            survey,
+            public: !off,
+            tables: (!tables.is_empty()).then_some(tables),
+        },
     };
     // A running server owns the data directory: ask it. Otherwise open the store here.
     let outcome = control::try_remote(&settings.data_dir, &command).unwrap_or_else(|| {

@@ -127,6 +127,18 @@ fn public_results_are_off_by_default_on_after_the_switch_and_off_again() {
     assert_eq!(page.status, 303, "{}", page.html);
     not_found_like_an_unknown_survey(&app);
 
-    assert_eq!(audited(&org, "make results public"), 3);
-    assert_eq!(audited(&org, "stop public results"), 2);
+    // And the command line (through the running server).
+    let (ok, _, said) = app.cli(&["release", "public", "demo", "--table", &first_id]);
+    assert!(ok, "{said}");
+    assert!(said.contains("/r/demo"), "{said}");
+    let (_, one_table) = get(&app.url("/r/demo"));
+    assert_eq!(one_table.matches("class=\"table-block\"").count(), 1);
+    let (ok, _, said) = app.cli(&["release", "public", "demo", "--off"]);
+    assert!(ok, "{said}");
+    not_found_like_an_unknown_survey(&app);
+    let (ok, _, said) = app.cli(&["release", "public", "no-such-survey"]);
+    assert!(!ok && said.contains("no-such-survey"), "{said}");
+
+    assert_eq!(audited(&org, "make results public"), 4);
+    assert_eq!(audited(&org, "stop public results"), 3);
 }
