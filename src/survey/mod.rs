@@ -79,6 +79,8 @@ mod hierarchy_tests;
 #[cfg(test)]
 mod implied_tests;
 #[cfg(test)]
+mod rds_tests;
+#[cfg(test)]
 mod layers_tests;
 #[cfg(test)]
 mod logic_tests;
