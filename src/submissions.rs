@@ -2,6 +2,7 @@
 //! sealed with the survey's data key together with a fresh secret record key, and stored in the
 //! same transaction that spends the code. It returns once all of that is on disk.
 
+use crate::coupons::ChainLink;
 use crate::store::{Redemption, Store, StoreError};
 use crate::survey::{answers, AnswerError, BatchTags, Response};
 use crate::surveys::{SurveyRegistry, SurveyState};
@@ -32,6 +33,9 @@ pub struct SealedRecord {
     pub record_key: u32,
     #[serde(rename = "a")]
     pub response: Response,
+    /// Surveys with coupons: where the response sits in the recruitment tree.
+    #[serde(rename = "c", default, skip_serializing_if = "Option::is_none")]
+    pub chain: Option<ChainLink>,
 }
 
 /// What became of an accepted submission.
@@ -39,12 +43,15 @@ pub struct SealedRecord {
 pub enum Accepted {
     /// The response is stored.
     Stored,
+    /// The survey's `end_if` screened the person out and the definition records such answers
+    /// (`record_screened_out`): the response is stored.
+    StoredScreenedOut,
     /// The survey's `end_if` screened the person out: the code is spent, nothing is stored.
     ScreenedOut,
 }
 
 /// Parses, seals and stores one response, spending its code. `Ok` means durable: only then may
-/// anyone be told "thank you".
+/// anyone be told "thank you". `chain` is sealed with the response (surveys with coupons).
 pub async fn accept(
     registry: &SurveyRegistry,
     store: &Store,
@@ -52,6 +59,7 @@ pub async fn accept(
     survey_id: &str,
     code: &str,
     raw_answers: &serde_json::Map<String, serde_json::Value>,
+    chain: Option<ChainLink>,
 ) -> Result<Accepted, SubmitError> {
     let entry = registry.get(survey_id).ok_or(SubmitError::NoSuchSurvey)?;
     match entry.state {
@@ -81,6 +89,7 @@ pub async fn accept(
     let record = SealedRecord {
         record_key: random_u32(),
         response,
+        chain,
     };
     let plaintext = serde_json::to_vec(&record).map_err(|_| StoreError::Corrupt)?;
     let record_id: [u8; 16] = random_array();
@@ -90,6 +99,7 @@ pub async fn accept(
     let sealed = data_key.seal_response(survey_id, &record_id, &plaintext);
     let hash = code_hash(code_key, &code);
     match store.redeem(&hash, survey_id, &record_id, &sealed).await? {
+        Redemption::Redeemed if screened_out => Ok(Accepted::StoredScreenedOut),
         Redemption::Redeemed => Ok(Accepted::Stored),
         Redemption::Unusable => Err(SubmitError::CodeUnusable),
     }

@@ -17,6 +17,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("store", 2),
     ("tokens", 3),
     ("vouchers", 3),
+    ("coupons", 3),
     ("accounts", 3),
     ("audit", 3),
     ("surveys", 3),

@@ -5,7 +5,7 @@
 
 use super::generation::{fill, Generation};
 use super::ledger::KeyLedger;
-use super::records::{CODE_TAG, RESPONSE_TAG, VOUCHER_TAG};
+use super::records::{CODE_TAG, COUPON_LINK_TAG, RESPONSE_TAG, VOUCHER_TAG};
 use super::{Store, StoreError, LEDGER_NAMES};
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -98,6 +98,10 @@ fn logical_trees(
             "vouchers".to_owned(),
             collect(&live.redeem, &[VOUCHER_TAG])?,
         ),
+        (
+            "coupon_links".to_owned(),
+            collect(&live.redeem, &[COUPON_LINK_TAG])?,
+        ),
     ];
     for name in super::generation::TREES {
         if name == "meta" || name == "redeem" {
@@ -135,6 +139,7 @@ pub(super) fn build(
                 b"codes" => ("redeem", [&[CODE_TAG][..], &k].concat()),
                 b"responses" => ("redeem", [&[RESPONSE_TAG][..], &k].concat()),
                 b"vouchers" => ("redeem", [&[VOUCHER_TAG][..], &k].concat()),
+                b"coupon_links" => ("redeem", [&[COUPON_LINK_TAG][..], &k].concat()),
                 other => match super::generation::TREES
                     .iter()
                     .find(|t| t.as_bytes() == other && **t != "redeem")
