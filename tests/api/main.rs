@@ -5,6 +5,7 @@ mod attacks;
 mod batch_tags;
 mod cards;
 mod carving;
+mod coupons;
 mod cli;
 mod durability;
 mod edges;
