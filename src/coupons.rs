@@ -108,7 +108,10 @@ pub fn place(
     };
     let in_use = InUse {
         coupon_hash: hash,
-        claim_hash: voucher_hash(vault.code_hash_key(), &claim_of(vault.code_hash_key(), &code)),
+        claim_hash: voucher_hash(
+            vault.code_hash_key(),
+            &claim_of(vault.code_hash_key(), &code),
+        ),
     };
     Ok((placed, Some(in_use)))
 }
@@ -194,7 +197,10 @@ mod tests {
         assert_ne!(recruit.id, seed.id);
         let (elsewhere, _) =
             place(&store, &vault, "other", &coupons[0].code.display()).expect("place");
-        assert_eq!(elsewhere.recruiter, None, "another survey's coupon is a seed's card");
+        assert_eq!(
+            elsewhere.recruiter, None,
+            "another survey's coupon is a seed's card"
+        );
         let claim = coupons[0].claim.display();
         let key = vault.code_hash_key();
         assert_eq!(
@@ -222,7 +228,9 @@ mod tests {
             assert_eq!(store.code_get(&hash).expect("code"), None);
             assert_eq!(store.coupon_link_get(&hash).expect("link"), None);
             assert_eq!(
-                store.voucher_get(&voucher_hash(key, &c.claim)).expect("claim"),
+                store
+                    .voucher_get(&voucher_hash(key, &c.claim))
+                    .expect("claim"),
                 None
             );
         }

@@ -58,8 +58,12 @@ pub fn table_csv(table: &Table) -> Result<Vec<u8>, FilesError> {
             Some(p) => p.to_string(),
             None => "hidden".to_owned(),
         });
-        out.write_record(std::iter::once(line.label.clone()).chain(values).chain(percent))
-            .map_err(|e| FilesError(e.to_string()))?;
+        out.write_record(
+            std::iter::once(line.label.clone())
+                .chain(values)
+                .chain(percent),
+        )
+        .map_err(|e| FilesError(e.to_string()))?;
     }
     out.into_inner().map_err(|e| FilesError(e.to_string()))
 }

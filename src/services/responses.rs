@@ -40,7 +40,9 @@ pub async fn submit(
         .surveys
         .get(survey)
         .filter(|e| e.state == SurveyState::Open);
-    let offers_incentive = open.as_ref().is_some_and(|e| e.survey.incentive().is_some());
+    let offers_incentive = open
+        .as_ref()
+        .is_some_and(|e| e.survey.incentive().is_some());
     let coupon_count = open.as_ref().and_then(|e| e.survey.coupons());
     let (chain, in_use) = match coupon_count {
         Some(_) => {
@@ -70,10 +72,7 @@ pub async fn submit(
         chain,
     )
     .await;
-    let stored = matches!(
-        outcome,
-        Ok(Accepted::Stored | Accepted::StoredScreenedOut)
-    );
+    let stored = matches!(outcome, Ok(Accepted::Stored | Accepted::StoredScreenedOut));
     let recruits = matches!(outcome, Ok(Accepted::Stored));
     if let (Some(v), false) = (&voucher, stored) {
         vouchers::withdraw(&chorus.store, key, v)?;
@@ -148,5 +147,65 @@ pub fn offers_open_codes(chorus: &Chorus, survey: &str) -> Result<(), OpenCodeEr
         (SurveyState::Closed, _) => Err(OpenCodeError::Closed),
         (SurveyState::Open, Mode::Open) => Ok(()),
         (SurveyState::Open, _) => Err(OpenCodeError::ByInvitation),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RDS: &str = "id = \"chain\"\ntitle = \"Chain\"\ncoupons = 2\n[[pages]]\ntitle = \"P\"\n  [[pages.questions]]\n  id = \"known\"\n  type = \"network_size\"\n  role = \"plain\"\n  text = \"How many?\"\n";
+
+    fn submitted(chorus: &Chorus, code: &str) -> Submitted {
+        let answers = serde_json::json!({"known": 4});
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        runtime
+            .block_on(submit(
+                chorus,
+                "chain",
+                code,
+                answers.as_object().expect("object"),
+            ))
+            .expect("stored")
+    }
+
+    #[test]
+    fn sealed_responses_record_the_recruitment_tree_and_nothing_else_links_them() {
+        let (_d, chorus) = crate::installation::temporary_with(RDS);
+        chorus
+            .surveys
+            .set_state(&chorus.store, "chain", SurveyState::Open)
+            .expect("open");
+        let (_, seeds) =
+            tokens::issue_batch(&chorus.store, chorus.vault.code_hash_key(), "chain", 1)
+                .expect("seed card");
+        let seed = submitted(&chorus, &seeds[0].display());
+        assert_eq!(seed.coupons.len(), 2);
+        let recruit = submitted(&chorus, &seed.coupons[0].code.display());
+        submitted(&chorus, &recruit.coupons[1].code.display());
+        let entry = chorus.surveys.get("chain").expect("entry");
+        let mut chain: Vec<_> = submissions::open_all(&chorus.store, &entry)
+            .expect("open")
+            .into_iter()
+            .map(|r| r.chain.expect("every response has its place"))
+            .collect();
+        chain.sort_by_key(|c| c.wave);
+        let waves: Vec<u32> = chain.iter().map(|c| c.wave).collect();
+        assert_eq!(waves, vec![0, 1, 2]);
+        assert_eq!(chain[0].recruiter, None, "a seed");
+        assert_eq!(chain[1].recruiter, Some(chain[0].id));
+        assert_eq!(chain[2].recruiter, Some(chain[1].id));
+        // A used coupon's link is gone; an unused one still has its own.
+        let key = chorus.vault.code_hash_key();
+        let used = code_hash(key, &seed.coupons[0].code);
+        let unused = code_hash(key, &seed.coupons[1].code);
+        assert_eq!(chorus.store.coupon_link_get(&used).expect("get"), None);
+        assert!(chorus
+            .store
+            .coupon_link_get(&unused)
+            .expect("get")
+            .is_some());
     }
 }

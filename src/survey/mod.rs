@@ -79,8 +79,6 @@ mod hierarchy_tests;
 #[cfg(test)]
 mod implied_tests;
 #[cfg(test)]
-mod rds_tests;
-#[cfg(test)]
 mod layers_tests;
 #[cfg(test)]
 mod logic_tests;
@@ -88,5 +86,7 @@ mod logic_tests;
 mod non_answers_tests;
 #[cfg(test)]
 mod pipe_tests;
+#[cfg(test)]
+mod rds_tests;
 #[cfg(test)]
 mod tests;

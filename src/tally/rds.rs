@@ -106,7 +106,8 @@ mod tests {
     /// 0.25 / 1.579545 = 15.827%. (Unweighted they would be 50%, 33% and 17%.)
     #[test]
     fn rds_ii_shares_match_the_hand_worked_example() {
-        let degrees = imputed_degrees(&[Some(2), Some(4), Some(4), Some(8), None, Some(0), Some(4)]);
+        let degrees =
+            imputed_degrees(&[Some(2), Some(4), Some(4), Some(8), None, Some(0), Some(4)]);
         assert_eq!(degrees, vec![2.0, 4.0, 4.0, 8.0, 4.4, 4.4, 4.0]);
         let shares = weighted_shares(&[0, 1, 2, 0, 0, 1, NONE], &degrees, 3);
         let percent: Vec<f64> = shares.iter().map(|s| (s * 1e5).round() / 1e3).collect();

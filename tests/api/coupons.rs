@@ -82,7 +82,10 @@ fn a_seed_gets_three_coupons_whose_recruits_get_three_more_and_each_used_coupon_
             json!({"state": "payable", "survey": ID, "reward": true})
         );
     }
-    assert_eq!(desk(&app, "check", &key, &claims[2]).1["state"], "not_valid");
+    assert_eq!(
+        desk(&app, "check", &key, &claims[2]).1["state"],
+        "not_valid"
+    );
     assert_eq!(desk(&app, "pay", &key, &claims[2]).0, 404);
     let (status, paid) = desk(&app, "pay", &key, &claims[0]);
     assert_eq!((status, paid["reward"].clone()), (200, json!(true)));
@@ -105,7 +108,10 @@ fn a_refused_or_screened_out_submission_gets_no_coupons() {
     assert!(!body.contains("coupons"), "{body}");
     let (status, body) = app.submit(ID, &codes[1], &json!({"consent": "no"}));
     assert_eq!(status, 201, "{body}");
-    assert!(!body.contains("coupons") && !body.contains("claims"), "{body}");
+    assert!(
+        !body.contains("coupons") && !body.contains("claims"),
+        "{body}"
+    );
     // The code that was refused for its answers still works, and only then gives coupons.
     let (coupons, _) = take_part(&app, &codes[0]);
     assert_eq!(coupons.len(), 3);
@@ -130,31 +136,43 @@ fn the_thank_you_page_shows_the_coupons_once_as_printable_cards_within_the_page_
         form.set("network_size", "12");
         page = form.go("next");
         let mut form = page.form(&format!("/s/{ID}/page"));
-        form.set("age", "40").set("shared", "no").set("tested", "yes");
+        form.set("age", "40")
+            .set("shared", "no")
+            .set("tested", "yes");
         form.go("next")
     };
     let submit = format!("/s/{ID}/submit");
-    let thanks = review(&codes[0])
-        .form(&format!("/s/{ID}/page"))
-        .press(None, Some(&submit));
+    let sent = review(&codes[0]).form(&format!("/s/{ID}/page"));
+    let thanks = sent.press(None, Some(&submit));
     assert_eq!(thanks.status, 200, "{}", thanks.html);
-    assert!(thanks.html.contains("Invita a personas que conoces"), "{}", thanks.html);
+    assert!(
+        thanks.html.contains("Invita a personas que conoces"),
+        "{}",
+        thanks.html
+    );
     let cards = thanks.html.matches("class=\"coupon\"").count();
     assert_eq!(cards, 3, "{}", thanks.html);
-    assert!(thanks.html.contains(&format!("/s/{ID}")), "the survey's short address");
+    let card = thanks.text(".coupon-card");
+    assert!(
+        card.contains(&format!("/s/{ID}")),
+        "the survey's short address: {card}"
+    );
     let coupon = thanks.text(".coupon-card .voucher-code");
     assert_eq!(coupon.len(), 17, "{coupon}");
-    assert!(!thanks.header("location").is_some_and(|l| l.contains(&coupon)));
-    // The same submission again is refused and shows no coupon.
-    let again = review(&codes[0])
-        .form(&format!("/s/{ID}/page"))
-        .press(None, Some(&submit));
+    assert!(!thanks
+        .header("location")
+        .is_some_and(|l| l.contains(&coupon)));
+    // The same submission again (Back, then Send) is refused and shows no coupon.
+    let again = sent.press(None, Some(&submit));
     assert!(!again.html.contains(&coupon), "{}", again.html);
     assert!(!again.has(".coupon"), "{}", again.html);
     let size = review(&codes[1])
         .form(&format!("/s/{ID}/page"))
         .compressed_size(None, Some(&submit));
-    assert!(size <= 14 * 1024, "thank-you page with coupons: {size} bytes");
+    assert!(
+        size <= 14 * 1024,
+        "thank-you page with coupons: {size} bytes"
+    );
 }
 
 #[test]
@@ -188,8 +206,16 @@ fn a_claim_pays_exactly_once_when_fifty_desks_press_at_once() {
         .into_iter()
         .map(|t| t.join().expect("thread"))
         .collect();
-    assert_eq!(statuses.iter().filter(|&&s| s == 200).count(), 1, "{statuses:?}");
-    assert_eq!(statuses.iter().filter(|&&s| s == 409).count(), 49, "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|&&s| s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|&&s| s == 409).count(),
+        49,
+        "{statuses:?}"
+    );
 }
 
 #[test]
@@ -240,7 +266,8 @@ fn organisers_see_how_many_coupons_were_used_only_in_bands() {
     }
     let page = org.get(&format!("/org/s/{ID}"));
     assert!(
-        page.html.contains("<dt>Coupons used</dt><dd>fewer than 10</dd>"),
+        page.html
+            .contains("<dt>Coupons used</dt><dd>fewer than 10</dd>"),
         "{}",
         page.html
     );
@@ -287,7 +314,11 @@ fn the_release_shows_rds_ii_weighted_percentages_that_match_the_hand_worked_exam
         .find(|t| t["id"] == "tested")
         .expect("the tested table");
     let weighted = tested["rds_percent"].as_array().expect("rds_percent");
-    assert_eq!((&weighted[0], &weighted[1]), (&json!(80), &json!(20)), "{tested}");
+    assert_eq!(
+        (&weighted[0], &weighted[1]),
+        (&json!(80), &json!(20)),
+        "{tested}"
+    );
     assert_eq!(weighted.last(), Some(&json!(100)));
     // Two-way tables carry none.
     assert!(doc["tables"]
