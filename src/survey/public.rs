@@ -233,6 +233,9 @@ impl Survey {
         if let Some(n) = self.coupons {
             o["coupons"] = json!(n);
         }
+        if let Some(r) = &self.coupon_reward {
+            o["coupon_reward"] = json!(r);
+        }
         if !self.non_answer_texts.is_empty() {
             let texts: Map<String, Value> = self
                 .non_answer_texts

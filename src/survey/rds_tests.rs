@@ -66,6 +66,20 @@ fn a_survey_has_at_most_one_network_size_question() {
 }
 
 #[test]
+fn a_coupon_reward_is_read_and_needs_coupons() {
+    let s = parses(&with_coupons(
+        "coupons = 2\ncoupon_reward = \"A £5 voucher\"",
+        KNOWN,
+    ));
+    assert_eq!(
+        s.coupon_reward().map(|t| t.default_text()),
+        Some("A £5 voucher")
+    );
+    let src = with_coupons("coupon_reward = \"A £5 voucher\"", KNOWN);
+    assert_error_at(&src, "coupon_reward", "needs 'coupons'");
+}
+
+#[test]
 fn a_network_size_starts_at_zero() {
     let src = with_coupons("", &KNOWN.replace("role =", "min = 1\n  role ="));
     assert_error_at(&src, "min = 1", "starts at 0");

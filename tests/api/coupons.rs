@@ -87,6 +87,22 @@ fn a_seed_gets_three_coupons_whose_recruits_get_three_more_and_each_used_coupon_
         "not_valid"
     );
     assert_eq!(desk(&app, "pay", &key, &claims[2]).0, 404);
+    let staff = OrgClient::log_in(&app, "desk", "staff");
+    let looked = staff.post(
+        "/org/vouchers",
+        "/org/vouchers/check",
+        &[("voucher", &claims[1])],
+    );
+    assert!(
+        looked.html.contains("Recruitment reward"),
+        "{}",
+        looked.html
+    );
+    assert!(
+        looked.html.contains("A £5 shop voucher for each person"),
+        "{}",
+        looked.html
+    );
     let (status, paid) = desk(&app, "pay", &key, &claims[0]);
     assert_eq!((status, paid["reward"].clone()), (200, json!(true)));
     // A used coupon is a used card: refused like an unknown code, and gives nothing.

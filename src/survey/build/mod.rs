@@ -175,6 +175,14 @@ fn read_survey(
             "'coupons' needs mode = \"invite\": recruitment chains start from cards handed to seeds, and an open survey gives anyone a code",
         );
     }
+    let coupon_reward_span = f.get("coupon_reward").map(|v| v.span());
+    let coupon_reward = f.text(errs, "coupon_reward", &languages);
+    if let (None, Some(span)) = (coupons, &coupon_reward_span) {
+        errs.at(
+            span,
+            "'coupon_reward' is what each used coupon pays its recruiter: it needs 'coupons'",
+        );
+    }
     let threshold = ranged_u32(errs, &mut f, "threshold", Some(THRESHOLD_RANGE));
     let min_responses_span = f.get("min_responses").map(|v| v.span());
     let min_responses = ranged_u32(errs, &mut f, "min_responses", None);
@@ -225,6 +233,7 @@ fn read_survey(
         description,
         incentive,
         coupons,
+        coupon_reward,
         mode,
         languages,
         threshold: threshold_value,

@@ -93,6 +93,9 @@ pub struct Survey {
     /// Respondent-driven sampling (`coupons = N`, invite mode only): each peer whose answers
     /// are saved gets N coupons to hand on; a coupon works like a card.
     pub(super) coupons: Option<u32>,
+    /// What a recruiter is given for each of their coupons that is used
+    /// (`coupon_reward = "A £5 shop voucher"`), shown beside the reward stubs and at the desk.
+    pub(super) coupon_reward: Option<Text>,
     pub(super) mode: Mode,
     pub(super) languages: Vec<Lang>,
     pub(super) threshold: u32,
@@ -132,6 +135,11 @@ impl Survey {
     /// How many recruitment coupons each peer gets, when the survey recruits through coupons.
     pub fn coupons(&self) -> Option<u32> {
         self.coupons
+    }
+
+    /// What each used coupon pays its recruiter, when the survey says.
+    pub fn coupon_reward(&self) -> Option<&Text> {
+        self.coupon_reward.as_ref()
     }
 
     /// The network-size question (`type = "network_size"`), at most one per survey.

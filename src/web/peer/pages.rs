@@ -393,6 +393,10 @@ impl<'a> Render<'a> {
             c.insert("coupons", done.coupons);
             c.insert("survey_title", entry.survey.title().get(&self.lang));
             c.insert(
+                "coupon_reward",
+                &entry.survey.coupon_reward().map(|t| t.get(&self.lang)),
+            );
+            c.insert(
                 "address",
                 &crate::web::organiser::short_address(self.state, id),
             );
