@@ -344,3 +344,104 @@ fn the_release_shows_rds_ii_weighted_percentages_that_match_the_hand_worked_exam
         .filter(|t| t["variables"].as_array().is_some_and(|v| v.len() == 2))
         .all(|t| t.get("rds_percent").is_none()));
 }
+
+/// Ten seeds each bring three recruits; the first recruit of each brings two more: 60 people
+/// in waves 0, 1 and 2. Every other person had a test and knows 2 people, the others know 8:
+/// RDS-II gives 30/2 ÷ (30/2 + 30/8) = 0.8, whichever rows are which.
+#[test]
+fn an_approved_export_carries_the_recruitment_tree_and_r_computes_rds_ii_from_it() {
+    let app = TestApp::spawn_configured(&[], Some("submissions_per_minute = 0\n"));
+    rds_survey(&app);
+    let mut counter = 0;
+    let mut person = |code: &str| -> Vec<String> {
+        let (tested, known) = if counter % 2 == 0 { ("yes", 2) } else { ("no", 8) };
+        counter += 1;
+        let mut a = answers(known);
+        a["tested"] = json!(tested);
+        let (status, body) = app.submit(ID, code, &a);
+        assert_eq!(status, 201, "{body}");
+        let v: Value = serde_json::from_str(&body).expect("json");
+        v["coupons"]
+            .as_array()
+            .expect("coupons")
+            .iter()
+            .map(|c| c.as_str().expect("code").to_owned())
+            .collect()
+    };
+    for seed in app.issue_codes(ID, 10) {
+        let coupons = person(&seed);
+        for (i, coupon) in coupons.iter().enumerate() {
+            let theirs = person(coupon);
+            if i == 0 {
+                person(&theirs[0]);
+                person(&theirs[1]);
+            }
+        }
+    }
+    let (ok, _, stderr) = app.cli(&["survey", "close", ID]);
+    assert!(ok, "{stderr}");
+    add_account(&app, "rita", "researcher");
+    add_account(&app, "maria", "organiser");
+    let researcher = format!("Bearer {}", api_key(&app, "rita"));
+    let organiser = format!("Bearer {}", api_key(&app, "maria"));
+    let (status, body) = post(
+        &app.url(&format!("/api/v1/surveys/{ID}/exports")),
+        r#"{"purpose": "RDS-II estimates"}"#,
+        &[("Authorization", &researcher)],
+    );
+    assert_eq!(status, 201, "{body}");
+    let id = serde_json::from_str::<Value>(&body).expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let (status, body) = post(
+        &app.url(&format!("/api/v1/exports/{id}/approve")),
+        "",
+        &[("Authorization", &organiser)],
+    );
+    assert_eq!(status, 200, "{body}");
+    let response = ureq::get(&app.url(&format!("/api/v1/exports/{id}/bundle")))
+        .set("Authorization", &researcher)
+        .call()
+        .expect("download");
+    let mut zip = Vec::new();
+    std::io::Read::read_to_end(&mut response.into_reader(), &mut zip).expect("bytes");
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).expect("a zip");
+    let files: std::collections::HashMap<String, Vec<u8>> = (0..archive.len())
+        .map(|i| {
+            let mut f = archive.by_index(i).expect("entry");
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut f, &mut bytes).expect("read");
+            (f.name().expect("name").into_owned(), bytes)
+        })
+        .collect();
+    let data = String::from_utf8(files["data.csv"].clone()).expect("utf-8");
+    let header = data.lines().next().expect("header");
+    for column in [
+        "rds_id",
+        "rds_recruiter_id",
+        "rds_seed",
+        "rds_wave",
+        "rds_coupons_used",
+        "rds_network_size",
+    ] {
+        assert!(header.split(',').any(|h| h == column), "{column}: {header}");
+    }
+    let dir = app.dir.path().join("unzipped-rds");
+    crate::export_loaders::unzip(&files, &dir);
+    let script = r#"source("load.R")
+cat(nrow(chorus), "\n", sep = "")
+cat(all(chorus$rds_recruiter_id == 0 | chorus$rds_recruiter_id %in% chorus$rds_id), "\n", sep = "")
+cat(sum(chorus$rds_seed), "\n", sep = "")
+cat(identical(attr(chorus, "recruiter.id"), "rds_recruiter_id"), "\n", sep = "")
+cat(identical(attr(chorus, "network.size.variable"), "rds_network_size"), "\n", sep = "")
+w <- 1 / chorus$rds_network_size
+answered <- !is.na(chorus$tested)
+cat(sprintf("%.4f", sum(w[answered & chorus$tested == "Yes"]) / sum(w[answered])), "\n", sep = "")
+"#;
+    let Some(out) = crate::export_loaders::run("Rscript", &["-e", script], &dir) else {
+        return;
+    };
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines, ["60", "TRUE", "10", "TRUE", "TRUE", "0.8000"], "{out}");
+}
