@@ -183,3 +183,81 @@ pub fn close_tree(data: &mut Anonymised) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::coupons::ChainLink;
+
+    const SURVEY: &str = "id = \"chain\"\ntitle = \"Chain\"\ncoupons = 3\n[[pages]]\ntitle = \"P\"\n  [[pages.questions]]\n  id = \"known\"\n  type = \"network_size\"\n  role = \"plain\"\n  text = \"How many?\"\n";
+
+    /// A seed with two recruits, one of whom recruited a third person.
+    fn records() -> Vec<SealedRecord> {
+        let link = |id: u8, recruiter: Option<u8>, wave: u32| ChainLink {
+            id: [id; 16],
+            recruiter: recruiter.map(|r| [r; 16]),
+            wave,
+        };
+        [
+            link(1, None, 0),
+            link(2, Some(1), 1),
+            link(3, Some(1), 1),
+            link(4, Some(2), 2),
+        ]
+        .into_iter()
+        .map(|chain| {
+            let mut response = Response::default();
+            response.insert(
+                QuestionId::parse("known").expect("id"),
+                Answer::Number(i64::from(chain.id[0]) * 2),
+            );
+            SealedRecord {
+                record_key: 0,
+                response,
+                chain: Some(chain),
+            }
+        })
+        .collect()
+    }
+
+    fn number(r: &Response, id: &str) -> i64 {
+        match r.get(id) {
+            Some(Answer::Number(n)) => *n,
+            other => panic!("{id}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_tree_gets_fresh_ids_its_waves_and_how_many_coupons_each_person_saw_used() {
+        let survey = Survey::parse(SURVEY).expect("survey");
+        let (extended, responses) = with_tree(&survey, &records(), &mut rand::rngs::OsRng)
+            .expect("tree")
+            .expect("a survey with coupons");
+        assert!(extended.question("rds_wave").is_some());
+        let id = |i: usize| number(&responses[i], "rds_id");
+        assert_eq!(number(&responses[0], "rds_recruiter_id"), 0, "a seed");
+        assert_eq!(number(&responses[1], "rds_recruiter_id"), id(0));
+        assert_eq!(number(&responses[3], "rds_recruiter_id"), id(1));
+        let waves: Vec<i64> = responses.iter().map(|r| number(r, "rds_wave")).collect();
+        assert_eq!(waves, vec![0, 1, 1, 2]);
+        let used: Vec<i64> = responses
+            .iter()
+            .map(|r| number(r, "rds_coupons_used"))
+            .collect();
+        assert_eq!(used, vec![2, 1, 0, 0]);
+        let seeds: Vec<i64> = responses.iter().map(|r| number(r, "rds_seed")).collect();
+        assert_eq!(seeds, vec![1, 0, 0, 0]);
+        assert_eq!(number(&responses[3], "rds_network_size"), 8);
+        let mut ids: Vec<i64> = (0..4).map(id).collect();
+        ids.sort_unstable();
+        assert_eq!(ids, vec![1, 2, 3, 4], "a permutation of 1..n");
+    }
+
+    #[test]
+    fn a_survey_without_coupons_adds_nothing() {
+        let plain = Survey::parse(&SURVEY.replace("coupons = 3\n", "")).expect("survey");
+        assert!(with_tree(&plain, &records(), &mut rand::rngs::OsRng)
+            .expect("ok")
+            .is_none());
+    }
+}

@@ -354,7 +354,11 @@ fn an_approved_export_carries_the_recruitment_tree_and_r_computes_rds_ii_from_it
     rds_survey(&app);
     let mut counter = 0;
     let mut person = |code: &str| -> Vec<String> {
-        let (tested, known) = if counter % 2 == 0 { ("yes", 2) } else { ("no", 8) };
+        let (tested, known) = if counter % 2 == 0 {
+            ("yes", 2)
+        } else {
+            ("no", 8)
+        };
         counter += 1;
         let mut a = answers(known);
         a["tested"] = json!(tested);
@@ -443,5 +447,9 @@ cat(sprintf("%.4f", sum(w[answered & chorus$tested == "Yes"]) / sum(w[answered])
         return;
     };
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines, ["60", "TRUE", "10", "TRUE", "TRUE", "0.8000"], "{out}");
+    assert_eq!(
+        lines,
+        ["60", "TRUE", "10", "TRUE", "TRUE", "0.8000"],
+        "{out}"
+    );
 }
