@@ -32,6 +32,30 @@ pub struct ChainLink {
     pub wave: u32,
 }
 
+/// The furthest wave each survey's recruitment chain has reached. In memory only — a stored
+/// value would leave in sled's log a series that dates submissions — found once when the data
+/// directory is opened, then moved by each stored response.
+#[derive(Debug, Default)]
+pub struct WavesReached(std::sync::Mutex<std::collections::HashMap<String, u32>>);
+
+impl WavesReached {
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, u32>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A response of `survey` at `wave` was stored.
+    pub fn note(&self, survey: &str, wave: u32) {
+        let mut waves = self.lock();
+        let reached = waves.entry(survey.to_owned()).or_default();
+        *reached = (*reached).max(wave);
+    }
+
+    /// The furthest wave reached (0: seeds only, or no response yet).
+    pub fn reached(&self, survey: &str) -> u32 {
+        self.lock().get(survey).copied().unwrap_or(0)
+    }
+}
+
 /// A coupon to hand on, with the claim stub its recruiter keeps.
 #[derive(Debug)]
 pub struct Coupon {
@@ -214,6 +238,18 @@ mod tests {
         );
         let (after, _) = place(&store, &vault, "rds", &coupons[0].code.display()).expect("place");
         assert_eq!(after.recruiter, None, "a used coupon's link is forgotten");
+    }
+
+    #[test]
+    fn the_furthest_wave_is_kept_per_survey() {
+        let waves = WavesReached::default();
+        waves.note("a", 2);
+        waves.note("a", 1);
+        waves.note("b", 4);
+        assert_eq!(
+            (waves.reached("a"), waves.reached("b"), waves.reached("c")),
+            (2, 4, 0)
+        );
     }
 
     #[test]

@@ -72,6 +72,9 @@ pub async fn submit(
         chain,
     )
     .await;
+    if let (Some(placed), Ok(Accepted::Stored | Accepted::StoredScreenedOut)) = (&chain, &outcome) {
+        chorus.waves.note(survey, placed.wave);
+    }
     let stored = matches!(outcome, Ok(Accepted::Stored | Accepted::StoredScreenedOut));
     let recruits = matches!(outcome, Ok(Accepted::Stored));
     if let (Some(v), false) = (&voucher, stored) {

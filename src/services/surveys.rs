@@ -118,6 +118,9 @@ pub struct SurveyRow {
     /// Surveys with coupons: how many coupons were used, as a band.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupons_used: Option<String>,
+    /// Surveys with coupons: the furthest wave reached, as a band.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waves_reached: Option<String>,
 }
 
 pub fn list_surveys(chorus: &Chorus) -> Vec<SurveyRow> {
@@ -133,6 +136,7 @@ pub fn list_surveys(chorus: &Chorus) -> Vec<SurveyRow> {
             SurveyRow {
                 progress: progress_band(s.responses, width),
                 coupons_used: coupons_used_band(chorus, &s.id),
+                waves_reached: waves_band(chorus, &s.id),
                 id: s.id,
                 title: s.title,
                 state: s.state.to_string(),
@@ -158,6 +162,21 @@ pub struct Overview {
     pub releases: Vec<u32>,
     /// Surveys with coupons: how many coupons were used, as a band.
     pub coupons_used: Option<String>,
+    /// Surveys with coupons: the furthest wave reached, as a band.
+    pub waves_reached: Option<String>,
+}
+
+/// The furthest wave a survey's chain reached, in bands ("seeds only", "1–2", "3–5", "6–9",
+/// then the progress bands), so one more person rarely changes what is shown.
+fn waves_band(chorus: &Chorus, id: &str) -> Option<String> {
+    chorus.surveys.get(id)?.survey.coupons()?;
+    Some(match chorus.waves.reached(id) {
+        0 => "seeds only".to_owned(),
+        1..=2 => "1–2".to_owned(),
+        3..=5 => "3–5".to_owned(),
+        6..=9 => "6–9".to_owned(),
+        w => progress_band(w as usize, 10),
+    })
 }
 
 /// How many of a survey's recruitment coupons were used, in the progress bands (`None` for a
@@ -186,6 +205,7 @@ pub fn overview(chorus: &Chorus, id: &str) -> Result<Overview, ServiceError> {
     Ok(Overview {
         progress: progress_band(chorus.store.response_count(id), width),
         coupons_used: coupons_used_band(chorus, id),
+        waves_reached: waves_band(chorus, id),
         batches,
         releases: chorus.store.release_numbers(id)?,
         entry,

@@ -269,7 +269,7 @@ fn no_coupon_or_claim_code_is_anywhere_in_the_data_directory() {
 
 #[test]
 fn organisers_see_how_many_coupons_were_used_only_in_bands() {
-    let app = TestApp::spawn();
+    let mut app = TestApp::spawn();
     rds_survey(&app);
     let org = OrgClient::log_in(&app, "maria", "organiser");
     let seed = app.issue_codes(ID, 1).remove(0);
@@ -296,6 +296,21 @@ fn organisers_see_how_many_coupons_were_used_only_in_bands() {
     );
     let list = org.get("/org");
     assert!(list.html.contains("coupons used: 10–19"), "{}", list.html);
+    // Waves too, in bands (the seed's three recruits, then theirs: wave 2), found again from
+    // the sealed responses after a restart.
+    assert!(
+        page.html.contains("<dt>Waves reached</dt><dd>1–2</dd>"),
+        "{}",
+        page.html
+    );
+    app.restart();
+    let org = OrgClient::log_in_existing(&app, "maria");
+    let page = org.get(&format!("/org/s/{ID}"));
+    assert!(
+        page.html.contains("<dt>Waves reached</dt><dd>1–2</dd>"),
+        "{}",
+        page.html
+    );
 }
 
 /// 30 people with 2 contacts who had a test and 30 with 8 who had not: unweighted 50% each;
