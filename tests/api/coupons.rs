@@ -265,6 +265,14 @@ fn no_coupon_or_claim_code_is_anywhere_in_the_data_directory() {
     let (ok, _, stderr) = app.cli(&["store", "rewrite"]);
     assert!(ok, "{stderr}");
     check("after a rewrite");
+    // The rewrite kept what the chain needs: an unused coupon still recruits and pays its stub.
+    let key = staff_key(&app);
+    assert_eq!(
+        desk(&app, "check", &key, &claims[1]).1["state"],
+        "not_valid"
+    );
+    take_part(&app, &coupons[1]);
+    assert_eq!(desk(&app, "check", &key, &claims[1]).1["state"], "payable");
 }
 
 #[test]
