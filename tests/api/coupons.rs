@@ -359,6 +359,15 @@ fn the_release_shows_rds_ii_weighted_percentages_that_match_the_hand_worked_exam
         "{tested}"
     );
     assert_eq!(weighted.last(), Some(&json!(100)));
+    // The release page shows them in a column of their own.
+    let org = OrgClient::log_in_existing(&app, "maria");
+    let page = org.get(&format!("/org/s/{ID}/releases/1"));
+    assert!(page.html.contains("RDS-II weighted %"), "{}", page.html);
+    assert!(
+        page.html.contains("<td class=\"n\">80%</td>"),
+        "{}",
+        page.html
+    );
     // Two-way tables carry none.
     assert!(doc["tables"]
         .as_array()
