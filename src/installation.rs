@@ -59,6 +59,8 @@ pub struct Chorus {
     /// Signs researcher exports.
     pub signing: crate::vault::SigningKey,
     pub clock: Box<dyn Clock>,
+    /// Surveys with coupons: the furthest wave reached (shown to organisers in bands).
+    pub waves: crate::coupons::WavesReached,
 }
 
 /// What happened while opening, for the start-up message.
@@ -142,6 +144,7 @@ impl Chorus {
             }
         };
         let surveys = SurveyRegistry::load(&store, &vault)?;
+        let waves = waves_reached(&store, &surveys);
         let signing = match store.meta_get(META_SIGNING)? {
             Some(sealed) => vault.open_signing_key(&sealed)?,
             None => {
@@ -158,10 +161,31 @@ impl Chorus {
                 surveys,
                 signing,
                 clock: Box::new(SystemClock),
+                waves,
             },
             opened,
         ))
     }
+}
+
+/// The furthest wave of every survey with coupons, read once from its sealed responses (only
+/// recruitment surveys pay this at start-up; a survey that cannot be opened counts as seeds only).
+fn waves_reached(store: &Store, surveys: &SurveyRegistry) -> crate::coupons::WavesReached {
+    let waves = crate::coupons::WavesReached::default();
+    for summary in surveys.list(store) {
+        let Some(entry) = surveys.get(&summary.id) else {
+            continue;
+        };
+        if entry.survey.coupons().is_none() {
+            continue;
+        }
+        if let Ok(records) = crate::submissions::open_all(store, &entry) {
+            for chain in records.iter().filter_map(|r| r.chain) {
+                waves.note(&summary.id, chain.wave);
+            }
+        }
+    }
+    waves
 }
 
 fn create_private_dir(path: &std::path::Path) -> Result<(), StartError> {

@@ -15,6 +15,7 @@ pub mod audit;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod coupons;
 pub mod disclosure;
 pub mod export;
 pub mod installation;

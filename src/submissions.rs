@@ -6,6 +6,7 @@
 //! they are only ever read detached from every other answer, so they are stored that way, and
 //! the response itself stays small and of one size per survey.
 
+use crate::coupons::ChainLink;
 use crate::store::{Redemption, Store, StoreError};
 use crate::survey::{answers, Answer, AnswerError, BatchTags, Response};
 use crate::surveys::{SurveyRegistry, SurveyState};
@@ -36,6 +37,9 @@ pub struct SealedRecord {
     pub record_key: u32,
     #[serde(rename = "a")]
     pub response: Response,
+    /// Surveys with coupons: where the response sits in the recruitment tree.
+    #[serde(rename = "c", default, skip_serializing_if = "Option::is_none")]
+    pub chain: Option<ChainLink>,
 }
 
 /// A free-text answer as it is sealed, apart from the response it came with: the question and
@@ -74,12 +78,15 @@ fn detach_texts(mut response: Response) -> (Response, Vec<StoredText>) {
 pub enum Accepted {
     /// The response is stored.
     Stored,
+    /// The survey's `end_if` screened the person out and the definition records such answers
+    /// (`record_screened_out`): the response is stored.
+    StoredScreenedOut,
     /// The survey's `end_if` screened the person out: the code is spent, nothing is stored.
     ScreenedOut,
 }
 
 /// Parses, seals and stores one response, spending its code. `Ok` means durable: only then may
-/// anyone be told "thank you".
+/// anyone be told "thank you". `chain` is sealed with the response (surveys with coupons).
 pub async fn accept(
     registry: &SurveyRegistry,
     store: &Store,
@@ -87,6 +94,7 @@ pub async fn accept(
     survey_id: &str,
     code: &str,
     raw_answers: &serde_json::Map<String, serde_json::Value>,
+    chain: Option<ChainLink>,
 ) -> Result<Accepted, SubmitError> {
     let entry = registry.get(survey_id).ok_or(SubmitError::NoSuchSurvey)?;
     match entry.state {
@@ -128,6 +136,7 @@ pub async fn accept(
     let record = SealedRecord {
         record_key: random_u32(),
         response,
+        chain,
     };
     let plaintext = serde_json::to_vec(&record).map_err(|_| StoreError::Corrupt)?;
     let record_id: [u8; 16] = random_array();
@@ -137,6 +146,7 @@ pub async fn accept(
         .redeem(&hash, survey_id, &record_id, &sealed, texts)
         .await?
     {
+        Redemption::Redeemed if screened_out => Ok(Accepted::StoredScreenedOut),
         Redemption::Redeemed => Ok(Accepted::Stored),
         Redemption::Unusable => Err(SubmitError::CodeUnusable),
     }
@@ -207,4 +217,53 @@ pub fn free_text_answers(
     let mut rng = rand::rngs::StdRng::from_seed(random_array());
     texts.shuffle(&mut rng);
     Ok(texts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::coupons::ChainLink;
+    use crate::survey::{Answer, NonAnswer, QuestionId, Survey};
+
+    #[test]
+    fn a_recruit_with_every_answer_a_non_answer_fits_its_surveys_record_size() {
+        let survey =
+            Survey::parse(include_str!("../surveys/rds-injecting-study.toml")).expect("parses");
+        let mut response = Response::default();
+        for q in survey.questions() {
+            let id = QuestionId::parse(q.id.as_str()).expect("id");
+            response.insert(id, Answer::NonAnswer(NonAnswer::PreferNotToSay));
+        }
+        let (response, _) = detach_texts(response);
+        let record = SealedRecord {
+            record_key: u32::MAX,
+            response,
+            chain: Some(ChainLink {
+                id: [255; 16],
+                recruiter: Some([255; 16]),
+                wave: u32::MAX,
+            }),
+        };
+        let len = serde_json::to_vec(&record).expect("json").len();
+        let size = crate::surveys::record_size(&survey);
+        assert!(len + 4 <= size, "{len} bytes do not fit {size}");
+    }
+
+    #[test]
+    fn free_text_answers_are_taken_out_of_a_response_and_nothing_else() {
+        let mut response = Response::default();
+        let id = |s: &str| QuestionId::parse(s).expect("id");
+        response.insert(id("said"), Answer::Text("hello".into()));
+        response.insert(id("age"), Answer::Number(30));
+        let (kept, texts) = detach_texts(response);
+        assert_eq!(kept.len(), 1);
+        assert!(kept.get("age").is_some());
+        assert_eq!(
+            texts,
+            vec![StoredText {
+                question: "said".into(),
+                text: "hello".into()
+            }]
+        );
+    }
 }

@@ -91,13 +91,22 @@ pub struct SurveyEntry {
 
 /// Bytes the sealed record adds around a response's answers: `{"k":<record key>,"a":…}`.
 const RECORD_WRAPPER: usize = 32;
+/// Bytes a survey with coupons adds for the response's place in the recruitment tree:
+/// `,"c":{"i":[16 bytes],"r":[16 bytes],"w":<wave>}` with every byte written as up to three
+/// digits and a comma.
+const CHAIN_LINK: usize = 160;
 
 /// The size every response of `survey` is padded to before sealing: room for the longest
 /// response its definition allows, so that the length of a stored response says nothing about
 /// its answers. A new definition may change it; responses stored under the earlier one keep
 /// theirs.
 pub fn record_size(survey: &Survey) -> usize {
-    crate::vault::record_size(survey.stored_response_bound() + RECORD_WRAPPER)
+    let chain = if survey.coupons().is_some() {
+        CHAIN_LINK
+    } else {
+        0
+    };
+    crate::vault::record_size(survey.stored_response_bound() + RECORD_WRAPPER + chain)
 }
 
 impl SurveyEntry {

@@ -35,6 +35,8 @@ pub fn standing(store: &Store, key: &CodeHashKey, typed: &str) -> Result<Standin
         return Ok(Standing::NotValid);
     };
     Ok(match store.voucher_get(&voucher_hash(key, &voucher))? {
+        // A claim whose coupon nobody used yet reads as no voucher at all.
+        Some(record) if record.reward == Some(false) => Standing::NotValid,
         Some(record) if record.paid => Standing::AlreadyPaid {
             survey: record.survey,
         },
@@ -43,6 +45,17 @@ pub fn standing(store: &Store, key: &CodeHashKey, typed: &str) -> Result<Standin
         },
         None => Standing::NotValid,
     })
+}
+
+/// Whether a typed voucher is a recruitment reward's claim (a coupon's stub) rather than an
+/// incentive voucher; `false` for anything else.
+pub fn is_reward(store: &Store, key: &CodeHashKey, typed: &str) -> Result<bool, StoreError> {
+    let Ok(voucher) = TokenCode::parse(typed) else {
+        return Ok(false);
+    };
+    Ok(store
+        .voucher_get(&voucher_hash(key, &voucher))?
+        .is_some_and(|r| r.reward.is_some()))
 }
 
 /// Marks a typed voucher paid; exactly one of any number of concurrent callers gets `Paid`.

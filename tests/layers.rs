@@ -18,6 +18,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("tokens", 3),
     ("vouchers", 3),
     ("kiosks", 3),
+    ("coupons", 3),
     ("accounts", 3),
     ("audit", 3),
     ("surveys", 3),

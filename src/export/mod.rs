@@ -7,4 +7,5 @@ pub mod bundle;
 pub mod ddi;
 pub mod loaders;
 pub mod package;
+pub mod rds;
 pub mod requests;

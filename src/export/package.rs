@@ -5,7 +5,7 @@
 
 use super::anonymise::{anonymise, Params, Refusal};
 use super::bundle::{self, BundleError};
-use super::{ddi, loaders};
+use super::{ddi, loaders, rds};
 use crate::store::Store;
 use crate::surveys::{SurveyRegistry, SurveyState};
 use crate::vault::SigningKey;
@@ -48,12 +48,24 @@ pub fn build(
     let records =
         crate::submissions::open_all(store, &entry).map_err(|_| ExportError::Unreadable)?;
     let params = Params::for_survey(&entry.survey);
-    let data = anonymise(
-        &entry.survey,
-        records.iter().map(|r| &r.response),
-        &params,
-        &mut rand::rngs::OsRng,
-    )?;
+    // A survey with coupons exports its recruitment tree as added, anonymised columns.
+    let tree = rds::with_tree(&entry.survey, &records, &mut rand::rngs::OsRng)?;
+    let mut data = match &tree {
+        Some((survey, responses)) => {
+            anonymise(survey, responses.iter(), &params, &mut rand::rngs::OsRng)?
+        }
+        None => anonymise(
+            &entry.survey,
+            records.iter().map(|r| &r.response),
+            &params,
+            &mut rand::rngs::OsRng,
+        )?,
+    };
+    rds::close_tree(&mut data);
+    let mut load_r = loaders::r::script(&data);
+    if let Some(coupons) = entry.survey.coupons().filter(|_| tree.is_some()) {
+        load_r.push_str(&loaders::r::rds_lines(coupons));
+    }
     let files_err = |e: csv::Error| ExportError::Files(e.to_string());
     let files = vec![
         (
@@ -64,7 +76,7 @@ pub fn build(
             "codebook.csv".to_owned(),
             data.codebook_csv().map_err(files_err)?.into_bytes(),
         ),
-        ("load.R".to_owned(), loaders::r::script(&data).into_bytes()),
+        ("load.R".to_owned(), load_r.into_bytes()),
         (
             "load.do".to_owned(),
             loaders::stata::script(&data).into_bytes(),
@@ -110,5 +122,11 @@ pub fn build(
         "notes".into(),
         "Rows are shuffled and row ids are new for every export. Free text, times and record keys are never exported. Non-answer codes are listed in the missing column of codebook.csv and declared missing by load.R, load.do and load.sps; * means suppressed for anonymity.".into(),
     );
+    if tree.is_some() {
+        manifest.insert(
+            "recruitment_tree".into(),
+            "Columns rds_*: fresh ids for this export (rds_id, rds_recruiter_id; 0 = seed, or a recruiter left out for anonymity), rds_seed, rds_wave and rds_coupons_used (quasi-identifiers, generalised for k-anonymity), rds_network_size. load.R makes an rds.data.frame when the RDS package is installed.".into(),
+        );
+    }
     Ok(bundle::build(manifest, &files, signing)?)
 }

@@ -42,6 +42,10 @@ pub struct Table {
     /// Rows or columns are shown in groups to protect small numbers (see `Line::parts`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub redesigned: bool,
+    /// Surveys with coupons, one-way tables: the RDS-II weighted percentage of each row (the
+    /// last, the total, is 100); `null` where the count is hidden (see `release/rds.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rds_percent: Option<Vec<Option<u32>>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -139,6 +143,7 @@ impl ReleaseDocument {
                         columns,
                         cells,
                         redesigned: t.redesigned,
+                        rds_percent: None,
                     });
                 }
                 Released::Withheld(w) => withheld.push(Withheld {
@@ -166,6 +171,20 @@ impl ReleaseDocument {
             withheld,
             quotes: Vec::new(),
         }
+    }
+
+    /// Adds RDS-II weighted percentages (by table id, from `tally::rds_shares`) to the one-way
+    /// tables that may show them.
+    pub fn with_rds_percentages(
+        mut self,
+        shares: &std::collections::BTreeMap<String, Vec<f64>>,
+    ) -> ReleaseDocument {
+        for table in &mut self.tables {
+            if let Some(s) = shares.get(&table.id) {
+                table.rds_percent = super::rds::shown_percentages(table, s);
+            }
+        }
+        self
     }
 
     /// The one-way tables (shown), in catalogue order.
@@ -209,6 +228,7 @@ impl Table {
             columns: self.rows.clone(),
             cells,
             redesigned: self.redesigned,
+            rds_percent: None,
         }
     }
 }

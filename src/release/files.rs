@@ -42,17 +42,28 @@ pub fn csv_zip(doc: &ReleaseDocument) -> Result<Vec<u8>, FilesError> {
 /// is the word `hidden` (explained in the README), whatever its size.
 pub fn table_csv(table: &Table) -> Result<Vec<u8>, FilesError> {
     let mut out = csv::Writer::from_writer(Vec::new());
-    let header =
-        std::iter::once(table.title.clone()).chain(table.columns.iter().map(|c| c.label.clone()));
+    let weighted = table.rds_percent.as_ref();
+    let header = std::iter::once(table.title.clone())
+        .chain(table.columns.iter().map(|c| c.label.clone()))
+        .chain(weighted.map(|_| "RDS-II weighted %".to_owned()));
     out.write_record(header)
         .map_err(|e| FilesError(e.to_string()))?;
-    for (line, cells) in table.rows.iter().zip(&table.cells) {
+    for (i, (line, cells)) in table.rows.iter().zip(&table.cells).enumerate() {
         let values = cells.iter().map(|c| match c.count {
             Some(n) if !c.suppressed => n.to_string(),
             _ => "hidden".to_owned(),
         });
-        out.write_record(std::iter::once(line.label.clone()).chain(values))
-            .map_err(|e| FilesError(e.to_string()))?;
+        // A weighted percentage is absent exactly where the count is hidden.
+        let percent = weighted.map(|w| match w.get(i).copied().flatten() {
+            Some(p) => p.to_string(),
+            None => "hidden".to_owned(),
+        });
+        out.write_record(
+            std::iter::once(line.label.clone())
+                .chain(values)
+                .chain(percent),
+        )
+        .map_err(|e| FilesError(e.to_string()))?;
     }
     out.into_inner().map_err(|e| FilesError(e.to_string()))
 }

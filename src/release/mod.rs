@@ -7,6 +7,7 @@
 mod document;
 mod files;
 pub mod quotes;
+mod rds;
 pub mod rule;
 
 pub use document::{Cell, Line, ReleaseDocument, Table, HIDDEN_LEGEND, NOTE};
@@ -257,6 +258,11 @@ fn compute(
         crate::submissions::OpenAllError::Store(e) => PublishError::Store(e),
     })?;
     let enough = records.len() >= survey.min_responses() as usize;
+    let shares = if enough {
+        crate::tally::rds_shares(survey, records.iter().map(|r| &r.response))
+    } else {
+        Default::default()
+    };
     let released = if enough {
         let catalogue = tally(survey, records.iter().map(|r| (r.record_key, &r.response)));
         let earlier: Vec<EarlierRelease> = earlier
@@ -273,7 +279,8 @@ fn compute(
         trigger == Trigger::Closing,
         enough,
         &released,
-    ))
+    )
+    .with_rds_percentages(&shares))
 }
 
 #[cfg(test)]

@@ -51,6 +51,7 @@ async fn submit_all(chorus: &Chorus, codes: &[tokens::TokenCode]) {
             "small",
             &code.display(),
             answers.as_object().expect("object"),
+            None,
         )
         .await
         .expect("accepted");

@@ -2,6 +2,7 @@
 //! open survey's landing page. Never audited — respondents never appear in the audit log — and
 //! rate-limited per client at the edge, in memory.
 
+use crate::coupons::{self, Coupon};
 use crate::installation::Chorus;
 use crate::store::StoreError;
 use crate::submissions::{self, Accepted, SubmitError};
@@ -17,12 +18,17 @@ pub struct Submitted {
     pub screened_out: bool,
     /// The incentive voucher, when the survey offers one and a response was stored.
     pub voucher: Option<TokenCode>,
+    /// Recruitment coupons with their claim stubs (`coupons = N`), when a response was stored
+    /// and the person was not screened out.
+    pub coupons: Vec<Coupon>,
 }
 
 /// Parses, seals and stores one response, spending its code; `Ok` means durable. A survey with
-/// an incentive gets a voucher written just before the response, so the flush that makes the
-/// response durable makes the voucher durable too; a voucher whose response was refused (or
-/// screened out) is taken back before anyone sees it.
+/// an incentive gets a voucher, and a survey with coupons its coupons and their claims, written
+/// just before the response, so the flush that makes the response durable makes them durable
+/// too; what belongs to a response that was refused (or screened out) is taken back before
+/// anyone sees it. A coupon used here has its link forgotten and, when the response is stored,
+/// its claim made payable, durably, before "thank you".
 pub async fn submit(
     chorus: &Chorus,
     survey: &str,
@@ -30,24 +36,61 @@ pub async fn submit(
     answers: &serde_json::Map<String, serde_json::Value>,
 ) -> Result<Submitted, SubmitError> {
     let key = chorus.vault.code_hash_key();
-    let offers_incentive = chorus
+    let open = chorus
         .surveys
         .get(survey)
-        .is_some_and(|e| e.state == SurveyState::Open && e.survey.incentive().is_some());
+        .filter(|e| e.state == SurveyState::Open);
+    let offers_incentive = open
+        .as_ref()
+        .is_some_and(|e| e.survey.incentive().is_some());
+    let coupon_count = open.as_ref().and_then(|e| e.survey.coupons());
+    let (chain, in_use) = match coupon_count {
+        Some(_) => {
+            let (chain, in_use) = coupons::place(&chorus.store, &chorus.vault, survey, code)?;
+            (Some(chain), in_use)
+        }
+        None => (None, None),
+    };
     let voucher = if offers_incentive {
         Some(vouchers::issue(&chorus.store, key, survey)?)
     } else {
         None
     };
-    let outcome =
-        submissions::accept(&chorus.surveys, &chorus.store, key, survey, code, answers).await;
-    let stored = matches!(outcome, Ok(Accepted::Stored));
+    let issued = match (&chain, coupon_count) {
+        (Some(own), Some(n)) => {
+            coupons::issue(&chorus.store, &chorus.vault, survey, own, n as usize)?
+        }
+        _ => Vec::new(),
+    };
+    let outcome = submissions::accept(
+        &chorus.surveys,
+        &chorus.store,
+        key,
+        survey,
+        code,
+        answers,
+        chain,
+    )
+    .await;
+    if let (Some(placed), Ok(Accepted::Stored | Accepted::StoredScreenedOut)) = (&chain, &outcome) {
+        chorus.waves.note(survey, placed.wave);
+    }
+    let stored = matches!(outcome, Ok(Accepted::Stored | Accepted::StoredScreenedOut));
+    let recruits = matches!(outcome, Ok(Accepted::Stored));
     if let (Some(v), false) = (&voucher, stored) {
         vouchers::withdraw(&chorus.store, key, v)?;
+    }
+    if !recruits {
+        coupons::withdraw(&chorus.store, &chorus.vault, &issued)?;
+    }
+    if let (Some(used), true) = (&in_use, outcome.is_ok()) {
+        coupons::settle(&chorus.store, used, recruits)?;
+        chorus.store.durable().await?;
     }
     Ok(Submitted {
         screened_out: outcome? == Accepted::ScreenedOut,
         voucher: voucher.filter(|_| stored),
+        coupons: if recruits { issued } else { Vec::new() },
     })
 }
 
@@ -107,5 +150,65 @@ pub fn offers_open_codes(chorus: &Chorus, survey: &str) -> Result<(), OpenCodeEr
         (SurveyState::Closed, _) => Err(OpenCodeError::Closed),
         (SurveyState::Open, Mode::Open) => Ok(()),
         (SurveyState::Open, _) => Err(OpenCodeError::ByInvitation),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RDS: &str = "id = \"chain\"\ntitle = \"Chain\"\ncoupons = 2\n[[pages]]\ntitle = \"P\"\n  [[pages.questions]]\n  id = \"known\"\n  type = \"network_size\"\n  role = \"plain\"\n  text = \"How many?\"\n";
+
+    fn submitted(chorus: &Chorus, code: &str) -> Submitted {
+        let answers = serde_json::json!({"known": 4});
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        runtime
+            .block_on(submit(
+                chorus,
+                "chain",
+                code,
+                answers.as_object().expect("object"),
+            ))
+            .expect("stored")
+    }
+
+    #[test]
+    fn sealed_responses_record_the_recruitment_tree_and_nothing_else_links_them() {
+        let (_d, chorus) = crate::installation::temporary_with(RDS);
+        chorus
+            .surveys
+            .set_state(&chorus.store, "chain", SurveyState::Open)
+            .expect("open");
+        let (_, seeds) =
+            tokens::issue_batch(&chorus.store, chorus.vault.code_hash_key(), "chain", 1)
+                .expect("seed card");
+        let seed = submitted(&chorus, &seeds[0].display());
+        assert_eq!(seed.coupons.len(), 2);
+        let recruit = submitted(&chorus, &seed.coupons[0].code.display());
+        submitted(&chorus, &recruit.coupons[1].code.display());
+        let entry = chorus.surveys.get("chain").expect("entry");
+        let mut chain: Vec<_> = submissions::open_all(&chorus.store, &entry)
+            .expect("open")
+            .into_iter()
+            .map(|r| r.chain.expect("every response has its place"))
+            .collect();
+        chain.sort_by_key(|c| c.wave);
+        let waves: Vec<u32> = chain.iter().map(|c| c.wave).collect();
+        assert_eq!(waves, vec![0, 1, 2]);
+        assert_eq!(chain[0].recruiter, None, "a seed");
+        assert_eq!(chain[1].recruiter, Some(chain[0].id));
+        assert_eq!(chain[2].recruiter, Some(chain[1].id));
+        // A used coupon's link is gone; an unused one still has its own.
+        let key = chorus.vault.code_hash_key();
+        let used = code_hash(key, &seed.coupons[0].code);
+        let unused = code_hash(key, &seed.coupons[1].code);
+        assert_eq!(chorus.store.coupon_link_get(&used).expect("get"), None);
+        assert!(chorus
+            .store
+            .coupon_link_get(&unused)
+            .expect("get")
+            .is_some());
     }
 }

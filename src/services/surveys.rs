@@ -5,7 +5,7 @@ use super::{audit, survey_entry, Actor, ServiceError};
 use crate::installation::Chorus;
 use crate::release::Closed;
 use crate::surveys::{progress_band, ImportOutcome, SurveyState};
-use crate::tokens::OPEN_BATCH;
+use crate::tokens::{COUPON_BATCH, OPEN_BATCH};
 
 /// The demo survey, embedded so the binary runs from any directory.
 pub const DEMO_SURVEY: &str = include_str!("../../surveys/demo.toml");
@@ -115,6 +115,12 @@ pub struct SurveyRow {
     pub state: String,
     pub mode: String,
     pub progress: String,
+    /// Surveys with coupons: how many coupons were used, as a band.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coupons_used: Option<String>,
+    /// Surveys with coupons: the furthest wave reached, as a band.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waves_reached: Option<String>,
 }
 
 pub fn list_surveys(chorus: &Chorus) -> Vec<SurveyRow> {
@@ -129,6 +135,8 @@ pub fn list_surveys(chorus: &Chorus) -> Vec<SurveyRow> {
                 .map_or(10, |e| e.survey.threshold() as usize);
             SurveyRow {
                 progress: progress_band(s.responses, width),
+                coupons_used: coupons_used_band(chorus, &s.id),
+                waves_reached: waves_band(chorus, &s.id),
                 id: s.id,
                 title: s.title,
                 state: s.state.to_string(),
@@ -152,6 +160,32 @@ pub struct Overview {
     pub progress: String,
     pub batches: Vec<BatchRow>,
     pub releases: Vec<u32>,
+    /// Surveys with coupons: how many coupons were used, as a band.
+    pub coupons_used: Option<String>,
+    /// Surveys with coupons: the furthest wave reached, as a band.
+    pub waves_reached: Option<String>,
+}
+
+/// The furthest wave a survey's chain reached, in bands ("seeds only", "1–2", "3–5", "6–9",
+/// then the progress bands), so one more person rarely changes what is shown.
+fn waves_band(chorus: &Chorus, id: &str) -> Option<String> {
+    chorus.surveys.get(id)?.survey.coupons()?;
+    Some(match chorus.waves.reached(id) {
+        0 => "seeds only".to_owned(),
+        1..=2 => "1–2".to_owned(),
+        3..=5 => "3–5".to_owned(),
+        6..=9 => "6–9".to_owned(),
+        w => progress_band(w as usize, 10),
+    })
+}
+
+/// How many of a survey's recruitment coupons were used, in the progress bands (`None` for a
+/// survey without coupons). Waves reached are not shown: they live only inside sealed responses.
+fn coupons_used_band(chorus: &Chorus, id: &str) -> Option<String> {
+    let entry = chorus.surveys.get(id)?;
+    entry.survey.coupons()?;
+    let used = chorus.store.used_in_batch(id, COUPON_BATCH) as usize;
+    Some(progress_band(used, entry.survey.threshold() as usize))
 }
 
 pub fn overview(chorus: &Chorus, id: &str) -> Result<Overview, ServiceError> {
@@ -170,6 +204,8 @@ pub fn overview(chorus: &Chorus, id: &str) -> Result<Overview, ServiceError> {
         .collect();
     Ok(Overview {
         progress: progress_band(chorus.store.response_count(id), width),
+        coupons_used: coupons_used_band(chorus, id),
+        waves_reached: waves_band(chorus, id),
         batches,
         releases: chorus.store.release_numbers(id)?,
         entry,

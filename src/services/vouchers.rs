@@ -16,6 +16,16 @@ pub fn voucher_standing(chorus: &Chorus, typed: &str) -> Result<Standing, Servic
     )?)
 }
 
+/// Whether a typed voucher is a recruitment reward (a coupon's claim stub), so the desk can say
+/// so (not audited: looking changes nothing).
+pub fn voucher_is_reward(chorus: &Chorus, typed: &str) -> Result<bool, ServiceError> {
+    Ok(vouchers::is_reward(
+        &chorus.store,
+        chorus.vault.code_hash_key(),
+        typed,
+    )?)
+}
+
 /// Marks a voucher paid, durably, before anyone is told to hand over the incentive. Of any
 /// number of concurrent requests for one voucher, exactly one is told `Paid`.
 pub fn pay_voucher(chorus: &Chorus, actor: &Actor, typed: &str) -> Result<Payment, ServiceError> {

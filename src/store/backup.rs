@@ -5,7 +5,7 @@
 
 use super::generation::{fill, Generation};
 use super::ledger::KeyLedger;
-use super::records::{CODE_TAG, RESPONSE_TAG, TEXT_TAG, VOUCHER_TAG};
+use super::records::{CODE_TAG, COUPON_LINK_TAG, RESPONSE_TAG, TEXT_TAG, VOUCHER_TAG};
 use super::{Store, StoreError, LEDGER_NAMES};
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -99,6 +99,10 @@ fn logical_trees(
             collect(&live.redeem, &[VOUCHER_TAG])?,
         ),
         ("texts".to_owned(), collect(&live.redeem, &[TEXT_TAG])?),
+        (
+            "coupon_links".to_owned(),
+            collect(&live.redeem, &[COUPON_LINK_TAG])?,
+        ),
     ];
     for name in super::generation::TREES {
         if name == "meta" || name == "redeem" {
@@ -137,6 +141,7 @@ pub(super) fn build(
                 b"responses" => ("redeem", [&[RESPONSE_TAG][..], &k].concat()),
                 b"vouchers" => ("redeem", [&[VOUCHER_TAG][..], &k].concat()),
                 b"texts" => ("redeem", [&[TEXT_TAG][..], &k].concat()),
+                b"coupon_links" => ("redeem", [&[COUPON_LINK_TAG][..], &k].concat()),
                 other => match super::generation::TREES
                     .iter()
                     .find(|t| t.as_bytes() == other && **t != "redeem")

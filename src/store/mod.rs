@@ -10,6 +10,7 @@ mod admin;
 mod backup;
 mod committer;
 mod counters;
+mod coupons;
 mod generation;
 mod kiosks;
 mod ledger;
@@ -28,7 +29,8 @@ pub use committer::CommitError;
 use committer::{Committed, Committer, RedeemRequest};
 use generation::Generation;
 use records::{
-    code_key, response_key, scoped_key, text_key, CODE_TAG, RESPONSE_TAG, TEXT_TAG, VOUCHER_TAG,
+    code_key, response_key, scoped_key, text_key, CODE_TAG, COUPON_LINK_TAG, RESPONSE_TAG,
+    TEXT_TAG, VOUCHER_TAG,
 };
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
@@ -407,6 +409,12 @@ impl Store {
         Ok(counts)
     }
 
+    /// How many codes of one batch were used (a live counter; no scan). For the coupon batch,
+    /// which has no batch record, this is how many coupons were used.
+    pub fn used_in_batch(&self, survey: &str, batch: u32) -> u64 {
+        self.counters.used(survey, batch)
+    }
+
     // ---- responses ----
 
     /// How many responses a survey has (a live counter; no scan).
@@ -545,7 +553,7 @@ fn count_from_tree(redeem: &sled::Tree) -> Result<counters::Counters, StoreError
                     std::str::from_utf8(&scoped[..end]).map_err(|_| StoreError::Corrupt)?;
                 counters.add_response(survey);
             }
-            Some(&VOUCHER_TAG | &TEXT_TAG) => {}
+            Some(&VOUCHER_TAG | &TEXT_TAG | &COUPON_LINK_TAG) => {}
             _ => return Err(StoreError::Corrupt),
         }
     }

@@ -81,32 +81,59 @@ pub(super) fn voucher_key(hash: &[u8; 32]) -> [u8; 33] {
     key
 }
 
+/// Key of a coupon's sealed link to its recruiter in the `redeem` tree: `k` ‖ keyed hash of
+/// the coupon (the same digest as its code record). Removed once the coupon is used.
+pub(super) fn coupon_link_key(hash: &[u8; 32]) -> [u8; 33] {
+    let mut key = code_key(hash);
+    key[0] = COUPON_LINK_TAG;
+    key
+}
+
 /// The state of one incentive voucher, stored under the keyed hash of its code: its survey and
 /// whether it was paid — never a time, a response id or anything that orders it with responses.
+/// A recruitment reward's claim is a voucher too, payable only once its coupon was used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VoucherRecord {
     pub survey: String,
     pub paid: bool,
+    /// `None` for an incentive voucher; for a recruitment reward's claim, whether its coupon
+    /// was used (only then is it payable).
+    pub reward: Option<bool>,
 }
 
 impl VoucherRecord {
-    /// `paid (1) ‖ survey id (utf-8)`
+    /// `state (1) ‖ survey id (utf-8)`, the state being `paid` (bit 0) and the reward (bits
+    /// 1–2: 0 a voucher, 1 a claim whose coupon is unused, 2 a claim whose coupon was used).
     pub(super) fn encode(&self) -> Vec<u8> {
+        let reward = match self.reward {
+            None => 0,
+            Some(false) => 1,
+            Some(true) => 2,
+        };
         let mut out = Vec::with_capacity(1 + self.survey.len());
-        out.push(u8::from(self.paid));
+        out.push(u8::from(self.paid) | (reward << 1));
         out.extend_from_slice(self.survey.as_bytes());
         out
     }
 
     pub(super) fn decode(bytes: &[u8]) -> Option<VoucherRecord> {
-        let (&paid, survey) = bytes.split_first()?;
-        if paid > 1 {
-            return None;
-        }
+        let (&state, survey) = bytes.split_first()?;
+        let reward = match state >> 1 {
+            0 => None,
+            1 => Some(false),
+            2 => Some(true),
+            _ => return None,
+        };
         Some(VoucherRecord {
-            paid: paid == 1,
+            paid: state & 1 == 1,
+            reward,
             survey: String::from_utf8(survey.to_vec()).ok()?,
         })
+    }
+
+    /// Whether staff may pay it now: a voucher, or a claim whose coupon was used.
+    pub fn payable(&self) -> bool {
+        !self.paid && self.reward != Some(false)
     }
 }
 
@@ -117,6 +144,8 @@ pub(super) const RESPONSE_TAG: u8 = b'r';
 /// Free-text answers sort after responses and apart from them: a rewrite writes every response
 /// before any text, so no text lands next to the response it came with.
 pub(super) const TEXT_TAG: u8 = b't';
+/// Coupon links sort between codes and responses: a rewrite writes them apart from both.
+pub(super) const COUPON_LINK_TAG: u8 = b'k';
 /// Vouchers sort after responses, so a rewrite writes them apart from the responses too.
 pub(super) const VOUCHER_TAG: u8 = b'v';
 
@@ -132,6 +161,26 @@ mod tests {
             spent: true,
         };
         assert_eq!(CodeRecord::decode(&rec.encode()), Some(rec));
+    }
+
+    #[test]
+    fn voucher_and_claim_records_round_trip_and_an_unused_claim_is_not_payable() {
+        for (paid, reward) in [
+            (false, None),
+            (true, None),
+            (false, Some(false)),
+            (false, Some(true)),
+            (true, Some(true)),
+        ] {
+            let rec = VoucherRecord {
+                survey: "rds".into(),
+                paid,
+                reward,
+            };
+            assert_eq!(VoucherRecord::decode(&rec.encode()), Some(rec.clone()));
+            assert_eq!(rec.payable(), !paid && reward != Some(false));
+        }
+        assert_eq!(VoucherRecord::decode(&[6]), None);
     }
 
     #[test]

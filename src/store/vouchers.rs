@@ -20,9 +20,24 @@ impl Store {
     /// Stores a new, payable voucher unless its digest exists; `false` on such a clash (the
     /// caller draws another code; an existing voucher is never reset).
     pub fn voucher_insert(&self, hash: &[u8; 32], survey: &str) -> Result<bool, StoreError> {
+        self.voucher_insert_as(hash, survey, None)
+    }
+
+    /// Stores a recruitment reward's claim, not payable until `claim_earn` (its coupon used).
+    pub fn claim_insert(&self, hash: &[u8; 32], survey: &str) -> Result<bool, StoreError> {
+        self.voucher_insert_as(hash, survey, Some(false))
+    }
+
+    fn voucher_insert_as(
+        &self,
+        hash: &[u8; 32],
+        survey: &str,
+        reward: Option<bool>,
+    ) -> Result<bool, StoreError> {
         let record = VoucherRecord {
             survey: survey.to_owned(),
             paid: false,
+            reward,
         };
         Ok(self
             .live()
@@ -39,6 +54,33 @@ impl Store {
     pub fn voucher_remove(&self, hash: &[u8; 32]) -> Result<(), StoreError> {
         self.live().redeem.remove(voucher_key(hash))?;
         Ok(())
+    }
+
+    /// Makes a claim payable: its coupon was used. Only an unused claim changes, so a claim is
+    /// never reset from paid; an unknown one is left unknown.
+    pub fn claim_earn(&self, hash: &[u8; 32]) -> Result<(), StoreError> {
+        let key = voucher_key(hash);
+        let live = self.live();
+        loop {
+            let Some(raw) = live.redeem.get(key)? else {
+                return Ok(());
+            };
+            let record = VoucherRecord::decode(&raw).ok_or(StoreError::Corrupt)?;
+            if record.reward != Some(false) {
+                return Ok(());
+            }
+            let earned = VoucherRecord {
+                reward: Some(true),
+                ..record
+            };
+            if live
+                .redeem
+                .compare_and_swap(key, Some(raw), Some(earned.encode()))?
+                .is_ok()
+            {
+                return Ok(());
+            }
+        }
     }
 
     pub fn voucher_get(&self, hash: &[u8; 32]) -> Result<Option<VoucherRecord>, StoreError> {
@@ -62,6 +104,10 @@ impl Store {
             let record = VoucherRecord::decode(&raw).ok_or(StoreError::Corrupt)?;
             if record.paid {
                 return Ok(Payment::AlreadyPaid(record.survey));
+            }
+            if !record.payable() {
+                // A claim whose coupon nobody used yet reads as no voucher at all.
+                return Ok(Payment::NotValid);
             }
             let paid = VoucherRecord {
                 paid: true,
@@ -102,6 +148,25 @@ mod tests {
             Payment::NotValid
         );
         assert!(store.voucher_get(&hash).expect("get").expect("kept").paid);
+    }
+
+    #[test]
+    fn a_claim_pays_only_once_its_coupon_was_used() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(dir.path(), 8 << 20).expect("open");
+        let hash = [3u8; 32];
+        assert!(store.claim_insert(&hash, "rds").expect("insert"));
+        assert_eq!(store.voucher_pay(&hash).expect("early"), Payment::NotValid);
+        store.claim_earn(&hash).expect("earn");
+        assert_eq!(
+            store.voucher_pay(&hash).expect("pay"),
+            Payment::Paid("rds".into())
+        );
+        store.claim_earn(&hash).expect("earn again changes nothing");
+        assert_eq!(
+            store.voucher_pay(&hash).expect("again"),
+            Payment::AlreadyPaid("rds".into())
+        );
     }
 
     #[test]

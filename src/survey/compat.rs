@@ -34,6 +34,7 @@ pub fn replacement_problems(old: &Survey, new: &Survey) -> Vec<String> {
     if new.mode != old.mode {
         problems.push("mode cannot change once there are responses".into());
     }
+    problems.extend(coupon_problems(old.coupons, new.coupons));
     let old_questions: Vec<_> = old.questions().collect();
     let new_questions: Vec<_> = new.questions().collect();
     if old_questions.len() != new_questions.len()
@@ -57,6 +58,11 @@ pub fn replacement_problems(old: &Survey, new: &Survey) -> Vec<String> {
         {
             problems.push(format!(
                 "question '{id}': its show_if/end_if cannot change once there are responses"
+            ));
+        }
+        if a.network_size != b.network_size {
+            problems.push(format!(
+                "question '{id}': it cannot become or stop being the network_size question once there are responses"
             ));
         }
         if a.non_answers() != b.non_answers() {
@@ -88,6 +94,23 @@ pub fn replacement_problems(old: &Survey, new: &Survey) -> Vec<String> {
         problems.push("pages and their show_if cannot change once there are responses".into());
     }
     problems
+}
+
+/// Recruitment may hand out fewer coupons once responses exist, never more: more coupons make a
+/// bigger tree of links. Turning coupons on would start a tree the earlier peers never joined;
+/// turning them off would record people who come with a coupon as seeds, so neither is allowed.
+fn coupon_problems(old: Option<u32>, new: Option<u32>) -> Option<String> {
+    match (old, new) {
+        (Some(before), Some(after)) if after > before => Some(format!(
+            "coupons can only be lowered once there are responses (was {before}, now {after})"
+        )),
+        (None, Some(_)) => Some("coupons cannot be turned on once there are responses".into()),
+        (Some(_), None) => Some(
+            "coupons cannot be turned off once there are responses (lower them to 1, or close the survey)"
+                .into(),
+        ),
+        _ => None,
+    }
 }
 
 /// `plain` is the weakest role; `quasi` and `sensitive` are protected in different ways, so one
@@ -203,6 +226,37 @@ title = "P"
             problems.iter().any(|p| p.contains("weaker")),
             "{problems:?}"
         );
+    }
+
+    const RDS: &str = r#"
+id = "s"
+title = "S"
+coupons = 3
+[[pages]]
+title = "P"
+  [[pages.questions]]
+  id = "known"
+  type = "network_size"
+  role = "plain"
+  text = "How many people do you know?"
+"#;
+
+    #[test]
+    fn coupons_may_be_lowered_but_not_raised_turned_on_or_turned_off() {
+        let fewer = RDS.replace("coupons = 3", "coupons = 2");
+        assert!(replacement_problems(&parse(RDS), &parse(&fewer)).is_empty());
+        let none = RDS.replace("coupons = 3\n", "");
+        for (old, new) in [
+            (fewer.as_str(), RDS),
+            (none.as_str(), RDS),
+            (RDS, none.as_str()),
+        ] {
+            let problems = replacement_problems(&parse(old), &parse(new));
+            assert!(
+                problems.iter().any(|p| p.contains("coupons")),
+                "{problems:?}"
+            );
+        }
     }
 
     #[test]

@@ -76,6 +76,7 @@ pub(super) fn read_kind(
                 max_choices,
             })
         }
+        "network_size" => read_network_size(errs, f, langs),
         "number" if f.has("step") => read_decimal(errs, f, langs, role),
         "number" => {
             let (min, max) = read_min_max(errs, f)?;
@@ -208,6 +209,60 @@ fn ranged(errs: &mut Errors, f: &mut Fields<'_, '_>, key: &str) -> Option<u32> {
             None
         }
     }
+}
+
+/// The largest network size a peer may give unless the question sets `max`.
+const NETWORK_SIZE_MAX: i64 = 999;
+
+/// `type = "network_size"`: a whole number from 0 (`min` is always 0) to `max` (999 unless
+/// given), counted in `bands` — by default 0–4, 5–9, 10–19, 20–49, 50 and more.
+fn read_network_size(
+    errs: &mut Errors,
+    f: &mut Fields<'_, '_>,
+    langs: &[Lang],
+) -> Option<QuestionKind> {
+    if let Some((min, span)) = f.int(errs, "min") {
+        if min != 0 {
+            errs.at(
+                &span,
+                format!("{}a network_size question always starts at 0", f.ctx),
+            );
+        }
+    }
+    let max = match f.int(errs, "max") {
+        Some((max, span)) if max < 1 => {
+            errs.at(&span, format!("{}'max' must be at least 1", f.ctx));
+            return None;
+        }
+        Some((max, _)) => max,
+        None => NETWORK_SIZE_MAX,
+    };
+    let unit = f.text(errs, "unit", langs);
+    let mut bands = read_bands(errs, f, 0, max);
+    if bands.is_empty() && !f.has("bands") {
+        bands = default_network_bands(max);
+    }
+    Some(QuestionKind::Number {
+        min: 0,
+        max,
+        unit,
+        bands,
+    })
+}
+
+/// 0–4, 5–9, 10–19, 20–49, 50–max, cut at `max`.
+fn default_network_bands(max: i64) -> Vec<Band> {
+    let mut bands = Vec::new();
+    for (lo, hi) in [(0, 4), (5, 9), (10, 19), (20, 49), (50, i64::MAX)] {
+        if lo > max {
+            break;
+        }
+        bands.push(Band {
+            lo,
+            hi: hi.min(max),
+        });
+    }
+    bands
 }
 
 fn read_min_max(errs: &mut Errors, f: &mut Fields<'_, '_>) -> Option<(i64, i64)> {

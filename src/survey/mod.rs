@@ -88,4 +88,6 @@ mod non_answers_tests;
 #[cfg(test)]
 mod pipe_tests;
 #[cfg(test)]
+mod rds_tests;
+#[cfg(test)]
 mod tests;

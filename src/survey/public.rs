@@ -25,6 +25,10 @@ fn question(q: &Question) -> Value {
     let mut o = Map::new();
     o.insert("id".into(), json!(q.id));
     o.insert("type".into(), json!(q.type_name()));
+    if q.network_size {
+        // Answered like a number; marked so that tools know it is the RDS degree.
+        o.insert("network_size".into(), json!(true));
+    }
     o.insert("text".into(), json!(q.text));
     if let Some(h) = &q.help {
         o.insert("help".into(), json!(h));
@@ -225,6 +229,12 @@ impl Survey {
         }
         if let Some(i) = &self.incentive {
             o["incentive"] = json!(i);
+        }
+        if let Some(n) = self.coupons {
+            o["coupons"] = json!(n);
+        }
+        if let Some(r) = &self.coupon_reward {
+            o["coupon_reward"] = json!(r);
         }
         if !self.non_answer_texts.is_empty() {
             let texts: Map<String, Value> = self

@@ -142,6 +142,7 @@ mod tests {
             include_str!("../../surveys/outreach-contact.toml"),
             include_str!("../../surveys/paid-peer-survey.toml"),
             include_str!("../../surveys/three-languages.toml"),
+            include_str!("../../surveys/rds-injecting-study.toml"),
         ] {
             let survey = Survey::parse(source).expect("parses");
             let mut longest = longest_response(&survey);

@@ -13,6 +13,7 @@
 
 mod count;
 mod labels;
+mod rds;
 mod table;
 mod variables;
 
@@ -20,6 +21,7 @@ mod variables;
 mod tests;
 
 pub use labels::{Axis, Category, Label, Translations};
+pub use rds::{imputed_degrees, rds_shares};
 pub use table::{Catalogue, RawCell, RawTable, ShapeError};
 
 pub(crate) use count::{parallel_map, threads};

@@ -44,19 +44,27 @@ impl TokenCode {
             if rng.fill(&mut bytes).is_err() {
                 panic!("the operating system's random source failed");
             }
-            let value = u128::from_le_bytes(bytes) & ((1u128 << (5 * DATA_SYMBOLS)) - 1);
-            let check = value % CHECK_MODULUS;
-            if check >= 32 {
-                continue;
+            if let Some(code) = TokenCode::from_bytes(bytes) {
+                return code;
             }
-            let mut symbols = [0u8; DATA_SYMBOLS + 1];
-            for (i, slot) in symbols[..DATA_SYMBOLS].iter_mut().enumerate() {
-                let shift = 5 * (DATA_SYMBOLS - 1 - i);
-                *slot = ALPHABET[((value >> shift) & 31) as usize];
-            }
-            symbols[DATA_SYMBOLS] = ALPHABET[check as usize];
-            return TokenCode(symbols);
         }
+    }
+
+    /// The code whose value is the low bits of `bytes`, unless its check value would need one
+    /// of the extra check symbols (the caller draws other bytes then).
+    pub(super) fn from_bytes(bytes: [u8; 16]) -> Option<TokenCode> {
+        let value = u128::from_le_bytes(bytes) & ((1u128 << (5 * DATA_SYMBOLS)) - 1);
+        let check = value % CHECK_MODULUS;
+        if check >= 32 {
+            return None;
+        }
+        let mut symbols = [0u8; DATA_SYMBOLS + 1];
+        for (i, slot) in symbols[..DATA_SYMBOLS].iter_mut().enumerate() {
+            let shift = 5 * (DATA_SYMBOLS - 1 - i);
+            *slot = ALPHABET[((value >> shift) & 31) as usize];
+        }
+        symbols[DATA_SYMBOLS] = ALPHABET[check as usize];
+        Some(TokenCode(symbols))
     }
 
     pub fn parse(input: &str) -> Result<TokenCode, CodeError> {

@@ -17,6 +17,9 @@ pub type CodeHashKey = hmac::Key;
 const CHUNK: usize = 1_000;
 /// Batch number used for codes handed out one by one on an open survey's landing page.
 pub const OPEN_BATCH: u32 = 0;
+/// Batch number of recruitment coupons (`coupons = N`): every coupon of a survey is in this one
+/// batch, which has no batch record — its number says nothing about who or when.
+pub const COUPON_BATCH: u32 = u32::MAX;
 
 /// The keyed digest under which a code is stored.
 pub fn code_hash(key: &hmac::Key, code: &TokenCode) -> [u8; 32] {
@@ -35,6 +38,26 @@ pub fn voucher_hash(key: &hmac::Key, voucher: &TokenCode) -> [u8; 32] {
     let mut out = [0u8; 32];
     out.copy_from_slice(context.sign().as_ref());
     out
+}
+
+/// The claim stub of a recruitment coupon: worked out from the coupon under the code-hashing
+/// key, so nothing stored has to say which claim belongs to which coupon, and a stub found on
+/// someone leads nowhere (the function cannot be run backwards from a claim to its coupon).
+pub fn claim_of(key: &hmac::Key, coupon: &TokenCode) -> TokenCode {
+    let mut attempt: u32 = 0;
+    loop {
+        let mut context = hmac::Context::with_key(key);
+        context.update(b"chorus coupon claim\0");
+        context.update(coupon.normalised());
+        context.update(&attempt.to_be_bytes());
+        let tag = context.sign();
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&tag.as_ref()[..16]);
+        if let Some(claim) = TokenCode::from_bytes(bytes) {
+            return claim;
+        }
+        attempt += 1;
+    }
 }
 
 /// Issues `count` fresh codes for a survey as a new batch, durably, and returns them. This is the
@@ -116,6 +139,17 @@ pub fn issue_code_in_batch(
     codes.pop().ok_or(StoreError::Corrupt)
 }
 
+/// `count` recruitment coupons: codes like any card's, in the coupon batch. Written, not yet
+/// durable: the caller's flush (the one that makes the recruiter's response durable) does that.
+pub fn issue_coupon_codes(
+    store: &Store,
+    key: &hmac::Key,
+    survey: &str,
+    count: usize,
+) -> Result<Vec<TokenCode>, StoreError> {
+    insert_new(store, key, survey, COUPON_BATCH, count)
+}
+
 fn insert_new(
     store: &Store,
     key: &hmac::Key,
@@ -167,6 +201,19 @@ mod tests {
         let b = TokenCode::generate();
         assert_eq!(code_hash(&key(), &a), code_hash(&key(), &a));
         assert_ne!(code_hash(&key(), &a), code_hash(&key(), &b));
+    }
+
+    #[test]
+    fn a_coupons_claim_is_always_the_same_and_differs_from_the_coupon_and_other_claims() {
+        let coupon = TokenCode::generate();
+        let claim = claim_of(&key(), &coupon);
+        assert_eq!(claim.display(), claim_of(&key(), &coupon).display());
+        assert_ne!(claim.display(), coupon.display());
+        assert_ne!(
+            claim.display(),
+            claim_of(&key(), &TokenCode::generate()).display()
+        );
+        assert!(TokenCode::parse(&claim.display()).is_ok(), "a valid code");
     }
 
     #[test]

@@ -60,6 +60,7 @@ const DATA_KEY_AAD: &[u8] = b"chorus/data-key/v1";
 const HKDF_SALT: &[u8] = b"chorus/hkdf/v1";
 const CODE_HASH_LABEL: &[u8] = b"chorus/code-hash/v1";
 const SESSION_LABEL: &[u8] = b"chorus/session/v1";
+const COUPON_LINK_LABEL: &[u8] = b"chorus/coupon-link/v1";
 
 #[derive(Debug, thiserror::Error)]
 pub enum VaultError {
@@ -81,6 +82,9 @@ pub struct Vault {
     root: [u8; 32],
     code_hash_key: hmac::Key,
     session_key: hmac::Key,
+    /// Seals what an unused recruitment coupon says about its recruiter. Derived from the root
+    /// secret (not a survey's data key) so a rekey, which keeps the root, leaves coupons usable.
+    coupon_link_key: SealingKey,
 }
 
 impl Drop for Vault {
@@ -125,6 +129,7 @@ impl Vault {
             root: *root,
             code_hash_key: derive_hmac_key(&prk, CODE_HASH_LABEL),
             session_key: derive_hmac_key(&prk, SESSION_LABEL),
+            coupon_link_key: derive_sealing_key(&prk, COUPON_LINK_LABEL),
         }
     }
 
@@ -211,6 +216,20 @@ impl Vault {
         SigningKey::unseal(&self.master, sealed)
     }
 
+    /// Seals a coupon's link to its recruiter; bound to the coupon's digest, so it cannot be
+    /// moved to another coupon.
+    pub fn seal_coupon_link(&self, coupon_hash: &[u8; 32], plaintext: &[u8]) -> Vec<u8> {
+        self.coupon_link_key
+            .seal(&[COUPON_LINK_LABEL, coupon_hash], plaintext)
+    }
+
+    /// Opens what `seal_coupon_link` sealed for the same coupon digest.
+    pub fn open_coupon_link(&self, coupon_hash: &[u8; 32], sealed: &[u8]) -> Option<Vec<u8>> {
+        self.coupon_link_key
+            .open(&[COUPON_LINK_LABEL, coupon_hash], sealed)
+            .ok()
+    }
+
     /// HMAC-SHA256 tag of `message` under the session key.
     pub fn sign(&self, message: &[u8]) -> [u8; 32] {
         let tag = hmac::sign(&self.session_key, message);
@@ -234,9 +253,47 @@ fn derive_hmac_key(prk: &hkdf::Prk, label: &[u8]) -> hmac::Key {
     }
 }
 
+/// A sealing key expanded from the root secret under its own label.
+fn derive_sealing_key(prk: &hkdf::Prk, label: &[u8]) -> SealingKey {
+    let info = [label];
+    let mut raw = Zeroizing::new([0u8; 32]);
+    // HKDF-Expand to 32 bytes cannot fail: the length is far below 255 × hash length.
+    match prk.expand(&info, SealingKeyLen) {
+        Ok(okm) => {
+            if okm.fill(raw.as_mut_slice()).is_err() {
+                unreachable!("HKDF output length is fixed and valid");
+            }
+        }
+        Err(_) => unreachable!("HKDF output length is fixed and valid"),
+    }
+    SealingKey::new(&raw)
+}
+
+/// HKDF output length of a sealing key (32 bytes).
+struct SealingKeyLen;
+
+impl hkdf::KeyType for SealingKeyLen {
+    fn len(&self) -> usize {
+        32
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_coupon_link_opens_only_for_its_own_coupon_and_survives_a_rekey() {
+        let (vault, _) = Vault::create(&master(3));
+        let sealed = vault.seal_coupon_link(&[1; 32], b"link");
+        assert_eq!(
+            vault.open_coupon_link(&[1; 32], &sealed).as_deref(),
+            Some(&b"link"[..])
+        );
+        assert_eq!(vault.open_coupon_link(&[2; 32], &sealed), None);
+        let again = Vault::unlock(&master(4), &vault.rewrap_root(&master(4))).expect("rekeyed");
+        assert!(again.open_coupon_link(&[1; 32], &sealed).is_some());
+    }
 
     fn master(byte: u8) -> MasterKey {
         MasterKey::from_bytes([byte; 32])

@@ -81,6 +81,10 @@ async fn post_response(
     if let Some(voucher) = done.voucher {
         body["voucher"] = voucher.display().into();
     }
+    if !done.coupons.is_empty() {
+        body["coupons"] = done.coupons.iter().map(|c| c.code.display()).collect();
+        body["claims"] = done.coupons.iter().map(|c| c.claim.display()).collect();
+    }
     Ok(HttpResponse::Created().json(body))
 }
 

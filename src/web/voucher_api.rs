@@ -50,8 +50,11 @@ async fn check(
 ) -> Result<HttpResponse, ApiError> {
     desk_account(&state, &req)?;
     let typed = read_voucher(payload).await?;
-    let standing = act(&state, move |chorus| {
-        voucher_actions::voucher_standing(chorus, &typed)
+    let (standing, reward) = act(&state, move |chorus| {
+        Ok((
+            voucher_actions::voucher_standing(chorus, &typed)?,
+            voucher_actions::voucher_is_reward(chorus, &typed)?,
+        ))
     })
     .await?;
     let (label, survey) = match standing {
@@ -59,7 +62,7 @@ async fn check(
         Standing::AlreadyPaid { survey } => ("already_paid", Some(survey)),
         Standing::NotValid => ("not_valid", None),
     };
-    Ok(HttpResponse::Ok().json(json!({ "state": label, "survey": survey })))
+    Ok(HttpResponse::Ok().json(json!({ "state": label, "survey": survey, "reward": reward })))
 }
 
 async fn pay(
@@ -69,14 +72,19 @@ async fn pay(
 ) -> Result<HttpResponse, ApiError> {
     let actor = Actor::api(&desk_account(&state, &req)?.name);
     let typed = read_voucher(payload).await?;
-    let payment = act(&state, move |chorus| {
-        voucher_actions::pay_voucher(chorus, &actor, &typed)
+    let (payment, reward) = act(&state, move |chorus| {
+        Ok((
+            voucher_actions::pay_voucher(chorus, &actor, &typed)?,
+            voucher_actions::voucher_is_reward(chorus, &typed)?,
+        ))
     })
     .await?;
     Ok(match payment {
-        Payment::Paid(survey) => {
-            HttpResponse::Ok().json(json!({ "state": "paid", "survey": survey }))
-        }
+        Payment::Paid(survey) => HttpResponse::Ok().json(json!({
+            "state": "paid",
+            "survey": survey,
+            "reward": reward,
+        })),
         Payment::AlreadyPaid(survey) => HttpResponse::build(StatusCode::CONFLICT).json(json!({
             "error": "already_paid",
             "message": "This voucher was paid before. Do not pay it again.",

@@ -124,7 +124,7 @@ fn text(files: &HashMap<String, Vec<u8>>, name: &str) -> String {
     .expect("utf-8")
 }
 
-fn unzip(files: &HashMap<String, Vec<u8>>, dir: &Path) {
+pub(crate) fn unzip(files: &HashMap<String, Vec<u8>>, dir: &Path) {
     std::fs::create_dir_all(dir).expect("dir");
     for (name, bytes) in files {
         std::fs::write(dir.join(name), bytes).expect("write");
@@ -218,7 +218,7 @@ fn an_export_carries_loaders_and_a_ddi_codebook_that_agree_with_its_data() {
 }
 
 /// Runs `program` with `args` in `dir`; `None` (with a note) when it is not installed.
-fn run(program: &str, args: &[&str], dir: &Path) -> Option<String> {
+pub(crate) fn run(program: &str, args: &[&str], dir: &Path) -> Option<String> {
     match std::process::Command::new(program)
         .args(args)
         .current_dir(dir)

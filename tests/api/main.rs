@@ -6,6 +6,7 @@ mod batch_tags;
 mod cards;
 mod carving;
 mod cli;
+mod coupons;
 mod durability;
 mod edges;
 mod export_loaders;

@@ -116,12 +116,19 @@ fn every_question_type_is_accepted_and_stored_as_answered() {
         "prefer_not_to_say",
         "dont_know",
         "equipment_taken",
-        "evening opening",
     ] {
         assert!(text.contains(expected), "{expected} missing from {text}");
     }
+    // Every answer is stored; the free-text one apart from the others.
     let answered = records[0].response.answers().len();
-    assert_eq!(answered, full_answers().as_object().expect("object").len());
+    assert_eq!(
+        answered + 1,
+        full_answers().as_object().expect("object").len()
+    );
+    assert!(!text.contains("evening opening"));
+    let texts = crate::durability::open_all_texts(&app, "demo");
+    assert_eq!(texts.len(), 1);
+    assert!(texts[0].text.contains("evening opening"));
 }
 
 #[test]

@@ -50,7 +50,7 @@ fn a_saved_response_gets_a_voucher_and_a_refused_or_screened_out_one_does_not() 
     assert_ne!(voucher.replace('-', ""), codes[0].replace('-', ""));
     assert_eq!(
         desk(&app, "check", &key, &voucher).1,
-        json!({"state": "payable", "survey": "paid-peer-survey"})
+        json!({"state": "payable", "survey": "paid-peer-survey", "reward": false})
     );
     // The same code again is refused, and gives no voucher.
     let (status, body) = app.submit("paid-peer-survey", &codes[0], &answers());

@@ -19,6 +19,25 @@ pub fn script(data: &Anonymised) -> String {
     out
 }
 
+/// For a survey with coupons: makes `chorus` an `rds.data.frame` (the RDS package's id,
+/// recruiter id, network size and coupon attributes) when the RDS package is installed, and
+/// otherwise sets the same attributes on the plain data frame, so code written for either works.
+pub fn rds_lines(max_coupons: u32) -> String {
+    format!(
+        "# Respondent-driven sampling: seeds have recruiter id 0 (see codebook.csv).\n\
+         if (requireNamespace(\"RDS\", quietly = TRUE)) {{\n\
+         \x20 chorus <- RDS::as.rds.data.frame(chorus, id = \"rds_id\",\n\
+         \x20   recruiter.id = \"rds_recruiter_id\", network.size = \"rds_network_size\",\n\
+         \x20   max.coupons = {max_coupons})\n\
+         }} else {{\n\
+         \x20 attr(chorus, \"id\") <- \"rds_id\"\n\
+         \x20 attr(chorus, \"recruiter.id\") <- \"rds_recruiter_id\"\n\
+         \x20 attr(chorus, \"network.size.variable\") <- \"rds_network_size\"\n\
+         \x20 attr(chorus, \"max.coupons\") <- {max_coupons}\n\
+         }}\n"
+    )
+}
+
 fn column_lines(column: &Column) -> String {
     let name = string(&column.name);
     let mut out = String::new();

@@ -26,6 +26,8 @@ const DEFAULT_MIN_RESPONSES: u32 = 30;
 const DEFAULT_K: u32 = 10;
 /// `release_percent`: 20% by default; 100% means each release needs as many new responses as
 /// the last one counted.
+/// `coupons`: how many recruitment coupons each peer gets.
+const COUPONS_RANGE: std::ops::RangeInclusive<i64> = 1..=10;
 pub(super) const RELEASE_PERCENT_RANGE: std::ops::RangeInclusive<i64> = 20..=100;
 const DEFAULT_RELEASE_PERCENT: u32 = 20;
 
@@ -94,6 +96,36 @@ fn ranged_u32(
     }
 }
 
+/// At most one network-size question, and one whenever the survey has coupons: RDS weights
+/// need each person's network size.
+fn check_network_size(
+    errs: &mut Errors,
+    pages: &[super::definition::Page],
+    coupons: Option<u32>,
+    coupons_span: Option<Range<usize>>,
+) {
+    let asked: Vec<_> = pages
+        .iter()
+        .flat_map(|p| &p.questions)
+        .filter(|q| q.network_size)
+        .collect();
+    if let Some(second) = asked.get(1) {
+        errs.at_line(
+            Some(second.line),
+            format!(
+                "question '{}': a survey has at most one network_size question",
+                second.id
+            ),
+        );
+    }
+    if let (Some(_), Some(span), true) = (coupons, coupons_span, asked.is_empty()) {
+        errs.at(
+            &span,
+            "a survey with 'coupons' needs a question of type \"network_size\" (how many people of the group the person knows), which RDS estimates weight by",
+        );
+    }
+}
+
 fn read_survey(
     errs: &mut Errors,
     root: &DeTable<'_>,
@@ -135,6 +167,22 @@ fn read_survey(
             Mode::Invite
         }
     };
+    let coupons_span = f.get("coupons").map(|v| v.span());
+    let coupons = ranged_u32(errs, &mut f, "coupons", Some(COUPONS_RANGE));
+    if let (Some(_), Some(span), Mode::Open) = (coupons, &coupons_span, mode) {
+        errs.at(
+            span,
+            "'coupons' needs mode = \"invite\": recruitment chains start from cards handed to seeds, and an open survey gives anyone a code",
+        );
+    }
+    let coupon_reward_span = f.get("coupon_reward").map(|v| v.span());
+    let coupon_reward = f.text(errs, "coupon_reward", &languages);
+    if let (None, Some(span)) = (coupons, &coupon_reward_span) {
+        errs.at(
+            span,
+            "'coupon_reward' is what each used coupon pays its recruiter: it needs 'coupons'",
+        );
+    }
     let threshold = ranged_u32(errs, &mut f, "threshold", Some(THRESHOLD_RANGE));
     let min_responses_span = f.get("min_responses").map(|v| v.span());
     let min_responses = ranged_u32(errs, &mut f, "min_responses", None);
@@ -177,12 +225,15 @@ fn read_survey(
         }
     }
     f.finish(errs, "");
+    check_network_size(errs, &pages, coupons, coupons_span);
 
     Some(Survey {
         id: id?,
         title: title?,
         description,
         incentive,
+        coupons,
+        coupon_reward,
         mode,
         languages,
         threshold: threshold_value,

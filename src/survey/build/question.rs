@@ -13,7 +13,7 @@ use super::super::text::Lang;
 use super::super::value::parse_one;
 use super::compute::read_compute;
 
-const TYPES: &str = "single, multi, number, scale, grid, date, text or note";
+const TYPES: &str = "single, multi, number, network_size, scale, grid, date, text or note";
 
 pub(super) fn read_question(
     errs: &mut Errors,
@@ -47,7 +47,15 @@ pub(super) fn read_question(
         Some((t, span)) => {
             if !matches!(
                 t,
-                "single" | "multi" | "number" | "scale" | "grid" | "date" | "text" | "note"
+                "single"
+                    | "multi"
+                    | "number"
+                    | "network_size"
+                    | "scale"
+                    | "grid"
+                    | "date"
+                    | "text"
+                    | "note"
             ) {
                 errs.at(&span, format!("{}unknown type '{t}' (use {TYPES})", f.ctx));
                 None
@@ -204,6 +212,7 @@ pub(super) fn read_question(
         compute,
         default_answer: None,
         implied: Vec::new(),
+        network_size: ty == Some("network_size"),
         line,
     };
     let asked = question.compute.is_none() && !question.is_note();

@@ -90,6 +90,12 @@ pub struct Survey {
     /// What a peer is given for their time (`incentive = "A £10 shop voucher"`): when set, each
     /// peer gets a voucher code once their answers are saved.
     pub(super) incentive: Option<Text>,
+    /// Respondent-driven sampling (`coupons = N`, invite mode only): each peer whose answers
+    /// are saved gets N coupons to hand on; a coupon works like a card.
+    pub(super) coupons: Option<u32>,
+    /// What a recruiter is given for each of their coupons that is used
+    /// (`coupon_reward = "A £5 shop voucher"`), shown beside the reward stubs and at the desk.
+    pub(super) coupon_reward: Option<Text>,
     pub(super) mode: Mode,
     pub(super) languages: Vec<Lang>,
     pub(super) threshold: u32,
@@ -124,6 +130,21 @@ impl Survey {
 
     pub fn incentive(&self) -> Option<&Text> {
         self.incentive.as_ref()
+    }
+
+    /// How many recruitment coupons each peer gets, when the survey recruits through coupons.
+    pub fn coupons(&self) -> Option<u32> {
+        self.coupons
+    }
+
+    /// What each used coupon pays its recruiter, when the survey says.
+    pub fn coupon_reward(&self) -> Option<&Text> {
+        self.coupon_reward.as_ref()
+    }
+
+    /// The network-size question (`type = "network_size"`), at most one per survey.
+    pub fn network_size_question(&self) -> Option<&Question> {
+        self.questions().find(|q| q.network_size)
     }
 
     pub fn mode(&self) -> Mode {

@@ -41,6 +41,9 @@ pub struct Question {
     /// Answers implied by earlier ones (`implied = [{ when = "…", answer = … }]`): when a rule
     /// holds, the question is not asked and its answer is stored as given.
     pub implied: Vec<(Condition, Answer)>,
+    /// `type = "network_size"`: a whole number asked with respondent-driven sampling's wording
+    /// (how many people of the studied group the person knows), the degree RDS weights use.
+    pub network_size: bool,
     /// 1-based line of the question's table in the source.
     pub line: usize,
 }

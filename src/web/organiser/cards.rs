@@ -177,7 +177,7 @@ pub async fn show(
 }
 
 /// What a person who cannot scan types into a browser: the survey's address without the scheme.
-fn short_address(state: &State, survey: &str) -> String {
+pub(crate) fn short_address(state: &State, survey: &str) -> String {
     let base = &state.site.public_url;
     let host = base
         .strip_prefix("https://")

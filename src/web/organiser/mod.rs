@@ -13,6 +13,8 @@ pub(crate) mod results;
 mod surveys;
 mod vouchers;
 
+pub(crate) use cards::short_address;
+
 use actix_web::web;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -238,6 +238,22 @@ pub(crate) fn view_with(table: &Table, bars: bool, hidden: &str) -> TableView {
             (line.label.clone(), texts)
         })
         .collect();
+    // Surveys with coupons: the RDS-II weighted percentage as one more column, absent exactly
+    // where the count is hidden (`release/rds.rs`).
+    let rows: Vec<(String, Vec<String>)> = match &table.rds_percent {
+        Some(weighted) => rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, (label, mut texts))| {
+                texts.push(match weighted.get(i).copied().flatten() {
+                    Some(p) => format!("{p}%"),
+                    None => hidden.to_owned(),
+                });
+                (label, texts)
+            })
+            .collect(),
+        None => rows,
+    };
     let mut bar_list = Vec::new();
     if bars {
         let body = &table.cells[..table.cells.len().saturating_sub(1)];
@@ -275,7 +291,17 @@ pub(crate) fn view_with(table: &Table, bars: bool, hidden: &str) -> TableView {
     TableView {
         id: table.id.clone(),
         title: table.title.clone(),
-        columns: table.columns.iter().map(|c| c.label.clone()).collect(),
+        columns: table
+            .columns
+            .iter()
+            .map(|c| c.label.clone())
+            .chain(
+                table
+                    .rds_percent
+                    .as_ref()
+                    .map(|_| "RDS-II weighted %".to_owned()),
+            )
+            .collect(),
         height: bar_list.len() as u32 * 34 + 4,
         redesigned: table.redesigned,
         rows,

@@ -180,6 +180,8 @@ pub(super) fn survey_page(
     c.insert("state", &entry.state.to_string());
     c.insert("mode", &format!("{:?}", entry.survey.mode()).to_lowercase());
     c.insert("progress", &overview.progress);
+    c.insert("coupons_used", &overview.coupons_used);
+    c.insert("waves_reached", &overview.waves_reached);
     c.insert("threshold", &entry.survey.threshold());
     c.insert("min_responses", &entry.survey.min_responses());
     c.insert("k", &entry.survey.k_anonymity());

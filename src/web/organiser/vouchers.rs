@@ -20,6 +20,8 @@ struct Outcome {
     state: &'static str,
     survey: Option<String>,
     incentive: Option<String>,
+    /// A recruitment reward (a coupon's stub) rather than an incentive voucher.
+    reward: bool,
 }
 
 pub async fn show(state: web::Data<State>, req: HttpRequest) -> HttpResponse {
@@ -43,13 +45,18 @@ pub async fn check(
     };
     let typed = field(&fields, "voucher").unwrap_or_default().to_owned();
     let looked = act(&state, move |chorus| {
-        voucher_actions::voucher_standing(chorus, &typed)
+        Ok((
+            voucher_actions::voucher_standing(chorus, &typed)?,
+            voucher_actions::voucher_is_reward(chorus, &typed)?,
+        ))
     })
     .await;
     let outcome = match looked {
-        Ok(Standing::Payable { survey }) => described(&state, "payable", survey),
-        Ok(Standing::AlreadyPaid { survey }) => described(&state, "already_paid", survey),
-        Ok(Standing::NotValid) => not_valid(),
+        Ok((Standing::Payable { survey }, reward)) => described(&state, "payable", survey, reward),
+        Ok((Standing::AlreadyPaid { survey }, reward)) => {
+            described(&state, "already_paid", survey, reward)
+        }
+        Ok((Standing::NotValid, _)) => not_valid(),
         Err(e) => return org.page().failure(&e),
     };
     let voucher = field(&fields, "voucher").unwrap_or_default();
@@ -64,25 +71,37 @@ pub async fn pay(state: web::Data<State>, req: HttpRequest, payload: web::Payloa
     let typed = field(&fields, "voucher").unwrap_or_default().to_owned();
     let actor = org.actor();
     let paid = act(&state, move |chorus| {
-        voucher_actions::pay_voucher(chorus, &actor, &typed)
+        Ok((
+            voucher_actions::pay_voucher(chorus, &actor, &typed)?,
+            voucher_actions::voucher_is_reward(chorus, &typed)?,
+        ))
     })
     .await;
     let outcome = match paid {
-        Ok(Payment::Paid(survey)) => described(&state, "paid_now", survey),
-        Ok(Payment::AlreadyPaid(survey)) => described(&state, "already_paid", survey),
-        Ok(Payment::NotValid) => not_valid(),
+        Ok((Payment::Paid(survey), reward)) => described(&state, "paid_now", survey, reward),
+        Ok((Payment::AlreadyPaid(survey), reward)) => {
+            described(&state, "already_paid", survey, reward)
+        }
+        Ok((Payment::NotValid, _)) => not_valid(),
         Err(e) => return org.page().failure(&e),
     };
     render(&org, &outcome, "")
 }
 
-fn described(state: &State, label: &'static str, survey: String) -> Outcome {
+fn described(state: &State, label: &'static str, survey: String, reward: bool) -> Outcome {
     let entry = state.chorus.surveys.get(&survey);
     Outcome {
         state: label,
-        incentive: entry
-            .as_ref()
-            .and_then(|e| e.survey.incentive().map(|t| t.default_text().to_owned())),
+        reward,
+        // A reward stub pays the survey's coupon reward, not its incentive.
+        incentive: entry.as_ref().and_then(|e| {
+            let pays = if reward {
+                e.survey.coupon_reward()
+            } else {
+                e.survey.incentive()
+            };
+            pays.map(|t| t.default_text().to_owned())
+        }),
         survey: Some(
             entry
                 .as_ref()
@@ -96,6 +115,7 @@ fn not_valid() -> Outcome {
         state: "not_valid",
         survey: None,
         incentive: None,
+        reward: false,
     }
 }
 

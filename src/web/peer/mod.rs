@@ -321,11 +321,25 @@ async fn submit_answers(
         from_review: false,
     };
     match outcome {
-        Ok(done) => r.thanks(
-            done.screened_out,
-            done.voucher.map(|v| v.display()).as_deref(),
-            entry.survey.incentive(),
-        ),
+        Ok(done) => {
+            let coupons: Vec<pages::CouponCard> = done
+                .coupons
+                .iter()
+                .map(|c| pages::CouponCard {
+                    code: c.code.display(),
+                    claim: c.claim.display(),
+                })
+                .collect();
+            let voucher = done.voucher.map(|v| v.display());
+            r.thanks(
+                &entry,
+                &pages::Thanks {
+                    screened_out: done.screened_out,
+                    voucher: voucher.as_deref(),
+                    coupons: &coupons,
+                },
+            )
+        }
         Err(SubmitError::InvalidAnswers(_)) => r.review(&flow),
         Err(SubmitError::CodeUnusable) => r.message(Message::CodeUnusable),
         Err(SubmitError::NoSuchSurvey) => r.message(Message::NotFound),

@@ -3,7 +3,6 @@
 
 use super::flow::{self, Answers};
 use super::view::{self, Field};
-use crate::survey::Text;
 use crate::surveys::{SurveyEntry, SurveyState};
 use crate::web::error::ApiError;
 use crate::web::i18n::{is_rtl, negotiate, Strings};
@@ -12,6 +11,21 @@ use actix_web::http::{header, StatusCode};
 use actix_web::ResponseError;
 use actix_web::{HttpRequest, HttpResponse};
 use tera::Context;
+
+/// What the thank-you page shows beyond its text: each shown once, never put in a URL.
+pub struct Thanks<'a> {
+    pub screened_out: bool,
+    pub voucher: Option<&'a str>,
+    /// Recruitment coupons with their claim stubs, as displayed.
+    pub coupons: &'a [CouponCard],
+}
+
+/// A coupon as the thank-you page prints it.
+#[derive(serde::Serialize)]
+pub struct CouponCard {
+    pub code: String,
+    pub claim: String,
+}
 
 /// The friendly pages for things that went wrong, each with a way back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -444,17 +458,29 @@ impl<'a> Render<'a> {
     /// After a durable save (or, for a person the survey screened out, after spending the code
     /// and storing nothing). Asks the browser to drop its cache of this site (shared phones).
     /// A voucher is shown large, with what it pays for, on this page only: it is never in a URL.
-    pub fn thanks(
-        &self,
-        screened_out: bool,
-        voucher: Option<&str>,
-        incentive: Option<&Text>,
-    ) -> HttpResponse {
+    /// So are recruitment coupons, as printable cards with their claim stubs.
+    pub fn thanks(&self, entry: &SurveyEntry, done: &Thanks<'_>) -> HttpResponse {
         let mut c = self.context(&self.text("thanks_title"));
-        c.insert("screened_out", &screened_out);
-        if let Some(voucher) = voucher {
+        c.insert("screened_out", &done.screened_out);
+        if let Some(voucher) = done.voucher {
             c.insert("voucher", voucher);
-            c.insert("incentive", &incentive.map(|t| t.get(&self.lang)));
+            c.insert(
+                "incentive",
+                &entry.survey.incentive().map(|t| t.get(&self.lang)),
+            );
+        }
+        if !done.coupons.is_empty() {
+            let id = entry.survey.id().as_str();
+            c.insert("coupons", done.coupons);
+            c.insert("survey_title", entry.survey.title().get(&self.lang));
+            c.insert(
+                "coupon_reward",
+                &entry.survey.coupon_reward().map(|t| t.get(&self.lang)),
+            );
+            c.insert(
+                "address",
+                &crate::web::organiser::short_address(self.state, id),
+            );
         }
         let mut response = self.html(StatusCode::OK, "thanks.html", &c);
         response.headers_mut().insert(
