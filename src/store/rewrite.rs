@@ -12,7 +12,9 @@
 
 use super::generation::{self, fill, Generation, TREES};
 use super::ledger::sync_dir;
-use super::records::{response_key, text_key, RESPONSE_TAG, TEXT_TAG};
+use super::records::{
+    response_key, text_key, CodeRecord, CODE_TAG, COUPON_LINK_TAG, RESPONSE_TAG, TEXT_TAG,
+};
 use super::{Committer, Shared, Store, StoreError};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
@@ -182,6 +184,9 @@ fn copy_all(from: &Generation, to: &Generation, plan: &Plan) -> Result<(u64, u64
         .drop_survey
         .as_deref()
         .map(|s| [response_key(s, b""), text_key(s, b"")]);
+    // A shredded survey's unused coupons lose their links to its recruiters. Code records sort
+    // before links, so each code's survey is known by the time its link comes by.
+    let mut codes_of_dropped = std::collections::HashSet::new();
     for name in TREES {
         let (Some(source), Some(target)) = (from.tree(name), to.tree(name)) else {
             continue;
@@ -195,6 +200,14 @@ fn copy_all(from: &Generation, to: &Generation, plan: &Plan) -> Result<(u64, u64
                 _ if name != "redeem" => return Some(Ok((k.to_vec(), v.to_vec()))),
                 Some(&RESPONSE_TAG) => SealedKind::Response,
                 Some(&TEXT_TAG) => SealedKind::Text,
+                Some(&CODE_TAG) => {
+                    let survey = CodeRecord::decode(&v).map(|r| r.survey);
+                    if survey.is_some() && survey.as_deref() == plan.drop_survey.as_deref() {
+                        codes_of_dropped.insert(k[1..].to_vec());
+                    }
+                    return Some(Ok((k.to_vec(), v.to_vec())));
+                }
+                Some(&COUPON_LINK_TAG) if codes_of_dropped.contains(&k[1..]) => return None,
                 _ => return Some(Ok((k.to_vec(), v.to_vec()))),
             };
             if dropped

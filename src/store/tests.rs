@@ -623,3 +623,25 @@ fn free_text_stored_apart_is_kept_by_backups_and_rewrites_and_goes_with_its_surv
     );
     assert!(contains(&bytes, b"TEXT-TWO"));
 }
+
+#[test]
+fn shredding_drops_the_links_of_that_surveys_unused_coupons_only() {
+    let (dir, store) = open();
+    issue(&store, [61; 32], "demo");
+    issue(&store, [62; 32], "other");
+    store
+        .coupon_link_put(&[61; 32], b"LINK-OF-DEMO")
+        .expect("link");
+    store
+        .coupon_link_put(&[62; 32], b"LINK-OF-OTHER")
+        .expect("link");
+    store.shred("demo").expect("shred");
+    assert_eq!(store.coupon_link_get(&[61; 32]).expect("get"), None);
+    assert_eq!(
+        store.coupon_link_get(&[62; 32]).expect("get").as_deref(),
+        Some(&b"LINK-OF-OTHER"[..])
+    );
+    store.close().expect("close");
+    let bytes = all_bytes(dir.path());
+    assert!(!contains(&bytes, b"LINK-OF-DEMO"));
+}
