@@ -13,7 +13,7 @@
 //!   The claim code is worked out from the coupon's code (`tokens::claim_of`), so no record
 //!   names the claim of a coupon, and a claim stub cannot be traced to its coupon or recruiter.
 
-use crate::store::{Store, StoreError};
+use crate::store::{CouponSettle, Store, StoreError};
 use crate::tokens::{self, claim_of, code_hash, voucher_hash, TokenCode};
 use crate::vault::{random_array, Vault};
 use serde::{Deserialize, Serialize};
@@ -61,6 +61,14 @@ impl WavesReached {
 pub struct Coupon {
     pub code: TokenCode,
     pub claim: TokenCode,
+}
+
+/// Where a new response sits in its survey's recruitment tree, and the coupon it came with.
+#[derive(Debug, Clone, Copy)]
+pub struct Placed {
+    pub link: ChainLink,
+    /// `None` for a seed's card.
+    pub coupon: Option<InUse>,
 }
 
 /// A coupon being used: what to settle once the submission's outcome is known.
@@ -186,13 +194,16 @@ pub fn withdraw(store: &Store, vault: &Vault, coupons: &[Coupon]) -> Result<(), 
     Ok(())
 }
 
-/// After a coupon was spent: its link is forgotten, and its claim becomes payable when the
-/// recruit's response was stored (`earned`). Not yet durable: the caller awaits that.
-pub fn settle(store: &Store, used: &InUse, earned: bool) -> Result<(), StoreError> {
-    if earned {
-        store.claim_earn(&used.claim_hash)?;
+impl InUse {
+    /// What spending this coupon settles in the same atomic batch: its link is forgotten, and
+    /// its claim becomes payable when the recruit's response is stored (`earned`).
+    pub fn settle(&self, earned: bool) -> CouponSettle {
+        CouponSettle {
+            coupon_hash: self.coupon_hash,
+            claim_hash: self.claim_hash,
+            earn: earned,
+        }
     }
-    store.coupon_link_remove(&used.coupon_hash)
 }
 
 #[cfg(test)]
@@ -231,7 +242,15 @@ mod tests {
             crate::vouchers::pay(&store, key, &claim).expect("early"),
             Payment::NotValid
         );
-        settle(&store, &in_use.expect("a coupon"), true).expect("settle");
+        // Spending the coupon settles it in the same batch.
+        let coupon_hash = code_hash(key, &coupons[0].code);
+        let settle = in_use.expect("a coupon").settle(true);
+        let spent = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime")
+            .block_on(store.spend(&coupon_hash, "rds", Some(settle)))
+            .expect("spend");
+        assert_eq!(spent, crate::store::Redemption::Redeemed);
         assert_eq!(
             crate::vouchers::pay(&store, key, &claim).expect("pay"),
             Payment::Paid("rds".into())

@@ -6,7 +6,7 @@
 //! they are only ever read detached from every other answer, so they are stored that way, and
 //! the response itself stays small and of one size per survey.
 
-use crate::coupons::ChainLink;
+use crate::coupons::{ChainLink, Placed};
 use crate::store::{Redemption, Store, StoreError};
 use crate::survey::{answers, Answer, AnswerError, BatchTags, Response};
 use crate::surveys::{SurveyRegistry, SurveyState};
@@ -86,7 +86,8 @@ pub enum Accepted {
 }
 
 /// Parses, seals and stores one response, spending its code. `Ok` means durable: only then may
-/// anyone be told "thank you". `chain` is sealed with the response (surveys with coupons).
+/// anyone be told "thank you". For surveys with coupons, `placed` says where the response sits
+/// in the recruitment tree (sealed with it) and which coupon it used (settled with its spending).
 pub async fn accept(
     registry: &SurveyRegistry,
     store: &Store,
@@ -94,8 +95,9 @@ pub async fn accept(
     survey_id: &str,
     code: &str,
     raw_answers: &serde_json::Map<String, serde_json::Value>,
-    chain: Option<ChainLink>,
+    placed: Option<Placed>,
 ) -> Result<Accepted, SubmitError> {
+    let coupon = placed.and_then(|p| p.coupon);
     let entry = registry.get(survey_id).ok_or(SubmitError::NoSuchSurvey)?;
     match entry.state {
         SurveyState::Open => {}
@@ -116,7 +118,11 @@ pub async fn accept(
     let screened_out = entry.survey.ended_after(&response).is_some();
     if screened_out && !entry.survey.records_screened_out() {
         // The definition asks that people its `end_if` screens out leave no response.
-        return match store.spend(&code_hash(code_key, &code), survey_id).await? {
+        let settle = coupon.map(|c| c.settle(false));
+        return match store
+            .spend(&code_hash(code_key, &code), survey_id, settle)
+            .await?
+        {
             Redemption::Redeemed => Ok(Accepted::ScreenedOut),
             Redemption::Unusable => Err(SubmitError::CodeUnusable),
         };
@@ -136,14 +142,16 @@ pub async fn accept(
     let record = SealedRecord {
         record_key: random_u32(),
         response,
-        chain,
+        chain: placed.map(|p| p.link),
     };
     let plaintext = serde_json::to_vec(&record).map_err(|_| StoreError::Corrupt)?;
     let record_id: [u8; 16] = random_array();
     let sealed = data_key.seal_response(survey_id, &record_id, &plaintext, entry.record_size);
     let hash = code_hash(code_key, &code);
+    // A recruiter earns the coupon's reward only for a recruit who was not screened out.
+    let settle = coupon.map(|c| c.settle(!screened_out));
     match store
-        .redeem(&hash, survey_id, &record_id, &sealed, texts)
+        .redeem(&hash, survey_id, &record_id, &sealed, texts, settle)
         .await?
     {
         Redemption::Redeemed if screened_out => Ok(Accepted::StoredScreenedOut),

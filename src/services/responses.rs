@@ -2,7 +2,7 @@
 //! open survey's landing page. Never audited — respondents never appear in the audit log — and
 //! rate-limited per client at the edge, in memory.
 
-use crate::coupons::{self, Coupon};
+use crate::coupons::{self, Coupon, Placed};
 use crate::installation::Chorus;
 use crate::store::StoreError;
 use crate::submissions::{self, Accepted, SubmitError};
@@ -28,7 +28,7 @@ pub struct Submitted {
 /// just before the response, so the flush that makes the response durable makes them durable
 /// too; what belongs to a response that was refused (or screened out) is taken back before
 /// anyone sees it. A coupon used here has its link forgotten and, when the response is stored,
-/// its claim made payable, durably, before "thank you".
+/// its claim made payable, in the same atomic batch that spends it.
 pub async fn submit(
     chorus: &Chorus,
     survey: &str,
@@ -44,13 +44,14 @@ pub async fn submit(
         .as_ref()
         .is_some_and(|e| e.survey.incentive().is_some());
     let coupon_count = open.as_ref().and_then(|e| e.survey.coupons());
-    let (chain, in_use) = match coupon_count {
+    let placed = match coupon_count {
         Some(_) => {
-            let (chain, in_use) = coupons::place(&chorus.store, &chorus.vault, survey, code)?;
-            (Some(chain), in_use)
+            let (link, coupon) = coupons::place(&chorus.store, &chorus.vault, survey, code)?;
+            Some(Placed { link, coupon })
         }
-        None => (None, None),
+        None => None,
     };
+    let chain = placed.map(|p| p.link);
     let voucher = if offers_incentive {
         Some(vouchers::issue(&chorus.store, key, survey)?)
     } else {
@@ -69,7 +70,7 @@ pub async fn submit(
         survey,
         code,
         answers,
-        chain,
+        placed,
     )
     .await;
     if let (Some(placed), Ok(Accepted::Stored | Accepted::StoredScreenedOut)) = (&chain, &outcome) {
@@ -82,10 +83,6 @@ pub async fn submit(
     }
     if !recruits {
         coupons::withdraw(&chorus.store, &chorus.vault, &issued)?;
-    }
-    if let (Some(used), true) = (&in_use, outcome.is_ok()) {
-        coupons::settle(&chorus.store, used, recruits)?;
-        chorus.store.durable().await?;
     }
     Ok(Submitted {
         screened_out: outcome? == Accepted::ScreenedOut,

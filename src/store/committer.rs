@@ -23,7 +23,9 @@
 //! Correctness: a caller is answered only after the flush that follows the batch holding its
 //! write, so "accepted" always means "on disk".
 
-use super::records::{code_key, response_key, text_key, CodeRecord};
+use super::records::{
+    code_key, coupon_link_key, response_key, text_key, voucher_key, CodeRecord, VoucherRecord,
+};
 use super::{Redemption, Shared};
 use std::collections::HashSet;
 use std::sync::atomic::Ordering;
@@ -40,6 +42,20 @@ pub(super) struct RedeemRequest {
     pub sealed: Vec<u8>,
     /// Free-text answers stored apart from the response: (text id, sealed text).
     pub texts: Vec<(Vec<u8>, Vec<u8>)>,
+    /// The code is a recruitment coupon: what its use settles, in the same batch.
+    pub coupon: Option<CouponSettle>,
+}
+
+/// What using a recruitment coupon settles, atomically with spending it: its link to the
+/// recruiter is forgotten, and (`earn`) its claim stub becomes payable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CouponSettle {
+    /// The keyed hash of the coupon's code.
+    pub coupon_hash: [u8; 32],
+    /// The keyed hash of its claim stub.
+    pub claim_hash: [u8; 32],
+    /// The recruit's response was stored (not screened out): the recruiter has earned it.
+    pub earn: bool,
 }
 
 /// A redemption's outcome, with the batch of a code it spent (so that counting its use needs
@@ -273,6 +289,9 @@ fn apply<'a>(
                     batch.insert(text_key(&request.survey, id), sealed.as_slice());
                 }
             }
+            if let Some(coupon) = &request.coupon {
+                settle_coupon(redeem, &mut batch, coupon)?;
+            }
             spent_here.insert(code);
             outcomes.push(Committed {
                 redemption: Redemption::Redeemed,
@@ -282,6 +301,31 @@ fn apply<'a>(
     }
     redeem.apply_batch(batch)?;
     Ok(outcomes)
+}
+
+/// Forgets a used coupon's link and makes its claim payable when earned. Only an unearned claim
+/// changes: nobody else writes one (paying refuses it, and only coupons nobody was shown are
+/// taken back), so reading it here is safe, as for codes.
+fn settle_coupon(
+    redeem: &sled::Tree,
+    batch: &mut sled::Batch,
+    coupon: &CouponSettle,
+) -> Result<(), sled::Error> {
+    batch.remove(&coupon_link_key(&coupon.coupon_hash)[..]);
+    if !coupon.earn {
+        return Ok(());
+    }
+    let key = voucher_key(&coupon.claim_hash);
+    if let Some(record) = redeem.get(key)?.and_then(|raw| VoucherRecord::decode(&raw)) {
+        if record.reward == Some(false) {
+            let earned = VoucherRecord {
+                reward: Some(true),
+                ..record
+            };
+            batch.insert(&key[..], earned.encode());
+        }
+    }
+    Ok(())
 }
 
 fn refuse(job: Job, why: CommitError) {

@@ -25,7 +25,7 @@ pub use records::{BatchCounts, CodeRecord, VoucherRecord};
 pub use rewrite::{Reseal, RewriteReport, SealedKind};
 pub use vouchers::Payment;
 
-pub use committer::CommitError;
+pub use committer::{CommitError, CouponSettle};
 use committer::{Committed, Committer, RedeemRequest};
 use generation::Generation;
 use records::{
@@ -328,9 +328,11 @@ impl Store {
         response_id: &[u8],
         sealed_response: &[u8],
         texts: Vec<(Vec<u8>, Vec<u8>)>,
+        coupon: Option<CouponSettle>,
     ) -> Result<Redemption, StoreError> {
         let mut request = request(code_hash, survey, response_id, sealed_response);
         request.texts = texts;
+        request.coupon = coupon;
         let outcome = settle(self.committer.redeem(request).await)?;
         Ok(self.count(outcome, survey, true))
     }
@@ -352,12 +354,11 @@ impl Store {
         &self,
         code_hash: &[u8; 32],
         survey: &str,
+        coupon: Option<CouponSettle>,
     ) -> Result<Redemption, StoreError> {
-        let outcome = settle(
-            self.committer
-                .redeem(request(code_hash, survey, &[], &[]))
-                .await,
-        )?;
+        let mut request = request(code_hash, survey, &[], &[]);
+        request.coupon = coupon;
+        let outcome = settle(self.committer.redeem(request).await)?;
         Ok(self.count(outcome, survey, false))
     }
 
@@ -467,6 +468,7 @@ fn request(code_hash: &[u8; 32], survey: &str, response_id: &[u8], sealed: &[u8]
         response_id: response_id.to_vec(),
         sealed: sealed.to_vec(),
         texts: Vec::new(),
+        coupon: None,
     }
 }
 

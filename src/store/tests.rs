@@ -202,7 +202,7 @@ async fn one_code_submitted_many_times_in_one_batch_is_spent_once() {
     let ids: Vec<[u8; 1]> = (0..40u8).map(|i| [i]).collect();
     let attempts: Vec<_> = ids
         .iter()
-        .map(|id| store.redeem(&[10; 32], "demo", id, b"x", Vec::new()))
+        .map(|id| store.redeem(&[10; 32], "demo", id, b"x", Vec::new(), None))
         .collect();
     let outcomes = futures_util::future::join_all(attempts).await;
     let redeemed = outcomes
@@ -582,15 +582,36 @@ fn free_text_stored_apart_is_kept_by_backups_and_rewrites_and_goes_with_its_surv
     issue(&store, [53; 32], "demo");
     let text = |id: &[u8], sealed: &[u8]| vec![(id.to_vec(), sealed.to_vec())];
     let stored = runtime
-        .block_on(store.redeem(&[51; 32], "demo", b"r1", b"resp", text(b"t1", b"TEXT-ONE")))
+        .block_on(store.redeem(
+            &[51; 32],
+            "demo",
+            b"r1",
+            b"resp",
+            text(b"t1", b"TEXT-ONE"),
+            None,
+        ))
         .expect("redeem");
     assert_eq!(stored, Redemption::Redeemed);
     runtime
-        .block_on(store.redeem(&[52; 32], "other", b"r2", b"resp", text(b"t2", b"TEXT-TWO")))
+        .block_on(store.redeem(
+            &[52; 32],
+            "other",
+            b"r2",
+            b"resp",
+            text(b"t2", b"TEXT-TWO"),
+            None,
+        ))
         .expect("redeem");
     // A refused redemption stores none of its texts.
     let refused = runtime
-        .block_on(store.redeem(&[51; 32], "demo", b"r3", b"resp", text(b"t3", b"TEXT-NONE")))
+        .block_on(store.redeem(
+            &[51; 32],
+            "demo",
+            b"r3",
+            b"resp",
+            text(b"t3", b"TEXT-NONE"),
+            None,
+        ))
         .expect("redeem");
     assert_eq!(refused, Redemption::Unusable);
     let texts = |s: &Store, survey: &str| -> Vec<(Vec<u8>, Vec<u8>)> {

@@ -23,7 +23,8 @@ impl Store {
         self.voucher_insert_as(hash, survey, None)
     }
 
-    /// Stores a recruitment reward's claim, not payable until `claim_earn` (its coupon used).
+    /// Stores a recruitment reward's claim, not payable until its coupon is used (the commit
+    /// thread earns it in the batch that spends the coupon).
     pub fn claim_insert(&self, hash: &[u8; 32], survey: &str) -> Result<bool, StoreError> {
         self.voucher_insert_as(hash, survey, Some(false))
     }
@@ -54,33 +55,6 @@ impl Store {
     pub fn voucher_remove(&self, hash: &[u8; 32]) -> Result<(), StoreError> {
         self.live().redeem.remove(voucher_key(hash))?;
         Ok(())
-    }
-
-    /// Makes a claim payable: its coupon was used. Only an unused claim changes, so a claim is
-    /// never reset from paid; an unknown one is left unknown.
-    pub fn claim_earn(&self, hash: &[u8; 32]) -> Result<(), StoreError> {
-        let key = voucher_key(hash);
-        let live = self.live();
-        loop {
-            let Some(raw) = live.redeem.get(key)? else {
-                return Ok(());
-            };
-            let record = VoucherRecord::decode(&raw).ok_or(StoreError::Corrupt)?;
-            if record.reward != Some(false) {
-                return Ok(());
-            }
-            let earned = VoucherRecord {
-                reward: Some(true),
-                ..record
-            };
-            if live
-                .redeem
-                .compare_and_swap(key, Some(raw), Some(earned.encode()))?
-                .is_ok()
-            {
-                return Ok(());
-            }
-        }
     }
 
     pub fn voucher_get(&self, hash: &[u8; 32]) -> Result<Option<VoucherRecord>, StoreError> {
@@ -154,17 +128,40 @@ mod tests {
     fn a_claim_pays_only_once_its_coupon_was_used() {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store::open(dir.path(), 8 << 20).expect("open");
-        let hash = [3u8; 32];
-        assert!(store.claim_insert(&hash, "rds").expect("insert"));
-        assert_eq!(store.voucher_pay(&hash).expect("early"), Payment::NotValid);
-        store.claim_earn(&hash).expect("earn");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let (coupon, claim) = ([2u8; 32], [3u8; 32]);
+        let record = crate::store::CodeRecord {
+            survey: "rds".into(),
+            batch: 0,
+            spent: false,
+        };
+        store
+            .codes_insert(&[(coupon, record)])
+            .expect("the coupon's code");
+        assert!(store.claim_insert(&claim, "rds").expect("insert"));
+        assert_eq!(store.voucher_pay(&claim).expect("early"), Payment::NotValid);
+        let settle = super::super::CouponSettle {
+            coupon_hash: coupon,
+            claim_hash: claim,
+            earn: true,
+        };
+        let spent = runtime
+            .block_on(store.spend(&coupon, "rds", Some(settle)))
+            .expect("spend");
+        assert_eq!(spent, super::super::Redemption::Redeemed);
         assert_eq!(
-            store.voucher_pay(&hash).expect("pay"),
+            store.voucher_pay(&claim).expect("pay"),
             Payment::Paid("rds".into())
         );
-        store.claim_earn(&hash).expect("earn again changes nothing");
+        // The coupon cannot be used again, and its paid claim stays paid.
+        let again = runtime
+            .block_on(store.spend(&coupon, "rds", Some(settle)))
+            .expect("spend");
+        assert_eq!(again, super::super::Redemption::Unusable);
         assert_eq!(
-            store.voucher_pay(&hash).expect("again"),
+            store.voucher_pay(&claim).expect("again"),
             Payment::AlreadyPaid("rds".into())
         );
     }
