@@ -47,8 +47,8 @@ pub use compute::BatchTags;
 pub use condition::{Condition, ConditionError};
 pub use decimal::Decimal;
 pub use definition::{
-    Band, Check, Choice, Compute, DecimalBand, MessageKind, Messages, Mode, OptionGroup, Page,
-    Question, QuestionKind, Role, Survey,
+    Band, Check, Choice, Compute, DecimalBand, GridCellOf, MessageKind, Messages, Mode,
+    OptionGroup, Page, Question, QuestionKind, Role, Survey,
 };
 pub use error::{DefinitionError, DefinitionErrors, DefinitionWarning};
 pub use ids::{IdError, QuestionId, SurveyId};
@@ -74,6 +74,8 @@ mod demo_tests;
 mod examples_tests;
 #[cfg(test)]
 mod fine_kinds_tests;
+#[cfg(test)]
+mod grid_columns_tests;
 #[cfg(test)]
 mod hierarchy_tests;
 #[cfg(test)]

@@ -12,6 +12,7 @@ use super::reader::{parse_text, Errors, Fields};
 use super::text::Lang;
 use super::validate::validate;
 
+mod cells;
 mod compute;
 mod groups;
 mod page;

@@ -204,6 +204,7 @@ pub(super) fn read_question(
         compute,
         default_answer: None,
         implied: Vec::new(),
+        cell: None,
         line,
     };
     let asked = question.compute.is_none() && !question.is_note();

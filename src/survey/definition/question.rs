@@ -41,8 +41,25 @@ pub struct Question {
     /// Answers implied by earlier ones (`implied = [{ when = "…", answer = … }]`): when a rule
     /// holds, the question is not asked and its answer is stored as given.
     pub implied: Vec<(Condition, Answer)>,
+    /// A cell of a grid with typed `columns`: which grid, row and column it belongs to.
+    pub cell: Option<GridCellOf>,
     /// 1-based line of the question's table in the source.
     pub line: usize,
+}
+
+/// Where a cell of a grid with typed `columns` sits. Such a grid is read into one question per
+/// row × column (id `grid__row__column`), so each cell is answered, checked, counted and
+/// exported like a question of its column's kind; pages lay the cells of one grid out together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GridCellOf {
+    pub grid: QuestionId,
+    /// The grid's own text and help, shown once above its rows.
+    pub text: Text,
+    pub help: Option<Text>,
+    pub row: String,
+    pub row_text: Text,
+    pub column: String,
+    pub column_text: Text,
 }
 
 /// A check across questions (`checks = [{ holds = "…", message = … }]`): once this question
