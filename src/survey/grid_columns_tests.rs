@@ -181,3 +181,32 @@ fn a_cell_can_be_named_in_a_later_condition() {
     let s = parses(&src);
     assert!(s.question("inject_help").is_some());
 }
+
+#[test]
+fn a_question_named_like_the_table_of_two_others_is_rejected() {
+    let src = one_page(
+        &(DRUG_DAYS.to_owned()
+            + r#"
+  [[pages.questions]]
+  id = "use28__heroin"
+  type = "number"
+  role = "sensitive"
+  min = 0
+  max = 9
+  text = "A"
+
+  [[pages.questions]]
+  id = "days"
+  type = "number"
+  role = "sensitive"
+  min = 0
+  max = 9
+  text = "B"
+"#),
+    );
+    assert_error_at(
+        &src,
+        "[[pages.questions]]",
+        "question 'use28__heroin__days' has the name releases give the table of 'use28__heroin' by 'days'",
+    );
+}
