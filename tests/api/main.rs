@@ -30,4 +30,5 @@ mod releases;
 mod same_page_logic;
 mod startup;
 mod submissions;
+mod typed_grids;
 mod vouchers;
