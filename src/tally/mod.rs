@@ -9,7 +9,8 @@
 //! people who were not shown a question, or skipped it, are not in its tables.
 //!
 //! The catalogue holds a one-way table per variable and a two-way table per pair of
-//! single-valued variables (everything but multi options), with ids `age` and `age__gender`.
+//! single-valued variables (everything but multi options and the cells of grids with typed
+//! columns), with ids `age` and `age__gender`.
 
 mod count;
 mod labels;

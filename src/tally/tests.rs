@@ -413,3 +413,66 @@ fn the_demo_survey_tallies_every_closed_question_and_no_free_text() {
         }
     }
 }
+
+#[test]
+fn each_cell_of_a_typed_grid_gets_a_one_way_table_in_its_bands_and_no_two_way_table() {
+    let survey = Survey::parse(
+        r#"
+id = "g"
+title = "G"
+
+[[pages]]
+title = "One"
+
+  [[pages.questions]]
+  id = "used"
+  type = "single"
+  role = "sensitive"
+  text = "Used?"
+  options = [{ id = "yes", text = "Yes" }, { id = "no", text = "No" }]
+
+  [[pages.questions]]
+  id = "use"
+  type = "grid"
+  role = "sensitive"
+  text = "Each drug"
+  rows = [{ id = "heroin", text = "Heroin" }, { id = "meth", text = "Meth" }]
+  columns = [{ id = "days", kind = "number", min = 0, max = 28, bands = [[0, 0], [1, 28]], text = "Days" }, { id = "route", kind = "single", text = "Route", options = [{ id = "smoke", text = "Smoke" }] }]
+"#,
+    )
+    .expect("valid");
+    let response = answers::parse(
+        &survey,
+        json!({ "used": "yes", "use__heroin__days": 5, "use__meth__days": 0 })
+            .as_object()
+            .expect("object"),
+    )
+    .expect("valid answers");
+    let c = tally(&survey, [(7, &response)]);
+    let ids: Vec<&str> = c.tables.iter().map(|t| t.id()).collect();
+    for cell in [
+        "use__heroin__days",
+        "use__heroin__route",
+        "use__meth__days",
+        "use__meth__route",
+    ] {
+        assert!(ids.contains(&cell), "{cell} in {ids:?}");
+    }
+    assert_eq!(
+        ids.iter().filter(|id| id.starts_with("used__")).count(),
+        0,
+        "{ids:?}"
+    );
+    let heroin = c
+        .tables
+        .iter()
+        .find(|t| t.id() == "use__heroin__days")
+        .expect("a table");
+    let rows: Vec<&str> = heroin
+        .rows()
+        .categories
+        .iter()
+        .map(|c| c.id.as_str())
+        .collect();
+    assert!(rows.starts_with(&["0-0", "1-28"]), "{rows:?}");
+}

@@ -201,7 +201,10 @@ fn option_categories(options: &[Choice]) -> Vec<Category> {
 pub(super) fn variables(survey: &Survey) -> Vec<(usize, Variable)> {
     let mut out = Vec::new();
     for (qi, q) in survey.questions().enumerate() {
-        for v in of_question(q) {
+        for mut v in of_question(q) {
+            // A grid with typed columns has a variable per cell: crossing each with every
+            // other variable would multiply the catalogue (and its audit) by the grid's size.
+            v.single_valued &= q.cell.is_none();
             out.push((qi, v));
         }
     }
