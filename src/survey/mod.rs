@@ -47,7 +47,7 @@ pub use compute::BatchTags;
 pub use condition::{Condition, ConditionError};
 pub use decimal::Decimal;
 pub use definition::{
-    Band, Check, Choice, Compute, DecimalBand, GridCellOf, MessageKind, Messages, Mode,
+    Band, Check, Choice, Compute, DecimalBand, GridCellOf, InstanceOf, MessageKind, Messages, Mode,
     OptionGroup, Page, Question, QuestionKind, Role, Survey,
 };
 pub use error::{DefinitionError, DefinitionErrors, DefinitionWarning};
@@ -88,5 +88,7 @@ mod logic_tests;
 mod non_answers_tests;
 #[cfg(test)]
 mod pipe_tests;
+#[cfg(test)]
+mod repeat_tests;
 #[cfg(test)]
 mod tests;

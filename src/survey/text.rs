@@ -95,6 +95,17 @@ impl Text {
         Text::new(self.default_lang.clone(), by_lang)
     }
 
+    /// `self` followed by `suffix` in every language: a repeating page's title gets its
+    /// instance number.
+    pub(super) fn suffixed(&self, suffix: &str) -> Text {
+        let by_lang = self
+            .by_lang
+            .iter()
+            .map(|(l, t)| (l.clone(), format!("{t}{suffix}")))
+            .collect();
+        Text::new(self.default_lang.clone(), by_lang)
+    }
+
     /// All translations, by language.
     pub fn translations(&self) -> &BTreeMap<Lang, String> {
         &self.by_lang

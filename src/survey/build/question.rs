@@ -205,6 +205,7 @@ pub(super) fn read_question(
         default_answer: None,
         implied: Vec::new(),
         cell: None,
+        instance: None,
         line,
     };
     let asked = question.compute.is_none() && !question.is_note();

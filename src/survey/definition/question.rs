@@ -43,8 +43,21 @@ pub struct Question {
     pub implied: Vec<(Condition, Answer)>,
     /// A cell of a grid with typed `columns`: which grid, row and column it belongs to.
     pub cell: Option<GridCellOf>,
+    /// A question of one instance of a repeating page: which group, which instance.
+    pub instance: Option<InstanceOf>,
     /// 1-based line of the question's table in the source.
     pub line: usize,
+}
+
+/// A question of one instance of a repeating page (`repeat = { id, max, count }`). The page is
+/// read once per instance, `1..=max`; instance n's questions have the id `group_n__question`
+/// and are asked when the count question's answer is at least n.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceOf {
+    pub group: String,
+    pub number: u32,
+    /// The question's id as written on the page (`drug`).
+    pub question: QuestionId,
 }
 
 /// Where a cell of a grid with typed `columns` sits. Such a grid is read into one question per
