@@ -476,3 +476,63 @@ title = "One"
         .collect();
     assert!(rows.starts_with(&["0-0", "1-28"]), "{rows:?}");
 }
+
+#[test]
+fn a_question_on_a_repeating_page_counts_people_with_at_least_one_instance_in_each_category() {
+    let s = Survey::parse(
+        r#"
+id = "r"
+title = "R"
+
+[[pages]]
+title = "Count"
+
+  [[pages.questions]]
+  id = "n_drugs"
+  type = "number"
+  role = "sensitive"
+  min = 0
+  max = 3
+  text = "How many?"
+
+[[pages]]
+id = "drug"
+title = "One drug"
+repeat = { id = "inj", max = 3, count = "n_drugs" }
+
+  [[pages.questions]]
+  id = "drug"
+  type = "single"
+  role = "sensitive"
+  text = "Which drug?"
+  options = [{ id = "heroin", text = "Heroin" }, { id = "meth", text = "Meth" }]
+"#,
+    )
+    .expect("valid");
+    let people = [
+        json!({ "n_drugs": 3, "inj_1__drug": "heroin", "inj_2__drug": "heroin", "inj_3__drug": "meth" }),
+        json!({ "n_drugs": 1, "inj_1__drug": "meth" }),
+        json!({ "n_drugs": 1, "inj_1__drug": "dont_know" }),
+        json!({ "n_drugs": 0 }),
+    ];
+    let responses: Vec<Response> = people.into_iter().map(|v| response(&s, v)).collect();
+    let c = tally(&s, responses.iter().enumerate().map(|(i, r)| (i as u32, r)));
+    // Heroin twice is one person; meth: two people; the one who answered nothing is in no table.
+    assert_eq!(
+        counts(table(&c, "inj.drug.heroin")),
+        pairs(&[("selected", 1), ("not_selected", 2)])
+    );
+    assert_eq!(
+        counts(table(&c, "inj.drug.meth")),
+        pairs(&[("selected", 2), ("not_selected", 1)])
+    );
+    assert_eq!(
+        counts(table(&c, "inj.drug.dont_know")),
+        pairs(&[("selected", 1), ("not_selected", 2)])
+    );
+    assert!(c.get("inj_1__drug").is_none() && c.get("inj_2__drug").is_none());
+    assert!(
+        !c.tables.iter().any(|t| t.id().starts_with("n_drugs__inj")),
+        "one-way tables only"
+    );
+}
