@@ -27,6 +27,7 @@ mod peer_pages;
 mod public_results;
 mod release_rules;
 mod releases;
+mod repeating_pages;
 mod same_page_logic;
 mod startup;
 mod submissions;
