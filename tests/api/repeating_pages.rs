@@ -5,6 +5,8 @@ use crate::forms::Page;
 use crate::helpers::{api_get, post, TestApp};
 use crate::org_client::{add_account, api_key};
 use serde_json::{json, Value};
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
 
 const SURVEY: &str = include_str!("../../surveys/injecting-study.toml");
 const ID: &str = "injecting-study";
@@ -125,8 +127,9 @@ fn a_repeating_page_is_asked_once_per_instance_and_released_in_people() {
         assert_eq!(status, 201, "{body}");
     }
 
-    // 40 people, 59 blocks. Heroin: 20 people (in 39 blocks) plus the page's one = 21 people;
-    // methamphetamine: 19 + 1 = 20 people. Noise is at most 2.
+    // 40 people, 60 blocks: 19 with heroin in two blocks, 20 with methamphetamine in one, and
+    // the page's one with both. Heroin: 20 people (in 40 blocks); methamphetamine: 21 people.
+    // Noise is at most 2.
     add_account(&app, "maria", "organiser");
     let key = format!("Bearer {}", api_key(&app, "maria"));
     let (status, body) = post(
@@ -152,10 +155,99 @@ fn a_repeating_page_is_asked_once_per_instance_and_released_in_people() {
         "no table per instance"
     );
 
-    // The export works; instances leave, for now, as one column per instance's question.
+    // The export: the blocks leave in long form, groups/substance.csv, one row per block,
+    // tied to data.csv by row id; data.csv has no per-instance column.
     let (ok, _, stderr) = app.cli(&["survey", "close", ID]);
     assert!(ok, "{stderr}");
     let out = app.dir.path().join("groups.zip");
     let (ok, _, stderr) = app.cli(&["export", ID, "--out", out.to_str().expect("path")]);
     assert!(ok, "{stderr}");
+    let dir = app.dir.path().join("unzipped");
+    let files = unzip(&std::fs::read(&out).expect("zip"), &dir);
+    let data = &files["data.csv"];
+    assert!(
+        !data.lines().next().expect("header").contains("substance_"),
+        "{data}"
+    );
+    let row_ids: HashSet<&str> = data
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').next())
+        .collect();
+    let long = &files["groups/substance.csv"];
+    let mut lines = long.lines();
+    assert_eq!(
+        lines.next(),
+        Some("row_id,instance,drug,days,shared,shared_with")
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let mut per_person: HashMap<&str, usize> = HashMap::new();
+    for row in &rows {
+        assert!(
+            row_ids.contains(row[0]),
+            "{row:?} belongs to a row of data.csv"
+        );
+        assert!(row[1] == "1" || row[1] == "2", "{row:?}");
+        *per_person.entry(row[0]).or_default() += 1;
+    }
+    // At most 5% of the 40 records may be left out (and their blocks with them).
+    assert!((55..=60).contains(&rows.len()), "{} blocks", rows.len());
+    assert!(per_person.values().all(|n| *n <= 2));
+    let codebook = &files["codebook.csv"];
+    assert!(codebook.contains("substance.drug,"), "{codebook}");
+    assert!(files["manifest.json"].contains("groups/substance.csv"));
+
+    // R reads the long file with labels, and non-answers (not shown: no one shared) are NA.
+    let missing = rows
+        .iter()
+        .filter(|r| r[5] == "*" || r[5].starts_with('-'))
+        .count();
+    let check = "source(\"load.R\"); cat(nrow(chorus_substance), \
+                 sum(is.na(chorus_substance$shared_with)), \
+                 as.character(chorus_substance$drug[chorus_substance$drug == \"Heroin\"][1]), \
+                 sep = \"\\n\")";
+    match std::process::Command::new("Rscript")
+        .args(["-e", check])
+        .current_dir(&dir)
+        .output()
+    {
+        Ok(out) => {
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let lines: Vec<&str> = stdout.lines().collect();
+            assert_eq!(
+                lines,
+                [
+                    rows.len().to_string(),
+                    missing.to_string(),
+                    "Heroin".to_owned()
+                ]
+            );
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            println!("note: Rscript is not installed, so R was not run (scripts/test installs it)");
+        }
+        Err(e) => panic!("Rscript: {e}"),
+    }
+}
+
+/// Writes every file of the zip under `dir` and returns them as text.
+fn unzip(zip_bytes: &[u8], dir: &std::path::Path) -> HashMap<String, String> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip_bytes)).expect("a zip");
+    let mut out = HashMap::new();
+    for i in 0..archive.len() {
+        let mut f = archive.by_index(i).expect("entry");
+        let mut bytes = Vec::new();
+        f.read_to_end(&mut bytes).expect("bytes");
+        let name = f.name().expect("name").into_owned();
+        let path = dir.join(&name);
+        std::fs::create_dir_all(path.parent().expect("a folder")).expect("folder");
+        std::fs::write(&path, &bytes).expect("write");
+        out.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+    }
+    out
 }
