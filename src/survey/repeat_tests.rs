@@ -143,3 +143,12 @@ fn renaming_leaves_quoted_values_and_other_questions_alone() {
         "g_1__drug == 'drug' and age > 25 or g_1__route in [\"route\"]"
     );
 }
+
+#[test]
+fn a_question_on_a_repeating_page_cannot_be_a_quasi_identifier() {
+    let src = survey(REPEAT, "").replace(
+        "  id = \"shared\"\n  type = \"single\"\n  role = \"sensitive\"",
+        "  id = \"shared\"\n  type = \"single\"\n  role = \"quasi\"",
+    );
+    assert_error_at(&src, "role = \"quasi\"", "can't be a quasi-identifier");
+}

@@ -67,6 +67,16 @@ pub(super) fn read_repeated(
         .collect();
     let mut ok = true;
     for q in questions_of(table) {
+        // The long-form export keeps quasi-identifiers in data.csv alone (docs/survey-format.md).
+        if let Some(role) = q.get("role") {
+            if matches!(role.get_ref(), DeValue::String(r) if r == "quasi") {
+                errs.at(
+                    &role.span(),
+                    format!("{ctx}a question on a repeating page can't be a quasi-identifier (its answers leave in a separate long-form file)"),
+                );
+                ok = false;
+            }
+        }
         for key in NOT_REPEATABLE {
             if let Some(val) = q.get(key) {
                 errs.at(
