@@ -10,6 +10,10 @@
 use super::columns::Exported;
 use super::types::{Column, Group, GroupRow, Value};
 
+/// A group being gathered: its name, its columns (from its first instance) and, per instance,
+/// the exported column behind each of its columns.
+type Gathering = (String, Vec<Column>, Vec<Vec<Option<usize>>>);
+
 /// The long-form groups, in the order their first columns appear. `kept(i)`: whether exported
 /// column `i` survived ℓ-diversity; `rows`: (record, row id) of every row of `data.csv`, in
 /// its order.
@@ -19,8 +23,7 @@ pub(super) fn long_form<'a>(
     kept: impl Fn(usize) -> bool,
     rows: impl Iterator<Item = (usize, &'a str)>,
 ) -> Vec<Group> {
-    // Each group's columns (from its first instance) and, per instance, each column's index.
-    let mut groups: Vec<(String, Vec<Column>, Vec<Vec<Option<usize>>>)> = Vec::new();
+    let mut groups: Vec<Gathering> = Vec::new();
     for (i, of) in instance_of.iter().enumerate() {
         let (Some((group, number, name)), Some(e)) = (of, exported.get(i)) else {
             continue;
