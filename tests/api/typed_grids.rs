@@ -2,7 +2,7 @@
 //! without JavaScript and through the API, then read back as a release's one-way tables and as
 //! an export's columns with their codebook entries.
 
-use crate::forms::Page;
+use crate::forms::{compressed_get, Page};
 use crate::helpers::{api_get, post, TestApp};
 use crate::org_client::{add_account, api_key};
 use serde_json::{json, Value};
@@ -21,6 +21,14 @@ fn answer_through_the_pages(app: &TestApp) {
         .go("start");
     let mut form = first.form(&format!("/s/{ID}/page"));
     form.set("age", "30").set("in_treatment", "ost");
+    // Five substances × (days, four ways, non-answers) still fit the peer pages' budget.
+    let weight = form.compressed_size(Some(("_go", "next")), None)
+        + compressed_get(&app.url("/static/chorus.css"))
+        + compressed_get(&app.url("/static/chorus.js"));
+    assert!(
+        weight <= 14 * 1024,
+        "the grid page weighs {weight} bytes compressed"
+    );
     let grid = form.go("next");
     assert_eq!(grid.status, 200, "{}", grid.html);
     // One fieldset for the grid, one per row named by the row; each cell labelled by its column.
