@@ -89,12 +89,18 @@ fn cell_texts<'a>(out: &mut Vec<(String, &'a Text)>, q: &'a Question, cell: &'a 
     push(format!("{at}.row.{}", cell.row), &cell.row_text);
     let column = format!("{at}.column.{}", cell.column);
     push(format!("{column}.text"), &cell.column_text);
+    // A row's own options are written on the row.
+    let options_at = if cell.row_options {
+        format!("{at}.row.{}.{}", cell.row, cell.column)
+    } else {
+        column.clone()
+    };
     match &q.kind {
         QuestionKind::Single { options, .. }
         | QuestionKind::Multi { options, .. }
         | QuestionKind::Likert { options } => {
             for o in options {
-                push(format!("{column}.option.{}", o.id), &o.text);
+                push(format!("{options_at}.option.{}", o.id), &o.text);
             }
         }
         QuestionKind::Number { unit: Some(u), .. }
@@ -165,6 +171,23 @@ impl Source {
                         let list = if *list == "option" { "options" } else { "rows" };
                         let choice = question
                             .get_mut(list)
+                            .map(tables)
+                            .unwrap_or_default()
+                            .into_iter()
+                            .find(|c| str_of(&**c, "id") == Some(choice))
+                            .ok_or_else(missing)?;
+                        (choice, "text")
+                    }
+                    ["row", row, column, "option", choice] => {
+                        let choice = question
+                            .get_mut("rows")
+                            .map(tables)
+                            .unwrap_or_default()
+                            .into_iter()
+                            .find(|r| str_of(&**r, "id") == Some(row))
+                            .and_then(|r| r.get_mut(column))
+                            .and_then(Item::as_table_like_mut)
+                            .and_then(|c| c.get_mut("options"))
                             .map(tables)
                             .unwrap_or_default()
                             .into_iter()
@@ -329,7 +352,7 @@ mod tests {
 
     #[test]
     fn a_grid_with_columns_lists_its_texts_once_and_each_can_be_translated() {
-        let source = "id = \"g\"\ntitle = \"G\"\nlanguages = [\"en\"]\n\n[[pages]]\ntitle = \"One\"\n  [[pages.questions]]\n  id = \"use\"\n  type = \"grid\"\n  role = \"sensitive\"\n  text = \"Each drug\"\n  rows = [{ id = \"heroin\", text = \"Heroin\" }, { id = \"meth\", text = \"Meth\" }]\n  columns = [{ id = \"days\", kind = \"number\", min = 0, max = 28, unit = \"days\", text = \"Days\" }, { id = \"route\", kind = \"single\", text = \"Route\", options = [{ id = \"smoke\", text = \"Smoke\" }] }]\n";
+        let source = "id = \"g\"\ntitle = \"G\"\nlanguages = [\"en\"]\n\n[[pages]]\ntitle = \"One\"\n  [[pages.questions]]\n  id = \"use\"\n  type = \"grid\"\n  role = \"sensitive\"\n  text = \"Each drug\"\n  rows = [{ id = \"heroin\", text = \"Heroin\", route = { options = [{ id = \"chase\", text = \"Chase\" }] } }, { id = \"meth\", text = \"Meth\" }]\n  columns = [{ id = \"days\", kind = \"number\", min = 0, max = 28, unit = \"days\", text = \"Days\" }, { id = \"route\", kind = \"single\", text = \"Route\", options = [{ id = \"smoke\", text = \"Smoke\" }] }]\n";
         let survey = crate::survey::Survey::parse(source).expect("valid");
         let keys: Vec<String> = texts(&survey).into_iter().map(|(k, _)| k).collect();
         for key in [
@@ -340,6 +363,7 @@ mod tests {
             "question.use.column.days.unit",
             "question.use.column.route.text",
             "question.use.column.route.option.smoke",
+            "question.use.row.heroin.route.option.chase",
         ] {
             assert_eq!(
                 keys.iter().filter(|k| *k == key).count(),

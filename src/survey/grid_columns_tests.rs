@@ -210,3 +210,42 @@ fn a_question_named_like_the_table_of_two_others_is_rejected() {
         "question 'use28__heroin__days' has the name releases give the table of 'use28__heroin' by 'days'",
     );
 }
+
+#[test]
+fn a_row_can_have_its_own_options_for_one_column() {
+    let src = one_page(&DRUG_DAYS.replace(
+        "{ id = \"heroin\", text = { en = \"Heroin\", es = \"Heroína\" } },",
+        "{ id = \"heroin\", text = { en = \"Heroin\", es = \"Heroína\" }, route = { options = [{ id = \"inject\", text = \"Inject\" }, { id = \"chase\", text = \"Chase the dragon\" }] } },",
+    ));
+    let s = parses(&src);
+    let ids = |q: &str| -> Vec<String> {
+        s.question(q)
+            .map(|q| q.kind.options().iter().map(|o| o.id.clone()).collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(ids("use28__heroin__route"), ["inject", "chase"]);
+    assert_eq!(ids("use28__meth__route"), ["inject", "smoke"]);
+}
+
+#[test]
+fn a_rows_own_keys_are_checked_in_that_row_and_cannot_change_the_kind() {
+    let src = one_page(&DRUG_DAYS.replace(
+        "{ id = \"meth\", text = { en = \"Methamphetamine\", es = \"Metanfetamina\" } },",
+        "{ id = \"meth\", text = { en = \"Methamphetamine\", es = \"Metanfetamina\" }, days = { kind = \"text\", max = 3 } },",
+    ));
+    assert_error_at(
+        &src,
+        "id = \"meth\"",
+        "row 'meth': 'days': a row can't change a column's 'kind'",
+    );
+    let src = one_page(&DRUG_DAYS.replace(
+        "{ id = \"meth\", text = { en = \"Methamphetamine\", es = \"Metanfetamina\" } },",
+        "{ id = \"meth\", text = { en = \"Methamphetamine\", es = \"Metanfetamina\" }, days = { min = 50 } },",
+    ));
+    let errs = errors(&src);
+    assert!(
+        errs.iter().any(|e| e.message.contains("use28__meth__days")
+            && e.message.contains("max (28) is below min (50)")),
+        "the error names the row's cell: {errs:?}"
+    );
+}

@@ -50,6 +50,8 @@ struct Label<'a, 'i> {
     text: Text,
     /// The column's table (columns only).
     table: Option<&'a DeTable<'i>>,
+    /// A row's own keys for its cell in a column (`route = { options = […] }`), by column id.
+    overrides: Vec<(String, &'a DeTable<'i>)>,
 }
 
 /// The cells of a grid with typed columns, row by row; empty when the grid has errors.
@@ -98,8 +100,9 @@ pub(super) fn read_cells(
             errs.at(&val.span(), format!("{}{why}", f.ctx));
         }
     }
-    let rows = read_labels(errs, &mut f, "rows", langs);
-    let columns = read_labels(errs, &mut f, "columns", langs);
+    let columns = read_labels(errs, &mut f, "columns", langs, &[]);
+    let column_ids: Vec<String> = columns.iter().flatten().map(|c| c.id.clone()).collect();
+    let rows = read_labels(errs, &mut f, "rows", langs, &column_ids);
     let (Some((grid, id_span)), Some(text), Some(rows), Some(columns)) = (id, text, rows, columns)
     else {
         return Vec::new();
@@ -121,11 +124,21 @@ pub(super) fn read_cells(
                 ok = false;
                 continue;
             };
-            let cell_table = cell_table(table, column.table, &cell_id, &id_span);
+            let own = row
+                .overrides
+                .iter()
+                .find(|(c, _)| *c == column.id)
+                .map(|(_, t)| *t);
+            let cell_table = cell_table(table, column.table, own, &cell_id, &id_span);
             let cell_value = Spanned::new(v.span(), DeValue::Table(cell_table));
-            // Every row's cells share everything but their id: report a column's errors once.
+            // Every row's cells share everything but their id and the row's own keys: report
+            // a column's errors once, and a row's own keys' errors in that row.
             let mut scratch = errs.scratch();
-            let sink = if r == 0 { &mut *errs } else { &mut scratch };
+            let sink = if r == 0 || own.is_some() {
+                &mut *errs
+            } else {
+                &mut scratch
+            };
             let Some(mut q) = read_question(sink, page, index, &cell_value, langs, defaults) else {
                 ok = false;
                 continue;
@@ -140,6 +153,7 @@ pub(super) fn read_cells(
                 row_text: row.text.clone(),
                 column: column.id.clone(),
                 column_text: column.text.clone(),
+                row_options: own.is_some_and(|t| t.get("options").is_some()),
             });
             cells.push(q);
         }
@@ -151,11 +165,13 @@ pub(super) fn read_cells(
     }
 }
 
-/// A cell's question table: the grid's shared keys, then its column's (which win), its id, its
-/// column's kind as its type, and its column's text (replaced by "row — column" once read).
+/// A cell's question table: the grid's shared keys, then its column's (which win), then its
+/// row's own keys for that column (which win again), its id, its column's kind as its type, and
+/// its column's text (replaced by "row — column" once read).
 fn cell_table<'i>(
     grid: &DeTable<'i>,
     column: Option<&DeTable<'i>>,
+    own: Option<&DeTable<'i>>,
     cell_id: &str,
     id_span: &std::ops::Range<usize>,
 ) -> DeTable<'i> {
@@ -178,6 +194,11 @@ fn cell_table<'i>(
             _ => {
                 t.insert(k.clone(), val.clone());
             }
+        }
+    }
+    for (k, val) in own.into_iter().flatten() {
+        if !COLUMN_ONLY.contains(&k.get_ref().as_ref()) {
+            t.insert(k.clone(), val.clone());
         }
     }
     // A text column holds free text, whatever the grid's role.
@@ -206,6 +227,7 @@ fn read_labels<'a, 'i>(
     f: &mut Fields<'a, 'i>,
     key: &str,
     langs: &[Lang],
+    column_ids: &[String],
 ) -> Option<Vec<Label<'a, 'i>>> {
     let noun = if key == "rows" { "row" } else { "column" };
     let Some((items, span)) = f.array(errs, key) else {
@@ -291,14 +313,42 @@ fn read_labels<'a, 'i>(
             ok &= kind_ok;
             Some(table)
         } else {
-            cf.finish(errs, " for a grid row (use 'id' and 'text')");
             None
         };
+        // A row's own keys for its cell in a column: `route = { options = […] }`.
+        let mut overrides = Vec::new();
+        for c in column_ids {
+            let Some(val) = cf.get(c) else {
+                continue;
+            };
+            let what = format!("{}'{c}'", cf.ctx);
+            let Some(own) = as_table(errs, &what, val) else {
+                ok = false;
+                continue;
+            };
+            for k in COLUMN_ONLY {
+                if let Some(bad) = own.get(k) {
+                    errs.at(
+                        &bad.span(),
+                        format!("{what}: a row can't change a column's '{k}'"),
+                    );
+                    ok = false;
+                }
+            }
+            overrides.push((c.clone(), own));
+        }
+        if key == "rows" {
+            cf.finish(
+                errs,
+                " for a grid row (use 'id', 'text' or a column's id with the row's own keys for that cell)",
+            );
+        }
         match (id, text) {
             (Some(id), Some(text)) => out.push(Label {
                 id,
                 text,
                 table: column,
+                overrides,
             }),
             _ => ok = false,
         }

@@ -73,6 +73,8 @@ pub struct GridCellOf {
     pub row_text: Text,
     pub column: String,
     pub column_text: Text,
+    /// The row gives this cell its own options (`route = { options = […] }` on the row).
+    pub row_options: bool,
 }
 
 /// A check across questions (`checks = [{ holds = "…", message = … }]`): once this question
