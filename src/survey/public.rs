@@ -52,6 +52,13 @@ fn question(q: &Question) -> Value {
             }),
         );
     }
+    if let Some(of) = &q.instance {
+        // A question of one instance of a repeating page, asked when the count reaches it.
+        o.insert(
+            "instance_of".into(),
+            json!({ "group": of.group, "number": of.number, "question": of.question }),
+        );
+    }
     if let Some(c) = &q.compute {
         // Pages skip a computed field; clients see what it is worked out from.
         let how = match c {

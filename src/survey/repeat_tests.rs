@@ -152,3 +152,14 @@ fn a_question_on_a_repeating_page_cannot_be_a_quasi_identifier() {
     );
     assert_error_at(&src, "role = \"quasi\"", "can't be a quasi-identifier");
 }
+
+#[test]
+fn the_public_definition_says_which_instance_a_question_belongs_to() {
+    let s = parses(&survey(REPEAT, ""));
+    let public = s.public_json();
+    let text = public.to_string();
+    assert!(
+        text.contains(r#""instance_of":{"group":"inj","number":2,"question":"drug"}"#),
+        "{text}"
+    );
+}

@@ -162,6 +162,11 @@ fn a_repeating_page_is_asked_once_per_instance_and_released_in_people() {
     let out = app.dir.path().join("groups.zip");
     let (ok, _, stderr) = app.cli(&["export", ID, "--out", out.to_str().expect("path")]);
     assert!(ok, "{stderr}");
+    let (ok, stdout, stderr) = app.cli(&["verify-export", out.to_str().expect("path")]);
+    assert!(
+        ok,
+        "the signed manifest covers the group file: {stdout}{stderr}"
+    );
     let dir = app.dir.path().join("unzipped");
     let files = unzip(&std::fs::read(&out).expect("zip"), &dir);
     let data = &files["data.csv"];
