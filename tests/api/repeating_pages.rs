@@ -238,6 +238,37 @@ fn a_repeating_page_is_asked_once_per_instance_and_released_in_people() {
         }
         Err(e) => panic!("Rscript: {e}"),
     }
+
+    // PSPP reads it too, into the dataset chorus_substance, with the same missing values.
+    std::fs::write(
+        dir.join("check.sps"),
+        "INCLUDE FILE='load.sps'.\nDATASET ACTIVATE chorus_substance.\n\
+         DESCRIPTIVES VARIABLES=shared_with /STATISTICS=MEAN.\nFREQUENCIES VARIABLES=drug.\n",
+    )
+    .expect("write");
+    match std::process::Command::new("pspp")
+        .args(["-O", "format=csv", "check.sps"])
+        .current_dir(&dir)
+        .output()
+    {
+        Ok(out) => {
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                out.status.success() && !stdout.contains("error"),
+                "{stdout}"
+            );
+            let valid = rows.len() - missing;
+            assert!(
+                stdout.contains(&format!("(shared_with),{valid},")),
+                "PSPP counts {valid} answers of shared_with:\n{stdout}"
+            );
+            assert!(stdout.contains("Heroin"), "{stdout}");
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            println!("note: pspp is not installed, so PSPP was not run (scripts/test installs it)");
+        }
+        Err(e) => panic!("pspp: {e}"),
+    }
 }
 
 /// Writes every file of the zip under `dir` and returns them as text.
