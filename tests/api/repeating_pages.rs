@@ -201,6 +201,12 @@ fn a_repeating_page_is_asked_once_per_instance_and_released_in_people() {
     let codebook = &files["codebook.csv"];
     assert!(codebook.contains("substance.drug,"), "{codebook}");
     assert!(files["manifest.json"].contains("groups/substance.csv"));
+    let ddi = &files["codebook.xml"];
+    assert!(
+        ddi.contains("<fileName>groups/substance.csv</fileName>"),
+        "{ddi}"
+    );
+    assert!(ddi.contains(r#"name="drug" files="F2""#), "{ddi}");
 
     // R reads the long file with labels, and non-answers (not shown: no one shared) are NA.
     let missing = rows
