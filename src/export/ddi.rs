@@ -1,6 +1,7 @@
 //! `codebook.xml`: the codebook as DDI-Codebook 2.5, which catalogues and archives read — the
 //! study's title, the data file, and one `var` per column of `data.csv` with its label,
-//! question, categories, and its non-answers as `catgry missing="Y"`.
+//! question, categories, and its non-answers as `catgry missing="Y"`; a repeating page's
+//! long-form file (`groups/<id>.csv`) is a file of its own, with its `var`s.
 
 use crate::export::anonymise::{Anonymised, Column, Value, ValueFormat};
 
@@ -23,6 +24,18 @@ pub fn codebook(title: &str, data: &Anonymised) -> String {
          <dimensns>\n        <caseQnty>{rows}</caseQnty>\n        <varQnty>{columns}</varQnty>\n      \
          </dimensns>\n      <fileType>text/csv</fileType>\n    </fileTxt>\n  </fileDscr>\n"
     ));
+    // A repeating page's long-form file: one case per instance a person answered.
+    for (g, group) in data.groups.iter().enumerate() {
+        out.push_str(&format!(
+            "  <fileDscr ID=\"F{}\">\n    <fileTxt>\n      <fileName>groups/{}.csv</fileName>\n      \
+             <dimensns>\n        <caseQnty>{}</caseQnty>\n        <varQnty>{}</varQnty>\n      \
+             </dimensns>\n      <fileType>text/csv</fileType>\n    </fileTxt>\n  </fileDscr>\n",
+            g + 2,
+            escape(&group.name),
+            group.rows.len(),
+            group.columns.len() + 2
+        ));
+    }
     out.push_str("  <dataDscr>\n");
     out.push_str(
         "    <var ID=\"V0\" name=\"row_id\" files=\"F1\">\n      \
@@ -30,19 +43,38 @@ pub fn codebook(title: &str, data: &Anonymised) -> String {
          <varFormat type=\"character\"/>\n    </var>\n",
     );
     for (i, column) in data.columns.iter().enumerate() {
-        out.push_str(&var(column, i + 1));
+        out.push_str(&var(column, i + 1, "F1"));
+    }
+    let mut index = data.columns.len();
+    for (g, group) in data.groups.iter().enumerate() {
+        let file = format!("F{}", g + 2);
+        out.push_str(&format!(
+            "    <var ID=\"V{}\" name=\"row_id\" files=\"{file}\">\n      \
+             <labl>Row id of the person in data.csv</labl>\n      \
+             <varFormat type=\"character\"/>\n    </var>\n    \
+             <var ID=\"V{}\" name=\"instance\" files=\"{file}\" intrvl=\"discrete\">\n      \
+             <labl>Instance (1 for the first)</labl>\n      \
+             <varFormat type=\"numeric\"/>\n    </var>\n",
+            index + 1,
+            index + 2
+        ));
+        index += 2;
+        for column in &group.columns {
+            index += 1;
+            out.push_str(&var(column, index, &file));
+        }
     }
     out.push_str("  </dataDscr>\n</codeBook>\n");
     out
 }
 
-fn var(column: &Column, index: usize) -> String {
+fn var(column: &Column, index: usize, file: &str) -> String {
     let interval = match column.format {
         ValueFormat::Number | ValueFormat::Year => "contin",
         _ => "discrete",
     };
     let mut out = format!(
-        "    <var ID=\"V{index}\" name=\"{}\" files=\"F1\" intrvl=\"{interval}\">\n      \
+        "    <var ID=\"V{index}\" name=\"{}\" files=\"{file}\" intrvl=\"{interval}\">\n      \
          <labl>{}</labl>\n      <qstn ID=\"Q{index}\"><qstnLit>{}</qstnLit></qstn>\n      \
          <txt>{}</txt>\n",
         escape(&column.name),

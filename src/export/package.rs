@@ -67,7 +67,7 @@ pub fn build(
         load_r.push_str(&loaders::r::rds_lines(coupons));
     }
     let files_err = |e: csv::Error| ExportError::Files(e.to_string());
-    let files = vec![
+    let mut files = vec![
         (
             "data.csv".to_owned(),
             data.data_csv().map_err(files_err)?.into_bytes(),
@@ -90,6 +90,12 @@ pub fn build(
             ddi::codebook(entry.survey.title().default_text(), &data).into_bytes(),
         ),
     ];
+    for group in &data.groups {
+        files.push((
+            format!("groups/{}.csv", group.name),
+            data.group_csv(group).map_err(files_err)?.into_bytes(),
+        ));
+    }
     let mut manifest = serde_json::Map::new();
     manifest.insert("survey".into(), survey.into());
     manifest.insert("title".into(), entry.survey.title().default_text().into());

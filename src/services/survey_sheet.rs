@@ -3,7 +3,7 @@
 //! string becomes `{ en = "…", sw = "…" }`, a table of translations gains or replaces one key,
 //! and the language joins `languages` when it is new.
 
-use crate::survey::{QuestionKind, Survey, Text};
+use crate::survey::{GridCellOf, Question, QuestionKind, Survey, Text};
 use toml_edit::{DocumentMut, InlineTable, Item, TableLike, Value};
 
 /// Every text of a survey with its key on the sheet, in definition order.
@@ -16,6 +16,10 @@ pub fn texts(survey: &Survey) -> Vec<(String, &Text)> {
     for page in survey.pages() {
         out.push((format!("page.{}.title", page.id), &page.title));
         for q in &page.questions {
+            if let Some(cell) = &q.cell {
+                cell_texts(&mut out, q, cell);
+                continue;
+            }
             let at = format!("question.{}", q.id.as_str());
             out.push((format!("{at}.text"), &q.text));
             if let Some(h) = &q.help {
@@ -67,6 +71,44 @@ pub fn texts(survey: &Survey) -> Vec<(String, &Text)> {
         }
     }
     out
+}
+
+/// A cell of a grid with typed columns: its texts live in the grid's table, once for the whole
+/// grid (the grid's text and help, each row) or once per column (its text, unit and options).
+fn cell_texts<'a>(out: &mut Vec<(String, &'a Text)>, q: &'a Question, cell: &'a GridCellOf) {
+    let at = format!("question.{}", cell.grid.as_str());
+    let mut push = |key: String, text: &'a Text| {
+        if !out.iter().any(|(k, _)| *k == key) {
+            out.push((key, text));
+        }
+    };
+    push(format!("{at}.text"), &cell.text);
+    if let Some(h) = &cell.help {
+        push(format!("{at}.help"), h);
+    }
+    push(format!("{at}.row.{}", cell.row), &cell.row_text);
+    let column = format!("{at}.column.{}", cell.column);
+    push(format!("{column}.text"), &cell.column_text);
+    // A row's own options are written on the row.
+    let options_at = if cell.row_options {
+        format!("{at}.row.{}.{}", cell.row, cell.column)
+    } else {
+        column.clone()
+    };
+    match &q.kind {
+        QuestionKind::Single { options, .. }
+        | QuestionKind::Multi { options, .. }
+        | QuestionKind::Likert { options } => {
+            for o in options {
+                push(format!("{options_at}.option.{}", o.id), &o.text);
+            }
+        }
+        QuestionKind::Number { unit: Some(u), .. }
+        | QuestionKind::Decimal { unit: Some(u), .. } => {
+            push(format!("{column}.unit"), u);
+        }
+        _ => {}
+    }
 }
 
 /// A survey's TOML source, open for translating.
@@ -135,6 +177,46 @@ impl Source {
                             .find(|c| str_of(&**c, "id") == Some(choice))
                             .ok_or_else(missing)?;
                         (choice, "text")
+                    }
+                    ["row", row, column, "option", choice] => {
+                        let choice = question
+                            .get_mut("rows")
+                            .map(tables)
+                            .unwrap_or_default()
+                            .into_iter()
+                            .find(|r| str_of(&**r, "id") == Some(row))
+                            .and_then(|r| r.get_mut(column))
+                            .and_then(Item::as_table_like_mut)
+                            .and_then(|c| c.get_mut("options"))
+                            .map(tables)
+                            .unwrap_or_default()
+                            .into_iter()
+                            .find(|c| str_of(&**c, "id") == Some(choice))
+                            .ok_or_else(missing)?;
+                        (choice, "text")
+                    }
+                    ["column", column, rest @ ..] => {
+                        let column = question
+                            .get_mut("columns")
+                            .map(tables)
+                            .unwrap_or_default()
+                            .into_iter()
+                            .find(|c| str_of(&**c, "id") == Some(column))
+                            .ok_or_else(missing)?;
+                        match rest {
+                            [field @ ("text" | "unit")] => (column, field),
+                            ["option", choice] => {
+                                let choice = column
+                                    .get_mut("options")
+                                    .map(tables)
+                                    .unwrap_or_default()
+                                    .into_iter()
+                                    .find(|c| str_of(&**c, "id") == Some(choice))
+                                    .ok_or_else(missing)?;
+                                (choice, "text")
+                            }
+                            _ => return Err(missing()),
+                        }
                     }
                     ["message", kind @ ("required" | "invalid")] => {
                         let messages = question
@@ -266,5 +348,44 @@ mod tests {
             .set("question.nope.text", "sw", "x")
             .expect_err("nothing there");
         assert!(err.contains("question.nope.text"), "{err}");
+    }
+
+    #[test]
+    fn a_grid_with_columns_lists_its_texts_once_and_each_can_be_translated() {
+        let source = "id = \"g\"\ntitle = \"G\"\nlanguages = [\"en\"]\n\n[[pages]]\ntitle = \"One\"\n  [[pages.questions]]\n  id = \"use\"\n  type = \"grid\"\n  role = \"sensitive\"\n  text = \"Each drug\"\n  rows = [{ id = \"heroin\", text = \"Heroin\", route = { options = [{ id = \"chase\", text = \"Chase\" }] } }, { id = \"meth\", text = \"Meth\" }]\n  columns = [{ id = \"days\", kind = \"number\", min = 0, max = 28, unit = \"days\", text = \"Days\" }, { id = \"route\", kind = \"single\", text = \"Route\", options = [{ id = \"smoke\", text = \"Smoke\" }] }]\n";
+        let survey = crate::survey::Survey::parse(source).expect("valid");
+        let keys: Vec<String> = texts(&survey).into_iter().map(|(k, _)| k).collect();
+        for key in [
+            "question.use.text",
+            "question.use.row.heroin",
+            "question.use.row.meth",
+            "question.use.column.days.text",
+            "question.use.column.days.unit",
+            "question.use.column.route.text",
+            "question.use.column.route.option.smoke",
+            "question.use.row.heroin.route.option.chase",
+        ] {
+            assert_eq!(
+                keys.iter().filter(|k| *k == key).count(),
+                1,
+                "{key} in {keys:?}"
+            );
+        }
+        assert!(!keys.iter().any(|k| k.contains("__")), "{keys:?}");
+        let mut s = Source::parse(source, "en").expect("parses");
+        s.declare("es").expect("declares");
+        for key in &keys {
+            if key.starts_with("question.") {
+                s.set(key, "es", "traducido")
+                    .expect("every listed text can be set");
+            }
+        }
+        let translated = crate::survey::Survey::parse(&s.into_string()).expect("still valid");
+        let cell = translated.question("use__meth__route").expect("a cell");
+        assert_eq!(cell.text.get("es"), "traducido — traducido");
+        assert_eq!(
+            cell.option("smoke").map(|o| o.text.get("es")),
+            Some("traducido")
+        );
     }
 }

@@ -48,8 +48,8 @@ pub use compute::BatchTags;
 pub use condition::{Condition, ConditionError};
 pub use decimal::Decimal;
 pub use definition::{
-    Band, Check, Choice, Compute, DecimalBand, MessageKind, Messages, Mode, OptionGroup, Page,
-    Question, QuestionKind, Role, Survey,
+    Band, Check, Choice, Compute, DecimalBand, GridCellOf, InstanceOf, MessageKind, Messages, Mode,
+    OptionGroup, Page, Question, QuestionKind, Role, Survey,
 };
 pub use error::{DefinitionError, DefinitionErrors, DefinitionWarning};
 pub use ids::{IdError, QuestionId, SurveyId};
@@ -76,6 +76,8 @@ mod examples_tests;
 #[cfg(test)]
 mod fine_kinds_tests;
 #[cfg(test)]
+mod grid_columns_tests;
+#[cfg(test)]
 mod hierarchy_tests;
 #[cfg(test)]
 mod implied_tests;
@@ -89,5 +91,7 @@ mod non_answers_tests;
 mod pipe_tests;
 #[cfg(test)]
 mod rds_tests;
+#[cfg(test)]
+mod repeat_tests;
 #[cfg(test)]
 mod tests;

@@ -43,6 +43,26 @@ fn question(q: &Question) -> Value {
     if let Some(c) = &q.show_if {
         o.insert("show_if".into(), json!(c.source()));
     }
+    if let Some(cell) = &q.cell {
+        // A cell of a grid with typed columns: answered under its own id like any question.
+        o.insert(
+            "cell_of".into(),
+            json!({
+                "grid": cell.grid,
+                "text": cell.text,
+                "help": cell.help,
+                "row": { "id": cell.row, "text": cell.row_text },
+                "column": { "id": cell.column, "text": cell.column_text },
+            }),
+        );
+    }
+    if let Some(of) = &q.instance {
+        // A question of one instance of a repeating page, asked when the count reaches it.
+        o.insert(
+            "instance_of".into(),
+            json!({ "group": of.group, "number": of.number, "question": of.question }),
+        );
+    }
     if let Some(c) = &q.compute {
         // Pages skip a computed field; clients see what it is worked out from.
         let how = match c {

@@ -32,6 +32,16 @@ impl Errors {
         }
     }
 
+    /// An empty list over the same source, for reading something a second time without
+    /// reporting its errors twice.
+    pub(super) fn scratch(&self) -> Errors {
+        Errors {
+            line_starts: self.line_starts.clone(),
+            list: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
     /// The 1-based line of a byte offset.
     pub(super) fn line(&self, offset: usize) -> usize {
         self.line_starts.partition_point(|&s| s <= offset).max(1)

@@ -143,6 +143,8 @@ mod tests {
             include_str!("../../surveys/paid-peer-survey.toml"),
             include_str!("../../surveys/three-languages.toml"),
             include_str!("../../surveys/rds-injecting-study.toml"),
+            include_str!("../../surveys/treatment-outcomes.toml"),
+            include_str!("../../surveys/injecting-study.toml"),
         ] {
             let survey = Survey::parse(source).expect("parses");
             let mut longest = longest_response(&survey);

@@ -80,6 +80,32 @@ impl Text {
         self.by_lang.keys().any(|l| l.as_str() == lang)
     }
 
+    /// `self` and `other` joined by `sep` in every language either has (each falling back to
+    /// its default language): a typed grid's cell is labelled "row — column".
+    pub(super) fn joined(&self, sep: &str, other: &Text) -> Text {
+        let by_lang = self
+            .by_lang
+            .keys()
+            .chain(other.by_lang.keys())
+            .map(|l| {
+                let text = format!("{}{sep}{}", self.get(l.as_str()), other.get(l.as_str()));
+                (l.clone(), text)
+            })
+            .collect();
+        Text::new(self.default_lang.clone(), by_lang)
+    }
+
+    /// `self` followed by `suffix` in every language: a repeating page's title gets its
+    /// instance number.
+    pub(super) fn suffixed(&self, suffix: &str) -> Text {
+        let by_lang = self
+            .by_lang
+            .iter()
+            .map(|(l, t)| (l.clone(), format!("{t}{suffix}")))
+            .collect();
+        Text::new(self.default_lang.clone(), by_lang)
+    }
+
     /// All translations, by language.
     pub fn translations(&self) -> &BTreeMap<Lang, String> {
         &self.by_lang

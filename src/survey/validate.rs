@@ -9,6 +9,7 @@ use super::pipe::references;
 use super::reader::Errors;
 
 pub(super) fn validate(errs: &mut Errors, s: &Survey) {
+    check_table_ids(errs, s);
     let mut page_ids: BTreeMap<&str, usize> = BTreeMap::new();
     let mut question_ids: BTreeMap<&str, usize> = BTreeMap::new();
     let mut flat = 0;
@@ -106,6 +107,27 @@ pub(super) fn validate(errs: &mut Errors, s: &Survey) {
                 );
             }
             flat += 1;
+        }
+    }
+}
+
+/// A release names a two-way table `a__b` after its two questions, and a cell of a grid with
+/// typed columns is named `grid__row__column`: no question may carry the name of a pair.
+fn check_table_ids(errs: &mut Errors, s: &Survey) {
+    let ids: std::collections::BTreeSet<&str> = s.questions().map(|q| q.id.as_str()).collect();
+    for q in s.questions() {
+        let id = q.id.as_str();
+        let clash = id
+            .match_indices("__")
+            .filter_map(|(i, _)| id.get(..i).zip(id.get(i + 2..)))
+            .find(|(a, b)| ids.contains(a) && ids.contains(b));
+        if let Some((a, b)) = clash {
+            errs.at_line(
+                Some(q.line),
+                format!(
+                    "question '{id}' has the name releases give the table of '{a}' by '{b}'; rename one of them"
+                ),
+            );
         }
     }
 }

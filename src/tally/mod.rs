@@ -6,10 +6,14 @@
 //! without bands gets no table), each point of a numeric `scale`, `likert`, a `date` by year,
 //! each `grid` row, and each `multi` option as "selected" / "not selected" among those who
 //! answered the question. Text and notes never appear. Non-answers are categories of their own;
-//! people who were not shown a question, or skipped it, are not in its tables.
+//! people who were not shown a question, or skipped it, are not in its tables. A question on a
+//! repeating page is counted over its instances, in people: per category, those with at least
+//! one instance in it against those who answered an instance but never in it
+//! (`inj.drug.heroin`).
 //!
 //! The catalogue holds a one-way table per variable and a two-way table per pair of
-//! single-valued variables (everything but multi options), with ids `age` and `age__gender`.
+//! single-valued variables (everything but multi options and the cells of grids with typed
+//! columns), with ids `age` and `age__gender`.
 
 mod count;
 mod labels;
@@ -43,7 +47,7 @@ pub fn tally<'a>(
         let vars: Vec<usize> = numbered
             .iter()
             .enumerate()
-            .filter(|(_, (vq, _))| *vq == qi)
+            .filter(|(_, (vq, _))| vq.contains(&qi))
             .map(|(vi, _)| vi)
             .collect();
         if !vars.is_empty() {
@@ -73,7 +77,9 @@ pub fn tally<'a>(
             for &vi in var_ids {
                 if let (Some(v), Some(col)) = (vars.get(vi), columns.codes.get_mut(vi)) {
                     if let Some(last) = col.last_mut() {
-                        *last = v.code(answer);
+                        // Columns start at NONE; a variable fed by every instance of a
+                        // question on a repeating page keeps the smallest code.
+                        *last = (*last).min(v.code(answer));
                     }
                 }
             }

@@ -34,16 +34,27 @@ pub fn rds_shares<'a>(
     let degrees = imputed_degrees(&raw);
     let question_ids: Vec<&str> = survey.questions().map(|q| q.id.as_str()).collect();
     let mut shares = BTreeMap::new();
-    for (qi, mut variable) in variables(survey) {
+    for (positions, mut variable) in variables(survey) {
         if variable.axis.is_empty() {
             continue;
         }
-        let Some(qid) = question_ids.get(qi) else {
+        // One question, or every instance of a question on a repeating page: a person counts
+        // once, with the smallest code of their instances (as the tally counts them).
+        let qids: Vec<&str> = positions
+            .iter()
+            .filter_map(|&qi| question_ids.get(qi).copied())
+            .collect();
+        if qids.is_empty() {
             continue;
-        };
+        }
         let mut codes: Vec<Code> = records
             .iter()
-            .map(|r| r.get(qid).map_or(NONE, |a| variable.code(a)))
+            .map(|r| {
+                qids.iter()
+                    .map(|q| r.get(q).map_or(NONE, |a| variable.code(a)))
+                    .min()
+                    .unwrap_or(NONE)
+            })
             .collect();
         variable.finish_years(&mut codes);
         shares.insert(

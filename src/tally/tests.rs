@@ -413,3 +413,126 @@ fn the_demo_survey_tallies_every_closed_question_and_no_free_text() {
         }
     }
 }
+
+#[test]
+fn each_cell_of_a_typed_grid_gets_a_one_way_table_in_its_bands_and_no_two_way_table() {
+    let survey = Survey::parse(
+        r#"
+id = "g"
+title = "G"
+
+[[pages]]
+title = "One"
+
+  [[pages.questions]]
+  id = "used"
+  type = "single"
+  role = "sensitive"
+  text = "Used?"
+  options = [{ id = "yes", text = "Yes" }, { id = "no", text = "No" }]
+
+  [[pages.questions]]
+  id = "use"
+  type = "grid"
+  role = "sensitive"
+  text = "Each drug"
+  rows = [{ id = "heroin", text = "Heroin" }, { id = "meth", text = "Meth" }]
+  columns = [{ id = "days", kind = "number", min = 0, max = 28, bands = [[0, 0], [1, 28]], text = "Days" }, { id = "route", kind = "single", text = "Route", options = [{ id = "smoke", text = "Smoke" }] }]
+"#,
+    )
+    .expect("valid");
+    let response = answers::parse(
+        &survey,
+        json!({ "used": "yes", "use__heroin__days": 5, "use__meth__days": 0 })
+            .as_object()
+            .expect("object"),
+    )
+    .expect("valid answers");
+    let c = tally(&survey, [(7, &response)]);
+    let ids: Vec<&str> = c.tables.iter().map(|t| t.id()).collect();
+    for cell in [
+        "use__heroin__days",
+        "use__heroin__route",
+        "use__meth__days",
+        "use__meth__route",
+    ] {
+        assert!(ids.contains(&cell), "{cell} in {ids:?}");
+    }
+    assert_eq!(
+        ids.iter().filter(|id| id.starts_with("used__")).count(),
+        0,
+        "{ids:?}"
+    );
+    let heroin = c
+        .tables
+        .iter()
+        .find(|t| t.id() == "use__heroin__days")
+        .expect("a table");
+    let rows: Vec<&str> = heroin
+        .rows()
+        .categories
+        .iter()
+        .map(|c| c.id.as_str())
+        .collect();
+    assert!(rows.starts_with(&["0-0", "1-28"]), "{rows:?}");
+}
+
+#[test]
+fn a_question_on_a_repeating_page_counts_people_with_at_least_one_instance_in_each_category() {
+    let s = Survey::parse(
+        r#"
+id = "r"
+title = "R"
+
+[[pages]]
+title = "Count"
+
+  [[pages.questions]]
+  id = "n_drugs"
+  type = "number"
+  role = "sensitive"
+  min = 0
+  max = 3
+  text = "How many?"
+
+[[pages]]
+id = "drug"
+title = "One drug"
+repeat = { id = "inj", max = 3, count = "n_drugs" }
+
+  [[pages.questions]]
+  id = "drug"
+  type = "single"
+  role = "sensitive"
+  text = "Which drug?"
+  options = [{ id = "heroin", text = "Heroin" }, { id = "meth", text = "Meth" }]
+"#,
+    )
+    .expect("valid");
+    let people = [
+        json!({ "n_drugs": 3, "inj_1__drug": "heroin", "inj_2__drug": "heroin", "inj_3__drug": "meth" }),
+        json!({ "n_drugs": 1, "inj_1__drug": "meth" }),
+        json!({ "n_drugs": 1, "inj_1__drug": "dont_know" }),
+        json!({ "n_drugs": 0 }),
+    ];
+    let responses: Vec<Response> = people.into_iter().map(|v| response(&s, v)).collect();
+    let c = tally(&s, responses.iter().enumerate().map(|(i, r)| (i as u32, r)));
+    // Heroin twice is one person; meth: two people; the one who answered nothing is in no table.
+    assert_eq!(
+        counts(table(&c, "inj.drug.heroin")),
+        pairs(&[("selected", 1), ("not_selected", 2)])
+    );
+    assert_eq!(
+        counts(table(&c, "inj.drug.meth")),
+        pairs(&[("selected", 2), ("not_selected", 1)])
+    );
+    assert_eq!(
+        counts(table(&c, "inj.drug.dont_know")),
+        pairs(&[("selected", 1), ("not_selected", 2)])
+    );
+    assert!(c.get("inj_1__drug").is_none() && c.get("inj_2__drug").is_none());
+    assert!(
+        !c.tables.iter().any(|t| t.id().starts_with("n_drugs__inj")),
+        "one-way tables only"
+    );
+}

@@ -32,6 +32,13 @@ pub(super) enum Coder {
     Points { min: i64, max: i64 },
     /// A date, by year; coded as year − 1000 until [`Variable::finish_years`].
     Years,
+    /// A question of a repeating page, merged over its instances: 0 when some instance's
+    /// answer is in `category` of the first instance's variable, 1 when an instance was
+    /// answered but none in it. The smallest code over the instances wins.
+    AnyInstance {
+        inner: Box<Variable>,
+        category: Code,
+    },
 }
 
 /// Option ids sorted for binary search, with each option's position.
@@ -81,6 +88,13 @@ pub(super) struct Variable {
 impl Variable {
     /// The category of `answer`, or `NONE`.
     pub(super) fn code(&self, answer: &Answer) -> Code {
+        if let Coder::AnyInstance { inner, category } = &self.coder {
+            return match inner.code(answer) {
+                NONE => NONE,
+                c if c == *category => 0,
+                _ => 1,
+            };
+        }
         if let Answer::NonAnswer(n) = answer {
             return self.non_answer(*n);
         }
@@ -198,14 +212,118 @@ fn option_categories(options: &[Choice]) -> Vec<Category> {
 
 /// Every variable of `survey`, in definition order. Text questions, notes and numbers without
 /// bands have none; a grid has one per row; a multi-select question one per option.
-pub(super) fn variables(survey: &Survey) -> Vec<(usize, Variable)> {
+/// Every variable, with the positions of the questions whose answers it counts (one, or every
+/// instance of a question on a repeating page).
+pub(super) fn variables(survey: &Survey) -> Vec<(Vec<usize>, Variable)> {
     let mut out = Vec::new();
-    for (qi, q) in survey.questions().enumerate() {
-        for v in of_question(q) {
-            out.push((qi, v));
+    let questions: Vec<&Question> = survey.questions().collect();
+    for (qi, q) in questions.iter().enumerate() {
+        if let Some(of) = &q.instance {
+            if of.number == 1 {
+                let instances: Vec<usize> = questions
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, o)| {
+                        o.instance
+                            .as_ref()
+                            .is_some_and(|i| i.group == of.group && i.question == of.question)
+                    })
+                    .map(|(i, _)| i)
+                    .collect();
+                let prefix = format!("{}_1__", of.group);
+                for v in of_instances(q, &of.group, &prefix) {
+                    out.push((instances.clone(), v));
+                }
+            }
+            continue;
+        }
+        for mut v in of_question(q) {
+            // A grid with typed columns has a variable per cell: crossing each with every
+            // other variable would multiply the catalogue (and its audit) by the grid's size.
+            v.single_valued &= q.cell.is_none();
+            out.push((vec![qi], v));
         }
     }
     out
+}
+
+/// The variables of a question on a repeating page, over all its instances. One person may
+/// answer several instances, which are not independent: each table counts *people* — those
+/// with at least one instance in the category ("selected") against those who answered an
+/// instance but never in it ("not selected") — so that a person is counted once per table and
+/// the threshold and noise protect people, as everywhere else. Like multi-select options,
+/// these are one-way tables only.
+fn of_instances(q: &Question, group: &str, prefix: &str) -> Vec<Variable> {
+    let mut out = Vec::new();
+    for (bi, base) in of_question(q).iter().enumerate() {
+        if matches!(base.coder, Coder::Years) {
+            // Years are only known after the scan; a date on a repeating page has no table yet.
+            continue;
+        }
+        let name = base
+            .axis
+            .variable
+            .strip_prefix(prefix)
+            .unwrap_or(&base.axis.variable);
+        let name = format!("{group}.{name}");
+        // A multi-select option is already yes/no: only "selected in some instance" counts.
+        let taken = if base.single_valued { usize::MAX } else { 1 };
+        for (i, category) in base.axis.categories.iter().take(taken).enumerate() {
+            // Each merged variable codes answers with its own copy of the first instance's.
+            let Some(inner) = of_question(q).into_iter().nth(bi) else {
+                continue;
+            };
+            let (variable, part) = if base.single_valued {
+                (
+                    format!("{name}.{}", category.id),
+                    Some(label_words(&category.label)),
+                )
+            } else {
+                (name.clone(), base.axis.part.clone())
+            };
+            out.push(Variable {
+                axis: Axis {
+                    variable,
+                    question: base.axis.question.clone(),
+                    title: base.axis.title.clone(),
+                    part,
+                    categories: vec![
+                        Category::new("selected", Label::Selected),
+                        Category::new("not_selected", Label::NotSelected),
+                    ],
+                    coarser: Vec::new(),
+                },
+                coder: Coder::AnyInstance {
+                    inner: Box::new(inner),
+                    category: code(i),
+                },
+                non_answers: Vec::new(),
+                non_answer_base: 2,
+                single_valued: false,
+                years: (None, None),
+            });
+        }
+    }
+    out
+}
+
+/// A category's label as words for a variable's `part` (options keep their translations).
+fn label_words(label: &Label) -> Translations {
+    let plain = |s: String| Translations {
+        default: s,
+        by_lang: Default::default(),
+    };
+    match label {
+        Label::Option { text } | Label::Group { text } => text.clone(),
+        Label::Band { lo, hi } => plain(format!("{lo}–{hi}")),
+        Label::Point { value } => plain(value.to_string()),
+        Label::Year { year } => plain(year.to_string()),
+        Label::NonAnswer { non_answer } => plain(non_answer.as_str().to_owned()),
+        Label::OutsideBands => plain("outside the bands".to_owned()),
+        Label::Selected => plain("selected".to_owned()),
+        Label::NotSelected => plain("not selected".to_owned()),
+        Label::Merged { .. } => plain(String::new()),
+    }
 }
 
 /// The definition's next level up for `q`'s categories: option `groups` (single, Likert) or

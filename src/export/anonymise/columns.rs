@@ -66,6 +66,13 @@ impl Exported {
     }
 }
 
+impl Exported {
+    /// The code of "not shown or not answered" in this column.
+    pub(super) fn not_answered(&self) -> i64 {
+        self.na.not_answered
+    }
+}
+
 fn position(ids: &[String], id: &str) -> Option<i64> {
     ids.iter()
         .position(|o| o == id)

@@ -17,6 +17,7 @@
 mod check;
 mod columns;
 mod decision;
+mod groups;
 mod lattice;
 mod qi;
 mod render;
@@ -29,7 +30,9 @@ mod tests;
 
 pub use check::check;
 pub use decision::{decide, Decision, Generalisation, Shape};
-pub use types::{Anonymised, CodeLabel, Column, LevelUsed, Missing, Row, Value, ValueFormat};
+pub use types::{
+    Anonymised, CodeLabel, Column, Group, GroupRow, LevelUsed, Missing, Row, Value, ValueFormat,
+};
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -123,6 +126,9 @@ struct Prepared {
     /// Sensitive columns left out of the export because they have fewer than ℓ different
     /// values over all records (no grouping can make them diverse).
     withheld: Vec<String>,
+    /// Per exported column: for a question on a repeating page, its group, instance and the
+    /// column's name as written on the page; such columns leave in `groups/<group>.csv`.
+    instance_of: Vec<Option<(String, u32, String)>>,
 }
 
 impl Prepared {
@@ -168,6 +174,7 @@ impl Prepared {
         let mut qis: Vec<Qi> = Vec::new();
         let mut exported: Vec<Exported> = Vec::new();
         let mut slots: Vec<Slot> = Vec::new();
+        let mut instance_of = Vec::new();
         // Per question with columns: its id and its slots, filled per response.
         let mut fill: Vec<(&str, Vec<Slot>)> = Vec::new();
         for q in survey.questions() {
@@ -183,6 +190,15 @@ impl Prepared {
                 Decision::Export(shape) => {
                     let role = q.role.unwrap_or(Role::Sensitive);
                     for c in columns::columns(q, role, shape) {
+                        instance_of.push(q.instance.as_ref().map(|of| {
+                            let prefix = format!("{}_{}__", of.group, of.number);
+                            let name = c
+                                .column
+                                .name
+                                .strip_prefix(&prefix)
+                                .unwrap_or(&c.column.name);
+                            (of.group.clone(), of.number, name.to_owned())
+                        }));
                         mine.push(Slot::Exported(exported.len()));
                         slots.push(Slot::Exported(exported.len()));
                         exported.push(c);
@@ -222,6 +238,7 @@ impl Prepared {
             slots,
             records,
             withheld: Vec::new(),
+            instance_of,
         })
     }
 
@@ -271,7 +288,14 @@ pub fn anonymise<'a, R: Rng + ?Sized>(
         slots,
         records,
         withheld,
+        instance_of,
     } = &prepared;
+    let in_group = |i: usize| instance_of.get(i).is_some_and(Option::is_some);
+    // Columns of repeating pages leave in long form, not in `data.csv`.
+    let main_slots: Vec<&Slot> = slots
+        .iter()
+        .filter(|s| !matches!(s, Slot::Exported(i) if in_group(*i)))
+        .collect();
     let records = *records;
     if records == 0 {
         return Err(Refusal::NoResponses);
@@ -297,7 +321,7 @@ pub fn anonymise<'a, R: Rng + ?Sized>(
     };
     let mut columns: Vec<Column> = Vec::with_capacity(slots.len());
     let mut levels = BTreeMap::new();
-    for slot in slots {
+    for slot in main_slots.iter().copied() {
         match *slot {
             Slot::Quasi(i) => {
                 let (Some(qi), Some(level)) = (qis.get(i), level_of(i)) else {
@@ -327,33 +351,38 @@ pub fn anonymise<'a, R: Rng + ?Sized>(
         }
     }
 
-    let mut rows: Vec<Row> = keep
+    let mut rows: Vec<(usize, Row)> = keep
         .iter()
-        .map(|&r| Row {
-            id: String::new(),
-            values: slots
-                .iter()
-                .map(|slot| match *slot {
-                    Slot::Quasi(i) => {
-                        let base = qis.get(i).and_then(|q| q.base.get(r)).copied();
-                        level_of(i)
-                            .zip(base)
-                            .and_then(|(l, b)| l.map.get(usize::from(b)))
-                            .and_then(|&c| level_of(i).and_then(|l| l.values.get(usize::from(c))))
-                            .copied()
-                            .unwrap_or(Value::Suppressed)
-                    }
-                    Slot::Exported(i) => exported
-                        .get(i)
-                        .and_then(|e| e.values.get(r))
-                        .map_or(Value::Suppressed, |&v| Value::Code(v)),
-                })
-                .collect(),
+        .map(|&r| {
+            let row = Row {
+                id: String::new(),
+                values: main_slots
+                    .iter()
+                    .map(|slot| match **slot {
+                        Slot::Quasi(i) => {
+                            let base = qis.get(i).and_then(|q| q.base.get(r)).copied();
+                            level_of(i)
+                                .zip(base)
+                                .and_then(|(l, b)| l.map.get(usize::from(b)))
+                                .and_then(|&c| {
+                                    level_of(i).and_then(|l| l.values.get(usize::from(c)))
+                                })
+                                .copied()
+                                .unwrap_or(Value::Suppressed)
+                        }
+                        Slot::Exported(i) => exported
+                            .get(i)
+                            .and_then(|e| e.values.get(r))
+                            .map_or(Value::Suppressed, |&v| Value::Code(v)),
+                    })
+                    .collect(),
+            };
+            (r, row)
         })
         .collect();
     rows.shuffle(rng);
     let mut ids = HashSet::with_capacity(rows.len());
-    for row in rows.iter_mut() {
+    for (_, row) in rows.iter_mut() {
         row.id = loop {
             let id = hex(&random_array::<8>());
             if ids.insert(id.clone()) {
@@ -361,6 +390,13 @@ pub fn anonymise<'a, R: Rng + ?Sized>(
             }
         };
     }
+    let groups = groups::long_form(
+        exported,
+        instance_of,
+        |i| prepared.kept(i),
+        rows.iter().map(|(r, row)| (*r, row.id.as_str())),
+    );
+    let rows: Vec<Row> = rows.into_iter().map(|(_, row)| row).collect();
 
     let (achieved_k, achieved_l) = achieved(&classes, &bad, &problem);
     Ok(Anonymised {
@@ -378,6 +414,7 @@ pub fn anonymise<'a, R: Rng + ?Sized>(
         lattice_nodes: choice.lattice,
         nodes_evaluated: choice.evaluated,
         withheld_columns: withheld.clone(),
+        groups,
     })
 }
 

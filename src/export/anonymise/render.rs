@@ -20,6 +20,21 @@ impl Anonymised {
         finish(w)
     }
 
+    /// A repeating page's answers as CSV: header `row_id,instance,<column names>`, one row per
+    /// instance a person answered.
+    pub fn group_csv(&self, group: &super::types::Group) -> Result<String, csv::Error> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut header = vec!["row_id", "instance"];
+        header.extend(group.columns.iter().map(|c| c.name.as_str()));
+        w.write_record(header.into_iter().map(cell))?;
+        for row in &group.rows {
+            let mut record = vec![row.id.clone(), row.instance.to_string()];
+            record.extend(row.values.iter().map(ToString::to_string));
+            w.write_record(&record)?;
+        }
+        finish(w)
+    }
+
     /// The codebook as CSV: one line per column; `codes` as `code=label` joined by `; `, and
     /// `missing` the codes among them that are not answers (loaders declare them missing).
     pub fn codebook_csv(&self) -> Result<String, csv::Error> {
@@ -38,6 +53,15 @@ impl Anonymised {
         ])?;
         for c in &self.columns {
             w.write_record(codebook_line(c).iter().map(|f| cell(f)))?;
+        }
+        // A repeating page's columns, named `group.column`: they are in `groups/<group>.csv`.
+        for g in &self.groups {
+            for c in &g.columns {
+                let mut line = codebook_line(c);
+                line[0] = format!("{}.{}", g.name, c.name);
+                line[1] = format!("{} (groups/{}.csv, one row per instance)", c.label, g.name);
+                w.write_record(line.iter().map(|f| cell(f)))?;
+            }
         }
         finish(w)
     }

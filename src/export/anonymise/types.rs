@@ -162,6 +162,30 @@ pub struct Anonymised {
     pub nodes_evaluated: usize,
     /// Sensitive columns left out: fewer than ℓ different values over all records.
     pub withheld_columns: Vec<String>,
+    /// The answers of each repeating page, in long form (`groups/<name>.csv`).
+    pub groups: Vec<Group>,
+}
+
+/// A repeating page's answers in long form: one row per instance a person answered, tied to
+/// their `data.csv` row by its row id. Rows of records left out of `data.csv` are left out
+/// here too, and an instance column withheld for ℓ-diversity is `*` in every row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Group {
+    /// The repeat's id (`substance`): the file is `groups/substance.csv`.
+    pub name: String,
+    /// One column per question of the page, named as written on the page (`drug`).
+    pub columns: Vec<Column>,
+    pub rows: Vec<GroupRow>,
+}
+
+/// One instance of a repeating page answered by one person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GroupRow {
+    /// The person's row id in `data.csv`.
+    pub id: String,
+    /// 1 for the first instance.
+    pub instance: u32,
+    pub values: Vec<Value>,
 }
 
 /// Codes for the non-answers of one column. They are −1, −2, −3 unless the column's numbers

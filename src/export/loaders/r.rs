@@ -14,7 +14,19 @@ pub fn script(data: &Anonymised) -> String {
          \x20                  colClasses = c(row_id = \"character\"), stringsAsFactors = FALSE)\n",
     );
     for column in &data.columns {
-        out.push_str(&column_lines(column));
+        out.push_str(&column_lines(column, "chorus"));
+    }
+    // A repeating page's answers, one row per instance, joined to `chorus` by row_id.
+    for group in &data.groups {
+        let frame = format!("chorus_{}", group.name);
+        out.push_str(&format!(
+            "{frame} <- read.csv({}, na.strings = \"*\", check.names = FALSE,\n\
+             \x20                  colClasses = c(row_id = \"character\"), stringsAsFactors = FALSE)\n",
+            string(&format!("groups/{}.csv", group.name))
+        ));
+        for column in &group.columns {
+            out.push_str(&column_lines(column, &frame));
+        }
     }
     out
 }
@@ -38,7 +50,7 @@ pub fn rds_lines(max_coupons: u32) -> String {
     )
 }
 
-fn column_lines(column: &Column) -> String {
+fn column_lines(column: &Column, frame: &str) -> String {
     let name = string(&column.name);
     let mut out = String::new();
     let missing: Vec<String> = column
@@ -47,7 +59,7 @@ fn column_lines(column: &Column) -> String {
         .collect();
     if !missing.is_empty() {
         out.push_str(&format!(
-            "chorus[[{name}]][chorus[[{name}]] %in% c({})] <- NA\n",
+            "{frame}[[{name}]][{frame}[[{name}]] %in% c({})] <- NA\n",
             missing.join(", ")
         ));
     }
@@ -56,13 +68,13 @@ fn column_lines(column: &Column) -> String {
         let codes: Vec<String> = answers.iter().filter_map(|c| code(&c.code)).collect();
         let labels: Vec<String> = answers.iter().map(|c| string(&c.label)).collect();
         out.push_str(&format!(
-            "chorus[[{name}]] <- factor(chorus[[{name}]], levels = c({}), labels = c({}))\n",
+            "{frame}[[{name}]] <- factor({frame}[[{name}]], levels = c({}), labels = c({}))\n",
             codes.join(", "),
             labels.join(", ")
         ));
     }
     out.push_str(&format!(
-        "attr(chorus[[{name}]], \"label\") <- {}\n",
+        "attr({frame}[[{name}]], \"label\") <- {}\n",
         string(&column.label)
     ));
     out

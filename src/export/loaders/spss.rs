@@ -1,5 +1,6 @@
 //! `load.sps`: reads `data.csv` into SPSS (or PSPP) with variable and value labels, and declares
-//! each column's non-answer codes with `MISSING VALUES` so statistics leave them out.
+//! each column's non-answer codes with `MISSING VALUES` so statistics leave them out. Each
+//! repeating page's long-form file (`groups/<id>.csv`) becomes the dataset `chorus_<id>`.
 
 use super::names::safe_names;
 use crate::export::anonymise::{Anonymised, Column, Value, ValueFormat};
@@ -9,16 +10,42 @@ use crate::export::anonymise::{Anonymised, Column, Value, ValueFormat};
 const PIECE: usize = 40;
 
 pub fn script(data: &Anonymised) -> String {
-    let names =
-        safe_names(std::iter::once("row_id").chain(data.columns.iter().map(|c| c.name.as_str())));
     let mut out = String::from(
         "* Reads data.csv with the codebook's labels; non-answer codes are missing values.\n\
-         * Usage: open this file in SPSS or PSPP from the folder holding data.csv and run it.\n\
-         GET DATA\n  /TYPE=TXT\n  /FILE=\"data.csv\"\n  /ENCODING='UTF8'\n  /ARRANGEMENT=DELIMITED\n\
+         * Usage: open this file in SPSS or PSPP from the folder holding data.csv and run it.\n",
+    );
+    out.push_str(&read("data.csv", "chorus", &[], &data.columns));
+    // A repeating page's answers, one case per instance, joined to `chorus` by row_id.
+    for group in &data.groups {
+        out.push_str(&read(
+            &format!("groups/{}.csv", group.name),
+            &format!("chorus_{}", group.name),
+            &["instance"],
+            &group.columns,
+        ));
+    }
+    out
+}
+
+/// Reads one CSV file (`row_id`, the `leading` whole-number columns, then `columns`) into the
+/// dataset `dataset`, with labels and missing values.
+fn read(file: &str, dataset: &str, leading: &[&str], columns: &[Column]) -> String {
+    let names = safe_names(
+        std::iter::once("row_id")
+            .chain(leading.iter().copied())
+            .chain(columns.iter().map(|c| c.name.as_str())),
+    );
+    let skip = 1 + leading.len();
+    let mut out = format!(
+        "GET DATA\n  /TYPE=TXT\n  /FILE={}\n  /ENCODING='UTF8'\n  /ARRANGEMENT=DELIMITED\n\
          \x20 /DELCASE=LINE\n  /FIRSTCASE=2\n  /DELIMITERS=\",\"\n  /QUALIFIER='\"'\n  /VARIABLES=\n\
          \x20   row_id A32\n",
+        string(file)
     );
-    for (column, name) in data.columns.iter().zip(names.iter().skip(1)) {
+    for name in names.iter().skip(1).take(leading.len()) {
+        out.push_str(&format!("    {name} F8.0\n"));
+    }
+    for (column, name) in columns.iter().zip(names.iter().skip(skip)) {
         // A column of `*` only holds no number: it is read as text, and `*` declared missing.
         let format = if column.format == ValueFormat::Suppressed {
             "A1"
@@ -27,24 +54,28 @@ pub fn script(data: &Anonymised) -> String {
         };
         out.push_str(&format!("    {name} {format}\n"));
     }
-    out.push_str(".\n\nVARIABLE LABELS\n  row_id \"Random row id, new for every export\"\n");
-    for (column, name) in data.columns.iter().zip(names.iter().skip(1)) {
+    out.push_str(&format!(
+        ".\nDATASET NAME {dataset}.\n\nVARIABLE LABELS\n  row_id \"Random row id, new for every export\"\n"
+    ));
+    for name in names.iter().skip(1).take(leading.len()) {
+        out.push_str(&format!("  /{name} \"Instance (1 for the first)\"\n"));
+    }
+    for (column, name) in columns.iter().zip(names.iter().skip(skip)) {
         out.push_str(&format!(
             "  /{name} {}\n",
             string(&format!("{} ({})", column.label, column.name))
         ));
     }
     out.push_str(".\n");
-    let labelled: Vec<String> = data
-        .columns
+    let labelled: Vec<String> = columns
         .iter()
-        .zip(names.iter().skip(1))
+        .zip(names.iter().skip(skip))
         .filter_map(|(column, name)| value_labels(column, name))
         .collect();
     if !labelled.is_empty() {
         out.push_str(&format!("\nVALUE LABELS\n  {}.\n", labelled.join("  /")));
     }
-    for (column, name) in data.columns.iter().zip(names.iter().skip(1)) {
+    for (column, name) in columns.iter().zip(names.iter().skip(skip)) {
         if let Some(line) = missing_values(column, name) {
             out.push_str(&line);
         }

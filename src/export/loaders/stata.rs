@@ -1,7 +1,8 @@
 //! `load.do`: reads `data.csv` into Stata with variable and value labels. Non-answers become
 //! extended missing values — `.a` don't know, `.b` prefer not to say, `.c` not shown or not
 //! answered, `.s` suppressed for anonymity — labelled like the codebook, so `summarize` and
-//! `tabulate` leave them out unless asked (`tabulate x, missing`).
+//! `tabulate` leave them out unless asked (`tabulate x, missing`). With repeating pages, each
+//! long-form file (`groups/<id>.csv`) is saved as `chorus_<id>.dta` and `data.csv` reopened.
 
 use super::names::safe_names;
 use crate::export::anonymise::{Anonymised, Column, Missing, Value, ValueFormat};
@@ -16,32 +17,63 @@ fn letter(missing: Missing) -> &'static str {
 }
 
 pub fn script(data: &Anonymised) -> String {
-    let names =
-        safe_names(std::iter::once("row_id").chain(data.columns.iter().map(|c| c.name.as_str())));
-    // Columns of `*` only are read as text, then turned into `.s`; row ids are always text.
-    let mut text_columns = vec![1];
-    text_columns.extend(
-        data.columns
-            .iter()
-            .zip(2..)
-            .filter(|(c, _)| c.format == ValueFormat::Suppressed)
-            .map(|(_, i)| i),
-    );
-    let text_columns: Vec<String> = text_columns.iter().map(ToString::to_string).collect();
     let mut out = String::from(
         "* Reads data.csv with the codebook's labels. Non-answers are extended missing values:\n\
          * .a don't know, .b prefer not to say, .c not shown or not answered, .s suppressed.\n\
          * Usage: do load.do (in the folder holding data.csv)\n\
          version 14\n",
     );
-    out.push_str(&format!(
-        "import delimited using \"data.csv\", varnames(nonames) rowrange(2) \
+    out.push_str(&read("data.csv", &[], &data.columns));
+    if data.groups.is_empty() {
+        return out;
+    }
+    // A repeating page's answers, one observation per instance, joined by row_id: Stata 14
+    // holds one dataset at a time, so each is saved beside the files and data.csv reopened.
+    out.push_str("save \"chorus.dta\", replace\n");
+    for group in &data.groups {
+        out.push_str(&read(
+            &format!("groups/{}.csv", group.name),
+            &["instance"],
+            &group.columns,
+        ));
+        out.push_str(&format!(
+            "label variable instance `\"Instance (1 for the first)\"'\nsave \"chorus_{}.dta\", replace\n",
+            group.name
+        ));
+    }
+    out.push_str("use \"chorus.dta\", clear\n");
+    out
+}
+
+/// Reads one CSV file (`row_id`, the `leading` whole-number columns, then `columns`) with
+/// variable and value labels and missing values, replacing the data in memory.
+fn read(file: &str, leading: &[&str], columns: &[Column]) -> String {
+    let names = safe_names(
+        std::iter::once("row_id")
+            .chain(leading.iter().copied())
+            .chain(columns.iter().map(|c| c.name.as_str())),
+    );
+    let skip = 1 + leading.len();
+    // Columns of `*` only are read as text, then turned into `.s`; row ids are always text.
+    let mut text_columns = vec![1];
+    text_columns.extend(
+        columns
+            .iter()
+            .zip(skip + 1..)
+            .filter(|(c, _)| c.format == ValueFormat::Suppressed)
+            .map(|(_, i)| i),
+    );
+    let text_columns: Vec<String> = text_columns.iter().map(ToString::to_string).collect();
+    let mut out = format!(
+        "import delimited using \"{file}\", varnames(nonames) rowrange(2) \
          stringcols({}) encoding(\"utf-8\") delimiters(\",\") clear\n",
         text_columns.join(" ")
-    ));
-    out.push_str("rename v1 row_id\n");
-    for (i, (column, name)) in data.columns.iter().zip(names.iter().skip(1)).enumerate() {
-        out.push_str(&format!("rename v{} {name}\n", i + 2));
+    );
+    for (i, name) in names.iter().enumerate().take(skip) {
+        out.push_str(&format!("rename v{} {name}\n", i + 1));
+    }
+    for (i, (column, name)) in columns.iter().zip(names.iter().skip(skip)).enumerate() {
+        out.push_str(&format!("rename v{} {name}\n", i + skip + 1));
         out.push_str(&column_lines(column, name, i + 1));
     }
     out
@@ -175,5 +207,32 @@ mod tests {
                 .count(),
             4
         );
+    }
+
+    #[test]
+    fn a_repeating_pages_file_is_read_labelled_and_saved_beside_the_data() {
+        let mut data = hostile();
+        let area = data.columns[1].clone();
+        data.groups.push(crate::export::anonymise::Group {
+            name: "substance".into(),
+            columns: vec![area],
+            rows: Vec::new(),
+        });
+        let text = script(&data);
+        let group = text
+            .split("import delimited using \"groups/substance.csv\"")
+            .nth(1)
+            .expect("the group file is read");
+        assert!(text.contains("save \"chorus.dta\", replace\n"), "{text}");
+        assert!(
+            group.contains("rename v1 row_id\nrename v2 instance\nrename v3 area\n"),
+            "{group}"
+        );
+        assert!(
+            group.contains("mvdecode area, mv(-1=.a \\ -2=.b \\ -3=.c)\n"),
+            "{group}"
+        );
+        assert!(group.contains("save \"chorus_substance.dta\", replace\n"));
+        assert!(text.ends_with("use \"chorus.dta\", clear\n"), "{text}");
     }
 }

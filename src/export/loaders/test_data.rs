@@ -96,5 +96,6 @@ pub fn hostile() -> Anonymised {
         lattice_nodes: 3,
         nodes_evaluated: 3,
         withheld_columns: Vec::new(),
+        groups: Vec::new(),
     }
 }

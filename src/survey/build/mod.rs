@@ -12,12 +12,17 @@ use super::reader::{parse_text, Errors, Fields};
 use super::text::Lang;
 use super::validate::validate;
 
+mod cells;
 mod compute;
 mod groups;
 mod page;
 mod question;
+mod repeat;
 
 use page::read_page;
+
+#[cfg(test)]
+pub(in crate::survey) use repeat::rename as rename_for_tests;
 
 pub(super) const THRESHOLD_RANGE: std::ops::RangeInclusive<i64> = 5..=50;
 pub(super) const K_RANGE: std::ops::RangeInclusive<i64> = 5..=50;
@@ -213,7 +218,11 @@ fn read_survey(
         Some(([], span)) => errs.at(&span, "'pages' is empty"),
         Some((items, _)) => {
             for (i, item) in items.iter().enumerate() {
-                if let Some(p) = read_page(errs, i, item, &languages, &non_answers) {
+                if repeat::is_repeated(item) {
+                    let instances =
+                        repeat::read_repeated(errs, i, item, &languages, &non_answers, &pages);
+                    pages.extend(instances);
+                } else if let Some(p) = read_page(errs, i, item, &languages, &non_answers) {
                     pages.push(p);
                 }
             }

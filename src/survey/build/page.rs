@@ -5,6 +5,7 @@ use super::super::ids::check_option_id;
 use super::super::non_answers::NonAnswerSettings;
 use super::super::reader::{as_table, Errors, Value};
 use super::super::text::Lang;
+use super::cells::{is_typed_grid, read_cells};
 use super::question::read_question;
 
 pub(super) fn read_page(
@@ -38,7 +39,9 @@ pub(super) fn read_page(
         }
         Some((items, _)) => {
             for (i, item) in items.iter().enumerate() {
-                if let Some(q) = read_question(errs, &id, i, item, langs, defaults) {
+                if is_typed_grid(item) {
+                    questions.extend(read_cells(errs, &id, i, item, langs, defaults));
+                } else if let Some(q) = read_question(errs, &id, i, item, langs, defaults) {
                     questions.push(q);
                 }
             }

@@ -213,6 +213,8 @@ pub(super) fn read_question(
         default_answer: None,
         implied: Vec::new(),
         network_size: ty == Some("network_size"),
+        cell: None,
+        instance: None,
         line,
     };
     let asked = question.compute.is_none() && !question.is_note();

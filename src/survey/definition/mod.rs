@@ -15,7 +15,7 @@ mod kind;
 mod question;
 
 pub use kind::{Band, Choice, DecimalBand, OptionGroup, QuestionKind};
-pub use question::{Check, Compute, MessageKind, Messages, Question};
+pub use question::{Check, Compute, GridCellOf, InstanceOf, MessageKind, Messages, Question};
 
 /// How peers get codes: organisers issue batches (`invite`) or the landing page hands out one
 /// per visitor (`open`).

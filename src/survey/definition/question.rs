@@ -44,8 +44,40 @@ pub struct Question {
     /// `type = "network_size"`: a whole number asked with respondent-driven sampling's wording
     /// (how many people of the studied group the person knows), the degree RDS weights use.
     pub network_size: bool,
+    /// A cell of a grid with typed `columns`: which grid, row and column it belongs to.
+    pub cell: Option<GridCellOf>,
+    /// A question of one instance of a repeating page: which group, which instance.
+    pub instance: Option<InstanceOf>,
     /// 1-based line of the question's table in the source.
     pub line: usize,
+}
+
+/// A question of one instance of a repeating page (`repeat = { id, max, count }`). The page is
+/// read once per instance, `1..=max`; instance n's questions have the id `group_n__question`
+/// and are asked when the count question's answer is at least n.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceOf {
+    pub group: String,
+    pub number: u32,
+    /// The question's id as written on the page (`drug`).
+    pub question: QuestionId,
+}
+
+/// Where a cell of a grid with typed `columns` sits. Such a grid is read into one question per
+/// row × column (id `grid__row__column`), so each cell is answered, checked, counted and
+/// exported like a question of its column's kind; pages lay the cells of one grid out together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GridCellOf {
+    pub grid: QuestionId,
+    /// The grid's own text and help, shown once above its rows.
+    pub text: Text,
+    pub help: Option<Text>,
+    pub row: String,
+    pub row_text: Text,
+    pub column: String,
+    pub column_text: Text,
+    /// The row gives this cell its own options (`route = { options = […] }` on the row).
+    pub row_options: bool,
 }
 
 /// A check across questions (`checks = [{ holds = "…", message = … }]`): once this question

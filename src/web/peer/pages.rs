@@ -3,6 +3,7 @@
 
 use super::flow::{self, Answers};
 use super::view::{self, Field};
+use crate::survey::Question;
 use crate::surveys::{SurveyEntry, SurveyState};
 use crate::web::error::ApiError;
 use crate::web::i18n::{is_rtl, negotiate, Strings};
@@ -315,7 +316,7 @@ impl<'a> Render<'a> {
         // with a hint (and shown or hidden live by the page script): the page cannot know the
         // answer before it is sent. Its answer is dropped when the condition does not hold.
         let page_shown = survey.page_visible(index, &flow.answers.response);
-        let questions: Vec<view::QuestionView> = page
+        let items: Vec<(&Question, view::QuestionView)> = page
             .questions
             .iter()
             // Data entry copies a paper form: the notes written for peers are left out.
@@ -344,9 +345,10 @@ impl<'a> Render<'a> {
                 if self.entry.is_some() {
                     v.help = None;
                 }
-                v
+                (q, v)
             })
             .collect();
+        let questions: Vec<&view::QuestionView> = items.iter().map(|(_, v)| v).collect();
         // Everything not answered by a control on this page travels as a hidden field, including
         // answers to questions a changed answer hides, so that changing it back restores them.
         let shown_here = |name: &str| {
@@ -376,6 +378,7 @@ impl<'a> Render<'a> {
                     .map(|e| (q.id.clone(), format!("{} — {e}", q.text)))
             })
             .collect();
+        let questions = view::gather_cells(survey, items, &self.lang);
 
         let mut c = self.context(page.title.get(&self.lang));
         c.insert("survey_id", survey.id().as_str());

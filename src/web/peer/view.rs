@@ -35,6 +35,18 @@ pub struct QuestionView {
     pub hint: Option<String>,
     pub reveal_name: String,
     pub reveal_values: String,
+    /// A grid with typed columns (kind "cells"): its column headings and its cells, row by row.
+    pub columns: Vec<String>,
+    pub cell_rows: Vec<CellRowView>,
+}
+
+/// One row of a grid with typed columns: a cell per column (`None` where the cell is not
+/// asked, so that the cells below a heading stay in its column).
+#[derive(Serialize)]
+pub struct CellRowView {
+    pub label: String,
+    pub dom_id: String,
+    pub cells: Vec<Option<QuestionView>>,
 }
 
 #[derive(Serialize)]
@@ -148,6 +160,8 @@ pub fn question(
         hint: None,
         reveal_name: String::new(),
         reveal_values: String::new(),
+        columns: Vec::new(),
+        cell_rows: Vec::new(),
     };
     match &q.kind {
         QuestionKind::Single { options, select } => {
@@ -286,6 +300,94 @@ pub fn reveal(view: &mut QuestionView, survey: &Survey, q: &Question, lang: &str
         }
         _ => view.hint = Some(s("if_above_any")),
     }
+}
+
+/// Puts the cells of each grid with typed columns back together, in one view of kind "cells"
+/// whose rows are fieldsets named by the row, each cell labelled by its column. Other questions
+/// pass through unchanged.
+pub fn gather_cells(
+    survey: &Survey,
+    items: Vec<(&Question, QuestionView)>,
+    lang: &str,
+) -> Vec<QuestionView> {
+    let mut out: Vec<QuestionView> = Vec::new();
+    let mut open: Option<(&str, Vec<&str>)> = None;
+    for (q, mut v) in items {
+        let Some(cell) = &q.cell else {
+            open = None;
+            out.push(v);
+            continue;
+        };
+        v.text = cell.column_text.get(lang).to_owned();
+        let same_grid = open.as_ref().is_some_and(|(g, _)| *g == cell.grid.as_str());
+        let (columns, grid) = match (&open, out.last_mut()) {
+            (Some((_, columns)), Some(grid)) if same_grid => (columns.clone(), grid),
+            _ => {
+                let mut columns: Vec<&str> = Vec::new();
+                let mut headings = Vec::new();
+                for c in survey.questions().filter_map(|o| o.cell.as_ref()) {
+                    if c.grid == cell.grid && !columns.contains(&c.column.as_str()) {
+                        columns.push(c.column.as_str());
+                        headings.push(c.column_text.get(lang).to_owned());
+                    }
+                }
+                out.push(QuestionView {
+                    id: cell.grid.to_string(),
+                    kind: "cells",
+                    text: cell.text.get(lang).to_owned(),
+                    help: cell.help.as_ref().map(|h| h.get(lang).to_owned()),
+                    required: false,
+                    error: None,
+                    options: Vec::new(),
+                    non_answers: Vec::new(),
+                    value: String::new(),
+                    min: String::new(),
+                    max: String::new(),
+                    step: String::new(),
+                    unit: None,
+                    min_label: None,
+                    max_label: None,
+                    rows: Vec::new(),
+                    maxlength: 0,
+                    // Cells share the grid's condition: the hint and the page script's data
+                    // move up to the grid, once.
+                    hint: v.hint.clone(),
+                    reveal_name: v.reveal_name.clone(),
+                    reveal_values: v.reveal_values.clone(),
+                    columns: headings,
+                    cell_rows: Vec::new(),
+                });
+                open = Some((cell.grid.as_str(), columns.clone()));
+                let Some(grid) = out.last_mut() else {
+                    continue;
+                };
+                (columns, grid)
+            }
+        };
+        if v.hint == grid.hint && v.reveal_values == grid.reveal_values {
+            v.hint = None;
+            v.reveal_name.clear();
+            v.reveal_values.clear();
+        }
+        grid.required |= v.required;
+        let row_dom_id = dom_id(&format!("{}-row", cell.grid), &cell.row);
+        if grid.cell_rows.last().is_none_or(|r| r.dom_id != row_dom_id) {
+            grid.cell_rows.push(CellRowView {
+                label: cell.row_text.get(lang).to_owned(),
+                dom_id: row_dom_id,
+                cells: columns.iter().map(|_| None).collect(),
+            });
+        }
+        let at = columns.iter().position(|c| *c == cell.column.as_str());
+        if let Some(slot) = grid
+            .cell_rows
+            .last_mut()
+            .and_then(|r| at.and_then(|i| r.cells.get_mut(i)))
+        {
+            *slot = Some(v);
+        }
+    }
+    out
 }
 
 fn dom_id(name: &str, value: &str) -> String {

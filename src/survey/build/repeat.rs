@@ -1,0 +1,372 @@
+//! Reading a repeating page (`repeat = { id = "substance", max = 5, count = "n_substances" }`):
+//! one block of questions asked once per instance, e.g. once per substance.
+//!
+//! The page is read `max` times. Instance n has the page id `page-n`, the title "Title (n)",
+//! questions with ids `group_n__question`, and is shown when the count question (a number on an
+//! earlier page) was answered with n or more. Conditions on the page that name its own
+//! questions are rewritten to name the same instance's questions. So each instance is answered,
+//! checked and stored like ordinary questions, with no JavaScript and no partial state on the
+//! server; releases merge the instances back into one table per question
+//! (`src/tally/variables.rs`).
+
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+use super::super::definition::{InstanceOf, Page, QuestionKind};
+use super::super::ids::QuestionId;
+use super::super::non_answers::NonAnswerSettings;
+use super::super::reader::{as_table, Errors, Fields, Value};
+use super::super::text::Lang;
+use super::page::read_page;
+
+/// The most instances a repeating page may have.
+const MAX_INSTANCES: i64 = 20;
+/// Keys a question of a repeating page can't have: each would work across instances.
+const NOT_REPEATABLE: [&str; 3] = ["end_if", "compute", "from_batch"];
+
+/// Whether this `[[pages]]` table repeats.
+pub(super) fn is_repeated(v: &Value<'_>) -> bool {
+    matches!(v.get_ref(), DeValue::Table(t) if t.get("repeat").is_some())
+}
+
+struct Repeat {
+    group: String,
+    max: u32,
+    count: String,
+}
+
+/// The instances of a repeating page, in order; empty when it has errors. `earlier` are the
+/// pages read so far (the count question must be on one of them).
+pub(super) fn read_repeated(
+    errs: &mut Errors,
+    index: usize,
+    v: &Value<'_>,
+    langs: &[Lang],
+    defaults: &NonAnswerSettings,
+    earlier: &[Page],
+) -> Vec<Page> {
+    let Some(table) = as_table(errs, &format!("page {}", index + 1), v) else {
+        return Vec::new();
+    };
+    let page_id = match table.get("id").map(|v| v.get_ref()) {
+        Some(DeValue::String(s)) => s.to_string(),
+        _ => format!("page{}", index + 1),
+    };
+    let ctx = format!("page '{page_id}': repeat: ");
+    let Some(repeat) = read_repeat(errs, table, &ctx, earlier) else {
+        return Vec::new();
+    };
+    let own_ids: BTreeSet<String> = questions_of(table)
+        .filter_map(|q| match q.get("id").map(|v| v.get_ref()) {
+            Some(DeValue::String(s)) => Some(s.to_string()),
+            _ => None,
+        })
+        .collect();
+    let mut ok = true;
+    for q in questions_of(table) {
+        // The long-form export keeps quasi-identifiers in data.csv alone (docs/survey-format.md).
+        if let Some(role) = q.get("role") {
+            if matches!(role.get_ref(), DeValue::String(r) if r == "quasi") {
+                errs.at(
+                    &role.span(),
+                    format!("{ctx}a question on a repeating page can't be a quasi-identifier (its answers leave in a separate long-form file)"),
+                );
+                ok = false;
+            }
+        }
+        for key in NOT_REPEATABLE {
+            if let Some(val) = q.get(key) {
+                errs.at(
+                    &val.span(),
+                    format!("{ctx}a question on a repeating page can't have '{key}'"),
+                );
+                ok = false;
+            }
+        }
+    }
+    let mut pages = Vec::new();
+    for n in 1..=repeat.max {
+        let prefix = format!("{}_{n}__", repeat.group);
+        let instance = instance_table(table, &page_id, n, &repeat, &prefix, &own_ids);
+        let value = Spanned::new(v.span(), DeValue::Table(instance));
+        // Every instance is the same page but for its ids: report its errors once.
+        let mut scratch = errs.scratch();
+        let sink = if n == 1 { &mut *errs } else { &mut scratch };
+        let Some(mut page) = read_page(sink, index, &value, langs, defaults) else {
+            ok = false;
+            continue;
+        };
+        page.title = page.title.suffixed(&format!(" ({n})"));
+        for q in &mut page.questions {
+            let base = q.id.as_str().strip_prefix(&prefix).map(QuestionId::parse);
+            match base {
+                Some(Ok(question)) => {
+                    q.instance = Some(InstanceOf {
+                        group: repeat.group.clone(),
+                        number: n,
+                        question,
+                    });
+                }
+                _ => ok = false,
+            }
+        }
+        pages.push(page);
+    }
+    if ok {
+        pages
+    } else {
+        Vec::new()
+    }
+}
+
+fn questions_of<'a, 'i>(table: &'a DeTable<'i>) -> impl Iterator<Item = &'a DeTable<'i>> {
+    let items = match table.get("questions").map(|v| v.get_ref()) {
+        Some(DeValue::Array(a)) => &a[..],
+        _ => &[],
+    };
+    items.iter().filter_map(|q| match q.get_ref() {
+        DeValue::Table(t) => Some(t),
+        _ => None,
+    })
+}
+
+/// `repeat = { id, max, count }`, checked against the pages before it.
+fn read_repeat(
+    errs: &mut Errors,
+    table: &DeTable<'_>,
+    ctx: &str,
+    earlier: &[Page],
+) -> Option<Repeat> {
+    let v = table.get("repeat")?;
+    let t = as_table(errs, ctx.trim_end_matches(": "), v)?;
+    let mut f = Fields::new(t, v.span(), ctx.to_owned());
+    let group = match f.str(errs, "id") {
+        Some((s, span)) => {
+            let valid = QuestionId::parse(s).is_ok()
+                && !s.contains("__")
+                && s.chars().last().is_some_and(|c| c.is_ascii_lowercase());
+            if !valid {
+                errs.at(
+                    &span,
+                    format!(
+                        "{ctx}'id' must be lowercase letters, digits and '_', start and end with a letter and not contain '__' (it starts each instance's question ids, group_n__question)"
+                    ),
+                );
+            }
+            valid.then(|| s.to_owned())
+        }
+        None => {
+            f.missing(errs, "id");
+            None
+        }
+    };
+    let max = match f.int(errs, "max") {
+        Some((n, _)) if (1..=MAX_INSTANCES).contains(&n) => u32::try_from(n).ok(),
+        Some((_, span)) => {
+            errs.at(
+                &span,
+                format!("{ctx}'max' must be between 1 and {MAX_INSTANCES}"),
+            );
+            None
+        }
+        None => {
+            f.missing(errs, "max");
+            None
+        }
+    };
+    let count = match f.str(errs, "count") {
+        Some((s, span)) => {
+            let found = earlier
+                .iter()
+                .flat_map(|p| &p.questions)
+                .find(|q| q.id.as_str() == s);
+            match found.map(|q| &q.kind) {
+                Some(QuestionKind::Number { min, max: top, .. }) => {
+                    if *min < 0 {
+                        errs.at(
+                            &span,
+                            format!(
+                                "{ctx}the count question '{s}' must not allow negative numbers"
+                            ),
+                        );
+                    }
+                    if let Some(m) = max.filter(|m| *top > i64::from(*m)) {
+                        errs.at(
+                            &span,
+                            format!(
+                                "{ctx}the count question '{s}' allows up to {top}, more than the {m} instances ('max'); lower its 'max'"
+                            ),
+                        );
+                    }
+                    Some(s.to_owned())
+                }
+                Some(_) => {
+                    errs.at(
+                        &span,
+                        format!("{ctx}the count question '{s}' must be a whole number question"),
+                    );
+                    None
+                }
+                None => {
+                    errs.at(
+                        &span,
+                        format!("{ctx}'count' must name a number question on an earlier page ('{s}' is not one)"),
+                    );
+                    None
+                }
+            }
+        }
+        None => {
+            f.missing(errs, "count");
+            None
+        }
+    };
+    f.finish(errs, " (use 'id', 'max' and 'count')");
+    Some(Repeat {
+        group: group?,
+        max: max?,
+        count: count?,
+    })
+}
+
+/// Instance `n` of the page: its own page id, shown when the count reaches `n`, its questions
+/// renamed and its conditions rewritten to name them.
+fn instance_table<'i>(
+    table: &DeTable<'i>,
+    page_id: &str,
+    n: u32,
+    repeat: &Repeat,
+    prefix: &str,
+    own_ids: &BTreeSet<String>,
+) -> DeTable<'i> {
+    let span = |v: &Value<'_>| v.span();
+    let string = |range: std::ops::Range<usize>, s: String| {
+        Spanned::new(range, DeValue::String(Cow::Owned(s)))
+    };
+    let mut out = DeTable::new();
+    for (k, v) in table {
+        match k.get_ref().as_ref() {
+            "repeat" | "id" | "show_if" | "questions" => {}
+            _ => {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    let key =
+        |name: &'static str, at: std::ops::Range<usize>| Spanned::new(at, Cow::Borrowed(name));
+    let anchor = table.get("repeat").map(span).unwrap_or_default();
+    out.insert(
+        key("id", anchor.clone()),
+        string(anchor.clone(), format!("{page_id}-{n}")),
+    );
+    let reached = format!("{} >= {n}", repeat.count);
+    let show_if = match table.get("show_if") {
+        Some(v) => match v.get_ref() {
+            DeValue::String(s) => string(
+                span(v),
+                format!("{reached} and ({})", rename(s, own_ids, prefix)),
+            ),
+            _ => v.clone(),
+        },
+        None => string(anchor.clone(), reached),
+    };
+    out.insert(key("show_if", anchor.clone()), show_if);
+    if let Some(questions) = table.get("questions") {
+        let renamed = match questions.get_ref() {
+            DeValue::Array(items) => DeValue::Array(
+                items
+                    .iter()
+                    .map(|q| rename_question(q, own_ids, prefix))
+                    .collect(),
+            ),
+            other => other.clone(),
+        };
+        out.insert(
+            key("questions", span(questions)),
+            Spanned::new(span(questions), renamed),
+        );
+    }
+    out
+}
+
+/// A question of instance n: `id` prefixed, and its `show_if`, `checks` and `implied`
+/// conditions naming the same instance's questions.
+fn rename_question<'i>(q: &Value<'i>, own_ids: &BTreeSet<String>, prefix: &str) -> Value<'i> {
+    let DeValue::Table(t) = q.get_ref() else {
+        return q.clone();
+    };
+    let mut out = t.clone();
+    let renamed_str = |v: &Value<'i>, f: &dyn Fn(&str) -> String| match v.get_ref() {
+        DeValue::String(s) => Spanned::new(v.span(), DeValue::String(Cow::Owned(f(s)))),
+        _ => v.clone(),
+    };
+    for (k, v) in out.iter_mut() {
+        match k.get_ref().as_ref() {
+            "id" => *v = renamed_str(v, &|s| format!("{prefix}{s}")),
+            "show_if" => *v = renamed_str(v, &|s| rename(s, own_ids, prefix)),
+            "checks" | "implied" => {
+                let cond_key = if k.get_ref() == "checks" {
+                    "holds"
+                } else {
+                    "when"
+                };
+                if let DeValue::Array(items) = v.get_mut() {
+                    for item in items.iter_mut() {
+                        if let DeValue::Table(it) = item.get_mut() {
+                            for (ik, iv) in it.iter_mut() {
+                                if ik.get_ref() == cond_key {
+                                    *iv = renamed_str(iv, &|s| rename(s, own_ids, prefix));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Spanned::new(q.span(), DeValue::Table(out))
+}
+
+/// `condition` with every name of a question on the repeating page prefixed, outside quoted
+/// strings (`route == 'inject'` → `substance_2__route == 'inject'`).
+pub(in crate::survey) fn rename(
+    condition: &str,
+    own_ids: &BTreeSet<String>,
+    prefix: &str,
+) -> String {
+    let mut out = String::with_capacity(condition.len());
+    let mut word = String::new();
+    let mut quote: Option<char> = None;
+    let flush = |word: &mut String, out: &mut String| {
+        if own_ids.contains(word.as_str()) {
+            out.push_str(prefix);
+        }
+        out.push_str(word);
+        word.clear();
+    };
+    for c in condition.chars() {
+        if let Some(q) = quote {
+            out.push(c);
+            if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        if c.is_ascii_alphanumeric() || c == '_' {
+            // A name starts with a letter; digits alone (`25`) are never renamed.
+            word.push(c);
+            continue;
+        }
+        flush(&mut word, &mut out);
+        if c == '\'' || c == '"' {
+            quote = Some(c);
+        }
+        out.push(c);
+    }
+    flush(&mut word, &mut out);
+    out
+}

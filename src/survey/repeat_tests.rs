@@ -1,0 +1,165 @@
+//! Repeating pages: one block of questions per instance, up to a maximum count.
+
+use serde_json::json;
+
+use super::tests::{assert_error_at, parses};
+use super::{answers, Answer, Response};
+
+fn survey(repeat: &str, extra: &str) -> String {
+    format!(
+        r#"id = "t"
+title = "T"
+languages = ["en", "es"]
+
+[[pages]]
+title = "Count"
+
+  [[pages.questions]]
+  id = "n_drugs"
+  type = "number"
+  role = "sensitive"
+  min = 0
+  max = 3
+  text = "How many drugs did you inject in the last month?"
+
+[[pages]]
+id = "drug"
+title = {{ en = "One drug", es = "Una droga" }}
+{repeat}
+
+  [[pages.questions]]
+  id = "drug"
+  type = "single"
+  role = "sensitive"
+  text = "Which drug?"
+  options = [{{ id = "heroin", text = "Heroin" }}, {{ id = "meth", text = "Meth" }}]
+
+  [[pages.questions]]
+  id = "shared"
+  type = "single"
+  role = "sensitive"
+  show_if = "drug == 'heroin'"
+  text = "Did you share equipment with it?"
+  options = [{{ id = "yes", text = "Yes" }}, {{ id = "no", text = "No" }}]
+{extra}"#
+    )
+}
+
+const REPEAT: &str = r#"repeat = { id = "inj", max = 3, count = "n_drugs" }"#;
+
+#[test]
+fn a_repeating_page_is_read_once_per_instance_with_its_own_ids() {
+    let s = parses(&survey(REPEAT, ""));
+    let pages: Vec<&str> = s.pages().iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(pages, ["page1", "drug-1", "drug-2", "drug-3"]);
+    assert_eq!(s.pages()[2].title.get("es"), "Una droga (2)");
+    let q = s.question("inj_2__shared").expect("instance 2's question");
+    let of = q.instance.as_ref().expect("knows its instance");
+    assert_eq!(
+        (of.group.as_str(), of.number, of.question.as_str()),
+        ("inj", 2, "shared")
+    );
+    // Its condition names the same instance's question.
+    assert_eq!(
+        q.show_if.as_ref().map(|c| c.source()),
+        Some("inj_2__drug == 'heroin'")
+    );
+}
+
+fn answered(s: &super::Survey, v: serde_json::Value) -> Response {
+    answers::parse(s, v.as_object().expect("object")).expect("valid")
+}
+
+#[test]
+fn an_instance_is_asked_only_up_to_the_count() {
+    let s = parses(&survey(REPEAT, ""));
+    let r = answered(&s, json!({ "n_drugs": 2 }));
+    assert!(s.page_visible(1, &r) && s.page_visible(2, &r));
+    assert!(!s.page_visible(3, &r), "a third instance is not asked");
+    let r = answered(
+        &s,
+        json!({ "n_drugs": 1, "inj_1__drug": "heroin", "inj_1__shared": "no" }),
+    );
+    assert_eq!(r.get("inj_1__shared"), Some(&Answer::Choice("no".into())));
+    let refused = answers::parse(
+        &s,
+        json!({ "n_drugs": 1, "inj_1__drug": "heroin", "inj_2__drug": "meth" })
+            .as_object()
+            .expect("object"),
+    )
+    .expect_err("an instance past the count is not asked");
+    assert_eq!(refused[0].question.as_deref(), Some("inj_2__drug"));
+}
+
+#[test]
+fn the_count_must_be_a_number_on_an_earlier_page_within_the_maximum() {
+    let src = survey(r#"repeat = { id = "inj", max = 2, count = "n_drugs" }"#, "");
+    assert_error_at(
+        &src,
+        "repeat = {",
+        "allows up to 3, more than the 2 instances",
+    );
+    let src = survey(r#"repeat = { id = "inj", max = 3, count = "nope" }"#, "");
+    assert_error_at(
+        &src,
+        "repeat = {",
+        "'count' must name a number question on an earlier page",
+    );
+    let src = survey(
+        r#"repeat = { id = "inj", max = 30, count = "n_drugs" }"#,
+        "",
+    );
+    assert_error_at(&src, "repeat = {", "'max' must be between 1 and 20");
+    let src = survey(r#"repeat = { id = "inj", count = "n_drugs" }"#, "");
+    assert_error_at(&src, "repeat = {", "missing key 'max'");
+    let src = survey(
+        r#"repeat = { id = "inj2", max = 3, count = "n_drugs" }"#,
+        "",
+    );
+    assert_error_at(&src, "repeat = {", "'id' must be lowercase letters");
+}
+
+#[test]
+fn a_question_on_a_repeating_page_cannot_end_the_survey() {
+    let src = survey(REPEAT, "  end_if = \"shared == 'yes'\"\n");
+    assert_error_at(
+        &src,
+        "end_if =",
+        "a question on a repeating page can't have 'end_if'",
+    );
+}
+
+#[test]
+fn renaming_leaves_quoted_values_and_other_questions_alone() {
+    let ids = ["drug".to_owned(), "route".to_owned()]
+        .into_iter()
+        .collect();
+    assert_eq!(
+        super::build::rename_for_tests(
+            "drug == 'drug' and age > 25 or route in [\"route\"]",
+            &ids,
+            "g_1__"
+        ),
+        "g_1__drug == 'drug' and age > 25 or g_1__route in [\"route\"]"
+    );
+}
+
+#[test]
+fn a_question_on_a_repeating_page_cannot_be_a_quasi_identifier() {
+    let src = survey(REPEAT, "").replace(
+        "  id = \"shared\"\n  type = \"single\"\n  role = \"sensitive\"",
+        "  id = \"shared\"\n  type = \"single\"\n  role = \"quasi\"",
+    );
+    assert_error_at(&src, "role = \"quasi\"", "can't be a quasi-identifier");
+}
+
+#[test]
+fn the_public_definition_says_which_instance_a_question_belongs_to() {
+    let s = parses(&survey(REPEAT, ""));
+    let public = s.public_json();
+    let text = public.to_string();
+    assert!(
+        text.contains(r#""instance_of":{"group":"inj","number":2,"question":"drug"}"#),
+        "{text}"
+    );
+}
