@@ -199,39 +199,7 @@ fn a_claim_pays_exactly_once_when_fifty_desks_press_at_once() {
     let seed = app.issue_codes(ID, 1).remove(0);
     let (coupons, claims) = take_part(&app, &seed);
     take_part(&app, &coupons[0]);
-    let url = app.url("/api/v1/vouchers/pay");
-    let body = json!({ "voucher": claims[0] }).to_string();
-    let start = std::sync::Arc::new(std::sync::Barrier::new(50));
-    let statuses: Vec<u16> = (0..50)
-        .map(|_| {
-            let (url, body, key, start) = (url.clone(), body.clone(), key.clone(), start.clone());
-            std::thread::spawn(move || {
-                start.wait();
-                post(
-                    &url,
-                    &body,
-                    &[
-                        ("Authorization", &key),
-                        ("Content-Type", "application/json"),
-                    ],
-                )
-                .0
-            })
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .map(|t| t.join().expect("thread"))
-        .collect();
-    assert_eq!(
-        statuses.iter().filter(|&&s| s == 200).count(),
-        1,
-        "{statuses:?}"
-    );
-    assert_eq!(
-        statuses.iter().filter(|&&s| s == 409).count(),
-        49,
-        "{statuses:?}"
-    );
+    crate::vouchers::assert_pays_once_among_fifty(&app, &key, &claims[0]);
 }
 
 #[test]

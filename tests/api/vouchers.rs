@@ -111,39 +111,7 @@ fn a_voucher_pays_exactly_once_when_fifty_desks_press_at_once() {
     let code = app.issue_codes("paid-peer-survey", 1).remove(0);
     let voucher = voucher_for(&app, &code);
     let key = staff_key(&app);
-    let url = app.url("/api/v1/vouchers/pay");
-    let body = json!({ "voucher": voucher }).to_string();
-    let start = std::sync::Arc::new(std::sync::Barrier::new(50));
-    let statuses: Vec<u16> = (0..50)
-        .map(|_| {
-            let (url, body, key, start) = (url.clone(), body.clone(), key.clone(), start.clone());
-            std::thread::spawn(move || {
-                start.wait();
-                post(
-                    &url,
-                    &body,
-                    &[
-                        ("Authorization", &key),
-                        ("Content-Type", "application/json"),
-                    ],
-                )
-                .0
-            })
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .map(|t| t.join().expect("thread"))
-        .collect();
-    assert_eq!(
-        statuses.iter().filter(|&&s| s == 200).count(),
-        1,
-        "{statuses:?}"
-    );
-    assert_eq!(
-        statuses.iter().filter(|&&s| s == 409).count(),
-        49,
-        "{statuses:?}"
-    );
+    assert_pays_once_among_fifty(&app, &key, &voucher);
     assert_eq!(
         desk(&app, "check", &key, &voucher).1["state"],
         "already_paid"
@@ -268,4 +236,43 @@ fn a_staff_account_pays_vouchers_and_is_refused_everything_else() {
     // Nothing changed: the demo is still open and has no new codes or releases.
     assert!(get(&app.url("/s/demo")).0 < 500);
     assert!(app.survey_list().contains("open"));
+}
+
+/// Fifty desks press "Mark paid" on one voucher (or reward stub) at once: exactly one is told
+/// "paid", the other 49 "already paid".
+pub fn assert_pays_once_among_fifty(app: &TestApp, key: &str, voucher: &str) {
+    let url = app.url("/api/v1/vouchers/pay");
+    let body = json!({ "voucher": voucher }).to_string();
+    let start = std::sync::Arc::new(std::sync::Barrier::new(50));
+    let statuses: Vec<u16> = (0..50)
+        .map(|_| {
+            let (url, body, key, start) =
+                (url.clone(), body.clone(), key.to_owned(), start.clone());
+            std::thread::spawn(move || {
+                start.wait();
+                post(
+                    &url,
+                    &body,
+                    &[
+                        ("Authorization", &key),
+                        ("Content-Type", "application/json"),
+                    ],
+                )
+                .0
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|t| t.join().expect("thread"))
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|&&s| s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|&&s| s == 409).count(),
+        49,
+        "{statuses:?}"
+    );
 }
