@@ -177,3 +177,20 @@ fn a_site_only_option_shared_by_two_sites_has_one_text() {
         .message
         .contains("'wounds' is given another text at another site")));
 }
+
+#[test]
+fn the_public_definition_gives_each_sites_variant_and_the_site_only_options() {
+    let s = parses(&with_variants(VAN));
+    let v = s.public_json();
+    assert_eq!(
+        v["variants"]["site"]["van"]["service"]["options"],
+        json!(["naloxone", "wounds"])
+    );
+    assert_eq!(
+        v["variants"]["site"]["van"]["service"]["text"]["en"],
+        json!("What did the van give you?")
+    );
+    assert_eq!(v["site_only_options"], json!({"service": ["wounds"]}));
+    let plain = parses(&one_page(SITE_AND_SERVICE)).public_json();
+    assert!(plain.get("variants").is_none());
+}

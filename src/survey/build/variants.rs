@@ -213,6 +213,14 @@ fn read_options(
                     ok = false;
                     continue;
                 }
+                if q.declared_non_answers.iter().any(|n| n.as_str() == id) {
+                    errs.at(
+                        &span,
+                        format!("{ctx}option '{id}' has the id of one of the survey's non-answers; rename one of them"),
+                    );
+                    ok = false;
+                    continue;
+                }
                 match choices.iter().find(|c| c.id == id) {
                     Some(c) if known_site_only.iter().any(|o| o == id) => {
                         if c.text != text {
