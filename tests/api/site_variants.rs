@@ -57,6 +57,17 @@ fn a_card_issued_for_the_van_shows_the_vans_options_and_texts_and_its_answers_ar
         page.html
     );
 
+    // A form altered to send the drop-in's option is refused on the page, which stays.
+    let mut altered = page.form(&format!("/s/{ID}/page"));
+    altered.set("service", "shower");
+    let refused = altered.go("next");
+    assert_eq!(refused.status, 422, "{}", refused.html);
+    assert!(
+        refused.has("input[name=service][value=wound_care]"),
+        "{}",
+        refused.html
+    );
+
     // Turning the page keeps the site: it comes from the code's batch every time.
     let mut form = page.form(&format!("/s/{ID}/page"));
     form.set("service", "wound_care").set("main_drug", "heroin");
