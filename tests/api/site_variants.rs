@@ -222,3 +222,33 @@ fn a_release_counts_one_variable_with_every_sites_options() {
     let count = service["cells"][r][0]["count"].as_i64().expect("published");
     assert!((38..=42).contains(&count), "wound care {count}");
 }
+
+#[test]
+fn a_kiosk_opened_for_the_pharmacy_shows_the_pharmacys_wording_from_its_first_page() {
+    let app = TestApp::spawn();
+    app.import(SURVEY);
+    app.open_survey(ID);
+    let (ok, stdout, stderr) = app.cli(&["kiosk", "open", ID, "--tag", "site=pharmacy"]);
+    assert!(ok, "{stderr}");
+    let link = stdout.trim();
+    let path = &link[link.find("/k/").expect("a kiosk link")..];
+    let start = Page::get(&app.url(path));
+    assert_eq!(start.status, 200, "{}", start.html);
+    let first = start.form("/start").press(None, None);
+    assert_eq!(first.status, 200, "{}", first.html);
+    assert!(
+        first.html.contains("What did you ask the pharmacist"),
+        "{}",
+        first.html
+    );
+    assert!(
+        !first.has("input[name=service][value=advice]"),
+        "{}",
+        first.html
+    );
+    let code = first.form("/page").value("_code").expect("code").to_owned();
+    let (status, body) = app.submit(ID, &code, &json!({"service": "advice"}));
+    assert_eq!(status, 422, "{body}");
+    let (status, body) = app.submit(ID, &code, &json!({"service": "naloxone"}));
+    assert_eq!(status, 201, "{body}");
+}
