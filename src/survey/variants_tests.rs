@@ -194,3 +194,37 @@ fn the_public_definition_gives_each_sites_variant_and_the_site_only_options() {
     let plain = parses(&one_page(SITE_AND_SERVICE)).public_json();
     assert!(plain.get("variants").is_none());
 }
+
+#[test]
+fn a_site_only_option_is_refused_where_option_groups_must_hold_every_option() {
+    let grouped = r#"
+  [[pages.questions]]
+  id = "site"
+  type = "single"
+  role = "quasi"
+  from_batch = true
+  text = "Site"
+  options = [{ id = "van", text = "Van" }, { id = "dropin", text = "Drop-in" }]
+
+  [[pages.questions]]
+  id = "area"
+  type = "single"
+  role = "quasi"
+  text = "Where do you sleep?"
+  options = [{ id = "north", text = "North" }, { id = "south", text = "South" }]
+  groups = [{ id = "city", text = "City", options = ["north", "south"] }]
+"#;
+    let src = format!(
+        "{}\n[variants.site.van]\narea = {{ options = [\"north\", {{ id = \"harbour\", text = \"Harbour\" }}] }}\n",
+        one_page(grouped)
+    );
+    assert_error_at(&src, "area = { options", "has option groups");
+    let src = format!(
+        "{}\n[variants.site.van]\narea = {{ options = [\"north\"] }}\n",
+        one_page(grouped)
+    );
+    assert_eq!(
+        option_ids(&parses(&src).for_site(&tags("van")), "area"),
+        ["north"]
+    );
+}

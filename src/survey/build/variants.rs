@@ -213,6 +213,15 @@ fn read_options(
                     ok = false;
                     continue;
                 }
+                if !q.groups.is_empty() {
+                    // Groups were checked to cover every option before sites added theirs.
+                    errs.at(
+                        &span,
+                        format!("{ctx}'{}' has option groups, which must hold every option: declare '{id}' in the question's options and its group, and list it here by id", q.id),
+                    );
+                    ok = false;
+                    continue;
+                }
                 if q.declared_non_answers.iter().any(|n| n.as_str() == id) {
                     errs.at(
                         &span,
@@ -270,6 +279,19 @@ fn read_options(
             continue;
         }
         list.push(id);
+    }
+    if let QuestionKind::Multi {
+        min_choices: Some(min),
+        ..
+    } = &q.kind
+    {
+        if ok && list.len() < usize::try_from(*min).unwrap_or(usize::MAX) {
+            errs.at(
+                &v.span(),
+                format!("{ctx}the site offers {} options, fewer than the question's min_choices ({min})", list.len()),
+            );
+            ok = false;
+        }
     }
     ok.then_some(list)
 }
