@@ -74,6 +74,7 @@ struct SurveyRecord {
 
 /// A loaded survey: parsed definition, life cycle, and the key that seals its responses (gone
 /// once the survey is shredded).
+#[derive(Clone)]
 pub struct SurveyEntry {
     pub survey: Arc<Survey>,
     pub state: SurveyState,

@@ -7,7 +7,7 @@ use crate::installation::Chorus;
 use crate::store::StoreError;
 use crate::submissions::{self, Accepted, SubmitError};
 use crate::survey::Mode;
-use crate::surveys::SurveyState;
+use crate::surveys::{SurveyEntry, SurveyState};
 use crate::tokens::{self, code_hash, TokenCode};
 use crate::vouchers;
 
@@ -89,6 +89,35 @@ pub async fn submit(
         voucher: voucher.filter(|_| stored),
         coupons: if recruits { issued } else { Vec::new() },
     })
+}
+
+/// The survey as the site a code was handed out at sees it: the per-site variants
+/// (`[variants]`, docs/survey-format.md) that the tags of the code's batch choose. Looked up
+/// on every page from the code the form carries, so no cookie or stored state says which site
+/// a peer came from. `None` when the survey has no variants or the code is not one of its
+/// cards: the entry as it is applies.
+pub fn for_code(
+    chorus: &Chorus,
+    entry: &SurveyEntry,
+    code: &str,
+) -> Result<Option<SurveyEntry>, StoreError> {
+    if entry.survey.variants().is_empty() {
+        return Ok(None);
+    }
+    let Ok(code) = TokenCode::parse(code) else {
+        return Ok(None);
+    };
+    let tags = tokens::tags_of_code(
+        &chorus.store,
+        chorus.vault.code_hash_key(),
+        entry.survey.id().as_str(),
+        &code,
+    )?;
+    let site = entry.survey.for_site(&tags).into_owned();
+    Ok(Some(SurveyEntry {
+        survey: std::sync::Arc::new(site),
+        ..entry.clone()
+    }))
 }
 
 /// The survey an issued, unused code belongs to, and the code as displayed. Unknown, used and

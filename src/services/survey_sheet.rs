@@ -70,6 +70,19 @@ pub fn texts(survey: &Survey) -> Vec<(String, &Text)> {
             }
         }
     }
+    // A site's own wording (`[variants.<field>.<site>]`); its own options are listed with the
+    // question's, above, and written back wherever a site declares them.
+    for v in survey.variants() {
+        for (id, qv) in &v.questions {
+            let at = format!("variant.{}.{}.{id}", v.field, v.option);
+            if let Some(t) = &qv.text {
+                out.push((format!("{at}.text"), t));
+            }
+            if let Some(h) = &qv.help {
+                out.push((format!("{at}.help"), h));
+            }
+        }
+    }
     out
 }
 
@@ -146,7 +159,19 @@ impl Source {
         let missing =
             || format!("'{key}' is not written in the definition where it can be translated");
         let parts: Vec<&str> = key.split('.').collect();
+        if let ["question", id, "option", choice] = parts.as_slice() {
+            if !declares_option(&mut self.doc, id, choice) {
+                return self.set_site_only_option(id, choice, lang, text);
+            }
+        }
         let (table, field): (&mut dyn TableLike, &str) = match parts.as_slice() {
+            ["variant", variant_field, site, id, field @ ("text" | "help")] => {
+                let question = site_variants(&mut self.doc, variant_field, site)
+                    .and_then(|s| s.get_mut(id))
+                    .and_then(Item::as_table_like_mut)
+                    .ok_or_else(missing)?;
+                (question, field)
+            }
             ["survey", field @ ("title" | "description")] => (self.doc.as_table_mut(), field),
             ["page", id, "title"] => {
                 let page = pages(&mut self.doc)
@@ -245,6 +270,48 @@ impl Source {
         translate(item, &self.default_lang, lang, text).ok_or_else(missing)
     }
 
+    /// An option only some sites offer: written in each site's list that declares it (one
+    /// option has one text, so every site gets the translation).
+    fn set_site_only_option(
+        &mut self,
+        question: &str,
+        choice: &str,
+        lang: &str,
+        text: &str,
+    ) -> Result<(), String> {
+        let default_lang = self.default_lang.clone();
+        let mut written = false;
+        let fields = self
+            .doc
+            .get_mut("variants")
+            .and_then(Item::as_table_like_mut);
+        for (_, sites) in fields.into_iter().flat_map(|f| f.iter_mut()) {
+            let Some(sites) = sites.as_table_like_mut() else {
+                continue;
+            };
+            for (_, site) in sites.iter_mut() {
+                let options = site
+                    .as_table_like_mut()
+                    .and_then(|s| s.get_mut(question))
+                    .and_then(Item::as_table_like_mut)
+                    .and_then(|q| q.get_mut("options"))
+                    .map(tables)
+                    .unwrap_or_default();
+                for option in options {
+                    if str_of(&*option, "id") != Some(choice) {
+                        continue;
+                    }
+                    if let Some(item) = option.get_mut("text") {
+                        written |= translate(item, &default_lang, lang, text).is_some();
+                    }
+                }
+            }
+        }
+        written.then_some(()).ok_or_else(|| {
+            format!("'question.{question}.option.{choice}' is not written in the definition where it can be translated")
+        })
+    }
+
     pub fn into_string(self) -> String {
         self.doc.to_string()
     }
@@ -281,6 +348,35 @@ fn translate(item: &mut Item, default_lang: &str, lang: &str, text: &str) -> Opt
         _ => return None,
     }
     Some(())
+}
+
+/// Whether question `id`'s own table (on a page) declares option `choice`.
+fn declares_option(doc: &mut DocumentMut, id: &str, choice: &str) -> bool {
+    pages(doc)
+        .into_iter()
+        .flat_map(|p| p.get_mut("questions").map(tables).unwrap_or_default())
+        .filter(|q| str_of(&**q, "id") == Some(id))
+        .any(|q| {
+            q.get_mut("options")
+                .map(tables)
+                .unwrap_or_default()
+                .into_iter()
+                .any(|c| str_of(&*c, "id") == Some(choice))
+        })
+}
+
+/// The table of one site's variant, `[variants.<field>.<site>]`.
+fn site_variants<'d>(
+    doc: &'d mut DocumentMut,
+    field: &str,
+    site: &str,
+) -> Option<&'d mut dyn TableLike> {
+    doc.get_mut("variants")
+        .and_then(Item::as_table_like_mut)?
+        .get_mut(field)
+        .and_then(Item::as_table_like_mut)?
+        .get_mut(site)
+        .and_then(Item::as_table_like_mut)
 }
 
 fn pages(doc: &mut DocumentMut) -> Vec<&mut dyn TableLike> {
@@ -338,6 +434,47 @@ mod tests {
         assert!(
             out.contains(r#"{ id = "a", text = { en = "A", sw = "A sw" } }"#),
             "{out}"
+        );
+    }
+
+    #[test]
+    fn every_text_of_a_survey_with_site_variants_can_be_translated_and_still_imports() {
+        let source = include_str!("../../surveys/outreach-sites.toml");
+        let survey = Survey::parse(source).expect("parses");
+        let keys: Vec<String> = texts(&survey).into_iter().map(|(k, _)| k).collect();
+        assert!(keys.contains(&"question.service.option.wound_care".to_owned()));
+        assert!(keys.contains(&"variant.site.pharmacy.service.text".to_owned()));
+        assert!(keys.contains(&"variant.site.dropin.main_drug.help".to_owned()));
+        let mut s = Source::parse(source, "en").expect("reads");
+        s.declare("pt").expect("declares");
+        for key in &keys {
+            s.set(key, "pt", &format!("pt {key}")).expect(key);
+        }
+        let translated = Survey::parse(&s.into_string()).expect("still imports");
+        let pharmacy = translated
+            .variants()
+            .iter()
+            .find(|v| v.option == "pharmacy")
+            .expect("the pharmacy's variant");
+        assert_eq!(
+            pharmacy.questions["service"]
+                .text
+                .as_ref()
+                .expect("text")
+                .get("pt"),
+            "pt variant.site.pharmacy.service.text"
+        );
+        let wound = translated
+            .question("service")
+            .expect("service")
+            .kind
+            .options()
+            .iter()
+            .find(|o| o.id == "wound_care")
+            .expect("the van's option");
+        assert_eq!(
+            wound.text.get("pt"),
+            "pt question.service.option.wound_care"
         );
     }
 

@@ -46,7 +46,8 @@ pub fn parse_with_context(
     answers: &Map<String, Value>,
     tags: &BatchTags,
 ) -> Result<Response, Vec<AnswerError>> {
-    parse_inner(survey, answers, usize::MAX, tags)
+    // A peer may choose only what their site offers (`[variants]`); the survey they saw.
+    parse_inner(&survey.for_site(tags), answers, usize::MAX, tags)
 }
 
 /// Like [`parse`], for a server-rendered flow that has reached page `last_page` (0-based):

@@ -40,6 +40,7 @@ const LAYERS: &[&str] = &[
     "build",
     // using it
     "compute",
+    "variants",
     "answers",
     "form",
     "public",

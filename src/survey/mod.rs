@@ -9,7 +9,8 @@
 //! 4. the model: `definition`, then `value` (one answer against its question), `pipe`;
 //! 5. building it: `fine_kinds`, `kinds`, `hierarchy`, `visibility`, `check`, `validate` →
 //!    `build`;
-//! 6. using it: `compute` (computed and implied answers), `answers` (parsing submissions),
+//! 6. using it: `compute` (computed and implied answers), `variants` (the survey one site
+//!    sees), `answers` (parsing submissions),
 //!    `form`, `public`, `compat`.
 
 pub mod answers;
@@ -40,6 +41,7 @@ mod stored_size;
 pub mod text;
 mod validate;
 mod value;
+mod variants;
 mod visibility;
 pub use visibility::OnSamePage;
 
@@ -49,7 +51,7 @@ pub use condition::{Condition, ConditionError};
 pub use decimal::Decimal;
 pub use definition::{
     Band, Check, Choice, Compute, DecimalBand, GridCellOf, InstanceOf, MessageKind, Messages, Mode,
-    OptionGroup, Page, Question, QuestionKind, Role, Survey,
+    OptionGroup, Page, Question, QuestionKind, QuestionVariant, Role, Survey, Variant,
 };
 pub use error::{DefinitionError, DefinitionErrors, DefinitionWarning};
 pub use ids::{IdError, QuestionId, SurveyId};
@@ -95,3 +97,5 @@ mod rds_tests;
 mod repeat_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod variants_tests;

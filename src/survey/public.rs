@@ -264,6 +264,36 @@ impl Survey {
                 .collect();
             o["non_answers"] = Value::Object(texts);
         }
+        if !self.variants.is_empty() {
+            // Written like the TOML (`[variants.<field>.<option>]`), so a client can show each
+            // site its own options; the site-only options are in the questions' lists too.
+            let mut variants = Map::new();
+            for v in &self.variants {
+                let questions: Map<String, Value> = v
+                    .questions
+                    .iter()
+                    .map(|(id, qv)| {
+                        let mut q = Map::new();
+                        if let Some(list) = &qv.options {
+                            q.insert("options".into(), json!(list));
+                        }
+                        if let Some(t) = &qv.text {
+                            q.insert("text".into(), json!(t));
+                        }
+                        if let Some(h) = &qv.help {
+                            q.insert("help".into(), json!(h));
+                        }
+                        (id.clone(), Value::Object(q))
+                    })
+                    .collect();
+                let field = variants
+                    .entry(v.field.clone())
+                    .or_insert_with(|| Value::Object(Map::new()));
+                field[v.option.as_str()] = Value::Object(questions);
+            }
+            o["variants"] = Value::Object(variants);
+            o["site_only_options"] = json!(self.site_only_options);
+        }
         o
     }
 }

@@ -145,6 +145,7 @@ mod tests {
             include_str!("../../surveys/rds-injecting-study.toml"),
             include_str!("../../surveys/treatment-outcomes.toml"),
             include_str!("../../surveys/injecting-study.toml"),
+            include_str!("../../surveys/outreach-sites.toml"),
         ] {
             let survey = Survey::parse(source).expect("parses");
             let mut longest = longest_response(&survey);

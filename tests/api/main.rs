@@ -32,6 +32,7 @@ mod release_rules;
 mod releases;
 mod repeating_pages;
 mod same_page_logic;
+mod site_variants;
 mod startup;
 mod submissions;
 mod typed_grids;

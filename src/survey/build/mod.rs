@@ -18,6 +18,7 @@ mod groups;
 mod page;
 mod question;
 mod repeat;
+mod variants;
 
 use page::read_page;
 
@@ -233,7 +234,9 @@ fn read_survey(
             }
         }
     }
+    let variants_value = f.get("variants");
     f.finish(errs, "");
+    let variants = variants::read_variants(errs, variants_value, &mut pages, &languages);
     check_network_size(errs, &pages, coupons, coupons_span);
 
     Some(Survey {
@@ -253,6 +256,8 @@ fn read_survey(
         interface,
         pages,
         non_answer_texts: non_answers.texts,
+        variants: variants.list,
+        site_only_options: variants.site_only,
         warnings: Vec::new(),
         source: source.to_owned(),
     })

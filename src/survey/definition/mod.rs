@@ -13,9 +13,11 @@ use super::text::{Lang, Text};
 
 mod kind;
 mod question;
+mod variant;
 
 pub use kind::{Band, Choice, DecimalBand, OptionGroup, QuestionKind};
 pub use question::{Check, Compute, GridCellOf, InstanceOf, MessageKind, Messages, Question};
+pub use variant::{QuestionVariant, Variant};
 
 /// How peers get codes: organisers issue batches (`invite`) or the landing page hands out one
 /// per visitor (`open`).
@@ -111,6 +113,11 @@ pub struct Survey {
     pub(super) pages: Vec<Page>,
     /// Texts of non-answers: the survey's labels for the built-in ones and its own ones.
     pub(super) non_answer_texts: BTreeMap<NonAnswer, Text>,
+    /// Per-site variants (`[variants.<field>.<option>]`), by field, then by option id.
+    pub(super) variants: Vec<Variant>,
+    /// Options that exist only at some sites (question id → option ids): offered to a peer only
+    /// through a variant that lists them, never by the base definition's pages.
+    pub(super) site_only_options: BTreeMap<String, Vec<String>>,
     pub(super) warnings: Vec<DefinitionWarning>,
     pub(super) source: String,
 }

@@ -9,6 +9,7 @@ use super::flow::{self, Answers};
 use super::pages::{self, Message, Render};
 use super::{open_survey, read_form, survey_language, LangQuery};
 use crate::services::kiosks::{self, KioskError};
+use crate::surveys::SurveyEntry;
 use crate::web::State;
 use actix_web::{web, HttpRequest, HttpResponse};
 
@@ -69,6 +70,9 @@ pub async fn start_at_kiosk(
         Ok(code) => code.display(),
         Err(e) => return refused(&r, e),
     };
+    // A kiosk is a batch too: its tags choose the site's variant (`[variants]`).
+    let site = super::site_of_code(&state, &entry, &code);
+    let entry = site.unwrap_or_else(|| SurveyEntry::clone(&entry));
     let answers = Answers::parse(&entry.survey, Vec::new());
     let flow = pages::Flow {
         entry: &entry,

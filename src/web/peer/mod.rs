@@ -180,6 +180,9 @@ fn step(
 ) -> HttpResponse {
     let path = entry.survey.id().as_str().to_owned();
     let posted = Posted::from_fields(fields);
+    // The pages of the site the code was handed out at (`[variants]`), from the code's batch.
+    let site = site_of_code(state, entry, &posted.code);
+    let entry = site.as_ref().unwrap_or(entry);
     // A language button on a page of questions or the review shows the same step again in
     // that language, answers kept; on the landing page, the landing page.
     let in_flow = posted.page.is_some() || posted.from_review;
@@ -305,6 +308,8 @@ async fn submit_answers(
         Err(message) => return fallback.message(message),
     };
     let posted = Posted::from_fields(fields);
+    let site = site_of_code(&state, &entry, &posted.code);
+    let entry = site.unwrap_or_else(|| SurveyEntry::clone(&entry));
     let lang = survey_language(&entry, &req, posted.lang.as_deref());
     let r = on_kiosk(
         &state,
@@ -388,6 +393,15 @@ fn on_kiosk<'a>(state: &State, r: Render<'a>, posted: Option<&str>) -> Render<'a
         }
         _ => r,
     }
+}
+
+/// The survey as the code's site sees it, or `None` for the survey as it is. A storage failure
+/// here only costs the site's wording: sending the answers checks the site again.
+fn site_of_code(state: &State, entry: &SurveyEntry, code: &str) -> Option<SurveyEntry> {
+    responses::for_code(&state.chorus, entry, code).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "storage failure looking up a code's site");
+        None
+    })
 }
 
 fn open_survey(state: &State, id: &str) -> Result<Arc<SurveyEntry>, Message> {
