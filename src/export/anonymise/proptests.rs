@@ -250,9 +250,7 @@ fn dataset() -> impl Strategy<Value = (Spec, Vec<Response>)> {
     dataset_of(spec())
 }
 
-fn dataset_of(
-    specs: impl Strategy<Value = Spec>,
-) -> impl Strategy<Value = (Spec, Vec<Response>)> {
+fn dataset_of(specs: impl Strategy<Value = Spec>) -> impl Strategy<Value = (Spec, Vec<Response>)> {
     (specs, 50usize..=400).prop_flat_map(|(spec, n)| {
         let per = 2 * (spec.qis.len() + spec.sensitive.len());
         prop::collection::vec(prop::collection::vec(0u16..1000, per), n).prop_map(move |draws| {
@@ -374,8 +372,9 @@ proptest! {
             .map(|(c, _)| c)
             .collect();
         let multi: Vec<&String> = header.iter().filter(|h| h.starts_with("q0.")).collect();
-        let QiSpec::Multi { options, groups } = spec.qis[0] else {
-            unreachable!("the first quasi-identifier is a multi-select")
+        let (options, groups) = match &spec.qis[0] {
+            QiSpec::Multi { options, groups } => (*options, *groups),
+            _ => unreachable!("the first quasi-identifier is a multi-select"),
         };
         let level = &out.levels["q0"];
         let expected: Vec<String> = match (level.number, groups) {
@@ -425,8 +424,13 @@ fn a_quasi_multi_select_is_often_exported_as_options_or_groups_rather_than_hidde
         let (spec, responses) = strategy.new_tree(&mut runner).expect("a dataset").current();
         let survey = Survey::parse(&toml(&spec)).expect("random survey parses");
         let params = Params::for_survey(&survey);
-        let out = anonymise(&survey, &responses, &params, &mut StdRng::seed_from_u64(seed))
-            .expect("exports");
+        let out = anonymise(
+            &survey,
+            &responses,
+            &params,
+            &mut StdRng::seed_from_u64(seed),
+        )
+        .expect("exports");
         tried += 1;
         let level = &out.levels["q0"];
         if level.number < level.top {

@@ -162,9 +162,7 @@ impl Selections {
     /// Level 1 with groups: one column per group, 1 when any of its options is ticked.
     fn groups_level(&self, ticked: &[&[bool]]) -> Level {
         let any = |t: &[bool], members: &[usize]| {
-            members
-                .iter()
-                .any(|&i| t.get(i).copied().unwrap_or(false))
+            members.iter().any(|&i| t.get(i).copied().unwrap_or(false))
         };
         let mut classes: BTreeMap<Vec<bool>, usize> = BTreeMap::new();
         let keys: Vec<Vec<bool>> = ticked
@@ -185,11 +183,20 @@ impl Selections {
             .groups
             .iter()
             .enumerate()
-            .map(|(g, (id, label, _))| Part {
+            .map(|(g, (id, label, members))| Part {
                 suffix: id.clone(),
-                label: label.clone(),
+                // The codebook says which options the group column stands for.
+                label: format!(
+                    "{label} (any of: {})",
+                    members
+                        .iter()
+                        .filter_map(|&i| self.options.get(i).map(|(_, l)| l.as_str()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
                 format: ValueFormat::Selected,
-                codes: self.selected_codes("any of the group selected", "none of the group selected"),
+                codes: self
+                    .selected_codes("any of the group selected", "none of the group selected"),
                 values: with_missing(
                     by_class
                         .iter()

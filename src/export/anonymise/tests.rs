@@ -758,7 +758,9 @@ const DRUG_GROUPS: &str = r#"  groups = [
   ]"#;
 
 fn ticked(ids: &[&str]) -> Option<Answer> {
-    Some(Answer::Choices(ids.iter().map(|s| (*s).to_owned()).collect()))
+    Some(Answer::Choices(
+        ids.iter().map(|s| (*s).to_owned()).collect(),
+    ))
 }
 
 /// Every column's value of one record at one level.
