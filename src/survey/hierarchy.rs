@@ -1,5 +1,5 @@
 //! Reading generalisation hierarchies for anonymised exports (see `src/export/`): `groups` of a
-//! single-choice or Likert question, `coarse_bands` of a number, and which types may be
+//! single-choice, multi-select or Likert question, `coarse_bands` of a number, and which types may be
 //! quasi-identifiers at all.
 
 use std::collections::BTreeMap;
@@ -18,7 +18,7 @@ pub(super) struct Hierarchy {
     pub(super) coarse_bands: Vec<Band>,
 }
 
-/// Reads `groups` (single, Likert) or `coarse_bands` (number) and checks that a quasi-identifier
+/// Reads `groups` (single, multi, Likert) or `coarse_bands` (number) and checks that a quasi-identifier
 /// has a type the export can generalise. Keys not read here are reported as unknown later.
 pub(super) fn read_hierarchy(
     errs: &mut Errors,
@@ -29,10 +29,10 @@ pub(super) fn read_hierarchy(
 ) -> Hierarchy {
     if role == Some(Role::Quasi) {
         let unsupported = match kind {
-            QuestionKind::Multi { .. } => Some("a multi-select question"),
             QuestionKind::Grid { .. } => Some("a grid"),
             QuestionKind::Scale { .. } => Some("a numeric scale"),
             QuestionKind::Single { .. }
+            | QuestionKind::Multi { .. }
             | QuestionKind::Likert { .. }
             | QuestionKind::Number { .. }
             | QuestionKind::Date { .. }
@@ -47,7 +47,7 @@ pub(super) fn read_hierarchy(
             errs.at(
                 &f.span,
                 format!(
-                    "{}{what} can't be a quasi-identifier: only single-choice, Likert scale, number (with bands) and date questions can be generalised for exports; use role \"sensitive\" or \"plain\"",
+                    "{}{what} can't be a quasi-identifier: only single-choice, multi-select, Likert scale, number (with bands) and date questions can be generalised for exports; use role \"sensitive\" or \"plain\"",
                     f.ctx
                 ),
             );
@@ -58,12 +58,17 @@ pub(super) fn read_hierarchy(
             groups: read_groups(errs, f, options, langs),
             coarse_bands: Vec::new(),
         },
+        // A multi-select's groups are its coarser level as a quasi-identifier: a group column
+        // is 1 when any of its options is ticked.
+        QuestionKind::Multi { options, .. } => Hierarchy {
+            groups: read_groups(errs, f, options, langs),
+            coarse_bands: Vec::new(),
+        },
         QuestionKind::Number { bands, .. } => Hierarchy {
             groups: Vec::new(),
             coarse_bands: read_coarse_bands(errs, f, bands),
         },
-        QuestionKind::Multi { .. }
-        | QuestionKind::Scale { .. }
+        QuestionKind::Scale { .. }
         | QuestionKind::Grid { .. }
         | QuestionKind::Date { .. }
         | QuestionKind::Decimal { .. }

@@ -174,9 +174,8 @@ fn coarse_bands_without_bands_are_rejected() {
 }
 
 #[test]
-fn a_quasi_multi_grid_or_numeric_scale_is_rejected_with_a_clear_message() {
+fn a_quasi_grid_or_numeric_scale_is_rejected_with_a_clear_message() {
     for q in [
-        "type = \"multi\"\n  options = [{ id = \"a\", text = \"A\" }]",
         "type = \"grid\"\n  rows = [{ id = \"r\", text = \"R\" }]\n  options = [{ id = \"a\", text = \"A\" }]",
         "type = \"scale\"\n  min = 0\n  max = 10",
     ] {
@@ -185,6 +184,25 @@ fn a_quasi_multi_grid_or_numeric_scale_is_rejected_with_a_clear_message() {
         ));
         assert_error_at(&src, "[[pages.questions]]", "can't be a quasi-identifier");
     }
+}
+
+#[test]
+fn a_quasi_multi_select_is_accepted_with_or_without_option_groups() {
+    let multi = "\n  [[pages.questions]]\n  id = \"drugs\"\n  type = \"multi\"\n  role = \"quasi\"\n  text = \"Which?\"\n  options = [{ id = \"heroin\", text = \"Heroin\" }, { id = \"fentanyl\", text = \"Fentanyl\" }, { id = \"meth\", text = \"Meth\" }]\n";
+    parses(&one_page(multi));
+    let s = parses(&one_page(&format!(
+        "{multi}  groups = [{{ id = \"opioids\", text = \"Opioids\", options = [\"heroin\", \"fentanyl\"] }}, {{ id = \"stimulants\", text = \"Stimulants\", options = [\"meth\"] }}]\n"
+    )));
+    let q = s.question("drugs").expect("the question");
+    assert_eq!(q.groups.len(), 2);
+}
+
+#[test]
+fn a_quasi_multi_select_whose_groups_miss_an_option_is_rejected() {
+    let src = one_page(
+        "\n  [[pages.questions]]\n  id = \"drugs\"\n  type = \"multi\"\n  role = \"quasi\"\n  text = \"Which?\"\n  options = [{ id = \"heroin\", text = \"Heroin\" }, { id = \"meth\", text = \"Meth\" }]\n  groups = [{ id = \"opioids\", text = \"Opioids\", options = [\"heroin\"] }]\n",
+    );
+    assert_error_at(&src, "groups", "option 'meth' is in no group");
 }
 
 #[test]

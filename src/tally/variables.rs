@@ -329,7 +329,9 @@ fn label_words(label: &Label) -> Translations {
 /// The definition's next level up for `q`'s categories: option `groups` (single, Likert) or
 /// `coarse_bands` (a number), each with the ids of the categories it covers.
 fn coarser(q: &Question) -> Vec<Category> {
-    if !q.groups.is_empty() {
+    // A multi-select's groups generalise it in exports only: its table variables are one
+    // option each (selected / not selected), which no option group can merge.
+    if !q.groups.is_empty() && !matches!(q.kind, QuestionKind::Multi { .. }) {
         return q
             .groups
             .iter()

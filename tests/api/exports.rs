@@ -35,7 +35,7 @@ fn bearer(key: &str) -> (&'static str, String) {
     ("Authorization", format!("Bearer {key}"))
 }
 
-fn download(app: &TestApp, id: &str, key: &str) -> (u16, Vec<u8>) {
+pub(crate) fn download(app: &TestApp, id: &str, key: &str) -> (u16, Vec<u8>) {
     match ureq::get(&app.url(&format!("/api/v1/exports/{id}/bundle")))
         .set("Authorization", &format!("Bearer {key}"))
         .call()
@@ -51,7 +51,7 @@ fn download(app: &TestApp, id: &str, key: &str) -> (u16, Vec<u8>) {
     }
 }
 
-fn files(zip_bytes: &[u8]) -> HashMap<String, Vec<u8>> {
+pub(crate) fn files(zip_bytes: &[u8]) -> HashMap<String, Vec<u8>> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip_bytes)).expect("a zip");
     (0..archive.len())
         .map(|i| {

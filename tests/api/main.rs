@@ -28,6 +28,7 @@ mod paper_entry;
 mod peer_answers;
 mod peer_pages;
 mod public_results;
+mod quasi_multi_exports;
 mod release_rules;
 mod releases;
 mod repeating_pages;

@@ -13,6 +13,9 @@ pub enum Generalisation {
     Options,
     /// Date: year → five-year span → suppressed.
     Years,
+    /// Multi-select: one 0/1 column per option → one per group (or the number ticked, banded,
+    /// without groups) → suppressed. Its columns are quasi-identifiers together.
+    Selections,
 }
 
 /// How a non-identifying question is exported.
@@ -71,7 +74,8 @@ pub fn decide(kind: &QuestionKind, role: Option<Role>) -> Decision {
         }
         (Some(Quasi), K::Number { .. }) => Decision::Generalise(Generalisation::Bands),
         (Some(Quasi), K::Date { .. }) => Decision::Generalise(Generalisation::Years),
-        (Some(Quasi), K::Multi { .. } | K::Grid { .. } | K::Scale { .. }) => Decision::Unsupported,
+        (Some(Quasi), K::Multi { .. }) => Decision::Generalise(Generalisation::Selections),
+        (Some(Quasi), K::Grid { .. } | K::Scale { .. }) => Decision::Unsupported,
         (Some(Sensitive | Plain), K::Single { .. } | K::Likert { .. }) => {
             Decision::Export(Shape::Choice)
         }

@@ -21,6 +21,7 @@ mod groups;
 mod lattice;
 mod qi;
 mod render;
+mod selections;
 mod types;
 
 #[cfg(test)]
@@ -232,6 +233,11 @@ impl Prepared {
                 }
             }
         }
+        for qi in &mut qis {
+            if !qi.finish() {
+                return Err(Refusal::Unsupported(qi.question.clone()));
+            }
+        }
         Ok(Prepared {
             qis,
             exported,
@@ -333,15 +339,29 @@ pub fn anonymise<'a, R: Rng + ?Sized>(
                     top: qi.top(),
                 };
                 levels.insert(qi.question.clone(), used.clone());
-                columns.push(Column {
-                    name: qi.question.clone(),
-                    question: qi.question.clone(),
-                    label: qi.label.clone(),
-                    role: Role::Quasi,
-                    format: level.format,
-                    codes: level.codes.clone(),
-                    level: Some(used),
-                });
+                if level.parts.is_empty() {
+                    columns.push(Column {
+                        name: qi.question.clone(),
+                        question: qi.question.clone(),
+                        label: qi.label.clone(),
+                        role: Role::Quasi,
+                        format: level.format,
+                        codes: level.codes.clone(),
+                        level: Some(used.clone()),
+                    });
+                }
+                // A multi-select: each of its columns is a quasi-identifier.
+                for part in &level.parts {
+                    columns.push(Column {
+                        name: format!("{}.{}", qi.question, part.suffix),
+                        question: qi.question.clone(),
+                        label: format!("{} — {}", qi.label, part.label),
+                        role: Role::Quasi,
+                        format: part.format,
+                        codes: part.codes.clone(),
+                        level: Some(used.clone()),
+                    });
+                }
             }
             Slot::Exported(i) => {
                 if let Some(e) = exported.get(i) {
@@ -358,22 +378,32 @@ pub fn anonymise<'a, R: Rng + ?Sized>(
                 id: String::new(),
                 values: main_slots
                     .iter()
-                    .map(|slot| match **slot {
+                    .flat_map(|slot| match **slot {
                         Slot::Quasi(i) => {
                             let base = qis.get(i).and_then(|q| q.base.get(r)).copied();
-                            level_of(i)
+                            let level = level_of(i);
+                            let class = level
                                 .zip(base)
                                 .and_then(|(l, b)| l.map.get(usize::from(b)))
-                                .and_then(|&c| {
-                                    level_of(i).and_then(|l| l.values.get(usize::from(c)))
-                                })
-                                .copied()
-                                .unwrap_or(Value::Suppressed)
+                                .map(|&c| usize::from(c));
+                            let value = |values: &[Value]| {
+                                class
+                                    .and_then(|c| values.get(c))
+                                    .copied()
+                                    .unwrap_or(Value::Suppressed)
+                            };
+                            match level {
+                                Some(l) if !l.parts.is_empty() => {
+                                    l.parts.iter().map(|p| value(&p.values)).collect()
+                                }
+                                Some(l) => vec![value(&l.values)],
+                                None => vec![Value::Suppressed],
+                            }
                         }
-                        Slot::Exported(i) => exported
+                        Slot::Exported(i) => vec![exported
                             .get(i)
                             .and_then(|e| e.values.get(r))
-                            .map_or(Value::Suppressed, |&v| Value::Code(v)),
+                            .map_or(Value::Suppressed, |&v| Value::Code(v))],
                     })
                     .collect(),
             };

@@ -28,6 +28,11 @@ enum QiSpec {
         groups: bool,
     },
     Date,
+    /// A multi-select of `options` options, `groups`: consecutive options in groups of two.
+    Multi {
+        options: usize,
+        groups: bool,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -104,12 +109,17 @@ fn toml(spec: &Spec) -> String {
                     s.push_str(&format!("  coarse_bands = [{}]\n", list(&merged)));
                 }
             }
-            QiSpec::Choice { options, groups } => {
+            QiSpec::Choice { options, groups } | QiSpec::Multi { options, groups } => {
                 let opts: Vec<String> = (0..*options)
                     .map(|o| format!("{{ id = \"o{o}\", text = \"O{o}\" }}"))
                     .collect();
+                let kind = if matches!(qi, QiSpec::Multi { .. }) {
+                    "multi"
+                } else {
+                    "single"
+                };
                 s.push_str(&format!(
-                    "  type = \"single\"\n  options = [{}]\n",
+                    "  type = \"{kind}\"\n  options = [{}]\n",
                     opts.join(", ")
                 ));
                 if *groups {
@@ -179,6 +189,16 @@ fn response(spec: &Spec, draws: &[u16]) -> Response {
             QiSpec::Choice { options, .. } => {
                 Answer::Choice(format!("o{}", skewed(value, *options, spec.skew)))
             }
+            // Skewed towards few ticks, from a start that varies.
+            QiSpec::Multi { options, .. } => {
+                let count = skewed(value, options + 1, spec.skew);
+                let start = usize::from(value / 7) % options;
+                Answer::Choices(
+                    (0..count)
+                        .map(|j| format!("o{}", (start + j) % options))
+                        .collect(),
+                )
+            }
             QiSpec::Date => Answer::Month(
                 YearMonth::new(
                     2024 - skewed(value, 30, spec.skew) as u16,
@@ -206,8 +226,32 @@ fn response(spec: &Spec, draws: &[u16]) -> Response {
     r
 }
 
+/// Random surveys whose first quasi-identifier is a multi-select, with up to two others.
+fn multi_spec() -> impl Strategy<Value = Spec> {
+    (
+        (2usize..=5, any::<bool>()),
+        prop::collection::vec(qi_spec(), 0..=2),
+        prop::collection::vec(2usize..=4, 1..=2),
+        5u32..=10,
+        1i32..=3,
+    )
+        .prop_map(|((options, groups), others, sensitive, k, skew)| Spec {
+            qis: std::iter::once(QiSpec::Multi { options, groups })
+                .chain(others)
+                .collect(),
+            sensitive,
+            k,
+            skew,
+            constant: false,
+        })
+}
+
 fn dataset() -> impl Strategy<Value = (Spec, Vec<Response>)> {
-    (spec(), 50usize..=400).prop_flat_map(|(spec, n)| {
+    dataset_of(spec())
+}
+
+fn dataset_of(specs: impl Strategy<Value = Spec>) -> impl Strategy<Value = (Spec, Vec<Response>)> {
+    (specs, 50usize..=400).prop_flat_map(|(spec, n)| {
         let per = 2 * (spec.qis.len() + spec.sensitive.len());
         prop::collection::vec(prop::collection::vec(0u16..1000, per), n).prop_map(move |draws| {
             let rs = draws.iter().map(|d| response(&spec, d)).collect();
@@ -302,4 +346,99 @@ proptest! {
             Err(other) => prop_assert!(false, "unexpected refusal: {other}"),
         }
     }
+
+    #[test]
+    fn every_row_has_k_look_alikes_over_all_quasi_columns_including_each_multi_select_option(
+        (spec, responses) in dataset_of(multi_spec()),
+        seed in any::<u64>(),
+    ) {
+        let survey = Survey::parse(&toml(&spec)).expect("random survey parses");
+        let params = Params::for_survey(&survey);
+        let k = params.k as usize;
+        let out = anonymise(&survey, &responses, &params, &mut StdRng::seed_from_u64(seed))
+            .expect("at least k records always export");
+        let text = out.data_csv().expect("csv");
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let header: Vec<String> =
+            reader.headers().expect("header").iter().map(str::to_owned).collect();
+        // Every column of a quasi-identifier question: `q0` or `q0.<option|group|count>`.
+        let quasi: Vec<usize> = header
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| {
+                (0..spec.qis.len())
+                    .any(|i| **h == format!("q{i}") || h.starts_with(&format!("q{i}.")))
+            })
+            .map(|(c, _)| c)
+            .collect();
+        let multi: Vec<&String> = header.iter().filter(|h| h.starts_with("q0.")).collect();
+        let (options, groups) = match &spec.qis[0] {
+            QiSpec::Multi { options, groups } => (*options, *groups),
+            _ => unreachable!("the first quasi-identifier is a multi-select"),
+        };
+        let level = &out.levels["q0"];
+        let expected: Vec<String> = match (level.number, groups) {
+            (1, true) => (0..options.div_ceil(2)).map(|g| format!("q0.g{g}")).collect(),
+            (1, false) => vec!["q0.count".to_owned()],
+            _ => (0..options).map(|o| format!("q0.o{o}")).collect(),
+        };
+        prop_assert_eq!(multi, expected.iter().collect::<Vec<_>>());
+        let mut classes: HashMap<Vec<String>, usize> = HashMap::new();
+        let mut rows = 0usize;
+        for record in reader.records() {
+            let record = record.expect("record");
+            let cells: Vec<&str> = record.iter().collect();
+            if level.number == level.top {
+                for (c, h) in header.iter().enumerate() {
+                    if h.starts_with("q0.") {
+                        prop_assert_eq!(cells[c], "*", "a hidden multi-select shows nothing");
+                    }
+                }
+            }
+            let key = quasi.iter().map(|&q| cells[q].to_owned()).collect();
+            *classes.entry(key).or_default() += 1;
+            rows += 1;
+        }
+        for size in classes.values() {
+            prop_assert!(*size >= k, "a row has only {} look-alikes (k = {k})", size - 1);
+        }
+        prop_assert_eq!(rows + out.records_suppressed, responses.len());
+        prop_assert!(out.records_suppressed <= (responses.len() as f64 * 0.05).floor() as usize);
+        super::check(&out.rows, &out.columns, params.k, params.l).expect("check agrees");
+        let best = exhaustive_optimum(&survey, &responses, &params).expect("a node passes");
+        let node: Vec<u8> = (0..spec.qis.len())
+            .map(|i| out.levels[&format!("q{i}")].number)
+            .collect();
+        prop_assert_eq!(node, best.2);
+    }
+}
+
+#[test]
+fn a_quasi_multi_select_is_often_exported_as_options_or_groups_rather_than_hidden() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let strategy = dataset_of(multi_spec());
+    let (mut shown, mut tried) = (0, 0);
+    for seed in 0..24u64 {
+        let (spec, responses) = strategy.new_tree(&mut runner).expect("a dataset").current();
+        let survey = Survey::parse(&toml(&spec)).expect("random survey parses");
+        let params = Params::for_survey(&survey);
+        let out = anonymise(
+            &survey,
+            &responses,
+            &params,
+            &mut StdRng::seed_from_u64(seed),
+        )
+        .expect("exports");
+        tried += 1;
+        let level = &out.levels["q0"];
+        if level.number < level.top {
+            shown += 1;
+        }
+    }
+    assert!(
+        shown * 5 >= tried,
+        "the multi-select survived generalisation in only {shown} of {tried} exports"
+    );
 }

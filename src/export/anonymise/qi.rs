@@ -9,6 +9,7 @@
 use crate::survey::{Answer, Band, NonAnswer, Question, QuestionKind};
 
 use super::decision::Generalisation;
+use super::selections::Selections;
 use super::types::{
     CodeLabel, Missing, NonAnswerCodes, Value, ValueFormat, DONT_KNOW_LABEL, NOT_ANSWERED_LABEL,
     PREFER_NOT_TO_SAY_LABEL, SUPPRESSED_LABEL,
@@ -28,6 +29,22 @@ pub(super) struct Level {
     pub(super) values: Vec<Value>,
     /// Codebook entries (categories with labels, offered non-answers).
     pub(super) codes: Vec<CodeLabel>,
+    /// A multi-select's level is several columns; then `values`, `codes` and `format` are
+    /// unused and each part gives its own (see `selections.rs`).
+    pub(super) parts: Vec<Part>,
+}
+
+/// One column of a level that has several (a multi-select's options or groups).
+#[derive(Debug)]
+pub(super) struct Part {
+    /// The column is named `<question>.<suffix>`.
+    pub(super) suffix: String,
+    /// Appended to the question's text: `<text> — <label>`.
+    pub(super) label: String,
+    pub(super) format: ValueFormat,
+    pub(super) codes: Vec<CodeLabel>,
+    /// Class → exported value in this column.
+    pub(super) values: Vec<Value>,
 }
 
 impl Level {
@@ -42,6 +59,8 @@ enum Coder {
     Bands(Vec<Band>),
     Options(Vec<String>),
     Years,
+    /// Base codes and levels are made once every answer is in ([`Qi::finish`]).
+    Selections(Selections),
 }
 
 /// A quasi-identifier: its levels (the last one suppresses) and every record's base code.
@@ -61,6 +80,16 @@ impl Qi {
     pub(super) fn new(q: &Question, how: Generalisation) -> Option<Qi> {
         let label = q.text.default_text().to_owned();
         let offered = q.non_answers();
+        if let (Generalisation::Selections, QuestionKind::Multi { options, .. }) = (how, &q.kind) {
+            return Some(Qi {
+                question: q.id.to_string(),
+                label,
+                levels: Vec::new(),
+                base: Vec::new(),
+                coder: Coder::Selections(Selections::new(q, options, offered)),
+                substantive: 0,
+            });
+        }
         let (coder, substantive, levels) = match (how, &q.kind) {
             (
                 Generalisation::Bands,
@@ -146,6 +175,7 @@ impl Qi {
                 label: SUPPRESSED_LABEL.into(),
                 missing: Some(Missing::Suppressed),
             }],
+            parts: Vec::new(),
         });
         Some(Qi {
             question: q.id.to_string(),
@@ -164,6 +194,10 @@ impl Qi {
 
     /// Appends the base code of one record's answer (`None`: not shown or skipped).
     pub(super) fn push(&mut self, answer: Option<&Answer>) {
+        if let Coder::Selections(selections) = &mut self.coder {
+            selections.push(answer);
+            return;
+        }
         let s = self.substantive;
         let code = match answer {
             None => s + 2,
@@ -172,6 +206,22 @@ impl Qi {
             Some(a) => self.substantive_code(a).unwrap_or(s + 2),
         };
         self.base.push(to_u16(code));
+    }
+
+    /// Completes a hierarchy built from the answers themselves (a multi-select's). `false`
+    /// when there are too many different combinations to code.
+    pub(super) fn finish(&mut self) -> bool {
+        let Coder::Selections(selections) = &mut self.coder else {
+            return true;
+        };
+        match selections.finish() {
+            Some((base, levels)) => {
+                self.base = base;
+                self.levels = levels;
+                true
+            }
+            None => false,
+        }
     }
 
     fn substantive_code(&self, a: &Answer) -> Option<usize> {
@@ -183,6 +233,7 @@ impl Qi {
                     .unwrap_or(bands.len()),
             ),
             (Coder::Options(ids), Answer::Choice(id)) => ids.iter().position(|o| o == id),
+            (Coder::Selections(_), _) => None,
             (Coder::Years, Answer::Month(m)) => usize::try_from(i64::from(m.year()) - YEAR_BASE)
                 .ok()
                 .filter(|y| *y < YEAR_COUNT),
@@ -191,7 +242,7 @@ impl Qi {
     }
 }
 
-fn to_u16(i: usize) -> u16 {
+pub(super) fn to_u16(i: usize) -> u16 {
     u16::try_from(i).unwrap_or(u16::MAX)
 }
 
@@ -285,6 +336,7 @@ fn with_non_answers(
         map,
         values,
         codes,
+        parts: Vec::new(),
     }
 }
 

@@ -213,7 +213,11 @@ fn every_type_and_role_has_an_export_decision_and_free_text_never_leaves() {
         quasi(&kinds[6]),
         Decision::Generalise(Generalisation::Years)
     );
-    assert_eq!(quasi(&kinds[1]), Decision::Unsupported);
+    assert_eq!(
+        quasi(&kinds[1]),
+        Decision::Generalise(Generalisation::Selections)
+    );
+    assert_eq!(quasi(&kinds[5]), Decision::Unsupported);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -726,4 +730,116 @@ fn check_finds_a_class_below_k_and_a_class_without_diversity() {
     assert!(check(&rows, &out.columns, 5, 2)
         .expect_err("l fails")
         .contains("'used'"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// A multi-select as a quasi-identifier.
+
+const DRUGS: &str = r#"
+id = "drugs"
+title = "Drugs"
+k_anonymity = 5
+
+[[pages]]
+title = "What you use"
+
+  [[pages.questions]]
+  id = "used"
+  type = "multi"
+  role = "quasi"
+  text = "Which drugs?"
+  options = [{ id = "heroin", text = "Heroin" }, { id = "fentanyl", text = "Fentanyl" }, { id = "meth", text = "Meth" }]
+GROUPS
+"#;
+
+const DRUG_GROUPS: &str = r#"  groups = [
+    { id = "opioids", text = "Opioids", options = ["heroin", "fentanyl"] },
+    { id = "stimulants", text = "Stimulants", options = ["meth"] },
+  ]"#;
+
+fn ticked(ids: &[&str]) -> Option<Answer> {
+    Some(Answer::Choices(
+        ids.iter().map(|s| (*s).to_owned()).collect(),
+    ))
+}
+
+/// Every column's value of one record at one level.
+fn columns_at(qi: &Qi, level: usize, record: usize) -> Vec<Value> {
+    let l = &qi.levels[level];
+    let class = usize::from(l.map[usize::from(qi.base[record])]);
+    l.parts.iter().map(|p| p.values[class]).collect()
+}
+
+#[test]
+fn a_multi_select_climbs_from_options_to_groups_to_hidden_as_whole_combinations() {
+    let s = survey(&DRUGS.replace("GROUPS", DRUG_GROUPS));
+    let answers = [
+        ticked(&["heroin", "meth"]),
+        ticked(&["fentanyl", "meth"]),
+        ticked(&[]),
+        Some(Answer::NonAnswer(NonAnswer::PreferNotToSay)),
+        None,
+    ];
+    let mut qi = qi_of(&s, "used", Generalisation::Selections, &answers);
+    assert!(qi.finish());
+    let names: Vec<&str> = qi.levels.iter().map(|l| l.name).collect();
+    assert_eq!(names, ["options", "groups", "suppressed"]);
+    let c = Value::Code;
+    assert_eq!(columns_at(&qi, 0, 0), [c(1), c(0), c(1)]);
+    assert_eq!(columns_at(&qi, 0, 1), [c(0), c(1), c(1)]);
+    assert_eq!(columns_at(&qi, 0, 2), [c(0), c(0), c(0)]);
+    assert_eq!(columns_at(&qi, 0, 3), [c(-2), c(-2), c(-2)]);
+    assert_eq!(columns_at(&qi, 0, 4), [c(-3), c(-3), c(-3)]);
+    // Two different combinations are two classes as options, one as groups.
+    let class = |level: usize, r: usize| qi.levels[level].map[usize::from(qi.base[r])];
+    assert_ne!(class(0, 0), class(0, 1));
+    assert_eq!(class(1, 0), class(1, 1));
+    assert_eq!(columns_at(&qi, 1, 0), [c(1), c(1)]);
+    assert_eq!(columns_at(&qi, 1, 2), [c(0), c(0)]);
+    assert_ne!(class(1, 2), class(1, 3), "a non-answer stays apart");
+    assert_eq!(columns_at(&qi, 2, 0), [Value::Suppressed; 3]);
+    assert_eq!(class(2, 0), class(2, 3));
+}
+
+#[test]
+fn a_multi_select_without_groups_is_generalised_to_the_number_of_options_ticked() {
+    let s = survey(&DRUGS.replace("GROUPS", ""));
+    let answers = [
+        ticked(&["heroin"]),
+        ticked(&["meth"]),
+        ticked(&["heroin", "fentanyl", "meth"]),
+        ticked(&[]),
+    ];
+    let mut qi = qi_of(&s, "used", Generalisation::Selections, &answers);
+    assert!(qi.finish());
+    assert_eq!(qi.levels[1].name, "count");
+    let c = Value::Code;
+    let counts: Vec<Vec<Value>> = (0..4).map(|r| columns_at(&qi, 1, r)).collect();
+    assert_eq!(counts, [vec![c(1)], vec![c(1)], vec![c(3)], vec![c(0)]]);
+}
+
+#[test]
+fn an_export_with_a_quasi_multi_select_names_one_quasi_column_per_option_and_records_its_level() {
+    let s = survey(&DRUGS.replace("GROUPS", DRUG_GROUPS));
+    let combos: [&[&str]; 2] = [&["heroin"], &["meth"]];
+    let responses: Vec<Response> = (0..40)
+        .map(|i| {
+            let mut r = Response::default();
+            r.insert(qid("used"), ticked(combos[i % 2]).expect("answer"));
+            r
+        })
+        .collect();
+    let out = anonymise(
+        &s,
+        &responses,
+        &Params::for_survey(&s),
+        &mut StdRng::seed_from_u64(1),
+    )
+    .expect("exports");
+    let names: Vec<&str> = out.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["used.heroin", "used.fentanyl", "used.meth"]);
+    assert!(out.columns.iter().all(|c| c.role == Role::Quasi));
+    assert_eq!(out.levels["used"].name, "options");
+    assert_eq!(out.columns[0].label, "Which drugs? — Heroin");
+    check(&out.rows, &out.columns, 5, 2).expect("k-anonymous");
 }
