@@ -2,8 +2,8 @@
 //! without JavaScript and through the API, and counted in people by a release.
 
 use crate::forms::Page;
-use crate::helpers::{api_get, post, TestApp};
-use crate::org_client::{add_account, api_key};
+use crate::helpers::TestApp;
+use crate::typed_grids::{one_way_count, publish_as_maria};
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
@@ -91,22 +91,6 @@ fn api_answers(i: usize) -> Value {
     a
 }
 
-fn count(release: &Value, id: &str, row: &str) -> Option<u64> {
-    let table = release["tables"]
-        .as_array()
-        .expect("tables")
-        .iter()
-        .find(|t| t["id"] == id)
-        .unwrap_or_else(|| panic!("no table {id}"));
-    let at = table["rows"]
-        .as_array()
-        .expect("rows")
-        .iter()
-        .position(|r| r["id"] == row)
-        .unwrap_or_else(|| panic!("no row {row} in {id}"));
-    table["cells"][at][0]["count"].as_u64()
-}
-
 #[test]
 fn a_repeating_page_is_asked_once_per_instance_and_released_in_people() {
     let app = TestApp::spawn_configured(&[], Some("submissions_per_minute = 0\n"));
@@ -130,26 +114,24 @@ fn a_repeating_page_is_asked_once_per_instance_and_released_in_people() {
     // 40 people, 60 blocks: 19 with heroin in two blocks, 20 with methamphetamine in one, and
     // the page's one with both. Heroin: 20 people (in 40 blocks); methamphetamine: 21 people.
     // Noise is at most 2.
-    add_account(&app, "maria", "organiser");
-    let key = format!("Bearer {}", api_key(&app, "maria"));
-    let (status, body) = post(
-        &app.url(&format!("/api/v1/surveys/{ID}/releases")),
-        "",
-        &[("Authorization", &key)],
-    );
-    assert_eq!(status, 201, "{body}");
-    let (_, body) = api_get(&app, &format!("/api/v1/surveys/{ID}/releases/latest"), &key);
-    let release: Value = serde_json::from_str(&body).expect("json");
+    let release = publish_as_maria(&app, ID);
+    let body = release.to_string();
     let near = |n: Option<u64>, want: u64| n.is_some_and(|n| n.abs_diff(want) <= 2);
     assert!(
-        near(count(&release, "substance.drug.heroin", "selected"), 21),
+        near(
+            one_way_count(&release, "substance.drug.heroin", "selected"),
+            21
+        ),
         "{body}"
     );
     assert!(near(
-        count(&release, "substance.drug.heroin", "not_selected"),
+        one_way_count(&release, "substance.drug.heroin", "not_selected"),
         19
     ));
-    assert!(near(count(&release, "substance.drug.meth", "selected"), 20));
+    assert!(near(
+        one_way_count(&release, "substance.drug.meth", "selected"),
+        20
+    ));
     assert!(
         !body.contains("\"substance_1__drug\"") && !body.contains("\"substance_2__drug\""),
         "no table per instance"

@@ -110,21 +110,6 @@ fn files(zip_bytes: &[u8]) -> HashMap<String, String> {
 }
 
 /// The published count of `row` in the one-way table `id` (`None` when hidden).
-fn count(release: &Value, id: &str, row: &str) -> Option<u64> {
-    let table = release["tables"]
-        .as_array()
-        .expect("tables")
-        .iter()
-        .find(|t| t["id"] == id)
-        .unwrap_or_else(|| panic!("no table {id}"));
-    let at = table["rows"]
-        .as_array()
-        .expect("rows")
-        .iter()
-        .position(|r| r["id"] == row)
-        .unwrap_or_else(|| panic!("no row {row} in {id}: {}", table["rows"]));
-    table["cells"][at][0]["count"].as_u64()
-}
 
 #[test]
 fn each_cell_of_a_typed_grid_is_answered_checked_counted_and_exported_on_its_own() {
@@ -154,28 +139,29 @@ fn each_cell_of_a_typed_grid_is_answered_checked_counted_and_exported_on_its_own
 
     // 40 people: 20 + the page's one on 12 days of heroin (8–14), 19 on 20 days (15–28);
     // cannabis: every one "prefer not to say". Counts carry noise of at most 2.
-    add_account(&app, "maria", "organiser");
-    let key = format!("Bearer {}", api_key(&app, "maria"));
-    let (status, body) = post(
-        &app.url(&format!("/api/v1/surveys/{ID}/releases")),
-        "",
-        &[("Authorization", &key)],
-    );
-    assert_eq!(status, 201, "{body}");
-    let (_, body) = api_get(&app, &format!("/api/v1/surveys/{ID}/releases/latest"), &key);
-    let release: Value = serde_json::from_str(&body).expect("json");
+    let release = publish_as_maria(&app, ID);
+    let body = release.to_string();
     let near = |n: Option<u64>, want: u64| n.is_some_and(|n| n.abs_diff(want) <= 2);
     assert!(
-        near(count(&release, "use28__heroin__days", "8-14"), 20),
+        near(one_way_count(&release, "use28__heroin__days", "8-14"), 20),
         "{body}"
     );
-    assert!(near(count(&release, "use28__heroin__days", "15-28"), 20));
-    assert!(near(count(&release, "use28__heroin__route", "inject"), 20));
     assert!(near(
-        count(&release, "use28__cannabis__days", "prefer_not_to_say"),
+        one_way_count(&release, "use28__heroin__days", "15-28"),
+        20
+    ));
+    assert!(near(
+        one_way_count(&release, "use28__heroin__route", "inject"),
+        20
+    ));
+    assert!(near(
+        one_way_count(&release, "use28__cannabis__days", "prefer_not_to_say"),
         40
     ));
-    assert!(near(count(&release, "use28__meth__days", "1-7"), 20));
+    assert!(near(
+        one_way_count(&release, "use28__meth__days", "1-7"),
+        20
+    ));
 
     // The export: one column per row × column, each with its codebook entry (a sensitive cell
     // with a single value in a class, like cannabis here, is left out by ℓ-diversity as usual).
@@ -212,4 +198,40 @@ fn each_cell_of_a_typed_grid_is_answered_checked_counted_and_exported_on_its_own
         "{entry:?}"
     );
     assert!(files["codebook.xml"].contains("use28__heroin__route"));
+}
+
+/// Publishes the survey's next release as organiser "maria" (added here) and returns it as the
+/// API serves it.
+pub fn publish_as_maria(app: &TestApp, survey: &str) -> Value {
+    add_account(app, "maria", "organiser");
+    let key = format!("Bearer {}", api_key(app, "maria"));
+    let (status, body) = post(
+        &app.url(&format!("/api/v1/surveys/{survey}/releases")),
+        "",
+        &[("Authorization", &key)],
+    );
+    assert_eq!(status, 201, "{body}");
+    let (_, body) = api_get(
+        app,
+        &format!("/api/v1/surveys/{survey}/releases/latest"),
+        &key,
+    );
+    serde_json::from_str(&body).expect("json")
+}
+
+/// The published count of one row of a one-way table in a release (`None` when hidden).
+pub fn one_way_count(release: &Value, id: &str, row: &str) -> Option<u64> {
+    let table = release["tables"]
+        .as_array()
+        .expect("tables")
+        .iter()
+        .find(|t| t["id"] == id)
+        .unwrap_or_else(|| panic!("no table {id}"));
+    let at = table["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .position(|r| r["id"] == row)
+        .unwrap_or_else(|| panic!("no row {row} in {id}: {}", table["rows"]));
+    table["cells"][at][0]["count"].as_u64()
 }
