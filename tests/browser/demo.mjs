@@ -492,11 +492,20 @@ async function cards() {
     // Back to no emulation: page.pdf() prints with print media then (after an explicit
     // "screen" it would print the screen layout).
     await page.emulateMedia({ media: null });
-    const pdf = (await page.pdf({ preferCSSPageSize: true, printBackground: true })).toString("latin1");
+    // Print once layout has settled (fonts loaded, a frame drawn). Headless Chromium now and
+    // then lays a print out before the page's print styles apply (four cards a page); such a
+    // print is made again once, and both counts are reported.
+    const print = async () => {
+      await page.evaluate(() => document.fonts.ready.then(() => new Promise((r) => requestAnimationFrame(() => r()))));
+      const pdf = (await page.pdf({ preferCSSPageSize: true, printBackground: true })).toString("latin1");
+      return [pdf, (pdf.match(/\/Type\s*\/Page(?![s\w])/g) || []).length];
+    };
+    let [pdf, pages] = await print();
+    const firstPages = pages;
+    if (pages !== Math.ceil(count / 10)) [pdf, pages] = await print();
     writeFileSync(`${outDir}/cards-${paper}.pdf`, pdf, "latin1");
-    const pages = (pdf.match(/\/Type\s*\/Page(?![s\w])/g) || []).length;
     const boxes = [...pdf.matchAll(/\/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]/g)].map((m) => [Math.round(+m[1]), Math.round(+m[2])]);
-    report.pdf.push({ paper, count, pages, boxes, layout });
+    report.pdf.push({ paper, count, pages, firstPages, boxes, layout });
     const want = Math.ceil(count / 10);
     if (pages !== want) fail(`cards ${paper}: ${count} cards printed on ${pages} pages, not ${want}`);
     if (!boxes.length || boxes.some(([w, h]) => Math.abs(w - media[0]) > 2 || Math.abs(h - media[1]) > 2)) {
