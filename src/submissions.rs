@@ -255,6 +255,9 @@ mod tests {
         let len = serde_json::to_vec(&record).expect("json").len();
         let size = crate::surveys::record_size(&survey);
         assert!(len + 4 <= size, "{len} bytes do not fit {size}");
+        // The chain's own allowance holds its longest form, whatever the rounding leaves.
+        let chain = serde_json::to_vec(&record.chain).expect("json").len();
+        assert!(chain + r#","c":"#.len() <= crate::surveys::CHAIN_LINK);
     }
 
     #[test]

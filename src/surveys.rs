@@ -93,9 +93,9 @@ pub struct SurveyEntry {
 /// Bytes the sealed record adds around a response's answers: `{"k":<record key>,"a":…}`.
 const RECORD_WRAPPER: usize = 32;
 /// Bytes a survey with coupons adds for the response's place in the recruitment tree:
-/// `,"c":{"i":[16 bytes],"r":[16 bytes],"w":<wave>}` with every byte written as up to three
-/// digits and a comma.
-const CHAIN_LINK: usize = 160;
+/// `,"c":{"i":[16 bytes],"r":[16 bytes],"w":<wave>}`, every byte written as up to three digits
+/// and a comma (at most 163 in all).
+pub const CHAIN_LINK: usize = 176;
 
 /// The size every response of `survey` is padded to before sealing: room for the longest
 /// response its definition allows, so that the length of a stored response says nothing about
