@@ -70,7 +70,7 @@ pub fn codebook(title: &str, data: &Anonymised) -> String {
 
 fn var(column: &Column, index: usize, file: &str) -> String {
     let interval = match column.format {
-        ValueFormat::Number | ValueFormat::Year => "contin",
+        ValueFormat::Number | ValueFormat::Decimal { .. } | ValueFormat::Year => "contin",
         _ => "discrete",
     };
     let mut out = format!(
@@ -89,7 +89,7 @@ fn var(column: &Column, index: usize, file: &str) -> String {
             ""
         };
         let value = match c.code {
-            Value::Code(n) => n.to_string(),
+            Value::Code(_) | Value::Scaled { .. } => c.code.to_string(),
             Value::Suppressed => "*".to_owned(),
         };
         out.push_str(&format!(

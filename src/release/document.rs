@@ -263,6 +263,7 @@ fn label(label: &Label) -> String {
     match label {
         Label::Option { text } => text.default.clone(),
         Label::Band { lo, hi } => format!("{lo}–{hi}"),
+        Label::DecimalBand { lo, hi } => format!("{lo}–{hi}"),
         Label::OutsideBands => "Outside the bands".into(),
         Label::Point { value } => value.to_string(),
         Label::Year { year } => year.to_string(),

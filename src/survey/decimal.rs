@@ -44,6 +44,32 @@ impl Decimal {
         })
     }
 
+    /// `units × 10^-scale` (`from_units(125, 1)` is `12.5`).
+    pub fn from_units(units: i64, scale: u8) -> Decimal {
+        Decimal { units, scale }
+    }
+
+    /// The value in whole units of `10^-scale`, when `scale` is at least this number's own
+    /// and the result fits (`12.5` at scale 2 is `1250`).
+    pub fn units_at(self, scale: u8) -> Option<i64> {
+        if scale < self.scale {
+            return None;
+        }
+        i64::try_from(self.at(scale)).ok()
+    }
+
+    /// The largest whole number not above this one.
+    pub fn floor(self) -> i64 {
+        let div = 10i64.pow(u32::from(self.scale));
+        self.units.div_euclid(div)
+    }
+
+    /// The smallest whole number not below this one.
+    pub fn ceil(self) -> i64 {
+        let div = 10i64.pow(u32::from(self.scale));
+        -(-self.units).div_euclid(div)
+    }
+
     pub fn from_int(n: i64) -> Decimal {
         Decimal { units: n, scale: 0 }
     }

@@ -119,11 +119,7 @@ fn read_decimal_bands(
 }
 
 /// A date question with `precision = "day"`: `min` and `max` are required days.
-pub(super) fn read_day(
-    errs: &mut Errors,
-    f: &mut Fields<'_, '_>,
-    role: Option<Role>,
-) -> Option<QuestionKind> {
+pub(super) fn read_day(errs: &mut Errors, f: &mut Fields<'_, '_>) -> Option<QuestionKind> {
     let mut day = |key: &str| -> Option<Day> {
         let Some((s, span)) = f.str(errs, key) else {
             if !f.has(key) {
@@ -142,15 +138,6 @@ pub(super) fn read_day(
     };
     let min = day("min");
     let max = day("max");
-    if role == Some(Role::Quasi) {
-        errs.at(
-            &f.span,
-            format!(
-                "{}a date with a day can't be a quasi-identifier: use a month date (exports keep only its year)",
-                f.ctx
-            ),
-        );
-    }
     let (min, max) = (min?, max?);
     if max < min {
         errs.at(

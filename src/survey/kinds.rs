@@ -144,7 +144,7 @@ pub(super) fn read_kind(
         "date" => {
             match f.str(errs, "precision") {
                 None | Some(("month", _)) => {}
-                Some(("day", _)) => return read_day(errs, f, role),
+                Some(("day", _)) => return read_day(errs, f),
                 Some((_, span)) => errs.at(
                     &span,
                     format!("{}'precision' must be \"month\" or \"day\"", f.ctx),

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::survey::{NonAnswer, Text};
+use crate::survey::{Decimal, NonAnswer, Text};
 
 /// A translated text: the default-language text plus every translation, by language tag.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,6 +42,9 @@ pub enum Label {
     Option { text: Translations },
     /// A band `[lo, hi]` of a number question (inclusive).
     Band { lo: i64, hi: i64 },
+    /// A band `[lo, hi]` of a decimal number question (inclusive), written as in the
+    /// definition (`"0.5"`).
+    DecimalBand { lo: Decimal, hi: Decimal },
     /// A number answer that falls in none of the declared bands.
     OutsideBands,
     /// A point of a numeric scale.

@@ -23,6 +23,8 @@ mod variables;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod new_kinds_tests;
 
 pub use labels::{Axis, Category, Label, Translations};
 pub use rds::{imputed_degrees, rds_shares};

@@ -101,7 +101,7 @@ fn survey() -> Survey {
     }
 }
 
-fn response(s: &Survey, v: Value) -> Response {
+pub(super) fn response(s: &Survey, v: Value) -> Response {
     let Value::Object(m) = v else {
         panic!("answers must be an object")
     };
@@ -121,12 +121,12 @@ fn catalogue(answers: &[(u32, Value)]) -> Catalogue {
     tally(&s, responses.iter().map(|(k, r)| (*k, r)))
 }
 
-fn table<'a>(c: &'a Catalogue, id: &str) -> &'a RawTable {
+pub(super) fn table<'a>(c: &'a Catalogue, id: &str) -> &'a RawTable {
     c.get(id).unwrap_or_else(|| panic!("no table {id}"))
 }
 
 /// (category id, count) of a one-way table.
-fn counts(t: &RawTable) -> Vec<(String, u64)> {
+pub(super) fn counts(t: &RawTable) -> Vec<(String, u64)> {
     t.rows()
         .categories
         .iter()
@@ -135,7 +135,7 @@ fn counts(t: &RawTable) -> Vec<(String, u64)> {
         .collect()
 }
 
-fn pairs(v: &[(&str, u64)]) -> Vec<(String, u64)> {
+pub(super) fn pairs(v: &[(&str, u64)]) -> Vec<(String, u64)> {
     v.iter().map(|(s, n)| (s.to_string(), *n)).collect()
 }
 

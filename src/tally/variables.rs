@@ -1,7 +1,9 @@
 //! The variables of a survey: which closed questions (or parts of them) get tables, their
 //! categories, and how an answer maps to a category.
 
-use crate::survey::{Answer, Band, Choice, GridCell, NonAnswer, Question, QuestionKind, Survey};
+use crate::survey::{
+    Answer, Band, Choice, Decimal, DecimalBand, GridCell, NonAnswer, Question, QuestionKind, Survey,
+};
 
 use super::labels::{Axis, Category, Label, Translations};
 
@@ -28,8 +30,16 @@ pub(super) enum Coder {
         bands: Vec<Band>,
         outside: Option<Code>,
     },
+    /// A banded decimal number: the band's position, or the "outside the bands" category.
+    DecimalBands {
+        bands: Vec<DecimalBand>,
+        outside: Option<Code>,
+    },
     /// A numeric scale: the point's offset from `min`.
     Points { min: i64, max: i64 },
+    /// A date whose definition declares both ends: its year's offset from the first year.
+    /// Known before any answer is read, so a date on a repeating page gets its tables too.
+    DeclaredYears { first: u16, last: u16 },
     /// A date, by year; coded as year − 1000 until [`Variable::finish_years`].
     Years,
     /// A question of a repeating page, merged over its instances: 0 when some instance's
@@ -116,6 +126,22 @@ impl Variable {
                 .iter()
                 .position(|b| b.contains(*n))
                 .map_or(outside.unwrap_or(NONE), code),
+            (Coder::DecimalBands { bands, outside }, Answer::Decimal(d)) => bands
+                .iter()
+                .position(|b| b.contains(*d))
+                .map_or(outside.unwrap_or(NONE), code),
+            (Coder::DeclaredYears { first, last }, Answer::Month(_) | Answer::Day(_)) => {
+                let year = match answer {
+                    Answer::Month(m) => m.year(),
+                    Answer::Day(d) => d.year(),
+                    _ => return NONE,
+                };
+                if (*first..=*last).contains(&year) {
+                    year - first
+                } else {
+                    NONE
+                }
+            }
             (Coder::Points { min, max }, Answer::Number(n)) if (*min..=*max).contains(n) => {
                 Code::try_from(n - min).unwrap_or(NONE)
             }
@@ -247,6 +273,43 @@ pub(super) fn variables(survey: &Survey) -> Vec<(Vec<usize>, Variable)> {
     out
 }
 
+/// A date's variable with one category per declared year.
+fn declared_years(
+    make: impl Fn(String, Option<Translations>, Vec<Category>, Coder, bool) -> Variable,
+    id: String,
+    first: u16,
+    last: u16,
+) -> Variable {
+    let categories = (first..=last)
+        .map(|y| Category {
+            id: y.to_string(),
+            label: Label::Year { year: y },
+            parts: Vec::new(),
+        })
+        .collect();
+    make(
+        id,
+        None,
+        categories,
+        Coder::DeclaredYears { first, last },
+        true,
+    )
+}
+
+/// Whether every value a decimal question allows (`min` plus whole steps, up to `max`) falls
+/// in one of its bands (ordered and apart, as the definition checks). When unsure, no: an
+/// "outside the bands" category that stays empty costs nothing.
+fn decimal_bands_cover(bands: &[DecimalBand], min: Decimal, max: Decimal, step: Decimal) -> bool {
+    let (Some(first), Some(last)) = (bands.first(), bands.last()) else {
+        return false;
+    };
+    first.lo <= min
+        && last.hi >= max
+        && bands
+            .windows(2)
+            .all(|w| w[0].hi.on_step(min, step) && w[1].lo <= w[0].hi.plus(step))
+}
+
 /// The variables of a question on a repeating page, over all its instances. One person may
 /// answer several instances, which are not independent: each table counts *people* — those
 /// with at least one instance in the category ("selected") against those who answered an
@@ -316,6 +379,7 @@ fn label_words(label: &Label) -> Translations {
     match label {
         Label::Option { text } | Label::Group { text } => text.clone(),
         Label::Band { lo, hi } => plain(format!("{lo}–{hi}")),
+        Label::DecimalBand { lo, hi } => plain(format!("{lo}–{hi}")),
         Label::Point { value } => plain(value.to_string()),
         Label::Year { year } => plain(year.to_string()),
         Label::NonAnswer { non_answer } => plain(non_answer.as_str().to_owned()),
@@ -490,19 +554,61 @@ fn of_question(q: &Question) -> Vec<Variable> {
                 true,
             )]
         }
+        QuestionKind::Date {
+            min: Some(min),
+            max: Some(max),
+        } if min.year() <= max.year() => {
+            vec![declared_years(make, id, min.year(), max.year())]
+        }
+        QuestionKind::Day { min, max } if min.year() <= max.year() => {
+            vec![declared_years(make, id, min.year(), max.year())]
+        }
+        // A date with an end left open (definitions from before both were required).
         QuestionKind::Date { min, max } => {
             let mut v = make(id, None, Vec::new(), Coder::Years, true);
             v.years = (min.map(|m| m.year()), max.map(|m| m.year()));
             vec![v]
         }
-        QuestionKind::Day { min, max } => {
-            let mut v = make(id, None, Vec::new(), Coder::Years, true);
-            v.years = (Some(min.year()), Some(max.year()));
-            vec![v]
+        QuestionKind::Decimal {
+            min,
+            max,
+            step,
+            bands,
+            ..
+        } if !bands.is_empty() => {
+            let categories: Vec<Category> = bands
+                .iter()
+                .map(|b| Category {
+                    id: format!("{}-{}", b.lo, b.hi),
+                    label: Label::DecimalBand { lo: b.lo, hi: b.hi },
+                    parts: Vec::new(),
+                })
+                .collect();
+            let mut categories = categories;
+            let outside = (!decimal_bands_cover(bands, *min, *max, *step)).then(|| {
+                categories.push(Category {
+                    id: "outside_bands".into(),
+                    label: Label::OutsideBands,
+                    parts: Vec::new(),
+                });
+                code(categories.len() - 1)
+            });
+            vec![make(
+                id,
+                None,
+                categories,
+                Coder::DecimalBands {
+                    bands: bands.clone(),
+                    outside,
+                },
+                true,
+            )]
         }
-        // Decimal numbers have no table yet (their bands are not whole numbers).
+        // Numbers and decimal numbers without bands have no table: every value its own
+        // category would single people out.
         QuestionKind::Number { .. }
         | QuestionKind::Decimal { .. }
+        | QuestionKind::Day { .. }
         | QuestionKind::Text { .. }
         | QuestionKind::Note => Vec::new(),
     }

@@ -43,6 +43,14 @@ k_anonymity = 5
     { id = "harbour", text = "Harbour & docks" },
     { id = "corner", text = '''O'Neill's "corner" <b> & back\slash $HOME `x'''' },
   ]
+  [[pages.questions]]
+  id = "grams"
+  type = "number"
+  role = "plain"
+  min = 0
+  max = 10
+  step = 0.5
+  text = "How many grams?"
 "#;
 
 /// How many responses, and which of them answer `age` with a non-answer.
@@ -54,6 +62,11 @@ fn age_answer(i: usize) -> Option<Value> {
         2 => None,
         _ => Some(json!(20 + i)),
     }
+}
+
+/// The answer to the decimal `grams`: "don't know" for every fourth, else `n.5`.
+fn grams_answer(i: usize) -> Option<f64> {
+    (i % 4 != 0).then(|| (i % 10) as f64 + 0.5)
 }
 
 /// The closed survey's export, downloaded by a researcher through the API, written to disk;
@@ -69,6 +82,10 @@ fn downloaded(app: &TestApp) -> (std::path::PathBuf, HashMap<String, Vec<u8>>) {
         if let Some(age) = age_answer(i) {
             answers["age"] = age;
         }
+        answers["grams"] = match grams_answer(i) {
+            Some(g) => json!(format!("{g:.1}")),
+            None => json!("dont_know"),
+        };
         let (status, body) = app.submit("loaders", code, &answers);
         assert_eq!(status, 201, "{body}");
     }
@@ -165,7 +182,17 @@ fn an_export_carries_loaders_and_a_ddi_codebook_that_agree_with_its_data() {
 
     let data = text(&files, "data.csv");
     let header: Vec<&str> = data.lines().next().expect("header").split(',').collect();
-    assert_eq!(header, ["row_id", "gender", "age", "area"]);
+    assert_eq!(header, ["row_id", "gender", "age", "area", "grams"]);
+    let grams_at = header.iter().position(|h| *h == "grams").expect("grams");
+    let grams: std::collections::BTreeSet<&str> = data
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').nth(grams_at))
+        .collect();
+    assert!(
+        grams.contains("9.5") && grams.contains("-1"),
+        "decimals as answered, don't know as a whole code: {grams:?}"
+    );
     assert_eq!(data.lines().count(), RESPONSES + 1, "nobody left out");
 
     // codebook.csv marks age's non-answer codes as missing (a cell starting with `-` that is not
@@ -186,6 +213,7 @@ fn an_export_carries_loaders_and_a_ddi_codebook_that_agree_with_its_data() {
     assert_eq!(missing["age"], "'-1; -2; -3");
     assert_eq!(missing["area"], "'-1; -2; -3");
     assert_eq!(missing["gender"], "'-1; -2; -3");
+    assert_eq!(missing["grams"], "'-1; -2; -3");
 
     // One DDI var per column, the hostile label escaped, non-answers as missing categories.
     let xml = text(&files, "codebook.xml");
@@ -253,6 +281,8 @@ cat(mean(chorus$age, na.rm = TRUE), "\n", sep = "")
 cat(is.na(mean(chorus$age)), "\n", sep = "")
 cat(levels(chorus$area), sep = "\n")
 cat(attr(chorus$area, "label"), "\n", sep = "")
+cat(sum(is.na(chorus$grams)), "\n", sep = "")
+cat(sprintf("%.4f", mean(chorus$grams, na.rm = TRUE)), "\n", sep = "")
 "#;
     let Some(out) = run("Rscript", &["-e", script], &dir) else {
         return;
@@ -275,6 +305,11 @@ cat(attr(chorus$area, "label"), "\n", sep = "")
     );
     assert_eq!(&lines[3..5], ["Harbour & docks", HOSTILE]);
     assert_eq!(lines[5], "Where do you \"usually\" stay?");
+    // A decimal number keeps its digits, and its "don't know" is NA, not a number.
+    let grams: Vec<f64> = (0..RESPONSES).filter_map(grams_answer).collect();
+    assert_eq!(lines[6], (RESPONSES - grams.len()).to_string(), "{out}");
+    let mean = grams.iter().sum::<f64>() / grams.len() as f64;
+    assert_eq!(lines[7], format!("{mean:.4}"), "{out}");
 }
 
 #[test]
@@ -285,7 +320,7 @@ fn pspp_reads_load_sps_with_non_answers_missing() {
     unzip(&files, &dir);
     std::fs::write(
         dir.join("check.sps"),
-        "INCLUDE FILE='load.sps'.\nDESCRIPTIVES VARIABLES=age /STATISTICS=MEAN.\nFREQUENCIES VARIABLES=area.\n",
+        "INCLUDE FILE='load.sps'.\nDESCRIPTIVES VARIABLES=age grams /STATISTICS=MEAN.\nFREQUENCIES VARIABLES=area.\n",
     )
     .expect("write");
     let Some(out) = run("pspp", &["-O", "format=csv", "check.sps"], &dir) else {
@@ -298,4 +333,11 @@ fn pspp_reads_load_sps_with_non_answers_missing() {
         "PSPP counts {valid} valid ages:\n{out}"
     );
     assert!(out.contains("O'Neill's \"\"corner\"\""), "{out}");
+    let grams: Vec<f64> = (0..RESPONSES).filter_map(grams_answer).collect();
+    let mean = grams.iter().sum::<f64>() / grams.len() as f64;
+    assert!(
+        out.contains(&format!("(grams),{},{mean:.2}", grams.len())),
+        "PSPP reads {} grams with decimals, mean {mean:.2}:\n{out}",
+        grams.len()
+    );
 }

@@ -20,6 +20,8 @@ enum Coder {
         options: Vec<String>,
     },
     Number,
+    /// A decimal number, in units of `10^-places`.
+    Decimal { places: u8 },
     Year,
 }
 
@@ -58,7 +60,11 @@ impl Exported {
                 None => na.not_answered,
             },
             (Some(Answer::Number(n)), Coder::Number) => *n,
+            (Some(Answer::Decimal(d)), Coder::Decimal { places }) => {
+                d.units_at(*places).unwrap_or(na.not_answered)
+            }
             (Some(Answer::Month(m)), Coder::Year) => i64::from(m.year()),
+            (Some(Answer::Day(d)), Coder::Year) => i64::from(d.year()),
             // An answer of another type can't come from a parsed response.
             (Some(_), _) => na.not_answered,
         };
@@ -67,9 +73,32 @@ impl Exported {
 }
 
 impl Exported {
-    /// The code of "not shown or not answered" in this column.
+    /// The code of "not shown or not answered" in this column, as kept in `values`.
     pub(super) fn not_answered(&self) -> i64 {
         self.na.not_answered
+    }
+
+    /// Record `r`'s value as written to the data file. A decimal column keeps its values in
+    /// units of `10^-places` and its non-answer codes as whole numbers times `10^places`,
+    /// below every answer, so the two never meet.
+    pub(super) fn value(&self, r: usize) -> Option<Value> {
+        let v = *self.values.get(r)?;
+        Some(match self.coder {
+            Coder::Decimal { places } => {
+                let unit = 10i64.pow(u32::from(places));
+                let na = [
+                    self.na.dont_know,
+                    self.na.prefer_not_to_say,
+                    self.na.not_answered,
+                ];
+                if na.contains(&v) {
+                    Value::Code(v / unit)
+                } else {
+                    Value::Scaled { units: v, places }
+                }
+            }
+            _ => Value::Code(v),
+        })
     }
 }
 
@@ -190,7 +219,33 @@ pub(super) fn columns(q: &Question, role: Role, shape: Shape) -> Vec<Exported> {
                 (*min, *max),
             )]
         }
-        (Shape::Year, QuestionKind::Date { .. }) => vec![make(
+        (
+            Shape::Decimal,
+            QuestionKind::Decimal {
+                min, max, step, ..
+            },
+        ) => {
+            let places = min.scale().max(step.scale()).max(max.scale());
+            let mut column = make(
+                id,
+                text.to_owned(),
+                ValueFormat::Decimal { places },
+                Vec::new(),
+                Coder::Decimal { places },
+                (min.floor(), max.ceil()),
+            );
+            let unit = 10i64.pow(u32::from(places));
+            let na = &mut column.na;
+            for code in [
+                &mut na.dont_know,
+                &mut na.prefer_not_to_say,
+                &mut na.not_answered,
+            ] {
+                *code = code.saturating_mul(unit);
+            }
+            vec![column]
+        }
+        (Shape::Year, QuestionKind::Date { .. } | QuestionKind::Day { .. }) => vec![make(
             id,
             text.to_owned(),
             ValueFormat::Year,

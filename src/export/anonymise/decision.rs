@@ -29,6 +29,8 @@ pub enum Shape {
     GridRows,
     /// Number or numeric scale: the number.
     Number,
+    /// Decimal number: the number with its decimals.
+    Decimal,
     /// Date: the year only (no dates in exports).
     Year,
 }
@@ -53,10 +55,11 @@ pub fn decide(kind: &QuestionKind, role: Option<Role>) -> Decision {
     use QuestionKind as K;
     use Role::{FreeText, Plain, Quasi, Sensitive};
     match (role, kind) {
-        // Decimal numbers and dates with a day have no export codes yet: they stay out of
-        // exports (the definition refuses them as quasi-identifiers).
-        (Some(Quasi), K::Decimal { .. } | K::Day { .. }) => Decision::Unsupported,
-        (_, K::Decimal { .. } | K::Day { .. }) => Decision::Never,
+        // A decimal number can't be generalised (the definition refuses it as a
+        // quasi-identifier); as answered, it keeps its digits.
+        (Some(Quasi), K::Decimal { .. }) => Decision::Unsupported,
+        (None | Some(FreeText), K::Decimal { .. }) => Decision::Never,
+        (Some(Sensitive | Plain), K::Decimal { .. }) => Decision::Export(Shape::Decimal),
         (None | Some(Quasi | Sensitive | Plain | FreeText), K::Note) => Decision::Nothing,
         (None | Some(Quasi | Sensitive | Plain | FreeText), K::Text { .. }) => Decision::Never,
         (
@@ -67,13 +70,17 @@ pub fn decide(kind: &QuestionKind, role: Option<Role>) -> Decision {
             | K::Scale { .. }
             | K::Likert { .. }
             | K::Grid { .. }
-            | K::Date { .. },
+            | K::Date { .. }
+            | K::Day { .. },
         ) => Decision::Never,
         (Some(Quasi), K::Single { .. } | K::Likert { .. }) => {
             Decision::Generalise(Generalisation::Options)
         }
         (Some(Quasi), K::Number { .. }) => Decision::Generalise(Generalisation::Bands),
-        (Some(Quasi), K::Date { .. }) => Decision::Generalise(Generalisation::Years),
+        // A day leaves as its year, like a month: exports never hold dates.
+        (Some(Quasi), K::Date { .. } | K::Day { .. }) => {
+            Decision::Generalise(Generalisation::Years)
+        }
         (Some(Quasi), K::Multi { .. }) => Decision::Generalise(Generalisation::Selections),
         (Some(Quasi), K::Grid { .. } | K::Scale { .. }) => Decision::Unsupported,
         (Some(Sensitive | Plain), K::Single { .. } | K::Likert { .. }) => {
@@ -84,6 +91,6 @@ pub fn decide(kind: &QuestionKind, role: Option<Role>) -> Decision {
         (Some(Sensitive | Plain), K::Number { .. } | K::Scale { .. }) => {
             Decision::Export(Shape::Number)
         }
-        (Some(Sensitive | Plain), K::Date { .. }) => Decision::Export(Shape::Year),
+        (Some(Sensitive | Plain), K::Date { .. } | K::Day { .. }) => Decision::Export(Shape::Year),
     }
 }

@@ -73,10 +73,8 @@ pub(super) fn long_form<'a>(
                             (i.and_then(|i| exported.get(i)), i.is_some_and(&kept))
                         })
                         .collect();
-                    let value = |(e, kept): (Option<&Exported>, bool)| -> Option<i64> {
-                        e.filter(|_| kept)
-                            .and_then(|e| e.values.get(record))
-                            .copied()
+                    let value = |(e, kept): (Option<&Exported>, bool)| -> Option<Value> {
+                        e.filter(|_| kept).and_then(|e| e.value(record))
                     };
                     // An instance nobody answered (past the person's count) has no row.
                     let answered = cells.iter().any(|&(e, _)| {
@@ -91,7 +89,7 @@ pub(super) fn long_form<'a>(
                         instance: u32::try_from(n + 1).unwrap_or(u32::MAX),
                         values: cells
                             .into_iter()
-                            .map(|cell| value(cell).map_or(Value::Suppressed, Value::Code))
+                            .map(|cell| value(cell).unwrap_or(Value::Suppressed))
                             .collect(),
                     });
                 }

@@ -28,6 +28,8 @@ mod types;
 mod proptests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod new_kinds_tests;
 
 pub use check::check;
 pub use decision::{decide, Decision, Generalisation, Shape};
@@ -402,8 +404,8 @@ pub fn anonymise<'a, R: Rng + ?Sized>(
                         }
                         Slot::Exported(i) => vec![exported
                             .get(i)
-                            .and_then(|e| e.values.get(r))
-                            .map_or(Value::Suppressed, |&v| Value::Code(v))],
+                            .and_then(|e| e.value(r))
+                            .unwrap_or(Value::Suppressed)],
                     })
                     .collect(),
             };

@@ -144,7 +144,7 @@ impl Qi {
                 let ids = options.iter().map(|o| o.id.clone()).collect();
                 (Coder::Options(ids), n, levels)
             }
-            (Generalisation::Years, QuestionKind::Date { .. }) => {
+            (Generalisation::Years, QuestionKind::Date { .. } | QuestionKind::Day { .. }) => {
                 let years = with_non_answers(
                     "year",
                     ValueFormat::Year,
@@ -235,6 +235,9 @@ impl Qi {
             (Coder::Options(ids), Answer::Choice(id)) => ids.iter().position(|o| o == id),
             (Coder::Selections(_), _) => None,
             (Coder::Years, Answer::Month(m)) => usize::try_from(i64::from(m.year()) - YEAR_BASE)
+                .ok()
+                .filter(|y| *y < YEAR_COUNT),
+            (Coder::Years, Answer::Day(d)) => usize::try_from(i64::from(d.year()) - YEAR_BASE)
                 .ok()
                 .filter(|y| *y < YEAR_COUNT),
             _ => None,

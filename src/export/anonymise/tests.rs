@@ -25,11 +25,11 @@ fn demo() -> Survey {
     survey(include_str!("../../../surveys/demo.toml"))
 }
 
-fn qid(s: &str) -> QuestionId {
+pub(super) fn qid(s: &str) -> QuestionId {
     QuestionId::parse(s).expect("question id")
 }
 
-fn rng() -> StdRng {
+pub(super) fn rng() -> StdRng {
     StdRng::seed_from_u64(7)
 }
 
@@ -223,7 +223,7 @@ fn every_type_and_role_has_an_export_decision_and_free_text_never_leaves() {
 // ---------------------------------------------------------------------------------------------
 // Hierarchy levels.
 
-const PEOPLE: &str = r#"
+pub(super) const PEOPLE: &str = r#"
 id = "people"
 title = "People"
 k_anonymity = 5
@@ -413,7 +413,7 @@ fn without_a_declared_middle_level_a_question_goes_straight_to_suppressed() {
 // ---------------------------------------------------------------------------------------------
 // The lattice choice.
 
-fn params(k: u32) -> Params {
+pub(super) fn params(k: u32) -> Params {
     Params {
         k,
         l: 2,
@@ -423,7 +423,7 @@ fn params(k: u32) -> Params {
 
 /// Young women are too few in their bands but enough across 16–34; gender groups don't help
 /// (woman is a group of its own). The optimum is therefore age at coarse bands, gender as is.
-fn coarse_age_wins() -> Vec<Response> {
+pub(super) fn coarse_age_wins() -> Vec<Response> {
     let mut v = Vec::new();
     for i in 0..3 {
         v.push(person(20, "woman", if i % 2 == 0 { "yes" } else { "no" }));

@@ -11,6 +11,8 @@ use crate::survey::Role;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Value {
     Code(i64),
+    /// A decimal answer, `units × 10^-places`, written with `places` decimals.
+    Scaled { units: i64, places: u8 },
     Suppressed,
 }
 
@@ -18,6 +20,9 @@ impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Value::Code(n) => write!(f, "{n}"),
+            Value::Scaled { units, places } => {
+                write!(f, "{}", crate::survey::Decimal::from_units(*units, *places))
+            }
             Value::Suppressed => f.write_str("*"),
         }
     }
@@ -28,6 +33,8 @@ impl Serialize for Value {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Value::Code(n) => s.serialize_i64(*n),
+            // Its digits, never a float: `"12.50"` reads back as written.
+            Value::Scaled { .. } => s.collect_str(self),
             Value::Suppressed => s.serialize_str("*"),
         }
     }
@@ -41,6 +48,9 @@ pub enum ValueFormat {
     Categories,
     /// The number as answered.
     Number,
+    /// A decimal number as answered, with `places` decimals (`12.50`); non-answer codes are
+    /// whole numbers.
+    Decimal { places: u8 },
     /// A year, e.g. `2021` (dates are never exported more precisely).
     Year,
     /// The first year of a five-year span: `2020` means 2020–2024.
@@ -57,6 +67,7 @@ impl ValueFormat {
         match self {
             ValueFormat::Categories => "codes listed in the codebook",
             ValueFormat::Number => "the number as answered",
+            ValueFormat::Decimal { .. } => "the number as answered, with its decimals",
             ValueFormat::Year => "the year",
             ValueFormat::YearSpan => "the first year of a five-year span (2020 means 2020-2024)",
             ValueFormat::Selected => "1 = selected, 0 = not selected",

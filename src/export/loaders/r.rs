@@ -83,7 +83,8 @@ fn column_lines(column: &Column, frame: &str) -> String {
 /// A numeric code as R source; `*` has no code (it is read as `NA`).
 fn code(value: &crate::export::anonymise::Value) -> Option<String> {
     match value {
-        crate::export::anonymise::Value::Code(n) => Some(n.to_string()),
+        crate::export::anonymise::Value::Code(_)
+        | crate::export::anonymise::Value::Scaled { .. } => Some(value.to_string()),
         crate::export::anonymise::Value::Suppressed => None,
     }
 }

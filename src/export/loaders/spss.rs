@@ -47,10 +47,10 @@ fn read(file: &str, dataset: &str, leading: &[&str], columns: &[Column]) -> Stri
     }
     for (column, name) in columns.iter().zip(names.iter().skip(skip)) {
         // A column of `*` only holds no number: it is read as text, and `*` declared missing.
-        let format = if column.format == ValueFormat::Suppressed {
-            "A1"
-        } else {
-            "F20.0"
+        let format = match column.format {
+            ValueFormat::Suppressed => "A1".to_owned(),
+            ValueFormat::Decimal { places } => format!("F20.{places}"),
+            _ => "F20.0".to_owned(),
         };
         out.push_str(&format!("    {name} {format}\n"));
     }
@@ -86,7 +86,7 @@ fn read(file: &str, dataset: &str, leading: &[&str], columns: &[Column]) -> Stri
 
 fn value(code: Value) -> String {
     match code {
-        Value::Code(n) => n.to_string(),
+        Value::Code(_) | Value::Scaled { .. } => code.to_string(),
         Value::Suppressed => "\"*\"".to_owned(),
     }
 }
@@ -120,7 +120,8 @@ fn missing_values(column: &Column, name: &str) -> Option<String> {
             .iter()
             .filter_map(|c| match c {
                 Value::Code(n) => Some(*n),
-                Value::Suppressed => None,
+                // Codebook codes are whole numbers; a decimal is never a code.
+                Value::Scaled { .. } | Value::Suppressed => None,
             })
             .collect();
         let low = numbers.iter().min().copied().unwrap_or(0);

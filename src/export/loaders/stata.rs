@@ -108,7 +108,7 @@ fn column_lines(column: &Column, name: &str, index: usize) -> String {
         .map(|c| {
             let value = match (c.code, c.missing) {
                 (_, Some(m)) => letter(m).to_owned(),
-                (Value::Code(n), None) => n.to_string(),
+                (Value::Code(_) | Value::Scaled { .. }, None) => c.code.to_string(),
                 (Value::Suppressed, None) => letter(Missing::Suppressed).to_owned(),
             };
             format!("{value} {}", string(&c.label))
