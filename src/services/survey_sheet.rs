@@ -3,7 +3,7 @@
 //! string becomes `{ en = "…", sw = "…" }`, a table of translations gains or replaces one key,
 //! and the language joins `languages` when it is new.
 
-use crate::survey::{GridCellOf, Question, QuestionKind, Survey, Text};
+use crate::survey::{CellKeyFrom, GridCellOf, Question, QuestionKind, Survey, Text};
 use toml_edit::{DocumentMut, InlineTable, Item, TableLike, Value};
 
 /// Every text of a survey with its key on the sheet, in definition order.
@@ -122,6 +122,23 @@ fn cell_texts<'a>(out: &mut Vec<(String, &'a Text)>, q: &'a Question, cell: &'a 
         }
         _ => {}
     }
+    // Messages and checks are written once, on the table they come from.
+    let from = |source: CellKeyFrom| match source {
+        CellKeyFrom::Grid => at.clone(),
+        CellKeyFrom::Column => column.clone(),
+        CellKeyFrom::Row => format!("{at}.row.{}.{}", cell.row, cell.column),
+    };
+    let messages_at = from(cell.messages_from);
+    if let Some(m) = &q.messages.required {
+        push(format!("{messages_at}.message.required"), m);
+    }
+    if let Some(m) = &q.messages.invalid {
+        push(format!("{messages_at}.message.invalid"), m);
+    }
+    let checks_at = from(cell.checks_from);
+    for (i, c) in q.checks.iter().enumerate() {
+        push(format!("{checks_at}.check.{}", i + 1), &c.message);
+    }
 }
 
 /// A survey's TOML source, open for translating.
@@ -230,6 +247,9 @@ impl Source {
                             .ok_or_else(missing)?;
                         match rest {
                             [field @ ("text" | "unit")] => (column, field),
+                            [kind @ ("message" | "check"), which] => {
+                                message_or_check(column, kind, which).ok_or_else(missing)?
+                            }
                             ["option", choice] => {
                                 let choice = column
                                     .get_mut("options")
@@ -243,23 +263,22 @@ impl Source {
                             _ => return Err(missing()),
                         }
                     }
-                    ["message", kind @ ("required" | "invalid")] => {
-                        let messages = question
-                            .get_mut("messages")
-                            .and_then(Item::as_table_like_mut)
-                            .ok_or_else(missing)?;
-                        (messages, kind)
+                    [kind @ ("message" | "check"), which] => {
+                        message_or_check(question, kind, which).ok_or_else(missing)?
                     }
-                    ["check", n] => {
-                        let n: usize = n.parse().map_err(|_| missing())?;
-                        let check = question
-                            .get_mut("checks")
+                    // A grid with columns: a row's own messages and checks for its cell in a
+                    // column (a column's own are read with the column, above).
+                    ["row", row, column, kind @ ("message" | "check"), which] => {
+                        let own = question
+                            .get_mut("rows")
                             .map(tables)
                             .unwrap_or_default()
                             .into_iter()
-                            .nth(n.checked_sub(1).ok_or_else(missing)?)
+                            .find(|r| str_of(&**r, "id") == Some(row))
+                            .and_then(|r| r.get_mut(column))
+                            .and_then(Item::as_table_like_mut)
                             .ok_or_else(missing)?;
-                        (check, "message")
+                        message_or_check(own, kind, which).ok_or_else(missing)?
                     }
                     _ => return Err(missing()),
                 }
@@ -395,6 +414,34 @@ fn tables(item: &mut Item) -> Vec<&mut dyn TableLike> {
     }
 }
 
+/// `message.required`/`message.invalid` (the text under `messages`) or `check.<n>` (the n-th
+/// check's `message`) of `holder`.
+fn message_or_check<'t, 'k>(
+    holder: &'t mut dyn TableLike,
+    kind: &str,
+    which: &'k str,
+) -> Option<(&'t mut dyn TableLike, &'k str)> {
+    match (kind, which) {
+        ("message", "required" | "invalid") => {
+            let messages = holder
+                .get_mut("messages")
+                .and_then(Item::as_table_like_mut)?;
+            Some((messages, which))
+        }
+        ("check", n) => {
+            let n: usize = n.parse().ok()?;
+            let check = holder
+                .get_mut("checks")
+                .map(tables)
+                .unwrap_or_default()
+                .into_iter()
+                .nth(n.checked_sub(1)?)?;
+            Some((check, "message"))
+        }
+        _ => None,
+    }
+}
+
 fn str_of<'a>(table: &'a dyn TableLike, key: &str) -> Option<&'a str> {
     table.get(key).and_then(Item::as_str)
 }
@@ -523,6 +570,96 @@ mod tests {
         assert_eq!(
             cell.option("smoke").map(|o| o.text.get("es")),
             Some("traducido")
+        );
+    }
+
+    #[test]
+    fn a_grid_s_messages_and_checks_are_listed_once_where_written_and_translated_there() {
+        let source = r#"id = "g"
+title = "G"
+languages = ["en"]
+
+[[pages]]
+title = "One"
+  [[pages.questions]]
+  id = "total"
+  type = "number"
+  role = "sensitive"
+  min = 0
+  max = 90
+  text = "Days in all?"
+
+[[pages]]
+title = "Two"
+  [[pages.questions]]
+  id = "use"
+  type = "grid"
+  role = "sensitive"
+  text = "Each drug"
+  messages = { required = "Answer each drug" }
+  checks = [{ holds = "total >= 0", message = "Check the total" }]
+  rows = [
+    { id = "heroin", text = "Heroin", days = { messages = { invalid = "Heroin days: 0 to 28" } } },
+    { id = "meth", text = "Meth" },
+  ]
+  columns = [
+    { id = "days", kind = "number", min = 0, max = 28, text = "Days", messages = { invalid = "Days: 0 to 28" }, checks = [{ holds = "total >= 1", message = "More days than in all" }] },
+    { id = "route", kind = "single", text = "Route", options = [{ id = "smoke", text = "Smoke" }] },
+  ]
+"#;
+        let survey = crate::survey::Survey::parse(source).expect("valid");
+        let keys: Vec<String> = texts(&survey).into_iter().map(|(k, _)| k).collect();
+        for key in [
+            "question.use.message.required",
+            "question.use.check.1",
+            "question.use.column.days.message.invalid",
+            "question.use.column.days.check.1",
+            "question.use.row.heroin.days.message.invalid",
+        ] {
+            assert_eq!(
+                keys.iter().filter(|k| *k == key).count(),
+                1,
+                "{key} in {keys:?}"
+            );
+        }
+        assert!(!keys.iter().any(|k| k.contains("__")), "{keys:?}");
+        let mut s = Source::parse(source, "en").expect("parses");
+        s.declare("es").expect("declares");
+        for key in &keys {
+            s.set(key, "es", &format!("es {key}"))
+                .expect("every listed text can be set");
+        }
+        let translated = crate::survey::Survey::parse(&s.into_string()).expect("still valid");
+        let message = |cell: &str, kind: &str| {
+            let q = translated.question(cell).expect("a cell");
+            let m = match kind {
+                "required" => q.messages.required.as_ref(),
+                _ => q.messages.invalid.as_ref(),
+            };
+            m.expect("a message").get("es").to_owned()
+        };
+        assert_eq!(
+            message("use__meth__route", "required"),
+            "es question.use.message.required"
+        );
+        assert_eq!(
+            message("use__meth__days", "invalid"),
+            "es question.use.column.days.message.invalid"
+        );
+        assert_eq!(
+            message("use__heroin__days", "invalid"),
+            "es question.use.row.heroin.days.message.invalid"
+        );
+        let check = |cell: &str| {
+            translated.question(cell).expect("a cell").checks[0]
+                .message
+                .get("es")
+                .to_owned()
+        };
+        assert_eq!(check("use__meth__route"), "es question.use.check.1");
+        assert_eq!(
+            check("use__meth__days"),
+            "es question.use.column.days.check.1"
         );
     }
 }

@@ -50,8 +50,9 @@ pub use compute::BatchTags;
 pub use condition::{Condition, ConditionError};
 pub use decimal::Decimal;
 pub use definition::{
-    Band, Check, Choice, Compute, DecimalBand, GridCellOf, InstanceOf, MessageKind, Messages, Mode,
-    OptionGroup, Page, Question, QuestionKind, QuestionVariant, Role, Survey, Variant,
+    Band, CellKeyFrom, Check, Choice, Compute, DecimalBand, GridCellOf, InstanceOf, MessageKind,
+    Messages, Mode, OptionGroup, Page, Question, QuestionKind, QuestionVariant, Role, Survey,
+    Variant,
 };
 pub use error::{DefinitionError, DefinitionErrors, DefinitionWarning};
 pub use ids::{IdError, QuestionId, SurveyId};

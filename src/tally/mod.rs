@@ -22,9 +22,9 @@ mod table;
 mod variables;
 
 #[cfg(test)]
-mod tests;
-#[cfg(test)]
 mod new_kinds_tests;
+#[cfg(test)]
+mod tests;
 
 pub use labels::{Axis, Category, Label, Translations};
 pub use rds::{imputed_degrees, rds_shares};

@@ -21,7 +21,9 @@ enum Coder {
     },
     Number,
     /// A decimal number, in units of `10^-places`.
-    Decimal { places: u8 },
+    Decimal {
+        places: u8,
+    },
     Year,
 }
 
@@ -219,12 +221,7 @@ pub(super) fn columns(q: &Question, role: Role, shape: Shape) -> Vec<Exported> {
                 (*min, *max),
             )]
         }
-        (
-            Shape::Decimal,
-            QuestionKind::Decimal {
-                min, max, step, ..
-            },
-        ) => {
+        (Shape::Decimal, QuestionKind::Decimal { min, max, step, .. }) => {
             let places = min.scale().max(step.scale()).max(max.scale());
             let mut column = make(
                 id,

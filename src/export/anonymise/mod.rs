@@ -25,11 +25,11 @@ mod selections;
 mod types;
 
 #[cfg(test)]
+mod new_kinds_tests;
+#[cfg(test)]
 mod proptests;
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod new_kinds_tests;
 
 pub use check::check;
 pub use decision::{decide, Decision, Generalisation, Shape};

@@ -45,7 +45,10 @@ fn a_decimal_number_leaves_with_its_digits_and_whole_non_answer_codes_below_it()
     let mut data = coarse_age_wins();
     let grams = ["-2.5", "0.25", "3", "9.75", "10", "1.5"];
     for (r, g) in data.iter_mut().zip(grams.iter().cycle()) {
-        r.insert(qid("grams"), Answer::Decimal(Decimal::parse(g).expect("decimal")));
+        r.insert(
+            qid("grams"),
+            Answer::Decimal(Decimal::parse(g).expect("decimal")),
+        );
     }
     data[0].insert(qid("grams"), Answer::NonAnswer(NonAnswer::DontKnow));
     data[1].remove("grams");
@@ -57,17 +60,24 @@ fn a_decimal_number_leaves_with_its_digits_and_whole_non_answer_codes_below_it()
     assert_eq!(codes, [Value::Code(-4), Value::Code(-5), Value::Code(-6)]);
     let csv = out.data_csv().expect("csv");
     let header: Vec<&str> = csv.lines().next().expect("header").split(',').collect();
-    let at = header.iter().position(|h| *h == "grams").expect("grams column");
+    let at = header
+        .iter()
+        .position(|h| *h == "grams")
+        .expect("grams column");
     let values: std::collections::BTreeSet<String> = csv
         .lines()
         .skip(1)
         .map(|l| l.split(',').nth(at).expect("cell").to_owned())
         .collect();
     for v in &values {
-        let ok = ["-2.50", "0.25", "3.00", "9.75", "10.00", "1.50", "-4", "-6"].contains(&v.as_str());
+        let ok =
+            ["-2.50", "0.25", "3.00", "9.75", "10.00", "1.50", "-4", "-6"].contains(&v.as_str());
         assert!(ok, "unexpected value {v} in {values:?}");
     }
-    assert!(values.contains("9.75") && values.contains("-2.50"), "{values:?}");
+    assert!(
+        values.contains("9.75") && values.contains("-2.50"),
+        "{values:?}"
+    );
     assert!(values.contains("-4") && values.contains("-6"), "{values:?}");
     let codebook = out.codebook_csv().expect("csv");
     assert!(
@@ -81,7 +91,11 @@ fn a_date_with_a_day_leaves_as_its_year_only() {
     let s = with_extra();
     let mut data = coarse_age_wins();
     for (i, r) in data.iter_mut().enumerate() {
-        let day = if i % 2 == 0 { "2021-03-17" } else { "2023-11-02" };
+        let day = if i % 2 == 0 {
+            "2021-03-17"
+        } else {
+            "2023-11-02"
+        };
         r.insert(qid("left"), Answer::Day(Day::parse(day).expect("day")));
     }
     let out = anonymise(&s, &data, &params(5), &mut rng()).expect("export");
@@ -100,7 +114,10 @@ fn a_date_with_a_day_can_be_a_quasi_identifier_generalised_by_year() {
     ));
     let mut data = coarse_age_wins();
     for r in data.iter_mut() {
-        r.insert(qid("left"), Answer::Day(Day::parse("2022-06-30").expect("day")));
+        r.insert(
+            qid("left"),
+            Answer::Day(Day::parse("2022-06-30").expect("day")),
+        );
     }
     let out = anonymise(&s, &data, &params(5), &mut rng()).expect("export");
     let c = column(&out, "left");

@@ -12,7 +12,10 @@ use crate::survey::Role;
 pub enum Value {
     Code(i64),
     /// A decimal answer, `units × 10^-places`, written with `places` decimals.
-    Scaled { units: i64, places: u8 },
+    Scaled {
+        units: i64,
+        places: u8,
+    },
     Suppressed,
 }
 

@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
-use super::super::definition::{GridCellOf, Question};
+use super::super::definition::{CellKeyFrom, GridCellOf, Question};
 use super::super::ids::QuestionId;
 use super::super::non_answers::NonAnswerSettings;
 use super::super::reader::{as_table, Errors, Fields, Value};
@@ -154,6 +154,8 @@ pub(super) fn read_cells(
                 column: column.id.clone(),
                 column_text: column.text.clone(),
                 row_options: own.is_some_and(|t| t.get("options").is_some()),
+                messages_from: key_from("messages", column.table, own),
+                checks_from: key_from("checks", column.table, own),
             });
             cells.push(q);
         }
@@ -162,6 +164,18 @@ pub(super) fn read_cells(
         cells
     } else {
         Vec::new()
+    }
+}
+
+/// Which table gives a cell its `key`, the row's own keys winning over the column's, and the
+/// column's over the grid's.
+fn key_from(key: &str, column: Option<&DeTable<'_>>, own: Option<&DeTable<'_>>) -> CellKeyFrom {
+    if own.is_some_and(|t| t.get(key).is_some()) {
+        CellKeyFrom::Row
+    } else if column.is_some_and(|t| t.get(key).is_some()) {
+        CellKeyFrom::Column
+    } else {
+        CellKeyFrom::Grid
     }
 }
 

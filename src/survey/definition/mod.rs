@@ -16,7 +16,9 @@ mod question;
 mod variant;
 
 pub use kind::{Band, Choice, DecimalBand, OptionGroup, QuestionKind};
-pub use question::{Check, Compute, GridCellOf, InstanceOf, MessageKind, Messages, Question};
+pub use question::{
+    CellKeyFrom, Check, Compute, GridCellOf, InstanceOf, MessageKind, Messages, Question,
+};
 pub use variant::{QuestionVariant, Variant};
 
 /// How peers get codes: organisers issue batches (`invite`) or the landing page hands out one

@@ -78,6 +78,19 @@ pub struct GridCellOf {
     pub column_text: Text,
     /// The row gives this cell its own options (`route = { options = […] }` on the row).
     pub row_options: bool,
+    /// Where the cell's `messages` are written (translators' sheets write them back there).
+    pub messages_from: CellKeyFrom,
+    /// Where the cell's `checks` are written.
+    pub checks_from: CellKeyFrom,
+}
+
+/// Which table of a grid with columns a cell's key comes from: the grid's (shared by every
+/// cell), its column's, or its row's own keys for that column — the last one written wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellKeyFrom {
+    Grid,
+    Column,
+    Row,
 }
 
 /// A check across questions (`checks = [{ holds = "…", message = … }]`): once this question
