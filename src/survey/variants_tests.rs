@@ -175,7 +175,99 @@ fn a_site_only_option_shared_by_two_sites_has_one_text() {
     );
     assert!(errors(&differ).iter().any(|e| e
         .message
-        .contains("'wounds' is given another text at another site")));
+        .contains("'wounds' is given another text, 'exclusive' or 'show_if' at another site")));
+}
+
+/// The site and a yes/no on the first page; what the site offers on the second.
+const TWO_PAGES_SITE: (&str, &str) = (
+    r#"
+  [[pages.questions]]
+  id = "site"
+  type = "single"
+  role = "quasi"
+  from_batch = true
+  text = "Site"
+  options = [{ id = "van", text = "Van" }, { id = "dropin", text = "Drop-in" }]
+
+  [[pages.questions]]
+  id = "injects"
+  type = "single"
+  role = "sensitive"
+  text = "Do you inject?"
+  options = [{ id = "yes", text = "Yes" }, { id = "no", text = "No" }]
+"#,
+    r#"
+  [[pages.questions]]
+  id = "took"
+  type = "multi"
+  role = "plain"
+  text = "What did you take with you?"
+  options = [{ id = "needles", text = "Needles" }, { id = "naloxone", text = "Naloxone" }]
+"#,
+);
+
+fn site_only_logic(variant: &str) -> String {
+    format!(
+        "{}
+{variant}",
+        super::tests::two_pages(TWO_PAGES_SITE.0, TWO_PAGES_SITE.1)
+    )
+}
+
+const VAN_LOGIC: &str = r#"
+[variants.site.van]
+took = { options = ["needles", "naloxone", { id = "filters", text = "Filters", show_if = "injects == 'yes'" }, { id = "nothing", text = "Nothing today", exclusive = true }] }
+"#;
+
+#[test]
+fn a_site_only_option_can_be_exclusive_and_offered_only_when_its_condition_holds() {
+    let s = parses(&site_only_logic(VAN_LOGIC));
+    let parse = |v: serde_json::Value| {
+        answers::parse_with_context(&s, v.as_object().expect("object"), &tags("van"))
+    };
+    let errs = parse(json!({"injects": "yes", "took": ["nothing", "needles"]}))
+        .expect_err("'nothing today' goes alone");
+    assert!(
+        errs.iter().any(|e| e.question.as_deref() == Some("took")),
+        "{errs:?}"
+    );
+    let errs = parse(json!({"injects": "no", "took": ["filters"]}))
+        .expect_err("filters are offered to people who inject");
+    assert!(
+        errs.iter().any(|e| e.question.as_deref() == Some("took")),
+        "{errs:?}"
+    );
+    let ok = parse(json!({"injects": "yes", "took": ["filters", "needles"]})).expect("valid");
+    assert_eq!(
+        ok.get("took"),
+        Some(&Answer::Choices(vec!["needles".into(), "filters".into()]))
+    );
+    assert!(parse(json!({"injects": "no", "took": ["nothing"]})).is_ok());
+    let q = s.question("took").expect("question");
+    let nothing = q.option("nothing").expect("the van's own option");
+    assert!(nothing.exclusive);
+    assert!(q.option("filters").expect("filters").show_if.is_some());
+}
+
+#[test]
+fn a_site_only_option_s_logic_is_checked_like_a_declared_option_s() {
+    let later = VAN_LOGIC.replace("injects == 'yes'", "took == 'needles'");
+    let errs = errors(&site_only_logic(&later));
+    assert!(
+        errs.iter()
+            .any(|e| e.message.contains("option 'filters': show_if")),
+        "{errs:?}"
+    );
+    let differ = format!(
+        "{VAN_LOGIC}[variants.site.dropin]\ntook = {{ options = [{{ id = \"nothing\", text = \"Nothing today\" }}] }}\n"
+    );
+    let errs = errors(&site_only_logic(&differ));
+    assert!(
+        errs.iter().any(|e| e
+            .message
+            .contains("'nothing' is given another text, 'exclusive' or 'show_if'")),
+        "{errs:?}"
+    );
 }
 
 #[test]

@@ -137,6 +137,7 @@ fn read_options(
     site: &str,
     site_only: &mut BTreeMap<String, Vec<String>>,
 ) -> Option<Vec<String>> {
+    let multi = matches!(q.kind, QuestionKind::Multi { .. });
     let choices = match &mut q.kind {
         QuestionKind::Single { options, .. } | QuestionKind::Multi { options, .. }
             if q.compute.is_none() && q.cell.is_none() =>
@@ -195,7 +196,18 @@ fn read_options(
                 if !cf.has("text") {
                     cf.missing(errs, "text");
                 }
-                cf.finish(errs, " in a site-only option (use 'id' and 'text')");
+                // "None of these" at one site, and an option offered only to some peers there,
+                // like any declared option (checked with them once the survey is read).
+                let exclusive = if multi {
+                    cf.bool(errs, "exclusive").unwrap_or(false)
+                } else {
+                    false
+                };
+                let show_if = cf.condition(errs, "show_if");
+                cf.finish(
+                    errs,
+                    " in a site-only option (use 'id', 'text', 'show_if' and, in a multi question, 'exclusive')",
+                );
                 let (Some((id, span)), Some(text)) = (id, text) else {
                     ok = false;
                     continue;
@@ -232,10 +244,13 @@ fn read_options(
                 }
                 match choices.iter().find(|c| c.id == id) {
                     Some(c) if known_site_only.iter().any(|o| o == id) => {
-                        if c.text != text {
+                        let same_logic = c.exclusive == exclusive
+                            && c.show_if.as_ref().map(|s| s.source())
+                                == show_if.as_ref().map(|s| s.source());
+                        if c.text != text || !same_logic {
                             errs.at(
                                 &span,
-                                format!("{ctx}site-only option '{id}' is given another text at another site; one option has one text (reword it with a different id)"),
+                                format!("{ctx}site-only option '{id}' is given another text, 'exclusive' or 'show_if' at another site; one option is the same everywhere (reword it with a different id)"),
                             );
                             ok = false;
                             continue;
@@ -254,8 +269,8 @@ fn read_options(
                         choices.push(Choice {
                             id: id.to_owned(),
                             text,
-                            exclusive: false,
-                            show_if: None,
+                            exclusive,
+                            show_if,
                         });
                     }
                 }
