@@ -13,7 +13,7 @@ pub(super) struct Reference<'t> {
     pub(super) question: &'t str,
     pub(super) fallback: Option<&'t str>,
     /// Byte range of the whole `{answer:…}` in the text.
-    range: std::ops::Range<usize>,
+    pub(super) range: std::ops::Range<usize>,
 }
 
 /// Every `{answer:…}` in `text`, in order. An opening without a closing `}` is plain text.

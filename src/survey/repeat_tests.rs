@@ -163,3 +163,77 @@ fn the_public_definition_says_which_instance_a_question_belongs_to() {
         "{text}"
     );
 }
+
+/// A second repeating page after `drug`: one more page per drug, naming the first page's
+/// questions by their own names.
+const SECOND_PAGE: &str = r#"
+[[pages]]
+id = "use"
+title = "How you used it"
+repeat = { id = "how", max = 3, count = "n_drugs" }
+show_if = "drug != 'meth'"
+
+  [[pages.questions]]
+  id = "route"
+  type = "single"
+  role = "sensitive"
+  text = { en = "How did you use {answer:drug|it}?", es = "¿Cómo usaste {answer:drug|eso}?" }
+  help = "About {answer:drug}, not the others."
+  show_if = "shared == 'yes' or drug == 'heroin'"
+  options = [{ id = "inject", text = "Inject" }, { id = "smoke", text = "Smoke" }]
+"#;
+
+#[test]
+fn a_later_repeating_page_names_the_same_instance_of_an_earlier_one_in_piping_and_conditions() {
+    let s = parses(&survey(REPEAT, SECOND_PAGE));
+    let q = s
+        .question("how_2__route")
+        .expect("instance 2 of the second page");
+    assert_eq!(q.text.get("en"), "How did you use {answer:inj_2__drug|it}?");
+    assert_eq!(q.text.get("es"), "¿Cómo usaste {answer:inj_2__drug|eso}?");
+    assert_eq!(
+        q.help.as_ref().expect("help").get("en"),
+        "About {answer:inj_2__drug}, not the others."
+    );
+    let shown = |answers: serde_json::Value| {
+        let m = answers.as_object().expect("object").clone();
+        let r = answers::parse_partial(&s, &m).0;
+        let page = s
+            .pages()
+            .iter()
+            .position(|p| p.id == "use-2")
+            .expect("page use-2");
+        (
+            s.page_visible(page, &r),
+            s.pipe(&q.text.get("en").to_owned(), &r, "en"),
+        )
+    };
+    let (visible, text) =
+        shown(json!({"n_drugs": 2, "inj_1__drug": "meth", "inj_2__drug": "heroin"}));
+    assert!(visible, "drug 2 is heroin");
+    assert_eq!(text, "How did you use Heroin?");
+    let (visible, _) = shown(json!({"n_drugs": 2, "inj_1__drug": "heroin", "inj_2__drug": "meth"}));
+    assert!(!visible, "the page's condition names drug 2, not drug 1");
+}
+
+#[test]
+fn piping_a_question_of_the_same_repeating_page_is_an_error_naming_the_instance() {
+    let extra = r#"
+  [[pages.questions]]
+  id = "why"
+  type = "single"
+  role = "sensitive"
+  text = "Why {answer:drug}?"
+  options = [{ id = "a", text = "A" }]
+"#;
+    let errs = super::tests::errors(&survey(REPEAT, extra));
+    let about: Vec<_> = errs
+        .iter()
+        .filter(|e| e.message.contains("is not on an earlier page"))
+        .collect();
+    assert_eq!(about.len(), 1, "reported once, not per instance: {errs:?}");
+    assert!(
+        about[0].message.contains("{answer:inj_1__drug}"),
+        "{errs:?}"
+    );
+}

@@ -139,6 +139,10 @@ fn is_grid(q: &Question) -> bool {
 /// `{answer:id}` in a question's text or help must name a question on an earlier page (the
 /// server knows only the answers of pages already sent) that has a single value to show.
 fn check_piping(errs: &mut Errors, s: &Survey, q: &Question, page: usize) {
+    // Every instance of a repeating page has the same piping: the first one speaks for all.
+    if q.instance.as_ref().is_some_and(|i| i.number > 1) {
+        return;
+    }
     let texts = std::iter::once(&q.text).chain(q.help.as_ref());
     for text in texts.flat_map(|t| t.translations().values()) {
         for r in references(text) {

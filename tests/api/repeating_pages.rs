@@ -53,6 +53,33 @@ fn answer_through_the_pages(app: &TestApp) {
     assert_eq!(refused.status, 422);
     let mut form = refused.form(&action);
     form.set("substance_2__days", "4");
+    // The second page of each block names that block's substance.
+    let source_one = form.go("next");
+    assert_eq!(
+        source_one.h1(),
+        "Dónde la conseguiste (1)",
+        "{}",
+        source_one.html
+    );
+    assert!(
+        source_one
+            .html
+            .contains("¿Dónde la conseguías normalmente (Heroína)?"),
+        "{}",
+        source_one.html
+    );
+    let mut form = source_one.form(&action);
+    form.set("source_1__got_from", "dealer");
+    let source_two = form.go("next");
+    assert!(
+        source_two
+            .html
+            .contains("¿Dónde la conseguías normalmente (Metanfetamina)?"),
+        "{}",
+        source_two.html
+    );
+    let mut form = source_two.form(&action);
+    form.set("source_2__got_from", "friend");
     let last = form.go("next");
     assert_eq!(
         last.h1(),
@@ -227,11 +254,14 @@ fn a_repeating_page_is_asked_once_per_instance_and_released_in_people() {
         Err(e) => panic!("Rscript: {e}"),
     }
 
-    // PSPP reads it too, into the dataset chorus_substance, with the same missing values.
+    // PSPP reads it too, into the dataset chorus_substance, with the same missing values; the
+    // main data and the second block's file stay open beside it.
     std::fs::write(
         dir.join("check.sps"),
         "INCLUDE FILE='load.sps'.\nDATASET ACTIVATE chorus_substance.\n\
-         DESCRIPTIVES VARIABLES=shared_with /STATISTICS=MEAN.\nFREQUENCIES VARIABLES=drug.\n",
+         DESCRIPTIVES VARIABLES=shared_with /STATISTICS=MEAN.\nFREQUENCIES VARIABLES=drug.\n\
+         DATASET ACTIVATE chorus.\nFREQUENCIES VARIABLES=nsp.\n\
+         DATASET ACTIVATE chorus_source.\nFREQUENCIES VARIABLES=got_from.\n",
     )
     .expect("write");
     match std::process::Command::new("pspp")

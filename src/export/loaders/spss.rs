@@ -24,6 +24,9 @@ pub fn script(data: &Anonymised) -> String {
             &group.columns,
         ));
     }
+    if !data.groups.is_empty() {
+        out.push_str("\nDATASET ACTIVATE chorus.\n");
+    }
     out
 }
 
@@ -36,8 +39,10 @@ fn read(file: &str, dataset: &str, leading: &[&str], columns: &[Column]) -> Stri
             .chain(columns.iter().map(|c| c.name.as_str())),
     );
     let skip = 1 + leading.len();
+    // Each file goes into a dataset declared for it: GET DATA replaces the active dataset, so
+    // reading the next file into a merely named one would drop the one before.
     let mut out = format!(
-        "GET DATA\n  /TYPE=TXT\n  /FILE={}\n  /ENCODING='UTF8'\n  /ARRANGEMENT=DELIMITED\n\
+        "DATASET DECLARE {dataset}.\nDATASET ACTIVATE {dataset}.\nGET DATA\n  /TYPE=TXT\n  /FILE={}\n  /ENCODING='UTF8'\n  /ARRANGEMENT=DELIMITED\n\
          \x20 /DELCASE=LINE\n  /FIRSTCASE=2\n  /DELIMITERS=\",\"\n  /QUALIFIER='\"'\n  /VARIABLES=\n\
          \x20   row_id A32\n",
         string(file)
@@ -55,7 +60,7 @@ fn read(file: &str, dataset: &str, leading: &[&str], columns: &[Column]) -> Stri
         out.push_str(&format!("    {name} {format}\n"));
     }
     out.push_str(&format!(
-        ".\nDATASET NAME {dataset}.\n\nVARIABLE LABELS\n  row_id \"Random row id, new for every export\"\n"
+        ".\n\nVARIABLE LABELS\n  row_id \"Random row id, new for every export\"\n"
     ));
     for name in names.iter().skip(1).take(leading.len()) {
         out.push_str(&format!("  /{name} \"Instance (1 for the first)\"\n"));

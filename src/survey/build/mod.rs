@@ -23,6 +23,7 @@ mod variants;
 use page::read_page;
 
 #[cfg(test)]
+#[cfg(test)]
 pub(in crate::survey) use repeat::rename as rename_for_tests;
 
 pub(super) const THRESHOLD_RANGE: std::ops::RangeInclusive<i64> = 5..=50;

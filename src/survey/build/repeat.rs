@@ -4,13 +4,16 @@
 //! The page is read `max` times. Instance n has the page id `page-n`, the title "Title (n)",
 //! questions with ids `group_n__question`, and is shown when the count question (a number on an
 //! earlier page) was answered with n or more. Conditions on the page that name its own
-//! questions are rewritten to name the same instance's questions. So each instance is answered,
+//! questions are rewritten to name the same instance's questions; conditions and `{answer:…}`
+//! piping that name a question of an earlier repeating page are rewritten to name that page's
+//! instance n — so a block about one substance can span pages ("Which drug?" on one, "How did
+//! you use {answer:drug}?" on the next). So each instance is answered,
 //! checked and stored like ordinary questions, with no JavaScript and no partial state on the
 //! server; releases merge the instances back into one table per question
 //! (`src/tally/variables.rs`).
 
 use std::borrow::Cow;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
@@ -18,6 +21,7 @@ use toml::Spanned;
 use super::super::definition::{InstanceOf, Page, QuestionKind};
 use super::super::ids::QuestionId;
 use super::super::non_answers::NonAnswerSettings;
+use super::super::pipe::references;
 use super::super::reader::{as_table, Errors, Fields, Value};
 use super::super::text::Lang;
 use super::page::read_page;
@@ -87,10 +91,17 @@ pub(super) fn read_repeated(
             }
         }
     }
+    let earlier_groups = earlier_instances(earlier, &own_ids);
     let mut pages = Vec::new();
     for n in 1..=repeat.max {
         let prefix = format!("{}_{n}__", repeat.group);
-        let instance = instance_table(table, &page_id, n, &repeat, &prefix, &own_ids);
+        let names = Names {
+            own: &own_ids,
+            prefix: &prefix,
+            earlier: &earlier_groups,
+            n,
+        };
+        let instance = instance_table(table, &page_id, n, &repeat, &names);
         let value = Spanned::new(v.span(), DeValue::Table(instance));
         // Every instance is the same page but for its ids: report its errors once.
         let mut scratch = errs.scratch();
@@ -120,6 +131,56 @@ pub(super) fn read_repeated(
     } else {
         Vec::new()
     }
+}
+
+/// How instance n renames the names its conditions and piping use.
+struct Names<'a> {
+    /// Questions of the page itself: `drug` → `group_n__drug`.
+    own: &'a BTreeSet<String>,
+    prefix: &'a str,
+    /// Questions of earlier repeating pages, by the name written on their page, with their
+    /// group: `drug` → `substance_n__drug`.
+    earlier: &'a BTreeMap<String, String>,
+    n: u32,
+}
+
+impl Names<'_> {
+    fn of(&self, name: &str) -> Option<String> {
+        if self.own.contains(name) {
+            Some(format!("{}{name}", self.prefix))
+        } else {
+            self.earlier
+                .get(name)
+                .map(|group| format!("{group}_{}__{name}", self.n))
+        }
+    }
+}
+
+/// The questions of earlier repeating pages that a later one can name by their own name: not
+/// shadowed by a question of the page itself or of an ordinary page, and in one group only.
+fn earlier_instances(earlier: &[Page], own: &BTreeSet<String>) -> BTreeMap<String, String> {
+    let ordinary: BTreeSet<&str> = earlier
+        .iter()
+        .flat_map(|p| &p.questions)
+        .filter(|q| q.instance.is_none())
+        .map(|q| q.id.as_str())
+        .collect();
+    let mut groups: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for q in earlier.iter().flat_map(|p| &p.questions) {
+        if let Some(of) = &q.instance {
+            groups
+                .entry(of.question.to_string())
+                .or_default()
+                .insert(of.group.clone());
+        }
+    }
+    groups
+        .into_iter()
+        .filter(|(name, gs)| {
+            gs.len() == 1 && !own.contains(name) && !ordinary.contains(name.as_str())
+        })
+        .filter_map(|(name, gs)| gs.into_iter().next().map(|g| (name, g)))
+        .collect()
 }
 
 fn questions_of<'a, 'i>(table: &'a DeTable<'i>) -> impl Iterator<Item = &'a DeTable<'i>> {
@@ -239,8 +300,7 @@ fn instance_table<'i>(
     page_id: &str,
     n: u32,
     repeat: &Repeat,
-    prefix: &str,
-    own_ids: &BTreeSet<String>,
+    names: &Names<'_>,
 ) -> DeTable<'i> {
     let span = |v: &Value<'_>| v.span();
     let string = |range: std::ops::Range<usize>, s: String| {
@@ -267,7 +327,7 @@ fn instance_table<'i>(
         Some(v) => match v.get_ref() {
             DeValue::String(s) => string(
                 span(v),
-                format!("{reached} and ({})", rename(s, own_ids, prefix)),
+                format!("{reached} and ({})", rename_with(s, &|w| names.of(w))),
             ),
             _ => v.clone(),
         },
@@ -276,12 +336,9 @@ fn instance_table<'i>(
     out.insert(key("show_if", anchor.clone()), show_if);
     if let Some(questions) = table.get("questions") {
         let renamed = match questions.get_ref() {
-            DeValue::Array(items) => DeValue::Array(
-                items
-                    .iter()
-                    .map(|q| rename_question(q, own_ids, prefix))
-                    .collect(),
-            ),
+            DeValue::Array(items) => {
+                DeValue::Array(items.iter().map(|q| rename_question(q, names)).collect())
+            }
             other => other.clone(),
         };
         out.insert(
@@ -292,9 +349,9 @@ fn instance_table<'i>(
     out
 }
 
-/// A question of instance n: `id` prefixed, and its `show_if`, `checks` and `implied`
-/// conditions naming the same instance's questions.
-fn rename_question<'i>(q: &Value<'i>, own_ids: &BTreeSet<String>, prefix: &str) -> Value<'i> {
+/// A question of instance n: `id` prefixed, its `show_if`, `checks` and `implied` conditions
+/// and the piping in its `text` and `help` naming instance n's questions.
+fn rename_question<'i>(q: &Value<'i>, names: &Names<'_>) -> Value<'i> {
     let DeValue::Table(t) = q.get_ref() else {
         return q.clone();
     };
@@ -305,8 +362,16 @@ fn rename_question<'i>(q: &Value<'i>, own_ids: &BTreeSet<String>, prefix: &str) 
     };
     for (k, v) in out.iter_mut() {
         match k.get_ref().as_ref() {
-            "id" => *v = renamed_str(v, &|s| format!("{prefix}{s}")),
-            "show_if" => *v = renamed_str(v, &|s| rename(s, own_ids, prefix)),
+            "id" => *v = renamed_str(v, &|s| format!("{}{s}", names.prefix)),
+            "show_if" => *v = renamed_str(v, &|s| rename_with(s, &|w| names.of(w))),
+            "text" | "help" => match v.get_mut() {
+                DeValue::Table(translations) => {
+                    for (_, t) in translations.iter_mut() {
+                        *t = renamed_str(t, &|s| rename_pipes(s, names));
+                    }
+                }
+                _ => *v = renamed_str(v, &|s| rename_pipes(s, names)),
+            },
             "checks" | "implied" => {
                 let cond_key = if k.get_ref() == "checks" {
                     "holds"
@@ -318,7 +383,7 @@ fn rename_question<'i>(q: &Value<'i>, own_ids: &BTreeSet<String>, prefix: &str) 
                         if let DeValue::Table(it) = item.get_mut() {
                             for (ik, iv) in it.iter_mut() {
                                 if ik.get_ref() == cond_key {
-                                    *iv = renamed_str(iv, &|s| rename(s, own_ids, prefix));
+                                    *iv = renamed_str(iv, &|s| rename_with(s, &|w| names.of(w)));
                                 }
                             }
                         }
@@ -331,21 +396,50 @@ fn rename_question<'i>(q: &Value<'i>, own_ids: &BTreeSet<String>, prefix: &str) 
     Spanned::new(q.span(), DeValue::Table(out))
 }
 
+/// `{answer:name}` in `text` with `name` renamed for the instance (the fallback kept).
+fn rename_pipes(text: &str, names: &Names<'_>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for r in references(text) {
+        if let Some(renamed) = names.of(r.question) {
+            out.push_str(text.get(last..r.range.start).unwrap_or_default());
+            out.push_str("{answer:");
+            out.push_str(&renamed);
+            if let Some(f) = r.fallback {
+                out.push('|');
+                out.push_str(f);
+            }
+            out.push('}');
+            last = r.range.end;
+        }
+    }
+    out.push_str(text.get(last..).unwrap_or_default());
+    out
+}
+
 /// `condition` with every name of a question on the repeating page prefixed, outside quoted
 /// strings (`route == 'inject'` → `substance_2__route == 'inject'`).
+#[cfg(test)]
 pub(in crate::survey) fn rename(
     condition: &str,
     own_ids: &BTreeSet<String>,
     prefix: &str,
 ) -> String {
+    rename_with(condition, &|w| {
+        own_ids.contains(w).then(|| format!("{prefix}{w}"))
+    })
+}
+
+/// `condition` with every name `names` knows replaced, outside quoted strings.
+fn rename_with(condition: &str, names: &dyn Fn(&str) -> Option<String>) -> String {
     let mut out = String::with_capacity(condition.len());
     let mut word = String::new();
     let mut quote: Option<char> = None;
     let flush = |word: &mut String, out: &mut String| {
-        if own_ids.contains(word.as_str()) {
-            out.push_str(prefix);
+        match names(word.as_str()) {
+            Some(renamed) => out.push_str(&renamed),
+            None => out.push_str(word),
         }
-        out.push_str(word);
         word.clear();
     };
     for c in condition.chars() {
