@@ -82,8 +82,15 @@ fn value(q: &Question, compute: &Compute, shown: &Response, survey: &Survey) -> 
             in_range(q, total)
         }
         Compute::Count(id) => {
+            // An exclusive option ("none of these") is the answer "none": it counts 0.
+            let exclusive = |c: &String| {
+                survey
+                    .question(id.as_str())
+                    .and_then(|m| m.option(c))
+                    .is_some_and(|o| o.exclusive)
+            };
             let n = match shown.get(id.as_str()) {
-                Some(Answer::Choices(cs)) => cs.len(),
+                Some(Answer::Choices(cs)) => cs.iter().filter(|c| !exclusive(c)).count(),
                 _ => 0,
             };
             in_range(q, i64::try_from(n).ok()?)

@@ -87,6 +87,20 @@ fn a_sum_with_a_missing_item_is_left_unanswered_and_a_count_of_nothing_is_zero()
 }
 
 #[test]
+fn an_exclusive_none_of_these_counts_zero_and_leaves_the_range_as_it_was() {
+    let items = ITEMS.replace(
+        r#"{ id = "benzos", text = "Benzos" }]"#,
+        r#"{ id = "benzos", text = "Benzos" }, { id = "none", text = "None of these", exclusive = true }]"#,
+    );
+    // `drug_count` keeps max = 3: three drugs can be ticked, "none" is not one of them.
+    let s = parses(&two_pages(&items, SCORES));
+    let r = parse(&s, json!({"drugs": ["none"]}));
+    assert_eq!(r.get("drug_count"), Some(&Answer::Number(0)));
+    let r = parse(&s, json!({"drugs": ["heroin", "crack", "benzos"]}));
+    assert_eq!(r.get("drug_count"), Some(&Answer::Number(3)));
+}
+
+#[test]
 fn a_value_sent_for_a_computed_field_is_ignored() {
     let s = parses(&two_pages(ITEMS, SCORES));
     let r = parse(

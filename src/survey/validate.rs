@@ -252,7 +252,8 @@ fn check_compute(
             };
             match earlier(id.as_str()).map(|o| &o.kind) {
                 Some(QuestionKind::Multi { options, .. }) => {
-                    let n = i64::try_from(options.len()).unwrap_or(i64::MAX);
+                    let counted = options.iter().filter(|o| !o.exclusive).count();
+                    let n = i64::try_from(counted).unwrap_or(i64::MAX);
                     if min > 0 || max < n {
                         problems.push(format!("the count can range from 0 to {n}, outside this question's range {min}..{max}"));
                     }

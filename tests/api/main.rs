@@ -11,6 +11,7 @@ mod durability;
 mod edges;
 mod export_loaders;
 mod exports;
+mod field_instrument;
 mod forensics;
 mod forms;
 mod free_text;
