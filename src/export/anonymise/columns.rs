@@ -5,7 +5,7 @@ use crate::survey::{Answer, Choice, GridCell, NonAnswer, Question, QuestionKind,
 
 use super::decision::Shape;
 use super::qi::non_answer_codes;
-use super::types::{CodeLabel, Column, NonAnswerCodes, Value, ValueFormat};
+use super::types::{CodeLabel, Column, Missing, NonAnswerCodes, Value, ValueFormat};
 
 /// How an answer becomes a value.
 #[derive(Debug)]
@@ -34,18 +34,23 @@ pub(super) struct Exported {
     pub(super) values: Vec<i64>,
     coder: Coder,
     na: NonAnswerCodes,
+    /// The survey's own non-answers this column offers, with their codes as kept in `values`.
+    own: Vec<(NonAnswer, i64)>,
 }
 
 impl Exported {
     /// Appends the value of one record's answer to the question (`None`: not shown or skipped).
     pub(super) fn push(&mut self, answer: Option<&Answer>) {
         let na = self.na;
+        let own = &self.own;
         let non_answer = |n: &NonAnswer| match n {
             NonAnswer::DontKnow => na.dont_know,
             NonAnswer::PreferNotToSay => na.prefer_not_to_say,
-            // A survey's own non-answer ("not applicable") has no code of its own yet: it is
-            // exported as missing, never as a substantive value.
-            NonAnswer::Custom(_) => na.not_answered,
+            // A survey's own non-answer ("not applicable") has a missing code of its own.
+            NonAnswer::Custom(_) => own
+                .iter()
+                .find(|(o, _)| o == n)
+                .map_or(na.not_answered, |(_, code)| *code),
         };
         let v = match (answer, &self.coder) {
             (None, _) => na.not_answered,
@@ -93,7 +98,7 @@ impl Exported {
                     self.na.prefer_not_to_say,
                     self.na.not_answered,
                 ];
-                if na.contains(&v) {
+                if na.contains(&v) || self.own.iter().any(|(_, code)| *code == v) {
                     Value::Code(v / unit)
                 } else {
                     Value::Scaled { units: v, places }
@@ -138,6 +143,17 @@ pub(super) fn columns(q: &Question, role: Role, shape: Shape) -> Vec<Exported> {
                 (lowest, highest): (i64, i64)| {
         let na = NonAnswerCodes::outside(lowest, highest);
         codes.extend(non_answer_codes(na, &offered));
+        let own: Vec<(NonAnswer, i64)> = offered
+            .iter()
+            .filter(|n| matches!(n, NonAnswer::Custom(_)))
+            .enumerate()
+            .map(|(i, n)| (*n, na.own(i)))
+            .collect();
+        codes.extend(own.iter().enumerate().map(|(i, (n, code))| CodeLabel {
+            code: Value::Code(*code),
+            label: n.as_str().replace('_', " "),
+            missing: Some(Missing::Own(u8::try_from(i).unwrap_or(u8::MAX))),
+        }));
         Exported {
             column: Column {
                 name,
@@ -151,6 +167,7 @@ pub(super) fn columns(q: &Question, role: Role, shape: Shape) -> Vec<Exported> {
             values: Vec::new(),
             coder,
             na,
+            own,
         }
     };
     let id = q.id.to_string();
@@ -237,7 +254,10 @@ pub(super) fn columns(q: &Question, role: Role, shape: Shape) -> Vec<Exported> {
                 &mut na.dont_know,
                 &mut na.prefer_not_to_say,
                 &mut na.not_answered,
-            ] {
+            ]
+            .into_iter()
+            .chain(column.own.iter_mut().map(|(_, code)| code))
+            {
                 *code = code.saturating_mul(unit);
             }
             vec![column]

@@ -126,3 +126,60 @@ fn a_date_with_a_day_can_be_a_quasi_identifier_generalised_by_year() {
     let csv = out.data_csv().expect("csv");
     assert!(!csv.contains("2022-06"), "{csv}");
 }
+
+#[test]
+fn a_survey_s_own_non_answer_has_its_own_missing_code_and_label() {
+    let extra = r#"
+  [[pages.questions]]
+  id = "custody_moud"
+  type = "single"
+  role = "sensitive"
+  text = "Given methadone inside?"
+  options = [{ id = "yes", text = "Yes" }, { id = "no", text = "No" }]
+  non_answers = ["not_applicable"]
+
+  [[pages.questions]]
+  id = "note""#;
+    let src = format!(
+        "{}\n[non_answers]\nnot_applicable = {{ text = \"Was not inside\" }}\n",
+        PEOPLE.replace("  [[pages.questions]]\n  id = \"note\"", extra)
+    );
+    let s = survey(&src);
+    let mut data = coarse_age_wins();
+    for (i, r) in data.iter_mut().enumerate() {
+        let answer = match i % 4 {
+            0 => Answer::NonAnswer(NonAnswer::Custom(
+                crate::survey::NonAnswerId::parse("not_applicable").expect("id"),
+            )),
+            1 => Answer::NonAnswer(NonAnswer::DontKnow),
+            2 => Answer::Choice("yes".into()),
+            _ => Answer::Choice("no".into()),
+        };
+        r.insert(qid("custody_moud"), answer);
+    }
+    let out = anonymise(&s, &data, &params(5), &mut rng()).expect("export");
+    let c = column(&out, "custody_moud");
+    let own = c
+        .codes
+        .iter()
+        .find(|code| code.missing == Some(Missing::Own(0)))
+        .expect("a code for 'not applicable'");
+    assert_eq!(own.code, Value::Code(-4), "next after not answered (-3)");
+    assert_eq!(own.label, "not applicable");
+    let csv = out.data_csv().expect("csv");
+    let header: Vec<&str> = csv.lines().next().expect("header").split(',').collect();
+    let at = header
+        .iter()
+        .position(|h| *h == "custody_moud")
+        .expect("column");
+    let values: std::collections::BTreeSet<&str> = csv
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').nth(at))
+        .collect();
+    assert!(values.contains("-4") && values.contains("-1"), "{values:?}");
+    assert!(
+        !values.contains("-3"),
+        "nobody here was not asked: {values:?}"
+    );
+}

@@ -86,8 +86,11 @@ impl ValueFormat {
 pub enum Missing {
     DontKnow,
     PreferNotToSay,
-    /// Not shown, skipped, or a survey's own non-answer.
+    /// Not shown, skipped, or (in a quasi-identifier) a survey's own non-answer.
     NotAnswered,
+    /// The n-th of the survey's own non-answers a column offers ("not applicable"), in a
+    /// column exported as answered.
+    Own(u8),
     /// `*`: generalised away for anonymity.
     Suppressed,
 }
@@ -213,6 +216,17 @@ pub(super) struct NonAnswerCodes {
 }
 
 impl NonAnswerCodes {
+    /// The code of the n-th (from 0) of a column's own non-answers: next after "not
+    /// answered", on the same side of the answers.
+    pub(super) fn own(&self, n: usize) -> i64 {
+        let step = i64::try_from(n).unwrap_or(i64::MAX).saturating_add(1);
+        if self.not_answered < self.dont_know {
+            self.not_answered.saturating_sub(step)
+        } else {
+            self.not_answered.saturating_add(step)
+        }
+    }
+
     /// Codes outside `lowest..=highest`, the values real answers can take.
     pub(super) fn outside(lowest: i64, highest: i64) -> NonAnswerCodes {
         let floor = lowest.min(0);

@@ -1,17 +1,23 @@
 //! `load.do`: reads `data.csv` into Stata with variable and value labels. Non-answers become
 //! extended missing values — `.a` don't know, `.b` prefer not to say, `.c` not shown or not
-//! answered, `.s` suppressed for anonymity — labelled like the codebook, so `summarize` and
+//! answered, `.d`, `.e`… the survey's own non-answers, `.s` suppressed for anonymity — labelled like the codebook, so `summarize` and
 //! `tabulate` leave them out unless asked (`tabulate x, missing`). With repeating pages, each
 //! long-form file (`groups/<id>.csv`) is saved as `chorus_<id>.dta` and `data.csv` reopened.
 
 use super::names::safe_names;
 use crate::export::anonymise::{Anonymised, Column, Missing, Value, ValueFormat};
 
+/// Extended missing values for a column's own non-answers, in order (`.d` the first).
+const OWN: [&str; 14] = [
+    ".d", ".e", ".f", ".g", ".h", ".i", ".j", ".k", ".l", ".m", ".n", ".o", ".p", ".q",
+];
+
 fn letter(missing: Missing) -> &'static str {
     match missing {
         Missing::DontKnow => ".a",
         Missing::PreferNotToSay => ".b",
         Missing::NotAnswered => ".c",
+        Missing::Own(n) => OWN.get(usize::from(n)).copied().unwrap_or(".r"),
         Missing::Suppressed => ".s",
     }
 }
@@ -19,7 +25,8 @@ fn letter(missing: Missing) -> &'static str {
 pub fn script(data: &Anonymised) -> String {
     let mut out = String::from(
         "* Reads data.csv with the codebook's labels. Non-answers are extended missing values:\n\
-         * .a don't know, .b prefer not to say, .c not shown or not answered, .s suppressed.\n\
+         * .a don't know, .b prefer not to say, .c not shown or not answered,\n\
+         * .d, .e, ... the survey's own non-answers, .s suppressed.\n\
          * Usage: do load.do (in the folder holding data.csv)\n\
          version 14\n",
     );
