@@ -22,7 +22,9 @@ use super::expr::{Expr, Target, Val};
 use super::parser::parse_expr;
 use super::response::Response;
 
-const MAX_SOURCE_LEN: usize = 2000;
+/// Long enough for a list of every local area by id (`area in [...]` over a few hundred
+/// options); parsing is linear and nesting is capped separately (`parser.rs`).
+const MAX_SOURCE_LEN: usize = 20_000;
 
 /// A parsed condition, keeping its source text.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -190,3 +190,14 @@ proptest::proptest! {
         let _ = Condition::parse(&s);
     }
 }
+
+#[test]
+fn a_condition_listing_hundreds_of_options_parses_and_one_past_the_cap_is_refused() {
+    let ids: Vec<String> = (0..600).map(|i| format!("'area_{i}'")).collect();
+    let long = format!("area in [{}]", ids.join(", "));
+    assert!(long.len() > 7_000, "{}", long.len());
+    assert!(super::Condition::parse(&long).is_ok());
+    let too_long = format!("{long}{}", " ".repeat(20_001 - long.chars().count()));
+    let err = super::Condition::parse(&too_long).expect_err("over the cap");
+    assert!(err.message.contains("at most 20000 characters"), "{err:?}");
+}
