@@ -237,3 +237,16 @@ fn piping_a_question_of_the_same_repeating_page_is_an_error_naming_the_instance(
         "{errs:?}"
     );
 }
+
+#[test]
+fn the_count_of_a_repeating_page_cannot_be_a_quasi_identifier() {
+    let src = survey(REPEAT, "").replace(
+        "  id = \"n_drugs\"\n  type = \"number\"\n  role = \"sensitive\"",
+        "  id = \"n_drugs\"\n  type = \"number\"\n  role = \"quasi\"\n  bands = [[0, 1], [2, 3]]",
+    );
+    assert_error_at(
+        &src,
+        "repeat = {",
+        "the count question 'n_drugs' can't be a quasi-identifier",
+    );
+}

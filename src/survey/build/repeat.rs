@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
-use super::super::definition::{InstanceOf, Page, QuestionKind};
+use super::super::definition::{InstanceOf, Page, QuestionKind, Role};
 use super::super::ids::QuestionId;
 use super::super::non_answers::NonAnswerSettings;
 use super::super::pipe::references;
@@ -244,6 +244,14 @@ fn read_repeat(
                 .iter()
                 .flat_map(|p| &p.questions)
                 .find(|q| q.id.as_str() == s);
+            if found.is_some_and(|q| q.role == Some(Role::Quasi)) {
+                // An export generalises a quasi-identifier (ages in bands), but the long-form
+                // file has one row per instance: counting a person's rows would undo it.
+                errs.at(
+                    &span,
+                    format!("{ctx}the count question '{s}' can't be a quasi-identifier: the long-form export has one row per instance, which would show the exact count"),
+                );
+            }
             match found.map(|q| &q.kind) {
                 Some(QuestionKind::Number { min, max: top, .. }) => {
                     if *min < 0 {
