@@ -250,3 +250,101 @@ fn the_count_of_a_repeating_page_cannot_be_a_quasi_identifier() {
         "the count question 'n_drugs' can't be a quasi-identifier",
     );
 }
+
+const OVER: &str = r#"id = "t"
+title = "T"
+languages = ["en", "es"]
+
+[[pages]]
+title = "Drugs"
+
+  [[pages.questions]]
+  id = "drugs"
+  type = "multi"
+  role = "sensitive"
+  text = "Which did you inject?"
+  options = [
+    { id = "heroin", text = { en = "Heroin", es = "Heroína" } },
+    { id = "meth", text = { en = "Meth", es = "Meta" } },
+    { id = "none", text = "None", exclusive = true },
+  ]
+
+[[pages]]
+id = "drug"
+title = { en = "About {item}", es = "Sobre {item}" }
+repeat = { id = "inj", over = "drugs" }
+
+  [[pages.questions]]
+  id = "days"
+  type = "number"
+  role = "sensitive"
+  min = 1
+  max = 31
+  text = { en = "On how many days did you inject {item}?", es = "¿Cuántos días te inyectaste {item}?" }
+"#;
+
+#[test]
+fn a_page_repeated_over_a_multi_select_is_asked_once_per_option_ticked_and_names_it() {
+    let s = parses(OVER);
+    let pages: Vec<&str> = s.pages().iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(
+        pages,
+        ["page1", "drug-1", "drug-2"],
+        "no instance for 'none'"
+    );
+    assert_eq!(s.pages()[1].title.get("es"), "Sobre Heroína");
+    assert_eq!(s.pages()[2].title.get("en"), "About Meth");
+    let days = s.question("inj_2__days").expect("instance 2");
+    assert_eq!(days.text.get("es"), "¿Cuántos días te inyectaste Meta?");
+    let shown = |v: serde_json::Value| {
+        let r = answers::parse_partial(&s, v.as_object().expect("object")).0;
+        (s.page_visible(1, &r), s.page_visible(2, &r))
+    };
+    assert_eq!(shown(json!({"drugs": ["meth"]})), (false, true));
+    assert_eq!(shown(json!({"drugs": ["heroin", "meth"]})), (true, true));
+    assert_eq!(shown(json!({"drugs": ["none"]})), (false, false));
+    let errs = answers::parse(
+        &s,
+        json!({"drugs": ["meth"], "inj_1__days": 4})
+            .as_object()
+            .expect("object"),
+    )
+    .expect_err("heroin was not ticked");
+    assert!(errs
+        .iter()
+        .any(|e| e.question.as_deref() == Some("inj_1__days")));
+    let ok = answers::parse(
+        &s,
+        json!({"drugs": ["meth"], "inj_2__days": 4})
+            .as_object()
+            .expect("object"),
+    )
+    .expect("valid");
+    assert_eq!(ok.get("inj_2__days"), Some(&Answer::Number(4)));
+}
+
+#[test]
+fn a_page_can_only_repeat_over_a_multi_select_that_is_not_a_quasi_identifier() {
+    let single = OVER
+        .replace("type = \"multi\"", "type = \"single\"")
+        .replace(", exclusive = true", "");
+    assert_error_at(
+        &single,
+        "repeat = {",
+        "'over' must name a multi-select question",
+    );
+    let quasi = OVER.replace(
+        "type = \"multi\"\n  role = \"sensitive\"",
+        "type = \"multi\"\n  role = \"quasi\"",
+    );
+    assert_error_at(
+        &quasi,
+        "repeat = {",
+        "can't be a quasi-identifier to repeat over",
+    );
+    let both = OVER.replace(
+        "over = \"drugs\" }",
+        "over = \"drugs\", count = \"drugs\", max = 2 }",
+    );
+    assert_error_at(&both, "repeat = {", "leave out 'count' and 'max'");
+}

@@ -97,6 +97,26 @@ impl Text {
 
     /// `self` followed by `suffix` in every language: a repeating page's title gets its
     /// instance number.
+    /// Each translation with `{item}` replaced by `item(lang)`.
+    pub(super) fn with_item(&self, item: &dyn Fn(&str) -> String) -> Text {
+        let by_lang = self
+            .by_lang
+            .iter()
+            .map(|(l, t)| (l.clone(), t.replace("{item}", &item(l.as_str()))))
+            .collect();
+        Text::new(self.default_lang.clone(), by_lang)
+    }
+
+    /// Each translation followed by `suffix(lang)`.
+    pub(super) fn with_suffix_per_lang(&self, suffix: &dyn Fn(&str) -> String) -> Text {
+        let by_lang = self
+            .by_lang
+            .iter()
+            .map(|(l, t)| (l.clone(), format!("{t}{}", suffix(l.as_str()))))
+            .collect();
+        Text::new(self.default_lang.clone(), by_lang)
+    }
+
     pub(super) fn suffixed(&self, suffix: &str) -> Text {
         let by_lang = self
             .by_lang

@@ -89,6 +89,42 @@ fn an_earlier_answer_is_piped_into_a_question_and_options_follow_their_condition
 }
 
 #[test]
+fn a_page_repeated_over_the_drugs_ticked_is_asked_once_per_drug_by_its_name() {
+    let app = TestApp::spawn();
+    let first = start(&app, "outreach-contact", OUTREACH, "es");
+    let mut form = first.form("/s/outreach-contact/page");
+    form.set("age", "30")
+        .set("main_drug", "crack")
+        .tick("other_drugs", "meth")
+        .tick("other_drugs", "fentanyl");
+    let second = form.go("next");
+    assert_eq!(second.h1(), "Cómo usas", "{}", second.html);
+    let third = second.form("/s/outreach-contact/page").go("next");
+    // Fentanyl comes before meth among the options: its page comes first.
+    assert_eq!(third.h1(), "Sobre Fentanilo", "{}", third.html);
+    assert!(
+        third
+            .html
+            .contains("¿Con qué frecuencia usaste Fentanilo el último mes?"),
+        "{}",
+        third.html
+    );
+    assert!(third.has(r#"input[type="radio"][name="other_2__how_often"]"#));
+    let mut form = third.form("/s/outreach-contact/page");
+    form.set("other_2__how_often", "weekly");
+    let fourth = form.go("next");
+    assert_eq!(fourth.h1(), "Sobre Metanfetamina", "{}", fourth.html);
+    let mut form = fourth.form("/s/outreach-contact/page");
+    form.set("other_4__how_often", "daily");
+    let fifth = form.go("next");
+    assert_eq!(
+        fifth.h1(),
+        "Cómo te sientes",
+        "no page for drugs not ticked"
+    );
+}
+
+#[test]
 fn a_typed_answer_piped_into_a_later_question_is_shown_as_text_never_as_markup() {
     let app = TestApp::spawn();
     let first = start(

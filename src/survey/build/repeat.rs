@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
-use super::super::definition::{InstanceOf, Page, QuestionKind, Role};
+use super::super::definition::{Choice, InstanceOf, Page, QuestionKind, Role};
 use super::super::ids::QuestionId;
 use super::super::non_answers::NonAnswerSettings;
 use super::super::pipe::references;
@@ -28,6 +28,8 @@ use super::page::read_page;
 
 /// The most instances a repeating page may have.
 const MAX_INSTANCES: i64 = 20;
+/// In a repeating page's texts: the instance's option (`over`) or number (`count`).
+const ITEM: &str = "{item}";
 /// Keys a question of a repeating page can't have: each would work across instances.
 const NOT_REPEATABLE: [&str; 3] = ["end_if", "compute", "from_batch"];
 
@@ -39,7 +41,46 @@ pub(super) fn is_repeated(v: &Value<'_>) -> bool {
 struct Repeat {
     group: String,
     max: u32,
-    count: String,
+    /// What decides how many instances a person is asked.
+    by: Instances,
+}
+
+enum Instances {
+    /// `count = "n_drugs"`: instances 1…n for the number answered.
+    Count(String),
+    /// `over = "drugs"`: one instance per option of a multi-select (exclusive ones aside),
+    /// asked when that option was ticked; `{item}` in the page's texts is the option.
+    Over {
+        question: String,
+        items: Vec<Choice>,
+    },
+}
+
+impl Repeat {
+    /// The condition under which instance `n` is asked.
+    fn reached(&self, n: u32) -> String {
+        match &self.by {
+            Instances::Count(count) => format!("{count} >= {n}"),
+            Instances::Over { question, items } => {
+                let id = usize::try_from(n)
+                    .ok()
+                    .and_then(|n| items.get(n.checked_sub(1)?))
+                    .map_or("", |o| o.id.as_str());
+                format!("{question} includes '{id}'")
+            }
+        }
+    }
+
+    /// What `{item}` stands for in instance `n`, in `lang`: the option's text, or the number.
+    fn item(&self, n: u32, lang: &str) -> String {
+        match &self.by {
+            Instances::Count(_) => n.to_string(),
+            Instances::Over { items, .. } => usize::try_from(n)
+                .ok()
+                .and_then(|n| items.get(n.checked_sub(1)?))
+                .map_or_else(String::new, |o| o.text.get(lang).to_owned()),
+        }
+    }
 }
 
 /// The instances of a repeating page, in order; empty when it has errors. `earlier` are the
@@ -110,8 +151,20 @@ pub(super) fn read_repeated(
             ok = false;
             continue;
         };
-        page.title = page.title.suffixed(&format!(" ({n})"));
+        let item = |lang: &str| repeat.item(n, lang);
+        page.title = if page.title.default_text().contains(ITEM) {
+            page.title.with_item(&item)
+        } else {
+            match repeat.by {
+                Instances::Count(_) => page.title.suffixed(&format!(" ({n})")),
+                Instances::Over { .. } => page
+                    .title
+                    .with_suffix_per_lang(&|lang| format!(" — {}", item(lang))),
+            }
+        };
         for q in &mut page.questions {
+            q.text = q.text.with_item(&item);
+            q.help = q.help.as_ref().map(|h| h.with_item(&item));
             let base = q.id.as_str().strip_prefix(&prefix).map(QuestionId::parse);
             match base {
                 Some(Ok(question)) => {
@@ -224,6 +277,22 @@ fn read_repeat(
             None
         }
     };
+    if f.has("over") {
+        if f.has("count") || f.has("max") {
+            errs.at(
+                &v.span(),
+                format!("{ctx}'over' sets the instances (one per option ticked): leave out 'count' and 'max'"),
+            );
+        }
+        let over = read_over(errs, &mut f, ctx, earlier);
+        f.finish(errs, " (use 'id' and 'over', or 'id', 'max' and 'count')");
+        let (question, items) = over?;
+        return Some(Repeat {
+            group: group?,
+            max: u32::try_from(items.len()).ok()?,
+            by: Instances::Over { question, items },
+        });
+    }
     let max = match f.int(errs, "max") {
         Some((n, _)) if (1..=MAX_INSTANCES).contains(&n) => u32::try_from(n).ok(),
         Some((_, span)) => {
@@ -293,12 +362,61 @@ fn read_repeat(
             None
         }
     };
-    f.finish(errs, " (use 'id', 'max' and 'count')");
+    f.finish(errs, " (use 'id', 'max' and 'count', or 'id' and 'over')");
     Some(Repeat {
         group: group?,
         max: max?,
-        count: count?,
+        by: Instances::Count(count?),
     })
+}
+
+/// `over = "drugs"`: a multi-select question on an earlier page, not a quasi-identifier (the
+/// long-form rows would show exactly what was ticked), with its options that are not
+/// exclusive as the instances.
+fn read_over(
+    errs: &mut Errors,
+    f: &mut Fields<'_, '_>,
+    ctx: &str,
+    earlier: &[Page],
+) -> Option<(String, Vec<Choice>)> {
+    let (s, span) = f.str(errs, "over")?;
+    let found = earlier
+        .iter()
+        .flat_map(|p| &p.questions)
+        .find(|q| q.id.as_str() == s);
+    let Some(q) = found else {
+        errs.at(
+            &span,
+            format!("{ctx}'over' must name a multi-select question on an earlier page ('{s}' is not one)"),
+        );
+        return None;
+    };
+    let QuestionKind::Multi { options, .. } = &q.kind else {
+        errs.at(
+            &span,
+            format!(
+                "{ctx}'over' must name a multi-select question ('{s}' is a {})",
+                q.kind.type_name()
+            ),
+        );
+        return None;
+    };
+    if q.role == Some(Role::Quasi) {
+        errs.at(
+            &span,
+            format!("{ctx}'{s}' can't be a quasi-identifier to repeat over: the long-form export has one row per option ticked, which would show exactly what was ticked"),
+        );
+        return None;
+    }
+    let items: Vec<Choice> = options.iter().filter(|o| !o.exclusive).cloned().collect();
+    if items.is_empty() || items.len() > usize::try_from(MAX_INSTANCES).unwrap_or(20) {
+        errs.at(
+            &span,
+            format!("{ctx}'{s}' must have between 1 and {MAX_INSTANCES} options that are not exclusive, one instance each"),
+        );
+        return None;
+    }
+    Some((s.to_owned(), items))
 }
 
 /// Instance `n` of the page: its own page id, shown when the count reaches `n`, its questions
@@ -330,7 +448,7 @@ fn instance_table<'i>(
         key("id", anchor.clone()),
         string(anchor.clone(), format!("{page_id}-{n}")),
     );
-    let reached = format!("{} >= {n}", repeat.count);
+    let reached = repeat.reached(n);
     let show_if = match table.get("show_if") {
         Some(v) => match v.get_ref() {
             DeValue::String(s) => string(
