@@ -14,15 +14,31 @@ pub fn texts(survey: &Survey) -> Vec<(String, &Text)> {
         out.push(("survey.description".to_owned(), d));
     }
     for page in survey.pages() {
-        out.push((format!("page.{}.title", page.id), &page.title));
+        // A repeating page is translated once, as written: its first instance speaks for all.
+        match &page.repeat_of {
+            Some(r) if r.number > 1 => continue,
+            Some(r) => out.push((format!("page.{}.title", r.id), &r.title)),
+            None => out.push((format!("page.{}.title", page.id), &page.title)),
+        }
         for q in &page.questions {
             if let Some(cell) = &q.cell {
                 cell_texts(&mut out, q, cell);
                 continue;
             }
-            let at = format!("question.{}", q.id.as_str());
-            out.push((format!("{at}.text"), &q.text));
-            if let Some(h) = &q.help {
+            let (at, text, help) = match &q.instance {
+                Some(of) => (
+                    format!("question.{}", of.question.as_str()),
+                    &of.source_text,
+                    of.source_help.as_ref(),
+                ),
+                None => (
+                    format!("question.{}", q.id.as_str()),
+                    &q.text,
+                    q.help.as_ref(),
+                ),
+            };
+            out.push((format!("{at}.text"), text));
+            if let Some(h) = help {
                 out.push((format!("{at}.help"), h));
             }
             match &q.kind {
@@ -523,6 +539,49 @@ mod tests {
             wound.text.get("pt"),
             "pt question.service.option.wound_care"
         );
+    }
+
+    #[test]
+    fn every_text_of_every_example_survey_can_be_translated_and_still_imports() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/surveys");
+        for entry in std::fs::read_dir(dir).expect("surveys/") {
+            let path = entry.expect("entry").path();
+            let source = std::fs::read_to_string(&path).expect("readable");
+            let survey = Survey::parse(&source).expect("parses");
+            let keys: Vec<String> = texts(&survey).into_iter().map(|(k, _)| k).collect();
+            let mut s = Source::parse(&source, "en").expect("reads");
+            s.declare("pt").expect("declares");
+            for key in &keys {
+                if let Err(e) = s.set(key, "pt", &format!("pt {key}")) {
+                    panic!("{}: {e}", path.display());
+                }
+            }
+            let translated = match Survey::parse(&s.into_string()) {
+                Ok(t) => t,
+                Err(e) => panic!("{}: {e}", path.display()),
+            };
+            // A repeating page is on the sheet once, and every instance takes the translation.
+            if survey.id().as_str() == "injecting-study" {
+                assert_eq!(
+                    keys.iter()
+                        .filter(|k| k.starts_with("page.substance"))
+                        .count(),
+                    1,
+                    "{keys:?}"
+                );
+                assert!(!keys.iter().any(|k| k.contains("__")), "{keys:?}");
+                let drug = translated
+                    .question("substance_2__drug")
+                    .expect("instance 2");
+                assert_eq!(drug.text.get("pt"), "pt question.drug.text");
+                let page = translated
+                    .pages()
+                    .iter()
+                    .find(|p| p.id == "substance-2")
+                    .expect("page");
+                assert_eq!(page.title.get("pt"), "pt page.substance.title (2)");
+            }
+        }
     }
 
     #[test]

@@ -51,8 +51,8 @@ pub use condition::{Condition, ConditionError};
 pub use decimal::Decimal;
 pub use definition::{
     Band, CellKeyFrom, Check, Choice, Compute, DecimalBand, GridCellOf, InstanceOf, MessageKind,
-    Messages, Mode, OptionGroup, Page, Question, QuestionKind, QuestionVariant, Role, Survey,
-    Variant,
+    Messages, Mode, OptionGroup, Page, Question, QuestionKind, QuestionVariant, RepeatedPage, Role,
+    Survey, Variant,
 };
 pub use error::{DefinitionError, DefinitionErrors, DefinitionWarning};
 pub use ids::{IdError, QuestionId, SurveyId};

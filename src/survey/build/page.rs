@@ -60,5 +60,6 @@ pub(super) fn read_page(
         show_if,
         questions,
         line,
+        repeat_of: None,
     })
 }

@@ -18,12 +18,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
-use super::super::definition::{Choice, InstanceOf, Page, QuestionKind, Role};
+use super::super::definition::{Choice, InstanceOf, Page, QuestionKind, RepeatedPage, Role};
 use super::super::ids::QuestionId;
 use super::super::non_answers::NonAnswerSettings;
 use super::super::pipe::references;
+use super::super::reader::parse_text;
 use super::super::reader::{as_table, Errors, Fields, Value};
 use super::super::text::Lang;
+use super::super::text::Text;
 use super::page::read_page;
 
 /// The most instances a repeating page may have.
@@ -133,6 +135,7 @@ pub(super) fn read_repeated(
         }
     }
     let earlier_groups = earlier_instances(earlier, &own_ids);
+    let written = written_texts(errs, table, langs);
     let mut pages = Vec::new();
     for n in 1..=repeat.max {
         let prefix = format!("{}_{n}__", repeat.group);
@@ -152,6 +155,11 @@ pub(super) fn read_repeated(
             continue;
         };
         let item = |lang: &str| repeat.item(n, lang);
+        page.repeat_of = Some(RepeatedPage {
+            id: page_id.clone(),
+            title: page.title.clone(),
+            number: n,
+        });
         page.title = if page.title.default_text().contains(ITEM) {
             page.title.with_item(&item)
         } else {
@@ -168,10 +176,16 @@ pub(super) fn read_repeated(
             let base = q.id.as_str().strip_prefix(&prefix).map(QuestionId::parse);
             match base {
                 Some(Ok(question)) => {
+                    let (source_text, source_help) = written
+                        .get(question.as_str())
+                        .cloned()
+                        .unwrap_or_else(|| (q.text.clone(), q.help.clone()));
                     q.instance = Some(InstanceOf {
                         group: repeat.group.clone(),
                         number: n,
                         question,
+                        source_text,
+                        source_help,
                     });
                 }
                 _ => ok = false,
@@ -184,6 +198,29 @@ pub(super) fn read_repeated(
     } else {
         Vec::new()
     }
+}
+
+/// Each question's `text` and `help` exactly as written on the page, by its id (errors in
+/// them are reported when the instances are read).
+fn written_texts(
+    errs: &Errors,
+    table: &DeTable<'_>,
+    langs: &[Lang],
+) -> BTreeMap<String, (Text, Option<Text>)> {
+    let mut scratch = errs.scratch();
+    questions_of(table)
+        .filter_map(|q| {
+            let id = match q.get("id").map(|v| v.get_ref()) {
+                Some(DeValue::String(s)) => s.to_string(),
+                _ => return None,
+            };
+            let text = parse_text(&mut scratch, "", q.get("text")?, langs)?;
+            let help = q
+                .get("help")
+                .and_then(|h| parse_text(&mut scratch, "", h, langs));
+            Some((id, (text, help)))
+        })
+        .collect()
 }
 
 /// How instance n renames the names its conditions and piping use.

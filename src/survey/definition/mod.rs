@@ -83,6 +83,17 @@ pub struct Page {
     pub show_if: Option<Condition>,
     pub questions: Vec<Question>,
     pub line: usize,
+    /// For an instance of a repeating page: the page as written.
+    pub repeat_of: Option<RepeatedPage>,
+}
+
+/// The page an instance of a repeating page was read from, as written in the definition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepeatedPage {
+    pub id: String,
+    /// The title as written (without the instance's number or `{item}` filled in).
+    pub title: Text,
+    pub number: u32,
 }
 
 /// A validated survey definition.

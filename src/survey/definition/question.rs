@@ -61,6 +61,10 @@ pub struct InstanceOf {
     pub number: u32,
     /// The question's id as written on the page (`drug`).
     pub question: QuestionId,
+    /// Its text and help as written, before the instance's `{item}` and the names its piping
+    /// uses were filled in: what translators translate, once for every instance.
+    pub source_text: Text,
+    pub source_help: Option<Text>,
 }
 
 /// Where a cell of a grid with typed `columns` sits. Such a grid is read into one question per
