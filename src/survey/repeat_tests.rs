@@ -203,10 +203,7 @@ fn a_later_repeating_page_names_the_same_instance_of_an_earlier_one_in_piping_an
             .iter()
             .position(|p| p.id == "use-2")
             .expect("page use-2");
-        (
-            s.page_visible(page, &r),
-            s.pipe(&q.text.get("en").to_owned(), &r, "en"),
-        )
+        (s.page_visible(page, &r), s.pipe(q.text.get("en"), &r, "en"))
     };
     let (visible, text) =
         shown(json!({"n_drugs": 2, "inj_1__drug": "meth", "inj_2__drug": "heroin"}));

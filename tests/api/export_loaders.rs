@@ -66,7 +66,7 @@ fn age_answer(i: usize) -> Option<Value> {
 
 /// The answer to the decimal `grams`: "don't know" for every fourth, else `n.5`.
 fn grams_answer(i: usize) -> Option<f64> {
-    (i % 4 != 0).then(|| (i % 10) as f64 + 0.5)
+    (i % 4 != 0).then_some((i % 10) as f64 + 0.5)
 }
 
 /// The closed survey's export, downloaded by a researcher through the API, written to disk;

@@ -59,9 +59,7 @@ fn read(file: &str, dataset: &str, leading: &[&str], columns: &[Column]) -> Stri
         };
         out.push_str(&format!("    {name} {format}\n"));
     }
-    out.push_str(&format!(
-        ".\n\nVARIABLE LABELS\n  row_id \"Random row id, new for every export\"\n"
-    ));
+    out.push_str(".\n\nVARIABLE LABELS\n  row_id \"Random row id, new for every export\"\n");
     for name in names.iter().skip(1).take(leading.len()) {
         out.push_str(&format!("  /{name} \"Instance (1 for the first)\"\n"));
     }
