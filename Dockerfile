@@ -24,6 +24,10 @@ ARG DEBIAN_RELEASE=trixie
 # ---- build -----------------------------------------------------------------------------------
 FROM rust:${RUST_VERSION}-slim-${DEBIAN_RELEASE} AS build
 WORKDIR /src
+# jemalloc, the server's allocator (src/main.rs), is built from C sources with make.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends make \
+ && rm -rf /var/lib/apt/lists/*
 # Dependencies first, so a source change does not rebuild them: a stub crate with the real
 # manifest and lock file (build.rs needs i18n/ to exist).
 COPY Cargo.toml Cargo.lock build.rs ./
