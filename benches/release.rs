@@ -2,12 +2,18 @@
 //! responses and ≤ 2 s at 300, on 2 cores: tally + protect of the whole catalogue. At 300 many
 //! cells are small, and redesign and the joint audit do most of the work.
 //!
-//! Run: `cargo bench --bench release`
+//! A second release of the small survey (300 responses, then 360: the same people and 60 more)
+//! is audited jointly with the first, passed as the product passes it (the first release's
+//! document, read back as earlier tables); it has no budget yet, only a measurement.
+//!
+//! Run: `cargo bench --bench release` (all cases), `cargo bench --bench release -- second`
+//! (the second release only), `cargo bench --bench release -- 300_responses` (the first only).
 
 use std::fmt::Write;
 use std::hint::black_box;
 
-use chorus::disclosure::{protect_catalogue, DEFAULT_THRESHOLD};
+use chorus::disclosure::{protect_catalogue, EarlierRelease, DEFAULT_THRESHOLD};
+use chorus::release::{ReleaseDocument, Table};
 use chorus::survey::{Answer, NonAnswer, QuestionId, Response, Survey};
 use chorus::tally::tally;
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -105,6 +111,19 @@ fn release(c: &mut Criterion) {
             })
         });
     }
+    // The first 300 of 360 responses from the same seed are the 300 above: the same people.
+    let first = responses(&survey, 300, 2027);
+    let catalogue = tally(&survey, first.iter().map(|(k, r)| (*k, r)));
+    let released = protect_catalogue(&catalogue, DEFAULT_THRESHOLD, &[]);
+    let document = ReleaseDocument::new(&survey, 1, false, true, &released);
+    let earlier: Vec<EarlierRelease> = vec![document.tables.iter().map(Table::earlier).collect()];
+    let records = responses(&survey, 360, 2027);
+    group.bench_function("second_release_360_after_300", |b| {
+        b.iter(|| {
+            let catalogue = tally(&survey, records.iter().map(|(k, r)| (*k, r)));
+            black_box(protect_catalogue(&catalogue, DEFAULT_THRESHOLD, &earlier))
+        })
+    });
     group.finish();
 }
 
