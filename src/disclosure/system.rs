@@ -106,6 +106,10 @@ impl System {
         // targets at once. Which targets are narrow does not depend on them: each target not
         // proven wide still gets its own minimisation and maximisation below.
         let open: Vec<usize> = (0..targets.len()).filter(|&i| !wide(&seen, i)).collect();
+        if open.is_empty() {
+            return Ok(None);
+        }
+        let lps = Extremes::new(self);
         if open.len() > 2 {
             let mut all: Sum = open.iter().flat_map(|&i| targets[i].clone()).collect();
             all.sort_unstable();
@@ -114,7 +118,7 @@ impl System {
                 OptimizationDirection::Maximize,
                 OptimizationDirection::Minimize,
             ] {
-                if let Some(point) = self.solve(&all, direction)? {
+                if let Some(point) = lps.extreme(&all, direction)? {
                     add(&mut seen, &point);
                     memory.points.push(point);
                 }
@@ -130,7 +134,7 @@ impl System {
                 OptimizationDirection::Maximize,
                 OptimizationDirection::Minimize,
             ] {
-                match self.solve(target, direction)? {
+                match lps.extreme(target, direction)? {
                     None => {
                         unbounded = true;
                         found_unbounded.push(target.clone());
@@ -154,22 +158,23 @@ impl System {
         Ok(None)
     }
 
-    /// The optimal point, or `None` when the objective is unbounded.
-    fn solve(
-        &self,
-        target: &[usize],
-        direction: OptimizationDirection,
-    ) -> Result<Option<Vec<f64>>, String> {
-        let mut problem = Problem::new(direction);
+    /// The linear programme of this system with no objective and two extra variables, `up`
+    /// (maximised) and `down` (minimised), each between 0 and [`CAP`]; and those variables.
+    fn problem(&self) -> (Problem, Vec<Variable>, Variable, Variable) {
+        let mut problem = Problem::new(OptimizationDirection::Maximize);
         let vars: Vec<Variable> = self
             .atoms
             .iter()
-            .enumerate()
-            .map(|(i, hi)| {
-                let objective = if target.contains(&i) { 1.0 } else { 0.0 };
-                problem.add_var(objective, (0.0, hi.unwrap_or(f64::INFINITY)))
-            })
+            .map(|hi| problem.add_var(0.0, (0.0, hi.unwrap_or(f64::INFINITY))))
             .collect();
+        let up = problem.add_var(1.0, (0.0, CAP));
+        let down = problem.add_var(-1.0, (0.0, CAP));
+        self.constrain(&mut problem, &vars);
+        (problem, vars, up, down)
+    }
+
+    /// Every published number and every earlier release's bound, over `vars` (one per atom).
+    fn constrain(&self, problem: &mut Problem, vars: &[Variable]) {
         for (sum, lo, hi) in &self.known {
             let terms: Vec<(Variable, f64)> = sum.iter().map(|&a| (vars[a], 1.0)).collect();
             if lo == hi {
@@ -186,6 +191,25 @@ impl System {
                 0.0,
             );
         }
+    }
+
+    /// The optimal point, or `None` when the objective is unbounded, solved from scratch.
+    fn solve(
+        &self,
+        target: &[usize],
+        direction: OptimizationDirection,
+    ) -> Result<Option<Vec<f64>>, String> {
+        let mut problem = Problem::new(direction);
+        let vars: Vec<Variable> = self
+            .atoms
+            .iter()
+            .enumerate()
+            .map(|(i, hi)| {
+                let objective = if target.contains(&i) { 1.0 } else { 0.0 };
+                problem.add_var(objective, (0.0, hi.unwrap_or(f64::INFINITY)))
+            })
+            .collect();
+        self.constrain(&mut problem, &vars);
         let mut options = microlp::SolveOptions::default();
         options.presolve = false;
         match problem.solve_with(options) {
@@ -196,6 +220,65 @@ impl System {
             Err(Error::Unbounded) => Ok(None),
             Err(e) => Err(e.to_string()),
         }
+    }
+}
+
+/// The cap on `up` and `down` in [`Extremes`]: far above any count, so a sum that reaches it
+/// is left to a programme of its own (which finds it unbounded).
+const CAP: f64 = 1e7;
+
+/// The extremes of sums over one system, each found by editing one solved programme.
+///
+/// The system is solved once with `up` and `down` free between 0 and [`CAP`]. The largest value
+/// of a sum is then that solution with `up ≤ sum` added (the solver goes on from where it was,
+/// instead of from nothing), read off `up`; the smallest is `down ≥ sum`, read off `down`. The
+/// added row holds only `up` or `down`, so the point found is feasible for the system itself
+/// and the sum is at its optimum there: the same answer as a programme of its own. Where the
+/// edit fails, or the value reaches the cap, the sum gets a programme of its own.
+struct Extremes<'a> {
+    system: &'a System,
+    /// `None` when the system could not be solved this way (each sum then gets its own).
+    base: Option<(microlp::Solution, Vec<Variable>, Variable, Variable)>,
+}
+
+impl<'a> Extremes<'a> {
+    fn new(system: &'a System) -> Extremes<'a> {
+        let (problem, vars, up, down) = system.problem();
+        let mut options = microlp::SolveOptions::default();
+        options.presolve = false;
+        let base = problem
+            .solve_with(options)
+            .ok()
+            .and_then(|outcome| outcome.into_solution().ok())
+            .map(|solution| (solution, vars, up, down));
+        Extremes { system, base }
+    }
+
+    /// The optimal point for `target` in `direction`, or `None` when it is unbounded.
+    fn extreme(
+        &self,
+        target: &[usize],
+        direction: OptimizationDirection,
+    ) -> Result<Option<Vec<f64>>, String> {
+        if let Some((base, vars, up, down)) = &self.base {
+            let (bound, op) = match direction {
+                OptimizationDirection::Maximize => (*up, ComparisonOp::Le),
+                OptimizationDirection::Minimize => (*down, ComparisonOp::Ge),
+            };
+            let mut row = vec![(bound, 1.0)];
+            row.extend(target.iter().map(|&a| (vars[a], -1.0)));
+            let edited = base
+                .clone()
+                .add_constraint(row, op, 0.0)
+                .ok()
+                .and_then(|outcome| outcome.into_solution().ok());
+            if let Some(solution) = edited {
+                if solution.var_value(bound) < CAP - 0.5 {
+                    return Ok(Some(vars.iter().map(|v| solution.var_value(*v)).collect()));
+                }
+            }
+        }
+        self.system.solve(target, direction)
     }
 }
 
