@@ -313,6 +313,61 @@ mod tests {
     }
 
     #[test]
+    fn an_edited_system_finds_the_same_extremes_as_a_programme_of_its_own() {
+        // Two releases: a was 34 before and counts only grow; c = 50 and the total 84 now.
+        let mut s = System::default();
+        s.add_atoms(3);
+        s.publish(vec![2], 50);
+        s.publish(vec![0, 1, 2], 84);
+        let old = s.add_atoms(2);
+        s.publish(vec![old], 34);
+        s.at_most(old, 0);
+        s.at_most(old + 1, 1);
+        let lps = Extremes::new(&s);
+        for target in [
+            vec![0],
+            vec![1],
+            vec![0, 1],
+            vec![2],
+            vec![old + 1],
+            vec![0, old],
+        ] {
+            for direction in [
+                OptimizationDirection::Maximize,
+                OptimizationDirection::Minimize,
+            ] {
+                let value = |point: Option<Vec<f64>>| {
+                    point.map(|p| target.iter().map(|&a| p[a]).sum::<f64>())
+                };
+                let edited = value(lps.extreme(&target, direction).expect("solves"));
+                let own = value(s.solve(&target, direction).expect("solves"));
+                match (edited, own) {
+                    (Some(x), Some(y)) => assert!((x - y).abs() < SLACK, "{target:?} {x} {y}"),
+                    other => panic!("{target:?} {direction:?}: {other:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_edited_system_still_finds_a_sum_nothing_bounds_unbounded() {
+        let mut s = System::default();
+        s.add_atoms(2);
+        s.publish(vec![0], 40);
+        let lps = Extremes::new(&s);
+        assert_eq!(lps.extreme(&[1], OptimizationDirection::Maximize), Ok(None));
+        assert_eq!(
+            lps.extreme(&[0, 1], OptimizationDirection::Maximize),
+            Ok(None)
+        );
+        let lowest = lps
+            .extreme(&[0, 1], OptimizationDirection::Minimize)
+            .expect("solves")
+            .expect("bounded below");
+        assert!((lowest[0] + lowest[1] - 38.0).abs() < SLACK);
+    }
+
+    #[test]
     fn a_hidden_number_nothing_bounds_is_wide() {
         let mut s = System::default();
         s.add_atoms(2);
