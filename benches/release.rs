@@ -118,7 +118,7 @@ fn release(c: &mut Criterion) {
     let document = ReleaseDocument::new(&survey, 1, false, true, &released);
     let earlier: Vec<EarlierRelease> = vec![document.tables.iter().map(Table::earlier).collect()];
     let records = responses(&survey, 360, 2027);
-    group.bench_function("second_release_360_after_300", |b| {
+    group.bench_function("second_release_360_responses", |b| {
         b.iter(|| {
             let catalogue = tally(&survey, records.iter().map(|(k, r)| (*k, r)));
             black_box(protect_catalogue(&catalogue, DEFAULT_THRESHOLD, &earlier))
