@@ -224,7 +224,7 @@ impl System {
 }
 
 /// The cap on `up` and `down` in [`Extremes`]: far above any count, so a sum that reaches it
-/// is left to a programme of its own (which finds it unbounded).
+/// is left to a programme of its own (which finds it unbounded, or its true extreme).
 const CAP: f64 = 1e7;
 
 /// The extremes of sums over one system, each found by editing one solved programme.
@@ -232,9 +232,10 @@ const CAP: f64 = 1e7;
 /// The system is solved once with `up` and `down` free between 0 and [`CAP`]. The largest value
 /// of a sum is then that solution with `up ≤ sum` added (the solver goes on from where it was,
 /// instead of from nothing), read off `up`; the smallest is `down ≥ sum`, read off `down`. The
-/// added row holds only `up` or `down`, so the point found is feasible for the system itself
-/// and the sum is at its optimum there: the same answer as a programme of its own. Where the
-/// edit fails, or the value reaches the cap, the sum gets a programme of its own.
+/// system's own rows are untouched, so the point found is feasible for the system itself, and
+/// below the cap `up` (or `down`) stops exactly at the sum's extreme: the same answer as a
+/// programme of its own. Where the edit fails, or the value reaches the cap, the sum gets a
+/// programme of its own.
 struct Extremes<'a> {
     system: &'a System,
     /// `None` when the system could not be solved this way (each sum then gets its own).
