@@ -21,9 +21,9 @@ use super::{protect_catalogue, EarlierTable, ProtectedTable, Refusal, Released, 
 use crate::tally::{Catalogue, RawCell, RawTable};
 
 /// A record: each question's category, or `None` when it was skipped or not shown.
-type Record = (Vec<Option<usize>>, u32);
+pub(super) type Record = (Vec<Option<usize>>, u32);
 
-fn catalogue(sizes: &[usize], records: &[Record]) -> Catalogue {
+pub(super) fn catalogue(sizes: &[usize], records: &[Record]) -> Catalogue {
     let name = |q: usize| format!("q{q}");
     let mut tables = Vec::new();
     for (q, &n) in sizes.iter().enumerate() {
@@ -59,13 +59,14 @@ fn catalogue(sizes: &[usize], records: &[Record]) -> Catalogue {
 }
 
 /// One published or hidden number: which answer combinations it counts.
-struct Number {
+#[derive(Clone)]
+pub(super) struct Number {
     /// For each question, the categories counted (`None`: the question isn't in the table).
-    filter: Vec<Option<Vec<usize>>>,
-    published: Option<u64>,
+    pub(super) filter: Vec<Option<Vec<usize>>>,
+    pub(super) published: Option<u64>,
 }
 
-fn numbers(sizes: &[usize], table: &ProtectedTable) -> Vec<Number> {
+pub(super) fn numbers(sizes: &[usize], table: &ProtectedTable) -> Vec<Number> {
     let q = |v: &str| v.trim_start_matches('q').parse::<usize>().expect("q<n>");
     let groups = |axis: &crate::tally::Axis| -> Vec<Vec<usize>> {
         axis.categories
@@ -131,7 +132,7 @@ fn numbers(sizes: &[usize], table: &ProtectedTable) -> Vec<Number> {
 }
 
 /// Every answer combination (`None`: not answered), in a fixed order.
-fn patterns(sizes: &[usize]) -> Vec<Vec<Option<usize>>> {
+pub(super) fn patterns(sizes: &[usize]) -> Vec<Vec<Option<usize>>> {
     let mut out: Vec<Vec<Option<usize>>> = vec![Vec::new()];
     for &n in sizes {
         out = out
@@ -148,7 +149,7 @@ fn patterns(sizes: &[usize]) -> Vec<Vec<Option<usize>>> {
     out
 }
 
-fn matches(pattern: &[Option<usize>], filter: &[Option<Vec<usize>>]) -> bool {
+pub(super) fn matches(pattern: &[Option<usize>], filter: &[Option<Vec<usize>>]) -> bool {
     pattern.iter().zip(filter).all(|(p, f)| match f {
         None => true,
         Some(cats) => p.is_some_and(|c| cats.contains(&c)),
@@ -210,7 +211,7 @@ fn width(sizes: &[usize], releases: &[Vec<Number>], r: usize, i: usize, within: 
     extreme(OptimizationDirection::Maximize) - extreme(OptimizationDirection::Minimize)
 }
 
-fn earlier(released: &[Released]) -> Vec<EarlierTable> {
+pub(super) fn earlier(released: &[Released]) -> Vec<EarlierTable> {
     released
         .iter()
         .filter_map(Released::shown)
@@ -219,7 +220,7 @@ fn earlier(released: &[Released]) -> Vec<EarlierTable> {
 }
 
 /// Answers skewed towards the first categories, with some skipped.
-fn record(sizes: Vec<usize>) -> impl Strategy<Value = Record> {
+pub(super) fn record(sizes: Vec<usize>) -> impl Strategy<Value = Record> {
     let answers: Vec<BoxedStrategy<Option<usize>>> = sizes
         .into_iter()
         .map(|n| {

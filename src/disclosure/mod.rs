@@ -26,6 +26,8 @@ mod joint_proptests;
 #[cfg(test)]
 mod proptests;
 #[cfg(test)]
+mod survey_proptests;
+#[cfg(test)]
 mod tests;
 
 pub use catalogue::protect_catalogue;
