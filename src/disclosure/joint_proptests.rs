@@ -6,8 +6,8 @@
 //! it). The attacker works on the finest groups of people there are — every combination of
 //! answers to all the questions — independently of the engine's own atoms.
 //!
-//! Not covered (and not yet guaranteed by the engine): an attacker combining several two-way
-//! tables of one question across releases at once.
+//! An attacker combining every table of the survey at once — several two-way tables of one
+//! question, all one-way tables, both releases — is in `survey_proptests.rs`.
 //!
 //! Withholding is allowed but counted: the test fails if protection refuses too often.
 
