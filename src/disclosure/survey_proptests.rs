@@ -162,7 +162,6 @@ fn numbers_of(sizes: &[usize], released: &[Released]) -> Vec<Number> {
 
 /// 3–4 questions of 2–4 categories (at most 300 answer combinations, skipping included), a
 /// threshold, the first release's records, and the second's: at least max(T, ⌈20%⌉) more.
-#[expect(clippy::type_complexity, reason = "a strategy's value, read once")]
 fn survey() -> impl Strategy<Value = (Vec<usize>, u32, Vec<Record>, usize)> {
     prop::collection::vec(2usize..=4, 3..=4)
         .prop_filter("small enough to solve quickly", |sizes| {
