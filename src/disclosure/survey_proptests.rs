@@ -497,7 +497,10 @@ mod the_attacker {
         numbers.extend(two_way(0, 1, [None; 4], [20, 20, 20, 20, 40]));
         let hidden = atoms_of(&patterns(&[2, 2, 2]), 0, &numbers[0]);
         let mut attacker = Attacker::new(&[2, 2, 2], &[numbers]);
-        assert_eq!(attacker.narrow(&[hidden.clone()], 10.0), vec![None]);
+        assert_eq!(
+            attacker.narrow(std::slice::from_ref(&hidden), 10.0),
+            vec![None]
+        );
         let answers = [
             (vec![Some(0), Some(0), None], 0),
             (vec![Some(1), Some(1), None], 0),
