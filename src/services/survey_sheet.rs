@@ -593,28 +593,38 @@ mod tests {
         assert!(err.contains("question.nope.text"), "{err}");
     }
 
-    #[test]
-    fn a_grid_with_columns_lists_its_texts_once_and_each_can_be_translated() {
-        let source = "id = \"g\"\ntitle = \"G\"\nlanguages = [\"en\"]\n\n[[pages]]\ntitle = \"One\"\n  [[pages.questions]]\n  id = \"use\"\n  type = \"grid\"\n  role = \"sensitive\"\n  text = \"Each drug\"\n  rows = [{ id = \"heroin\", text = \"Heroin\", route = { options = [{ id = \"chase\", text = \"Chase\" }] } }, { id = \"meth\", text = \"Meth\" }]\n  columns = [{ id = \"days\", kind = \"number\", min = 0, max = 28, unit = \"days\", text = \"Days\" }, { id = \"route\", kind = \"single\", text = \"Route\", options = [{ id = \"smoke\", text = \"Smoke\" }] }]\n";
-        let survey = crate::survey::Survey::parse(source).expect("valid");
-        let keys: Vec<String> = texts(&survey).into_iter().map(|(k, _)| k).collect();
-        for key in [
-            "question.use.text",
-            "question.use.row.heroin",
-            "question.use.row.meth",
-            "question.use.column.days.text",
-            "question.use.column.days.unit",
-            "question.use.column.route.text",
-            "question.use.column.route.option.smoke",
-            "question.use.row.heroin.route.option.chase",
-        ] {
+    /// The sheet's keys for `survey`, after checking each of `expected` is listed exactly once
+    /// and no key names a cell by its joined id (`grid__row__column`).
+    fn keys_listed_once(survey: &Survey, expected: &[&str]) -> Vec<String> {
+        let keys: Vec<String> = texts(survey).into_iter().map(|(k, _)| k).collect();
+        for key in expected {
             assert_eq!(
-                keys.iter().filter(|k| *k == key).count(),
+                keys.iter().filter(|k| k == key).count(),
                 1,
                 "{key} in {keys:?}"
             );
         }
         assert!(!keys.iter().any(|k| k.contains("__")), "{keys:?}");
+        keys
+    }
+
+    #[test]
+    fn a_grid_with_columns_lists_its_texts_once_and_each_can_be_translated() {
+        let source = "id = \"g\"\ntitle = \"G\"\nlanguages = [\"en\"]\n\n[[pages]]\ntitle = \"One\"\n  [[pages.questions]]\n  id = \"use\"\n  type = \"grid\"\n  role = \"sensitive\"\n  text = \"Each drug\"\n  rows = [{ id = \"heroin\", text = \"Heroin\", route = { options = [{ id = \"chase\", text = \"Chase\" }] } }, { id = \"meth\", text = \"Meth\" }]\n  columns = [{ id = \"days\", kind = \"number\", min = 0, max = 28, unit = \"days\", text = \"Days\" }, { id = \"route\", kind = \"single\", text = \"Route\", options = [{ id = \"smoke\", text = \"Smoke\" }] }]\n";
+        let survey = crate::survey::Survey::parse(source).expect("valid");
+        let keys = keys_listed_once(
+            &survey,
+            &[
+                "question.use.text",
+                "question.use.row.heroin",
+                "question.use.row.meth",
+                "question.use.column.days.text",
+                "question.use.column.days.unit",
+                "question.use.column.route.text",
+                "question.use.column.route.option.smoke",
+                "question.use.row.heroin.route.option.chase",
+            ],
+        );
         let mut s = Source::parse(source, "en").expect("parses");
         s.declare("es").expect("declares");
         for key in &keys {
@@ -667,21 +677,16 @@ title = "Two"
   ]
 "#;
         let survey = crate::survey::Survey::parse(source).expect("valid");
-        let keys: Vec<String> = texts(&survey).into_iter().map(|(k, _)| k).collect();
-        for key in [
-            "question.use.message.required",
-            "question.use.check.1",
-            "question.use.column.days.message.invalid",
-            "question.use.column.days.check.1",
-            "question.use.row.heroin.days.message.invalid",
-        ] {
-            assert_eq!(
-                keys.iter().filter(|k| *k == key).count(),
-                1,
-                "{key} in {keys:?}"
-            );
-        }
-        assert!(!keys.iter().any(|k| k.contains("__")), "{keys:?}");
+        let keys = keys_listed_once(
+            &survey,
+            &[
+                "question.use.message.required",
+                "question.use.check.1",
+                "question.use.column.days.message.invalid",
+                "question.use.column.days.check.1",
+                "question.use.row.heroin.days.message.invalid",
+            ],
+        );
         let mut s = Source::parse(source, "en").expect("parses");
         s.declare("es").expect("declares");
         for key in &keys {

@@ -273,6 +273,30 @@ pub(super) fn variables(survey: &Survey) -> Vec<(Vec<usize>, Variable)> {
     out
 }
 
+/// A banded number's categories: each band (`id`, label), then "outside the bands" unless the
+/// bands cover every value the question allows — with that category's code.
+fn band_categories(
+    bands: impl Iterator<Item = (String, Label)>,
+    covered: bool,
+) -> (Vec<Category>, Option<Code>) {
+    let mut categories: Vec<Category> = bands
+        .map(|(id, label)| Category {
+            id,
+            label,
+            parts: Vec::new(),
+        })
+        .collect();
+    let outside = (!covered).then(|| {
+        categories.push(Category {
+            id: "outside_bands".into(),
+            label: Label::OutsideBands,
+            parts: Vec::new(),
+        });
+        code(categories.len() - 1)
+    });
+    (categories, outside)
+}
+
 /// A date's variable with one category per declared year.
 fn declared_years(
     make: impl Fn(String, Option<Translations>, Vec<Category>, Coder, bool) -> Variable,
@@ -504,26 +528,19 @@ fn of_question(q: &Question) -> Vec<Variable> {
         QuestionKind::Number {
             min, max, bands, ..
         } if !bands.is_empty() => {
-            let mut categories: Vec<Category> = bands
-                .iter()
-                .map(|b| Category {
-                    id: format!("{}-{}", b.lo, b.hi),
-                    label: Label::Band { lo: b.lo, hi: b.hi },
-                    parts: Vec::new(),
-                })
-                .collect();
             let covered: i128 = bands
                 .iter()
                 .map(|b| i128::from(b.hi) - i128::from(b.lo) + 1)
                 .sum();
-            let outside = (covered < i128::from(*max) - i128::from(*min) + 1).then(|| {
-                categories.push(Category {
-                    id: "outside_bands".into(),
-                    label: Label::OutsideBands,
-                    parts: Vec::new(),
-                });
-                code(categories.len() - 1)
-            });
+            let (categories, outside) = band_categories(
+                bands.iter().map(|b| {
+                    (
+                        format!("{}-{}", b.lo, b.hi),
+                        Label::Band { lo: b.lo, hi: b.hi },
+                    )
+                }),
+                covered >= i128::from(*max) - i128::from(*min) + 1,
+            );
             vec![make(
                 id,
                 None,
@@ -576,23 +593,15 @@ fn of_question(q: &Question) -> Vec<Variable> {
             bands,
             ..
         } if !bands.is_empty() => {
-            let categories: Vec<Category> = bands
-                .iter()
-                .map(|b| Category {
-                    id: format!("{}-{}", b.lo, b.hi),
-                    label: Label::DecimalBand { lo: b.lo, hi: b.hi },
-                    parts: Vec::new(),
-                })
-                .collect();
-            let mut categories = categories;
-            let outside = (!decimal_bands_cover(bands, *min, *max, *step)).then(|| {
-                categories.push(Category {
-                    id: "outside_bands".into(),
-                    label: Label::OutsideBands,
-                    parts: Vec::new(),
-                });
-                code(categories.len() - 1)
-            });
+            let (categories, outside) = band_categories(
+                bands.iter().map(|b| {
+                    (
+                        format!("{}-{}", b.lo, b.hi),
+                        Label::DecimalBand { lo: b.lo, hi: b.hi },
+                    )
+                }),
+                decimal_bands_cover(bands, *min, *max, *step),
+            );
             vec![make(
                 id,
                 None,
