@@ -539,7 +539,7 @@ fn of_question(q: &Question) -> Vec<Variable> {
                         Label::Band { lo: b.lo, hi: b.hi },
                     )
                 }),
-                covered >= i128::from(*max) - i128::from(*min) + 1,
+                covered > i128::from(*max) - i128::from(*min),
             );
             vec![make(
                 id,
