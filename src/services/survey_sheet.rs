@@ -105,7 +105,17 @@ pub fn texts(survey: &Survey) -> Vec<(String, &Text)> {
 /// A cell of a grid with typed columns: its texts live in the grid's table, once for the whole
 /// grid (the grid's text and help, each row) or once per column (its text, unit and options).
 fn cell_texts<'a>(out: &mut Vec<(String, &'a Text)>, q: &'a Question, cell: &'a GridCellOf) {
-    let at = format!("question.{}", cell.grid.as_str());
+    // On a repeating page, the grid's id as written (`use`, not `blk_1__use`).
+    let grid = q
+        .instance
+        .as_ref()
+        .and_then(|of| {
+            cell.grid
+                .as_str()
+                .strip_prefix(&format!("{}_{}__", of.group, of.number))
+        })
+        .unwrap_or(cell.grid.as_str());
+    let at = format!("question.{grid}");
     let mut push = |key: String, text: &'a Text| {
         if !out.iter().any(|(k, _)| *k == key) {
             out.push((key, text));
@@ -582,6 +592,60 @@ mod tests {
                 assert_eq!(page.title.get("pt"), "pt page.substance.title (2)");
             }
         }
+    }
+
+    #[test]
+    fn a_grid_on_a_repeating_page_is_on_the_sheet_once_and_translated_in_every_instance() {
+        let source = r#"id = "g"
+title = "G"
+languages = ["en"]
+
+[[pages]]
+title = "Count"
+  [[pages.questions]]
+  id = "n"
+  type = "number"
+  role = "sensitive"
+  min = 0
+  max = 2
+  text = "How many?"
+
+[[pages]]
+id = "block"
+title = "One block"
+repeat = { id = "blk", max = 2, count = "n" }
+  [[pages.questions]]
+  id = "use"
+  type = "grid"
+  role = "sensitive"
+  text = "Each drug"
+  rows = [{ id = "heroin", text = "Heroin" }]
+  columns = [{ id = "days", kind = "number", min = 0, max = 28, text = "Days" }]
+"#;
+        let survey = crate::survey::Survey::parse(source).expect("valid");
+        let keys = keys_listed_once(
+            &survey,
+            &[
+                "page.block.title",
+                "question.use.text",
+                "question.use.row.heroin",
+                "question.use.column.days.text",
+            ],
+        );
+        let mut s = Source::parse(source, "en").expect("parses");
+        s.declare("es").expect("declares");
+        for key in &keys {
+            s.set(key, "es", &format!("es {key}"))
+                .expect("every listed text can be set");
+        }
+        let translated = crate::survey::Survey::parse(&s.into_string()).expect("still valid");
+        let cell = translated
+            .question("blk_2__use__heroin__days")
+            .expect("instance 2's cell");
+        assert_eq!(
+            cell.text.get("es"),
+            "es question.use.row.heroin — es question.use.column.days.text"
+        );
     }
 
     #[test]
