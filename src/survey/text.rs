@@ -95,33 +95,13 @@ impl Text {
         Text::new(self.default_lang.clone(), by_lang)
     }
 
-    /// `self` followed by `suffix` in every language: a repeating page's title gets its
-    /// instance number.
-    /// Each translation with `{item}` replaced by `item(lang)`.
-    pub(super) fn with_item(&self, item: &dyn Fn(&str) -> String) -> Text {
+    /// Every translation rewritten by `f(lang, text)`: a repeating page's title gets its
+    /// instance, and its texts their `{item}`.
+    pub(super) fn map_each(&self, f: impl Fn(&str, &str) -> String) -> Text {
         let by_lang = self
             .by_lang
             .iter()
-            .map(|(l, t)| (l.clone(), t.replace("{item}", &item(l.as_str()))))
-            .collect();
-        Text::new(self.default_lang.clone(), by_lang)
-    }
-
-    /// Each translation followed by `suffix(lang)`.
-    pub(super) fn with_suffix_per_lang(&self, suffix: &dyn Fn(&str) -> String) -> Text {
-        let by_lang = self
-            .by_lang
-            .iter()
-            .map(|(l, t)| (l.clone(), format!("{t}{}", suffix(l.as_str()))))
-            .collect();
-        Text::new(self.default_lang.clone(), by_lang)
-    }
-
-    pub(super) fn suffixed(&self, suffix: &str) -> Text {
-        let by_lang = self
-            .by_lang
-            .iter()
-            .map(|(l, t)| (l.clone(), format!("{t}{suffix}")))
+            .map(|(l, t)| (l.clone(), f(l.as_str(), t)))
             .collect();
         Text::new(self.default_lang.clone(), by_lang)
     }

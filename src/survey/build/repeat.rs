@@ -63,11 +63,8 @@ impl Repeat {
     fn reached(&self, n: u32) -> String {
         match &self.by {
             Instances::Count(count) => format!("{count} >= {n}"),
-            Instances::Over { question, items } => {
-                let id = usize::try_from(n)
-                    .ok()
-                    .and_then(|n| items.get(n.checked_sub(1)?))
-                    .map_or("", |o| o.id.as_str());
+            Instances::Over { question, .. } => {
+                let id = self.option(n).map_or("", |o| o.id.as_str());
                 format!("{question} includes '{id}'")
             }
         }
@@ -77,11 +74,18 @@ impl Repeat {
     fn item(&self, n: u32, lang: &str) -> String {
         match &self.by {
             Instances::Count(_) => n.to_string(),
-            Instances::Over { items, .. } => usize::try_from(n)
-                .ok()
-                .and_then(|n| items.get(n.checked_sub(1)?))
+            Instances::Over { .. } => self
+                .option(n)
                 .map_or_else(String::new, |o| o.text.get(lang).to_owned()),
         }
+    }
+
+    /// The option instance `n` (from 1) of an `over` page is about.
+    fn option(&self, n: u32) -> Option<&Choice> {
+        let Instances::Over { items, .. } = &self.by else {
+            return None;
+        };
+        items.get(usize::try_from(n).ok()?.checked_sub(1)?)
     }
 }
 
@@ -154,25 +158,25 @@ pub(super) fn read_repeated(
             ok = false;
             continue;
         };
-        let item = |lang: &str| repeat.item(n, lang);
+        let with_item = |lang: &str, t: &str| t.replace(ITEM, &repeat.item(n, lang));
         page.repeat_of = Some(RepeatedPage {
             id: page_id.clone(),
             title: page.title.clone(),
             number: n,
         });
         page.title = if page.title.default_text().contains(ITEM) {
-            page.title.with_item(&item)
+            page.title.map_each(with_item)
         } else {
             match repeat.by {
-                Instances::Count(_) => page.title.suffixed(&format!(" ({n})")),
+                Instances::Count(_) => page.title.map_each(|_, t| format!("{t} ({n})")),
                 Instances::Over { .. } => page
                     .title
-                    .with_suffix_per_lang(&|lang| format!(" — {}", item(lang))),
+                    .map_each(|lang, t| format!("{t} — {}", repeat.item(n, lang))),
             }
         };
         for q in &mut page.questions {
-            q.text = q.text.with_item(&item);
-            q.help = q.help.as_ref().map(|h| h.with_item(&item));
+            q.text = q.text.map_each(with_item);
+            q.help = q.help.as_ref().map(|h| h.map_each(with_item));
             let base = q.id.as_str().strip_prefix(&prefix).map(QuestionId::parse);
             match base {
                 Some(Ok(question)) => {
