@@ -83,12 +83,9 @@ fn value(q: &Question, compute: &Compute, shown: &Response, survey: &Survey) -> 
         }
         Compute::Count(id) => {
             // An exclusive option ("none of these") is the answer "none": it counts 0.
-            let exclusive = |c: &String| {
-                survey
-                    .question(id.as_str())
-                    .and_then(|m| m.option(c))
-                    .is_some_and(|o| o.exclusive)
-            };
+            let multi = survey.question(id.as_str());
+            let exclusive =
+                |c: &String| multi.and_then(|m| m.option(c)).is_some_and(|o| o.exclusive);
             let n = match shown.get(id.as_str()) {
                 Some(Answer::Choices(cs)) => cs.iter().filter(|c| !exclusive(c)).count(),
                 _ => 0,

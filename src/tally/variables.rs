@@ -75,6 +75,15 @@ impl Lookup {
     }
 }
 
+/// A year's offset from `first`, or `NONE` outside the declared years.
+fn declared_year(year: u16, first: u16, last: u16) -> Code {
+    if (first..=last).contains(&year) {
+        year - first
+    } else {
+        NONE
+    }
+}
+
 fn code(i: usize) -> Code {
     Code::try_from(i).unwrap_or(NONE)
 }
@@ -130,17 +139,11 @@ impl Variable {
                 .iter()
                 .position(|b| b.contains(*d))
                 .map_or(outside.unwrap_or(NONE), code),
-            (Coder::DeclaredYears { first, last }, Answer::Month(_) | Answer::Day(_)) => {
-                let year = match answer {
-                    Answer::Month(m) => m.year(),
-                    Answer::Day(d) => d.year(),
-                    _ => return NONE,
-                };
-                if (*first..=*last).contains(&year) {
-                    year - first
-                } else {
-                    NONE
-                }
+            (Coder::DeclaredYears { first, last }, Answer::Month(m)) => {
+                declared_year(m.year(), *first, *last)
+            }
+            (Coder::DeclaredYears { first, last }, Answer::Day(d)) => {
+                declared_year(d.year(), *first, *last)
             }
             (Coder::Points { min, max }, Answer::Number(n)) if (*min..=*max).contains(n) => {
                 Code::try_from(n - min).unwrap_or(NONE)
