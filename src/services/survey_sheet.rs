@@ -518,12 +518,7 @@ mod tests {
         assert!(keys.contains(&"question.service.option.wound_care".to_owned()));
         assert!(keys.contains(&"variant.site.pharmacy.service.text".to_owned()));
         assert!(keys.contains(&"variant.site.dropin.main_drug.help".to_owned()));
-        let mut s = Source::parse(source, "en").expect("reads");
-        s.declare("pt").expect("declares");
-        for key in &keys {
-            s.set(key, "pt", &format!("pt {key}")).expect(key);
-        }
-        let translated = Survey::parse(&s.into_string()).expect("still imports");
+        let translated = translated_as_keys(source, &keys, "pt").expect("still imports");
         let pharmacy = translated
             .variants()
             .iter()
@@ -559,17 +554,8 @@ mod tests {
             let source = std::fs::read_to_string(&path).expect("readable");
             let survey = Survey::parse(&source).expect("parses");
             let keys: Vec<String> = texts(&survey).into_iter().map(|(k, _)| k).collect();
-            let mut s = Source::parse(&source, "en").expect("reads");
-            s.declare("pt").expect("declares");
-            for key in &keys {
-                if let Err(e) = s.set(key, "pt", &format!("pt {key}")) {
-                    panic!("{}: {e}", path.display());
-                }
-            }
-            let translated = match Survey::parse(&s.into_string()) {
-                Ok(t) => t,
-                Err(e) => panic!("{}: {e}", path.display()),
-            };
+            let translated = translated_as_keys(&source, &keys, "pt")
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             // A repeating page is on the sheet once, and every instance takes the translation.
             if survey.id().as_str() == "injecting-study" {
                 assert_eq!(
@@ -632,13 +618,7 @@ repeat = { id = "blk", max = 2, count = "n" }
                 "question.use.column.days.text",
             ],
         );
-        let mut s = Source::parse(source, "en").expect("parses");
-        s.declare("es").expect("declares");
-        for key in &keys {
-            s.set(key, "es", &format!("es {key}"))
-                .expect("every listed text can be set");
-        }
-        let translated = crate::survey::Survey::parse(&s.into_string()).expect("still valid");
+        let translated = translated_as_keys(source, &keys, "es").expect("still valid");
         let cell = translated
             .question("blk_2__use__heroin__days")
             .expect("instance 2's cell");
@@ -655,6 +635,18 @@ repeat = { id = "blk", max = 2, count = "n" }
             .set("question.nope.text", "sw", "x")
             .expect_err("nothing there");
         assert!(err.contains("question.nope.text"), "{err}");
+    }
+
+    /// `source` with every text named by `keys` translated into `lang` as "`lang` `key`",
+    /// read back as a survey; the error names the key that could not be set, or why the
+    /// result does not import.
+    fn translated_as_keys(source: &str, keys: &[String], lang: &str) -> Result<Survey, String> {
+        let mut s = Source::parse(source, "en")?;
+        s.declare(lang)?;
+        for key in keys {
+            s.set(key, lang, &format!("{lang} {key}"))?;
+        }
+        Survey::parse(&s.into_string()).map_err(|e| e.to_string())
     }
 
     /// The sheet's keys for `survey`, after checking each of `expected` is listed exactly once
@@ -751,13 +743,7 @@ title = "Two"
                 "question.use.row.heroin.days.message.invalid",
             ],
         );
-        let mut s = Source::parse(source, "en").expect("parses");
-        s.declare("es").expect("declares");
-        for key in &keys {
-            s.set(key, "es", &format!("es {key}"))
-                .expect("every listed text can be set");
-        }
-        let translated = crate::survey::Survey::parse(&s.into_string()).expect("still valid");
+        let translated = translated_as_keys(source, &keys, "es").expect("still valid");
         let message = |cell: &str, kind: &str| {
             let q = translated.question(cell).expect("a cell");
             let m = match kind {
