@@ -8,7 +8,7 @@
 
 use crate::coupons::{ChainLink, Placed};
 use crate::store::{Redemption, Store, StoreError};
-use crate::survey::{answers, Answer, AnswerError, BatchTags, Response};
+use crate::survey::{answers, Answer, AnswerError, BatchTags, Response, Survey};
 use crate::surveys::{SurveyRegistry, SurveyState};
 use crate::tokens::{self, code_hash, CodeHashKey, TokenCode};
 use crate::vault::{random_array, random_u32};
@@ -31,6 +31,9 @@ pub enum SubmitError {
 
 /// What is sealed per response. The record key feeds cell-key perturbation of released tables;
 /// it is secret and never exported.
+///
+/// Stored compactly ([`SealedRecord::encode`]); records written before that are JSON, and are
+/// read as such.
 #[derive(Debug, Serialize, Deserialize, PartialEq)]
 pub struct SealedRecord {
     #[serde(rename = "k")]
@@ -40,6 +43,87 @@ pub struct SealedRecord {
     /// Surveys with coupons: where the response sits in the recruitment tree.
     #[serde(rename = "c", default, skip_serializing_if = "Option::is_none")]
     pub chain: Option<ChainLink>,
+}
+
+/// The first byte of a compact record. A JSON record starts with `{`.
+const COMPACT: u8 = 0xC1;
+
+impl SealedRecord {
+    /// The plaintext to seal: [`COMPACT`] ‖ record key (4 bytes) ‖ the chain link (`0`, or `1` ‖
+    /// id ‖ `0` or `1` ‖ recruiter id ‖ wave, 4 bytes) ‖ the answers (`Response::to_stored`).
+    /// At most `surveys::RECORD_WRAPPER` (+ `surveys::CHAIN_LINK` with a link) bytes more than
+    /// the answers. An answer the definition cannot place keeps the JSON form, which is longer
+    /// than the survey's record size and so is padded to a size of its own: that never happens
+    /// to a response parsed against the same definition, and is logged if it does.
+    pub fn encode(&self, survey: &Survey) -> Vec<u8> {
+        let Some(answers) = self.response.to_stored(survey) else {
+            tracing::error!(
+                survey = survey.id().as_str(),
+                "a response could not be stored compactly; it was stored in the longer form"
+            );
+            return serde_json::to_vec(self).unwrap_or_default();
+        };
+        let mut out = Vec::with_capacity(6 + answers.len());
+        out.push(COMPACT);
+        out.extend_from_slice(&self.record_key.to_be_bytes());
+        match &self.chain {
+            None => out.push(0),
+            Some(link) => {
+                out.push(1);
+                out.extend_from_slice(&link.id);
+                match &link.recruiter {
+                    None => out.push(0),
+                    Some(r) => {
+                        out.push(1);
+                        out.extend_from_slice(r);
+                    }
+                }
+                out.extend_from_slice(&link.wave.to_be_bytes());
+            }
+        }
+        out.extend_from_slice(&answers);
+        out
+    }
+
+    /// Reads either form; `None` for anything else.
+    pub fn decode(survey: &Survey, plain: &[u8]) -> Option<SealedRecord> {
+        let Some((&COMPACT, rest)) = plain.split_first() else {
+            return serde_json::from_slice(plain).ok();
+        };
+        let take = |rest: &mut &[u8], n: usize| -> Option<Vec<u8>> {
+            let (head, tail) = (rest.get(..n)?, rest.get(n..)?);
+            *rest = tail;
+            Some(head.to_vec())
+        };
+        let id16 = |bytes: Vec<u8>| -> Option<[u8; 16]> { bytes.try_into().ok() };
+        let u32_of =
+            |bytes: Vec<u8>| -> Option<u32> { Some(u32::from_be_bytes(bytes.try_into().ok()?)) };
+        let mut rest = rest;
+        let record_key = u32_of(take(&mut rest, 4)?)?;
+        let chain = match take(&mut rest, 1)?.first()? {
+            0 => None,
+            1 => {
+                let id = id16(take(&mut rest, 16)?)?;
+                let recruiter = match take(&mut rest, 1)?.first()? {
+                    0 => None,
+                    1 => Some(id16(take(&mut rest, 16)?)?),
+                    _ => return None,
+                };
+                let wave = u32_of(take(&mut rest, 4)?)?;
+                Some(ChainLink {
+                    id,
+                    recruiter,
+                    wave,
+                })
+            }
+            _ => return None,
+        };
+        Some(SealedRecord {
+            record_key,
+            response: Response::from_stored(survey, rest)?,
+            chain,
+        })
+    }
 }
 
 /// A free-text answer as it is sealed, apart from the response it came with: the question and
@@ -144,7 +228,7 @@ pub async fn accept(
         response,
         chain: placed.map(|p| p.link),
     };
-    let plaintext = serde_json::to_vec(&record).map_err(|_| StoreError::Corrupt)?;
+    let plaintext = zeroize::Zeroizing::new(record.encode(&entry.survey));
     let record_id: [u8; 16] = random_array();
     let sealed = data_key.seal_response(survey_id, &record_id, &plaintext, entry.record_size);
     let hash = code_hash(code_key, &code);
@@ -184,7 +268,7 @@ pub fn open_all(
         let plain = data_key
             .open_response(id, &record_id, &sealed)
             .map_err(|_| OpenAllError::Unreadable)?;
-        records.push(serde_json::from_slice(&plain).map_err(|_| OpenAllError::Unreadable)?);
+        records.push(SealedRecord::decode(&entry.survey, &plain).ok_or(OpenAllError::Unreadable)?);
     }
     Ok(records)
 }
@@ -252,12 +336,68 @@ mod tests {
                 wave: u32::MAX,
             }),
         };
-        let len = serde_json::to_vec(&record).expect("json").len();
+        let plain = record.encode(&survey);
         let size = crate::surveys::record_size(&survey);
-        assert!(len + 4 <= size, "{len} bytes do not fit {size}");
-        // The chain's own allowance holds its longest form, whatever the rounding leaves.
-        let chain = serde_json::to_vec(&record.chain).expect("json").len();
-        assert!(chain + r#","c":"#.len() <= crate::surveys::CHAIN_LINK);
+        assert!(
+            plain.len() + 4 <= size,
+            "{} bytes do not fit {size}",
+            plain.len()
+        );
+        // The wrapper and the chain's allowance hold their longest forms exactly.
+        let answers = record.response.to_stored(&survey).expect("placed").len();
+        assert_eq!(
+            plain.len() - answers,
+            crate::surveys::RECORD_WRAPPER + crate::surveys::CHAIN_LINK
+        );
+        assert_eq!(SealedRecord::decode(&survey, &plain), Some(record));
+    }
+
+    #[test]
+    fn records_read_back_in_both_forms_and_anything_else_is_refused() {
+        let survey = Survey::parse(include_str!("../surveys/demo.toml")).expect("parses");
+        let mut response = Response::default();
+        response.insert(QuestionId::parse("age").expect("id"), Answer::Number(31));
+        let record = SealedRecord {
+            record_key: 7,
+            response,
+            chain: None,
+        };
+        let compact = record.encode(&survey);
+        assert_eq!(compact.first(), Some(&COMPACT));
+        assert_eq!(compact.len(), crate::surveys::RECORD_WRAPPER + 3);
+        assert_eq!(
+            SealedRecord::decode(&survey, &compact).as_ref(),
+            Some(&record)
+        );
+        // Written before the compact form existed.
+        let json = br#"{"k":7,"a":{"age":{"n":31}}}"#;
+        assert_eq!(SealedRecord::decode(&survey, json).as_ref(), Some(&record));
+        for bad in [
+            &compact[..5],
+            &[COMPACT, 0, 0, 0, 7, 2][..],
+            b"{\"k\":7}",
+            b"",
+        ] {
+            assert_eq!(SealedRecord::decode(&survey, bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_response_the_definition_cannot_place_is_stored_in_the_longer_form() {
+        let survey = Survey::parse(include_str!("../surveys/demo.toml")).expect("parses");
+        let mut response = Response::default();
+        response.insert(
+            QuestionId::parse("not_in_demo").expect("id"),
+            Answer::Number(1),
+        );
+        let record = SealedRecord {
+            record_key: 1,
+            response,
+            chain: None,
+        };
+        let plain = record.encode(&survey);
+        assert_eq!(plain.first(), Some(&b'{'));
+        assert_eq!(SealedRecord::decode(&survey, &plain), Some(record));
     }
 
     #[test]

@@ -90,12 +90,12 @@ pub struct SurveyEntry {
     pub record_size: usize,
 }
 
-/// Bytes the sealed record adds around a response's answers: `{"k":<record key>,"a":…}`.
-const RECORD_WRAPPER: usize = 32;
-/// Bytes a survey with coupons adds for the response's place in the recruitment tree:
-/// `,"c":{"i":[16 bytes],"r":[16 bytes],"w":<wave>}`, every byte written as up to three digits
-/// and a comma (at most 163 in all).
-pub const CHAIN_LINK: usize = 176;
+/// Bytes the sealed record adds around a response's answers (`SealedRecord::encode` in
+/// `submissions.rs`): a format byte, the record key and the chain link's flag.
+pub const RECORD_WRAPPER: usize = 6;
+/// Bytes a survey with coupons adds for the response's place in the recruitment tree: its id,
+/// the recruiter's flag and id, and the wave.
+pub const CHAIN_LINK: usize = 16 + 1 + 16 + 4;
 
 /// The size every response of `survey` is padded to before sealing: room for the longest
 /// response its definition allows, so that the length of a stored response says nothing about

@@ -45,7 +45,7 @@ const LAYERS: &[&str] = &[
     "form",
     "public",
     "compat",
-    "stored_size",
+    "stored",
 ];
 
 fn survey_dir() -> PathBuf {

@@ -37,7 +37,7 @@ mod pipe;
 mod public;
 mod reader;
 mod response;
-mod stored_size;
+mod stored;
 pub mod text;
 mod validate;
 mod value;

@@ -115,6 +115,11 @@ impl Day {
         self.month.year()
     }
 
+    /// The day of the month, 1–31.
+    pub fn day(self) -> u8 {
+        self.day
+    }
+
     /// Days since 1970-01-01, for arithmetic (the civil-from-days method).
     pub(super) fn index(self) -> i64 {
         let (y, m, d) = (

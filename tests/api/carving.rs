@@ -250,12 +250,14 @@ fn placement(app: &TestApp, codes: &[String]) -> Placement {
     let image = disk_image(&app.data_dir());
     let vault = current_vault(app, &app.key_file());
     let data_key = current_data_key(app, &vault, "demo");
+    let demo = chorus::survey::Survey::parse(chorus::services::surveys::DEMO_SURVEY)
+        .expect("the demo parses");
     let n = codes.len();
     let mut response_at = vec![f64::NAN; n];
     let mut code_at = vec![Vec::new(); n];
     for (id, sealed) in sealed_rows(app, "demo") {
         let plain = data_key.open_response("demo", &id, &sealed).expect("opens");
-        let record: SealedRecord = serde_json::from_slice(&plain).expect("a sealed record");
+        let record = SealedRecord::decode(&demo, &plain).expect("a sealed record");
         let i = order_of(&record);
         let code = chorus::tokens::TokenCode::parse(&codes[i]).expect("code");
         let hash = chorus::tokens::code_hash(vault.code_hash_key(), &code);

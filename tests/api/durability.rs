@@ -43,7 +43,8 @@ pub fn open_all_responses(app: &TestApp, survey: &str) -> Vec<SealedRecord> {
                 .expect("not shredded")
                 .open_response(survey, &id, &sealed)
                 .expect("every stored response opens");
-            serde_json::from_slice(&plain).expect("a sealed record")
+            chorus::submissions::SealedRecord::decode(&entry.survey, &plain)
+                .expect("a sealed record")
         })
         .collect();
     chorus.store.close().expect("close");
