@@ -89,29 +89,33 @@ impl Survey {
     /// whose own `show_if` does not hold (a multi-select left with none is dropped).
     pub fn visible_answers(&self, answers: &Response) -> Response {
         let flow = self.flow(answers);
-        let mut out = Response::default();
-        for (q, shown) in self.questions().zip(flow.questions) {
-            if let (true, Some(a)) = (shown, answers.get(q.id.as_str())) {
-                out.insert(q.id.clone(), a.clone());
-            }
-        }
-        // Option conditions refer to earlier pages only, so they are decided by `out` as it is.
+        let shown: Vec<(&Question, &Answer)> = self
+            .questions()
+            .zip(flow.questions)
+            .filter(|(_, shown)| *shown)
+            .filter_map(|(q, _)| answers.get(q.id.as_str()).map(|a| (q, a)))
+            .collect();
+        // Option conditions refer to earlier pages only, so the answers shown decide them all:
+        // one map for every option, not a flow per option (this runs on every submission).
+        let seen: BTreeMap<&str, &Answer> =
+            shown.iter().map(|(q, a)| (q.id.as_str(), *a)).collect();
+        let offered = |q: &Question, o: &str| {
+            q.option(o)
+                .and_then(|o| o.show_if.as_ref())
+                .is_none_or(|c| holds(c, &seen))
+        };
         let mut kept = Response::default();
-        for (id, a) in out.answers() {
-            let Some(q) = self.question(id.as_str()) else {
-                continue;
-            };
-            let offered = |o: &str| self.option_visible(q, o, &out);
+        for (q, a) in shown {
             let a = match a {
-                Answer::Choice(c) if !offered(c) => None,
+                Answer::Choice(c) if !offered(q, c) => None,
                 Answer::Choices(cs) => {
-                    let left: Vec<String> = cs.iter().filter(|c| offered(c)).cloned().collect();
+                    let left: Vec<String> = cs.iter().filter(|c| offered(q, c)).cloned().collect();
                     (!left.is_empty()).then_some(Answer::Choices(left))
                 }
                 other => Some(other.clone()),
             };
             if let Some(a) = a {
-                kept.insert(id.clone(), a);
+                kept.insert(q.id.clone(), a);
             }
         }
         kept

@@ -240,7 +240,9 @@ fn read_survey(
     let variants = variants::read_variants(errs, variants_value, &mut pages, &languages);
     check_network_size(errs, &pages, coupons, coupons_span);
 
+    let index = super::definition::index_questions(&pages);
     Some(Survey {
+        index,
         id: id?,
         title: title?,
         description,

@@ -1,7 +1,7 @@
 //! The typed survey definition. Parsing lives in `build.rs` (which also holds `Survey::parse`),
 //! cross-checks in `validate.rs`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -133,6 +133,20 @@ pub struct Survey {
     pub(super) site_only_options: BTreeMap<String, Vec<String>>,
     pub(super) warnings: Vec<DefinitionWarning>,
     pub(super) source: String,
+    /// Question id → (page, position on it): `question` runs for every answer of every
+    /// submission. Built with the pages (`index_questions`); nothing reorders them after.
+    pub(super) index: HashMap<String, (usize, usize)>,
+}
+
+/// Where each question is, by id (the first, should an id repeat).
+pub(super) fn index_questions(pages: &[Page]) -> HashMap<String, (usize, usize)> {
+    let mut index = HashMap::new();
+    for (p, page) in pages.iter().enumerate() {
+        for (i, q) in page.questions.iter().enumerate() {
+            index.entry(q.id.as_str().to_owned()).or_insert((p, i));
+        }
+    }
+    index
 }
 
 impl Survey {
@@ -217,14 +231,13 @@ impl Survey {
     }
 
     pub fn question(&self, id: &str) -> Option<&Question> {
-        self.questions().find(|q| q.id.as_str() == id)
+        let &(page, position) = self.index.get(id)?;
+        self.pages.get(page)?.questions.get(position)
     }
 
     /// The index of the page holding question `id`.
     pub fn page_of(&self, id: &str) -> Option<usize> {
-        self.pages
-            .iter()
-            .position(|p| p.questions.iter().any(|q| q.id.as_str() == id))
+        self.index.get(id).map(|&(page, _)| page)
     }
 
     /// The survey's text for a non-answer in `lang`: its own label for "don't know" or "prefer
