@@ -136,7 +136,7 @@ pub fn pending(store: &Store, entry: &SurveyEntry) -> Result<Vec<QuoteGroup>, Qu
                 .collect();
             (!texts.is_empty()).then(|| QuoteGroup {
                 question: q.id.as_str().to_owned(),
-                title: q.text.default_text().to_owned(),
+                title: q.heading().default_text().to_owned(),
                 texts,
             })
         })

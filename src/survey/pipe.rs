@@ -2,8 +2,9 @@
 //! get the {answer:main_drug} you used last?"). `{answer:id|fallback}` shows `fallback` when the
 //! question was skipped, not shown or answered with a non-answer.
 
-use super::definition::{QuestionKind, Survey};
+use super::definition::{Question, QuestionKind, Survey};
 use super::response::{Answer, Response};
+use super::text::Text;
 
 const OPEN: &str = "{answer:";
 
@@ -42,6 +43,28 @@ pub(super) fn references(text: &str) -> Vec<Reference<'_>> {
         from = inner_start + end + 1;
     }
     out
+}
+
+/// `text` away from any one response — a table's title, a codebook's label, quotes' heading:
+/// each `{answer:…}` shows its fallback, or "…" when it has none.
+pub fn unpiped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for r in references(text) {
+        out.push_str(text.get(last..r.range.start).unwrap_or_default());
+        out.push_str(r.fallback.unwrap_or("…"));
+        last = r.range.end;
+    }
+    out.push_str(text.get(last..).unwrap_or_default());
+    out
+}
+
+impl Question {
+    /// The question's text as organisers and researchers read it, in every language: see
+    /// [`unpiped`].
+    pub fn heading(&self) -> Text {
+        self.text.map_each(|_, t| unpiped(t))
+    }
 }
 
 impl Survey {

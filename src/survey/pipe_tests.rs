@@ -77,3 +77,17 @@ fn piping_an_unknown_question_is_an_error() {
         .iter()
         .any(|e| e.message.contains("there is no question 'nothing'")));
 }
+
+#[test]
+fn away_from_a_response_a_reference_shows_its_fallback_or_an_ellipsis() {
+    use super::pipe::unpiped;
+    assert_eq!(
+        unpiped("Where did you get the {answer:drug|drug} ({answer:dose})?"),
+        "Where did you get the drug (…)?"
+    );
+    assert_eq!(unpiped("No piping here"), "No piping here");
+    assert_eq!(
+        unpiped("Open {answer:x but never closed"),
+        "Open {answer:x but never closed"
+    );
+}

@@ -536,3 +536,20 @@ repeat = { id = "inj", max = 3, count = "n_drugs" }
         "one-way tables only"
     );
 }
+
+#[test]
+fn a_piped_question_is_titled_with_its_fallback_in_every_language() {
+    let survey =
+        Survey::parse(include_str!("../../surveys/outreach-contact.toml")).expect("parses");
+    let catalogue = tally(&survey, std::iter::empty());
+    let piped: Vec<&RawTable> = catalogue
+        .tables
+        .iter()
+        .filter(|t| t.rows().title.default.contains("How do you use"))
+        .collect();
+    assert!(!piped.is_empty());
+    for t in piped {
+        assert_eq!(t.rows().title.default, "How do you use it?");
+        assert_eq!(t.rows().title.get("es"), "¿Cómo usas la droga?");
+    }
+}

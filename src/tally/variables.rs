@@ -465,7 +465,7 @@ fn of_question(q: &Question) -> Vec<Variable> {
             axis: Axis {
                 variable,
                 question: q.id.to_string(),
-                title: Translations::from(&q.text),
+                title: Translations::from(&q.heading()),
                 part,
                 categories,
                 coarser: coarser(q),

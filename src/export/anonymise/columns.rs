@@ -134,7 +134,8 @@ fn ids(options: &[Choice]) -> Vec<String> {
 /// The columns of a question exported as answered.
 pub(super) fn columns(q: &Question, role: Role, shape: Shape) -> Vec<Exported> {
     let offered = q.non_answers();
-    let text = q.text.default_text();
+    let heading = q.heading();
+    let text = heading.default_text();
     let make = |name: String,
                 label: String,
                 format,

@@ -78,7 +78,7 @@ pub(super) struct Qi {
 impl Qi {
     /// The hierarchy of `q`; `None` when it can't be built (a quasi number without bands).
     pub(super) fn new(q: &Question, how: Generalisation) -> Option<Qi> {
-        let label = q.text.default_text().to_owned();
+        let label = q.heading().default_text().to_owned();
         let offered = q.non_answers();
         if let (Generalisation::Selections, QuestionKind::Multi { options, .. }) = (how, &q.kind) {
             return Some(Qi {
