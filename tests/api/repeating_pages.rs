@@ -209,6 +209,10 @@ fn a_repeating_page_is_asked_once_per_instance_and_released_in_people() {
     assert!(per_person.values().all(|n| *n <= 2));
     let codebook = &files["codebook.csv"];
     assert!(codebook.contains("substance.drug,"), "{codebook}");
+    assert!(
+        codebook.contains("substance.instance,\"Instance of the repeating page"),
+        "{codebook}"
+    );
     assert!(files["manifest.json"].contains("groups/substance.csv"));
     let ddi = &files["codebook.xml"];
     assert!(

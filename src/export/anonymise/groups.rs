@@ -98,7 +98,57 @@ pub(super) fn long_form<'a>(
                 name,
                 columns,
                 rows: out,
+                items: Vec::new(),
             }
         })
         .collect()
+}
+
+/// Fills in what each instance of a page repeated `over` a multi-select is about.
+pub(super) fn label_items(groups: &mut [Group], survey: &crate::survey::Survey) {
+    for g in groups {
+        for page in survey.pages() {
+            let Some(of) = page.repeat_of.as_ref().filter(|of| of.id == g.name) else {
+                continue;
+            };
+            let (Some(item), Ok(n)) = (&of.item, usize::try_from(of.number)) else {
+                continue;
+            };
+            if g.items.len() < n {
+                g.items.resize(n, String::new());
+            }
+            if let Some(slot) = n.checked_sub(1).and_then(|i| g.items.get_mut(i)) {
+                *slot = item.text.default_text().to_owned();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instances_of_a_page_repeated_over_a_multi_select_are_labelled_with_its_options() {
+        let survey =
+            crate::survey::Survey::parse(include_str!("../../../surveys/outreach-contact.toml"))
+                .expect("parses");
+        let group = |name: &str| Group {
+            name: name.into(),
+            columns: Vec::new(),
+            rows: Vec::new(),
+            items: Vec::new(),
+        };
+        let mut groups = vec![group("other"), group("elsewhere")];
+        label_items(&mut groups, &survey);
+        assert_eq!(groups[0].items[..2], ["Heroin", "Fentanyl"]);
+        assert!(groups[0].items.iter().all(|i| !i.is_empty()));
+        assert!(groups[1].items.is_empty());
+        let line = super::super::render::instance_line(&groups[0]);
+        assert_eq!(line[0], "other.instance");
+        assert!(line[5].starts_with("1=Heroin; 2=Fentanyl"), "{}", line[5]);
+        let line = super::super::render::instance_line(&groups[1]);
+        assert!(line[1].contains("1 for the first"), "{}", line[1]);
+        assert_eq!(line[5], "");
+    }
 }

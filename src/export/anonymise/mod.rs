@@ -422,12 +422,13 @@ pub fn anonymise<'a, R: Rng + ?Sized>(
             }
         };
     }
-    let groups = groups::long_form(
+    let mut groups = groups::long_form(
         exported,
         instance_of,
         |i| prepared.kept(i),
         rows.iter().map(|(r, row)| (*r, row.id.as_str())),
     );
+    groups::label_items(&mut groups, survey);
     let rows: Vec<Row> = rows.into_iter().map(|(_, row)| row).collect();
 
     let (achieved_k, achieved_l) = achieved(&classes, &bad, &problem);

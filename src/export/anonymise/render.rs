@@ -56,6 +56,7 @@ impl Anonymised {
         }
         // A repeating page's columns, named `group.column`: they are in `groups/<group>.csv`.
         for g in &self.groups {
+            w.write_record(instance_line(g).iter().map(|f| cell(f)))?;
             for c in &g.columns {
                 let mut line = codebook_line(c);
                 line[0] = format!("{}.{}", g.name, c.name);
@@ -65,6 +66,41 @@ impl Anonymised {
         }
         finish(w)
     }
+}
+
+/// The `instance` column of a repeating page's file: which option an instance is about for a
+/// page repeated `over` a multi-select, else its number.
+pub(super) fn instance_line(g: &super::types::Group) -> [String; 7] {
+    let file = format!("groups/{}.csv", g.name);
+    let (label, values, codes) = if g.items.is_empty() {
+        (
+            format!(
+                "Instance of the repeating page ({file}): 1 for the first, 2 for the second, …"
+            ),
+            "the number as answered",
+            String::new(),
+        )
+    } else {
+        (
+            format!("Instance of the repeating page ({file}): the option it is about"),
+            "codes listed in the codebook",
+            g.items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| format!("{}={item}", i + 1))
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    };
+    [
+        format!("{}.instance", g.name),
+        label,
+        String::new(),
+        values.into(),
+        String::new(),
+        codes,
+        String::new(),
+    ]
 }
 
 fn codebook_line(c: &Column) -> [String; 7] {

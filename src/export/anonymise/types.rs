@@ -192,6 +192,9 @@ pub struct Group {
     pub name: String,
     /// One column per question of the page, named as written on the page (`drug`).
     pub columns: Vec<Column>,
+    /// A page repeated `over` a multi-select: what instance 1, 2, … is about (the options'
+    /// texts, in the definition's order). Empty for a page repeated by a count.
+    pub items: Vec<String>,
     pub rows: Vec<GroupRow>,
 }
 

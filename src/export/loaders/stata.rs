@@ -224,6 +224,7 @@ mod tests {
             name: "substance".into(),
             columns: vec![area],
             rows: Vec::new(),
+            items: Vec::new(),
         });
         let text = script(&data);
         let group = text

@@ -163,6 +163,7 @@ pub(super) fn read_repeated(
             id: page_id.clone(),
             title: page.title.clone(),
             number: n,
+            item: repeat.option(n).cloned(),
         });
         page.title = if page.title.default_text().contains(ITEM) {
             page.title.map_each(with_item)

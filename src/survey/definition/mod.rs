@@ -94,6 +94,8 @@ pub struct RepeatedPage {
     /// The title as written (without the instance's number or `{item}` filled in).
     pub title: Text,
     pub number: u32,
+    /// `over` pages: the option of the multi-select this instance is about.
+    pub item: Option<Choice>,
 }
 
 /// A validated survey definition.
