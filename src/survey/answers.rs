@@ -10,16 +10,21 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::compute::BatchTags;
-use super::definition::{Question, QuestionKind, Survey};
+use super::definition::{MessageKind, Question, QuestionKind, Survey};
 use super::ids::QuestionId;
 pub use super::response::{Answer, GridCell, NonAnswer, Response};
 use super::value::parse_one;
 
 /// One problem with a submitted answer. `question` is the question id when there is one.
+/// `survey_message` is the question's own wording for this kind of problem (`messages.required`
+/// or `messages.invalid`, in the survey's default language), for clients that show errors to
+/// peers; absent when the question has none.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AnswerError {
     pub question: Option<String>,
     pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub survey_message: Option<String>,
 }
 
 impl fmt::Display for AnswerError {
@@ -107,7 +112,32 @@ fn error(q: &Question, message: impl Into<String>) -> AnswerError {
     AnswerError {
         question: Some(q.id.to_string()),
         message: message.into(),
+        survey_message: None,
     }
+}
+
+/// An answer the question does not take, with the question's own `messages.invalid`.
+fn not_taken(q: &Question, message: impl Into<String>) -> AnswerError {
+    AnswerError {
+        survey_message: own_message(q, MessageKind::Invalid),
+        ..error(q, message)
+    }
+}
+
+/// A required answer left out, with the question's own `messages.required`.
+fn required(q: &Question, message: impl Into<String>) -> AnswerError {
+    AnswerError {
+        survey_message: own_message(q, MessageKind::Required),
+        ..error(q, message)
+    }
+}
+
+fn own_message(q: &Question, kind: MessageKind) -> Option<String> {
+    let text = match kind {
+        MessageKind::Required => &q.messages.required,
+        MessageKind::Invalid => &q.messages.invalid,
+    };
+    text.as_ref().map(|t| t.default_text().to_owned())
 }
 
 fn parse_inner(
@@ -123,10 +153,12 @@ fn parse_inner(
                 Ok(_) => AnswerError {
                     question: Some(key.clone()),
                     message: "there is no question with this id".into(),
+                    survey_message: None,
                 },
                 Err(_) => AnswerError {
                     question: None,
                     message: "an answer was given for a question that does not exist".into(),
+                    survey_message: None,
                 },
             });
         }
@@ -150,7 +182,7 @@ fn parse_inner(
                 match parse_one(q, value) {
                     Ok(Some(a)) => response.insert(q.id.clone(), a),
                     Ok(None) => {}
-                    Err(messages) => errs.extend(messages.into_iter().map(|m| error(q, m))),
+                    Err(messages) => errs.extend(messages.into_iter().map(|m| not_taken(q, m))),
                 }
             }
             if !errs.is_empty() {
@@ -188,7 +220,7 @@ fn parse_inner(
                 errors.push(error(q, c.message.default_text()));
             }
         } else if answered && visible.get(q.id.as_str()) != response.get(q.id.as_str()) {
-            errors.push(error(
+            errors.push(not_taken(
                 q,
                 "an option chosen was not offered, given the other answers",
             ));
@@ -198,9 +230,9 @@ fn parse_inner(
             && !answered
             && !invalid.contains(q.id.as_str())
         {
-            errors.push(error(q, "this question needs an answer"));
+            errors.push(required(q, "this question needs an answer"));
         } else if shown && q.required && has_unanswered_rows(q, response.get(q.id.as_str())) {
-            errors.push(error(q, "every row of this question needs an answer"));
+            errors.push(required(q, "every row of this question needs an answer"));
         }
     }
 

@@ -79,6 +79,21 @@ fn a_justice_core_measures_survey_is_answered_checked_computed_and_released_in_p
         body.contains("\"question\":\"dose_mg\"") && body.contains("steps of 0.5"),
         "{body}"
     );
+    // Beside the engine's words, the question's own, for clients that show them to peers.
+    assert!(
+        body.contains(
+            r#""survey_message":"Write the dose in mg, in steps of 0.5 (for example 8 or 12.5).""#
+        ),
+        "{body}"
+    );
+    let mut no_age = answers(0);
+    no_age.as_object_mut().expect("object").remove("age");
+    let (status, body) = app.submit(ID, &codes[0], &no_age);
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body.contains(r#""message":"this question needs an answer","question":"age","survey_message":"Please give your age, or choose “prefer not to say”.""#),
+        "{body}"
+    );
 
     for (i, code) in codes.iter().enumerate() {
         let (status, body) = app.submit(ID, code, &answers(i));
