@@ -64,7 +64,7 @@ fn stored_responses(app: &TestApp, survey: &str) -> (Vec<Response>, Vec<String>)
         .map(|row| {
             let (id, sealed) = row.expect("row");
             let plain = key.open_response(survey, &id, &sealed).expect("opens");
-            serde_json::from_slice::<chorus::submissions::SealedRecord>(&plain)
+            chorus::submissions::SealedRecord::decode(&entry.survey, &plain)
                 .expect("a sealed record")
                 .response
         })
