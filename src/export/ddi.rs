@@ -53,11 +53,19 @@ pub fn codebook(title: &str, data: &Anonymised) -> String {
              <labl>Row id of the person in data.csv</labl>\n      \
              <varFormat type=\"character\"/>\n    </var>\n    \
              <var ID=\"V{}\" name=\"instance\" files=\"{file}\" intrvl=\"discrete\">\n      \
-             <labl>Instance (1 for the first)</labl>\n      \
-             <varFormat type=\"numeric\"/>\n    </var>\n",
+             <labl>Instance (1 for the first)</labl>\n",
             index + 1,
             index + 2
         ));
+        // A page repeated over a multi-select: which option each instance is about.
+        for (i, item) in group.items.iter().enumerate() {
+            out.push_str(&format!(
+                "      <catgry>\n        <catValu>{}</catValu>\n        <labl>{}</labl>\n      </catgry>\n",
+                i + 1,
+                escape(item)
+            ));
+        }
+        out.push_str("      <varFormat type=\"numeric\"/>\n    </var>\n");
         index += 2;
         for column in &group.columns {
             index += 1;
@@ -166,5 +174,21 @@ mod tests {
             let close = xml.matches(&format!("</{tag}>")).count();
             assert_eq!(open, close, "{tag}");
         }
+    }
+
+    #[test]
+    fn instances_of_a_page_repeated_over_a_multi_select_are_categories() {
+        let xml = codebook("T", &crate::export::loaders::test_data::with_over_group());
+        let instance = xml
+            .split("name=\"instance\"")
+            .nth(1)
+            .and_then(|v| v.split("</var>").next())
+            .expect("the instance variable");
+        assert!(
+            instance.contains("<catValu>1</catValu>\n        <labl>Heroin</labl>"),
+            "{instance}"
+        );
+        assert!(instance.contains(&format!("<labl>{}</labl>", escape(HOSTILE))));
+        assert!(instance.find("<catgry>") < instance.find("<varFormat"));
     }
 }

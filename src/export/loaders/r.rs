@@ -24,6 +24,15 @@ pub fn script(data: &Anonymised) -> String {
              \x20                  colClasses = c(row_id = \"character\"), stringsAsFactors = FALSE)\n",
             string(&format!("groups/{}.csv", group.name))
         ));
+        // A page repeated over a multi-select: which option each instance is about.
+        if !group.items.is_empty() {
+            let labels: Vec<String> = group.items.iter().map(|i| string(i)).collect();
+            out.push_str(&format!(
+                "{frame}[[\"instance\"]] <- factor({frame}[[\"instance\"]], levels = 1:{}, labels = c({}))\n",
+                labels.len(),
+                labels.join(", ")
+            ));
+        }
         for column in &group.columns {
             out.push_str(&column_lines(column, &frame));
         }
@@ -186,5 +195,18 @@ mod tests {
                 "{line}"
             );
         }
+    }
+
+    #[test]
+    fn instances_of_a_page_repeated_over_a_multi_select_are_labelled_with_their_options() {
+        let text = script(&crate::export::loaders::test_data::with_over_group());
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("chorus_other[[\"instance\"]] <- factor("))
+            .expect("instance labels");
+        assert!(
+            line.contains("levels = 1:2, labels = c(\"Heroin\", "),
+            "{line}"
+        );
     }
 }

@@ -23,6 +23,14 @@ pub fn script(data: &Anonymised) -> String {
             &["instance"],
             &group.columns,
         ));
+        // A page repeated over a multi-select: which option each instance is about.
+        if !group.items.is_empty() {
+            out.push_str("\nVALUE LABELS\n  instance\n");
+            for (i, item) in group.items.iter().enumerate() {
+                out.push_str(&format!("    {} {}\n", i + 1, string(item)));
+            }
+            out.push_str(".\nEXECUTE.\n");
+        }
     }
     if !data.groups.is_empty() {
         out.push_str("\nDATASET ACTIVATE chorus.\n");
@@ -232,5 +240,18 @@ mod tests {
         assert_eq!(pieces, HOSTILE.replace('\n', " "));
         let long = "x".repeat(100);
         assert!(string(&long).lines().all(|l| l.len() < 60));
+    }
+
+    #[test]
+    fn instances_of_a_page_repeated_over_a_multi_select_are_labelled_with_their_options() {
+        let text = script(&crate::export::loaders::test_data::with_over_group());
+        let group = text
+            .split("/FILE=\"groups/other.csv\"")
+            .nth(1)
+            .expect("group read");
+        assert!(
+            group.contains("VALUE LABELS\n  instance\n    1 \"Heroin\"\n    2 "),
+            "{group}"
+        );
     }
 }

@@ -43,10 +43,21 @@ pub fn script(data: &Anonymised) -> String {
             &["instance"],
             &group.columns,
         ));
-        out.push_str(&format!(
-            "label variable instance `\"Instance (1 for the first)\"'\nsave \"chorus_{}.dta\", replace\n",
-            group.name
-        ));
+        out.push_str("label variable instance `\"Instance (1 for the first)\"'\n");
+        // A page repeated over a multi-select: which option each instance is about.
+        if !group.items.is_empty() {
+            let labels: Vec<String> = group
+                .items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| format!("{} {}", i + 1, string(item)))
+                .collect();
+            out.push_str(&format!(
+                "label define chorus_instance {}, replace\nlabel values instance chorus_instance\n",
+                labels.join(" ")
+            ));
+        }
+        out.push_str(&format!("save \"chorus_{}.dta\", replace\n", group.name));
     }
     out.push_str("use \"chorus.dta\", clear\n");
     out
@@ -242,5 +253,23 @@ mod tests {
         );
         assert!(group.contains("save \"chorus_substance.dta\", replace\n"));
         assert!(text.ends_with("use \"chorus.dta\", clear\n"), "{text}");
+    }
+
+    #[test]
+    fn instances_of_a_page_repeated_over_a_multi_select_are_labelled_with_their_options() {
+        let text = script(&crate::export::loaders::test_data::with_over_group());
+        let group = text
+            .split("import delimited using \"groups/other.csv\"")
+            .nth(1)
+            .expect("the group file is read");
+        let define = group
+            .lines()
+            .find(|l| l.starts_with("label define chorus_instance 1 `\"Heroin\"' 2 "))
+            .expect("instance labels");
+        assert!(define.ends_with(", replace"), "{define}");
+        assert!(
+            group.contains("label values instance chorus_instance\n"),
+            "{group}"
+        );
     }
 }

@@ -99,3 +99,17 @@ pub fn hostile() -> Anonymised {
         groups: Vec::new(),
     }
 }
+
+/// [`hostile`] with a page repeated over a multi-select (`other`): instance 1 is about
+/// "Heroin", instance 2 about an option with a hostile label.
+pub fn with_over_group() -> Anonymised {
+    let mut data = hostile();
+    let area = data.columns[1].clone();
+    data.groups.push(crate::export::anonymise::Group {
+        name: "other".into(),
+        columns: vec![area],
+        rows: Vec::new(),
+        items: vec!["Heroin".into(), HOSTILE.into()],
+    });
+    data
+}
