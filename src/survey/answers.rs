@@ -133,11 +133,7 @@ fn required(q: &Question, message: impl Into<String>) -> AnswerError {
 }
 
 fn own_message(q: &Question, kind: MessageKind) -> Option<String> {
-    let text = match kind {
-        MessageKind::Required => &q.messages.required,
-        MessageKind::Invalid => &q.messages.invalid,
-    };
-    text.as_ref().map(|t| t.default_text().to_owned())
+    q.own_message(kind).map(|t| t.default_text().to_owned())
 }
 
 fn parse_inner(

@@ -173,11 +173,15 @@ impl Question {
     /// The question's own message of this kind in `lang` (falling back to the default
     /// language); `None` when the question has none, and the interface's message applies.
     pub fn message(&self, kind: MessageKind, lang: &str) -> Option<&str> {
-        let text = match kind {
-            MessageKind::Required => &self.messages.required,
-            MessageKind::Invalid => &self.messages.invalid,
-        };
-        text.as_ref().map(|t| t.get(lang))
+        self.own_message(kind).map(|t| t.get(lang))
+    }
+
+    /// The question's own message of this kind, in every language; `None` when it has none.
+    pub fn own_message(&self, kind: MessageKind) -> Option<&Text> {
+        match kind {
+            MessageKind::Required => self.messages.required.as_ref(),
+            MessageKind::Invalid => self.messages.invalid.as_ref(),
+        }
     }
 
     pub fn option(&self, id: &str) -> Option<&Choice> {
