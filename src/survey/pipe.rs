@@ -45,18 +45,23 @@ pub(super) fn references(text: &str) -> Vec<Reference<'_>> {
     out
 }
 
-/// `text` away from any one response — a table's title, a codebook's label, quotes' heading:
-/// each `{answer:…}` shows its fallback, or "…" when it has none.
-pub fn unpiped(text: &str) -> String {
+/// `text` with each `{answer:…}` replaced by what `value` gives for it.
+fn replace_references(text: &str, mut value: impl FnMut(&Reference<'_>) -> String) -> String {
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
     for r in references(text) {
         out.push_str(text.get(last..r.range.start).unwrap_or_default());
-        out.push_str(r.fallback.unwrap_or("…"));
+        out.push_str(&value(&r));
         last = r.range.end;
     }
     out.push_str(text.get(last..).unwrap_or_default());
     out
+}
+
+/// `text` away from any one response — a table's title, a codebook's label, quotes' heading:
+/// each `{answer:…}` shows its fallback, or "…" when it has none.
+pub fn unpiped(text: &str) -> String {
+    replace_references(text, |r| r.fallback.unwrap_or("…").to_owned())
 }
 
 impl Question {
@@ -73,11 +78,10 @@ impl Survey {
     /// date, or the text typed. Pages call this on a question's text and help before showing
     /// them.
     pub fn pipe(&self, text: &str, answers: &Response, lang: &str) -> String {
-        let mut out = String::with_capacity(text.len());
-        let mut last = 0;
-        for r in references(text) {
-            out.push_str(text.get(last..r.range.start).unwrap_or_default());
-            let shown = self.visible_answers(answers);
+        // Worked out once, and only for a text that pipes something.
+        let mut shown: Option<Response> = None;
+        replace_references(text, |r| {
+            let shown = shown.get_or_insert_with(|| self.visible_answers(answers));
             let value = self
                 .question(r.question)
                 .zip(shown.get(r.question))
@@ -107,10 +111,7 @@ impl Survey {
                     Answer::Text(t) => Some(t.clone()),
                     Answer::Grid(_) | Answer::NonAnswer(_) => None,
                 });
-            out.push_str(&value.unwrap_or_else(|| r.fallback.unwrap_or_default().to_owned()));
-            last = r.range.end;
-        }
-        out.push_str(text.get(last..).unwrap_or_default());
-        out
+            value.unwrap_or_else(|| r.fallback.unwrap_or_default().to_owned())
+        })
     }
 }
