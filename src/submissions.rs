@@ -90,36 +90,34 @@ impl SealedRecord {
         let Some((&COMPACT, rest)) = plain.split_first() else {
             return serde_json::from_slice(plain).ok();
         };
-        let take = |rest: &mut &[u8], n: usize| -> Option<Vec<u8>> {
-            let (head, tail) = (rest.get(..n)?, rest.get(n..)?);
-            *rest = tail;
-            Some(head.to_vec())
-        };
-        let id16 = |bytes: Vec<u8>| -> Option<[u8; 16]> { bytes.try_into().ok() };
-        let u32_of =
-            |bytes: Vec<u8>| -> Option<u32> { Some(u32::from_be_bytes(bytes.try_into().ok()?)) };
-        let mut rest = rest;
-        let record_key = u32_of(take(&mut rest, 4)?)?;
-        let chain = match take(&mut rest, 1)?.first()? {
-            0 => None,
-            1 => {
-                let id = id16(take(&mut rest, 16)?)?;
-                let recruiter = match take(&mut rest, 1)?.first()? {
-                    0 => None,
-                    1 => Some(id16(take(&mut rest, 16)?)?),
+        let (key, rest) = rest.split_first_chunk::<4>()?;
+        let (chain, rest) = match rest.split_first()? {
+            (0, rest) => (None, rest),
+            (1, rest) => {
+                let (&id, rest) = rest.split_first_chunk::<16>()?;
+                let (recruiter, rest) = match rest.split_first()? {
+                    (0, rest) => (None, rest),
+                    (1, rest) => {
+                        let (&r, rest) = rest.split_first_chunk::<16>()?;
+                        (Some(r), rest)
+                    }
                     _ => return None,
                 };
-                let wave = u32_of(take(&mut rest, 4)?)?;
-                Some(ChainLink {
-                    id,
-                    recruiter,
-                    wave,
-                })
+                let (wave, rest) = rest.split_first_chunk::<4>()?;
+                let wave = u32::from_be_bytes(*wave);
+                (
+                    Some(ChainLink {
+                        id,
+                        recruiter,
+                        wave,
+                    }),
+                    rest,
+                )
             }
             _ => return None,
         };
         Some(SealedRecord {
-            record_key,
+            record_key: u32::from_be_bytes(*key),
             response: Response::from_stored(survey, rest)?,
             chain,
         })
