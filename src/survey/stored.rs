@@ -32,7 +32,6 @@ use std::collections::BTreeMap;
 
 use super::decimal::Decimal;
 use super::definition::{Choice, Question, QuestionKind, Survey};
-use super::ids::QuestionId;
 use super::month::{Day, YearMonth};
 use super::response::{Answer, GridCell, NonAnswer, NonAnswerId, Response};
 
@@ -86,19 +85,17 @@ impl Response {
     /// Reads [`Response::to_stored`]'s form; `None` for anything that is not exactly that
     /// (an unknown position or tag, a truncated or overlong record, questions out of order).
     pub fn from_stored(survey: &Survey, bytes: &[u8]) -> Option<Response> {
-        let questions: Vec<&Question> = survey.questions().collect();
+        // Positions only grow, so one walk over the definition finds every question.
+        let mut questions = survey.questions().enumerate();
         let mut reader = Reader(bytes);
         let mut response = Response::default();
-        let mut next = 0;
         while !reader.0.is_empty() {
             let i = usize::try_from(reader.varint()?).ok()?;
-            if i < next {
-                return None;
-            }
-            next = i + 1;
-            let q = questions.get(i)?;
+            let (_, q) = questions
+                .find(|(at, _)| *at >= i)
+                .filter(|(at, _)| *at == i)?;
             let answer = read_answer(&mut reader, q)?;
-            response.insert(QuestionId::parse(q.id.as_str()).ok()?, answer);
+            response.insert(q.id.clone(), answer);
         }
         Some(response)
     }

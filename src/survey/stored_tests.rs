@@ -1,5 +1,6 @@
 use super::*;
 use crate::survey::definition::Choice;
+use crate::survey::ids::QuestionId;
 
 const EXAMPLES: [&str; 10] = [
     include_str!("../../surveys/demo.toml"),
