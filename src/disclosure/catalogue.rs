@@ -142,10 +142,7 @@ fn settle(
         .iter()
         .map(|&i| vec![false; tables[i].cells().len() + 1])
         .collect();
-    let mut queue: VecDeque<usize> = (0..pairs.len()).collect();
-    let mut queued = vec![true; pairs.len()];
-    while let Some(p) = queue.pop_front() {
-        queued[p] = false;
+    let audit = |p: usize, first: &[Released]| {
         let (i, ka, kb) = pairs[p];
         let (a, b) = (&tables[one_way[ka]], &tables[one_way[kb]]);
         let (a_shown, b_shown) = (shown_values(&first[ka]), shown_values(&first[kb]));
@@ -161,14 +158,31 @@ fn settle(
             columns: &columns,
             two_shown: None,
         };
-        let fix = match joint::pair(&pair, earlier, t, &mut Witnesses::default()) {
-            Ok(None) => continue,
+        match joint::pair(&pair, earlier, t, &mut Witnesses::default()) {
+            Ok(None) => None,
             Ok(Some(narrow)) => choose(&narrow, a, b, &a_shown, &b_shown),
             Err(_) => Some(if a_shown.is_empty() {
                 Fix::Withhold(false)
             } else {
                 Fix::Withhold(true)
             }),
+        }
+    };
+    // Every pair audited once against the one-way tables as they are, on a few threads (the
+    // audits are independent); below, in order, a pair whose tables have not changed since
+    // uses that answer, which is the one it would get now.
+    let indices: Vec<usize> = (0..pairs.len()).collect();
+    let mut initial: Vec<Option<Option<Fix>>> =
+        parallel_map(&indices, threads(), |&p| Some(audit(p, first)));
+    let mut changed = vec![false; one_way.len()];
+    let mut queue: VecDeque<usize> = (0..pairs.len()).collect();
+    let mut queued = vec![true; pairs.len()];
+    while let Some(p) = queue.pop_front() {
+        queued[p] = false;
+        let (_, ka, kb) = pairs[p];
+        let fix = match initial[p].take() {
+            Some(fix) if !changed[ka] && !changed[kb] => fix,
+            _ => audit(p, first),
         };
         // Nothing left to hide or withhold in this pair: what it shows is only earlier
         // releases, which their own audits cleared.
@@ -177,6 +191,7 @@ fn settle(
             Fix::Hide(side, cell) => {
                 let k = if side { ka } else { kb };
                 forced[k][cell] = true;
+                changed[k] = true;
                 let table = &tables[one_way[k]];
                 first[k] = match protect_forcing(table, threshold, earlier, &forced[k]) {
                     Ok(shown) => Released::Shown(shown),
@@ -186,6 +201,7 @@ fn settle(
             }
             Fix::Withhold(side) => {
                 let k = if side { ka } else { kb };
+                changed[k] = true;
                 first[k] = withhold(
                     &tables[one_way[k]],
                     Refusal::AuditFailed {

@@ -160,37 +160,75 @@ impl System {
 
     /// The linear programme of this system with no objective and two extra variables, `up`
     /// (maximised) and `down` (minimised), each between 0 and [`CAP`]; and those variables.
-    fn problem(&self) -> (Problem, Vec<Variable>, Variable, Variable) {
-        let mut problem = Problem::new(OptimizationDirection::Maximize);
-        let vars: Vec<Variable> = self
-            .atoms
-            .iter()
-            .map(|hi| problem.add_var(0.0, (0.0, hi.unwrap_or(f64::INFINITY))))
-            .collect();
+    fn problem(&self) -> (Problem, Vec<Option<Variable>>, Variable, Variable) {
+        let (mut problem, vars) = self.programme(OptimizationDirection::Maximize, |_| 0.0);
         let up = problem.add_var(1.0, (0.0, CAP));
         let down = problem.add_var(-1.0, (0.0, CAP));
-        self.constrain(&mut problem, &vars);
         (problem, vars, up, down)
     }
 
-    /// Every published number and every earlier release's bound, over `vars` (one per atom).
-    fn constrain(&self, problem: &mut Problem, vars: &[Variable]) {
+    /// Which atoms hold nobody for certain: those known empty, and every earlier atom of one
+    /// that is (counts only grow).
+    fn certainly_empty(&self) -> Vec<bool> {
+        let mut empty: Vec<bool> = self.atoms.iter().map(|hi| *hi == Some(0.0)).collect();
+        loop {
+            let mut changed = false;
+            for &(earlier, later) in &self.monotone {
+                if empty[later] && !empty[earlier] {
+                    empty[earlier] = true;
+                    changed = true;
+                }
+            }
+            if !changed {
+                return empty;
+            }
+        }
+    }
+
+    /// Every published number and every earlier release's bound as a linear programme, with
+    /// `objective` per atom; and the variable of each atom (`None` for one that is certainly
+    /// empty, which is 0 at every feasible point and so left out: a smaller programme with the
+    /// same answers). A published range is one row with a variable for the sum held between the
+    /// range's ends, instead of two rows.
+    fn programme(
+        &self,
+        direction: OptimizationDirection,
+        objective: impl Fn(usize) -> f64,
+    ) -> (Problem, Vec<Option<Variable>>) {
+        let mut problem = Problem::new(direction);
+        let empty = self.certainly_empty();
+        let vars: Vec<Option<Variable>> = self
+            .atoms
+            .iter()
+            .enumerate()
+            .map(|(i, hi)| {
+                (!empty[i])
+                    .then(|| problem.add_var(objective(i), (0.0, hi.unwrap_or(f64::INFINITY))))
+            })
+            .collect();
         for (sum, lo, hi) in &self.known {
-            let terms: Vec<(Variable, f64)> = sum.iter().map(|&a| (vars[a], 1.0)).collect();
+            let mut terms: Vec<(Variable, f64)> = sum
+                .iter()
+                .filter_map(|&a| vars[a])
+                .map(|v| (v, 1.0))
+                .collect();
+            if terms.is_empty() && *lo <= 0.0 && 0.0 <= *hi {
+                continue;
+            }
             if lo == hi {
                 problem.add_constraint(terms, ComparisonOp::Eq, *lo);
             } else {
-                problem.add_constraint(terms.clone(), ComparisonOp::Ge, *lo);
-                problem.add_constraint(terms, ComparisonOp::Le, *hi);
+                let total = problem.add_var(0.0, (*lo, *hi));
+                terms.push((total, -1.0));
+                problem.add_constraint(terms, ComparisonOp::Eq, 0.0);
             }
         }
         for &(earlier, later) in &self.monotone {
-            problem.add_constraint(
-                vec![(vars[later], 1.0), (vars[earlier], -1.0)],
-                ComparisonOp::Ge,
-                0.0,
-            );
+            if let (Some(e), Some(l)) = (vars[earlier], vars[later]) {
+                problem.add_constraint(vec![(l, 1.0), (e, -1.0)], ComparisonOp::Ge, 0.0);
+            }
         }
+        (problem, vars)
     }
 
     /// The optimal point, or `None` when the objective is unbounded, solved from scratch.
@@ -199,28 +237,26 @@ impl System {
         target: &[usize],
         direction: OptimizationDirection,
     ) -> Result<Option<Vec<f64>>, String> {
-        let mut problem = Problem::new(direction);
-        let vars: Vec<Variable> = self
-            .atoms
-            .iter()
-            .enumerate()
-            .map(|(i, hi)| {
-                let objective = if target.contains(&i) { 1.0 } else { 0.0 };
-                problem.add_var(objective, (0.0, hi.unwrap_or(f64::INFINITY)))
-            })
-            .collect();
-        self.constrain(&mut problem, &vars);
+        let (problem, vars) =
+            self.programme(direction, |i| if target.contains(&i) { 1.0 } else { 0.0 });
         let mut options = microlp::SolveOptions::default();
         options.presolve = false;
         match problem.solve_with(options) {
             Ok(outcome) => match outcome.into_solution() {
-                Ok(solution) => Ok(Some(vars.iter().map(|v| solution.var_value(*v)).collect())),
+                Ok(solution) => Ok(Some(point(&solution, &vars))),
                 Err(_) => Err("the solver stopped before an answer".into()),
             },
             Err(Error::Unbounded) => Ok(None),
             Err(e) => Err(e.to_string()),
         }
     }
+}
+
+/// Every atom's value at `solution` (0 for one left out as certainly empty).
+fn point(solution: &microlp::Solution, vars: &[Option<Variable>]) -> Vec<f64> {
+    vars.iter()
+        .map(|v| v.map_or(0.0, |v| solution.var_value(v)))
+        .collect()
 }
 
 /// The cap on `up` and `down` in [`Extremes`]: far above any count, so a sum that reaches it
@@ -239,7 +275,7 @@ const CAP: f64 = 1e7;
 struct Extremes<'a> {
     system: &'a System,
     /// `None` when the system could not be solved this way (each sum then gets its own).
-    base: Option<(microlp::Solution, Vec<Variable>, Variable, Variable)>,
+    base: Option<(microlp::Solution, Vec<Option<Variable>>, Variable, Variable)>,
 }
 
 impl<'a> Extremes<'a> {
@@ -267,7 +303,7 @@ impl<'a> Extremes<'a> {
                 OptimizationDirection::Minimize => (*down, ComparisonOp::Ge),
             };
             let mut row = vec![(bound, 1.0)];
-            row.extend(target.iter().map(|&a| (vars[a], -1.0)));
+            row.extend(target.iter().filter_map(|&a| vars[a]).map(|v| (v, -1.0)));
             let edited = base
                 .clone()
                 .add_constraint(row, op, 0.0)
@@ -275,7 +311,7 @@ impl<'a> Extremes<'a> {
                 .and_then(|outcome| outcome.into_solution().ok());
             if let Some(solution) = edited {
                 if solution.var_value(bound) < CAP - 0.5 {
-                    return Ok(Some(vars.iter().map(|v| solution.var_value(*v)).collect()));
+                    return Ok(Some(point(&solution, vars)));
                 }
             }
         }
@@ -366,6 +402,49 @@ mod tests {
             .expect("solves")
             .expect("bounded below");
         assert!((lowest[0] + lowest[1] - 38.0).abs() < SLACK);
+    }
+
+    #[test]
+    fn an_atom_known_empty_and_the_earlier_atoms_it_bounds_are_zero_at_every_point() {
+        // Now: atoms 0, 1, 2 with 2 known empty; the total 30 is published. Before: atoms 3, 4, 5,
+        // each at most its later self, so 5 is empty too; 4 was published as 12.
+        let mut s = System::default();
+        s.add_atoms(3);
+        s.empty(2);
+        s.publish(vec![0, 1, 2], 30);
+        let old = s.add_atoms(3);
+        for i in 0..3 {
+            s.at_most(old + i, i);
+        }
+        s.publish(vec![old + 1], 12);
+        assert_eq!(
+            s.certainly_empty(),
+            [false, false, true, false, false, true]
+        );
+        for direction in [
+            OptimizationDirection::Maximize,
+            OptimizationDirection::Minimize,
+        ] {
+            let point = s.solve(&[0], direction).expect("solves").expect("bounded");
+            assert_eq!((point[2], point[old + 2]), (0.0, 0.0));
+        }
+        // Atom 1 holds at least the 10 people of atom 4 (12 − 2): atom 0 is at most 32 − 10.
+        let lps = Extremes::new(&s);
+        let highest = lps
+            .extreme(&[0], OptimizationDirection::Maximize)
+            .expect("solves")
+            .expect("bounded");
+        assert!((highest[0] - 22.0).abs() < SLACK, "{highest:?}");
+        assert_eq!(s.narrowest(&[vec![0], vec![2]], 10), Ok(Some(1)));
+    }
+
+    #[test]
+    fn a_published_number_only_empty_atoms_could_hold_is_still_a_contradiction() {
+        let mut s = System::default();
+        s.add_atoms(2);
+        s.empty(1);
+        s.publish(vec![1], 20);
+        assert!(s.solve(&[0], OptimizationDirection::Maximize).is_err());
     }
 
     #[test]
