@@ -1,0 +1,46 @@
+//! How long each release of one survey takes as releases accumulate: the 40-question survey of
+//! `cargo bench --bench release`, released at 300 responses and then again each time a fifth
+//! more have come in, every release audited against all the earlier ones as the product does.
+//!
+//! Run: `cargo run --release --example release_series` (`RELEASES=4` for fewer than six).
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use chorus::disclosure::{protect_catalogue, EarlierRelease, DEFAULT_THRESHOLD};
+use chorus::release::{ReleaseDocument, Table};
+use chorus::survey::Survey;
+use chorus::tally::tally;
+
+#[path = "../benches/support/bench_survey.rs"]
+mod bench_survey;
+use bench_survey::{definition, responses};
+
+fn main() {
+    let releases: u32 = std::env::var("RELEASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(6);
+    let survey = Survey::parse(&definition()).expect("bench survey parses");
+    let mut earlier: Vec<EarlierRelease> = Vec::new();
+    let mut n = 300;
+    println!("| release | responses | time | tables shown |");
+    println!("|---|---|---|---|");
+    for number in 1..=releases {
+        // The same seed: the first n people of every release are the people of the one before.
+        let records = responses(&survey, n, 2027);
+        let catalogue = tally(&survey, records.iter().map(|(k, r)| (*k, r)));
+        let started = Instant::now();
+        let released = black_box(protect_catalogue(&catalogue, DEFAULT_THRESHOLD, &earlier));
+        let took = started.elapsed();
+        let shown = released.iter().filter(|r| r.shown().is_some()).count();
+        println!(
+            "| {number} | {n} | {:.2} s | {shown} of {} |",
+            took.as_secs_f64(),
+            released.len()
+        );
+        let document = ReleaseDocument::new(&survey, number, false, true, &released);
+        earlier.push(document.tables.iter().map(Table::earlier).collect());
+        n += n / 5;
+    }
+}
