@@ -66,7 +66,10 @@ async function start(page, run) {
   await page.goto(startUrl);
   if ((await page.textContent("h1")) === null) fail(`${run}: kiosk start page`);
   await page.click("button.kiosk-go");
-  if (!(await page.isVisible("#q-consent"))) fail(`${run}: Start did not lead to the first question`);
+  // Waits for the page the form's POST leads to: `isVisible` alone could look at the start
+  // page still on screen while a slow machine answers.
+  const reached = await page.waitForSelector("#q-consent", { state: "visible", timeout: 10000 }).then(() => true, () => false);
+  if (!reached) fail(`${run}: Start did not lead to the first question`);
 }
 
 for (const js of [true, false]) {
