@@ -18,8 +18,8 @@ pub(super) type Sum = Vec<usize>;
 /// See the module documentation.
 #[derive(Debug, Clone, Default)]
 pub(super) struct System {
-    /// Each atom's upper bound: `Some(0.0)` for an atom the attacker is assumed to know is empty.
-    atoms: Vec<Option<f64>>,
+    /// Per atom: whether the attacker is assumed to know it is empty.
+    known_empty: Vec<bool>,
     known: Vec<(Sum, f64, f64)>,
     monotone: Vec<(usize, usize)>,
 }
@@ -42,16 +42,16 @@ const SLACK: f64 = 1e-6;
 impl System {
     /// Adds `n` atoms; returns the index of the first.
     pub(super) fn add_atoms(&mut self, n: usize) -> usize {
-        let first = self.atoms.len();
-        self.atoms.resize(first + n, None);
+        let first = self.known_empty.len();
+        self.known_empty.resize(first + n, false);
         first
     }
 
     /// The attacker is assumed to know that nobody is in `atom` (as a filter question makes
     /// known for answers that could not be given together).
     pub(super) fn empty(&mut self, atom: usize) {
-        if let Some(a) = self.atoms.get_mut(atom) {
-            *a = Some(0.0);
+        if let Some(a) = self.known_empty.get_mut(atom) {
+            *a = true;
         }
     }
 
@@ -170,7 +170,7 @@ impl System {
     /// Which atoms hold nobody for certain: those known empty, and every earlier atom of one
     /// that is (counts only grow).
     fn certainly_empty(&self) -> Vec<bool> {
-        let mut empty: Vec<bool> = self.atoms.iter().map(|hi| *hi == Some(0.0)).collect();
+        let mut empty = self.known_empty.clone();
         loop {
             let mut changed = false;
             for &(earlier, later) in &self.monotone {
@@ -194,7 +194,7 @@ impl System {
     /// variable instead of a row of the programme.
     fn chains(&self) -> (Vec<Sum>, Vec<(usize, usize)>) {
         let empty = self.certainly_empty();
-        let mut before: Vec<Option<usize>> = vec![None; self.atoms.len()];
+        let mut before: Vec<Option<usize>> = vec![None; self.known_empty.len()];
         let mut rows = Vec::new();
         for &(earlier, later) in &self.monotone {
             if empty[earlier] || empty[later] {
@@ -207,8 +207,8 @@ impl System {
         }
         // Earlier atoms have smaller indices (a chain only links backwards), so each chain is
         // built from one already built.
-        let mut chains: Vec<Sum> = Vec::with_capacity(self.atoms.len());
-        for i in 0..self.atoms.len() {
+        let mut chains: Vec<Sum> = Vec::with_capacity(self.known_empty.len());
+        for i in 0..self.known_empty.len() {
             let chain = if empty[i] {
                 Vec::new()
             } else {
@@ -233,7 +233,7 @@ impl System {
     ) -> (Problem, Atoms) {
         let mut problem = Problem::new(direction);
         let (chains, links) = self.chains();
-        let mut weight = vec![0.0; self.atoms.len()];
+        let mut weight = vec![0.0; self.known_empty.len()];
         for (i, chain) in chains.iter().enumerate() {
             let w = objective(i);
             if w != 0.0 {
@@ -255,11 +255,6 @@ impl System {
                 .map(|chain| chain.iter().filter_map(|&k| own[k]).collect())
                 .collect(),
         };
-        for (i, hi) in self.atoms.iter().enumerate() {
-            if let Some(hi) = hi.filter(|h| *h > 0.0 && h.is_finite()) {
-                problem.add_constraint(atoms.terms(&[i], 1.0), ComparisonOp::Le, hi);
-            }
-        }
         for (sum, lo, hi) in &self.known {
             let mut terms = atoms.terms(sum, 1.0);
             if terms.is_empty() && *lo <= 0.0 && 0.0 <= *hi {
