@@ -9,8 +9,8 @@
 //!
 //! Why one batch on one tree and not a transaction: sled applies a `Batch` to one tree
 //! atomically, also across crashes (its log marks the batch as a unit and recovery drops an
-//! incomplete one), and it costs a third of a two-tree transaction. The checks a transaction
-//! would make — is the code unspent, is the record id free — are safe to make by reading first,
+//! incomplete one), and it costs a third of a two-tree transaction. The check a transaction
+//! would make — is the code unspent — is safe to make by reading first,
 //! because this thread is the only writer of spent states and of responses: `codes_insert`
 //! only ever adds codes that did not exist, and a rewrite runs here, between batches. Inside a
 //! batch, a code or record id used twice is caught by the sets below.
@@ -273,8 +273,11 @@ fn apply<'a>(
         }
         let record = redeem.get(code)?.and_then(|raw| CodeRecord::decode(&raw));
         let usable = matches!(&record, Some(rec) if !rec.spent && rec.survey == request.survey);
-        // A 128-bit id collision is refused rather than allowed to overwrite a response.
-        if !usable || (stores_response && redeem.get(&key)?.is_some()) {
+        // Record ids are 128 random bits from the system's source: two alike among 2^32
+        // responses has odds below 2^-64, so the store is not asked whether an id is free (a
+        // read of a random leaf for every submission, on the one thread all of them wait for).
+        // Two alike in one batch are still refused above.
+        if !usable {
             outcomes.push(Committed::UNUSABLE);
             continue;
         }
