@@ -105,7 +105,7 @@ pub fn parse_partial(
             .question(id.as_str())
             .is_some_and(|q| survey.question_visible(q, &shown))
     });
-    (survey.with_computed(&shown), errors)
+    (survey.with_computed(shown), errors)
 }
 
 fn error(q: &Question, message: impl Into<String>) -> AnswerError {
@@ -194,13 +194,18 @@ fn parse_inner(
     }
     survey.with_batch_answers(&mut response, tags);
     let flow = survey.flow(&response);
-    let visible = survey.visible_answers(&response);
+    // Only an option with a `show_if` of its own can make what is kept differ from what was
+    // sent, and most surveys have none: then there is nothing to compare.
+    let options_conditional = survey
+        .questions()
+        .any(|q| q.kind.options().iter().any(|o| o.show_if.is_some()));
+    let visible = options_conditional.then(|| survey.visible_answers_in(&response, &flow));
     for ((page_index, q), shown) in survey
         .pages()
         .iter()
         .enumerate()
         .flat_map(|(i, p)| p.questions.iter().map(move |q| (i, q)))
-        .zip(flow.questions)
+        .zip(flow.questions.iter().copied())
     {
         if let Some(errs) = per_question.remove(q.id.as_str()) {
             errors.extend(errs);
@@ -215,7 +220,11 @@ fn parse_inner(
             for c in survey.failed_checks(q, &response) {
                 errors.push(error(q, c.message.default_text()));
             }
-        } else if answered && visible.get(q.id.as_str()) != response.get(q.id.as_str()) {
+        } else if answered
+            && visible
+                .as_ref()
+                .is_some_and(|v| v.get(q.id.as_str()) != response.get(q.id.as_str()))
+        {
             errors.push(not_taken(
                 q,
                 "an option chosen was not offered, given the other answers",
@@ -233,7 +242,7 @@ fn parse_inner(
     }
 
     if errors.is_empty() {
-        Ok(survey.with_computed(&response))
+        Ok(survey.with_computed(response))
     } else {
         Err(errors)
     }

@@ -7,8 +7,8 @@ use super::response::{Answer, Response};
 impl Survey {
     /// `answers` (already limited to what was shown) with every shown computed field's value
     /// added, and any value sent for a computed field replaced: peers never answer them.
-    pub fn with_computed(&self, answers: &Response) -> Response {
-        let mut out = answers.clone();
+    pub fn with_computed(&self, answers: Response) -> Response {
+        let mut out = answers;
         for q in self.questions() {
             if let Some(a) = self.implied_answer(q, &out) {
                 out.insert(q.id.clone(), a.clone());
