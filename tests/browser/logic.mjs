@@ -61,6 +61,10 @@ for (const js of [true, false]) {
   try {
     await page.goto(`${base}/s/naloxone-carry?code=${code}&lang=en`);
     await page.click('button[value="start"]');
+    // Without JavaScript Start is a form POST: wait for the question page rather than look once
+    // while it may still be on its way (a busy machine showed the start page still on screen).
+    const reached = await page.waitForSelector("#q-carried", { state: "visible", timeout: 10000 }).then(() => true, () => false);
+    if (!reached) fail(`${run}: Start did not lead to the first question`);
     if (js) {
       await expectShown(page, `${run} start`, { carried: true, kit: false, why_not: false, overdoses: true, used_on_someone: true });
       if (await hintShown(page, "kit")) fail(`${run}: the hint stays beside a live follow-up`);
@@ -84,9 +88,11 @@ for (const js of [true, false]) {
       await page.fill('input[name="overdoses"]', "0");
     }
     await page.click('button[value="next"]');
-    if ((await page.textContent("h1")) !== "Getting more") fail(`${run}: second page`);
+    const second = await page.waitForSelector('h1:text-is("Getting more")', { timeout: 10000 }).then(() => true, () => false);
+    if (!second) fail(`${run}: second page`);
     await page.check("#in-want_more-yes");
     await page.click('button[value="next"]');
+    await page.waitForSelector("#in-want_more-yes", { state: "detached", timeout: 10000 }).catch(() => fail(`${run}: review`));
     const review = await page.textContent("main");
     if (js && !review.includes("Nasal spray")) fail(`${run}: review lacks the follow-up answer`);
     if (!js && review.includes("Nasal spray")) fail(`${run}: review shows a set-aside answer`);
