@@ -59,6 +59,8 @@ for (const lang of ["sw", "ar"]) {
       await page.goto(`${base}/s/three-languages?code=${code}&lang=${lang}`);
       await check(page, lang, `${run} landing`, js);
       await page.click('button[value="start"]');
+      // Without JavaScript a click is a form POST: wait for the next page rather than look once.
+      await page.locator("h1", { hasText: EXPECTED[lang].first }).waitFor({ timeout: 10000 }).catch(() => {});
       if ((await page.textContent("h1")) !== EXPECTED[lang].first) fail(`${run}: first page title`);
       await check(page, lang, `${run} page`, js);
       // A number out of range: the error, in the peer's language.
@@ -71,6 +73,7 @@ for (const lang of ["sw", "ar"]) {
       await page.click('button[value="next"]');
       await check(page, lang, `${run} review`, js);
       await page.click('button.primary');
+      await page.locator("h1", { hasText: EXPECTED[lang].thanks }).waitFor({ timeout: 10000 }).catch(() => {});
       if (!(await page.textContent("h1")).includes(EXPECTED[lang].thanks)) fail(`${run}: thanks`);
       await check(page, lang, `${run} thanks`, js);
     } catch (e) {
