@@ -216,8 +216,11 @@ fn parse_inner(
                 q,
                 "this question was not shown, given the other answers, so it can't be answered",
             ));
-        } else if answered && !survey.failed_checks(q, &response).is_empty() {
-            for c in survey.failed_checks(q, &response) {
+        } else if let Some(failed) = answered
+            .then(|| survey.failed_checks(q, &response))
+            .filter(|failed| !failed.is_empty())
+        {
+            for c in failed {
                 errors.push(error(q, c.message.default_text()));
             }
         } else if answered
