@@ -92,7 +92,7 @@ impl Survey {
     }
 
     /// [`Survey::visible_answers`] for a `flow` already worked out from the same `answers`
-    /// (a submission needs both, and walking the survey twice was a tenth of its cost).
+    /// (a submission needs both, and need not walk the survey twice).
     pub(super) fn visible_answers_in(&self, answers: &Response, flow: &Flow) -> Response {
         let shown: Vec<(&Question, &Answer)> = self
             .questions()
