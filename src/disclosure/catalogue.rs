@@ -43,7 +43,7 @@ pub fn protect_catalogue(
         }
     });
     if !earlier.is_empty() {
-        settle(tables, &one_way, &mut first, threshold, earlier);
+        settle(catalogue, &one_way, &mut first, threshold, earlier);
     }
     let mut out: Vec<Option<Released>> = vec![None; tables.len()];
     let mut by_variable: HashMap<&str, (usize, usize)> = HashMap::new();
@@ -66,7 +66,10 @@ pub fn protect_catalogue(
         let a = lookup(&table.rows().variable);
         let b = table.columns().and_then(|c| lookup(&c.variable));
         let result = match (a, b) {
-            (Some(a), Some(b)) => protect_two_way(table, threshold, &a, &b, earlier),
+            (Some(a), Some(b)) => {
+                let linked = catalogue.linked.contains(table.id());
+                protect_two_way(table, threshold, (&a, &b), earlier, linked)
+            }
             _ => Err(super::Refusal::TooFewForBreakdown),
         };
         match result {
@@ -109,12 +112,13 @@ enum Fix {
 /// same people — or, failing that, the table is withheld. Hiding only loosens the attacker's
 /// constraints, so this ends.
 fn settle(
-    tables: &[RawTable],
+    catalogue: &Catalogue,
     one_way: &[usize],
     first: &mut [Released],
     threshold: u32,
     earlier: &[EarlierRelease],
 ) {
+    let tables = &catalogue.tables;
     let t = u64::from(threshold);
     let position: HashMap<&str, usize> = one_way
         .iter()
@@ -157,6 +161,7 @@ fn settle(
             rows: &rows,
             columns: &columns,
             two_shown: None,
+            linked: catalogue.linked.contains(tables[i].id()),
         };
         match joint::pair(&pair, earlier, t, &mut Witnesses::default()) {
             Ok(None) => None,

@@ -56,6 +56,14 @@ fn run(
     let mut origins = Vec::new();
     for e in entries {
         match e.published {
+            // A published 0 is a true 0 (zeros stay zero, and a count from 1 to T − 1 is
+            // never shown): nobody is in any of its atoms.
+            Some(0) => {
+                for &atom in &e.sum {
+                    system.empty(atom);
+                }
+                system.publish(e.sum, 0);
+            }
             Some(p) => system.publish(e.sum, p),
             None => {
                 targets.push(e.sum);
@@ -155,6 +163,11 @@ pub(super) struct Pair<'a> {
     /// `None` when the two-way table is not shown now (the attacker has only the one-way
     /// tables of this release, with every earlier release).
     pub(super) two_shown: Option<&'a [Option<u64>]>,
+    /// Whether a rule of the questionnaire ties the pair together. Then the attacker is assumed
+    /// to know every pair of answers nobody gave (the form may rule them out); otherwise only
+    /// those a published zero shows (zeros between such questions are hidden: see
+    /// `inner::primary`).
+    pub(super) linked: bool,
 }
 
 /// Atom positions for one release of a pair.
@@ -379,7 +392,7 @@ pub(super) fn pair(
     let atoms = link(&mut system, &mut previous);
     for a in 0..na {
         for b in 0..nb {
-            if pair.two.cell(a, b).is_some_and(|c| c.count == 0) {
+            if pair.linked && pair.two.cell(a, b).is_some_and(|c| c.count == 0) {
                 system.empty(atoms.base + a * nb + b);
             }
         }

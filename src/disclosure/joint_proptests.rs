@@ -55,7 +55,10 @@ pub(super) fn catalogue(sizes: &[usize], records: &[Record]) -> Catalogue {
             );
         }
     }
-    Catalogue { tables }
+    Catalogue {
+        tables,
+        ..Catalogue::default()
+    }
 }
 
 /// One published or hidden number: which answer combinations it counts.

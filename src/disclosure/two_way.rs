@@ -34,12 +34,17 @@ struct Candidate {
     loss: f64,
 }
 
+///
+/// `linked`: whether a rule of the questionnaire ties the two variables together (see
+/// `Catalogue::linked`). Then its zeros may be the form's doing and are shown, and the audit
+/// assumes a reader knows every group nobody is in; otherwise a zero is hidden like a small
+/// count and the audit assumes a reader knows only the zeros that are shown.
 pub(super) fn protect_two_way(
     table: &RawTable,
     threshold: u32,
-    a: &OneWay<'_>,
-    b: &OneWay<'_>,
+    (a, b): (&OneWay<'_>, &OneWay<'_>),
     earlier: &[EarlierRelease],
+    linked: bool,
 ) -> Result<ProtectedTable, Refusal> {
     let (Some(a_shown), Some(b_shown)) = (a.shown, b.shown) else {
         return Err(Refusal::TooFewForBreakdown);
@@ -62,7 +67,7 @@ pub(super) fn protect_two_way(
     let mut candidates = Vec::new();
     for r in &row_starts {
         for c in &column_starts {
-            explore(table, r.clone(), c.clone(), t, &mut candidates);
+            explore(table, r.clone(), c.clone(), t, !linked, &mut candidates);
         }
     }
     candidates.sort_by(|x, y| x.loss.total_cmp(&y.loss));
@@ -71,8 +76,7 @@ pub(super) fn protect_two_way(
     for mut candidate in candidates.into_iter().take(AUDITED_CANDIDATES) {
         if audit(
             table,
-            a,
-            b,
+            (a, b, linked),
             &a_values,
             &b_values,
             &mut candidate,
@@ -93,6 +97,7 @@ fn explore(
     mut rows: Grouping,
     mut columns: Grouping,
     t: u64,
+    hide_zeros: bool,
     out: &mut Vec<Candidate>,
 ) {
     let total_records = table.total().count as f64;
@@ -112,7 +117,7 @@ fn explore(
         let margin_ok = inner::margins_publishable(&truth, &layout, t);
         let mut done = false;
         if margin_ok {
-            let mut hidden = inner::primary(&truth, &layout, t);
+            let mut hidden = inner::primary(&truth, &layout, t, hide_zeros);
             done = !hidden.iter().any(|h| *h);
             if inner::secondary(&published, &layout, &mut hidden) {
                 // What readers lose, first: counts of at least T in the table as designed by
@@ -242,14 +247,9 @@ fn lost_counts(
 
 /// Audits a candidate jointly with its one-way tables and the earlier releases, hiding more
 /// inner cells while that helps. `Ok(false)`: this design cannot be shown safely.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one pair of tables and its context"
-)]
 fn audit(
     original: &RawTable,
-    a: &OneWay<'_>,
-    b: &OneWay<'_>,
+    (a, b, linked): (&OneWay<'_>, &OneWay<'_>, bool),
     a_values: &[Option<u64>],
     b_values: &[Option<u64>],
     c: &mut Candidate,
@@ -283,6 +283,7 @@ fn audit(
             rows: &c.rows,
             columns: &c.columns,
             two_shown: Some(&two_shown),
+            linked,
         };
         match joint::pair(&pair, earlier, t, &mut memory) {
             Ok(None) => return Ok(true),

@@ -41,6 +41,7 @@ const LAYERS: &[&str] = &[
     // using it
     "compute",
     "variants",
+    "free_pairs",
     "answers",
     "form",
     "public",

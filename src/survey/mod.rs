@@ -25,6 +25,7 @@ mod error;
 mod expr;
 mod fine_kinds;
 pub mod form;
+mod free_pairs;
 mod hierarchy;
 pub mod ids;
 mod interface;

@@ -57,6 +57,20 @@ pub fn tally<'a>(
         }
     }
     by_question.sort_by(|a, b| a.0.cmp(b.0));
+    let free = survey.freely_combined_questions();
+    let plain: Vec<bool> = survey
+        .questions()
+        .map(|q| free.contains(q.id.as_str()))
+        .collect();
+    let sources: Vec<Source> = numbered
+        .iter()
+        .map(|(questions, _)| Source {
+            free: questions
+                .iter()
+                .all(|&q| plain.get(q).copied().unwrap_or(false)),
+            questions: questions.clone(),
+        })
+        .collect();
     let mut vars: Vec<Variable> = numbered.into_iter().map(|(_, v)| v).collect();
 
     let records = records.into_iter();
@@ -90,7 +104,22 @@ pub fn tally<'a>(
     for (v, codes) in vars.iter_mut().zip(columns.codes.iter_mut()) {
         v.finish_years(codes);
     }
-    build(&vars, &columns)
+    build(&vars, &sources, &columns)
+}
+
+/// The questions a variable is read from, and whether every one of them combines freely with
+/// other questions (`Survey::freely_combined_questions`).
+struct Source {
+    questions: Vec<usize>,
+    free: bool,
+}
+
+impl Source {
+    /// Whether the questionnaire itself may rule out single pairs of these two variables'
+    /// answers: one question feeds both, or a rule ties either to other questions.
+    fn tied_to(&self, other: &Source) -> bool {
+        !(self.free && other.free) || self.questions.iter().any(|q| other.questions.contains(q))
+    }
 }
 
 enum Job {
@@ -98,7 +127,7 @@ enum Job {
     Two(usize, usize),
 }
 
-fn build(vars: &[Variable], columns: &Columns) -> Catalogue {
+fn build(vars: &[Variable], sources: &[Source], columns: &Columns) -> Catalogue {
     let mut jobs: Vec<Job> = (0..vars.len()).map(Job::One).collect();
     for (i, a) in vars.iter().enumerate() {
         for (j, b) in vars.iter().enumerate().skip(i + 1) {
@@ -109,6 +138,11 @@ fn build(vars: &[Variable], columns: &Columns) -> Catalogue {
     }
     let empty: &[variables::Code] = &[];
     let codes = |i: usize| columns.codes.get(i).map_or(empty, Vec::as_slice);
+    let tied = |i: usize, j: usize| match (sources.get(i), sources.get(j)) {
+        (Some(a), Some(b)) => a.tied_to(b),
+        _ => true,
+    };
+    // Each table, and whether the questionnaire ties its two variables together.
     let tables = parallel_map(&jobs, threads(), |job| match *job {
         Job::One(i) => {
             let axis = &vars.get(i)?.axis;
@@ -116,7 +150,8 @@ fn build(vars: &[Variable], columns: &Columns) -> Catalogue {
                 return None;
             }
             let cells = count::one_way(codes(i), &columns.keys, axis.len());
-            RawTable::one_way(axis.variable.clone(), axis.clone(), cells).ok()
+            let table = RawTable::one_way(axis.variable.clone(), axis.clone(), cells).ok()?;
+            Some((table, false))
         }
         Job::Two(i, j) => {
             let (a, b) = (&vars.get(i)?.axis, &vars.get(j)?.axis);
@@ -125,10 +160,16 @@ fn build(vars: &[Variable], columns: &Columns) -> Catalogue {
             }
             let cells = count::two_way(codes(i), codes(j), &columns.keys, a.len(), b.len());
             let id = format!("{}__{}", a.variable, b.variable);
-            RawTable::two_way(id, a.clone(), b.clone(), cells).ok()
+            let table = RawTable::two_way(id, a.clone(), b.clone(), cells).ok()?;
+            Some((table, tied(i, j)))
         }
     });
-    Catalogue {
-        tables: tables.into_iter().flatten().collect(),
+    let mut catalogue = Catalogue::default();
+    for (table, linked) in tables.into_iter().flatten() {
+        if linked {
+            catalogue.linked.insert(table.id().to_owned());
+        }
+        catalogue.tables.push(table);
     }
+    catalogue
 }

@@ -1,6 +1,7 @@
 //! Raw (unprotected) tables: true counts and cell keys. They never leave the release
 //! computation: only `disclosure` reads them, and only its output is shown or stored.
 
+use std::collections::BTreeSet;
 use std::fmt;
 
 use super::labels::Axis;
@@ -154,6 +155,10 @@ fn sum<'a>(cells: impl Iterator<Item = &'a RawCell>) -> RawCell {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Catalogue {
     pub tables: Vec<RawTable>,
+    /// The ids of the two-way tables whose two variables a rule of the questionnaire ties
+    /// together pair by pair (or one question feeds both): pairs of answers the form itself may
+    /// rule out, so their zeros are shown (see `Survey::freely_combined_questions`).
+    pub linked: BTreeSet<String>,
 }
 
 impl Catalogue {

@@ -553,3 +553,77 @@ fn a_piped_question_is_titled_with_its_fallback_in_every_language() {
         assert_eq!(t.rows().title.get("es"), "¿Cómo usas la droga?");
     }
 }
+
+#[test]
+fn two_way_tables_are_linked_when_a_rule_of_the_form_or_one_question_ties_their_variables() {
+    // In the fixture only the grid's two rows share a question; `drugs`, the one question
+    // shown conditionally, is a multi-select and gets no two-way table.
+    let fixture = catalogue(&[]);
+    let linked: Vec<&str> = fixture.linked.iter().map(String::as_str).collect();
+    assert_eq!(linked, ["rating.nsp__rating.drop_in"]);
+
+    let s = Survey::parse(
+        r#"
+id = "l"
+title = "L"
+
+[[pages]]
+title = "One"
+
+  [[pages.questions]]
+  id = "used"
+  type = "single"
+  role = "sensitive"
+  text = "Used?"
+  options = [{ id = "yes", text = "Yes" }, { id = "no", text = "No" }]
+
+  [[pages.questions]]
+  id = "carried"
+  type = "single"
+  role = "sensitive"
+  show_if = "used == 'yes'"
+  text = "Carried naloxone?"
+  options = [{ id = "yes", text = "Yes" }, { id = "no", text = "No" }]
+
+  [[pages.questions]]
+  id = "site"
+  type = "single"
+  role = "quasi"
+  text = "Site?"
+  options = [{ id = "north", text = "North" }, { id = "south", text = "South" }]
+
+  [[pages.questions]]
+  id = "adult"
+  type = "single"
+  role = "quasi"
+  end_if = "adult == 'no'"
+  text = "Are you 18 or over?"
+  options = [{ id = "yes", text = "Yes" }, { id = "no", text = "No" }]
+
+[[pages]]
+title = "Two"
+
+  [[pages.questions]]
+  id = "route"
+  type = "single"
+  role = "sensitive"
+  text = "How?"
+  options = [{ id = "smoke", text = "Smoke" }, { id = "boat", text = "Boat", show_if = "site == 'north'" }]
+"#,
+    )
+    .unwrap_or_else(|e| panic!("survey does not parse: {e}"));
+    let c = tally(&s, std::iter::empty());
+    let linked: Vec<&str> = c.linked.iter().map(String::as_str).collect();
+    // A condition on a question and a rule that ends the survey can only empty whole answers
+    // (rows or columns); an option shown only at one site rules out single pairs, so every
+    // table with `route` is linked.
+    assert_eq!(
+        linked,
+        [
+            "adult__route",
+            "carried__route",
+            "site__route",
+            "used__route"
+        ]
+    );
+}

@@ -306,3 +306,74 @@ fn release_routes_refuse_anonymous_and_researcher_access() {
     }
     assert_eq!(anonymous.post_raw("/org/s/demo/releases", &[]).status, 303);
 }
+
+/// Between two questions the form lets combine freely, a 0 inside a breakdown says which
+/// answers never go together ("every non-binary peer was at the harbour"), and zeros from
+/// tables sharing a question can pin a number hidden in a third: such a 0 is hidden like a
+/// small count unless its whole row or column is empty.
+#[test]
+fn a_zero_between_freely_combined_questions_is_not_published() {
+    let app = TestApp::spawn();
+    let key = organiser_key(&app);
+    let areas = ["harbour", "old_town", "station"];
+    for (i, code) in app.issue_codes("demo", 72).iter().enumerate() {
+        // 30 women and 30 men in every area; 12 non-binary peers, all at the harbour.
+        let (gender, area) = match i {
+            0..30 => ("woman", areas[i % 3]),
+            30..60 => ("man", areas[i % 3]),
+            _ => ("non_binary", "harbour"),
+        };
+        let answers = json!({
+            "consent": "yes",
+            "age": 18 + (i * 7) % 60,
+            "gender": gender,
+            "area": area,
+            "injected_3m": if i % 4 == 0 { "yes" } else { "no" },
+        });
+        assert_eq!(app.submit("demo", code, &answers).0, 201);
+    }
+    let publish = app.url("/api/v1/surveys/demo/releases");
+    assert_eq!(post(&publish, "", &[("Authorization", &key)]).0, 201);
+    let (_, body) = api_get(&app, "/api/v1/surveys/demo/releases/latest", &key);
+    let v: Value = serde_json::from_str(&body).expect("json");
+    let tables = v["tables"].as_array().expect("tables");
+    let gender = tables.iter().find(|t| t["id"] == "gender").expect("gender");
+    let non_binary = gender["cells"]
+        .as_array()
+        .and_then(|rows| {
+            rows.iter()
+                .zip(gender["rows"].as_array()?)
+                .find(|(_, r)| r["id"] == "non_binary")
+        })
+        .map(|(cells, _)| cells[0].clone())
+        .expect("non-binary row");
+    assert!(
+        non_binary["count"].as_u64().is_some_and(|n| n >= 10),
+        "{non_binary}"
+    );
+
+    let breakdown = tables
+        .iter()
+        .find(|t| t["id"] == "gender__area")
+        .expect("gender × area");
+    let Some(cells) = breakdown["cells"].as_array() else {
+        return; // withheld: it shows nothing at all
+    };
+    let count = |r: usize, c: usize| cells[r][c]["count"].as_u64();
+    let (rows, columns) = (cells.len() - 1, cells[0].as_array().expect("row").len() - 1);
+    let mut zeros = 0;
+    for r in 0..rows {
+        for c in 0..columns {
+            if count(r, c) == Some(0) {
+                zeros += 1;
+                assert!(
+                    count(r, columns) == Some(0) || count(rows, c) == Some(0),
+                    "a 0 at row {r}, column {c} beside people in both: {breakdown}"
+                );
+            }
+        }
+    }
+    // Areas nobody named still read 0 (their totals say so); the harbour-only non-binary row
+    // does not show a 0 beside Old Town or the station.
+    assert!(zeros > 0, "{breakdown}");
+}
