@@ -1,49 +1,106 @@
-//! Which questions the questionnaire lets combine freely with every other question's answers.
+//! Which pairs of questions the questionnaire ties together answer by answer.
 //!
-//! Between two such questions the form rules out no pair of answers — at most a whole answer
-//! of one of them (a condition on showing a question or its page, or a rule that ends the
-//! survey, leaves whole rows or columns of a two-way table empty, and their totals show it).
-//! So a two-way count of 0 between them is news about people, not about the form: release
-//! tables hide it, since a shown zero says which answers never go together, and tables sharing
-//! a question can then pin a count hidden in another table (docs/releases.md). A rule that
-//! rules out single pairs — an option shown only sometimes, a check across questions, an
-//! implied or computed answer, a site's own list of options, a repeating page — ties its
-//! questions to the others; tables of tied questions show their zeros, and their audit assumes
-//! a reader knows every pair of answers nobody gave.
+//! A rule that depends on the value of an answer and is itself about values — an option shown
+//! only for some answers, a check across questions, an implied or computed answer, a site's
+//! own list of options — can rule out single pairs of answers of the questions it names, and
+//! two such rules naming a third question can rule out pairs between their own questions (an
+//! option only for the court site, another only for the street site). So the questions are
+//! tied in groups: those connected through such rules. A condition on showing a question or a
+//! page, or a rule that ends the survey, can only leave whole answers of one question without
+//! anyone — whole rows or columns of a two-way table, whose totals of 0 say so.
+//!
+//! Between questions that are not tied, a two-way count of 0 is news about people, not about
+//! the form: release tables hide it, since a shown zero says which answers never go together
+//! and tables sharing a question can then pin a count hidden in a third (docs/releases.md).
+//! Tables of tied questions show their zeros, and their audit assumes a reader knows every pair
+//! of answers nobody gave.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
+use super::definition::Compute;
 use super::Survey;
 
+/// Groups of questions tied by rules; see the module documentation.
+#[derive(Debug, Default)]
+pub struct Ties {
+    /// Each question's group, by the group's first question (only tied questions are here).
+    group: BTreeMap<String, String>,
+    /// Questions on a repeating page: each of their tables merges every instance, so they are
+    /// taken as tied to every question.
+    everything: BTreeSet<String>,
+}
+
+impl Ties {
+    /// Whether the questionnaire may rule out single pairs of answers of `a` and `b`.
+    pub fn tied(&self, a: &str, b: &str) -> bool {
+        a == b
+            || self.everything.contains(a)
+            || self.everything.contains(b)
+            || matches!((self.group.get(a), self.group.get(b)), (Some(x), Some(y)) if x == y)
+    }
+}
+
 impl Survey {
-    /// The ids of the questions no rule ties to another question's answers pair by pair: none
-    /// of their options is shown conditionally, they are not on a repeating page, not computed
-    /// or implied, have no checks, are not named by another question's check, and no site
-    /// changes their options.
-    pub fn freely_combined_questions(&self) -> BTreeSet<String> {
-        let mut tied: BTreeSet<&str> = BTreeSet::new();
+    /// Which questions rules tie together pair by pair.
+    pub fn question_ties(&self) -> Ties {
+        let mut parent: BTreeMap<String, String> = BTreeMap::new();
+        fn root(parent: &BTreeMap<String, String>, mut q: String) -> String {
+            while let Some(p) = parent.get(&q).filter(|p| **p != q) {
+                q = p.clone();
+            }
+            q
+        }
+        let mut join = |a: &str, b: &str| {
+            let (ra, rb) = (root(&parent, a.to_owned()), root(&parent, b.to_owned()));
+            parent.entry(ra.clone()).or_insert_with(|| ra.clone());
+            parent.entry(rb.clone()).or_insert_with(|| rb.clone());
+            if ra != rb {
+                parent.insert(rb, ra);
+            }
+        };
+        let mut ties = Ties::default();
         for page in self.pages() {
             for q in &page.questions {
-                let own_rules = page.repeat_of.is_some()
-                    || q.compute.is_some()
-                    || !q.implied.is_empty()
-                    || !q.checks.is_empty()
-                    || q.kind.options().iter().any(|o| o.show_if.is_some());
-                if own_rules {
-                    tied.insert(q.id.as_str());
+                if page.repeat_of.is_some() {
+                    ties.everything.insert(q.id.as_str().to_owned());
+                }
+                let mut named: Vec<&str> = Vec::new();
+                for option in q.kind.options() {
+                    if let Some(rule) = &option.show_if {
+                        named.extend(rule.referenced_questions());
+                    }
                 }
                 for check in &q.checks {
-                    tied.extend(check.holds.referenced_questions());
+                    named.extend(check.holds.referenced_questions());
+                }
+                for (rule, _) in &q.implied {
+                    named.extend(rule.referenced_questions());
+                }
+                match &q.compute {
+                    Some(Compute::Sum(ids)) => named.extend(ids.iter().map(|id| id.as_str())),
+                    Some(Compute::Count(id)) => named.push(id.as_str()),
+                    Some(Compute::Classify(rules)) => {
+                        for (_, rule) in rules {
+                            named.extend(rule.referenced_questions());
+                        }
+                    }
+                    Some(Compute::FromBatch) | None => {}
+                }
+                for other in named {
+                    join(q.id.as_str(), other);
                 }
             }
         }
         for variant in self.variants() {
-            tied.extend(variant.questions.keys().map(String::as_str));
+            for question in variant.questions.keys() {
+                join(&variant.field, question);
+            }
         }
-        self.questions()
-            .map(|q| q.id.as_str())
-            .filter(|id| !tied.contains(id))
-            .map(str::to_owned)
-            .collect()
+        let members: Vec<String> = parent.keys().cloned().collect();
+        for q in members {
+            let r = root(&parent, q.clone());
+            ties.group.insert(q, r);
+        }
+        ties
     }
 }

@@ -56,6 +56,7 @@ pub use definition::{
     Survey, Variant,
 };
 pub use error::{DefinitionError, DefinitionErrors, DefinitionWarning};
+pub use free_pairs::Ties;
 pub use ids::{IdError, QuestionId, SurveyId};
 pub use month::{Day, YearMonth};
 pub use response::{Answer, GridCell, NonAnswer, NonAnswerId, Response};

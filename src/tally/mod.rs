@@ -57,18 +57,15 @@ pub fn tally<'a>(
         }
     }
     by_question.sort_by(|a, b| a.0.cmp(b.0));
-    let free = survey.freely_combined_questions();
-    let plain: Vec<bool> = survey
-        .questions()
-        .map(|q| free.contains(q.id.as_str()))
-        .collect();
-    let sources: Vec<Source> = numbered
+    let ties = survey.question_ties();
+    let ids: Vec<&str> = survey.questions().map(|q| q.id.as_str()).collect();
+    let sources: Vec<Vec<&str>> = numbered
         .iter()
-        .map(|(questions, _)| Source {
-            free: questions
+        .map(|(questions, _)| {
+            questions
                 .iter()
-                .all(|&q| plain.get(q).copied().unwrap_or(false)),
-            questions: questions.clone(),
+                .filter_map(|&q| ids.get(q).copied())
+                .collect()
         })
         .collect();
     let mut vars: Vec<Variable> = numbered.into_iter().map(|(_, v)| v).collect();
@@ -104,22 +101,13 @@ pub fn tally<'a>(
     for (v, codes) in vars.iter_mut().zip(columns.codes.iter_mut()) {
         v.finish_years(codes);
     }
-    build(&vars, &sources, &columns)
-}
-
-/// The questions a variable is read from, and whether every one of them combines freely with
-/// other questions (`Survey::freely_combined_questions`).
-struct Source {
-    questions: Vec<usize>,
-    free: bool,
-}
-
-impl Source {
-    /// Whether the questionnaire itself may rule out single pairs of these two variables'
-    /// answers: one question feeds both, or a rule ties either to other questions.
-    fn tied_to(&self, other: &Source) -> bool {
-        !(self.free && other.free) || self.questions.iter().any(|q| other.questions.contains(q))
-    }
+    // Whether the questionnaire itself may rule out single pairs of two variables' answers:
+    // a question feeds both, or rules tie a question of one to a question of the other.
+    let tied = |i: usize, j: usize| match (sources.get(i), sources.get(j)) {
+        (Some(a), Some(b)) => a.iter().any(|qa| b.iter().any(|qb| ties.tied(qa, qb))),
+        _ => true,
+    };
+    build(&vars, &tied, &columns)
 }
 
 enum Job {
@@ -127,7 +115,11 @@ enum Job {
     Two(usize, usize),
 }
 
-fn build(vars: &[Variable], sources: &[Source], columns: &Columns) -> Catalogue {
+fn build(
+    vars: &[Variable],
+    tied: &(dyn Fn(usize, usize) -> bool + Sync),
+    columns: &Columns,
+) -> Catalogue {
     let mut jobs: Vec<Job> = (0..vars.len()).map(Job::One).collect();
     for (i, a) in vars.iter().enumerate() {
         for (j, b) in vars.iter().enumerate().skip(i + 1) {
@@ -138,10 +130,6 @@ fn build(vars: &[Variable], sources: &[Source], columns: &Columns) -> Catalogue 
     }
     let empty: &[variables::Code] = &[];
     let codes = |i: usize| columns.codes.get(i).map_or(empty, Vec::as_slice);
-    let tied = |i: usize, j: usize| match (sources.get(i), sources.get(j)) {
-        (Some(a), Some(b)) => a.tied_to(b),
-        _ => true,
-    };
     // Each table, and whether the questionnaire ties its two variables together.
     let tables = parallel_map(&jobs, threads(), |job| match *job {
         Job::One(i) => {

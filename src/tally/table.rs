@@ -157,7 +157,7 @@ pub struct Catalogue {
     pub tables: Vec<RawTable>,
     /// The ids of the two-way tables whose two variables a rule of the questionnaire ties
     /// together pair by pair (or one question feeds both): pairs of answers the form itself may
-    /// rule out, so their zeros are shown (see `Survey::freely_combined_questions`).
+    /// rule out, so their zeros are shown (see `Survey::question_ties`).
     pub linked: BTreeSet<String>,
 }
 
