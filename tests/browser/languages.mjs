@@ -27,10 +27,24 @@ const EXPECTED = {
   ar: { dir: "rtl", first: "عنك", thanks: "شكراً لك" },
 };
 
+// Without JavaScript a click is a form POST: the next page may still be arriving (its document
+// not yet there), so read it once it has loaded, and again if it was replaced while reading.
+async function readPage(page) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await page.waitForLoadState("load");
+      return await page.evaluate(() => ({
+        l: document.documentElement.lang, d: document.documentElement.dir, text: document.body.innerText,
+      }));
+    } catch (e) {
+      if (attempt >= 4) throw e;
+      await page.waitForTimeout(200);
+    }
+  }
+}
+
 async function check(page, lang, name, js) {
-  const { l, d, text } = await page.evaluate(() => ({
-    l: document.documentElement.lang, d: document.documentElement.dir, text: document.body.innerText,
-  }));
+  const { l, d, text } = await readPage(page);
   if (l !== lang || d !== EXPECTED[lang].dir) fail(`${name}: lang=${l} dir=${d}`);
   for (const english of ENGLISH) if (text.includes(english)) fail(`${name}: English "${english}"`);
   if (!js) return;
