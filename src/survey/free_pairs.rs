@@ -23,10 +23,11 @@ use super::Survey;
 /// Groups of questions tied by rules; see the module documentation.
 #[derive(Debug, Default)]
 pub struct Ties {
-    /// Each question's group, by the group's first question (only tied questions are here).
-    group: BTreeMap<String, String>,
-    /// Questions on a repeating page: each of their tables merges every instance, so they are
-    /// taken as tied to every question.
+    /// Each question's group, named by one of its questions (a question no rule ties to
+    /// another is its own group).
+    group: BTreeMap<String, usize>,
+    /// Questions on a repeating page, whose tables merge every instance, and questions a rule
+    /// ties to an id the survey does not have: taken as tied to every question.
     everything: BTreeSet<String>,
 }
 
@@ -41,28 +42,36 @@ impl Ties {
 }
 
 impl Survey {
-    /// Which questions rules tie together pair by pair.
+    /// Which questions rules tie together pair by pair: the groups connected through rules.
     pub fn question_ties(&self) -> Ties {
-        let mut parent: BTreeMap<String, String> = BTreeMap::new();
-        fn root(parent: &BTreeMap<String, String>, mut q: String) -> String {
-            while let Some(p) = parent.get(&q).filter(|p| **p != q) {
-                q = p.clone();
+        let ids: Vec<&str> = self.questions().map(|q| q.id.as_str()).collect();
+        // Union-find over question positions.
+        let mut parent: Vec<usize> = (0..ids.len()).collect();
+        fn root(parent: &[usize], mut i: usize) -> usize {
+            while parent[i] != i {
+                i = parent[i];
             }
-            q
+            i
         }
+        let mut ties = Ties::default();
         let mut join = |a: &str, b: &str| {
-            let (ra, rb) = (root(&parent, a.to_owned()), root(&parent, b.to_owned()));
-            parent.entry(ra.clone()).or_insert_with(|| ra.clone());
-            parent.entry(rb.clone()).or_insert_with(|| rb.clone());
-            if ra != rb {
-                parent.insert(rb, ra);
+            let position = |id: &str| ids.iter().position(|x| *x == id);
+            match (position(a), position(b)) {
+                (Some(x), Some(y)) => {
+                    let (rx, ry) = (root(&parent, x), root(&parent, y));
+                    parent[ry] = rx;
+                }
+                _ => {
+                    ties.everything.insert(a.to_owned());
+                    ties.everything.insert(b.to_owned());
+                }
             }
         };
-        let mut ties = Ties::default();
+        let mut on_repeating_page = Vec::new();
         for page in self.pages() {
             for q in &page.questions {
                 if page.repeat_of.is_some() {
-                    ties.everything.insert(q.id.as_str().to_owned());
+                    on_repeating_page.push(q.id.as_str());
                 }
                 let mut named: Vec<&str> = Vec::new();
                 for option in q.kind.options() {
@@ -96,10 +105,10 @@ impl Survey {
                 join(&variant.field, question);
             }
         }
-        let members: Vec<String> = parent.keys().cloned().collect();
-        for q in members {
-            let r = root(&parent, q.clone());
-            ties.group.insert(q, r);
+        ties.everything
+            .extend(on_repeating_page.into_iter().map(str::to_owned));
+        for (i, id) in ids.iter().enumerate() {
+            ties.group.insert((*id).to_owned(), root(&parent, i));
         }
         ties
     }
