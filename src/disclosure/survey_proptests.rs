@@ -539,22 +539,33 @@ mod the_attacker {
         atoms_of(&patterns(&sizes), k, &number(&[(0, &[0]), (1, &[0])], None))
     }
 
+    /// q0 × q1 with every inner cell hidden, and its two one-way tables.
+    fn hidden_pair() -> Vec<Number> {
+        let mut pair = one_way(0, [31, 31]);
+        pair.extend(one_way(1, [31, 31]));
+        pair.extend(two_way(0, 1, [None; 4], [31, 31, 31, 31, 62]));
+        pair
+    }
+
+    /// [`hidden_pair`], with q2 splitting q0 and q1 alike: its first answer goes only with
+    /// their first answers.
+    fn split_by_a_third_question() -> Vec<Number> {
+        let mut all = hidden_pair();
+        all.extend(one_way(2, [30, 30]));
+        let split = [Some(30), Some(0), Some(0), Some(30)];
+        all.extend(two_way(0, 2, split, [30, 30, 30, 30, 60]));
+        all.extend(two_way(1, 2, split, [30, 30, 30, 30, 60]));
+        all
+    }
+
     #[test]
     fn two_tables_of_a_third_question_pin_a_cell_that_its_own_tables_keep_wide() {
         // Every inner cell of q0 × q1 is hidden. But 30 people gave q2 its first answer, 30 of
         // them q0's first and 30 of them q1's first: at least 28 + 28 − 32 = 24 gave both, and
         // q0's first answer with any answer to q1 is at most 33.
-        let mut pair = one_way(0, [31, 31]);
-        pair.extend(one_way(1, [31, 31]));
-        pair.extend(two_way(0, 1, [None; 4], [31, 31, 31, 31, 62]));
-        let alone = Attacker::new(&[2, 2, 2], &[pair.clone()]);
+        let alone = Attacker::new(&[2, 2, 2], &[hidden_pair()]);
         assert_eq!(alone.narrow(&[target(0)], 10.0), vec![None]);
-        let mut all = pair;
-        all.extend(one_way(2, [30, 30]));
-        let split = [Some(30), Some(0), Some(0), Some(30)];
-        all.extend(two_way(0, 2, split, [30, 30, 30, 30, 60]));
-        all.extend(two_way(1, 2, split, [30, 30, 30, 30, 60]));
-        let together = Attacker::new(&[2, 2, 2], &[all]);
+        let together = Attacker::new(&[2, 2, 2], &[split_by_a_third_question()]);
         let width = together.narrow(&[target(0)], 10.0)[0].expect("pinned");
         assert!((width - 9.0).abs() < SLACK, "{width}");
     }
@@ -563,14 +574,7 @@ mod the_attacker {
     fn published_zeros_known_as_zeros_pin_a_cell_further() {
         // The tables above, q2 splitting q0 and q1 alike: a published 0 is read as "between 0
         // and 2" by default, and as nobody once the attacker knows zeros stay zero.
-        let mut all = one_way(0, [31, 31]);
-        all.extend(one_way(1, [31, 31]));
-        all.extend(two_way(0, 1, [None; 4], [31, 31, 31, 31, 62]));
-        all.extend(one_way(2, [30, 30]));
-        let split = [Some(30), Some(0), Some(0), Some(30)];
-        all.extend(two_way(0, 2, split, [30, 30, 30, 30, 60]));
-        all.extend(two_way(1, 2, split, [30, 30, 30, 30, 60]));
-        let releases = [all];
+        let releases = [split_by_a_third_question()];
         let plain = Attacker::new(&[2, 2, 2], &releases);
         let mut knowing = Attacker::new(&[2, 2, 2], &releases);
         knowing.knows_published_zeros(&[2, 2, 2], &releases);

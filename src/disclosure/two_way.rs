@@ -34,6 +34,8 @@ struct Candidate {
     loss: f64,
 }
 
+/// Shows a two-way table safely beside its two one-way tables `a` and `b`: redesigned, with
+/// inner cells hidden, or refused.
 ///
 /// `linked`: whether a rule of the questionnaire ties the two variables together (see
 /// `Catalogue::linked`). Then its zeros may be the form's doing and are shown, and the audit
