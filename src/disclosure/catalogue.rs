@@ -9,7 +9,6 @@ use super::earlier::EarlierRelease;
 use super::grouping::Grouping;
 use super::joint::{self, Narrow, Pair};
 use super::protect::{protect_forcing, protect_with, Refusal, Released, Withheld};
-use super::system::Witnesses;
 use super::two_way::{protect_two_way, OneWay};
 
 /// Protects every table of a catalogue, in catalogue order, on a few threads.
@@ -163,7 +162,7 @@ fn settle(
             two_shown: None,
             linked: catalogue.linked.contains(tables[i].id()),
         };
-        match joint::pair(&pair, earlier, t, &mut Witnesses::default()) {
+        match joint::both(&pair, earlier, t, &mut joint::Memory::default()) {
             Ok(None) => None,
             Ok(Some(narrow)) => choose(&narrow, a, b, &a_shown, &b_shown),
             Err(_) => Some(if a_shown.is_empty() {

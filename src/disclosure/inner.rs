@@ -25,10 +25,10 @@ fn inner_lines(layout: &Layout) -> impl Iterator<Item = &super::layout::Line> {
 /// Primary suppression of inner cells: a count in `1..t`, or one leaving `1..t` others in its
 /// row or column; and, with `hide_zeros`, a 0 in a row and a column that both hold someone.
 ///
-/// A zero shown between two questions the form does not tie together says which answers never
-/// go together, and an attacker combining tables that share a question can use that to pin a
-/// count hidden in another table (`survey_proptests.rs`, `FOUND_WITH_ZEROS`). A zero whose row
-/// or column total is 0 tells nothing that total does not.
+/// A zero shown between two questions says which answers never go together, and an attacker
+/// combining tables that share a question can use that to pin a count hidden in another table
+/// (`survey_proptests.rs`: `FOUND_WITH_ZEROS`, and `FOUND_TIED` for questions a rule of the form
+/// ties together). A zero whose row or column total is 0 tells nothing that total does not.
 pub(super) fn primary(published: &[u64], layout: &Layout, t: u64, hide_zeros: bool) -> Vec<bool> {
     let small = |v: u64| (1..t).contains(&v);
     let mut hidden: Vec<bool> = (0..published.len())

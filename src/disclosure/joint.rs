@@ -46,11 +46,16 @@ struct Entry {
     origin: Narrow,
 }
 
+/// Audits the hidden entries. With `skip_known_zeros` (a pair tied by the form, whose audit
+/// takes every pair of answers nobody gave as known), a hidden number made only of such empty
+/// groups is not asked to be wide: that model already hands it to the reader as 0, and it is
+/// hidden only so that tables sharing a question cannot combine it with theirs.
 fn run(
     system: &mut System,
     entries: Vec<Entry>,
     t: u64,
     memory: &mut Witnesses,
+    skip_known_zeros: bool,
 ) -> Result<Option<Narrow>, String> {
     let mut targets = Vec::new();
     let mut origins = Vec::new();
@@ -70,6 +75,17 @@ fn run(
                 origins.push(e.origin);
             }
         }
+    }
+    if skip_known_zeros {
+        let empty = system.certainly_empty();
+        let mut kept = (Vec::new(), Vec::new());
+        for (sum, origin) in targets.into_iter().zip(origins) {
+            if !sum.iter().all(|&a| empty.get(a).copied().unwrap_or(false)) {
+                kept.0.push(sum);
+                kept.1.push(origin);
+            }
+        }
+        (targets, origins) = kept;
     }
     if targets.is_empty() {
         return Ok(None);
@@ -146,7 +162,7 @@ pub(super) fn one_way(
         published: (!hidden[n]).then_some(published[n]),
         origin: Narrow::Current(n),
     });
-    run(&mut system, entries, t, &mut Witnesses::default())
+    run(&mut system, entries, t, &mut Witnesses::default(), false)
 }
 
 /// What is published now for a pair: the two one-way tables and the (regrouped) two-way table,
@@ -165,8 +181,8 @@ pub(super) struct Pair<'a> {
     pub(super) two_shown: Option<&'a [Option<u64>]>,
     /// Whether a rule of the questionnaire ties the pair together. Then the attacker is assumed
     /// to know every pair of answers nobody gave (the form may rule them out); otherwise only
-    /// those a published zero shows (zeros between such questions are hidden: see
-    /// `inner::primary`).
+    /// those a published zero shows. Two-way zeros are hidden either way (`inner::primary`), and
+    /// [`both`] audits a tied pair under each assumption.
     pub(super) linked: bool,
 }
 
@@ -296,9 +312,39 @@ fn lines_of(lines: &[Vec<String>], ids: &[String]) -> Option<Vec<Vec<usize>>> {
     lines.iter().map(|l| positions(l, ids)).collect()
 }
 
+/// What earlier audits of one design found, per model (see [`both`]).
+#[derive(Default)]
+pub(super) struct Memory {
+    tied: Witnesses,
+    untied: Witnesses,
+}
+
+/// The pair audited as [`pair`] does, and for a pair the form ties together, twice. Once
+/// assuming the reader knows every pair of answers nobody gave (the form may rule some out),
+/// which cannot ask a hidden 0 to be wide: that model hands it over. And once assuming the
+/// reader knows only the zeros that are published, which does: a 0 that is not the form's
+/// doing is news about people, hidden like a small count, and must stay as wide.
+pub(super) fn both(
+    pair: &Pair<'_>,
+    earlier: &[EarlierRelease],
+    t: u64,
+    memory: &mut Memory,
+) -> Result<Option<Narrow>, String> {
+    if pair.linked {
+        if let Some(narrow) = self::pair(pair, earlier, t, &mut memory.tied)? {
+            return Ok(Some(narrow));
+        }
+    }
+    let untied = Pair {
+        linked: false,
+        ..*pair
+    };
+    self::pair(&untied, earlier, t, &mut memory.untied)
+}
+
 /// The pair audited jointly with both one-way tables and every earlier release of all three.
 /// `memory` is what earlier audits of the same design found: see [`Witnesses`].
-pub(super) fn pair(
+fn pair(
     pair: &Pair<'_>,
     earlier: &[EarlierRelease],
     t: u64,
@@ -440,5 +486,5 @@ pub(super) fn pair(
             &mut entries,
         );
     }
-    run(&mut system, entries, t, memory)
+    run(&mut system, entries, t, memory, pair.linked)
 }

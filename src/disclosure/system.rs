@@ -169,7 +169,7 @@ impl System {
 
     /// Which atoms hold nobody for certain: those known empty, and every earlier atom of one
     /// that is (counts only grow).
-    fn certainly_empty(&self) -> Vec<bool> {
+    pub(super) fn certainly_empty(&self) -> Vec<bool> {
         let mut empty = self.known_empty.clone();
         loop {
             let mut changed = false;

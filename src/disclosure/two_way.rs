@@ -12,7 +12,6 @@ use super::joint::{self, Narrow, Pair};
 use super::layout::{entries, Layout};
 use super::protect::{shown_value, ProtectedTable, PublishedCell, Refusal};
 use super::ptable::PTABLE_VERSION;
-use super::system::Witnesses;
 
 /// A one-way table as released: its raw counts, and what was published for each entry.
 pub(super) struct OneWay<'a> {
@@ -37,10 +36,11 @@ struct Candidate {
 /// Shows a two-way table safely beside its two one-way tables `a` and `b`: redesigned, with
 /// inner cells hidden, or refused.
 ///
-/// `linked`: whether a rule of the questionnaire ties the two variables together (see
-/// `Catalogue::linked`). Then its zeros may be the form's doing and are shown, and the audit
-/// assumes a reader knows every group nobody is in; otherwise a zero is hidden like a small
-/// count and the audit assumes a reader knows only the zeros that are shown.
+/// A 0 between two answers is hidden like a small count, unless its whole row or column is
+/// empty, and the audit assumes a reader knows only the zeros that are shown. `linked`: whether
+/// a rule of the questionnaire ties the two variables together (see `Catalogue::linked`). Then
+/// a zero may be the form's doing, so the table must also pass an audit that assumes a reader
+/// knows every group nobody is in (`joint::both`).
 pub(super) fn protect_two_way(
     table: &RawTable,
     threshold: u32,
@@ -69,7 +69,7 @@ pub(super) fn protect_two_way(
     let mut candidates = Vec::new();
     for r in &row_starts {
         for c in &column_starts {
-            explore(table, r.clone(), c.clone(), t, !linked, &mut candidates);
+            explore(table, r.clone(), c.clone(), t, &mut candidates);
         }
     }
     candidates.sort_by(|x, y| x.loss.total_cmp(&y.loss));
@@ -99,7 +99,6 @@ fn explore(
     mut rows: Grouping,
     mut columns: Grouping,
     t: u64,
-    hide_zeros: bool,
     out: &mut Vec<Candidate>,
 ) {
     let total_records = table.total().count as f64;
@@ -119,7 +118,7 @@ fn explore(
         let margin_ok = inner::margins_publishable(&truth, &layout, t);
         let mut done = false;
         if margin_ok {
-            let mut hidden = inner::primary(&truth, &layout, t, hide_zeros);
+            let mut hidden = inner::primary(&truth, &layout, t, true);
             done = !hidden.iter().any(|h| *h);
             if inner::secondary(&published, &layout, &mut hidden) {
                 // What readers lose, first: counts of at least T in the table as designed by
@@ -268,7 +267,7 @@ fn audit(
     }
     // Each pass only hides one more inner cell of the same design, so what earlier passes
     // proved stays proven (see `Witnesses`).
-    let mut memory = Witnesses::default();
+    let mut memory = joint::Memory::default();
     loop {
         let two_shown: Vec<Option<u64>> = c
             .published
@@ -287,7 +286,7 @@ fn audit(
             two_shown: Some(&two_shown),
             linked,
         };
-        match joint::pair(&pair, earlier, t, &mut memory) {
+        match joint::both(&pair, earlier, t, &mut memory) {
             Ok(None) => return Ok(true),
             Ok(Some(Narrow::Current(e))) => {
                 match inner::widen(&c.published, &layout, &c.hidden, e) {

@@ -12,8 +12,9 @@
 //! Between questions that are not tied, a two-way count of 0 is news about people, not about
 //! the form: release tables hide it, since a shown zero says which answers never go together
 //! and tables sharing a question can then pin a count hidden in a third (docs/releases.md).
-//! Tables of tied questions show their zeros, and their audit assumes a reader knows every pair
-//! of answers nobody gave.
+//! Tables of tied questions hide such zeros too, and pass two audits: one assuming a reader knows
+//! only the zeros that are shown, and one assuming a reader knows every pair of answers nobody
+//! gave (some of which the form rules out).
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -377,3 +377,105 @@ fn a_zero_between_freely_combined_questions_is_not_published() {
     // does not show a 0 beside Old Town or the station.
     assert!(zeros > 0, "{breakdown}");
 }
+
+/// A survey where a rule ties the site to the support asked about: the boat clinic is offered
+/// only at the harbour.
+const TIED: &str = r#"
+id = "tied"
+title = "Support by site"
+mode = "invite"
+threshold = 10
+
+[[pages]]
+id = "site"
+title = "Site"
+
+  [[pages.questions]]
+  id = "site"
+  type = "single"
+  role = "quasi"
+  text = "Where did you get this card?"
+  options = [
+    { id = "harbour", text = "Harbour" },
+    { id = "station", text = "Station" },
+    { id = "park", text = "Park" },
+  ]
+
+[[pages]]
+id = "support"
+title = "Equipment"
+
+  [[pages.questions]]
+  id = "support"
+  type = "single"
+  role = "sensitive"
+  text = "Where do you get equipment?"
+  options = [
+    { id = "nsp", text = "Needle exchange" },
+    { id = "peer", text = "A peer worker" },
+    { id = "boat", text = "The boat clinic", show_if = "site == 'harbour'" },
+    { id = "pharmacy", text = "A pharmacy" },
+  ]
+"#;
+
+#[test]
+fn a_zero_between_questions_a_rule_ties_together_is_not_published_either() {
+    // One test client sends every response: lift the per-client limit.
+    let app = TestApp::spawn_configured(&[], Some("submissions_per_minute = 0\n"));
+    let key = organiser_key(&app);
+    app.import(TIED);
+    app.open_survey("tied");
+    let sites = ["harbour", "station", "park"];
+    for (i, code) in app.issue_codes("tied", 153).iter().enumerate() {
+        // At each site 20 peers use the needle exchange and 15 a pharmacy; 18 see a peer
+        // worker, 12 at the harbour and 6 at the station, none at the park (a 0 no rule makes);
+        // 30 at the harbour use the boat clinic, which is offered nowhere else.
+        let (site, support) = match i {
+            0..60 => (sites[i % 3], "nsp"),
+            60..105 => (sites[i % 3], "pharmacy"),
+            105..117 => ("harbour", "peer"),
+            117..123 => ("station", "peer"),
+            _ => ("harbour", "boat"),
+        };
+        let answers = json!({ "site": site, "support": support });
+        let (status, body) = app.submit("tied", code, &answers);
+        assert_eq!(status, 201, "{body}");
+    }
+    let publish = app.url("/api/v1/surveys/tied/releases");
+    let (status, body) = post(&publish, "", &[("Authorization", &key)]);
+    assert_eq!(status, 201, "{body}");
+    let (_, body) = api_get(&app, "/api/v1/surveys/tied/releases/latest", &key);
+    let v: Value = serde_json::from_str(&body).expect("json");
+    let tables = v["tables"].as_array().expect("tables");
+    // Before zeros were hidden between tied questions, this table was published with a 0 for
+    // peer workers at the park. Now each 0 beside people must stay as wide as a small count,
+    // and at the park everybody is in the two counts shown: the table is withheld, with its
+    // reason, rather than published with a pinned 0.
+    let Some(breakdown) = tables.iter().find(|t| t["id"] == "site__support") else {
+        let withheld = v["withheld"].as_array().expect("withheld");
+        assert!(
+            withheld.iter().any(|w| w["id"] == "site__support"
+                && w["reason"] == "too few responses to show this breakdown safely"),
+            "{v}"
+        );
+        return;
+    };
+    let cells = breakdown["cells"].as_array().expect("cells");
+    let count = |r: usize, c: usize| cells[r][c]["count"].as_u64();
+    let (rows, columns) = (cells.len() - 1, cells[0].as_array().expect("row").len() - 1);
+    for r in 0..rows {
+        for c in 0..columns {
+            if count(r, c) == Some(0) {
+                assert!(
+                    count(r, columns) == Some(0) || count(rows, c) == Some(0),
+                    "a 0 at row {r}, column {c} beside people in both: {breakdown}"
+                );
+            }
+        }
+    }
+    // The needle exchange, used at every site by 20 people, is still shown as it is.
+    let nsp_shown = (0..rows)
+        .filter(|&r| count(r, 0).is_some_and(|n| n >= 10))
+        .count();
+    assert!(nsp_shown > 0, "{breakdown}");
+}
