@@ -157,7 +157,8 @@ pub struct Catalogue {
     pub tables: Vec<RawTable>,
     /// The ids of the two-way tables whose two variables a rule of the questionnaire ties
     /// together pair by pair (or one question feeds both): pairs of answers the form itself may
-    /// rule out, so their zeros are shown (see `Survey::question_ties`).
+    /// rule out, so their audit also assumes readers know every such pair (see
+    /// `Survey::question_ties`).
     pub linked: BTreeSet<String>,
 }
 
