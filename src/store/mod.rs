@@ -534,31 +534,59 @@ fn open_error(dir: &Path, e: sled::Error) -> StoreError {
 }
 
 /// The live counters, counted once from the `redeem` tree when the store opens.
+///
+/// Most of start-up is this scan (sled reads every leaf back from disk), so the codes and the
+/// responses — the two large ranges — are counted on threads of their own, beside the rest.
 fn count_from_tree(redeem: &sled::Tree) -> Result<counters::Counters, StoreError> {
     let counters = counters::Counters::default();
-    for item in redeem.iter() {
-        let (key, value) = item?;
-        match key.first() {
-            Some(&CODE_TAG) => {
-                let record = CodeRecord::decode(&value).ok_or(StoreError::Corrupt)?;
-                if record.spent {
-                    counters.add_used(&record.survey, record.batch);
-                }
+    let codes = || -> Result<(), StoreError> {
+        for item in redeem.scan_prefix([CODE_TAG]) {
+            let (_, value) = item?;
+            let record = CodeRecord::decode(&value).ok_or(StoreError::Corrupt)?;
+            if record.spent {
+                counters.add_used(&record.survey, record.batch);
             }
-            Some(&RESPONSE_TAG) => {
-                let scoped = &key[1..];
-                let end = scoped
-                    .iter()
-                    .position(|&b| b == 0)
-                    .ok_or(StoreError::Corrupt)?;
-                let survey =
-                    std::str::from_utf8(&scoped[..end]).map_err(|_| StoreError::Corrupt)?;
-                counters.add_response(survey);
-            }
-            Some(&VOUCHER_TAG | &TEXT_TAG | &COUPON_LINK_TAG) => {}
-            _ => return Err(StoreError::Corrupt),
         }
-    }
+        Ok(())
+    };
+    let responses = || -> Result<(), StoreError> {
+        for key in redeem.scan_prefix([RESPONSE_TAG]).keys() {
+            let key = key?;
+            let scoped = &key[1..];
+            let end = scoped
+                .iter()
+                .position(|&b| b == 0)
+                .ok_or(StoreError::Corrupt)?;
+            let survey = std::str::from_utf8(&scoped[..end]).map_err(|_| StoreError::Corrupt)?;
+            counters.add_response(survey);
+        }
+        Ok(())
+    };
+    // Everything else: only the small kinds of record may be there.
+    let rest = || -> Result<(), StoreError> {
+        let ranges = [
+            redeem.range(..[CODE_TAG].as_slice()),
+            redeem.range([CODE_TAG + 1].as_slice()..[RESPONSE_TAG].as_slice()),
+            redeem.range([RESPONSE_TAG + 1].as_slice()..),
+        ];
+        for key in ranges.into_iter().flat_map(sled::Iter::keys) {
+            match key?.first() {
+                Some(&VOUCHER_TAG | &TEXT_TAG | &COUPON_LINK_TAG) => {}
+                _ => return Err(StoreError::Corrupt),
+            }
+        }
+        Ok(())
+    };
+    std::thread::scope(|scope| {
+        let codes = scope.spawn(codes);
+        let responses = scope.spawn(responses);
+        let rest = rest();
+        let joined = |h: std::thread::ScopedJoinHandle<'_, Result<(), StoreError>>| {
+            h.join()
+                .unwrap_or_else(|_| Err(StoreError::Thread("counting stopped".into())))
+        };
+        joined(codes).and(joined(responses)).and(rest)
+    })?;
     Ok(counters)
 }
 

@@ -187,6 +187,43 @@ fn durable_writes_survive_reopening() {
 }
 
 #[test]
+fn reopening_counts_each_surveys_responses_and_used_codes_again() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    {
+        let store = Store::open(dir.path(), 8 << 20).expect("open");
+        for (i, survey) in ["demo", "demo", "demo", "other"].iter().enumerate() {
+            let hash = [i as u8 + 1; 32];
+            issue(&store, hash, survey);
+            let id = [b'r', i as u8];
+            store
+                .redeem_blocking(&hash, survey, &id, b"x")
+                .expect("redeem");
+        }
+        issue(&store, [40; 32], "demo"); // issued, never used
+        store.durable_blocking().expect("durable");
+    }
+    let store = Store::open(dir.path(), 8 << 20).expect("reopen");
+    assert_eq!(store.response_count("demo"), 3);
+    assert_eq!(store.response_count("other"), 1);
+    assert_eq!(store.used_in_batch("demo", 1), 3);
+    assert_eq!(store.used_in_batch("other", 1), 1);
+}
+
+#[test]
+fn a_record_of_an_unknown_kind_in_the_redeem_tree_refuses_to_open() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    {
+        let store = Store::open(dir.path(), 8 << 20).expect("open");
+        store.live().redeem.insert(b"zzz", b"?").expect("insert");
+        store.live().db.flush().expect("flush");
+    }
+    assert!(matches!(
+        Store::open(dir.path(), 8 << 20),
+        Err(StoreError::Corrupt)
+    ));
+}
+
+#[test]
 fn a_second_process_style_open_reports_the_lock() {
     let (dir, _store) = open();
     match Store::open(&dir.path().join("data"), 8 << 20) {
