@@ -270,12 +270,7 @@ fn main() {
             let start = Instant::now();
             let mut catalogue = tally(&survey, records.iter().map(|(k, r)| (*k, r)));
             if tied {
-                catalogue.linked = catalogue
-                    .tables
-                    .iter()
-                    .filter(|t| t.columns().is_some())
-                    .map(|t| t.id().to_owned())
-                    .collect();
+                catalogue.tie_every_pair();
             }
             let released = protect_catalogue(&catalogue, DEFAULT_THRESHOLD, &[]);
             total.seconds += start.elapsed().as_secs_f64();
