@@ -152,10 +152,11 @@ impl Store {
             ledger: Mutex::new(ledger),
             since_rewrite: AtomicU64::new(0),
         });
+        // Counted before any thread starts, so that a store that cannot be read leaves none.
+        let counters = count_from_tree(&shared.live().redeem)?;
         let committer =
             Committer::start(Arc::clone(&shared)).map_err(|e| StoreError::Thread(e.to_string()))?;
         rewrite::schedule(&shared, &committer);
-        let counters = count_from_tree(&shared.live().redeem)?;
         Ok(Store {
             shared,
             counters,
