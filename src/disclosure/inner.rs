@@ -23,28 +23,26 @@ fn inner_lines(layout: &Layout) -> impl Iterator<Item = &super::layout::Line> {
 }
 
 /// Primary suppression of inner cells: a count in `1..t`, or one leaving `1..t` others in its
-/// row or column; and, with `hide_zeros`, a 0 in a row and a column that both hold someone.
+/// row or column; and a 0 in a row and a column that both hold someone.
 ///
 /// A zero shown between two questions says which answers never go together, and an attacker
 /// combining tables that share a question can use that to pin a count hidden in another table
 /// (`survey_proptests.rs`: `FOUND_WITH_ZEROS`, and `FOUND_TIED` for questions a rule of the form
 /// ties together). A zero whose row or column total is 0 tells nothing that total does not.
-pub(super) fn primary(published: &[u64], layout: &Layout, t: u64, hide_zeros: bool) -> Vec<bool> {
+pub(super) fn primary(published: &[u64], layout: &Layout, t: u64) -> Vec<bool> {
     let small = |v: u64| (1..t).contains(&v);
     let mut hidden: Vec<bool> = (0..published.len())
         .map(|e| !layout.is_margin(e) && small(published[e]))
         .collect();
-    if hide_zeros {
-        let mut in_empty_line = vec![false; published.len()];
-        for line in inner_lines(layout).filter(|l| published[l.total] == 0) {
-            for &e in &line.parts {
-                in_empty_line[e] = true;
-            }
+    let mut in_empty_line = vec![false; published.len()];
+    for line in inner_lines(layout).filter(|l| published[l.total] == 0) {
+        for &e in &line.parts {
+            in_empty_line[e] = true;
         }
-        for e in 0..published.len() {
-            if !layout.is_margin(e) && published[e] == 0 && !in_empty_line[e] {
-                hidden[e] = true;
-            }
+    }
+    for e in 0..published.len() {
+        if !layout.is_margin(e) && published[e] == 0 && !in_empty_line[e] {
+            hidden[e] = true;
         }
     }
     for line in inner_lines(layout) {
@@ -126,7 +124,7 @@ mod tests {
         let l = Layout::new(2, Some(2));
         let published = [3, 20, 30, 40, 23, 70, 33, 60, 93];
         assert!(margins_publishable(&published, &l, 10));
-        let mut hidden = primary(&published, &l, 10, false);
+        let mut hidden = primary(&published, &l, 10);
         // The 3, and the 20 and 30 that would give it away (23 − 20, 33 − 30).
         assert_eq!(hidden.iter().filter(|h| **h).count(), 3);
         assert!(secondary(&published, &l, &mut hidden));
@@ -137,14 +135,12 @@ mod tests {
     }
 
     #[test]
-    fn zeros_are_hidden_only_when_asked_and_only_where_their_row_and_column_hold_someone() {
+    fn zeros_are_hidden_only_where_their_row_and_column_hold_someone() {
         // [[0, 30, 20], [0, 0, 40]]: the first column is empty (its total, 0, says so); the
         // second row's 0 sits in a row and a column that both hold people.
         let l = Layout::new(2, Some(3));
         let published = [0, 30, 20, 0, 0, 40, 50, 40, 0, 30, 60, 90];
-        let shown = primary(&published, &l, 10, false);
-        assert!(shown.iter().all(|h| !h), "{shown:?}");
-        let hidden = primary(&published, &l, 10, true);
+        let hidden = primary(&published, &l, 10);
         assert_eq!(
             hidden,
             [false, false, false, false, true, false, false, false, false, false, false, false]

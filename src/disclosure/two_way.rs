@@ -118,7 +118,7 @@ fn explore(
         let margin_ok = inner::margins_publishable(&truth, &layout, t);
         let mut done = false;
         if margin_ok {
-            let mut hidden = inner::primary(&truth, &layout, t, true);
+            let mut hidden = inner::primary(&truth, &layout, t);
             done = !hidden.iter().any(|h| *h);
             if inner::secondary(&published, &layout, &mut hidden) {
                 // What readers lose, first: counts of at least T in the table as designed by
