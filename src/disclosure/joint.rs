@@ -78,14 +78,12 @@ fn run(
     }
     if skip_known_zeros {
         let empty = system.certainly_empty();
-        let mut kept = (Vec::new(), Vec::new());
-        for (sum, origin) in targets.into_iter().zip(origins) {
-            if !sum.iter().all(|&a| empty.get(a).copied().unwrap_or(false)) {
-                kept.0.push(sum);
-                kept.1.push(origin);
-            }
-        }
-        (targets, origins) = kept;
+        let known_zero = |sum: &Sum| sum.iter().all(|&a| empty.get(a).copied().unwrap_or(false));
+        (targets, origins) = targets
+            .into_iter()
+            .zip(origins)
+            .filter(|(sum, _)| !known_zero(sum))
+            .unzip();
     }
     if targets.is_empty() {
         return Ok(None);
