@@ -77,14 +77,33 @@ pub fn offset_of(image: &[u8], needle: &[u8]) -> Option<usize> {
     image.windows(needle.len()).position(|w| w == needle)
 }
 
-/// Every place `needle` occurs in the image, as offsets.
-pub fn offsets_of(image: &[u8], needle: &[u8]) -> Vec<f64> {
-    image
-        .windows(needle.len())
-        .enumerate()
-        .filter(|(_, w)| *w == needle)
-        .map(|(i, _)| i as f64)
-        .collect()
+/// Every place each of `needles` (at least 8 bytes each) occurs in the image, in one pass: the
+/// image is read once however many records are looked for.
+pub fn places_of(image: &[u8], needles: &[&[u8]]) -> Vec<Vec<usize>> {
+    let head = |bytes: &[u8]| -> Option<u64> {
+        Some(u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?))
+    };
+    let mut by_head: std::collections::HashMap<u64, Vec<usize>> = std::collections::HashMap::new();
+    // A cheap first test for most windows: one bit per value of the head's low 16 bits.
+    let mut seen = vec![false; 1 << 16];
+    for (k, needle) in needles.iter().enumerate() {
+        let h = head(needle).expect("needles are at least 8 bytes");
+        by_head.entry(h).or_default().push(k);
+        seen[(h & 0xffff) as usize] = true;
+    }
+    let mut places = vec![Vec::new(); needles.len()];
+    for at in 0..image.len().saturating_sub(7) {
+        let h = u64::from_le_bytes(image[at..at + 8].try_into().expect("8 bytes"));
+        if !seen[(h & 0xffff) as usize] {
+            continue;
+        }
+        for &k in by_head.get(&h).into_iter().flatten() {
+            if image[at..].starts_with(needles[k]) {
+                places[k].push(at);
+            }
+        }
+    }
+    places
 }
 
 /// Spearman's rank correlation of two equally long samples without ties.
