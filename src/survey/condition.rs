@@ -18,7 +18,7 @@
 use std::fmt;
 
 pub use super::expr::ConditionError;
-use super::expr::{Expr, Target, Val};
+use super::expr::{Expr, Literal, Target, Val};
 use super::parser::parse_expr;
 use super::response::Response;
 
@@ -70,6 +70,25 @@ impl Condition {
                 .get(&t.question)
                 .and_then(|a| Val::of(a, t.row.as_deref()))
         })
+    }
+
+    /// Every question whose answer this condition reads: those it compares, and those it
+    /// compares with (`answer:id`), in source order, without repeats. What ties questions
+    /// together for release tables (`free_pairs.rs`).
+    pub fn named_questions(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for c in self.expr.comparisons() {
+            let compared = c.values.iter().filter_map(|l| match l {
+                Literal::Answer(t) => Some(t.question.as_str()),
+                _ => None,
+            });
+            for q in std::iter::once(c.target.question.as_str()).chain(compared) {
+                if !out.contains(&q) {
+                    out.push(q);
+                }
+            }
+        }
+        out
     }
 
     /// The question ids this condition refers to, in source order, without repeats.

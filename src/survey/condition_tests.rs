@@ -177,6 +177,14 @@ fn referenced_questions_are_listed_once_in_order() {
     assert_eq!(c.referenced_questions(), vec!["b", "a", "g"]);
 }
 
+#[test]
+fn named_questions_include_the_answers_a_comparison_reads() {
+    let c = Condition::parse("first_used <= answer:age and (b == 1 or c >= answer:first_used)")
+        .expect("ok");
+    assert_eq!(c.named_questions(), vec!["first_used", "age", "b", "c"]);
+    assert_eq!(c.referenced_questions(), vec!["first_used", "b", "c"]);
+}
+
 proptest::proptest! {
     #[test]
     fn the_condition_parser_never_panics(s in "\\PC{0,200}") {

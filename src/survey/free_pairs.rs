@@ -77,21 +77,21 @@ impl Survey {
                 let mut named: Vec<&str> = Vec::new();
                 for option in q.kind.options() {
                     if let Some(rule) = &option.show_if {
-                        named.extend(rule.referenced_questions());
+                        named.extend(rule.named_questions());
                     }
                 }
                 for check in &q.checks {
-                    named.extend(check.holds.referenced_questions());
+                    named.extend(check.holds.named_questions());
                 }
                 for (rule, _) in &q.implied {
-                    named.extend(rule.referenced_questions());
+                    named.extend(rule.named_questions());
                 }
                 match &q.compute {
                     Some(Compute::Sum(ids)) => named.extend(ids.iter().map(|id| id.as_str())),
                     Some(Compute::Count(id)) => named.push(id.as_str()),
                     Some(Compute::Classify(rules)) => {
                         for (_, rule) in rules {
-                            named.extend(rule.referenced_questions());
+                            named.extend(rule.named_questions());
                         }
                     }
                     Some(Compute::FromBatch) | None => {}

@@ -627,3 +627,21 @@ title = "Two"
     // boat only in the north, a jail only in the south: nobody could give both).
     assert_eq!(linked, ["route__held", "site__held", "site__route"]);
 }
+
+#[test]
+fn a_check_that_compares_with_another_answer_ties_the_two_questions() {
+    // `age_first_opioid <= answer:age`: nobody aged 18–24 first used at 25 or over. That zero
+    // is the form's doing, so the table of the two ages is audited as tied.
+    let survey =
+        Survey::parse(include_str!("../../surveys/justice-opioid-core.toml")).expect("parses");
+    let catalogue = tally(&survey, std::iter::empty());
+    assert!(
+        catalogue.get("age__age_first_opioid").is_some(),
+        "both ages are banded, so they have a two-way table"
+    );
+    assert!(
+        catalogue.linked.contains("age__age_first_opioid"),
+        "linked: {:?}",
+        catalogue.linked
+    );
+}
