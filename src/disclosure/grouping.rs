@@ -123,19 +123,27 @@ impl Grouping {
 pub(super) fn regroup(table: &RawTable, rows: &Grouping, columns: &Grouping) -> Option<RawTable> {
     let row_axis = rows.axis(table.rows());
     let column_axis = columns.axis(table.columns()?);
+    let width = table.columns()?.len();
     let mut cells = Vec::with_capacity(rows.len() * columns.len());
+    // A merged cell is ruled out by the form only if every pair of answers it holds is.
+    let mut ruled_out = Vec::with_capacity(cells.capacity());
     for r in &rows.groups {
         for c in &columns.groups {
             let mut cell = RawCell::default();
+            let mut out = true;
             for &i in r {
                 for &j in c {
                     cell = cell.merge(table.cell(i, j)?);
+                    out &= table.is_ruled_out(i * width + j);
                 }
             }
             cells.push(cell);
+            ruled_out.push(out);
         }
     }
-    RawTable::two_way(table.id().to_owned(), row_axis, column_axis, cells).ok()
+    RawTable::two_way(table.id().to_owned(), row_axis, column_axis, cells)
+        .ok()
+        .map(|t| t.ruling_out(&ruled_out))
 }
 
 /// Whether category `i` of `axis` is a non-answer (merged first when merging is needed).

@@ -23,13 +23,15 @@ fn inner_lines(layout: &Layout) -> impl Iterator<Item = &super::layout::Line> {
 }
 
 /// Primary suppression of inner cells: a count in `1..t`, or one leaving `1..t` others in its
-/// row or column; and a 0 in a row and a column that both hold someone.
+/// row or column; and a 0 in a row and a column that both hold someone, unless the form rules
+/// that pair of answers out (`ruled_out`, by entry).
 ///
 /// A zero shown between two questions says which answers never go together, and an attacker
 /// combining tables that share a question can use that to pin a count hidden in another table
 /// (`survey_proptests.rs`: `FOUND_WITH_ZEROS`, and `FOUND_TIED` for questions a rule of the form
-/// ties together). A zero whose row or column total is 0 tells nothing that total does not.
-pub(super) fn primary(published: &[u64], layout: &Layout, t: u64) -> Vec<bool> {
+/// ties together). A zero whose row or column total is 0 tells nothing that total does not, nor
+/// does one the form rules out: every reader of the form knows it.
+pub(super) fn primary(published: &[u64], layout: &Layout, t: u64, ruled_out: &[bool]) -> Vec<bool> {
     let small = |v: u64| (1..t).contains(&v);
     let mut hidden: Vec<bool> = (0..published.len())
         .map(|e| !layout.is_margin(e) && small(published[e]))
@@ -41,7 +43,8 @@ pub(super) fn primary(published: &[u64], layout: &Layout, t: u64) -> Vec<bool> {
         }
     }
     for e in 0..published.len() {
-        if !layout.is_margin(e) && published[e] == 0 && !in_empty_line[e] {
+        let known = in_empty_line[e] || ruled_out.get(e).copied().unwrap_or(false);
+        if !layout.is_margin(e) && published[e] == 0 && !known {
             hidden[e] = true;
         }
     }
@@ -57,9 +60,16 @@ pub(super) fn primary(published: &[u64], layout: &Layout, t: u64) -> Vec<bool> {
 }
 
 /// Secondary suppression: no row or column has exactly one hidden cell. The partner is the
-/// cell that loses least — the smallest non-zero count in the line, else a zero. `false` when a
-/// line has no cell left to hide.
-pub(super) fn secondary(published: &[u64], layout: &Layout, hidden: &mut [bool]) -> bool {
+/// cell that loses least — the smallest non-zero count in the line, else a zero — and never a
+/// 0 the form rules out (`ruled_out`, by entry), which hides nothing from a reader of the form.
+/// `false` when a line has no cell left to hide.
+pub(super) fn secondary(
+    published: &[u64],
+    layout: &Layout,
+    ruled_out: &[bool],
+    hidden: &mut [bool],
+) -> bool {
+    let known = |e: usize| ruled_out.get(e).copied().unwrap_or(false);
     loop {
         let mut changed = false;
         for line in inner_lines(layout) {
@@ -70,7 +80,7 @@ pub(super) fn secondary(published: &[u64], layout: &Layout, hidden: &mut [bool])
                 .parts
                 .iter()
                 .copied()
-                .filter(|&e| !hidden[e])
+                .filter(|&e| !hidden[e] && !known(e))
                 .min_by_key(|&e| (published[e] == 0, published[e], e));
             match partner {
                 Some(e) => {
@@ -87,15 +97,19 @@ pub(super) fn secondary(published: &[u64], layout: &Layout, hidden: &mut [bool])
 }
 
 /// One more inner cell to hide when the audit finds cell `e` too narrowly bounded: the
-/// smallest non-zero cell sharing a row or column with it, else any shown cell.
+/// smallest non-zero cell sharing a row or column with it, else any shown cell (never a 0 the
+/// form rules out).
 pub(super) fn widen(
     published: &[u64],
     layout: &Layout,
+    ruled_out: &[bool],
     hidden: &[bool],
     e: usize,
 ) -> Option<usize> {
     let rank = |x: usize| (published[x] == 0, published[x], x);
-    let open = |x: &usize| !hidden[*x] && !layout.is_margin(*x);
+    let open = |x: &usize| {
+        !hidden[*x] && !layout.is_margin(*x) && !ruled_out.get(*x).copied().unwrap_or(false)
+    };
     inner_lines(layout)
         .filter(|l| l.parts.contains(&e))
         .flat_map(|l| l.parts.iter().copied())
@@ -124,10 +138,10 @@ mod tests {
         let l = Layout::new(2, Some(2));
         let published = [3, 20, 30, 40, 23, 70, 33, 60, 93];
         assert!(margins_publishable(&published, &l, 10));
-        let mut hidden = primary(&published, &l, 10);
+        let mut hidden = primary(&published, &l, 10, &[]);
         // The 3, and the 20 and 30 that would give it away (23 − 20, 33 − 30).
         assert_eq!(hidden.iter().filter(|h| **h).count(), 3);
-        assert!(secondary(&published, &l, &mut hidden));
+        assert!(secondary(&published, &l, &[], &mut hidden));
         assert_eq!(
             hidden,
             [true, true, true, true, false, false, false, false, false]
@@ -140,11 +154,27 @@ mod tests {
         // second row's 0 sits in a row and a column that both hold people.
         let l = Layout::new(2, Some(3));
         let published = [0, 30, 20, 0, 0, 40, 50, 40, 0, 30, 60, 90];
-        let hidden = primary(&published, &l, 10);
+        let hidden = primary(&published, &l, 10, &[]);
         assert_eq!(
             hidden,
             [false, false, false, false, true, false, false, false, false, false, false, false]
         );
+    }
+
+    #[test]
+    fn a_zero_the_form_rules_out_is_shown_and_never_hidden_as_a_partner() {
+        // [[30, 0, 20], [25, 40, 5]]: the 0 is a pair of answers the form rules out. It stays
+        // shown; the 5, and the 20 that would give it away, take partners other than that 0.
+        let l = Layout::new(2, Some(3));
+        let published = [30, 0, 20, 25, 40, 5, 50, 70, 55, 40, 25, 120];
+        let ruled_out = [false, true, false, false, false, false];
+        let mut hidden = primary(&published, &l, 10, &ruled_out);
+        assert_eq!(hidden[..6], [false, false, true, false, false, true]);
+        assert!(secondary(&published, &l, &ruled_out, &mut hidden));
+        assert_eq!(hidden[..6], [true, false, true, true, false, true]);
+        // Without the rule, the 0 is hidden like a small count.
+        let hidden = primary(&published, &l, 10, &[]);
+        assert!(hidden[1]);
     }
 
     #[test]

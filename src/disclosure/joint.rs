@@ -179,8 +179,9 @@ pub(super) struct Pair<'a> {
     pub(super) two_shown: Option<&'a [Option<u64>]>,
     /// Whether a rule of the questionnaire ties the pair together. Then the attacker is assumed
     /// to know every pair of answers nobody gave (the form may rule them out); otherwise only
-    /// those a published zero shows. Two-way zeros are hidden either way (`inner::primary`), and
-    /// [`both`] audits a tied pair under each assumption.
+    /// those a published zero shows and those the form plainly rules out
+    /// (`RawTable::is_ruled_out`). Other two-way zeros are hidden either way
+    /// (`inner::primary`), and [`both`] audits a tied pair under each assumption.
     pub(super) linked: bool,
 }
 
@@ -320,8 +321,9 @@ pub(super) struct Memory {
 /// The pair audited as [`pair`] does, and for a pair the form ties together, twice. Once
 /// assuming the reader knows every pair of answers nobody gave (the form may rule some out),
 /// which cannot ask a hidden 0 to be wide: that model hands it over. And once assuming the
-/// reader knows only the zeros that are published, which does: a 0 that is not the form's
-/// doing is news about people, hidden like a small count, and must stay as wide.
+/// reader knows only the zeros that are published and those the form plainly rules out, which
+/// does: a 0 that is not the form's doing is news about people, hidden like a small count, and
+/// must stay as wide.
 pub(super) fn both(
     pair: &Pair<'_>,
     earlier: &[EarlierRelease],
@@ -436,7 +438,10 @@ fn pair(
     let atoms = link(&mut system, &mut previous);
     for a in 0..na {
         for b in 0..nb {
-            if pair.linked && pair.two.cell(a, b).is_some_and(|c| c.count == 0) {
+            // Every reader of the form knows a pair of answers it rules out, whatever else
+            // they are assumed to know.
+            let empty = pair.two.cell(a, b).is_some_and(|c| c.count == 0);
+            if (pair.linked && empty) || pair.two.is_ruled_out(a * nb + b) {
                 system.empty(atoms.base + a * nb + b);
             }
         }

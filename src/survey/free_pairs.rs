@@ -14,12 +14,14 @@
 //! and tables sharing a question can then pin a count hidden in a third (docs/releases.md).
 //! Tables of tied questions hide such zeros too, and pass two audits: one assuming a reader knows
 //! only the zeros that are shown, and one assuming a reader knows every pair of answers nobody
-//! gave (some of which the form rules out).
+//! gave (some of which the form rules out). A pair the form plainly rules out
+//! ([`Survey::rules_out`]) is known to every reader of the form: its 0 is shown, and both
+//! audits take it as known.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::definition::Compute;
-use super::Survey;
+use super::definition::{Compute, Question};
+use super::{Answer, Response, Survey};
 
 /// Groups of questions tied by rules; see the module documentation.
 #[derive(Debug, Default)]
@@ -113,4 +115,54 @@ impl Survey {
         }
         ties
     }
+}
+
+impl Survey {
+    /// Whether the questionnaire rules out answering `x` to question `a` together with `y` to
+    /// question `b`: one of the two is an option offered only for some answers of the other
+    /// (its `show_if` reads that question alone) and not for this one. A peer is never shown
+    /// such an option, and a submission choosing it is refused, so everyone who reads the form
+    /// knows nobody gave that pair; release tables show its 0 (`tally`).
+    ///
+    /// Only the plainest case is read; anything else counts as possible, which only keeps a 0
+    /// hidden: a question whose answer can be implied or computed (its stored answer need not
+    /// be the one the condition saw), one on a repeating page, and one a site changes.
+    pub fn rules_out(&self, a: &str, x: &Answer, b: &str, y: &Answer) -> bool {
+        let (Some(qa), Some(qb)) = (self.question(a), self.question(b)) else {
+            return false;
+        };
+        a != b
+            && self.answered_as_seen(qa)
+            && self.answered_as_seen(qb)
+            && (not_offered(qa, x, qb, y) || not_offered(qb, y, qa, x))
+    }
+
+    /// Whether what is stored for `q` is what an option condition naming it saw.
+    fn answered_as_seen(&self, q: &Question) -> bool {
+        let id = q.id.as_str();
+        q.compute.is_none()
+            && q.implied.is_empty()
+            && self
+                .page_of(id)
+                .and_then(|p| self.pages().get(p))
+                .is_some_and(|p| p.repeat_of.is_none())
+            && !self.variants().iter().any(|v| v.questions.contains_key(id))
+    }
+}
+
+/// Whether option `x` of `q` is offered only for some answers of `other` alone, and not when
+/// `other` was answered `y`.
+fn not_offered(q: &Question, x: &Answer, other: &Question, y: &Answer) -> bool {
+    let Answer::Choice(option) = x else {
+        return false;
+    };
+    let Some(rule) = q.option(option).and_then(|o| o.show_if.as_ref()) else {
+        return false;
+    };
+    if rule.named_questions() != [other.id.as_str()] {
+        return false;
+    }
+    let mut seen = Response::default();
+    seen.insert(other.id.clone(), y.clone());
+    !rule.evaluate(&seen)
 }

@@ -107,7 +107,20 @@ pub fn tally<'a>(
         (Some(a), Some(b)) => a.iter().any(|qa| b.iter().any(|qb| ties.tied(qa, qb))),
         _ => true,
     };
-    build(&vars, &tied, &columns)
+    // The pairs of answers the form rules out, per cell (row-major), for two choice questions.
+    let ruled_out = |i: usize, j: usize| -> Vec<bool> {
+        let (Some(a), Some(b)) = (vars.get(i), vars.get(j)) else {
+            return Vec::new();
+        };
+        let (Some(xs), Some(ys)) = (a.choice_answers(), b.choice_answers()) else {
+            return Vec::new();
+        };
+        let (qa, qb) = (a.axis.question.as_str(), b.axis.question.as_str());
+        xs.iter()
+            .flat_map(|x| ys.iter().map(move |y| survey.rules_out(qa, x, qb, y)))
+            .collect()
+    };
+    build(&vars, &tied, &ruled_out, &columns)
 }
 
 enum Job {
@@ -118,6 +131,7 @@ enum Job {
 fn build(
     vars: &[Variable],
     tied: &(dyn Fn(usize, usize) -> bool + Sync),
+    ruled_out: &(dyn Fn(usize, usize) -> Vec<bool> + Sync),
     columns: &Columns,
 ) -> Catalogue {
     let mut jobs: Vec<Job> = (0..vars.len()).map(Job::One).collect();
@@ -148,7 +162,9 @@ fn build(
             }
             let cells = count::two_way(codes(i), codes(j), &columns.keys, a.len(), b.len());
             let id = format!("{}__{}", a.variable, b.variable);
-            let table = RawTable::two_way(id, a.clone(), b.clone(), cells).ok()?;
+            let table = RawTable::two_way(id, a.clone(), b.clone(), cells)
+                .ok()?
+                .ruling_out(&ruled_out(i, j));
             Some((table, tied(i, j)))
         }
     });

@@ -60,6 +60,9 @@ pub struct RawTable {
     row_totals: Vec<RawCell>,
     column_totals: Vec<RawCell>,
     total: RawCell,
+    /// Per cell (row-major), whether the questionnaire rules that pair of answers out and
+    /// nobody gave it; empty when none is.
+    ruled_out: Vec<bool>,
 }
 
 impl RawTable {
@@ -76,6 +79,7 @@ impl RawTable {
             row_totals: Vec::new(),
             column_totals: Vec::new(),
             total,
+            ruled_out: Vec::new(),
         })
     }
 
@@ -102,7 +106,31 @@ impl RawTable {
             row_totals,
             column_totals,
             total,
+            ruled_out: Vec::new(),
         })
+    }
+
+    /// Marks the cells (row-major) whose pair of answers the questionnaire rules out. A cell
+    /// somebody is in is not marked: the data outranks a reading of the form.
+    pub fn ruling_out(mut self, mask: &[bool]) -> RawTable {
+        let marked: Vec<bool> = self
+            .cells
+            .iter()
+            .enumerate()
+            .map(|(k, c)| c.count == 0 && mask.get(k).copied().unwrap_or(false))
+            .collect();
+        self.ruled_out = if marked.iter().any(|m| *m) {
+            marked
+        } else {
+            Vec::new()
+        };
+        self
+    }
+
+    /// Whether cell `k` (row-major) is a pair of answers the questionnaire rules out: a 0
+    /// everyone who reads the form knows, which tells nothing about people.
+    pub fn is_ruled_out(&self, k: usize) -> bool {
+        self.ruled_out.get(k).copied().unwrap_or(false)
     }
 
     /// `age` for a one-way table, `age__gender` for a two-way table.

@@ -3,7 +3,7 @@
 use serde_json::{json, Map, Value};
 
 use super::{tally, Catalogue, Label, RawCell, RawTable};
-use crate::survey::{answers, Response, Survey};
+use crate::survey::{answers, Answer, QuestionId, Response, Survey};
 
 const SURVEY: &str = r#"
 id = "t"
@@ -562,8 +562,37 @@ fn two_way_tables_are_linked_when_a_rule_of_the_form_or_one_question_ties_their_
     let linked: Vec<&str> = fixture.linked.iter().map(String::as_str).collect();
     assert_eq!(linked, ["rating.nsp__rating.drop_in"]);
 
-    let s = Survey::parse(
-        r#"
+    let s = Survey::parse(SITE_RULES).unwrap_or_else(|e| panic!("survey does not parse: {e}"));
+    let c = tally(&s, std::iter::empty());
+    let linked: Vec<&str> = c.linked.iter().map(String::as_str).collect();
+    // A condition on a question and a rule that ends the survey can only empty whole answers
+    // (rows or columns). An option offered only at one site rules out single pairs of its
+    // question and the site; two such questions are tied to each other through the site (a
+    // boat only in the north, a jail only in the south: nobody could give both).
+    assert_eq!(linked, ["route__held", "site__held", "site__route"]);
+}
+
+#[test]
+fn a_check_that_compares_with_another_answer_ties_the_two_questions() {
+    // `age_first_opioid <= answer:age`: nobody aged 18–24 first used at 25 or over. That zero
+    // is the form's doing, so the table of the two ages is audited as tied.
+    let survey =
+        Survey::parse(include_str!("../../surveys/justice-opioid-core.toml")).expect("parses");
+    let catalogue = tally(&survey, std::iter::empty());
+    assert!(
+        catalogue.get("age__age_first_opioid").is_some(),
+        "both ages are banded, so they have a two-way table"
+    );
+    assert!(
+        catalogue.linked.contains("age__age_first_opioid"),
+        "linked: {:?}",
+        catalogue.linked
+    );
+}
+
+/// Questions tied by rules: a boat only in the north, a jail only in the south, a question
+/// shown only to some, and a rule that ends the survey.
+const SITE_RULES: &str = r#"
 id = "l"
 title = "L"
 
@@ -616,32 +645,52 @@ title = "Two"
   role = "sensitive"
   text = "Held where?"
   options = [{ id = "jail", text = "Jail", show_if = "site == 'south'" }, { id = "nowhere", text = "Nowhere" }]
-"#,
-    )
-    .unwrap_or_else(|e| panic!("survey does not parse: {e}"));
-    let c = tally(&s, std::iter::empty());
-    let linked: Vec<&str> = c.linked.iter().map(String::as_str).collect();
-    // A condition on a question and a rule that ends the survey can only empty whole answers
-    // (rows or columns). An option offered only at one site rules out single pairs of its
-    // question and the site; two such questions are tied to each other through the site (a
-    // boat only in the north, a jail only in the south: nobody could give both).
-    assert_eq!(linked, ["route__held", "site__held", "site__route"]);
-}
+"#;
 
 #[test]
-fn a_check_that_compares_with_another_answer_ties_the_two_questions() {
-    // `age_first_opioid <= answer:age`: nobody aged 18–24 first used at 25 or over. That zero
-    // is the form's doing, so the table of the two ages is audited as tied.
-    let survey =
-        Survey::parse(include_str!("../../surveys/justice-opioid-core.toml")).expect("parses");
-    let catalogue = tally(&survey, std::iter::empty());
-    assert!(
-        catalogue.get("age__age_first_opioid").is_some(),
-        "both ages are banded, so they have a two-way table"
+fn a_pair_of_answers_the_form_rules_out_is_marked_unless_somebody_gave_it() {
+    let s = Survey::parse(SITE_RULES).unwrap_or_else(|e| panic!("survey does not parse: {e}"));
+    let marked = |c: &Catalogue, id: &str| -> Vec<(String, String)> {
+        let t = c.get(id).unwrap_or_else(|| panic!("no table {id}"));
+        let columns = t.columns().expect("two-way");
+        let mut out = Vec::new();
+        for (i, r) in t.rows().categories.iter().enumerate() {
+            for (j, k) in columns.categories.iter().enumerate() {
+                if t.is_ruled_out(i * columns.len() + j) {
+                    out.push((r.id.clone(), k.id.clone()));
+                }
+            }
+        }
+        out
+    };
+    let pair = |a: &str, b: &str| (a.to_owned(), b.to_owned());
+    let c = tally(&s, std::iter::empty());
+    // The boat is offered only in the north, the jail only in the south: each is ruled out at
+    // the other site, and for someone who did not say which site.
+    let not_said = |option: &str| ["dont_know", "prefer_not_to_say"].map(|n| pair(n, option));
+    let mut boat = vec![pair("south", "boat")];
+    boat.extend(not_said("boat"));
+    assert_eq!(marked(&c, "site__route"), boat);
+    let mut jail = vec![pair("north", "jail")];
+    jail.extend(not_said("jail"));
+    assert_eq!(marked(&c, "site__held"), jail);
+    // Two options each offered for some answers of a third question: the form rules out no
+    // single pair of them by itself, so nothing is marked.
+    assert!(marked(&c, "route__held").is_empty());
+    // Questions no option rule joins.
+    assert!(marked(&c, "used__site").is_empty());
+
+    // Someone in the south who took the boat (data the form would refuse today): that count is
+    // news about people, not the form's doing, and is not marked.
+    let mut r = Response::default();
+    r.insert(
+        QuestionId::parse("site").expect("id"),
+        Answer::Choice("south".into()),
     );
-    assert!(
-        catalogue.linked.contains("age__age_first_opioid"),
-        "linked: {:?}",
-        catalogue.linked
+    r.insert(
+        QuestionId::parse("route").expect("id"),
+        Answer::Choice("boat".into()),
     );
+    let c = tally(&s, [(1, &r)]);
+    assert_eq!(marked(&c, "site__route"), not_said("boat"));
 }

@@ -154,6 +154,23 @@ impl Variable {
         }
     }
 
+    /// For a single-choice or Likert question's variable, the answer each category stands for
+    /// (an option, then each non-answer); `None` for any other variable.
+    pub(super) fn choice_answers(&self) -> Option<Vec<Answer>> {
+        if !matches!(self.coder, Coder::Choice(_)) {
+            return None;
+        }
+        let base = usize::from(self.non_answer_base);
+        let options = self
+            .axis
+            .categories
+            .iter()
+            .take(base)
+            .map(|c| Answer::Choice(c.id.clone()));
+        let non_answers = self.non_answers.iter().map(|n| Answer::NonAnswer(*n));
+        Some(options.chain(non_answers).collect())
+    }
+
     fn non_answer(&self, n: NonAnswer) -> Code {
         let base = match self.coder {
             Coder::Years => YEAR_SPAN,
