@@ -17,7 +17,9 @@
 //! T − 1 is never shown), so nobody is in any group it counts. The second found
 //! `FOUND_WITH_ZEROS` while two-way tables still showed their zeros: the zeros of tables
 //! sharing a question pinned a cell of a third. Between questions that no rule of the
-//! questionnaire ties together, two-way zeros are now hidden (`inner::primary`).
+//! questionnaire ties together, two-way zeros are now hidden (`inner::primary`). A third
+//! variant gives the form a pair of answers it rules out (as an option offered only for some
+//! answers of another question does): the engine shows that 0, and the attacker knows it too.
 //!
 //! Known gaps (the ignored properties, `FOUND_TOGETHER` and `the_found_case_*`): an attacker
 //! told which groups nobody is in beyond what the tables show — every empty group of the
@@ -111,6 +113,18 @@ impl Attacker {
                         }
                         at -= self.per_release;
                     }
+                }
+            }
+        }
+    }
+
+    /// Tells the attacker a pair of answers the form rules out: nobody answered `x` to q0 and
+    /// `y` to q1, in any release.
+    fn knows_ruled_out(&mut self, sizes: &[usize], (x, y): (usize, usize)) {
+        for (i, p) in patterns(sizes).iter().enumerate() {
+            if p[0] == Some(x) && p[1] == Some(y) {
+                for k in 0..self.atoms / self.per_release {
+                    self.empty[k * self.per_release + i] = true;
                 }
             }
         }
@@ -260,7 +274,52 @@ fn attack(
     first_n: usize,
     (knows, tied): (Knows, bool),
 ) -> Result<(), TestCaseError> {
-    let tables = |records: &[Record]| catalogue_tied(sizes, records, tied);
+    attack_with(sizes, t, records, first_n, (knows, tied), None)
+}
+
+/// A pair of answers of q0 × q1 that the form rules out, as an option of q1 offered only for
+/// some answers of q0 would: nobody gives it, the two questions are tied, the engine is told
+/// (as `tally` tells it from the form), and so is the attacker.
+const RULED_OUT: (usize, usize) = (0, 1);
+
+/// The records with the pair the form rules out answered otherwise: q1's answer moved on by
+/// one (wrapping round).
+fn obeying_the_rule(sizes: &[usize], records: &[Record]) -> Vec<Record> {
+    let (x, y) = RULED_OUT;
+    records
+        .iter()
+        .map(|(answers, key)| {
+            let mut answers = answers.clone();
+            if answers[0] == Some(x) && answers[1] == Some(y) {
+                answers[1] = Some((y + 1) % sizes[1]);
+            }
+            (answers, *key)
+        })
+        .collect()
+}
+
+/// [`attack`], with `ruled_out`: a pair of q0 × q1 answers the form rules out (the records
+/// must obey it).
+fn attack_with(
+    sizes: &[usize],
+    t: u32,
+    records: &[Record],
+    first_n: usize,
+    (knows, tied): (Knows, bool),
+    ruled_out: Option<(usize, usize)>,
+) -> Result<(), TestCaseError> {
+    let tables = |records: &[Record]| {
+        let mut c = catalogue_tied(sizes, records, tied);
+        if let Some((x, y)) = ruled_out {
+            let mut mask = vec![false; sizes[0] * sizes[1]];
+            mask[x * sizes[1] + y] = true;
+            for table in c.tables.iter_mut().filter(|t| t.id() == "q0__q1") {
+                *table = table.clone().ruling_out(&mask);
+            }
+            c.linked.insert("q0__q1".to_owned());
+        }
+        c
+    };
     let first = protect_catalogue(&tables(&records[..first_n]), t, &[]);
     let second = protect_catalogue(&tables(records), t, &[earlier(&first)]);
     let releases = [numbers_of(sizes, &first), numbers_of(sizes, &second)];
@@ -270,6 +329,9 @@ fn attack(
     }
     if matches!(knows, Knows::PublishedZeros) {
         attacker.knows_published_zeros(sizes, &releases);
+    }
+    if let Some(pair) = ruled_out {
+        attacker.knows_ruled_out(sizes, pair);
     }
     let pats = patterns(sizes);
     let mut hidden = Vec::new();
@@ -327,6 +389,14 @@ proptest! {
         (sizes, t, records, first_n) in survey(),
     ) {
         attack(&sizes, t, &records, first_n, (Knows::PublishedZeros, true))?;
+    }
+
+    #[test]
+    fn no_hidden_number_is_pinned_by_every_table_of_both_releases_knowing_the_published_zeros_and_a_pair_the_form_rules_out(
+        (sizes, t, records, first_n) in survey(),
+    ) {
+        let records = obeying_the_rule(&sizes, &records);
+        attack_with(&sizes, t, &records, first_n, (Knows::PublishedZeros, false), Some(RULED_OUT))?;
     }
 
     #[test]

@@ -125,8 +125,10 @@ impl Survey {
     /// knows nobody gave that pair; release tables show its 0 (`tally`).
     ///
     /// Only the plainest case is read; anything else counts as possible, which only keeps a 0
-    /// hidden: a question whose answer can be implied or computed (its stored answer need not
-    /// be the one the condition saw), one on a repeating page, and one a site changes.
+    /// hidden: a question whose answer can be implied or computed from others (its stored
+    /// answer need not be the one the condition saw), one on a repeating page, and one a site
+    /// changes. A site taken from the card's batch is read: it is filled in before the form
+    /// decides which options to offer, and stored as it was.
     pub fn rules_out(&self, a: &str, x: &Answer, b: &str, y: &Answer) -> bool {
         let (Some(qa), Some(qb)) = (self.question(a), self.question(b)) else {
             return false;
@@ -140,7 +142,7 @@ impl Survey {
     /// Whether what is stored for `q` is what an option condition naming it saw.
     fn answered_as_seen(&self, q: &Question) -> bool {
         let id = q.id.as_str();
-        q.compute.is_none()
+        matches!(q.compute, None | Some(Compute::FromBatch))
             && q.implied.is_empty()
             && self
                 .page_of(id)

@@ -694,3 +694,69 @@ fn a_pair_of_answers_the_form_rules_out_is_marked_unless_somebody_gave_it() {
     let c = tally(&s, [(1, &r)]);
     assert_eq!(marked(&c, "site__route"), not_said("boat"));
 }
+
+#[test]
+fn a_site_from_the_card_rules_pairs_out_and_an_implied_answer_does_not() {
+    let s = Survey::parse(
+        r#"
+id = "b"
+title = "B"
+
+[[pages]]
+title = "One"
+
+  [[pages.questions]]
+  id = "site"
+  type = "single"
+  role = "quasi"
+  from_batch = true
+  text = "Site"
+  options = [{ id = "court", text = "Court" }, { id = "street", text = "Street" }]
+
+  [[pages.questions]]
+  id = "used"
+  type = "single"
+  role = "sensitive"
+  dont_know = false
+  prefer_not_to_say = false
+  text = "Used?"
+  options = [{ id = "yes", text = "Yes" }, { id = "no", text = "No" }]
+
+[[pages]]
+title = "Two"
+
+  [[pages.questions]]
+  id = "held"
+  type = "single"
+  role = "sensitive"
+  dont_know = false
+  prefer_not_to_say = false
+  text = "Held where?"
+  options = [{ id = "cells", text = "Court cells", show_if = "site == 'court'" }, { id = "none", text = "Nowhere" }]
+
+  [[pages.questions]]
+  id = "carried"
+  type = "single"
+  role = "sensitive"
+  dont_know = false
+  prefer_not_to_say = false
+  text = "Carried naloxone?"
+  implied = [{ when = "used == 'no'", answer = "no" }]
+  options = [{ id = "yes", text = "Yes", show_if = "used == 'yes'" }, { id = "no", text = "No" }]
+"#,
+    )
+    .unwrap_or_else(|e| panic!("survey does not parse: {e}"));
+    let c = tally(&s, std::iter::empty());
+    let marked = |id: &str| {
+        let t = c.get(id).unwrap_or_else(|| panic!("no table {id}"));
+        (0..t.cells().len())
+            .filter(|&k| t.is_ruled_out(k))
+            .collect::<Vec<_>>()
+    };
+    // The site comes from the card's batch before the form offers options: court cells are
+    // ruled out at the street site (row 1, column 0).
+    assert_eq!(marked("site__held"), [2]);
+    // An answer the form may imply is stored as implied, not as the condition saw it: nothing
+    // is read as ruled out.
+    assert!(marked("used__carried").is_empty());
+}
