@@ -418,25 +418,16 @@ title = "Equipment"
   ]
 "#;
 
-#[test]
-fn a_zero_between_questions_a_rule_ties_together_is_not_published_either() {
+/// The first release of the `TIED` survey, as JSON, after `n` responses: response `i` gives
+/// `answer(i)` as (site, support).
+fn release_tied<'a>(n: usize, answer: impl Fn(usize) -> (&'a str, &'a str)) -> Value {
     // One test client sends every response: lift the per-client limit.
     let app = TestApp::spawn_configured(&[], Some("submissions_per_minute = 0\n"));
     let key = organiser_key(&app);
     app.import(TIED);
     app.open_survey("tied");
-    let sites = ["harbour", "station", "park"];
-    for (i, code) in app.issue_codes("tied", 153).iter().enumerate() {
-        // At each site 20 peers use the needle exchange and 15 a pharmacy; 18 see a peer
-        // worker, 12 at the harbour and 6 at the station, none at the park (a 0 no rule makes);
-        // 30 at the harbour use the boat clinic, which is offered nowhere else.
-        let (site, support) = match i {
-            0..60 => (sites[i % 3], "nsp"),
-            60..105 => (sites[i % 3], "pharmacy"),
-            105..117 => ("harbour", "peer"),
-            117..123 => ("station", "peer"),
-            _ => ("harbour", "boat"),
-        };
+    for (i, code) in app.issue_codes("tied", n).iter().enumerate() {
+        let (site, support) = answer(i);
         let answers = json!({ "site": site, "support": support });
         let (status, body) = app.submit("tied", code, &answers);
         assert_eq!(status, 201, "{body}");
@@ -445,7 +436,22 @@ fn a_zero_between_questions_a_rule_ties_together_is_not_published_either() {
     let (status, body) = post(&publish, "", &[("Authorization", &key)]);
     assert_eq!(status, 201, "{body}");
     let (_, body) = api_get(&app, "/api/v1/surveys/tied/releases/latest", &key);
-    let v: Value = serde_json::from_str(&body).expect("json");
+    serde_json::from_str(&body).expect("json")
+}
+
+#[test]
+fn a_zero_between_questions_a_rule_ties_together_is_not_published_either() {
+    let sites = ["harbour", "station", "park"];
+    // At each site 20 peers use the needle exchange and 15 a pharmacy; 18 see a peer worker, 12
+    // at the harbour and 6 at the station, none at the park (a 0 no rule makes); 30 at the
+    // harbour use the boat clinic, which is offered nowhere else.
+    let v = release_tied(153, |i| match i {
+        0..60 => (sites[i % 3], "nsp"),
+        60..105 => (sites[i % 3], "pharmacy"),
+        105..117 => ("harbour", "peer"),
+        117..123 => ("station", "peer"),
+        _ => ("harbour", "boat"),
+    });
     let tables = v["tables"].as_array().expect("tables");
     // Before zeros were hidden between tied questions, this table was published with a 0 for
     // peer workers at the park. Now each 0 beside people must stay as wide as a small count,
@@ -484,29 +490,15 @@ fn a_zero_between_questions_a_rule_ties_together_is_not_published_either() {
 
 #[test]
 fn a_pair_of_answers_the_form_rules_out_is_shown_as_0_and_costs_the_breakdown_nothing() {
-    let app = TestApp::spawn_configured(&[], Some("submissions_per_minute = 0\n"));
-    let key = organiser_key(&app);
-    app.import(TIED);
-    app.open_survey("tied");
     let sites = ["harbour", "station", "park"];
-    for (i, code) in app.issue_codes("tied", 171).iter().enumerate() {
-        // At each site 20 peers use the needle exchange, 15 a pharmacy and 12 a peer worker;
-        // 30 at the harbour use the boat clinic, which the form offers nowhere else.
-        let (site, support) = match i {
-            0..60 => (sites[i % 3], "nsp"),
-            60..105 => (sites[i % 3], "pharmacy"),
-            105..141 => (sites[i % 3], "peer"),
-            _ => ("harbour", "boat"),
-        };
-        let answers = json!({ "site": site, "support": support });
-        let (status, body) = app.submit("tied", code, &answers);
-        assert_eq!(status, 201, "{body}");
-    }
-    let publish = app.url("/api/v1/surveys/tied/releases");
-    let (status, body) = post(&publish, "", &[("Authorization", &key)]);
-    assert_eq!(status, 201, "{body}");
-    let (_, body) = api_get(&app, "/api/v1/surveys/tied/releases/latest", &key);
-    let v: Value = serde_json::from_str(&body).expect("json");
+    // At each site 20 peers use the needle exchange, 15 a pharmacy and 12 a peer worker; 30 at
+    // the harbour use the boat clinic, which the form offers nowhere else.
+    let v = release_tied(171, |i| match i {
+        0..60 => (sites[i % 3], "nsp"),
+        60..105 => (sites[i % 3], "pharmacy"),
+        105..141 => (sites[i % 3], "peer"),
+        _ => ("harbour", "boat"),
+    });
     let breakdown = v["tables"]
         .as_array()
         .expect("tables")
