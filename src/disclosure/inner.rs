@@ -22,6 +22,11 @@ fn inner_lines(layout: &Layout) -> impl Iterator<Item = &super::layout::Line> {
         .filter(|l| l.parts.iter().all(|&p| !layout.is_margin(p)))
 }
 
+/// Whether entry `e` is a 0 the form rules out (`ruled_out` by entry; empty when none is).
+fn is_known(ruled_out: &[bool], e: usize) -> bool {
+    ruled_out.get(e).copied().unwrap_or(false)
+}
+
 /// Primary suppression of inner cells: a count in `1..t`, or one leaving `1..t` others in its
 /// row or column; and a 0 in a row and a column that both hold someone, unless the form rules
 /// that pair of answers out (`ruled_out`, by entry).
@@ -43,7 +48,7 @@ pub(super) fn primary(published: &[u64], layout: &Layout, t: u64, ruled_out: &[b
         }
     }
     for e in 0..published.len() {
-        let known = in_empty_line[e] || ruled_out.get(e).copied().unwrap_or(false);
+        let known = in_empty_line[e] || is_known(ruled_out, e);
         if !layout.is_margin(e) && published[e] == 0 && !known {
             hidden[e] = true;
         }
@@ -69,7 +74,6 @@ pub(super) fn secondary(
     ruled_out: &[bool],
     hidden: &mut [bool],
 ) -> bool {
-    let known = |e: usize| ruled_out.get(e).copied().unwrap_or(false);
     loop {
         let mut changed = false;
         for line in inner_lines(layout) {
@@ -80,7 +84,7 @@ pub(super) fn secondary(
                 .parts
                 .iter()
                 .copied()
-                .filter(|&e| !hidden[e] && !known(e))
+                .filter(|&e| !hidden[e] && !is_known(ruled_out, e))
                 .min_by_key(|&e| (published[e] == 0, published[e], e));
             match partner {
                 Some(e) => {
@@ -107,9 +111,7 @@ pub(super) fn widen(
     e: usize,
 ) -> Option<usize> {
     let rank = |x: usize| (published[x] == 0, published[x], x);
-    let open = |x: &usize| {
-        !hidden[*x] && !layout.is_margin(*x) && !ruled_out.get(*x).copied().unwrap_or(false)
-    };
+    let open = |x: &usize| !hidden[*x] && !layout.is_margin(*x) && !is_known(ruled_out, *x);
     inner_lines(layout)
         .filter(|l| l.parts.contains(&e))
         .flat_map(|l| l.parts.iter().copied())

@@ -118,10 +118,10 @@ fn explore(
         let margin_ok = inner::margins_publishable(&truth, &layout, t);
         let mut done = false;
         if margin_ok {
-            let known = ruled_out(&merged);
-            let mut hidden = inner::primary(&truth, &layout, t, &known);
+            let known = merged.ruled_out();
+            let mut hidden = inner::primary(&truth, &layout, t, known);
             done = !hidden.iter().any(|h| *h);
-            if inner::secondary(&published, &layout, &known, &mut hidden) {
+            if inner::secondary(&published, &layout, known, &mut hidden) {
                 // What readers lose, first: counts of at least T in the table as designed by
                 // the survey that are no longer shown as themselves (hidden, or merged into a
                 // group); then, to break ties, the people in hidden cells.
@@ -269,7 +269,7 @@ fn audit(
     // Each pass only hides one more inner cell of the same design, so what earlier passes
     // proved stays proven (see `Witnesses`).
     let mut memory = joint::Memory::default();
-    let known = ruled_out(&c.table);
+    let known = c.table.ruled_out();
     loop {
         let two_shown: Vec<Option<u64>> = c
             .published
@@ -291,10 +291,10 @@ fn audit(
         match joint::both(&pair, earlier, t, &mut memory) {
             Ok(None) => return Ok(true),
             Ok(Some(Narrow::Current(e))) => {
-                match inner::widen(&c.published, &layout, &known, &c.hidden, e) {
+                match inner::widen(&c.published, &layout, known, &c.hidden, e) {
                     Some(more) => {
                         c.hidden[more] = true;
-                        if !inner::secondary(&c.published, &layout, &known, &mut c.hidden) {
+                        if !inner::secondary(&c.published, &layout, known, &mut c.hidden) {
                             return Ok(false);
                         }
                     }
@@ -306,13 +306,6 @@ fn audit(
             Err(detail) => return Err(Refusal::AuditUnsolved { detail }),
         }
     }
-}
-
-/// Per entry in layout order (the cells come first), whether the form rules it out.
-fn ruled_out(table: &RawTable) -> Vec<bool> {
-    (0..table.cells().len())
-        .map(|k| table.is_ruled_out(k))
-        .collect()
 }
 
 fn finish(c: Candidate, threshold: u32) -> ProtectedTable {

@@ -15,7 +15,7 @@
 //! Tables of tied questions hide such zeros too, and pass two audits: one assuming a reader knows
 //! only the zeros that are shown, and one assuming a reader knows every pair of answers nobody
 //! gave (some of which the form rules out). A pair the form plainly rules out
-//! ([`Survey::rules_out`]) is known to every reader of the form: its 0 is shown, and both
+//! ([`Survey::ruled_out_pairs`]) is known to every reader of the form: its 0 is shown, and both
 //! audits take it as known.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -118,25 +118,37 @@ impl Survey {
 }
 
 impl Survey {
-    /// Whether the questionnaire rules out answering `x` to question `a` together with `y` to
-    /// question `b`: one of the two is an option offered only for some answers of the other
-    /// (its `show_if` reads that question alone) and not for this one. A peer is never shown
-    /// such an option, and a submission choosing it is refused, so everyone who reads the form
-    /// knows nobody gave that pair; release tables show its 0 (`tally`).
+    /// Which pairs of answers the questionnaire rules out between question `a` (answers `xs`)
+    /// and question `b` (answers `ys`), row-major; empty when it rules none out. A pair is ruled
+    /// out when one of the two is an option offered only for some answers of the other (its
+    /// `show_if` reads that question alone) and not for this one. A peer is never shown such an
+    /// option, and a submission choosing it is refused, so everyone who reads the form knows
+    /// nobody gave that pair; release tables show its 0 (`tally`).
     ///
     /// Only the plainest case is read; anything else counts as possible, which only keeps a 0
     /// hidden: a question whose answer can be implied or computed from others (its stored
     /// answer need not be the one the condition saw), one on a repeating page, and one a site
     /// changes. A site taken from the card's batch is read: it is filled in before the form
     /// decides which options to offer, and stored as it was.
-    pub fn rules_out(&self, a: &str, x: &Answer, b: &str, y: &Answer) -> bool {
+    pub fn ruled_out_pairs(&self, a: &str, xs: &[Answer], b: &str, ys: &[Answer]) -> Vec<bool> {
         let (Some(qa), Some(qb)) = (self.question(a), self.question(b)) else {
-            return false;
+            return Vec::new();
         };
-        a != b
-            && self.answered_as_seen(qa)
-            && self.answered_as_seen(qb)
-            && (not_offered(qa, x, qb, y) || not_offered(qb, y, qa, x))
+        // Most pairs have no option with a condition of its own: nothing to read per pair.
+        let conditional = |q: &Question| q.kind.options().iter().any(|o| o.show_if.is_some());
+        if a == b
+            || !(conditional(qa) || conditional(qb))
+            || !self.answered_as_seen(qa)
+            || !self.answered_as_seen(qb)
+        {
+            return Vec::new();
+        }
+        xs.iter()
+            .flat_map(|x| {
+                ys.iter()
+                    .map(move |y| not_offered(qa, x, qb, y) || not_offered(qb, y, qa, x))
+            })
+            .collect()
     }
 
     /// Whether what is stored for `q` is what an option condition naming it saw.

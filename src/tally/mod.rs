@@ -115,19 +115,7 @@ pub fn tally<'a>(
         let (Some(xs), Some(ys)) = (a.choice_answers(), b.choice_answers()) else {
             return Vec::new();
         };
-        let (qa, qb) = (a.axis.question.as_str(), b.axis.question.as_str());
-        // Most pairs have no option with a condition of its own: nothing to read per cell.
-        let conditional = |q: &str| {
-            survey
-                .question(q)
-                .is_some_and(|q| q.kind.options().iter().any(|o| o.show_if.is_some()))
-        };
-        if !conditional(qa) && !conditional(qb) {
-            return Vec::new();
-        }
-        xs.iter()
-            .flat_map(|x| ys.iter().map(move |y| survey.rules_out(qa, x, qb, y)))
-            .collect()
+        survey.ruled_out_pairs(&a.axis.question, &xs, &b.axis.question, &ys)
     };
     build(&vars, &tied, &ruled_out, &columns)
 }

@@ -133,6 +133,12 @@ impl RawTable {
         self.ruled_out.get(k).copied().unwrap_or(false)
     }
 
+    /// Per cell (row-major), whether it is ruled out; empty when none is. The cells come first
+    /// in a table's layout, so this also reads by entry.
+    pub fn ruled_out(&self) -> &[bool] {
+        &self.ruled_out
+    }
+
     /// `age` for a one-way table, `age__gender` for a two-way table.
     pub fn id(&self) -> &str {
         &self.id
