@@ -111,6 +111,44 @@ impl EarlierTable {
     }
 }
 
+/// The margins a two-way table published for `variable`, when it is one of its two and the
+/// other is not `besides`: each line of `variable`'s categories (then all of them, for the
+/// table's total) with its published count. They count the people who answered both
+/// questions, so each is at most `variable`'s own count of the same categories: the joint
+/// audit reads them as lower bounds (`joint::pair`, `joint::one_way`).
+pub(super) fn margins_of<'a>(
+    release: &'a [EarlierTable],
+    variable: &'a str,
+    besides: Option<&'a str>,
+) -> impl Iterator<Item = (Option<&'a [String]>, u64)> + 'a {
+    release
+        .iter()
+        .filter(move |x| {
+            x.variables.len() == 2
+                && x.variables.iter().any(|v| v == variable)
+                && !besides.is_some_and(|b| x.variables.iter().any(|v| v == b))
+        })
+        .flat_map(move |x| {
+            let height = x.rows.len();
+            let width = x.columns.len();
+            let cell =
+                |r: usize, c: usize| x.cells.get(r).and_then(|row| row.get(c).copied().flatten());
+            let lines: Vec<(Option<&[String]>, Option<u64>)> = if x.variables[0] == variable {
+                (0..height)
+                    .map(|r| (Some(x.rows[r].as_slice()), cell(r, width)))
+                    .collect()
+            } else {
+                (0..width)
+                    .map(|c| (Some(x.columns[c].as_slice()), cell(height, c)))
+                    .collect()
+            };
+            lines
+                .into_iter()
+                .chain(std::iter::once((None, cell(height, width))))
+                .filter_map(|(line, p)| p.map(|p| (line, p)))
+        })
+}
+
 /// Positions of `ids` among `categories`, or `None` if one is unknown now (a category that no
 /// longer exists, such as a year no longer shown).
 pub(super) fn positions(ids: &[String], categories: &[String]) -> Option<Vec<usize>> {

@@ -10,7 +10,7 @@
 
 use crate::tally::RawTable;
 
-use super::earlier::{positions, EarlierRelease};
+use super::earlier::{margins_of, positions, EarlierRelease};
 use super::grouping::Grouping;
 use super::system::{Sum, System, Witnesses};
 
@@ -118,6 +118,12 @@ pub(super) fn one_way(
             }
         }
         previous = Some(base);
+        // The people of a two-way table's margin answered this question too.
+        for (line, p) in margins_of(release, raw.id(), None) {
+            if let Some(pos) = line.map_or(Some((0..n).collect()), |l| positions(l, &current_ids)) {
+                system.at_least(pos.iter().map(|i| base + i).collect(), p);
+            }
+        }
         for (r, line) in table.rows.iter().enumerate() {
             if let Some(pos) = positions(line, &current_ids) {
                 entries.push(Entry {
@@ -375,6 +381,17 @@ fn pair(
             continue;
         }
         let atoms = link(&mut system, &mut previous);
+        // The people of each other two-way table's margin answered A (or B) too.
+        for (line, p) in margins_of(release, a_var, Some(b_var)) {
+            if let Some(pos) = line.map_or(Some((0..na).collect()), |l| positions(l, &a_ids)) {
+                system.at_least(atoms.one_a(&pos), p);
+            }
+        }
+        for (line, p) in margins_of(release, b_var, Some(a_var)) {
+            if let Some(pos) = line.map_or(Some((0..nb).collect()), |l| positions(l, &b_ids)) {
+                system.at_least(atoms.one_b(&pos), p);
+            }
+        }
         if let Some(x) = one_a {
             if let Some(lines) = lines_of(&x.rows, &a_ids) {
                 let cells: Vec<Option<u64>> = x

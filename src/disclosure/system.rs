@@ -62,6 +62,27 @@ impl System {
         self.known.push((sum, (p - d).max(0.0), p + d));
     }
 
+    /// A number known to be at least the lower end of a published one's range (a two-way
+    /// table's margin counts some of the people a one-way count does).
+    pub(super) fn at_least(&mut self, sum: Sum, published: u64) {
+        let low = (published as f64 - MAX_ADJUSTMENT as f64).max(0.0);
+        if low <= 0.0 {
+            return;
+        }
+        // Many tables bound the same count: only the highest bound constrains it, so the
+        // programme keeps one row per sum.
+        let mut sum = sum;
+        sum.sort_unstable();
+        match self
+            .known
+            .iter_mut()
+            .find(|(s, _, hi)| hi.is_infinite() && *s == sum)
+        {
+            Some(known) => known.1 = known.1.max(low),
+            None => self.known.push((sum, low, f64::INFINITY)),
+        }
+    }
+
     /// `earlier` is the same group of people as `later`, in an earlier release.
     pub(super) fn at_most(&mut self, earlier: usize, later: usize) {
         self.monotone.push((earlier, later));
@@ -422,6 +443,23 @@ mod tests {
         s.publish(vec![old], 34);
         s.at_most(old, 0);
         assert_eq!(s.narrowest(&[vec![0]], 10), Ok(Some(0)));
+    }
+
+    #[test]
+    fn a_margin_of_another_table_narrows_a_count_and_only_its_highest_bound_is_kept() {
+        // a hidden, b = 20 and the total 30 published: a is 6 to 14. Another table's margin
+        // counting some of the same people (33, so at least 31) lifts the total, and a is 9 to 14.
+        let mut s = System::default();
+        s.add_atoms(2);
+        s.publish(vec![1], 20);
+        s.publish(vec![0, 1], 30);
+        assert_eq!(s.narrowest(&[vec![0]], 6), Ok(None));
+        s.at_least(vec![1, 0], 33);
+        s.at_least(vec![0, 1], 31);
+        s.at_least(vec![0, 1], 1);
+        assert_eq!(s.known.len(), 3, "one row for the margins of one sum");
+        assert_eq!(s.narrowest(&[vec![0]], 6), Ok(Some(0)));
+        assert_eq!(s.narrowest(&[vec![0]], 5), Ok(None));
     }
 
     #[test]
