@@ -937,7 +937,20 @@ fn groups_of(n: usize, k: usize) -> Vec<Vec<usize>> {
         .collect()
 }
 
-/// Every hidden number of the releases that the tables of some `k` questions pin to narrower
+/// Each hidden number of `releases`, with the release it is in.
+fn hidden_numbers(releases: &[Vec<Number>]) -> Vec<(usize, &Number)> {
+    releases
+        .iter()
+        .enumerate()
+        .flat_map(|(r, ns)| {
+            ns.iter()
+                .filter(|n| n.published.is_none())
+                .map(move |n| (r, n))
+        })
+        .collect()
+}
+
+/// Every hidden number of the releases that the tables of one of `groups` (each a few questions) pin to narrower
 /// than `t`, for an attacker who knows the published zeros are true zeros.
 fn pinned_by_groups(
     sizes: &[usize],
@@ -952,15 +965,7 @@ fn pinned_by_groups(
         let mut attacker = Attacker::new(&sub_sizes, &sub);
         attacker.knows_published_zeros(&sub_sizes, &sub);
         let pats = patterns(&sub_sizes);
-        let hidden: Vec<(usize, &Number)> = sub
-            .iter()
-            .enumerate()
-            .flat_map(|(r, ns)| {
-                ns.iter()
-                    .filter(|n| n.published.is_none())
-                    .map(move |n| (r, n))
-            })
-            .collect();
+        let hidden = hidden_numbers(&sub);
         let targets: Vec<Vec<usize>> = hidden.iter().map(|(r, n)| atoms_of(&pats, *r, n)).collect();
         for ((r, n), width) in hidden.iter().zip(attacker.narrow(&targets, f64::from(t))) {
             if let Some(w) = width {
@@ -1109,15 +1114,7 @@ fn pair_attacker(sizes: &[usize], releases: &[Vec<Number>]) -> (Attacker, PairAt
 /// Every hidden number of the releases that [`pair_attacker`] pins to narrower than `t`.
 fn pinned_by_every_pair(sizes: &[usize], t: u32, releases: &[Vec<Number>]) -> Vec<String> {
     let (attacker, layout) = pair_attacker(sizes, releases);
-    let hidden: Vec<(usize, &Number)> = releases
-        .iter()
-        .enumerate()
-        .flat_map(|(r, ns)| {
-            ns.iter()
-                .filter(|n| n.published.is_none())
-                .map(move |n| (r, n))
-        })
-        .collect();
+    let hidden = hidden_numbers(releases);
     let targets: Vec<Vec<usize>> = hidden.iter().map(|(r, n)| layout.of(*r, n)).collect();
     hidden
         .iter()
