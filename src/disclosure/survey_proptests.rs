@@ -950,8 +950,9 @@ fn hidden_numbers(releases: &[Vec<Number>]) -> Vec<(usize, &Number)> {
         .collect()
 }
 
-/// Every hidden number of the releases that the tables of one of `groups` (each a few questions) pin to narrower
-/// than `t`, for an attacker who knows the published zeros are true zeros.
+/// Every hidden number of the releases that the tables of one of `groups` (each a few
+/// questions) pin to narrower than `t`, for an attacker who knows the published zeros are true
+/// zeros.
 fn pinned_by_groups(
     sizes: &[usize],
     t: u32,
