@@ -10,7 +10,7 @@
 
 use crate::tally::RawTable;
 
-use super::earlier::{margins_of, positions, EarlierRelease};
+use super::earlier::{margins_of, positions, EarlierRelease, EarlierTable};
 use super::grouping::Grouping;
 use super::system::{Sum, System, Witnesses};
 
@@ -93,6 +93,25 @@ fn run(
         .and_then(|i| origins.get(i).cloned()))
 }
 
+/// Every other two-way table of an earlier `release` that has `variable` (and not `besides`):
+/// the people each of its margins counts answered `variable` too, so the one-way count of the
+/// same categories (`sum` of their positions among `ids`) is at least that margin.
+fn bound_by_margins(
+    system: &mut System,
+    release: &[EarlierTable],
+    variable: &str,
+    besides: Option<&str>,
+    ids: &[String],
+    sum: impl Fn(&[usize]) -> Sum,
+) {
+    for (line, published) in margins_of(release, variable, besides) {
+        let all = || Some((0..ids.len()).collect());
+        if let Some(pos) = line.map_or_else(all, |l| positions(l, ids)) {
+            system.at_least(sum(&pos), published);
+        }
+    }
+}
+
 /// A one-way table (`published`, `hidden` in layout order: cells then total) audited with
 /// the same table in every earlier release.
 pub(super) fn one_way(
@@ -118,12 +137,9 @@ pub(super) fn one_way(
             }
         }
         previous = Some(base);
-        // The people of a two-way table's margin answered this question too.
-        for (line, p) in margins_of(release, raw.id(), None) {
-            if let Some(pos) = line.map_or(Some((0..n).collect()), |l| positions(l, &current_ids)) {
-                system.at_least(pos.iter().map(|i| base + i).collect(), p);
-            }
-        }
+        bound_by_margins(&mut system, release, raw.id(), None, &current_ids, |pos| {
+            pos.iter().map(|i| base + i).collect()
+        });
         for (r, line) in table.rows.iter().enumerate() {
             if let Some(pos) = positions(line, &current_ids) {
                 entries.push(Entry {
@@ -381,17 +397,12 @@ fn pair(
             continue;
         }
         let atoms = link(&mut system, &mut previous);
-        // The people of each other two-way table's margin answered A (or B) too.
-        for (line, p) in margins_of(release, a_var, Some(b_var)) {
-            if let Some(pos) = line.map_or(Some((0..na).collect()), |l| positions(l, &a_ids)) {
-                system.at_least(atoms.one_a(&pos), p);
-            }
-        }
-        for (line, p) in margins_of(release, b_var, Some(a_var)) {
-            if let Some(pos) = line.map_or(Some((0..nb).collect()), |l| positions(l, &b_ids)) {
-                system.at_least(atoms.one_b(&pos), p);
-            }
-        }
+        bound_by_margins(&mut system, release, a_var, Some(b_var), &a_ids, |pos| {
+            atoms.one_a(pos)
+        });
+        bound_by_margins(&mut system, release, b_var, Some(a_var), &b_ids, |pos| {
+            atoms.one_b(pos)
+        });
         if let Some(x) = one_a {
             if let Some(lines) = lines_of(&x.rows, &a_ids) {
                 let cells: Vec<Option<u64>> = x

@@ -8,6 +8,8 @@
 //! the next. A hidden number is a sum of atoms too; its feasible range must be at least the
 //! threshold wide.
 
+use std::collections::BTreeMap;
+
 use microlp::{ComparisonOp, Error, OptimizationDirection, Problem, Variable};
 
 use super::ptable::MAX_ADJUSTMENT;
@@ -21,6 +23,8 @@ pub(super) struct System {
     /// Per atom: whether the attacker is assumed to know it is empty.
     known_empty: Vec<bool>,
     known: Vec<(Sum, f64, f64)>,
+    /// Lower bounds on sums (see [`System::at_least`]): the highest for each sum, atoms sorted.
+    floors: BTreeMap<Sum, f64>,
     monotone: Vec<(usize, usize)>,
 }
 
@@ -73,14 +77,8 @@ impl System {
         // programme keeps one row per sum.
         let mut sum = sum;
         sum.sort_unstable();
-        match self
-            .known
-            .iter_mut()
-            .find(|(s, _, hi)| hi.is_infinite() && *s == sum)
-        {
-            Some(known) => known.1 = known.1.max(low),
-            None => self.known.push((sum, low, f64::INFINITY)),
-        }
+        let floor = self.floors.entry(sum).or_insert(low);
+        *floor = floor.max(low);
     }
 
     /// `earlier` is the same group of people as `later`, in an earlier release.
@@ -276,7 +274,11 @@ impl System {
                 .map(|chain| chain.iter().filter_map(|&k| own[k]).collect())
                 .collect(),
         };
-        for (sum, lo, hi) in &self.known {
+        let floors = self
+            .floors
+            .iter()
+            .map(|(sum, lo)| (sum, lo, &f64::INFINITY));
+        for (sum, lo, hi) in self.known.iter().map(|(s, l, h)| (s, l, h)).chain(floors) {
             let mut terms = atoms.terms(sum, 1.0);
             if terms.is_empty() && *lo <= 0.0 && 0.0 <= *hi {
                 continue;
@@ -457,7 +459,11 @@ mod tests {
         s.at_least(vec![1, 0], 33);
         s.at_least(vec![0, 1], 31);
         s.at_least(vec![0, 1], 1);
-        assert_eq!(s.known.len(), 3, "one row for the margins of one sum");
+        assert_eq!(
+            s.known.len() + s.floors.len(),
+            3,
+            "one row for the margins of one sum"
+        );
         assert_eq!(s.narrowest(&[vec![0]], 6), Ok(Some(0)));
         assert_eq!(s.narrowest(&[vec![0]], 5), Ok(None));
     }
