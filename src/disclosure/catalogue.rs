@@ -6,6 +6,7 @@ use std::collections::{HashMap, VecDeque};
 use crate::tally::{parallel_map, threads, Catalogue, RawTable};
 
 use super::earlier::EarlierRelease;
+use super::family::settle_families;
 use super::grouping::Grouping;
 use super::joint::{self, Narrow, Pair};
 use super::protect::{protect_forcing, protect_with, Refusal, Released, Withheld};
@@ -44,6 +45,7 @@ pub fn protect_catalogue(
     if !earlier.is_empty() {
         settle(catalogue, &one_way, &mut first, threshold, earlier);
     }
+    settle_families(tables, &one_way, &mut first, threshold, earlier);
     let mut out: Vec<Option<Released>> = vec![None; tables.len()];
     let mut by_variable: HashMap<&str, (usize, usize)> = HashMap::new();
     for (k, (&i, released)) in one_way.iter().zip(&first).enumerate() {
@@ -84,7 +86,7 @@ pub fn protect_catalogue(
 
 /// What a one-way table shows now, in layout order (`None` where hidden); empty when it is
 /// withheld (then it adds nothing to what the attacker knows).
-fn shown_values(released: &Released) -> Vec<Option<u64>> {
+pub(super) fn shown_values(released: &Released) -> Vec<Option<u64>> {
     released
         .shown()
         .map(|p| p.entries().map(|c| c.count).collect())
@@ -224,7 +226,7 @@ fn settle(
     }
 }
 
-fn withhold(table: &RawTable, reason: Refusal) -> Released {
+pub(super) fn withhold(table: &RawTable, reason: Refusal) -> Released {
     Released::Withheld(Withheld {
         id: table.id().to_owned(),
         rows: table.rows().clone(),

@@ -39,24 +39,25 @@ fn ids(table: &RawTable) -> Vec<String> {
         .collect()
 }
 
-/// One entry of a table as a sum, and what was published for it.
-struct Entry {
-    sum: Sum,
-    published: Option<u64>,
-    origin: Narrow,
+/// One entry of a table as a sum, what was published for it, and how to name it if it is
+/// found too narrow.
+pub(super) struct Entry<O = Narrow> {
+    pub(super) sum: Sum,
+    pub(super) published: Option<u64>,
+    pub(super) origin: O,
 }
 
 /// Audits the hidden entries. With `skip_known_zeros` (a pair tied by the form, whose audit
 /// takes every pair of answers nobody gave as known), a hidden number made only of such empty
 /// groups is not asked to be wide: that model already hands it to the reader as 0, and it is
 /// hidden only so that tables sharing a question cannot combine it with theirs.
-fn run(
+pub(super) fn run<O: Clone>(
     system: &mut System,
-    entries: Vec<Entry>,
+    entries: Vec<Entry<O>>,
     t: u64,
     memory: &mut Witnesses,
     skip_known_zeros: bool,
-) -> Result<Option<Narrow>, String> {
+) -> Result<Option<O>, String> {
     let mut targets = Vec::new();
     let mut origins = Vec::new();
     for e in entries {

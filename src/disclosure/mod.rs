@@ -11,6 +11,7 @@
 mod audit;
 mod catalogue;
 mod earlier;
+mod family;
 mod grouping;
 mod inner;
 mod joint;
@@ -21,6 +22,8 @@ mod suppress;
 mod system;
 mod two_way;
 
+#[cfg(test)]
+mod family_tests;
 #[cfg(test)]
 mod joint_proptests;
 #[cfg(test)]

@@ -26,6 +26,8 @@ pub(super) struct System {
     /// Lower bounds on sums (see [`System::at_least`]): the highest for each sum, atoms sorted.
     floors: BTreeMap<Sum, f64>,
     monotone: Vec<(usize, usize)>,
+    /// Pairs of sums the attacker knows are equal (see [`System::same`]).
+    equal: Vec<(Sum, Sum)>,
 }
 
 /// What audits of one system have found so far: feasible points, and sums with no upper bound.
@@ -79,6 +81,13 @@ impl System {
         sum.sort_unstable();
         let floor = self.floors.entry(sum).or_insert(low);
         *floor = floor.max(low);
+    }
+
+    /// The two sums count the same people, and the attacker knows it: for each option of a
+    /// multi-select question, those who selected it and those who did not are together
+    /// everyone who answered with choices.
+    pub(super) fn same(&mut self, a: Sum, b: Sum) {
+        self.equal.push((a, b));
     }
 
     /// `earlier` is the same group of people as `later`, in an earlier release.
@@ -294,6 +303,16 @@ impl System {
         for (earlier, later) in links {
             let terms = atoms.weighted([(later, 1.0), (earlier, -1.0)].into_iter());
             problem.add_constraint(terms, ComparisonOp::Ge, 0.0);
+        }
+        for (a, b) in &self.equal {
+            let both = a
+                .iter()
+                .map(|&x| (x, 1.0))
+                .chain(b.iter().map(|&x| (x, -1.0)));
+            let terms = atoms.weighted(both);
+            if !terms.is_empty() {
+                problem.add_constraint(terms, ComparisonOp::Eq, 0.0);
+            }
         }
         (problem, atoms)
     }

@@ -1,0 +1,301 @@
+//! The options of one multi-select question audited together.
+//!
+//! Each option of a multi-select question has a one-way table of its own (selected, not
+//! selected, then the question's non-answers), and so does each category of a question on a
+//! repeating page ("in some instance" against "never"). Those tables count the same people:
+//! selected plus not selected is, for every option, everyone who answered with choices, and the
+//! non-answers are the same people in each. So a reader who sees both counts of one option
+//! knows how many answered with choices, and with it can take a count hidden in another
+//! option's table out of its published complement — a hidden count no audit of one table at a
+//! time would see narrowed. Tables of two-way pairs are linked by the pair audit instead
+//! (`joint.rs`); options of a multi-select question are never crossed, so they are linked here.
+//!
+//! Atoms, per release: for each option, who selected it and who did not (the two add up to the
+//! same for every option); and one per non-answer, shared by every option's table.
+
+use std::collections::BTreeMap;
+
+use crate::tally::{parallel_map, threads, RawTable};
+
+use super::catalogue::{shown_values, withhold};
+use super::earlier::{positions, EarlierRelease};
+use super::joint::{run, Entry};
+use super::protect::{protect_forcing, Refusal, Released};
+use super::system::{Sum, System, Witnesses};
+
+/// A number of one of a family's tables: in which release (earlier ones first, then the one
+/// being made), of which option's table, and which entry (cells, then the total).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Origin {
+    release: usize,
+    member: usize,
+    entry: usize,
+}
+
+/// One-way tables (positions among `one_way`) that count the same people as the options of
+/// one question: tables of the same question whose first two categories are "selected" and
+/// "not selected", with the same non-answers after them. Only tables whose counts agree with
+/// that shape are put together (selected plus not selected, and each non-answer, the same in
+/// each), so the attacker's knowledge is never assumed wrongly.
+pub(super) fn families(tables: &[RawTable], one_way: &[usize]) -> Vec<Vec<usize>> {
+    let mut groups: BTreeMap<(String, Vec<String>, Vec<u64>), Vec<usize>> = BTreeMap::new();
+    for (k, &i) in one_way.iter().enumerate() {
+        let table = &tables[i];
+        let categories = &table.rows().categories;
+        let shaped = categories.len() >= 2
+            && categories[0].id == "selected"
+            && categories[1].id == "not_selected";
+        if !shaped || table.columns().is_some() {
+            continue;
+        }
+        let counts: Vec<u64> = table.cells().iter().map(|c| c.count).collect();
+        let mut key_counts = vec![counts[0] + counts[1]];
+        key_counts.extend_from_slice(&counts[2..]);
+        let rest: Vec<String> = categories[2..].iter().map(|c| c.id.clone()).collect();
+        groups
+            .entry((table.rows().question.clone(), rest, key_counts))
+            .or_default()
+            .push(k);
+    }
+    groups.into_values().filter(|g| g.len() >= 2).collect()
+}
+
+/// The family's atoms in one release starting at `base`: option `m` selected, not selected.
+fn option_atoms(base: usize, m: usize) -> [usize; 2] {
+    [base + 2 * m, base + 2 * m + 1]
+}
+
+/// The atom of category position `p` of option `m`'s table (with `k` options).
+fn atom_of(base: usize, k: usize, m: usize, p: usize) -> usize {
+    if p < 2 {
+        base + 2 * m + p
+    } else {
+        base + 2 * k + (p - 2)
+    }
+}
+
+/// Audits a family: every hidden number of the options' tables, in this release (`shown`,
+/// layout order, empty for a table withheld) and every earlier one, against all of them at once.
+/// `with_current: false` leaves this release out (what earlier releases alone give away).
+/// Numbers in `skip` are not asked to be wide.
+fn audit(
+    members: &[&RawTable],
+    shown: &[Vec<Option<u64>>],
+    earlier: &[EarlierRelease],
+    t: u64,
+    with_current: bool,
+    skip: &[Origin],
+) -> Result<Option<Origin>, String> {
+    let k = members.len();
+    let Some(first) = members.first() else {
+        return Ok(None);
+    };
+    let n = first.cells().len();
+    let per = 2 * k + (n - 2);
+    let ids: Vec<String> = first
+        .rows()
+        .categories
+        .iter()
+        .map(|c| c.id.clone())
+        .collect();
+    let mut system = System::default();
+    let mut entries: Vec<Entry<Origin>> = Vec::new();
+    let mut previous: Option<usize> = None;
+    let mut release_atoms = |system: &mut System| {
+        let base = system.add_atoms(per);
+        if let Some(p) = previous {
+            for i in 0..per {
+                system.at_most(p + i, base + i);
+            }
+        }
+        previous = Some(base);
+        let answered = |m: usize| -> Sum { option_atoms(base, m).to_vec() };
+        for m in 1..k {
+            system.same(answered(0), answered(m));
+        }
+        base
+    };
+    let whole = |base: usize, m: usize| -> Sum { (0..n).map(|p| atom_of(base, k, m, p)).collect() };
+    for (r, release) in earlier.iter().enumerate() {
+        let tables: Vec<_> = members
+            .iter()
+            .map(|m| release.iter().find(|x| x.is_one_way(m.id())))
+            .collect();
+        if tables.iter().all(Option::is_none) {
+            continue;
+        }
+        let base = release_atoms(&mut system);
+        for (m, table) in tables.iter().enumerate() {
+            let Some(x) = table else { continue };
+            let lines: Option<Vec<Vec<usize>>> =
+                x.rows.iter().map(|l| positions(l, &ids)).collect();
+            let Some(lines) = lines else { continue };
+            for (e, line) in lines.iter().enumerate() {
+                entries.push(Entry {
+                    sum: line.iter().map(|&p| atom_of(base, k, m, p)).collect(),
+                    published: x.cells.get(e).and_then(|c| c.first().copied().flatten()),
+                    origin: Origin {
+                        release: r,
+                        member: m,
+                        entry: e,
+                    },
+                });
+            }
+            if let Some(total) = x.cells.get(lines.len()) {
+                entries.push(Entry {
+                    sum: whole(base, m),
+                    published: total.first().copied().flatten(),
+                    origin: Origin {
+                        release: r,
+                        member: m,
+                        entry: lines.len(),
+                    },
+                });
+            }
+        }
+    }
+    if with_current {
+        let base = release_atoms(&mut system);
+        for (m, table) in members.iter().enumerate() {
+            for (p, cell) in table.cells().iter().enumerate() {
+                if cell.count == 0 {
+                    system.empty(atom_of(base, k, m, p));
+                }
+            }
+            let Some(values) = shown.get(m).filter(|v| !v.is_empty()) else {
+                continue;
+            };
+            for (e, published) in values.iter().enumerate() {
+                let sum = if e < n {
+                    vec![atom_of(base, k, m, e)]
+                } else {
+                    whole(base, m)
+                };
+                entries.push(Entry {
+                    sum,
+                    published: *published,
+                    origin: Origin {
+                        release: earlier.len(),
+                        member: m,
+                        entry: e,
+                    },
+                });
+            }
+        }
+    }
+    // A hidden number in `skip` adds nothing the attacker knows; only its width goes unasked.
+    entries.retain(|e| e.published.is_some() || !skip.contains(&e.origin));
+    run(&mut system, entries, t, &mut Witnesses::default(), false)
+}
+
+/// Hidden numbers of earlier releases that those releases already pin down among themselves
+/// (released before their options were audited together): hiding more now cannot widen them.
+fn pinned_before(
+    members: &[&RawTable],
+    earlier: &[EarlierRelease],
+    t: u64,
+) -> Result<Vec<Origin>, String> {
+    let mut skip = Vec::new();
+    while let Some(origin) = audit(members, &[], earlier, t, false, &skip)? {
+        skip.push(origin);
+    }
+    Ok(skip)
+}
+
+/// Makes every family of one-way tables safe together (see [`settle`]), families on a few
+/// threads: they share no table.
+pub(super) fn settle_families(
+    tables: &[RawTable],
+    one_way: &[usize],
+    first: &mut [Released],
+    threshold: u32,
+    earlier: &[EarlierRelease],
+) {
+    let all = families(tables, one_way);
+    let snapshot: &[Released] = first;
+    let settled = parallel_map(&all, threads(), |family| {
+        let members: Vec<&RawTable> = family.iter().map(|&k| &tables[one_way[k]]).collect();
+        let mut released: Vec<Released> = family.iter().map(|&k| snapshot[k].clone()).collect();
+        settle(&members, &mut released, threshold, earlier);
+        released
+    });
+    for (family, released) in all.iter().zip(settled) {
+        for (&k, r) in family.iter().zip(released) {
+            first[k] = r;
+        }
+    }
+}
+
+/// Makes one family's tables (`released`, one per member) safe together: while a hidden number
+/// is too narrowly bounded, one more count of this release is hidden — the smallest published
+/// count of the same option's table, or failing that of any option's table — or, with nothing
+/// left to hide, that option's table is withheld. Hiding only loosens the attacker's
+/// constraints, so this ends.
+fn settle(
+    members: &[&RawTable],
+    released: &mut [Released],
+    threshold: u32,
+    earlier: &[EarlierRelease],
+) {
+    let t = u64::from(threshold);
+    let skip = if earlier.is_empty() {
+        Vec::new()
+    } else {
+        pinned_before(members, earlier, t).unwrap_or_default()
+    };
+    let mut forced: Vec<Vec<bool>> = members
+        .iter()
+        .map(|m| vec![false; m.cells().len() + 1])
+        .collect();
+    loop {
+        let shown: Vec<Vec<Option<u64>>> = released.iter().map(shown_values).collect();
+        let origin = match audit(members, &shown, earlier, t, true, &skip) {
+            Ok(None) => return,
+            Ok(Some(origin)) => origin,
+            Err(_) => {
+                // Not provable either way: show none of the family's tables.
+                for (m, r) in released.iter_mut().enumerate() {
+                    *r = withhold(
+                        members[m],
+                        Refusal::AuditUnsolved {
+                            detail: "the options of this question could not be checked together"
+                                .into(),
+                        },
+                    );
+                }
+                return;
+            }
+        };
+        let smallest_in = |m: usize| {
+            let cells = members[m].cells().len();
+            shown[m]
+                .iter()
+                .take(cells)
+                .enumerate()
+                .filter_map(|(e, v)| v.filter(|&v| v > 0).map(|v| (v, e)))
+                .min()
+                .map(|(v, e)| (v, m, e))
+        };
+        let pick =
+            smallest_in(origin.member).or_else(|| (0..members.len()).filter_map(smallest_in).min());
+        match pick {
+            Some((_, m, e)) => {
+                forced[m][e] = true;
+                released[m] = match protect_forcing(members[m], threshold, earlier, &forced[m]) {
+                    Ok(table) => Released::Shown(table),
+                    Err(reason) => withhold(members[m], reason),
+                };
+            }
+            None if !shown[origin.member].is_empty() => {
+                released[origin.member] = withhold(
+                    members[origin.member],
+                    Refusal::AuditFailed {
+                        entry: "a count of another option of this question".into(),
+                    },
+                );
+            }
+            // Nothing of this release left to hide: what remains is earlier releases.
+            None => return,
+        }
+    }
+}
