@@ -45,7 +45,14 @@ pub fn protect_catalogue(
     if !earlier.is_empty() {
         settle(catalogue, &one_way, &mut first, threshold, earlier);
     }
-    settle_families(tables, &one_way, &mut first, threshold, earlier);
+    settle_families(
+        tables,
+        &catalogue.within,
+        &one_way,
+        &mut first,
+        threshold,
+        earlier,
+    );
     let mut out: Vec<Option<Released>> = vec![None; tables.len()];
     let mut by_variable: HashMap<&str, (usize, usize)> = HashMap::new();
     for (k, (&i, released)) in one_way.iter().zip(&first).enumerate() {

@@ -15,7 +15,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::tally::{parallel_map, threads, RawTable};
+use crate::tally::{parallel_map, threads, RawTable, Within};
 
 use super::catalogue::{shown_values, withhold};
 use super::earlier::{positions, EarlierRelease};
@@ -60,6 +60,16 @@ pub(super) fn families(tables: &[RawTable], one_way: &[usize]) -> Vec<Vec<usize>
     groups.into_values().filter(|g| g.len() >= 2).collect()
 }
 
+/// A question shown only to those who selected option `member` (see [`Within`]): its one-way
+/// table's total counts some (`exact`: all) of the people who selected it.
+struct Link {
+    member: usize,
+    variable: String,
+    /// Its total as this release shows it (`None` hidden or withheld).
+    now: Option<u64>,
+    exact: bool,
+}
+
 /// The family's atoms in one release starting at `base`: option `m` selected, not selected.
 fn option_atoms(base: usize, m: usize) -> [usize; 2] {
     [base + 2 * m, base + 2 * m + 1]
@@ -81,6 +91,7 @@ fn atom_of(base: usize, k: usize, m: usize, p: usize) -> usize {
 fn audit(
     members: &[&RawTable],
     shown: &[Vec<Option<u64>>],
+    links: &[Link],
     earlier: &[EarlierRelease],
     t: u64,
     with_current: bool,
@@ -125,6 +136,16 @@ fn audit(
             continue;
         }
         let base = release_atoms(&mut system);
+        for link in links {
+            let total = release
+                .iter()
+                .find(|x| x.is_one_way(&link.variable))
+                .and_then(|x| x.cells.last())
+                .and_then(|row| row.first().copied().flatten());
+            if let Some(p) = total {
+                system.at_least(vec![option_atoms(base, link.member)[0]], p);
+            }
+        }
         for (m, table) in tables.iter().enumerate() {
             let Some(x) = table else { continue };
             let lines: Option<Vec<Vec<usize>>> =
@@ -156,6 +177,15 @@ fn audit(
     }
     if with_current {
         let base = release_atoms(&mut system);
+        for link in links {
+            let Some(p) = link.now else { continue };
+            let selected = vec![option_atoms(base, link.member)[0]];
+            if link.exact {
+                system.publish(selected, p);
+            } else {
+                system.at_least(selected, p);
+            }
+        }
         for (m, table) in members.iter().enumerate() {
             for (p, cell) in table.cells().iter().enumerate() {
                 if cell.count == 0 {
@@ -192,11 +222,12 @@ fn audit(
 /// (released before their options were audited together): hiding more now cannot widen them.
 fn pinned_before(
     members: &[&RawTable],
+    links: &[Link],
     earlier: &[EarlierRelease],
     t: u64,
 ) -> Result<Vec<Origin>, String> {
     let mut skip = Vec::new();
-    while let Some(origin) = audit(members, &[], earlier, t, false, &skip)? {
+    while let Some(origin) = audit(members, &[], links, earlier, t, false, &skip)? {
         skip.push(origin);
     }
     Ok(skip)
@@ -206,6 +237,7 @@ fn pinned_before(
 /// threads: they share no table.
 pub(super) fn settle_families(
     tables: &[RawTable],
+    within: &[Within],
     one_way: &[usize],
     first: &mut [Released],
     threshold: u32,
@@ -216,7 +248,23 @@ pub(super) fn settle_families(
     let settled = parallel_map(&all, threads(), |family| {
         let members: Vec<&RawTable> = family.iter().map(|&k| &tables[one_way[k]]).collect();
         let mut released: Vec<Released> = family.iter().map(|&k| snapshot[k].clone()).collect();
-        settle(&members, &mut released, threshold, earlier);
+        let links: Vec<Link> = within
+            .iter()
+            .filter_map(|w| {
+                let member = members.iter().position(|m| m.id() == w.option)?;
+                let now = one_way
+                    .iter()
+                    .position(|&i| tables[i].id() == w.variable)
+                    .and_then(|k| shown_values(&snapshot[k]).last().copied().flatten());
+                Some(Link {
+                    member,
+                    variable: w.variable.clone(),
+                    now,
+                    exact: w.exact,
+                })
+            })
+            .collect();
+        settle(&members, &links, &mut released, threshold, earlier);
         released
     });
     for (family, released) in all.iter().zip(settled) {
@@ -233,6 +281,7 @@ pub(super) fn settle_families(
 /// constraints, so this ends.
 fn settle(
     members: &[&RawTable],
+    links: &[Link],
     released: &mut [Released],
     threshold: u32,
     earlier: &[EarlierRelease],
@@ -241,7 +290,7 @@ fn settle(
     let skip = if earlier.is_empty() {
         Vec::new()
     } else {
-        pinned_before(members, earlier, t).unwrap_or_default()
+        pinned_before(members, links, earlier, t).unwrap_or_default()
     };
     let mut forced: Vec<Vec<bool>> = members
         .iter()
@@ -249,7 +298,7 @@ fn settle(
         .collect();
     loop {
         let shown: Vec<Vec<Option<u64>>> = released.iter().map(shown_values).collect();
-        let origin = match audit(members, &shown, earlier, t, true, &skip) {
+        let origin = match audit(members, &shown, links, earlier, t, true, &skip) {
             Ok(None) => return,
             Ok(Some(origin)) => origin,
             Err(_) => {

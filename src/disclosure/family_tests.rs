@@ -109,6 +109,18 @@ fn narrow(
     releases: &[Vec<Vec<Option<u64>>>],
     t: u32,
 ) -> Vec<(usize, usize, usize, f64)> {
+    narrow_knowing(options, releases, &[], t)
+}
+
+/// [`narrow`], the attacker also knowing, for each (release, option, published), that the
+/// option's "selected" is within the noise of a published number: the respondents of a
+/// question shown only to those who selected it.
+fn narrow_knowing(
+    options: usize,
+    releases: &[Vec<Vec<Option<u64>>>],
+    selected: &[(usize, usize, u64)],
+    t: u32,
+) -> Vec<(usize, usize, usize, f64)> {
     // Unknowns per release: answered with choices, each option's "selected", don't know,
     // prefer not to say.
     let per = options + 3;
@@ -175,6 +187,12 @@ fn narrow(
                     }
                 }
             }
+        }
+        for &(r, m, p) in selected {
+            let p = p as f64;
+            let terms = row(&expr(r, m, 0));
+            problem.add_constraint(terms.clone(), ComparisonOp::Ge, (p - d).max(0.0));
+            problem.add_constraint(terms, ComparisonOp::Le, p + d);
         }
         match problem.solve() {
             Ok(outcome) => Some(outcome.into_solution().expect("solved").objective()),
@@ -283,6 +301,103 @@ fn the_options_of_a_question_keep_every_hidden_count_wide_together() {
             "seed {seed}: {tables:?}"
         );
     }
+}
+
+/// The found case with a question shown only to those who selected option 1, which nearly
+/// everyone did: 85 of the 88 who answered with choices. Its 3 "not selected" is hidden (and
+/// with it the 85), but the follow-up question's respondents count the 85 again, and option 0's
+/// two shown counts give the 88.
+const WITH_FOLLOW_UP: &str = r#"
+id = "follow"
+title = "Follow-up"
+[[pages]]
+title = "One"
+  [[pages.questions]]
+  id = "drugs"
+  type = "multi"
+  role = "sensitive"
+  text = "Which?"
+  options = [{ id = "o0", text = "Option 0" }, { id = "o1", text = "Option 1" }, { id = "o2", text = "Option 2" }]
+[[pages]]
+title = "Two"
+show_if = "drugs includes 'o1'"
+  [[pages.questions]]
+  id = "tested"
+  type = "single"
+  role = "sensitive"
+  required = true
+  text = "Tested it?"
+  options = [{ id = "yes", text = "Yes" }, { id = "no", text = "No" }]
+"#;
+
+fn follow_up_catalogue(seed: u64) -> Catalogue {
+    let s = Survey::parse(WITH_FOLLOW_UP).expect("the follow-up survey parses");
+    let mut people: Vec<Value> = Vec::new();
+    for i in 0..88 {
+        let mut chose = vec![];
+        if i < 40 {
+            chose.push("o0");
+        }
+        if i >= 3 {
+            chose.push("o1");
+        }
+        if chose.is_empty() {
+            chose.push("o2");
+        }
+        let mut person = json!({ "drugs": chose });
+        if i >= 3 {
+            person["tested"] = json!(if i % 3 == 0 { "no" } else { "yes" });
+        }
+        people.push(person);
+    }
+    people.extend(std::iter::repeat_n(json!({"drugs": "dont_know"}), 5));
+    people.extend(std::iter::repeat_n(
+        json!({"drugs": "prefer_not_to_say"}),
+        4,
+    ));
+    let responses: Vec<(u32, Response)> = keys(seed, people.len())
+        .into_iter()
+        .zip(people)
+        .map(|(k, p)| {
+            let Value::Object(m) = p else { unreachable!() };
+            (k, answers::parse(&s, &m).expect("valid answers"))
+        })
+        .collect();
+    tally(&s, responses.iter().map(|(k, r)| (*k, r)))
+}
+
+/// What the follow-up case's attacker finds: option tables, and the follow-up's total as a
+/// count of option 1's "selected".
+fn follow_up_narrow(released: &[Released]) -> Vec<(usize, usize, usize, f64)> {
+    let tables = published(3, released);
+    let follow_up = released
+        .iter()
+        .find(|r| r.id() == "tested")
+        .and_then(Released::shown)
+        .and_then(|t| t.total.count);
+    let knows: Vec<(usize, usize, u64)> = follow_up.map(|p| (0, 1, p)).into_iter().collect();
+    narrow_knowing(3, &[tables], &knows, 10)
+}
+
+#[test]
+fn a_question_shown_only_for_one_option_keeps_that_options_hidden_counts_wide() {
+    let mut leaked_without = false;
+    for seed in 0..20 {
+        let mut c = follow_up_catalogue(seed);
+        assert_eq!(
+            c.within.len(),
+            1,
+            "the follow-up is known to be within option 1"
+        );
+        let released = protect_catalogue(&c, 10, &[]);
+        assert_eq!(follow_up_narrow(&released), [], "seed {seed}");
+        c.within.clear();
+        leaked_without |= !follow_up_narrow(&protect_catalogue(&c, 10, &[])).is_empty();
+    }
+    assert!(
+        leaked_without,
+        "without the link the attack should pin a count"
+    );
 }
 
 /// A random multi-select question answered by `n` people, then by a fifth more.

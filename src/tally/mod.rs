@@ -20,6 +20,7 @@ mod labels;
 mod rds;
 mod table;
 mod variables;
+mod within;
 
 #[cfg(test)]
 mod new_kinds_tests;
@@ -29,6 +30,7 @@ mod tests;
 pub use labels::{Axis, Category, Label, Translations};
 pub use rds::{imputed_degrees, rds_shares};
 pub use table::{Catalogue, RawCell, RawTable, ShapeError};
+pub use within::Within;
 
 pub(crate) use count::{parallel_map, threads};
 
@@ -117,7 +119,10 @@ pub fn tally<'a>(
         };
         survey.ruled_out_pairs(&a.axis.question, &xs, &b.axis.question, &ys)
     };
-    build(&vars, &tied, &ruled_out, &columns)
+    let within = within::within_options(survey, &vars, &sources, &columns.codes);
+    let mut catalogue = build(&vars, &tied, &ruled_out, &columns);
+    catalogue.within = within;
+    catalogue
 }
 
 enum Job {

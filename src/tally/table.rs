@@ -194,6 +194,9 @@ pub struct Catalogue {
     /// rule out, so their audit also assumes readers know every such pair (see
     /// `Survey::question_ties`).
     pub linked: BTreeSet<String>,
+    /// Questions shown only to people who selected an option of a multi-select question: their
+    /// respondents are a second count of that option's "selected".
+    pub within: Vec<super::Within>,
 }
 
 impl Catalogue {
