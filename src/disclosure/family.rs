@@ -60,10 +60,13 @@ pub(super) fn families(tables: &[RawTable], one_way: &[usize]) -> Vec<Vec<usize>
     groups.into_values().filter(|g| g.len() >= 2).collect()
 }
 
-/// A question shown only to those who selected option `member` (see [`Within`]): its one-way
-/// table's total counts some (`exact`: all) of the people who selected it.
+/// A question shown only to those who selected option `member`, or only to those who answered
+/// without selecting it (see [`Within`]): its one-way table's total counts some (`exact`: all)
+/// of them.
 struct Link {
     member: usize,
+    /// Which of the option's atoms: 0 selected, 1 not selected.
+    atom: usize,
     variable: String,
     /// Its total as this release shows it (`None` hidden or withheld).
     now: Option<u64>,
@@ -143,7 +146,7 @@ fn audit(
                 .and_then(|x| x.cells.last())
                 .and_then(|row| row.first().copied().flatten());
             if let Some(p) = total {
-                system.at_least(vec![option_atoms(base, link.member)[0]], p);
+                system.at_least(vec![option_atoms(base, link.member)[link.atom]], p);
             }
         }
         for (m, table) in tables.iter().enumerate() {
@@ -179,11 +182,11 @@ fn audit(
         let base = release_atoms(&mut system);
         for link in links {
             let Some(p) = link.now else { continue };
-            let selected = vec![option_atoms(base, link.member)[0]];
+            let within = vec![option_atoms(base, link.member)[link.atom]];
             if link.exact {
-                system.publish(selected, p);
+                system.publish(within, p);
             } else {
-                system.at_least(selected, p);
+                system.at_least(within, p);
             }
         }
         for (m, table) in members.iter().enumerate() {
@@ -258,6 +261,7 @@ pub(super) fn settle_families(
                     .and_then(|k| shown_values(&snapshot[k]).last().copied().flatten());
                 Some(Link {
                     member,
+                    atom: usize::from(!w.selected),
                     variable: w.variable.clone(),
                     now,
                     exact: w.exact,

@@ -13,7 +13,7 @@ use super::earlier::{EarlierRelease, EarlierTable};
 use super::protect::{protect_with, Released};
 use super::ptable::MAX_ADJUSTMENT;
 use crate::survey::{answers, Response, Survey};
-use crate::tally::{tally, Catalogue};
+use crate::tally::{tally, Catalogue, Within};
 
 const SLACK: f64 = 1e-6;
 
@@ -112,13 +112,13 @@ fn narrow(
     narrow_knowing(options, releases, &[], t)
 }
 
-/// [`narrow`], the attacker also knowing, for each (release, option, published), that the
-/// option's "selected" is within the noise of a published number: the respondents of a
-/// question shown only to those who selected it.
+/// [`narrow`], the attacker also knowing, for each (release, option, entry, published), that
+/// the option's "selected" (entry 0) or "not selected" (entry 1) is within the noise of a
+/// published number: the respondents of a question shown only to those people.
 fn narrow_knowing(
     options: usize,
     releases: &[Vec<Vec<Option<u64>>>],
-    selected: &[(usize, usize, u64)],
+    known: &[(usize, usize, usize, u64)],
     t: u32,
 ) -> Vec<(usize, usize, usize, f64)> {
     // Unknowns per release: answered with choices, each option's "selected", don't know,
@@ -188,9 +188,9 @@ fn narrow_knowing(
                 }
             }
         }
-        for &(r, m, p) in selected {
+        for &(r, m, e, p) in known {
             let p = p as f64;
-            let terms = row(&expr(r, m, 0));
+            let terms = row(&expr(r, m, e));
             problem.add_constraint(terms.clone(), ComparisonOp::Ge, (p - d).max(0.0));
             problem.add_constraint(terms, ComparisonOp::Le, p + d);
         }
@@ -306,7 +306,7 @@ fn the_options_of_a_question_keep_every_hidden_count_wide_together() {
 /// The found case with a question shown only to those who selected option 1, which nearly
 /// everyone did: 85 of the 88 who answered with choices. Its 3 "not selected" is hidden (and
 /// with it the 85), but the follow-up question's respondents count the 85 again, and option 0's
-/// two shown counts give the 88.
+/// two shown counts give the 88. `CONDITION` is replaced by the page's condition.
 const WITH_FOLLOW_UP: &str = r#"
 id = "follow"
 title = "Follow-up"
@@ -320,7 +320,7 @@ title = "One"
   options = [{ id = "o0", text = "Option 0" }, { id = "o1", text = "Option 1" }, { id = "o2", text = "Option 2" }]
 [[pages]]
 title = "Two"
-show_if = "drugs includes 'o1'"
+show_if = "CONDITION"
   [[pages.questions]]
   id = "tested"
   type = "single"
@@ -330,19 +330,48 @@ show_if = "drugs includes 'o1'"
   options = [{ id = "yes", text = "Yes" }, { id = "no", text = "No" }]
 "#;
 
-fn follow_up_catalogue(seed: u64) -> Catalogue {
-    let s = Survey::parse(WITH_FOLLOW_UP).expect("the follow-up survey parses");
+/// How the follow-up question is tied to option 1.
+#[derive(Clone, Copy)]
+enum FollowUp {
+    /// Shown to those who selected it (85 of 88).
+    Selected,
+    /// Shown to those who selected option 0 and not option 1 (85 of 88, everyone but the 3
+    /// who selected option 1): its respondents count option 1's "not selected".
+    NotSelected,
+}
+
+fn follow_up_catalogue(seed: u64, follow: FollowUp) -> Catalogue {
+    let condition = match follow {
+        FollowUp::Selected => "drugs includes 'o1'",
+        FollowUp::NotSelected => "drugs includes 'o0' and not (drugs includes 'o1')",
+    };
+    let s = Survey::parse(&WITH_FOLLOW_UP.replace("CONDITION", condition))
+        .expect("the follow-up survey parses");
     let mut people: Vec<Value> = Vec::new();
     for i in 0..88 {
         let mut chose = vec![];
-        if i < 40 {
-            chose.push("o0");
-        }
-        if i >= 3 {
-            chose.push("o1");
-        }
-        if chose.is_empty() {
-            chose.push("o2");
+        match follow {
+            FollowUp::Selected => {
+                if i < 40 {
+                    chose.push("o0");
+                }
+                if i >= 3 {
+                    chose.push("o1");
+                }
+                if chose.is_empty() {
+                    chose.push("o2");
+                }
+            }
+            FollowUp::NotSelected => {
+                if i < 3 {
+                    chose.push("o1");
+                } else {
+                    chose.push("o0");
+                    if i < 43 {
+                        chose.push("o2");
+                    }
+                }
+            }
         }
         let mut person = json!({ "drugs": chose });
         if i >= 3 {
@@ -367,37 +396,49 @@ fn follow_up_catalogue(seed: u64) -> Catalogue {
 }
 
 /// What the follow-up case's attacker finds: option tables, and the follow-up's total as a
-/// count of option 1's "selected".
-fn follow_up_narrow(released: &[Released]) -> Vec<(usize, usize, usize, f64)> {
+/// count of the people it was shown to.
+fn follow_up_narrow(released: &[Released], follow: FollowUp) -> Vec<(usize, usize, usize, f64)> {
     let tables = published(3, released);
     let follow_up = released
         .iter()
         .find(|r| r.id() == "tested")
         .and_then(Released::shown)
         .and_then(|t| t.total.count);
-    let knows: Vec<(usize, usize, u64)> = follow_up.map(|p| (0, 1, p)).into_iter().collect();
+    let within: &[(usize, usize)] = match follow {
+        FollowUp::Selected => &[(1, 0)],
+        FollowUp::NotSelected => &[(1, 1), (0, 0)],
+    };
+    let knows: Vec<(usize, usize, usize, u64)> = follow_up
+        .into_iter()
+        .flat_map(|p| within.iter().map(move |&(m, e)| (0, m, e, p)))
+        .collect();
     narrow_knowing(3, &[tables], &knows, 10)
 }
 
 #[test]
 fn a_question_shown_only_for_one_option_keeps_that_options_hidden_counts_wide() {
-    let mut leaked_without = false;
-    for seed in 0..20 {
-        let mut c = follow_up_catalogue(seed);
-        assert_eq!(
-            c.within.len(),
-            1,
-            "the follow-up is known to be within option 1"
+    for (follow, selected) in [(FollowUp::Selected, true), (FollowUp::NotSelected, false)] {
+        let mut leaked_without = false;
+        for seed in 0..20 {
+            let mut c = follow_up_catalogue(seed, follow);
+            let link = Within {
+                variable: "tested".into(),
+                option: "drugs.o1".into(),
+                selected,
+                exact: true,
+            };
+            assert!(c.within.contains(&link), "{:?}", c.within);
+            let released = protect_catalogue(&c, 10, &[]);
+            assert_eq!(follow_up_narrow(&released, follow), [], "seed {seed}");
+            c.within.clear();
+            let without = protect_catalogue(&c, 10, &[]);
+            leaked_without |= !follow_up_narrow(&without, follow).is_empty();
+        }
+        assert!(
+            leaked_without,
+            "without the links the attack should pin a count"
         );
-        let released = protect_catalogue(&c, 10, &[]);
-        assert_eq!(follow_up_narrow(&released), [], "seed {seed}");
-        c.within.clear();
-        leaked_without |= !follow_up_narrow(&protect_catalogue(&c, 10, &[])).is_empty();
     }
-    assert!(
-        leaked_without,
-        "without the link the attack should pin a count"
-    );
 }
 
 /// A random multi-select question answered by `n` people, then by a fifth more.

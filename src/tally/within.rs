@@ -9,13 +9,16 @@ use crate::survey::Survey;
 
 use super::variables::{Code, Coder, Variable, NONE};
 
-/// Everyone who answered `variable` selected `option` (a multi-select option's variable), and
-/// the form's conditions say why: its count of respondents is at most the option's "selected",
-/// and exactly that when `exact`.
+/// Everyone who answered `variable` gave the same answer to `option` (a multi-select option's
+/// variable) — selected it, or answered without selecting it — and the form's conditions say
+/// why: its count of respondents is at most the option's count of that answer, and exactly
+/// that when `exact`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Within {
     pub variable: String,
     pub option: String,
+    /// `true`: inside the option's "selected"; `false`: inside its "not selected".
+    pub selected: bool,
     pub exact: bool,
 }
 
@@ -45,7 +48,8 @@ fn filters(survey: &Survey, id: &str) -> BTreeSet<String> {
 
 /// Each pair of a variable that enters two-way tables and a multi-select option's variable
 /// where the variable's questions are shown depending on the option's question and, in these
-/// records, only people who selected the option answered it.
+/// records, only people who selected the option (or only people who answered without
+/// selecting it) answered them.
 pub(super) fn within_options(
     survey: &Survey,
     vars: &[Variable],
@@ -68,24 +72,28 @@ pub(super) fn within_options(
             if !depends.contains(&vars[m].axis.question) {
                 continue;
             }
-            let (Some(answers), Some(selected)) = (codes.get(y), codes.get(m)) else {
+            let (Some(answers), Some(option)) = (codes.get(y), codes.get(m)) else {
                 continue;
             };
-            let mut answered = 0usize;
-            let mut inside = 0usize;
-            for (a, s) in answers.iter().zip(selected) {
-                if *a != NONE {
-                    answered += 1;
-                    inside += usize::from(*s == 0);
+            // The option's codes: 0 selected, 1 answered without selecting it.
+            for (code, selected) in [(0, true), (1, false)] {
+                let mut answered = 0usize;
+                let mut inside = 0usize;
+                for (a, o) in answers.iter().zip(option) {
+                    if *a != NONE {
+                        answered += 1;
+                        inside += usize::from(*o == code);
+                    }
                 }
-            }
-            if answered > 0 && inside == answered {
-                let chose = selected.iter().filter(|s| **s == 0).count();
-                out.push(Within {
-                    variable: var.axis.variable.clone(),
-                    option: vars[m].axis.variable.clone(),
-                    exact: chose == answered,
-                });
+                if answered > 0 && inside == answered {
+                    let gave = option.iter().filter(|o| **o == code).count();
+                    out.push(Within {
+                        variable: var.axis.variable.clone(),
+                        option: vars[m].axis.variable.clone(),
+                        selected,
+                        exact: gave == answered,
+                    });
+                }
             }
         }
     }
