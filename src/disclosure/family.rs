@@ -145,8 +145,14 @@ fn audit(
                 .find(|x| x.is_one_way(&link.variable))
                 .and_then(|x| x.cells.last())
                 .and_then(|row| row.first().copied().flatten());
+            // Responses are only added: a link that holds now held for every earlier release.
             if let Some(p) = total {
-                system.at_least(vec![option_atoms(base, link.member)[link.atom]], p);
+                let within = vec![option_atoms(base, link.member)[link.atom]];
+                if link.exact {
+                    system.publish(within, p);
+                } else {
+                    system.at_least(within, p);
+                }
             }
         }
         for (m, table) in tables.iter().enumerate() {
@@ -251,7 +257,7 @@ pub(super) fn settle_families(
     let settled = parallel_map(&all, threads(), |family| {
         let members: Vec<&RawTable> = family.iter().map(|&k| &tables[one_way[k]]).collect();
         let mut released: Vec<Released> = family.iter().map(|&k| snapshot[k].clone()).collect();
-        let links: Vec<Link> = within
+        let mut links: Vec<Link> = within
             .iter()
             .filter_map(|w| {
                 let member = members.iter().position(|m| m.id() == w.option)?;
@@ -268,14 +274,54 @@ pub(super) fn settle_families(
                 })
             })
             .collect();
-        settle(&members, &links, &mut released, threshold, earlier);
-        released
+        let gone = settle(&members, &mut links, &mut released, threshold, earlier);
+        (released, gone)
     });
-    for (family, released) in all.iter().zip(settled) {
+    for (family, (released, gone)) in all.iter().zip(settled) {
         for (&k, r) in family.iter().zip(released) {
             first[k] = r;
         }
+        for variable in gone {
+            if let Some(k) = one_way.iter().position(|&i| tables[i].id() == variable) {
+                first[k] = withhold(
+                    &tables[one_way[k]],
+                    Refusal::AuditFailed {
+                        entry: "how many answered it, which counts people who chose an option of \
+                                another question"
+                            .into(),
+                    },
+                );
+            }
+        }
     }
+}
+
+/// Follow-up questions whose number of respondents, shown now, pins a number of an earlier
+/// release that no table of the family can protect any more: their one-way tables are withheld
+/// (and with them every breakdown of theirs, which count the same people). Returns their
+/// variables.
+fn withhold_links(
+    members: &[&RawTable],
+    links: &mut [Link],
+    earlier: &[EarlierRelease],
+    t: u64,
+    skip: &[Origin],
+) -> Vec<String> {
+    let mut gone = Vec::new();
+    while let Ok(Some(_)) = audit(members, &[], links, earlier, t, true, skip) {
+        let Some(variable) = links
+            .iter()
+            .find(|l| l.now.is_some())
+            .map(|l| l.variable.clone())
+        else {
+            break;
+        };
+        for link in links.iter_mut().filter(|l| l.variable == variable) {
+            link.now = None;
+        }
+        gone.push(variable);
+    }
+    gone
 }
 
 /// Makes one family's tables (`released`, one per member) safe together: while a hidden number
@@ -285,17 +331,20 @@ pub(super) fn settle_families(
 /// constraints, so this ends.
 fn settle(
     members: &[&RawTable],
-    links: &[Link],
+    links: &mut [Link],
     released: &mut [Released],
     threshold: u32,
     earlier: &[EarlierRelease],
-) {
+) -> Vec<String> {
     let t = u64::from(threshold);
-    let skip = if earlier.is_empty() {
-        Vec::new()
+    let (skip, gone) = if earlier.is_empty() {
+        (Vec::new(), Vec::new())
     } else {
-        pinned_before(members, links, earlier, t).unwrap_or_default()
+        let skip = pinned_before(members, links, earlier, t).unwrap_or_default();
+        let gone = withhold_links(members, links, earlier, t, &skip);
+        (skip, gone)
     };
+    let links: &[Link] = links;
     let mut forced: Vec<Vec<bool>> = members
         .iter()
         .map(|m| vec![false; m.cells().len() + 1])
@@ -303,7 +352,7 @@ fn settle(
     loop {
         let shown: Vec<Vec<Option<u64>>> = released.iter().map(shown_values).collect();
         let origin = match audit(members, &shown, links, earlier, t, true, &skip) {
-            Ok(None) => return,
+            Ok(None) => return gone,
             Ok(Some(origin)) => origin,
             Err(_) => {
                 // Not provable either way: show none of the family's tables.
@@ -316,39 +365,53 @@ fn settle(
                         },
                     );
                 }
-                return;
+                return gone;
             }
         };
-        let smallest_in = |m: usize| {
-            let cells = members[m].cells().len();
+        // The smallest published count among entries `range` of option `m`'s table.
+        let smallest = |m: usize, range: std::ops::Range<usize>| {
             shown[m]
                 .iter()
-                .take(cells)
                 .enumerate()
-                .filter_map(|(e, v)| v.filter(|&v| v > 0).map(|v| (v, e)))
+                .filter(|(e, _)| range.contains(e))
+                .filter_map(|(e, v)| v.filter(|&v| v > 0).map(|v| (v, m, e)))
                 .min()
-                .map(|(v, e)| (v, m, e))
         };
-        let pick =
-            smallest_in(origin.member).or_else(|| (0..members.len()).filter_map(smallest_in).min());
-        match pick {
-            Some((_, m, e)) => {
+        let cells = |m: usize| 0..members[m].cells().len();
+        let total = |m: usize| members[m].cells().len()..members[m].cells().len() + 1;
+        let o = origin.member;
+        let any = |range: &dyn Fn(usize) -> std::ops::Range<usize>| {
+            (0..members.len())
+                .filter_map(|m| smallest(m, range(m)))
+                .min()
+        };
+        // Counts first, then totals (the same number in every option's table, but the one
+        // another table's count can stand in for).
+        let pick = smallest(o, cells(o))
+            .or_else(|| any(&cells))
+            .or_else(|| smallest(o, total(o)))
+            .or_else(|| any(&total));
+        let shown_member = (!shown[o].is_empty())
+            .then_some(o)
+            .or_else(|| (0..members.len()).find(|&m| !shown[m].is_empty()));
+        match (pick, shown_member) {
+            (Some((_, m, e)), _) => {
                 forced[m][e] = true;
                 released[m] = match protect_forcing(members[m], threshold, earlier, &forced[m]) {
                     Ok(table) => Released::Shown(table),
                     Err(reason) => withhold(members[m], reason),
                 };
             }
-            None if !shown[origin.member].is_empty() => {
-                released[origin.member] = withhold(
-                    members[origin.member],
+            (None, Some(m)) => {
+                released[m] = withhold(
+                    members[m],
                     Refusal::AuditFailed {
                         entry: "a count of another option of this question".into(),
                     },
                 );
             }
             // Nothing of this release left to hide: what remains is earlier releases.
-            None => return,
+            (None, None) => return gone,
         }
     }
 }

@@ -17,6 +17,8 @@ use crate::tally::{tally, Catalogue, Within};
 
 const SLACK: f64 = 1e-6;
 
+/// A multi-select question of `options` options, and a follow-up question shown only to those
+/// who selected the first.
 fn survey(options: usize, threshold: u32) -> Survey {
     let list: Vec<String> = (0..options)
         .map(|i| format!("{{ id = \"o{i}\", text = \"Option {i}\" }}"))
@@ -34,6 +36,16 @@ title = "One"
   role = "sensitive"
   text = "Which?"
   options = [{}]
+[[pages]]
+title = "Two"
+show_if = "drugs includes 'o0'"
+  [[pages.questions]]
+  id = "tested"
+  type = "single"
+  role = "sensitive"
+  required = true
+  text = "Tested it?"
+  options = [{{ id = "yes", text = "Yes" }}, {{ id = "no", text = "No" }}]
 "#,
         list.join(", ")
     ))
@@ -59,6 +71,12 @@ fn response(s: &Survey, said: &Said) -> Response {
     };
     if !value.is_null() {
         m.insert("drugs".into(), value);
+    }
+    if let Said::Chose(c) = said {
+        if c.contains(&0) {
+            let tested = if c.len() % 2 == 0 { "yes" } else { "no" };
+            m.insert("tested".into(), json!(tested));
+        }
     }
     answers::parse(s, &m).expect("valid answers")
 }
@@ -516,6 +534,20 @@ proptest! {
         let c2 = catalogue(&s, &people);
         let r2 = protect_catalogue(&c2, t, &[earlier(&r1)]);
         let releases = [published(k, &r1), published(k, &r2)];
-        prop_assert_eq!(narrow(k, &releases, t), vec![], "{:?}", releases);
+        // The follow-up shown to those who selected option 0 (and required of them) counts
+        // them again.
+        let knows: Vec<(usize, usize, usize, u64)> = [&r1, &r2]
+            .iter()
+            .enumerate()
+            .filter_map(|(r, released)| {
+                let total = released
+                    .iter()
+                    .find(|x| x.id() == "tested")
+                    .and_then(Released::shown)
+                    .and_then(|t| t.total.count)?;
+                Some((r, 0, 0, total))
+            })
+            .collect();
+        prop_assert_eq!(narrow_knowing(k, &releases, &knows, t), vec![], "{:?}", releases);
     }
 }
