@@ -20,6 +20,12 @@ const SLACK: f64 = 1e-6;
 /// A multi-select question of `options` options, and a follow-up question shown only to those
 /// who selected the first.
 fn survey(options: usize, threshold: u32) -> Survey {
+    survey_with(options, threshold, "drugs includes 'o0'")
+}
+
+/// A multi-select question of `options` options, and a required follow-up question on a page
+/// shown on `condition`.
+fn survey_with(options: usize, threshold: u32, condition: &str) -> Survey {
     let list: Vec<String> = (0..options)
         .map(|i| format!("{{ id = \"o{i}\", text = \"Option {i}\" }}"))
         .collect();
@@ -38,7 +44,7 @@ title = "One"
   options = [{}]
 [[pages]]
 title = "Two"
-show_if = "drugs includes 'o0'"
+show_if = "{condition}"
   [[pages.questions]]
   id = "tested"
   type = "single"
@@ -324,30 +330,7 @@ fn the_options_of_a_question_keep_every_hidden_count_wide_together() {
 /// The found case with a question shown only to those who selected option 1, which nearly
 /// everyone did: 85 of the 88 who answered with choices. Its 3 "not selected" is hidden (and
 /// with it the 85), but the follow-up question's respondents count the 85 again, and option 0's
-/// two shown counts give the 88. `CONDITION` is replaced by the page's condition.
-const WITH_FOLLOW_UP: &str = r#"
-id = "follow"
-title = "Follow-up"
-[[pages]]
-title = "One"
-  [[pages.questions]]
-  id = "drugs"
-  type = "multi"
-  role = "sensitive"
-  text = "Which?"
-  options = [{ id = "o0", text = "Option 0" }, { id = "o1", text = "Option 1" }, { id = "o2", text = "Option 2" }]
-[[pages]]
-title = "Two"
-show_if = "CONDITION"
-  [[pages.questions]]
-  id = "tested"
-  type = "single"
-  role = "sensitive"
-  required = true
-  text = "Tested it?"
-  options = [{ id = "yes", text = "Yes" }, { id = "no", text = "No" }]
-"#;
-
+/// two shown counts give the 88.
 /// How the follow-up question is tied to option 1.
 #[derive(Clone, Copy)]
 enum FollowUp {
@@ -363,8 +346,7 @@ fn follow_up_catalogue(seed: u64, follow: FollowUp) -> Catalogue {
         FollowUp::Selected => "drugs includes 'o1'",
         FollowUp::NotSelected => "drugs includes 'o0' and not (drugs includes 'o1')",
     };
-    let s = Survey::parse(&WITH_FOLLOW_UP.replace("CONDITION", condition))
-        .expect("the follow-up survey parses");
+    let s = survey_with(3, 10, condition);
     let mut people: Vec<Value> = Vec::new();
     for i in 0..88 {
         let mut chose = vec![];
