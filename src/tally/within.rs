@@ -28,14 +28,7 @@ fn filters(survey: &Survey, id: &str) -> BTreeSet<String> {
     let mut seen = BTreeSet::new();
     let mut todo = vec![id.to_owned()];
     while let Some(q) = todo.pop() {
-        let Some(question) = survey.question(&q) else {
-            continue;
-        };
-        let page = survey
-            .page_of(&q)
-            .and_then(|p| survey.pages().get(p))
-            .and_then(|p| p.show_if.as_ref());
-        for condition in question.show_if.iter().chain(page) {
+        for condition in survey.display_conditions(&q) {
             for r in condition.referenced_questions() {
                 if seen.insert(r.to_owned()) {
                     todo.push(r.to_owned());

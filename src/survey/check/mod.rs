@@ -97,15 +97,7 @@ fn holds_when_shown(survey: &Survey, cond: &Condition, site: Site) -> bool {
     let named: Vec<(&str, Vec<&Expr>)> = cond
         .referenced_questions()
         .into_iter()
-        .map(|id| {
-            let q = survey.question(id);
-            let page = survey
-                .page_of(id)
-                .and_then(|p| survey.pages.get(p))
-                .and_then(|p| p.show_if.as_ref());
-            let own = q.and_then(|q| q.show_if.as_ref());
-            (id, page.into_iter().chain(own).map(|c| &c.expr).collect())
-        })
+        .map(|id| (id, survey.display_conditions(id).map(|c| &c.expr).collect()))
         .collect();
     let mut exprs: Vec<&Expr> = vec![&cond.expr];
     exprs.extend(here_page.map(|c| &c.expr));

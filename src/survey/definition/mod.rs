@@ -242,6 +242,15 @@ impl Survey {
         self.index.get(id).map(|&(page, _)| page)
     }
 
+    /// The conditions that decide whether question `id` is shown: its page's `show_if`, then
+    /// its own.
+    pub fn display_conditions(&self, id: &str) -> impl Iterator<Item = &Condition> {
+        let &(page, position) = self.index.get(id).unwrap_or(&(usize::MAX, 0));
+        let page = self.pages.get(page);
+        let own = page.and_then(|p| p.questions.get(position)?.show_if.as_ref());
+        page.and_then(|p| p.show_if.as_ref()).into_iter().chain(own)
+    }
+
     /// The survey's text for a non-answer in `lang`: its own label for "don't know" or "prefer
     /// not to say" when `[non_answers]` gives one, always for its own non-answers; `None` when
     /// the interface's wording applies.
