@@ -73,6 +73,20 @@ struct Link {
     exact: bool,
 }
 
+impl Link {
+    /// The follow-up's total `published` in the release whose atoms start at `base`: a
+    /// published count of the option's atom when `exact`, else a lower bound on it. A link that
+    /// holds now held in every earlier release too, as responses are only added.
+    fn bound(&self, system: &mut System, base: usize, published: u64) {
+        let within = vec![option_atoms(base, self.member)[self.atom]];
+        if self.exact {
+            system.publish(within, published);
+        } else {
+            system.at_least(within, published);
+        }
+    }
+}
+
 /// The family's atoms in one release starting at `base`: option `m` selected, not selected.
 fn option_atoms(base: usize, m: usize) -> [usize; 2] {
     [base + 2 * m, base + 2 * m + 1]
@@ -145,14 +159,8 @@ fn audit(
                 .find(|x| x.is_one_way(&link.variable))
                 .and_then(|x| x.cells.last())
                 .and_then(|row| row.first().copied().flatten());
-            // Responses are only added: a link that holds now held for every earlier release.
             if let Some(p) = total {
-                let within = vec![option_atoms(base, link.member)[link.atom]];
-                if link.exact {
-                    system.publish(within, p);
-                } else {
-                    system.at_least(within, p);
-                }
+                link.bound(&mut system, base, p);
             }
         }
         for (m, table) in tables.iter().enumerate() {
@@ -187,12 +195,8 @@ fn audit(
     if with_current {
         let base = release_atoms(&mut system);
         for link in links {
-            let Some(p) = link.now else { continue };
-            let within = vec![option_atoms(base, link.member)[link.atom]];
-            if link.exact {
-                system.publish(within, p);
-            } else {
-                system.at_least(within, p);
+            if let Some(p) = link.now {
+                link.bound(&mut system, base, p);
             }
         }
         for (m, table) in members.iter().enumerate() {
@@ -324,11 +328,12 @@ fn withhold_links(
     gone
 }
 
-/// Makes one family's tables (`released`, one per member) safe together: while a hidden number
-/// is too narrowly bounded, one more count of this release is hidden — the smallest published
-/// count of the same option's table, or failing that of any option's table — or, with nothing
-/// left to hide, that option's table is withheld. Hiding only loosens the attacker's
-/// constraints, so this ends.
+/// Makes one family's tables (`released`, one per member) safe together. First, follow-ups whose
+/// total now pins an earlier number the family cannot protect are withheld ([`withhold_links`];
+/// returned). Then, while a hidden number is too narrowly bounded, one more entry of this
+/// release is hidden — the smallest published count of the same option's table, else of any
+/// option's table, else a total — or, with nothing left to hide, an option's table is withheld.
+/// Hiding only loosens the attacker's constraints, so this ends.
 fn settle(
     members: &[&RawTable],
     links: &mut [Link],
