@@ -4,6 +4,7 @@
 
 use super::StoreError;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 pub(super) const DIR_PREFIX: &str = "store-";
 /// Entries per `apply_batch` while copying: modest, because sled's memory grows with a batch.
@@ -31,6 +32,33 @@ pub(super) const TREES: [&str; 9] = [
     "meta", "surveys", "redeem", "batches", "accounts", "api_keys", "audit", "releases", "exports",
 ];
 
+/// How long a reopen waits for this process's previous handle on the same generation to let go.
+const RELEASE_WAIT: Duration = Duration::from_secs(5);
+
+/// Opens sled on a generation directory. The caller holds the data directory's lock, so no other
+/// process can hold this one: a sled "locked" error can only be a handle of this process that is
+/// still closing (sled's background writes and the rewrite timer keep the database alive for a
+/// moment after the store is dropped), and waiting for it is right.
+fn open_sled(path: &Path, cache_bytes: u64) -> Result<sled::Db, StoreError> {
+    let started = Instant::now();
+    loop {
+        let opened = sled::Config::new()
+            .path(path)
+            .cache_capacity(cache_bytes)
+            // Every acknowledged write is flushed by the commit thread; sled's own periodic
+            // flusher would only contend with it for the database lock.
+            .flush_every_ms(None)
+            .open()
+            .map_err(|e| super::open_error(path, e));
+        match opened {
+            Err(StoreError::Locked(_)) if started.elapsed() < RELEASE_WAIT => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
 impl Generation {
     pub(super) fn open(
         data_dir: &Path,
@@ -38,14 +66,7 @@ impl Generation {
         cache_bytes: u64,
     ) -> Result<Generation, StoreError> {
         let path = data_dir.join(name);
-        let db = sled::Config::new()
-            .path(&path)
-            .cache_capacity(cache_bytes)
-            // Every acknowledged write is flushed by the commit thread; sled's own periodic
-            // flusher would only contend with it for the database lock.
-            .flush_every_ms(None)
-            .open()
-            .map_err(|e| super::open_error(&path, e))?;
+        let db = open_sled(&path, cache_bytes)?;
         let tree = |name: &str| db.open_tree(name);
         Ok(Generation {
             name: name.to_owned(),
