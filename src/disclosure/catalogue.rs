@@ -19,31 +19,37 @@ use super::two_way::{protect_two_way, OneWay};
 /// table is then redesigned, has inner cells hidden, or is withheld, so that no hidden number —
 /// its own, or one of its one-way tables', now or in an earlier release — can be bounded
 /// narrower than the threshold by the three tables and the earlier releases together.
+///
+/// With earlier releases, the two-way tables are first protected against the one-way tables as
+/// they stand before [`settle`]. A pair whose two-way table passes that audit needs nothing from
+/// `settle`: its audit there is the same system without today's two-way numbers, so whatever
+/// the fuller one proved wide stays wide. And a two-way table whose one-way tables `settle` and
+/// the family audit leave as they were keeps that answer, which is the one it would get again.
 pub fn protect_catalogue(
     catalogue: &Catalogue,
     threshold: u32,
     earlier: &[EarlierRelease],
 ) -> Vec<Released> {
     let tables = &catalogue.tables;
-    let withheld = |table: &RawTable, reason| {
-        Released::Withheld(Withheld {
-            id: table.id().to_owned(),
-            rows: table.rows().clone(),
-            columns: table.columns().cloned(),
-            reason,
-        })
-    };
     let one_way: Vec<usize> = (0..tables.len())
         .filter(|&i| tables[i].columns().is_none())
+        .collect();
+    let two_way: Vec<usize> = (0..tables.len())
+        .filter(|&i| tables[i].columns().is_some())
         .collect();
     let mut first = parallel_map(&one_way, threads(), |&i| {
         match protect_with(&tables[i], threshold, earlier) {
             Ok(t) => Released::Shown(t),
-            Err(reason) => withheld(&tables[i], reason),
+            Err(reason) => withhold(&tables[i], reason),
         }
     });
+    let before = first.clone();
+    let mut early: HashMap<usize, Released> = HashMap::new();
     if !earlier.is_empty() {
-        settle(catalogue, &one_way, &mut first, threshold, earlier);
+        let second = protect_two_ways(catalogue, &one_way, &two_way, &first, threshold, earlier);
+        early = two_way.iter().copied().zip(second).collect();
+        let passed = |i: usize| early.get(&i).is_some_and(|r| r.shown().is_some());
+        settle(catalogue, &one_way, &mut first, threshold, earlier, &passed);
     }
     settle_families(
         tables,
@@ -53,12 +59,48 @@ pub fn protect_catalogue(
         threshold,
         earlier,
     );
+    let changed: HashMap<&str, bool> = one_way
+        .iter()
+        .zip(before.iter().zip(&first))
+        .map(|(&i, (was, now))| (tables[i].id(), was != now))
+        .collect();
+    let unchanged = |i: usize| {
+        let table = &tables[i];
+        let same = |v: &str| changed.get(v).is_some_and(|c| !c);
+        same(&table.rows().variable) && table.columns().is_some_and(|c| same(&c.variable))
+    };
+    let redo: Vec<usize> = two_way
+        .iter()
+        .copied()
+        .filter(|&i| !(early.contains_key(&i) && unchanged(i)))
+        .collect();
+    let second = protect_two_ways(catalogue, &one_way, &redo, &first, threshold, earlier);
+    early.extend(redo.into_iter().zip(second));
     let mut out: Vec<Option<Released>> = vec![None; tables.len()];
-    let mut by_variable: HashMap<&str, (usize, usize)> = HashMap::new();
-    for (k, (&i, released)) in one_way.iter().zip(&first).enumerate() {
-        by_variable.insert(tables[i].id(), (i, k));
-        out[i] = Some(released.clone());
+    for (&i, released) in one_way.iter().zip(first) {
+        out[i] = Some(released);
     }
+    for (i, released) in early {
+        out[i] = Some(released);
+    }
+    out.into_iter().flatten().collect()
+}
+
+/// The two-way tables `which` protected against the one-way tables as `first` shows them.
+fn protect_two_ways(
+    catalogue: &Catalogue,
+    one_way: &[usize],
+    which: &[usize],
+    first: &[Released],
+    threshold: u32,
+    earlier: &[EarlierRelease],
+) -> Vec<Released> {
+    let tables = &catalogue.tables;
+    let by_variable: HashMap<&str, (usize, usize)> = one_way
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| (tables[i].id(), (i, k)))
+        .collect();
     let lookup = |variable: &str| -> Option<OneWay<'_>> {
         let &(i, k) = by_variable.get(variable)?;
         Some(OneWay {
@@ -66,10 +108,7 @@ pub fn protect_catalogue(
             shown: first.get(k).and_then(Released::shown),
         })
     };
-    let two_way: Vec<usize> = (0..tables.len())
-        .filter(|&i| tables[i].columns().is_some())
-        .collect();
-    let second = parallel_map(&two_way, threads(), |&i| {
+    parallel_map(which, threads(), |&i| {
         let table = &tables[i];
         let a = lookup(&table.rows().variable);
         let b = table.columns().and_then(|c| lookup(&c.variable));
@@ -82,13 +121,9 @@ pub fn protect_catalogue(
         };
         match result {
             Ok(t) => Released::Shown(t),
-            Err(reason) => withheld(table, reason),
+            Err(reason) => withhold(table, reason),
         }
-    });
-    for (&i, released) in two_way.iter().zip(second) {
-        out[i] = Some(released);
-    }
-    out.into_iter().flatten().collect()
+    })
 }
 
 /// What a one-way table shows now, in layout order (`None` where hidden); empty when it is
@@ -125,6 +160,7 @@ fn settle(
     first: &mut [Released],
     threshold: u32,
     earlier: &[EarlierRelease],
+    passed: &(dyn Fn(usize) -> bool + Sync),
 ) {
     let tables = &catalogue.tables;
     let t = u64::from(threshold);
@@ -185,8 +221,15 @@ fn settle(
     // audits are independent); below, in order, a pair whose tables have not changed since
     // uses that answer, which is the one it would get now.
     let indices: Vec<usize> = (0..pairs.len()).collect();
-    let mut initial: Vec<Option<Option<Fix>>> =
-        parallel_map(&indices, threads(), |&p| Some(audit(p, first)));
+    let mut initial: Vec<Option<Option<Fix>>> = parallel_map(&indices, threads(), |&p| {
+        // Its two-way table passed an audit of this system with today's two-way numbers
+        // added (see `protect_catalogue`): nothing here can be narrower.
+        Some(if passed(pairs[p].0) {
+            None
+        } else {
+            audit(p, first)
+        })
+    });
     let mut changed = vec![false; one_way.len()];
     let mut queue: VecDeque<usize> = (0..pairs.len()).collect();
     let mut queued = vec![true; pairs.len()];
