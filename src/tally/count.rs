@@ -2,6 +2,7 @@
 
 use super::table::RawCell;
 use super::variables::{Code, NONE};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The records, column by column: one category code per variable per record, and the keys.
 pub(super) struct Columns {
@@ -54,17 +55,21 @@ pub(crate) fn parallel_map<T: Sync, R: Send>(
         return items.iter().map(&job).collect();
     }
     let job = &job;
+    // Each thread takes the next item when it is free: the jobs of a release differ in cost by
+    // a hundredfold, and fixed shares would leave one thread waiting on the other.
+    let next = &AtomicUsize::new(0);
     let mut slots: Vec<Vec<(usize, R)>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
-            .map(|t| {
+            .map(|_| {
                 s.spawn(move || {
-                    items
-                        .iter()
-                        .enumerate()
-                        .skip(t)
-                        .step_by(threads)
-                        .map(|(i, item)| (i, job(item)))
-                        .collect::<Vec<_>>()
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else {
+                            return done;
+                        };
+                        done.push((i, job(item)));
+                    }
                 })
             })
             .collect();
