@@ -187,6 +187,39 @@ fn durable_writes_survive_reopening() {
 }
 
 #[test]
+fn a_reopen_waits_for_a_closing_handle_on_the_same_generation() {
+    // sled lets go of its files a moment after the last handle is dropped (its background
+    // writes still hold them); a reopen in that moment must wait, not fail as locked.
+    let dir = tempfile::tempdir().expect("tempdir");
+    {
+        let store = Store::open(dir.path(), 8 << 20).expect("open");
+        issue(&store, [7; 32], "demo");
+        store.durable_blocking().expect("durable");
+    }
+    let generation = std::fs::read_dir(dir.path())
+        .expect("list")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(generation::DIR_PREFIX))
+        })
+        .expect("a generation directory");
+    let lingering = sled::Config::new()
+        .path(&generation)
+        .open()
+        .expect("a second handle");
+    let closer = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        drop(lingering);
+    });
+    let store = Store::open(dir.path(), 8 << 20).expect("reopen waits for the handle to close");
+    closer.join().expect("closer");
+    assert_eq!(store.used_in_batch("demo", 1), 0);
+}
+
+#[test]
 fn reopening_counts_each_surveys_responses_and_used_codes_again() {
     let dir = tempfile::tempdir().expect("tempdir");
     {
