@@ -149,11 +149,13 @@ enum Fix {
 /// pin down together with it: a count hidden then (or now) is bounded by the earlier table's
 /// cells, by today's published counts within the noise, and by counts only growing. For every
 /// pair whose two-way table an earlier release showed, the two one-way tables of this release
-/// are audited jointly with every earlier release of the three tables (today's two-way table
-/// comes later and is audited on top of this). While a hidden number is too narrowly bounded,
-/// one more count of this release's one-way tables is hidden — the one that counts most of the
-/// same people — or, failing that, the table is withheld. Hiding only loosens the attacker's
-/// constraints, so this ends.
+/// are audited jointly with every earlier release of the three tables — unless `passed` says
+/// today's two-way table already passed an audit of that system with its own numbers added (see
+/// [`protect_catalogue`]); a pair whose one-way tables change here is audited again either way,
+/// and its two-way table protected again afterwards. While a hidden number is too narrowly
+/// bounded, one more count of this release's one-way tables is hidden — the one that counts
+/// most of the same people — or, failing that, the table is withheld. Hiding only loosens the
+/// attacker's constraints, so this ends.
 fn settle(
     catalogue: &Catalogue,
     one_way: &[usize],
