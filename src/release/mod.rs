@@ -96,14 +96,12 @@ pub fn publish(
         quotes::QuoteError::Shredded => PublishError::Shredded,
         quotes::QuoteError::Store(e) => PublishError::Store(e),
     })?;
-    let mut document = compute(store, &entry, number, trigger, &earlier)?;
+    // `counted` is what the tables hold, which responses arriving since `count` was read may
+    // have raised: the next release's rule must be measured from it, not from `count`.
+    let (mut document, counted) = compute(store, &entry, number, trigger, &earlier)?;
     document.quotes = picked.clone();
     let body = serde_json::to_string(&document).map_err(|_| StoreError::Corrupt)?;
-    let record = serde_json::to_vec(&Stored {
-        counted: count,
-        body,
-    })
-    .map_err(|_| StoreError::Corrupt)?;
+    let record = serde_json::to_vec(&Stored { counted, body }).map_err(|_| StoreError::Corrupt)?;
     if !store.release_insert(survey, number, &record)? {
         // Someone published the same number a moment ago: theirs stands, frozen.
         return Err(PublishError::TooFewNew(rule::needed(
@@ -250,7 +248,7 @@ fn compute(
     number: u32,
     trigger: Trigger,
     earlier: &[ReleaseDocument],
-) -> Result<ReleaseDocument, PublishError> {
+) -> Result<(ReleaseDocument, usize), PublishError> {
     let survey = &entry.survey;
     let records = crate::submissions::open_all(store, entry).map_err(|e| match e {
         crate::submissions::OpenAllError::Shredded => PublishError::Shredded,
@@ -273,14 +271,15 @@ fn compute(
     } else {
         Vec::new()
     };
-    Ok(ReleaseDocument::new(
+    let document = ReleaseDocument::new(
         survey,
         number,
         trigger == Trigger::Closing,
         enough,
         &released,
     )
-    .with_rds_percentages(&shares))
+    .with_rds_percentages(&shares);
+    Ok((document, records.len()))
 }
 
 #[cfg(test)]
