@@ -30,6 +30,17 @@ pub fn protect_catalogue(
     threshold: u32,
     earlier: &[EarlierRelease],
 ) -> Vec<Released> {
+    protect_in_order(catalogue, threshold, earlier, true)
+}
+
+/// [`protect_catalogue`]; with `two_way_first` off, `settle` audits every pair and every
+/// two-way table is protected after it, the plain order the shortcut must agree with.
+pub(super) fn protect_in_order(
+    catalogue: &Catalogue,
+    threshold: u32,
+    earlier: &[EarlierRelease],
+    two_way_first: bool,
+) -> Vec<Released> {
     let tables = &catalogue.tables;
     let one_way: Vec<usize> = (0..tables.len())
         .filter(|&i| tables[i].columns().is_none())
@@ -46,8 +57,11 @@ pub fn protect_catalogue(
     let before = first.clone();
     let mut early: HashMap<usize, Released> = HashMap::new();
     if !earlier.is_empty() {
-        let second = protect_two_ways(catalogue, &one_way, &two_way, &first, threshold, earlier);
-        early = two_way.iter().copied().zip(second).collect();
+        if two_way_first {
+            let second =
+                protect_two_ways(catalogue, &one_way, &two_way, &first, threshold, earlier);
+            early = two_way.iter().copied().zip(second).collect();
+        }
         let passed = |i: usize| early.get(&i).is_some_and(|r| r.shown().is_some());
         settle(catalogue, &one_way, &mut first, threshold, earlier, &passed);
     }

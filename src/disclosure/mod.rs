@@ -27,6 +27,8 @@ mod family_tests;
 #[cfg(test)]
 mod joint_proptests;
 #[cfg(test)]
+mod order_tests;
+#[cfg(test)]
 mod proptests;
 #[cfg(test)]
 mod survey_proptests;
