@@ -130,13 +130,7 @@ fn audit(
     let mut entries: Vec<Entry<Origin>> = Vec::new();
     let mut previous: Option<usize> = None;
     let mut release_atoms = |system: &mut System| {
-        let base = system.add_atoms(per);
-        if let Some(p) = previous {
-            for i in 0..per {
-                system.at_most(p + i, base + i);
-            }
-        }
-        previous = Some(base);
+        let base = system.add_release(per, &mut previous);
         let answered = |m: usize| -> Sum { option_atoms(base, m).to_vec() };
         for m in 1..k {
             system.same(answered(0), answered(m));

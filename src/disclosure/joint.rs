@@ -131,13 +131,7 @@ pub(super) fn one_way(
         let Some(table) = release.iter().find(|x| x.is_one_way(raw.id())) else {
             continue;
         };
-        let base = system.add_atoms(n);
-        if let Some(p) = previous {
-            for i in 0..n {
-                system.at_most(p + i, base + i);
-            }
-        }
-        previous = Some(base);
+        let base = system.add_release(n, &mut previous);
         bound_by_margins(&mut system, release, raw.id(), None, &current_ids, |pos| {
             pos.iter().map(|i| base + i).collect()
         });
@@ -161,12 +155,7 @@ pub(super) fn one_way(
             });
         }
     }
-    let base = system.add_atoms(n);
-    if let Some(p) = previous {
-        for i in 0..n {
-            system.at_most(p + i, base + i);
-        }
-    }
+    let base = system.add_release(n, &mut previous);
     for (i, cell) in raw.cells().iter().enumerate() {
         if cell.count == 0 {
             system.empty(base + i);
@@ -380,15 +369,10 @@ fn pair(
     let mut system = System::default();
     let mut entries = Vec::new();
     let mut previous: Option<usize> = None;
-    let link = |system: &mut System, previous: &mut Option<usize>| {
-        let base = system.add_atoms(per);
-        if let Some(p) = *previous {
-            for i in 0..per {
-                system.at_most(p + i, base + i);
-            }
-        }
-        *previous = Some(base);
-        Atoms { base, na, nb }
+    let link = |system: &mut System, previous: &mut Option<usize>| Atoms {
+        base: system.add_release(per, previous),
+        na,
+        nb,
     };
     for release in earlier {
         let one_a = release.iter().find(|x| x.is_one_way(a_var));

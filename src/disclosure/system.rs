@@ -90,6 +90,20 @@ impl System {
         self.equal.push((a, b));
     }
 
+    /// Adds one release's `n` atoms, each the same group of people as the atom at the same
+    /// position of the release before (`previous`, the first atom of that release, updated to
+    /// this one's): counts only grow, so each is at least that one. Returns the first.
+    pub(super) fn add_release(&mut self, n: usize, previous: &mut Option<usize>) -> usize {
+        let base = self.add_atoms(n);
+        if let Some(p) = *previous {
+            for i in 0..n {
+                self.at_most(p + i, base + i);
+            }
+        }
+        *previous = Some(base);
+        base
+    }
+
     /// `earlier` is the same group of people as `later`, in an earlier release.
     pub(super) fn at_most(&mut self, earlier: usize, later: usize) {
         self.monotone.push((earlier, later));
