@@ -68,17 +68,18 @@ pub(super) fn within_options(
             let (Some(answers), Some(option)) = (codes.get(y), codes.get(m)) else {
                 continue;
             };
+            let answered = answers.iter().filter(|a| **a != NONE).count();
+            if answered == 0 {
+                continue;
+            }
             // The option's codes: 0 selected, 1 answered without selecting it.
             for (code, selected) in [(0, true), (1, false)] {
-                let mut answered = 0usize;
-                let mut inside = 0usize;
-                for (a, o) in answers.iter().zip(option) {
-                    if *a != NONE {
-                        answered += 1;
-                        inside += usize::from(*o == code);
-                    }
-                }
-                if answered > 0 && inside == answered {
+                let inside = answers
+                    .iter()
+                    .zip(option)
+                    .filter(|(a, o)| **a != NONE && **o == code)
+                    .count();
+                if inside == answered {
                     let gave = option.iter().filter(|o| **o == code).count();
                     out.push(Within {
                         variable: var.axis.variable.clone(),
