@@ -146,6 +146,8 @@ pub struct SurveyRegistry {
     /// Serialises changes. Held across the durable write, so that readers (every submission
     /// reads an entry) only ever wait for the brief swap under `entries`, never for an fsync.
     writer: Mutex<()>,
+    /// One release computation per survey at a time (see [`SurveyRegistry::publishing`]).
+    publishing: Mutex<BTreeMap<String, Arc<Mutex<()>>>>,
 }
 
 impl SurveyRegistry {
@@ -184,7 +186,17 @@ impl SurveyRegistry {
         Ok(SurveyRegistry {
             entries: RwLock::new(entries),
             writer: Mutex::new(()),
+            publishing: Mutex::new(BTreeMap::new()),
         })
+    }
+
+    /// The lock a survey's release computation holds. A release of a large survey with several
+    /// releases behind it takes minutes on both cores; a second "publish" meanwhile (a double
+    /// click, the API, closing) waits for the first and then meets the release rule, instead of
+    /// computing the same release beside it only to lose when storing it.
+    pub fn publishing(&self, id: &str) -> Arc<Mutex<()>> {
+        let mut locks = self.publishing.lock().unwrap_or_else(|p| p.into_inner());
+        Arc::clone(locks.entry(id.to_owned()).or_default())
     }
 
     pub fn get(&self, id: &str) -> Option<Arc<SurveyEntry>> {

@@ -80,9 +80,12 @@ pub fn publish(
     trigger: impl Into<Trigger>,
 ) -> Result<u32, PublishError> {
     let trigger = trigger.into();
-    let entry = surveys
-        .get(survey)
-        .ok_or_else(|| PublishError::NoSuchSurvey(survey.to_owned()))?;
+    let no_such = || PublishError::NoSuchSurvey(survey.to_owned());
+    surveys.get(survey).ok_or_else(no_such)?;
+    let lock = surveys.publishing(survey);
+    let _one_at_a_time = lock.lock().unwrap_or_else(|p| p.into_inner());
+    // Read after waiting: a publish that held the lock may have closed or shredded it.
+    let entry = surveys.get(survey).ok_or_else(no_such)?;
     let count = store.response_count(survey);
     let numbers = store.release_numbers(survey)?;
     let previous = match numbers.last() {

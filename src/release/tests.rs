@@ -107,6 +107,28 @@ fn a_new_release_needs_a_fifth_of_the_last_as_new_responses_and_old_ones_never_c
 }
 
 #[test]
+fn a_publish_beside_another_waits_for_it_and_then_meets_the_release_rule() {
+    let (_d, chorus) = open();
+    answer(&chorus, 40);
+    // Stands for a first publish still computing: the lock it holds.
+    let lock = chorus.surveys.publishing("small");
+    let computing = lock.lock().expect("lock");
+    std::thread::scope(|scope| {
+        let second = scope.spawn(|| publish_off_runtime(&chorus, false));
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        assert!(!second.is_finished(), "a second publish must wait");
+        assert_eq!(latest_number(&chorus.store, "small").expect("latest"), None);
+        drop(computing);
+        assert_eq!(second.join().expect("joined").expect("published"), 1);
+    });
+    // And one after it finds no new responses.
+    assert!(matches!(
+        publish_off_runtime(&chorus, false),
+        Err(PublishError::TooFewNew(8))
+    ));
+}
+
+#[test]
 fn closing_one_response_after_a_release_publishes_nothing_and_makes_the_last_final() {
     let (_d, chorus) = open();
     answer(&chorus, 40);
