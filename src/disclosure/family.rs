@@ -20,6 +20,7 @@ use crate::tally::{parallel_map, threads, RawTable, Within};
 use super::catalogue::{shown_values, withhold};
 use super::earlier::{positions, EarlierRelease};
 use super::joint::{run, Entry};
+use super::layout::is_option_table;
 use super::protect::{protect_forcing, Refusal, Released};
 use super::system::{Sum, System, Witnesses};
 
@@ -42,10 +43,7 @@ pub(super) fn families(tables: &[RawTable], one_way: &[usize]) -> Vec<Vec<usize>
     for (k, &i) in one_way.iter().enumerate() {
         let table = &tables[i];
         let categories = &table.rows().categories;
-        let shaped = categories.len() >= 2
-            && categories[0].id == "selected"
-            && categories[1].id == "not_selected";
-        if !shaped || table.columns().is_some() {
+        if !is_option_table(table) || table.columns().is_some() {
             continue;
         }
         let counts: Vec<u64> = table.cells().iter().map(|c| c.count).collect();
@@ -367,13 +365,14 @@ fn settle(
                 return gone;
             }
         };
-        // The smallest published count among entries `range` of option `m`'s table.
+        // The smallest published count among entries `range` of option `m`'s table, an
+        // option's "selected" count after the others (see `Layout::spared`).
         let smallest = |m: usize, range: std::ops::Range<usize>| {
             shown[m]
                 .iter()
                 .enumerate()
                 .filter(|(e, _)| range.contains(e))
-                .filter_map(|(e, v)| v.filter(|&v| v > 0).map(|v| (v, m, e)))
+                .filter_map(|(e, v)| v.filter(|&v| v > 0).map(|v| (e == 0, v, m, e)))
                 .min()
         };
         let cells = |m: usize| 0..members[m].cells().len();
@@ -394,7 +393,7 @@ fn settle(
             .then_some(o)
             .or_else(|| (0..members.len()).find(|&m| !shown[m].is_empty()));
         match (pick, shown_member) {
-            (Some((_, m, e)), _) => {
+            (Some((_, _, m, e)), _) => {
                 forced[m][e] = true;
                 released[m] = match protect_forcing(members[m], threshold, earlier, &forced[m]) {
                     Ok(table) => Released::Shown(table),

@@ -19,11 +19,19 @@ pub(super) struct Layout {
     /// `None` for a one-way table.
     pub(super) columns: Option<usize>,
     pub(super) lines: Vec<Line>,
+    /// An entry hidden as a partner only when no other part of its line will do: the
+    /// "selected" count of a multi-select option's table, the number its question asks about
+    /// (and the bar its chart draws), where "not selected" says the same people's complement.
+    pub(super) spared: Option<usize>,
 }
 
 impl Layout {
     pub(super) fn of(table: &RawTable) -> Layout {
-        Layout::new(table.rows().len(), table.columns().map(|c| c.len()))
+        let mut layout = Layout::new(table.rows().len(), table.columns().map(|c| c.len()));
+        if table.columns().is_none() && is_option_table(table) {
+            layout.spared = Some(0);
+        }
+        layout
     }
 
     pub(super) fn new(rows: usize, columns: Option<usize>) -> Layout {
@@ -62,7 +70,13 @@ impl Layout {
             rows,
             columns,
             lines,
+            spared: None,
         }
+    }
+
+    /// Whether entry `e` is hidden as a partner only as a last resort (see `spared`).
+    pub(super) fn is_spared(&self, e: usize) -> bool {
+        self.spared == Some(e)
     }
 
     pub(super) fn entries(&self) -> usize {
@@ -96,6 +110,13 @@ impl Layout {
             Some(_) => format!("the total of column {}", e - cells - self.rows + 1),
         }
     }
+}
+
+/// A multi-select option's own table: "selected", then "not selected", then the question's
+/// non-answers.
+pub(super) fn is_option_table(table: &RawTable) -> bool {
+    let categories = &table.rows().categories;
+    categories.len() >= 2 && categories[0].id == "selected" && categories[1].id == "not_selected"
 }
 
 /// The table's entries in layout order.

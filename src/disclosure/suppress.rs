@@ -28,7 +28,7 @@ pub(super) fn secondary(published: &[u64], layout: &Layout, suppressed: &mut [bo
         for line in &layout.lines {
             let alone = members(line).filter(|&e| suppressed[e]).count() == 1;
             if alone {
-                if let Some(e) = partner(published, line, suppressed) {
+                if let Some(e) = partner(published, layout, line, suppressed) {
                     suppressed[e] = true;
                     changed = true;
                 }
@@ -47,19 +47,20 @@ fn members(line: &Line) -> impl Iterator<Item = usize> + '_ {
         .chain(std::iter::once(line.total))
 }
 
-/// The part with the smallest non-zero published count (ties: the first); failing that a zero
-/// part; failing that the line's total.
-fn partner(published: &[u64], line: &Line, suppressed: &[bool]) -> Option<usize> {
+/// The part with the smallest non-zero published count (ties: the first), a spared part (see
+/// `Layout::spared`) after the others; failing that a zero part; failing that the line's total.
+fn partner(published: &[u64], layout: &Layout, line: &Line, suppressed: &[bool]) -> Option<usize> {
     line.parts
         .iter()
         .copied()
         .filter(|&e| !suppressed[e])
-        .min_by_key(|&e| (published[e] == 0, published[e], e))
+        .min_by_key(|&e| (published[e] == 0, layout.is_spared(e), published[e], e))
         .or_else(|| (!suppressed[line.total]).then_some(line.total))
 }
 
 /// When the audit finds entry `e` too narrowly bounded: one more entry to suppress. Preferred
-/// are cells sharing a line with `e` (smallest non-zero first), then margins on those lines,
+/// are cells sharing a line with `e` (smallest non-zero first, a spared one after the others),
+/// then margins on those lines,
 /// then any other cell or margin. The grand total is never chosen: a table that would need it
 /// hidden is not worth showing.
 pub(super) fn widen(
@@ -69,7 +70,15 @@ pub(super) fn widen(
     e: usize,
 ) -> Option<usize> {
     let grand = layout.grand_total();
-    let rank = |x: usize| (layout.is_margin(x), published[x] == 0, published[x], x);
+    let rank = |x: usize| {
+        (
+            layout.is_margin(x),
+            published[x] == 0,
+            layout.is_spared(x),
+            published[x],
+            x,
+        )
+    };
     let open = |x: &usize| !suppressed[*x] && *x != grand;
     layout
         .lines

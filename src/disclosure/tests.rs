@@ -289,3 +289,68 @@ fn a_two_way_table_shows_margins_that_agree_with_its_one_way_tables() {
         }
     }
 }
+
+/// 30 chose crack (with heroin), 50 heroin only, 2 did not know, 1 preferred not to say: the
+/// few non-answers need a partner in each option's table, and for an option that partner is
+/// its "not selected" count, not the count the question asks about — also where "selected"
+/// is the smaller of the two.
+#[test]
+fn an_option_keeps_its_selected_count_when_a_partner_must_hide() {
+    let s = survey();
+    let mut rng = Rng(11);
+    let mut recs = Vec::new();
+    for i in 0..83 {
+        let drugs = match i {
+            0..30 => json!(["heroin", "crack"]),
+            30..80 => json!(["heroin"]),
+            80..82 => json!("dont_know"),
+            _ => json!("prefer_not_to_say"),
+        };
+        let v = json!({"age": 30, "gender": "woman", "drugs": drugs});
+        let Value::Object(m) = v else { unreachable!() };
+        recs.push((rng.key(), answers::parse(&s, &m).expect("valid answers")));
+    }
+    let c = catalogue(&recs);
+    let out = protect_catalogue(&c, 10, &[]);
+    let crack = out
+        .iter()
+        .find(|r| r.id() == "drugs.crack")
+        .and_then(Released::shown)
+        .expect("the crack table is shown");
+    let ids: Vec<&str> = crack
+        .rows
+        .categories
+        .iter()
+        .map(|c| c.id.as_str())
+        .collect();
+    assert_eq!(&ids[..2], ["selected", "not_selected"]);
+    assert!(crack.cells[0].count.is_some(), "selected stays shown");
+    assert!(
+        crack.cells[1].count.is_none(),
+        "not selected is the partner"
+    );
+    assert!(crack.cells[2..].iter().all(|c| c.count.is_none()));
+}
+
+/// The same within one option's table on its own: the partner of its one non-answer is "not
+/// selected" (53) although "selected" (30) is the smaller count.
+#[test]
+fn within_an_option_table_the_partner_of_its_non_answers_is_not_selected() {
+    let mut rows = axis("drugs.crack", 4);
+    for (category, id) in rows.categories.iter_mut().zip(["selected", "not_selected"]) {
+        category.id = id.into();
+    }
+    let counts = [30, 53, 1, 0];
+    let cells = counts
+        .iter()
+        .zip([11u32, 222_222, 3_333_333, 44_444_444])
+        .map(|(&count, key)| RawCell { count, key })
+        .collect();
+    let t = RawTable::one_way("drugs.crack".into(), rows, cells).expect("shape");
+    let shown = protect(&t, 10).expect("shown");
+    assert!(shown.cells[0].count.is_some(), "selected stays shown");
+    assert!(
+        shown.cells[1].count.is_none(),
+        "not selected is the partner"
+    );
+}
