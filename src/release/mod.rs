@@ -28,6 +28,10 @@ pub enum PublishError {
     BelowMinimum(u32),
     #[error("a new release needs at least {0} new responses since the last one, so that the two cannot be compared to single anyone out; fewer have arrived")]
     TooFewNew(u32),
+    /// Asked while another request was computing a release of the same survey, which then
+    /// published this one: nothing new to publish (a double click on a slow release).
+    #[error("release {0} was published a moment ago, by a request made just before this one; a further release needs more new responses")]
+    PublishedMeanwhile(u32),
     #[error("a response could not be opened with the survey's key; nothing was published")]
     Unreadable,
     #[error(
@@ -82,6 +86,7 @@ pub fn publish(
     let trigger = trigger.into();
     let no_such = || PublishError::NoSuchSurvey(survey.to_owned());
     surveys.get(survey).ok_or_else(no_such)?;
+    let latest_before = store.release_numbers(survey)?.last().copied();
     let lock = surveys.publishing(survey);
     let _one_at_a_time = lock.lock().unwrap_or_else(|p| p.into_inner());
     // Read after waiting: a publish that held the lock may have closed or shredded it.
@@ -92,7 +97,14 @@ pub fn publish(
         Some(&last) => Some(stored(store, survey, last)?.counted),
         None => None,
     };
-    rule::check(&entry.survey, previous, count)?;
+    match (rule::check(&entry.survey, previous, count), numbers.last()) {
+        (Err(PublishError::TooFewNew(_)), Some(&latest))
+            if trigger == Trigger::Organiser && Some(latest) != latest_before =>
+        {
+            return Err(PublishError::PublishedMeanwhile(latest));
+        }
+        (checked, _) => checked?,
+    }
     let number = numbers.last().map_or(1, |n| n + 1);
     let earlier = earlier_documents(store, survey, &numbers)?;
     let picked = quotes::pending(store, &entry).map_err(|e| match e {

@@ -129,6 +129,38 @@ fn a_publish_beside_another_waits_for_it_and_then_meets_the_release_rule() {
 }
 
 #[test]
+fn of_two_publishes_asked_together_one_publishes_and_the_other_names_that_release() {
+    let (_d, chorus) = open();
+    answer(&chorus, 40);
+    let lock = chorus.surveys.publishing("small");
+    let computing = lock.lock().expect("lock");
+    let outcomes = std::thread::scope(|scope| {
+        let first = scope.spawn(|| publish_off_runtime(&chorus, false));
+        let second = scope.spawn(|| publish_off_runtime(&chorus, false));
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        drop(computing);
+        [first, second].map(|h| h.join().expect("joined"))
+    });
+    let published: Vec<u32> = outcomes
+        .iter()
+        .filter_map(|o| o.as_ref().ok())
+        .copied()
+        .collect();
+    assert_eq!(published, [1]);
+    assert!(
+        outcomes
+            .iter()
+            .any(|o| matches!(o, Err(PublishError::PublishedMeanwhile(1)))),
+        "{outcomes:?}"
+    );
+    // Later, with no publish beside it, the same rule reads as the rule.
+    assert!(matches!(
+        publish_off_runtime(&chorus, false),
+        Err(PublishError::TooFewNew(8))
+    ));
+}
+
+#[test]
 fn closing_one_response_after_a_release_publishes_nothing_and_makes_the_last_final() {
     let (_d, chorus) = open();
     answer(&chorus, 40);

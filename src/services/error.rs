@@ -198,9 +198,10 @@ fn publish_kind(e: &PublishError) -> ErrorKind {
     use ErrorKind::*;
     match e {
         PublishError::NoSuchSurvey(_) => NotFound,
-        PublishError::BelowMinimum(_) | PublishError::TooFewNew(_) | PublishError::Shredded => {
-            Conflict
-        }
+        PublishError::BelowMinimum(_)
+        | PublishError::TooFewNew(_)
+        | PublishError::PublishedMeanwhile(_)
+        | PublishError::Shredded => Conflict,
         PublishError::Unreadable | PublishError::Store(_) => Unavailable,
     }
 }

@@ -7,8 +7,9 @@ use super::access::{act, see_other, Org};
 use super::surveys::survey_failure;
 use crate::accounts::Role;
 use crate::disclosure::percent;
-use crate::release::{self, Cell, ReleaseDocument, Table};
+use crate::release::{self, Cell, PublishError, ReleaseDocument, Table};
 use crate::services::releases::{self as release_actions, Which};
+use crate::services::ServiceError;
 use crate::web::State;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -32,6 +33,11 @@ pub async fn publish(
     .await
     {
         Ok(number) => see_other(&format!("/org/s/{id}/releases/{number}")),
+        // A second click while the first was computing: the browser shows this answer, so
+        // show the release the first click made rather than an error about it.
+        Err(ServiceError::Publish(PublishError::PublishedMeanwhile(number))) => {
+            see_other(&format!("/org/s/{id}/releases/{number}"))
+        }
         Err(e) => survey_failure(&org, &id, &e),
     }
 }
