@@ -522,3 +522,54 @@ fn a_pair_of_answers_the_form_rules_out_is_shown_as_0_and_costs_the_breakdown_no
         }
     }
 }
+
+/// A double click on "Publish", or a script that retries: two requests together compute one
+/// release, and the one that waited says which release the other made rather than claiming too
+/// few responses arrived. Whether the two overlap is up to the machine's timing, so up to three
+/// rounds are tried (each with enough new responses for a further release); a build that does
+/// not name the release fails every round.
+#[test]
+fn two_publishes_sent_together_make_one_release_and_the_other_names_it() {
+    // All answers come from this one address: lift the per-client limit for them.
+    let app = TestApp::spawn_configured(&[], Some("submissions_per_minute = 0\n"));
+    let key = organiser_key(&app);
+    let publish_url = app.url("/api/v1/surveys/demo/releases");
+    let (mut answered, mut named) = (0, false);
+    for round in 1..=3u32 {
+        let new = if answered == 0 { 120 } else { answered / 4 };
+        answer(&app, new, answered);
+        answered += new;
+        let outcomes: Vec<(u16, String)> = std::thread::scope(|scope| {
+            let requests: Vec<_> = (0..2)
+                .map(|_| scope.spawn(|| post(&publish_url, "", &[("Authorization", &key)])))
+                .collect();
+            requests
+                .into_iter()
+                .map(|r| r.join().expect("joined"))
+                .collect()
+        });
+        let created: Vec<&(u16, String)> = outcomes.iter().filter(|(s, _)| *s == 201).collect();
+        assert_eq!(created.len(), 1, "one release per round: {outcomes:?}");
+        assert!(
+            created[0].1.contains(&format!("\"release\":{round}")),
+            "{outcomes:?}"
+        );
+        let other = outcomes.iter().find(|(s, _)| *s != 201).expect("the other");
+        assert_eq!(other.0, 409, "{outcomes:?}");
+        if other
+            .1
+            .contains(&format!("release {round} was published a moment ago"))
+        {
+            named = true;
+            break;
+        }
+        assert!(other.1.contains("new responses"), "{outcomes:?}");
+    }
+    assert!(
+        named,
+        "in three rounds, the waiting request never named the release"
+    );
+    let (_, list) = api_get(&app, "/api/v1/surveys/demo/releases", &key);
+    let releases = serde_json::from_str::<Value>(&list).expect("json")["releases"].clone();
+    assert!(releases.as_array().is_some_and(|r| !r.is_empty()), "{list}");
+}
