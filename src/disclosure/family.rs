@@ -20,7 +20,7 @@ use crate::tally::{parallel_map, threads, RawTable, Within};
 use super::catalogue::{shown_values, withhold};
 use super::earlier::{positions, EarlierRelease};
 use super::joint::{run, Entry};
-use super::layout::is_option_table;
+use super::layout::{is_option_table, SELECTED};
 use super::protect::{protect_forcing, Refusal, Released};
 use super::system::{Sum, System, Witnesses};
 
@@ -372,7 +372,7 @@ fn settle(
                 .iter()
                 .enumerate()
                 .filter(|(e, _)| range.contains(e))
-                .filter_map(|(e, v)| v.filter(|&v| v > 0).map(|v| (e == 0, v, m, e)))
+                .filter_map(|(e, v)| v.filter(|&v| v > 0).map(|v| (e == SELECTED, v, m, e)))
                 .min()
         };
         let cells = |m: usize| 0..members[m].cells().len();

@@ -29,7 +29,7 @@ impl Layout {
     pub(super) fn of(table: &RawTable) -> Layout {
         let mut layout = Layout::new(table.rows().len(), table.columns().map(|c| c.len()));
         if table.columns().is_none() && is_option_table(table) {
-            layout.spared = Some(0);
+            layout.spared = Some(SELECTED);
         }
         layout
     }
@@ -111,6 +111,9 @@ impl Layout {
         }
     }
 }
+
+/// The entry of a multi-select option's table that counts who selected it.
+pub(super) const SELECTED: usize = 0;
 
 /// A multi-select option's own table: "selected", then "not selected", then the question's
 /// non-answers.
