@@ -1,7 +1,8 @@
 //! How much of a release organisers can actually read: for surveys of 50, 100, 300 and 1,000
 //! responses with skewed, realistic answers, the share of safe counts that are published.
 //!
-//! Run: `cargo run --release --example utility` (`TIED=1`: as if rules tied every pair)
+//! Run: `cargo run --release --example utility` (`TIED=1`: as if rules tied every pair;
+//! `NONANSWERS=0`: nobody skips or answers "don't know" or "prefer not to say")
 //!
 //! - one-way: counts ≥ T whose complement (table total − count) is also ≥ T, and the share of
 //!   them published;
@@ -108,7 +109,9 @@ fn pick(rng: &mut StdRng, w: &[f64]) -> usize {
     w.len() - 1
 }
 
-fn responses(survey: &Survey, n: usize, seed: u64) -> Vec<(u32, Response)> {
+/// `nonanswers` scales how often a question is skipped, answered "don't know" or "prefer not to
+/// say" (3%, 2% and 1% at 1).
+fn responses(survey: &Survey, n: usize, seed: u64, nonanswers: f64) -> Vec<(u32, Response)> {
     let mut rng = StdRng::seed_from_u64(seed);
     let bands = [(16, 24), (25, 34), (35, 44), (45, 54), (55, 99)];
     (0..n)
@@ -121,12 +124,12 @@ fn responses(survey: &Survey, n: usize, seed: u64) -> Vec<(u32, Response)> {
                     continue;
                 }
                 let roll: f64 = rng.gen();
-                if roll < 0.03 {
+                if roll < 0.03 * nonanswers {
                     continue;
                 }
-                let answer = if roll < 0.05 {
+                let answer = if roll < 0.05 * nonanswers {
                     Answer::NonAnswer(NonAnswer::DontKnow)
-                } else if roll < 0.06 {
+                } else if roll < 0.06 * nonanswers {
                     Answer::NonAnswer(NonAnswer::PreferNotToSay)
                 } else {
                     let w = weights(id);
@@ -256,8 +259,13 @@ fn main() {
     // option offered only after some answers of another question ties them), so every two-way
     // table must also pass the audit that assumes readers know every pair nobody gave.
     let tied = std::env::var_os("TIED").is_some();
+    // NONANSWERS=0: everyone answers every question shown to them; 2: twice the usual rate.
+    let nonanswers: f64 = std::env::var("NONANSWERS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1.0);
     println!(
-        "Utility of a release: {seeds} surveys per size, threshold T = {DEFAULT_THRESHOLD}{}",
+        "Utility of a release: {seeds} surveys per size, threshold T = {DEFAULT_THRESHOLD}{}, non-answers ×{nonanswers}",
         if tied { ", every pair tied" } else { "" }
     );
     println!();
@@ -266,7 +274,7 @@ fn main() {
     for n in [50, 100, 300, 1000] {
         let mut total = Tally::default();
         for seed in 0..seeds {
-            let records = responses(&survey, n, 7000 + seed);
+            let records = responses(&survey, n, 7000 + seed, nonanswers);
             let start = Instant::now();
             let mut catalogue = tally(&survey, records.iter().map(|(k, r)| (*k, r)));
             if tied {
