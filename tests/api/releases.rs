@@ -573,3 +573,63 @@ fn two_publishes_sent_together_make_one_release_and_the_other_names_it() {
     let releases = serde_json::from_str::<Value>(&list).expect("json")["releases"].clone();
     assert!(releases.as_array().is_some_and(|r| !r.is_empty()), "{list}");
 }
+
+#[test]
+fn a_second_click_on_publish_in_the_workspace_opens_the_release_the_first_click_made() {
+    // All answers come from this one address: lift the per-client limit for them.
+    let app = TestApp::spawn_configured(&[], Some("submissions_per_minute = 0\n"));
+    crate::org_client::add_account(&app, "maria", "organiser");
+    let org = OrgClient::log_in_existing(&app, "maria");
+    let mut answered = 0;
+    let mut both_opened_it = false;
+    for round in 1..=3u32 {
+        let new = if answered == 0 { 120 } else { answered / 4 };
+        answer(&app, new, answered);
+        answered += new;
+        // A double click sends the same form, with the same token, twice.
+        let csrf = org.csrf("/org/s/demo");
+        let pages: Vec<_> = std::thread::scope(|scope| {
+            let clicks: Vec<_> = (0..2)
+                .map(|_| scope.spawn(|| org.post_raw("/org/s/demo/releases", &[("_csrf", &csrf)])))
+                .collect();
+            clicks
+                .into_iter()
+                .map(|c| c.join().expect("joined"))
+                .collect()
+        });
+        let release = format!("/org/s/demo/releases/{round}");
+        let opened = pages
+            .iter()
+            .filter(|p| p.status == 303 && p.header("location") == Some(release.as_str()))
+            .count();
+        assert!(
+            opened >= 1,
+            "round {round}: {:?}",
+            pages
+                .iter()
+                .map(|p| (p.status, &p.html))
+                .collect::<Vec<_>>()
+        );
+        if opened == 2 {
+            both_opened_it = true;
+            break;
+        }
+        // The second click came after the first had finished: the release rule refused it,
+        // in words, on a page of its own.
+        let refused = pages
+            .iter()
+            .find(|p| p.status != 303)
+            .expect("the other click");
+        assert!(refused.html.contains("new responses"), "{}", refused.html);
+    }
+    assert!(
+        both_opened_it,
+        "in three rounds, the second click never opened the release the first one made"
+    );
+    let survey = org.get("/org/s/demo");
+    assert!(
+        survey.html.contains("/org/s/demo/releases/1"),
+        "{}",
+        survey.html
+    );
+}
