@@ -263,3 +263,23 @@ fn once_there_are_responses_a_replacement_may_only_tighten() {
     assert!(!ok, "sensitive cannot go back to plain");
     assert!(stderr.contains("weaker"), "{stderr}");
 }
+
+#[test]
+fn the_survey_page_states_the_release_rule_with_the_surveys_own_settings() {
+    let app = TestApp::spawn();
+    app.import(&SMALL.replace(
+        "title = \"Walk-in\"\n",
+        "title = \"Walk-in\"\nthreshold = 12\nrelease_percent = 35\n",
+    ));
+    let org = OrgClient::log_in(&app, "maria", "organiser");
+    let page = org.get("/org/s/walk");
+    let text = page.text("main");
+    assert!(
+        text.contains("The first release needs at least 30 responses"),
+        "{text}"
+    );
+    assert!(
+        text.contains("at least 12, or 35% of the responses that release counted if that is more"),
+        "{text}"
+    );
+}

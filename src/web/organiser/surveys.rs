@@ -184,6 +184,7 @@ pub(super) fn survey_page(
     c.insert("waves_reached", &overview.waves_reached);
     c.insert("threshold", &entry.survey.threshold());
     c.insert("min_responses", &entry.survey.min_responses());
+    c.insert("release_percent", &entry.survey.release_percent());
     c.insert("k", &entry.survey.k_anonymity());
     c.insert("batches", &overview.batches);
     let tag_fields: Vec<serde_json::Value> = entry
