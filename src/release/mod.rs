@@ -85,6 +85,7 @@ pub fn publish(
 ) -> Result<u32, PublishError> {
     let trigger = trigger.into();
     let no_such = || PublishError::NoSuchSurvey(survey.to_owned());
+    // Before taking a lock: the registry keeps one per survey asked about, so only for real ones.
     surveys.get(survey).ok_or_else(no_such)?;
     let latest_before = store.release_numbers(survey)?.last().copied();
     let lock = surveys.publishing(survey);

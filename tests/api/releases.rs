@@ -523,6 +523,13 @@ fn a_pair_of_answers_the_form_rules_out_is_shown_as_0_and_costs_the_breakdown_no
     }
 }
 
+/// `request` sent twice at the same moment, from two threads.
+fn twice_at_once<T: Send>(request: impl Fn() -> T + Sync) -> [T; 2] {
+    std::thread::scope(|scope| {
+        [scope.spawn(&request), scope.spawn(&request)].map(|r| r.join().expect("joined"))
+    })
+}
+
 /// A double click on "Publish", or a script that retries: two requests together compute one
 /// release, and the one that waited says which release the other made rather than claiming too
 /// few responses arrived. Whether the two overlap is up to the machine's timing, so up to three
@@ -539,15 +546,7 @@ fn two_publishes_sent_together_make_one_release_and_the_other_names_it() {
         let new = if answered == 0 { 120 } else { answered / 4 };
         answer(&app, new, answered);
         answered += new;
-        let outcomes: Vec<(u16, String)> = std::thread::scope(|scope| {
-            let requests: Vec<_> = (0..2)
-                .map(|_| scope.spawn(|| post(&publish_url, "", &[("Authorization", &key)])))
-                .collect();
-            requests
-                .into_iter()
-                .map(|r| r.join().expect("joined"))
-                .collect()
-        });
+        let outcomes = twice_at_once(|| post(&publish_url, "", &[("Authorization", &key)]));
         let created: Vec<&(u16, String)> = outcomes.iter().filter(|(s, _)| *s == 201).collect();
         assert_eq!(created.len(), 1, "one release per round: {outcomes:?}");
         assert!(
@@ -588,15 +587,7 @@ fn a_second_click_on_publish_in_the_workspace_opens_the_release_the_first_click_
         answered += new;
         // A double click sends the same form, with the same token, twice.
         let csrf = org.csrf("/org/s/demo");
-        let pages: Vec<_> = std::thread::scope(|scope| {
-            let clicks: Vec<_> = (0..2)
-                .map(|_| scope.spawn(|| org.post_raw("/org/s/demo/releases", &[("_csrf", &csrf)])))
-                .collect();
-            clicks
-                .into_iter()
-                .map(|c| c.join().expect("joined"))
-                .collect()
-        });
+        let pages = twice_at_once(|| org.post_raw("/org/s/demo/releases", &[("_csrf", &csrf)]));
         let release = format!("/org/s/demo/releases/{round}");
         let opened = pages
             .iter()
