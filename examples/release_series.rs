@@ -24,8 +24,9 @@ fn main() {
     let survey = Survey::parse(&definition()).expect("bench survey parses");
     let mut earlier: Vec<EarlierRelease> = Vec::new();
     let mut n = 300;
-    println!("| release | responses | time | tables shown |");
-    println!("|---|---|---|---|");
+    // The digest lets two builds be compared: the same tables, byte for byte, or not.
+    println!("| release | responses | time | tables shown | digest of the tables |");
+    println!("|---|---|---|---|---|");
     for number in 1..=releases {
         // The same seed: the first n people of every release are the people of the one before.
         let records = responses(&survey, n, 2027);
@@ -34,12 +35,18 @@ fn main() {
         let released = black_box(protect_catalogue(&catalogue, DEFAULT_THRESHOLD, &earlier));
         let took = started.elapsed();
         let shown = released.iter().filter(|r| r.shown().is_some()).count();
+        let document = ReleaseDocument::new(&survey, number, false, true, &released);
+        let json = serde_json::to_vec(&document.tables).expect("tables serialise");
+        let digest = ring::digest::digest(&ring::digest::SHA256, &json);
+        let short: String = digest.as_ref()[..6]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         println!(
-            "| {number} | {n} | {:.2} s | {shown} of {} |",
+            "| {number} | {n} | {:.2} s | {shown} of {} | {short} |",
             took.as_secs_f64(),
             released.len()
         );
-        let document = ReleaseDocument::new(&survey, number, false, true, &released);
         earlier.push(document.tables.iter().map(Table::earlier).collect());
         n += n / 5;
     }

@@ -171,6 +171,26 @@ impl System {
             if wide(&seen, i) || found_unbounded.contains(target) {
                 continue;
             }
+            // Width is all that is asked: a feasible point `t` above the lowest value seen (or
+            // below the highest) proves it, and the solver stops as soon as it has one instead
+            // of going on to the extreme. Only when neither exists are the extremes needed.
+            let (low, high) = seen[i];
+            if low.is_finite() {
+                let mut reached = false;
+                for goal in [Goal::AtLeast(low + t), Goal::AtMost(high - t)] {
+                    if let Some(point) = lps.reach(target, goal) {
+                        add(&mut seen, &point);
+                        memory.points.push(point);
+                        reached = wide(&seen, i);
+                        if reached {
+                            break;
+                        }
+                    }
+                }
+                if reached {
+                    continue;
+                }
+            }
             let mut unbounded = false;
             for direction in [
                 OptimizationDirection::Maximize,
@@ -390,6 +410,13 @@ impl Atoms {
     }
 }
 
+/// What [`Extremes::reach`] asks of a sum.
+#[derive(Clone, Copy)]
+enum Goal {
+    AtLeast(f64),
+    AtMost(f64),
+}
+
 /// The cap on `up` and `down` in [`Extremes`]: far above any count, so a sum that reaches it
 /// is left to a programme of its own (which finds it unbounded, or its true extreme).
 const CAP: f64 = 1e7;
@@ -420,6 +447,29 @@ impl<'a> Extremes<'a> {
             .and_then(|outcome| outcome.into_solution().ok())
             .map(|solution| (solution, vars, up, down));
         Extremes { system, base }
+    }
+
+    /// A feasible point where `target` meets `goal`, or `None` when there is none (or the
+    /// edit failed: the caller then finds the extremes, which decide either way). The solver
+    /// stops at the first such point instead of going on to the extreme.
+    fn reach(&self, target: &[usize], goal: Goal) -> Option<Vec<f64>> {
+        let (base, vars, _, _) = self.base.as_ref()?;
+        let (op, value) = match goal {
+            Goal::AtLeast(v) => (ComparisonOp::Ge, v),
+            Goal::AtMost(v) if v < 0.0 => return None,
+            Goal::AtMost(v) => (ComparisonOp::Le, v),
+        };
+        let row = vars.terms(target, 1.0);
+        if row.is_empty() {
+            return None;
+        }
+        let solution = base
+            .clone()
+            .add_constraint(row, op, value)
+            .ok()?
+            .into_solution()
+            .ok()?;
+        Some(vars.point(&solution))
     }
 
     /// The optimal point for `target` in `direction`, or `None` when it is unbounded.
@@ -535,6 +585,29 @@ mod tests {
                     other => panic!("{target:?} {direction:?}: {other:?}"),
                 }
             }
+        }
+    }
+
+    #[test]
+    fn a_goal_is_reached_exactly_when_the_extreme_on_its_side_lies_beyond_it() {
+        // a and b hidden, c = 50, total 84: a + b is 30 to 38, and a alone 0 to 38.
+        let mut s = System::default();
+        s.add_atoms(3);
+        s.publish(vec![2], 50);
+        s.publish(vec![0, 1, 2], 84);
+        let lps = Extremes::new(&s);
+        let sum = |p: &[f64], t: &[usize]| t.iter().map(|&a| p[a]).sum::<f64>();
+        for (target, high, low) in [(vec![0, 1], 38.0, 30.0), (vec![0], 38.0, 0.0)] {
+            let at_least = lps
+                .reach(&target, Goal::AtLeast(high - 0.5))
+                .expect("feasible");
+            assert!(sum(&at_least, &target) >= high - 0.5 - SLACK);
+            let at_most = lps
+                .reach(&target, Goal::AtMost(low + 0.5))
+                .expect("feasible");
+            assert!(sum(&at_most, &target) <= low + 0.5 + SLACK);
+            assert_eq!(lps.reach(&target, Goal::AtLeast(high + 0.5)), None);
+            assert_eq!(lps.reach(&target, Goal::AtMost(low - 0.5)), None);
         }
     }
 
