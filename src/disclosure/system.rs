@@ -504,13 +504,19 @@ impl<'a> Extremes<'a> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn two_hidden_cells_beside_a_published_one_are_as_wide_as_their_sum() {
-        // Cells a, b, c; c = 50 and the total 84 are published: a + b = 34 ± 4.
+    /// Cells a, b and c of one table: c = 50 and the total 84 published, a and b hidden.
+    fn a_and_b_hidden_beside_fifty() -> System {
         let mut s = System::default();
         s.add_atoms(3);
         s.publish(vec![2], 50);
         s.publish(vec![0, 1, 2], 84);
+        s
+    }
+
+    #[test]
+    fn two_hidden_cells_beside_a_published_one_are_as_wide_as_their_sum() {
+        // Cells a, b, c; c = 50 and the total 84 are published: a + b = 34 ± 4.
+        let s = a_and_b_hidden_beside_fifty();
         assert_eq!(s.narrowest(&[vec![0], vec![1]], 10), Ok(None));
         assert_eq!(s.narrowest(&[vec![0], vec![1]], 39), Ok(Some(0)));
     }
@@ -519,10 +525,7 @@ mod tests {
     fn an_earlier_release_bounds_a_hidden_cell_from_below() {
         // Now: a and b hidden, c = 50, total 84, so a is anything in 0..=38. Before: a was
         // published as 34, so now a is at least 32: 32..=38 is narrower than 10.
-        let mut s = System::default();
-        s.add_atoms(3);
-        s.publish(vec![2], 50);
-        s.publish(vec![0, 1, 2], 84);
+        let mut s = a_and_b_hidden_beside_fifty();
         assert_eq!(s.narrowest(&[vec![0]], 10), Ok(None));
         let old = s.add_atoms(1);
         s.publish(vec![old], 34);
@@ -554,10 +557,7 @@ mod tests {
     #[test]
     fn an_edited_system_finds_the_same_extremes_as_a_programme_of_its_own() {
         // Two releases: a was 34 before and counts only grow; c = 50 and the total 84 now.
-        let mut s = System::default();
-        s.add_atoms(3);
-        s.publish(vec![2], 50);
-        s.publish(vec![0, 1, 2], 84);
+        let mut s = a_and_b_hidden_beside_fifty();
         let old = s.add_atoms(2);
         s.publish(vec![old], 34);
         s.at_most(old, 0);
@@ -591,10 +591,7 @@ mod tests {
     #[test]
     fn a_goal_is_reached_exactly_when_the_extreme_on_its_side_lies_beyond_it() {
         // a and b hidden, c = 50, total 84: a + b is 30 to 38, and a alone 0 to 38.
-        let mut s = System::default();
-        s.add_atoms(3);
-        s.publish(vec![2], 50);
-        s.publish(vec![0, 1, 2], 84);
+        let s = a_and_b_hidden_beside_fifty();
         let lps = Extremes::new(&s);
         let sum = |p: &[f64], t: &[usize]| t.iter().map(|&a| p[a]).sum::<f64>();
         for (target, high, low) in [(vec![0, 1], 38.0, 30.0), (vec![0], 38.0, 0.0)] {
