@@ -8,6 +8,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use chorus::disclosure::{protect_catalogue, EarlierRelease, DEFAULT_THRESHOLD};
+use chorus::export::bundle::hex;
 use chorus::release::{ReleaseDocument, Table};
 use chorus::survey::Survey;
 use chorus::tally::tally;
@@ -38,10 +39,7 @@ fn main() {
         let document = ReleaseDocument::new(&survey, number, false, true, &released);
         let json = serde_json::to_vec(&document.tables).expect("tables serialise");
         let digest = ring::digest::digest(&ring::digest::SHA256, &json);
-        let short: String = digest.as_ref()[..6]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let short = hex(&digest.as_ref()[..6]);
         println!(
             "| {number} | {n} | {:.2} s | {shown} of {} | {short} |",
             took.as_secs_f64(),

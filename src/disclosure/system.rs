@@ -176,18 +176,16 @@ impl System {
             // of going on to the extreme. Only when neither exists are the extremes needed.
             let (low, high) = seen[i];
             if low.is_finite() {
-                let mut reached = false;
-                for goal in [Goal::AtLeast(low + t), Goal::AtMost(high - t)] {
-                    if let Some(point) = lps.reach(target, goal) {
-                        add(&mut seen, &point);
-                        memory.points.push(point);
-                        reached = wide(&seen, i);
-                        if reached {
-                            break;
-                        }
-                    }
-                }
-                if reached {
+                let goals = [Goal::AtLeast(low + t), Goal::AtMost(high - t)];
+                let proven = goals.into_iter().any(|goal| {
+                    let Some(point) = lps.reach(target, goal) else {
+                        return false;
+                    };
+                    add(&mut seen, &point);
+                    memory.points.push(point);
+                    wide(&seen, i)
+                });
+                if proven {
                     continue;
                 }
             }
