@@ -8,10 +8,10 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use chorus::disclosure::{protect_catalogue, EarlierRelease, DEFAULT_THRESHOLD};
-use chorus::export::bundle::hex;
 use chorus::release::{ReleaseDocument, Table};
 use chorus::survey::Survey;
 use chorus::tally::tally;
+use chorus::vault::hex;
 
 #[path = "../benches/support/bench_survey.rs"]
 mod bench_survey;

@@ -19,7 +19,7 @@ pub struct KioskId([u8; 16]);
 
 impl KioskId {
     pub fn hex(&self) -> String {
-        self.0.iter().map(|b| format!("{b:02x}")).collect()
+        crate::vault::hex(&self.0)
     }
 
     /// A kiosk named by its hex id, or by its whole link (or token) as an organiser pastes it.

@@ -3,7 +3,7 @@
 //! the public key as PEM so standard tools can check it too. `verify` is what
 //! `chorus verify-export` runs: it needs no key and no data directory.
 
-use crate::vault::{digest, fingerprint, verify_ed25519, SigningKey};
+use crate::vault::{digest, fingerprint, hex, verify_ed25519, SigningKey};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use std::io::{Read, Write};
@@ -163,10 +163,6 @@ pub fn public_key_pem(public_key: &[u8; 32]) -> String {
         "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
         STANDARD.encode(der)
     )
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -63,10 +63,7 @@ pub fn request(
     if purpose.is_empty() || purpose.chars().count() > MAX_PURPOSE_CHARS {
         return Err(RequestError::Purpose);
     }
-    let id: String = crate::vault::random_array::<8>()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let id = crate::vault::random_hex::<8>();
     let request = ExportRequest {
         id,
         survey: survey.to_owned(),

@@ -86,14 +86,7 @@ impl Generation {
 
     /// A new, empty generation under a fresh random name.
     pub(super) fn create(data_dir: &Path, cache_bytes: u64) -> Result<Generation, StoreError> {
-        let suffix: [u8; 8] = crate::vault::random_array();
-        let name = format!(
-            "{DIR_PREFIX}{}",
-            suffix
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect::<String>()
-        );
+        let name = format!("{DIR_PREFIX}{}", crate::vault::random_hex::<8>());
         Generation::open(data_dir, &name, cache_bytes)
     }
 

@@ -11,8 +11,8 @@ mod signing;
 pub use master::{MasterKey, MasterKeyError, Passphrase, MIN_KDF_ITERATIONS};
 pub use password::PasswordHash;
 pub use seal::{
-    padded_len, random_array, random_u32, record_size, sealed_lengths, DataKey, SEAL_OVERHEAD,
-    TEXT_SIZE,
+    hex, padded_len, random_array, random_hex, random_u32, record_size, sealed_lengths, DataKey,
+    SEAL_OVERHEAD, TEXT_SIZE,
 };
 pub use signing::{fingerprint, verify_ed25519, SigningKey};
 

@@ -84,6 +84,16 @@ pub fn random_array<const N: usize>() -> [u8; N] {
     out
 }
 
+/// Bytes as lowercase hexadecimal, two digits each.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `N` random bytes as hexadecimal: unguessable names for directories, tickets and requests.
+pub fn random_hex<const N: usize>() -> String {
+    hex(&random_array::<N>())
+}
+
 /// A random 32-bit number (record keys for cell-key perturbation).
 pub fn random_u32() -> u32 {
     u32::from_le_bytes(random_array())
@@ -242,6 +252,18 @@ impl DataKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hex_writes_two_lowercase_digits_per_byte_and_random_names_differ() {
+        assert_eq!(hex(&[0x00, 0x0a, 0xff, 0x5c]), "000aff5c");
+        assert_eq!(hex(&[]), "");
+        let (a, b) = (random_hex::<8>(), random_hex::<8>());
+        assert_eq!(a.len(), 16);
+        assert!(a
+            .bytes()
+            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)));
+        assert_ne!(a, b);
+    }
 
     const SIZE: usize = 1024;
 

@@ -76,7 +76,7 @@ pub fn fingerprint(public_key: &[u8]) -> String {
     let digest = super::digest(public_key);
     digest[..16]
         .chunks(2)
-        .map(|pair| pair.iter().map(|b| format!("{b:02x}")).collect::<String>())
+        .map(super::hex)
         .collect::<Vec<_>>()
         .join(" ")
 }

@@ -43,7 +43,6 @@ use rand::seq::SliceRandom;
 use rand::Rng;
 
 use crate::survey::{Response, Role, Survey};
-use crate::vault::random_array;
 
 use columns::Exported;
 use lattice::{Failure, Problem};
@@ -416,7 +415,7 @@ pub fn anonymise<'a, R: Rng + ?Sized>(
     let mut ids = HashSet::with_capacity(rows.len());
     for (_, row) in rows.iter_mut() {
         row.id = loop {
-            let id = hex(&random_array::<8>());
+            let id = crate::vault::random_hex::<8>();
             if ids.insert(id.clone()) {
                 break id;
             }
@@ -459,10 +458,6 @@ fn budget(records: usize, fraction: f64) -> usize {
     } else {
         0
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The smallest class and the fewest distinct sensitive values in a class, over kept classes.

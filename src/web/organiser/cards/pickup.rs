@@ -29,10 +29,7 @@ fn waiting() -> &'static Mutex<HashMap<String, Waiting>> {
 
 /// Leaves a batch to be shown once; returns the unguessable ticket for its page's address.
 pub fn leave(pickup: Pickup) -> String {
-    let ticket: String = crate::vault::random_array::<16>()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let ticket = crate::vault::random_hex::<16>();
     let now = Instant::now();
     let mut map = waiting().lock().unwrap_or_else(|p| p.into_inner());
     map.retain(|_, w| w.until > now);
