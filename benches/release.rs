@@ -14,7 +14,7 @@
 use std::hint::black_box;
 
 use chorus::disclosure::{protect_catalogue, EarlierRelease, DEFAULT_THRESHOLD};
-use chorus::release::{ReleaseDocument, Table};
+use chorus::release::ReleaseDocument;
 use chorus::survey::Survey;
 use chorus::tally::tally;
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -41,7 +41,7 @@ fn release(c: &mut Criterion) {
     let catalogue = tally(&survey, first.iter().map(|(k, r)| (*k, r)));
     let released = protect_catalogue(&catalogue, DEFAULT_THRESHOLD, &[]);
     let document = ReleaseDocument::new(&survey, 1, false, true, &released);
-    let earlier: Vec<EarlierRelease> = vec![document.tables.iter().map(Table::earlier).collect()];
+    let earlier: Vec<EarlierRelease> = vec![document.earlier()];
     let records = responses(&survey, 360, 2027);
     group.bench_function("second_release_360_responses", |b| {
         b.iter(|| {

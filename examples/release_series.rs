@@ -8,7 +8,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use chorus::disclosure::{protect_catalogue, EarlierRelease, DEFAULT_THRESHOLD};
-use chorus::release::{ReleaseDocument, Table};
+use chorus::release::ReleaseDocument;
 use chorus::survey::Survey;
 use chorus::tally::tally;
 use chorus::vault::hex;
@@ -45,7 +45,7 @@ fn main() {
             took.as_secs_f64(),
             released.len()
         );
-        earlier.push(document.tables.iter().map(Table::earlier).collect());
+        earlier.push(document.earlier());
         n += n / 5;
     }
 }

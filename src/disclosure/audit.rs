@@ -1,12 +1,13 @@
 //! The audit: an attacker who knows every published entry, that true counts are within
-//! ±`MAX_ADJUSTMENT` of published ones and never negative, and that cells add up to their
-//! margins, bounds each suppressed entry by linear programming. Every suppressed entry's
+//! ±`MAX_ADJUSTMENT` of published ones, never negative, and at least the threshold when shown
+//! above 0 (`Shown::range`), and that cells add up to their margins, bounds each suppressed
+//! entry by linear programming. Every suppressed entry's
 //! feasible range must be at least the threshold wide.
 
 use microlp::{ComparisonOp, Error, OptimizationDirection, Problem, Variable};
 
 use super::layout::Layout;
-use super::ptable::MAX_ADJUSTMENT;
+use super::protect::Shown;
 
 /// What the audit found.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,6 +35,7 @@ const SLACK: f64 = 1e-6;
 pub(super) struct Auditor<'a> {
     published: &'a [u64],
     layout: &'a Layout,
+    threshold: u64,
     t: f64,
     /// The smallest and largest value of each entry over every feasible point found so far.
     seen: Vec<(f64, f64)>,
@@ -45,6 +47,7 @@ impl<'a> Auditor<'a> {
         Auditor {
             published,
             layout,
+            threshold: t,
             t: t as f64,
             seen: vec![(f64::INFINITY, f64::NEG_INFINITY); published.len()],
             proven: vec![false; published.len()],
@@ -70,13 +73,8 @@ impl<'a> Auditor<'a> {
                 OptimizationDirection::Maximize,
                 OptimizationDirection::Minimize,
             ] {
-                match solve_for(
-                    self.published,
-                    self.layout,
-                    suppressed,
-                    coefficient,
-                    direction,
-                ) {
+                let table = (self.published, self.layout, self.threshold);
+                match solve_for(table, suppressed, coefficient, direction) {
                     Ok(Extreme::At(point)) => self.witness(point),
                     Ok(Extreme::Unbounded) => {}
                     Err(reason) => return Finding::Unsolved(reason),
@@ -115,7 +113,8 @@ impl<'a> Auditor<'a> {
             OptimizationDirection::Maximize,
             OptimizationDirection::Minimize,
         ] {
-            match solve(self.published, self.layout, suppressed, e, direction)? {
+            let table = (self.published, self.layout, self.threshold);
+            match solve(table, suppressed, e, direction)? {
                 Extreme::Unbounded => return Ok(true),
                 Extreme::At(point) => self.witness(point),
             }
@@ -145,13 +144,12 @@ fn checkerboard(layout: &Layout, i: usize) -> f64 {
 /// The attacker's `[min, max]` for entry `e` (`max` may be infinite).
 #[cfg(test)]
 pub(super) fn feasible_range(
-    published: &[u64],
-    layout: &Layout,
+    table: Table<'_>,
     suppressed: &[bool],
     e: usize,
 ) -> Result<(f64, f64), String> {
     let value = |d| {
-        solve(published, layout, suppressed, e, d).map(|x| match x {
+        solve(table, suppressed, e, d).map(|x| match x {
             Extreme::At(point) => point.get(e).copied().unwrap_or(f64::NAN),
             Extreme::Unbounded => f64::INFINITY,
         })
@@ -169,16 +167,17 @@ enum Extreme {
     At(Vec<f64>),
 }
 
+/// A table as published: its values, its layout and its threshold.
+pub(super) type Table<'a> = (&'a [u64], &'a Layout, u64);
+
 fn solve(
-    published: &[u64],
-    layout: &Layout,
+    table: Table<'_>,
     suppressed: &[bool],
     target: usize,
     direction: OptimizationDirection,
 ) -> Result<Extreme, String> {
     solve_for(
-        published,
-        layout,
+        table,
         suppressed,
         |i| if i == target { 1.0 } else { 0.0 },
         direction,
@@ -186,14 +185,12 @@ fn solve(
 }
 
 fn solve_for(
-    published: &[u64],
-    layout: &Layout,
+    (published, layout, threshold): Table<'_>,
     suppressed: &[bool],
     coefficient: impl Fn(usize) -> f64,
     direction: OptimizationDirection,
 ) -> Result<Extreme, String> {
     let mut problem = Problem::new(direction);
-    let d = MAX_ADJUSTMENT as f64;
     let vars: Vec<Variable> = published
         .iter()
         .zip(suppressed)
@@ -203,7 +200,7 @@ fn solve_for(
             let bounds = if hidden {
                 (0.0, f64::INFINITY)
             } else {
-                ((p as f64 - d).max(0.0), p as f64 + d)
+                Shown::new(p, threshold).range()
             };
             problem.add_var(objective, bounds)
         })
@@ -243,8 +240,8 @@ mod tests {
         // Cells 4 and 30 suppressed, 50 published, total 84: the two hidden cells add up to
         // 34 ± 4, and each can be anything from 0 to 38.
         let l = Layout::new(3, None);
-        let (lo, hi) =
-            feasible_range(&[4, 30, 50, 84], &l, &[true, true, false, false], 0).expect("solves");
+        let (lo, hi) = feasible_range((&[4, 30, 50, 84], &l, 5), &[true, true, false, false], 0)
+            .expect("solves");
         assert!(lo.abs() < 1e-6 && (hi - 38.0).abs() < 1e-6, "{lo} {hi}");
     }
 
@@ -253,7 +250,7 @@ mod tests {
         let l = Layout::new(3, None);
         let published = [4, 30, 50, 84];
         let suppressed = [true, false, false, false];
-        let (lo, hi) = feasible_range(&published, &l, &suppressed, 0).expect("solves");
+        let (lo, hi) = feasible_range((&published, &l, 5), &suppressed, 0).expect("solves");
         // 84 − 30 − 50 = 4, give or take 2 on each of three published numbers.
         assert!(lo.abs() < 1e-6 && (hi - 10.0).abs() < 1e-6, "{lo} {hi}");
         assert_eq!(audit(&published, &l, &suppressed, 10), Finding::Safe);
@@ -270,9 +267,28 @@ mod tests {
     }
 
     #[test]
+    fn counts_shown_at_the_threshold_are_known_to_be_at_least_the_threshold() {
+        // 2 and 2 hidden beside 10, 10 and the total 24. Within the noise alone the hidden two
+        // add up to at most 26 - 8 - 8 = 10; but a count shown above 0 is at least T, so with
+        // T = 10 they add up to at most 6, and each is pinned to 0..6.
+        let l = Layout::new(4, None);
+        let published = [2, 2, 10, 10, 24];
+        let suppressed = [true, true, false, false, false];
+        let (_, hi) = feasible_range((&published, &l, 10), &suppressed, 0).expect("solves");
+        assert!((hi - 6.0).abs() < 1e-6, "{hi}");
+        assert_eq!(
+            audit(&published, &l, &suppressed, 10),
+            Finding::TooNarrow(0)
+        );
+        let (_, hi) = feasible_range((&published, &l, 5), &suppressed, 0).expect("solves");
+        assert!((hi - 10.0).abs() < 1e-6, "{hi}");
+    }
+
+    #[test]
     fn a_suppressed_total_with_nothing_else_known_is_unbounded() {
         let l = Layout::new(2, None);
-        let (_, hi) = feasible_range(&[20, 20, 40], &l, &[true, true, true], 2).expect("solves");
+        let (_, hi) =
+            feasible_range((&[20, 20, 40], &l, 5), &[true, true, true], 2).expect("solves");
         assert!(hi.is_infinite());
     }
 }

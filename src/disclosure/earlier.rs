@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::protect::{ProtectedTable, PublishedCell};
+use super::protect::{ProtectedTable, PublishedCell, Shown};
 
 /// One table of an earlier release.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -17,6 +17,9 @@ pub struct EarlierTable {
     /// `cells[r][c]` with the margins last, as published: `None` where hidden. A one-way table
     /// has one column (and its total in the last row).
     pub cells: Vec<Vec<Option<u64>>>,
+    /// The threshold T of the release that showed it (a survey's may be raised between
+    /// releases): every count it shows above 0 is at least T.
+    pub threshold: u64,
 }
 
 /// Every shown table of one earlier release.
@@ -49,6 +52,7 @@ impl EarlierTable {
                     .chain(std::iter::once(&t.total))
                     .map(|c| vec![value(c)])
                     .collect(),
+                threshold: u64::from(t.threshold),
             },
             Some(columns) => {
                 let width = columns.len().max(1);
@@ -75,9 +79,15 @@ impl EarlierTable {
                     rows: ids(&t.rows),
                     columns: ids(columns),
                     cells,
+                    threshold: u64::from(t.threshold),
                 }
             }
         }
+    }
+
+    /// A number this table shows, as a reader knows it.
+    pub(super) fn shown(&self, value: u64) -> Shown {
+        Shown::new(value, self.threshold)
     }
 
     /// Whether this is the one-way table of `variable`.
@@ -104,6 +114,7 @@ impl EarlierTable {
                     rows: self.columns.clone(),
                     columns: self.rows.clone(),
                     cells,
+                    threshold: self.threshold,
                 })
             }
             _ => None,
@@ -120,7 +131,7 @@ pub(super) fn margins_of<'a>(
     release: &'a [EarlierTable],
     variable: &'a str,
     besides: Option<&'a str>,
-) -> impl Iterator<Item = (Option<&'a [String]>, u64)> + 'a {
+) -> impl Iterator<Item = (Option<&'a [String]>, Shown)> + 'a {
     release
         .iter()
         .filter(move |x| {
@@ -145,7 +156,7 @@ pub(super) fn margins_of<'a>(
             lines
                 .into_iter()
                 .chain(std::iter::once((None, cell(height, width))))
-                .filter_map(|(line, p)| p.map(|p| (line, p)))
+                .filter_map(|(line, p)| p.map(|p| (line, x.shown(p))))
         })
 }
 

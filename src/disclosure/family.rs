@@ -21,7 +21,7 @@ use super::catalogue::{shown_values, withhold};
 use super::earlier::{positions, EarlierRelease};
 use super::joint::{run, Entry};
 use super::layout::{is_option_table, SELECTED};
-use super::protect::{protect_forcing, Refusal, Released};
+use super::protect::{protect_forcing, Refusal, Released, Shown};
 use super::system::{Sum, System, Witnesses};
 
 /// A number of one of a family's tables: in which release (earlier ones first, then the one
@@ -75,7 +75,7 @@ impl Link {
     /// The follow-up's total `published` in the release whose atoms start at `base`: a
     /// published count of the option's atom when `exact`, else a lower bound on it. A link that
     /// holds now held in every earlier release too, as responses are only added.
-    fn bound(&self, system: &mut System, base: usize, published: u64) {
+    fn bound(&self, system: &mut System, base: usize, published: Shown) {
         let within = vec![option_atoms(base, self.member)[self.atom]];
         if self.exact {
             system.publish(within, published);
@@ -149,8 +149,10 @@ fn audit(
             let total = release
                 .iter()
                 .find(|x| x.is_one_way(&link.variable))
-                .and_then(|x| x.cells.last())
-                .and_then(|row| row.first().copied().flatten());
+                .and_then(|x| {
+                    let value = x.cells.last()?.first().copied().flatten()?;
+                    Some(x.shown(value))
+                });
             if let Some(p) = total {
                 link.bound(&mut system, base, p);
             }
@@ -163,7 +165,11 @@ fn audit(
             for (e, line) in lines.iter().enumerate() {
                 entries.push(Entry {
                     sum: line.iter().map(|&p| atom_of(base, k, m, p)).collect(),
-                    published: x.cells.get(e).and_then(|c| c.first().copied().flatten()),
+                    published: x
+                        .cells
+                        .get(e)
+                        .and_then(|c| c.first().copied().flatten())
+                        .map(|v| x.shown(v)),
                     origin: Origin {
                         release: r,
                         member: m,
@@ -174,7 +180,7 @@ fn audit(
             if let Some(total) = x.cells.get(lines.len()) {
                 entries.push(Entry {
                     sum: whole(base, m),
-                    published: total.first().copied().flatten(),
+                    published: total.first().copied().flatten().map(|v| x.shown(v)),
                     origin: Origin {
                         release: r,
                         member: m,
@@ -188,7 +194,7 @@ fn audit(
         let base = release_atoms(&mut system);
         for link in links {
             if let Some(p) = link.now {
-                link.bound(&mut system, base, p);
+                link.bound(&mut system, base, Shown::new(p, t));
             }
         }
         for (m, table) in members.iter().enumerate() {
@@ -208,7 +214,7 @@ fn audit(
                 };
                 entries.push(Entry {
                     sum,
-                    published: *published,
+                    published: published.map(|v| Shown::new(v, t)),
                     origin: Origin {
                         release: earlier.len(),
                         member: m,

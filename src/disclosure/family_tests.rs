@@ -10,8 +10,8 @@ use serde_json::{json, Map, Value};
 
 use super::catalogue::protect_catalogue;
 use super::earlier::{EarlierRelease, EarlierTable};
+use super::joint_proptests::reader_range;
 use super::protect::{protect_with, Released};
-use super::ptable::MAX_ADJUSTMENT;
 use crate::survey::{answers, Response, Survey};
 use crate::tally::{tally, Catalogue, Within};
 
@@ -162,7 +162,6 @@ fn narrow_knowing(
             ],
         }
     };
-    let d = MAX_ADJUSTMENT as f64;
     let extreme = |target: &[(usize, f64)], direction| -> Option<f64> {
         let mut problem = Problem::new(direction);
         let vars: Vec<_> = (0..per * releases.len())
@@ -199,24 +198,24 @@ fn narrow_knowing(
             }
             for (m, table) in tables.iter().enumerate() {
                 for (e, value) in table.iter().enumerate() {
-                    let Some(p) = value else { continue };
-                    let p = *p as f64;
+                    let Some(p) = *value else { continue };
                     let terms = row(&expr(r, m, e));
-                    if p == 0.0 {
+                    if p == 0 {
                         // Zeros stay zero.
                         problem.add_constraint(terms, ComparisonOp::Eq, 0.0);
                     } else {
-                        problem.add_constraint(terms.clone(), ComparisonOp::Ge, (p - d).max(0.0));
-                        problem.add_constraint(terms, ComparisonOp::Le, p + d);
+                        let (low, high) = reader_range(p, u64::from(t));
+                        problem.add_constraint(terms.clone(), ComparisonOp::Ge, low);
+                        problem.add_constraint(terms, ComparisonOp::Le, high);
                     }
                 }
             }
         }
         for &(r, m, e, p) in known {
-            let p = p as f64;
+            let (low, high) = reader_range(p, u64::from(t));
             let terms = row(&expr(r, m, e));
-            problem.add_constraint(terms.clone(), ComparisonOp::Ge, (p - d).max(0.0));
-            problem.add_constraint(terms, ComparisonOp::Le, p + d);
+            problem.add_constraint(terms.clone(), ComparisonOp::Ge, low);
+            problem.add_constraint(terms, ComparisonOp::Le, high);
         }
         match problem.solve() {
             Ok(outcome) => Some(outcome.into_solution().expect("solved").objective()),

@@ -12,6 +12,7 @@ use crate::tally::RawTable;
 
 use super::earlier::{margins_of, positions, EarlierRelease, EarlierTable};
 use super::grouping::Grouping;
+use super::protect::Shown;
 use super::system::{Sum, System, Witnesses};
 
 /// Which hidden number an audit found too narrowly bounded.
@@ -43,7 +44,7 @@ fn ids(table: &RawTable) -> Vec<String> {
 /// found too narrow.
 pub(super) struct Entry<O = Narrow> {
     pub(super) sum: Sum,
-    pub(super) published: Option<u64>,
+    pub(super) published: Option<Shown>,
     pub(super) origin: O,
 }
 
@@ -64,11 +65,11 @@ pub(super) fn run<O: Clone>(
         match e.published {
             // A published 0 is a true 0 (zeros stay zero, and a count from 1 to T − 1 is
             // never shown): nobody is in any of its atoms.
-            Some(0) => {
+            Some(p) if p.value == 0 => {
                 for &atom in &e.sum {
                     system.empty(atom);
                 }
-                system.publish(e.sum, 0);
+                system.publish(e.sum, p);
             }
             Some(p) => system.publish(e.sum, p),
             None => {
@@ -142,7 +143,8 @@ pub(super) fn one_way(
                     published: table
                         .cells
                         .get(r)
-                        .and_then(|c| c.first().copied().flatten()),
+                        .and_then(|c| c.first().copied().flatten())
+                        .map(|v| table.shown(v)),
                     origin: Narrow::Linked,
                 });
             }
@@ -150,7 +152,7 @@ pub(super) fn one_way(
         if let Some(total) = table.cells.last().and_then(|c| c.first().copied()) {
             entries.push(Entry {
                 sum: (base..base + n).collect(),
-                published: total,
+                published: total.map(|v| table.shown(v)),
                 origin: Narrow::Linked,
             });
         }
@@ -162,14 +164,14 @@ pub(super) fn one_way(
         }
         entries.push(Entry {
             sum: vec![base + i],
-            published: (!hidden[i]).then_some(published[i]),
+            published: (!hidden[i]).then_some(Shown::new(published[i], t)),
             origin: Narrow::Current(i),
         });
     }
     let all: Sum = (base..base + n).collect();
     entries.push(Entry {
         sum: all,
-        published: (!hidden[n]).then_some(published[n]),
+        published: (!hidden[n]).then_some(Shown::new(published[n], t)),
         origin: Narrow::Current(n),
     });
     run(&mut system, entries, t, &mut Witnesses::default(), false)
@@ -248,9 +250,10 @@ pub(super) fn one_way_positions(na: usize, nb: usize, first: bool, cell: usize) 
     s
 }
 
-/// One-way entries (cells, then the total) as sums; `origin` names entry `k`.
+/// One-way entries (cells, then the total) as sums, shown by a release with threshold
+/// `threshold`; `origin` names entry `k`.
 fn one_way_entries(
-    cells: &[Option<u64>],
+    (cells, threshold): (&[Option<u64>], u64),
     lines: &[Vec<usize>],
     sum: impl Fn(&[usize]) -> Sum,
     all: &[usize],
@@ -260,25 +263,26 @@ fn one_way_entries(
     for (k, (line, published)) in lines.iter().zip(cells).enumerate() {
         out.push(Entry {
             sum: sum(line),
-            published: *published,
+            published: published.map(|v| Shown::new(v, threshold)),
             origin: origin(k),
         });
     }
     if let Some(total) = cells.get(lines.len()) {
         out.push(Entry {
             sum: sum(all),
-            published: *total,
+            published: total.map(|v| Shown::new(v, threshold)),
             origin: origin(lines.len()),
         });
     }
 }
 
-/// Two-way entries in layout order (cells row-major, row totals, column totals, total).
+/// Two-way entries in layout order (cells row-major, row totals, column totals, total), shown
+/// by a release with threshold `threshold`.
 fn two_way_entries(
     atoms: Atoms,
     rows: &[Vec<usize>],
     columns: &[Vec<usize>],
-    published: &[Option<u64>],
+    (published, threshold): (&[Option<u64>], u64),
     current: bool,
     out: &mut Vec<Entry>,
 ) {
@@ -302,7 +306,7 @@ fn two_way_entries(
         };
         out.push(Entry {
             sum,
-            published: *published,
+            published: published.map(|v| Shown::new(v, threshold)),
             origin,
         });
     }
@@ -401,7 +405,14 @@ fn pair(
                     let line = lines.get(k).map_or(&all, |l| l);
                     earlier_origin(&sum(line), per)
                 };
-                one_way_entries(&cells, &lines, sum, &all, origin, &mut entries);
+                one_way_entries(
+                    (&cells, x.threshold),
+                    &lines,
+                    sum,
+                    &all,
+                    origin,
+                    &mut entries,
+                );
             }
         }
         if let Some(x) = one_b {
@@ -417,7 +428,14 @@ fn pair(
                     let line = lines.get(k).map_or(&all, |l| l);
                     earlier_origin(&sum(line), per)
                 };
-                one_way_entries(&cells, &lines, sum, &all, origin, &mut entries);
+                one_way_entries(
+                    (&cells, x.threshold),
+                    &lines,
+                    sum,
+                    &all,
+                    origin,
+                    &mut entries,
+                );
             }
         }
         if let Some(x) = two {
@@ -444,7 +462,8 @@ fn pair(
                             .and_then(|row| row.get(c).copied().flatten()),
                     );
                 }
-                two_way_entries(atoms, &rows, &columns, &published, false, &mut entries);
+                let shown = (published.as_slice(), x.threshold);
+                two_way_entries(atoms, &rows, &columns, shown, false, &mut entries);
             }
         }
     }
@@ -477,7 +496,7 @@ fn pair(
     let all_a: Vec<usize> = (0..na).collect();
     let all_b: Vec<usize> = (0..nb).collect();
     one_way_entries(
-        pair.a_shown,
+        (pair.a_shown, t),
         &singles(na),
         |s| atoms.one_a(s),
         &all_a,
@@ -485,7 +504,7 @@ fn pair(
         &mut entries,
     );
     one_way_entries(
-        pair.b_shown,
+        (pair.b_shown, t),
         &singles(nb),
         |s| atoms.one_b(s),
         &all_b,
@@ -497,7 +516,7 @@ fn pair(
             atoms,
             &pair.rows.groups,
             &pair.columns.groups,
-            two_shown,
+            (two_shown, t),
             true,
             &mut entries,
         );

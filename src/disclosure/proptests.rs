@@ -5,7 +5,8 @@
 use microlp::{ComparisonOp, Error, OptimizationDirection, Problem, Variable};
 use proptest::prelude::*;
 
-use super::{protect, ProtectedTable, PublishedCell, Refusal, MAX_ADJUSTMENT};
+use super::joint_proptests::reader_range;
+use super::{protect, ProtectedTable, PublishedCell, Refusal};
 use crate::tally::{Axis, Category, Label, RawCell, RawTable, Translations};
 
 pub(super) fn axis(name: &str, n: usize) -> Axis {
@@ -58,6 +59,7 @@ fn table() -> impl Strategy<Value = RawTable> {
 /// The published table as a grid with margins, independent of the engine's layout code:
 /// `(cells by row, row totals, column totals, total)`; a one-way table is one column.
 struct Grid {
+    threshold: u64,
     cells: Vec<Vec<PublishedCell>>,
     row_totals: Vec<PublishedCell>,
     column_totals: Vec<PublishedCell>,
@@ -67,12 +69,14 @@ struct Grid {
 fn grid(t: &ProtectedTable) -> Grid {
     match &t.columns {
         None => Grid {
+            threshold: u64::from(t.threshold),
             cells: t.cells.iter().map(|c| vec![*c]).collect(),
             row_totals: t.cells.clone(),
             column_totals: vec![t.total],
             total: t.total,
         },
         Some(cols) => Grid {
+            threshold: u64::from(t.threshold),
             cells: t.cells.chunks(cols.len()).map(<[_]>::to_vec).collect(),
             row_totals: t.row_totals.clone(),
             column_totals: t.column_totals.clone(),
@@ -89,6 +93,8 @@ fn raw_grid(raw: &RawTable) -> Grid {
     };
     let width = raw.columns().map_or(1, Axis::len);
     Grid {
+        // True counts: no rule narrows them further.
+        threshold: 0,
         cells: raw
             .cells()
             .chunks(width)
@@ -128,8 +134,7 @@ fn lines(g: &Grid) -> Vec<(PublishedCell, Vec<PublishedCell>)> {
 
 /// The attacker's range for one hidden number, as a linear expression over the cells.
 fn attack(g: &Grid, target: &[(usize, usize)], direction: OptimizationDirection) -> f64 {
-    let d = MAX_ADJUSTMENT as f64;
-    let known = |c: &PublishedCell| c.count.map(|p| ((p as f64 - d).max(0.0), p as f64 + d));
+    let known = |c: &PublishedCell| c.count.map(|p| reader_range(p, g.threshold));
     let mut problem = Problem::new(direction);
     let vars: Vec<Vec<Variable>> = g
         .cells

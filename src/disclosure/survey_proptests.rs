@@ -123,6 +123,17 @@ impl Attacker {
         }
     }
 
+    /// Tells the attacker the rule that no count from 1 to T − 1 is ever shown: a published
+    /// number of T or more is a true count of at least T.
+    fn knows_the_threshold(&mut self, t: u32) {
+        let (d, t) = (MAX_ADJUSTMENT as f64, f64::from(t));
+        for (_, low, high) in &mut self.known {
+            if *high - d >= t {
+                *low = low.max(t);
+            }
+        }
+    }
+
     /// Tells the attacker a pair of answers the form rules out: nobody answered `x` to q0 and
     /// `y` to q1, in any release.
     fn knows_ruled_out(&mut self, sizes: &[usize], (x, y): (usize, usize)) {
@@ -346,6 +357,7 @@ fn attack_with(
     if let Some(pair) = ruled_out {
         attacker.knows_ruled_out(sizes, pair);
     }
+    attacker.knows_the_threshold(t);
     let pats = patterns(sizes);
     let mut hidden = Vec::new();
     let mut targets = Vec::new();
@@ -575,6 +587,7 @@ fn width_in(
         .expect("the number is hidden");
     let target = atoms_of(&patterns(sizes), r, hidden);
     let mut attacker = Attacker::new(sizes, &releases);
+    attacker.knows_the_threshold(t);
     if matches!(knows, Knows::PublishedZeros) {
         attacker.knows_published_zeros(sizes, &releases);
     }
@@ -966,6 +979,7 @@ fn pinned_by_groups(
         let sub_sizes: Vec<usize> = keep.iter().map(|&i| sizes[i]).collect();
         let sub = about_only(releases, &keep);
         let mut attacker = Attacker::new(&sub_sizes, &sub);
+        attacker.knows_the_threshold(t);
         attacker.knows_published_zeros(&sub_sizes, &sub);
         let pats = patterns(&sub_sizes);
         let hidden = hidden_numbers(&sub);
@@ -1116,7 +1130,8 @@ fn pair_attacker(sizes: &[usize], releases: &[Vec<Number>]) -> (Attacker, PairAt
 
 /// Every hidden number of the releases that [`pair_attacker`] pins to narrower than `t`.
 fn pinned_by_every_pair(sizes: &[usize], t: u32, releases: &[Vec<Number>]) -> Vec<String> {
-    let (attacker, layout) = pair_attacker(sizes, releases);
+    let (mut attacker, layout) = pair_attacker(sizes, releases);
+    attacker.knows_the_threshold(t);
     let hidden = hidden_numbers(releases);
     let targets: Vec<Vec<usize>> = hidden.iter().map(|(r, n)| layout.of(*r, n)).collect();
     hidden

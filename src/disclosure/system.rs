@@ -3,7 +3,8 @@
 //!
 //! Unknowns are *atoms*: counts of disjoint groups of people (for a pair of questions: who gave
 //! each pair of answers, who answered only the first, who answered only the second), one set per
-//! release. Every published number is a sum of atoms within ±`MAX_ADJUSTMENT` of its value;
+//! release. Every published number is a sum of atoms within ±`MAX_ADJUSTMENT` of its value,
+//! and at least the threshold when it is not 0 (`Shown::range`);
 //! responses are never removed, so each atom of an earlier release is at most the same atom of
 //! the next. A hidden number is a sum of atoms too; its feasible range must be at least the
 //! threshold wide.
@@ -12,7 +13,7 @@ use std::collections::BTreeMap;
 
 use microlp::{ComparisonOp, Error, OptimizationDirection, Problem, Variable};
 
-use super::ptable::MAX_ADJUSTMENT;
+use super::protect::Shown;
 
 /// A sum of atoms, by index (each atom at most once).
 pub(super) type Sum = Vec<usize>;
@@ -61,17 +62,16 @@ impl System {
         }
     }
 
-    /// A published number: the true sum is within the noise bound of `published`.
-    pub(super) fn publish(&mut self, sum: Sum, published: u64) {
-        let d = MAX_ADJUSTMENT as f64;
-        let p = published as f64;
-        self.known.push((sum, (p - d).max(0.0), p + d));
+    /// A published number: the true sum is in the range a reader can tell from it.
+    pub(super) fn publish(&mut self, sum: Sum, published: Shown) {
+        let (low, high) = published.range();
+        self.known.push((sum, low, high));
     }
 
     /// A number known to be at least the lower end of a published one's range (a two-way
     /// table's margin counts some of the people a one-way count does).
-    pub(super) fn at_least(&mut self, sum: Sum, published: u64) {
-        let low = (published as f64 - MAX_ADJUSTMENT as f64).max(0.0);
+    pub(super) fn at_least(&mut self, sum: Sum, published: Shown) {
+        let (low, _) = published.range();
         if low <= 0.0 {
             return;
         }
@@ -502,12 +502,37 @@ impl<'a> Extremes<'a> {
 mod tests {
     use super::*;
 
+    /// A number shown by a release with T = 5, below every count these tests show but 1: the
+    /// threshold's floor changes none of their ranges.
+    fn shown(value: u64) -> Shown {
+        Shown::new(value, 5)
+    }
+
+    #[test]
+    fn a_count_shown_at_the_threshold_is_known_to_be_at_least_the_threshold() {
+        // Cells a, b hidden, c and d shown as 10, the total as 24. By the noise alone c and d
+        // are 8 to 12, so a + b is at most 26 - 16 = 10: a is 0 to 10, wide enough for T = 10.
+        // But no count from 1 to 9 is ever shown: c and d are at least 10, so a + b is at most
+        // 6, and a reader who knows the rule pins a to 0..6.
+        let with_threshold = |t: u64| {
+            let mut s = System::default();
+            s.add_atoms(4);
+            s.publish(vec![2], Shown::new(10, t));
+            s.publish(vec![3], Shown::new(10, t));
+            s.publish(vec![0, 1, 2, 3], Shown::new(24, t));
+            s
+        };
+        assert_eq!(with_threshold(5).narrowest(&[vec![0]], 10), Ok(None));
+        assert_eq!(with_threshold(10).narrowest(&[vec![0]], 10), Ok(Some(0)));
+        assert_eq!(with_threshold(10).narrowest(&[vec![0]], 6), Ok(None));
+    }
+
     /// Cells a, b and c of one table: c = 50 and the total 84 published, a and b hidden.
     fn a_and_b_hidden_beside_fifty() -> System {
         let mut s = System::default();
         s.add_atoms(3);
-        s.publish(vec![2], 50);
-        s.publish(vec![0, 1, 2], 84);
+        s.publish(vec![2], shown(50));
+        s.publish(vec![0, 1, 2], shown(84));
         s
     }
 
@@ -526,7 +551,7 @@ mod tests {
         let mut s = a_and_b_hidden_beside_fifty();
         assert_eq!(s.narrowest(&[vec![0]], 10), Ok(None));
         let old = s.add_atoms(1);
-        s.publish(vec![old], 34);
+        s.publish(vec![old], shown(34));
         s.at_most(old, 0);
         assert_eq!(s.narrowest(&[vec![0]], 10), Ok(Some(0)));
     }
@@ -537,12 +562,12 @@ mod tests {
         // counting some of the same people (33, so at least 31) lifts the total, and a is 9 to 14.
         let mut s = System::default();
         s.add_atoms(2);
-        s.publish(vec![1], 20);
-        s.publish(vec![0, 1], 30);
+        s.publish(vec![1], shown(20));
+        s.publish(vec![0, 1], shown(30));
         assert_eq!(s.narrowest(&[vec![0]], 6), Ok(None));
-        s.at_least(vec![1, 0], 33);
-        s.at_least(vec![0, 1], 31);
-        s.at_least(vec![0, 1], 1);
+        s.at_least(vec![1, 0], shown(33));
+        s.at_least(vec![0, 1], shown(31));
+        s.at_least(vec![0, 1], shown(1));
         assert_eq!(
             s.known.len() + s.floors.len(),
             3,
@@ -557,7 +582,7 @@ mod tests {
         // Two releases: a was 34 before and counts only grow; c = 50 and the total 84 now.
         let mut s = a_and_b_hidden_beside_fifty();
         let old = s.add_atoms(2);
-        s.publish(vec![old], 34);
+        s.publish(vec![old], shown(34));
         s.at_most(old, 0);
         s.at_most(old + 1, 1);
         let lps = Extremes::new(&s);
@@ -610,7 +635,7 @@ mod tests {
     fn an_edited_system_still_finds_a_sum_nothing_bounds_unbounded() {
         let mut s = System::default();
         s.add_atoms(2);
-        s.publish(vec![0], 40);
+        s.publish(vec![0], shown(40));
         let lps = Extremes::new(&s);
         assert_eq!(lps.extreme(&[1], OptimizationDirection::Maximize), Ok(None));
         assert_eq!(
@@ -631,12 +656,12 @@ mod tests {
         let mut s = System::default();
         s.add_atoms(3);
         s.empty(2);
-        s.publish(vec![0, 1, 2], 30);
+        s.publish(vec![0, 1, 2], shown(30));
         let old = s.add_atoms(3);
         for i in 0..3 {
             s.at_most(old + i, i);
         }
-        s.publish(vec![old + 1], 12);
+        s.publish(vec![old + 1], shown(12));
         assert_eq!(
             s.certainly_empty(),
             [false, false, true, false, false, true]
@@ -663,7 +688,7 @@ mod tests {
         let mut s = System::default();
         s.add_atoms(2);
         s.empty(1);
-        s.publish(vec![1], 20);
+        s.publish(vec![1], shown(20));
         assert!(s.solve(&[0], OptimizationDirection::Maximize).is_err());
     }
 
@@ -676,8 +701,8 @@ mod tests {
         s.at_most(0, 1);
         s.at_most(1, 2);
         s.at_most(0, 2);
-        s.publish(vec![0], 20);
-        s.publish(vec![2], 40);
+        s.publish(vec![0], shown(20));
+        s.publish(vec![2], shown(40));
         assert_eq!(s.narrowest(&[vec![1]], 24), Ok(None));
         assert_eq!(s.narrowest(&[vec![1]], 25), Ok(Some(0)));
         let lps = Extremes::new(&s);
@@ -693,7 +718,7 @@ mod tests {
     fn a_hidden_number_nothing_bounds_is_wide() {
         let mut s = System::default();
         s.add_atoms(2);
-        s.publish(vec![0], 40);
+        s.publish(vec![0], shown(40));
         assert_eq!(s.narrowest(&[vec![1]], 50), Ok(None));
     }
 }

@@ -77,6 +77,14 @@ pub const HIDDEN_LEGEND: &str = "hidden: not shown to protect the people who ans
 pub const NOTE: &str = "To protect the people who answered, some numbers are hidden and every count is adjusted slightly, by at most 2 up or down. Hidden numbers are marked \"hidden\": they may be small, or large numbers hidden so that a small one cannot be worked out. Some breakdowns show answers in groups, or merge the rarest answers into one row, so that fewer numbers need hiding. The same group of people always gets the same adjustment, so asking again reveals nothing new. Percentages are shown only where the total is at least 30.";
 
 impl ReleaseDocument {
+    /// What the joint audit of a later release needs to know of this one: every table it shows.
+    pub fn earlier(&self) -> crate::disclosure::EarlierRelease {
+        self.tables
+            .iter()
+            .map(|t| t.earlier(self.threshold))
+            .collect()
+    }
+
     pub fn new(
         survey: &Survey,
         number: u32,
@@ -283,8 +291,9 @@ fn label(label: &Label) -> String {
 }
 
 impl Table {
-    /// What the joint audit of a later release needs to know of this table.
-    pub fn earlier(&self) -> crate::disclosure::EarlierTable {
+    /// What the joint audit of a later release needs to know of this table, shown by a release
+    /// with threshold `threshold`.
+    pub fn earlier(&self, threshold: u32) -> crate::disclosure::EarlierTable {
         let ids = |lines: &[Line]| -> Vec<Vec<String>> {
             lines
                 .iter()
@@ -315,6 +324,7 @@ impl Table {
                         .collect()
                 })
                 .collect(),
+            threshold: u64::from(threshold),
         }
     }
 }

@@ -279,10 +279,7 @@ fn compute(
     };
     let released = if enough {
         let catalogue = tally(survey, records.iter().map(|r| (r.record_key, &r.response)));
-        let earlier: Vec<EarlierRelease> = earlier
-            .iter()
-            .map(|d| d.tables.iter().map(Table::earlier).collect())
-            .collect();
+        let earlier: Vec<EarlierRelease> = earlier.iter().map(ReleaseDocument::earlier).collect();
         protect_catalogue(&catalogue, survey.threshold(), &earlier)
     } else {
         Vec::new()
