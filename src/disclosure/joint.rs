@@ -276,6 +276,31 @@ fn one_way_entries(
     }
 }
 
+/// An earlier release's one-way table `x` of one of the pair's questions (its `n` categories
+/// now by `ids`; `sum` gives their atoms), as entries named by the atoms of the same people.
+fn earlier_one_way_entries(
+    x: &EarlierTable,
+    (ids, n): (&[String], usize),
+    sum: impl Fn(&[usize]) -> Sum,
+    per: usize,
+    out: &mut Vec<Entry>,
+) {
+    let Some(lines) = lines_of(&x.rows, ids) else {
+        return;
+    };
+    let cells: Vec<Option<u64>> = x
+        .cells
+        .iter()
+        .map(|r| r.first().copied().flatten())
+        .collect();
+    let all: Vec<usize> = (0..n).collect();
+    let origin = |k: usize| {
+        let line = lines.get(k).map_or(&all, |l| l);
+        earlier_origin(&sum(line), per)
+    };
+    one_way_entries((&cells, x.threshold), &lines, &sum, &all, origin, out);
+}
+
 /// Two-way entries in layout order (cells row-major, row totals, column totals, total), shown
 /// by a release with threshold `threshold`.
 fn two_way_entries(
@@ -393,50 +418,12 @@ fn pair(
             atoms.one_b(pos)
         });
         if let Some(x) = one_a {
-            if let Some(lines) = lines_of(&x.rows, &a_ids) {
-                let cells: Vec<Option<u64>> = x
-                    .cells
-                    .iter()
-                    .map(|r| r.first().copied().flatten())
-                    .collect();
-                let all: Vec<usize> = (0..na).collect();
-                let sum = |s: &[usize]| atoms.one_a(s);
-                let origin = |k: usize| {
-                    let line = lines.get(k).map_or(&all, |l| l);
-                    earlier_origin(&sum(line), per)
-                };
-                one_way_entries(
-                    (&cells, x.threshold),
-                    &lines,
-                    sum,
-                    &all,
-                    origin,
-                    &mut entries,
-                );
-            }
+            let sum = |s: &[usize]| atoms.one_a(s);
+            earlier_one_way_entries(x, (&a_ids, na), sum, per, &mut entries);
         }
         if let Some(x) = one_b {
-            if let Some(lines) = lines_of(&x.rows, &b_ids) {
-                let cells: Vec<Option<u64>> = x
-                    .cells
-                    .iter()
-                    .map(|r| r.first().copied().flatten())
-                    .collect();
-                let all: Vec<usize> = (0..nb).collect();
-                let sum = |s: &[usize]| atoms.one_b(s);
-                let origin = |k: usize| {
-                    let line = lines.get(k).map_or(&all, |l| l);
-                    earlier_origin(&sum(line), per)
-                };
-                one_way_entries(
-                    (&cells, x.threshold),
-                    &lines,
-                    sum,
-                    &all,
-                    origin,
-                    &mut entries,
-                );
-            }
+            let sum = |s: &[usize]| atoms.one_b(s);
+            earlier_one_way_entries(x, (&b_ids, nb), sum, per, &mut entries);
         }
         if let Some(x) = two {
             if let (Some(rows), Some(columns)) =
