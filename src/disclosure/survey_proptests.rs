@@ -134,6 +134,42 @@ impl Attacker {
         }
     }
 
+    /// Tells the attacker the complement rule of one-way tables: a count is shown only when the
+    /// rest of its table is 0 or at least T. Where the rest holds a hidden count (never 0:
+    /// one-way zeros are shown), it is at least T.
+    fn knows_complements(&mut self, sizes: &[usize], releases: &[Vec<Number>], t: u32) {
+        let pats = patterns(sizes);
+        for (k, numbers) in releases.iter().enumerate() {
+            for (q, &size) in sizes.iter().enumerate() {
+                let cells: Vec<&Number> = numbers
+                    .iter()
+                    .filter(|n| (0..sizes.len()).all(|o| (o == q) == n.filter[o].is_some()))
+                    .filter(|n| n.filter[q].as_ref().is_some_and(|c| c.len() < size))
+                    .collect();
+                for c in cells.iter().filter(|c| c.published.is_some_and(|p| p > 0)) {
+                    let mine = c.filter[q].clone().unwrap_or_default();
+                    let rest_hidden = cells.iter().any(|o| {
+                        o.published.is_none()
+                            && o.filter[q]
+                                .as_ref()
+                                .is_some_and(|x| x.iter().all(|v| !mine.contains(v)))
+                    });
+                    if !rest_hidden {
+                        continue;
+                    }
+                    let mut filter = vec![None; sizes.len()];
+                    filter[q] = Some((0..size).filter(|v| !mine.contains(v)).collect());
+                    let rest = Number {
+                        filter,
+                        published: None,
+                    };
+                    self.known
+                        .push((atoms_of(&pats, k, &rest), f64::from(t), f64::INFINITY));
+                }
+            }
+        }
+    }
+
     /// Tells the attacker a pair of answers the form rules out: nobody answered `x` to q0 and
     /// `y` to q1, in any release.
     fn knows_ruled_out(&mut self, sizes: &[usize], (x, y): (usize, usize)) {
@@ -164,7 +200,9 @@ impl Attacker {
         for (sum, lo, hi) in &self.known {
             let terms: Vec<_> = sum.iter().map(|&a| (vars[a], 1.0)).collect();
             problem.add_constraint(terms.clone(), ComparisonOp::Ge, *lo);
-            problem.add_constraint(terms, ComparisonOp::Le, *hi);
+            if hi.is_finite() {
+                problem.add_constraint(terms, ComparisonOp::Le, *hi);
+            }
         }
         for (left, right) in &self.same {
             let terms: Vec<_> = left
@@ -358,6 +396,7 @@ fn attack_with(
         attacker.knows_ruled_out(sizes, pair);
     }
     attacker.knows_the_threshold(t);
+    attacker.knows_complements(sizes, &releases, t);
     let pats = patterns(sizes);
     let mut hidden = Vec::new();
     let mut targets = Vec::new();
