@@ -256,3 +256,53 @@ fn a_release_has_one_and_two_way_tables_with_margins() {
         }
     }
 }
+
+#[test]
+fn a_threshold_raised_between_releases_leaves_the_earlier_numbers_as_they_were_shown() {
+    // Release 1 under T = 5 shows counts of 5 to 9. Raised to T = 10, the next audit must read
+    // release 1's numbers as its own rule made them: a count shown as 10 there may be 8 (the
+    // rule then was "at least 5"), so each earlier table carries its release's threshold.
+    let (_d, chorus) = open();
+    answer(&chorus, 30);
+    assert_eq!(publish_off_runtime(&chorus, false).expect("first"), 1);
+    let read = |n: u32| -> ReleaseDocument {
+        let text = body(&chorus.store, "small", n)
+            .expect("read")
+            .expect("exists");
+        serde_json::from_str(&text).expect("json")
+    };
+    let first = read(1);
+    let below_ten = first
+        .tables
+        .iter()
+        .flat_map(|t| t.cells.iter().flatten())
+        .filter_map(|c| c.count)
+        .any(|n| (5..10).contains(&n));
+    assert!(below_ten, "release 1 shows a count between 5 and 9");
+    let raised = SURVEY
+        .replace("threshold = 5", "threshold = 10")
+        .replace("min_responses = 10", "min_responses = 20");
+    chorus
+        .surveys
+        .import(&chorus.store, &chorus.vault, &raised)
+        .expect("a higher threshold is allowed");
+    answer(&chorus, 10);
+    assert_eq!(publish_off_runtime(&chorus, false).expect("second"), 2);
+    let second = read(2);
+    assert_eq!(second.threshold, 10);
+    assert!(first.earlier().iter().all(|t| t.threshold == 5));
+    assert!(second.earlier().iter().all(|t| t.threshold == 10));
+    let unsolved: Vec<&str> = second
+        .withheld
+        .iter()
+        .filter(|w| w.reason.contains("could not be checked"))
+        .map(|w| w.id.as_str())
+        .collect();
+    assert!(unsolved.is_empty(), "audits that failed: {unsolved:?}");
+    assert!(
+        ["carry", "area"]
+            .iter()
+            .all(|id| second.tables.iter().any(|t| t.id == *id)),
+        "both one-way tables are shown"
+    );
+}
