@@ -1,8 +1,8 @@
 //! The audit: an attacker who knows every published entry, that true counts are within
 //! ±`MAX_ADJUSTMENT` of published ones, never negative, and at least the threshold when shown
 //! above 0 (`Shown::range`), and that cells add up to their margins, bounds each suppressed
-//! entry by linear programming. Every suppressed entry's
-//! feasible range must be at least the threshold wide.
+//! entry by linear programming. Every suppressed entry's feasible range must be at least the
+//! threshold wide.
 
 use microlp::{ComparisonOp, Error, OptimizationDirection, Problem, Variable};
 
@@ -36,7 +36,6 @@ pub(super) struct Auditor<'a> {
     published: &'a [u64],
     layout: &'a Layout,
     threshold: u64,
-    t: f64,
     /// The smallest and largest value of each entry over every feasible point found so far.
     seen: Vec<(f64, f64)>,
     proven: Vec<bool>,
@@ -48,7 +47,6 @@ impl<'a> Auditor<'a> {
             published,
             layout,
             threshold: t,
-            t: t as f64,
             seen: vec![(f64::INFINITY, f64::NEG_INFINITY); published.len()],
             proven: vec![false; published.len()],
         }
@@ -102,7 +100,7 @@ impl<'a> Auditor<'a> {
 
     fn wide(&self, e: usize) -> bool {
         let (lo, hi) = self.seen[e];
-        hi - lo + SLACK >= self.t
+        hi - lo + SLACK >= self.threshold as f64
     }
 
     fn check(&mut self, suppressed: &[bool], e: usize) -> Result<bool, String> {
@@ -168,7 +166,7 @@ enum Extreme {
 }
 
 /// A table as published: its values, its layout and its threshold.
-pub(super) type Table<'a> = (&'a [u64], &'a Layout, u64);
+type Table<'a> = (&'a [u64], &'a Layout, u64);
 
 fn solve(
     table: Table<'_>,
