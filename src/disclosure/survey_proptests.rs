@@ -38,7 +38,7 @@ use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
 
 use super::joint_proptests::{
-    catalogue, earlier, matches, numbers, patterns, record, Number, Record,
+    catalogue, earlier, matches, numbers, patterns, reader_range, record, Number, Record,
 };
 use super::{protect_catalogue, Released, MAX_ADJUSTMENT};
 use crate::tally::Catalogue;
@@ -124,13 +124,12 @@ impl Attacker {
     }
 
     /// Tells the attacker the rule that no count from 1 to T − 1 is ever shown: a published
-    /// number of T or more is a true count of at least T.
+    /// number of T or more is a true count of at least T ([`reader_range`]).
     fn knows_the_threshold(&mut self, t: u32) {
-        let (d, t) = (MAX_ADJUSTMENT as f64, f64::from(t));
+        let d = MAX_ADJUSTMENT as f64;
         for (_, low, high) in &mut self.known {
-            if *high - d >= t {
-                *low = low.max(t);
-            }
+            let shown = (*high - d) as u64;
+            *low = low.max(reader_range(shown, u64::from(t)).0);
         }
     }
 
