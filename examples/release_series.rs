@@ -2,7 +2,8 @@
 //! `cargo bench --bench release`, released at 300 responses and then again each time a fifth
 //! more have come in, every release audited against all the earlier ones as the product does.
 //!
-//! Run: `cargo run --release --example release_series` (`RELEASES=4` for fewer than six).
+//! Run: `cargo run --release --example release_series` (`RELEASES=4` for fewer than six,
+//! `START=100` for a first release at 100 responses instead of 300).
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -24,7 +25,10 @@ fn main() {
         .unwrap_or(6);
     let survey = Survey::parse(&definition()).expect("bench survey parses");
     let mut earlier: Vec<EarlierRelease> = Vec::new();
-    let mut n = 300;
+    let mut n: usize = std::env::var("START")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300);
     // The digest lets two builds be compared: the same tables, byte for byte, or not.
     println!("| release | responses | time | tables shown | digest of the tables |");
     println!("|---|---|---|---|---|");

@@ -9,6 +9,7 @@ use super::earlier::EarlierRelease;
 use super::family::settle_families;
 use super::grouping::Grouping;
 use super::joint::{self, Narrow, Pair};
+use super::margins::{settle_margins, settle_pairs};
 use super::protect::{protect_forcing, protect_with, Refusal, Released, Withheld};
 use super::two_way::{protect_two_way, OneWay};
 
@@ -90,6 +91,8 @@ pub(super) fn protect_in_order(
         .collect();
     let second = protect_two_ways(catalogue, &one_way, &redo, &first, threshold, earlier);
     early.extend(redo.into_iter().zip(second));
+    settle_margins(tables, &one_way, &first, &mut early, threshold, earlier);
+    settle_pairs(catalogue, &one_way, &first, &mut early, threshold, earlier);
     let mut out: Vec<Option<Released>> = vec![None; tables.len()];
     for (&i, released) in one_way.iter().zip(first) {
         out[i] = Some(released);
@@ -221,6 +224,7 @@ fn settle(
             rows: &rows,
             columns: &columns,
             two_shown: None,
+            margins_now: &[],
             linked: catalogue.linked.contains(tables[i].id()),
         };
         match joint::both(&pair, earlier, t, &mut joint::Memory::default()) {
@@ -337,7 +341,9 @@ fn choose(
         Narrow::A(_) => smallest(true).or(Some(Fix::Withhold(true))),
         Narrow::B(_) => smallest(false).or(Some(Fix::Withhold(false))),
         // A count of an earlier release: the published cell of this release counting most of
-        // the same people (then the smallest).
+        // the same people (then the smallest); when no published cell counts any of them (the
+        // same categories are hidden now too), the smallest published cell of the table that
+        // counts them, which loosens what its total says of its hidden cells.
         Narrow::Earlier(positions) => {
             let overlap = |side: bool, c: usize| {
                 joint::one_way_positions(na, nb, side, c)
@@ -352,8 +358,22 @@ fn choose(
                 .filter(|x| x.0 > 0)
                 .max_by_key(|&(o, s, c, v)| (o, std::cmp::Reverse(v), s, std::cmp::Reverse(c)))
                 .map(|(_, s, c, _)| Fix::Hide(s, c))
+                .or_else(|| {
+                    let (in_a, in_b) = joint::sides_of(na, nb, positions);
+                    let mut both = if in_a || !in_b {
+                        open(true)
+                    } else {
+                        Vec::new()
+                    };
+                    if in_b || !in_a {
+                        both.extend(open(false));
+                    }
+                    both.into_iter()
+                        .min_by_key(|&(s, c, v)| (v, !s, c))
+                        .map(|(s, c, _)| Fix::Hide(s, c))
+                })
                 .or_else(withhold_one)
         }
-        Narrow::Current(_) | Narrow::Linked => withhold_one(),
+        Narrow::Current(_) | Narrow::Linked(_) => withhold_one(),
     }
 }

@@ -226,7 +226,14 @@ fn audit(
     }
     // A hidden number in `skip` adds nothing the attacker knows; only its width goes unasked.
     entries.retain(|e| e.published.is_some() || !skip.contains(&e.origin));
-    run(&mut system, entries, t, &mut Witnesses::default(), false)
+    run(
+        &mut system,
+        entries,
+        t,
+        &mut Witnesses::default(),
+        false,
+        None,
+    )
 }
 
 /// Hidden numbers of earlier releases that those releases already pin down among themselves

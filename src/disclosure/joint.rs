@@ -27,8 +27,9 @@ pub(super) enum Narrow {
     /// A number of an earlier release of the pair's tables, as the atoms of this release that
     /// hold the same people (positions within one release's atoms).
     Earlier(Vec<usize>),
-    /// A number of an earlier release of a one-way table.
-    Linked,
+    /// A number of an earlier release of a one-way table, by the positions of the categories
+    /// it counts (all of them for its total).
+    Linked(Vec<usize>),
 }
 
 fn ids(table: &RawTable) -> Vec<String> {
@@ -48,20 +49,18 @@ pub(super) struct Entry<O = Narrow> {
     pub(super) origin: O,
 }
 
-/// Audits the hidden entries. With `skip_known_zeros` (a pair tied by the form, whose audit
-/// takes every pair of answers nobody gave as known), a hidden number made only of such empty
-/// groups is not asked to be wide: that model already hands it to the reader as 0, and it is
-/// hidden only so that tables sharing a question cannot combine it with theirs.
-pub(super) fn run<O: Clone>(
-    system: &mut System,
-    entries: Vec<Entry<O>>,
-    t: u64,
-    memory: &mut Witnesses,
-    skip_known_zeros: bool,
-) -> Result<Option<O>, String> {
-    let mut targets = Vec::new();
-    let mut origins = Vec::new();
-    for e in entries {
+/// What the reader knew before this release: the system of the earlier releases alone, and how
+/// many of the entries (the first ones) are theirs.
+pub(super) struct Before {
+    pub(super) system: System,
+    pub(super) entries: usize,
+}
+
+/// Puts what `entries` publish into `system`; returns each hidden one (its sum, its origin,
+/// its position among `entries`).
+fn publish<O>(system: &mut System, entries: Vec<Entry<O>>) -> Vec<(Sum, O, usize)> {
+    let mut hidden = Vec::new();
+    for (k, e) in entries.into_iter().enumerate() {
         match e.published {
             // A published 0 is a true 0 (zeros stay zero, and a count from 1 to T − 1 is
             // never shown): nobody is in any of its atoms.
@@ -72,27 +71,74 @@ pub(super) fn run<O: Clone>(
                 system.publish(e.sum, p);
             }
             Some(p) => system.publish(e.sum, p),
-            None => {
-                targets.push(e.sum);
-                origins.push(e.origin);
-            }
+            None => hidden.push((e.sum, e.origin, k)),
         }
     }
+    hidden
+}
+
+/// Audits the hidden entries. With `skip_known_zeros` (a pair tied by the form, whose audit
+/// takes every pair of answers nobody gave as known), a hidden number made only of such empty
+/// groups is not asked to be wide: that model already hands it to the reader as 0, and it is
+/// hidden only so that tables sharing a question cannot combine it with theirs.
+///
+/// With `before`, a number of an earlier release that the earlier releases alone already bound
+/// narrower than `t` (published before this audit knew what it knows now, or by a build that
+/// knew less) is asked only to stay as wide as it was: nothing this release could hide would
+/// widen it again, and withholding for it would only take this release away from everyone.
+pub(super) fn run<O: Clone>(
+    system: &mut System,
+    entries: Vec<Entry<O>>,
+    t: u64,
+    memory: &mut Witnesses,
+    skip_known_zeros: bool,
+    before: Option<Before>,
+) -> Result<Option<O>, String> {
+    let earlier_entries = before.as_ref().map_or(0, |b| b.entries);
+    // What the earlier releases published, kept for the system of them alone (built only if
+    // one of their numbers is found narrow).
+    let mut theirs: Vec<Entry<()>> = entries[..earlier_entries.min(entries.len())]
+        .iter()
+        .map(|e| Entry {
+            sum: e.sum.clone(),
+            published: e.published,
+            origin: (),
+        })
+        .collect();
+    let mut hidden = publish(system, entries);
     if skip_known_zeros {
         let empty = system.certainly_empty();
         let known_zero = |sum: &Sum| sum.iter().all(|&a| empty.get(a).copied().unwrap_or(false));
-        (targets, origins) = targets
-            .into_iter()
-            .zip(origins)
-            .filter(|(sum, _)| !known_zero(sum))
-            .unzip();
+        hidden.retain(|(sum, _, _)| !known_zero(sum));
     }
-    if targets.is_empty() {
+    if hidden.is_empty() {
         return Ok(None);
     }
-    Ok(system
-        .narrowest_with(&targets, t, memory)?
-        .and_then(|i| origins.get(i).cloned()))
+    let targets: Vec<Sum> = hidden.iter().map(|(sum, _, _)| sum.clone()).collect();
+    let t = t as f64;
+    let mut needs = vec![t; targets.len()];
+    let mut known_before: Option<System> = None;
+    loop {
+        let Some(i) = system.narrowest_needing(&targets, &needs, memory)? else {
+            return Ok(None);
+        };
+        let (sum, origin, k) = &hidden[i];
+        let Some(before) = before
+            .as_ref()
+            .filter(|_| *k < earlier_entries && needs[i] == t)
+        else {
+            return Ok(Some(origin.clone()));
+        };
+        let earlier = known_before.get_or_insert_with(|| {
+            let mut system = before.system.clone();
+            publish(&mut system, std::mem::take(&mut theirs));
+            system
+        });
+        match earlier.width(sum)? {
+            Some(w) if w < t => needs[i] = w,
+            _ => return Ok(Some(origin.clone())),
+        }
+    }
 }
 
 /// Every other two-way table of an earlier `release` that has `variable` (and not `besides`):
@@ -115,12 +161,13 @@ fn bound_by_margins(
 }
 
 /// A one-way table (`published`, `hidden` in layout order: cells then total) audited with
-/// the same table in every earlier release.
+/// the same table in every earlier release, and with the margins that this release's two-way
+/// tables `shown_now` show of it (each a lower bound, as in an earlier release).
 pub(super) fn one_way(
     raw: &RawTable,
-    published: &[u64],
-    hidden: &[bool],
+    (published, hidden): (&[u64], &[bool]),
     earlier: &[EarlierRelease],
+    shown_now: &[EarlierTable],
     t: u64,
 ) -> Result<Option<Narrow>, String> {
     let n = raw.cells().len();
@@ -145,7 +192,7 @@ pub(super) fn one_way(
                         .get(r)
                         .and_then(|c| c.first().copied().flatten())
                         .map(|v| table.shown(v)),
-                    origin: Narrow::Linked,
+                    origin: Narrow::Linked(pos.clone()),
                 });
             }
         }
@@ -153,11 +200,23 @@ pub(super) fn one_way(
             entries.push(Entry {
                 sum: (base..base + n).collect(),
                 published: total.map(|v| table.shown(v)),
-                origin: Narrow::Linked,
+                origin: Narrow::Linked((0..n).collect()),
             });
         }
     }
+    let before = Before {
+        system: system.clone(),
+        entries: entries.len(),
+    };
     let base = system.add_release(n, &mut previous);
+    bound_by_margins(
+        &mut system,
+        shown_now,
+        raw.id(),
+        None,
+        &current_ids,
+        |pos| pos.iter().map(|i| base + i).collect(),
+    );
     for (i, cell) in raw.cells().iter().enumerate() {
         if cell.count == 0 {
             system.empty(base + i);
@@ -174,7 +233,14 @@ pub(super) fn one_way(
         published: (!hidden[n]).then_some(Shown::new(published[n], t)),
         origin: Narrow::Current(n),
     });
-    run(&mut system, entries, t, &mut Witnesses::default(), false)
+    run(
+        &mut system,
+        entries,
+        t,
+        &mut Witnesses::default(),
+        false,
+        Some(before),
+    )
 }
 
 /// What is published now for a pair: the two one-way tables and the (regrouped) two-way table,
@@ -191,6 +257,9 @@ pub(super) struct Pair<'a> {
     /// `None` when the two-way table is not shown now (the attacker has only the one-way
     /// tables of this release, with every earlier release).
     pub(super) two_shown: Option<&'a [Option<u64>]>,
+    /// Two-way tables of this release whose margins bound the pair's one-way counts (those of
+    /// other pairs; empty while they are still being decided).
+    pub(super) margins_now: &'a [EarlierTable],
     /// Whether a rule of the questionnaire ties the pair together. Then the attacker is assumed
     /// to know every pair of answers nobody gave (the form may rule them out); otherwise only
     /// those a published zero shows and those the form plainly rules out
@@ -248,6 +317,19 @@ pub(super) fn one_way_positions(na: usize, nb: usize, first: bool, cell: usize) 
     };
     s.sort_unstable();
     s
+}
+
+/// Whether the atoms at `positions` (within one release) hold people counted only by the
+/// pair's first one-way table (who answered A but not B), and whether people counted only by
+/// its second: a number with either is a count of that table, one with neither a two-way one.
+pub(super) fn sides_of(na: usize, nb: usize, positions: &[usize]) -> (bool, bool) {
+    let pairs = na * nb;
+    let a_only = pairs..pairs + na;
+    let b_only = pairs + na..pairs + na + nb;
+    (
+        positions.iter().any(|x| a_only.contains(x)),
+        positions.iter().any(|x| b_only.contains(x)),
+    )
 }
 
 /// One-way entries (cells, then the total) as sums, shown by a release with threshold
@@ -479,6 +561,28 @@ fn pair(
             system.empty(atoms.base + na * nb + na + b);
         }
     }
+    // Who is in no group now was nobody earlier either: the audits of the earlier releases
+    // assumed the reader knew that of them already.
+    let before = Before {
+        system: system.clone(),
+        entries: entries.len(),
+    };
+    bound_by_margins(
+        &mut system,
+        pair.margins_now,
+        a_var,
+        Some(b_var),
+        &a_ids,
+        |pos| atoms.one_a(pos),
+    );
+    bound_by_margins(
+        &mut system,
+        pair.margins_now,
+        b_var,
+        Some(a_var),
+        &b_ids,
+        |pos| atoms.one_b(pos),
+    );
     let singles = |n: usize| -> Vec<Vec<usize>> { (0..n).map(|i| vec![i]).collect() };
     let all_a: Vec<usize> = (0..na).collect();
     let all_b: Vec<usize> = (0..nb).collect();
@@ -508,5 +612,87 @@ fn pair(
             &mut entries,
         );
     }
-    run(&mut system, entries, t, memory, pair.linked)
+    run(&mut system, entries, t, memory, pair.linked, Some(before))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Release 1 showed a table of three counts as [hidden, hidden, 50], total 54 (T = 10):
+    /// its two hidden counts add up to at most 8, so each is at most 8 wide — narrower than T
+    /// already. Release 2's atoms follow; `now` says what it shows.
+    fn audit(now: [Option<u64>; 4], with_before: bool) -> Option<&'static str> {
+        let shown = |v: u64| Some(Shown::new(v, 10));
+        let mut system = System::default();
+        let mut previous = None;
+        let first = system.add_release(3, &mut previous);
+        let mut entries = vec![
+            Entry {
+                sum: vec![first],
+                published: None,
+                origin: "earlier c0",
+            },
+            Entry {
+                sum: vec![first + 1],
+                published: None,
+                origin: "earlier c1",
+            },
+            Entry {
+                sum: vec![first + 2],
+                published: shown(50),
+                origin: "earlier c2",
+            },
+            Entry {
+                sum: vec![first, first + 1, first + 2],
+                published: shown(54),
+                origin: "earlier total",
+            },
+        ];
+        let before = Before {
+            system: system.clone(),
+            entries: entries.len(),
+        };
+        let second = system.add_release(3, &mut previous);
+        let sums = [
+            vec![second],
+            vec![second + 1],
+            vec![second + 2],
+            vec![second, second + 1, second + 2],
+        ];
+        let names = ["c0", "c1", "c2", "total"];
+        for ((sum, origin), value) in sums.into_iter().zip(names).zip(now) {
+            entries.push(Entry {
+                sum,
+                published: value.and_then(shown),
+                origin,
+            });
+        }
+        let before = with_before.then_some(before);
+        run(
+            &mut system,
+            entries,
+            10,
+            &mut Witnesses::default(),
+            false,
+            before,
+        )
+        .expect("solved")
+    }
+
+    #[test]
+    fn a_number_already_narrow_before_this_release_is_asked_only_to_stay_as_wide() {
+        // Release 2 hides the same two counts (0 to 11 each now) and says nothing new about
+        // release 1's: nothing it could hide would widen them again.
+        let same = [None, None, Some(60), Some(67)];
+        assert_eq!(audit(same, true), None);
+        // Read without what the reader knew before, it would be withheld for them.
+        assert_eq!(audit(same, false), Some("earlier c0"));
+        // A release 2 that shows c0 as 0 tells the reader release 1's c0 was 0 too: narrower
+        // than it was, so found.
+        assert_eq!(
+            audit([Some(0), None, Some(60), Some(67)], true),
+            Some("earlier c0")
+        );
+    }
 }

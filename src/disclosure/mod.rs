@@ -16,6 +16,7 @@ mod grouping;
 mod inner;
 mod joint;
 mod layout;
+mod margins;
 mod protect;
 mod ptable;
 mod suppress;

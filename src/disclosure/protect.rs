@@ -133,7 +133,7 @@ pub(super) fn protect_forcing(
         if earlier.is_empty() || table.columns().is_some() {
             return Ok(None);
         }
-        joint::one_way(table, &published, hidden, earlier, t)
+        joint::one_way(table, (&published, hidden), earlier, &[], t)
     };
     let suppressed = suppression(&truth, &published, &layout, t, &forced, &linked)?;
     let mut out = published
@@ -233,6 +233,26 @@ fn suppression(
             Finding::Safe => match linked(&suppressed) {
                 Ok(None) => return Ok(suppressed),
                 Ok(Some(Narrow::Current(e))) => Finding::TooNarrow(e),
+                // A number of an earlier release, bounded too narrowly through what this
+                // release shows of the same categories: hide the smallest of those still shown
+                // (its partners follow), so that this release says less about those people.
+                Ok(Some(Narrow::Linked(cells))) => {
+                    let open = cells.into_iter().filter(|&c| !suppressed[c]);
+                    match open.min_by_key(|&c| (published[c], c)) {
+                        Some(c) => {
+                            suppressed[c] = true;
+                            continue;
+                        }
+                        None => {
+                            if std::env::var_os("DBG").is_some() {
+                                eprintln!("one-way refuses: nothing open");
+                            }
+                            return Err(Refusal::AuditFailed {
+                                entry: "a number of an earlier release".into(),
+                            });
+                        }
+                    }
+                }
                 Ok(Some(_)) => {
                     return Err(Refusal::AuditFailed {
                         entry: "a number of an earlier release".into(),

@@ -114,19 +114,19 @@ impl System {
     /// witnesses that differ by `t` in a target prove it wide without an LP of its own.
     #[cfg(test)]
     pub(super) fn narrowest(&self, targets: &[Sum], t: u64) -> Result<Option<usize>, String> {
-        self.narrowest_with(targets, t, &mut Witnesses::default())
+        let needs = vec![t as f64; targets.len()];
+        self.narrowest_needing(targets, &needs, &mut Witnesses::default())
     }
 
-    /// [`System::narrowest`], starting from (and adding to) what earlier audits of this system
-    /// found. `memory` must come only from this system with at most the same published
-    /// numbers: see [`Witnesses`].
-    pub(super) fn narrowest_with(
+    /// [`System::narrowest`] with a width of its own asked of each target (`needs`), starting
+    /// from (and adding to) what earlier audits of this system found. `memory` must come only
+    /// from this system with at most the same published numbers: see [`Witnesses`].
+    pub(super) fn narrowest_needing(
         &self,
         targets: &[Sum],
-        t: u64,
+        needs: &[f64],
         memory: &mut Witnesses,
     ) -> Result<Option<usize>, String> {
-        let t = t as f64;
         let value = |point: &[f64], sum: &Sum| -> f64 {
             sum.iter().filter_map(|&a| point.get(a)).sum::<f64>()
         };
@@ -141,7 +141,7 @@ impl System {
             add(&mut seen, point);
         }
         let wide = |seen: &[(f64, f64)], i: usize| {
-            seen[i].1 - seen[i].0 + SLACK >= t || memory.unbounded.contains(&targets[i])
+            seen[i].1 - seen[i].0 + SLACK >= needs[i] || memory.unbounded.contains(&targets[i])
         };
         // Two LPs first, pushing every open target up together and then down together: their
         // points are feasible, so whatever they prove wide is proven, and they often prove most
@@ -176,7 +176,7 @@ impl System {
             // of going on to the extreme. Only when neither exists are the extremes needed.
             let (low, high) = seen[i];
             if low.is_finite() {
-                let goals = [Goal::AtLeast(low + t), Goal::AtMost(high - t)];
+                let goals = [Goal::AtLeast(low + needs[i]), Goal::AtMost(high - needs[i])];
                 let proven = goals.into_iter().any(|goal| {
                     let Some(point) = lps.reach(target, goal) else {
                         return false;
@@ -216,6 +216,19 @@ impl System {
         }
         memory.unbounded.extend(found_unbounded);
         Ok(None)
+    }
+
+    /// How wide the feasible range of `target` is; `None` when it has no upper end.
+    pub(super) fn width(&self, target: &Sum) -> Result<Option<f64>, String> {
+        let value =
+            |point: Vec<f64>| -> f64 { target.iter().filter_map(|&a| point.get(a)).sum::<f64>() };
+        let Some(high) = self.solve(target, OptimizationDirection::Maximize)? else {
+            return Ok(None);
+        };
+        let low = self
+            .solve(target, OptimizationDirection::Minimize)?
+            .map_or(0.0, value);
+        Ok(Some(value(high) - low))
     }
 
     /// The linear programme of this system with no objective and two extra variables, `up`

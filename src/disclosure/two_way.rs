@@ -286,6 +286,7 @@ fn audit(
             rows: &c.rows,
             columns: &c.columns,
             two_shown: Some(&two_shown),
+            margins_now: &[],
             linked,
         };
         match joint::both(&pair, earlier, t, &mut memory) {

@@ -1,0 +1,374 @@
+//! One-way tables against every margin this release's two-way tables show of them.
+//!
+//! A two-way table counts the people who answered both of its questions, so each of its margins
+//! is at least the one-way count of the same categories. Each pair's audit sees the margins of
+//! its own two-way table; a reader has the margins of every two-way table of a question at once:
+//! many lower bounds on nearly the same people, each with noise of its own, whose largest
+//! creeps up to the truth. Together with the one-way table's own upper bounds they can pin a
+//! hidden count that every pair's audit left wide (and, with counts only growing, one of an
+//! earlier release). The next release's audit reads those margins so (`joint::one_way`); this
+//! step solves the same system for the release being made, and takes back two-way tables until
+//! every hidden number is wide again.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::tally::{parallel_map, threads, Axis, Catalogue, RawTable};
+
+use super::catalogue::{shown_values, withhold};
+use super::earlier::{margins_of, positions, EarlierRelease, EarlierTable};
+use super::grouping::Grouping;
+use super::joint::{self, Narrow, Pair};
+use super::protect::{Refusal, Released, Shown};
+
+/// For each shown one-way table of `one_way` (`first`, in the same order), audits it with its
+/// earlier releases and every margin of it that the two-way tables in `two_way` show. While a
+/// hidden number is too narrowly bounded, the two-way table whose margins bound its hidden
+/// counts most tightly is withheld ("too few responses to show this breakdown safely").
+///
+/// Withholding only takes away what other audits of this release assumed shown, so each
+/// one-way table needs one pass, in any order.
+pub(super) fn settle_margins(
+    tables: &[RawTable],
+    one_way: &[usize],
+    first: &[Released],
+    two_way: &mut HashMap<usize, Released>,
+    threshold: u32,
+    earlier: &[EarlierRelease],
+) {
+    let t = u64::from(threshold);
+    for (&i, released) in one_way.iter().zip(first) {
+        let Some(shown) = released.shown() else {
+            continue;
+        };
+        let raw = &tables[i];
+        let published: Vec<u64> = shown.entries().map(|c| c.count.unwrap_or(0)).collect();
+        let hidden: Vec<bool> = shown.entries().map(|c| c.suppressed).collect();
+        let mut candidates: Vec<(usize, EarlierTable)> = two_way
+            .iter()
+            .filter_map(|(&k, r)| {
+                let table = r.shown()?;
+                let of_this = table.rows.variable == raw.id()
+                    || table
+                        .columns
+                        .as_ref()
+                        .is_some_and(|c| c.variable == raw.id());
+                of_this.then(|| (k, EarlierTable::from_protected(table)))
+            })
+            .collect();
+        // Catalogue order, so that the same tables always give the same release.
+        candidates.sort_by_key(|&(k, _)| k);
+        while !candidates.is_empty() {
+            let now: Vec<EarlierTable> = candidates.iter().map(|(_, x)| x.clone()).collect();
+            if let Ok(None) = joint::one_way(raw, (&published, &hidden), earlier, &now, t) {
+                break;
+            }
+            // An audit the solver could not finish is treated as one that failed: taking a
+            // table back is always safe.
+            let side = Side {
+                raw,
+                published: &published,
+                hidden: &hidden,
+            };
+            let Some(position) = tightest(candidates.iter().map(|(_, x)| x), &side, t) else {
+                break;
+            };
+            let (k, _) = candidates.remove(position);
+            two_way.insert(k, withhold(&tables[k], Refusal::TooFewForBreakdown));
+        }
+    }
+}
+
+/// A one-way table as this release shows it: published values and hidden flags in layout order
+/// (cells, then the total; all hidden when the table is withheld).
+struct Side<'a> {
+    raw: &'a RawTable,
+    published: &'a [u64],
+    hidden: &'a [bool],
+}
+
+impl<'a> Side<'a> {
+    fn of(raw: &'a RawTable, values: &[Option<u64>], keep: &'a mut (Vec<u64>, Vec<bool>)) -> Self {
+        let n = raw.cells().len() + 1;
+        keep.0 = (0..n)
+            .map(|e| values.get(e).copied().flatten().unwrap_or(0))
+            .collect();
+        keep.1 = (0..n)
+            .map(|e| values.get(e).copied().flatten().is_none())
+            .collect();
+        Side {
+            raw,
+            published: &keep.0,
+            hidden: &keep.1,
+        }
+    }
+}
+
+/// Of the two-way tables `candidates`, the position of the one whose margins push the hidden
+/// counts of `side` up the most (the first of equals).
+fn tightest<'x>(
+    candidates: impl Iterator<Item = &'x EarlierTable>,
+    side: &Side<'_>,
+    t: u64,
+) -> Option<usize> {
+    candidates
+        .map(|x| squeeze(x, side, t))
+        .enumerate()
+        .fold(None, |best: Option<(usize, f64)>, (k, v)| match best {
+            Some((_, b)) if b >= v => best,
+            _ => Some((k, v)),
+        })
+        .map(|(k, _)| k)
+}
+
+/// How far the margins of two-way table `x` push up the hidden counts of `side`: over each line
+/// it shows of that question, the least the line's people can be, less the most the line's
+/// shown one-way counts can be — what is left must be in its hidden counts.
+fn squeeze(x: &EarlierTable, side: &Side<'_>, t: u64) -> f64 {
+    let raw = side.raw;
+    let ids: Vec<String> = raw.rows().categories.iter().map(|c| c.id.clone()).collect();
+    let upper = |c: usize| -> f64 {
+        if side.hidden[c] {
+            0.0
+        } else {
+            Shown::new(side.published[c], t).range().1
+        }
+    };
+    margins_of(std::slice::from_ref(x), raw.id(), None)
+        .filter_map(|(line, margin)| {
+            let cells = match line {
+                Some(l) => positions(l, &ids)?,
+                None => (0..ids.len()).collect(),
+            };
+            let least = margin.range().0;
+            Some(least - cells.iter().map(|&c| upper(c)).sum::<f64>())
+        })
+        .fold(f64::NEG_INFINITY, f64::max)
+}
+
+/// Whether any margin that the two-way tables `others` (besides those with `besides`) show of
+/// `side`'s question says more than its published counts: a line whose least is above the sum
+/// of the least each of its categories can be (0 where hidden).
+fn pushes(others: &[EarlierTable], side: &Side<'_>, besides: &str, t: u64) -> bool {
+    let raw = side.raw;
+    let ids: Vec<String> = raw.rows().categories.iter().map(|c| c.id.clone()).collect();
+    let lower = |c: usize| -> f64 {
+        if side.hidden[c] {
+            0.0
+        } else {
+            Shown::new(side.published[c], t).range().0
+        }
+    };
+    margins_of(others, raw.id(), Some(besides)).any(|(line, margin)| {
+        let cells = match line {
+            Some(l) => positions(l, &ids),
+            None => Some((0..ids.len()).collect()),
+        };
+        // A line of categories that no longer exist bounds nothing the audit reads.
+        cells.is_some_and(|cells| {
+            margin.range().0 > cells.iter().map(|&c| lower(c)).sum::<f64>() + 1e-6
+        })
+    })
+}
+
+/// The groups a shown axis stands for, by position among the raw axis's categories.
+fn grouping(shown: &Axis, raw: &Axis) -> Option<Grouping> {
+    let ids: Vec<String> = raw.categories.iter().map(|c| c.id.clone()).collect();
+    let groups = shown
+        .categories
+        .iter()
+        .map(|c| {
+            if c.parts.is_empty() {
+                positions(std::slice::from_ref(&c.id), &ids)
+            } else {
+                positions(&c.parts, &ids)
+            }
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(Grouping { groups })
+}
+
+/// Every pair of questions with a two-way table shown now or in an earlier release, audited as
+/// its own audit did but with the margins of every other two-way table of this release as
+/// well: a reader combines those with the pair's own cells and with who is in no group (the
+/// same margins as [`settle_margins`] reads, now beside the pair's finer groups of people).
+/// While a hidden number is too narrowly bounded, the pair's own two-way table is withheld;
+/// once it is not shown, the two-way table of either question whose margins push that
+/// question's hidden counts up the most.
+///
+/// Every pair is first audited against the tables as they stand, on a few threads; withholding
+/// only takes away what those audits assumed shown, so a pair that passed stays passed, and
+/// only the pairs that did not are taken again, in catalogue order.
+pub(super) fn settle_pairs(
+    catalogue: &Catalogue,
+    one_way: &[usize],
+    first: &[Released],
+    two_way: &mut HashMap<usize, Released>,
+    threshold: u32,
+    earlier: &[EarlierRelease],
+) {
+    let tables = &catalogue.tables;
+    let t = u64::from(threshold);
+    let by_variable: HashMap<&str, usize> = one_way
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| (tables[i].id(), k))
+        .collect();
+    let shown_before =
+        |a: &str, b: &str| earlier.iter().flatten().any(|x| x.two_way(a, b).is_some());
+    // (two-way table, its first question's one-way position, its second's)
+    let mut pairs: Vec<(usize, usize, usize)> = two_way
+        .iter()
+        .filter_map(|(&k, r)| {
+            let table = &tables[k];
+            let (a, b) = (&table.rows().variable, &table.columns()?.variable);
+            let ka = *by_variable.get(a.as_str())?;
+            let kb = *by_variable.get(b.as_str())?;
+            (r.shown().is_some() || shown_before(a, b)).then_some((k, ka, kb))
+        })
+        .collect();
+    pairs.sort_unstable();
+    let mut now: BTreeMap<usize, EarlierTable> = two_way
+        .iter()
+        .filter_map(|(&k, r)| Some((k, EarlierTable::from_protected(r.shown()?))))
+        .collect();
+    let audit = |&(k, ka, kb): &(usize, usize, usize),
+                 two_way: &HashMap<usize, Released>,
+                 now: &BTreeMap<usize, EarlierTable>| {
+        let (a, b) = (&tables[one_way[ka]], &tables[one_way[kb]]);
+        let (a_shown, b_shown) = (shown_values(&first[ka]), shown_values(&first[kb]));
+        let shown = two_way.get(&k).and_then(Released::shown);
+        let identity = (
+            Grouping::identity(a.cells().len()),
+            Grouping::identity(b.cells().len()),
+        );
+        let (rows, columns) = match shown {
+            Some(p) => match (grouping(&p.rows, a.rows()), p.columns.as_ref()) {
+                (Some(r), Some(c)) => match grouping(c, b.rows()) {
+                    Some(c) => (r, c),
+                    None => identity,
+                },
+                _ => identity,
+            },
+            None => identity,
+        };
+        let two_shown: Option<Vec<Option<u64>>> =
+            shown.map(|p| p.entries().map(|c| c.count).collect());
+        let margins: Vec<EarlierTable> = now
+            .iter()
+            .filter(|(&j, _)| j != k)
+            .map(|(_, x)| x.clone())
+            .collect();
+        let pair = Pair {
+            a,
+            b,
+            two: &tables[k],
+            a_shown: &a_shown,
+            b_shown: &b_shown,
+            rows: &rows,
+            columns: &columns,
+            two_shown: two_shown.as_deref(),
+            margins_now: &margins,
+            linked: catalogue.linked.contains(tables[k].id()),
+        };
+        joint::both(&pair, earlier, t, &mut joint::Memory::default())
+    };
+    // A margin no higher than what the published counts of its categories already guarantee
+    // adds nothing to the pair's own audit, which this release's tables passed.
+    let matters = |&(k, ka, kb): &(usize, usize, usize)| {
+        let (a, b) = (&tables[one_way[ka]], &tables[one_way[kb]]);
+        let others: Vec<EarlierTable> = now
+            .iter()
+            .filter(|(&j, _)| j != k)
+            .map(|(_, x)| x.clone())
+            .collect();
+        let mut keep = (Vec::new(), Vec::new());
+        let a_values = shown_values(&first[ka]);
+        let pushes_a = pushes(&others, &Side::of(a, &a_values, &mut keep), b.id(), t);
+        let b_values = shown_values(&first[kb]);
+        pushes_a || pushes(&others, &Side::of(b, &b_values, &mut keep), a.id(), t)
+    };
+    let initial = parallel_map(&pairs, threads(), |p| {
+        if matters(p) {
+            audit(p, two_way, &now)
+        } else {
+            Ok(None)
+        }
+    });
+    for (p, result) in pairs.iter().zip(initial) {
+        let (k, ka, kb) = *p;
+        let mut result = result;
+        loop {
+            let narrow = match result {
+                Ok(None) => break,
+                Ok(Some(narrow)) => Some(narrow),
+                Err(_) => None,
+            };
+            let taken = if now.remove(&k).is_some() {
+                Some(k)
+            } else {
+                take_tightest(
+                    tables,
+                    one_way,
+                    first,
+                    (ka, kb),
+                    narrow.as_ref(),
+                    &mut now,
+                    t,
+                )
+            };
+            let Some(taken) = taken else { break };
+            two_way.insert(taken, withhold(&tables[taken], Refusal::TooFewForBreakdown));
+            result = audit(p, two_way, &now);
+        }
+    }
+}
+
+/// Withholds (takes out of `now`) the two-way table whose margins push the hidden counts of the
+/// side `narrow` is about up the most; both sides are weighed when it could be either.
+fn take_tightest(
+    tables: &[RawTable],
+    one_way: &[usize],
+    first: &[Released],
+    (ka, kb): (usize, usize),
+    narrow: Option<&Narrow>,
+    now: &mut BTreeMap<usize, EarlierTable>,
+    t: u64,
+) -> Option<usize> {
+    let (a, b) = (&tables[one_way[ka]], &tables[one_way[kb]]);
+    let (in_a, in_b) = match narrow {
+        Some(Narrow::A(_)) => (true, false),
+        Some(Narrow::B(_)) => (false, true),
+        Some(Narrow::Earlier(positions)) => {
+            match joint::sides_of(a.cells().len(), b.cells().len(), positions) {
+                (false, false) => (true, true),
+                sides => sides,
+            }
+        }
+        _ => (true, true),
+    };
+    let mut best: Option<(f64, usize)> = None;
+    for (side, k) in [(in_a, ka), (in_b, kb)] {
+        if !side {
+            continue;
+        }
+        let raw = &tables[one_way[k]];
+        let mut keep = (Vec::new(), Vec::new());
+        let values = shown_values(&first[k]);
+        let view = Side::of(raw, &values, &mut keep);
+        let of_this: Vec<(usize, &EarlierTable)> = now
+            .iter()
+            .filter(|(_, x)| x.variables.iter().any(|v| v == raw.id()))
+            .map(|(&j, x)| (j, x))
+            .collect();
+        if let Some(position) = tightest(of_this.iter().map(|(_, x)| *x), &view, t) {
+            let (j, x) = of_this[position];
+            let v = squeeze(x, &view, t);
+            if best.is_none_or(|(b, _)| v > b) {
+                best = Some((v, j));
+            }
+        }
+    }
+    let (_, j) = best?;
+    now.remove(&j);
+    Some(j)
+}
