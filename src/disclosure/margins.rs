@@ -124,24 +124,7 @@ fn tightest<'x>(
 /// it shows of that question, the least the line's people can be, less the most the line's
 /// shown one-way counts can be — what is left must be in its hidden counts.
 fn squeeze(x: &EarlierTable, side: &Side<'_>, t: u64) -> f64 {
-    let raw = side.raw;
-    let ids: Vec<String> = raw.rows().categories.iter().map(|c| c.id.clone()).collect();
-    let upper = |c: usize| -> f64 {
-        if side.hidden[c] {
-            0.0
-        } else {
-            Shown::new(side.published[c], t).range().1
-        }
-    };
-    margins_of(std::slice::from_ref(x), raw.id(), None)
-        .filter_map(|(line, margin)| {
-            let cells = match line {
-                Some(l) => positions(l, &ids)?,
-                None => (0..ids.len()).collect(),
-            };
-            let least = margin.range().0;
-            Some(least - cells.iter().map(|&c| upper(c)).sum::<f64>())
-        })
+    side.beyond(std::slice::from_ref(x), None, true, t)
         .fold(f64::NEG_INFINITY, f64::max)
 }
 
@@ -149,25 +132,48 @@ fn squeeze(x: &EarlierTable, side: &Side<'_>, t: u64) -> f64 {
 /// `side`'s question says more than its published counts: a line whose least is above the sum
 /// of the least each of its categories can be (0 where hidden).
 fn pushes(others: &[EarlierTable], side: &Side<'_>, besides: &str, t: u64) -> bool {
-    let raw = side.raw;
-    let ids: Vec<String> = raw.rows().categories.iter().map(|c| c.id.clone()).collect();
-    let lower = |c: usize| -> f64 {
-        if side.hidden[c] {
-            0.0
-        } else {
-            Shown::new(side.published[c], t).range().0
-        }
-    };
-    margins_of(others, raw.id(), Some(besides)).any(|(line, margin)| {
-        let cells = match line {
-            Some(l) => positions(l, &ids),
-            None => Some((0..ids.len()).collect()),
+    side.beyond(others, Some(besides), false, t)
+        .any(|v| v > 1e-6)
+}
+
+impl Side<'_> {
+    /// For each line that the two-way tables `x` (besides those with `besides`) show of this
+    /// question: the least its people can be, less what its categories' published counts
+    /// allow at `most` (their highest; else their lowest), 0 for a hidden one. A line of
+    /// categories that no longer exist bounds nothing the audit reads.
+    fn beyond<'s>(
+        &'s self,
+        x: &'s [EarlierTable],
+        besides: Option<&'s str>,
+        most: bool,
+        t: u64,
+    ) -> impl Iterator<Item = f64> + 's {
+        let ids: Vec<String> = self
+            .raw
+            .rows()
+            .categories
+            .iter()
+            .map(|c| c.id.clone())
+            .collect();
+        let allowed = move |c: usize| -> f64 {
+            if self.hidden[c] {
+                return 0.0;
+            }
+            let (low, high) = Shown::new(self.published[c], t).range();
+            if most {
+                high
+            } else {
+                low
+            }
         };
-        // A line of categories that no longer exist bounds nothing the audit reads.
-        cells.is_some_and(|cells| {
-            margin.range().0 > cells.iter().map(|&c| lower(c)).sum::<f64>() + 1e-6
+        margins_of(x, self.raw.id(), besides).filter_map(move |(line, margin)| {
+            let cells = match line {
+                Some(l) => positions(l, &ids)?,
+                None => (0..ids.len()).collect(),
+            };
+            Some(margin.range().0 - cells.iter().map(|&c| allowed(c)).sum::<f64>())
         })
-    })
+    }
 }
 
 /// The groups a shown axis stands for, by position among the raw axis's categories.
@@ -231,9 +237,12 @@ pub(super) fn settle_pairs(
         .iter()
         .filter_map(|(&k, r)| Some((k, EarlierTable::from_protected(r.shown()?))))
         .collect();
+    // The same tables in one slice, as the audit reads them; a pair's own table is among them,
+    // and the audit leaves out every table with both its questions (`margins_of`).
+    let mut view: Vec<EarlierTable> = now.values().cloned().collect();
     let audit = |&(k, ka, kb): &(usize, usize, usize),
                  two_way: &HashMap<usize, Released>,
-                 now: &BTreeMap<usize, EarlierTable>| {
+                 view: &[EarlierTable]| {
         let (a, b) = (&tables[one_way[ka]], &tables[one_way[kb]]);
         let (a_shown, b_shown) = (shown_values(&first[ka]), shown_values(&first[kb]));
         let shown = two_way.get(&k).and_then(Released::shown);
@@ -253,11 +262,6 @@ pub(super) fn settle_pairs(
         };
         let two_shown: Option<Vec<Option<u64>>> =
             shown.map(|p| p.entries().map(|c| c.count).collect());
-        let margins: Vec<EarlierTable> = now
-            .iter()
-            .filter(|(&j, _)| j != k)
-            .map(|(_, x)| x.clone())
-            .collect();
         let pair = Pair {
             a,
             b,
@@ -267,36 +271,37 @@ pub(super) fn settle_pairs(
             rows: &rows,
             columns: &columns,
             two_shown: two_shown.as_deref(),
-            margins_now: &margins,
+            margins_now: view,
             linked: catalogue.linked.contains(tables[k].id()),
         };
         joint::both(&pair, earlier, t, &mut joint::Memory::default())
     };
     // A margin no higher than what the published counts of its categories already guarantee
     // adds nothing to the pair's own audit, which this release's tables passed.
-    let matters = |&(k, ka, kb): &(usize, usize, usize)| {
+    let matters = |&(_, ka, kb): &(usize, usize, usize)| {
         let (a, b) = (&tables[one_way[ka]], &tables[one_way[kb]]);
-        let others: Vec<EarlierTable> = now
-            .iter()
-            .filter(|(&j, _)| j != k)
-            .map(|(_, x)| x.clone())
-            .collect();
         let mut keep = (Vec::new(), Vec::new());
         let a_values = shown_values(&first[ka]);
-        let pushes_a = pushes(&others, &Side::of(a, &a_values, &mut keep), b.id(), t);
+        let pushes_a = pushes(&view, &Side::of(a, &a_values, &mut keep), b.id(), t);
         let b_values = shown_values(&first[kb]);
-        pushes_a || pushes(&others, &Side::of(b, &b_values, &mut keep), a.id(), t)
+        pushes_a || pushes(&view, &Side::of(b, &b_values, &mut keep), a.id(), t)
     };
     let initial = parallel_map(&pairs, threads(), |p| {
         if matters(p) {
-            audit(p, two_way, &now)
+            audit(p, two_way, &view)
         } else {
             Ok(None)
         }
     });
+    let mut withheld_any = false;
     for (p, result) in pairs.iter().zip(initial) {
         let (k, ka, kb) = *p;
-        let mut result = result;
+        // A pair that failed against the tables as they first stood may pass once others
+        // are withheld: asked again before anything is taken back for it.
+        let mut result = match result {
+            Ok(Some(_)) | Err(_) if withheld_any => audit(p, two_way, &view),
+            other => other,
+        };
         loop {
             let narrow = match result {
                 Ok(None) => break,
@@ -317,8 +322,10 @@ pub(super) fn settle_pairs(
                 )
             };
             let Some(taken) = taken else { break };
+            withheld_any = true;
             two_way.insert(taken, withhold(&tables[taken], Refusal::TooFewForBreakdown));
-            result = audit(p, two_way, &now);
+            view = now.values().cloned().collect();
+            result = audit(p, two_way, &view);
         }
     }
 }
