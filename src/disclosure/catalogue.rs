@@ -57,11 +57,15 @@ pub(super) fn protect_in_order(
     });
     let before = first.clone();
     let mut early: HashMap<usize, Released> = HashMap::new();
+    let mut found: HashMap<usize, joint::Memory> = HashMap::new();
     if !earlier.is_empty() {
         if two_way_first {
             let second =
                 protect_two_ways(catalogue, &one_way, &two_way, &first, threshold, earlier);
-            early = two_way.iter().copied().zip(second).collect();
+            for (i, (released, memory)) in two_way.iter().copied().zip(second) {
+                early.insert(i, released);
+                found.insert(i, memory);
+            }
         }
         let passed = |i: usize| early.get(&i).is_some_and(|r| r.shown().is_some());
         settle(catalogue, &one_way, &mut first, threshold, earlier, &passed);
@@ -90,9 +94,13 @@ pub(super) fn protect_in_order(
         .filter(|&i| !(early.contains_key(&i) && unchanged(i)))
         .collect();
     let second = protect_two_ways(catalogue, &one_way, &redo, &first, threshold, earlier);
-    early.extend(redo.into_iter().zip(second));
+    for (i, (released, memory)) in redo.into_iter().zip(second) {
+        early.insert(i, released);
+        found.insert(i, memory);
+    }
     settle_margins(tables, &one_way, &first, &mut early, threshold, earlier);
-    settle_pairs(catalogue, &one_way, &first, &mut early, threshold, earlier);
+    let two_way_now = (&mut early, &found);
+    settle_pairs(catalogue, &one_way, &first, two_way_now, threshold, earlier);
     let mut out: Vec<Option<Released>> = vec![None; tables.len()];
     for (&i, released) in one_way.iter().zip(first) {
         out[i] = Some(released);
@@ -103,7 +111,8 @@ pub(super) fn protect_in_order(
     out.into_iter().flatten().collect()
 }
 
-/// The two-way tables `which` protected against the one-way tables as `first` shows them.
+/// The two-way tables `which` protected against the one-way tables as `first` shows them, each
+/// with what its audit found (see `margins::settle_pairs`).
 fn protect_two_ways(
     catalogue: &Catalogue,
     one_way: &[usize],
@@ -111,7 +120,7 @@ fn protect_two_ways(
     first: &[Released],
     threshold: u32,
     earlier: &[EarlierRelease],
-) -> Vec<Released> {
+) -> Vec<(Released, joint::Memory)> {
     let tables = &catalogue.tables;
     let by_variable: HashMap<&str, (usize, usize)> = one_way
         .iter()
@@ -137,8 +146,8 @@ fn protect_two_ways(
             _ => Err(super::Refusal::TooFewForBreakdown),
         };
         match result {
-            Ok(t) => Released::Shown(t),
-            Err(reason) => withhold(table, reason),
+            Ok((t, memory)) => (Released::Shown(t), memory),
+            Err(reason) => (withhold(table, reason), joint::Memory::default()),
         }
     })
 }

@@ -435,7 +435,7 @@ fn lines_of(lines: &[Vec<String>], ids: &[String]) -> Option<Vec<Vec<usize>>> {
 }
 
 /// What earlier audits of one design found, per model (see [`both`]).
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(super) struct Memory {
     tied: Witnesses,
     untied: Witnesses,
@@ -612,6 +612,9 @@ fn pair(
             &mut entries,
         );
     }
+    // Memory from this design's own audit, before the margins of the release's other tables
+    // were added as lower bounds: only its points that meet them are still feasible.
+    memory.meeting_floors(&system);
     run(&mut system, entries, t, memory, pair.linked, Some(before))
 }
 

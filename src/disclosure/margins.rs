@@ -176,18 +176,21 @@ impl Side<'_> {
     }
 }
 
-/// The groups a shown axis stands for, by position among the raw axis's categories.
+/// The groups a shown axis stands for, by position among the raw axis's categories (as
+/// `Grouping::coarser` reads a declared group: its parts that the axis has); `None` if a group
+/// would be empty.
 fn grouping(shown: &Axis, raw: &Axis) -> Option<Grouping> {
-    let ids: Vec<String> = raw.categories.iter().map(|c| c.id.clone()).collect();
+    let position = |id: &String| raw.categories.iter().position(|c| &c.id == id);
     let groups = shown
         .categories
         .iter()
         .map(|c| {
-            if c.parts.is_empty() {
-                positions(std::slice::from_ref(&c.id), &ids)
+            let members: Vec<usize> = if c.parts.is_empty() {
+                position(&c.id).into_iter().collect()
             } else {
-                positions(&c.parts, &ids)
-            }
+                c.parts.iter().filter_map(position).collect()
+            };
+            (!members.is_empty()).then_some(members)
         })
         .collect::<Option<Vec<_>>>()?;
     Some(Grouping { groups })
@@ -201,6 +204,9 @@ fn grouping(shown: &Axis, raw: &Axis) -> Option<Grouping> {
 /// once it is not shown, the two-way table of either question whose margins push that
 /// question's hidden counts up the most.
 ///
+/// Each audit starts from what the pair's own audit found (`found`): its feasible points that
+/// meet the added margins still prove what they proved.
+///
 /// Every pair is first audited against the tables as they stand, on a few threads; withholding
 /// only takes away what those audits assumed shown, so a pair that passed stays passed, and
 /// only the pairs that did not are taken again, in catalogue order.
@@ -208,7 +214,10 @@ pub(super) fn settle_pairs(
     catalogue: &Catalogue,
     one_way: &[usize],
     first: &[Released],
-    two_way: &mut HashMap<usize, Released>,
+    (two_way, found): (
+        &mut HashMap<usize, Released>,
+        &HashMap<usize, joint::Memory>,
+    ),
     threshold: u32,
     earlier: &[EarlierRelease],
 ) {
@@ -251,13 +260,16 @@ pub(super) fn settle_pairs(
             Grouping::identity(b.cells().len()),
         );
         let (rows, columns) = match shown {
-            Some(p) => match (grouping(&p.rows, a.rows()), p.columns.as_ref()) {
-                (Some(r), Some(c)) => match grouping(c, b.rows()) {
-                    Some(c) => (r, c),
-                    None => identity,
-                },
-                _ => identity,
-            },
+            Some(p) => {
+                let rows = grouping(&p.rows, a.rows());
+                let columns = p.columns.as_ref().and_then(|c| grouping(c, b.rows()));
+                match (rows, columns) {
+                    (Some(r), Some(c)) => (r, c),
+                    // Not read as it was shown: an audit that cannot be made, so the table
+                    // is taken back.
+                    _ => return Err("a redesigned table's groups could not be read".to_owned()),
+                }
+            }
             None => identity,
         };
         let two_shown: Option<Vec<Option<u64>>> =
@@ -274,7 +286,10 @@ pub(super) fn settle_pairs(
             margins_now: view,
             linked: catalogue.linked.contains(tables[k].id()),
         };
-        joint::both(&pair, earlier, t, &mut joint::Memory::default())
+        // What the pair's own audit found is still true where it meets the margins added
+        // here (`Witnesses::meeting_floors`).
+        let mut memory = found.get(&k).cloned().unwrap_or_default();
+        joint::both(&pair, earlier, t, &mut memory)
     };
     // A margin no higher than what the published counts of its categories already guarantee
     // adds nothing to the pair's own audit, which this release's tables passed.

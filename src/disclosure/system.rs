@@ -43,6 +43,20 @@ pub(super) struct Witnesses {
     unbounded: Vec<Sum>,
 }
 
+impl Witnesses {
+    /// Keeps the points that meet every lower bound of `system` ([`System::at_least`]): for
+    /// memory from the same system before more such bounds were added, and nothing else. A
+    /// point that meets them is feasible again; a sum with no upper end still has none, as a
+    /// lower bound never bounds a sum from above.
+    pub(super) fn meeting_floors(&mut self, system: &System) {
+        self.points.retain(|point| {
+            system.floors.iter().all(|(sum, low)| {
+                sum.iter().filter_map(|&a| point.get(a)).sum::<f64>() + SLACK >= *low
+            })
+        });
+    }
+}
+
 /// Round-off of the solver; widths are whole numbers up to it.
 const SLACK: f64 = 1e-6;
 

@@ -47,7 +47,7 @@ pub(super) fn protect_two_way(
     (a, b): (&OneWay<'_>, &OneWay<'_>),
     earlier: &[EarlierRelease],
     linked: bool,
-) -> Result<ProtectedTable, Refusal> {
+) -> Result<(ProtectedTable, joint::Memory), Refusal> {
     let (Some(a_shown), Some(b_shown)) = (a.shown, b.shown) else {
         return Err(Refusal::TooFewForBreakdown);
     };
@@ -76,16 +76,18 @@ pub(super) fn protect_two_way(
     let shown = |p: &ProtectedTable| -> Vec<Option<u64>> { p.entries().map(|c| c.count).collect() };
     let (a_values, b_values) = (shown(a_shown), shown(b_shown));
     for mut candidate in candidates.into_iter().take(AUDITED_CANDIDATES) {
+        let mut memory = joint::Memory::default();
+        let design = (&mut candidate, &mut memory);
         if audit(
             table,
             (a, b, linked),
             &a_values,
             &b_values,
-            &mut candidate,
+            design,
             earlier,
             t,
         )? {
-            return Ok(finish(candidate, threshold));
+            return Ok((finish(candidate, threshold), memory));
         }
     }
     Err(Refusal::TooFewForBreakdown)
@@ -248,13 +250,15 @@ fn lost_counts(
 }
 
 /// Audits a candidate jointly with its one-way tables and the earlier releases, hiding more
-/// inner cells while that helps. `Ok(false)`: this design cannot be shown safely.
+/// inner cells while that helps. `Ok(false)`: this design cannot be shown safely. `memory`
+/// ends with what the audits of this design found (the second audit of the release's margins
+/// starts from it: `margins::settle_pairs`).
 fn audit(
     original: &RawTable,
     (a, b, linked): (&OneWay<'_>, &OneWay<'_>, bool),
     a_values: &[Option<u64>],
     b_values: &[Option<u64>],
-    c: &mut Candidate,
+    (c, memory): (&mut Candidate, &mut joint::Memory),
     earlier: &[EarlierRelease],
     t: u64,
 ) -> Result<bool, Refusal> {
@@ -268,7 +272,6 @@ fn audit(
     }
     // Each pass only hides one more inner cell of the same design, so what earlier passes
     // proved stays proven (see `Witnesses`).
-    let mut memory = joint::Memory::default();
     let known = c.table.ruled_out();
     loop {
         let two_shown: Vec<Option<u64>> = c
@@ -289,7 +292,7 @@ fn audit(
             margins_now: &[],
             linked,
         };
-        match joint::both(&pair, earlier, t, &mut memory) {
+        match joint::both(&pair, earlier, t, memory) {
             Ok(None) => return Ok(true),
             Ok(Some(Narrow::Current(e))) => {
                 match inner::widen(&c.published, &layout, known, &c.hidden, e) {
