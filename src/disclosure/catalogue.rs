@@ -26,6 +26,10 @@ use super::two_way::{protect_two_way, OneWay};
 /// `settle`: its audit there is the same system without today's two-way numbers, so whatever
 /// the fuller one proved wide stays wide. And a two-way table whose one-way tables `settle` and
 /// the family audit leave as they were keeps that answer, which is the one it would get again.
+///
+/// Last, the margins of all the release's two-way tables are read together, one-way table by
+/// one-way table and pair by pair (`margins.rs`), and two-way tables are withheld until no
+/// hidden number can be pinned by them.
 pub fn protect_catalogue(
     catalogue: &Catalogue,
     threshold: u32,

@@ -1,4 +1,4 @@
-//! One-way tables against every margin this release's two-way tables show of them.
+//! The margins of a release's two-way tables, read together as a reader would.
 //!
 //! A two-way table counts the people who answered both of its questions, so each of its margins
 //! is at least the one-way count of the same categories. Each pair's audit sees the margins of
@@ -6,9 +6,11 @@
 //! many lower bounds on nearly the same people, each with noise of its own, whose largest
 //! creeps up to the truth. Together with the one-way table's own upper bounds they can pin a
 //! hidden count that every pair's audit left wide (and, with counts only growing, one of an
-//! earlier release). The next release's audit reads those margins so (`joint::one_way`); this
-//! step solves the same system for the release being made, and takes back two-way tables until
-//! every hidden number is wide again.
+//! earlier release). The next release's audit reads those margins so (`joint::one_way`,
+//! `joint::pair`); once every table of a release is decided, these two steps solve the same
+//! systems for the release being made — each one-way table with all its margins
+//! ([`settle_margins`]), then each pair with its own cells and the other pairs' margins
+//! ([`settle_pairs`]) — and take back two-way tables until every hidden number is wide again.
 
 use std::collections::{BTreeMap, HashMap};
 
