@@ -244,9 +244,6 @@ fn suppression(
                             continue;
                         }
                         None => {
-                            if std::env::var_os("DBG").is_some() {
-                                eprintln!("one-way refuses: nothing open");
-                            }
                             return Err(Refusal::AuditFailed {
                                 entry: "a number of an earlier release".into(),
                             });
