@@ -201,13 +201,7 @@ fn settle(
         .enumerate()
         .map(|(k, &i)| (tables[i].id(), k))
         .collect();
-    let shown_before = |a: &str, b: &str| {
-        earlier.iter().flatten().any(|x| {
-            x.variables.len() == 2
-                && x.variables.iter().any(|v| v == a)
-                && x.variables.iter().any(|v| v == b)
-        })
-    };
+    let shown_before = |a: &str, b: &str| earlier.iter().flatten().any(|x| x.is_two_way_of(a, b));
     let pairs: Vec<(usize, usize, usize)> = tables
         .iter()
         .enumerate()

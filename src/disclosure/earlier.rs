@@ -95,6 +95,11 @@ impl EarlierTable {
         self.variables.len() == 1 && self.variables[0] == variable
     }
 
+    /// Whether this is the two-way table of `a` and `b`, either way round.
+    pub(super) fn is_two_way_of(&self, a: &str, b: &str) -> bool {
+        matches!(self.variables.as_slice(), [x, y] if (x == a && y == b) || (x == b && y == a))
+    }
+
     /// This two-way table with `rows` down the side, turned round if need be.
     pub(super) fn two_way(&self, rows: &str, columns: &str) -> Option<EarlierTable> {
         match self.variables.as_slice() {

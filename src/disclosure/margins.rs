@@ -230,8 +230,7 @@ pub(super) fn settle_pairs(
         .enumerate()
         .map(|(k, &i)| (tables[i].id(), k))
         .collect();
-    let shown_before =
-        |a: &str, b: &str| earlier.iter().flatten().any(|x| x.two_way(a, b).is_some());
+    let shown_before = |a: &str, b: &str| earlier.iter().flatten().any(|x| x.is_two_way_of(a, b));
     // (two-way table, its first question's one-way position, its second's)
     let mut pairs: Vec<(usize, usize, usize)> = two_way
         .iter()
