@@ -367,12 +367,8 @@ fn choose(
                 .map(|(_, s, c, _)| Fix::Hide(s, c))
                 .or_else(|| {
                     let (in_a, in_b) = joint::sides_of(na, nb, positions);
-                    let mut both = if in_a || !in_b {
-                        open(true)
-                    } else {
-                        Vec::new()
-                    };
-                    if in_b || !in_a {
+                    let mut both = if in_a { open(true) } else { Vec::new() };
+                    if in_b {
                         both.extend(open(false));
                     }
                     both.into_iter()

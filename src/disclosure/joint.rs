@@ -319,17 +319,20 @@ pub(super) fn one_way_positions(na: usize, nb: usize, first: bool, cell: usize) 
     s
 }
 
-/// Whether the atoms at `positions` (within one release) hold people counted only by the
-/// pair's first one-way table (who answered A but not B), and whether people counted only by
-/// its second: a number with either is a count of that table, one with neither a two-way one.
+/// Which of the pair's one-way tables (first, second) a number at `positions` (atoms within one
+/// release) is a count of: the one whose "answered only this question" atoms it holds, or both
+/// for a number of the two-way table alone (it holds neither).
 pub(super) fn sides_of(na: usize, nb: usize, positions: &[usize]) -> (bool, bool) {
     let pairs = na * nb;
     let a_only = pairs..pairs + na;
     let b_only = pairs + na..pairs + na + nb;
-    (
+    match (
         positions.iter().any(|x| a_only.contains(x)),
         positions.iter().any(|x| b_only.contains(x)),
-    )
+    ) {
+        (false, false) => (true, true),
+        sides => sides,
+    }
 }
 
 /// One-way entries (cells, then the total) as sums, shown by a release with threshold

@@ -362,10 +362,7 @@ fn take_tightest(
         Some(Narrow::A(_)) => (true, false),
         Some(Narrow::B(_)) => (false, true),
         Some(Narrow::Earlier(positions)) => {
-            match joint::sides_of(a.cells().len(), b.cells().len(), positions) {
-                (false, false) => (true, true),
-                sides => sides,
-            }
+            joint::sides_of(a.cells().len(), b.cells().len(), positions)
         }
         _ => (true, true),
     };
