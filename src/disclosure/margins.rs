@@ -39,42 +39,42 @@ pub(super) fn settle_margins(
 ) {
     let t = u64::from(threshold);
     for (&i, released) in one_way.iter().zip(first) {
-        let Some(shown) = released.shown() else {
+        if released.shown().is_none() {
             continue;
-        };
-        let raw = &tables[i];
-        let published: Vec<u64> = shown.entries().map(|c| c.count.unwrap_or(0)).collect();
-        let hidden: Vec<bool> = shown.entries().map(|c| c.suppressed).collect();
-        let mut candidates: Vec<(usize, EarlierTable)> = two_way
-            .iter()
-            .filter_map(|(&k, r)| {
-                let table = r.shown()?;
-                let of_this = table.rows.variable == raw.id()
-                    || table
-                        .columns
-                        .as_ref()
-                        .is_some_and(|c| c.variable == raw.id());
-                of_this.then(|| (k, EarlierTable::from_protected(table)))
-            })
-            .collect();
+        }
+        let side = Side::of(&tables[i], released);
+        let raw = side.raw;
         // Catalogue order, so that the same tables always give the same release.
-        candidates.sort_by_key(|&(k, _)| k);
-        while !candidates.is_empty() {
-            let now: Vec<EarlierTable> = candidates.iter().map(|(_, x)| x.clone()).collect();
-            if let Ok(None) = joint::one_way(raw, (&published, &hidden), earlier, &now, t) {
+        let mut keys: Vec<usize> = two_way
+            .iter()
+            .filter(|(_, r)| {
+                r.shown().is_some_and(|table| {
+                    table.rows.variable == raw.id()
+                        || table
+                            .columns
+                            .as_ref()
+                            .is_some_and(|c| c.variable == raw.id())
+                })
+            })
+            .map(|(&k, _)| k)
+            .collect();
+        keys.sort_unstable();
+        let mut now: Vec<EarlierTable> = keys
+            .iter()
+            .filter_map(|k| Some(EarlierTable::from_protected(two_way.get(k)?.shown()?)))
+            .collect();
+        let shown = (side.published.as_slice(), side.hidden.as_slice());
+        while !now.is_empty() {
+            if let Ok(None) = joint::one_way(raw, shown, earlier, &now, t) {
                 break;
             }
             // An audit the solver could not finish is treated as one that failed: taking a
             // table back is always safe.
-            let side = Side {
-                raw,
-                published: &published,
-                hidden: &hidden,
-            };
-            let Some(position) = tightest(candidates.iter().map(|(_, x)| x), &side, t) else {
+            let Some((position, _)) = tightest(now.iter(), &side, t) else {
                 break;
             };
-            let (k, _) = candidates.remove(position);
+            now.remove(position);
+            let k = keys.remove(position);
             two_way.insert(k, withhold(&tables[k], Refusal::TooFewForBreakdown));
         }
     }
@@ -84,42 +84,37 @@ pub(super) fn settle_margins(
 /// (cells, then the total; all hidden when the table is withheld).
 struct Side<'a> {
     raw: &'a RawTable,
-    published: &'a [u64],
-    hidden: &'a [bool],
+    published: Vec<u64>,
+    hidden: Vec<bool>,
 }
 
 impl<'a> Side<'a> {
-    fn of(raw: &'a RawTable, values: &[Option<u64>], keep: &'a mut (Vec<u64>, Vec<bool>)) -> Self {
+    fn of(raw: &'a RawTable, released: &Released) -> Self {
+        let values = shown_values(released);
         let n = raw.cells().len() + 1;
-        keep.0 = (0..n)
-            .map(|e| values.get(e).copied().flatten().unwrap_or(0))
-            .collect();
-        keep.1 = (0..n)
-            .map(|e| values.get(e).copied().flatten().is_none())
-            .collect();
+        let value = |e: usize| values.get(e).copied().flatten();
         Side {
             raw,
-            published: &keep.0,
-            hidden: &keep.1,
+            published: (0..n).map(|e| value(e).unwrap_or(0)).collect(),
+            hidden: (0..n).map(|e| value(e).is_none()).collect(),
         }
     }
 }
 
 /// Of the two-way tables `candidates`, the position of the one whose margins push the hidden
-/// counts of `side` up the most (the first of equals).
+/// counts of `side` up the most (the first of equals), and how far.
 fn tightest<'x>(
     candidates: impl Iterator<Item = &'x EarlierTable>,
     side: &Side<'_>,
     t: u64,
-) -> Option<usize> {
-    candidates
-        .map(|x| squeeze(x, side, t))
-        .enumerate()
-        .fold(None, |best: Option<(usize, f64)>, (k, v)| match best {
+) -> Option<(usize, f64)> {
+    candidates.map(|x| squeeze(x, side, t)).enumerate().fold(
+        None,
+        |best: Option<(usize, f64)>, (k, v)| match best {
             Some((_, b)) if b >= v => best,
             _ => Some((k, v)),
-        })
-        .map(|(k, _)| k)
+        },
+    )
 }
 
 /// How far the margins of two-way table `x` push up the hidden counts of `side`: over each line
@@ -231,6 +226,11 @@ pub(super) fn settle_pairs(
         .map(|(k, &i)| (tables[i].id(), k))
         .collect();
     let shown_before = |a: &str, b: &str| earlier.iter().flatten().any(|x| x.is_two_way_of(a, b));
+    let sides: Vec<Side> = one_way
+        .iter()
+        .zip(first)
+        .map(|(&i, released)| Side::of(&tables[i], released))
+        .collect();
     // (two-way table, its first question's one-way position, its second's)
     let mut pairs: Vec<(usize, usize, usize)> = two_way
         .iter()
@@ -295,12 +295,8 @@ pub(super) fn settle_pairs(
     // A margin no higher than what the published counts of its categories already guarantee
     // adds nothing to the pair's own audit, which this release's tables passed.
     let matters = |&(_, ka, kb): &(usize, usize, usize)| {
-        let (a, b) = (&tables[one_way[ka]], &tables[one_way[kb]]);
-        let mut keep = (Vec::new(), Vec::new());
-        let a_values = shown_values(&first[ka]);
-        let pushes_a = pushes(&view, &Side::of(a, &a_values, &mut keep), b.id(), t);
-        let b_values = shown_values(&first[kb]);
-        pushes_a || pushes(&view, &Side::of(b, &b_values, &mut keep), a.id(), t)
+        let (a, b) = (&sides[ka], &sides[kb]);
+        pushes(&view, a, b.raw.id(), t) || pushes(&view, b, a.raw.id(), t)
     };
     let initial = parallel_map(&pairs, threads(), |p| {
         if matters(p) {
@@ -327,15 +323,7 @@ pub(super) fn settle_pairs(
             let taken = if now.remove(&k).is_some() {
                 Some(k)
             } else {
-                take_tightest(
-                    tables,
-                    one_way,
-                    first,
-                    (ka, kb),
-                    narrow.as_ref(),
-                    &mut now,
-                    t,
-                )
+                take_tightest((&sides[ka], &sides[kb]), narrow.as_ref(), &mut now, t)
             };
             let Some(taken) = taken else { break };
             withheld_any = true;
@@ -349,42 +337,32 @@ pub(super) fn settle_pairs(
 /// Withholds (takes out of `now`) the two-way table whose margins push the hidden counts of the
 /// side `narrow` is about up the most; both sides are weighed when it could be either.
 fn take_tightest(
-    tables: &[RawTable],
-    one_way: &[usize],
-    first: &[Released],
-    (ka, kb): (usize, usize),
+    (a, b): (&Side<'_>, &Side<'_>),
     narrow: Option<&Narrow>,
     now: &mut BTreeMap<usize, EarlierTable>,
     t: u64,
 ) -> Option<usize> {
-    let (a, b) = (&tables[one_way[ka]], &tables[one_way[kb]]);
     let (in_a, in_b) = match narrow {
         Some(Narrow::A(_)) => (true, false),
         Some(Narrow::B(_)) => (false, true),
         Some(Narrow::Earlier(positions)) => {
-            joint::sides_of(a.cells().len(), b.cells().len(), positions)
+            joint::sides_of(a.raw.cells().len(), b.raw.cells().len(), positions)
         }
         _ => (true, true),
     };
     let mut best: Option<(f64, usize)> = None;
-    for (side, k) in [(in_a, ka), (in_b, kb)] {
-        if !side {
+    for (weighed, side) in [(in_a, a), (in_b, b)] {
+        if !weighed {
             continue;
         }
-        let raw = &tables[one_way[k]];
-        let mut keep = (Vec::new(), Vec::new());
-        let values = shown_values(&first[k]);
-        let view = Side::of(raw, &values, &mut keep);
         let of_this: Vec<(usize, &EarlierTable)> = now
             .iter()
-            .filter(|(_, x)| x.variables.iter().any(|v| v == raw.id()))
+            .filter(|(_, x)| x.variables.iter().any(|v| v == side.raw.id()))
             .map(|(&j, x)| (j, x))
             .collect();
-        if let Some(position) = tightest(of_this.iter().map(|(_, x)| *x), &view, t) {
-            let (j, x) = of_this[position];
-            let v = squeeze(x, &view, t);
+        if let Some((position, v)) = tightest(of_this.iter().map(|(_, x)| *x), side, t) {
             if best.is_none_or(|(b, _)| v > b) {
-                best = Some((v, j));
+                best = Some((v, of_this[position].0));
             }
         }
     }
