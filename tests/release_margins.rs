@@ -132,14 +132,10 @@ impl Question {
                                 .collect()
                         })
                         .collect();
-                    for q in 1..releases {
-                        #[allow(clippy::needless_range_loop)]
-                        for d in 0..n {
-                            p.add_constraint(
-                                [(x[q - 1][d], 1.0), (x[q][d], -1.0)],
-                                ComparisonOp::Le,
-                                0.0,
-                            );
+                    // Counts only grow.
+                    for pair in x.windows(2) {
+                        for (&before, &after) in pair[0].iter().zip(&pair[1]) {
+                            p.add_constraint([(before, 1.0), (after, -1.0)], ComparisonOp::Le, 0.0);
                         }
                     }
                     for (q, shown) in self.one_way.iter().enumerate() {
