@@ -196,22 +196,7 @@ fn settle(
 ) {
     let tables = &catalogue.tables;
     let t = u64::from(threshold);
-    let position: HashMap<&str, usize> = one_way
-        .iter()
-        .enumerate()
-        .map(|(k, &i)| (tables[i].id(), k))
-        .collect();
-    let shown_before = |a: &str, b: &str| earlier.iter().flatten().any(|x| x.is_two_way_of(a, b));
-    let pairs: Vec<(usize, usize, usize)> = tables
-        .iter()
-        .enumerate()
-        .filter_map(|(i, table)| {
-            let (a, b) = (&table.rows().variable, &table.columns()?.variable);
-            let ka = *position.get(a.as_str())?;
-            let kb = *position.get(b.as_str())?;
-            shown_before(a, b).then_some((i, ka, kb))
-        })
-        .collect();
+    let pairs = pairs_of(tables, one_way, |_, a, b| shown_before(earlier, a, b));
     let mut forced: Vec<Vec<bool>> = one_way
         .iter()
         .map(|&i| vec![false; tables[i].cells().len() + 1])
@@ -301,6 +286,35 @@ fn settle(
             }
         }
     }
+}
+
+/// Whether an earlier release showed the two-way table of `a` and `b`.
+pub(super) fn shown_before(earlier: &[EarlierRelease], a: &str, b: &str) -> bool {
+    earlier.iter().flatten().any(|x| x.is_two_way_of(a, b))
+}
+
+/// The two-way tables of `tables` that `keep` (given the table's index and its two questions)
+/// asks for, each with its questions' positions among `one_way`, in catalogue order.
+pub(super) fn pairs_of(
+    tables: &[RawTable],
+    one_way: &[usize],
+    keep: impl Fn(usize, &str, &str) -> bool,
+) -> Vec<(usize, usize, usize)> {
+    let position: HashMap<&str, usize> = one_way
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| (tables[i].id(), k))
+        .collect();
+    tables
+        .iter()
+        .enumerate()
+        .filter_map(|(i, table)| {
+            let (a, b) = (&table.rows().variable, &table.columns()?.variable);
+            let ka = *position.get(a.as_str())?;
+            let kb = *position.get(b.as_str())?;
+            keep(i, a, b).then_some((i, ka, kb))
+        })
+        .collect()
 }
 
 pub(super) fn withhold(table: &RawTable, reason: Refusal) -> Released {

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::tally::{parallel_map, threads, Axis, Catalogue, RawTable};
 
-use super::catalogue::{shown_values, withhold};
+use super::catalogue::{pairs_of, shown_before, shown_values, withhold};
 use super::earlier::{margins_of, positions, EarlierRelease, EarlierTable};
 use super::grouping::Grouping;
 use super::joint::{self, Narrow, Pair};
@@ -220,29 +220,15 @@ pub(super) fn settle_pairs(
 ) {
     let tables = &catalogue.tables;
     let t = u64::from(threshold);
-    let by_variable: HashMap<&str, usize> = one_way
-        .iter()
-        .enumerate()
-        .map(|(k, &i)| (tables[i].id(), k))
-        .collect();
-    let shown_before = |a: &str, b: &str| earlier.iter().flatten().any(|x| x.is_two_way_of(a, b));
     let sides: Vec<Side> = one_way
         .iter()
         .zip(first)
         .map(|(&i, released)| Side::of(&tables[i], released))
         .collect();
     // (two-way table, its first question's one-way position, its second's)
-    let mut pairs: Vec<(usize, usize, usize)> = two_way
-        .iter()
-        .filter_map(|(&k, r)| {
-            let table = &tables[k];
-            let (a, b) = (&table.rows().variable, &table.columns()?.variable);
-            let ka = *by_variable.get(a.as_str())?;
-            let kb = *by_variable.get(b.as_str())?;
-            (r.shown().is_some() || shown_before(a, b)).then_some((k, ka, kb))
-        })
-        .collect();
-    pairs.sort_unstable();
+    let pairs = pairs_of(tables, one_way, |k, a, b| {
+        two_way.get(&k).is_some_and(|r| r.shown().is_some()) || shown_before(earlier, a, b)
+    });
     let mut now: BTreeMap<usize, EarlierTable> = two_way
         .iter()
         .filter_map(|(&k, r)| Some((k, EarlierTable::from_protected(r.shown()?))))
