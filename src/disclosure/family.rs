@@ -19,7 +19,7 @@ use crate::tally::{parallel_map, threads, RawTable, Within};
 
 use super::catalogue::{shown_values, withhold};
 use super::earlier::{positions, EarlierRelease};
-use super::joint::{run, Entry};
+use super::joint::{run, Before, Entry};
 use super::layout::{is_option_table, SELECTED};
 use super::protect::{protect_forcing, Refusal, Released, Shown};
 use super::system::{Sum, System, Witnesses};
@@ -101,16 +101,15 @@ fn atom_of(base: usize, k: usize, m: usize, p: usize) -> usize {
 
 /// Audits a family: every hidden number of the options' tables, in this release (`shown`,
 /// layout order, empty for a table withheld) and every earlier one, against all of them at once.
-/// `with_current: false` leaves this release out (what earlier releases alone give away).
-/// Numbers in `skip` are not asked to be wide.
+/// A number of an earlier release that those releases already bound narrower than T
+/// themselves (released before their options were audited together) is asked only to stay as
+/// wide as it was: hiding more now cannot widen it, but nothing shown now may narrow it further.
 fn audit(
     members: &[&RawTable],
     shown: &[Vec<Option<u64>>],
     links: &[Link],
     earlier: &[EarlierRelease],
     t: u64,
-    with_current: bool,
-    skip: &[Origin],
 ) -> Result<Option<Origin>, String> {
     let k = members.len();
     let Some(first) = members.first() else {
@@ -190,65 +189,51 @@ fn audit(
             }
         }
     }
-    if with_current {
-        let base = release_atoms(&mut system);
-        for link in links {
-            if let Some(p) = link.now {
-                link.bound(&mut system, base, Shown::new(p, t));
-            }
-        }
-        for (m, table) in members.iter().enumerate() {
-            for (p, cell) in table.cells().iter().enumerate() {
-                if cell.count == 0 {
-                    system.empty(atom_of(base, k, m, p));
-                }
-            }
-            let Some(values) = shown.get(m).filter(|v| !v.is_empty()) else {
-                continue;
-            };
-            for (e, published) in values.iter().enumerate() {
-                let sum = if e < n {
-                    vec![atom_of(base, k, m, e)]
-                } else {
-                    whole(base, m)
-                };
-                entries.push(Entry {
-                    sum,
-                    published: published.map(|v| Shown::new(v, t)),
-                    origin: Origin {
-                        release: earlier.len(),
-                        member: m,
-                        entry: e,
-                    },
-                });
+    let base = release_atoms(&mut system);
+    for (m, table) in members.iter().enumerate() {
+        for (p, cell) in table.cells().iter().enumerate() {
+            if cell.count == 0 {
+                system.empty(atom_of(base, k, m, p));
             }
         }
     }
-    // A hidden number in `skip` adds nothing the attacker knows; only its width goes unasked.
-    entries.retain(|e| e.published.is_some() || !skip.contains(&e.origin));
+    // Who is in no group now was nobody earlier either: the audits of the earlier releases
+    // assumed the reader knew that of them already.
+    let before = Before {
+        system: system.clone(),
+        entries: entries.len(),
+    };
+    for link in links {
+        if let Some(p) = link.now {
+            link.bound(&mut system, base, Shown::new(p, t));
+        }
+    }
+    for (m, values) in shown.iter().enumerate() {
+        for (e, published) in values.iter().enumerate() {
+            let sum = if e < n {
+                vec![atom_of(base, k, m, e)]
+            } else {
+                whole(base, m)
+            };
+            entries.push(Entry {
+                sum,
+                published: published.map(|v| Shown::new(v, t)),
+                origin: Origin {
+                    release: earlier.len(),
+                    member: m,
+                    entry: e,
+                },
+            });
+        }
+    }
     run(
         &mut system,
         entries,
         t,
         &mut Witnesses::default(),
         false,
-        None,
+        Some(before),
     )
-}
-
-/// Hidden numbers of earlier releases that those releases already pin down among themselves
-/// (released before their options were audited together): hiding more now cannot widen them.
-fn pinned_before(
-    members: &[&RawTable],
-    links: &[Link],
-    earlier: &[EarlierRelease],
-    t: u64,
-) -> Result<Vec<Origin>, String> {
-    let mut skip = Vec::new();
-    while let Some(origin) = audit(members, &[], links, earlier, t, false, &skip)? {
-        skip.push(origin);
-    }
-    Ok(skip)
 }
 
 /// Makes every family of one-way tables safe together (see [`settle`]), families on a few
@@ -314,10 +299,9 @@ fn withhold_links(
     links: &mut [Link],
     earlier: &[EarlierRelease],
     t: u64,
-    skip: &[Origin],
 ) -> Vec<String> {
     let mut gone = Vec::new();
-    while let Ok(Some(_)) = audit(members, &[], links, earlier, t, true, skip) {
+    while let Ok(Some(_)) = audit(members, &[], links, earlier, t) {
         let Some(variable) = links
             .iter()
             .find(|l| l.now.is_some())
@@ -347,12 +331,10 @@ fn settle(
     earlier: &[EarlierRelease],
 ) -> Vec<String> {
     let t = u64::from(threshold);
-    let (skip, gone) = if earlier.is_empty() {
-        (Vec::new(), Vec::new())
+    let gone = if earlier.is_empty() {
+        Vec::new()
     } else {
-        let skip = pinned_before(members, links, earlier, t).unwrap_or_default();
-        let gone = withhold_links(members, links, earlier, t, &skip);
-        (skip, gone)
+        withhold_links(members, links, earlier, t)
     };
     let links: &[Link] = links;
     let mut forced: Vec<Vec<bool>> = members
@@ -361,7 +343,7 @@ fn settle(
         .collect();
     loop {
         let shown: Vec<Vec<Option<u64>>> = released.iter().map(shown_values).collect();
-        let origin = match audit(members, &shown, links, earlier, t, true, &skip) {
+        let origin = match audit(members, &shown, links, earlier, t) {
             Ok(None) => return gone,
             Ok(Some(origin)) => origin,
             Err(_) => {

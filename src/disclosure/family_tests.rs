@@ -326,6 +326,74 @@ fn the_options_of_a_question_keep_every_hidden_count_wide_together() {
     }
 }
 
+/// Who answers between release 1 and release 2 of [`the_found_case`], in one of six ways: how
+/// many, and what the `i`-th of them says.
+fn newcomers(way: usize) -> Vec<Said> {
+    let n = [20, 20, 30, 12, 15, 25][way];
+    (0..n)
+        .map(|i| match way {
+            0 => Said::Chose(vec![if i % 2 == 0 { 0 } else { 2 }]),
+            1 => Said::Chose(vec![if i % 3 == 0 { 1 } else { 2 }]),
+            2 if i % 5 == 0 => Said::DontKnow,
+            2 => Said::Chose(vec![0]),
+            3 => Said::Chose(vec![1]),
+            4 if i % 4 == 0 => Said::Skipped,
+            4 => Said::Chose(vec![0, 1]),
+            _ if i % 2 == 0 => Said::PreferNot,
+            _ => Said::Chose(vec![2]),
+        })
+        .collect()
+}
+
+#[test]
+fn a_count_an_earlier_release_left_narrow_is_not_narrowed_further() {
+    // Release 1 made one option's table at a time, as before the options were audited
+    // together: for some record keys it leaves option 1's hidden 3 narrow. Release 2 cannot
+    // widen that again, but must not narrow it further (as it did when such a number was left
+    // out of the audit altogether).
+    let s = survey(3, 10);
+    let mut checked = 0;
+    for seed in 0..10 {
+        let people = the_found_case(seed);
+        let r1: Vec<Released> = catalogue(&s, &people)
+            .tables
+            .iter()
+            .map(|t| Released::Shown(protect_with(t, 10, &[]).expect("shown on its own")))
+            .collect();
+        let before = narrow(3, &[published(3, &r1)], 10);
+        if before.is_empty() {
+            continue;
+        }
+        for way in 0..6 {
+            checked += 1;
+            let mut said: Vec<Said> = people.iter().map(|(_, said)| said.clone()).collect();
+            said.extend(newcomers(way));
+            let people2: Vec<(u32, Said)> = keys(seed, said.len()).into_iter().zip(said).collect();
+            let r2 = protect_catalogue(&catalogue(&s, &people2), 10, &[earlier(&r1)]);
+            let after = narrow(3, &[published(3, &r1), published(3, &r2)], 10);
+            for &(r, m, e, width) in &after {
+                assert_eq!(
+                    r, 0,
+                    "seed {seed}, way {way}: release 2's numbers stay wide"
+                );
+                let was = before
+                    .iter()
+                    .find(|x| (x.0, x.1, x.2) == (r, m, e))
+                    .map(|x| x.3);
+                assert!(
+                    was.is_some_and(|w| width + SLACK >= w),
+                    "seed {seed}, way {way}: release 1's option {m} entry {e} was {was:?} wide, \
+                     now {width}"
+                );
+            }
+        }
+    }
+    assert!(
+        checked > 0,
+        "some record keys should leave release 1 narrow"
+    );
+}
+
 /// The found case with a question shown only to those who selected option 1, which nearly
 /// everyone did: 85 of the 88 who answered with choices. Its 3 "not selected" is hidden (and
 /// with it the 85), but the follow-up question's respondents count the 85 again, and option 0's
