@@ -294,6 +294,19 @@ fn texts_need_the_default_language_and_only_listed_languages() {
 }
 
 #[test]
+fn a_duplicate_option_does_not_hide_the_questions_other_errors() {
+    // One pass lists both: the repeated option, and the condition of the same question that
+    // names a question the survey does not have.
+    let question = YES_NO.replace("id = \"no\"", "id = \"yes\"").replace(
+        "text = \"Used?\"",
+        "text = \"Used?\"\n  show_if = \"nobody == 'x'\"",
+    );
+    let src = one_page(&question);
+    assert_error_at(&src, "options = ", "duplicate option id 'yes'");
+    assert_error_at(&src, "show_if = ", "unknown question 'nobody'");
+}
+
+#[test]
 fn bad_option_lists_are_rejected() {
     let src = one_page(&YES_NO.replace(
         "options = [{ id = \"yes\", text = \"Yes\" }, { id = \"no\", text = \"No\" }]",

@@ -351,6 +351,10 @@ fn read_choices(
             continue;
         };
         let mut cf = Fields::new(table, item.span(), format!("{what}: "));
+        // A second option with an id already used is reported and left out, and the question
+        // kept: the rest of its checks (conditions, references) still run, so the definition's
+        // other errors are listed in the same pass.
+        let mut duplicate = false;
         let id = match cf.str(errs, "id") {
             Some((s, span)) => {
                 if let Err(e) = check_option_id(s) {
@@ -367,7 +371,7 @@ fn read_choices(
                     ok = false;
                 } else if !seen.insert(s.to_owned()) {
                     errs.at(&span, format!("{}duplicate {noun} id '{s}'", f.ctx));
-                    ok = false;
+                    duplicate = true;
                 }
                 cf.ctx = format!("{}{noun} '{s}': ", f.ctx);
                 Some(s.to_owned())
@@ -393,6 +397,7 @@ fn read_choices(
         };
         cf.finish(errs, "");
         match (id, text) {
+            _ if duplicate => {}
             (Some(id), Some(text)) => out.push(Choice {
                 id,
                 text,
