@@ -198,11 +198,11 @@ fn audit(
         }
     }
     // Who is in no group now was nobody earlier either: the audits of the earlier releases
-    // assumed the reader knew that of them already.
-    let before = Before {
+    // assumed the reader knew that of them already. (A first release has nothing before it.)
+    let before = (!entries.is_empty()).then(|| Before {
         system: system.clone(),
         entries: entries.len(),
-    };
+    });
     for link in links {
         if let Some(p) = link.now {
             link.bound(&mut system, base, Shown::new(p, t));
@@ -232,7 +232,7 @@ fn audit(
         t,
         &mut Witnesses::default(),
         false,
-        Some(before),
+        before,
     )
 }
 

@@ -396,8 +396,10 @@ fn read_choices(
             None
         };
         cf.finish(errs, "");
+        if duplicate {
+            continue;
+        }
         match (id, text) {
-            _ if duplicate => {}
             (Some(id), Some(text)) => out.push(Choice {
                 id,
                 text,
