@@ -123,6 +123,46 @@ impl System {
         self.monotone.push((earlier, later));
     }
 
+    /// The first constraint `point` misses (up to the solver's round-off), if any: an atom
+    /// below 0 or one certainly empty above it, a published number out of its range, a lower
+    /// bound not met, a count that shrank from one release to the next, two equal sums apart.
+    #[cfg(test)]
+    fn misses(&self, point: &[f64]) -> Option<String> {
+        let value = |sum: &Sum| sum.iter().filter_map(|&a| point.get(a)).sum::<f64>();
+        let empty = self.certainly_empty();
+        if point.len() != empty.len() {
+            return Some(format!("{} atoms, not {}", point.len(), empty.len()));
+        }
+        for (a, (&v, &e)) in point.iter().zip(&empty).enumerate() {
+            if v < -SLACK || (e && v > SLACK) {
+                return Some(format!("atom {a} is {v}"));
+            }
+        }
+        for (sum, lo, hi) in &self.known {
+            let v = value(sum);
+            if v + SLACK < *lo || v > hi + SLACK {
+                return Some(format!("{sum:?} is {v}, published as {lo}..{hi}"));
+            }
+        }
+        for (sum, lo) in &self.floors {
+            let v = value(sum);
+            if v + SLACK < *lo {
+                return Some(format!("{sum:?} is {v}, at least {lo}"));
+            }
+        }
+        for &(earlier, later) in &self.monotone {
+            if point[earlier] > point[later] + SLACK {
+                return Some(format!("atom {earlier} above its later {later}"));
+            }
+        }
+        for (a, b) in &self.equal {
+            if (value(a) - value(b)).abs() > SLACK {
+                return Some(format!("{a:?} and {b:?} differ"));
+            }
+        }
+        None
+    }
+
     /// The first target whose feasible range is narrower than `t`, `Ok(None)` when every one
     /// is at least that wide. Each solved LP's optimal point is kept as a witness: two
     /// witnesses that differ by `t` in a target prove it wide without an LP of its own.
@@ -152,6 +192,13 @@ impl System {
             }
         };
         for point in &memory.points {
+            // Remembered points prove numbers wide only where they are feasible: memory must
+            // come from this system or a stricter one (see `Witnesses`). Every test that
+            // audits checks it.
+            #[cfg(test)]
+            if let Some(miss) = self.misses(point) {
+                panic!("a remembered point this system does not admit: {miss}");
+            }
             add(&mut seen, point);
         }
         let wide = |seen: &[(f64, f64)], i: usize| {
