@@ -15,6 +15,10 @@ use super::grouping::Grouping;
 use super::protect::Shown;
 use super::system::{Sum, System, Witnesses};
 
+/// How many earlier releases of a pair make its second audit move the first audit's points
+/// rather than drop those that miss the release's other margins (see `Witnesses`).
+const MOVE_FROM_EARLIER: usize = 3;
+
 /// Which hidden number an audit found too narrowly bounded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Narrow {
@@ -616,8 +620,15 @@ fn pair(
         );
     }
     // Memory from this design's own audit, before the margins of the release's other tables
-    // were added as lower bounds: only its points that meet them are still feasible.
-    memory.meeting_floors(&system);
+    // were added as lower bounds: only its points that meet them are still feasible — or, after
+    // enough earlier releases, those moved to meet them in this release's atoms alone. Moving
+    // pays only where it keeps many earlier numbers proven: measured, a loss for a second
+    // release, a gain from the fourth on (docs/performance.md).
+    if atoms.base >= MOVE_FROM_EARLIER * per {
+        memory.meeting_floors_moving(atoms.base..atoms.base + per);
+    } else {
+        memory.meeting_floors(&system);
+    }
     run(&mut system, entries, t, memory, pair.linked, Some(before))
 }
 

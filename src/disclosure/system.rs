@@ -10,6 +10,7 @@
 //! threshold wide.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use microlp::{ComparisonOp, Error, OptimizationDirection, Problem, Variable};
 
@@ -41,6 +42,9 @@ pub(super) struct System {
 pub(super) struct Witnesses {
     points: Vec<Vec<f64>>,
     unbounded: Vec<Sum>,
+    /// Set by [`Witnesses::meeting_floors_moving`]: the atoms its points may be moved in, once
+    /// the system they are used in is complete.
+    movable: Option<Range<usize>>,
 }
 
 impl Witnesses {
@@ -49,12 +53,68 @@ impl Witnesses {
     /// point that meets them is feasible again; a sum with no upper end still has none, as a
     /// lower bound never bounds a sum from above.
     pub(super) fn meeting_floors(&mut self, system: &System) {
-        self.points.retain(|point| {
-            system.floors.iter().all(|(sum, low)| {
-                sum.iter().filter_map(|&a| point.get(a)).sum::<f64>() + SLACK >= *low
-            })
-        });
+        self.points.retain(|point| system.meets_floors(point));
     }
+
+    /// [`Witnesses::meeting_floors`], except that a point that misses a bound may be moved
+    /// instead of dropped: in the atoms `movable` alone (the latest release's, on which the
+    /// added bounds lie), every other atom held where it is. So every number the point gives an
+    /// earlier release stays what it was, and so does what it proved of them. Done by the next
+    /// audit ([`System::narrowest_needing`]), when every published number is in the system.
+    pub(super) fn meeting_floors_moving(&mut self, movable: Range<usize>) {
+        self.movable = Some(movable);
+    }
+
+    /// See [`Witnesses::meeting_floors_moving`]. Which earlier numbers a moved point proves
+    /// wide is known before it is moved (it keeps their values), and each move is a programme
+    /// of its own: only the points that complete such a proof are moved (for each such number,
+    /// the missing point with its lowest value and the one with its highest). A moved point is
+    /// kept only if the system admits it.
+    fn settle(&mut self, system: &System, targets: &[Sum], needs: &[f64]) {
+        let Some(movable) = self.movable.take() else {
+            return;
+        };
+        let (kept, missing): (Vec<_>, Vec<_>) = std::mem::take(&mut self.points)
+            .into_iter()
+            .partition(|point| system.meets_floors(point));
+        let extremes = |points: &[Vec<f64>], sum: &Sum| {
+            let values = points.iter().map(|p| value_of(p, sum)).enumerate();
+            let low = values.clone().min_by(|a, b| a.1.total_cmp(&b.1));
+            (low, values.max_by(|a, b| a.1.total_cmp(&b.1)))
+        };
+        let mut chosen = vec![false; missing.len()];
+        for (sum, need) in targets.iter().zip(needs) {
+            if sum.iter().any(|a| movable.contains(a)) {
+                continue;
+            }
+            let (Some(low), Some(high)) = extremes(&missing, sum) else {
+                continue;
+            };
+            let (kept_low, kept_high) = match extremes(&kept, sum) {
+                (Some(l), Some(h)) => (l.1, h.1),
+                _ => (f64::INFINITY, f64::NEG_INFINITY),
+            };
+            let proven = kept_high - kept_low + SLACK >= *need;
+            let provable = high.1.max(kept_high) - low.1.min(kept_low) + SLACK >= *need;
+            if proven || !provable {
+                continue;
+            }
+            chosen[low.0] |= low.1 < kept_low;
+            chosen[high.0] |= high.1 > kept_high;
+        }
+        self.points = kept;
+        for (point, _) in missing.iter().zip(&chosen).filter(|(_, &c)| c) {
+            let moved = system.moved(point, &movable);
+            if let Some(moved) = moved.filter(|m| system.misses(m).is_none()) {
+                self.points.push(moved);
+            }
+        }
+    }
+}
+
+/// The value of `sum` at `point`.
+fn value_of(point: &[f64], sum: &Sum) -> f64 {
+    sum.iter().filter_map(|&a| point.get(a)).sum()
 }
 
 /// Round-off of the solver; widths are whole numbers up to it.
@@ -123,12 +183,88 @@ impl System {
         self.monotone.push((earlier, later));
     }
 
+    /// Whether `point` meets every lower bound of [`System::at_least`].
+    fn meets_floors(&self, point: &[f64]) -> bool {
+        self.floors
+            .iter()
+            .all(|(sum, low)| value_of(point, sum) + SLACK >= *low)
+    }
+
+    /// A feasible point equal to `point` outside `movable`, if there is one: a programme over
+    /// the atoms of `movable` alone, every other atom held at its value in `point`.
+    fn moved(&self, point: &[f64], movable: &Range<usize>) -> Option<Vec<f64>> {
+        let empty = self.certainly_empty();
+        if point.len() != empty.len() {
+            return None;
+        }
+        // Counts only grow: a movable atom is at least its earlier self, at most its later.
+        let mut low = vec![0.0_f64; point.len()];
+        let mut high = vec![f64::INFINITY; point.len()];
+        for &(earlier, later) in &self.monotone {
+            match (movable.contains(&earlier), movable.contains(&later)) {
+                (false, true) => low[later] = low[later].max(point[earlier]),
+                (true, false) => high[earlier] = high[earlier].min(point[later]),
+                _ => {}
+            }
+        }
+        let mut problem = Problem::new(OptimizationDirection::Minimize);
+        let atoms = Atoms {
+            vars: (0..point.len())
+                .map(|a| {
+                    if movable.contains(&a) && !empty[a] {
+                        vec![problem.add_var(0.0, (low[a], high[a]))]
+                    } else {
+                        Vec::new()
+                    }
+                })
+                .collect(),
+        };
+        // The part of a sum that stays where it is.
+        let held = |sum: &Sum| -> f64 {
+            sum.iter()
+                .filter(|&&a| !movable.contains(&a))
+                .filter_map(|&a| point.get(a))
+                .sum()
+        };
+        let floors = self
+            .floors
+            .iter()
+            .map(|(sum, lo)| (sum, *lo, f64::INFINITY));
+        let ranges = self.known.iter().map(|(sum, lo, hi)| (sum, *lo, *hi));
+        for (sum, lo, hi) in ranges.chain(floors) {
+            let mut terms = atoms.terms(sum, 1.0);
+            if terms.is_empty() {
+                continue;
+            }
+            let rest = held(sum);
+            let total = problem.add_var(0.0, (lo - rest, hi - rest));
+            terms.push((total, -1.0));
+            problem.add_constraint(terms, ComparisonOp::Eq, 0.0);
+        }
+        for &(earlier, later) in &self.monotone {
+            let terms = atoms.weighted([(later, 1.0), (earlier, -1.0)].into_iter());
+            if terms.len() == 2 {
+                problem.add_constraint(terms, ComparisonOp::Ge, 0.0);
+            }
+        }
+        self.equal_rows(&mut problem, &atoms, |a, b| held(b) - held(a));
+        let mut options = microlp::SolveOptions::default();
+        options.presolve = false;
+        let solution = problem.solve_with(options).ok()?.into_solution().ok()?;
+        let mut moved = atoms.point(&solution);
+        for (a, value) in moved.iter_mut().enumerate() {
+            if !movable.contains(&a) {
+                *value = point[a];
+            }
+        }
+        Some(moved)
+    }
+
     /// The first constraint `point` misses (up to the solver's round-off), if any: an atom
     /// below 0 or one certainly empty above it, a published number out of its range, a lower
     /// bound not met, a count that shrank from one release to the next, two equal sums apart.
-    #[cfg(test)]
     fn misses(&self, point: &[f64]) -> Option<String> {
-        let value = |sum: &Sum| sum.iter().filter_map(|&a| point.get(a)).sum::<f64>();
+        let value = |sum: &Sum| value_of(point, sum);
         let empty = self.certainly_empty();
         if point.len() != empty.len() {
             return Some(format!("{} atoms, not {}", point.len(), empty.len()));
@@ -191,6 +327,7 @@ impl System {
                 *s = (s.0.min(v), s.1.max(v));
             }
         };
+        memory.settle(self, targets, needs);
         for point in &memory.points {
             // Remembered points prove numbers wide only where they are feasible: memory must
             // come from this system or a stricter one (see `Witnesses`). Every test that
@@ -410,6 +547,13 @@ impl System {
             let terms = atoms.weighted([(later, 1.0), (earlier, -1.0)].into_iter());
             problem.add_constraint(terms, ComparisonOp::Ge, 0.0);
         }
+        self.equal_rows(&mut problem, &atoms, |_, _| 0.0);
+        (problem, atoms)
+    }
+
+    /// Each pair of sums [`System::same`] says are equal, as a row of `problem` over `atoms`:
+    /// a − b = `rhs(a, b)` (what the atoms left out of `atoms` hold, moved to the right).
+    fn equal_rows(&self, problem: &mut Problem, atoms: &Atoms, rhs: impl Fn(&Sum, &Sum) -> f64) {
         for (a, b) in &self.equal {
             let both = a
                 .iter()
@@ -417,10 +561,9 @@ impl System {
                 .chain(b.iter().map(|&x| (x, -1.0)));
             let terms = atoms.weighted(both);
             if !terms.is_empty() {
-                problem.add_constraint(terms, ComparisonOp::Eq, 0.0);
+                problem.add_constraint(terms, ComparisonOp::Eq, rhs(a, b));
             }
         }
-        (problem, atoms)
     }
 
     /// The optimal point, or `None` when the objective is unbounded, solved from scratch.
@@ -794,5 +937,58 @@ mod tests {
         s.add_atoms(2);
         s.publish(vec![0], shown(40));
         assert_eq!(s.narrowest(&[vec![1]], 50), Ok(None));
+    }
+
+    /// Two releases of two groups; release 2 shows their total, 30 (28 to 32). Two points of a
+    /// looser system put 0 and 10 people in release 1's first group (hidden), and 10 in release
+    /// 2's; then a bound says release 2's first group holds at least 18.
+    fn two_points_missing_a_new_bound() -> (System, Witnesses, Range<usize>) {
+        let mut s = System::default();
+        let mut previous = None;
+        s.add_release(2, &mut previous);
+        let second = s.add_release(2, &mut previous);
+        s.publish(vec![second, second + 1], shown(30));
+        let points = vec![vec![0.0, 0.0, 10.0, 20.0], vec![10.0, 0.0, 10.0, 20.0]];
+        assert!(points.iter().all(|p| s.misses(p).is_none()));
+        s.at_least(vec![second], shown(20));
+        assert!(points.iter().all(|p| s.misses(p).is_some()));
+        let memory = Witnesses {
+            points,
+            ..Witnesses::default()
+        };
+        (s, memory, second..second + 2)
+    }
+
+    #[test]
+    fn a_point_missing_a_new_bound_is_moved_in_the_latest_release_and_still_proves_earlier_numbers()
+    {
+        let (s, mut memory, latest) = two_points_missing_a_new_bound();
+        memory.meeting_floors_moving(latest);
+        // Release 1's first group: 0 in one point, 10 in the other. Moved, both still say so,
+        // and prove it 10 wide with no programme of its own (no point is added).
+        assert_eq!(
+            s.narrowest_needing(&[vec![0]], &[10.0], &mut memory),
+            Ok(None)
+        );
+        assert_eq!(memory.points.len(), 2);
+        for (point, first) in memory.points.iter().zip([0.0, 10.0]) {
+            assert_eq!(s.misses(point), None);
+            assert_eq!(&point[..2], &[first, 0.0]);
+            assert!(point[2] >= 18.0 - SLACK);
+        }
+    }
+
+    #[test]
+    fn a_point_that_only_an_earlier_release_could_fix_is_dropped() {
+        // Release 1's second group now holds at least 5: no move in release 2 mends that.
+        let (mut s, mut memory, latest) = two_points_missing_a_new_bound();
+        s.at_least(vec![1], shown(5));
+        memory.meeting_floors_moving(latest);
+        memory.settle(&s, &[vec![0]], &[10.0]);
+        assert!(memory.points.is_empty());
+        // Dropped like this, as before moving: only points that meet every bound are kept.
+        let (s, mut memory, _) = two_points_missing_a_new_bound();
+        memory.meeting_floors(&s);
+        assert!(memory.points.is_empty());
     }
 }
