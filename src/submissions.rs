@@ -1,7 +1,7 @@
 //! Taking in one response: answers are parsed against the definition into a typed `Response`,
 //! sealed with the survey's data key together with a fresh secret record key, and stored in the
-//! same atomic batch that spends the code (`src/store/committer.rs`). It returns once all of that is
-//! on disk.
+//! same atomic batch that spends the code (`src/store/committer.rs`). It returns once all of
+//! that is on disk.
 //!
 //! Free-text answers are taken out of the response and sealed one by one under ids of their own:
 //! they are only ever read detached from every other answer, so they are stored that way, and
