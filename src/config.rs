@@ -57,8 +57,9 @@ pub struct Limits {
     /// Answers sent (JSON API and the peer pages' "send").
     pub submissions_per_minute: u32,
     pub logins_per_minute: u32,
-    /// Behind a reverse proxy every request comes from the proxy: key the limits on the first
-    /// address in `X-Forwarded-For` instead (only if the proxy sets it and clients cannot).
+    /// Behind a reverse proxy every request comes from the proxy: key the limits on the
+    /// right-most address in `X-Forwarded-For` instead, the one the proxy itself appended (only
+    /// if the proxy sets it).
     pub trust_forwarded_for: bool,
 }
 

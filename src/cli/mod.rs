@@ -84,7 +84,7 @@ pub enum StoreCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum ReleaseCommand {
-    /// Compute and freeze the next release (needs min_responses, and threshold new responses since the last)
+    /// Compute and freeze the next release (needs min_responses; after the first, at least max(threshold, release_percent of the last release's responses) new ones)
     Publish { survey: String },
     /// Show the survey's latest release to the community at /r/SURVEY (off by default)
     Public {

@@ -13,7 +13,7 @@ use super::layout::{entries, Layout};
 use super::ptable::{MAX_ADJUSTMENT, PTABLE, PTABLE_VERSION};
 use super::suppress::{primary, secondary, widen};
 
-/// The thresholds a survey may use (DESIGN §7).
+/// The thresholds a survey may use (docs/survey-format.md).
 pub const THRESHOLD_RANGE: RangeInclusive<u32> = 5..=50;
 pub const DEFAULT_THRESHOLD: u32 = 10;
 

@@ -180,7 +180,7 @@ fn waves_band(chorus: &Chorus, id: &str) -> Option<String> {
 }
 
 /// How many of a survey's recruitment coupons were used, in the progress bands (`None` for a
-/// survey without coupons). Waves reached are not shown: they live only inside sealed responses.
+/// survey without coupons). The furthest wave reached is banded apart, by [`waves_band`].
 fn coupons_used_band(chorus: &Chorus, id: &str) -> Option<String> {
     let entry = chorus.surveys.get(id)?;
     entry.survey.coupons()?;

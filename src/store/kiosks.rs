@@ -1,6 +1,6 @@
 //! Kiosk records in the `meta` tree (`kiosk\0` ‖ kiosk id): opaque bytes that `kiosks` gives a
 //! meaning to (which survey and batch a shared tablet hands codes from, and whether it was
-//! closed). No time is kept here: a kiosk link carries its own signed expiry.
+//! closed, and until when it works). The link itself carries only the kiosk's id and a tag.
 
 use super::records::scoped_key;
 use super::{Store, StoreError};

@@ -1,4 +1,4 @@
-//! Promise 7, settings only tighten: once a survey has responses, a new version of its
+//! Settings only tighten: once a survey has responses, a new version of its
 //! definition may fix wording and raise thresholds, but may not lower any anonymity setting,
 //! re-tag a question to a weaker disclosure role, or change what the stored answers mean
 //! (question ids, types, options, ranges, bands, logic).

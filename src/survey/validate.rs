@@ -1,5 +1,5 @@
 //! Checks across the whole definition: duplicate ids, where `end_if` may stand, and every
-//! condition (references, types, satisfiability — see `check.rs`).
+//! condition (references, types, satisfiability — see `src/survey/check/`).
 
 use std::collections::BTreeMap;
 

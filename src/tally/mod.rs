@@ -1,4 +1,4 @@
-//! Counting responses into the table catalogue (DESIGN §7). No disclosure logic and no I/O:
+//! Counting responses into the table catalogue (docs/releases.md). No disclosure logic and no I/O:
 //! every cell carries its true count and its cell key, and only `disclosure` turns them into
 //! something that may be shown.
 //!

@@ -1,4 +1,4 @@
-//! The key hierarchy (DESIGN §5). Everything secret passes through here: the master key unlocks a
+//! The key hierarchy (docs/storage.md). Everything secret passes through here: the master key unlocks a
 //! random root secret (from which HKDF derives the code-hashing and signing keys) and wraps each
 //! survey's random data key, which seals that survey's responses. Nothing here knows about sled or
 //! HTTP; callers persist the wrapped blobs this module hands them.

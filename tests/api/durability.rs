@@ -1,4 +1,4 @@
-//! Promise 5: when a peer sees "thank you", the response is on disk, even if the process is
+//! The durability promise: when a peer sees "thank you", the response is on disk, even if the process is
 //! killed the next instant.
 
 use crate::helpers::TestApp;

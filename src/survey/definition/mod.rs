@@ -1,5 +1,5 @@
-//! The typed survey definition. Parsing lives in `build.rs` (which also holds `Survey::parse`),
-//! cross-checks in `validate.rs`.
+//! The typed survey definition. Parsing lives in `src/survey/build/` (whose `mod.rs` holds
+//! `Survey::parse`), cross-checks in `src/survey/validate.rs`.
 
 use std::collections::{BTreeMap, HashMap};
 
