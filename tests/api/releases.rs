@@ -213,6 +213,14 @@ fn the_release_pages_draw_bars_hide_small_numbers_and_offer_downloads() {
     let (ok, _, stderr) = app.cli(&["release", "publish", "demo"]);
     assert!(ok, "{stderr}");
     let org = OrgClient::log_in(&app, "maria", "organiser");
+    // The survey's page lists the release and, with one behind it, says why the next takes time.
+    let survey = org.get("/org/s/demo");
+    assert!(survey.html.contains("Release 1</a>"), "{}", survey.html);
+    assert!(
+        survey.html.contains("checked against every earlier one"),
+        "{}",
+        survey.html
+    );
     let page = org.get("/org/s/demo/releases/1");
     assert_eq!(page.status, 200, "{}", app.logs());
     assert!(page.html.contains("<svg class=\"bars\""));
