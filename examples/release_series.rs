@@ -3,7 +3,8 @@
 //! more have come in, every release audited against all the earlier ones as the product does.
 //!
 //! Run: `cargo run --release --example release_series` (`RELEASES=4` for fewer than six,
-//! `START=100` for a first release at 100 responses instead of 300).
+//! `START=100` for a first release at 100 responses instead of 300, `QUESTIONS=15` for the
+//! survey's first 15 questions only).
 
 use std::hint::black_box;
 use std::time::Instant;

@@ -7,7 +7,8 @@ use chorus::survey::{Answer, NonAnswer, QuestionId, Response, Survey};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-/// 40 closed questions: 16 single (3–8 options), 8 banded numbers, 8 Likert, 8 multi.
+/// 40 closed questions: 16 single (3–8 options), 8 banded numbers, 8 Likert, 8 multi. The
+/// first `QUESTIONS` of them instead, when that is set (for a shorter questionnaire).
 pub fn definition() -> String {
     let mut s = String::from("id = \"bench\"\ntitle = \"Bench\"\n\n[[pages]]\ntitle = \"All\"\n");
     let options = |n: usize| {
@@ -16,7 +17,11 @@ pub fn definition() -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    for q in 0..40 {
+    let count: usize = std::env::var("QUESTIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(40);
+    for q in 0..count {
         s.push_str("\n  [[pages.questions]]\n");
         let _ = writeln!(
             s,

@@ -13,11 +13,16 @@ use crate::tally::RawTable;
 use super::earlier::{margins_of, positions, EarlierRelease, EarlierTable};
 use super::grouping::Grouping;
 use super::protect::Shown;
-use super::system::{Sum, System, Witnesses};
+use super::system::{halves, Sum, System, Witnesses};
+use std::collections::BTreeSet;
 
 /// How many earlier releases of a pair make its second audit move the first audit's points
 /// rather than drop those that miss the release's other margins (see `Witnesses`).
 const MOVE_FROM_EARLIER: usize = 3;
+
+/// How many other questions may share a table with a pair for its earlier numbers to be audited
+/// once more per question, split by who answered it (see `Thirds`).
+const MAX_THIRDS: usize = 10;
 
 /// Which hidden number an audit found too narrowly bounded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -460,8 +465,28 @@ pub(super) fn both(
     t: u64,
     memory: &mut Memory,
 ) -> Result<Option<Narrow>, String> {
+    both_models(pair, earlier, t, memory, false)
+}
+
+/// Of [`both`], only the audits split by third questions (`Thirds`): for a pair whose own audit
+/// is known to pass, as when none of the release's other margins adds to it.
+pub(super) fn thirds_alone(
+    pair: &Pair<'_>,
+    earlier: &[EarlierRelease],
+    t: u64,
+) -> Result<Option<Narrow>, String> {
+    both_models(pair, earlier, t, &mut Memory::default(), true)
+}
+
+fn both_models(
+    pair: &Pair<'_>,
+    earlier: &[EarlierRelease],
+    t: u64,
+    memory: &mut Memory,
+    thirds_only: bool,
+) -> Result<Option<Narrow>, String> {
     if pair.linked {
-        if let Some(narrow) = self::pair(pair, earlier, t, &mut memory.tied)? {
+        if let Some(narrow) = self::pair(pair, earlier, t, &mut memory.tied, thirds_only)? {
             return Ok(Some(narrow));
         }
     }
@@ -469,16 +494,19 @@ pub(super) fn both(
         linked: false,
         ..*pair
     };
-    self::pair(&untied, earlier, t, &mut memory.untied)
+    self::pair(&untied, earlier, t, &mut memory.untied, thirds_only)
 }
 
-/// The pair audited jointly with both one-way tables and every earlier release of all three.
-/// `memory` is what earlier audits of the same design found: see [`Witnesses`].
+/// The pair audited jointly with both one-way tables and every earlier release of all three;
+/// then, once the release's other two-way tables are known (`margins_now`), split by each third
+/// question (`Thirds`). `memory` is what earlier audits of the same design found: see
+/// [`Witnesses`]. With `thirds_only`, only the split audits run.
 fn pair(
     pair: &Pair<'_>,
     earlier: &[EarlierRelease],
     t: u64,
     memory: &mut Witnesses,
+    thirds_only: bool,
 ) -> Result<Option<Narrow>, String> {
     let (na, nb) = (pair.a.cells().len(), pair.b.cells().len());
     let (a_ids, b_ids) = (ids(pair.a), ids(pair.b));
@@ -492,6 +520,8 @@ fn pair(
         na,
         nb,
     };
+    // The earlier releases that have atoms in the system, with them.
+    let mut placed: Vec<(&EarlierRelease, Atoms)> = Vec::new();
     for release in earlier {
         let one_a = release.iter().find(|x| x.is_one_way(a_var));
         let one_b = release.iter().find(|x| x.is_one_way(b_var));
@@ -500,6 +530,7 @@ fn pair(
             continue;
         }
         let atoms = link(&mut system, &mut previous);
+        placed.push((release, atoms));
         bound_by_margins(&mut system, release, a_var, Some(b_var), &a_ids, |pos| {
             atoms.one_a(pos)
         });
@@ -629,7 +660,182 @@ fn pair(
     } else {
         memory.meeting_floors(&system);
     }
-    run(&mut system, entries, t, memory, pair.linked, Some(before))
+    // The split audits read this release's tables of third questions, so they wait for the
+    // audit that has them all (an earlier one, while designs are still chosen, would see only
+    // some of them, at several times the cost).
+    let thirds = if pair.margins_now.is_empty() {
+        None
+    } else {
+        Thirds::new(pair, &system, &before, &entries, placed, atoms)
+    };
+    let verdict = if thirds_only {
+        None
+    } else {
+        run(&mut system, entries, t, memory, pair.linked, Some(before))?
+    };
+    match (verdict, thirds) {
+        (None, Some(thirds)) => thirds.audit(pair, t),
+        (verdict, _) => Ok(verdict),
+    }
+}
+
+/// The pair's system again, with every group of people split by whether they also answered a
+/// third question: each release's two-way tables of that question with `a` and with `b` show
+/// how many of each line's people did, and both parts only grow from release to release. A
+/// pair's audit reads those margins only as lower bounds on a one-way count, and an attacker
+/// who follows the people who answered a third question as a group of their own could pin a
+/// hidden count of an earlier release that audit left wide (`FOUND_THREE_QUESTIONS` in
+/// `src/disclosure/survey_proptests.rs`).
+///
+/// Only the numbers of earlier releases are asked to stay wide here: what the split adds
+/// within one release is the pair's audit's to judge (property tests attacking every three
+/// questions of realistic surveys find nothing it leaves narrow), while a number an earlier
+/// release hid must not be narrowed by what this one shows. And only for a pair with at most
+/// [`MAX_THIRDS`] other questions sharing a table with it: each is one more audit of a
+/// programme twice the size, too many for a long questionnaire (docs/releases.md, "Known
+/// gaps").
+struct Thirds<'a> {
+    variables: Vec<String>,
+    system: System,
+    before: System,
+    before_entries: usize,
+    entries: Vec<(Sum, Option<Shown>, Narrow)>,
+    placed: Vec<(&'a EarlierRelease, Atoms)>,
+    now: (&'a [EarlierTable], Atoms),
+}
+
+impl<'a> Thirds<'a> {
+    /// `None` when there is nothing to split by (no table of another question shares `a` or
+    /// `b`, or more than [`MAX_THIRDS`] do) or no number of an earlier release to keep wide.
+    fn new(
+        pair: &Pair<'a>,
+        system: &System,
+        before: &Before,
+        entries: &[Entry],
+        placed: Vec<(&'a EarlierRelease, Atoms)>,
+        now: Atoms,
+    ) -> Option<Thirds<'a>> {
+        let (a, b) = (pair.a.id(), pair.b.id());
+        let mut variables = BTreeSet::new();
+        let tables = placed.iter().flat_map(|(r, _)| r.iter());
+        for table in tables.chain(pair.margins_now) {
+            if let [x, y] = table.variables.as_slice() {
+                for (one, other) in [(x, y), (y, x)] {
+                    if (one == a || one == b) && other != a && other != b {
+                        variables.insert(other.clone());
+                    }
+                }
+            }
+        }
+        let hidden_before = entries[..before.entries]
+            .iter()
+            .any(|e| e.published.is_none());
+        if variables.is_empty() || variables.len() > MAX_THIRDS || !hidden_before {
+            return None;
+        }
+        Some(Thirds {
+            variables: variables.into_iter().collect(),
+            system: system.split(),
+            before: before.system.split(),
+            before_entries: before.entries,
+            // This release's hidden numbers are left out: they add nothing to the system, and
+            // only earlier ones are asked to stay wide here.
+            entries: entries
+                .iter()
+                .enumerate()
+                .filter(|(k, e)| *k < before.entries || e.published.is_some())
+                .map(|(_, e)| (halves(&e.sum), e.published, e.origin.clone()))
+                .collect(),
+            placed,
+            now: (pair.margins_now, now),
+        })
+    }
+
+    /// The audit of the split system for each third question in turn: the first number found
+    /// too narrow, or `None`.
+    fn audit(self, pair: &Pair<'_>, t: u64) -> Result<Option<Narrow>, String> {
+        let (a_ids, b_ids) = (ids(pair.a), ids(pair.b));
+        let (a_var, b_var) = (pair.a.id(), pair.b.id());
+        for third in &self.variables {
+            let mark = |system: &mut System, release: &[EarlierTable], atoms: Atoms| {
+                publish_third(system, release, (a_var, third), &a_ids, |p| atoms.one_a(p));
+                publish_third(system, release, (b_var, third), &b_ids, |p| atoms.one_b(p));
+            };
+            let mut system = self.system.clone();
+            let mut before = self.before.clone();
+            for (release, atoms) in &self.placed {
+                mark(&mut system, release, *atoms);
+                mark(&mut before, release, *atoms);
+            }
+            mark(&mut system, self.now.0, self.now.1);
+            let entries = self
+                .entries
+                .iter()
+                .map(|(sum, published, origin)| Entry {
+                    sum: sum.clone(),
+                    published: *published,
+                    origin: origin.clone(),
+                })
+                .collect();
+            let before = Before {
+                system: before,
+                entries: self.before_entries,
+            };
+            let verdict = run(
+                &mut system,
+                entries,
+                t,
+                &mut Witnesses::default(),
+                pair.linked,
+                Some(before),
+            )?;
+            if verdict.is_some() {
+                return Ok(verdict);
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// What `release`'s two-way table of `variable` and `third` shows of `variable`'s lines (and
+/// of all of them): how many of their people also answered `third`, the first halves
+/// ([`System::split`]) of the atoms `sum` gives a line's categories (`ids` by position).
+fn publish_third(
+    system: &mut System,
+    release: &[EarlierTable],
+    (variable, third): (&str, &str),
+    ids: &[String],
+    sum: impl Fn(&[usize]) -> Sum,
+) {
+    let Some(x) = release.iter().find_map(|x| x.two_way(variable, third)) else {
+        return;
+    };
+    let width = x.columns.len();
+    let total = |r: usize| {
+        x.cells
+            .get(r)
+            .and_then(|row| row.get(width).copied().flatten())
+    };
+    let all: Vec<usize> = (0..ids.len()).collect();
+    let lines = x
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(r, line)| (positions(line, ids), total(r)))
+        .chain(std::iter::once((Some(all), total(x.rows.len()))));
+    for (line, value) in lines {
+        let (Some(line), Some(value)) = (line, value) else {
+            continue;
+        };
+        let answered: Sum = sum(&line).iter().map(|&atom| 2 * atom).collect();
+        // A shown 0 is a true 0: nobody of the line answered the third question.
+        if value == 0 {
+            for &atom in &answered {
+                system.empty(atom);
+            }
+        }
+        system.publish(answered, x.shown(value));
+    }
 }
 
 #[cfg(test)]

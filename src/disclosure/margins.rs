@@ -236,9 +236,11 @@ pub(super) fn settle_pairs(
     // The same tables in one slice, as the audit reads them; a pair's own table is among them,
     // and the audit leaves out every table with both its questions (`margins_of`).
     let mut view: Vec<EarlierTable> = now.values().cloned().collect();
+    // `full`: the pair's whole audit; otherwise only its audits split by third questions.
     let audit = |&(k, ka, kb): &(usize, usize, usize),
                  two_way: &HashMap<usize, Released>,
-                 view: &[EarlierTable]| {
+                 view: &[EarlierTable],
+                 full: bool| {
         let (a, b) = (&tables[one_way[ka]], &tables[one_way[kb]]);
         let (a_shown, b_shown) = (shown_values(&first[ka]), shown_values(&first[kb]));
         let shown = two_way.get(&k).and_then(Released::shown);
@@ -273,31 +275,29 @@ pub(super) fn settle_pairs(
             margins_now: view,
             linked: catalogue.linked.contains(tables[k].id()),
         };
+        if !full {
+            return joint::thirds_alone(&pair, earlier, t);
+        }
         // What the pair's own audit found is still true where it meets the margins added
         // here (`Witnesses::meeting_floors`).
         let mut memory = found.get(&k).cloned().unwrap_or_default();
         joint::both(&pair, earlier, t, &mut memory)
     };
     // A margin no higher than what the published counts of its categories already guarantee
-    // adds nothing to the pair's own audit, which this release's tables passed.
+    // adds nothing to the pair's own audit, which this release's tables passed; its audits
+    // split by third questions still run.
     let matters = |&(_, ka, kb): &(usize, usize, usize)| {
         let (a, b) = (&sides[ka], &sides[kb]);
         pushes(&view, a, b.raw.id(), t) || pushes(&view, b, a.raw.id(), t)
     };
-    let initial = parallel_map(&pairs, threads(), |p| {
-        if matters(p) {
-            audit(p, two_way, &view)
-        } else {
-            Ok(None)
-        }
-    });
+    let initial = parallel_map(&pairs, threads(), |p| audit(p, two_way, &view, matters(p)));
     let mut withheld_any = false;
     for (p, result) in pairs.iter().zip(initial) {
         let (k, ka, kb) = *p;
         // A pair that failed against the tables as they first stood may pass once others
         // are withheld: asked again before anything is taken back for it.
         let mut result = match result {
-            Ok(Some(_)) | Err(_) if withheld_any => audit(p, two_way, &view),
+            Ok(Some(_)) | Err(_) if withheld_any => audit(p, two_way, &view, true),
             other => other,
         };
         loop {
@@ -315,7 +315,7 @@ pub(super) fn settle_pairs(
             withheld_any = true;
             two_way.insert(taken, withhold(&tables[taken], Refusal::TooFewForBreakdown));
             view = now.values().cloned().collect();
-            result = audit(p, two_way, &view);
+            result = audit(p, two_way, &view, true);
         }
     }
 }

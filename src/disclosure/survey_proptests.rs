@@ -30,10 +30,11 @@
 //! outside knowledge at all, the tables of both releases together once pinned an earlier
 //! release's hidden count just below the threshold (`FOUND_ACROSS_TABLES`, about one case in a
 //! thousand then), though every pairwise audit kept it wide; since the audit reads earlier
-//! two-way margins as lower bounds it stays wide, and 2,300 further cases found no other. The
-//! engine still audits each pair of questions with the earlier releases, not three at once:
-//! with every pair tied, a random search found `FOUND_THREE_QUESTIONS`, pinned by the margins of
-//! two other tables across both releases with no outside knowledge (one case in about 400).
+//! two-way margins as lower bounds it stays wide, and 2,300 further cases found no other. With
+//! every pair tied, a random search then found `FOUND_THREE_QUESTIONS`, pinned by the margins of
+//! two other tables across both releases with no outside knowledge (one case in about 400); the
+//! audit now also splits a pair's groups by who answered each third question (`joint::Thirds`)
+//! and keeps it wide.
 
 use microlp::{ComparisonOp, Error, OptimizationDirection, Problem};
 use proptest::prelude::*;
@@ -1278,10 +1279,10 @@ fn the_realistic_survey_found_over_three_releases_keeps_its_hidden_count_wide() 
 /// questions together pin it to 6.5 wide: release 1's q0 × q2 margin says at least 12 of those
 /// q2 answers also answered q0, release 2's says at most 14 (the same people and more), release
 /// 2's q0 × q3 margin and q3's totals leave at most 4 of q3's first answer without q0, and release
-/// 2's q2 × q3 cells cap the rest. The engine's pair audit reads another table's margin only as
-/// a lower bound on a one-way count; this needs the people who answered a third question, split
-/// out of the pair's groups, to grow from release to release. Each record: its four answers
-/// (`-` skipped) and its record key.
+/// 2's q2 × q3 cells cap the rest. The pair's audit read another table's margin only as a lower
+/// bound on a one-way count; this needs the people who answered a third question, split out of
+/// the pair's groups, to grow from release to release, as the audit now also assumes
+/// (`joint::Thirds`). Each record: its four answers (`-` skipped) and its record key.
 const FOUND_THREE_QUESTIONS: &str = "
         0-00:858658808 ----:0 0-00:3283480356 0-20:1316370523 ----:0 0-20:579337848
         0-1-:2689982053 0-0-:3812799885 0-0-:1186855133 0-21:2337862720 0-01:1360951227
@@ -1297,9 +1298,6 @@ const FOUND_THREE_QUESTIONS: &str = "
 ";
 
 #[test]
-#[ignore = "known gap: with every pair tied, q0 x q2 and q0 x q3 margins of both releases with \
-            q2 x q3 pin a release-1 cell of q2 x q3 to 6.5 wide (T = 7); the audit proves pairs, \
-            not three questions at once (see FOUND_THREE_QUESTIONS)"]
 fn three_questions_together_keep_a_hidden_cell_of_an_earlier_release_wide() {
     let cell = vec![None, None, Some(vec![1, 2, 3]), Some(vec![0])];
     let width = width_in_tables(

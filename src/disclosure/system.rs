@@ -113,6 +113,12 @@ impl Witnesses {
 }
 
 /// The value of `sum` at `point`.
+/// A sum of atoms as the same sum over both halves of each ([`System::split`]); sorted when
+/// `sum` is.
+pub(super) fn halves(sum: &Sum) -> Sum {
+    sum.iter().flat_map(|&a| [2 * a, 2 * a + 1]).collect()
+}
+
 fn value_of(point: &[f64], sum: &Sum) -> f64 {
     sum.iter().filter_map(|&a| point.get(a)).sum()
 }
@@ -176,6 +182,36 @@ impl System {
         }
         *previous = Some(base);
         base
+    }
+
+    /// This system with every atom split in two: atom `i`'s people who also answered a third
+    /// question are atom `2i`, the others `2i + 1` (`joint::third_questions`). Every number
+    /// known of atom `i` is known of the two halves together, a half of an empty atom is empty,
+    /// and each half only grows from release to release, as the whole did.
+    pub(super) fn split(&self) -> System {
+        System {
+            known_empty: self.known_empty.iter().flat_map(|&e| [e, e]).collect(),
+            known: self
+                .known
+                .iter()
+                .map(|(sum, low, high)| (halves(sum), *low, *high))
+                .collect(),
+            floors: self
+                .floors
+                .iter()
+                .map(|(sum, low)| (halves(sum), *low))
+                .collect(),
+            monotone: self
+                .monotone
+                .iter()
+                .flat_map(|&(e, l)| [(2 * e, 2 * l), (2 * e + 1, 2 * l + 1)])
+                .collect(),
+            equal: self
+                .equal
+                .iter()
+                .map(|(a, b)| (halves(a), halves(b)))
+                .collect(),
+        }
     }
 
     /// `earlier` is the same group of people as `later`, in an earlier release.
@@ -937,6 +973,44 @@ mod tests {
         s.add_atoms(2);
         s.publish(vec![0], shown(40));
         assert_eq!(s.narrowest(&[vec![1]], 50), Ok(None));
+    }
+
+    /// One group in two releases: release 1 hides its count, release 2 shows 20 (18 to 22).
+    /// Another question's tables say how many of the group answered that question: 12 in
+    /// release 1 (10 to 14), 20 in release 2 (18 to 22).
+    fn a_group_and_who_answered_a_third_question(split: bool) -> (System, Sum) {
+        let mut s = System::default();
+        let mut previous = None;
+        let first = s.add_release(1, &mut previous);
+        let second = s.add_release(1, &mut previous);
+        s.publish(vec![second], shown(20));
+        if !split {
+            // Read as lower bounds on the group's count, as a pair's own audit does.
+            s.at_least(vec![first], shown(12));
+            s.at_least(vec![second], shown(20));
+            return (s, vec![first]);
+        }
+        let mut s = s.split();
+        s.publish(vec![2 * first], shown(12));
+        s.publish(vec![2 * second], shown(20));
+        (s, halves(&vec![first]))
+    }
+
+    #[test]
+    fn people_who_answered_a_third_question_grow_apart_from_the_rest_of_their_group() {
+        // Read as lower bounds, release 1's count is anything from 10 to 22.
+        let (whole, target) = a_group_and_who_answered_a_third_question(false);
+        assert_eq!(whole.width(&target), Ok(Some(12.0)));
+        // Split, the group's people who did not answer are at most 22 − 18 = 4 in release 2,
+        // so at most 4 in release 1, and those who did at most 14: 10 to 18.
+        let (split, target) = a_group_and_who_answered_a_third_question(true);
+        assert_eq!(split.width(&target), Ok(Some(8.0)));
+    }
+
+    #[test]
+    fn a_split_system_alone_keeps_every_width() {
+        let (whole, target) = a_group_and_who_answered_a_third_question(false);
+        assert_eq!(whole.split().width(&halves(&target)), whole.width(&target));
     }
 
     /// Two releases of two groups; release 2 shows their total, 30 (28 to 32). Two points of a
