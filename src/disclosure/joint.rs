@@ -695,12 +695,20 @@ fn pair(
 /// programme twice the size, too many for a long questionnaire (docs/releases.md, "Known
 /// gaps").
 struct Thirds<'a> {
+    /// The third questions, by variable id.
     variables: Vec<String>,
+    /// The pair's system, split ([`System::split`]), before any third question's margins.
     system: System,
+    /// The same of the earlier releases alone (see [`Before`]).
     before: System,
+    /// How many of `entries` are the earlier releases'.
     before_entries: usize,
+    /// The pair's entries over the split atoms: every earlier one, and this release's
+    /// published ones.
     entries: Vec<(Sum, Option<Shown>, Narrow)>,
+    /// Each earlier release with atoms in the system, and its atoms.
     placed: Vec<(&'a EarlierRelease, Atoms)>,
+    /// This release's other two-way tables, and its atoms.
     now: (&'a [EarlierTable], Atoms),
 }
 
