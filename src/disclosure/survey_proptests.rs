@@ -1309,3 +1309,35 @@ fn three_questions_together_keep_a_hidden_cell_of_an_earlier_release_wide() {
     );
     assert_eq!(width, None);
 }
+
+/// Found by the property over tied tables whose attacker knows the published zeros
+/// (`CHORUS_SURVEY_SEED=random CHORUS_SURVEY_CASES=200`, 2026-12-04; the same survey also fails
+/// the property with one pair the form rules out): sizes [3, 4, 4], T = 10, 36 records (nobody
+/// has answered q0 or q1 yet) then 58. Release 2's count of q2's last answer is pinned 8 wide
+/// by every table of both releases together (with the pair the form rules out, 9 wide). The
+/// build before the audit split groups by third questions pins it too (with that pair, 8 wide),
+/// so it is an older gap the searches had not drawn; auditing this release's own numbers per
+/// third question does not widen it either. Not yet explained: kept, ignored, for the next change to
+/// the audit. Each record: its three answers (`-` skipped) and its record key.
+const FOUND_ZEROS_SECOND_RELEASE: &str = "
+        --1:0 --0:1600114376 --1:2520794169 ---:0 --0:2934995373 --1:2561702034 --1:1575278627
+        --1:0 --0:1357246061 --0:725015524 ---:0 --0:1815584415 --0:1689593334 ---:0 ---:0
+        --0:1439519032 --0:2371720893 --1:1531231560 --1:2615781440 --0:892281496 ---:3832848
+        200:2224388082 000:2999533837 220:2112169512 002:4047965713 000:4127032264
+        022:4214477188 0-1:779041865 000:3023522343 000:3409440240 21-:2832551911 0-0:2714721084
+        020:3878425803 100:3757720421 000:3387480104 000:1078650513 122:2220723949
+        203:1270316855 000:641774229 020:207488732 000:3358606249 020:1151191721 000:649197515
+        000:1299647940 2-2:2442018688 2--:2223364242 002:2134444195 210:541400688 01-:1923232854
+        000:2537332732 020:715039070 -01:2484778461 000:2862382467 000:4182786936 200:1073919350
+        000:1930946783 10-:540507666 002:2027372590
+";
+
+#[test]
+#[ignore = "known gap: knowing the published zeros, every table of both releases pins a count \
+            of the second release 8 wide (T = 10); see FOUND_ZEROS_SECOND_RELEASE"]
+fn a_count_of_the_second_release_stays_wide_against_every_table_knowing_the_published_zeros() {
+    let records = parse(FOUND_ZEROS_SECOND_RELEASE);
+    if let Err(e) = attack(&[3, 4, 4], 10, &records, 36, (Knows::PublishedZeros, true)) {
+        panic!("{e}");
+    }
+}
