@@ -71,19 +71,22 @@ fn publish<O>(system: &mut System, entries: Vec<Entry<O>>) -> Vec<(Sum, O, usize
     let mut hidden = Vec::new();
     for (k, e) in entries.into_iter().enumerate() {
         match e.published {
-            // A published 0 is a true 0 (zeros stay zero, and a count from 1 to T − 1 is
-            // never shown): nobody is in any of its atoms.
-            Some(p) if p.value == 0 => {
-                for &atom in &e.sum {
-                    system.empty(atom);
-                }
-                system.publish(e.sum, p);
-            }
-            Some(p) => system.publish(e.sum, p),
+            Some(p) => publish_shown(system, e.sum, p),
             None => hidden.push((e.sum, e.origin, k)),
         }
     }
     hidden
+}
+
+/// Puts one shown number into `system`. A published 0 is a true 0 (zeros stay zero, and a count
+/// from 1 to T − 1 is never shown): nobody is in any of its atoms.
+fn publish_shown(system: &mut System, sum: Sum, shown: Shown) {
+    if shown.value == 0 {
+        for &atom in &sum {
+            system.empty(atom);
+        }
+    }
+    system.publish(sum, shown);
 }
 
 /// Audits the hidden entries. With `skip_known_zeros` (a pair tied by the form, whose audit
@@ -836,13 +839,7 @@ fn publish_third(
             continue;
         };
         let answered: Sum = sum(&line).iter().map(|&atom| 2 * atom).collect();
-        // A shown 0 is a true 0: nobody of the line answered the third question.
-        if value == 0 {
-            for &atom in &answered {
-                system.empty(atom);
-            }
-        }
-        system.publish(answered, x.shown(value));
+        publish_shown(system, answered, x.shown(value));
     }
 }
 
