@@ -3,6 +3,7 @@
 //! hidden here.
 
 use super::layout::Layout;
+use super::suppress::small_complement;
 
 /// Whether every margin may be shown: none is in `1..t`, and none leaves `1..t` others in its
 /// line (the grand total minus a row or column total).
@@ -27,8 +28,9 @@ fn is_known(ruled_out: &[bool], e: usize) -> bool {
     ruled_out.get(e).copied().unwrap_or(false)
 }
 
-/// Primary suppression of inner cells: a count in `1..t`, or one leaving `1..t` others in its
-/// row or column; and a 0 in a row and a column that both hold someone, unless the form rules
+/// Primary suppression of inner cells: a true count in `1..t`, or a published one leaving too
+/// few others in its row or column (`suppress::small_complement`, read off the published
+/// numbers); and a true 0 in a row and a column that both hold someone, unless the form rules
 /// that pair of answers out (`ruled_out`, by entry).
 ///
 /// A zero shown between two questions says which answers never go together, and an attacker
@@ -36,27 +38,30 @@ fn is_known(ruled_out: &[bool], e: usize) -> bool {
 /// (`survey_proptests.rs`: `FOUND_WITH_ZEROS`, and `FOUND_TIED` for questions a rule of the form
 /// ties together). A zero whose row or column total is 0 tells nothing that total does not, nor
 /// does one the form rules out: every reader of the form knows it.
-pub(super) fn primary(published: &[u64], layout: &Layout, t: u64, ruled_out: &[bool]) -> Vec<bool> {
-    let small = |v: u64| (1..t).contains(&v);
-    let mut hidden: Vec<bool> = (0..published.len())
-        .map(|e| !layout.is_margin(e) && small(published[e]))
+pub(super) fn primary(
+    (truth, published): (&[u64], &[u64]),
+    layout: &Layout,
+    t: u64,
+    ruled_out: &[bool],
+) -> Vec<bool> {
+    let mut hidden: Vec<bool> = (0..truth.len())
+        .map(|e| !layout.is_margin(e) && (1..t).contains(&truth[e]))
         .collect();
-    let mut in_empty_line = vec![false; published.len()];
-    for line in inner_lines(layout).filter(|l| published[l.total] == 0) {
+    let mut in_empty_line = vec![false; truth.len()];
+    for line in inner_lines(layout).filter(|l| truth[l.total] == 0) {
         for &e in &line.parts {
             in_empty_line[e] = true;
         }
     }
-    for e in 0..published.len() {
+    for e in 0..truth.len() {
         let known = in_empty_line[e] || is_known(ruled_out, e);
-        if !layout.is_margin(e) && published[e] == 0 && !known {
+        if !layout.is_margin(e) && truth[e] == 0 && !known {
             hidden[e] = true;
         }
     }
     for line in inner_lines(layout) {
-        let total = published[line.total];
         for &e in &line.parts {
-            if total.checked_sub(published[e]).is_some_and(small) {
+            if small_complement(published[line.total], published[e], t) {
                 hidden[e] = true;
             }
         }
@@ -140,7 +145,7 @@ mod tests {
         let l = Layout::new(2, Some(2));
         let published = [3, 20, 30, 40, 23, 70, 33, 60, 93];
         assert!(margins_publishable(&published, &l, 10));
-        let mut hidden = primary(&published, &l, 10, &[]);
+        let mut hidden = primary((&published, &published), &l, 10, &[]);
         // The 3, and the 20 and 30 that would give it away (23 − 20, 33 − 30).
         assert_eq!(hidden.iter().filter(|h| **h).count(), 3);
         assert!(secondary(&published, &l, &[], &mut hidden));
@@ -156,7 +161,7 @@ mod tests {
         // second row's 0 sits in a row and a column that both hold people.
         let l = Layout::new(2, Some(3));
         let published = [0, 30, 20, 0, 0, 40, 50, 40, 0, 30, 60, 90];
-        let hidden = primary(&published, &l, 10, &[]);
+        let hidden = primary((&published, &published), &l, 10, &[]);
         assert_eq!(
             hidden,
             [false, false, false, false, true, false, false, false, false, false, false, false]
@@ -170,12 +175,12 @@ mod tests {
         let l = Layout::new(2, Some(3));
         let published = [30, 0, 20, 25, 40, 5, 50, 70, 55, 40, 25, 120];
         let ruled_out = [false, true, false, false, false, false];
-        let mut hidden = primary(&published, &l, 10, &ruled_out);
+        let mut hidden = primary((&published, &published), &l, 10, &ruled_out);
         assert_eq!(hidden[..6], [false, false, true, false, false, true]);
         assert!(secondary(&published, &l, &ruled_out, &mut hidden));
         assert_eq!(hidden[..6], [true, false, true, true, false, true]);
         // Without the rule, the 0 is hidden like a small count.
-        let hidden = primary(&published, &l, 10, &[]);
+        let hidden = primary((&published, &published), &l, 10, &[]);
         assert!(hidden[1]);
     }
 

@@ -212,8 +212,9 @@ impl Shown {
     }
 }
 
-/// Which entries to hide: primary suppression by the true counts (a count, or what it leaves in
-/// its line, is in `1..T`), then partners and the audit on the published values.
+/// Which entries to hide: primary suppression (a true count in `1..T`, or a published count
+/// leaving too few others in its line: `suppress::small_complement`), then partners and the
+/// audit on the published values.
 fn suppression(
     truth: &[u64],
     published: &[u64],
@@ -222,7 +223,7 @@ fn suppression(
     forced: &[bool],
     linked: &Linked<'_>,
 ) -> Result<Vec<bool>, Refusal> {
-    let mut suppressed = primary(truth, layout, t);
+    let mut suppressed = primary(truth, published, layout, t);
     for (s, f) in suppressed.iter_mut().zip(forced) {
         *s |= *f;
     }
@@ -332,7 +333,7 @@ mod tests {
         // non-zero published cell beside them, the 10, is hidden too.
         let layout = Layout::new(5, None);
         let published = [10, 1, 13, 0, 1, 26];
-        let mut after_secondary = primary(&published, &layout, 10);
+        let mut after_secondary = primary(&published, &published, &layout, 10);
         secondary(&published, &layout, &mut after_secondary);
         assert_eq!(after_secondary, [false, true, false, false, true, false]);
         assert_eq!(

@@ -121,7 +121,7 @@ fn explore(
         let mut done = false;
         if margin_ok {
             let known = merged.ruled_out();
-            let mut hidden = inner::primary(&truth, &layout, t, known);
+            let mut hidden = inner::primary((&truth, &published), &layout, t, known);
             done = !hidden.iter().any(|h| *h);
             if inner::secondary(&published, &layout, known, &mut hidden) {
                 // What readers lose, first: counts of at least T in the table as designed by
