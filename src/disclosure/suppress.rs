@@ -17,8 +17,9 @@ pub(super) fn primary(truth: &[u64], published: &[u64], layout: &Layout, t: u64)
     suppressed
 }
 
-/// Whether a count shown beside its line's total would leave too few others: the published
-/// total minus the published count is from 1 to T − 2D − 1.
+/// Whether a one-way count shown beside its table's total would leave too few others: the
+/// published total minus the published count is from 1 to T − 2D − 1. (Two-way cells use a
+/// wider window: `inner::leaves_few`.)
 ///
 /// Read off the published numbers, never the true ones: a reader has both numbers, so that a
 /// count is shown tells them nothing more about the rest of its line. (Decided on the true
