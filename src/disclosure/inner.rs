@@ -28,8 +28,9 @@ fn is_known(ruled_out: &[bool], e: usize) -> bool {
 }
 
 /// Primary suppression of inner cells: a true count in `1..t`, or a published one leaving too
-/// few others in its row or column ([`leaves_few`], read off the published numbers); and a true 0 in a row and a column that both hold someone, unless the form rules
-/// that pair of answers out (`ruled_out`, by entry).
+/// few others in its row or column ([`leaves_few`], read off the published numbers); and a
+/// true 0 in a row and a column that both hold someone, unless the form rules that pair of
+/// answers out (`ruled_out`, by entry).
 ///
 /// A zero shown between two questions says which answers never go together, and an attacker
 /// combining tables that share a question can use that to pin a count hidden in another table
