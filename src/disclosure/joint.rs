@@ -13,7 +13,7 @@ use crate::tally::RawTable;
 use super::earlier::{margins_of, positions, EarlierRelease, EarlierTable};
 use super::grouping::Grouping;
 use super::protect::Shown;
-use super::system::{halves, Sum, System, Witnesses};
+use super::system::{parts, Sum, System, Witnesses};
 use std::collections::BTreeSet;
 
 /// How many earlier releases of a pair make its second audit move the first audit's points
@@ -682,32 +682,35 @@ fn pair(
     }
 }
 
-/// The pair's system again, with every group of people split by whether they also answered a
-/// third question: each release's two-way tables of that question with `a` and with `b` show
-/// how many of each line's people did, and both parts only grow from release to release. A
-/// pair's audit reads those margins only as lower bounds on a one-way count, and an attacker
-/// who follows the people who answered a third question as a group of their own could pin a
-/// hidden count of an earlier release that audit left wide (`FOUND_THREE_QUESTIONS` in
-/// `src/disclosure/survey_proptests.rs`).
+/// The pair's system again, with every group of people split by their answer to a third
+/// question (and one part for those who did not answer it): each release's two-way tables of
+/// that question with `a` and with `b` show how many of each line's people gave each answer,
+/// and every part only grows from release to release. A pair's audit reads those tables'
+/// margins only as lower bounds on a one-way count, and an attacker who follows the people who
+/// answered a third question as a group of their own could pin a hidden count of an earlier
+/// release that audit left wide (`FOUND_THREE_QUESTIONS` in
+/// `src/disclosure/survey_proptests.rs`); following each answer's people apart pinned one in a
+/// realistic survey over three releases that the split by "answered or not" left wide
+/// (docs/releases.md, "Third questions").
 ///
 /// Only the numbers of earlier releases are asked to stay wide here: what the split adds
 /// within one release is the pair's audit's to judge (property tests attacking every three
 /// questions of realistic surveys find nothing it leaves narrow), while a number an earlier
 /// release hid must not be narrowed by what this one shows. And only for a pair with at most
 /// [`MAX_THIRDS`] other questions sharing a table with it: each is one more audit of a
-/// programme twice the size, too many for a long questionnaire (docs/releases.md, "Known
-/// gaps").
+/// programme as many times the size as the third question has answers, plus one — too many
+/// for a long questionnaire (docs/releases.md, "Third questions").
 struct Thirds<'a> {
     /// The third questions, by variable id.
     variables: Vec<String>,
-    /// The pair's system, split ([`System::split`]), before any third question's margins.
+    /// The pair's system, before any third question's margins (split for each third question,
+    /// [`System::split_in`]).
     system: System,
     /// The same of the earlier releases alone (see [`Before`]).
     before: System,
     /// How many of `entries` are the earlier releases'.
     before_entries: usize,
-    /// The pair's entries over the split atoms: every earlier one, and this release's
-    /// published ones.
+    /// The pair's entries: every earlier one, and this release's published ones.
     entries: Vec<(Sum, Option<Shown>, Narrow)>,
     /// Each earlier release with atoms in the system, and its atoms.
     placed: Vec<(&'a EarlierRelease, Atoms)>,
@@ -746,8 +749,8 @@ impl<'a> Thirds<'a> {
         }
         Some(Thirds {
             variables: variables.into_iter().collect(),
-            system: system.split(),
-            before: before.system.split(),
+            system: system.clone(),
+            before: before.system.clone(),
             before_entries: before.entries,
             // This release's hidden numbers are left out: they add nothing to the system, and
             // only earlier ones are asked to stay wide here.
@@ -755,11 +758,25 @@ impl<'a> Thirds<'a> {
                 .iter()
                 .enumerate()
                 .filter(|(k, e)| *k < before.entries || e.published.is_some())
-                .map(|(_, e)| (halves(&e.sum), e.published, e.origin.clone()))
+                .map(|(_, e)| (e.sum.clone(), e.published, e.origin.clone()))
                 .collect(),
             placed,
             now: (pair.margins_now, now),
         })
+    }
+
+    /// Every answer of `third` that a table of it with `a` or `b` shows, in any release, by id.
+    fn answers_of(&self, third: &str, (a, b): (&str, &str)) -> Vec<String> {
+        let mut answers = BTreeSet::new();
+        let releases = self.placed.iter().map(|(r, _)| r.as_slice());
+        for release in releases.chain(std::iter::once(self.now.0)) {
+            for variable in [a, b] {
+                if let Some(x) = release.iter().find_map(|x| x.two_way(variable, third)) {
+                    answers.extend(x.columns.iter().flatten().cloned());
+                }
+            }
+        }
+        answers.into_iter().collect()
     }
 
     /// The audit of the split system for each third question in turn: the first number found
@@ -768,12 +785,16 @@ impl<'a> Thirds<'a> {
         let (a_ids, b_ids) = (ids(pair.a), ids(pair.b));
         let (a_var, b_var) = (pair.a.id(), pair.b.id());
         for third in &self.variables {
+            let answers = self.answers_of(third, (a_var, b_var));
+            // One part per answer of the third question, and one for who did not answer it.
+            let n = answers.len() + 1;
             let mark = |system: &mut System, release: &[EarlierTable], atoms: Atoms| {
-                publish_third(system, release, (a_var, third), &a_ids, |p| atoms.one_a(p));
-                publish_third(system, release, (b_var, third), &b_ids, |p| atoms.one_b(p));
+                let third = (third.as_str(), answers.as_slice(), n);
+                publish_third(system, release, (a_var, &a_ids), third, |p| atoms.one_a(p));
+                publish_third(system, release, (b_var, &b_ids), third, |p| atoms.one_b(p));
             };
-            let mut system = self.system.clone();
-            let mut before = self.before.clone();
+            let mut system = self.system.split_in(n);
+            let mut before = self.before.split_in(n);
             for (release, atoms) in &self.placed {
                 mark(&mut system, release, *atoms);
                 mark(&mut before, release, *atoms);
@@ -783,7 +804,7 @@ impl<'a> Thirds<'a> {
                 .entries
                 .iter()
                 .map(|(sum, published, origin)| Entry {
-                    sum: sum.clone(),
+                    sum: parts(sum, n),
                     published: *published,
                     origin: origin.clone(),
                 })
@@ -809,37 +830,48 @@ impl<'a> Thirds<'a> {
 }
 
 /// What `release`'s two-way table of `variable` and `third` shows of `variable`'s lines (and
-/// of all of them): how many of their people also answered `third`, the first halves
-/// ([`System::split`]) of the atoms `sum` gives a line's categories (`ids` by position).
+/// of all of them), over atoms split in `n` parts, one per answer of `third` (`answers`, by
+/// id) and a last for who did not answer it ([`System::split_in`]): each shown cell counts the
+/// parts of its answers of the atoms `sum` gives its line's categories (`ids` by position), and
+/// each line's total the parts of every answer.
 fn publish_third(
     system: &mut System,
     release: &[EarlierTable],
-    (variable, third): (&str, &str),
-    ids: &[String],
+    (variable, ids): (&str, &[String]),
+    (third, answers, n): (&str, &[String], usize),
     sum: impl Fn(&[usize]) -> Sum,
 ) {
     let Some(x) = release.iter().find_map(|x| x.two_way(variable, third)) else {
         return;
     };
-    let width = x.columns.len();
-    let total = |r: usize| {
-        x.cells
-            .get(r)
-            .and_then(|row| row.get(width).copied().flatten())
-    };
+    let columns: Vec<Option<Vec<usize>>> = x
+        .columns
+        .iter()
+        .map(|column| positions(column, answers))
+        .chain(std::iter::once(Some((0..answers.len()).collect())))
+        .collect();
     let all: Vec<usize> = (0..ids.len()).collect();
-    let lines = x
+    let rows = x
         .rows
         .iter()
-        .enumerate()
-        .map(|(r, line)| (positions(line, ids), total(r)))
-        .chain(std::iter::once((Some(all), total(x.rows.len()))));
-    for (line, value) in lines {
-        let (Some(line), Some(value)) = (line, value) else {
+        .map(|line| positions(line, ids))
+        .chain(std::iter::once(Some(all)));
+    for (r, line) in rows.enumerate() {
+        let Some(line) = line else {
             continue;
         };
-        let answered: Sum = sum(&line).iter().map(|&atom| 2 * atom).collect();
-        publish_shown(system, answered, x.shown(value));
+        let atoms = sum(&line);
+        for (c, column) in columns.iter().enumerate() {
+            let value = x.cells.get(r).and_then(|row| row.get(c).copied().flatten());
+            let (Some(column), Some(value)) = (column, value) else {
+                continue;
+            };
+            let cell: Sum = atoms
+                .iter()
+                .flat_map(|&atom| column.iter().map(move |&p| n * atom + p))
+                .collect();
+            publish_shown(system, cell, x.shown(value));
+        }
     }
 }
 

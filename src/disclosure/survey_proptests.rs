@@ -37,7 +37,7 @@
 //! two-way margins as lower bounds it stays wide, and 2,300 further cases found no other. With
 //! every pair tied, a random search then found `FOUND_THREE_QUESTIONS`, pinned by the margins of
 //! two other tables across both releases with no outside knowledge (one case in about 400); the
-//! audit now also splits a pair's groups by who answered each third question (`joint::Thirds`)
+//! audit now also splits a pair's groups by their answer to each third question (`joint::Thirds`)
 //! and keeps it wide. Knowing the published zeros, a search then found
 //! `FOUND_ZEROS_SECOND_RELEASE`, pinned through the complement rule when it read true counts;
 //! it reads published ones now, which the attacker has anyway.
@@ -1260,6 +1260,24 @@ fn the_realistic_survey_found_over_three_releases_keeps_its_hidden_count_wide() 
     let releases = realistic_releases(12, 10, 50, 3);
     let pinned = pinned_by_groups(&sizes, 10, &releases, vec![vec![0, 4, 5]]);
     assert!(pinned.is_empty(), "{}", pinned.join("\n"));
+}
+
+/// Found by the test above over three releases (`CHORUS_TRIPLE_SEEDS=20
+/// CHORUS_TRIPLE_RESPONSES=50 CHORUS_TRIPLE_RELEASES=3`, 2026-12-04): seeds 8 and 15 with the
+/// complement rule on true counts, seed 10 with it on published ones — each a count of release 1
+/// or 2 pinned 9 wide (T = 10) by the tables of questions 0, 4 and 5 (seed 15), 2, 4 and 5
+/// (seed 10), or 0, 4 and 5 (seed 8) over the three releases. The third-question audit then split
+/// a pair's groups only by whether they answered the third question; it follows each answer
+/// apart now (`joint::Thirds`), and all three keep every hidden number wide.
+#[test]
+fn realistic_surveys_found_over_three_releases_keep_every_hidden_count_wide_against_three_questions(
+) {
+    let sizes: Vec<usize> = REALISTIC.iter().map(|shares| shares.len()).collect();
+    for (seed, questions) in [(8, [0, 4, 5]), (10, [2, 4, 5]), (15, [0, 4, 5])] {
+        let releases = realistic_releases(seed, 10, 50, 3);
+        let pinned = pinned_by_groups(&sizes, 10, &releases, vec![questions.to_vec()]);
+        assert!(pinned.is_empty(), "seed {seed}: {}", pinned.join("\n"));
+    }
 }
 
 /// Found by the property over tied tables with its plainest attacker (no outside knowledge;

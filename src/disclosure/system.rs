@@ -112,13 +112,15 @@ impl Witnesses {
     }
 }
 
-/// The value of `sum` at `point`.
-/// A sum of atoms as the same sum over both halves of each ([`System::split`]); sorted when
-/// `sum` is.
-pub(super) fn halves(sum: &Sum) -> Sum {
-    sum.iter().flat_map(|&a| [2 * a, 2 * a + 1]).collect()
+/// A sum of atoms as the same sum over all `n` parts of each ([`System::split_in`]); sorted
+/// when `sum` is.
+pub(super) fn parts(sum: &Sum, n: usize) -> Sum {
+    sum.iter()
+        .flat_map(|&a| (0..n).map(move |p| n * a + p))
+        .collect()
 }
 
+/// The value of `sum` at `point`.
 fn value_of(point: &[f64], sum: &Sum) -> f64 {
     sum.iter().filter_map(|&a| point.get(a)).sum()
 }
@@ -184,32 +186,37 @@ impl System {
         base
     }
 
-    /// This system with every atom split in two: atom `i`'s people who also answered a third
-    /// question are atom `2i`, the others `2i + 1` (`joint::third_questions`). Every number
-    /// known of atom `i` is known of the two halves together, a half of an empty atom is empty,
-    /// and each half only grows from release to release, as the whole did.
-    pub(super) fn split(&self) -> System {
+    /// This system with every atom split in `n` parts: atom `i` becomes atoms `n·i` to
+    /// `n·i + n − 1` (`joint::Thirds`: one per answer of a third question, and one for the
+    /// people who did not answer it). Every number known of atom `i` is known of its parts
+    /// together, a part of an empty atom is empty, and each part only grows from release to
+    /// release, as the whole did.
+    pub(super) fn split_in(&self, n: usize) -> System {
         System {
-            known_empty: self.known_empty.iter().flat_map(|&e| [e, e]).collect(),
+            known_empty: self
+                .known_empty
+                .iter()
+                .flat_map(|&e| std::iter::repeat_n(e, n))
+                .collect(),
             known: self
                 .known
                 .iter()
-                .map(|(sum, low, high)| (halves(sum), *low, *high))
+                .map(|(sum, low, high)| (parts(sum, n), *low, *high))
                 .collect(),
             floors: self
                 .floors
                 .iter()
-                .map(|(sum, low)| (halves(sum), *low))
+                .map(|(sum, low)| (parts(sum, n), *low))
                 .collect(),
             monotone: self
                 .monotone
                 .iter()
-                .flat_map(|&(e, l)| [(2 * e, 2 * l), (2 * e + 1, 2 * l + 1)])
+                .flat_map(|&(e, l)| (0..n).map(move |p| (n * e + p, n * l + p)))
                 .collect(),
             equal: self
                 .equal
                 .iter()
-                .map(|(a, b)| (halves(a), halves(b)))
+                .map(|(a, b)| (parts(a, n), parts(b, n)))
                 .collect(),
         }
     }
@@ -990,10 +997,10 @@ mod tests {
             s.at_least(vec![second], shown(20));
             return (s, vec![first]);
         }
-        let mut s = s.split();
+        let mut s = s.split_in(2);
         s.publish(vec![2 * first], shown(12));
         s.publish(vec![2 * second], shown(20));
-        (s, halves(&vec![first]))
+        (s, parts(&vec![first], 2))
     }
 
     #[test]
@@ -1010,7 +1017,10 @@ mod tests {
     #[test]
     fn a_split_system_alone_keeps_every_width() {
         let (whole, target) = a_group_and_who_answered_a_third_question(false);
-        assert_eq!(whole.split().width(&halves(&target)), whole.width(&target));
+        assert_eq!(
+            whole.split_in(2).width(&parts(&target, 2)),
+            whole.width(&target)
+        );
     }
 
     /// Two releases of two groups; release 2 shows their total, 30 (28 to 32). Two points of a
