@@ -3,6 +3,7 @@
 //! hidden here.
 
 use super::layout::Layout;
+use super::suppress::leaves_fewer_than;
 
 /// Whether every margin may be shown: none is in `1..t`, and none leaves `1..t` others in its
 /// line (the grand total minus a row or column total).
@@ -82,7 +83,7 @@ pub(super) fn primary(
 /// budget would count as lost; the two-way one counts redesigned tables too, and moved less
 /// (docs/releases.md, "The complement rule reads published numbers").
 fn leaves_few(total: u64, part: u64, t: u64) -> bool {
-    total.checked_sub(part).is_some_and(|r| (1..t).contains(&r))
+    leaves_fewer_than(total, part, t)
 }
 
 /// Secondary suppression: no row or column has exactly one hidden cell. The partner is the

@@ -31,7 +31,12 @@ pub(super) fn primary(truth: &[u64], published: &[u64], layout: &Layout, t: u64)
 /// checks. A difference of 0 or below is the noise around a rest of a few people or none: the
 /// audit judges the hidden counts there.
 pub(super) fn small_complement(total: u64, part: u64, t: u64) -> bool {
-    let below = t.saturating_sub(2 * MAX_ADJUSTMENT);
+    leaves_fewer_than(total, part, t.saturating_sub(2 * MAX_ADJUSTMENT))
+}
+
+/// Whether the published `total` minus the published `part` is from 1 to `below − 1`: the one
+/// shape of every complement rule (a zero or negative difference leaves nobody to single out).
+pub(super) fn leaves_fewer_than(total: u64, part: u64, below: u64) -> bool {
     total
         .checked_sub(part)
         .is_some_and(|r| (1..below).contains(&r))
