@@ -13,7 +13,7 @@ use crate::tally::RawTable;
 use super::earlier::{margins_of, positions, EarlierRelease, EarlierTable};
 use super::grouping::Grouping;
 use super::protect::Shown;
-use super::system::{parts, Sum, System, Witnesses};
+use super::system::{parts, parts_among, Sum, System, Witnesses};
 use std::collections::BTreeSet;
 
 /// How many earlier releases of a pair make its second audit move the first audit's points
@@ -866,10 +866,7 @@ fn publish_third(
             let (Some(column), Some(value)) = (column, value) else {
                 continue;
             };
-            let cell: Sum = atoms
-                .iter()
-                .flat_map(|&atom| column.iter().map(move |&p| n * atom + p))
-                .collect();
+            let cell = parts_among(&atoms, n, column.iter().copied());
             publish_shown(system, cell, x.shown(value));
         }
     }

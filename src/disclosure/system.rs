@@ -115,8 +115,13 @@ impl Witnesses {
 /// A sum of atoms as the same sum over all `n` parts of each ([`System::split_in`]); sorted
 /// when `sum` is.
 pub(super) fn parts(sum: &Sum, n: usize) -> Sum {
+    parts_among(sum, n, 0..n)
+}
+
+/// A sum of atoms as the sum over parts `among` (of `n`) of each ([`System::split_in`]).
+pub(super) fn parts_among(sum: &Sum, n: usize, among: impl Iterator<Item = usize> + Clone) -> Sum {
     sum.iter()
-        .flat_map(|&a| (0..n).map(move |p| n * a + p))
+        .flat_map(|&a| among.clone().map(move |p| n * a + p))
         .collect()
 }
 
