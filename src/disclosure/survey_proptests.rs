@@ -592,6 +592,14 @@ enum Knows {
     EmptyThenAndNow,
 }
 
+impl Knows {
+    /// An attacker told every empty group is set against the engine's audit that assumes the
+    /// same within each pair: the tables of questions a rule ties together.
+    fn set_against_tied_tables(self) -> bool {
+        matches!(self, Knows::EmptyNow | Knows::EmptyThenAndNow)
+    }
+}
+
 /// A case released twice; the attacker's range of the hidden number counting `cell` in
 /// release `r` (0 or 1), using all tables of both releases, when narrower than T.
 fn width_in(
@@ -601,9 +609,7 @@ fn width_in(
     (r, cell): (usize, Vec<Option<Vec<usize>>>),
     knows: Knows,
 ) -> Option<f64> {
-    // An attacker told every empty group is set against the engine's audit that assumes the
-    // same within each pair: the tables of questions a rule ties together.
-    let tied = matches!(knows, Knows::EmptyNow | Knows::EmptyThenAndNow);
+    let tied = knows.set_against_tied_tables();
     width_in_tables(case, sizes, (t, first_n), (r, cell), (knows, tied))
 }
 
@@ -646,7 +652,7 @@ fn width_in_tables(
 /// only, the numbers the first cases were found on are no longer all hidden; this keeps asking
 /// of all that are.
 fn attack_case(case: &str, sizes: &[usize], (t, first_n): (u32, usize), knows: Knows) {
-    let tied = matches!(knows, Knows::EmptyNow | Knows::EmptyThenAndNow);
+    let tied = knows.set_against_tied_tables();
     if let Err(e) = attack(sizes, t, &parse(case), first_n, (knows, tied)) {
         panic!("{e}");
     }
