@@ -1219,7 +1219,7 @@ fn realistic_releases(seed: u64, t: u32, first_n: usize, count: usize) -> Vec<Ve
 /// releases, the zeros read as true zeros): nothing is pinned.
 ///
 /// `CHORUS_TRIPLE_SEEDS`, `CHORUS_TRIPLE_RESPONSES` and `CHORUS_TRIPLE_RELEASES` try more
-/// surveys, other sizes and more releases; `CHORUS_TRIPLE_GROUP=0` attacks with
+/// surveys, other sizes and more releases (`CHORUS_TRIPLE_FIRST_SEED` other surveys); `CHORUS_TRIPLE_GROUP=0` attacks with
 /// [`pinned_by_every_pair`] instead, `=2` or `=4` with every two or four questions. That found
 /// [`the_realistic_survey_found_over_three_releases_keeps_its_hidden_count_wide`].
 #[test]
@@ -1231,12 +1231,13 @@ fn no_hidden_number_of_a_realistic_survey_is_pinned_by_any_three_questions_of_bo
             .unwrap_or(default)
     };
     let seeds = env("CHORUS_TRIPLE_SEEDS", 1) as u64;
+    let first_seed = env("CHORUS_TRIPLE_FIRST_SEED", 0) as u64;
     let first_n = env("CHORUS_TRIPLE_RESPONSES", 100);
     let release_count = env("CHORUS_TRIPLE_RELEASES", 2);
     let sizes: Vec<usize> = REALISTIC.iter().map(|shares| shares.len()).collect();
     let t = 10;
     let mut failures = Vec::new();
-    for seed in 0..seeds {
+    for seed in first_seed..first_seed + seeds {
         let releases = realistic_releases(seed, t, first_n, release_count);
         let hidden = releases
             .iter()
