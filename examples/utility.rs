@@ -18,6 +18,10 @@ use chorus::tally::{tally, Catalogue};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+/// The server's allocator (src/main.rs), so that release times are the product's.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 /// A peer-led drug-use survey: who answered, where, what they use, naloxone, overdoses,
 /// services. Option weights are skewed the way real answers are.
 const SURVEY: &str = r#"
