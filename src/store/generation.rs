@@ -106,6 +106,17 @@ impl Generation {
     }
 }
 
+/// Reads `key` once more, for a pass over a whole tree (a rewrite's copy, the count at start-up),
+/// so that sled's cache can let go of what the pass has read. sled notes each page read in a
+/// queue of 64 per shard (256 shards) and evicts only when a queue fills: a pass reading each
+/// page about once fills none, and kept every page it read in memory until the database closed.
+/// A second read of a page already loaded fills the queues, so the pass evicts as it goes
+/// (docs/performance.md, "Why a rewrite raises memory").
+pub(super) fn touch(tree: &sled::Tree, key: &[u8]) -> Result<(), StoreError> {
+    tree.get(key)?;
+    Ok(())
+}
+
 /// Writes `entries` (already in key order) into `tree` in modest batches.
 pub(super) fn fill(
     tree: &sled::Tree,
