@@ -1219,8 +1219,9 @@ fn realistic_releases(seed: u64, t: u32, first_n: usize, count: usize) -> Vec<Ve
 /// releases, the zeros read as true zeros): nothing is pinned.
 ///
 /// `CHORUS_TRIPLE_SEEDS`, `CHORUS_TRIPLE_RESPONSES` and `CHORUS_TRIPLE_RELEASES` try more
-/// surveys, other sizes and more releases (`CHORUS_TRIPLE_FIRST_SEED` other surveys); `CHORUS_TRIPLE_GROUP=0` attacks with
-/// [`pinned_by_every_pair`] instead, `=2` or `=4` with every two or four questions. That found
+/// surveys, other sizes and more releases (`CHORUS_TRIPLE_FIRST_SEED` other surveys);
+/// `CHORUS_TRIPLE_GROUP=0` attacks with [`pinned_by_every_pair`] instead, `=2` or `=4` with
+/// every two or four questions. That found
 /// [`the_realistic_survey_found_over_three_releases_keeps_its_hidden_count_wide`].
 #[test]
 fn no_hidden_number_of_a_realistic_survey_is_pinned_by_any_three_questions_of_both_releases() {
