@@ -9,6 +9,7 @@ mod cli;
 mod coupons;
 mod durability;
 mod edges;
+mod every_example;
 mod export_loaders;
 mod exports;
 mod field_instrument;
