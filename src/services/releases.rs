@@ -25,6 +25,19 @@ pub fn release_numbers(chorus: &Chorus, survey: &str) -> Result<Vec<u32>, Servic
     Ok(chorus.store.release_numbers(survey)?)
 }
 
+/// The survey's final release: the one published on closing, or its last release once it is
+/// closed (closing without enough new responses publishes nothing new). A release's frozen
+/// document says `final` only in the first case, since it is never rewritten; this says it in
+/// both.
+pub fn final_release(chorus: &Chorus, survey: &str) -> Result<Option<u32>, ServiceError> {
+    survey_entry(chorus, survey)?;
+    let Some(latest) = release::latest_number(&chorus.store, survey)? else {
+        return Ok(None);
+    };
+    let last_is_final = release::is_final(&chorus.store, &chorus.surveys, survey, latest)?;
+    Ok(last_is_final.then_some(latest))
+}
+
 /// Which release: the latest, or a number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Which {

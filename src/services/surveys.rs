@@ -160,6 +160,8 @@ pub struct Overview {
     pub progress: String,
     pub batches: Vec<BatchRow>,
     pub releases: Vec<u32>,
+    /// The final release, once the survey is closed and has one.
+    pub final_release: Option<u32>,
     /// Surveys with coupons: how many coupons were used, as a band.
     pub coupons_used: Option<String>,
     /// Surveys with coupons: the furthest wave reached, as a band.
@@ -208,6 +210,7 @@ pub fn overview(chorus: &Chorus, id: &str) -> Result<Overview, ServiceError> {
         waves_reached: waves_band(chorus, id),
         batches,
         releases: chorus.store.release_numbers(id)?,
+        final_release: super::releases::final_release(chorus, id)?,
         entry,
     })
 }

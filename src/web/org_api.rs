@@ -165,7 +165,12 @@ async fn list_releases(
     api_account(&state, &req, Role::Organiser)?;
     let id = path.into_inner();
     let numbers = releases::release_numbers(&state.chorus, &id)?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "survey": id, "releases": numbers })))
+    let last = releases::final_release(&state.chorus, &id)?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "survey": id,
+        "releases": numbers,
+        "final_release": last,
+    })))
 }
 
 /// The frozen bytes of a release (`latest` or a number), exactly as published.

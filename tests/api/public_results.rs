@@ -142,3 +142,31 @@ fn public_results_are_off_by_default_on_after_the_switch_and_off_again() {
     assert_eq!(audited(&org, "make results public"), 4);
     assert_eq!(audited(&org, "stop public results"), 3);
 }
+
+/// Closing with too few new responses publishes nothing new: the public page still says that
+/// the release it shows is the final one.
+#[test]
+fn the_public_page_calls_the_last_release_final_once_the_survey_is_closed() {
+    let app = TestApp::spawn();
+    let key = organiser_key(&app, "maria");
+    let auth = [("Authorization", key.as_str())];
+    answer_with_text(&app, 60, 0);
+    let (status, body) = post(&app.url("/api/v1/surveys/demo/releases"), "", &auth);
+    assert_eq!(status, 201, "{body}");
+    let public_url = app.url("/api/v1/surveys/demo/public");
+    let (status, body) = post(&public_url, r#"{"public": true}"#, &auth);
+    assert_eq!(status, 200, "{body}");
+    let (_, open) = get(&app.url("/r/demo"));
+    assert!(
+        open.contains("Release 1") && !open.contains("· final"),
+        "{open}"
+    );
+    answer_with_text(&app, 1, 60);
+    let (ok, _, stderr) = app.cli(&["survey", "close", "demo"]);
+    assert!(
+        ok && stderr.contains("nothing new was published"),
+        "{stderr}"
+    );
+    let (_, closed) = get(&app.url("/r/demo"));
+    assert!(closed.contains("Release 1 · final"), "{closed}");
+}

@@ -51,14 +51,39 @@ fn closing_a_survey_one_response_after_a_release_publishes_nothing_new() {
     assert!(ok, "{stderr}");
     assert!(stderr.contains("nothing new was published"), "{stderr}");
     let (_, list) = api_get(&app, "/api/v1/surveys/demo/releases", &key);
-    assert_eq!(
-        serde_json::from_str::<Value>(&list).expect("json")["releases"],
-        json!([1])
-    );
+    let list: Value = serde_json::from_str(&list).expect("json");
+    assert_eq!(list["releases"], json!([1]));
     let (_, latest) = api_get(&app, "/api/v1/surveys/demo/releases/latest", &key);
     assert_eq!(latest, first, "the last release stands, byte for byte");
-    let audit = OrgClient::log_in_existing(&app, "maria").get("/org/audit");
+    // Release 1 stays the same bytes, so its document cannot say it became final: the list
+    // says so, and so does every page that shows it.
+    assert_eq!(list["final_release"], json!(1), "{list}");
+    let org = OrgClient::log_in_existing(&app, "maria");
+    let audit = org.get("/org/audit");
     assert!(audit.html.contains("release 1 is final"), "{}", audit.html);
+    let page = org.get("/org/s/demo/releases/1");
+    assert!(page.html.contains("Release 1 (final)"), "{}", page.html);
+    let survey = org.get("/org/s/demo");
+    assert!(
+        survey.html.contains("Release 1</a> (final)"),
+        "{}",
+        survey.html
+    );
+}
+
+#[test]
+fn a_release_is_not_called_final_while_the_survey_is_open() {
+    let app = TestApp::spawn();
+    let key = organiser_key(&app);
+    answer(&app, 60, 0);
+    let (ok, _, stderr) = app.cli(&["release", "publish", "demo"]);
+    assert!(ok, "{stderr}");
+    let (_, list) = api_get(&app, "/api/v1/surveys/demo/releases", &key);
+    let list: Value = serde_json::from_str(&list).expect("json");
+    assert_eq!(list["final_release"], Value::Null, "{list}");
+    let org = OrgClient::log_in_existing(&app, "maria");
+    let page = org.get("/org/s/demo/releases/1");
+    assert!(!page.html.contains("(final)"), "{}", page.html);
 }
 
 #[test]

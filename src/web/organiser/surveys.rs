@@ -208,6 +208,7 @@ pub(super) fn survey_page(
     c.insert("notice", &notice);
     c.insert("link", &format!("{}/s/{id}", org.state.site.public_url));
     c.insert("releases", &overview.releases);
+    c.insert("final_release", &overview.final_release);
     c.insert("shredded", &entry.shredded);
     c.insert("closed_on", &entry.closed_on);
     c.insert("retention_days", &entry.retention_days);
