@@ -17,6 +17,7 @@ mod inner;
 mod joint;
 mod layout;
 mod margins;
+mod nested;
 mod protect;
 mod ptable;
 mod suppress;

@@ -11,6 +11,7 @@
 
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use microlp::{ComparisonOp, Error, OptimizationDirection, Problem, Variable};
 
@@ -25,6 +26,11 @@ pub(super) struct System {
     /// Per atom: whether the attacker is assumed to know it is empty.
     known_empty: Vec<bool>,
     known: Vec<(Sum, f64, f64)>,
+    /// The shown value of each of `known`, in the same order.
+    values: Vec<u64>,
+    /// Pairs of `known` that count nested groups and show different values (see
+    /// `nested.rs`): worked out once per system, when first needed.
+    strictly_more: OnceLock<Vec<(usize, usize)>>,
     /// Lower bounds on sums (see [`System::at_least`]): the highest for each sum, atoms sorted.
     floors: BTreeMap<Sum, f64>,
     monotone: Vec<(usize, usize)>,
@@ -125,6 +131,12 @@ pub(super) fn parts_among(sum: &Sum, n: usize, among: impl Iterator<Item = usize
         .collect()
 }
 
+/// `outer − inner` as atoms with coefficients.
+fn difference<'a>(outer: &'a Sum, inner: &'a Sum) -> impl Iterator<Item = (usize, f64)> + 'a {
+    let plus = outer.iter().map(|&a| (a, 1.0));
+    plus.chain(inner.iter().map(|&a| (a, -1.0)))
+}
+
 /// The value of `sum` at `point`.
 fn value_of(point: &[f64], sum: &Sum) -> f64 {
     sum.iter().filter_map(|&a| point.get(a)).sum()
@@ -153,6 +165,8 @@ impl System {
     pub(super) fn publish(&mut self, sum: Sum, published: Shown) {
         let (low, high) = published.range();
         self.known.push((sum, low, high));
+        self.values.push(published.value);
+        self.strictly_more = OnceLock::new();
     }
 
     /// A number known to be at least the lower end of a published one's range (a two-way
@@ -208,6 +222,8 @@ impl System {
                 .iter()
                 .map(|(sum, low, high)| (parts(sum, n), *low, *high))
                 .collect(),
+            values: self.values.clone(),
+            strictly_more: OnceLock::new(),
             floors: self
                 .floors
                 .iter()
@@ -229,6 +245,35 @@ impl System {
     /// `earlier` is the same group of people as `later`, in an earlier release.
     pub(super) fn at_most(&mut self, earlier: usize, later: usize) {
         self.monotone.push((earlier, later));
+        self.strictly_more = OnceLock::new();
+    }
+
+    /// Pairs `(inner, outer)` of published sums where `outer` counts everyone `inner` does and
+    /// at least one more person, as their different values show: `outer − inner ≥ 1`.
+    fn strictly_more(&self) -> impl Iterator<Item = (&Sum, &Sum)> + '_ {
+        let pairs = self.strictly_more.get_or_init(|| {
+            let atoms = self.known_empty.len();
+            let mut later = vec![None; atoms];
+            for &(earlier, next) in &self.monotone {
+                if earlier < atoms && later[earlier].is_none() {
+                    later[earlier] = Some(next);
+                }
+            }
+            let shown: Vec<super::nested::Published> = self
+                .known
+                .iter()
+                .zip(&self.values)
+                .map(|((sum, low, high), &value)| super::nested::Published {
+                    sum,
+                    value,
+                    range: (*low, *high),
+                })
+                .collect();
+            super::nested::strictly_more(&shown, &later, atoms)
+        });
+        pairs
+            .iter()
+            .map(|&(i, j)| (&self.known[i].0, &self.known[j].0))
     }
 
     /// Whether `point` meets every lower bound of [`System::at_least`].
@@ -295,6 +340,15 @@ impl System {
                 problem.add_constraint(terms, ComparisonOp::Ge, 0.0);
             }
         }
+        for (inner, outer) in self.strictly_more() {
+            let terms = atoms.weighted(difference(outer, inner));
+            let rest = 1.0 - (held(outer) - held(inner));
+            if !terms.is_empty() {
+                problem.add_constraint(terms, ComparisonOp::Ge, rest);
+            } else if rest > SLACK {
+                return None;
+            }
+        }
         self.equal_rows(&mut problem, &atoms, |a, b| held(b) - held(a));
         let mut options = microlp::SolveOptions::default();
         options.presolve = false;
@@ -342,6 +396,11 @@ impl System {
         for (a, b) in &self.equal {
             if (value(a) - value(b)).abs() > SLACK {
                 return Some(format!("{a:?} and {b:?} differ"));
+            }
+        }
+        for (inner, outer) in self.strictly_more() {
+            if value(outer) - value(inner) + SLACK < 1.0 {
+                return Some(format!("{outer:?} is not above {inner:?}"));
             }
         }
         None
@@ -595,6 +654,14 @@ impl System {
             let terms = atoms.weighted([(later, 1.0), (earlier, -1.0)].into_iter());
             problem.add_constraint(terms, ComparisonOp::Ge, 0.0);
         }
+        // An atom certainly empty has no variable: a difference of such atoms alone is 0, and
+        // its two numbers then count the same people (and show the same value) in truth.
+        for (inner, outer) in self.strictly_more() {
+            let terms = atoms.weighted(difference(outer, inner));
+            if !terms.is_empty() {
+                problem.add_constraint(terms, ComparisonOp::Ge, 1.0);
+            }
+        }
         self.equal_rows(&mut problem, &atoms, |_, _| 0.0);
         (problem, atoms)
     }
@@ -766,6 +833,45 @@ impl<'a> Extremes<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// T = 10: a count shown as 10 is 10 to 12, as 12 is 10 to 14.
+    fn shown_at_ten(value: u64) -> Shown {
+        Shown::new(value, 10)
+    }
+
+    #[test]
+    fn a_part_shown_with_another_value_than_its_whole_leaves_at_least_one_person_outside_it() {
+        // Atom 0: who answered both questions and chose o1; atom 1: who chose o1 and skipped
+        // the other. The two-way total shows 10, the one-way count 12: same people, same value,
+        // so atom 1 holds someone. Alone the ranges allow 0 to 4; the rule leaves 1 to 4.
+        let mut s = System::default();
+        s.add_atoms(2);
+        s.publish(vec![0], shown_at_ten(10));
+        s.publish(vec![0, 1], shown_at_ten(12));
+        assert_eq!(s.width(&vec![1]).expect("solved"), Some(3.0));
+        let mut same = System::default();
+        same.add_atoms(2);
+        same.publish(vec![0], shown_at_ten(12));
+        same.publish(vec![0, 1], shown_at_ten(12));
+        assert_eq!(same.width(&vec![1]).expect("solved"), Some(4.0));
+    }
+
+    #[test]
+    fn a_count_shown_higher_in_the_next_release_gained_at_least_one_person() {
+        let mut s = System::default();
+        let mut previous = None;
+        let first = s.add_release(1, &mut previous);
+        let second = s.add_release(1, &mut previous);
+        s.publish(vec![first], shown_at_ten(10));
+        s.publish(vec![second], shown_at_ten(12));
+        // Release 2's count: 10 to 14 alone, at least one more than release 1's (10 to 12).
+        assert_eq!(s.width(&vec![second]).expect("solved"), Some(3.0));
+        let point = vec![11.0, 11.0];
+        assert!(
+            s.misses(&point).is_some(),
+            "the same count twice is refused"
+        );
+    }
 
     /// A number shown by a release with T = 5, below every count these tests show but 1: the
     /// threshold's floor changes none of their ranges.
