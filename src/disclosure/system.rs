@@ -26,8 +26,8 @@ pub(super) struct System {
     /// Per atom: whether the attacker is assumed to know it is empty.
     known_empty: Vec<bool>,
     known: Vec<(Sum, f64, f64)>,
-    /// The shown value of each of `known`, in the same order.
-    values: Vec<u64>,
+    /// Each of `known` as it was shown (value and that release's threshold), in the same order.
+    values: Vec<Shown>,
     /// Pairs of `known` that count nested groups and show different values (see
     /// `nested.rs`): worked out once per system, when first needed.
     strictly_more: OnceLock<Vec<(usize, usize)>>,
@@ -165,7 +165,7 @@ impl System {
     pub(super) fn publish(&mut self, sum: Sum, published: Shown) {
         let (low, high) = published.range();
         self.known.push((sum, low, high));
-        self.values.push(published.value);
+        self.values.push(published);
         self.strictly_more = OnceLock::new();
     }
 
@@ -263,9 +263,10 @@ impl System {
                 .known
                 .iter()
                 .zip(&self.values)
-                .map(|((sum, low, high), &value)| super::nested::Published {
+                .map(|((sum, low, high), shown)| super::nested::Published {
                     sum,
-                    value,
+                    value: shown.value,
+                    threshold: shown.threshold,
                     range: (*low, *high),
                 })
                 .collect();
