@@ -122,13 +122,25 @@ mod tests {
 
     /// As published with T = 10 and adjustments of at most 2.
     fn pairs(shown: &[(Sum, u64)], later: &[Option<usize>]) -> Vec<(usize, usize)> {
+        let with_t: Vec<(Sum, u64, u64)> = shown.iter().map(|(s, v)| (s.clone(), *v, 10)).collect();
+        pairs_with_thresholds(&with_t, later)
+    }
+
+    /// Each number with its release's threshold T, adjusted by at most 2.
+    fn pairs_with_thresholds(
+        shown: &[(Sum, u64, u64)],
+        later: &[Option<usize>],
+    ) -> Vec<(usize, usize)> {
         let published: Vec<Published> = shown
             .iter()
-            .map(|(sum, value)| Published {
+            .map(|(sum, value, threshold)| Published {
                 sum,
                 value: *value,
-                threshold: 10,
-                range: ((*value as f64 - 2.0).max(10.0), *value as f64 + 2.0),
+                threshold: *threshold,
+                range: (
+                    (*value as f64 - 2.0).max(*threshold as f64),
+                    *value as f64 + 2.0,
+                ),
             })
             .collect();
         strictly_more(&published, later, later.len())
@@ -173,19 +185,7 @@ mod tests {
     fn releases_with_different_thresholds_may_show_the_same_people_differently() {
         let later = [Some(1), None];
         let shown = [(vec![0], 14, 10), (vec![1], 15, 15)];
-        let published: Vec<Published> = shown
-            .iter()
-            .map(|(sum, value, threshold)| Published {
-                sum,
-                value: *value,
-                threshold: *threshold,
-                range: (
-                    (*value as f64 - 2.0).max(*threshold as f64),
-                    *value as f64 + 2.0,
-                ),
-            })
-            .collect();
-        assert!(strictly_more(&published, &later, 2).is_empty());
+        assert!(pairs_with_thresholds(&shown, &later).is_empty());
     }
 
     #[test]
