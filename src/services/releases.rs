@@ -30,12 +30,11 @@ pub fn release_numbers(chorus: &Chorus, survey: &str) -> Result<Vec<u32>, Servic
 /// document says `final` only in the first case, since it is never rewritten; this says it in
 /// both.
 pub fn final_release(chorus: &Chorus, survey: &str) -> Result<Option<u32>, ServiceError> {
-    survey_entry(chorus, survey)?;
-    let Some(latest) = release::latest_number(&chorus.store, survey)? else {
+    // A survey is closed for good, and only then is a release final: no need to read one.
+    if survey_entry(chorus, survey)?.state != crate::surveys::SurveyState::Closed {
         return Ok(None);
-    };
-    let last_is_final = release::is_final(&chorus.store, &chorus.surveys, survey, latest)?;
-    Ok(last_is_final.then_some(latest))
+    }
+    Ok(release::latest_number(&chorus.store, survey)?)
 }
 
 /// Which release: the latest, or a number.
