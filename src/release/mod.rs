@@ -201,24 +201,33 @@ pub enum CloseError {
     Store(#[from] StoreError),
 }
 
-/// Whether release `number` is the survey's final one: published on closing, or the last
-/// release of a closed survey (closing without enough new responses publishes nothing new).
+/// The survey's final release: the one published on closing, or its last release once it is
+/// closed (closing without enough new responses publishes nothing new). A survey is closed
+/// for good, and only then is a release final, so no release needs reading to tell. A
+/// release's frozen document says `final` only in the first case, since it is never
+/// rewritten; this says it in both.
+pub fn final_release(
+    store: &Store,
+    surveys: &SurveyRegistry,
+    survey: &str,
+) -> Result<Option<u32>, StoreError> {
+    let closed = surveys
+        .get(survey)
+        .is_some_and(|e| e.state == crate::surveys::SurveyState::Closed);
+    if !closed {
+        return Ok(None);
+    }
+    latest_number(store, survey)
+}
+
+/// Whether release `number` is the survey's final one (see [`final_release`]).
 pub fn is_final(
     store: &Store,
     surveys: &SurveyRegistry,
     survey: &str,
     number: u32,
 ) -> Result<bool, StoreError> {
-    let closed = surveys
-        .get(survey)
-        .is_some_and(|e| e.state == crate::surveys::SurveyState::Closed);
-    if closed && latest_number(store, survey)? == Some(number) {
-        return Ok(true);
-    }
-    Ok(match body(store, survey, number)? {
-        Some(b) => serde_json::from_str::<ReleaseDocument>(&b).is_ok_and(|d| d.is_final),
-        None => false,
-    })
+    Ok(final_release(store, surveys, survey)? == Some(number))
 }
 
 /// The served bytes of release `number`, exactly as published.

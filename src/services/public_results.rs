@@ -68,9 +68,8 @@ pub fn public_release(chorus: &Chorus, survey: &str) -> Option<(Arc<Survey>, Rel
     let number = release::latest_number(&chorus.store, survey).ok()??;
     let body = release::body(&chorus.store, survey, number).ok()??;
     let mut doc: ReleaseDocument = serde_json::from_str(&body).ok()?;
-    // The latest release of a closed survey is its final one, even when closing published
-    // nothing new and the frozen document predates it.
-    doc.is_final |= entry.state == crate::surveys::SurveyState::Closed;
+    // Final also when closing published nothing new and the frozen document predates it.
+    doc.is_final = release::is_final(&chorus.store, &chorus.surveys, survey, number).ok()?;
     if let Some(chosen) = &entry.public_tables {
         doc.tables.retain(|t| chosen.iter().any(|c| c == &t.id));
     }

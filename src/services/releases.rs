@@ -25,16 +25,14 @@ pub fn release_numbers(chorus: &Chorus, survey: &str) -> Result<Vec<u32>, Servic
     Ok(chorus.store.release_numbers(survey)?)
 }
 
-/// The survey's final release: the one published on closing, or its last release once it is
-/// closed (closing without enough new responses publishes nothing new). A release's frozen
-/// document says `final` only in the first case, since it is never rewritten; this says it in
-/// both.
+/// The survey's final release, if it is closed and has one (see `release::final_release`).
 pub fn final_release(chorus: &Chorus, survey: &str) -> Result<Option<u32>, ServiceError> {
-    // A survey is closed for good, and only then is a release final: no need to read one.
-    if survey_entry(chorus, survey)?.state != crate::surveys::SurveyState::Closed {
-        return Ok(None);
-    }
-    Ok(release::latest_number(&chorus.store, survey)?)
+    survey_entry(chorus, survey)?;
+    Ok(release::final_release(
+        &chorus.store,
+        &chorus.surveys,
+        survey,
+    )?)
 }
 
 /// Which release: the latest, or a number.

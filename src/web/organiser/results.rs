@@ -115,7 +115,7 @@ pub async fn show(
     c.insert("number", &number);
     c.insert("doc", &doc);
     let last = release_actions::final_release(&org.state.chorus, &id).unwrap_or(None);
-    c.insert("is_final", &(doc.is_final || last == Some(number)));
+    c.insert("is_final", &(last == Some(number)));
     c.insert("one_way", &one_way);
     c.insert("variables", &variables);
     c.insert("picked_missing", &matches!(picked, Some(None)));
