@@ -52,6 +52,10 @@ fn readable(
             survey: survey.to_owned(),
             question: question.to_owned(),
         })?;
+    // Shredded first: its count of responses is 0, and "too few responses" would be false.
+    if entry.shredded {
+        return Err(ServiceError::FreeTextShredded);
+    }
     let needed = entry.survey.min_responses();
     if chorus.store.response_count(survey) < needed as usize {
         return Err(ServiceError::FreeTextTooFew(needed));
