@@ -35,6 +35,8 @@ pub enum RequestError {
     NoSuchSurvey(String),
     #[error("data can only be requested once a survey is closed")]
     NotClosed,
+    #[error("this survey has been shredded: its answers are gone, and there is nothing to export")]
+    Shredded,
     #[error("say what the data is for (up to {MAX_PURPOSE_CHARS} characters)")]
     Purpose,
     #[error("there is no such export request")]
@@ -59,6 +61,9 @@ pub fn request(
     if entry.state != SurveyState::Closed {
         return Err(RequestError::NotClosed);
     }
+    if entry.shredded {
+        return Err(RequestError::Shredded);
+    }
     let purpose = purpose.trim();
     if purpose.is_empty() || purpose.chars().count() > MAX_PURPOSE_CHARS {
         return Err(RequestError::Purpose);
@@ -78,8 +83,11 @@ pub fn request(
     Ok(request)
 }
 
+/// Approving needs the survey's answers still there (they may have been shredded since the
+/// request); declining does not.
 pub fn decide(
     store: &Store,
+    surveys: &SurveyRegistry,
     clock: &dyn Clock,
     id: &str,
     organiser: &str,
@@ -88,6 +96,14 @@ pub fn decide(
     let mut request = get(store, id)?.ok_or(RequestError::NotFound)?;
     if request.state != ExportState::Requested {
         return Err(RequestError::AlreadyDecided);
+    }
+    if approve {
+        let entry = surveys
+            .get(&request.survey)
+            .ok_or_else(|| RequestError::NoSuchSurvey(request.survey.clone()))?;
+        if entry.shredded {
+            return Err(RequestError::Shredded);
+        }
     }
     request.state = if approve {
         ExportState::Approved

@@ -51,7 +51,10 @@ pub fn issue_codes(
         actor,
         "issue codes",
         Some(survey),
-        Some(format!("batch {batch}: {count} codes{tagged}")),
+        Some(format!(
+            "batch {batch}: {count} {}{tagged}",
+            if count == 1 { "code" } else { "codes" }
+        )),
     );
     Ok(IssuedBatch { batch, codes })
 }

@@ -153,7 +153,9 @@ impl ServiceError {
             },
             ServiceError::Request(e) => match e {
                 RequestError::NoSuchSurvey(_) | RequestError::NotFound => NotFound,
-                RequestError::NotClosed | RequestError::AlreadyDecided => Conflict,
+                RequestError::NotClosed | RequestError::Shredded | RequestError::AlreadyDecided => {
+                    Conflict
+                }
                 RequestError::Purpose => BadRequest,
                 RequestError::Store(_) => Unavailable,
             },

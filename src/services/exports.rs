@@ -40,6 +40,7 @@ pub fn decide_export(
 ) -> Result<ExportRequest, ServiceError> {
     let decided = requests::decide(
         &chorus.store,
+        &chorus.surveys,
         chorus.clock.as_ref(),
         id,
         &actor.account,
@@ -58,6 +59,16 @@ pub fn decide_export(
         Some(format!("request {} by {}", decided.id, decided.researcher)),
     );
     Ok(decided)
+}
+
+/// The surveys a researcher can ask data of: closed, and not shredded. (id, title)
+pub fn exportable_surveys(chorus: &Chorus) -> Vec<(String, String)> {
+    super::surveys::list_surveys(chorus)
+        .into_iter()
+        .filter(|s| s.state == "closed")
+        .filter(|s| chorus.surveys.get(&s.id).is_some_and(|e| !e.shredded))
+        .map(|s| (s.id, s.title))
+        .collect()
 }
 
 /// A request as its researcher, or any organiser, may see it.

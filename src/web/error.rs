@@ -58,8 +58,9 @@ pub fn status_of(kind: ErrorKind) -> StatusCode {
     }
 }
 
-/// The message a person sees for a service failure. Our own failures are logged and shown as
-/// one generic sentence: their details may name files or keys.
+/// The message a person sees for a service failure, in the words the JSON API and the command
+/// line give. Our own failures are logged and shown as one generic sentence: their details may
+/// name files or keys.
 pub fn message_of(e: &ServiceError) -> String {
     match e.kind() {
         ErrorKind::Unavailable => {
@@ -68,6 +69,24 @@ pub fn message_of(e: &ServiceError) -> String {
         }
         _ => e.to_string(),
     }
+}
+
+/// The same on a page, as a sentence: the errors' own words start in lower case.
+pub fn page_message_of(e: &ServiceError) -> String {
+    as_sentence(&message_of(e))
+}
+
+/// "a batch has from 1 to 2000 codes" → "A batch has from 1 to 2000 codes."
+pub fn as_sentence(words: &str) -> String {
+    let mut chars = words.chars();
+    let Some(first) = chars.next() else {
+        return String::new();
+    };
+    let mut out: String = first.to_uppercase().chain(chars).collect();
+    if !out.ends_with(['.', '!', '?', '…']) {
+        out.push('.');
+    }
+    out
 }
 
 pub const UNAVAILABLE_MESSAGE: &str =
@@ -180,5 +199,24 @@ impl From<crate::store::StoreError> for ApiError {
     fn from(e: crate::store::StoreError) -> ApiError {
         tracing::error!(error = %e, "storage failure");
         ApiError::Unavailable
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::as_sentence;
+
+    #[test]
+    fn a_message_on_a_page_reads_as_a_sentence() {
+        assert_eq!(
+            as_sentence("a batch has from 1 to 2000 codes"),
+            "A batch has from 1 to 2000 codes."
+        );
+        assert_eq!(
+            as_sentence("there is no survey 'x'"),
+            "There is no survey 'x'."
+        );
+        assert_eq!(as_sentence("Already a sentence."), "Already a sentence.");
+        assert_eq!(as_sentence(""), "");
     }
 }

@@ -60,6 +60,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/org/cards_shown.html"),
     ),
     (
+        "org/close_confirm.html",
+        include_str!("../../templates/org/close_confirm.html"),
+    ),
+    (
+        "org/kiosk_shown.html",
+        include_str!("../../templates/org/kiosk_shown.html"),
+    ),
+    (
         "org/audit.html",
         include_str!("../../templates/org/audit.html"),
     ),

@@ -167,6 +167,40 @@ fn an_export_needs_a_closed_survey_a_request_and_an_approval() {
     }
 }
 
+/// A shredded survey has nothing to export: it cannot be asked for, an open request for it
+/// cannot be approved (only declined), and the research page no longer offers it.
+#[test]
+fn a_shredded_survey_can_neither_be_asked_for_nor_approved() {
+    let app = TestApp::spawn_configured(&[], Some("submissions_per_minute = 0\n"));
+    closed_demo(&app, 40);
+    let (researcher, organiser, id) = approved(&app);
+    let (ok, _, said) = app.cli(&["survey", "shred", "demo"]);
+    assert!(ok, "{said}");
+    let (status, body) = post(
+        &app.url(&format!("/api/v1/exports/{id}/approve")),
+        "",
+        &[("Authorization", bearer(&organiser).1.as_str())],
+    );
+    assert_eq!(status, 409, "{body}");
+    assert!(body.contains("shredded"), "{body}");
+    assert_eq!(download(&app, &id, &researcher).0, 403);
+    let (status, body) = post(
+        &app.url("/api/v1/surveys/demo/exports"),
+        r#"{"purpose": "Naloxone access study"}"#,
+        &[("Authorization", bearer(&researcher).1.as_str())],
+    );
+    assert_eq!(status, 409, "{body}");
+    assert!(body.contains("shredded"), "{body}");
+    let rita = OrgClient::log_in_existing(&app, "rita");
+    let page = rita.get("/org/research");
+    assert_eq!(page.status, 200);
+    assert!(
+        !page.html.contains("<option value=\"demo\""),
+        "the research page still offers the shredded survey: {}",
+        page.html
+    );
+}
+
 #[test]
 fn exported_rows_are_k_anonymous_and_l_diverse_recomputed_from_the_csv() {
     let app = TestApp::spawn_configured(&[], Some("submissions_per_minute = 0\n"));

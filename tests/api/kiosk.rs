@@ -341,8 +341,24 @@ fn the_workspace_opens_and_closes_kiosks_and_staff_can_do_neither() {
         &format!("/org/s/{ID}/kiosks"),
         &[("tag.site", "south")],
     );
-    assert_eq!(opened.status, 201, "{}", opened.html);
+    // A redirect to the page that shows the link once: reloading it opens no second kiosk.
+    assert_eq!(opened.status, 303, "{}", opened.html);
+    assert!(
+        !opened.html.contains("/k/"),
+        "the POST itself shows no link"
+    );
+    let shown_at = opened.header("location").expect("a redirect").to_owned();
+    assert!(
+        shown_at.starts_with(&format!("/org/s/{ID}/kiosks/opened/")),
+        "{shown_at}"
+    );
+    let opened = org.get(&shown_at);
+    assert_eq!(opened.status, 200, "{}", opened.html);
     let link = opened.text("p.code a");
+    let again = org.get(&shown_at);
+    assert_eq!(again.status, 410, "{}", again.html);
+    assert!(!again.html.contains("/k/"), "{}", again.html);
+    assert_eq!(org.get(&from).html.matches("Close this kiosk").count(), 1);
     let path = link[link.find("/k/").expect("link")..].to_owned();
     assert_eq!(Page::get(&app.url(&path)).status, 200);
     let survey = org.get(&from);

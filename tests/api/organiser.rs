@@ -102,8 +102,34 @@ fn forms_without_the_csrf_token_change_nothing() {
     assert!(app.survey_list().contains("demo\topen"));
     let issued = org.post_raw("/org/s/demo/codes", &[("count", "5")]);
     assert_eq!(issued.status, 403);
-    let closed = org.post("/org/s/demo", "/org/s/demo/state", &[("to", "closed")]);
+    let closed = org.post(
+        "/org/s/demo",
+        "/org/s/demo/state",
+        &[("to", "closed"), ("confirm", "yes")],
+    );
     assert_eq!(closed.status, 303);
+    assert!(app.survey_list().contains("demo\tclosed"));
+}
+
+#[test]
+fn closing_asks_first_on_a_page_of_its_own_and_only_its_button_closes() {
+    let app = TestApp::spawn();
+    let org = OrgClient::log_in(&app, "maria", "organiser");
+    // The survey page's button: a page that says what closing does, the survey still open.
+    let asked = org.post("/org/s/demo", "/org/s/demo/state", &[("to", "closed")]);
+    assert_eq!(asked.status, 200, "{}", asked.html);
+    assert!(asked.html.contains("cannot be undone"), "{}", asked.html);
+    assert!(app.survey_list().contains("demo\topen"));
+    // Its own form carries the confirmation, and closes.
+    let form = asked.form("/state");
+    let mut fields: Vec<(&str, &str)> = form
+        .fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    fields.push(("to", "closed"));
+    let closed = org.post_raw(&form.action, &fields);
+    assert_eq!(closed.status, 303, "{}", closed.html);
     assert!(app.survey_list().contains("demo\tclosed"));
 }
 
@@ -215,7 +241,7 @@ fn a_definition_is_imported_by_paste_or_upload_and_errors_come_with_lines() {
     let broken = SMALL.replace("role = \"plain\"\n", "").replace("max", "x");
     let refused = org.upload("/org/import", &csrf, "broken.toml", &broken);
     assert_eq!(refused.status, 422);
-    assert!(refused.html.contains("line "), "{}", refused.html);
+    assert!(refused.html.contains("Line "), "{}", refused.html);
     assert!(refused.html.contains("role"));
     let done = org.upload("/org/import", &csrf, "walk.toml", SMALL);
     assert_eq!(done.status, 303, "{}", done.html);

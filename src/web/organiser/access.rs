@@ -5,7 +5,7 @@
 use crate::accounts::Role;
 use crate::services::{Actor, ServiceError};
 use crate::web::auth::{self, Session};
-use crate::web::error::{message_of, status_of};
+use crate::web::error::{page_message_of, status_of};
 use crate::web::State;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -175,7 +175,11 @@ impl<'a> OrgPage<'a> {
 
     /// A page for an action that was refused or failed.
     pub fn failure(&self, e: &ServiceError) -> HttpResponse {
-        self.message(status_of(e.kind()), "That did not work", &message_of(e))
+        self.message(
+            status_of(e.kind()),
+            "That did not work",
+            &page_message_of(e),
+        )
     }
 }
 

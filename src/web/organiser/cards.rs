@@ -10,6 +10,7 @@
 //! minutes. Reloading the sheet then says the cards were shown once.
 
 use super::access::{act, field, see_other, Org};
+use super::pickup::{self, Held, Pickup};
 use super::surveys::{survey_failure, survey_page};
 use crate::accounts::Role;
 use crate::services::codes;
@@ -18,12 +19,9 @@ use crate::tokens::TokenCode;
 use crate::web::State;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
-use pickup::Pickup;
 use qrcode::render::svg;
 use qrcode::{EcLevel, QrCode};
 use serde::Serialize;
-
-mod pickup;
 
 /// The most codes one batch may hold (a print run; the CLI allows larger batches).
 pub const MAX_BATCH: usize = 2_000;
@@ -109,9 +107,11 @@ pub async fn issue(
     let ticket = pickup::leave(Pickup {
         account: org.session.name.clone(),
         survey: id.clone(),
-        batch,
-        paper,
-        codes: codes.iter().map(TokenCode::display).collect(),
+        held: Held::Cards {
+            batch,
+            paper,
+            codes: codes.iter().map(TokenCode::display).collect(),
+        },
     });
     see_other(&format!("/org/s/{id}/cards/{ticket}"))
 }
@@ -129,17 +129,22 @@ pub async fn show(
     };
     let (id, ticket) = path.into_inner();
     let page = org.page();
-    let (Some(entry), Some(batch)) = (
-        state.chorus.surveys.get(&id),
-        pickup::take(&ticket, &org.session.name, &id),
-    ) else {
+    let held = pickup::take(&ticket, &org.session.name, &id).map(|p| p.held);
+    let (
+        Some(entry),
+        Some(Held::Cards {
+            batch,
+            paper,
+            codes,
+        }),
+    ) = (state.chorus.surveys.get(&id), held)
+    else {
         let mut c = page.context("These cards were shown once");
         c.insert("id", &id);
         return page.render(StatusCode::GONE, "org/cards_shown.html", &c);
     };
     let survey = &entry.survey;
-    let cards: Vec<Card> = batch
-        .codes
+    let cards: Vec<Card> = codes
         .iter()
         .map(|code| Card {
             qr_svg: qr_svg(&link_with_code(&state, &id, code)),
@@ -165,14 +170,14 @@ pub async fn show(
                 .unwrap_or_default(),
         })
         .collect();
-    let mut c = page.context(&format!("Code cards, batch {}", batch.batch));
+    let mut c = page.context(&format!("Code cards, batch {batch}"));
     c.insert("survey_title", survey.title().default_text());
     c.insert("texts", &texts);
     c.insert("address", &short_address(&state, &id));
     c.insert("cards", &cards);
-    c.insert("paper", batch.paper);
+    c.insert("paper", paper);
     c.insert("id", &id);
-    c.insert("batch", &batch.batch);
+    c.insert("batch", &batch);
     page.render(StatusCode::OK, "org/cards.html", &c)
 }
 

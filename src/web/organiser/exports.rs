@@ -4,9 +4,9 @@
 
 use super::access::{act, field, see_other, Org};
 use crate::accounts::Role;
-use crate::services::{exports, surveys};
+use crate::services::exports;
 use crate::vault::fingerprint;
-use crate::web::error::{message_of, status_of};
+use crate::web::error::{page_message_of, status_of};
 use crate::web::State;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -28,13 +28,9 @@ pub async fn show_research(state: web::Data<State>, req: HttpRequest) -> HttpRes
 
 fn research_page(me: &Org<'_>, status: StatusCode, notice: Option<&str>) -> HttpResponse {
     let chorus = &me.state.chorus;
-    let closed: Vec<ClosedSurvey> = surveys::list_surveys(chorus)
+    let closed: Vec<ClosedSurvey> = exports::exportable_surveys(chorus)
         .into_iter()
-        .filter(|s| s.state == "closed")
-        .map(|s| ClosedSurvey {
-            id: s.id,
-            title: s.title,
-        })
+        .map(|(id, title)| ClosedSurvey { id, title })
         .collect();
     let mine =
         exports::export_requests(chorus, &me.session.name, Role::Researcher).unwrap_or_default();
@@ -65,7 +61,7 @@ pub async fn request_export(
     .await;
     match outcome {
         Ok(_) => see_other("/org/research"),
-        Err(e) => research_page(&me, status_of(e.kind()), Some(&message_of(&e))),
+        Err(e) => research_page(&me, status_of(e.kind()), Some(&page_message_of(&e))),
     }
 }
 
@@ -151,6 +147,6 @@ pub async fn decide(
     .await;
     match outcome {
         Ok(_) => see_other("/org/exports"),
-        Err(e) => requests_page(&org, status_of(e.kind()), Some(&message_of(&e))),
+        Err(e) => requests_page(&org, status_of(e.kind()), Some(&page_message_of(&e))),
     }
 }

@@ -1,8 +1,9 @@
-//! Kiosks in the workspace: open one for a survey (its link is shown on the page that follows,
-//! to open on the tablet) and close it. Both go through `services::kiosks`, like the API and
+//! Kiosks in the workspace: open one for a survey (its link is shown once, on the page the
+//! opening redirects to, to open on the tablet — see `pickup`) and close it. Both go through `services::kiosks`, like the API and
 //! the command line.
 
 use super::access::{act, see_other, Org};
+use super::pickup::{self, Held, Pickup};
 use super::surveys::survey_failure;
 use crate::accounts::Role;
 use crate::services::kiosks;
@@ -36,19 +37,45 @@ pub async fn open(
     .await;
     match opened {
         Ok(opened) => {
-            let page = org.page();
-            let mut c = page.context("Kiosk opened");
-            c.insert("id", &id);
-            c.insert(
-                "link",
-                &format!("{}/k/{}", state.site.public_url, opened.token),
-            );
-            c.insert("kiosk", &opened.kiosk.id.hex());
-            c.insert("hours", &hours);
-            page.render(StatusCode::CREATED, "org/kiosk.html", &c)
+            // Shown by the redirect's page, once: a reload there opens no second kiosk.
+            let ticket = pickup::leave(Pickup {
+                account: org.session.name.clone(),
+                survey: id.clone(),
+                held: Held::Kiosk {
+                    token: opened.token,
+                    kiosk: opened.kiosk.id.hex(),
+                },
+            });
+            see_other(&format!("/org/s/{id}/kiosks/opened/{ticket}"))
         }
         Err(e) => survey_failure(&org, &id, &e),
     }
+}
+
+/// The link of a kiosk just opened, once. A reload (or anyone else) gets a page that says so.
+pub async fn show_opened(
+    state: web::Data<State>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
+    let org = match Org::require(&state, &req) {
+        Ok(org) => org,
+        Err(r) => return r.respond(&state),
+    };
+    let (id, ticket) = path.into_inner();
+    let page = org.page();
+    let held = pickup::take(&ticket, &org.session.name, &id).map(|p| p.held);
+    let Some(Held::Kiosk { token, kiosk }) = held else {
+        let mut c = page.context("This kiosk link was shown once");
+        c.insert("id", &id);
+        return page.render(StatusCode::GONE, "org/kiosk_shown.html", &c);
+    };
+    let mut c = page.context("Kiosk opened");
+    c.insert("id", &id);
+    c.insert("link", &format!("{}/k/{token}", state.site.public_url));
+    c.insert("kiosk", &kiosk);
+    c.insert("hours", &state.kiosk.hours);
+    page.render(StatusCode::OK, "org/kiosk.html", &c)
 }
 
 pub async fn close(

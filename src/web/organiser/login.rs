@@ -4,7 +4,7 @@ use super::access::{act, field, read_form, see_other, OrgPage};
 use crate::accounts::{self, AccountName, Role};
 use crate::services::{accounts as account_actions, Actor, ServiceError};
 use crate::web::auth;
-use crate::web::error::{message_of, status_of};
+use crate::web::error::{page_message_of, status_of};
 use crate::web::State;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -223,6 +223,6 @@ pub async fn set_up(
             "This link has been used",
             "This set-up link works once, and has been used or replaced.",
         ),
-        Err(e) => setup_page(&state, status_of(e.kind()), Some(&message_of(&e))),
+        Err(e) => setup_page(&state, status_of(e.kind()), Some(&page_message_of(&e))),
     }
 }

@@ -9,6 +9,7 @@ mod exports;
 mod free_text;
 mod kiosks;
 mod login;
+mod pickup;
 pub(crate) mod results;
 mod surveys;
 mod vouchers;
@@ -34,6 +35,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/org/s/{survey}/codes", web::post().to(cards::issue))
         .route("/org/s/{survey}/cards/{ticket}", web::get().to(cards::show))
         .route("/org/s/{survey}/kiosks", web::post().to(kiosks::open))
+        .route(
+            "/org/s/{survey}/kiosks/opened/{ticket}",
+            web::get().to(kiosks::show_opened),
+        )
         .route(
             "/org/s/{survey}/kiosks/{kiosk}/close",
             web::post().to(kiosks::close),

@@ -6,7 +6,7 @@ use crate::accounts::Role;
 use crate::release::Closed;
 use crate::services::{surveys, ServiceError};
 use crate::surveys::SurveyError;
-use crate::web::error::{message_of, status_of};
+use crate::web::error::{as_sentence, page_message_of, status_of};
 use crate::web::State;
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
@@ -122,16 +122,20 @@ pub async fn import(
             StatusCode::OK,
         ),
         Err(ServiceError::Survey(SurveyError::Invalid(errors))) => {
-            let lines: Vec<String> = errors.0.iter().map(|e| e.to_string()).collect();
+            let lines: Vec<String> = errors
+                .0
+                .iter()
+                .map(|e| as_sentence(&e.to_string()))
+                .collect();
             import_page(&org, StatusCode::UNPROCESSABLE_ENTITY, &source, &lines)
         }
         Err(e) => import_page(
             &org,
             status_of(e.kind()),
             &source,
-            &message_of(&e)
+            &page_message_of(&e)
                 .lines()
-                .map(str::to_owned)
+                .map(as_sentence)
                 .collect::<Vec<_>>(),
         ),
     }
@@ -163,6 +167,18 @@ pub async fn show_survey(
 }
 
 /// One survey's page, with `notice` above it (the outcome of an action, shown with `status`).
+/// "Close this survey for good?" — what closing does, and the button that does it.
+fn confirm_close(org: &Org<'_>, id: &str) -> HttpResponse {
+    let Some(entry) = org.state.chorus.surveys.get(id) else {
+        return survey_page(org, id, None, StatusCode::NOT_FOUND);
+    };
+    let page = org.page();
+    let mut c = page.context("Close this survey for good?");
+    c.insert("id", id);
+    c.insert("survey_title", entry.survey.title().default_text());
+    page.render(StatusCode::OK, "org/close_confirm.html", &c)
+}
+
 pub(super) fn survey_page(
     org: &Org<'_>,
     id: &str,
@@ -227,7 +243,7 @@ pub(super) fn survey_page(
 pub(super) fn survey_failure(org: &Org<'_>, id: &str, e: &ServiceError) -> HttpResponse {
     match e {
         ServiceError::NoSuchSurvey(_) => org.page().failure(e),
-        _ => survey_page(org, id, Some(&message_of(e)), status_of(e.kind())),
+        _ => survey_page(org, id, Some(&page_message_of(e)), status_of(e.kind())),
     }
 }
 
@@ -254,6 +270,11 @@ pub async fn change_state(
             )
         }
     };
+    // Closing is for good: a press on the button first asks, on a page of its own (no script
+    // needed), and only the press there closes.
+    if closing && field(&fields, "confirm") != Some("yes") {
+        return confirm_close(&org, &id);
+    }
     let (actor, survey) = (org.actor(), id.clone());
     let outcome = act(&state, move |chorus| {
         if closing {

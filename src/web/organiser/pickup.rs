@@ -1,6 +1,8 @@
-//! A batch of codes between the POST that issued it and the one page that shows it: in this
-//! process's memory only, for one showing to the organiser who issued it, then forgotten. Nothing
-//! here reaches the disk, so the store still holds no code in the clear.
+//! A secret between the POST that made it and the one page that shows it — a batch of codes just
+//! issued, a kiosk link just opened: in this process's memory only, for one showing to the
+//! organiser who made it, then forgotten. Nothing here reaches the disk, so the store still holds
+//! no code or kiosk link in the clear. (The POST answers with a redirect, so reloading the page
+//! issues or opens nothing more.)
 
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
@@ -12,9 +14,19 @@ const KEEP_FOR: Duration = Duration::from_secs(10 * 60);
 pub struct Pickup {
     pub account: String,
     pub survey: String,
-    pub batch: u32,
-    pub paper: &'static str,
-    pub codes: Vec<String>,
+    pub held: Held,
+}
+
+/// What waits to be shown.
+pub enum Held {
+    /// A batch of codes, as cards on `paper`.
+    Cards {
+        batch: u32,
+        paper: &'static str,
+        codes: Vec<String>,
+    },
+    /// A kiosk's link (its token) and the kiosk's id.
+    Kiosk { token: String, kiosk: String },
 }
 
 struct Waiting {
@@ -43,7 +55,7 @@ pub fn leave(pickup: Pickup) -> String {
     ticket
 }
 
-/// The batch behind `ticket`, once, and only for the organiser who issued it for this survey.
+/// What waits behind `ticket`, once, and only for the organiser who left it, for this survey.
 pub fn take(ticket: &str, account: &str, survey: &str) -> Option<Pickup> {
     let mut map = waiting().lock().unwrap_or_else(|p| p.into_inner());
     let fits = map.get(ticket).is_some_and(|w| {
@@ -63,9 +75,11 @@ mod tests {
         Pickup {
             account: "maria".into(),
             survey: "demo".into(),
-            batch: 1,
-            paper: "a4",
-            codes: vec!["7KQ2-MX9D-4TRA-V3".into()],
+            held: Held::Cards {
+                batch: 1,
+                paper: "a4",
+                codes: vec!["7KQ2-MX9D-4TRA-V3".into()],
+            },
         }
     }
 
@@ -74,7 +88,8 @@ mod tests {
         let ticket = leave(batch());
         assert!(take(&ticket, "someone", "demo").is_none());
         assert!(take(&ticket, "maria", "other").is_none());
-        assert_eq!(take(&ticket, "maria", "demo").map(|p| p.batch), Some(1));
+        let taken = take(&ticket, "maria", "demo").map(|p| p.held);
+        assert!(matches!(taken, Some(Held::Cards { batch: 1, .. })));
         assert!(take(&ticket, "maria", "demo").is_none());
     }
 }
