@@ -14,33 +14,13 @@ mod helpers;
 use chorus::submissions::StoredText;
 use chorus::survey::{answers, Answer, Response};
 use helpers::TestApp;
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 const ORGANISER_PASSWORD: &str = "a long organiser password";
 
 fn add_organiser(app: &TestApp, name: &str) {
-    let mut child = app
-        .command()
-        .args(["user", "add", name, "--role", "organiser"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run chorus user add");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(format!("{ORGANISER_PASSWORD}\n").as_bytes())
-        .expect("write password");
-    let out = child.wait_with_output().expect("wait");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    app.add_account(name, "organiser", ORGANISER_PASSWORD);
 }
 
 /// Every stored response of a survey, and every free-text answer (stored apart from the

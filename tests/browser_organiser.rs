@@ -20,34 +20,13 @@ mod run;
 use helpers::TestApp;
 use run::run_script;
 use serde_json::{json, Value};
-use std::io::Write;
-use std::process::Stdio;
 
 const ORGANISER: &str = "maria";
 const RESEARCHER: &str = "rita";
 const PASSWORD: &str = "a long organiser password";
 
 fn add_account(app: &TestApp, name: &str, role: &str) {
-    let mut child = app
-        .command()
-        .args(["user", "add", name, "--role", role])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run chorus user add");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(format!("{PASSWORD}\n").as_bytes())
-        .expect("write password");
-    let out = child.wait_with_output().expect("wait");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    app.add_account(name, role, PASSWORD);
 }
 
 /// `n` varied answers to the demo survey, a free-text answer from most: enough for a first

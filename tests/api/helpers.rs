@@ -59,6 +59,29 @@ impl TestApp {
         self.dir.path().join("chorus.key")
     }
 
+    /// Adds an account with `chorus user add` (the password on stdin, as a person types it).
+    pub fn add_account(&self, name: &str, role: &str, password: &str) {
+        let mut child = self
+            .command()
+            .args(["user", "add", name, "--role", role])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run chorus user add");
+        std::io::Write::write_all(
+            &mut child.stdin.take().expect("stdin"),
+            format!("{password}\n").as_bytes(),
+        )
+        .expect("write password");
+        let out = child.wait_with_output().expect("wait");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     /// A `chorus` command with this installation's settings.
     pub fn command(&self) -> Command {
         let mut cmd = Command::new(BIN);

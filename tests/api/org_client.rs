@@ -3,7 +3,6 @@
 
 use crate::forms::{into_page, Page};
 use crate::helpers::TestApp;
-use std::io::Write;
 
 pub const PASSWORD: &str = "a long organiser password";
 
@@ -15,26 +14,7 @@ pub struct OrgClient {
 
 /// Adds an account through the CLI (password on stdin).
 pub fn add_account(app: &TestApp, name: &str, role: &str) {
-    let mut child = app
-        .command()
-        .args(["user", "add", name, "--role", role])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("run chorus user add");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(format!("{PASSWORD}\n").as_bytes())
-        .expect("write password");
-    let out = child.wait_with_output().expect("wait");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    app.add_account(name, role, PASSWORD);
 }
 
 pub fn api_key(app: &TestApp, name: &str) -> String {
