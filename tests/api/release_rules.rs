@@ -69,6 +69,17 @@ fn closing_a_survey_one_response_after_a_release_publishes_nothing_new() {
         "{}",
         survey.html
     );
+    // And it offers no button that could only fail.
+    assert!(
+        survey.html.contains("release 1 is the final one"),
+        "{}",
+        survey.html
+    );
+    assert!(
+        !survey.html.contains("Publish a new release"),
+        "{}",
+        survey.html
+    );
 }
 
 #[test]
