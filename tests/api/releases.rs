@@ -449,6 +449,24 @@ fn release_tied<'a>(n: usize, answer: impl Fn(usize) -> (&'a str, &'a str)) -> V
 
 #[test]
 fn a_zero_between_questions_a_rule_ties_together_is_not_published_either() {
+    // Each release draws fresh secret record keys, so its adjustments (and with them which cells
+    // need hiding) differ from run to run. No 0 may ever be shown beside people; that the needle
+    // exchange is still shown is the usual outcome, not a certain one: rarely, every inner cell
+    // of the breakdown is hidden (seen once in CI on 2026-12-05, never in 80 runs by hand). So
+    // up to three fresh installations are tried for it, each checked for zeros.
+    let mut last = String::new();
+    for _ in 0..3 {
+        match zero_between_tied_questions() {
+            Ok(()) => return,
+            Err(breakdown) => last = breakdown,
+        }
+    }
+    panic!("in three releases the needle exchange was never shown: {last}");
+}
+
+/// One installation's release of the tied survey: panics on a 0 shown beside people; `Err`
+/// with the breakdown when it shows no count of the needle exchange.
+fn zero_between_tied_questions() -> Result<(), String> {
     let sites = ["harbour", "station", "park"];
     // At each site 20 peers use the needle exchange and 15 a pharmacy; 18 see a peer worker, 12
     // at the harbour and 6 at the station, none at the park (a 0 no rule makes); 30 at the
@@ -472,7 +490,7 @@ fn a_zero_between_questions_a_rule_ties_together_is_not_published_either() {
                 && w["reason"] == "too few responses to show this breakdown safely"),
             "{v}"
         );
-        return;
+        return Ok(());
     };
     let cells = breakdown["cells"].as_array().expect("cells");
     let count = |r: usize, c: usize| cells[r][c]["count"].as_u64();
@@ -493,7 +511,10 @@ fn a_zero_between_questions_a_rule_ties_together_is_not_published_either() {
     let nsp_shown = (0..rows)
         .filter(|&r| count(r, 0).is_some_and(|n| n >= 10))
         .count();
-    assert!(nsp_shown > 0, "{breakdown}");
+    if nsp_shown == 0 {
+        return Err(breakdown.to_string());
+    }
+    Ok(())
 }
 
 #[test]
