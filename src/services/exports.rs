@@ -6,6 +6,7 @@ use super::{audit, survey_entry, Actor, ServiceError};
 use crate::accounts::Role;
 use crate::export::requests::{self, ExportRequest, ExportState};
 use crate::installation::Chorus;
+use crate::surveys::SurveyState;
 
 pub fn request_export(
     chorus: &Chorus,
@@ -63,9 +64,11 @@ pub fn decide_export(
 
 /// The surveys a researcher can ask data of: closed, and not shredded. (id, title)
 pub fn exportable_surveys(chorus: &Chorus) -> Vec<(String, String)> {
-    super::surveys::list_surveys(chorus)
+    chorus
+        .surveys
+        .list(&chorus.store)
         .into_iter()
-        .filter(|s| s.state == "closed")
+        .filter(|s| s.state == SurveyState::Closed)
         .filter(|s| chorus.surveys.get(&s.id).is_some_and(|e| !e.shredded))
         .map(|s| (s.id, s.title))
         .collect()

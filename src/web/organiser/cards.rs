@@ -129,7 +129,7 @@ pub async fn show(
     };
     let (id, ticket) = path.into_inner();
     let page = org.page();
-    let held = pickup::take(&ticket, &org.session.name, &id).map(|p| p.held);
+    let held = pickup::take(&ticket, &org.session.name, &id);
     let (
         Some(entry),
         Some(Held::Cards {

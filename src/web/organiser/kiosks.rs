@@ -1,6 +1,6 @@
 //! Kiosks in the workspace: open one for a survey (its link is shown once, on the page the
-//! opening redirects to, to open on the tablet — see `pickup`) and close it. Both go through `services::kiosks`, like the API and
-//! the command line.
+//! opening redirects to, to open on the tablet — see `pickup`) and close it. Both go through
+//! `services::kiosks`, like the API and the command line.
 
 use super::access::{act, see_other, Org};
 use super::pickup::{self, Held, Pickup};
@@ -64,8 +64,7 @@ pub async fn show_opened(
     };
     let (id, ticket) = path.into_inner();
     let page = org.page();
-    let held = pickup::take(&ticket, &org.session.name, &id).map(|p| p.held);
-    let Some(Held::Kiosk { token, kiosk }) = held else {
+    let Some(Held::Kiosk { token, kiosk }) = pickup::take(&ticket, &org.session.name, &id) else {
         let mut c = page.context("This kiosk link was shown once");
         c.insert("id", &id);
         return page.render(StatusCode::GONE, "org/kiosk_shown.html", &c);

@@ -56,7 +56,7 @@ pub fn leave(pickup: Pickup) -> String {
 }
 
 /// What waits behind `ticket`, once, and only for the organiser who left it, for this survey.
-pub fn take(ticket: &str, account: &str, survey: &str) -> Option<Pickup> {
+pub fn take(ticket: &str, account: &str, survey: &str) -> Option<Held> {
     let mut map = waiting().lock().unwrap_or_else(|p| p.into_inner());
     let fits = map.get(ticket).is_some_and(|w| {
         w.until > Instant::now() && w.pickup.account == account && w.pickup.survey == survey
@@ -64,7 +64,7 @@ pub fn take(ticket: &str, account: &str, survey: &str) -> Option<Pickup> {
     if !fits {
         return None;
     }
-    map.remove(ticket).map(|w| w.pickup)
+    map.remove(ticket).map(|w| w.pickup.held)
 }
 
 #[cfg(test)]
@@ -88,7 +88,7 @@ mod tests {
         let ticket = leave(batch());
         assert!(take(&ticket, "someone", "demo").is_none());
         assert!(take(&ticket, "maria", "other").is_none());
-        let taken = take(&ticket, "maria", "demo").map(|p| p.held);
+        let taken = take(&ticket, "maria", "demo");
         assert!(matches!(taken, Some(Held::Cards { batch: 1, .. })));
         assert!(take(&ticket, "maria", "demo").is_none());
     }

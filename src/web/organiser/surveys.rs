@@ -6,7 +6,7 @@ use crate::accounts::Role;
 use crate::release::Closed;
 use crate::services::{surveys, ServiceError};
 use crate::surveys::SurveyError;
-use crate::web::error::{as_sentence, page_message_of, status_of};
+use crate::web::error::{as_sentence, message_of, page_message_of, status_of};
 use crate::web::State;
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
@@ -133,10 +133,7 @@ pub async fn import(
             &org,
             status_of(e.kind()),
             &source,
-            &page_message_of(&e)
-                .lines()
-                .map(as_sentence)
-                .collect::<Vec<_>>(),
+            &message_of(&e).lines().map(as_sentence).collect::<Vec<_>>(),
         ),
     }
 }
