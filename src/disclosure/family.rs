@@ -202,6 +202,7 @@ fn audit(
     let before = (!entries.is_empty()).then(|| Before {
         system: system.clone(),
         entries: entries.len(),
+        margin: 0,
     });
     for link in links {
         if let Some(p) = link.now {
