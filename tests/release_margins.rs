@@ -231,11 +231,29 @@ fn the_margins_of_every_two_way_table_together_leave_each_hidden_count_wide() {
         hidden_counts > 100,
         "only {hidden_counts} hidden one-way counts"
     );
-    // And the releases are worth reading: each shows most of its tables.
+    // And the releases are worth reading: each shows nearly every one-way table — what a survey
+    // this small mostly has to say — and a good part of its breakdowns. (Later releases of a
+    // questionnaire this long withhold more breakdowns since their audit keeps what earlier
+    // releases hid two wider than T, docs/releases.md "A margin where the split audits do not
+    // run": 304 of 686 tables in the third release instead of 449, 50 of 56 one-way tables.)
     for (r, release) in releases.iter().enumerate() {
         let shown = release.iter().filter(|x| x.shown().is_some()).count();
+        let one_way: Vec<&Released> = release
+            .iter()
+            .filter(|x| match x {
+                Released::Shown(t) => t.columns.is_none(),
+                Released::Withheld(w) => w.columns.is_none(),
+            })
+            .collect();
+        let one_way_shown = one_way.iter().filter(|x| x.shown().is_some()).count();
         assert!(
-            2 * shown > release.len(),
+            10 * one_way_shown >= 8 * one_way.len(),
+            "release {} shows only {one_way_shown} of {} one-way tables",
+            r + 1,
+            one_way.len()
+        );
+        assert!(
+            5 * shown >= 2 * release.len(),
             "release {} shows only {shown} of {} tables",
             r + 1,
             release.len()
