@@ -27,8 +27,9 @@ const MAX_THIRDS: usize = 10;
 /// For a pair sharing tables with more than [`MAX_THIRDS`] other questions, how much wider than
 /// T its audit keeps every number an earlier release hid. The split audits would have followed
 /// each third question's people apart; without them an attacker combining three questions'
-/// tables over several releases took up to 1.5 off such a number (docs/releases.md, "Third
-/// questions"). One adjustment's worth is a margin measured to cover that, not a proof.
+/// tables over several releases took up to 2 off such a number (docs/releases.md, "A margin
+/// where the split audits do not run"). One adjustment's worth: a margin measured to cover
+/// that, not a proof.
 const UNMODELLED_THIRDS_MARGIN: u64 = 2;
 
 /// Which hidden number an audit found too narrowly bounded.
