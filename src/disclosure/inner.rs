@@ -142,6 +142,23 @@ pub(super) fn widen(
         .or_else(|| (0..layout.cells()).filter(open).min_by_key(|&x| rank(x)))
 }
 
+/// One more inner cell to hide when the audit finds a number outside the table too narrowly
+/// bounded: of the cells counting some of its people (`counting`, each with how many of its
+/// groups of people it holds), the shown one holding most, then the smallest (never a 0 the
+/// form rules out).
+pub(super) fn widen_for(
+    published: &[u64],
+    ruled_out: &[bool],
+    hidden: &[bool],
+    counting: &[(usize, usize)],
+) -> Option<usize> {
+    counting
+        .iter()
+        .filter(|&&(x, _)| !hidden[x] && !is_known(ruled_out, x))
+        .max_by_key(|&&(x, held)| (held, std::cmp::Reverse((published[x], x))))
+        .map(|&(x, _)| x)
+}
+
 /// Records in hidden cells: what a suppression pattern costs readers.
 pub(super) fn hidden_records(published: &[u64], hidden: &[bool]) -> u64 {
     published
@@ -199,6 +216,30 @@ mod tests {
         // Without the rule, the 0 is hidden like a small count.
         let hidden = primary((&published, &published), &l, 10, &[]);
         assert!(hidden[1]);
+    }
+
+    #[test]
+    fn for_a_number_outside_the_table_the_shown_cell_holding_most_of_its_people_is_hidden() {
+        // [[30, 0, 20], [25, 40, 15]], the 0 ruled out by the form, the 20 already hidden.
+        let published = [30, 0, 20, 25, 40, 15];
+        let ruled_out = [false, true, false, false, false, false];
+        let hidden = [false, false, true, false, false, false];
+        // Cells 0 and 4 each hold two of the number's groups of people: the smaller goes.
+        let counting = [(0, 2), (1, 3), (2, 3), (3, 1), (4, 2)];
+        assert_eq!(
+            widen_for(&published, &ruled_out, &hidden, &counting),
+            Some(0)
+        );
+        // Of equals, the smallest; a hidden cell or a 0 the form rules out is never chosen.
+        let counting = [(1, 1), (2, 1), (3, 1), (5, 1)];
+        assert_eq!(
+            widen_for(&published, &ruled_out, &hidden, &counting),
+            Some(5)
+        );
+        assert_eq!(
+            widen_for(&published, &ruled_out, &hidden, &[(1, 4), (2, 4)]),
+            None
+        );
     }
 
     #[test]

@@ -117,6 +117,22 @@ pub(super) fn run<O: Clone>(
     skip_known_zeros: bool,
     before: Option<Before>,
 ) -> Result<Option<O>, String> {
+    run_asking(system, entries, t, memory, skip_known_zeros, before, |_| {
+        true
+    })
+}
+
+/// [`run`], asking only the hidden entries that `asks` picks to be wide; the others stay
+/// hidden (unknowns of the system) but are not audited.
+fn run_asking<O: Clone>(
+    system: &mut System,
+    entries: Vec<Entry<O>>,
+    t: u64,
+    memory: &mut Witnesses,
+    skip_known_zeros: bool,
+    before: Option<Before>,
+    asks: impl Fn(&O) -> bool,
+) -> Result<Option<O>, String> {
     let earlier_entries = before.as_ref().map_or(0, |b| b.entries);
     // What the earlier releases published, kept for the system of them alone (built only if
     // one of their numbers is found narrow).
@@ -129,6 +145,7 @@ pub(super) fn run<O: Clone>(
         })
         .collect();
     let mut hidden = publish(system, entries);
+    hidden.retain(|(_, origin, _)| asks(origin));
     if skip_known_zeros {
         let empty = system.certainly_empty();
         let known_zero = |sum: &Sum| sum.iter().all(|&a| empty.get(a).copied().unwrap_or(false));
@@ -484,7 +501,22 @@ pub(super) fn both(
     t: u64,
     memory: &mut Memory,
 ) -> Result<Option<Narrow>, String> {
-    both_models(pair, earlier, t, memory, false)
+    both_models(pair, earlier, t, memory, false, None)
+}
+
+/// Whether [`both`] would find one of `suspects` too narrow in `pair` — numbers outside its
+/// two-way table that the audits of other designs of the same table gave away. Only those are
+/// asked, so this costs a few programmes where an audit costs one per hidden number. With
+/// every inner cell of a design hidden (only its margins shown), `true` means no way of
+/// hiding that design's cells can pass: hiding only loosens the system.
+pub(super) fn leaves_narrow(
+    pair: &Pair<'_>,
+    earlier: &[EarlierRelease],
+    t: u64,
+    suspects: &[Narrow],
+) -> Result<bool, String> {
+    let mut memory = Memory::default();
+    Ok(both_models(pair, earlier, t, &mut memory, false, Some(suspects))?.is_some())
 }
 
 /// Of [`both`], only the audits split by third questions (`Thirds`): for a pair whose own audit
@@ -494,18 +526,21 @@ pub(super) fn thirds_alone(
     earlier: &[EarlierRelease],
     t: u64,
 ) -> Result<Option<Narrow>, String> {
-    both_models(pair, earlier, t, &mut Memory::default(), true)
+    both_models(pair, earlier, t, &mut Memory::default(), true, None)
 }
 
+/// [`both`]; with `thirds_only`, only the split audits; with `only`, only those numbers.
 fn both_models(
     pair: &Pair<'_>,
     earlier: &[EarlierRelease],
     t: u64,
     memory: &mut Memory,
     thirds_only: bool,
+    only: Option<&[Narrow]>,
 ) -> Result<Option<Narrow>, String> {
+    let audit = (thirds_only, only);
     if pair.linked {
-        if let Some(narrow) = self::pair(pair, earlier, t, &mut memory.tied, thirds_only)? {
+        if let Some(narrow) = self::pair(pair, earlier, t, &mut memory.tied, audit)? {
             return Ok(Some(narrow));
         }
     }
@@ -513,19 +548,20 @@ fn both_models(
         linked: false,
         ..*pair
     };
-    self::pair(&untied, earlier, t, &mut memory.untied, thirds_only)
+    self::pair(&untied, earlier, t, &mut memory.untied, audit)
 }
 
 /// The pair audited jointly with both one-way tables and every earlier release of all three;
 /// then, once the release's other two-way tables are known (`margins_now`), split by each third
 /// question (`Thirds`). `memory` is what earlier audits of the same design found: see
-/// [`Witnesses`]. With `thirds_only`, only the split audits run.
+/// [`Witnesses`]. With `thirds_only`, only the split audits run; with `only`, only those
+/// numbers are asked to be wide, and not split by third questions.
 fn pair(
     pair: &Pair<'_>,
     earlier: &[EarlierRelease],
     t: u64,
     memory: &mut Witnesses,
-    thirds_only: bool,
+    (thirds_only, only): (bool, Option<&[Narrow]>),
 ) -> Result<Option<Narrow>, String> {
     let (na, nb) = (pair.a.cells().len(), pair.b.cells().len());
     let (a_ids, b_ids) = (ids(pair.a), ids(pair.b));
@@ -689,7 +725,7 @@ fn pair(
     // The split audits read this release's tables of third questions, so they wait for the
     // audit that has them all (an earlier one, while designs are still chosen, would see only
     // some of them, at several times the cost).
-    let thirds = if pair.margins_now.is_empty() {
+    let thirds = if pair.margins_now.is_empty() || only.is_some() {
         None
     } else {
         Thirds::new(
@@ -702,10 +738,12 @@ fn pair(
             atoms,
         )
     };
+    let asks = |origin: &Narrow| only.is_none_or(|only| only.contains(origin));
     let verdict = if thirds_only {
         None
     } else {
-        run(&mut system, entries, t, memory, pair.linked, Some(before))?
+        let before = Some(before);
+        run_asking(&mut system, entries, t, memory, pair.linked, before, asks)?
     };
     match (verdict, thirds) {
         (None, Some(thirds)) => thirds.audit(pair, t),

@@ -948,7 +948,7 @@ fn realistic(questions: usize) -> Vec<&'static [f64]> {
 }
 
 /// How many answers each of [`realistic`]'s `questions` questions has.
-fn realistic_sizes(questions: usize) -> Vec<usize> {
+pub(super) fn realistic_sizes(questions: usize) -> Vec<usize> {
     realistic(questions)
         .iter()
         .map(|shares| shares.len())
@@ -956,7 +956,7 @@ fn realistic_sizes(questions: usize) -> Vec<usize> {
 }
 
 /// `n` records answering [`realistic`]'s `questions` questions, 3% of answers skipped.
-fn realistic_records(seed: u64, n: usize, questions: usize) -> Vec<Record> {
+pub(super) fn realistic_records(seed: u64, n: usize, questions: usize) -> Vec<Record> {
     use rand::rngs::StdRng;
     use rand::{Rng, SeedableRng};
     fn answer(rng: &mut StdRng, shares: &[f64]) -> Option<usize> {
