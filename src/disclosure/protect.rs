@@ -237,9 +237,15 @@ fn suppression(
                 // A number of an earlier release, bounded too narrowly through what this
                 // release shows of the same categories: hide the smallest of those still shown
                 // (its partners follow), so that this release says less about those people.
+                // When they are all hidden already, the smallest shown count (not a 0) of the
+                // table: what the total says of the hidden ones together is then looser.
                 Ok(Some(Narrow::Linked(cells))) => {
-                    let open = cells.into_iter().filter(|&c| !suppressed[c]);
-                    match open.min_by_key(|&c| (published[c], c)) {
+                    let open = |c: &usize| !suppressed[*c];
+                    let rank = |c: &usize| (published[*c], *c);
+                    let everywhere = (0..layout.cells()).filter(|&c| published[c] > 0);
+                    let more = (cells.iter().copied().filter(open).min_by_key(rank))
+                        .or_else(|| everywhere.filter(open).min_by_key(rank));
+                    match more {
                         Some(c) => {
                             suppressed[c] = true;
                             continue;
