@@ -234,6 +234,7 @@ fn audit(
         &mut Witnesses::default(),
         false,
         before,
+        |_| true,
     )
 }
 

@@ -109,22 +109,10 @@ fn publish_shown(system: &mut System, sum: Sum, shown: Shown) {
 /// narrower than `t` (published before this audit knew what it knows now, or by a build that
 /// knew less) is asked only to stay as wide as it was: nothing this release could hide would
 /// widen it again, and withholding for it would only take this release away from everyone.
+///
+/// Only the hidden entries that `asks` picks are asked to be wide; the others stay hidden
+/// (unknowns of the system) but are not audited.
 pub(super) fn run<O: Clone>(
-    system: &mut System,
-    entries: Vec<Entry<O>>,
-    t: u64,
-    memory: &mut Witnesses,
-    skip_known_zeros: bool,
-    before: Option<Before>,
-) -> Result<Option<O>, String> {
-    run_asking(system, entries, t, memory, skip_known_zeros, before, |_| {
-        true
-    })
-}
-
-/// [`run`], asking only the hidden entries that `asks` picks to be wide; the others stay
-/// hidden (unknowns of the system) but are not audited.
-fn run_asking<O: Clone>(
     system: &mut System,
     entries: Vec<Entry<O>>,
     t: u64,
@@ -285,6 +273,7 @@ pub(super) fn one_way(
         &mut Witnesses::default(),
         false,
         Some(before),
+        |_| true,
     )
 }
 
@@ -743,7 +732,7 @@ fn pair(
         None
     } else {
         let before = Some(before);
-        run_asking(&mut system, entries, t, memory, pair.linked, before, asks)?
+        run(&mut system, entries, t, memory, pair.linked, before, asks)?
     };
     match (verdict, thirds) {
         (None, Some(thirds)) => thirds.audit(pair, t),
@@ -880,6 +869,7 @@ impl<'a> Thirds<'a> {
                 &mut Witnesses::default(),
                 pair.linked,
                 Some(before),
+                |_| true,
             )?;
             if verdict.is_some() {
                 return Ok(verdict);
@@ -1030,6 +1020,7 @@ mod tests {
             &mut Witnesses::default(),
             false,
             before,
+            |_| true,
         )
         .expect("solved")
     }
