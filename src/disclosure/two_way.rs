@@ -83,12 +83,12 @@ pub(super) fn protect_two_way(
     // Numbers outside the table that audited designs gave away.
     let mut given_away: Vec<Narrow> = Vec::new();
     let mut audited = 0;
+    let sides = (a, b, linked);
+    let values = (a_values.as_slice(), b_values.as_slice());
     for mut candidate in candidates {
         if audited == AUDITED_CANDIDATES {
             break;
         }
-        let sides = (a, b, linked);
-        let values = (a_values.as_slice(), b_values.as_slice());
         if !given_away.is_empty()
             && gives_away(table, sides, values, &candidate, earlier, t, &given_away)
         {
@@ -97,7 +97,10 @@ pub(super) fn protect_two_way(
         audited += 1;
         let mut memory = joint::Memory::default();
         let design = (&mut candidate, &mut memory);
-        match audit(table, sides, &a_values, &b_values, design, earlier, t)? {
+        // What the check above cleared stays cleared for this design: it looked at the design
+        // with every inner cell hidden, which hiding more of them does not change.
+        let mut cleared = given_away.clone();
+        match audit(table, sides, values, design, earlier, t, &mut cleared)? {
             Verdict::Safe => return Ok((finish(candidate, threshold), memory)),
             Verdict::Unsafe(Some(narrow)) => given_away.push(narrow),
             Verdict::Unsafe(None) => {}
@@ -307,15 +310,18 @@ fn gives_away(
 
 /// Audits a candidate jointly with its one-way tables and the earlier releases, hiding more
 /// inner cells while that helps. `memory` ends with what the audits of this design found (the
-/// second audit of the release's margins starts from it: `margins::settle_pairs`).
+/// second audit of the release's margins starts from it: `margins::settle_pairs`). `cleared`:
+/// numbers outside the table that [`gives_away`] has found this design does not give away
+/// with every inner cell hidden (checked once per design, since hiding cells leaves that
+/// check's system as it is).
 fn audit(
     original: &RawTable,
     (a, b, linked): (&OneWay<'_>, &OneWay<'_>, bool),
-    a_values: &[Option<u64>],
-    b_values: &[Option<u64>],
+    (a_values, b_values): (&[Option<u64>], &[Option<u64>]),
     (c, memory): (&mut Candidate, &mut joint::Memory),
     earlier: &[EarlierRelease],
     t: u64,
+    cleared: &mut Vec<Narrow>,
 ) -> Result<Verdict, Refusal> {
     let layout = Layout::of(&c.table);
     if earlier.is_empty()
@@ -364,11 +370,14 @@ fn audit(
             // unless hiding a cell that counts some of the same people loosens it — which
             // cannot help if it would still give it away with every inner cell hidden.
             Ok(Some(narrow)) => {
-                let sides = (a, b, linked);
-                let values = (a_values, b_values);
-                let numbers = std::slice::from_ref(&narrow);
-                if gives_away(original, sides, values, c, earlier, t, numbers) {
-                    return Ok(Verdict::Unsafe(Some(narrow)));
+                if !cleared.contains(&narrow) {
+                    let sides = (a, b, linked);
+                    let values = (a_values, b_values);
+                    let numbers = std::slice::from_ref(&narrow);
+                    if gives_away(original, sides, values, c, earlier, t, numbers) {
+                        return Ok(Verdict::Unsafe(Some(narrow)));
+                    }
+                    cleared.push(narrow.clone());
                 }
                 let counting = counting(c, &narrow, (a.raw.cells().len(), b.raw.cells().len()));
                 match inner::widen_for(&c.published, known, &c.hidden, &counting) {
@@ -570,11 +579,11 @@ mod tests {
                     let verdict = audit(
                         table,
                         sides,
-                        values.0,
-                        values.1,
+                        values,
                         design,
                         &earlier,
                         u64::from(t),
+                        &mut Vec::new(),
                     )
                     .expect("solved");
                     if passed_over {
