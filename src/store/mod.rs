@@ -81,6 +81,10 @@ pub enum StoreError {
     Rewrite(std::io::Error),
     #[error("a sealed response could not be opened to seal it under its new key")]
     Reseal,
+    #[error(
+        "the store is closed: a rewrite could not open it again (see the log; restart Chorus)"
+    )]
+    Closed,
 }
 
 /// Why a redemption did not happen. One variant on purpose: "unknown", "spent" and "another
@@ -96,16 +100,33 @@ pub(crate) struct Shared {
     data_dir: PathBuf,
     cache_bytes: u64,
     /// The live generation. Writers hold the read side while they write; a rewrite holds the
-    /// write side, so nothing is written to a generation after it has been copied.
-    current: RwLock<Arc<Generation>>,
+    /// write side, so nothing is written to a generation after it has been copied. `None` only
+    /// inside a rewrite, which closes the live handle to read it again with a small cache
+    /// (src/store/rewrite.rs), and puts a generation back before it lets go of the write side.
+    current: RwLock<Option<Arc<Generation>>>,
     ledger: Mutex<KeyLedger>,
     /// Responses stored since the last rewrite: the schedule rewrites only when this is not 0.
     since_rewrite: AtomicU64,
 }
 
+/// The live generation, read side held.
+struct Live<'a>(RwLockReadGuard<'a, Option<Arc<Generation>>>);
+
+impl std::ops::Deref for Live<'_> {
+    type Target = Arc<Generation>;
+
+    fn deref(&self) -> &Arc<Generation> {
+        // Only a rewrite that could open neither the old nor the new generation again leaves
+        // none (it has logged why); nothing can be served from a store that cannot be opened.
+        self.0
+            .as_ref()
+            .expect("the store could not be opened again after a rewrite")
+    }
+}
+
 impl Shared {
-    fn live(&self) -> RwLockReadGuard<'_, Arc<Generation>> {
-        self.current.read().unwrap_or_else(|p| p.into_inner())
+    fn live(&self) -> Live<'_> {
+        Live(self.current.read().unwrap_or_else(|p| p.into_inner()))
     }
 
     fn ledger(&self) -> MutexGuard<'_, KeyLedger> {
@@ -148,7 +169,7 @@ impl Store {
         let shared = Arc::new(Shared {
             data_dir: dir.to_path_buf(),
             cache_bytes,
-            current: RwLock::new(Arc::new(generation)),
+            current: RwLock::new(Some(Arc::new(generation))),
             ledger: Mutex::new(ledger),
             since_rewrite: AtomicU64::new(0),
         });
@@ -178,7 +199,7 @@ impl Store {
         KeyLedger::read(dir)
     }
 
-    fn live(&self) -> RwLockReadGuard<'_, Arc<Generation>> {
+    fn live(&self) -> Live<'_> {
         self.shared.live()
     }
 
@@ -431,9 +452,13 @@ impl Store {
         survey: &str,
     ) -> impl Iterator<Item = Result<(Vec<u8>, Vec<u8>), StoreError>> + '_ {
         let skip = survey.len() + 2;
-        let tree = self.live().redeem.clone();
-        tree.scan_prefix(response_key(survey, b""))
+        // The iterator holds the generation, not only its tree: a rewrite meanwhile sees it is
+        // still read and copies from the live handle rather than closing it.
+        let live = Arc::clone(&self.live());
+        live.redeem
+            .scan_prefix(response_key(survey, b""))
             .map(move |item| {
+                let _reading = &live;
                 let (k, v) = item?;
                 Ok((k[skip..].to_vec(), v.to_vec()))
             })
@@ -448,11 +473,14 @@ impl Store {
         survey: &str,
     ) -> impl Iterator<Item = Result<(Vec<u8>, Vec<u8>), StoreError>> + '_ {
         let skip = survey.len() + 2;
-        let tree = self.live().redeem.clone();
-        tree.scan_prefix(text_key(survey, b"")).map(move |item| {
-            let (k, v) = item?;
-            Ok((k[skip..].to_vec(), v.to_vec()))
-        })
+        let live = Arc::clone(&self.live());
+        live.redeem
+            .scan_prefix(text_key(survey, b""))
+            .map(move |item| {
+                let _reading = &live;
+                let (k, v) = item?;
+                Ok((k[skip..].to_vec(), v.to_vec()))
+            })
     }
 }
 

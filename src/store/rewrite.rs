@@ -134,13 +134,126 @@ impl Store {
 fn rewrite_now(shared: &Shared, plan: Plan) -> Result<RewriteReport, StoreError> {
     let started = Instant::now();
     let mut current = shared.current.write().unwrap_or_else(|p| p.into_inner());
-    current.db.flush()?;
+    let live = current.take().ok_or(StoreError::Closed)?;
+    if let Err(e) = live.db.flush() {
+        *current = Some(live);
+        return Err(e.into());
+    }
+    // From here on every way out puts a generation back into `current`.
+    let mut source = match Source::open(shared, live) {
+        Ok(source) => source,
+        Err((name, e)) => {
+            *current = reopen(shared, &name);
+            return Err(e);
+        }
+    };
+    match copy_and_switch(shared, &mut source, &plan) {
+        Ok(((records, responses), next)) => {
+            let keep = next.name.clone();
+            *current = Some(Arc::new(next));
+            drop(current);
+            drop(source);
+            shared.since_rewrite.store(0, Ordering::Relaxed);
+            generation::remove_others(&shared.data_dir, &keep).map_err(StoreError::Rewrite)?;
+            Ok(RewriteReport {
+                records,
+                responses,
+                took: started.elapsed(),
+            })
+        }
+        Err(e) => {
+            *current = source.into_live(shared);
+            Err(e)
+        }
+    }
+}
+
+/// The generation a rewrite copies from. Read through the live handle, every page the copy reads
+/// stays in that handle's cache and on top of it (at 122,000 stored the server peaked at 160–166
+/// MB during a rewrite); opened again with a small cache, the same copy peaked at 92–101 MB
+/// (`scripts/rewrite-memory`, docs/performance.md). The live handle can be closed only when
+/// nothing else holds it: an iteration in flight (`Store::responses`) holds the generation, and
+/// the copy then reads through the live handle as before.
+enum Source {
+    /// The live handle itself.
+    Live(Arc<Generation>),
+    /// The live generation opened again with a small cache, for the copy.
+    Reopened(Generation),
+    /// That one, closed once copied; reopened by name if the rewrite is abandoned.
+    Closed(String),
+}
+
+impl Source {
+    /// Called holding the write side of the live-generation lock, so no new holder can appear.
+    /// On failure nothing of the generation is open; its name is returned to reopen it.
+    fn open(shared: &Shared, live: Arc<Generation>) -> Result<Source, (String, StoreError)> {
+        if Arc::strong_count(&live) > 1 {
+            return Ok(Source::Live(live));
+        }
+        let name = live.name.clone();
+        drop(live);
+        Generation::open(&shared.data_dir, &name, COPY_CACHE_BYTES)
+            .map(Source::Reopened)
+            .map_err(|e| (name, e))
+    }
+
+    fn generation(&self) -> Option<&Generation> {
+        match self {
+            Source::Live(live) => Some(live),
+            Source::Reopened(generation) => Some(generation),
+            Source::Closed(_) => None,
+        }
+    }
+
+    /// Lets go of a reopened generation once it has been copied.
+    fn close(&mut self) {
+        if let Source::Reopened(generation) = self {
+            *self = Source::Closed(generation.name.clone());
+        }
+    }
+
+    /// The generation as the live one again, after an abandoned rewrite.
+    fn into_live(self, shared: &Shared) -> Option<Arc<Generation>> {
+        match self {
+            Source::Live(live) => Some(live),
+            Source::Reopened(generation) => {
+                let name = generation.name.clone();
+                drop(generation);
+                reopen(shared, &name)
+            }
+            Source::Closed(name) => reopen(shared, &name),
+        }
+    }
+}
+
+/// Opens a generation again as the live one, with the configured cache. `None` (logged) leaves
+/// the store without a generation: every request then fails until the server is restarted.
+fn reopen(shared: &Shared, name: &str) -> Option<Arc<Generation>> {
+    match Generation::open(&shared.data_dir, name, shared.cache_bytes) {
+        Ok(generation) => Some(Arc::new(generation)),
+        Err(e) => {
+            tracing::error!(error = %e, "the store could not be opened again after a failed rewrite");
+            None
+        }
+    }
+}
+
+/// Copies `source` into a fresh generation, opens that with the configured cache and switches
+/// the key ledger to it; returns the counts and the new generation. On failure the new
+/// directory is removed and the ledger is as it was.
+fn copy_and_switch(
+    shared: &Shared,
+    source: &mut Source,
+    plan: &Plan,
+) -> Result<((u64, u64), Generation), StoreError> {
+    let from = source.generation().ok_or(StoreError::Closed)?;
     let next = Generation::create(&shared.data_dir, COPY_CACHE_BYTES)?;
-    let copied = copy_all(&current, &next, &plan).and_then(|counts| {
+    let copied = copy_all(from, &next, plan).and_then(|counts| {
         next.db.flush()?;
         sync_dir(&shared.data_dir).map_err(StoreError::Rewrite)?;
         Ok(counts)
     });
+    source.close();
     // sled keeps in memory much of what it has just written, past its cache (measured: the
     // server held about 75 MB more after rewriting 100,000 responses, until it restarted).
     // Opened again, with the cache the store is configured for, the new generation starts
@@ -151,42 +264,29 @@ fn rewrite_now(shared: &Shared, plan: Plan) -> Result<RewriteReport, StoreError>
         let next = Generation::open(&shared.data_dir, &name, shared.cache_bytes)?;
         Ok((counts, next))
     });
-    let ((records, responses), next) = match reopened {
+    let (counts, next) = match reopened {
         Ok(done) => done,
         Err(e) => {
             let _ = std::fs::remove_dir_all(path);
             return Err(e);
         }
     };
-    {
-        let mut ledger = shared.ledger();
-        let before = ledger.clone();
-        for (name, value) in &plan.ledger {
-            ledger.set(name, value.clone());
-        }
-        for (survey, wrapped) in &plan.data_keys {
-            ledger.set_data_key(survey, wrapped.clone());
-        }
-        ledger.set_store_dir(&next.name);
-        if let Err(e) = ledger.commit() {
-            *ledger = before;
-            let path = next.path.clone();
-            drop(next);
-            let _ = std::fs::remove_dir_all(path);
-            return Err(e);
-        }
+    let mut ledger = shared.ledger();
+    let before = ledger.clone();
+    for (name, value) in &plan.ledger {
+        ledger.set(name, value.clone());
     }
-    let keep = next.name.clone();
-    let old = std::mem::replace(&mut *current, Arc::new(next));
-    drop(current);
-    drop(old);
-    shared.since_rewrite.store(0, Ordering::Relaxed);
-    generation::remove_others(&shared.data_dir, &keep).map_err(StoreError::Rewrite)?;
-    Ok(RewriteReport {
-        records,
-        responses,
-        took: started.elapsed(),
-    })
+    for (survey, wrapped) in &plan.data_keys {
+        ledger.set_data_key(survey, wrapped.clone());
+    }
+    ledger.set_store_dir(&next.name);
+    if let Err(e) = ledger.commit() {
+        *ledger = before;
+        drop(next);
+        let _ = std::fs::remove_dir_all(path);
+        return Err(e);
+    }
+    Ok((counts, next))
 }
 
 /// Copies every tree in key order; returns (records, responses) copied.
