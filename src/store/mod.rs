@@ -81,9 +81,8 @@ pub enum StoreError {
     Rewrite(std::io::Error),
     #[error("a sealed response could not be opened to seal it under its new key")]
     Reseal,
-    #[error(
-        "the store is closed: a rewrite could not open it again (see the log; restart Chorus)"
-    )]
+    /// A rewrite found no open generation to copy (an invariant broken, never expected).
+    #[error("the store was not open for a rewrite")]
     Closed,
 }
 
@@ -116,11 +115,11 @@ impl std::ops::Deref for Live<'_> {
     type Target = Arc<Generation>;
 
     fn deref(&self) -> &Arc<Generation> {
-        // Only a rewrite that could open neither the old nor the new generation again leaves
-        // none (it has logged why); nothing can be served from a store that cannot be opened.
+        // `None` is seen only by the rewrite holding the write side: it puts a generation back
+        // before letting go, or ends the process (`rewrite::reopen`).
         self.0
             .as_ref()
-            .expect("the store could not be opened again after a rewrite")
+            .expect("a rewrite let go of the store without a live generation")
     }
 }
 

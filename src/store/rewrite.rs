@@ -143,7 +143,7 @@ fn rewrite_now(shared: &Shared, plan: Plan) -> Result<RewriteReport, StoreError>
     let mut source = match Source::open(shared, live) {
         Ok(source) => source,
         Err((name, e)) => {
-            *current = reopen(shared, &name);
+            *current = Some(reopen(shared, &name));
             return Err(e);
         }
     };
@@ -162,7 +162,7 @@ fn rewrite_now(shared: &Shared, plan: Plan) -> Result<RewriteReport, StoreError>
             })
         }
         Err(e) => {
-            *current = source.into_live(shared);
+            *current = Some(source.into_live(shared));
             Err(e)
         }
     }
@@ -213,9 +213,9 @@ impl Source {
     }
 
     /// The generation as the live one again, after an abandoned rewrite.
-    fn into_live(self, shared: &Shared) -> Option<Arc<Generation>> {
+    fn into_live(self, shared: &Shared) -> Arc<Generation> {
         match self {
-            Source::Live(live) => Some(live),
+            Source::Live(live) => live,
             Source::Reopened(generation) => {
                 let name = generation.name.clone();
                 drop(generation);
@@ -226,14 +226,17 @@ impl Source {
     }
 }
 
-/// Opens a generation again as the live one, with the configured cache. `None` (logged) leaves
-/// the store without a generation: every request then fails until the server is restarted.
-fn reopen(shared: &Shared, name: &str) -> Option<Arc<Generation>> {
+/// Opens a generation again as the live one, with the configured cache. If it cannot be, the
+/// process ends: everything acknowledged is on disk (the rewrite flushed before it closed the
+/// store), and a server left without a store would only fail every request, where a restart
+/// (`Restart=on-failure` in deploy/chorus.service) opens it afresh.
+fn reopen(shared: &Shared, name: &str) -> Arc<Generation> {
     match Generation::open(&shared.data_dir, name, shared.cache_bytes) {
-        Ok(generation) => Some(Arc::new(generation)),
+        Ok(generation) => Arc::new(generation),
         Err(e) => {
-            tracing::error!(error = %e, "the store could not be opened again after a failed rewrite");
-            None
+            tracing::error!(error = %e, "the store could not be opened again after a failed rewrite; stopping");
+            eprintln!("Chorus stops: the store could not be opened again after a failed rewrite ({e}). Nothing acknowledged is lost; start Chorus again.");
+            std::process::exit(1);
         }
     }
 }
