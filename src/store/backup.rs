@@ -159,7 +159,7 @@ pub(super) fn build(
             fill(tree, entries.into_iter().map(Ok))?;
         }
     }
-    generation.db.flush()?;
+    generation.flush()?;
     super::ledger::sync_dir(data_dir).map_err(StoreError::Rewrite)?;
     ledger.set_store_dir(&generation.name);
     ledger.commit()?;

@@ -3,7 +3,7 @@
 //! 1. it takes everything queued (redemptions, "make it durable" requests, exclusive work),
 //! 2. applies all queued redemptions in ONE `apply_batch` on the `redeem` tree — each one spends
 //!    its code and inserts its sealed response and its free-text answers, or does nothing,
-//! 3. calls sled's blocking `flush()` once,
+//! 3. flushes once (`Generation::flush`: sled's blocking `flush()`, then `fdatasync` on its log),
 //! 4. and only then answers every caller; exclusive work (backups, rewrites) runs after that,
 //!    before the next batch.
 //!
@@ -213,11 +213,7 @@ fn commit(shared: &Shared, jobs: Vec<Job>) {
     } else {
         apply(&live.redeem, redeems.iter().map(|(r, _)| r))
     };
-    let flushed = live
-        .db
-        .flush()
-        .map(|_| ())
-        .map_err(|e| CommitError::Sled(Arc::new(e)));
+    let flushed = live.flush().map_err(|e| CommitError::Sled(Arc::new(e)));
     drop(live);
     if let Err(e) = &flushed {
         tracing::error!(error = %e, "flush failed");

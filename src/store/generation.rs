@@ -3,10 +3,15 @@
 //! and the key ledger's pointer switches to it; then the old directory is deleted.
 
 use super::StoreError;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 pub(super) const DIR_PREFIX: &str = "store-";
+/// sled 0.34's log file and blob directory inside a database directory.
+const SLED_LOG: &str = "db";
+const SLED_BLOBS: &str = "blobs";
 /// Entries per `apply_batch` while copying: modest, because sled's memory grows with a batch.
 const COPY_CHUNK: usize = 1_000;
 
@@ -16,6 +21,10 @@ pub(super) struct Generation {
     pub name: String,
     pub path: PathBuf,
     pub db: sled::Db,
+    /// sled's log file, opened again only to sync it (see [`Generation::flush`]).
+    log: std::fs::File,
+    /// Blob files already synced (see [`Generation::flush`]).
+    synced_blobs: Mutex<HashSet<std::ffi::OsString>>,
     pub meta: sled::Tree,
     pub surveys: sled::Tree,
     pub redeem: sled::Tree,
@@ -67,8 +76,14 @@ impl Generation {
     ) -> Result<Generation, StoreError> {
         let path = data_dir.join(name);
         let db = open_sled(&path, cache_bytes)?;
+        let log = std::fs::File::open(path.join(SLED_LOG)).map_err(sled::Error::Io)?;
+        // A new generation's files must outlive a power cut once it is live: its directory
+        // entries (the log, sled's configuration) are synced here, before anything is written.
+        super::ledger::sync_dir(&path).map_err(sled::Error::Io)?;
         let tree = |name: &str| db.open_tree(name);
         Ok(Generation {
+            log,
+            synced_blobs: Mutex::new(HashSet::new()),
             name: name.to_owned(),
             meta: tree("meta")?,
             surveys: tree("surveys")?,
@@ -88,6 +103,50 @@ impl Generation {
     pub(super) fn create(data_dir: &Path, cache_bytes: u64) -> Result<Generation, StoreError> {
         let name = format!("{DIR_PREFIX}{}", crate::vault::random_hex::<8>());
         Generation::open(data_dir, &name, cache_bytes)
+    }
+
+    /// Makes everything written so far durable, also across a power cut. sled's `flush` writes
+    /// its log with `sync_file_range`, which waits for the data to reach the device but neither
+    /// asks the device to empty its write cache nor records the file's new length as the log
+    /// grows; and it writes values too large for its log (a release document, an export) to
+    /// blob files it never syncs. So after sled's flush: `fdatasync` on the log (one call per
+    /// batch of redemptions, not per response), then every blob file not yet synced and the
+    /// directory that names them.
+    pub(super) fn flush(&self) -> Result<(), sled::Error> {
+        self.db.flush()?;
+        self.log.sync_data()?;
+        self.sync_blobs()?;
+        Ok(())
+    }
+
+    fn sync_blobs(&self) -> std::io::Result<()> {
+        let dir = self.path.join(SLED_BLOBS);
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        let mut synced = self.synced_blobs.lock().unwrap_or_else(|p| p.into_inner());
+        let mut new = false;
+        for entry in entries {
+            let entry = entry?;
+            let name = entry.file_name();
+            if synced.contains(&name) {
+                continue;
+            }
+            match std::fs::File::open(entry.path()) {
+                Ok(file) => file.sync_all()?,
+                // Removed meanwhile by sled's own clean-up: nothing left to keep.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e),
+            }
+            synced.insert(name);
+            new = true;
+        }
+        if new {
+            super::ledger::sync_dir(&dir)?;
+        }
+        Ok(())
     }
 
     pub(super) fn tree(&self, name: &str) -> Option<&sled::Tree> {
@@ -153,4 +212,32 @@ pub(super) fn remove_others(data_dir: &Path, keep: &str) -> std::io::Result<()> 
         }
     }
     super::ledger::sync_dir(data_dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_flush_syncs_the_blob_files_sled_writes_large_values_to() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let generation = Generation::create(dir.path(), 1 << 20).expect("create");
+        // A release document of a long questionnaire is this size: too large for sled's log.
+        generation
+            .releases
+            .insert(b"demo/1", vec![7u8; 300_000])
+            .expect("insert");
+        generation.flush().expect("flush");
+        let blobs: HashSet<std::ffi::OsString> =
+            std::fs::read_dir(generation.path.join(SLED_BLOBS))
+                .expect("sled keeps large values in blob files")
+                .map(|e| e.expect("entry").file_name())
+                .collect();
+        assert!(!blobs.is_empty(), "the value went to a blob file");
+        let synced = generation.synced_blobs.lock().expect("lock").clone();
+        assert!(blobs.is_subset(&synced), "every blob file was synced");
+        // A second flush with nothing new opens no file again.
+        generation.flush().expect("flush");
+        assert_eq!(*generation.synced_blobs.lock().expect("lock"), synced);
+    }
 }

@@ -155,7 +155,7 @@ impl Store {
             Some(name) => return Err(StoreError::GenerationMissing(name)),
             None => {
                 let generation = Generation::create(dir, cache_bytes)?;
-                generation.db.flush()?;
+                generation.flush()?;
                 ledger.set_store_dir(&generation.name);
                 ledger.commit()?;
                 generation
@@ -215,7 +215,7 @@ impl Store {
     /// Finishes queued work, flushes and stops the commit thread (graceful shutdown).
     pub fn close(&self) -> Result<(), StoreError> {
         self.committer.stop();
-        self.live().db.flush()?;
+        self.live().flush()?;
         Ok(())
     }
 

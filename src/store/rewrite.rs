@@ -135,7 +135,7 @@ fn rewrite_now(shared: &Shared, plan: Plan) -> Result<RewriteReport, StoreError>
     let started = Instant::now();
     let mut current = shared.current.write().unwrap_or_else(|p| p.into_inner());
     let live = current.take().ok_or(StoreError::Closed)?;
-    if let Err(e) = live.db.flush() {
+    if let Err(e) = live.flush() {
         *current = Some(live);
         return Err(e.into());
     }
@@ -178,7 +178,7 @@ enum Source {
     /// The live handle itself.
     Live(Arc<Generation>),
     /// The live generation opened again with a small cache, for the copy.
-    Reopened(Generation),
+    Reopened(Box<Generation>),
     /// That one, closed once copied; reopened by name if the rewrite is abandoned.
     Closed(String),
 }
@@ -193,7 +193,7 @@ impl Source {
         let name = live.name.clone();
         drop(live);
         Generation::open(&shared.data_dir, &name, COPY_CACHE_BYTES)
-            .map(Source::Reopened)
+            .map(|generation| Source::Reopened(Box::new(generation)))
             .map_err(|e| (name, e))
     }
 
@@ -252,7 +252,7 @@ fn copy_and_switch(
     let from = source.generation().ok_or(StoreError::Closed)?;
     let next = Generation::create(&shared.data_dir, COPY_CACHE_BYTES)?;
     let copied = copy_all(from, &next, plan).and_then(|counts| {
-        next.db.flush()?;
+        next.flush()?;
         sync_dir(&shared.data_dir).map_err(StoreError::Rewrite)?;
         Ok(counts)
     });
