@@ -190,6 +190,9 @@ fn write_backup(live: &Generation, ledger: &KeyLedger, target: &Path) -> std::io
     let file = inner.into_inner().map_err(|e| e.into_error())?;
     file.sync_all()?;
     std::fs::rename(&temp, target)?;
+    // The rename is kept only once the directory naming the backup is synced too.
+    let parent = target.parent().filter(|p| !p.as_os_str().is_empty());
+    super::ledger::sync_dir(parent.unwrap_or(Path::new(".")))?;
     Ok(size + 32)
 }
 
