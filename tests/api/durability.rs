@@ -102,60 +102,86 @@ fn codes_issued_just_before_kill_9_are_usable_after_restart() {
     }
 }
 
-/// Watched from outside with `strace` attached to the server: the `201` for an answer is written
-/// to the socket only after an `fdatasync` of sled's log file has returned. sled's own flush
-/// stops at `sync_file_range`, which leaves the device's write cache and the log's growing
+/// Watched from outside with `strace`, the server running under it: the `201` for an answer is
+/// written to the socket only after an `fdatasync` of sled's log file has returned. sled's own
+/// flush stops at `sync_file_range`, which leaves the device's write cache and the log's growing
 /// length unsynced (docs/storage.md, "Durable, also across a power cut").
 #[test]
 fn the_201_is_sent_only_after_the_log_file_is_synced() {
-    let app = TestApp::spawn();
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+
+    let mut app = TestApp::spawn();
     let code = app.issue_codes("demo", 1).remove(0);
+    app.stop();
+    // The same server, started again as strace's child (tracing one's own child needs no
+    // privilege, where attaching to a running process may).
+    let server = app.command();
     let trace = app.dir.path().join("strace.log");
-    let mut tracer = std::process::Command::new("strace")
-        .args([
-            "-f",
-            "-y",
-            "-s",
-            "40",
-            "-e",
-            "trace=fdatasync,fsync,write,writev,sendto,sendmsg",
-        ])
-        .arg("-o")
+    let mut traced = Command::new("strace");
+    traced
+        .args(["-f", "-y", "-s", "40", "-o"])
         .arg(&trace)
-        .args(["-p", &app.pid().to_string()])
-        .stderr(std::process::Stdio::piped())
+        .args([
+            "-e",
+            "trace=fdatasync,fsync,read,recvfrom,write,writev,sendto,sendmsg",
+            "--",
+        ])
+        .arg(server.get_program())
+        .args(server.get_args());
+    for (name, value) in server.get_envs() {
+        match value {
+            Some(value) => traced.env(name, value),
+            None => traced.env_remove(name),
+        };
+    }
+    if let Some(dir) = server.get_current_dir() {
+        traced.current_dir(dir);
+    }
+    let mut strace = traced
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .expect("strace runs (scripts/test installs it)");
-    // strace says "attached" on stderr for each thread once it traces them.
-    let mut said = String::new();
-    let mut stderr = std::io::BufReader::new(tracer.stderr.take().expect("stderr"));
-    while !said.contains("attached") {
-        let mut line = String::new();
-        let n = std::io::BufRead::read_line(&mut stderr, &mut line).expect("strace output");
-        assert!(n > 0, "strace did not attach: {said}");
-        said.push_str(&line);
+    let stdout = std::io::BufReader::new(strace.stdout.take().expect("stdout"));
+    let address = stdout
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|l| l.strip_prefix("Chorus is listening on ").map(str::to_owned))
+        .expect("the traced server starts");
+    let body = serde_json::json!({"code": code, "answers": minimal_answers()}).to_string();
+    let url = format!("{}/api/v1/surveys/demo/responses", address.trim());
+    let (status, reply) =
+        crate::helpers::post(&url, &body, &[("Content-Type", "application/json")]);
+    assert_eq!(status, 201, "{reply}");
+    // Stop the server (strace's child) gracefully; strace ends with it and closes its log.
+    let children = Command::new("pgrep")
+        .args(["-P", &strace.id().to_string()])
+        .output()
+        .expect("pgrep");
+    for pid in String::from_utf8_lossy(&children.stdout).split_whitespace() {
+        let _ = Command::new("kill").arg(pid).status();
     }
-    std::thread::sleep(std::time::Duration::from_millis(300));
-    let (status, body) = app.submit("demo", &code, &minimal_answers());
-    assert_eq!(status, 201, "{body}");
-    std::thread::sleep(std::time::Duration::from_millis(300));
-    let _ = std::process::Command::new("kill")
-        .args(["-INT", &tracer.id().to_string()])
-        .status();
-    let _ = tracer.wait();
+    let _ = strace.wait();
     let log = std::fs::read_to_string(&trace).expect("strace log");
     let lines: Vec<&str> = log.lines().collect();
     let acknowledged = lines
         .iter()
         .position(|l| l.contains("HTTP/1.1 201"))
         .unwrap_or_else(|| panic!("no 201 written in the trace:\n{log}"));
-    let synced = lines[..acknowledged].iter().any(|l| {
-        let on_log = l.contains("fdatasync(") || l.contains("<... fdatasync resumed>");
-        let on_log = on_log && (l.contains("/db>") || l.contains("resumed"));
-        on_log && l.trim_end().ends_with("= 0")
+    // The sync must come after the request was read: one made at start-up would not count.
+    let received = lines
+        .iter()
+        .position(|l| l.contains("POST /api/v1/surveys/demo/responses"))
+        .unwrap_or_else(|| panic!("the request is not in the trace:\n{log}"));
+    assert!(received < acknowledged);
+    let synced = lines[received..acknowledged].iter().any(|l| {
+        let call = l.contains("fdatasync(") || l.contains("<... fdatasync resumed>");
+        let on_log = l.contains("/db>") || l.contains("resumed");
+        call && on_log && l.trim_end().ends_with("= 0")
     });
     assert!(
         synced,
-        "the 201 was written before any fdatasync of the store's log returned:\n{log}"
+        "the 201 was written before an fdatasync of the store's log returned:\n{log}"
     );
 }

@@ -171,11 +171,6 @@ impl TestApp {
         None
     }
 
-    /// The server's process id (to attach a tracer to it).
-    pub fn pid(&self) -> u32 {
-        self.child.as_ref().expect("the server runs").id()
-    }
-
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
