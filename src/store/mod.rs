@@ -450,17 +450,23 @@ impl Store {
         &self,
         survey: &str,
     ) -> impl Iterator<Item = Result<(Vec<u8>, Vec<u8>), StoreError>> + '_ {
-        let skip = survey.len() + 2;
-        // The iterator holds the generation, not only its tree: a rewrite meanwhile sees it is
-        // still read and copies from the live handle rather than closing it.
+        self.sealed_under(response_key(survey, b""))
+    }
+
+    /// Every record under `prefix` of the `redeem` tree, as (id after the prefix, sealed bytes).
+    /// The iterator holds the generation, not only its tree: a rewrite meanwhile sees it is
+    /// still read and copies from the live handle rather than closing it.
+    fn sealed_under(
+        &self,
+        prefix: Vec<u8>,
+    ) -> impl Iterator<Item = Result<(Vec<u8>, Vec<u8>), StoreError>> + '_ {
+        let skip = prefix.len();
         let live = Arc::clone(&self.live());
-        live.redeem
-            .scan_prefix(response_key(survey, b""))
-            .map(move |item| {
-                let _reading = &live;
-                let (k, v) = item?;
-                Ok((k[skip..].to_vec(), v.to_vec()))
-            })
+        live.redeem.scan_prefix(prefix).map(move |item| {
+            let _reading = &live;
+            let (k, v) = item?;
+            Ok((k[skip..].to_vec(), v.to_vec()))
+        })
     }
 }
 
@@ -471,15 +477,7 @@ impl Store {
         &self,
         survey: &str,
     ) -> impl Iterator<Item = Result<(Vec<u8>, Vec<u8>), StoreError>> + '_ {
-        let skip = survey.len() + 2;
-        let live = Arc::clone(&self.live());
-        live.redeem
-            .scan_prefix(text_key(survey, b""))
-            .map(move |item| {
-                let _reading = &live;
-                let (k, v) = item?;
-                Ok((k[skip..].to_vec(), v.to_vec()))
-            })
+        self.sealed_under(text_key(survey, b""))
     }
 }
 
