@@ -16,6 +16,7 @@ use super::records::{
     response_key, text_key, CodeRecord, CODE_TAG, COUPON_LINK_TAG, RESPONSE_TAG, TEXT_TAG,
 };
 use super::{Committer, Shared, Store, StoreError};
+use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
@@ -140,14 +141,16 @@ fn rewrite_now(shared: &Shared, plan: Plan) -> Result<RewriteReport, StoreError>
         return Err(e.into());
     }
     // From here on every way out puts a generation back into `current`.
-    let mut source = match Source::open(shared, live) {
+    let source = match Source::open(shared, live) {
         Ok(source) => source,
         Err((name, e)) => {
             *current = Some(reopen(shared, &name));
             return Err(e);
         }
     };
-    match copy_and_switch(shared, &mut source, &plan) {
+    let copied = copy_into_next(shared, source.generation(), &plan);
+    let source = source.release();
+    match copied.and_then(|copy| switch_to(shared, copy, &plan)) {
         Ok(((records, responses), next)) => {
             let keep = next.name.clone();
             *current = Some(Arc::new(next));
@@ -179,7 +182,12 @@ enum Source {
     Live(Arc<Generation>),
     /// The live generation opened again with a small cache, for the copy.
     Reopened(Box<Generation>),
-    /// That one, closed once copied; reopened by name if the rewrite is abandoned.
+}
+
+/// What is left of the source once copied: the live handle, or the name to reopen it by if the
+/// rewrite is abandoned (the reopened handle is closed at once, to free its memory).
+enum Released {
+    Live(Arc<Generation>),
     Closed(String),
 }
 
@@ -197,31 +205,27 @@ impl Source {
             .map_err(|e| (name, e))
     }
 
-    fn generation(&self) -> Option<&Generation> {
+    fn generation(&self) -> &Generation {
         match self {
-            Source::Live(live) => Some(live),
-            Source::Reopened(generation) => Some(generation),
-            Source::Closed(_) => None,
+            Source::Live(live) => live,
+            Source::Reopened(generation) => generation,
         }
     }
 
-    /// Lets go of a reopened generation once it has been copied.
-    fn close(&mut self) {
-        if let Source::Reopened(generation) = self {
-            *self = Source::Closed(generation.name.clone());
+    fn release(self) -> Released {
+        match self {
+            Source::Live(live) => Released::Live(live),
+            Source::Reopened(generation) => Released::Closed(generation.name.clone()),
         }
     }
+}
 
+impl Released {
     /// The generation as the live one again, after an abandoned rewrite.
     fn into_live(self, shared: &Shared) -> Arc<Generation> {
         match self {
-            Source::Live(live) => live,
-            Source::Reopened(generation) => {
-                let name = generation.name.clone();
-                drop(generation);
-                reopen(shared, &name)
-            }
-            Source::Closed(name) => reopen(shared, &name),
+            Released::Live(live) => live,
+            Released::Closed(name) => reopen(shared, &name),
         }
     }
 }
@@ -241,36 +245,48 @@ fn reopen(shared: &Shared, name: &str) -> Arc<Generation> {
     }
 }
 
-/// Copies `source` into a fresh generation, opens that with the configured cache and switches
-/// the key ledger to it; returns the counts and the new generation. On failure the new
-/// directory is removed and the ledger is as it was.
-fn copy_and_switch(
-    shared: &Shared,
-    source: &mut Source,
-    plan: &Plan,
-) -> Result<((u64, u64), Generation), StoreError> {
-    let from = source.generation().ok_or(StoreError::Closed)?;
+/// A fresh generation filled from `from`, durable and closed: its name and path, and the counts
+/// `copy_all` returns. On failure its directory is removed.
+struct Copy {
+    name: String,
+    path: PathBuf,
+    counts: (u64, u64),
+}
+
+/// Copies `from` into a fresh generation and closes it: sled keeps in memory much of what it has
+/// just written, past its cache (measured: the server held about 75 MB more after rewriting
+/// 100,000 responses, until it restarted), so it goes live opened again (`switch_to`), starting
+/// from an empty cache as the live one did.
+fn copy_into_next(shared: &Shared, from: &Generation, plan: &Plan) -> Result<Copy, StoreError> {
     let next = Generation::create(&shared.data_dir, COPY_CACHE_BYTES)?;
     let copied = copy_all(from, &next, plan).and_then(|counts| {
         next.flush()?;
         sync_dir(&shared.data_dir).map_err(StoreError::Rewrite)?;
         Ok(counts)
     });
-    source.close();
-    // sled keeps in memory much of what it has just written, past its cache (measured: the
-    // server held about 75 MB more after rewriting 100,000 responses, until it restarted).
-    // Opened again, with the cache the store is configured for, the new generation starts
-    // from an empty cache as the live one did.
     let (name, path) = (next.name.clone(), next.path.clone());
     drop(next);
-    let reopened = copied.and_then(|counts| {
-        let next = Generation::open(&shared.data_dir, &name, shared.cache_bytes)?;
-        Ok((counts, next))
-    });
-    let (counts, next) = match reopened {
-        Ok(done) => done,
+    match copied {
+        Ok(counts) => Ok(Copy { name, path, counts }),
         Err(e) => {
             let _ = std::fs::remove_dir_all(path);
+            Err(e)
+        }
+    }
+}
+
+/// Opens the copy with the configured cache and switches the key ledger to it (with the plan's
+/// ledger changes, in the same commit). On failure the copy's directory is removed and the
+/// ledger is as it was.
+fn switch_to(
+    shared: &Shared,
+    copy: Copy,
+    plan: &Plan,
+) -> Result<((u64, u64), Generation), StoreError> {
+    let next = match Generation::open(&shared.data_dir, &copy.name, shared.cache_bytes) {
+        Ok(next) => next,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&copy.path);
             return Err(e);
         }
     };
@@ -286,10 +302,10 @@ fn copy_and_switch(
     if let Err(e) = ledger.commit() {
         *ledger = before;
         drop(next);
-        let _ = std::fs::remove_dir_all(path);
+        let _ = std::fs::remove_dir_all(&copy.path);
         return Err(e);
     }
-    Ok((counts, next))
+    Ok((copy.counts, next))
 }
 
 /// Copies every tree in key order; returns (records, responses) copied.
