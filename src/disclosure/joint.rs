@@ -149,23 +149,37 @@ pub(super) fn run<O: Clone>(
         .map(|(_, _, k)| (if *k < earlier_entries { t + margin } else { t }) as f64)
         .collect();
     let mut needs = asked.clone();
-    let mut known_before: Option<System> = None;
+    // The earlier releases alone, and what they leave of each number (see `widths.rs`).
+    let known_before: Option<System> = before.as_ref().map(|before| {
+        let mut system = before.system.clone();
+        publish(&mut system, std::mem::take(&mut theirs));
+        system
+    });
+    let earlier = known_before.as_ref().map(System::remembered);
+    // A number of an earlier release already known to be narrower than asked there is asked
+    // only to stay as wide, from the start: the loop below would come to the same.
+    if let Some(earlier) = &earlier {
+        for (i, (sum, _, k)) in hidden.iter().enumerate() {
+            if *k < earlier_entries {
+                if let Some(Some(w)) = earlier.recalled(sum) {
+                    if w < asked[i] {
+                        needs[i] = w;
+                    }
+                }
+            }
+        }
+    }
     loop {
         let Some(i) = system.narrowest_needing(&targets, &needs, memory)? else {
             return Ok(None);
         };
         let (sum, origin, k) = &hidden[i];
-        let Some(before) = before
+        let Some(earlier) = earlier
             .as_ref()
             .filter(|_| *k < earlier_entries && needs[i] == asked[i])
         else {
             return Ok(Some(origin.clone()));
         };
-        let earlier = known_before.get_or_insert_with(|| {
-            let mut system = before.system.clone();
-            publish(&mut system, std::mem::take(&mut theirs));
-            system
-        });
         match earlier.width(sum)? {
             Some(w) if w < asked[i] => needs[i] = w,
             _ => return Ok(Some(origin.clone())),

@@ -23,6 +23,7 @@ mod ptable;
 mod suppress;
 mod system;
 mod two_way;
+mod widths;
 
 #[cfg(test)]
 mod family_tests;
