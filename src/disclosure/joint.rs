@@ -123,7 +123,7 @@ pub(super) fn run<O: Clone>(
 ) -> Result<Option<O>, String> {
     let earlier_entries = before.as_ref().map_or(0, |b| b.entries);
     // What the earlier releases published, kept for the system of them alone (built only if
-    // one of their numbers is found narrow).
+    // one of their numbers is asked about).
     let mut theirs: Vec<Entry<()>> = entries[..earlier_entries.min(entries.len())]
         .iter()
         .map(|e| Entry {
@@ -150,7 +150,8 @@ pub(super) fn run<O: Clone>(
         .collect();
     let mut needs = asked.clone();
     // The earlier releases alone, and what they leave of each number (see `widths.rs`).
-    let known_before: Option<System> = before.as_ref().map(|before| {
+    let asks_earlier = hidden.iter().any(|(_, _, k)| *k < earlier_entries);
+    let known_before: Option<System> = before.as_ref().filter(|_| asks_earlier).map(|before| {
         let mut system = before.system.clone();
         publish(&mut system, std::mem::take(&mut theirs));
         system
