@@ -776,12 +776,11 @@ impl System {
             let terms = atoms.weighted([(later, 1.0), (earlier, -1.0)].into_iter());
             problem.add_constraint(terms, ComparisonOp::Ge, 0.0);
         }
-        // An atom certainly empty has no variable: a difference of such atoms alone is 0, and
-        // its two numbers then count the same people (and show the same value) in truth.
-        // Otherwise the row is between the two numbers' own variables, which equal their sums.
+        // An atom certainly empty has no variable: two numbers over the same atoms that may
+        // hold somebody count the same people (and show the same value) in truth. Otherwise
+        // the row is between the two numbers' own variables, which equal their sums.
         for &(inner, outer) in self.strictly_more_pairs() {
-            let terms = atoms.weighted(difference(rows[outer].0, rows[inner].0));
-            if terms.is_empty() {
+            if groups[outer] == groups[inner] {
                 continue;
             }
             let mut terms = Vec::new();
