@@ -76,7 +76,7 @@ pub(super) fn protect_in_order(
     }
     settle_families(
         tables,
-        &catalogue.within,
+        (&catalogue.within, &catalogue.choices),
         &one_way,
         &mut first,
         threshold,

@@ -15,7 +15,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::tally::{parallel_map, threads, RawTable, Within};
+use crate::tally::{parallel_map, threads, Choices, RawTable, Within};
 
 use super::catalogue::{shown_values, withhold};
 use super::earlier::{positions, EarlierRelease};
@@ -85,6 +85,78 @@ impl Link {
     }
 }
 
+/// How many options one answer holds ([`Choices`]), by member: a reader of the questionnaire
+/// knows it of every answer, so the options' counts together are bounded by how many answered.
+#[derive(Debug, Clone)]
+struct Rule {
+    /// Per member, whether its option is chosen only alone ("none of these").
+    alone: Vec<bool>,
+    min: f64,
+    max: f64,
+}
+
+impl Rule {
+    /// The question's rule by member, when every option of it is a member (else `None`: the
+    /// rule speaks of all options together).
+    fn of(choices: &[Choices], members: &[&RawTable]) -> Option<Rule> {
+        let question = &members.first()?.rows().question;
+        let rule = choices.iter().find(|c| &c.question == question)?;
+        let alone = members
+            .iter()
+            .map(|m| {
+                let (_, alone) = rule.options.iter().find(|(v, _)| v == m.id())?;
+                Some(*alone)
+            })
+            .collect::<Option<Vec<bool>>>()?;
+        (alone.len() == rule.options.len()).then(|| Rule {
+            alone,
+            min: f64::from(rule.min),
+            max: f64::from(rule.max),
+        })
+    }
+
+    /// The rule as rows over one release's atoms (from `base`). With A everyone who answered
+    /// with choices and E those who chose an option that is chosen alone, the others (A − E)
+    /// each chose between `min` and `max` of the remaining options, none of which anyone in E
+    /// chose; and nobody chose alone an option when an answer needs more than one.
+    fn bound(&self, system: &mut System, base: usize) {
+        let selected = |m: usize| option_atoms(base, m)[0];
+        let answered = option_atoms(base, 0);
+        let alone: Vec<usize> = (0..self.alone.len()).filter(|&m| self.alone[m]).collect();
+        let others: Vec<usize> = (0..self.alone.len()).filter(|&m| !self.alone[m]).collect();
+        // c × (A − E), as terms.
+        let rest = |c: f64| -> Vec<(usize, f64)> {
+            let a = answered.iter().map(move |&x| (x, c));
+            a.chain(alone.iter().map(move |&m| (selected(m), -c)))
+                .collect()
+        };
+        let chosen =
+            |c: f64| -> Vec<(usize, f64)> { others.iter().map(|&m| (selected(m), c)).collect() };
+        // Those options together: at least `min` per person in A − E…
+        let mut at_least = chosen(1.0);
+        at_least.extend(rest(-self.min));
+        system.rule(at_least);
+        // …and at most `max`, when that says more than "each at most once".
+        if self.max < others.len() as f64 {
+            let mut at_most = rest(self.max);
+            at_most.extend(chosen(-1.0));
+            system.rule(at_most);
+        }
+        if !alone.is_empty() {
+            for &m in &others {
+                let mut row = rest(1.0);
+                row.push((selected(m), -1.0));
+                system.rule(row);
+            }
+        }
+        if self.min > 1.0 {
+            for &m in &alone {
+                system.rule(vec![(selected(m), -1.0)]);
+            }
+        }
+    }
+}
+
 /// The family's atoms in one release starting at `base`: option `m` selected, not selected.
 fn option_atoms(base: usize, m: usize) -> [usize; 2] {
     [base + 2 * m, base + 2 * m + 1]
@@ -107,7 +179,7 @@ fn atom_of(base: usize, k: usize, m: usize, p: usize) -> usize {
 fn audit(
     members: &[&RawTable],
     shown: &[Vec<Option<u64>>],
-    links: &[Link],
+    (links, rule): (&[Link], Option<&Rule>),
     earlier: &[EarlierRelease],
     t: u64,
 ) -> Result<Option<Origin>, String> {
@@ -131,6 +203,9 @@ fn audit(
         let answered = |m: usize| -> Sum { option_atoms(base, m).to_vec() };
         for m in 1..k {
             system.same(answered(0), answered(m));
+        }
+        if let Some(rule) = rule {
+            rule.bound(system, base);
         }
         base
     };
@@ -242,7 +317,7 @@ fn audit(
 /// threads: they share no table.
 pub(super) fn settle_families(
     tables: &[RawTable],
-    within: &[Within],
+    (within, choices): (&[Within], &[Choices]),
     one_way: &[usize],
     first: &mut [Released],
     threshold: u32,
@@ -270,7 +345,9 @@ pub(super) fn settle_families(
                 })
             })
             .collect();
-        let gone = settle(&members, &mut links, &mut released, threshold, earlier);
+        let rule = Rule::of(choices, &members);
+        let known = (&mut links[..], rule.as_ref());
+        let gone = settle(&members, known, &mut released, threshold, earlier);
         (released, gone)
     });
     for (family, (released, gone)) in all.iter().zip(settled) {
@@ -298,12 +375,12 @@ pub(super) fn settle_families(
 /// variables.
 fn withhold_links(
     members: &[&RawTable],
-    links: &mut [Link],
+    (links, rule): (&mut [Link], Option<&Rule>),
     earlier: &[EarlierRelease],
     t: u64,
 ) -> Vec<String> {
     let mut gone = Vec::new();
-    while let Ok(Some(_)) = audit(members, &[], links, earlier, t) {
+    while let Ok(Some(_)) = audit(members, &[], (links, rule), earlier, t) {
         let Some(variable) = links
             .iter()
             .find(|l| l.now.is_some())
@@ -327,7 +404,7 @@ fn withhold_links(
 /// Hiding only loosens the attacker's constraints, so this ends.
 fn settle(
     members: &[&RawTable],
-    links: &mut [Link],
+    (links, rule): (&mut [Link], Option<&Rule>),
     released: &mut [Released],
     threshold: u32,
     earlier: &[EarlierRelease],
@@ -336,7 +413,7 @@ fn settle(
     let gone = if earlier.is_empty() {
         Vec::new()
     } else {
-        withhold_links(members, links, earlier, t)
+        withhold_links(members, (&mut *links, rule), earlier, t)
     };
     let links: &[Link] = links;
     let mut forced: Vec<Vec<bool>> = members
@@ -345,7 +422,7 @@ fn settle(
         .collect();
     loop {
         let shown: Vec<Vec<Option<u64>>> = released.iter().map(shown_values).collect();
-        let origin = match audit(members, &shown, links, earlier, t) {
+        let origin = match audit(members, &shown, (links, rule), earlier, t) {
             Ok(None) => return gone,
             Ok(Some(origin)) => origin,
             Err(_) => {

@@ -26,9 +26,33 @@ fn survey(options: usize, threshold: u32) -> Survey {
 /// A multi-select question of `options` options, and a required follow-up question on a page
 /// shown on `condition`.
 fn survey_with(options: usize, threshold: u32, condition: &str) -> Survey {
+    survey_ruled(options, threshold, condition, &Ruled::default())
+}
+
+/// How many options one answer holds, as the form says ([`survey_ruled`]).
+#[derive(Debug, Clone, Copy, Default)]
+struct Ruled {
+    min: Option<u32>,
+    max: Option<u32>,
+    /// The last option is chosen only alone ("none of these").
+    last_alone: bool,
+}
+
+/// [`survey_with`], the multi-select question keeping `rule`.
+fn survey_ruled(options: usize, threshold: u32, condition: &str, rule: &Ruled) -> Survey {
     let list: Vec<String> = (0..options)
-        .map(|i| format!("{{ id = \"o{i}\", text = \"Option {i}\" }}"))
+        .map(|i| {
+            let alone = rule.last_alone && i + 1 == options;
+            format!("{{ id = \"o{i}\", text = \"Option {i}\", exclusive = {alone} }}")
+        })
         .collect();
+    let mut limits = String::new();
+    if let Some(min) = rule.min {
+        limits.push_str(&format!("  min_choices = {min}\n"));
+    }
+    if let Some(max) = rule.max {
+        limits.push_str(&format!("  max_choices = {max}\n"));
+    }
     Survey::parse(&format!(
         r#"
 id = "family"
@@ -41,7 +65,7 @@ title = "One"
   type = "multi"
   role = "sensitive"
   text = "Which?"
-  options = [{}]
+{}  options = [{}]
 [[pages]]
 title = "Two"
 show_if = "{condition}"
@@ -53,6 +77,7 @@ show_if = "{condition}"
   text = "Tested it?"
   options = [{{ id = "yes", text = "Yes" }}, {{ id = "no", text = "No" }}]
 "#,
+        limits,
         list.join(", ")
     ))
     .expect("the family survey parses")
@@ -145,6 +170,20 @@ fn narrow_knowing(
     known: &[(usize, usize, usize, u64)],
     t: u32,
 ) -> Vec<(usize, usize, usize, f64)> {
+    narrow_ruled(options, releases, known, &Ruled::default(), t)
+}
+
+/// [`narrow_knowing`], the attacker also knowing how many options each answer holds (`rule`,
+/// from the questionnaire): those who chose the option chosen alone chose nothing else, and
+/// everyone else who answered with choices chose between `min` (at least 1) and `max` of the
+/// others.
+fn narrow_ruled(
+    options: usize,
+    releases: &[Vec<Vec<Option<u64>>>],
+    known: &[(usize, usize, usize, u64)],
+    rule: &Ruled,
+    t: u32,
+) -> Vec<(usize, usize, usize, f64)> {
     // Unknowns per release: answered with choices, each option's "selected", don't know,
     // prefer not to say.
     let per = options + 3;
@@ -185,6 +224,34 @@ fn narrow_knowing(
                         grow.extend(expr(r - 1, m, e).into_iter().map(|(v, c)| (v, -c)));
                         problem.add_constraint(row(&grow), ComparisonOp::Ge, 0.0);
                     }
+                }
+            }
+            // Per person outside the ones who chose alone (`rest`), between `min` and `max`
+            // of the other options.
+            let alone = rule.last_alone.then(|| options - 1);
+            let others: Vec<usize> = (0..options).filter(|&m| Some(m) != alone).collect();
+            let rest = |c: f64| -> Vec<(usize, f64)> {
+                let mut terms = vec![(base, c)];
+                terms.extend(alone.map(|m| (base + 1 + m, -c)));
+                terms
+            };
+            let min = f64::from(rule.min.unwrap_or(1).max(1));
+            let max = f64::from(rule.max.unwrap_or(options as u32)).min(others.len() as f64);
+            let mut at_least: Vec<(usize, f64)> =
+                others.iter().map(|&m| (base + 1 + m, 1.0)).collect();
+            at_least.extend(rest(-min));
+            problem.add_constraint(row(&at_least), ComparisonOp::Ge, 0.0);
+            let mut at_most = rest(max);
+            at_most.extend(others.iter().map(|&m| (base + 1 + m, -1.0)));
+            problem.add_constraint(row(&at_most), ComparisonOp::Ge, 0.0);
+            if let Some(a) = alone {
+                for &m in &others {
+                    let mut terms = rest(1.0);
+                    terms.push((base + 1 + m, -1.0));
+                    problem.add_constraint(row(&terms), ComparisonOp::Ge, 0.0);
+                }
+                if min > 1.0 {
+                    problem.add_constraint(row(&[(base + 1 + a, 1.0)]), ComparisonOp::Eq, 0.0);
                 }
             }
             if r > 0 {
@@ -322,6 +389,44 @@ fn the_options_of_a_question_keep_every_hidden_count_wide_together() {
         assert!(
             tables[0][0].is_some() && tables[0][1].is_some(),
             "seed {seed}: {tables:?}"
+        );
+    }
+}
+
+/// A multi-select question where each answer holds exactly one option: 30 chose option 0, 27
+/// option 1, 3 option 2. A reader of the questionnaire knows option 2's "selected" is option
+/// 0's "not selected" less option 1's "selected" — two published numbers, each within the
+/// noise: from 30 / 27 / 3 it pinned the 3 to between 0 and 5, and from 40 / 35 / 5 to between
+/// 2 and 7, when the audit did not know the rule.
+#[test]
+fn an_answer_of_exactly_one_option_pins_no_hidden_count_of_another() {
+    let rule = Ruled {
+        min: Some(1),
+        max: Some(1),
+        last_alone: false,
+    };
+    let s = survey_ruled(3, 10, "drugs includes 'o0'", &rule);
+    for (split, seed) in [
+        ([30, 27, 3], 1),
+        ([40, 35, 5], 2),
+        ([25, 22, 1], 3),
+        ([50, 30, 8], 4),
+    ]
+    .into_iter()
+    .flat_map(|(split, base)| (0..5).map(move |k| (split, base * 100 + k)))
+    {
+        let said: Vec<Said> = split
+            .iter()
+            .enumerate()
+            .flat_map(|(o, &n)| std::iter::repeat_n(Said::Chose(vec![o]), n))
+            .collect();
+        let people: Vec<(u32, Said)> = keys(seed, said.len()).into_iter().zip(said).collect();
+        let released = protect_catalogue(&catalogue(&s, &people), 10, &[]);
+        let tables = published(3, &released);
+        assert_eq!(
+            narrow_ruled(3, std::slice::from_ref(&tables), &[], &rule, 10),
+            [],
+            "{split:?}, seed {seed}: {tables:?}"
         );
     }
 }
@@ -558,6 +663,69 @@ fn people() -> impl Strategy<Value = (usize, u32, Vec<(u32, Said)>, usize)> {
     })
 }
 
+/// A random multi-select question with a rule of how many options an answer holds, answered
+/// by `n` people who keep it, then by a fifth more.
+fn ruled_people() -> impl Strategy<Value = (usize, u32, Ruled, Vec<(u32, Said)>, usize)> {
+    (
+        2usize..=4,
+        5u32..=10,
+        30usize..=160,
+        any::<u64>(),
+        any::<bool>(),
+    )
+        .prop_flat_map(|(k, t, n, seed, last_alone)| {
+            let others = if last_alone { k - 1 } else { k } as u32;
+            (1u32..=others)
+                .prop_flat_map(move |min| (Just(min), min..=others))
+                .prop_map(move |(min, max)| {
+                    let rule = Ruled {
+                        min: Some(min),
+                        max: Some(max),
+                        last_alone,
+                    };
+                    let more = n.div_ceil(5).max(t as usize);
+                    let mut state = seed | 1;
+                    let mut roll = |below: u32| {
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        (state % u64::from(below)) as u32
+                    };
+                    // Skewed: option i is liked by about 70 / (i + 1) in 100.
+                    let people = keys(seed, n + more)
+                        .into_iter()
+                        .map(|key| {
+                            let r = roll(100);
+                            let said = if r < 4 {
+                                Said::DontKnow
+                            } else if r < 6 {
+                                Said::Skipped
+                            } else if last_alone && min == 1 && r < 14 {
+                                Said::Chose(vec![k - 1])
+                            } else {
+                                let want = min + roll(max - min + 1);
+                                let mut chose: Vec<usize> = (0..others as usize)
+                                    .filter(|&i| roll(100) < 70 / (i as u32 + 1))
+                                    .take(want as usize)
+                                    .collect();
+                                let mut next = 0;
+                                while (chose.len() as u32) < want {
+                                    if !chose.contains(&next) {
+                                        chose.push(next);
+                                    }
+                                    next += 1;
+                                }
+                                chose.sort_unstable();
+                                Said::Chose(chose)
+                            };
+                            (key, said)
+                        })
+                        .collect();
+                    (k, t, rule, people, n)
+                })
+        })
+}
+
 /// 48 questions per run; `CHORUS_FAMILY_CASES=2000` searches harder.
 fn config() -> ProptestConfig {
     let cases = std::env::var("CHORUS_FAMILY_CASES")
@@ -598,5 +766,38 @@ proptest! {
             })
             .collect();
         prop_assert_eq!(narrow_knowing(k, &releases, &knows, t), vec![], "{:?}", releases);
+    }
+
+    /// The same, the question keeping a rule of how many options one answer holds (at least,
+    /// at most, one option chosen only alone), which the attacker reads off the questionnaire.
+    #[test]
+    fn no_hidden_count_is_pinned_by_how_many_options_an_answer_holds(
+        (k, t, rule, people, first) in ruled_people()
+    ) {
+        let s = survey_ruled(k, t, "drugs includes 'o0'", &rule);
+        let c1 = catalogue(&s, &people[..first]);
+        let r1 = protect_catalogue(&c1, t, &[]);
+        let c2 = catalogue(&s, &people);
+        let r2 = protect_catalogue(&c2, t, &[earlier(&r1)]);
+        let releases = [published(k, &r1), published(k, &r2)];
+        let knows: Vec<(usize, usize, usize, u64)> = [&r1, &r2]
+            .iter()
+            .enumerate()
+            .filter_map(|(r, released)| {
+                let total = released
+                    .iter()
+                    .find(|x| x.id() == "tested")
+                    .and_then(Released::shown)
+                    .and_then(|t| t.total.count)?;
+                Some((r, 0, 0, total))
+            })
+            .collect();
+        prop_assert_eq!(
+            narrow_ruled(k, &releases, &knows, &rule, t),
+            vec![],
+            "{:?} {:?}",
+            rule,
+            releases
+        );
     }
 }

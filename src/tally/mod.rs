@@ -15,6 +15,7 @@
 //! single-valued variables (everything but multi options and the cells of grids with typed
 //! columns), with ids `age` and `age__gender`.
 
+mod choices;
 mod count;
 mod labels;
 mod rds;
@@ -27,6 +28,7 @@ mod new_kinds_tests;
 #[cfg(test)]
 mod tests;
 
+pub use choices::Choices;
 pub use labels::{Axis, Category, Label, Translations};
 pub use rds::{imputed_degrees, rds_shares};
 pub use table::{Catalogue, RawCell, RawTable, ShapeError};
@@ -122,6 +124,7 @@ pub fn tally<'a>(
     let within = within::within_options(survey, &vars, &sources, &columns.codes);
     let mut catalogue = build(&vars, &tied, &ruled_out, &columns);
     catalogue.within = within;
+    catalogue.choices = choices::choices(survey);
     catalogue
 }
 

@@ -197,6 +197,8 @@ pub struct Catalogue {
     /// Questions shown only to people who selected an option of a multi-select question: their
     /// respondents are a second count of that option's "selected".
     pub within: Vec<super::Within>,
+    /// How many options one answer to each multi-select question may hold.
+    pub choices: Vec<super::Choices>,
 }
 
 impl Catalogue {

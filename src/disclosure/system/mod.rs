@@ -42,6 +42,8 @@ pub(super) struct System {
     monotone: Vec<(usize, usize)>,
     /// Pairs of sums the attacker knows are equal (see [`System::same`]).
     equal: Vec<(Sum, Sum)>,
+    /// Rules every answer keeps (see [`System::rule`]): each Σ coefficient × atom ≥ 0.
+    rules: Vec<Vec<(usize, f64)>>,
 }
 
 /// A sum of atoms as the same sum over all `n` parts of each ([`System::split_in`]); sorted
@@ -111,6 +113,13 @@ impl System {
         self.equal.push((a, b));
     }
 
+    /// A rule of the form every answer keeps, so a reader of the questionnaire knows it of the
+    /// counts: Σ coefficient × atom ≥ 0 (how many options one answer to a multi-select question
+    /// holds, `family.rs`).
+    pub(super) fn rule(&mut self, terms: Vec<(usize, f64)>) {
+        self.rules.push(terms);
+    }
+
     /// Adds one release's `n` atoms, each the same group of people as the atom at the same
     /// position of the release before (`previous`, the first atom of that release, updated to
     /// this one's): counts only grow, so each is at least that one. Returns the first.
@@ -158,6 +167,16 @@ impl System {
                 .equal
                 .iter()
                 .map(|(a, b)| (parts(a, n), parts(b, n)))
+                .collect(),
+            rules: self
+                .rules
+                .iter()
+                .map(|terms| {
+                    terms
+                        .iter()
+                        .flat_map(|&(a, c)| (0..n).map(move |p| (n * a + p, c)))
+                        .collect()
+                })
                 .collect(),
         }
     }
@@ -242,6 +261,12 @@ impl System {
         for (a, b) in &self.equal {
             if (value(a) - value(b)).abs() > SLACK {
                 return Some(format!("{a:?} and {b:?} differ"));
+            }
+        }
+        for terms in &self.rules {
+            let v: f64 = terms.iter().map(|&(a, c)| c * point[a]).sum();
+            if v + SLACK < 0.0 {
+                return Some(format!("the rule {terms:?} is {v}"));
             }
         }
         for (inner, outer) in self.strictly_more() {

@@ -78,6 +78,19 @@ impl System {
             }
         }
         self.equal_rows(&mut problem, &atoms, |a, b| held(b) - held(a));
+        for terms in &self.rules {
+            let row = atoms.weighted(terms.iter().copied());
+            let rest: f64 = terms
+                .iter()
+                .filter(|(a, _)| !movable.contains(a))
+                .map(|&(a, c)| c * point.get(a).copied().unwrap_or(0.0))
+                .sum();
+            if !row.is_empty() {
+                problem.add_constraint(row, ComparisonOp::Ge, -rest);
+            } else if rest < -SLACK {
+                return None;
+            }
+        }
         let mut options = microlp::SolveOptions::default();
         options.presolve = false;
         let solution = problem.solve_with(options).ok()?.into_solution().ok()?;
@@ -288,6 +301,12 @@ impl System {
             problem.add_constraint(terms, ComparisonOp::Ge, rhs);
         }
         self.equal_rows(&mut problem, &atoms, |_, _| 0.0);
+        for terms in &self.rules {
+            let row = atoms.weighted(terms.iter().copied());
+            if !row.is_empty() {
+                problem.add_constraint(row, ComparisonOp::Ge, 0.0);
+            }
+        }
         (problem, Atoms { short, ..atoms })
     }
 

@@ -33,6 +33,14 @@ impl System {
             put_sum(&mut put, a);
             put_sum(&mut put, b);
         }
+        put(self.rules.len() as u64);
+        for terms in &self.rules {
+            put(terms.len() as u64);
+            for &(a, c) in terms {
+                put(a as u64);
+                put(c.to_bits());
+            }
+        }
         Remembered {
             system: self,
             digest,
