@@ -168,13 +168,20 @@ pub struct Overview {
     pub waves_reached: Option<String>,
 }
 
-/// The furthest wave a survey's chain reached, in bands ("seeds only", "1–2", "3–5", "6–9",
-/// then the progress bands), so one more person rarely changes what is shown.
+/// The furthest wave a survey's chain reached, in bands ("1–2", "3–5", "6–9", then the
+/// progress bands), shown only once at least T people answered with a coupon. Wave 1 is
+/// reached the moment anyone answers with a seed's coupon, which tells that the seed answered:
+/// an organiser who gave the only seed card to one person would see it flip. Once T coupon
+/// answers are in, the first of them is one among many.
 fn waves_band(chorus: &Chorus, id: &str) -> Option<String> {
-    chorus.surveys.get(id)?.survey.coupons()?;
+    let entry = chorus.surveys.get(id)?;
+    entry.survey.coupons()?;
+    let t = entry.survey.threshold() as usize;
+    if (chorus.store.used_in_batch(id, COUPON_BATCH) as usize) < t {
+        return Some(format!("shown once {t} people answered with a coupon"));
+    }
     Some(match chorus.waves.reached(id) {
-        0 => "seeds only".to_owned(),
-        1..=2 => "1–2".to_owned(),
+        0..=2 => "1–2".to_owned(),
         3..=5 => "3–5".to_owned(),
         6..=9 => "6–9".to_owned(),
         w => progress_band(w as usize, 10),

@@ -263,6 +263,13 @@ fn organisers_see_how_many_coupons_were_used_only_in_bands() {
         "{}",
         page.html
     );
+    // How far the chain reached is not shown yet: it would tell whether the seed answered.
+    assert!(
+        page.html
+            .contains("<dt>Waves reached</dt><dd>shown once 10 people answered with a coupon</dd>"),
+        "{}",
+        page.html
+    );
     take_part(&app, &unused.remove(0));
     let page = org.get(&format!("/org/s/{ID}"));
     assert!(
@@ -287,6 +294,42 @@ fn organisers_see_how_many_coupons_were_used_only_in_bands() {
         "{}",
         page.html
     );
+}
+
+/// The only seed card goes to one person; whether anyone then answers with a coupon of theirs
+/// (which tells that they answered) changes nothing an organiser sees of the survey until T
+/// people have answered with coupons.
+#[test]
+fn one_answer_with_a_seeds_coupon_changes_nothing_an_organiser_sees() {
+    let app = TestApp::spawn();
+    rds_survey(&app);
+    let org = OrgClient::log_in(&app, "maria", "organiser");
+    let seed = app.issue_codes(ID, 1).remove(0);
+    let view = |org: &OrgClient| {
+        let page = org.get(&format!("/org/s/{ID}")).html;
+        let list = org.get("/org").html;
+        let progress = |html: &str| -> String {
+            html.split("<dl")
+                .nth(1)
+                .and_then(|d| d.split("</dl>").next())
+                .unwrap_or("")
+                .to_owned()
+        };
+        (progress(&page), list)
+    };
+    let coupons = take_part(&app, &seed).0;
+    let before = view(&org);
+    take_part(&app, &coupons[0]);
+    let after = view(&org);
+    assert_eq!(before.0, after.0, "the survey's page changed");
+    let row = |list: &str| -> String {
+        list.split(&format!("/org/s/{ID}\""))
+            .nth(1)
+            .and_then(|r| r.split("</tr>").next())
+            .unwrap_or("")
+            .to_owned()
+    };
+    assert_eq!(row(&before.1), row(&after.1), "the survey list changed");
 }
 
 /// 30 people with 2 contacts who had a test and 30 with 8 who had not: unweighted 50% each;
