@@ -26,8 +26,8 @@ pub enum PublishError {
     NoSuchSurvey(String),
     #[error("no tables are published before {0} responses have arrived (so no one can be singled out); there are fewer so far")]
     BelowMinimum(u32),
-    #[error("a new release needs at least {0} new responses since the last one, so that the two cannot be compared to single anyone out; fewer have arrived")]
-    TooFewNew(u32),
+    #[error("a new release needs {0}, so that the two cannot be compared to single anyone out; fewer have arrived")]
+    TooFewNew(rule::NewNeeded),
     /// Asked while another request was computing a release of the same survey, which then
     /// published this one: nothing new to publish (a double click on a slow release).
     #[error("release {0} was published a moment ago, by a request made just before this one; a further release needs more new responses")]
@@ -120,10 +120,7 @@ pub fn publish(
     let record = serde_json::to_vec(&Stored { counted, body }).map_err(|_| StoreError::Corrupt)?;
     if !store.release_insert(survey, number, &record)? {
         // Someone published the same number a moment ago: theirs stands, frozen.
-        return Err(PublishError::TooFewNew(rule::needed(
-            &entry.survey,
-            Some(count),
-        )));
+        return Err(PublishError::TooFewNew(rule::NewNeeded::of(&entry.survey)));
     }
     store.durable_blocking()?;
     // The release holds the picked quotes now; the next one starts with none.
@@ -139,8 +136,11 @@ pub enum Closed {
     /// A final release with this number was published.
     Published(u32),
     /// Too few new responses for a new release: nothing new was published, and this release,
-    /// the last one, is the final one. `needed` new responses would have been required.
-    LastIsFinal { release: u32, needed: u32 },
+    /// the last one, is the final one. The rule says how many would have been required.
+    LastIsFinal {
+        release: u32,
+        needed: rule::NewNeeded,
+    },
     /// No release was ever published and there are too few responses for one: none exists.
     NoRelease { needed: u32 },
 }
@@ -162,7 +162,7 @@ impl std::fmt::Display for Closed {
             Closed::Published(n) => write!(f, "final release {n} published"),
             Closed::LastIsFinal { release, needed } => write!(
                 f,
-                "release {release} is final; nothing new was published (a new release needs at least {needed} new responses)"
+                "release {release} is final; nothing new was published (a new release needs {needed})"
             ),
             Closed::NoRelease { needed } => write!(
                 f,
@@ -184,7 +184,9 @@ pub fn close_survey(
         Ok(n) => Ok(Closed::Published(n)),
         Err(PublishError::TooFewNew(needed)) => match latest_number(store, survey)? {
             Some(release) => Ok(Closed::LastIsFinal { release, needed }),
-            None => Ok(Closed::NoRelease { needed }),
+            None => Ok(Closed::NoRelease {
+                needed: needed.threshold,
+            }),
         },
         Err(PublishError::BelowMinimum(needed)) => Ok(Closed::NoRelease { needed }),
         Err(e) => Err(e.into()),

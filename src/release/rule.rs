@@ -6,6 +6,36 @@
 use super::PublishError;
 use crate::survey::Survey;
 
+/// How many new responses a release after another needs, as the rule says it rather than as a
+/// number: ⌈percent × previous / 100⌉ would tell an organiser the previous release's exact
+/// count of responses, which its published totals only show adjusted — and with that count
+/// known exactly, fabricated answers one short of the rule would make the next release an
+/// oracle for one more person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewNeeded {
+    pub threshold: u32,
+    pub percent: u32,
+}
+
+impl NewNeeded {
+    pub fn of(survey: &Survey) -> NewNeeded {
+        NewNeeded {
+            threshold: survey.threshold(),
+            percent: survey.release_percent(),
+        }
+    }
+}
+
+impl std::fmt::Display for NewNeeded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "at least {} new responses, and at least {}% as many as the previous release counted",
+            self.threshold, self.percent
+        )
+    }
+}
+
 /// New responses a release after one that counted `previous` responses needs:
 /// `max(T, ⌈release_percent × previous / 100⌉)`. The first release (`None`) needs
 /// `min_responses`.
@@ -30,7 +60,7 @@ pub fn check(survey: &Survey, previous: Option<usize>, count: usize) -> Result<(
     match previous {
         None if count < needed as usize => Err(PublishError::BelowMinimum(needed)),
         Some(p) if count < p.saturating_add(needed as usize) => {
-            Err(PublishError::TooFewNew(needed))
+            Err(PublishError::TooFewNew(NewNeeded::of(survey)))
         }
         _ => Ok(()),
     }
@@ -66,7 +96,10 @@ mod tests {
         assert_eq!(needed(&s, Some(161)), 33);
         assert!(matches!(
             check(&s, Some(160), 191),
-            Err(PublishError::TooFewNew(32))
+            Err(PublishError::TooFewNew(NewNeeded {
+                threshold: 10,
+                percent: 20
+            }))
         ));
         assert!(check(&s, Some(160), 192).is_ok());
     }

@@ -84,7 +84,7 @@ fn a_new_release_needs_a_fifth_of_the_last_as_new_responses_and_old_ones_never_c
     answer(&chorus, 7);
     assert!(matches!(
         publish_off_runtime(&chorus, false),
-        Err(PublishError::TooFewNew(8))
+        Err(PublishError::TooFewNew(rule::NewNeeded { .. }))
     ));
     assert_eq!(
         body(&chorus.store, "small", 1)
@@ -124,7 +124,7 @@ fn a_publish_beside_another_waits_for_it_and_then_meets_the_release_rule() {
     // And one after it finds no new responses.
     assert!(matches!(
         publish_off_runtime(&chorus, false),
-        Err(PublishError::TooFewNew(8))
+        Err(PublishError::TooFewNew(rule::NewNeeded { .. }))
     ));
 }
 
@@ -156,7 +156,7 @@ fn of_two_publishes_asked_together_one_publishes_and_the_other_names_that_releas
     // Later, with no publish beside it, the same rule reads as the rule.
     assert!(matches!(
         publish_off_runtime(&chorus, false),
-        Err(PublishError::TooFewNew(8))
+        Err(PublishError::TooFewNew(rule::NewNeeded { .. }))
     ));
 }
 
@@ -171,7 +171,10 @@ fn closing_one_response_after_a_release_publishes_nothing_and_makes_the_last_fin
         closed,
         Closed::LastIsFinal {
             release: 1,
-            needed: 8
+            needed: rule::NewNeeded {
+                threshold: 5,
+                percent: 20
+            }
         }
     );
     assert_eq!(
