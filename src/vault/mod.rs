@@ -16,7 +16,8 @@ pub use seal::{
 };
 pub use signing::{fingerprint, verify_ed25519, SigningKey};
 
-/// Streaming SHA-256 (backup checksums).
+/// Streaming SHA-256 (backup checksums, digests of audit systems).
+#[derive(Clone)]
 pub struct Sha256(ring::digest::Context);
 
 impl Default for Sha256 {

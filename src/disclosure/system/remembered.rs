@@ -6,7 +6,7 @@ impl System {
     /// This system's widths, remembered: a sum asked about again in the same system (every
     /// constraint the same) gets the width found the first time (see `widths.rs`).
     pub(in crate::disclosure) fn remembered(&self) -> Remembered<'_> {
-        let mut digest = ring::digest::Context::new(&ring::digest::SHA256);
+        let mut digest = crate::vault::Sha256::new();
         let mut put = |x: u64| digest.update(&x.to_le_bytes());
         put(self.known_empty.len() as u64);
         self.known_empty.iter().for_each(|&e| put(u64::from(e)));
@@ -57,7 +57,7 @@ fn put_sum(put: &mut dyn FnMut(u64), sum: &Sum) {
 /// [`System::remembered`]: the system, and a digest of every constraint of it.
 pub(in crate::disclosure) struct Remembered<'a> {
     system: &'a System,
-    digest: ring::digest::Context,
+    digest: crate::vault::Sha256,
 }
 
 impl Remembered<'_> {
@@ -66,9 +66,7 @@ impl Remembered<'_> {
     fn question(&self, target: &Sum) -> crate::disclosure::widths::Question {
         let mut digest = self.digest.clone();
         put_sum(&mut |x| digest.update(&x.to_le_bytes()), target);
-        let mut question = [0u8; 32];
-        question.copy_from_slice(digest.finish().as_ref());
-        question
+        digest.finish()
     }
 
     /// [`System::width`], worked out only if it was not before.
