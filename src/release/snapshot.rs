@@ -49,19 +49,17 @@ pub(super) fn keep(
 ) -> Result<(), PublishError> {
     let survey = entry.survey.id().as_str();
     let key = entry.data_key.as_ref().ok_or(PublishError::Shredded)?;
-    let copies = texts
-        .iter()
-        .map(|text| {
-            let plain =
-                zeroize::Zeroizing::new(serde_json::to_vec(text).map_err(|_| StoreError::Corrupt)?);
-            let copy_id: [u8; 16] = random_array();
-            let snapshot_id = [&release.to_be_bytes()[..], &copy_id].concat();
-            Ok((
-                copy_id.to_vec(),
-                key.seal_snapshot_text(survey, &snapshot_id, &plain),
-            ))
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
+    // Sealed as they are written, a chunk at a time (see `Store::snapshot_put`).
+    let copies = texts.iter().map(|text| {
+        let plain =
+            zeroize::Zeroizing::new(serde_json::to_vec(text).map_err(|_| StoreError::Corrupt)?);
+        let copy_id: [u8; 16] = random_array();
+        let snapshot_id = [&release.to_be_bytes()[..], &copy_id].concat();
+        Ok((
+            copy_id.to_vec(),
+            key.seal_snapshot_text(survey, &snapshot_id, &plain),
+        ))
+    });
     store.snapshot_put(survey, release, copies)?;
     Ok(())
 }

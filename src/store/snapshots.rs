@@ -15,18 +15,23 @@ impl Store {
     /// whatever an earlier attempt at the same release left under its number (a publish that
     /// stopped before its release was stored). Durable with the next flush: the caller stores
     /// the release after this and then flushes, and sled's log keeps that order.
+    ///
+    /// The copies are taken from `copies` a chunk at a time, so a large survey's snapshot is
+    /// never held in memory whole; the first error stops the writing (the copies already
+    /// written are replaced by the next attempt).
     pub fn snapshot_put(
         &self,
         survey: &str,
         release: u32,
-        copies: Vec<(Vec<u8>, Vec<u8>)>,
+        copies: impl IntoIterator<Item = Result<(Vec<u8>, Vec<u8>), StoreError>>,
     ) -> Result<(), StoreError> {
         self.snapshot_remove(survey, |number| number == release)?;
         let live = self.live();
         let mut copies = copies.into_iter().peekable();
         while copies.peek().is_some() {
             let mut batch = sled::Batch::default();
-            for (id, sealed) in copies.by_ref().take(CHUNK) {
+            for copy in copies.by_ref().take(CHUNK) {
+                let (id, sealed) = copy?;
                 batch.insert(snapshot_key(survey, release, &id), sealed);
             }
             live.redeem.apply_batch(batch)?;
@@ -93,12 +98,14 @@ mod tests {
     use super::super::tests::{all_bytes, contains, open};
     use super::*;
 
-    fn copies(words: &[&[u8]]) -> Vec<(Vec<u8>, Vec<u8>)> {
+    /// Copy `i` has the id `[i; 16]` and the bytes of `words[i]`.
+    fn copies<'a>(
+        words: &'a [&'a [u8]],
+    ) -> impl Iterator<Item = Result<(Vec<u8>, Vec<u8>), StoreError>> + 'a {
         words
             .iter()
             .enumerate()
-            .map(|(i, w)| (vec![i as u8; 16], w.to_vec()))
-            .collect()
+            .map(|(i, w)| Ok((vec![i as u8; 16], w.to_vec())))
     }
 
     fn read(store: &Store, survey: &str, release: u32) -> Vec<(Vec<u8>, Vec<u8>)> {
@@ -137,6 +144,18 @@ mod tests {
             read(&store, "demo", 3),
             vec![([&3u32.to_be_bytes()[..], &[0; 16]].concat(), b"D".to_vec())]
         );
+    }
+
+    #[test]
+    fn a_copy_that_fails_stops_the_snapshot_and_the_next_attempt_replaces_what_was_written() {
+        let (_d, store) = open();
+        let failing = copies(&[b"A", b"B"]).chain([Err(StoreError::Corrupt)]);
+        assert!(matches!(
+            store.snapshot_put("demo", 1, failing),
+            Err(StoreError::Corrupt)
+        ));
+        store.snapshot_put("demo", 1, copies(&[b"C"])).expect("put");
+        assert_eq!(read(&store, "demo", 1).len(), 1);
     }
 
     #[test]
