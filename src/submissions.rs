@@ -272,42 +272,42 @@ pub fn open_all(
     Ok(records)
 }
 
-/// Every answer to free-text question `question`, detached from the responses they came from:
-/// only the texts, in a fresh random order each call (never the stored order, which a rewrite
-/// makes key order). Opened in memory only; nothing of it is stored or counted.
-pub fn free_text_answers(
+/// Every free-text answer of a survey stored apart from its response, opened: the question and
+/// the words, nothing else (for a release's snapshot of free text only, which is sealed again at
+/// once; see `release::snapshot`).
+pub fn stored_texts(
     store: &Store,
     entry: &crate::surveys::SurveyEntry,
-    question: &str,
-) -> Result<Vec<String>, OpenAllError> {
-    use rand::seq::SliceRandom;
-    use rand::SeedableRng;
+) -> Result<Vec<StoredText>, OpenAllError> {
     let data_key = entry.data_key.as_ref().ok_or(OpenAllError::Shredded)?;
     let id = entry.survey.id().as_str();
     let mut texts = Vec::new();
     for row in store.texts(id) {
         let (text_id, sealed) = row?;
-        let plain = data_key
-            .open_text(id, &text_id, &sealed)
-            .map_err(|_| OpenAllError::Unreadable)?;
-        let stored: StoredText =
-            serde_json::from_slice(&plain).map_err(|_| OpenAllError::Unreadable)?;
-        if stored.question == question {
-            texts.push(stored.text);
-        }
+        let plain = zeroize::Zeroizing::new(
+            data_key
+                .open_text(id, &text_id, &sealed)
+                .map_err(|_| OpenAllError::Unreadable)?,
+        );
+        texts.push(serde_json::from_slice(&plain).map_err(|_| OpenAllError::Unreadable)?);
     }
-    // Responses stored before free text was kept apart still hold theirs.
-    texts.extend(
-        open_all(store, entry)?
-            .into_iter()
-            .filter_map(|mut record| match record.response.remove(question) {
-                Some(Answer::Text(text)) => Some(text),
-                _ => None,
-            }),
-    );
-    let mut rng = rand::rngs::StdRng::from_seed(random_array());
-    texts.shuffle(&mut rng);
     Ok(texts)
+}
+
+/// The free-text answers held inside opened responses: those stored before free text was kept
+/// apart still hold theirs.
+pub fn texts_inside(records: &[SealedRecord]) -> Vec<StoredText> {
+    records
+        .iter()
+        .flat_map(|record| record.response.answers())
+        .filter_map(|(id, answer)| match answer {
+            Answer::Text(text) => Some(StoredText {
+                question: id.as_str().to_owned(),
+                text: text.clone(),
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 #[cfg(test)]

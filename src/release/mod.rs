@@ -9,6 +9,7 @@ mod files;
 pub mod quotes;
 mod rds;
 pub mod rule;
+pub mod snapshot;
 
 pub use document::{Cell, Line, ReleaseDocument, Table, HIDDEN_LEGEND, NOTE};
 pub use files::{csv_zip, table_csv, FilesError};
@@ -16,6 +17,7 @@ pub use quotes::QuoteGroup;
 
 use crate::disclosure::{protect_catalogue, EarlierRelease};
 use crate::store::{Store, StoreError};
+use crate::submissions;
 use crate::surveys::{SurveyEntry, SurveyRegistry};
 use crate::tally::tally;
 use serde::{Deserialize, Serialize};
@@ -64,12 +66,15 @@ impl From<bool> for Trigger {
     }
 }
 
-/// What is stored per release: the served bytes, and how many responses it counted (kept to
-/// enforce the rule on new responses; never shown).
+/// What is stored per release: the served bytes, how many responses it counted (kept to
+/// enforce the rule on new responses; never shown), and whether a snapshot of the free text
+/// was kept with it (releases published before snapshots existed have none).
 #[derive(Serialize, Deserialize)]
 struct Stored {
     counted: usize,
     body: String,
+    #[serde(default)]
+    free_text_snapshot: bool,
 }
 
 /// Publishes the next release of a survey if the rules allow it; returns its number.
@@ -112,17 +117,40 @@ pub fn publish(
         quotes::QuoteError::Shredded => PublishError::Shredded,
         quotes::QuoteError::Store(e) => PublishError::Store(e),
     })?;
+    // The snapshot of free text organisers will read is taken after `count` was read and before
+    // the responses are opened: it then holds the words of at least the `count` responses the
+    // rule was checked against, and of no response this release does not count. So between two
+    // releases' snapshots lie at least the new responses the rule asks for, and reading one
+    // snapshot and then the next never isolates fewer people than comparing the releases does.
+    let mut texts = submissions::stored_texts(store, &entry).map_err(unopened)?;
+    let records = submissions::open_all(store, &entry).map_err(unopened)?;
+    texts.extend(submissions::texts_inside(&records));
     // `counted` is what the tables hold, which responses arriving since `count` was read may
     // have raised: the next release's rule must be measured from it, not from `count`.
-    let (mut document, counted) = compute(store, &entry, number, trigger, &earlier)?;
+    let (mut document, counted) = compute(&entry, &records, number, trigger, &earlier);
+    drop(records);
     document.quotes = picked.clone();
     let body = serde_json::to_string(&document).map_err(|_| StoreError::Corrupt)?;
-    let record = serde_json::to_vec(&Stored { counted, body }).map_err(|_| StoreError::Corrupt)?;
+    // Stored before the release that names it, so a release on disk always has its snapshot.
+    snapshot::keep(store, &entry, number, texts)?;
+    let record = serde_json::to_vec(&Stored {
+        counted,
+        body,
+        free_text_snapshot: true,
+    })
+    .map_err(|_| StoreError::Corrupt)?;
     if !store.release_insert(survey, number, &record)? {
-        // Someone published the same number a moment ago: theirs stands, frozen.
+        // Someone published the same number a moment ago: theirs stands, frozen. (Not within
+        // this process, which holds the survey's publishing lock, nor from another, which
+        // cannot open the data directory while this one does.)
         return Err(PublishError::TooFewNew(rule::NewNeeded::of(&entry.survey)));
     }
     store.durable_blocking()?;
+    // Only the latest release's snapshot is read: the older ones go (sealed, and gone from
+    // the files at the next rewrite).
+    if let Err(e) = store.snapshot_forget_others(survey, number) {
+        tracing::error!(error = %e, survey, "older free-text snapshots could not be removed");
+    }
     // The release holds the picked quotes now; the next one starts with none.
     if let Err(e) = quotes::clear(store, &entry, &picked) {
         tracing::error!(error = %e, survey, "picked quotes could not be cleared");
@@ -269,19 +297,22 @@ fn earlier_documents(
         .collect()
 }
 
+fn unopened(e: submissions::OpenAllError) -> PublishError {
+    match e {
+        submissions::OpenAllError::Shredded => PublishError::Shredded,
+        submissions::OpenAllError::Unreadable => PublishError::Unreadable,
+        submissions::OpenAllError::Store(e) => PublishError::Store(e),
+    }
+}
+
 fn compute(
-    store: &Store,
     entry: &SurveyEntry,
+    records: &[submissions::SealedRecord],
     number: u32,
     trigger: Trigger,
     earlier: &[ReleaseDocument],
-) -> Result<(ReleaseDocument, usize), PublishError> {
+) -> (ReleaseDocument, usize) {
     let survey = &entry.survey;
-    let records = crate::submissions::open_all(store, entry).map_err(|e| match e {
-        crate::submissions::OpenAllError::Shredded => PublishError::Shredded,
-        crate::submissions::OpenAllError::Unreadable => PublishError::Unreadable,
-        crate::submissions::OpenAllError::Store(e) => PublishError::Store(e),
-    })?;
     let enough = records.len() >= survey.min_responses() as usize;
     let shares = if enough {
         crate::tally::rds_shares(survey, records.iter().map(|r| &r.response))
@@ -303,8 +334,10 @@ fn compute(
         &released,
     )
     .with_rds_percentages(&shares);
-    Ok((document, records.len()))
+    (document, records.len())
 }
 
+#[cfg(test)]
+mod snapshot_tests;
 #[cfg(test)]
 mod tests;

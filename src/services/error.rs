@@ -58,11 +58,13 @@ pub enum ServiceError {
     },
     #[error("survey '{survey}' has no free-text question '{question}'")]
     NoSuchFreeText { survey: String, question: String },
-    #[error("free-text answers are shown only once the survey has at least {0} responses, so that no one's words stand out among a few; there are fewer so far")]
-    FreeTextTooFew(u32),
+    #[error("free-text answers can be read once the survey has a release: they are shown as they were at the latest release")]
+    FreeTextNoRelease,
+    #[error("free-text answers are shown as they were at the latest release, and release {0} was published before releases kept them: they can be read once a new release is published")]
+    FreeTextNotKept(u32),
     #[error("this survey has been shredded: its free-text answers are gone for good")]
     FreeTextShredded,
-    #[error("only words someone gave in answer to this question can be quoted, exactly as shown")]
+    #[error("only words shown for this question — the answers as they were at the latest release — can be quoted, exactly as shown")]
     NotAnAnswer,
     #[error("the chosen tables must be a list of at most 1000 table ids")]
     TableChoice,
@@ -123,7 +125,9 @@ impl ServiceError {
             ServiceError::KioskNeedsOpenSurvey(_) | ServiceError::KioskClosed => Conflict,
             ServiceError::NoSuchKiosk => NotFound,
             ServiceError::NoSuchFreeText { .. } => NotFound,
-            ServiceError::FreeTextTooFew(_) | ServiceError::FreeTextShredded => Conflict,
+            ServiceError::FreeTextNoRelease
+            | ServiceError::FreeTextNotKept(_)
+            | ServiceError::FreeTextShredded => Conflict,
             ServiceError::NotAnAnswer => Invalid,
             ServiceError::TableChoice => BadRequest,
             ServiceError::Forbidden | ServiceError::NotApproved => Forbidden,

@@ -1,23 +1,27 @@
-//! Free-text answers for organisers: read only in a detached view (the words alone — no other
-//! answer, no response, no time — in a fresh random order each time), only once the survey has
-//! `min_responses` responses, never counted, never exported. An organiser may pick some of the
-//! words to quote in the next release. Every view and every pick is audited.
+//! Free-text answers for organisers: read only as they were at the survey's latest release (a
+//! snapshot taken when it was published, see `release::snapshot`), in a detached view (the words
+//! alone — no other answer, no response, no time — in a fresh random order each time), never
+//! counted, never exported. An organiser may pick some of the words to quote in the next
+//! release. Every attempt to read, refused or not, every pick and every taking back is audited.
 
 use super::{audit, survey_entry, Actor, ServiceError};
 use crate::installation::Chorus;
 use crate::release::quotes::{self, QuoteGroup};
-use crate::submissions::{free_text_answers, OpenAllError};
+use crate::release::snapshot::{self, SnapshotError};
 use crate::survey::QuestionKind;
 use crate::surveys::SurveyEntry;
 use serde::Serialize;
 
-/// One free-text question's answers, detached: only the words, freshly shuffled.
+/// One free-text question's answers as they were at a release, detached: only the words,
+/// freshly shuffled.
 #[derive(Debug, Serialize)]
 pub struct FreeText {
     pub question: String,
     /// The question's words (default language); not part of the API's answer.
     #[serde(skip)]
     pub title: String,
+    /// The release whose snapshot these are: the survey's latest.
+    pub release: u32,
     pub answers: Vec<String>,
 }
 
@@ -35,9 +39,30 @@ pub fn free_text_questions(
         .collect())
 }
 
-/// The survey, once it has enough responses for its free text to be read, and the question's
-/// words.
-fn readable(
+/// The release whose free text organisers read now (the latest), or why none can be read.
+pub fn free_text_release(chorus: &Chorus, survey: &str) -> Result<u32, ServiceError> {
+    let entry = survey_entry(chorus, survey)?;
+    if entry.shredded {
+        return Err(ServiceError::FreeTextShredded);
+    }
+    snapshot::latest(&chorus.store, survey).map_err(snapshot_error)
+}
+
+fn snapshot_error(e: SnapshotError) -> ServiceError {
+    match e {
+        SnapshotError::NoRelease => ServiceError::FreeTextNoRelease,
+        SnapshotError::NotKept(n) => ServiceError::FreeTextNotKept(n),
+        SnapshotError::Shredded => ServiceError::FreeTextShredded,
+        SnapshotError::Unreadable => {
+            ServiceError::Publish(crate::release::PublishError::Unreadable)
+        }
+        SnapshotError::Store(e) => ServiceError::Store(e),
+    }
+}
+
+/// The survey and the question's words, if it is a free-text question of a survey that still
+/// has its answers.
+fn free_text_question(
     chorus: &Chorus,
     survey: &str,
     question: &str,
@@ -52,54 +77,75 @@ fn readable(
             survey: survey.to_owned(),
             question: question.to_owned(),
         })?;
-    // Shredded first: its count of responses is 0, and "too few responses" would be false.
     if entry.shredded {
         return Err(ServiceError::FreeTextShredded);
-    }
-    let needed = entry.survey.min_responses();
-    if chorus.store.response_count(survey) < needed as usize {
-        return Err(ServiceError::FreeTextTooFew(needed));
     }
     Ok((entry, title))
 }
 
-fn answers(
+/// One question's answers in the latest release's snapshot. Nothing here looks at how many
+/// responses the survey has now: what is shown changes only when a release is published.
+fn at_latest_release(
     chorus: &Chorus,
-    entry: &SurveyEntry,
+    survey: &str,
     question: &str,
-) -> Result<Vec<String>, ServiceError> {
-    free_text_answers(&chorus.store, entry, question).map_err(|e| match e {
-        OpenAllError::Shredded => ServiceError::FreeTextShredded,
-        OpenAllError::Unreadable => ServiceError::Publish(crate::release::PublishError::Unreadable),
-        OpenAllError::Store(e) => ServiceError::Store(e),
+) -> Result<FreeText, ServiceError> {
+    let (entry, title) = free_text_question(chorus, survey, question)?;
+    let read = snapshot::read(&chorus.store, &entry, question).map_err(snapshot_error)?;
+    Ok(FreeText {
+        question: question.to_owned(),
+        title,
+        release: read.release,
+        answers: read.answers,
     })
 }
 
-/// Reads one free-text question's answers, detached and shuffled; audited.
+/// Reads one free-text question's answers as they were at the latest release, detached and
+/// shuffled. Every attempt is audited, a refused one too: asking again and again leaves a
+/// trail. The entry names the question and the release, never how many answers there are.
 pub fn read_free_text(
     chorus: &Chorus,
     actor: &Actor,
     survey: &str,
     question: &str,
 ) -> Result<FreeText, ServiceError> {
-    let (entry, title) = readable(chorus, survey, question)?;
-    let answers = answers(chorus, &entry, question)?;
+    let read = at_latest_release(chorus, survey, question);
+    let question_named = clipped(question);
+    let detail = match &read {
+        Ok(view) => format!("question {question_named}, as at release {}", view.release),
+        Err(e) => format!("question {question_named}, refused: {}", refusal(e)),
+    };
     audit(
         chorus,
         actor,
         "read free text",
-        Some(survey),
-        Some(format!("question {question}")),
+        Some(&clipped(survey)),
+        Some(detail),
     );
-    Ok(FreeText {
-        question: question.to_owned(),
-        title,
-        answers,
-    })
+    read
 }
 
-/// Picks the words of one answer to quote in the next release; audited. Only words someone
-/// actually gave to that question can be picked. Returns `false` if they were already picked.
+/// A name as it is written in the audit log: a refused attempt may name anything, so at most
+/// 64 characters of it.
+fn clipped(name: &str) -> String {
+    name.chars().take(64).collect()
+}
+
+/// Why a reading was refused, in a few words for the audit log (no counts).
+fn refusal(e: &ServiceError) -> String {
+    match e {
+        ServiceError::NoSuchSurvey(_) => "no such survey".into(),
+        ServiceError::NoSuchFreeText { .. } => "not a free-text question".into(),
+        ServiceError::FreeTextNoRelease => "no release yet".into(),
+        ServiceError::FreeTextNotKept(n) => format!("release {n} kept no free text"),
+        ServiceError::FreeTextShredded => "the survey was shredded".into(),
+        _ => "could not be read".into(),
+    }
+}
+
+/// Picks the words of one answer to quote in the next release; audited. Only words of the
+/// latest release's snapshot — what organisers read — can be picked. Returns `false` if they
+/// were already picked.
 pub fn pick_quote(
     chorus: &Chorus,
     actor: &Actor,
@@ -107,10 +153,12 @@ pub fn pick_quote(
     question: &str,
     text: &str,
 ) -> Result<bool, ServiceError> {
-    let (entry, _) = readable(chorus, survey, question)?;
-    if !answers(chorus, &entry, question)?.iter().any(|a| a == text) {
+    // Only words the organiser can read: those of the latest release's snapshot.
+    let readable = at_latest_release(chorus, survey, question)?;
+    if !readable.answers.iter().any(|a| a == text) {
         return Err(ServiceError::NotAnAnswer);
     }
+    let entry = survey_entry(chorus, survey)?;
     let added = quotes::pick(&chorus.store, &entry, question, text).map_err(quote_error)?;
     audit(
         chorus,

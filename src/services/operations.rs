@@ -28,7 +28,8 @@ pub enum RekeyTarget {
 }
 
 /// Wraps the root secret and the signing key under a new master key, gives every survey a fresh
-/// data key and reseals its responses under it, in one store rewrite (see `Store::rekey`).
+/// data key and reseals its responses, free-text answers and free-text snapshots under it, in
+/// one store rewrite (see `Store::rekey`).
 fn rekey(
     chorus: &Chorus,
     settings: &Settings,
@@ -103,6 +104,11 @@ fn rekey(
                 SealedKind::Text => {
                     let plain = zeroize::Zeroizing::new(old.open_text(survey, id, sealed).ok()?);
                     new.seal_text(survey, id, &plain)
+                }
+                SealedKind::Snapshot => {
+                    let plain =
+                        zeroize::Zeroizing::new(old.open_snapshot_text(survey, id, sealed).ok()?);
+                    new.seal_snapshot_text(survey, id, &plain)
                 }
             })
         },

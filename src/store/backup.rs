@@ -5,7 +5,9 @@
 
 use super::generation::{fill, Generation};
 use super::ledger::KeyLedger;
-use super::records::{CODE_TAG, COUPON_LINK_TAG, RESPONSE_TAG, TEXT_TAG, VOUCHER_TAG};
+use super::records::{
+    CODE_TAG, COUPON_LINK_TAG, RESPONSE_TAG, SNAPSHOT_TAG, TEXT_TAG, VOUCHER_TAG,
+};
 use super::{Store, StoreError, LEDGER_NAMES};
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -100,6 +102,10 @@ fn logical_trees(
         ),
         ("texts".to_owned(), collect(&live.redeem, &[TEXT_TAG])?),
         (
+            "text_snapshots".to_owned(),
+            collect(&live.redeem, &[SNAPSHOT_TAG])?,
+        ),
+        (
             "coupon_links".to_owned(),
             collect(&live.redeem, &[COUPON_LINK_TAG])?,
         ),
@@ -141,6 +147,7 @@ pub(super) fn build(
                 b"responses" => ("redeem", [&[RESPONSE_TAG][..], &k].concat()),
                 b"vouchers" => ("redeem", [&[VOUCHER_TAG][..], &k].concat()),
                 b"texts" => ("redeem", [&[TEXT_TAG][..], &k].concat()),
+                b"text_snapshots" => ("redeem", [&[SNAPSHOT_TAG][..], &k].concat()),
                 b"coupon_links" => ("redeem", [&[COUPON_LINK_TAG][..], &k].concat()),
                 other => match super::generation::TREES
                     .iter()

@@ -17,6 +17,7 @@ mod ledger;
 mod legacy;
 mod records;
 mod rewrite;
+mod snapshots;
 mod vouchers;
 
 pub use backup::{restore, BackupError};
@@ -30,7 +31,7 @@ use committer::{Committed, Committer, RedeemRequest};
 use generation::Generation;
 use records::{
     code_key, response_key, scoped_key, text_key, CODE_TAG, COUPON_LINK_TAG, RESPONSE_TAG,
-    TEXT_TAG, VOUCHER_TAG,
+    SNAPSHOT_TAG, TEXT_TAG, VOUCHER_TAG,
 };
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
@@ -609,7 +610,7 @@ fn count_from_tree(redeem: &sled::Tree) -> Result<counters::Counters, StoreError
         ];
         for key in ranges.into_iter().flat_map(sled::Iter::keys) {
             match key?.first() {
-                Some(&VOUCHER_TAG | &TEXT_TAG | &COUPON_LINK_TAG) => {}
+                Some(&VOUCHER_TAG | &TEXT_TAG | &SNAPSHOT_TAG | &COUPON_LINK_TAG) => {}
                 _ => return Err(StoreError::Corrupt),
             }
         }

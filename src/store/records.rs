@@ -74,6 +74,15 @@ pub(super) fn text_key(survey: &str, text_id: &[u8]) -> Vec<u8> {
     key
 }
 
+/// Key of a free-text answer in a release's snapshot: `s` ‖ survey ‖ 0 ‖ release number (4
+/// bytes, big-endian) ‖ the copy's own random id. Like a text's key, it names no response.
+pub(super) fn snapshot_key(survey: &str, release: u32, copy_id: &[u8]) -> Vec<u8> {
+    let mut key = vec![SNAPSHOT_TAG];
+    key.extend_from_slice(&scoped_key(survey, &release.to_be_bytes()));
+    key.extend_from_slice(copy_id);
+    key
+}
+
 /// Key of a voucher record in the `redeem` tree: `v` ‖ keyed hash of the voucher code.
 pub(super) fn voucher_key(hash: &[u8; 32]) -> [u8; 33] {
     let mut key = code_key(hash);
@@ -144,6 +153,9 @@ pub(super) const RESPONSE_TAG: u8 = b'r';
 /// Free-text answers sort after responses and apart from them: a rewrite writes every response
 /// before any text, so no text lands next to the response it came with.
 pub(super) const TEXT_TAG: u8 = b't';
+/// Snapshots of free text, taken when a release is published, sort after every response and
+/// apart from the texts they copy.
+pub(super) const SNAPSHOT_TAG: u8 = b's';
 /// Coupon links sort between codes and responses: a rewrite writes them apart from both.
 pub(super) const COUPON_LINK_TAG: u8 = b'k';
 /// Vouchers sort after responses, so a rewrite writes them apart from the responses too.

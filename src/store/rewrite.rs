@@ -13,7 +13,8 @@
 use super::generation::{self, fill, touch, Generation, TREES};
 use super::ledger::sync_dir;
 use super::records::{
-    response_key, text_key, CodeRecord, CODE_TAG, COUPON_LINK_TAG, RESPONSE_TAG, TEXT_TAG,
+    response_key, snapshot_key, text_key, CodeRecord, CODE_TAG, COUPON_LINK_TAG, RESPONSE_TAG,
+    SNAPSHOT_TAG, TEXT_TAG,
 };
 use super::{Committer, Shared, Store, StoreError};
 use std::path::PathBuf;
@@ -38,6 +39,8 @@ pub enum SealedKind {
     Response,
     /// A free-text answer stored apart from its response.
     Text,
+    /// A copy of a free-text answer in a release's snapshot.
+    Snapshot,
 }
 
 /// Seals a stored record again for a rekey: `(kind, survey, record id, sealed) → resealed`;
@@ -61,7 +64,7 @@ struct Plan {
     ledger: Vec<(String, Option<Vec<u8>>)>,
     /// Data keys to set or remove, by survey.
     data_keys: Vec<(String, Option<Vec<u8>>)>,
-    /// Responses of this survey are not copied.
+    /// Responses, free-text answers and snapshots of this survey are not copied.
     drop_survey: Option<String>,
     reseal: Option<Box<Reseal>>,
 }
@@ -74,8 +77,8 @@ impl Store {
     }
 
     /// Crypto-shredding: the survey's data key is overwritten in the key ledger at once, then the
-    /// store is rewritten without its sealed responses, so nothing of them is left in the data
-    /// directory. Releases are kept.
+    /// store is rewritten without its sealed responses, free-text answers and snapshots of them,
+    /// so nothing of them is left in the data directory. Releases are kept.
     pub fn shred(&self, survey: &str) -> Result<RewriteReport, StoreError> {
         {
             let mut ledger = self.shared.ledger();
@@ -312,10 +315,12 @@ fn switch_to(
 fn copy_all(from: &Generation, to: &Generation, plan: &Plan) -> Result<(u64, u64), StoreError> {
     let mut records = 0;
     let mut responses = 0;
-    let dropped = plan
-        .drop_survey
-        .as_deref()
-        .map(|s| [response_key(s, b""), text_key(s, b"")]);
+    let dropped = plan.drop_survey.as_deref().map(|s| {
+        // A snapshot key up to the survey's 0 byte, before any release number.
+        let mut snapshots = snapshot_key(s, 0, b"");
+        snapshots.truncate(snapshots.len() - 4);
+        [response_key(s, b""), text_key(s, b""), snapshots]
+    });
     // A shredded survey's unused coupons lose their links to its recruiters. Code records sort
     // before links, so each code's survey is known by the time its link comes by.
     let mut codes_of_dropped = std::collections::HashSet::new();
@@ -338,6 +343,7 @@ fn copy_all(from: &Generation, to: &Generation, plan: &Plan) -> Result<(u64, u64
                 _ if name != "redeem" => return Some(Ok((k.to_vec(), v.to_vec()))),
                 Some(&RESPONSE_TAG) => SealedKind::Response,
                 Some(&TEXT_TAG) => SealedKind::Text,
+                Some(&SNAPSHOT_TAG) => SealedKind::Snapshot,
                 Some(&CODE_TAG) => {
                     let survey = CodeRecord::decode(&v).map(|r| r.survey);
                     if survey.is_some() && survey.as_deref() == plan.drop_survey.as_deref() {

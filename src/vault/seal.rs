@@ -19,6 +19,9 @@ const RESPONSE_AAD: &[u8] = b"chorus/response/v1";
 /// A free-text answer sealed apart from its response: its own domain, so neither can be passed
 /// off as the other.
 const TEXT_AAD: &[u8] = b"chorus/free-text/v1";
+/// A free-text answer in a release's snapshot (the words organisers read): a domain of its own,
+/// so a snapshot's copy cannot be passed off as an answer as it arrived, nor the other way round.
+const SNAPSHOT_AAD: &[u8] = b"chorus/free-text-snapshot/v1";
 /// Bytes a sealed blob adds to its padded plaintext: version, nonce and tag.
 pub const SEAL_OVERHEAD: usize = 1 + NONCE_LEN + 16;
 /// Sizes are whole multiples of this.
@@ -224,6 +227,35 @@ impl DataKey {
         unpad(&padded)
     }
 
+    /// Seals one free-text answer of a release's snapshot, padded like [`DataKey::seal_text`];
+    /// `snapshot_id` is the release's number and the copy's own random id.
+    pub fn seal_snapshot_text(
+        &self,
+        survey: &str,
+        snapshot_id: &[u8],
+        plaintext: &[u8],
+    ) -> Vec<u8> {
+        self.0.seal_as(
+            PADDED_VERSION,
+            &[SNAPSHOT_AAD, survey.as_bytes(), snapshot_id],
+            &pad(plaintext, TEXT_SIZE),
+        )
+    }
+
+    pub fn open_snapshot_text(
+        &self,
+        survey: &str,
+        snapshot_id: &[u8],
+        blob: &[u8],
+    ) -> Result<Vec<u8>, OpenError> {
+        let padded = self.0.open_as(
+            PADDED_VERSION,
+            &[SNAPSHOT_AAD, survey.as_bytes(), snapshot_id],
+            blob,
+        )?;
+        unpad(&padded)
+    }
+
     /// Opens a response, padded or (sealed before padding existed) not.
     pub fn open_response(
         &self,
@@ -362,6 +394,27 @@ mod tests {
         assert!(key().open_response("demo", b"t1", &blob).is_err());
         let response = key().seal_response("demo", b"t1", b"x", SIZE);
         assert!(key().open_text("demo", b"t1", &response).is_err());
+    }
+
+    #[test]
+    fn a_snapshot_text_opens_only_as_a_snapshot_text_of_its_own_release_and_id() {
+        let blob = key().seal_snapshot_text("demo", b"\0\0\0\x01k1", b"a long night");
+        assert_eq!(blob.len(), TEXT_SIZE + SEAL_OVERHEAD, "padded like a text");
+        assert_eq!(
+            key()
+                .open_snapshot_text("demo", b"\0\0\0\x01k1", &blob)
+                .expect("opens"),
+            b"a long night"
+        );
+        assert!(key()
+            .open_snapshot_text("demo", b"\0\0\0\x02k1", &blob)
+            .is_err());
+        assert!(key()
+            .open_snapshot_text("other", b"\0\0\0\x01k1", &blob)
+            .is_err());
+        assert!(key().open_text("demo", b"\0\0\0\x01k1", &blob).is_err());
+        let text = key().seal_text("demo", b"k1", b"x");
+        assert!(key().open_snapshot_text("demo", b"k1", &text).is_err());
     }
 
     #[test]

@@ -4,9 +4,10 @@
 
 use crate::forensics::{
     carve_data_key, carve_vault, current_data_key, current_vault, disk_image, offset_of, places_of,
-    sealed_rows, sealed_texts, spearman,
+    sealed_rows, sealed_snapshot, sealed_texts, spearman,
 };
-use crate::helpers::TestApp;
+use crate::helpers::{api_get, TestApp};
+use crate::org_client::{add_account, api_key};
 use crate::submissions::{full_answers, minimal_answers};
 use chorus::submissions::{SealedRecord, StoredText};
 use chorus::survey::Answer;
@@ -67,14 +68,40 @@ fn run(mut command: Command) {
 #[test]
 fn after_a_shred_nothing_in_the_data_directory_opens_with_the_key_in_use() {
     let mut app = TestApp::spawn();
-    let codes = app.issue_codes("demo", 30);
-    for (i, code) in codes.iter().enumerate() {
+    let codes = app.issue_codes("demo", 40);
+    let submit = |app: &TestApp, i: usize| {
         assert_eq!(
-            app.submit("demo", code, &answers_with(&format!("SHRED-CANARY-{i}")))
-                .0,
+            app.submit(
+                "demo",
+                &codes[i],
+                &answers_with(&format!("SHRED-CANARY-{i}"))
+            )
+            .0,
             201
         );
+    };
+    for i in 0..30 {
+        submit(&app, i);
     }
+    // Two releases, each keeping a snapshot of the free text: the first one's copies are then
+    // removed, but stay in sled's files until a rewrite.
+    let publish = |app: &TestApp| {
+        let (ok, _, stderr) = app.cli(&["release", "publish", "demo"]);
+        assert!(ok, "{stderr}");
+    };
+    publish(&app);
+    app.stop();
+    let first_snapshot = sealed_snapshot(&app, "demo", 1);
+    assert_eq!(
+        first_snapshot.len(),
+        30,
+        "release 1 keeps every free-text answer"
+    );
+    app.restart();
+    for i in 30..40 {
+        submit(&app, i);
+    }
+    publish(&app);
     app.stop();
     let vault = current_vault(&app, &app.key_file());
     let image = disk_image(&app.data_dir());
@@ -84,9 +111,30 @@ fn after_a_shred_nothing_in_the_data_directory_opens_with_the_key_in_use() {
         "the attack finds the key before the shred"
     );
     let rows = sealed_rows(&app, "demo");
-    assert_eq!(rows.len(), 30);
+    assert_eq!(rows.len(), 40);
     let texts = sealed_texts(&app, "demo");
-    assert_eq!(texts.len(), 30, "each free-text answer is stored apart");
+    assert_eq!(texts.len(), 40, "each free-text answer is stored apart");
+    assert!(
+        sealed_snapshot(&app, "demo", 1).is_empty(),
+        "only the latest is kept"
+    );
+    let second_snapshot = sealed_snapshot(&app, "demo", 2);
+    assert_eq!(second_snapshot.len(), 40);
+    let snapshots: Vec<&(Vec<u8>, Vec<u8>)> =
+        first_snapshot.iter().chain(&second_snapshot).collect();
+    {
+        let old_key = old_key.as_ref().expect("old key");
+        for (id, sealed) in &snapshots {
+            let plain = old_key
+                .open_snapshot_text("demo", id, sealed)
+                .expect("a snapshot opens with the key before the shred");
+            assert!(String::from_utf8_lossy(&plain).contains("SHRED-CANARY-"));
+        }
+        assert!(
+            offset_of(&image, &first_snapshot[0].1[..32]).is_some(),
+            "the removed snapshot is still in the files before the shred (what the attack uses)"
+        );
+    }
 
     run({
         let mut c = app.command();
@@ -123,6 +171,12 @@ fn after_a_shred_nothing_in_the_data_directory_opens_with_the_key_in_use() {
             "a sealed free-text answer of the shredded survey is still on disk"
         );
     }
+    for (_, sealed) in &snapshots {
+        assert!(
+            offset_of(&image, &sealed[..32]).is_none(),
+            "a sealed copy in a free-text snapshot of the shredded survey is still on disk"
+        );
+    }
     // Even the old data key (as an attacker who kept it would) opens nothing left on disk.
     let old_key = old_key.expect("old key");
     let opened = image
@@ -133,28 +187,56 @@ fn after_a_shred_nothing_in_the_data_directory_opens_with_the_key_in_use() {
                 .any(|(id, _)| old_key.open_response("demo", id, w).is_ok())
         });
     assert!(!opened, "a response of the shredded survey opens");
-    let opened = image
-        .windows(TEXT_SIZE + SEAL_OVERHEAD)
-        .filter(|w| w[0] == 2)
-        .any(|w| {
-            texts
-                .iter()
-                .any(|(id, _)| old_key.open_text("demo", id, w).is_ok())
-        });
+    let windows = || {
+        image
+            .windows(TEXT_SIZE + SEAL_OVERHEAD)
+            .filter(|w| w[0] == 2)
+    };
+    let opened = windows().any(|w| {
+        texts
+            .iter()
+            .any(|(id, _)| old_key.open_text("demo", id, w).is_ok())
+    });
     assert!(!opened, "a free-text answer of the shredded survey opens");
+    let opened = windows().any(|w| {
+        snapshots
+            .iter()
+            .any(|(id, _)| old_key.open_snapshot_text("demo", id, w).is_ok())
+    });
+    assert!(
+        !opened,
+        "a copy in a free-text snapshot of the shredded survey opens"
+    );
+    // And the server says so rather than showing anything.
+    app.restart();
+    add_account(&app, "maria", "organiser");
+    let key = format!("Bearer {}", api_key(&app, "maria"));
+    let (status, body) = api_get(&app, "/api/v1/surveys/demo/free-text/anything_else", &key);
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body.contains("shredded") && !body.contains("SHRED-CANARY"),
+        "{body}"
+    );
 }
 
 #[test]
 fn after_a_key_file_rekey_the_old_key_file_opens_nothing_old_or_new() {
     let mut app = TestApp::spawn();
-    let codes = app.issue_codes("demo", 20);
-    for code in &codes[..10] {
+    let codes = app.issue_codes("demo", 40);
+    for code in &codes[..30] {
         assert_eq!(app.submit("demo", code, &full_answers()).0, 201);
     }
+    let (ok, _, stderr) = app.cli(&["release", "publish", "demo"]);
+    assert!(ok, "{stderr}");
     app.stop();
     let old_master = MasterKey::read_key_file(&app.key_file()).expect("old key");
     let old_vault = current_vault(&app, &app.key_file());
     let old_data_key = current_data_key(&app, &old_vault, "demo");
+    let old_snapshot = sealed_snapshot(&app, "demo", 1);
+    assert_eq!(old_snapshot.len(), 30);
+    assert!(old_data_key
+        .open_snapshot_text("demo", &old_snapshot[0].0, &old_snapshot[0].1)
+        .is_ok());
 
     let new_key = app.dir.path().join("new.key");
     run({
@@ -164,7 +246,7 @@ fn after_a_key_file_rekey_the_old_key_file_opens_nothing_old_or_new() {
     });
     std::fs::rename(&new_key, app.key_file()).expect("the new key in the usual place");
     app.restart();
-    for code in &codes[10..] {
+    for code in &codes[30..] {
         assert_eq!(app.submit("demo", code, &minimal_answers()).0, 201);
     }
     app.stop();
@@ -175,7 +257,7 @@ fn after_a_key_file_rekey_the_old_key_file_opens_nothing_old_or_new() {
         "the old key file unwraps a root secret"
     );
     let rows = sealed_rows(&app, "demo");
-    assert_eq!(rows.len(), 20);
+    assert_eq!(rows.len(), 40);
     for (id, sealed) in &rows {
         assert!(
             old_data_key.open_response("demo", id, sealed).is_err(),
@@ -188,11 +270,32 @@ fn after_a_key_file_rekey_the_old_key_file_opens_nothing_old_or_new() {
         assert!(new_data_key.open_response("demo", id, sealed).is_ok());
     }
     let texts = sealed_texts(&app, "demo");
-    assert_eq!(texts.len(), 10, "the full answers carry free text");
+    assert_eq!(texts.len(), 30, "the full answers carry free text");
     for (id, sealed) in &texts {
         assert!(old_data_key.open_text("demo", id, sealed).is_err());
         assert!(new_data_key.open_text("demo", id, sealed).is_ok());
     }
+    // The snapshot of release 1, taken before the rekey, was sealed again: only the new key
+    // opens it, and nothing on disk opens as a snapshot copy with the old one.
+    let snapshot = sealed_snapshot(&app, "demo", 1);
+    assert_eq!(snapshot.len(), 30);
+    for (id, sealed) in &snapshot {
+        assert!(old_data_key.open_snapshot_text("demo", id, sealed).is_err());
+        assert!(new_data_key.open_snapshot_text("demo", id, sealed).is_ok());
+    }
+    let opened = image
+        .windows(TEXT_SIZE + SEAL_OVERHEAD)
+        .filter(|w| w[0] == 2)
+        .any(|w| {
+            old_snapshot
+                .iter()
+                .chain(&snapshot)
+                .any(|(id, _)| old_data_key.open_snapshot_text("demo", id, w).is_ok())
+        });
+    assert!(
+        !opened,
+        "a snapshot copy opens with the data key from before the rekey"
+    );
 }
 
 #[test]

@@ -72,6 +72,18 @@ pub fn sealed_texts(app: &TestApp, survey: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
     rows
 }
 
+/// Every copy in release `release`'s snapshot of a survey's free text, as (snapshot id, sealed
+/// bytes), through the library (the server must be stopped).
+pub fn sealed_snapshot(app: &TestApp, survey: &str, release: u32) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let store = chorus::store::Store::open(&app.data_dir(), 8 << 20).expect("open store");
+    let rows = store
+        .snapshot(survey, release)
+        .map(|r| r.expect("row"))
+        .collect();
+    store.close().expect("close");
+    rows
+}
+
 /// Where `needle` first occurs in the image.
 pub fn offset_of(image: &[u8], needle: &[u8]) -> Option<usize> {
     image.windows(needle.len()).position(|w| w == needle)

@@ -1,6 +1,9 @@
-//! Free text for organisers: refused below `min_responses`, then shown detached (the words
-//! alone) in a fresh random order every view, each view and pick audited; picked quotes appear
-//! under their question in the next release and nowhere in the CSV files or an export.
+//! Free text for organisers, attacked as a curious organiser would: the words are read only as
+//! they were at the latest release (a snapshot taken when it was published), so neither a count
+//! of responses crossing `min_responses` nor one more person answering changes what reading
+//! shows; shown detached (the words alone) in a fresh random order every view; every attempt to
+//! read audited, refused ones too; quotes picked only from those words appear under their
+//! question in the next release and nowhere in the CSV files or an export.
 
 use crate::helpers::{api_get, post, TestApp};
 use crate::org_client::{add_account, api_key, OrgClient};
@@ -50,17 +53,18 @@ pub fn audited(org: &OrgClient, action: &str) -> usize {
         .count()
 }
 
-fn answers_of(body: &str) -> Vec<String> {
+/// The words of a reading, and the release they are as at; nothing else is in the answer.
+fn answers_of(body: &str) -> (u64, Vec<String>) {
     let v: Value = serde_json::from_str(body).expect("json");
     let object = v.as_object().expect("an object");
     let keys: BTreeSet<&str> = object.keys().map(String::as_str).collect();
     assert_eq!(
         keys,
-        BTreeSet::from(["question", "answers"]),
-        "nothing but the question and the words: {body}"
+        BTreeSet::from(["question", "release", "answers"]),
+        "nothing but the question, the release and the words: {body}"
     );
     assert_eq!(v["question"], "anything_else");
-    v["answers"]
+    let words = v["answers"]
         .as_array()
         .expect("a list")
         .iter()
@@ -69,32 +73,106 @@ fn answers_of(body: &str) -> Vec<String> {
                 .expect("each answer is the words alone")
                 .to_owned()
         })
+        .collect();
+    (v["release"].as_u64().expect("a release number"), words)
+}
+
+fn sorted(mut words: Vec<String>) -> Vec<String> {
+    words.sort();
+    words
+}
+
+/// The detail column of every audit entry for `action`, newest first.
+fn audit_details(org: &OrgClient, action: &str) -> Vec<String> {
+    let html = org.get("/org/audit").html;
+    let cell = format!("<td>{action}</td>");
+    html.split(cell.as_str())
+        .skip(1)
+        .map(|after| {
+            // Survey, then detail.
+            let cells: Vec<&str> = after.split("<td>").skip(1).take(2).collect();
+            cells[1].split("</td>").next().expect("cell").to_owned()
+        })
         .collect()
 }
 
+fn publish(app: &TestApp, key: &str) {
+    let (status, body) = post(
+        &app.url("/api/v1/surveys/demo/releases"),
+        "",
+        &[("Authorization", key)],
+    );
+    assert_eq!(status, 201, "{body}");
+}
+
+/// The participation oracle: an organiser fabricates all but one of the responses free text
+/// once waited for, hands the last card to one person and keeps asking. The answer must not
+/// change when that person answers, and every asking is in the audit log.
 #[test]
-fn free_text_is_refused_below_min_responses_then_shown_detached_in_a_fresh_order_and_audited() {
+fn free_text_stays_refused_until_a_release_however_many_answer_and_each_refusal_is_audited() {
     let app = TestApp::spawn();
     let key = organiser_key(&app, "maria");
     let org = OrgClient::log_in_existing(&app, "maria");
     answer_with_text(&app, 29, 0);
 
-    let (status, body) = api_get(&app, FREE_TEXT, &key);
-    assert_eq!(status, 409, "{body}");
-    let error: Value = serde_json::from_str(&body).expect("json error");
+    let (status, before) = api_get(&app, FREE_TEXT, &key);
+    assert_eq!(status, 409, "{before}");
+    let error: Value = serde_json::from_str(&before).expect("json error");
     assert_eq!(error["error"], "conflict");
     let message = error["message"].as_str().expect("message");
-    assert!(message.contains("at least 30 responses"), "{message}");
-    assert!(!body.contains("voice"), "no answer in a refusal: {body}");
-    let refused = org.get("/org/s/demo/free-text/anything_else");
-    assert_eq!(refused.status, 409, "{}", refused.html);
-    assert!(refused.html.contains("at least 30 responses"));
-    assert!(!refused.html.contains("voice"));
-    assert_eq!(
-        audited(&org, "read free text"),
-        0,
-        "a refusal is not a view"
+    assert!(
+        message.contains("once the survey has a release")
+            && message.contains("as they were at the latest release"),
+        "{message}"
     );
+    assert!(
+        !before.contains("voice"),
+        "no answer in a refusal: {before}"
+    );
+    let page_before = org.get("/org/s/demo/free-text/anything_else");
+    assert_eq!(page_before.status, 409, "{}", page_before.html);
+    assert!(page_before
+        .html
+        .contains("Free-text answers can be read once the survey has a release"));
+
+    // The one person answers: the 30th response, enough for the old gate.
+    let (status, body) = app.submit(
+        "demo",
+        &app.issue_codes("demo", 1)[0],
+        &json!({"consent": "yes", "anything_else": "THE-NAMED-PERSON says hello"}),
+    );
+    assert_eq!(status, 201, "{body}");
+    let (status, after) = api_get(&app, FREE_TEXT, &key);
+    assert_eq!(
+        (status, &after),
+        (409, &before),
+        "one more answer changes nothing"
+    );
+    let page_after = org.get("/org/s/demo/free-text/anything_else");
+    assert_eq!(page_after.status, 409);
+    assert!(!page_after.html.contains("THE-NAMED-PERSON"));
+    // Many more change nothing either: only a release does.
+    answer_with_text(&app, 20, 29);
+    let (status, later) = api_get(&app, FREE_TEXT, &key);
+    assert_eq!((status, &later), (409, &before));
+
+    // Every refused attempt is in the audit log, with the question and why, and no count.
+    let details = audit_details(&org, "read free text");
+    assert_eq!(
+        details.len(),
+        5,
+        "three API readings, two pages: {details:?}"
+    );
+    for detail in &details {
+        assert!(
+            detail.starts_with("question anything_else, refused: no release yet"),
+            "{detail}"
+        );
+        assert!(
+            !detail.chars().any(|c| c.is_ascii_digit()),
+            "no number in a refusal's entry: {detail}"
+        );
+    }
 
     // Anyone but an organiser: refused in the house shape.
     add_account(&app, "rita", "researcher");
@@ -107,34 +185,70 @@ fn free_text_is_refused_below_min_responses_then_shown_detached_in_a_fresh_order
     );
     assert_eq!(crate::helpers::get(&app.url(FREE_TEXT)).0, 401);
 
-    answer_with_text(&app, 11, 29);
-    let (status, first) = api_get(&app, FREE_TEXT, &key);
-    assert_eq!(status, 200, "{first}");
-    let first = answers_of(&first);
-    let expected: BTreeSet<String> = (0..40).map(words).collect();
-    assert_eq!(
-        first.iter().cloned().collect::<BTreeSet<_>>(),
-        expected,
-        "every answer, exactly the words given, nothing attached"
-    );
-    assert_eq!(first.len(), 40);
-
-    // A fresh random order on each view: two orders of 40 agree by chance once in 40!.
-    let (_, second) = api_get(&app, FREE_TEXT, &key);
-    let second = answers_of(&second);
-    assert_ne!(first, second, "the order changes between views");
-    let (_, third) = api_get(&app, FREE_TEXT, &key);
-    assert_ne!(second, answers_of(&third));
-
-    // Only free-text questions have free text.
+    // Only free-text questions have free text; asking about others is refused and audited too.
     let (status, _) = api_get(&app, "/api/v1/surveys/demo/free-text/age", &key);
     assert_eq!(status, 404);
     let (status, _) = api_get(&app, "/api/v1/surveys/nope/free-text/anything_else", &key);
     assert_eq!(status, 404);
+    let details = audit_details(&org, "read free text");
+    assert_eq!(details.len(), 7, "{details:?}");
+    assert!(details[1].contains("refused: not a free-text question"));
+    assert!(details[0].contains("refused: no such survey"));
+}
 
-    // The workspace shows the same words, detached, and each view is audited.
+/// Differencing: read, let one person answer with distinctive words, read again. The two
+/// readings hold the same words; the new ones appear only with the next release, which needs
+/// max(T, 20% of the last release) new responses.
+#[test]
+fn free_text_is_shown_as_at_the_latest_release_so_a_new_answer_changes_nothing_until_the_next() {
+    let app = TestApp::spawn();
+    let key = organiser_key(&app, "maria");
+    let org = OrgClient::log_in_existing(&app, "maria");
+    answer_with_text(&app, 40, 0);
+    publish(&app, &key);
+
+    let (status, first) = api_get(&app, FREE_TEXT, &key);
+    assert_eq!(status, 200, "{first}");
+    let (release, first) = answers_of(&first);
+    assert_eq!(release, 1);
+    let expected: Vec<String> = sorted((0..40).map(words).collect());
+    assert_eq!(
+        sorted(first.clone()),
+        expected,
+        "every answer, exactly the words given, nothing attached"
+    );
+    // A fresh random order on each view: two orders of 40 agree by chance once in 40!.
+    let (_, second) = api_get(&app, FREE_TEXT, &key);
+    let (_, second) = answers_of(&second);
+    assert_ne!(first, second, "the order changes between views");
+
+    // One person answers with words of their own.
+    let target = "TARGET-PERSON: the outreach van never stops on my street";
+    let (status, body) = app.submit(
+        "demo",
+        &app.issue_codes("demo", 1)[0],
+        &json!({"consent": "yes", "anything_else": target}),
+    );
+    assert_eq!(status, 201, "{body}");
+    for _ in 0..3 {
+        let (status, again) = api_get(&app, FREE_TEXT, &key);
+        assert_eq!(status, 200);
+        let (release, again) = answers_of(&again);
+        assert_eq!(release, 1);
+        assert_eq!(
+            sorted(again),
+            expected,
+            "the same words as before they answered"
+        );
+    }
     let page = org.get("/org/s/demo/free-text/anything_else");
     assert_eq!(page.status, 200, "{}", page.html);
+    assert!(!page.html.contains("TARGET-PERSON"));
+    assert!(
+        page.html.contains("as they were at release 1"),
+        "the page says which release the words are from"
+    );
+    assert!(page.html.contains("publish a new release"));
     for w in &expected {
         assert!(page.html.contains(w.as_str()), "{w} on the page");
     }
@@ -144,11 +258,44 @@ fn free_text_is_refused_below_min_responses_then_shown_detached_in_a_fresh_order
             "no other answer beside the free text: {leaked}"
         );
     }
-    assert_eq!(
-        audited(&org, "read free text"),
-        4,
-        "three API views, one page view"
+    // Nor can the target's words be found by trying to quote them.
+    let (status, _) = post(
+        &app.url("/api/v1/surveys/demo/quotes"),
+        &json!({"question": "anything_else", "text": target}).to_string(),
+        &[("Authorization", &key)],
     );
+    assert_eq!(status, 422, "words not shown cannot be picked");
+
+    // The next release needs 10 new responses (T, more than 20% of 40): not yet.
+    answer_with_text(&app, 8, 40);
+    let (status, _) = post(
+        &app.url("/api/v1/surveys/demo/releases"),
+        "",
+        &[("Authorization", &key)],
+    );
+    assert_eq!(status, 409);
+    let (_, still) = api_get(&app, FREE_TEXT, &key);
+    assert_eq!(sorted(answers_of(&still).1), expected);
+    answer_with_text(&app, 1, 48);
+    publish(&app, &key);
+    let (_, now) = api_get(&app, FREE_TEXT, &key);
+    let (release, now) = answers_of(&now);
+    assert_eq!(release, 2);
+    let mut with_them: Vec<String> = (0..49).map(words).collect();
+    with_them.push(target.to_owned());
+    assert_eq!(
+        sorted(now),
+        sorted(with_them),
+        "as at release 2: every answer by then"
+    );
+
+    // Every view is audited with its release, never a count.
+    let details = audit_details(&org, "read free text");
+    assert_eq!(details.len(), 8, "{details:?}");
+    assert_eq!(details[0], "question anything_else, as at release 2 (API)");
+    assert!(details
+        .iter()
+        .any(|d| d == "question anything_else, as at release 1 (workspace)"));
 }
 
 fn zip_files(bytes: &[u8]) -> HashMap<String, Vec<u8>> {
@@ -171,18 +318,25 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 
 #[test]
 fn picked_quotes_appear_under_their_question_in_the_next_release_and_nowhere_in_csv_or_exports() {
-    let app = TestApp::spawn();
+    // 144 submissions from one test client: past the default rate limit.
+    let app = TestApp::spawn_configured(&[], Some("submissions_per_minute = 0\n"));
     let key = organiser_key(&app, "maria");
     let org = OrgClient::log_in_existing(&app, "maria");
     let quotes_url = app.url("/api/v1/surveys/demo/quotes");
     let auth = [("Authorization", key.as_str())];
     answer_with_text(&app, 120, 0);
-
-    // Only words someone gave can be picked.
-    let made_up = json!({"question": "anything_else", "text": "words nobody wrote"});
-    let (status, body) = post(&quotes_url, &made_up.to_string(), &auth);
+    // Nothing to pick from before a release: the words are read as at the latest release.
+    let early = json!({"question": "anything_else", "text": words(7)});
+    let (status, body) = post(&quotes_url, &early.to_string(), &auth);
+    assert_eq!(status, 409, "{body}");
+    publish(&app, &key);
+    // Words that arrived after release 1 are not shown, so they cannot be picked either.
+    answer_with_text(&app, 24, 120);
+    let late = json!({"question": "anything_else", "text": words(130)});
+    let (status, body) = post(&quotes_url, &late.to_string(), &auth);
     assert_eq!(status, 422, "{body}");
 
+    // Only words someone gave can be picked.
     let picked = words(7);
     let pick = json!({"question": "anything_else", "text": picked});
     let (status, body) = post(&quotes_url, &pick.to_string(), &auth);
@@ -223,9 +377,9 @@ fn picked_quotes_appear_under_their_question_in_the_next_release_and_nowhere_in_
         );
     }
 
-    let (status, body) = post(&app.url("/api/v1/surveys/demo/releases"), "", &auth);
-    assert_eq!(status, 201, "{body}");
-    let (_, release) = api_get(&app, "/api/v1/surveys/demo/releases/1", &key);
+    // Release 2 (24 new responses: 20% of release 1's 120) lists them.
+    publish(&app, &key);
+    let (_, release) = api_get(&app, "/api/v1/surveys/demo/releases/2", &key);
     let doc: Value = serde_json::from_str(&release).expect("json");
     let quotes = doc["quotes"].as_array().expect("quotes in the release");
     assert_eq!(quotes.len(), 1, "{release}");
@@ -247,9 +401,9 @@ fn picked_quotes_appear_under_their_question_in_the_next_release_and_nowhere_in_
         .all(|t| !t["variables"].to_string().contains("anything_else")));
 
     // The release pages list them; the CSV files never hold them.
-    let page = org.get("/org/s/demo/releases/1");
+    let page = org.get("/org/s/demo/releases/2");
     assert!(page.html.contains(&picked), "quotes on the release page");
-    let csv = ureq::get(&app.url("/org/s/demo/releases/1/csv"))
+    let csv = ureq::get(&app.url("/org/s/demo/releases/2/csv"))
         .set("Cookie", org.cookie.as_deref().expect("cookie"))
         .call()
         .expect("csv zip");
@@ -279,10 +433,13 @@ fn picked_quotes_appear_under_their_question_in_the_next_release_and_nowhere_in_
 }
 
 #[test]
-fn a_quote_picked_before_a_rekey_is_still_in_the_next_release() {
+fn a_quote_picked_before_a_rekey_is_still_in_the_next_release_and_the_words_read_the_same() {
     let mut app = TestApp::spawn();
     let key = organiser_key(&app, "maria");
     answer_with_text(&app, 40, 0);
+    publish(&app, &key);
+    let (_, before) = api_get(&app, FREE_TEXT, &key);
+    let before = sorted(answers_of(&before).1);
     let picked = words(5);
     let pick = json!({"question": "anything_else", "text": picked});
     let (status, body) = post(
@@ -297,13 +454,14 @@ fn a_quote_picked_before_a_rekey_is_still_in_the_next_release() {
     assert!(ok, "{stderr}");
     std::fs::rename(&new_key, app.key_file()).expect("new key in the usual place");
     app.restart();
-    let (status, body) = post(
-        &app.url("/api/v1/surveys/demo/releases"),
-        "",
-        &[("Authorization", &key)],
-    );
-    assert_eq!(status, 201, "{body}");
-    let (_, release) = api_get(&app, "/api/v1/surveys/demo/releases/1", &key);
+    // The release's snapshot was sealed again under the new key: the same words.
+    let (status, after) = api_get(&app, FREE_TEXT, &key);
+    assert_eq!(status, 200, "{after}");
+    let (release, after) = answers_of(&after);
+    assert_eq!((release, sorted(after)), (1, before));
+    answer_with_text(&app, 10, 40);
+    publish(&app, &key);
+    let (_, release) = api_get(&app, "/api/v1/surveys/demo/releases/2", &key);
     let doc: Value = serde_json::from_str(&release).expect("json");
     assert_eq!(doc["quotes"][0]["texts"], json!([picked]), "{release}");
 }

@@ -25,6 +25,9 @@ fn public_results_are_off_by_default_on_after_the_switch_and_off_again() {
     let auth = [("Authorization", key.as_str())];
     let public_url = app.url("/api/v1/surveys/demo/public");
     answer_with_text(&app, 60, 0);
+    // Quotes are picked from the words as at release 1, for release 2 (12 new responses).
+    let (status, body) = post(&app.url("/api/v1/surveys/demo/releases"), "", &auth);
+    assert_eq!(status, 201, "{body}");
     let pick = json!({"question": "anything_else", "text": "We need more naloxone at the pharmacy, says voice 3"});
     let (status, body) = post(
         &app.url("/api/v1/surveys/demo/quotes"),
@@ -32,6 +35,7 @@ fn public_results_are_off_by_default_on_after_the_switch_and_off_again() {
         &auth,
     );
     assert_eq!(status, 201, "{body}");
+    answer_with_text(&app, 12, 60);
     let (status, body) = post(&app.url("/api/v1/surveys/demo/releases"), "", &auth);
     assert_eq!(status, 201, "{body}");
 

@@ -1,6 +1,6 @@
-//! Free text, quotes and public results in the workspace: a free-text question's answers shown
-//! detached (the words alone, freshly shuffled on every view, only once the survey has enough
-//! responses), picking some to quote in the next release, and the switch that shows the latest
+//! Free text, quotes and public results in the workspace: a free-text question's answers as they
+//! were at the latest release, shown detached (the words alone, freshly shuffled on every view),
+//! picking some to quote in the next release, and the switch that shows the latest
 //! release to the community at `/r/{survey}`. Every view, pick and switch goes through the
 //! services, which audit it.
 
@@ -40,6 +40,7 @@ pub async fn show(
     c.insert("survey_title", &survey_title(&org, &id));
     c.insert("question", &view.question);
     c.insert("question_title", &view.title);
+    c.insert("release", &view.release);
     c.insert("answers", &view.answers);
     page.render(StatusCode::OK, "org/free_text.html", &c)
 }
@@ -139,6 +140,11 @@ pub(super) fn survey_context(org: &Org<'_>, id: &str, c: &mut Context) {
     c.insert(
         "free_text",
         &free_text::free_text_questions(chorus, id).unwrap_or_default(),
+    );
+    // The release whose free text is read, if any (the page says why not otherwise).
+    c.insert(
+        "free_text_release",
+        &free_text::free_text_release(chorus, id).ok(),
     );
     c.insert(
         "quotes",
