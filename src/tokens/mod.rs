@@ -96,24 +96,29 @@ pub fn issue_tagged_batch(
     Ok((batch, issued))
 }
 
-/// The tags of the batch a code belongs to (empty for an unknown code or an untagged batch).
-pub fn tags_of_code(
+/// The tags of the batch an issued, unused code of `survey` belongs to (empty for an untagged
+/// batch). `None` for every code that can't be used — never issued, spent, or another survey's —
+/// and then no batch is read at all: a card that can't be used must not say where it was handed
+/// out, nor answer differently from one that never existed.
+pub fn unused_code_tags(
     store: &Store,
     key: &hmac::Key,
     survey: &str,
     code: &TokenCode,
-) -> Result<BatchTags, StoreError> {
-    let Some(record) = store.code_get(&code_hash(key, code))? else {
-        return Ok(BatchTags::new());
+) -> Result<Option<BatchTags>, StoreError> {
+    let usable = store
+        .code_get(&code_hash(key, code))?
+        .filter(|record| !record.spent && record.survey == survey);
+    let Some(record) = usable else {
+        return Ok(None);
     };
-    if record.survey != survey {
-        return Ok(BatchTags::new());
-    }
     let raw = store.batch_tags(survey, record.batch)?;
     if raw.is_empty() {
-        return Ok(BatchTags::new());
+        return Ok(Some(BatchTags::new()));
     }
-    serde_json::from_slice(&raw).map_err(|_| StoreError::Corrupt)
+    serde_json::from_slice(&raw)
+        .map(Some)
+        .map_err(|_| StoreError::Corrupt)
 }
 
 /// One code for one visitor of an open survey; the caller rate-limits and awaits durability.
@@ -221,6 +226,30 @@ mod tests {
         let code = TokenCode::generate();
         let other = hmac::Key::new(hmac::HMAC_SHA256, &[7; 32]);
         assert_ne!(code_hash(&key(), &code), code_hash(&other, &code));
+    }
+
+    #[test]
+    fn only_an_unused_code_of_the_survey_gives_its_batch_tags() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(dir.path(), 8 << 20).expect("open");
+        let tags: BatchTags = [("site".to_owned(), "van".to_owned())]
+            .into_iter()
+            .collect();
+        let (_, codes) = issue_tagged_batch(&store, &key(), "sites", 2, &tags).expect("issue");
+        let (_, plain) = issue_batch(&store, &key(), "sites", 1).expect("issue");
+        let tags_of = |code: &TokenCode, survey: &str| {
+            unused_code_tags(&store, &key(), survey, code).expect("read")
+        };
+        assert_eq!(tags_of(&codes[0], "sites"), Some(tags.clone()));
+        assert_eq!(tags_of(&plain[0], "sites"), Some(BatchTags::new()));
+        // Spent, another survey's, never issued: nothing, not even the batch's tags.
+        let spent = store
+            .redeem_blocking(&code_hash(&key(), &codes[1]), "sites", b"r", b"sealed")
+            .expect("redeem");
+        assert_eq!(spent, crate::store::Redemption::Redeemed);
+        assert_eq!(tags_of(&codes[1], "sites"), None);
+        assert_eq!(tags_of(&codes[0], "other"), None);
+        assert_eq!(tags_of(&TokenCode::generate(), "sites"), None);
     }
 
     #[test]

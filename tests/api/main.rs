@@ -39,5 +39,6 @@ mod same_page_logic;
 mod site_variants;
 mod startup;
 mod submissions;
+mod tagged_codes;
 mod typed_grids;
 mod vouchers;
