@@ -32,6 +32,7 @@ mod peer_pages;
 mod public_results;
 mod quasi_multi_exports;
 mod release_attacker;
+mod release_csv;
 mod release_rules;
 mod releases;
 mod repeating_pages;
