@@ -161,12 +161,10 @@ impl State {
     }
 }
 
-pub(crate) async fn not_found(req: HttpRequest) -> HttpResponse {
+pub(crate) async fn not_found(state: web::Data<State>, req: HttpRequest) -> HttpResponse {
     if req.path().starts_with("/api/") {
         actix_web::ResponseError::error_response(&error::ApiError::NotFound)
     } else {
-        HttpResponse::NotFound()
-            .content_type("text/html; charset=utf-8")
-            .body("<!doctype html><title>Not found</title><p>There is nothing at this address. <a href=\"/\">Start again</a></p>")
+        peer::page_not_found(&state, &req)
     }
 }

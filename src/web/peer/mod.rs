@@ -359,6 +359,13 @@ async fn submit_answers(
     }
 }
 
+/// Any address with nothing at it (a mistyped link, a button's address opened directly): a
+/// peer page like the others, with Quick exit, since a shared phone may be showing it. It
+/// depends only on the browser's languages, so it says nothing about what the address held.
+pub(super) fn page_not_found(state: &State, req: &HttpRequest) -> HttpResponse {
+    Render::new(state, req, None).message(Message::PageNotFound)
+}
+
 async fn show_privacy(
     state: web::Data<State>,
     req: HttpRequest,
