@@ -193,11 +193,11 @@ pub async fn accept(
     // where it was handed out. Whether the code is still unused is checked again, atomically,
     // when it is spent below.
     let code = TokenCode::parse(code).map_err(|_| SubmitError::CodeUnusable)?;
-    let tags = tokens::unused_code_tags(store, code_key, survey_id, &code)?
-        .ok_or(SubmitError::CodeUnusable)?;
+    let unused =
+        tokens::unused_code(store, code_key, survey_id, &code)?.ok_or(SubmitError::CodeUnusable)?;
     // Tags fill only the questions the definition (as it is now) fills from the batch.
     let tags = if entry.survey.batch_fields().next().is_some() {
-        tags
+        unused.tags(store)?
     } else {
         BatchTags::new()
     };

@@ -115,13 +115,18 @@ pub fn usable_code(
     };
     let survey = entry.survey.id().as_str();
     let key = chorus.vault.code_hash_key();
-    let Some(tags) = tokens::unused_code_tags(&chorus.store, key, survey, &code)? else {
+    let Some(unused) = tokens::unused_code(&chorus.store, key, survey, &code)? else {
         return Ok(None);
     };
-    let site = (!entry.survey.variants().is_empty()).then(|| SurveyEntry {
-        survey: std::sync::Arc::new(entry.survey.for_site(&tags).into_owned()),
-        ..entry.clone()
-    });
+    let site = if entry.survey.variants().is_empty() {
+        None
+    } else {
+        let tags = unused.tags(&chorus.store)?;
+        Some(SurveyEntry {
+            survey: std::sync::Arc::new(entry.survey.for_site(&tags).into_owned()),
+            ..entry.clone()
+        })
+    };
     Ok(Some(UsableCode {
         code: code.display(),
         site,

@@ -96,29 +96,41 @@ pub fn issue_tagged_batch(
     Ok((batch, issued))
 }
 
-/// The tags of the batch an issued, unused code of `survey` belongs to (empty for an untagged
-/// batch). `None` for every code that can't be used — never issued, spent, or another survey's —
-/// and then no batch is read at all: a card that can't be used must not say where it was handed
-/// out, nor answer differently from one that never existed.
-pub fn unused_code_tags(
+/// An issued, unused code of one survey, as found by [`unused_code`]: the only way to its
+/// batch's tags, so no caller can read the batch of a code that can't be used.
+pub struct UnusedCode {
+    survey: String,
+    batch: u32,
+}
+
+/// `Some` for an issued, unused code of `survey`; `None` for every code that can't be used —
+/// never issued, spent, or another survey's — and then no batch is read at all: a card that
+/// can't be used must not say where it was handed out, nor answer differently from one that
+/// never existed. Spending it later checks again, atomically.
+pub fn unused_code(
     store: &Store,
     key: &hmac::Key,
     survey: &str,
     code: &TokenCode,
-) -> Result<Option<BatchTags>, StoreError> {
-    let usable = store
+) -> Result<Option<UnusedCode>, StoreError> {
+    Ok(store
         .code_get(&code_hash(key, code))?
-        .filter(|record| !record.spent && record.survey == survey);
-    let Some(record) = usable else {
-        return Ok(None);
-    };
-    let raw = store.batch_tags(survey, record.batch)?;
-    if raw.is_empty() {
-        return Ok(Some(BatchTags::new()));
+        .filter(|record| !record.spent && record.survey == survey)
+        .map(|record| UnusedCode {
+            survey: record.survey,
+            batch: record.batch,
+        }))
+}
+
+impl UnusedCode {
+    /// The tags of the code's batch (empty for an untagged batch).
+    pub fn tags(&self, store: &Store) -> Result<BatchTags, StoreError> {
+        let raw = store.batch_tags(&self.survey, self.batch)?;
+        if raw.is_empty() {
+            return Ok(BatchTags::new());
+        }
+        serde_json::from_slice(&raw).map_err(|_| StoreError::Corrupt)
     }
-    serde_json::from_slice(&raw)
-        .map(Some)
-        .map_err(|_| StoreError::Corrupt)
 }
 
 /// One code for one visitor of an open survey; the caller rate-limits and awaits durability.
@@ -238,7 +250,9 @@ mod tests {
         let (_, codes) = issue_tagged_batch(&store, &key(), "sites", 2, &tags).expect("issue");
         let (_, plain) = issue_batch(&store, &key(), "sites", 1).expect("issue");
         let tags_of = |code: &TokenCode, survey: &str| {
-            unused_code_tags(&store, &key(), survey, code).expect("read")
+            unused_code(&store, &key(), survey, code)
+                .expect("read")
+                .map(|unused| unused.tags(&store).expect("tags"))
         };
         assert_eq!(tags_of(&codes[0], "sites"), Some(tags.clone()));
         assert_eq!(tags_of(&plain[0], "sites"), Some(BatchTags::new()));
