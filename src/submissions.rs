@@ -187,17 +187,22 @@ pub async fn accept(
         SurveyState::Draft => return Err(SubmitError::NoSuchSurvey),
         SurveyState::Closed => return Err(SubmitError::SurveyClosed),
     }
-    let code = TokenCode::parse(code).ok();
-    // Questions filled from the code's batch (`from_batch`) take the batch's tags.
-    let tags = match &code {
-        Some(c) if entry.survey.batch_fields().next().is_some() => {
-            tokens::tags_of_code(store, code_key, survey_id, c)?
-        }
-        _ => BatchTags::new(),
+    // A code that can't be used is refused before its answers are read. Questions filled from
+    // the batch (`from_batch`) and the site's variant depend on the card's batch, so checking
+    // answers first would let a used card answer differently from an unknown one, and tell
+    // where it was handed out. Whether the code is still unused is checked again, atomically,
+    // when it is spent below.
+    let code = TokenCode::parse(code).map_err(|_| SubmitError::CodeUnusable)?;
+    let unused =
+        tokens::unused_code(store, code_key, survey_id, &code)?.ok_or(SubmitError::CodeUnusable)?;
+    // Tags fill only the questions the definition (as it is now) fills from the batch.
+    let tags = if entry.survey.batch_fields().next().is_some() {
+        unused.tags(store)?
+    } else {
+        BatchTags::new()
     };
     let response = answers::parse_with_context(&entry.survey, raw_answers, &tags)
         .map_err(SubmitError::InvalidAnswers)?;
-    let code = code.ok_or(SubmitError::CodeUnusable)?;
     let screened_out = entry.survey.ended_after(&response).is_some();
     if screened_out && !entry.survey.records_screened_out() {
         // The definition asks that people its `end_if` screens out leave no response.

@@ -2,6 +2,7 @@
 //! every download of a release is the same.
 
 use super::document::{ReleaseDocument, Table};
+use crate::spreadsheet;
 use std::io::Write;
 
 #[derive(Debug, thiserror::Error)]
@@ -46,8 +47,7 @@ pub fn table_csv(table: &Table) -> Result<Vec<u8>, FilesError> {
     let header = std::iter::once(table.title.clone())
         .chain(table.columns.iter().map(|c| c.label.clone()))
         .chain(weighted.map(|_| "RDS-II weighted %".to_owned()));
-    out.write_record(header)
-        .map_err(|e| FilesError(e.to_string()))?;
+    write_row(&mut out, header)?;
     for (i, (line, cells)) in table.rows.iter().zip(&table.cells).enumerate() {
         let values = cells.iter().map(|c| match c.count {
             Some(n) if !c.suppressed => n.to_string(),
@@ -58,12 +58,23 @@ pub fn table_csv(table: &Table) -> Result<Vec<u8>, FilesError> {
             Some(p) => p.to_string(),
             None => "hidden".to_owned(),
         });
-        out.write_record(
+        write_row(
+            &mut out,
             std::iter::once(line.label.clone())
                 .chain(values)
                 .chain(percent),
-        )
-        .map_err(|e| FilesError(e.to_string()))?;
+        )?;
     }
     out.into_inner().map_err(|e| FilesError(e.to_string()))
+}
+
+/// Every cell goes through `spreadsheet::cell`: titles and labels come from survey definitions
+/// and translators' sheets, and a spreadsheet would run one starting with `=` as a formula.
+/// Counts and percentages are numbers, which it leaves alone.
+fn write_row(
+    out: &mut csv::Writer<Vec<u8>>,
+    cells: impl Iterator<Item = String>,
+) -> Result<(), FilesError> {
+    out.write_record(cells.map(|c| spreadsheet::cell(&c)))
+        .map_err(|e| FilesError(e.to_string()))
 }

@@ -91,32 +91,45 @@ pub async fn submit(
     })
 }
 
-/// The survey as the site a code was handed out at sees it: the per-site variants
-/// (`[variants]`, docs/survey-format.md) that the tags of the code's batch choose. Looked up
-/// on every page from the code the form carries, so no cookie or stored state says which site
-/// a peer came from. `None` when the survey has no variants or the code is not one of its
-/// cards: the entry as it is applies.
-pub fn for_code(
+/// A code that can be used now on one survey. No `Debug`: a code never reaches a log.
+pub struct UsableCode {
+    /// The code as printed on cards.
+    pub code: String,
+    /// The survey as the site the card was handed out at sees it: the per-site variants
+    /// (`[variants]`, docs/survey-format.md) that the tags of the code's batch choose. Looked
+    /// up on every page from the code the form carries, so no cookie or stored state says which
+    /// site a peer came from. `None` when the survey has no variants: the entry as it is.
+    pub site: Option<SurveyEntry>,
+}
+
+/// `typed` when it is an issued, unused code of `entry`'s survey. Unknown, used, mistyped and
+/// other surveys' codes are all `None`, decided before the code's batch is read: one answer,
+/// so a card found on someone tells nobody whether it was used, nor where it was handed out.
+pub fn usable_code(
     chorus: &Chorus,
     entry: &SurveyEntry,
-    code: &str,
-) -> Result<Option<SurveyEntry>, StoreError> {
-    if entry.survey.variants().is_empty() {
-        return Ok(None);
-    }
-    let Ok(code) = TokenCode::parse(code) else {
+    typed: &str,
+) -> Result<Option<UsableCode>, StoreError> {
+    let Ok(code) = TokenCode::parse(typed) else {
         return Ok(None);
     };
-    let tags = tokens::tags_of_code(
-        &chorus.store,
-        chorus.vault.code_hash_key(),
-        entry.survey.id().as_str(),
-        &code,
-    )?;
-    let site = entry.survey.for_site(&tags).into_owned();
-    Ok(Some(SurveyEntry {
-        survey: std::sync::Arc::new(site),
-        ..entry.clone()
+    let survey = entry.survey.id().as_str();
+    let key = chorus.vault.code_hash_key();
+    let Some(unused) = tokens::unused_code(&chorus.store, key, survey, &code)? else {
+        return Ok(None);
+    };
+    let site = if entry.survey.variants().is_empty() {
+        None
+    } else {
+        let tags = unused.tags(&chorus.store)?;
+        Some(SurveyEntry {
+            survey: std::sync::Arc::new(entry.survey.for_site(&tags).into_owned()),
+            ..entry.clone()
+        })
+    };
+    Ok(Some(UsableCode {
+        code: code.display(),
+        site,
     }))
 }
 

@@ -96,24 +96,41 @@ pub fn issue_tagged_batch(
     Ok((batch, issued))
 }
 
-/// The tags of the batch a code belongs to (empty for an unknown code or an untagged batch).
-pub fn tags_of_code(
+/// An issued, unused code of one survey, as found by [`unused_code`]: the only way to its
+/// batch's tags, so no caller can read the batch of a code that can't be used.
+pub struct UnusedCode {
+    survey: String,
+    batch: u32,
+}
+
+/// `Some` for an issued, unused code of `survey`; `None` for every code that can't be used —
+/// never issued, spent, or another survey's — and then no batch is read at all: a card that
+/// can't be used must not say where it was handed out, nor answer differently from one that
+/// never existed. Spending it later checks again, atomically.
+pub fn unused_code(
     store: &Store,
     key: &hmac::Key,
     survey: &str,
     code: &TokenCode,
-) -> Result<BatchTags, StoreError> {
-    let Some(record) = store.code_get(&code_hash(key, code))? else {
-        return Ok(BatchTags::new());
-    };
-    if record.survey != survey {
-        return Ok(BatchTags::new());
+) -> Result<Option<UnusedCode>, StoreError> {
+    Ok(store
+        .code_get(&code_hash(key, code))?
+        .filter(|record| !record.spent && record.survey == survey)
+        .map(|record| UnusedCode {
+            survey: record.survey,
+            batch: record.batch,
+        }))
+}
+
+impl UnusedCode {
+    /// The tags of the code's batch (empty for an untagged batch).
+    pub fn tags(&self, store: &Store) -> Result<BatchTags, StoreError> {
+        let raw = store.batch_tags(&self.survey, self.batch)?;
+        if raw.is_empty() {
+            return Ok(BatchTags::new());
+        }
+        serde_json::from_slice(&raw).map_err(|_| StoreError::Corrupt)
     }
-    let raw = store.batch_tags(survey, record.batch)?;
-    if raw.is_empty() {
-        return Ok(BatchTags::new());
-    }
-    serde_json::from_slice(&raw).map_err(|_| StoreError::Corrupt)
 }
 
 /// One code for one visitor of an open survey; the caller rate-limits and awaits durability.
@@ -221,6 +238,32 @@ mod tests {
         let code = TokenCode::generate();
         let other = hmac::Key::new(hmac::HMAC_SHA256, &[7; 32]);
         assert_ne!(code_hash(&key(), &code), code_hash(&other, &code));
+    }
+
+    #[test]
+    fn only_an_unused_code_of_the_survey_gives_its_batch_tags() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(dir.path(), 8 << 20).expect("open");
+        let tags: BatchTags = [("site".to_owned(), "van".to_owned())]
+            .into_iter()
+            .collect();
+        let (_, codes) = issue_tagged_batch(&store, &key(), "sites", 2, &tags).expect("issue");
+        let (_, plain) = issue_batch(&store, &key(), "sites", 1).expect("issue");
+        let tags_of = |code: &TokenCode, survey: &str| {
+            unused_code(&store, &key(), survey, code)
+                .expect("read")
+                .map(|unused| unused.tags(&store).expect("tags"))
+        };
+        assert_eq!(tags_of(&codes[0], "sites"), Some(tags.clone()));
+        assert_eq!(tags_of(&plain[0], "sites"), Some(BatchTags::new()));
+        // Spent, another survey's, never issued: nothing, not even the batch's tags.
+        let spent = store
+            .redeem_blocking(&code_hash(&key(), &codes[1]), "sites", b"r", b"sealed")
+            .expect("redeem");
+        assert_eq!(spent, crate::store::Redemption::Redeemed);
+        assert_eq!(tags_of(&codes[1], "sites"), None);
+        assert_eq!(tags_of(&codes[0], "other"), None);
+        assert_eq!(tags_of(&TokenCode::generate(), "sites"), None);
     }
 
     #[test]

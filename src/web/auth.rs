@@ -3,6 +3,7 @@
 //! Bearer API keys for scripts, and the login guard (rate limit and temporary lockout). Peer
 //! pages never see any of this: they set and read no cookie.
 
+use super::client::ClientKey;
 use super::error::ApiError;
 use super::State;
 use crate::accounts::{self, Account, Role};
@@ -13,7 +14,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -176,7 +176,7 @@ pub struct LoginGuard {
 
 #[derive(Default)]
 struct GuardState {
-    pairs: HashMap<(String, Option<IpAddr>), Failures>,
+    pairs: HashMap<(String, Option<ClientKey>), Failures>,
     accounts: HashMap<String, Backoff>,
 }
 
@@ -207,7 +207,7 @@ impl LoginGuard {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    pub fn check(&self, name: &str, client: Option<IpAddr>) -> Verdict {
+    pub fn check(&self, name: &str, client: Option<ClientKey>) -> Verdict {
         let now = Instant::now();
         let state = self.state();
         if let Some((_, _, Some(until))) = state.pairs.get(&(name.to_owned(), client)) {
@@ -221,7 +221,7 @@ impl LoginGuard {
         }
     }
 
-    pub fn failed(&self, name: &str, client: Option<IpAddr>) {
+    pub fn failed(&self, name: &str, client: Option<ClientKey>) {
         let now = Instant::now();
         let mut state = self.state();
         bound(&mut state.pairs, now, |f| f.1);
@@ -253,7 +253,7 @@ impl LoginGuard {
 
     /// A right password clears this client's failures; the account's back-off stays, so an
     /// attacker cannot reset it by logging in to an account of their own.
-    pub fn succeeded(&self, name: &str, client: Option<IpAddr>) {
+    pub fn succeeded(&self, name: &str, client: Option<ClientKey>) {
         self.state().pairs.remove(&(name.to_owned(), client));
     }
 
@@ -290,8 +290,8 @@ fn bound<K: Clone + Eq + std::hash::Hash, V>(
 mod tests {
     use super::*;
 
-    fn ip(last: u8) -> Option<IpAddr> {
-        Some(IpAddr::from([192, 0, 2, last]))
+    fn ip(last: u8) -> Option<ClientKey> {
+        Some(ClientKey::of(std::net::IpAddr::from([192, 0, 2, last])))
     }
 
     #[test]

@@ -1,13 +1,14 @@
-//! A small in-memory rate limiter (token buckets keyed by client address, or by kiosk). Nothing
-//! about a client is ever written down: the map lives in memory only and forgets idle clients.
+//! A small in-memory rate limiter (token buckets keyed by client, see `client.rs`, or by
+//! kiosk). Nothing about a client is ever written down: the map lives in memory only and
+//! forgets idle clients.
 
+use super::client::ClientKey;
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::Instant;
 
-pub struct RateLimiter<K = IpAddr> {
+pub struct RateLimiter<K = ClientKey> {
     off: bool,
     per_minute: f64,
     burst: f64,
@@ -60,11 +61,12 @@ impl<K: Hash + Eq> RateLimiter<K> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::IpAddr;
     use std::time::Duration;
 
     #[test]
     fn a_client_gets_its_burst_and_then_waits() {
-        let limiter: RateLimiter = RateLimiter::per_minute(6, 3);
+        let limiter: RateLimiter<IpAddr> = RateLimiter::per_minute(6, 3);
         let ip: IpAddr = [10, 0, 0, 1].into();
         let t0 = Instant::now();
         for _ in 0..3 {
@@ -76,7 +78,7 @@ mod tests {
 
     #[test]
     fn clients_do_not_share_a_bucket() {
-        let limiter: RateLimiter = RateLimiter::per_minute(1, 1);
+        let limiter: RateLimiter<IpAddr> = RateLimiter::per_minute(1, 1);
         let t0 = Instant::now();
         assert!(limiter.check_at([10, 0, 0, 1].into(), t0).is_ok());
         assert!(limiter.check_at([10, 0, 0, 2].into(), t0).is_ok());

@@ -4,6 +4,7 @@
 mod api;
 mod auth;
 mod blocking;
+mod client;
 mod error;
 pub mod i18n;
 mod kiosk_api;
@@ -136,41 +137,34 @@ pub fn build(
 }
 
 impl State {
-    /// The key a request is counted under: the connecting address, or — behind a trusted
-    /// proxy — the right-most `X-Forwarded-For` entry, the one the proxy itself appended (those
-    /// to its left are whatever the client chose to send). Used in memory only; never logged or
-    /// stored.
-    pub(crate) fn client(&self, req: &HttpRequest) -> Option<std::net::IpAddr> {
-        if self.trust_forwarded_for {
-            let forwarded = req
-                .headers()
-                .get_all("x-forwarded-for")
-                .last()
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.rsplit(',').next())
-                .and_then(|v| v.trim().parse().ok());
-            if forwarded.is_some() {
-                return forwarded;
-            }
-        }
-        req.peer_addr().map(|a| a.ip())
+    /// The key a request is counted under (`client.rs`: the connecting address or a trusted
+    /// proxy's entry; an IPv6 client by its /64). Used in memory only; never logged or stored.
+    pub(crate) fn client(&self, req: &HttpRequest) -> Option<client::ClientKey> {
+        let forwarded_for = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .last()
+            .and_then(|v| v.to_str().ok());
+        client::client_of(
+            self.trust_forwarded_for,
+            forwarded_for,
+            req.peer_addr().map(|a| a.ip()),
+        )
     }
 
     /// `Err(seconds to wait)` when `client` is over `limiter`'s rate.
     fn limit(&self, limiter: &limit::RateLimiter, req: &HttpRequest) -> Result<(), u64> {
         match self.client(req) {
-            Some(ip) => limiter.check(ip),
+            Some(client) => limiter.check(client),
             None => Ok(()),
         }
     }
 }
 
-pub(crate) async fn not_found(req: HttpRequest) -> HttpResponse {
+pub(crate) async fn not_found(state: web::Data<State>, req: HttpRequest) -> HttpResponse {
     if req.path().starts_with("/api/") {
         actix_web::ResponseError::error_response(&error::ApiError::NotFound)
     } else {
-        HttpResponse::NotFound()
-            .content_type("text/html; charset=utf-8")
-            .body("<!doctype html><title>Not found</title><p>There is nothing at this address. <a href=\"/\">Start again</a></p>")
+        peer::page_not_found(&state, &req)
     }
 }

@@ -37,7 +37,7 @@ async fn show(
     query: web::Query<LangQuery>,
 ) -> HttpResponse {
     let Some((survey, doc)) = public_results::public_release(&state.chorus, &path) else {
-        return super::not_found(req).await;
+        return super::not_found(state, req).await;
     };
     let offered: Vec<String> = survey.languages().iter().map(|l| l.to_string()).collect();
     let accept = req

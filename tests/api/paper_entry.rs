@@ -190,3 +190,45 @@ fn paper_entry_needs_a_staff_or_organiser_login_and_its_form_token() {
     // Nothing was spent: the card still works.
     answer_on_phone(&app, &code, A);
 }
+
+#[test]
+fn a_paper_questionnaire_from_the_vans_cards_is_entered_on_the_vans_own_pages() {
+    let app = app();
+    app.import(include_str!("../../surveys/outreach-sites.toml"));
+    app.open_survey("outreach-sites");
+    let (ok, van, stderr) = app.cli(&[
+        "codes",
+        "issue",
+        "outreach-sites",
+        "--count",
+        "1",
+        "--tag",
+        "site=van",
+    ]);
+    assert!(ok, "{stderr}");
+    let staff = OrgClient::log_in(&app, "sam", "staff");
+    let first = staff.post("/org/entry", "/org/entry", &[("_code", van.trim())]);
+    assert_eq!(first.status, 200, "{}", first.html);
+    // The van's options from the first page on, as on the peer's own phone.
+    assert!(
+        first.has("input[name=service][value=wound_care]"),
+        "{}",
+        first.html
+    );
+    assert!(!first.has("input[name=service][value=advice]"));
+    let mut form = first.form("/page");
+    form.set("service", "wound_care");
+    let review = press(&staff, &form, Some("next"), None);
+    assert!(
+        review.html.contains("Wound care from the van"),
+        "{}",
+        review.html
+    );
+    let saved = press(
+        &staff,
+        &review.form("/page"),
+        None,
+        Some("/org/entry/outreach-sites/submit"),
+    );
+    assert_eq!(saved.status, 200, "{}", saved.html);
+}

@@ -351,3 +351,32 @@ fn every_page_links_the_privacy_notice_and_offers_a_quick_exit() {
         assert!(page.has("a[href^='/privacy']"));
     }
 }
+
+#[test]
+fn an_address_with_nothing_at_it_is_a_peer_page_with_a_quick_exit() {
+    let app =
+        TestApp::spawn_configured(&[], Some("quick_exit_url = \"https://weather.example/\"\n"));
+    // Mistyped addresses, a button's address opened directly, results that are not public.
+    for path in ["/no/such/page", "/s/demo/submit", "/s/demo/page", "/r/demo"] {
+        let page = Page::get(&app.url(path));
+        assert_eq!(page.status, 404, "{path}");
+        check(&page, &[]);
+        assert!(
+            page.has("a.exit[rel=noreferrer][href='https://weather.example/']"),
+            "{path}: {}",
+            page.html
+        );
+        assert!(page.html.starts_with("<!doctype html>\n<html lang=\"en\""));
+        assert_eq!(page.h1(), "Page not found");
+        assert_eq!(page.text("main p"), "There is nothing at this address.");
+        assert!(page.has("main a[href^='/?lang=en']"), "a way back");
+    }
+    // In the browser's language, like the other peer pages.
+    let spanish = Page::get_with(&app.url("/no/such/page"), &[("Accept-Language", "es")]);
+    assert_eq!(spanish.status, 404);
+    assert!(spanish
+        .html
+        .starts_with("<!doctype html>\n<html lang=\"es\""));
+    assert_eq!(spanish.h1(), "Página no encontrada");
+    assert!(spanish.has("a.exit"));
+}

@@ -12,6 +12,7 @@ use crate::accounts::Role;
 use crate::services::{paper, responses};
 use crate::submissions::SubmitError;
 use crate::survey::form;
+use crate::surveys::SurveyEntry;
 use crate::web::organiser::access::{act, field, Org};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -55,6 +56,9 @@ pub async fn start_entry(
         Ok(entry) => entry,
         Err(message) => return r.message(message),
     };
+    // The pages of the site the card was handed out at (`[variants]`), as on a phone.
+    let site = super::site_of_code(&state, &entry, &code);
+    let entry = site.unwrap_or_else(|| SurveyEntry::clone(&entry));
     let lang = entry
         .survey
         .languages()
@@ -108,6 +112,8 @@ pub async fn send_entry(
         Err(message) => return Render::new(&state, &req, None).message(message),
     };
     let posted = Posted::from_fields(fields);
+    let site = super::site_of_code(&state, &entry, &posted.code);
+    let entry = site.unwrap_or_else(|| SurveyEntry::clone(&entry));
     let lang = posted.lang.clone().unwrap_or_else(|| {
         entry
             .survey

@@ -15,7 +15,6 @@ use crate::services::responses;
 use crate::submissions::SubmitError;
 use crate::survey::{form, Mode};
 use crate::surveys::{SurveyEntry, SurveyState};
-use crate::tokens::TokenCode;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use flow::{Answers, Go, Posted};
@@ -124,8 +123,8 @@ async fn show_landing(
         (Some(_), _) if state.limit(&state.code_entries, &req).is_err() => {
             return r.message(Message::TooMany)
         }
-        (Some(typed), _) => match usable_code(&state, &path, typed) {
-            Ok(code) => Some(code),
+        (Some(typed), _) => match usable_code(&state, &entry, typed) {
+            Ok(usable) => Some(usable.code),
             Err(message) => return r.message(message),
         },
         (None, Mode::Open) => match state.issue_open_code(&path, &req).await {
@@ -178,10 +177,14 @@ fn step(
     fields: Vec<(String, String)>,
     entry_csrf: Option<&str>,
 ) -> HttpResponse {
-    let path = entry.survey.id().as_str().to_owned();
     let posted = Posted::from_fields(fields);
-    // The pages of the site the code was handed out at (`[variants]`), from the code's batch.
-    let site = site_of_code(state, entry, &posted.code);
+    // Whether the code can be used is settled first; only a usable code's batch is read, for
+    // the pages of the site its card was handed out at (`[variants]`). A used code and an
+    // unknown one then get the same pages, whatever the form carries.
+    let (checked, site) = match usable_code(state, entry, &posted.code) {
+        Ok(usable) => (Ok(usable.code), usable.site),
+        Err(message) => (Err(message), None),
+    };
     let entry = site.as_ref().unwrap_or(entry);
     // A language button on a page of questions or the review shows the same step again in
     // that language, answers kept; on the landing page, the landing page.
@@ -211,19 +214,19 @@ fn step(
         if state.limit(&state.code_entries, req).is_err() {
             return r.message(Message::TooMany);
         }
-        if usable_code(state, &path, &posted.code).is_err() {
+        if checked.is_err() {
             return r.landing_refused(entry);
         }
-    } else if let Err(message) = usable_code(state, &path, &posted.code) {
-        // Only failures count against the guessing limit, so peers turning pages never wait.
-        if message == Message::CodeUnusable && state.limit(&state.code_entries, req).is_err() {
-            return r.message(Message::TooMany);
-        }
-        return r.message(message);
     }
-    let code = match TokenCode::parse(&posted.code) {
-        Ok(code) => code.display(),
-        Err(_) => return r.message(Message::CodeUnusable),
+    let code = match checked {
+        Ok(code) => code,
+        Err(message) => {
+            // Only failures count against the guessing limit, so peers turning pages never wait.
+            if message == Message::CodeUnusable && state.limit(&state.code_entries, req).is_err() {
+                return r.message(Message::TooMany);
+            }
+            return r.message(message);
+        }
     };
     let survey = &entry.survey;
     let answers = Answers::parse(survey, posted.answer_fields.clone());
@@ -356,6 +359,13 @@ async fn submit_answers(
     }
 }
 
+/// Any address with nothing at it (a mistyped link, a button's address opened directly): a
+/// peer page like the others, with Quick exit, since a shared phone may be showing it. It
+/// depends only on the browser's languages, so it says nothing about what the address held.
+pub(super) fn page_not_found(state: &State, req: &HttpRequest) -> HttpResponse {
+    Render::new(state, req, None).message(Message::PageNotFound)
+}
+
 async fn show_privacy(
     state: web::Data<State>,
     req: HttpRequest,
@@ -395,13 +405,17 @@ fn on_kiosk<'a>(state: &State, r: Render<'a>, posted: Option<&str>) -> Render<'a
     }
 }
 
-/// The survey as the code's site sees it, or `None` for the survey as it is. A storage failure
-/// here only costs the site's wording: sending the answers checks the site again.
+/// The survey as a usable code's site sees it, or `None` for the survey as it is — also for
+/// every code that can't be used, whose batch is never read. A storage failure here only costs
+/// the site's wording: sending the answers checks the code and its site again.
 fn site_of_code(state: &State, entry: &SurveyEntry, code: &str) -> Option<SurveyEntry> {
-    responses::for_code(&state.chorus, entry, code).unwrap_or_else(|e| {
-        tracing::error!(error = %e, "storage failure looking up a code's site");
-        None
-    })
+    match responses::usable_code(&state.chorus, entry, code) {
+        Ok(usable) => usable.and_then(|u| u.site),
+        Err(e) => {
+            tracing::error!(error = %e, "storage failure looking up a code's site");
+            None
+        }
+    }
 }
 
 fn open_survey(state: &State, id: &str) -> Result<Arc<SurveyEntry>, Message> {
@@ -413,13 +427,20 @@ fn open_survey(state: &State, id: &str) -> Result<Arc<SurveyEntry>, Message> {
     }
 }
 
-/// A code from a QR link, checked before anyone spends ten minutes answering. Used, unknown,
-/// mistyped and other surveys' codes get the same message.
-fn usable_code(state: &State, survey: &str, typed: &str) -> Result<String, Message> {
-    match unused_code(state, typed)? {
-        (code, of) if of == survey => Ok(code),
-        _ => Err(Message::CodeUnusable),
-    }
+/// A code checked on a survey's pages (a QR link's, before anyone spends ten minutes answering;
+/// then on every page), with the survey as its card's site sees it. Used, unknown, mistyped and
+/// other surveys' codes get the same message, and nothing of their batch is read.
+fn usable_code(
+    state: &State,
+    entry: &SurveyEntry,
+    typed: &str,
+) -> Result<responses::UsableCode, Message> {
+    responses::usable_code(&state.chorus, entry, typed)
+        .map_err(|e| {
+            tracing::error!(error = %e, "storage failure checking a code");
+            Message::Busy
+        })?
+        .ok_or(Message::CodeUnusable)
 }
 
 /// An issued, unused code (as displayed) and its survey. Unknown, used and mistyped codes all

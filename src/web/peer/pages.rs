@@ -31,7 +31,10 @@ pub struct CouponCard {
 /// The friendly pages for things that went wrong, each with a way back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Message {
+    /// No such survey.
     NotFound,
+    /// Nothing at all at this address.
+    PageNotFound,
     Closed,
     CodeUnusable,
     TooMany,
@@ -49,6 +52,11 @@ impl Message {
     fn parts(self) -> (StatusCode, &'static str, &'static str) {
         let (error, title, text) = match self {
             Message::NotFound => (ApiError::NotFound, "not_found_title", "not_found_text"),
+            Message::PageNotFound => (
+                ApiError::NotFound,
+                "page_not_found_title",
+                "page_not_found_text",
+            ),
             Message::Closed => (ApiError::SurveyClosed, "closed_title", "closed_text"),
             Message::CodeUnusable => (
                 ApiError::CodeUnusable,

