@@ -46,6 +46,13 @@ impl Counters {
             .unwrap_or(0)
     }
 
+    /// Whether anyone has answered anything the store holds: a response, or a spent code (a
+    /// person screened out leaves only that).
+    pub(super) fn any_answered(&self) -> bool {
+        let counts = self.lock();
+        counts.responses.values().any(|&n| n > 0) || counts.used.values().any(|&n| n > 0)
+    }
+
     /// After a shred: the survey's responses are gone (its codes stay spent).
     pub(super) fn forget_responses(&self, survey: &str) {
         self.lock().responses.remove(survey);
@@ -67,5 +74,16 @@ mod tests {
         assert_eq!((c.used("a", 1), c.used("a", 2)), (1, 0));
         c.forget_responses("a");
         assert_eq!(c.responses("a"), 0);
+    }
+
+    #[test]
+    fn a_store_counts_as_answered_once_it_holds_a_response_or_a_spent_code() {
+        let c = Counters::default();
+        assert!(!c.any_answered());
+        c.add_used("a", 1);
+        assert!(c.any_answered(), "a person screened out spends a code only");
+        let c = Counters::default();
+        c.add_response("a");
+        assert!(c.any_answered());
     }
 }

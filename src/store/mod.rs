@@ -104,7 +104,9 @@ pub(crate) struct Shared {
     /// (src/store/rewrite.rs), and puts a generation back before it lets go of the write side.
     current: RwLock<Option<Arc<Generation>>>,
     ledger: Mutex<KeyLedger>,
-    /// Responses stored since the last rewrite: the schedule rewrites only when this is not 0.
+    /// Responses stored since the last rewrite (by this process): the hourly schedule and a
+    /// closing store rewrite only when this is not 0. Kept in memory only; a start rewrites
+    /// whatever the last run left (`Store::rewrite_after_start`).
     since_rewrite: AtomicU64,
 }
 
@@ -212,8 +214,10 @@ impl Store {
         settle(self.committer.durable().blocking_recv())
     }
 
-    /// Finishes queued work, flushes and stops the commit thread (graceful shutdown).
+    /// Rewrites the store if answers arrived since the last rewrite, finishes queued work,
+    /// flushes and stops the commit thread (graceful shutdown).
     pub fn close(&self) -> Result<(), StoreError> {
+        self.rewrite_before_close();
         self.committer.stop();
         self.live().flush()?;
         Ok(())

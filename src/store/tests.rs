@@ -820,3 +820,66 @@ fn shredding_drops_the_links_of_that_surveys_unused_coupons_only() {
     let bytes = all_bytes(dir.path());
     assert!(!contains(&bytes, b"LINK-OF-DEMO"));
 }
+
+/// The name of the live store directory under `data`.
+fn live_generation(data: &std::path::Path) -> String {
+    KeyLedger::read(data)
+        .expect("ledger")
+        .store_dir()
+        .expect("a live generation")
+}
+
+#[test]
+fn closing_a_store_that_took_answers_since_its_last_rewrite_rewrites_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let store = Store::open(&data, 8 << 20).expect("open");
+    issue(&store, [1; 32], "demo");
+    let before = live_generation(&data);
+    store.close().expect("close");
+    drop(store);
+    assert_eq!(live_generation(&data), before, "no answer, no rewrite");
+
+    let store = Store::open(&data, 8 << 20).expect("open");
+    store
+        .redeem_blocking(&[1; 32], "demo", &[1; 16], b"sealed")
+        .expect("redeem");
+    store.close().expect("close");
+    drop(store);
+    assert_ne!(
+        live_generation(&data),
+        before,
+        "answers since the last rewrite"
+    );
+    let again = Store::open(&data, 8 << 20).expect("reopen");
+    assert_eq!(again.response_count("demo"), 1);
+}
+
+#[test]
+fn after_start_a_store_holding_answers_is_rewritten_and_an_unanswered_one_is_not() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let store = Store::open(&data, 8 << 20).expect("open");
+    issue(&store, [1; 32], "demo");
+    assert!(!store.rewrite_after_start(), "nothing answered yet");
+    store
+        .redeem_blocking(&[1; 32], "demo", &[1; 16], b"sealed")
+        .expect("redeem");
+    // A crash: the store is dropped without `close`, so nothing rewrote it.
+    let before = live_generation(&data);
+    drop(store);
+    assert_eq!(live_generation(&data), before);
+
+    let store = Store::open(&data, 8 << 20).expect("open");
+    assert!(store.rewrite_after_start());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while live_generation(&data) == before && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_ne!(
+        live_generation(&data),
+        before,
+        "rewritten in the background"
+    );
+    assert_eq!(store.response_count("demo"), 1);
+}

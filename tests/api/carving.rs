@@ -323,21 +323,29 @@ fn placement(app: &TestApp, codes: &[String]) -> Placement {
     }
 }
 
-#[test]
-fn after_a_rewrite_the_files_order_responses_by_nothing_and_pair_no_code_with_its_response() {
-    let mut app = TestApp::spawn_configured(&[], Some("submissions_per_minute = 0\n"));
-    let n = 600;
-    let codes = app.issue_codes("demo", n);
+/// How many ordered submissions each order test makes. With no order left, rho over 600
+/// responses has a spread of about 1/√599 ≈ 0.04: the bar of 0.2 is five of those, so chance
+/// alone fails it well under once in a million runs (at 200 responses it was under three, about
+/// one run in a hundred).
+const ORDERED: usize = 600;
+
+/// A server without the per-client submission limit, and `ORDERED` codes answered in order.
+fn answered_in_order() -> (TestApp, Vec<String>) {
+    let app = TestApp::spawn_configured(&[], Some("submissions_per_minute = 0\n"));
+    let codes = app.issue_codes("demo", ORDERED);
     for (i, code) in codes.iter().enumerate() {
         assert_eq!(app.submit("demo", code, &ordered_answers(i)).0, 201);
     }
-    app.stop();
-    let before = placement(&app, &codes);
-    // The attack's power before the rewrite: far above chance (about 1) and the bar after it
-    // (10). How many codes pair depends on how many submissions share a commit, which varies
-    // with the machine's load (96 of 200 once seen in CI), so the bar is a quarter, not a half.
+    (app, codes)
+}
+
+/// The attack's power while answers are not rewritten: far above chance (about 1) and the bar
+/// after a rewrite (10). How many codes pair depends on how many submissions share a commit,
+/// which varies with the machine's load (96 of 200 once seen in CI), so the bar is a quarter,
+/// not a half.
+fn assert_order_seen(before: &Placement) {
     assert!(
-        before.responses_rho > 0.5 && before.codes_paired > n / 4,
+        before.responses_rho > 0.5 && before.codes_paired > ORDERED / 4,
         "the attack sees arrival order before a rewrite (rho = {:.2}, {} paired)",
         before.responses_rho,
         before.codes_paired
@@ -347,15 +355,9 @@ fn after_a_rewrite_the_files_order_responses_by_nothing_and_pair_no_code_with_it
         "the attack sees the texts' arrival order before a rewrite (rho = {:.2})",
         before.texts_rho
     );
+}
 
-    app.restart();
-    let (ok, _, stderr) = app.cli(&["store", "rewrite"]);
-    assert!(ok, "store rewrite while serving: {stderr}");
-    app.stop();
-    let after = placement(&app, &codes);
-    // With no order left, rho over 600 responses has a spread of about 1/√599 ≈ 0.04: the bar of
-    // 0.2 is five of those, so chance alone fails this well under once in a million runs (at
-    // 200 responses it was under three, about one run in a hundred).
+fn assert_no_order(after: &Placement) {
     for (what, rho) in [
         ("responses", after.responses_rho),
         ("free-text answers", after.texts_rho),
@@ -367,14 +369,67 @@ fn after_a_rewrite_the_files_order_responses_by_nothing_and_pair_no_code_with_it
     }
     assert!(
         after.codes_paired <= 10,
-        "{} of {n} codes paired with their own response (chance is about 1)",
+        "{} of {ORDERED} codes paired with their own response (chance is about 1)",
         after.codes_paired
     );
     assert!(
         after.texts_paired <= 10,
-        "{} of {n} free-text answers paired with their own response (chance is about 1)",
+        "{} of {ORDERED} free-text answers paired with their own response (chance is about 1)",
         after.texts_paired
     );
+}
+
+/// The store directories in the data directory (one, except during a rewrite).
+fn generations(app: &TestApp) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(app.data_dir())
+        .expect("data dir")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with("store-"))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn after_a_rewrite_the_files_order_responses_by_nothing_and_pair_no_code_with_its_response() {
+    let (mut app, codes) = answered_in_order();
+    let (ok, _, stderr) = app.cli(&["store", "rewrite"]);
+    assert!(ok, "store rewrite while serving: {stderr}");
+    // Killed, so that only the rewrite asked for is measured (a clean stop rewrites too).
+    app.kill9();
+    assert_no_order(&placement(&app, &codes));
+}
+
+#[test]
+fn answers_a_crash_left_in_arrival_order_are_rewritten_soon_after_the_next_start_with_no_new_answer(
+) {
+    let (mut app, codes) = answered_in_order();
+    // A crash or a power cut: nothing runs on the way out.
+    app.kill9();
+    assert_order_seen(&placement(&app, &codes));
+    let before = generations(&app);
+
+    app.restart();
+    // Done once the new directory is the only one (during the copy both are there).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let mut after = generations(&app);
+    while (after.len() != 1 || after == before) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        after = generations(&app);
+    }
+    assert!(
+        after.len() == 1 && after != before,
+        "the store was not rewritten after the start: {before:?} → {after:?}"
+    );
+    app.kill9();
+    assert_no_order(&placement(&app, &codes));
+}
+
+#[test]
+fn a_clean_stop_leaves_no_arrival_order_in_the_files() {
+    let (mut app, codes) = answered_in_order();
+    app.stop();
+    assert_no_order(&placement(&app, &codes));
 }
 
 #[test]
