@@ -38,12 +38,13 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard};
 
 /// Install-wide records that are sealed by, or describe, the master key. They live in the key
 /// ledger, never in sled, so a rekey leaves no old copy behind.
-const LEDGER_NAMES: [&str; 5] = [
+const LEDGER_NAMES: [&str; 6] = [
     "root_secret",
     "key_mode",
     "kdf_salt",
     "kdf_iterations",
     "signing_key",
+    "session_secret",
 ];
 
 /// The file a running Chorus holds locked, so that a second process cannot open the data
