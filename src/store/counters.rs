@@ -53,9 +53,11 @@ impl Counters {
         counts.responses.values().any(|&n| n > 0) || counts.used.values().any(|&n| n > 0)
     }
 
-    /// After a shred: the survey's responses are gone (its codes stay spent).
-    pub(super) fn forget_responses(&self, survey: &str) {
-        self.lock().responses.remove(survey);
+    /// After a shred: the survey's responses and its code records are gone.
+    pub(super) fn forget_survey(&self, survey: &str) {
+        let mut counts = self.lock();
+        counts.responses.remove(survey);
+        counts.used.retain(|(s, _), _| s != survey);
     }
 }
 
@@ -72,8 +74,10 @@ mod tests {
         c.add_used("a", 1);
         assert_eq!((c.responses("a"), c.responses("b")), (2, 0));
         assert_eq!((c.used("a", 1), c.used("a", 2)), (1, 0));
-        c.forget_responses("a");
-        assert_eq!(c.responses("a"), 0);
+        c.add_used("b", 1);
+        c.forget_survey("a");
+        assert_eq!((c.responses("a"), c.used("a", 1)), (0, 0));
+        assert_eq!(c.used("b", 1), 1);
     }
 
     #[test]

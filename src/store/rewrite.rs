@@ -61,7 +61,8 @@ struct Plan {
     ledger: Vec<(String, Option<Vec<u8>>)>,
     /// Data keys to set or remove, by survey.
     data_keys: Vec<(String, Option<Vec<u8>>)>,
-    /// Responses of this survey are not copied.
+    /// Nothing of this survey's answering is copied: its responses, free-text answers, code
+    /// records and unused coupons' links.
     drop_survey: Option<String>,
     reseal: Option<Box<Reseal>>,
 }
@@ -114,8 +115,12 @@ impl Store {
     }
 
     /// Crypto-shredding: the survey's data key is overwritten in the key ledger at once, then the
-    /// store is rewritten without its sealed responses, so nothing of them is left in the data
-    /// directory. Releases are kept.
+    /// store is rewritten without its sealed responses and free-text answers, its code records
+    /// (cards and coupons: used or not) and its unused coupons' links, so nothing of them is left
+    /// in the data directory. With the key in use, a card found on a person then says nothing
+    /// either, not even that it was used. Kept: releases; batch records (how many cards a batch
+    /// held, and its tags: an organiser's facts, like a release); and vouchers, which stay
+    /// payable because the organisation may still owe people (docs/fieldwork.md).
     pub fn shred(&self, survey: &str) -> Result<RewriteReport, StoreError> {
         {
             let mut ledger = self.shared.ledger();
@@ -126,7 +131,7 @@ impl Store {
             drop_survey: Some(survey.to_owned()),
             ..Plan::default()
         })?;
-        self.counters.forget_responses(survey);
+        self.counters.forget_survey(survey);
         Ok(report)
     }
 
@@ -359,6 +364,9 @@ fn copy_all(from: &Generation, to: &Generation, plan: &Plan) -> Result<(u64, u64
     // A shredded survey's unused coupons lose their links to its recruiters. Code records sort
     // before links, so each code's survey is known by the time its link comes by.
     let mut codes_of_dropped = std::collections::HashSet::new();
+    let of_dropped = |survey: Option<String>| {
+        survey.is_some() && survey.as_deref() == plan.drop_survey.as_deref()
+    };
     for name in TREES {
         let (Some(source), Some(target)) = (from.tree(name), to.tree(name)) else {
             continue;
@@ -379,9 +387,11 @@ fn copy_all(from: &Generation, to: &Generation, plan: &Plan) -> Result<(u64, u64
                 Some(&RESPONSE_TAG) => SealedKind::Response,
                 Some(&TEXT_TAG) => SealedKind::Text,
                 Some(&CODE_TAG) => {
-                    let survey = CodeRecord::decode(&v).map(|r| r.survey);
-                    if survey.is_some() && survey.as_deref() == plan.drop_survey.as_deref() {
+                    if of_dropped(CodeRecord::decode(&v).map(|r| r.survey)) {
+                        // Kept, a card's record would tell whoever holds the key in use and
+                        // finds the card whether it was used for the shredded survey.
                         codes_of_dropped.insert(k[1..].to_vec());
+                        return None;
                     }
                     return Some(Ok((k.to_vec(), v.to_vec())));
                 }

@@ -64,10 +64,24 @@ fn run(mut command: Command) {
     );
 }
 
+/// The keyed hashes of `codes` under the code-hashing key `vault` holds: what someone with the
+/// key in use computes for a card they found, to look it up in the files.
+fn code_hashes(vault: &chorus::vault::Vault, codes: &[String]) -> Vec<[u8; 32]> {
+    codes
+        .iter()
+        .map(|c| {
+            let code = chorus::tokens::TokenCode::parse(c).expect("code");
+            chorus::tokens::code_hash(vault.code_hash_key(), &code)
+        })
+        .collect()
+}
+
 #[test]
 fn after_a_shred_nothing_in_the_data_directory_opens_with_the_key_in_use() {
     let mut app = TestApp::spawn();
-    let codes = app.issue_codes("demo", 30);
+    // 30 cards used, 10 never used: after the shred, neither kind may be found.
+    let all_codes = app.issue_codes("demo", 40);
+    let codes = &all_codes[..30];
     for (i, code) in codes.iter().enumerate() {
         assert_eq!(
             app.submit("demo", code, &answers_with(&format!("SHRED-CANARY-{i}")))
@@ -87,6 +101,21 @@ fn after_a_shred_nothing_in_the_data_directory_opens_with_the_key_in_use() {
     assert_eq!(rows.len(), 30);
     let texts = sealed_texts(&app, "demo");
     assert_eq!(texts.len(), 30, "each free-text answer is stored apart");
+    let hashes = code_hashes(&vault, &all_codes);
+    let found = |image: &[u8]| {
+        places_of(
+            image,
+            &hashes.iter().map(|h| h.as_slice()).collect::<Vec<_>>(),
+        )
+        .iter()
+        .filter(|p| !p.is_empty())
+        .count()
+    };
+    assert_eq!(
+        found(&image),
+        40,
+        "the attack finds every card before the shred"
+    );
 
     run({
         let mut c = app.command();
@@ -105,6 +134,23 @@ fn after_a_shred_nothing_in_the_data_directory_opens_with_the_key_in_use() {
         &MasterKey::read_key_file(&app.key_file()).expect("key"),
     )
     .expect("the root secret is still there for other surveys");
+    // A card found on a person: with the key in use, its keyed hash is found nowhere, so
+    // nothing says whether it was used — in the data directory or in a backup made now.
+    assert_eq!(
+        found(&image),
+        0,
+        "a code record of the shredded survey is still on disk"
+    );
+    app.restart();
+    let backup = app.dir.path().join("after-shred.backup");
+    let (ok, _, stderr) = app.cli(&["backup", backup.to_str().expect("path")]);
+    assert!(ok, "{stderr}");
+    app.stop();
+    assert_eq!(
+        found(&std::fs::read(&backup).expect("backup")),
+        0,
+        "a code record of the shredded survey is in a backup made after the shred"
+    );
     assert!(
         carve_data_key(&image, &vault, "demo").is_none(),
         "a wrapped data key of the shredded survey opens"
