@@ -562,9 +562,8 @@ fn a_free_text_answer_is_stored_apart_from_every_response_and_organisers_still_r
     assert_eq!(texts, ["APART-0", "APART-1", "APART-2"]);
 }
 
-#[test]
-fn the_server_logs_no_line_per_submission_or_code_check() {
-    let app = TestApp::spawn();
+/// The lines a server logs while peers submit, use codes twice and open a card's link.
+fn lines_logged_while_peers_submit(app: &TestApp) -> Vec<String> {
     let codes = app.issue_codes("demo", 10);
     // Start-up lines reach the log a little late; count from after them.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
@@ -579,11 +578,27 @@ fn the_server_logs_no_line_per_submission_or_code_check() {
     }
     let _ = crate::helpers::get(&app.url(&format!("/s/demo?code={}", codes[0])));
     std::thread::sleep(std::time::Duration::from_millis(300));
-    let logs = app.logs();
-    let added: Vec<&str> = logs.lines().skip(before).collect();
+    app.logs().lines().skip(before).map(str::to_owned).collect()
+}
+
+#[test]
+fn the_server_logs_no_line_per_submission_or_code_check() {
+    let app = TestApp::spawn();
+    let added = lines_logged_while_peers_submit(&app);
     assert!(
         added.is_empty(),
         "lines logged while peers submitted: {added:#?}"
+    );
+}
+
+#[test]
+fn even_at_the_most_detailed_log_level_the_web_framework_logs_no_line_per_request() {
+    // At trace, actix writes timestamped lines for every connection; its own modules are capped.
+    let app = TestApp::spawn_with(&[("CHORUS_LOG", "trace,actix_http::h1=trace")]);
+    let added = lines_logged_while_peers_submit(&app);
+    assert!(
+        added.is_empty(),
+        "lines logged at trace while peers submitted: {added:#?}"
     );
 }
 
