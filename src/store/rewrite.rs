@@ -364,9 +364,6 @@ fn copy_all(from: &Generation, to: &Generation, plan: &Plan) -> Result<(u64, u64
     // A shredded survey's unused coupons lose their links to its recruiters. Code records sort
     // before links, so each code's survey is known by the time its link comes by.
     let mut codes_of_dropped = std::collections::HashSet::new();
-    let of_dropped = |survey: Option<String>| {
-        survey.is_some() && survey.as_deref() == plan.drop_survey.as_deref()
-    };
     for name in TREES {
         let (Some(source), Some(target)) = (from.tree(name), to.tree(name)) else {
             continue;
@@ -387,9 +384,10 @@ fn copy_all(from: &Generation, to: &Generation, plan: &Plan) -> Result<(u64, u64
                 Some(&RESPONSE_TAG) => SealedKind::Response,
                 Some(&TEXT_TAG) => SealedKind::Text,
                 Some(&CODE_TAG) => {
-                    if of_dropped(CodeRecord::decode(&v).map(|r| r.survey)) {
-                        // Kept, a card's record would tell whoever holds the key in use and
-                        // finds the card whether it was used for the shredded survey.
+                    let survey = CodeRecord::decode(&v).map(|r| r.survey);
+                    if survey.is_some() && survey.as_deref() == plan.drop_survey.as_deref() {
+                        // Were it kept, a card's record would tell whoever holds the key in use
+                        // and finds the card whether it was used for the shredded survey.
                         codes_of_dropped.insert(k[1..].to_vec());
                         return None;
                     }
