@@ -14,6 +14,8 @@ pub const META_MODE: &str = "key_mode";
 pub const META_SALT: &str = "kdf_salt";
 pub const META_ITERATIONS: &str = "kdf_iterations";
 pub const META_SIGNING: &str = "signing_key";
+/// The session secret, wrapped by the master key (`vault::SessionKey`).
+pub const META_SESSION: &str = "session_secret";
 
 /// A sealed data directory started without CHORUS_PASSPHRASE: ask the person at the terminal.
 fn ask_passphrase() -> Result<crate::vault::Passphrase, StartError> {
@@ -58,6 +60,8 @@ pub struct Chorus {
     pub surveys: SurveyRegistry,
     /// Signs researcher exports.
     pub signing: crate::vault::SigningKey,
+    /// Signs organiser sessions, CSRF tokens and kiosk links; replaced by every rekey.
+    pub session: crate::vault::SessionKey,
     pub clock: Box<dyn Clock>,
     /// Surveys with coupons: the furthest wave reached (shown to organisers in bands).
     pub waves: crate::coupons::WavesReached,
@@ -154,12 +158,23 @@ impl Chorus {
                 key
             }
         };
+        // Created on the first start, and once by the first start of an installation from before
+        // it existed (which logs everyone out once).
+        let session = match store.meta_get(META_SESSION)? {
+            Some(wrapped) => vault.open_session_key(&wrapped)?,
+            None => {
+                let (key, wrapped) = vault.new_session_key();
+                store.meta_put(META_SESSION, &wrapped)?;
+                key
+            }
+        };
         Ok((
             Chorus {
                 store,
                 vault,
                 surveys,
                 signing,
+                session,
                 clock: Box::new(SystemClock),
                 waves,
             },

@@ -1,16 +1,17 @@
 //! Kiosks: one shared outreach tablet that hands each person a fresh one-time code. A kiosk is
 //! opened by an organiser for one survey; its link (`/k/{token}`) is the kiosk's random id with
-//! an HMAC tag from `vault` (so a link cannot be made up or altered), and carries no account.
+//! an HMAC tag under the session key (`vault::SessionKey`: a link cannot be made up or altered,
+//! and a rekey, which replaces that key, ends every link made before), and carries no account.
 //! Each kiosk is a batch of its survey, so its batch tags fill the survey's `from_batch`
 //! questions (the outreach site) like a batch of printed cards. The record says which survey and
 //! batch, until when the link works and whether it was closed: nothing about any person.
 
 use crate::store::{Store, StoreError};
-use crate::vault::{random_array, Vault};
+use crate::vault::{random_array, SessionKey};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
-/// Keeps a kiosk's tag apart from every other use of the signing key.
+/// Keeps a kiosk's tag apart from every other use of the session key (sessions, CSRF tokens).
 const DOMAIN: &[u8] = b"chorus kiosk link\0";
 
 /// A kiosk's name: 16 random bytes, shown as hex. Not a secret — the link's tag is.
@@ -23,7 +24,7 @@ impl KioskId {
     }
 
     /// A kiosk named by its hex id, or by its whole link (or token) as an organiser pastes it.
-    pub fn parse(vault: &Vault, text: &str) -> Option<KioskId> {
+    pub fn parse(key: &SessionKey, text: &str) -> Option<KioskId> {
         let text = text.trim();
         if text.len() == 32 {
             let mut id = [0u8; 16];
@@ -32,7 +33,7 @@ impl KioskId {
             }
             return Some(KioskId(id));
         }
-        KioskToken::parse(vault, text).map(|t| t.id)
+        KioskToken::parse(key, text).map(|t| t.id)
     }
 
     pub fn bytes(&self) -> &[u8; 16] {
@@ -49,15 +50,14 @@ pub struct KioskToken {
 impl KioskToken {
     /// Checks a token (or a whole link ending in `/k/{token}`): `None` for anything not made
     /// here, so an altered link is simply unknown.
-    pub fn parse(vault: &Vault, text: &str) -> Option<KioskToken> {
+    pub fn parse(key: &SessionKey, text: &str) -> Option<KioskToken> {
         let token = text.trim().rsplit("/k/").next()?.trim_end_matches('/');
         let raw = URL_SAFE_NO_PAD.decode(token).ok()?;
         if raw.len() != 48 {
             return None;
         }
         let id: [u8; 16] = raw[..16].try_into().ok()?;
-        vault
-            .verify_signature(&message(&id), &raw[16..])
+        key.verify(&message(&id), &raw[16..])
             .then_some(KioskToken { id: KioskId(id) })
     }
 
@@ -66,9 +66,9 @@ impl KioskToken {
     }
 
     /// The token as it appears in the link: id ‖ tag, base64url.
-    pub fn encode(&self, vault: &Vault) -> String {
+    pub fn encode(&self, key: &SessionKey) -> String {
         let mut raw = self.id.0.to_vec();
-        raw.extend_from_slice(&vault.sign(&message(&self.id.0)));
+        raw.extend_from_slice(&key.sign(&message(&self.id.0)));
         URL_SAFE_NO_PAD.encode(raw)
     }
 }
@@ -170,10 +170,13 @@ pub fn working(store: &Store, survey: &str, now: u64) -> Result<Vec<Kiosk>, Stor
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vault::MasterKey;
+    use crate::vault::{MasterKey, Vault};
 
-    fn vault() -> Vault {
-        Vault::create(&MasterKey::from_bytes([3; 32])).0
+    fn vault() -> SessionKey {
+        Vault::create(&MasterKey::from_bytes([3; 32]))
+            .0
+            .new_session_key()
+            .0
     }
 
     #[test]
@@ -194,8 +197,11 @@ mod tests {
         assert_eq!(KioskToken::parse(&vault, "not a token"), None);
     }
 
-    fn vault_other() -> Vault {
-        Vault::create(&MasterKey::from_bytes([4; 32])).0
+    fn vault_other() -> SessionKey {
+        Vault::create(&MasterKey::from_bytes([4; 32]))
+            .0
+            .new_session_key()
+            .0
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The composition root of `chorus serve`: open the installation, print where to go, start the
-//! control socket, the retention schedule and the web server, serve until SIGINT/SIGTERM, then
-//! flush.
+//! control socket, a store rewrite, the retention schedule and the web server, serve until
+//! SIGINT/SIGTERM, then rewrite if answers came and flush.
 
 use crate::config::{KeySource, Settings};
 use crate::installation::{socket_path, Chorus, StartError};
@@ -79,6 +79,9 @@ pub fn run(settings: &Settings) -> Result<(), ServeError> {
     use std::io::Write;
     let _ = std::io::stdout().flush();
 
+    // After the banner, so start-up does not wait for it: requests that reach the store wait a
+    // moment instead, as during the hourly rewrite (src/store/rewrite.rs says why every start).
+    chorus.store.rewrite_after_start();
     start_retention(std::sync::Arc::clone(&chorus));
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let options = crate::web::WebOptions {

@@ -55,7 +55,7 @@ pub fn open_kiosk(
         )),
     );
     Ok(OpenedKiosk {
-        token: token.encode(&chorus.vault),
+        token: token.encode(&chorus.session),
         kiosk,
     })
 }
@@ -68,7 +68,7 @@ pub fn close_kiosk(
     survey: Option<&str>,
     named: &str,
 ) -> Result<Kiosk, ServiceError> {
-    let id = KioskId::parse(&chorus.vault, named).ok_or(ServiceError::NoSuchKiosk)?;
+    let id = KioskId::parse(&chorus.session, named).ok_or(ServiceError::NoSuchKiosk)?;
     let kiosk = kiosks::find(&chorus.store, id)?
         .filter(|k| survey.is_none_or(|s| s == k.survey))
         .ok_or(ServiceError::NoSuchKiosk)?;
@@ -109,7 +109,7 @@ pub enum KioskError {
 
 /// The working kiosk behind a link (a peer's action: not audited).
 pub fn kiosk_at(chorus: &Chorus, token: &str) -> Result<(Kiosk, KioskToken), KioskError> {
-    let token = KioskToken::parse(&chorus.vault, token).ok_or(KioskError::Unknown)?;
+    let token = KioskToken::parse(&chorus.session, token).ok_or(KioskError::Unknown)?;
     let kiosk = kiosks::find(&chorus.store, token.id())?.ok_or(KioskError::Unknown)?;
     if !kiosk.working(chorus.clock.now()) {
         return Err(KioskError::Gone);
@@ -123,7 +123,7 @@ pub fn kiosk_at(chorus: &Chorus, token: &str) -> Result<(Kiosk, KioskToken), Kio
 
 /// Whether `token` is a kiosk link made here (a cheap check for pages that carry it along).
 pub fn is_kiosk_link(chorus: &Chorus, token: &str) -> bool {
-    KioskToken::parse(&chorus.vault, token).is_some()
+    KioskToken::parse(&chorus.session, token).is_some()
 }
 
 /// A fresh one-time code from the kiosk's batch for the next person, durable before it is

@@ -5,10 +5,10 @@ use super::{audit, Actor, ServiceError};
 use crate::config::Settings;
 use crate::installation::{
     server_running, Chorus, StartError, META_ITERATIONS, META_MODE, META_ROOT, META_SALT,
-    META_SIGNING,
+    META_SESSION, META_SIGNING,
 };
 use crate::store::{self, SealedKind};
-use crate::vault::{random_array, MasterKey, Passphrase};
+use crate::vault::{fingerprint, random_array, MasterKey, Passphrase, Vault};
 use std::path::{Path, PathBuf};
 
 /// `chorus backup FILE`: one consistent file of the whole store, taken while serving. Answers
@@ -27,9 +27,15 @@ pub enum RekeyTarget {
     Passphrase(Passphrase),
 }
 
-/// Wraps the root secret and the signing key under a new master key, gives every survey a fresh
-/// data key and reseals its responses, free-text answers and free-text snapshots under it, in
-/// one store rewrite (see `Store::rekey`).
+/// Wraps the root secret under a new master key, replaces the session secret and the export
+/// signing key pair, gives every survey a fresh data key and reseals its responses, free-text
+/// answers and free-text snapshots under it, in one store rewrite (see `Store::rekey`).
+///
+/// The root secret itself stays: the code-hashing key derived from it must keep matching the
+/// codes on cards and coupons already handed out (their plaintext is stored nowhere), and unused
+/// coupons' links are sealed under a key derived from it. Whoever keeps the old master key and a
+/// backup from before the rekey therefore still holds those two keys (docs/storage.md,
+/// "Rekeying"); everything else they would need is new.
 fn rekey(
     chorus: &Chorus,
     settings: &Settings,
@@ -65,7 +71,7 @@ fn rekey(
     };
     let vault = &chorus.vault;
     // Fresh data keys: whoever kept an old data key (or the old master key and an old backup)
-    // opens nothing in the rekeyed directory, old answers or new.
+    // opens no answer in the rekeyed directory, old or new.
     let mut data_keys = Vec::new();
     let mut resealers = std::collections::HashMap::new();
     for (survey, wrapped) in chorus.store.data_keys()? {
@@ -113,16 +119,19 @@ fn rekey(
             })
         },
     );
+    // A new session secret: the old one (or the root, which signed sessions before it existed)
+    // from an old backup signs nothing the rekeyed server accepts. Everyone is logged out, and
+    // kiosk links made before stop working.
+    let (_, session) = Vault::new_session_key_under(&master);
+    // A new export-signing pair: the old private key, which an old master key and an old backup
+    // open, could otherwise sign bundles that verify as this installation's.
+    let (signing, sealed_signing) = Vault::new_signing_key_under(&master)?;
     let mut ledger: Vec<(String, Option<Vec<u8>>)> = vec![
         (META_ROOT.into(), Some(vault.rewrap_root(&master))),
         (META_MODE.into(), Some(meta_mode.to_vec())),
+        (META_SESSION.into(), Some(session)),
+        (META_SIGNING.into(), Some(sealed_signing)),
     ];
-    if let Some(sealed) = chorus.store.meta_get(META_SIGNING)? {
-        ledger.push((
-            META_SIGNING.into(),
-            Some(vault.reseal_signing_key(&sealed, &master)?),
-        ));
-    }
     match salt_and_iterations {
         Some((salt, iterations)) => {
             ledger.push((META_SALT.into(), Some(salt)));
@@ -143,7 +152,23 @@ fn rekey(
         }
         return Err(e.into());
     }
-    Ok(message)
+    Ok(format!(
+        "{message}.\n{}",
+        after_rekey(
+            &fingerprint(&chorus.signing.public_key()),
+            &fingerprint(&signing.public_key())
+        )
+    ))
+}
+
+/// What a rekey changed besides the key, for the operator.
+fn after_rekey(old_fingerprint: &str, new_fingerprint: &str) -> String {
+    format!(
+        "Organisers and researchers are logged out (sessions were signed with a key the rekey replaced), and kiosk links made before no longer work: open new ones.\n\
+         Exports are now signed with a new key. Its fingerprint: {new_fingerprint}\n\
+         Publish it to researchers in place of the old one ({old_fingerprint}), which exports made before the rekey still show.\n\
+         Backups made before the rekey still open with the old key, and give the key that checks codes, which cannot change while cards and coupons are out: whoever has the old key, such a backup and a copy of the current data directory can tell whether a card found on a person was used, and open an unused coupon's link (its recruiter's random chain id and wave; no answer). Destroy every backup made before the rekey, and make a fresh one.\n"
+    )
 }
 
 /// `chorus restore FILE`: into a new, empty data directory; then checks the configured key

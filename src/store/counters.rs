@@ -46,9 +46,18 @@ impl Counters {
             .unwrap_or(0)
     }
 
-    /// After a shred: the survey's responses are gone (its codes stay spent).
-    pub(super) fn forget_responses(&self, survey: &str) {
-        self.lock().responses.remove(survey);
+    /// Whether anyone has answered anything the store holds: a response, or a spent code (a
+    /// person screened out leaves only that).
+    pub(super) fn any_answered(&self) -> bool {
+        let counts = self.lock();
+        counts.responses.values().any(|&n| n > 0) || counts.used.values().any(|&n| n > 0)
+    }
+
+    /// After a shred: the survey's responses and its code records are gone.
+    pub(super) fn forget_survey(&self, survey: &str) {
+        let mut counts = self.lock();
+        counts.responses.remove(survey);
+        counts.used.retain(|(s, _), _| s != survey);
     }
 }
 
@@ -65,7 +74,20 @@ mod tests {
         c.add_used("a", 1);
         assert_eq!((c.responses("a"), c.responses("b")), (2, 0));
         assert_eq!((c.used("a", 1), c.used("a", 2)), (1, 0));
-        c.forget_responses("a");
-        assert_eq!(c.responses("a"), 0);
+        c.add_used("b", 1);
+        c.forget_survey("a");
+        assert_eq!((c.responses("a"), c.used("a", 1)), (0, 0));
+        assert_eq!(c.used("b", 1), 1);
+    }
+
+    #[test]
+    fn a_store_counts_as_answered_once_it_holds_a_response_or_a_spent_code() {
+        let c = Counters::default();
+        assert!(!c.any_answered());
+        c.add_used("a", 1);
+        assert!(c.any_answered(), "a person screened out spends a code only");
+        let c = Counters::default();
+        c.add_response("a");
+        assert!(c.any_answered());
     }
 }

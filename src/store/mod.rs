@@ -39,12 +39,13 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard};
 
 /// Install-wide records that are sealed by, or describe, the master key. They live in the key
 /// ledger, never in sled, so a rekey leaves no old copy behind.
-const LEDGER_NAMES: [&str; 5] = [
+const LEDGER_NAMES: [&str; 6] = [
     "root_secret",
     "key_mode",
     "kdf_salt",
     "kdf_iterations",
     "signing_key",
+    "session_secret",
 ];
 
 /// The file a running Chorus holds locked, so that a second process cannot open the data
@@ -105,7 +106,9 @@ pub(crate) struct Shared {
     /// (src/store/rewrite.rs), and puts a generation back before it lets go of the write side.
     current: RwLock<Option<Arc<Generation>>>,
     ledger: Mutex<KeyLedger>,
-    /// Responses stored since the last rewrite: the schedule rewrites only when this is not 0.
+    /// Responses stored since the last rewrite (by this process): the hourly schedule and a
+    /// closing store rewrite only when this is not 0. Kept in memory only; a start rewrites
+    /// whatever the last run left (`Store::rewrite_after_start`).
     since_rewrite: AtomicU64,
 }
 
@@ -213,8 +216,10 @@ impl Store {
         settle(self.committer.durable().blocking_recv())
     }
 
-    /// Finishes queued work, flushes and stops the commit thread (graceful shutdown).
+    /// Rewrites the store if answers arrived since the last rewrite, finishes queued work,
+    /// flushes and stops the commit thread (graceful shutdown).
     pub fn close(&self) -> Result<(), StoreError> {
+        self.rewrite_before_close();
         self.committer.stop();
         self.live().flush()?;
         Ok(())

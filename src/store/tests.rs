@@ -820,3 +820,109 @@ fn shredding_drops_the_links_of_that_surveys_unused_coupons_only() {
     let bytes = all_bytes(dir.path());
     assert!(!contains(&bytes, b"LINK-OF-DEMO"));
 }
+
+/// The name of the live store directory under `data`.
+fn live_generation(data: &std::path::Path) -> String {
+    KeyLedger::read(data)
+        .expect("ledger")
+        .store_dir()
+        .expect("a live generation")
+}
+
+#[test]
+fn closing_a_store_that_took_answers_since_its_last_rewrite_rewrites_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let store = Store::open(&data, 8 << 20).expect("open");
+    issue(&store, [1; 32], "demo");
+    let before = live_generation(&data);
+    store.close().expect("close");
+    drop(store);
+    assert_eq!(live_generation(&data), before, "no answer, no rewrite");
+
+    let store = Store::open(&data, 8 << 20).expect("open");
+    store
+        .redeem_blocking(&[1; 32], "demo", &[1; 16], b"sealed")
+        .expect("redeem");
+    store.close().expect("close");
+    drop(store);
+    assert_ne!(
+        live_generation(&data),
+        before,
+        "answers since the last rewrite"
+    );
+    let again = Store::open(&data, 8 << 20).expect("reopen");
+    assert_eq!(again.response_count("demo"), 1);
+}
+
+#[test]
+fn after_start_a_store_holding_answers_is_rewritten_and_an_unanswered_one_is_not() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let store = Store::open(&data, 8 << 20).expect("open");
+    issue(&store, [1; 32], "demo");
+    assert!(!store.rewrite_after_start(), "nothing answered yet");
+    store
+        .redeem_blocking(&[1; 32], "demo", &[1; 16], b"sealed")
+        .expect("redeem");
+    // A crash: the store is dropped without `close`, so nothing rewrote it.
+    let before = live_generation(&data);
+    drop(store);
+    assert_eq!(live_generation(&data), before);
+
+    let store = Store::open(&data, 8 << 20).expect("open");
+    assert!(store.rewrite_after_start());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while live_generation(&data) == before && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_ne!(
+        live_generation(&data),
+        before,
+        "rewritten in the background"
+    );
+    assert_eq!(store.response_count("demo"), 1);
+}
+
+#[test]
+fn a_shred_removes_that_surveys_codes_used_or_not_from_every_file_and_keeps_its_vouchers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let store = Store::open(&data, 8 << 20).expect("open");
+    // Hashes no other record can contain by chance.
+    let used = [0xa1; 32];
+    let unused = [0xa2; 32];
+    let voucher = [0xa3; 32];
+    let kept = [0xb1; 32];
+    issue(&store, used, "demo");
+    issue(&store, unused, "demo");
+    issue(&store, kept, "other");
+    store
+        .redeem_blocking(&used, "demo", &[1; 16], b"sealed")
+        .expect("redeem");
+    store.voucher_insert(&voucher, "demo").expect("voucher");
+    store.voucher_insert(&[0xb2; 32], "other").expect("voucher");
+    store.shred("demo").expect("shred");
+
+    assert_eq!(store.code_get(&used).expect("get"), None);
+    assert_eq!(store.code_get(&unused).expect("get"), None);
+    assert!(
+        store.voucher_get(&voucher).expect("get").is_some(),
+        "a voucher stays payable: the organisation may still owe people"
+    );
+    assert!(store.code_get(&kept).expect("get").is_some());
+    assert!(store.voucher_get(&[0xb2; 32]).expect("get").is_some());
+    assert_eq!(store.used_in_batch("demo", 1), 0);
+    store.close().expect("close");
+    drop(store);
+    let bytes = all_bytes(&data);
+    for hash in [used, unused] {
+        assert!(
+            !contains(&bytes, &hash),
+            "a code record of the shredded survey"
+        );
+    }
+    assert!(contains(&bytes, &kept));
+    let again = Store::open(&data, 8 << 20).expect("reopen");
+    assert_eq!(again.used_in_batch("demo", 1), 0);
+}

@@ -1,11 +1,14 @@
 //! The key hierarchy (docs/storage.md). Everything secret passes through here: the master key unlocks a
-//! random root secret (from which HKDF derives the code-hashing and signing keys) and wraps each
-//! survey's random data key, which seals that survey's responses. Nothing here knows about sled or
-//! HTTP; callers persist the wrapped blobs this module hands them.
+//! random root secret (from which HKDF derives the code-hashing and coupon-link keys), a random
+//! session secret (from which HKDF derives the key that signs sessions, CSRF tokens and kiosk
+//! links; replaced by every rekey), the export-signing key pair, and each survey's random data
+//! key, which seals that survey's responses. Nothing here knows about sled or HTTP; callers
+//! persist the wrapped blobs this module hands them.
 
 mod master;
 mod password;
 mod seal;
+mod session;
 mod signing;
 
 pub use master::{MasterKey, MasterKeyError, Passphrase, MIN_KDF_ITERATIONS};
@@ -14,6 +17,7 @@ pub use seal::{
     hex, padded_len, random_array, random_hex, random_u32, record_size, sealed_lengths, DataKey,
     SEAL_OVERHEAD, TEXT_SIZE,
 };
+pub use session::SessionKey;
 pub use signing::{fingerprint, verify_ed25519, SigningKey};
 
 /// Streaming SHA-256 (backup checksums, digests of audit systems).
@@ -60,7 +64,6 @@ const ROOT_AAD: &[u8] = b"chorus/root-secret/v1";
 const DATA_KEY_AAD: &[u8] = b"chorus/data-key/v1";
 const HKDF_SALT: &[u8] = b"chorus/hkdf/v1";
 const CODE_HASH_LABEL: &[u8] = b"chorus/code-hash/v1";
-const SESSION_LABEL: &[u8] = b"chorus/session/v1";
 const COUPON_LINK_LABEL: &[u8] = b"chorus/coupon-link/v1";
 
 #[derive(Debug, thiserror::Error)]
@@ -73,16 +76,22 @@ pub enum VaultError {
     DataKeyDamaged,
     #[error("the export signing key is damaged or was sealed by another key")]
     SigningKeyDamaged,
+    #[error("the session secret is damaged or was wrapped by another key")]
+    SessionKeyDamaged,
 }
 
 /// An unlocked vault: the master key plus the keys derived from the root secret. The root is
 /// wiped when the vault is dropped (ring keeps its own key schedules, which it does not wipe).
+///
+/// The root secret is never replaced: the code-hashing key derived from it must keep matching
+/// the codes on cards and coupons already handed out, whose plaintext is stored nowhere. So
+/// nothing that must stop working after a rekey (sessions, kiosk links) is derived from it; see
+/// `SessionKey`.
 pub struct Vault {
     master: SealingKey,
     /// Kept so `rekey` can wrap it under a new master key; never leaves the process otherwise.
     root: [u8; 32],
     code_hash_key: hmac::Key,
-    session_key: hmac::Key,
     /// Seals what an unused recruitment coupon says about its recruiter. Derived from the root
     /// secret (not a survey's data key) so a rekey, which keeps the root, leaves coupons usable.
     coupon_link_key: SealingKey,
@@ -129,7 +138,6 @@ impl Vault {
             master,
             root: *root,
             code_hash_key: derive_hmac_key(&prk, CODE_HASH_LABEL),
-            session_key: derive_hmac_key(&prk, SESSION_LABEL),
             coupon_link_key: derive_sealing_key(&prk, COUPON_LINK_LABEL),
         }
     }
@@ -170,13 +178,9 @@ impl Vault {
         &self.code_hash_key
     }
 
-    /// Key for signing organiser sessions and CSRF tokens.
-    pub fn session_key(&self) -> &hmac::Key {
-        &self.session_key
-    }
-
     /// Rekey: the root secret wrapped under a new master key. The root itself does not change, so
-    /// code hashes and session keys stay valid.
+    /// code hashes and coupon links stay valid (whoever holds an old master key and a backup from
+    /// before the rekey holds this root too: docs/storage.md, "Rekeying").
     pub fn rewrap_root(&self, new_master: &MasterKey) -> Vec<u8> {
         SealingKey::new(new_master.bytes()).seal(&[ROOT_AAD], &self.root)
     }
@@ -198,18 +202,35 @@ impl Vault {
         Ok(SealingKey::new(new_master.bytes()).seal(&aad, &raw))
     }
 
-    /// Rekey: the export signing key resealed under a new master key.
-    pub fn reseal_signing_key(
-        &self,
-        sealed: &[u8],
-        new_master: &MasterKey,
-    ) -> Result<Vec<u8>, VaultError> {
-        SigningKey::reseal(&self.master, &SealingKey::new(new_master.bytes()), sealed)
-    }
-
     /// A new export signing key pair; the sealed private key is for the caller to store.
     pub fn new_signing_key(&self) -> Result<(SigningKey, Vec<u8>), VaultError> {
         SigningKey::generate(&self.master)
+    }
+
+    /// Rekey: a new export signing key pair, its private key sealed by the new master key. A
+    /// new pair rather than the old one resealed: an old master key plus an old backup opens the
+    /// old private key, which could then sign bundles that verify as this installation's.
+    pub fn new_signing_key_under(
+        new_master: &MasterKey,
+    ) -> Result<(SigningKey, Vec<u8>), VaultError> {
+        SigningKey::generate(&SealingKey::new(new_master.bytes()))
+    }
+
+    /// A new session secret (first start, or an installation from before it existed); its
+    /// wrapped form is for the caller to store.
+    pub fn new_session_key(&self) -> (SessionKey, Vec<u8>) {
+        SessionKey::generate(&self.master)
+    }
+
+    /// Rekey: a new session secret wrapped by the new master key. Every session, CSRF token and
+    /// kiosk link signed before stops verifying.
+    pub fn new_session_key_under(new_master: &MasterKey) -> (SessionKey, Vec<u8>) {
+        SessionKey::generate(&SealingKey::new(new_master.bytes()))
+    }
+
+    /// The stored session secret, unwrapped.
+    pub fn open_session_key(&self, wrapped: &[u8]) -> Result<SessionKey, VaultError> {
+        SessionKey::unseal(&self.master, wrapped)
     }
 
     /// The stored signing key, unsealed.
@@ -229,19 +250,6 @@ impl Vault {
         self.coupon_link_key
             .open(&[COUPON_LINK_LABEL, coupon_hash], sealed)
             .ok()
-    }
-
-    /// HMAC-SHA256 tag of `message` under the session key.
-    pub fn sign(&self, message: &[u8]) -> [u8; 32] {
-        let tag = hmac::sign(&self.session_key, message);
-        let mut out = [0u8; 32];
-        out.copy_from_slice(tag.as_ref());
-        out
-    }
-
-    /// Constant-time check of a tag made by `sign`.
-    pub fn verify_signature(&self, message: &[u8], tag: &[u8]) -> bool {
-        hmac::verify(&self.session_key, message, tag).is_ok()
     }
 }
 
@@ -347,11 +355,34 @@ mod tests {
     }
 
     #[test]
-    fn derived_keys_differ_from_each_other() {
+    fn the_session_key_is_not_the_one_the_root_secret_used_to_give() {
+        // Before the session secret, sessions were signed under HKDF(root, "chorus/session/v1"),
+        // which an old master key and an old backup give after any number of rekeys.
         let (vault, _) = Vault::create(&master(3));
-        let a = hmac::sign(vault.code_hash_key(), b"x");
-        let b = hmac::sign(vault.session_key(), b"x");
-        assert_ne!(a.as_ref(), b.as_ref());
+        let prk = hkdf::Salt::new(hkdf::HKDF_SHA256, HKDF_SALT).extract(&vault.root);
+        let from_root = derive_hmac_key(&prk, b"chorus/session/v1");
+        let (session, _) = vault.new_session_key();
+        let forged = hmac::sign(&from_root, b"x");
+        assert!(!session.verify(b"x", forged.as_ref()));
+        let code = hmac::sign(vault.code_hash_key(), b"x");
+        assert!(!session.verify(b"x", code.as_ref()));
+    }
+
+    #[test]
+    fn after_a_rekey_the_session_and_signing_keys_are_new_and_open_only_under_the_new_key() {
+        let (old, _) = Vault::create(&master(8));
+        let (old_session, _) = old.new_session_key();
+        let (old_signing, _) = old.new_signing_key().expect("signing key");
+        let (_, wrapped_session) = Vault::new_session_key_under(&master(9));
+        let (signing, sealed_signing) = Vault::new_signing_key_under(&master(9)).expect("new");
+        let new = Vault::unlock(&master(9), &old.rewrap_root(&master(9))).expect("new key opens");
+        let session = new.open_session_key(&wrapped_session).expect("opens");
+        assert!(!session.verify(b"x", &old_session.sign(b"x")));
+        assert!(old.open_session_key(&wrapped_session).is_err());
+        assert_ne!(signing.public_key(), old_signing.public_key());
+        let reopened = new.open_signing_key(&sealed_signing).expect("opens");
+        assert_eq!(reopened.public_key(), signing.public_key());
+        assert!(old.open_signing_key(&sealed_signing).is_err());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The installation's Ed25519 key pair for signing researcher exports. The private key (PKCS#8)
 //! is stored sealed by the master key; the public key is shown to researchers and printed by the
-//! CLI so they can check where a bundle came from.
+//! CLI so they can check where a bundle came from. A rekey makes a new pair (`Vault::
+//! new_signing_key_under` says why) and prints its fingerprint.
 
 use super::seal::SealingKey;
 use super::VaultError;
@@ -38,18 +39,6 @@ impl SigningKey {
         );
         let pair = Ed25519KeyPair::from_pkcs8(&pkcs8).map_err(|_| VaultError::SigningKeyDamaged)?;
         Ok(SigningKey(pair))
-    }
-
-    pub(super) fn reseal(
-        old: &SealingKey,
-        new: &SealingKey,
-        sealed: &[u8],
-    ) -> Result<Vec<u8>, VaultError> {
-        let pkcs8 = zeroize::Zeroizing::new(
-            old.open(&[SIGNING_AAD], sealed)
-                .map_err(|_| VaultError::SigningKeyDamaged)?,
-        );
-        Ok(new.seal(&[SIGNING_AAD], &pkcs8))
     }
 
     pub fn sign(&self, message: &[u8]) -> Vec<u8> {

@@ -52,7 +52,7 @@ pub fn session_cookie(state: &State, account: &Account, secure: bool) -> Cookie<
         s: URL_SAFE_NO_PAD.encode(crate::vault::random_array::<16>()),
     };
     let body = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&payload).unwrap_or_default());
-    let tag = URL_SAFE_NO_PAD.encode(state.chorus.vault.sign(body.as_bytes()));
+    let tag = URL_SAFE_NO_PAD.encode(state.chorus.session.sign(body.as_bytes()));
     build_cookie(format!("{body}.{tag}"), secure, false)
 }
 
@@ -85,7 +85,7 @@ pub fn session(state: &State, req: &HttpRequest) -> Option<Session> {
     let cookie = req.cookie(COOKIE)?;
     let (body, tag) = cookie.value().split_once('.')?;
     let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
-    if !state.chorus.vault.verify_signature(body.as_bytes(), &tag) {
+    if !state.chorus.session.verify(body.as_bytes(), &tag) {
         return None;
     }
     let payload: Payload = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(body).ok()?).ok()?;
@@ -99,7 +99,7 @@ pub fn session(state: &State, req: &HttpRequest) -> Option<Session> {
     let csrf = URL_SAFE_NO_PAD.encode(
         state
             .chorus
-            .vault
+            .session
             .sign(format!("csrf:{}", payload.s).as_bytes()),
     );
     Some(Session {

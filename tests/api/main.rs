@@ -31,6 +31,7 @@ mod peer_answers;
 mod peer_pages;
 mod public_results;
 mod quasi_multi_exports;
+mod rekey;
 mod release_attacker;
 mod release_csv;
 mod release_rules;

@@ -30,7 +30,7 @@ pub async fn show_kiosk(
     };
     let lang = survey_language(&entry, &req, query.lang.as_deref());
     Render::for_survey(&state, &entry, &lang)
-        .in_kiosk(&token.encode(&state.chorus.vault), None)
+        .in_kiosk(&token.encode(&state.chorus.session), None)
         .kiosk_start(&entry)
 }
 
@@ -60,7 +60,7 @@ pub async fn start_at_kiosk(
         .map(|(_, v)| v.as_str());
     let lang = survey_language(&entry, &req, chosen);
     let r = Render::for_survey(&state, &entry, &lang).in_kiosk(
-        &token.encode(&state.chorus.vault),
+        &token.encode(&state.chorus.session),
         Some(state.kiosk.idle_seconds),
     );
     if state.kiosk_codes.check(kiosk.id).is_err() {
