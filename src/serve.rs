@@ -81,7 +81,7 @@ pub fn run(settings: &Settings) -> Result<(), ServeError> {
 
     // After the banner, so start-up does not wait for it: requests that reach the store wait a
     // moment instead, as during the hourly rewrite (src/store/rewrite.rs says why every start).
-    chorus.store.rewrite_after_start();
+    chorus.store.rewrite_after_start(chorus.surveys.shredded());
     start_retention(std::sync::Arc::clone(&chorus));
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let options = crate::web::WebOptions {

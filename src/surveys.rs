@@ -199,6 +199,15 @@ impl SurveyRegistry {
         Arc::clone(locks.entry(id.to_owned()).or_default())
     }
 
+    /// Every survey marked shredded (whose answering the store must not keep).
+    pub fn shredded(&self) -> Vec<String> {
+        self.read()
+            .iter()
+            .filter(|(_, e)| e.shredded)
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
     pub fn get(&self, id: &str) -> Option<Arc<SurveyEntry>> {
         self.read().get(id).cloned()
     }
@@ -326,7 +335,12 @@ impl SurveyRegistry {
         if entry.state != SurveyState::Closed {
             return Err(SurveyError::NotClosed(id.to_owned()));
         }
-        // Marked first: a crash after this point leaves a survey that is known to be shredded.
+        // Not while a release of it is being made: that release's free-text snapshot would be
+        // written after the shred, sealed under a key that is gone, and stay in the files.
+        let publishing = self.publishing(id);
+        let _publishing = publishing.lock().unwrap_or_else(|p| p.into_inner());
+        // Marked first: a crash after this point leaves a survey that is known to be shredded,
+        // and the next start finishes the shred (`Store::rewrite_after_start`).
         self.update(store, id, |entry| {
             entry.shredded = true;
             entry.data_key = None;

@@ -74,7 +74,12 @@ fn rekey(
     // opens no answer in the rekeyed directory, old or new.
     let mut data_keys = Vec::new();
     let mut resealers = std::collections::HashMap::new();
+    let shredded = chorus.surveys.shredded();
     for (survey, wrapped) in chorus.store.data_keys()? {
+        // A shred a crash interrupted: its key goes with the rewrite, not to a fresh one.
+        if shredded.contains(&survey) {
+            continue;
+        }
         let old = vault.unwrap_data_key(&survey, &wrapped)?;
         let (new, new_wrapped) = crate::vault::Vault::new_data_key_under(&master, &survey);
         // Quotes waiting for the next release go under the new key before the rewrite.
@@ -145,7 +150,7 @@ fn rekey(
             ledger.push((META_ITERATIONS.into(), None));
         }
     }
-    if let Err(e) = chorus.store.rekey(ledger, data_keys, reseal) {
+    if let Err(e) = chorus.store.rekey(ledger, data_keys, reseal, shredded) {
         if let RekeyTarget::KeyFile(path) = &target {
             // The new key never took effect; do not leave a key that opens nothing.
             let _ = std::fs::remove_file(path);

@@ -64,9 +64,9 @@ struct Plan {
     ledger: Vec<(String, Option<Vec<u8>>)>,
     /// Data keys to set or remove, by survey.
     data_keys: Vec<(String, Option<Vec<u8>>)>,
-    /// Nothing of this survey's answering is copied: its responses, free-text answers and
+    /// Nothing of these surveys' answering is copied: their responses, free-text answers and
     /// snapshots of them, code records and unused coupons' links.
-    drop_survey: Option<String>,
+    drop_surveys: Vec<String>,
     reseal: Option<Box<Reseal>>,
 }
 
@@ -90,13 +90,26 @@ impl Store {
     /// a crash, a kill, a power cut, a restored backup, a version that did not rewrite on
     /// stopping. The cost is one rewrite per start (about a second per 100,000 stored answers),
     /// redundant after a clean stop, which rewrites already (`rewrite_before_close`).
-    pub fn rewrite_after_start(&self) -> bool {
-        if !self.counters.any_answered() {
+    ///
+    /// It also finishes any shred a crash interrupted: the surveys in `shredded` (every survey
+    /// marked shredded) lose their data key and everything of their answering, as
+    /// [`Store::shred`] would have done. For a shred that did finish, that finds nothing to drop.
+    pub fn rewrite_after_start(&self, shredded: Vec<String>) -> bool {
+        if !self.counters.any_answered() && shredded.is_empty() {
             return false;
         }
+        for survey in &shredded {
+            // Closed and shredded: nothing new arrives for it before the queued rewrite runs.
+            self.counters.forget_survey(survey);
+        }
         let shared = Arc::clone(&self.shared);
+        let plan = Plan {
+            data_keys: shredded.iter().map(|s| (s.clone(), None)).collect(),
+            drop_surveys: shredded,
+            ..Plan::default()
+        };
         self.committer.exclusive(Box::new(move || {
-            if let Err(e) = rewrite_now(&shared, Plan::default()) {
+            if let Err(e) = rewrite_now(&shared, plan) {
                 tracing::error!(error = %e, "store rewrite after start-up failed");
             }
         }));
@@ -132,7 +145,7 @@ impl Store {
             ledger.commit()?;
         }
         let report = self.run_plan(Plan {
-            drop_survey: Some(survey.to_owned()),
+            drop_surveys: vec![survey.to_owned()],
             ..Plan::default()
         })?;
         self.counters.forget_survey(survey);
@@ -144,15 +157,21 @@ impl Store {
     /// `reseal`, all in one rewrite. The switch is one ledger commit: a crash leaves the old keys
     /// and the old store, or the new keys and the new store. Afterwards nothing in the data
     /// directory is sealed by the old master key or the old data keys.
+    ///
+    /// The surveys in `shredded` (every survey marked shredded) are dropped as a shred drops
+    /// them: what a crash left of an interrupted shred is sealed under a key that is gone, and
+    /// could not be resealed.
     pub fn rekey(
         &self,
         ledger: Vec<(String, Option<Vec<u8>>)>,
         data_keys: Vec<(String, Vec<u8>)>,
         reseal: Box<Reseal>,
+        shredded: Vec<String>,
     ) -> Result<RewriteReport, StoreError> {
         let mut plan = Plan {
             ledger,
             reseal: Some(reseal),
+            drop_surveys: shredded,
             ..Plan::default()
         };
         let mut replaced: std::collections::HashSet<String> = std::collections::HashSet::new();
@@ -361,12 +380,16 @@ fn switch_to(
 fn copy_all(from: &Generation, to: &Generation, plan: &Plan) -> Result<(u64, u64), StoreError> {
     let mut records = 0;
     let mut responses = 0;
-    let dropped = plan.drop_survey.as_deref().map(|s| {
-        // A snapshot key up to the survey's 0 byte, before any release number.
-        let mut snapshots = snapshot_key(s, 0, b"");
-        snapshots.truncate(snapshots.len() - 4);
-        [response_key(s, b""), text_key(s, b""), snapshots]
-    });
+    let dropped: Vec<Vec<u8>> = plan
+        .drop_surveys
+        .iter()
+        .flat_map(|s| {
+            // A snapshot key up to the survey's 0 byte, before any release number.
+            let mut snapshots = snapshot_key(s, 0, b"");
+            snapshots.truncate(snapshots.len() - 4);
+            [response_key(s, b""), text_key(s, b""), snapshots]
+        })
+        .collect();
     // A shredded survey's unused coupons lose their links to its recruiters. Code records sort
     // before links, so each code's survey is known by the time its link comes by.
     let mut codes_of_dropped = std::collections::HashSet::new();
@@ -392,7 +415,7 @@ fn copy_all(from: &Generation, to: &Generation, plan: &Plan) -> Result<(u64, u64
                 Some(&SNAPSHOT_TAG) => SealedKind::Snapshot,
                 Some(&CODE_TAG) => {
                     let survey = CodeRecord::decode(&v).map(|r| r.survey);
-                    if survey.is_some() && survey.as_deref() == plan.drop_survey.as_deref() {
+                    if survey.is_some_and(|s| plan.drop_surveys.contains(&s)) {
                         // Were it kept, a card's record would tell whoever holds the key in use
                         // and finds the card whether it was used for the shredded survey.
                         codes_of_dropped.insert(k[1..].to_vec());
@@ -403,10 +426,7 @@ fn copy_all(from: &Generation, to: &Generation, plan: &Plan) -> Result<(u64, u64
                 Some(&COUPON_LINK_TAG) if codes_of_dropped.contains(&k[1..]) => return None,
                 _ => return Some(Ok((k.to_vec(), v.to_vec()))),
             };
-            if dropped
-                .as_ref()
-                .is_some_and(|prefixes| prefixes.iter().any(|p| k.starts_with(p)))
-            {
+            if dropped.iter().any(|p| k.starts_with(p)) {
                 return None;
             }
             if kind == SealedKind::Response {

@@ -223,6 +223,7 @@ mod tests {
                             .into_bytes()
                     })
                 }),
+                Vec::new(),
             )
             .expect("rekey");
         assert_eq!(read(&store, "demo", 1)[0].1, b"NEW-SNAPSHOT-DEMO");

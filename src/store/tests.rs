@@ -488,6 +488,7 @@ fn a_rekey_replaces_every_key_and_reseals_every_response() {
                 (survey == "demo" && id == b"id" && sealed == b"OLD-SEALED")
                     .then(|| b"NEW-SEALED".to_vec())
             }),
+            Vec::new(),
         )
         .expect("rekey");
     assert_eq!(
@@ -519,6 +520,7 @@ fn a_rekey_whose_reseal_fails_changes_nothing() {
         vec![("root_secret".into(), Some(b"new".to_vec()))],
         vec![("demo".into(), b"new".to_vec())],
         Box::new(|_, _, _, _| None),
+        Vec::new(),
     );
     assert!(matches!(outcome, Err(StoreError::Reseal)));
     assert_eq!(
@@ -861,7 +863,10 @@ fn after_start_a_store_holding_answers_is_rewritten_and_an_unanswered_one_is_not
     let data = dir.path().join("data");
     let store = Store::open(&data, 8 << 20).expect("open");
     issue(&store, [1; 32], "demo");
-    assert!(!store.rewrite_after_start(), "nothing answered yet");
+    assert!(
+        !store.rewrite_after_start(Vec::new()),
+        "nothing answered yet"
+    );
     store
         .redeem_blocking(&[1; 32], "demo", &[1; 16], b"sealed")
         .expect("redeem");
@@ -871,7 +876,7 @@ fn after_start_a_store_holding_answers_is_rewritten_and_an_unanswered_one_is_not
     assert_eq!(live_generation(&data), before);
 
     let store = Store::open(&data, 8 << 20).expect("open");
-    assert!(store.rewrite_after_start());
+    assert!(store.rewrite_after_start(Vec::new()));
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while live_generation(&data) == before && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(20));
@@ -925,4 +930,49 @@ fn a_shred_removes_that_surveys_codes_used_or_not_from_every_file_and_keeps_its_
     assert!(contains(&bytes, &kept));
     let again = Store::open(&data, 8 << 20).expect("reopen");
     assert_eq!(again.used_in_batch("demo", 1), 0);
+}
+
+/// A shred that a crash stopped after the survey was marked shredded (its data key and answers
+/// still there) is finished by the rewrite after the next start, which is told every survey
+/// marked shredded.
+#[test]
+fn after_start_an_interrupted_shred_is_finished() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let store = Store::open(&data, 8 << 20).expect("open");
+    store.data_key_init("gone", b"wrapped").expect("key");
+    store.data_key_init("kept", b"wrapped").expect("key");
+    for (hash, survey) in [([1; 32], "gone"), ([2; 32], "kept")] {
+        issue(&store, hash, survey);
+        store
+            .redeem_blocking(&hash, survey, &[hash[0]; 16], b"sealed")
+            .expect("redeem");
+    }
+    drop(store);
+
+    let before = live_generation(&data);
+    let store = Store::open(&data, 8 << 20).expect("open");
+    assert!(store.rewrite_after_start(vec!["gone".to_owned()]));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while live_generation(&data) == before && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_ne!(
+        live_generation(&data),
+        before,
+        "rewritten in the background"
+    );
+    assert_eq!(store.data_key_get("gone").expect("read"), None);
+    assert!(store.data_key_get("kept").expect("read").is_some());
+    assert_eq!(store.response_count("gone"), 0);
+    assert_eq!(store.response_count("kept"), 1);
+    store.close().expect("close");
+    drop(store);
+    let store = Store::open(&data, 8 << 20).expect("open");
+    assert_eq!(
+        store.response_count("gone"),
+        0,
+        "its responses are gone from the files"
+    );
+    assert_eq!(store.response_count("kept"), 1);
 }
