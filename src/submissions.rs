@@ -127,12 +127,22 @@ impl SealedRecord {
 
 /// A free-text answer as it is sealed, apart from the response it came with: the question and
 /// the text, nothing else.
-#[derive(Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Serialize, Deserialize, PartialEq)]
 pub struct StoredText {
     #[serde(rename = "q")]
     pub question: String,
     #[serde(rename = "t")]
     pub text: String,
+}
+
+/// A peer's words never reach a log through `{:?}`.
+impl std::fmt::Debug for StoredText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredText")
+            .field("question", &self.question)
+            .field("text", &"[redacted]")
+            .finish()
+    }
 }
 
 /// Takes the free-text answers out of a response.

@@ -32,11 +32,20 @@ pub enum SnapshotError {
 }
 
 /// One question's answers as they were at a release.
-#[derive(Debug)]
 pub struct FreeTextAtRelease {
     pub release: u32,
     /// The words alone, in a fresh random order.
     pub answers: Vec<String>,
+}
+
+/// Peers' words never reach a log through `{:?}`.
+impl std::fmt::Debug for FreeTextAtRelease {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FreeTextAtRelease")
+            .field("release", &self.release)
+            .field("answers", &"[redacted]")
+            .finish()
+    }
 }
 
 /// Seals `texts` under fresh random ids as release `release`'s snapshot and stores them (durable

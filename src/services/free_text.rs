@@ -14,7 +14,7 @@ use serde::Serialize;
 
 /// One free-text question's answers as they were at a release, detached: only the words,
 /// freshly shuffled.
-#[derive(Debug, Serialize)]
+#[derive(Serialize)]
 pub struct FreeText {
     pub question: String,
     /// The question's words (default language); not part of the API's answer.
@@ -23,6 +23,17 @@ pub struct FreeText {
     /// The release whose snapshot these are: the survey's latest.
     pub release: u32,
     pub answers: Vec<String>,
+}
+
+/// Peers' words never reach a log through `{:?}`.
+impl std::fmt::Debug for FreeText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FreeText")
+            .field("question", &self.question)
+            .field("release", &self.release)
+            .field("answers", &"[redacted]")
+            .finish()
+    }
 }
 
 /// The free-text questions of a survey: (id, words in the default language).
