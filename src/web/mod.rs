@@ -8,6 +8,7 @@ mod error;
 pub mod i18n;
 mod kiosk_api;
 mod limit;
+mod login_guard;
 mod org_api;
 mod org_api_quotes;
 mod organiser;
@@ -41,7 +42,7 @@ pub struct State {
     kiosk_codes: limit::RateLimiter<crate::kiosks::KioskId>,
     kiosk: crate::config::KioskSettings,
     trust_forwarded_for: bool,
-    login_guard: auth::LoginGuard,
+    login_guard: login_guard::LoginGuard,
     clock: Box<dyn crate::clock::Clock>,
     site: Site,
 }
@@ -103,7 +104,7 @@ pub fn build(
         ),
         kiosk: options.kiosk,
         trust_forwarded_for: options.limits.trust_forwarded_for,
-        login_guard: auth::LoginGuard::default(),
+        login_guard: login_guard::LoginGuard::default(),
         clock: Box::new(crate::clock::SystemClock),
         site: options.site,
     });

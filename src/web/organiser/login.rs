@@ -3,9 +3,9 @@
 use super::access::{act, field, read_form, see_other, OrgPage};
 use crate::accounts::{self, AccountName, Role};
 use crate::services::{accounts as account_actions, Actor, ServiceError};
-use crate::web::auth;
 use crate::web::error::{page_message_of, status_of};
 use crate::web::State;
+use crate::web::{auth, login_guard};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
@@ -63,8 +63,8 @@ pub async fn log_in(
     }
     let client = state.client(&req);
     match state.login_guard.check(&name, client) {
-        auth::Verdict::Allowed => {}
-        auth::Verdict::Locked => {
+        login_guard::Verdict::Allowed => {}
+        login_guard::Verdict::Locked => {
             return login_page(
                 &state,
                 &req,
@@ -72,7 +72,7 @@ pub async fn log_in(
                 Some("This account is locked here for 15 minutes after too many wrong passwords."),
             )
         }
-        auth::Verdict::Wait(seconds) => {
+        login_guard::Verdict::Wait(seconds) => {
             return login_page(
                 &state,
                 &req,
