@@ -4,6 +4,7 @@
 mod api;
 mod auth;
 mod blocking;
+mod device;
 mod error;
 pub mod i18n;
 mod kiosk_api;

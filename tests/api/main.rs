@@ -7,6 +7,7 @@ mod cards;
 mod carving;
 mod cli;
 mod coupons;
+mod device_cookies;
 mod durability;
 mod edges;
 mod every_example;
