@@ -4,6 +4,7 @@
 mod api;
 mod auth;
 mod blocking;
+mod client;
 mod device;
 mod error;
 pub mod i18n;
@@ -44,6 +45,8 @@ pub struct State {
     kiosk: crate::config::KioskSettings,
     trust_forwarded_for: bool,
     login_guard: login_guard::LoginGuard,
+    /// Says in the log when requests bypass the trusted proxy (`client.rs`).
+    proxy_bypass: client::BypassWarning,
     clock: Box<dyn crate::clock::Clock>,
     site: Site,
 }
@@ -106,6 +109,7 @@ pub fn build(
         kiosk: options.kiosk,
         trust_forwarded_for: options.limits.trust_forwarded_for,
         login_guard: login_guard::LoginGuard::default(),
+        proxy_bypass: client::BypassWarning::default(),
         clock: Box::new(crate::clock::SystemClock),
         site: options.site,
     });
@@ -138,26 +142,6 @@ pub fn build(
 }
 
 impl State {
-    /// The key a request is counted under: the connecting address, or — behind a trusted
-    /// proxy — the right-most `X-Forwarded-For` entry, the one the proxy itself appended (those
-    /// to its left are whatever the client chose to send). Used in memory only; never logged or
-    /// stored.
-    pub(crate) fn client(&self, req: &HttpRequest) -> Option<std::net::IpAddr> {
-        if self.trust_forwarded_for {
-            let forwarded = req
-                .headers()
-                .get_all("x-forwarded-for")
-                .last()
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.rsplit(',').next())
-                .and_then(|v| v.trim().parse().ok());
-            if forwarded.is_some() {
-                return forwarded;
-            }
-        }
-        req.peer_addr().map(|a| a.ip())
-    }
-
     /// `Err(seconds to wait)` when `client` is over `limiter`'s rate.
     fn limit(&self, limiter: &limit::RateLimiter, req: &HttpRequest) -> Result<(), u64> {
         match self.client(req) {
