@@ -69,8 +69,7 @@ async fn post_response(
     state
         .limit(&state.submissions, &req)
         .map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs })?;
-    require_json(&req)?;
-    let body = read_body(payload, MAX_BODY_BYTES).await?;
+    let body = read_json(&req, payload, MAX_BODY_BYTES).await?;
     let submission: Submission = parse_json(&body)?;
     let done =
         responses::submit(&state.chorus, &path, &submission.code, &submission.answers).await?;
@@ -112,7 +111,19 @@ impl State {
     }
 }
 
-fn require_json(req: &HttpRequest) -> Result<(), ApiError> {
+/// The body of a JSON route: `Content-Type: application/json` (415 otherwise, before anything is
+/// read), at most `limit` bytes. Every route that takes a JSON body reads it through here, so a
+/// form or a text body never reaches a JSON route's action.
+pub(super) async fn read_json(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+) -> Result<web::BytesMut, ApiError> {
+    require_json(req)?;
+    read_body(payload, limit).await
+}
+
+pub(super) fn require_json(req: &HttpRequest) -> Result<(), ApiError> {
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)

@@ -1,7 +1,7 @@
 //! The organiser side of the JSON API, for scripts: `Authorization: Bearer <api key>` of an
 //! organiser account (`chorus user api-key NAME`).
 
-use super::api::{parse_json_body, read_body};
+use super::api::{parse_json_body, read_json};
 use super::auth::api_account;
 use super::blocking::act;
 use super::error::ApiError;
@@ -71,7 +71,7 @@ async fn request_export(
     if state.chorus.surveys.get(&survey).is_none() {
         return Err(ServiceError::NoSuchSurvey(survey).into());
     }
-    let body = read_body(payload, 8192).await?;
+    let body = read_json(&req, payload, 8192).await?;
     let ask: ExportAsk = parse_json_body(&body, "The body must be {\"purpose\": \"...\"}.")?;
     let made = act(&state, move |chorus| {
         exports::request_export(chorus, &actor, &survey, &ask.purpose)
@@ -216,7 +216,7 @@ async fn issue_codes(
     if state.chorus.surveys.get(&survey).is_none() {
         return Err(ServiceError::NoSuchSurvey(survey).into());
     }
-    let body = read_body(payload, 4096).await?;
+    let body = read_json(&req, payload, 4096).await?;
     let request: IssueRequest = parse_json_body(&body, "The body must be {\"count\": N} (with \"tags\": {\"KEY\": \"VALUE\"} for questions filled from the batch).")?;
     let id = survey.clone();
     let issued = act(&state, move |chorus| {

@@ -36,6 +36,7 @@ mod release_attacker;
 mod release_rules;
 mod releases;
 mod repeating_pages;
+mod request_shapes;
 mod same_page_logic;
 mod site_variants;
 mod startup;

@@ -1,0 +1,97 @@
+//! Requests of the wrong shape get a clear answer and change nothing: a JSON route sent
+//! something other than JSON (415, the API's error shape).
+
+use crate::forms::{into_page, Page};
+use crate::free_text::audited;
+use crate::helpers::TestApp;
+use crate::org_client::{api_key, OrgClient};
+use serde_json::Value;
+
+fn send(app: &TestApp, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Page {
+    let mut req = ureq::request(method, &app.url(path));
+    for (k, v) in headers {
+        req = req.set(k, v);
+    }
+    let url = app.url(path);
+    if body.is_empty() {
+        into_page(&url, req.call())
+    } else {
+        into_page(&url, req.send_string(body))
+    }
+}
+
+fn json_error(page: &Page) -> String {
+    assert_eq!(
+        page.header("content-type"),
+        Some("application/json"),
+        "{}",
+        page.url
+    );
+    let v: Value = serde_json::from_str(&page.html).expect("a JSON body");
+    assert!(v["message"].as_str().is_some_and(|m| !m.is_empty()), "{v}");
+    v["error"].as_str().expect("an error code").to_owned()
+}
+
+#[test]
+fn the_organiser_api_takes_json_bodies_only_and_anything_else_changes_nothing() {
+    let app = TestApp::spawn();
+    let org = OrgClient::log_in(&app, "maria", "organiser");
+    let key = format!("Bearer {}", api_key(&app, "maria"));
+    let actions = [
+        "issue codes",
+        "pick quote",
+        "open kiosk",
+        "make results public",
+    ];
+    let before: Vec<usize> = actions.iter().map(|a| audited(&org, a)).collect();
+    let json_routes = [
+        ("/api/v1/surveys/demo/codes", r#"{"count": 1}"#),
+        (
+            "/api/v1/surveys/demo/quotes",
+            r#"{"question": "anything_else", "text": "words"}"#,
+        ),
+        ("/api/v1/surveys/demo/public", r#"{"public": true}"#),
+        ("/api/v1/surveys/demo/kiosks", r#"{"hours": 2}"#),
+        (
+            "/api/v1/vouchers/check",
+            r#"{"voucher": "7KQ2-MX9D-4TRA-V3"}"#,
+        ),
+    ];
+    for content_type in ["text/plain", "application/x-www-form-urlencoded"] {
+        for (path, body) in json_routes {
+            let page = send(
+                &app,
+                "POST",
+                path,
+                &[("Authorization", &key), ("Content-Type", content_type)],
+                body,
+            );
+            assert_eq!(page.status, 415, "{path} as {content_type}: {}", page.html);
+            assert_eq!(json_error(&page), "unsupported_media_type", "{path}");
+        }
+    }
+    let after: Vec<usize> = actions.iter().map(|a| audited(&org, a)).collect();
+    assert_eq!(before, after, "nothing happened: {actions:?}");
+    // The same body as JSON is taken.
+    let issued = send(
+        &app,
+        "POST",
+        "/api/v1/surveys/demo/codes",
+        &[
+            ("Authorization", &key),
+            ("Content-Type", "application/json"),
+        ],
+        r#"{"count": 1}"#,
+    );
+    assert_eq!(issued.status, 201, "{}", issued.html);
+    assert_eq!(audited(&org, "issue codes"), before[0] + 1);
+    // A kiosk may still be opened with no body at all.
+    let opened = send(
+        &app,
+        "POST",
+        "/api/v1/surveys/demo/kiosks",
+        &[("Authorization", &key)],
+        "",
+    );
+    assert_eq!(opened.status, 201, "{}", opened.html);
+}
