@@ -15,16 +15,12 @@ use serde::Deserialize;
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(healthz))
-        .route("/api/v1/surveys/{survey}", web::get().to(get_definition))
-        .route(
-            "/api/v1/surveys/{survey}/responses",
-            web::post().to(post_response),
-        )
-        .route(
-            "/api/v1/surveys/{survey}/open-code",
-            web::post().to(post_open_code),
-        );
+    // One resource per address with all its methods, so that another method gets 405 with
+    // `Allow` (methods.rs) instead of falling through to 404.
+    cfg.service(web::resource("/healthz").get(healthz));
+    cfg.service(web::resource("/api/v1/surveys/{survey}").get(get_definition));
+    cfg.service(web::resource("/api/v1/surveys/{survey}/responses").post(post_response));
+    cfg.service(web::resource("/api/v1/surveys/{survey}/open-code").post(post_open_code));
 }
 
 async fn healthz() -> HttpResponse {

@@ -29,6 +29,9 @@ pub enum ApiError {
     PayloadTooLarge,
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// The address exists, but not for this method; `allow` lists the methods it takes.
+    #[error("method not allowed")]
+    MethodNotAllowed { allow: String },
     #[error("rate limited")]
     RateLimited { retry_after_secs: u64 },
     #[error("unauthorized")]
@@ -108,6 +111,7 @@ impl ResponseError for ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
@@ -138,6 +142,10 @@ impl ResponseError for ApiError {
             }
             ApiError::UnsupportedMediaType => {
                 json!({"error": "unsupported_media_type", "message": "Send the body as application/json."})
+            }
+            ApiError::MethodNotAllowed { allow } => {
+                builder.insert_header((header::ALLOW, allow.as_str()));
+                json!({"error": "method_not_allowed", "message": format!("This address does not take that method. It takes: {allow}.")})
             }
             ApiError::RateLimited { retry_after_secs } => {
                 builder.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));

@@ -12,14 +12,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/api/v1/surveys/{survey}/kiosks",
-        web::post().to(open_kiosk),
-    )
-    .route(
-        "/api/v1/surveys/{survey}/kiosks/{kiosk}",
-        web::delete().to(close_kiosk),
-    );
+    // One resource per address with all its methods, so that another method gets 405 with
+    // `Allow` (methods.rs) instead of falling through to 404.
+    cfg.service(web::resource("/api/v1/surveys/{survey}/kiosks").post(open_kiosk));
+    cfg.service(web::resource("/api/v1/surveys/{survey}/kiosks/{kiosk}").delete(close_kiosk));
 }
 
 #[derive(Deserialize, Default)]

@@ -11,6 +11,7 @@ pub mod i18n;
 mod kiosk_api;
 mod limit;
 mod login_guard;
+mod methods;
 mod org_api;
 mod org_api_quotes;
 mod organiser;
@@ -116,6 +117,7 @@ pub fn build(
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
+            .wrap(from_fn(methods::explain_refused_method))
             .wrap(Compress::default())
             .wrap(security::headers())
             .wrap(from_fn(request_log::log_request))

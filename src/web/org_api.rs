@@ -13,44 +13,22 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/api/v1/surveys/{survey}/codes",
-        web::post().to(issue_codes),
-    )
-    .route("/api/v1/surveys/{survey}/open", web::post().to(open_survey))
-    .route(
-        "/api/v1/surveys/{survey}/close",
-        web::post().to(close_survey),
-    )
-    .route(
-        "/api/v1/surveys/{survey}/releases",
-        web::post().to(publish_release),
-    )
-    .route(
-        "/api/v1/surveys/{survey}/releases",
-        web::get().to(list_releases),
-    )
-    .route(
-        "/api/v1/surveys/{survey}/releases/{number}",
-        web::get().to(get_release),
-    )
-    .route(
-        "/api/v1/surveys/{survey}/exports",
-        web::post().to(request_export),
-    )
-    .route("/api/v1/exports/{id}", web::get().to(get_export))
-    .route(
-        "/api/v1/exports/{id}/approve",
-        web::post().to(approve_export),
-    )
-    .route(
-        "/api/v1/exports/{id}/decline",
-        web::post().to(decline_export),
-    )
-    .route(
-        "/api/v1/exports/{id}/bundle",
-        web::get().to(download_export),
+    // One resource per address with all its methods, so that another method gets 405 with
+    // `Allow` (methods.rs) instead of falling through to 404.
+    cfg.service(web::resource("/api/v1/surveys/{survey}/codes").post(issue_codes));
+    cfg.service(web::resource("/api/v1/surveys/{survey}/open").post(open_survey));
+    cfg.service(web::resource("/api/v1/surveys/{survey}/close").post(close_survey));
+    cfg.service(
+        web::resource("/api/v1/surveys/{survey}/releases")
+            .post(publish_release)
+            .get(list_releases),
     );
+    cfg.service(web::resource("/api/v1/surveys/{survey}/releases/{number}").get(get_release));
+    cfg.service(web::resource("/api/v1/surveys/{survey}/exports").post(request_export));
+    cfg.service(web::resource("/api/v1/exports/{id}").get(get_export));
+    cfg.service(web::resource("/api/v1/exports/{id}/approve").post(approve_export));
+    cfg.service(web::resource("/api/v1/exports/{id}/decline").post(decline_export));
+    cfg.service(web::resource("/api/v1/exports/{id}/bundle").get(download_export));
 }
 
 #[derive(Deserialize)]

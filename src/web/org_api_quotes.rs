@@ -16,17 +16,19 @@ use serde::Deserialize;
 const MAX_PICK_BYTES: usize = 64 * 1024;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/api/v1/surveys/{survey}/free-text/{question}",
-        web::get().to(read_free_text),
-    )
-    .route("/api/v1/surveys/{survey}/quotes", web::get().to(picked))
-    .route("/api/v1/surveys/{survey}/quotes", web::post().to(pick))
-    .route("/api/v1/surveys/{survey}/quotes", web::delete().to(unpick))
-    .route("/api/v1/surveys/{survey}/public", web::get().to(public))
-    .route(
-        "/api/v1/surveys/{survey}/public",
-        web::post().to(set_public),
+    // One resource per address with all its methods, so that another method gets 405 with
+    // `Allow` (methods.rs) instead of falling through to 404.
+    cfg.service(web::resource("/api/v1/surveys/{survey}/free-text/{question}").get(read_free_text));
+    cfg.service(
+        web::resource("/api/v1/surveys/{survey}/quotes")
+            .get(picked)
+            .post(pick)
+            .delete(unpick),
+    );
+    cfg.service(
+        web::resource("/api/v1/surveys/{survey}/public")
+            .get(public)
+            .post(set_public),
     );
 }
 

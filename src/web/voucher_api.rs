@@ -19,8 +19,10 @@ use serde_json::json;
 const SHAPE: &str = "The body must be {\"voucher\": \"...\"}.";
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/vouchers/check", web::post().to(check))
-        .route("/api/v1/vouchers/pay", web::post().to(pay));
+    // One resource per address with all its methods, so that another method gets 405 with
+    // `Allow` (methods.rs) instead of falling through to 404.
+    cfg.service(web::resource("/api/v1/vouchers/check").post(check));
+    cfg.service(web::resource("/api/v1/vouchers/pay").post(pay));
 }
 
 #[derive(Deserialize)]

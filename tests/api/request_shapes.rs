@@ -1,5 +1,7 @@
 //! Requests of the wrong shape get a clear answer and change nothing: a JSON route sent
-//! something other than JSON (415, the API's error shape).
+//! something other than JSON (415, the API's error shape), an address asked with a method it
+//! does not take (405 with `Allow` — JSON under /api, a page elsewhere — never a 404 that says
+//! the survey does not exist).
 
 use crate::forms::{into_page, Page};
 use crate::free_text::audited;
@@ -94,4 +96,58 @@ fn the_organiser_api_takes_json_bodies_only_and_anything_else_changes_nothing() 
         "",
     );
     assert_eq!(opened.status, 201, "{}", opened.html);
+}
+
+#[test]
+fn a_method_an_address_does_not_take_gets_405_with_allow_never_a_404() {
+    let app = TestApp::spawn();
+    let org = OrgClient::log_in(&app, "maria", "organiser");
+    let key = format!("Bearer {}", api_key(&app, "maria"));
+    let api = [
+        ("PUT", "/api/v1/surveys/demo/responses", "POST"),
+        ("GET", "/api/v1/surveys/demo/codes", "POST"),
+        ("DELETE", "/api/v1/surveys/demo", "GET"),
+        ("PATCH", "/api/v1/surveys/demo/quotes", "GET, POST, DELETE"),
+    ];
+    for (method, path, allow) in api {
+        let page = send(&app, method, path, &[("Authorization", &key)], "");
+        assert_eq!(page.status, 405, "{method} {path}: {}", page.html);
+        assert_eq!(page.header("allow"), Some(allow), "{method} {path}");
+        assert_eq!(json_error(&page), "method_not_allowed");
+        assert!(!page.html.contains("no such survey"), "{}", page.html);
+    }
+    // Peer pages: the peer layout, in a language, with Quick exit, and no cookie.
+    for (path, allow) in [
+        ("/s/demo/submit", "POST"),
+        ("/s/demo/page", "POST"),
+        ("/start", "POST"),
+    ] {
+        let page = Page::get_with(&app.url(path), &[("Accept-Language", "es")]);
+        assert_eq!(page.status, 405, "{path}: {}", page.html);
+        assert_eq!(page.header("allow"), Some(allow), "{path}");
+        assert!(page.html.contains("<html lang=\"es\""), "{}", page.html);
+        assert!(page.has("a.exit"), "Quick exit: {}", page.html);
+        assert!(page.html.contains("directamente"), "{}", page.html);
+        assert!(page.set_cookies.is_empty());
+        assert!(page.header("content-security-policy").is_some());
+    }
+    // Workspace forms opened as links: a workspace page, and nothing done.
+    for (path, allow) in [
+        ("/org/logout", "POST"),
+        ("/org/s/demo/state", "POST"),
+        ("/org/s/demo/releases", "POST"),
+    ] {
+        let page = org.get(path);
+        assert_eq!(page.status, 405, "{path}: {}", page.html);
+        assert_eq!(page.header("allow"), Some(allow), "{path}");
+        assert!(page.html.contains("opened directly"), "{}", page.html);
+    }
+    assert_eq!(org.get("/org").status, 200, "still logged in");
+    assert!(app.survey_list().contains("demo\topen"));
+    let login = send(&app, "DELETE", "/org/login", &[], "");
+    assert_eq!(login.status, 405);
+    assert_eq!(login.header("allow"), Some("GET, POST"));
+    // Addresses that do not exist are still 404.
+    assert_eq!(send(&app, "GET", "/api/v1/nothing", &[], "").status, 404);
+    assert_eq!(send(&app, "PUT", "/nothing/here", &[], "").status, 404);
 }
