@@ -5,6 +5,7 @@
 
 use crate::services::{ErrorKind, ServiceError};
 use crate::survey::AnswerError;
+use crate::web::organiser::UploadError;
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::json;
@@ -58,6 +59,16 @@ pub fn status_of(kind: ErrorKind) -> StatusCode {
         ErrorKind::Conflict => StatusCode::CONFLICT,
         ErrorKind::Forbidden => StatusCode::FORBIDDEN,
         ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
+/// The HTTP status of each reason the import form could not be read.
+pub fn upload_status(e: &UploadError) -> StatusCode {
+    match e {
+        UploadError::NotMultipart => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        UploadError::Unreadable => StatusCode::BAD_REQUEST,
+        UploadError::TooManyParts | UploadError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        UploadError::TimedOut => StatusCode::REQUEST_TIMEOUT,
     }
 }
 

@@ -1,13 +1,15 @@
 //! Requests of the wrong shape get a clear answer and change nothing: a JSON route sent
 //! something other than JSON (415, the API's error shape), an address asked with a method it
 //! does not take (405 with `Allow` — JSON under /api, a page elsewhere — never a 404 that says
-//! the survey does not exist).
+//! the survey does not exist), and an import form that is not a form or never finishes.
 
 use crate::forms::{into_page, Page};
 use crate::free_text::audited;
 use crate::helpers::TestApp;
 use crate::org_client::{api_key, OrgClient};
 use serde_json::Value;
+use std::io::{Read, Write};
+use std::time::{Duration, Instant};
 
 fn send(app: &TestApp, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Page {
     let mut req = ureq::request(method, &app.url(path));
@@ -150,4 +152,88 @@ fn a_method_an_address_does_not_take_gets_405_with_allow_never_a_404() {
     // Addresses that do not exist are still 404.
     assert_eq!(send(&app, "GET", "/api/v1/nothing", &[], "").status, 404);
     assert_eq!(send(&app, "PUT", "/nothing/here", &[], "").status, 404);
+}
+
+#[test]
+fn an_import_that_is_not_a_multipart_form_says_so_and_imports_nothing() {
+    let app = TestApp::spawn();
+    let org = OrgClient::log_in(&app, "maria", "organiser");
+    let definition = "id = \"plain\"\ntitle = { en = \"Plain\" }\n";
+    for content_type in ["text/plain", "application/x-www-form-urlencoded"] {
+        let page = send(
+            &app,
+            "POST",
+            "/org/import",
+            &[
+                ("Cookie", org.cookie.as_deref().expect("session")),
+                ("Content-Type", content_type),
+            ],
+            definition,
+        );
+        assert_eq!(page.status, 415, "{content_type}: {}", page.html);
+        assert!(
+            page.html.contains("The form could not be read"),
+            "{}",
+            page.html
+        );
+        assert!(!page.html.contains("expired"), "{}", page.html);
+    }
+    assert!(!app.survey_list().contains("plain"));
+}
+
+/// Sends `head` and `body` on a raw connection, then waits up to `wait` for the answer.
+fn raw_exchange(app: &TestApp, head: &str, body: &[u8], wait: Duration) -> (String, Duration) {
+    let address = app.address.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).expect("connect");
+    stream.set_read_timeout(Some(wait)).expect("read timeout");
+    let started = Instant::now();
+    stream.write_all(head.as_bytes()).expect("head");
+    stream.write_all(body).expect("body");
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 8192];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                answer.extend_from_slice(&buf[..n]);
+                if answer.windows(7).any(|w| w == b"</html>") {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    (
+        String::from_utf8_lossy(&answer).into_owned(),
+        started.elapsed(),
+    )
+}
+
+#[test]
+fn an_import_whose_upload_stops_halfway_is_answered_within_seconds_and_imports_nothing() {
+    let app = TestApp::spawn();
+    let org = OrgClient::log_in(&app, "maria", "organiser");
+    let csrf = org.csrf("/org/import");
+    let cookie = org.cookie.as_deref().expect("session");
+    let boundary = "----chorus-stalled";
+    let part = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"source\"\r\n\r\nid = \"stalled\"\n"
+    );
+    // The headers promise far more than is sent: the client then goes quiet.
+    let head = format!(
+        "POST /org/import HTTP/1.1\r\nHost: {}\r\nCookie: {cookie}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n\r\n",
+        app.address.trim_start_matches("http://"),
+        part.len() + 100_000
+    );
+    let (answer, took) = raw_exchange(&app, &head, part.as_bytes(), Duration::from_secs(40));
+    assert!(
+        answer.starts_with("HTTP/1.1 408"),
+        "after {took:?}: {answer}"
+    );
+    assert!(took < Duration::from_secs(20), "held for {took:?}");
+    assert!(
+        answer.contains("stopped before it was complete"),
+        "{answer}"
+    );
+    assert!(!app.survey_list().contains("stalled"));
 }

@@ -12,9 +12,11 @@ mod login;
 mod pickup;
 pub(crate) mod results;
 mod surveys;
+mod upload;
 mod vouchers;
 
 pub(crate) use cards::short_address;
+pub(crate) use upload::UploadError;
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
