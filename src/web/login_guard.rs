@@ -8,7 +8,8 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-const MAX_FAILURES: u32 = 5;
+/// Wrong passwords that lock a client (or a device) out of an account.
+pub const MAX_FAILURES: u32 = 5;
 const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
 const LOCKOUT: Duration = Duration::from_secs(15 * 60);
 

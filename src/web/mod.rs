@@ -39,6 +39,9 @@ pub struct State {
     translations: i18n::InterfaceTexts,
     open_codes: limit::RateLimiter,
     logins: limit::RateLimiter,
+    /// Logins per device cookie: a device skips the per-client rate, so it gets its own, and a
+    /// burst small enough that a stolen cookie cannot race many guesses past the device's lock.
+    device_logins: limit::RateLimiter<device::Device>,
     code_entries: limit::RateLimiter,
     submissions: limit::RateLimiter,
     /// Codes drawn per kiosk (keyed by the kiosk, not the tablet's address).
@@ -94,6 +97,10 @@ pub fn build(
         logins: limit::RateLimiter::per_minute(
             options.limits.logins_per_minute,
             options.limits.logins_per_minute,
+        ),
+        device_logins: limit::RateLimiter::per_minute(
+            login_guard::MAX_FAILURES,
+            login_guard::MAX_FAILURES,
         ),
         code_entries: limit::RateLimiter::per_minute(
             options.limits.code_entries_per_minute,

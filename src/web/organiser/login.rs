@@ -91,6 +91,19 @@ pub async fn log_in(
             )
         }
     }
+    // Checked after the lock, so a locked device is told it is locked. Five a minute is plenty
+    // for a person; a thief with a copied cookie cannot send fifty guesses at once, all checked
+    // before the fifth failure locks the device.
+    if let Some(device) = device {
+        if state.device_logins.check(device).is_err() {
+            return login_page(
+                &state,
+                &req,
+                StatusCode::TOO_MANY_REQUESTS,
+                Some("Too many attempts from this browser. Wait a minute and try again."),
+            );
+        }
+    }
     let (who, secret) = (name.clone(), password.to_owned());
     let checked = act(&state, move |chorus| {
         account_actions::log_in(chorus, &who, &secret)
