@@ -16,7 +16,8 @@
 # docs/operations.md for what that means for restarts.
 #
 # Put a TLS reverse proxy (deploy/Caddyfile, deploy/nginx.conf) or Tor (deploy/torrc) in front;
-# publish the port on 127.0.0.1 only, as above.
+# publish the port on 127.0.0.1 only, as above. Both a proxy and Tor: point Tor at the proxy, not
+# at this port (docs/operations.md, "Which way in needs what").
 
 ARG RUST_VERSION=1.95
 ARG DEBIAN_RELEASE=trixie

@@ -15,16 +15,12 @@ use serde::Deserialize;
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(healthz))
-        .route("/api/v1/surveys/{survey}", web::get().to(get_definition))
-        .route(
-            "/api/v1/surveys/{survey}/responses",
-            web::post().to(post_response),
-        )
-        .route(
-            "/api/v1/surveys/{survey}/open-code",
-            web::post().to(post_open_code),
-        );
+    // One resource per address with all its methods, so that another method gets 405 with
+    // `Allow` (methods.rs) instead of falling through to 404.
+    cfg.service(web::resource("/healthz").get(healthz));
+    cfg.service(web::resource("/api/v1/surveys/{survey}").get(get_definition));
+    cfg.service(web::resource("/api/v1/surveys/{survey}/responses").post(post_response));
+    cfg.service(web::resource("/api/v1/surveys/{survey}/open-code").post(post_open_code));
 }
 
 async fn healthz() -> HttpResponse {
@@ -69,8 +65,7 @@ async fn post_response(
     state
         .limit(&state.submissions, &req)
         .map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs })?;
-    require_json(&req)?;
-    let body = read_body(payload, MAX_BODY_BYTES).await?;
+    let body = read_json(&req, payload, MAX_BODY_BYTES).await?;
     let submission: Submission = parse_json(&body)?;
     let done =
         responses::submit(&state.chorus, &path, &submission.code, &submission.answers).await?;
@@ -112,7 +107,19 @@ impl State {
     }
 }
 
-fn require_json(req: &HttpRequest) -> Result<(), ApiError> {
+/// The body of a JSON route: `Content-Type: application/json` (415 otherwise, before anything is
+/// read), at most `limit` bytes. Every route that takes a JSON body reads it through here, so a
+/// form or a text body never reaches a JSON route's action.
+pub(super) async fn read_json(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+) -> Result<web::BytesMut, ApiError> {
+    require_json(req)?;
+    read_body(payload, limit).await
+}
+
+pub(super) fn require_json(req: &HttpRequest) -> Result<(), ApiError> {
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)

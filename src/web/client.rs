@@ -7,7 +7,9 @@
 //! as IPv6 (`::ffff:192.0.2.1`, as a dual-stack socket or a proxy may report it) is that IPv4
 //! address, so it shares the allowance of the same address written plainly.
 
+use super::State;
 use std::net::{IpAddr, Ipv6Addr};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The key a client's allowances are counted under.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -42,6 +44,48 @@ pub fn client_of(
         .and_then(|v| v.rsplit(',').next())
         .and_then(|v| v.trim().parse().ok());
     forwarded.or(peer).map(ClientKey::of)
+}
+
+/// At most one warning an hour: visible in any log window, never a flood.
+const WARN_EVERY_SECONDS: u64 = 3600;
+
+/// When Chorus last warned that a request bypassed the trusted proxy (clock seconds; 0: never).
+///
+/// With `trust_forwarded_for` on, a request that arrives with no `X-Forwarded-For` at all did
+/// not come through the proxy (both shipped proxy configurations always set it). Most often that
+/// is a Tor onion service pointed at Chorus itself instead of at the proxy: then every onion
+/// visitor can send a header of their own and pick their own rate-limit key. Chorus cannot tell
+/// such a forged header from the proxy's, so it cannot refuse them; it can say plainly, in its
+/// log, that the way in is wrong.
+#[derive(Default)]
+pub struct BypassWarning(AtomicU64);
+
+impl BypassWarning {
+    /// Whether to warn now, at most once per `WARN_EVERY_SECONDS`.
+    fn due(&self, now: u64) -> bool {
+        let last = self.0.load(Ordering::Relaxed);
+        (last == 0 || now >= last.saturating_add(WARN_EVERY_SECONDS))
+            && self
+                .0
+                .compare_exchange(last, now.max(1), Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+    }
+}
+
+impl State {
+    pub(super) fn warn_proxy_bypassed(&self) {
+        if self.proxy_bypass.due(self.clock.now()) {
+            tracing::warn!(
+                "trust_forwarded_for is on, but a request reached Chorus without an \
+                 X-Forwarded-For header: something reaches Chorus without passing through the \
+                 proxy — most often a Tor onion service pointed at Chorus instead of at the \
+                 proxy's onion listener. Anyone who comes in that way can send a header of their \
+                 own and escape every per-client limit. Point the onion service at the proxy \
+                 (deploy/torrc, line (b)) or set trust_forwarded_for = false \
+                 (docs/operations.md, \"Which way in needs what\"). Repeated at most hourly."
+            );
+        }
+    }
 }
 
 #[cfg(test)]
@@ -99,5 +143,14 @@ mod tests {
         assert!(client_of(true, None, peer) == Some(key("127.0.0.1")));
         assert!(client_of(true, Some("::ffff:192.0.2.9"), peer) == Some(key("192.0.2.9")));
         assert!(client_of(false, None, None).is_none());
+    }
+
+    #[test]
+    fn the_warning_is_due_once_an_hour_at_most() {
+        let warning = BypassWarning::default();
+        assert!(warning.due(1_000));
+        assert!(!warning.due(1_001));
+        assert!(!warning.due(1_000 + WARN_EVERY_SECONDS - 1));
+        assert!(warning.due(1_000 + WARN_EVERY_SECONDS));
     }
 }

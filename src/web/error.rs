@@ -5,6 +5,7 @@
 
 use crate::services::{ErrorKind, ServiceError};
 use crate::survey::AnswerError;
+use crate::web::organiser::UploadError;
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::json;
@@ -29,6 +30,9 @@ pub enum ApiError {
     PayloadTooLarge,
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// The address exists, but not for this method; `allow` lists the methods it takes.
+    #[error("method not allowed")]
+    MethodNotAllowed { allow: String },
     #[error("rate limited")]
     RateLimited { retry_after_secs: u64 },
     #[error("unauthorized")]
@@ -55,6 +59,16 @@ pub fn status_of(kind: ErrorKind) -> StatusCode {
         ErrorKind::Conflict => StatusCode::CONFLICT,
         ErrorKind::Forbidden => StatusCode::FORBIDDEN,
         ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
+/// The HTTP status of each reason the import form could not be read.
+pub fn upload_status(e: &UploadError) -> StatusCode {
+    match e {
+        UploadError::NotMultipart => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        UploadError::Unreadable => StatusCode::BAD_REQUEST,
+        UploadError::TooManyParts | UploadError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        UploadError::TimedOut => StatusCode::REQUEST_TIMEOUT,
     }
 }
 
@@ -108,6 +122,7 @@ impl ResponseError for ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
@@ -138,6 +153,10 @@ impl ResponseError for ApiError {
             }
             ApiError::UnsupportedMediaType => {
                 json!({"error": "unsupported_media_type", "message": "Send the body as application/json."})
+            }
+            ApiError::MethodNotAllowed { allow } => {
+                builder.insert_header((header::ALLOW, allow.as_str()));
+                json!({"error": "method_not_allowed", "message": format!("This address does not take that method. It takes: {allow}.")})
             }
             ApiError::RateLimited { retry_after_secs } => {
                 builder.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));

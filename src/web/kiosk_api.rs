@@ -1,7 +1,7 @@
 //! Kiosks over the JSON API, for organisers' scripts: `POST /api/v1/surveys/{survey}/kiosks`
 //! opens one (201 with its link) and `DELETE /api/v1/surveys/{survey}/kiosks/{kiosk}` closes it.
 
-use super::api::{parse_json_body, read_body};
+use super::api::{parse_json_body, read_body, require_json};
 use super::auth::api_account;
 use super::blocking::act;
 use super::error::ApiError;
@@ -12,14 +12,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/api/v1/surveys/{survey}/kiosks",
-        web::post().to(open_kiosk),
-    )
-    .route(
-        "/api/v1/surveys/{survey}/kiosks/{kiosk}",
-        web::delete().to(close_kiosk),
-    );
+    // One resource per address with all its methods, so that another method gets 405 with
+    // `Allow` (methods.rs) instead of falling through to 404.
+    cfg.service(web::resource("/api/v1/surveys/{survey}/kiosks").post(open_kiosk));
+    cfg.service(web::resource("/api/v1/surveys/{survey}/kiosks/{kiosk}").delete(close_kiosk));
 }
 
 #[derive(Deserialize, Default)]
@@ -44,6 +40,8 @@ async fn open_kiosk(
     let request: OpenRequest = if body.iter().all(u8::is_ascii_whitespace) {
         OpenRequest::default()
     } else {
+        // The body may be left out; one that is there is JSON, said so.
+        require_json(&req)?;
         parse_json_body(
             &body,
             "The body may be empty, or {\"tags\": {\"KEY\": \"VALUE\"}, \"hours\": N}.",

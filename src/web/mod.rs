@@ -5,10 +5,13 @@ mod api;
 mod auth;
 mod blocking;
 mod client;
+mod device;
 mod error;
 pub mod i18n;
 mod kiosk_api;
 mod limit;
+mod login_guard;
+mod methods;
 mod org_api;
 mod org_api_quotes;
 mod organiser;
@@ -36,13 +39,18 @@ pub struct State {
     translations: i18n::InterfaceTexts,
     open_codes: limit::RateLimiter,
     logins: limit::RateLimiter,
+    /// Logins per device cookie: a device skips the per-client rate, so it gets its own, and a
+    /// burst small enough that a stolen cookie cannot race many guesses past the device's lock.
+    device_logins: limit::RateLimiter<device::Device>,
     code_entries: limit::RateLimiter,
     submissions: limit::RateLimiter,
     /// Codes drawn per kiosk (keyed by the kiosk, not the tablet's address).
     kiosk_codes: limit::RateLimiter<crate::kiosks::KioskId>,
     kiosk: crate::config::KioskSettings,
     trust_forwarded_for: bool,
-    login_guard: auth::LoginGuard,
+    login_guard: login_guard::LoginGuard,
+    /// Says in the log when requests bypass the trusted proxy (`client.rs`).
+    proxy_bypass: client::BypassWarning,
     clock: Box<dyn crate::clock::Clock>,
     site: Site,
 }
@@ -90,6 +98,10 @@ pub fn build(
             options.limits.logins_per_minute,
             options.limits.logins_per_minute,
         ),
+        device_logins: limit::RateLimiter::per_minute(
+            login_guard::MAX_FAILURES,
+            login_guard::MAX_FAILURES,
+        ),
         code_entries: limit::RateLimiter::per_minute(
             options.limits.code_entries_per_minute,
             options.limits.code_entries_per_minute,
@@ -104,13 +116,15 @@ pub fn build(
         ),
         kiosk: options.kiosk,
         trust_forwarded_for: options.limits.trust_forwarded_for,
-        login_guard: auth::LoginGuard::default(),
+        login_guard: login_guard::LoginGuard::default(),
+        proxy_bypass: client::BypassWarning::default(),
         clock: Box::new(crate::clock::SystemClock),
         site: options.site,
     });
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
+            .wrap(from_fn(methods::explain_refused_method))
             .wrap(Compress::default())
             .wrap(security::headers())
             .wrap(from_fn(request_log::log_request))
@@ -145,6 +159,9 @@ impl State {
             .get_all("x-forwarded-for")
             .last()
             .and_then(|v| v.to_str().ok());
+        if self.trust_forwarded_for && forwarded_for.is_none() {
+            self.warn_proxy_bypassed();
+        }
         client::client_of(
             self.trust_forwarded_for,
             forwarded_for,

@@ -1,7 +1,7 @@
 //! The organiser side of the JSON API, for scripts: `Authorization: Bearer <api key>` of an
 //! organiser account (`chorus user api-key NAME`).
 
-use super::api::{parse_json_body, read_body};
+use super::api::{parse_json_body, read_json};
 use super::auth::api_account;
 use super::blocking::act;
 use super::error::ApiError;
@@ -13,44 +13,22 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/api/v1/surveys/{survey}/codes",
-        web::post().to(issue_codes),
-    )
-    .route("/api/v1/surveys/{survey}/open", web::post().to(open_survey))
-    .route(
-        "/api/v1/surveys/{survey}/close",
-        web::post().to(close_survey),
-    )
-    .route(
-        "/api/v1/surveys/{survey}/releases",
-        web::post().to(publish_release),
-    )
-    .route(
-        "/api/v1/surveys/{survey}/releases",
-        web::get().to(list_releases),
-    )
-    .route(
-        "/api/v1/surveys/{survey}/releases/{number}",
-        web::get().to(get_release),
-    )
-    .route(
-        "/api/v1/surveys/{survey}/exports",
-        web::post().to(request_export),
-    )
-    .route("/api/v1/exports/{id}", web::get().to(get_export))
-    .route(
-        "/api/v1/exports/{id}/approve",
-        web::post().to(approve_export),
-    )
-    .route(
-        "/api/v1/exports/{id}/decline",
-        web::post().to(decline_export),
-    )
-    .route(
-        "/api/v1/exports/{id}/bundle",
-        web::get().to(download_export),
+    // One resource per address with all its methods, so that another method gets 405 with
+    // `Allow` (methods.rs) instead of falling through to 404.
+    cfg.service(web::resource("/api/v1/surveys/{survey}/codes").post(issue_codes));
+    cfg.service(web::resource("/api/v1/surveys/{survey}/open").post(open_survey));
+    cfg.service(web::resource("/api/v1/surveys/{survey}/close").post(close_survey));
+    cfg.service(
+        web::resource("/api/v1/surveys/{survey}/releases")
+            .post(publish_release)
+            .get(list_releases),
     );
+    cfg.service(web::resource("/api/v1/surveys/{survey}/releases/{number}").get(get_release));
+    cfg.service(web::resource("/api/v1/surveys/{survey}/exports").post(request_export));
+    cfg.service(web::resource("/api/v1/exports/{id}").get(get_export));
+    cfg.service(web::resource("/api/v1/exports/{id}/approve").post(approve_export));
+    cfg.service(web::resource("/api/v1/exports/{id}/decline").post(decline_export));
+    cfg.service(web::resource("/api/v1/exports/{id}/bundle").get(download_export));
 }
 
 #[derive(Deserialize)]
@@ -71,7 +49,7 @@ async fn request_export(
     if state.chorus.surveys.get(&survey).is_none() {
         return Err(ServiceError::NoSuchSurvey(survey).into());
     }
-    let body = read_body(payload, 8192).await?;
+    let body = read_json(&req, payload, 8192).await?;
     let ask: ExportAsk = parse_json_body(&body, "The body must be {\"purpose\": \"...\"}.")?;
     let made = act(&state, move |chorus| {
         exports::request_export(chorus, &actor, &survey, &ask.purpose)
@@ -216,7 +194,7 @@ async fn issue_codes(
     if state.chorus.surveys.get(&survey).is_none() {
         return Err(ServiceError::NoSuchSurvey(survey).into());
     }
-    let body = read_body(payload, 4096).await?;
+    let body = read_json(&req, payload, 4096).await?;
     let request: IssueRequest = parse_json_body(&body, "The body must be {\"count\": N} (with \"tags\": {\"KEY\": \"VALUE\"} for questions filled from the batch).")?;
     let id = survey.clone();
     let issued = act(&state, move |chorus| {

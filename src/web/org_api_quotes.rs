@@ -2,7 +2,7 @@
 //! key>` of an organiser account): read a free-text question's answers detached and shuffled,
 //! pick quotes for the next release, and switch the public results page on or off.
 
-use super::api::{parse_json_body, read_body};
+use super::api::{parse_json_body, read_json};
 use super::auth::api_account;
 use super::blocking::act;
 use super::error::ApiError;
@@ -16,17 +16,19 @@ use serde::Deserialize;
 const MAX_PICK_BYTES: usize = 64 * 1024;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/api/v1/surveys/{survey}/free-text/{question}",
-        web::get().to(read_free_text),
-    )
-    .route("/api/v1/surveys/{survey}/quotes", web::get().to(picked))
-    .route("/api/v1/surveys/{survey}/quotes", web::post().to(pick))
-    .route("/api/v1/surveys/{survey}/quotes", web::delete().to(unpick))
-    .route("/api/v1/surveys/{survey}/public", web::get().to(public))
-    .route(
-        "/api/v1/surveys/{survey}/public",
-        web::post().to(set_public),
+    // One resource per address with all its methods, so that another method gets 405 with
+    // `Allow` (methods.rs) instead of falling through to 404.
+    cfg.service(web::resource("/api/v1/surveys/{survey}/free-text/{question}").get(read_free_text));
+    cfg.service(
+        web::resource("/api/v1/surveys/{survey}/quotes")
+            .get(picked)
+            .post(pick)
+            .delete(unpick),
+    );
+    cfg.service(
+        web::resource("/api/v1/surveys/{survey}/public")
+            .get(public)
+            .post(set_public),
     );
 }
 
@@ -54,11 +56,16 @@ struct Pick {
 
 const PICK_SHAPE: &str = "The body must be {\"question\": \"...\", \"text\": \"...\"}.";
 
-async fn read_pick(survey: &str, state: &State, payload: web::Payload) -> Result<Pick, ApiError> {
+async fn read_pick(
+    survey: &str,
+    state: &State,
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<Pick, ApiError> {
     if state.chorus.surveys.get(survey).is_none() {
         return Err(ServiceError::NoSuchSurvey(survey.to_owned()).into());
     }
-    let body = read_body(payload, MAX_PICK_BYTES).await?;
+    let body = read_json(req, payload, MAX_PICK_BYTES).await?;
     parse_json_body(&body, PICK_SHAPE)
 }
 
@@ -71,7 +78,7 @@ async fn pick(
 ) -> Result<HttpResponse, ApiError> {
     let actor = Actor::api(&api_account(&state, &req, Role::Organiser)?.name);
     let survey = path.into_inner();
-    let p = read_pick(&survey, &state, payload).await?;
+    let p = read_pick(&survey, &state, &req, payload).await?;
     let (id, question) = (survey.clone(), p.question.clone());
     let added = act(&state, move |chorus| {
         free_text::pick_quote(chorus, &actor, &survey, &p.question, &p.text)
@@ -95,7 +102,7 @@ async fn unpick(
 ) -> Result<HttpResponse, ApiError> {
     let actor = Actor::api(&api_account(&state, &req, Role::Organiser)?.name);
     let survey = path.into_inner();
-    let p = read_pick(&survey, &state, payload).await?;
+    let p = read_pick(&survey, &state, &req, payload).await?;
     let (id, question) = (survey.clone(), p.question.clone());
     // Taking back words that were not picked leaves them not picked: the same answer.
     act(&state, move |chorus| {
@@ -164,7 +171,7 @@ async fn set_public(
     if state.chorus.surveys.get(&survey).is_none() {
         return Err(ServiceError::NoSuchSurvey(survey).into());
     }
-    let body = read_body(payload, 64 * 1024).await?;
+    let body = read_json(&req, payload, 64 * 1024).await?;
     let setting: PublicSetting = parse_json_body(
         &body,
         "The body must be {\"public\": true or false, \"tables\": [\"table id\", ...] or null}.",

@@ -16,7 +16,9 @@ use serde::{Deserialize, Serialize};
 use tera::Context;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/r/{survey}", web::get().to(show));
+    // One resource per address with all its methods, so that another method gets 405 with
+    // `Allow` (methods.rs) instead of falling through to 404.
+    cfg.service(web::resource("/r/{survey}").get(show));
 }
 
 #[derive(Deserialize)]

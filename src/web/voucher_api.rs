@@ -2,7 +2,7 @@
 //! and `POST /api/v1/vouchers/pay`, each with `{"voucher": "..."}`. The voucher is in the body,
 //! never in the path, so it reaches no access log.
 
-use super::api::{parse_json_body, read_body};
+use super::api::{parse_json_body, read_json};
 use super::auth::api_account;
 use super::blocking::act;
 use super::error::ApiError;
@@ -19,8 +19,10 @@ use serde_json::json;
 const SHAPE: &str = "The body must be {\"voucher\": \"...\"}.";
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/vouchers/check", web::post().to(check))
-        .route("/api/v1/vouchers/pay", web::post().to(pay));
+    // One resource per address with all its methods, so that another method gets 405 with
+    // `Allow` (methods.rs) instead of falling through to 404.
+    cfg.service(web::resource("/api/v1/vouchers/check").post(check));
+    cfg.service(web::resource("/api/v1/vouchers/pay").post(pay));
 }
 
 #[derive(Deserialize)]
@@ -37,8 +39,8 @@ fn desk_account(state: &State, req: &HttpRequest) -> Result<Account, ApiError> {
     }
 }
 
-async fn read_voucher(payload: web::Payload) -> Result<String, ApiError> {
-    let body = read_body(payload, 1024).await?;
+async fn read_voucher(req: &HttpRequest, payload: web::Payload) -> Result<String, ApiError> {
+    let body = read_json(req, payload, 1024).await?;
     let parsed: VoucherBody = parse_json_body(&body, SHAPE)?;
     Ok(parsed.voucher)
 }
@@ -49,7 +51,7 @@ async fn check(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     desk_account(&state, &req)?;
-    let typed = read_voucher(payload).await?;
+    let typed = read_voucher(&req, payload).await?;
     let (standing, reward) = act(&state, move |chorus| {
         Ok((
             voucher_actions::voucher_standing(chorus, &typed)?,
@@ -71,7 +73,7 @@ async fn pay(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let actor = Actor::api(&desk_account(&state, &req)?.name);
-    let typed = read_voucher(payload).await?;
+    let typed = read_voucher(&req, payload).await?;
     let (payment, reward) = act(&state, move |chorus| {
         Ok((
             voucher_actions::pay_voucher(chorus, &actor, &typed)?,

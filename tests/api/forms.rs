@@ -8,6 +8,8 @@ pub struct Page {
     pub url: String,
     pub html: String,
     pub headers: Vec<(String, String)>,
+    /// Each `Set-Cookie` header on its own (joined, `headers` cannot tell them apart).
+    pub set_cookies: Vec<String>,
 }
 
 pub struct Form {
@@ -34,7 +36,13 @@ pub fn into_page(url: &str, result: Result<ureq::Response, ureq::Error>) -> Page
             (h, v)
         })
         .collect();
+    let set_cookies = resp
+        .all("set-cookie")
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
     Page {
+        set_cookies,
         status: resp.status(),
         url: url.to_owned(),
         headers,
@@ -60,6 +68,14 @@ impl Page {
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
+    }
+
+    /// The `Set-Cookie` header of the cookie called `name`, whole (value and attributes).
+    pub fn set_cookie(&self, name: &str) -> Option<&str> {
+        self.set_cookies
+            .iter()
+            .find(|c| c.starts_with(&format!("{name}=")))
+            .map(String::as_str)
     }
 
     pub fn h1(&self) -> String {

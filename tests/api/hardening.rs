@@ -136,3 +136,59 @@ fn a_forged_left_hand_forwarded_address_does_not_escape_the_rate_limit() {
     assert_eq!(statuses[..2], [401, 401], "{statuses:?}");
     assert!(statuses[2..].iter().all(|s| *s == 429), "{statuses:?}");
 }
+
+/// A code typed at `/start`, with `X-Forwarded-For` set to `forwarded` or absent.
+fn enter_code(app: &TestApp, forwarded: Option<&str>) -> u16 {
+    let mut req = ureq::post(&app.url("/start"));
+    if let Some(f) = forwarded {
+        req = req.set("X-Forwarded-For", f);
+    }
+    into_page(
+        &app.url("/start"),
+        req.send_form(&[("_code", "7WXR-ABZ8-STWP-XT")]),
+    )
+    .status
+}
+
+/// The server's log, once `pattern` is in it (or after five seconds).
+fn log_with(app: &TestApp, pattern: &str) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let logs = app.logs();
+        if logs.contains(pattern) || std::time::Instant::now() > deadline {
+            return logs;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_request_that_bypasses_the_trusted_proxy_is_reported_in_the_log_without_an_address() {
+    const WARNING: &str = "without an X-Forwarded-For header";
+    let app = TestApp::spawn_configured(&[], Some("trust_forwarded_for = true\n"));
+    // Through the proxy: the header is always there, and nothing is said.
+    assert_ne!(enter_code(&app, Some("198.51.100.7")), 429);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(!app.logs().contains(WARNING), "{}", app.logs());
+    // Straight in (as an onion service pointed at Chorus would be): said once, plainly.
+    for _ in 0..3 {
+        enter_code(&app, None);
+    }
+    let logs = log_with(&app, WARNING);
+    assert_eq!(logs.matches(WARNING).count(), 1, "{logs}");
+    let line = logs
+        .lines()
+        .find(|l| l.contains(WARNING))
+        .expect("the warning");
+    assert!(line.contains("deploy/torrc"), "{line}");
+    assert!(
+        !line.contains("127.0.0.1") && !logs.contains("198.51.100.7"),
+        "{line}"
+    );
+
+    // Without trust_forwarded_for the header means nothing, and its absence says nothing.
+    let plain = TestApp::spawn();
+    enter_code(&plain, None);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(!plain.logs().contains(WARNING));
+}

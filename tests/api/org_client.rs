@@ -9,7 +9,15 @@ pub const PASSWORD: &str = "a long organiser password";
 pub struct OrgClient {
     pub base: String,
     pub cookie: Option<String>,
+    /// The device cookie (`chorus_device=…`) this browser got at its last login, sent back
+    /// with every login as a browser does.
+    pub device: Option<String>,
     agent: ureq::Agent,
+}
+
+/// `name=value` of a `Set-Cookie` header.
+pub fn pair_of(set_cookie: &str) -> String {
+    set_cookie.split(';').next().expect("cookie").to_owned()
 }
 
 /// Adds an account through the CLI (password on stdin).
@@ -29,6 +37,7 @@ impl OrgClient {
         OrgClient {
             base: app.address.clone(),
             cookie: None,
+            device: None,
             agent: ureq::AgentBuilder::new().redirects(0).build(),
         }
     }
@@ -44,12 +53,18 @@ impl OrgClient {
         let mut client = OrgClient::anonymous(app);
         let page = client.post_login(name, PASSWORD);
         assert_eq!(page.status, 303, "login: {}", page.html);
-        let set = page
-            .header("set-cookie")
-            .expect("a session cookie")
-            .to_owned();
-        client.cookie = Some(set.split(';').next().expect("cookie").to_owned());
+        client.keep_cookies(&page);
         client
+    }
+
+    /// Keeps the session and device cookies a login answer set, as a browser does.
+    pub fn keep_cookies(&mut self, page: &Page) {
+        if let Some(session) = page.set_cookie("chorus_session") {
+            self.cookie = Some(pair_of(session));
+        }
+        if let Some(device) = page.set_cookie("chorus_device") {
+            self.device = Some(pair_of(device));
+        }
     }
 
     fn request(&self, method: &str, path: &str) -> ureq::Request {
@@ -73,11 +88,15 @@ impl OrgClient {
     /// that page set.
     pub fn post_login(&self, name: &str, password: &str) -> Page {
         let form = self.get("/org/login");
-        let cookie = form
-            .header("set-cookie")
-            .and_then(|c| c.split(';').next())
-            .expect("the login page sets its token cookie")
-            .to_owned();
+        let token_cookie = form
+            .set_cookie("chorus_login")
+            .map(pair_of)
+            .expect("the login page sets its token cookie");
+        // What a browser sends to /org/login: the token cookie and any device cookie.
+        let cookie = match &self.device {
+            Some(device) => format!("{token_cookie}; {device}"),
+            None => token_cookie,
+        };
         let doc = scraper::Html::parse_document(&form.html);
         let sel = scraper::Selector::parse("input[name=_csrf]").expect("selector");
         let token = doc

@@ -159,7 +159,10 @@ fn the_session_cookie_is_http_only_strict_and_scoped_to_the_workspace_and_logout
     crate::org_client::add_account(&app, "maria", "organiser");
     let client = OrgClient::anonymous(&app);
     let page = client.post_login("maria", PASSWORD);
-    let cookie = page.header("set-cookie").expect("cookie").to_owned();
+    let cookie = page
+        .set_cookie("chorus_session")
+        .expect("a session cookie")
+        .to_owned();
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Strict"), "{cookie}");
     assert!(cookie.contains("Path=/org"), "{cookie}");

@@ -3,9 +3,9 @@
 use super::access::{act, field, read_form, see_other, OrgPage};
 use crate::accounts::{self, AccountName, Role};
 use crate::services::{accounts as account_actions, Actor, ServiceError};
-use crate::web::auth;
 use crate::web::error::{page_message_of, status_of};
 use crate::web::State;
+use crate::web::{auth, device, login_guard};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
@@ -45,7 +45,11 @@ pub async fn log_in(
     };
     let name = field(&fields, "name").unwrap_or("").trim().to_lowercase();
     let password = field(&fields, "password").unwrap_or("");
-    if state.limit(&state.logins, &req).is_err() {
+    // A browser that has logged in to this account before skips what strangers share — the
+    // per-client rate and lockout (one "client" for everyone behind Tor) and the account's
+    // back-off — and is held to its own failures instead.
+    let device = device::device_of(&state, &req, &name);
+    if device.is_none() && state.limit(&state.logins, &req).is_err() {
         return login_page(
             &state,
             &req,
@@ -62,9 +66,13 @@ pub async fn log_in(
         );
     }
     let client = state.client(&req);
-    match state.login_guard.check(&name, client) {
-        auth::Verdict::Allowed => {}
-        auth::Verdict::Locked => {
+    let verdict = match &device {
+        Some(device) => state.login_guard.check_device(device),
+        None => state.login_guard.check(&name, client),
+    };
+    match verdict {
+        login_guard::Verdict::Allowed => {}
+        login_guard::Verdict::Locked => {
             return login_page(
                 &state,
                 &req,
@@ -72,7 +80,7 @@ pub async fn log_in(
                 Some("This account is locked here for 15 minutes after too many wrong passwords."),
             )
         }
-        auth::Verdict::Wait(seconds) => {
+        login_guard::Verdict::Wait(seconds) => {
             return login_page(
                 &state,
                 &req,
@@ -83,6 +91,19 @@ pub async fn log_in(
             )
         }
     }
+    // Checked after the lock, so a locked device is told it is locked. Five a minute is plenty
+    // for a person; a thief with a copied cookie cannot send fifty guesses at once, all checked
+    // before the fifth failure locks the device.
+    if let Some(device) = device {
+        if state.device_logins.check(device).is_err() {
+            return login_page(
+                &state,
+                &req,
+                StatusCode::TOO_MANY_REQUESTS,
+                Some("Too many attempts from this browser. Wait a minute and try again."),
+            );
+        }
+    }
     let (who, secret) = (name.clone(), password.to_owned());
     let checked = act(&state, move |chorus| {
         account_actions::log_in(chorus, &who, &secret)
@@ -90,22 +111,22 @@ pub async fn log_in(
     .await;
     match checked {
         Ok(Some(account)) => {
-            state.login_guard.succeeded(&name, client);
+            match &device {
+                Some(device) => state.login_guard.device_succeeded(device),
+                None => state.login_guard.succeeded(&name, client),
+            }
             let target = match account.role {
                 Role::Organiser => "/org",
                 Role::Researcher => "/org/research",
                 Role::Staff => "/org/vouchers",
             };
-            let mut response = see_other(target);
-            let _ = response.add_cookie(&auth::session_cookie(
-                &state,
-                &account,
-                auth::is_secure(&state, &req),
-            ));
-            response
+            logged_in(&state, &req, &account, target)
         }
         Ok(None) => {
-            state.login_guard.failed(&name, client);
+            match &device {
+                Some(device) => state.login_guard.device_failed(device),
+                None => state.login_guard.failed(&name, client),
+            }
             login_page(
                 &state,
                 &req,
@@ -125,7 +146,25 @@ pub async fn log_in(
     }
 }
 
-/// Ends every session of the account, on this device and any other.
+/// The answer to a right password: a session cookie, and a fresh device cookie that lets this
+/// browser's next logins to the account bypass what strangers share.
+fn logged_in(
+    state: &State,
+    req: &HttpRequest,
+    account: &crate::accounts::Account,
+    target: &str,
+) -> HttpResponse {
+    let secure = auth::is_secure(state, req);
+    let mut response = see_other(target);
+    let _ = response.add_cookie(&auth::session_cookie(state, account, secure));
+    let _ = response.add_cookie(&device::device_cookie(state, &account.name, secure));
+    response
+}
+
+/// Ends every session of the account, on this device and any other. The device cookie stays:
+/// it says "this browser has logged in to this account before", not "someone is logged in",
+/// and it grants nothing without the password. Clearing it would hand an organiser who logs out
+/// back to the shared lockout that strangers can trigger (everyone behind Tor is one client).
 pub async fn log_out(
     state: web::Data<State>,
     req: HttpRequest,
@@ -209,15 +248,7 @@ pub async fn set_up(
     })
     .await;
     match added {
-        Ok(account) => {
-            let mut response = see_other("/org");
-            let _ = response.add_cookie(&auth::session_cookie(
-                &state,
-                &account,
-                auth::is_secure(&state, &req),
-            ));
-            response
-        }
+        Ok(account) => logged_in(&state, &req, &account, "/org"),
         Err(ServiceError::SetupLinkInvalid) => OrgPage::bare(&state).message(
             StatusCode::NOT_FOUND,
             "This link has been used",

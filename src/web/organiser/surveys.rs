@@ -2,16 +2,16 @@
 //! opening and closing, and one survey's page.
 
 use super::access::{act, field, see_other, Org};
+use super::upload::read_import_form;
 use crate::accounts::Role;
 use crate::release::Closed;
 use crate::services::{surveys, ServiceError};
 use crate::surveys::SurveyError;
-use crate::web::error::{as_sentence, message_of, page_message_of, status_of};
+use crate::web::error::{as_sentence, message_of, page_message_of, status_of, upload_status};
 use crate::web::State;
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use futures_util::StreamExt;
 
 pub async fn show_list(state: web::Data<State>, req: HttpRequest) -> HttpResponse {
     let org = match Org::require(&state, &req) {
@@ -47,47 +47,16 @@ fn import_page(org: &Org<'_>, status: StatusCode, source: &str, errors: &[String
     page.render(status, "org/import.html", &c)
 }
 
-/// Parts of the import form: the CSRF token, the pasted text and the file, with room to spare.
-const MAX_PARTS: usize = 8;
-
 /// A definition arrives pasted in the text box or as an uploaded file (multipart form).
-pub async fn import(
-    state: web::Data<State>,
-    req: HttpRequest,
-    mut form: Multipart,
-) -> HttpResponse {
+pub async fn import(state: web::Data<State>, req: HttpRequest, form: Multipart) -> HttpResponse {
     let org = match Org::require(&state, &req) {
         Ok(o) => o,
         Err(r) => return r.respond(&state),
     };
-    let mut fields: Vec<(String, String)> = Vec::new();
-    let mut total = 0usize;
-    while let Some(Ok(mut part)) = form.next().await {
-        // The form has three fields; a flood of tiny parts is refused before it costs anything.
-        if fields.len() >= MAX_PARTS {
-            return import_page(
-                &org,
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "",
-                &["The form has more parts than the import form sends.".into()],
-            );
-        }
-        let name = part.name().unwrap_or("").to_owned();
-        let mut bytes = Vec::new();
-        while let Some(Ok(chunk)) = part.next().await {
-            total += chunk.len();
-            if total > 1024 * 1024 {
-                return import_page(
-                    &org,
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "",
-                    &["The definition is larger than 1 MB.".into()],
-                );
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        fields.push((name, String::from_utf8_lossy(&bytes).into_owned()));
-    }
+    let fields = match read_import_form(&req, form).await {
+        Ok(fields) => fields,
+        Err(e) => return import_page(&org, upload_status(&e), "", &[e.to_string()]),
+    };
     if let Err(r) = org.check_csrf(&fields) {
         return r.respond(&state);
     }

@@ -22,31 +22,36 @@ use pages::{Message, Render};
 use serde::Deserialize;
 use std::sync::Arc;
 
+/// The page for a peer address opened with a method it does not take (a form's target opened
+/// as a link, say): 405, in the browser's language, with Quick exit and a way back.
+pub(super) fn method_not_allowed(state: &State, req: &HttpRequest) -> HttpResponse {
+    Render::new(state, req, None).message(Message::WrongMethod)
+}
+
 /// Largest form accepted: a whole survey's answers travel in every page's form.
 const MAX_FORM_BYTES: usize = 64 * 1024;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(show_home))
-        .route("/start", web::post().to(start_with_code))
-        .route("/s/{survey}", web::get().to(show_landing))
-        .route("/s/{survey}/page", web::post().to(turn_page))
-        .route("/s/{survey}/submit", web::post().to(submit_answers))
-        .route("/k/{token}", web::get().to(kiosk::show_kiosk))
-        .route("/k/{token}/start", web::post().to(kiosk::start_at_kiosk))
-        .route("/org/entry", web::get().to(entry::show_entry))
-        .route("/org/entry", web::post().to(entry::start_entry))
-        .route(
-            "/org/entry/{survey}/page",
-            web::post().to(entry::turn_entry_page),
-        )
-        .route(
-            "/org/entry/{survey}/submit",
-            web::post().to(entry::send_entry),
-        )
-        .route("/privacy", web::get().to(show_privacy))
-        .route("/static/chorus.css", web::get().to(stylesheet))
-        .route("/static/chorus.js", web::get().to(script))
-        .route("/static/cards.css", web::get().to(cards_stylesheet));
+    // One resource per address with all its methods, so that another method gets 405 with
+    // `Allow` (methods.rs) instead of falling through to 404.
+    cfg.service(web::resource("/").get(show_home));
+    cfg.service(web::resource("/start").post(start_with_code));
+    cfg.service(web::resource("/s/{survey}").get(show_landing));
+    cfg.service(web::resource("/s/{survey}/page").post(turn_page));
+    cfg.service(web::resource("/s/{survey}/submit").post(submit_answers));
+    cfg.service(web::resource("/k/{token}").get(kiosk::show_kiosk));
+    cfg.service(web::resource("/k/{token}/start").post(kiosk::start_at_kiosk));
+    cfg.service(
+        web::resource("/org/entry")
+            .get(entry::show_entry)
+            .post(entry::start_entry),
+    );
+    cfg.service(web::resource("/org/entry/{survey}/page").post(entry::turn_entry_page));
+    cfg.service(web::resource("/org/entry/{survey}/submit").post(entry::send_entry));
+    cfg.service(web::resource("/privacy").get(show_privacy));
+    cfg.service(web::resource("/static/chorus.css").get(stylesheet));
+    cfg.service(web::resource("/static/chorus.js").get(script));
+    cfg.service(web::resource("/static/cards.css").get(cards_stylesheet));
 }
 
 #[derive(Deserialize)]

@@ -40,6 +40,8 @@ pub enum Message {
     TooMany,
     Busy,
     BadForm,
+    /// A form's address opened with another method (typed in, or reloaded as a GET).
+    WrongMethod,
     /// A kiosk link not made here (mistyped or altered).
     KioskUnknown,
     /// A kiosk link closed by an organiser, or expired.
@@ -75,6 +77,13 @@ impl Message {
                 ApiError::BadRequest(String::new()),
                 "bad_form_title",
                 "bad_form_text",
+            ),
+            Message::WrongMethod => (
+                ApiError::MethodNotAllowed {
+                    allow: String::new(),
+                },
+                "wrong_method_title",
+                "wrong_method_text",
             ),
             Message::KioskUnknown => (
                 ApiError::NotFound,

@@ -1,0 +1,271 @@
+//! The login guard: failed logins remembered in memory only, a temporary lockout per account
+//! and client, a back-off per account when guesses come from many places, and — for a browser
+//! with a device cookie (`device.rs`) — a lockout of that device alone.
+
+use super::client::ClientKey;
+use super::device::Device;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Wrong passwords that lock a client (or a device) out of an account.
+pub const MAX_FAILURES: u32 = 5;
+const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
+const LOCKOUT: Duration = Duration::from_secs(15 * 60);
+
+/// Failed logins, in memory only. Five failures for one account from one client lock that pair
+/// for fifteen minutes; failures for one account from everywhere slow every attempt on it
+/// (one per `backoff`, doubling up to a minute) rather than lock it, so nobody can lock a known
+/// organiser out by guessing from elsewhere. A browser with a device cookie for the account is
+/// judged apart: five failures lock that device alone, and strangers' failures never touch it.
+/// Every map is bounded.
+#[derive(Default)]
+pub struct LoginGuard {
+    inner: Mutex<GuardState>,
+}
+
+#[derive(Default)]
+struct GuardState {
+    pairs: HashMap<(String, Option<ClientKey>), Failures>,
+    accounts: HashMap<String, Backoff>,
+    /// Failures of browsers that presented a valid device cookie, per device. Only a cookie
+    /// this installation signed (after a right password) makes an entry, yet the map is
+    /// bounded like the others.
+    devices: HashMap<Device, Failures>,
+}
+
+/// (failed attempts, since when, locked until)
+type Failures = (u32, Instant, Option<Instant>);
+
+/// (failed attempts from anywhere, since when, no attempt before)
+type Backoff = (u32, Instant, Instant);
+
+/// Failures from everywhere before attempts on an account are slowed down.
+const SLOW_AFTER: u32 = 10;
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
+/// At most this many pairs, accounts and devices are remembered; the oldest are forgotten first.
+const MAX_TRACKED: usize = 10_000;
+
+/// What the guard says about one login attempt.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Allowed,
+    /// This client (or this device) is locked out of this account.
+    Locked,
+    /// The account is under attack from many places: try again in this many seconds.
+    Wait(u64),
+}
+
+impl LoginGuard {
+    fn state(&self) -> std::sync::MutexGuard<'_, GuardState> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn check(&self, name: &str, client: Option<ClientKey>) -> Verdict {
+        let now = Instant::now();
+        let state = self.state();
+        if let Some((_, _, Some(until))) = state.pairs.get(&(name.to_owned(), client)) {
+            if *until > now {
+                return Verdict::Locked;
+            }
+        }
+        match state.accounts.get(name) {
+            Some((_, _, next)) if *next > now => Verdict::Wait((*next - now).as_secs().max(1)),
+            _ => Verdict::Allowed,
+        }
+    }
+
+    pub fn failed(&self, name: &str, client: Option<ClientKey>) {
+        let now = Instant::now();
+        let mut state = self.state();
+        bound(&mut state.pairs, now, |f| f.1);
+        let pair = state
+            .pairs
+            .entry((name.to_owned(), client))
+            .or_insert((0, now, None));
+        count_failure(pair, now);
+        bound(&mut state.accounts, now, |b| b.1);
+        let account = state
+            .accounts
+            .entry(name.to_owned())
+            .or_insert((0, now, now));
+        if now.duration_since(account.1) > FAILURE_WINDOW {
+            *account = (0, now, now);
+        }
+        account.0 += 1;
+        if account.0 >= SLOW_AFTER {
+            let doublings = (account.0 - SLOW_AFTER).min(6);
+            account.2 = now + Duration::from_secs(1 << doublings).min(MAX_BACKOFF);
+        }
+    }
+
+    /// A right password clears this client's failures; the account's back-off stays, so an
+    /// attacker cannot reset it by logging in to an account of their own.
+    pub fn succeeded(&self, name: &str, client: Option<ClientKey>) {
+        self.state().pairs.remove(&(name.to_owned(), client));
+    }
+
+    /// An attempt from a browser with a valid device cookie for the account: only that
+    /// device's own failures count (no per-client lock, no per-account back-off).
+    pub fn check_device(&self, device: &Device) -> Verdict {
+        let now = Instant::now();
+        match self.state().devices.get(device) {
+            Some((_, _, Some(until))) if *until > now => Verdict::Locked,
+            _ => Verdict::Allowed,
+        }
+    }
+
+    /// A wrong password from a device: five lock that device (and only it) for fifteen minutes.
+    /// Nothing is added to the account's back-off, which is for guesses from strangers.
+    pub fn device_failed(&self, device: &Device) {
+        let now = Instant::now();
+        let mut state = self.state();
+        bound(&mut state.devices, now, |f| f.1);
+        let failures = state.devices.entry(*device).or_insert((0, now, None));
+        count_failure(failures, now);
+    }
+
+    /// A right password from a device clears its failures.
+    pub fn device_succeeded(&self, device: &Device) {
+        self.state().devices.remove(device);
+    }
+
+    #[cfg(test)]
+    fn tracked(&self) -> (usize, usize, usize) {
+        let state = self.state();
+        (state.pairs.len(), state.accounts.len(), state.devices.len())
+    }
+}
+
+/// One more failure: a count older than the window starts again (unless locked), and the
+/// fifth within it locks.
+fn count_failure(failures: &mut Failures, now: Instant) {
+    if now.duration_since(failures.1) > FAILURE_WINDOW && failures.2.is_none_or(|u| u <= now) {
+        *failures = (0, now, None);
+    }
+    failures.0 += 1;
+    if failures.0 >= MAX_FAILURES {
+        failures.2 = Some(now + LOCKOUT);
+    }
+}
+
+/// Keeps a map under `MAX_TRACKED` entries: expired ones go first, then the oldest.
+fn bound<K: Clone + Eq + std::hash::Hash, V>(
+    map: &mut HashMap<K, V>,
+    now: Instant,
+    since: impl Fn(&V) -> Instant,
+) {
+    if map.len() < MAX_TRACKED {
+        return;
+    }
+    map.retain(|_, v| now.duration_since(since(v)) < FAILURE_WINDOW + LOCKOUT);
+    while map.len() >= MAX_TRACKED {
+        let oldest = map
+            .iter()
+            .min_by_key(|(_, v)| since(v))
+            .map(|(k, _)| k.clone());
+        match oldest {
+            Some(k) => map.remove(&k),
+            None => break,
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(last: u8) -> Option<ClientKey> {
+        Some(ClientKey::of(std::net::IpAddr::from([192, 0, 2, last])))
+    }
+
+    #[test]
+    fn five_failures_lock_an_account_for_that_client_and_a_success_clears_earlier_ones() {
+        let guard = LoginGuard::default();
+        for _ in 0..4 {
+            guard.failed("maria", ip(1));
+        }
+        assert_eq!(guard.check("maria", ip(1)), Verdict::Allowed);
+        guard.succeeded("maria", ip(1));
+        for _ in 0..4 {
+            guard.failed("maria", ip(1));
+        }
+        assert_eq!(guard.check("maria", ip(1)), Verdict::Allowed);
+        guard.failed("maria", ip(1));
+        assert_eq!(guard.check("maria", ip(1)), Verdict::Locked);
+        assert_eq!(guard.check("ana", ip(1)), Verdict::Allowed);
+    }
+
+    #[test]
+    fn guessing_from_elsewhere_slows_an_account_but_never_locks_its_organiser_out() {
+        let guard = LoginGuard::default();
+        for attacker in 0..50 {
+            guard.failed("maria", ip(100 + attacker));
+        }
+        match guard.check("maria", ip(1)) {
+            Verdict::Wait(seconds) => assert!(seconds <= 60, "{seconds}"),
+            other => panic!("expected a short wait, got {other:?}"),
+        }
+        assert_ne!(guard.check("maria", ip(1)), Verdict::Locked);
+    }
+
+    #[test]
+    fn the_guard_remembers_a_bounded_number_of_names_and_clients() {
+        let guard = LoginGuard::default();
+        for n in 0..(MAX_TRACKED + 500) {
+            guard.failed(&format!("name{n}"), ip((n % 250) as u8));
+        }
+        let (pairs, accounts, _) = guard.tracked();
+        assert!(
+            pairs <= MAX_TRACKED && accounts <= MAX_TRACKED,
+            "{pairs} {accounts}"
+        );
+    }
+
+    fn device(n: u32) -> Device {
+        let mut nonce = [0u8; 16];
+        nonce[..4].copy_from_slice(&n.to_be_bytes());
+        Device::from_nonce(nonce)
+    }
+
+    #[test]
+    fn five_failures_lock_a_device_alone_and_strangers_failures_never_reach_it() {
+        let guard = LoginGuard::default();
+        for _ in 0..50 {
+            guard.failed("maria", ip(1));
+        }
+        assert_eq!(guard.check("maria", ip(1)), Verdict::Locked);
+        assert_eq!(guard.check_device(&device(1)), Verdict::Allowed);
+        for _ in 0..4 {
+            guard.device_failed(&device(1));
+        }
+        assert_eq!(guard.check_device(&device(1)), Verdict::Allowed);
+        guard.device_failed(&device(1));
+        assert_eq!(guard.check_device(&device(1)), Verdict::Locked);
+        assert_eq!(guard.check_device(&device(2)), Verdict::Allowed);
+    }
+
+    #[test]
+    fn a_device_s_failures_add_nothing_to_the_account_s_back_off_and_a_success_clears_them() {
+        let guard = LoginGuard::default();
+        for _ in 0..4 {
+            guard.device_failed(&device(1));
+        }
+        guard.device_succeeded(&device(1));
+        for _ in 0..4 {
+            guard.device_failed(&device(1));
+        }
+        assert_eq!(guard.check_device(&device(1)), Verdict::Allowed);
+        assert_eq!(guard.check("maria", ip(9)), Verdict::Allowed);
+    }
+
+    #[test]
+    fn the_guard_remembers_a_bounded_number_of_devices() {
+        let guard = LoginGuard::default();
+        for n in 0..(MAX_TRACKED as u32 + 500) {
+            guard.device_failed(&device(n));
+        }
+        let (_, _, devices) = guard.tracked();
+        assert!(devices <= MAX_TRACKED, "{devices}");
+    }
+}

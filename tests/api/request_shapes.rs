@@ -1,0 +1,239 @@
+//! Requests of the wrong shape get a clear answer and change nothing: a JSON route sent
+//! something other than JSON (415, the API's error shape), an address asked with a method it
+//! does not take (405 with `Allow` — JSON under /api, a page elsewhere — never a 404 that says
+//! the survey does not exist), and an import form that is not a form or never finishes.
+
+use crate::forms::{into_page, Page};
+use crate::free_text::audited;
+use crate::helpers::TestApp;
+use crate::org_client::{api_key, OrgClient};
+use serde_json::Value;
+use std::io::{Read, Write};
+use std::time::{Duration, Instant};
+
+fn send(app: &TestApp, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Page {
+    let mut req = ureq::request(method, &app.url(path));
+    for (k, v) in headers {
+        req = req.set(k, v);
+    }
+    let url = app.url(path);
+    if body.is_empty() {
+        into_page(&url, req.call())
+    } else {
+        into_page(&url, req.send_string(body))
+    }
+}
+
+fn json_error(page: &Page) -> String {
+    assert_eq!(
+        page.header("content-type"),
+        Some("application/json"),
+        "{}",
+        page.url
+    );
+    let v: Value = serde_json::from_str(&page.html).expect("a JSON body");
+    assert!(v["message"].as_str().is_some_and(|m| !m.is_empty()), "{v}");
+    v["error"].as_str().expect("an error code").to_owned()
+}
+
+#[test]
+fn the_organiser_api_takes_json_bodies_only_and_anything_else_changes_nothing() {
+    let app = TestApp::spawn();
+    let org = OrgClient::log_in(&app, "maria", "organiser");
+    let key = format!("Bearer {}", api_key(&app, "maria"));
+    let actions = [
+        "issue codes",
+        "pick quote",
+        "open kiosk",
+        "make results public",
+    ];
+    let before: Vec<usize> = actions.iter().map(|a| audited(&org, a)).collect();
+    let json_routes = [
+        ("/api/v1/surveys/demo/codes", r#"{"count": 1}"#),
+        (
+            "/api/v1/surveys/demo/quotes",
+            r#"{"question": "anything_else", "text": "words"}"#,
+        ),
+        ("/api/v1/surveys/demo/public", r#"{"public": true}"#),
+        ("/api/v1/surveys/demo/kiosks", r#"{"hours": 2}"#),
+        (
+            "/api/v1/vouchers/check",
+            r#"{"voucher": "7KQ2-MX9D-4TRA-V3"}"#,
+        ),
+    ];
+    for content_type in ["text/plain", "application/x-www-form-urlencoded"] {
+        for (path, body) in json_routes {
+            let page = send(
+                &app,
+                "POST",
+                path,
+                &[("Authorization", &key), ("Content-Type", content_type)],
+                body,
+            );
+            assert_eq!(page.status, 415, "{path} as {content_type}: {}", page.html);
+            assert_eq!(json_error(&page), "unsupported_media_type", "{path}");
+        }
+    }
+    let after: Vec<usize> = actions.iter().map(|a| audited(&org, a)).collect();
+    assert_eq!(before, after, "nothing happened: {actions:?}");
+    // The same body as JSON is taken.
+    let issued = send(
+        &app,
+        "POST",
+        "/api/v1/surveys/demo/codes",
+        &[
+            ("Authorization", &key),
+            ("Content-Type", "application/json"),
+        ],
+        r#"{"count": 1}"#,
+    );
+    assert_eq!(issued.status, 201, "{}", issued.html);
+    assert_eq!(audited(&org, "issue codes"), before[0] + 1);
+    // A kiosk may still be opened with no body at all.
+    let opened = send(
+        &app,
+        "POST",
+        "/api/v1/surveys/demo/kiosks",
+        &[("Authorization", &key)],
+        "",
+    );
+    assert_eq!(opened.status, 201, "{}", opened.html);
+}
+
+#[test]
+fn a_method_an_address_does_not_take_gets_405_with_allow_never_a_404() {
+    let app = TestApp::spawn();
+    let org = OrgClient::log_in(&app, "maria", "organiser");
+    let key = format!("Bearer {}", api_key(&app, "maria"));
+    let api = [
+        ("PUT", "/api/v1/surveys/demo/responses", "POST"),
+        ("GET", "/api/v1/surveys/demo/codes", "POST"),
+        ("DELETE", "/api/v1/surveys/demo", "GET"),
+        ("PATCH", "/api/v1/surveys/demo/quotes", "GET, POST, DELETE"),
+    ];
+    for (method, path, allow) in api {
+        let page = send(&app, method, path, &[("Authorization", &key)], "");
+        assert_eq!(page.status, 405, "{method} {path}: {}", page.html);
+        assert_eq!(page.header("allow"), Some(allow), "{method} {path}");
+        assert_eq!(json_error(&page), "method_not_allowed");
+        assert!(!page.html.contains("no such survey"), "{}", page.html);
+    }
+    // Peer pages: the peer layout, in a language, with Quick exit, and no cookie.
+    for (path, allow) in [
+        ("/s/demo/submit", "POST"),
+        ("/s/demo/page", "POST"),
+        ("/start", "POST"),
+    ] {
+        let page = Page::get_with(&app.url(path), &[("Accept-Language", "es")]);
+        assert_eq!(page.status, 405, "{path}: {}", page.html);
+        assert_eq!(page.header("allow"), Some(allow), "{path}");
+        assert!(page.html.contains("<html lang=\"es\""), "{}", page.html);
+        assert!(page.has("a.exit"), "Quick exit: {}", page.html);
+        assert!(page.html.contains("directamente"), "{}", page.html);
+        assert!(page.set_cookies.is_empty());
+        assert!(page.header("content-security-policy").is_some());
+    }
+    // Workspace forms opened as links: a workspace page, and nothing done.
+    for (path, allow) in [
+        ("/org/logout", "POST"),
+        ("/org/s/demo/state", "POST"),
+        ("/org/s/demo/releases", "POST"),
+    ] {
+        let page = org.get(path);
+        assert_eq!(page.status, 405, "{path}: {}", page.html);
+        assert_eq!(page.header("allow"), Some(allow), "{path}");
+        assert!(page.html.contains("opened directly"), "{}", page.html);
+    }
+    assert_eq!(org.get("/org").status, 200, "still logged in");
+    assert!(app.survey_list().contains("demo\topen"));
+    let login = send(&app, "DELETE", "/org/login", &[], "");
+    assert_eq!(login.status, 405);
+    assert_eq!(login.header("allow"), Some("GET, POST"));
+    // Addresses that do not exist are still 404.
+    assert_eq!(send(&app, "GET", "/api/v1/nothing", &[], "").status, 404);
+    assert_eq!(send(&app, "PUT", "/nothing/here", &[], "").status, 404);
+}
+
+#[test]
+fn an_import_that_is_not_a_multipart_form_says_so_and_imports_nothing() {
+    let app = TestApp::spawn();
+    let org = OrgClient::log_in(&app, "maria", "organiser");
+    let definition = "id = \"plain\"\ntitle = { en = \"Plain\" }\n";
+    for content_type in ["text/plain", "application/x-www-form-urlencoded"] {
+        let page = send(
+            &app,
+            "POST",
+            "/org/import",
+            &[
+                ("Cookie", org.cookie.as_deref().expect("session")),
+                ("Content-Type", content_type),
+            ],
+            definition,
+        );
+        assert_eq!(page.status, 415, "{content_type}: {}", page.html);
+        assert!(
+            page.html.contains("The form could not be read"),
+            "{}",
+            page.html
+        );
+        assert!(!page.html.contains("expired"), "{}", page.html);
+    }
+    assert!(!app.survey_list().contains("plain"));
+}
+
+/// Sends `head` and `body` on a raw connection, then waits up to `wait` for the answer.
+fn raw_exchange(app: &TestApp, head: &str, body: &[u8], wait: Duration) -> (String, Duration) {
+    let address = app.address.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).expect("connect");
+    stream.set_read_timeout(Some(wait)).expect("read timeout");
+    let started = Instant::now();
+    stream.write_all(head.as_bytes()).expect("head");
+    stream.write_all(body).expect("body");
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 8192];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                answer.extend_from_slice(&buf[..n]);
+                if answer.windows(7).any(|w| w == b"</html>") {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    (
+        String::from_utf8_lossy(&answer).into_owned(),
+        started.elapsed(),
+    )
+}
+
+#[test]
+fn an_import_whose_upload_stops_halfway_is_answered_within_seconds_and_imports_nothing() {
+    let app = TestApp::spawn();
+    let org = OrgClient::log_in(&app, "maria", "organiser");
+    let csrf = org.csrf("/org/import");
+    let cookie = org.cookie.as_deref().expect("session");
+    let boundary = "----chorus-stalled";
+    let part = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"source\"\r\n\r\nid = \"stalled\"\n"
+    );
+    // The headers promise far more than is sent: the client then goes quiet.
+    let head = format!(
+        "POST /org/import HTTP/1.1\r\nHost: {}\r\nCookie: {cookie}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n\r\n",
+        app.address.trim_start_matches("http://"),
+        part.len() + 100_000
+    );
+    let (answer, took) = raw_exchange(&app, &head, part.as_bytes(), Duration::from_secs(40));
+    assert!(
+        answer.starts_with("HTTP/1.1 408"),
+        "after {took:?}: {answer}"
+    );
+    assert!(took < Duration::from_secs(20), "held for {took:?}");
+    assert!(
+        answer.contains("stopped before it was complete"),
+        "{answer}"
+    );
+    assert!(!app.survey_list().contains("stalled"));
+}
