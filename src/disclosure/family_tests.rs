@@ -738,6 +738,33 @@ fn config() -> ProptestConfig {
     }
 }
 
+/// Releases `people[..first]`, then all of `people`, as the engine does: each release's option
+/// tables as published, and what the follow-up shown to those who selected option 0 (and
+/// required of them) tells of them again — its number of respondents, per release.
+fn released_twice(
+    s: &Survey,
+    k: usize,
+    t: u32,
+    people: &[(u32, Said)],
+    first: usize,
+) -> ([Vec<Vec<Option<u64>>>; 2], Vec<(usize, usize, usize, u64)>) {
+    let r1 = protect_catalogue(&catalogue(s, &people[..first]), t, &[]);
+    let r2 = protect_catalogue(&catalogue(s, people), t, &[earlier(&r1)]);
+    let knows = [&r1, &r2]
+        .iter()
+        .enumerate()
+        .filter_map(|(r, released)| {
+            let total = released
+                .iter()
+                .find(|x| x.id() == "tested")
+                .and_then(Released::shown)
+                .and_then(|t| t.total.count)?;
+            Some((r, 0, 0, total))
+        })
+        .collect();
+    ([published(k, &r1), published(k, &r2)], knows)
+}
+
 proptest! {
     #![proptest_config(config())]
 
@@ -746,25 +773,7 @@ proptest! {
         (k, t, people, first) in people()
     ) {
         let s = survey(k, t);
-        let c1 = catalogue(&s, &people[..first]);
-        let r1 = protect_catalogue(&c1, t, &[]);
-        let c2 = catalogue(&s, &people);
-        let r2 = protect_catalogue(&c2, t, &[earlier(&r1)]);
-        let releases = [published(k, &r1), published(k, &r2)];
-        // The follow-up shown to those who selected option 0 (and required of them) counts
-        // them again.
-        let knows: Vec<(usize, usize, usize, u64)> = [&r1, &r2]
-            .iter()
-            .enumerate()
-            .filter_map(|(r, released)| {
-                let total = released
-                    .iter()
-                    .find(|x| x.id() == "tested")
-                    .and_then(Released::shown)
-                    .and_then(|t| t.total.count)?;
-                Some((r, 0, 0, total))
-            })
-            .collect();
+        let (releases, knows) = released_twice(&s, k, t, &people, first);
         prop_assert_eq!(narrow_knowing(k, &releases, &knows, t), vec![], "{:?}", releases);
     }
 
@@ -775,23 +784,7 @@ proptest! {
         (k, t, rule, people, first) in ruled_people()
     ) {
         let s = survey_ruled(k, t, "drugs includes 'o0'", &rule);
-        let c1 = catalogue(&s, &people[..first]);
-        let r1 = protect_catalogue(&c1, t, &[]);
-        let c2 = catalogue(&s, &people);
-        let r2 = protect_catalogue(&c2, t, &[earlier(&r1)]);
-        let releases = [published(k, &r1), published(k, &r2)];
-        let knows: Vec<(usize, usize, usize, u64)> = [&r1, &r2]
-            .iter()
-            .enumerate()
-            .filter_map(|(r, released)| {
-                let total = released
-                    .iter()
-                    .find(|x| x.id() == "tested")
-                    .and_then(Released::shown)
-                    .and_then(|t| t.total.count)?;
-                Some((r, 0, 0, total))
-            })
-            .collect();
+        let (releases, knows) = released_twice(&s, k, t, &people, first);
         prop_assert_eq!(
             narrow_ruled(k, &releases, &knows, &rule, t),
             vec![],
