@@ -738,6 +738,12 @@ fn config() -> ProptestConfig {
     }
 }
 
+/// Each option's table as published in one release ([`published`]).
+type Tables = Vec<Vec<Option<u64>>>;
+
+/// (release, option, entry, published): an entry of an option's table a reader knows again.
+type Known = (usize, usize, usize, u64);
+
 /// Releases `people[..first]`, then all of `people`, as the engine does: each release's option
 /// tables as published, and what the follow-up shown to those who selected option 0 (and
 /// required of them) tells of them again — its number of respondents, per release.
@@ -747,7 +753,7 @@ fn released_twice(
     t: u32,
     people: &[(u32, Said)],
     first: usize,
-) -> ([Vec<Vec<Option<u64>>>; 2], Vec<(usize, usize, usize, u64)>) {
+) -> ([Tables; 2], Vec<Known>) {
     let r1 = protect_catalogue(&catalogue(s, &people[..first]), t, &[]);
     let r2 = protect_catalogue(&catalogue(s, people), t, &[earlier(&r1)]);
     let knows = [&r1, &r2]
