@@ -197,17 +197,17 @@ pub async fn accept(
         SurveyState::Draft => return Err(SubmitError::NoSuchSurvey),
         SurveyState::Closed => return Err(SubmitError::SurveyClosed),
     }
-    // A code that can't be used is refused before its answers are read. Questions filled from
-    // the batch (`from_batch`) and the site's variant depend on the card's batch, so checking
-    // answers first would let a used card answer differently from an unknown one, and tell
-    // where it was handed out. Whether the code is still unused is checked again, atomically,
-    // when it is spent below.
     let code = TokenCode::parse(code).map_err(|_| SubmitError::CodeUnusable)?;
-    let unused =
-        tokens::unused_code(store, code_key, survey_id, &code)?.ok_or(SubmitError::CodeUnusable)?;
-    // Tags fill only the questions the definition (as it is now) fills from the batch.
+    // Where questions are filled from the batch (`from_batch`, and the site's variant with
+    // them), a code that can't be used is refused before its answers are read: checking them
+    // against its batch would let a used card answer differently from an unknown one, and tell
+    // where it was handed out. Elsewhere the answers are checked the same whatever the card,
+    // and the one check that counts is the atomic one when the code is spent below: reading
+    // the code's record here too would cost every submission a second lookup.
     let tags = if entry.survey.batch_fields().next().is_some() {
-        unused.tags(store)?
+        tokens::unused_code(store, code_key, survey_id, &code)?
+            .ok_or(SubmitError::CodeUnusable)?
+            .tags(store)?
     } else {
         BatchTags::new()
     };
