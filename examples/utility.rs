@@ -2,7 +2,9 @@
 //! responses with skewed, realistic answers, the share of safe counts that are published.
 //!
 //! Run: `cargo run --release --example utility` (`TIED=1`: as if rules tied every pair;
-//! `NONANSWERS=0`: nobody skips or answers "don't know" or "prefer not to say")
+//! `NONANSWERS=0`: nobody skips or answers "don't know" or "prefer not to say"; `SECOND=1`: the
+//! second release, a fifth more responses after a first release at each size, audited against
+//! the first as the product does)
 //!
 //! - one-way: counts ≥ T whose complement (table total − count) is also ≥ T, and the share of
 //!   them published;
@@ -12,7 +14,9 @@
 
 use std::time::Instant;
 
-use chorus::disclosure::{protect_catalogue, Released, DEFAULT_THRESHOLD};
+use chorus::disclosure::{
+    protect_catalogue, EarlierRelease, EarlierTable, Released, DEFAULT_THRESHOLD,
+};
 use chorus::survey::{Answer, NonAnswer, QuestionId, Response, Survey};
 use chorus::tally::{tally, Catalogue};
 use rand::rngs::StdRng;
@@ -268,28 +272,56 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(1.0);
+    // SECOND=1: measure the second release, made when max(T, a fifth) more people answered.
+    let second = std::env::var_os("SECOND").is_some();
     println!(
-        "Utility of a release: {seeds} surveys per size, threshold T = {DEFAULT_THRESHOLD}{}, non-answers ×{nonanswers}",
+        "Utility of a {} release: {seeds} surveys per size, threshold T = {DEFAULT_THRESHOLD}{}, non-answers ×{nonanswers}",
+        if second { "second" } else { "first" },
         if tied { ", every pair tied" } else { "" }
     );
     println!();
     println!("| responses | one-way counts ≥ T (complement ≥ T) | published | two-way inner counts ≥ T | published or shown redesigned | published exactly | two-way tables as they are / redesigned / withheld | time per release |");
     println!("|---|---|---|---|---|---|---|---|");
-    for n in [50, 100, 300, 1000] {
+    for n in [50usize, 100, 300, 1000] {
         let mut total = Tally::default();
+        let more = if second {
+            (DEFAULT_THRESHOLD as usize).max(n.div_ceil(5))
+        } else {
+            0
+        };
         for seed in 0..seeds {
-            let records = responses(&survey, n, 7000 + seed, nonanswers);
+            // The same seed: the first n people of the second release are those of the first.
+            let records = responses(&survey, n + more, 7000 + seed, nonanswers);
+            let catalogue_of = |records: &[(u32, Response)]| {
+                let mut catalogue = tally(&survey, records.iter().map(|(k, r)| (*k, r)));
+                if tied {
+                    catalogue.tie_every_pair();
+                }
+                catalogue
+            };
+            let earlier: Vec<EarlierRelease> = if second {
+                let first = protect_catalogue(&catalogue_of(&records[..n]), DEFAULT_THRESHOLD, &[]);
+                vec![first
+                    .iter()
+                    .filter_map(Released::shown)
+                    .map(EarlierTable::from_protected)
+                    .collect()]
+            } else {
+                Vec::new()
+            };
             let start = Instant::now();
-            let mut catalogue = tally(&survey, records.iter().map(|(k, r)| (*k, r)));
-            if tied {
-                catalogue.tie_every_pair();
-            }
-            let released = protect_catalogue(&catalogue, DEFAULT_THRESHOLD, &[]);
+            let catalogue = catalogue_of(&records);
+            let released = protect_catalogue(&catalogue, DEFAULT_THRESHOLD, &earlier);
             total.seconds += start.elapsed().as_secs_f64();
             measure(&catalogue, &released, &mut total);
         }
         println!(
-            "| {n} | {} | {} | {} | {} | {} | {} / {} / {} | {:.1} ms |",
+            "| {} | {} | {} | {} | {} | {} | {} / {} / {} | {:.1} ms |",
+            if second {
+                format!("{n} + {more}")
+            } else {
+                n.to_string()
+            },
             total.one_safe,
             share(total.one_published, total.one_safe),
             total.two_safe,

@@ -8,6 +8,7 @@
 //! inner cells hidden, or is withheld. The audit solves, as an attacker would, one system over
 //! a two-way table, its two one-way tables and every earlier release of the survey.
 
+mod as_before;
 mod audit;
 mod catalogue;
 mod earlier;

@@ -49,7 +49,7 @@ use proptest::test_runner::RngSeed;
 use super::joint_proptests::{
     catalogue, earlier, matches, numbers, patterns, reader_range, record, Number, Record,
 };
-use super::{protect_catalogue, Released, MAX_ADJUSTMENT};
+use super::{protect_catalogue, EarlierTable, Released, MAX_ADJUSTMENT};
 use crate::tally::Catalogue;
 
 /// Round-off of the solver; widths are whole numbers up to it.
@@ -480,6 +480,57 @@ proptest! {
         (sizes, t, records, first_n) in survey(),
     ) {
         attack(&sizes, t, &records, first_n, (Knows::EmptyNow, true))?;
+    }
+}
+
+/// Found by searching for a second release in which a breakdown passes the audit only in the
+/// design the first release showed it in (`as_before.rs`): sizes [4, 3, 4], T = 5, the first
+/// 67 records released, then all 86.
+const FOUND_AS_BEFORE: &str = "
+        ---:0 ---:0 ---:0 ---:0 ---:0 ---:0
+        0--:0 ---:0 ---:0 ---:0 ---:0 1-0:1303959701
+        2-0:1042311209 ---:0 ---:0 ---:0 ---:0 ---:0
+        ---:0 0-2:0 ---:0 ---:0 ---:359 000:3051663410
+        000:4245324167 010:65275228 01-:3828128821 022:3169377622 002:2782025012 30-:2648235317
+        013:944684075 00-:2838934101 001:2434228176 2-0:1154889741 100:1836329022 200:1884505918
+        203:2156475923 210:3772981733 022:3941859198 --0:3207114078 000:473048714 000:2254748061
+        00-:1277810324 3-3:1861099824 -10:1750597904 003:1645304317 0-2:1902435797 021:3388708758
+        200:3900242001 000:2601023660 013:2960328312 00-:3423882819 020:3266075769 002:3809818179
+        001:520967264 310:2831231332 000:3328733023 02-:3341957603 220:481954174 000:732387134
+        001:2104578455 003:4288094014 301:800933229 100:1963387635 200:1469437716 300:207341945
+        001:1259571823 000:196072080 200:2234422110 000:3195226086 300:263362525 010:526180389
+        002:1285904732 -10:4051939668 -21:1403969163 310:2793073254 2-3:46414098 200:248284079
+        1-0:882639573 111:2076554129 022:2620050212 000:2915964937 -11:1082607249 200:1049348398
+        021:2184657930 010:2396168347
+";
+
+#[test]
+fn a_breakdown_shown_again_in_its_earlier_design_keeps_every_hidden_number_wide() {
+    let (sizes, t, first_n) = ([4, 3, 4], 5, 67);
+    let records = parse(FOUND_AS_BEFORE);
+    let first = protect_catalogue(&catalogue(&sizes, &records[..first_n]), t, &[]);
+    let second = protect_catalogue(&catalogue(&sizes, &records), t, &[earlier(&first)]);
+    // Its cheaper designs all fail against the first release: the breakdown is shown only as
+    // it was then, with the cells hidden then hidden again.
+    let shown = |released: &[Released]| -> EarlierTable {
+        let table = released
+            .iter()
+            .find(|r| r.id() == "q0__q2")
+            .expect("q0 × q2");
+        EarlierTable::from_protected(table.shown().expect("shown"))
+    };
+    let (then, now) = (shown(&first), shown(&second));
+    assert_eq!((&now.rows, &now.columns), (&then.rows, &then.columns));
+    for (r, row) in then.cells.iter().enumerate().take(then.rows.len()) {
+        for (c, cell) in row.iter().enumerate().take(then.columns.len()) {
+            assert!(
+                cell.is_some() || now.cells[r][c].is_none(),
+                "cell {r}, {c} shown again"
+            );
+        }
+    }
+    for knows in [Knows::Nothing, Knows::PublishedZeros] {
+        attack_case(FOUND_AS_BEFORE, &sizes, (t, first_n), knows);
     }
 }
 

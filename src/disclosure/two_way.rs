@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::tally::RawTable;
 
+use super::as_before::{self, Before};
 use super::earlier::EarlierRelease;
 use super::grouping::{is_non_answer, regroup, Grouping};
 use super::inner;
@@ -106,6 +107,23 @@ pub(super) fn protect_two_way(
             Verdict::Unsafe(None) => {}
         }
     }
+    // Before withholding the table: the design it had last time, with what it hid then.
+    let before = as_before::latest_design(table, earlier);
+    let again = before
+        .as_ref()
+        .and_then(|b| candidate_as_before(table, b, (&hidden_a, &hidden_b), t));
+    if let Some(mut candidate) = again {
+        if given_away.is_empty()
+            || !gives_away(table, sides, values, &candidate, earlier, t, &given_away)
+        {
+            let mut memory = joint::Memory::default();
+            let mut cleared = given_away.clone();
+            let design = (&mut candidate, &mut memory);
+            if let Verdict::Safe = audit(table, sides, values, design, earlier, t, &mut cleared)? {
+                return Ok((finish(candidate, threshold), memory));
+            }
+        }
+    }
     Err(Refusal::TooFewForBreakdown)
 }
 
@@ -119,43 +137,23 @@ fn explore(
     t: u64,
     out: &mut Vec<Candidate>,
 ) {
-    let total_records = table.total().count as f64;
     loop {
         if rows.len() < 2 || columns.len() < 2 {
             return;
         }
-        let Some(merged) = regroup(table, &rows, &columns) else {
+        let Some(design) = Design::of(table, &rows, &columns, t) else {
             return;
         };
-        let layout = Layout::of(&merged);
-        let raw = entries(&merged);
-        let truth: Vec<u64> = raw.iter().map(|c| c.count).collect();
-        let published: Vec<u64> = raw.iter().map(|c| shown_value(c.count, c.key, t)).collect();
+        let published = &design.published;
         let (nr, nc) = (rows.len(), columns.len());
         let body = nr * nc;
-        let margin_ok = inner::margins_publishable(&truth, &layout, t);
         let mut done = false;
-        if margin_ok {
-            let known = merged.ruled_out();
-            let mut hidden = inner::primary((&truth, &published), &layout, t, known);
+        if inner::margins_publishable(&design.truth, &design.layout, t) {
+            let known = design.table.ruled_out();
+            let mut hidden = inner::primary((&design.truth, published), &design.layout, t, known);
             done = !hidden.iter().any(|h| *h);
-            if inner::secondary(&published, &layout, known, &mut hidden) {
-                // What readers lose, first: counts of at least T in the table as designed by
-                // the survey that are no longer shown as themselves (hidden, or merged into a
-                // group); then, to break ties, the people in hidden cells.
-                let lost = lost_counts(table, &rows, &columns, &hidden, t);
-                let loss = lost as f64
-                    + inner::hidden_records(&published, &hidden) as f64 / (1.0 + total_records)
-                    // A tie goes to the design with more rows and columns.
-                    + 1e-6 / (body as f64);
-                out.push(Candidate {
-                    rows: rows.clone(),
-                    columns: columns.clone(),
-                    table: merged,
-                    published: published.clone(),
-                    hidden,
-                    loss,
-                });
+            if inner::secondary(published, &design.layout, known, &mut hidden) {
+                out.push(candidate(table, (&rows, &columns), &design, hidden, t));
             }
         }
         if done {
@@ -207,6 +205,91 @@ fn explore(
             None => return,
         }
     }
+}
+
+/// A design's numbers: the table regrouped, its layout, and each entry's true and published
+/// count.
+struct Design {
+    table: RawTable,
+    layout: Layout,
+    truth: Vec<u64>,
+    published: Vec<u64>,
+}
+
+impl Design {
+    fn of(table: &RawTable, rows: &Grouping, columns: &Grouping, t: u64) -> Option<Design> {
+        let merged = regroup(table, rows, columns)?;
+        let raw = entries(&merged);
+        Some(Design {
+            layout: Layout::of(&merged),
+            truth: raw.iter().map(|c| c.count).collect(),
+            published: raw.iter().map(|c| shown_value(c.count, c.key, t)).collect(),
+            table: merged,
+        })
+    }
+}
+
+/// A design with the inner cells `hidden`, and what it costs readers: first, counts of at
+/// least T in the table as designed by the survey that are no longer shown as themselves
+/// (hidden, or merged into a group); then, to break ties, the people in hidden cells.
+fn candidate(
+    original: &RawTable,
+    (rows, columns): (&Grouping, &Grouping),
+    design: &Design,
+    hidden: Vec<bool>,
+    t: u64,
+) -> Candidate {
+    let total_records = original.total().count as f64;
+    let lost = lost_counts(original, rows, columns, &hidden, t);
+    let loss = lost as f64
+        + inner::hidden_records(&design.published, &hidden) as f64 / (1.0 + total_records)
+        // A tie goes to the design with more rows and columns.
+        + 1e-6 / ((rows.len() * columns.len()) as f64);
+    Candidate {
+        rows: rows.clone(),
+        columns: columns.clone(),
+        table: design.table.clone(),
+        published: design.published.clone(),
+        hidden,
+        loss,
+    }
+}
+
+/// The design the latest earlier release gave the table ([`as_before`]), grouped further
+/// where today's one-way tables hide categories, with every cell that holds people of a cell
+/// it hid hidden again, besides today's small counts.
+fn candidate_as_before(
+    table: &RawTable,
+    before: &Before,
+    (hidden_a, hidden_b): (&[bool], &[bool]),
+    t: u64,
+) -> Option<Candidate> {
+    let rows = before.rows.merging_hidden(hidden_a);
+    let columns = before.columns.merging_hidden(hidden_b);
+    if rows.len() < 2 || columns.len() < 2 {
+        return None;
+    }
+    let design = Design::of(table, &rows, &columns, t)?;
+    if !inner::margins_publishable(&design.truth, &design.layout, t) {
+        return None;
+    }
+    let known = design.table.ruled_out();
+    let mut hidden = inner::primary((&design.truth, &design.published), &design.layout, t, known);
+    for (e, h) in hidden
+        .iter_mut()
+        .enumerate()
+        .take(rows.len() * columns.len())
+    {
+        // Zeros are left to primary suppression, which knows which of them a reader knows.
+        let (r, c) = (e / columns.len(), e % columns.len());
+        if design.truth[e] > 0 && before.hid(&rows.groups[r], &columns.groups[c]) {
+            *h = true;
+        }
+    }
+    if !inner::secondary(&design.published, &design.layout, known, &mut hidden) {
+        return None;
+    }
+    Some(candidate(table, (&rows, &columns), &design, hidden, t))
 }
 
 /// Whether the categories hidden in a one-way table (`values`: cells then total, `None` where
