@@ -28,67 +28,7 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 /// A peer-led drug-use survey: who answered, where, what they use, naloxone, overdoses,
 /// services. Option weights are skewed the way real answers are.
-const SURVEY: &str = r#"
-id = "utility"
-title = "Utility"
-[[pages]]
-title = "All"
-  [[pages.questions]]
-  id = "age"
-  type = "number"
-  min = 16
-  max = 99
-  role = "quasi"
-  bands = [[16, 24], [25, 34], [35, 44], [45, 54], [55, 99]]
-  coarse_bands = [[16, 34], [35, 99]]
-  text = "Age?"
-  [[pages.questions]]
-  id = "gender"
-  type = "single"
-  role = "quasi"
-  text = "Gender?"
-  options = [ { id = "man", text = "Man" }, { id = "woman", text = "Woman" }, { id = "nonbinary", text = "Non-binary" }, { id = "other", text = "Other" } ]
-  [[pages.questions]]
-  id = "site"
-  type = "single"
-  role = "quasi"
-  text = "Where did you get this card?"
-  options = [ { id = "centre", text = "Drop-in centre" }, { id = "van", text = "Outreach van" }, { id = "park", text = "Park" }, { id = "station", text = "Station" }, { id = "clinic", text = "Clinic" }, { id = "shelter", text = "Shelter" } ]
-  groups = [ { id = "fixed", text = "Fixed sites", options = ["centre", "clinic", "shelter"] }, { id = "street", text = "Street", options = ["van", "park", "station"] } ]
-  [[pages.questions]]
-  id = "used_opioids"
-  type = "single"
-  role = "sensitive"
-  text = "Used opioids in the last month?"
-  options = [ { id = "yes", text = "Yes" }, { id = "no", text = "No" } ]
-[[pages]]
-title = "Use"
-  [[pages.questions]]
-  id = "carried_naloxone"
-  type = "single"
-  role = "sensitive"
-  show_if = "used_opioids == 'yes'"
-  text = "Carried naloxone?"
-  options = [ { id = "yes", text = "Yes" }, { id = "no", text = "No" } ]
-  [[pages.questions]]
-  id = "overdose"
-  type = "single"
-  role = "sensitive"
-  text = "Witnessed an overdose?"
-  options = [ { id = "none", text = "No" }, { id = "once", text = "Once" }, { id = "more", text = "More than once" } ]
-  [[pages.questions]]
-  id = "service"
-  type = "scale"
-  role = "plain"
-  text = "The service treats me with respect"
-  options = [ { id = "sd", text = "Strongly disagree" }, { id = "d", text = "Disagree" }, { id = "n", text = "Neutral" }, { id = "a", text = "Agree" }, { id = "sa", text = "Strongly agree" } ]
-  [[pages.questions]]
-  id = "drugs"
-  type = "multi"
-  role = "sensitive"
-  text = "Which drugs?"
-  options = [ { id = "heroin", text = "Heroin" }, { id = "fentanyl", text = "Fentanyl" }, { id = "crack", text = "Crack" }, { id = "meth", text = "Meth" }, { id = "benzos", text = "Benzos" } ]
-"#;
+const SURVEY: &str = include_str!("../benches/support/utility-survey.toml");
 
 /// Relative weights of each question's options, in definition order.
 fn weights(question: &str) -> &'static [f64] {

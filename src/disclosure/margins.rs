@@ -306,19 +306,59 @@ pub(super) fn settle_pairs(
                 Ok(Some(narrow)) => Some(narrow),
                 Err(_) => None,
             };
-            let taken = if now.remove(&k).is_some() {
-                Some(k)
-            } else {
+            let mut taken = Vec::new();
+            if now.remove(&k).is_some() {
+                taken.push(k);
+            } else if let Some(j) =
                 take_tightest((&sides[ka], &sides[kb]), narrow.as_ref(), &mut now, t)
-            };
-            let Some(taken) = taken else { break };
+            {
+                taken.push(j);
+            } else if !now.is_empty() && matches!(audit(p, two_way, &[], true), Ok(None)) {
+                // No table of either question is left, yet a reader could still pin the
+                // number, and could not without the other margins of this release: tables of
+                // other questions reach it (a question shown only to some counts people of
+                // its filter question's answers). Up to `FEW_LEFT` of them: taken away in
+                // catalogue order until the pair passes, then each but the last put back if it
+                // still passes with it; more than that, all of them.
+                let keys: Vec<usize> = now.keys().copied().collect();
+                let passes = |kept: &[usize]| {
+                    let margins: Vec<EarlierTable> = kept.iter().map(|j| now[j].clone()).collect();
+                    matches!(audit(p, two_way, &margins, true), Ok(None))
+                };
+                taken = keys.clone();
+                if keys.len() <= FEW_LEFT {
+                    if let Some(last) = (1..=keys.len()).find(|&n| passes(&keys[n..])) {
+                        let mut kept = keys[last..].to_vec();
+                        for &j in &keys[..last - 1] {
+                            kept.push(j);
+                            if !passes(&kept) {
+                                kept.pop();
+                            }
+                        }
+                        taken.retain(|j| !kept.contains(j));
+                    }
+                }
+                for j in &taken {
+                    now.remove(j);
+                }
+            }
+            if taken.is_empty() {
+                break;
+            }
             withheld_any = true;
-            two_way.insert(taken, withhold(&tables[taken], Refusal::TooFewForBreakdown));
+            for j in taken {
+                two_way.insert(j, withhold(&tables[j], Refusal::TooFewForBreakdown));
+            }
             view = now.values().cloned().collect();
             result = audit(p, two_way, &view, true);
         }
     }
 }
+
+/// At most how many two-way tables of other questions [`settle_pairs`] weighs one by one for a
+/// pair still pinned once no table of its own questions is left (each step is one more audit
+/// of the pair); with more, all of them are withheld.
+const FEW_LEFT: usize = 24;
 
 /// Withholds (takes out of `now`) the two-way table whose margins push the hidden counts of the
 /// side `narrow` is about up the most; both sides are weighed when it could be either.

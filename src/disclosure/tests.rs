@@ -354,3 +354,39 @@ fn within_an_option_table_the_partner_of_its_non_answers_is_not_selected() {
         "not selected is the partner"
     );
 }
+
+/// The utility survey (`cargo run --release --example utility`), its first 100 responses of
+/// seed 0 released, then all 120. In the second release the pair of "site" and "used opioids"
+/// could still pin a number of the first release after every breakdown of both questions was
+/// withheld — through the breakdowns of "carried naloxone", asked only of those who use
+/// opioids — and until 2026-12-05 it was published so, with the ten breakdowns of neither
+/// question shown (`margins::settle_pairs`).
+#[test]
+fn a_pair_still_pinned_once_its_own_breakdowns_are_withheld_has_others_withheld_too() {
+    let survey = Survey::parse(include_str!("../../benches/support/utility-survey.toml"))
+        .expect("the utility survey parses");
+    let records: Vec<(u32, Response)> = include_str!("../../benches/support/utility-120.jsonl")
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a record"))
+        .collect();
+    let release = |records: &[(u32, Response)], earlier: &[super::EarlierRelease]| {
+        let c = tally(&survey, records.iter().map(|(k, r)| (*k, r)));
+        super::protect_catalogue(&c, super::DEFAULT_THRESHOLD, earlier)
+    };
+    let first = release(&records[..100], &[]);
+    let earlier: Vec<super::EarlierRelease> = vec![first
+        .iter()
+        .filter_map(Released::shown)
+        .map(super::EarlierTable::from_protected)
+        .collect()];
+    let second = release(&records, &earlier);
+    // Every breakdown without either question was shown before; with each of them the pair's
+    // audit still pins the number, so none is shown now (the one-way tables all are).
+    let shown: Vec<&str> = second
+        .iter()
+        .filter(|r| r.shown().is_some_and(|t| t.columns.is_some()))
+        .map(Released::id)
+        .collect();
+    assert!(shown.is_empty(), "shown: {shown:?}");
+    assert!(second.iter().filter(|r| r.shown().is_some()).count() == 12);
+}
