@@ -121,14 +121,9 @@ impl Vault {
     /// Later runs: opening the stored root secret is also the wrong-key check.
     pub fn unlock(master: &MasterKey, wrapped_root: &[u8]) -> Result<Vault, VaultError> {
         let sealing = SealingKey::new(master.bytes());
-        let root = Zeroizing::new(
-            sealing
-                .open(&[ROOT_AAD], wrapped_root)
-                .map_err(|_| VaultError::WrongKey)?,
-        );
-        let root = Zeroizing::new(
-            <[u8; 32]>::try_from(root.as_slice()).map_err(|_| VaultError::WrongKey)?,
-        );
+        let root = sealing
+            .open_secret(&[ROOT_AAD], wrapped_root)
+            .ok_or(VaultError::WrongKey)?;
         Ok(Vault::from_root(sealing, &root))
     }
 
@@ -162,14 +157,10 @@ impl Vault {
 
     /// Unwraps a stored data key. The survey id is bound in, so a key cannot be moved to another survey.
     pub fn unwrap_data_key(&self, survey: &str, wrapped: &[u8]) -> Result<DataKey, VaultError> {
-        let raw = Zeroizing::new(
-            self.master
-                .open(&[DATA_KEY_AAD, survey.as_bytes()], wrapped)
-                .map_err(|_| VaultError::DataKeyDamaged)?,
-        );
-        let raw = Zeroizing::new(
-            <[u8; 32]>::try_from(raw.as_slice()).map_err(|_| VaultError::DataKeyDamaged)?,
-        );
+        let raw = self
+            .master
+            .open_secret(&[DATA_KEY_AAD, survey.as_bytes()], wrapped)
+            .ok_or(VaultError::DataKeyDamaged)?;
         Ok(DataKey::new(&raw))
     }
 

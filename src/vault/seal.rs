@@ -10,6 +10,7 @@
 
 use ring::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey, CHACHA20_POLY1305, NONCE_LEN};
 use ring::rand::{SecureRandom, SystemRandom};
+use zeroize::Zeroizing;
 
 const VERSION: u8 = 1;
 /// Responses padded to a bucket; the version is bound as associated data so a padded blob
@@ -142,6 +143,19 @@ impl SealingKey {
         self.open_as(VERSION, aad_parts, blob)
     }
 
+    /// Opens a sealed 32-byte secret (a root, session or data key), wiped when dropped; `None`
+    /// if it does not open or is not 32 bytes.
+    pub(super) fn open_secret(
+        &self,
+        aad_parts: &[&[u8]],
+        blob: &[u8],
+    ) -> Option<Zeroizing<[u8; 32]>> {
+        let raw = Zeroizing::new(self.open(aad_parts, blob).ok()?);
+        <[u8; 32]>::try_from(raw.as_slice())
+            .ok()
+            .map(Zeroizing::new)
+    }
+
     fn open_as(&self, version: u8, aad_parts: &[&[u8]], blob: &[u8]) -> Result<Vec<u8>, OpenError> {
         if blob.len() < 1 + NONCE_LEN + aead::MAX_TAG_LEN || blob[0] != version {
             return Err(OpenError);
@@ -206,11 +220,7 @@ impl DataKey {
     /// Seals one free-text answer, stored apart from its response, padded to [`TEXT_SIZE`] or
     /// the next power of two.
     pub fn seal_text(&self, survey: &str, text_id: &[u8], plaintext: &[u8]) -> Vec<u8> {
-        self.0.seal_as(
-            PADDED_VERSION,
-            &[TEXT_AAD, survey.as_bytes(), text_id],
-            &pad(plaintext, TEXT_SIZE),
-        )
+        self.seal_words(TEXT_AAD, survey, text_id, plaintext)
     }
 
     pub fn open_text(
@@ -219,12 +229,7 @@ impl DataKey {
         text_id: &[u8],
         blob: &[u8],
     ) -> Result<Vec<u8>, OpenError> {
-        let padded = self.0.open_as(
-            PADDED_VERSION,
-            &[TEXT_AAD, survey.as_bytes(), text_id],
-            blob,
-        )?;
-        unpad(&padded)
+        self.open_words(TEXT_AAD, survey, text_id, blob)
     }
 
     /// Seals one free-text answer of a release's snapshot, padded like [`DataKey::seal_text`];
@@ -235,11 +240,7 @@ impl DataKey {
         snapshot_id: &[u8],
         plaintext: &[u8],
     ) -> Vec<u8> {
-        self.0.seal_as(
-            PADDED_VERSION,
-            &[SNAPSHOT_AAD, survey.as_bytes(), snapshot_id],
-            &pad(plaintext, TEXT_SIZE),
-        )
+        self.seal_words(SNAPSHOT_AAD, survey, snapshot_id, plaintext)
     }
 
     pub fn open_snapshot_text(
@@ -248,12 +249,25 @@ impl DataKey {
         snapshot_id: &[u8],
         blob: &[u8],
     ) -> Result<Vec<u8>, OpenError> {
-        let padded = self.0.open_as(
-            PADDED_VERSION,
-            &[SNAPSHOT_AAD, survey.as_bytes(), snapshot_id],
-            blob,
-        )?;
-        unpad(&padded)
+        self.open_words(SNAPSHOT_AAD, survey, snapshot_id, blob)
+    }
+
+    /// Free text sealed padded, bound to what it is (`tag`), its survey and its own id.
+    fn seal_words(&self, tag: &[u8], survey: &str, id: &[u8], plaintext: &[u8]) -> Vec<u8> {
+        let aad = [tag, survey.as_bytes(), id];
+        self.0
+            .seal_as(PADDED_VERSION, &aad, &pad(plaintext, TEXT_SIZE))
+    }
+
+    fn open_words(
+        &self,
+        tag: &[u8],
+        survey: &str,
+        id: &[u8],
+        blob: &[u8],
+    ) -> Result<Vec<u8>, OpenError> {
+        let aad = [tag, survey.as_bytes(), id];
+        unpad(&self.0.open_as(PADDED_VERSION, &aad, blob)?)
     }
 
     /// Opens a response, padded or (sealed before padding existed) not.

@@ -35,14 +35,9 @@ impl SessionKey {
 
     /// The stored secret, unwrapped.
     pub(super) fn unseal(master: &SealingKey, wrapped: &[u8]) -> Result<SessionKey, VaultError> {
-        let secret = Zeroizing::new(
-            master
-                .open(&[SESSION_SECRET_AAD], wrapped)
-                .map_err(|_| VaultError::SessionKeyDamaged)?,
-        );
-        let secret = Zeroizing::new(
-            <[u8; 32]>::try_from(secret.as_slice()).map_err(|_| VaultError::SessionKeyDamaged)?,
-        );
+        let secret = master
+            .open_secret(&[SESSION_SECRET_AAD], wrapped)
+            .ok_or(VaultError::SessionKeyDamaged)?;
         Ok(SessionKey::from_secret(&secret))
     }
 
