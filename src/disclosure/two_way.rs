@@ -144,16 +144,17 @@ fn explore(
         let Some(design) = Design::of(table, &rows, &columns, t) else {
             return;
         };
-        let published = &design.published;
+        // Kept for choosing the next merge; the design itself goes to its candidate.
+        let published = design.published.clone();
         let (nr, nc) = (rows.len(), columns.len());
         let body = nr * nc;
         let mut done = false;
         if inner::margins_publishable(&design.truth, &design.layout, t) {
             let known = design.table.ruled_out();
-            let mut hidden = inner::primary((&design.truth, published), &design.layout, t, known);
+            let mut hidden = inner::primary((&design.truth, &published), &design.layout, t, known);
             done = !hidden.iter().any(|h| *h);
-            if inner::secondary(published, &design.layout, known, &mut hidden) {
-                out.push(candidate(table, (&rows, &columns), &design, hidden, t));
+            if inner::secondary(&published, &design.layout, known, &mut hidden) {
+                out.push(candidate(table, (&rows, &columns), design, hidden, t));
             }
         }
         if done {
@@ -235,7 +236,7 @@ impl Design {
 fn candidate(
     original: &RawTable,
     (rows, columns): (&Grouping, &Grouping),
-    design: &Design,
+    design: Design,
     hidden: Vec<bool>,
     t: u64,
 ) -> Candidate {
@@ -248,8 +249,8 @@ fn candidate(
     Candidate {
         rows: rows.clone(),
         columns: columns.clone(),
-        table: design.table.clone(),
-        published: design.published.clone(),
+        table: design.table,
+        published: design.published,
         hidden,
         loss,
     }
@@ -289,7 +290,7 @@ fn candidate_as_before(
     if !inner::secondary(&design.published, &design.layout, known, &mut hidden) {
         return None;
     }
-    Some(candidate(table, (&rows, &columns), &design, hidden, t))
+    Some(candidate(table, (&rows, &columns), design, hidden, t))
 }
 
 /// Whether the categories hidden in a one-way table (`values`: cells then total, `None` where
