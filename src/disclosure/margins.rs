@@ -317,27 +317,12 @@ pub(super) fn settle_pairs(
                 // No table of either question is left, yet a reader could still pin the
                 // number, and could not without the other margins of this release: tables of
                 // other questions reach it (a question shown only to some counts people of
-                // its filter question's answers). Up to `FEW_LEFT` of them: taken away in
-                // catalogue order until the pair passes, then each but the last put back if it
-                // still passes with it; more than that, all of them.
+                // its filter question's answers).
                 let keys: Vec<usize> = now.keys().copied().collect();
-                let passes = |kept: &[usize]| {
+                taken = others_to_take(&keys, |kept| {
                     let margins: Vec<EarlierTable> = kept.iter().map(|j| now[j].clone()).collect();
                     matches!(audit(p, two_way, &margins, true), Ok(None))
-                };
-                taken = keys.clone();
-                if keys.len() <= FEW_LEFT {
-                    if let Some(last) = (1..=keys.len()).find(|&n| passes(&keys[n..])) {
-                        let mut kept = keys[last..].to_vec();
-                        for &j in &keys[..last - 1] {
-                            kept.push(j);
-                            if !passes(&kept) {
-                                kept.pop();
-                            }
-                        }
-                        taken.retain(|j| !kept.contains(j));
-                    }
-                }
+                });
                 for j in &taken {
                     now.remove(j);
                 }
@@ -353,6 +338,31 @@ pub(super) fn settle_pairs(
             result = audit(p, two_way, &view, true);
         }
     }
+}
+
+/// Which of `others` (catalogue order) to withhold for a pair that passes once all of them are
+/// (`passes`: whether it passes with those kept). Up to [`FEW_LEFT`] of them: taken away in
+/// order until the pair passes, then each but the last put back where it still passes with
+/// it; more than that, all of them.
+fn others_to_take(others: &[usize], passes: impl Fn(&[usize]) -> bool) -> Vec<usize> {
+    if others.len() > FEW_LEFT {
+        return others.to_vec();
+    }
+    let last = (1..others.len())
+        .find(|&n| passes(&others[n..]))
+        .unwrap_or(others.len());
+    let mut kept = others[last..].to_vec();
+    for &j in &others[..last - 1] {
+        kept.push(j);
+        if !passes(&kept) {
+            kept.pop();
+        }
+    }
+    others
+        .iter()
+        .copied()
+        .filter(|j| !kept.contains(j))
+        .collect()
 }
 
 /// At most how many two-way tables of other questions [`settle_pairs`] weighs one by one for a
@@ -395,4 +405,26 @@ fn take_tightest(
     let (_, j) = best?;
     now.remove(&j);
     Some(j)
+}
+
+#[cfg(test)]
+mod others_tests {
+    use super::*;
+
+    #[test]
+    fn only_the_other_tables_the_pair_cannot_pass_with_are_taken() {
+        // The pair passes unless table 2 or table 3 is kept.
+        let passes = |kept: &[usize]| !kept.contains(&2) && !kept.contains(&3);
+        assert_eq!(others_to_take(&[1, 2, 3, 4], passes), vec![2, 3]);
+        assert_eq!(
+            others_to_take(&[5], |kept: &[usize]| kept.is_empty()),
+            vec![5]
+        );
+        let many: Vec<usize> = (0..=FEW_LEFT).collect();
+        assert_eq!(
+            others_to_take(&many, |_: &[usize]| true),
+            many,
+            "more than FEW_LEFT: all"
+        );
+    }
 }
