@@ -197,9 +197,11 @@ fn grouping(shown: &Axis, raw: &Axis) -> Option<Grouping> {
 /// its own audit did but with the margins of every other two-way table of this release as
 /// well: a reader combines those with the pair's own cells and with who is in no group (the
 /// same margins as [`settle_margins`] reads, now beside the pair's finer groups of people).
-/// While a hidden number is too narrowly bounded, the pair's own two-way table is withheld;
-/// once it is not shown, the two-way table of either question whose margins push that
-/// question's hidden counts up the most.
+/// While a hidden number is too narrowly bounded: first the tables of either question that pin
+/// it on their own ([`pinning_alone`]; while the pair's own table is shown, only if withholding
+/// them is enough), then the pair's own two-way table, then one at a time the two-way table of
+/// either question whose margins push that question's hidden counts up the most, and last,
+/// tables of other questions ([`others_to_take`]) are withheld.
 ///
 /// Each audit starts from what the pair's own audit found (`found`): its feasible points that
 /// meet the added margins still prove what they proved.
@@ -300,14 +302,45 @@ pub(super) fn settle_pairs(
             Ok(Some(_)) | Err(_) if withheld_any => audit(p, two_way, &view, true),
             other => other,
         };
+        // Whether the tables that pin the number alone were looked for: while the pair's own
+        // table is shown, and once it is withheld.
+        let mut looked = [false, false];
         loop {
             let narrow = match result {
                 Ok(None) => break,
                 Ok(Some(narrow)) => Some(narrow),
                 Err(_) => None,
             };
+            let own_shown = now.contains_key(&k);
             let mut taken = Vec::new();
-            if now.remove(&k).is_some() {
+            if !std::mem::replace(&mut looked[usize::from(own_shown)], true)
+                && matches!(audit(p, two_way, &[], true), Ok(None))
+            {
+                // A table of either question that pins the number on its own (a question
+                // shown only to some, say, whose breakdown by the other's categories counts
+                // people of one answer of its filter question) is taken first: the order the
+                // tables are weighed in below may reach it only after withholding every other
+                // breakdown of both questions. While the pair's own table is shown, only if
+                // that is enough.
+                taken = pinning_alone(&now, k, (sides[ka].raw.id(), sides[kb].raw.id()), |x| {
+                    !matches!(audit(p, two_way, std::slice::from_ref(x), true), Ok(None))
+                });
+                let enough = || {
+                    let rest: Vec<EarlierTable> = (now.iter())
+                        .filter(|(j, _)| !taken.contains(j))
+                        .map(|(_, x)| x.clone())
+                        .collect();
+                    matches!(audit(p, two_way, &rest, true), Ok(None))
+                };
+                if own_shown && !taken.is_empty() && !enough() {
+                    taken.clear();
+                }
+            }
+            if !taken.is_empty() {
+                for j in &taken {
+                    now.remove(j);
+                }
+            } else if now.remove(&k).is_some() {
                 taken.push(k);
             } else if let Some(j) =
                 take_tightest((&sides[ka], &sides[kb]), narrow.as_ref(), &mut now, t)
@@ -338,6 +371,28 @@ pub(super) fn settle_pairs(
             result = audit(p, two_way, &view, true);
         }
     }
+}
+
+/// The two-way tables of question `a` or `b` in `now`, other than the pair's own `k`, with
+/// which alone (`pins`) the pair's audit finds a number too narrowly bounded. Their audits run
+/// on a few threads; each is the pair's with one table's margins.
+fn pinning_alone(
+    now: &BTreeMap<usize, EarlierTable>,
+    k: usize,
+    (a, b): (&str, &str),
+    pins: impl Fn(&EarlierTable) -> bool + Sync,
+) -> Vec<usize> {
+    let of_either: Vec<(usize, &EarlierTable)> = now
+        .iter()
+        .filter(|(&j, x)| j != k && x.variables.iter().any(|v| v == a || v == b))
+        .map(|(&j, x)| (j, x))
+        .collect();
+    let found = parallel_map(&of_either, threads(), |(_, x)| pins(x));
+    of_either
+        .iter()
+        .zip(found)
+        .filter_map(|((j, _), pinned)| pinned.then_some(*j))
+        .collect()
 }
 
 /// Which of `others` (catalogue order) to withhold for a pair that passes once all of them are
@@ -408,7 +463,7 @@ fn take_tightest(
 }
 
 #[cfg(test)]
-mod others_tests {
+mod tests {
     use super::*;
 
     #[test]
@@ -426,5 +481,33 @@ mod others_tests {
             many,
             "more than FEW_LEFT: all"
         );
+    }
+
+    #[test]
+    fn only_tables_of_the_pair_s_questions_besides_its_own_are_weighed_alone() {
+        let table = |a: &str, b: &str| EarlierTable {
+            variables: vec![a.into(), b.into()],
+            rows: Vec::new(),
+            columns: Vec::new(),
+            cells: Vec::new(),
+            threshold: 10,
+        };
+        let now: BTreeMap<usize, EarlierTable> = [
+            (0, table("site", "used")),
+            (1, table("age", "site")),
+            (2, table("used", "naloxone")),
+            (3, table("site", "naloxone")),
+            (4, table("age", "gender")),
+            (5, table("gender", "naloxone")),
+        ]
+        .into();
+        // Every table pins the number alone, were it weighed: only 1, 2 and 3 may be.
+        assert_eq!(
+            pinning_alone(&now, 0, ("site", "used"), |_| true),
+            vec![1, 2, 3]
+        );
+        let pins = |x: &EarlierTable| x.variables.iter().any(|v| v == "naloxone");
+        assert_eq!(pinning_alone(&now, 0, ("site", "used"), pins), vec![2, 3]);
+        assert!(pinning_alone(&now, 0, ("site", "used"), |_| false).is_empty());
     }
 }

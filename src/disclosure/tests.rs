@@ -355,17 +355,13 @@ fn within_an_option_table_the_partner_of_its_non_answers_is_not_selected() {
     );
 }
 
-/// The utility survey (`cargo run --release --example utility`), its first 100 responses of
-/// seed 0 released, then all 120. In the second release the pair of "site" and "used opioids"
-/// could still pin a number of the first release after every breakdown of both questions was
-/// withheld — through the breakdowns of "carried naloxone", asked only of those who use
-/// opioids — and until 2026-12-05 it was published so, with the ten breakdowns of neither
-/// question shown (`margins::settle_pairs`).
-#[test]
-fn a_pair_still_pinned_once_its_own_breakdowns_are_withheld_has_others_withheld_too() {
+/// Two releases of the utility survey (`cargo run --release --example utility`): the first of
+/// the first `first_n` of `records` (a fixture of `benches/support/`), the second of them all,
+/// audited against the first.
+fn utility_releases(records: &str, first_n: usize) -> (Vec<Released>, Vec<Released>) {
     let survey = Survey::parse(include_str!("../../benches/support/utility-survey.toml"))
         .expect("the utility survey parses");
-    let records: Vec<(u32, Response)> = include_str!("../../benches/support/utility-120.jsonl")
+    let records: Vec<(u32, Response)> = records
         .lines()
         .map(|line| serde_json::from_str(line).expect("a record"))
         .collect();
@@ -373,20 +369,70 @@ fn a_pair_still_pinned_once_its_own_breakdowns_are_withheld_has_others_withheld_
         let c = tally(&survey, records.iter().map(|(k, r)| (*k, r)));
         super::protect_catalogue(&c, super::DEFAULT_THRESHOLD, earlier)
     };
-    let first = release(&records[..100], &[]);
+    let first = release(&records[..first_n], &[]);
     let earlier: Vec<super::EarlierRelease> = vec![first
         .iter()
         .filter_map(Released::shown)
         .map(super::EarlierTable::from_protected)
         .collect()];
     let second = release(&records, &earlier);
+    (first, second)
+}
+
+/// The ids of the two-way tables of `release` shown (`shown`) or withheld.
+fn breakdowns(release: &[Released], shown: bool) -> Vec<&str> {
+    release
+        .iter()
+        .filter(|r| {
+            let two_way = match r {
+                Released::Shown(t) => t.columns.is_some(),
+                Released::Withheld(w) => w.columns.is_some(),
+            };
+            two_way && r.shown().is_some() == shown
+        })
+        .map(Released::id)
+        .collect()
+}
+
+/// The utility survey, its first 100 responses of seed 0 released, then all 120. In the second
+/// release the pair of "site" and "used opioids"
+/// could still pin a number of the first release after every breakdown of both questions was
+/// withheld — through the breakdowns of "carried naloxone", asked only of those who use
+/// opioids — and until 2026-12-05 it was published so, with the ten breakdowns of neither
+/// question shown (`margins::settle_pairs`).
+#[test]
+fn a_pair_still_pinned_once_its_own_breakdowns_are_withheld_has_others_withheld_too() {
+    let (_, second) =
+        utility_releases(include_str!("../../benches/support/utility-120.jsonl"), 100);
     // Every breakdown without either question was shown before; with each of them the pair's
     // audit still pins the number, so none is shown now (the one-way tables all are).
-    let shown: Vec<&str> = second
-        .iter()
-        .filter(|r| r.shown().is_some_and(|t| t.columns.is_some()))
-        .map(Released::id)
-        .collect();
+    let shown = breakdowns(&second, true);
     assert!(shown.is_empty(), "shown: {shown:?}");
     assert!(second.iter().filter(|r| r.shown().is_some()).count() == 12);
+}
+
+/// The utility survey, 50 responses of seed 7013 released, then 60. In the second release
+/// the breakdown of "carried naloxone" (asked only of those who use opioids) by "service"
+/// pins a number of the first release of "used opioids" by "service" on its own. The
+/// breakdowns of the two questions were weighed by how far their margins push hidden counts,
+/// which reached it only after every other breakdown of "used opioids" and "service" was
+/// withheld: 12 breakdowns withheld until 2026-12-06, 3 now (`margins::pinning_alone`).
+#[test]
+fn a_breakdown_that_pins_a_number_on_its_own_is_withheld_without_the_others_of_its_questions() {
+    let (first, second) =
+        utility_releases(include_str!("../../benches/support/utility-60.jsonl"), 50);
+    let withheld = breakdowns(&second, false);
+    assert!(
+        withheld.contains(&"carried_naloxone__service"),
+        "{withheld:?}"
+    );
+    for kept in ["age__service", "site__service", "gender__used_opioids"] {
+        assert!(!withheld.contains(&kept), "{kept} withheld: {withheld:?}");
+    }
+    assert!(
+        withheld.len() <= 3,
+        "{} withheld: {withheld:?}",
+        withheld.len()
+    );
+    assert!(breakdowns(&first, false).len() <= withheld.len());
 }
