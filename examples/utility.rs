@@ -4,7 +4,7 @@
 //! Run: `cargo run --release --example utility` (`TIED=1`: as if rules tied every pair;
 //! `NONANSWERS=0`: nobody skips or answers "don't know" or "prefer not to say"; `SECOND=1`: the
 //! second release, a fifth more responses after a first release at each size, audited against
-//! the first as the product does)
+//! the first as the product does; `SIZES=100,300`: only those sizes)
 //!
 //! - one-way: counts ≥ T whose complement (table total − count) is also ≥ T, and the share of
 //!   them published;
@@ -222,7 +222,12 @@ fn main() {
     println!();
     println!("| responses | one-way counts ≥ T (complement ≥ T) | published | two-way inner counts ≥ T | published or shown redesigned | published exactly | two-way tables as they are / redesigned / withheld | time per release |");
     println!("|---|---|---|---|---|---|---|---|");
-    for n in [50usize, 100, 300, 1000] {
+    // SIZES=1000 (comma-separated): only those sizes.
+    let sizes: Vec<usize> = std::env::var("SIZES")
+        .ok()
+        .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![50, 100, 300, 1000]);
+    for n in sizes {
         let mut total = Tally::default();
         let more = if second {
             (DEFAULT_THRESHOLD as usize).max(n.div_ceil(5))
