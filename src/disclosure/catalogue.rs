@@ -104,7 +104,14 @@ pub(super) fn protect_in_order(
     }
     settle_margins(tables, &one_way, &first, &mut early, threshold, earlier);
     let two_way_now = (&mut early, &found);
-    settle_pairs(catalogue, &one_way, &first, two_way_now, threshold, earlier);
+    settle_pairs(
+        catalogue,
+        &one_way,
+        &mut first,
+        two_way_now,
+        threshold,
+        earlier,
+    );
     let mut out: Vec<Option<Released>> = vec![None; tables.len()];
     for (&i, released) in one_way.iter().zip(first) {
         out[i] = Some(released);
@@ -216,7 +223,7 @@ fn settle(
             rows: &rows,
             columns: &columns,
             two_shown: None,
-            margins_now: &[],
+            margins_now: None,
             linked: catalogue.linked.contains(tables[i].id()),
         };
         match joint::both(&pair, earlier, t, &mut joint::Memory::default()) {

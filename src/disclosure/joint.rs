@@ -307,8 +307,11 @@ pub(super) struct Pair<'a> {
     /// tables of this release, with every earlier release).
     pub(super) two_shown: Option<&'a [Option<u64>]>,
     /// Two-way tables of this release whose margins bound the pair's one-way counts (those of
-    /// other pairs; empty while they are still being decided).
-    pub(super) margins_now: &'a [EarlierTable],
+    /// other pairs); `None` while they are still being decided. Once they are (`Some`, even
+    /// with none shown), the audit is also split by third questions (`Thirds`): what an
+    /// earlier release showed of them still bounds its own hidden numbers, against this
+    /// release's one-way tables.
+    pub(super) margins_now: Option<&'a [EarlierTable]>,
     /// Whether a rule of the questionnaire ties the pair together. Then the attacker is assumed
     /// to know every pair of answers nobody gave (the form may rule them out); otherwise only
     /// those a published zero shows and those the form plainly rules out
@@ -671,9 +674,10 @@ fn pair(
             0
         },
     };
+    let margins_now = pair.margins_now.unwrap_or_default();
     bound_by_margins(
         &mut system,
-        pair.margins_now,
+        margins_now,
         a_var,
         Some(b_var),
         &a_ids,
@@ -681,7 +685,7 @@ fn pair(
     );
     bound_by_margins(
         &mut system,
-        pair.margins_now,
+        margins_now,
         b_var,
         Some(a_var),
         &b_ids,
@@ -729,7 +733,7 @@ fn pair(
     // The split audits read this release's tables of third questions, so they wait for the
     // audit that has them all (an earlier one, while designs are still chosen, would see only
     // some of them, at several times the cost).
-    let thirds = if pair.margins_now.is_empty() || only.is_some() {
+    let thirds = if pair.margins_now.is_none() || only.is_some() {
         None
     } else {
         Thirds::new(
@@ -824,7 +828,7 @@ impl<'a> Thirds<'a> {
                 .map(|(_, e)| (e.sum.clone(), e.published, e.origin.clone()))
                 .collect(),
             placed,
-            now: (pair.margins_now, now),
+            now: (pair.margins_now.unwrap_or_default(), now),
         })
     }
 
@@ -901,7 +905,7 @@ fn third_questions(pair: &Pair<'_>, placed: &[(&EarlierRelease, Atoms)]) -> BTre
     let (a, b) = (pair.a.id(), pair.b.id());
     let mut variables = BTreeSet::new();
     let tables = placed.iter().flat_map(|(r, _)| r.iter());
-    for table in tables.chain(pair.margins_now) {
+    for table in tables.chain(pair.margins_now.unwrap_or_default()) {
         if let [x, y] = table.variables.as_slice() {
             for (one, other) in [(x, y), (y, x)] {
                 if (one == a || one == b) && other != a && other != b {

@@ -386,7 +386,7 @@ fn gives_away(
         rows: &c.rows,
         columns: &c.columns,
         two_shown: Some(&margins_only),
-        margins_now: &[],
+        margins_now: None,
         linked,
     };
     joint::leaves_narrow(&pair, earlier, t, numbers).unwrap_or(false)
@@ -434,7 +434,7 @@ fn audit(
             rows: &c.rows,
             columns: &c.columns,
             two_shown: Some(&two_shown),
-            margins_now: &[],
+            margins_now: None,
             linked,
         };
         match joint::both(&pair, earlier, t, memory) {
