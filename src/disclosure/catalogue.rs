@@ -103,6 +103,7 @@ pub(super) fn protect_in_order(
         found.insert(i, memory);
     }
     settle_margins(tables, &one_way, &first, &mut early, threshold, earlier);
+    let before_pairs = first.clone();
     let two_way_now = (&mut early, &found);
     settle_pairs(
         catalogue,
@@ -112,6 +113,34 @@ pub(super) fn protect_in_order(
         threshold,
         earlier,
     );
+    if first != before_pairs {
+        // A pair's one-way table hid more (`margins::mended_one_way`): the families of option
+        // tables are audited again with it, and a table that changes then has every breakdown
+        // of its question withheld, since their designs were chosen around what it hid.
+        let mended = first.clone();
+        settle_families(
+            tables,
+            (&catalogue.within, &catalogue.choices),
+            &one_way,
+            &mut first,
+            threshold,
+            earlier,
+        );
+        for (k, (was, now)) in mended.iter().zip(&first).enumerate() {
+            if was == now {
+                continue;
+            }
+            let variable = &tables[one_way[k]].rows().variable;
+            for (&i, released) in early.iter_mut() {
+                let t = &tables[i];
+                let of_it = &t.rows().variable == variable
+                    || t.columns().is_some_and(|c| &c.variable == variable);
+                if of_it && released.shown().is_some() {
+                    *released = withhold(t, Refusal::TooFewForBreakdown);
+                }
+            }
+        }
+    }
     let mut out: Vec<Option<Released>> = vec![None; tables.len()];
     for (&i, released) in one_way.iter().zip(first) {
         out[i] = Some(released);

@@ -228,7 +228,7 @@ pub(super) fn settle_pairs(
         .zip(first.iter())
         .map(|(&i, released)| Side::of(&tables[i], released))
         .collect();
-    // The one-way tables as the audits read them: [`mend_one_way`] may hide more of them.
+    // The one-way tables as the audits read them: [`mended_one_way`] may hide more of them.
     let shown_now = RwLock::new(first.to_vec());
     // (two-way table, its first question's one-way position, its second's)
     let pairs = pairs_of(tables, one_way, |k, a, b| {
@@ -298,137 +298,149 @@ pub(super) fn settle_pairs(
         let (a, b) = (&sides[ka], &sides[kb]);
         pushes(&view, a, b.raw.id(), t) || pushes(&view, b, a.raw.id(), t)
     };
-    let initial = parallel_map(&pairs, threads(), |p| audit(p, two_way, &view, matters(p)));
+    let mut initial = parallel_map(&pairs, threads(), |p| audit(p, two_way, &view, matters(p)));
     let mut withheld_any = false;
-    for (p, result) in pairs.iter().zip(initial) {
-        let (k, ka, kb) = *p;
-        // A pair that failed against the tables as they first stood may pass once others
-        // are withheld: asked again before anything is taken back for it.
-        let mut result = match result {
-            Ok(Some(_)) | Err(_) if withheld_any => audit(p, two_way, &view, true),
-            other => other,
-        };
-        // Whether the tables that pin the number alone were looked for: while the pair's own
-        // table is shown, and once it is withheld.
-        let mut looked = [false, false];
-        loop {
-            let narrow = match result {
-                Ok(None) => break,
-                Ok(Some(narrow)) => Some(narrow),
-                Err(_) => None,
+    loop {
+        let mut mended_any = false;
+        for (p, result) in pairs.iter().zip(initial) {
+            let (k, ka, kb) = *p;
+            // A pair that failed against the tables as they first stood may pass once others
+            // are withheld: asked again before anything is taken back for it.
+            let mut result = match result {
+                Ok(Some(_)) | Err(_) if withheld_any => audit(p, two_way, &view, true),
+                other => other,
             };
-            let own_shown = now.contains_key(&k);
-            let mut taken = Vec::new();
-            if !std::mem::replace(&mut looked[usize::from(own_shown)], true)
-                && matches!(audit(p, two_way, &[], true), Ok(None))
-            {
-                // A table of either question that pins the number on its own (a question
-                // shown only to some, say, whose breakdown by the other's categories counts
-                // people of one answer of its filter question) is taken first: the order the
-                // tables are weighed in below may reach it only after withholding every other
-                // breakdown of both questions. While the pair's own table is shown, only if
-                // that is enough.
-                taken = pinning_alone(&now, k, (sides[ka].raw.id(), sides[kb].raw.id()), |x| {
-                    !matches!(audit(p, two_way, std::slice::from_ref(x), true), Ok(None))
-                });
-                let enough = || {
-                    let rest: Vec<EarlierTable> = (now.iter())
-                        .filter(|(j, _)| !taken.contains(j))
-                        .map(|(_, x)| x.clone())
+            // Whether the tables that pin the number alone were looked for: while the pair's own
+            // table is shown, and once it is withheld.
+            let mut looked = [false, false];
+            loop {
+                let narrow = match result {
+                    Ok(None) => break,
+                    Ok(Some(narrow)) => Some(narrow),
+                    Err(_) => None,
+                };
+                let own_shown = now.contains_key(&k);
+                let mut taken = Vec::new();
+                if !std::mem::replace(&mut looked[usize::from(own_shown)], true)
+                    && matches!(audit(p, two_way, &[], true), Ok(None))
+                {
+                    // A table of either question that pins the number on its own (a question
+                    // shown only to some, say, whose breakdown by the other's categories counts
+                    // people of one answer of its filter question) is taken first: the order the
+                    // tables are weighed in below may reach it only after withholding every other
+                    // breakdown of both questions. While the pair's own table is shown, only if
+                    // that is enough.
+                    taken = pinning_alone(&now, k, (sides[ka].raw.id(), sides[kb].raw.id()), |x| {
+                        !matches!(audit(p, two_way, std::slice::from_ref(x), true), Ok(None))
+                    });
+                    let enough = || {
+                        let rest: Vec<EarlierTable> = (now.iter())
+                            .filter(|(j, _)| !taken.contains(j))
+                            .map(|(_, x)| x.clone())
+                            .collect();
+                        matches!(audit(p, two_way, &rest, true), Ok(None))
+                    };
+                    if own_shown && !taken.is_empty() && !enough() {
+                        taken.clear();
+                    }
+                }
+                if !taken.is_empty() {
+                    for j in &taken {
+                        now.remove(j);
+                    }
+                } else if now.remove(&k).is_some() {
+                    taken.push(k);
+                } else if let Some(j) =
+                    take_tightest((&sides[ka], &sides[kb]), narrow.as_ref(), &mut now, t)
+                {
+                    taken.push(j);
+                } else if !now.is_empty() && matches!(audit(p, two_way, &[], true), Ok(None)) {
+                    // No table of either question is left, yet a reader could still pin the
+                    // number, and could not without the other margins of this release: tables of
+                    // other questions reach it (a question shown only to some counts people of
+                    // its filter question's answers).
+                    let keys: Vec<usize> = now.keys().copied().collect();
+                    taken = others_to_take(&keys, |kept| {
+                        let margins: Vec<EarlierTable> =
+                            kept.iter().map(|j| now[j].clone()).collect();
+                        matches!(audit(p, two_way, &margins, true), Ok(None))
+                    });
+                    for j in &taken {
+                        now.remove(j);
+                    }
+                }
+                if taken.is_empty() {
+                    // Still pinned with nothing left to withhold that would loosen it: this
+                    // release's one-way tables of the pair's questions pin it (against what an
+                    // earlier release showed of third questions, say). One of them hides more —
+                    // the first question's, else the second's, else both — and every breakdown of
+                    // its question is withheld: those were designed around what it hid.
+                    let current = {
+                        let first = shown_now.read().unwrap_or_else(PoisonError::into_inner);
+                        [first[ka].clone(), first[kb].clone()]
+                    };
+                    let sides_now = (&sides[ka], &sides[kb]);
+                    let mended =
+                        mended_one_way(sides_now, narrow.as_ref(), &current, threshold, earlier);
+                    let tries: Vec<[bool; 2]> = [[true, false], [false, true], [true, true]]
+                        .into_iter()
+                        .filter(|t| (0..2).all(|s| !t[s] || mended[s].is_some()))
+                        .filter(|t| t.contains(&true))
                         .collect();
-                    matches!(audit(p, two_way, &rest, true), Ok(None))
-                };
-                if own_shown && !taken.is_empty() && !enough() {
-                    taken.clear();
-                }
-            }
-            if !taken.is_empty() {
-                for j in &taken {
-                    now.remove(j);
-                }
-            } else if now.remove(&k).is_some() {
-                taken.push(k);
-            } else if let Some(j) =
-                take_tightest((&sides[ka], &sides[kb]), narrow.as_ref(), &mut now, t)
-            {
-                taken.push(j);
-            } else if !now.is_empty() && matches!(audit(p, two_way, &[], true), Ok(None)) {
-                // No table of either question is left, yet a reader could still pin the
-                // number, and could not without the other margins of this release: tables of
-                // other questions reach it (a question shown only to some counts people of
-                // its filter question's answers).
-                let keys: Vec<usize> = now.keys().copied().collect();
-                taken = others_to_take(&keys, |kept| {
-                    let margins: Vec<EarlierTable> = kept.iter().map(|j| now[j].clone()).collect();
-                    matches!(audit(p, two_way, &margins, true), Ok(None))
-                });
-                for j in &taken {
-                    now.remove(j);
-                }
-            }
-            if taken.is_empty() {
-                // Still pinned with nothing left to withhold that would loosen it: this
-                // release's one-way tables of the pair's questions pin it (against what an
-                // earlier release showed of third questions, say). One of them hides more —
-                // the first question's, else the second's, else both — and every breakdown of
-                // its question is withheld: those were designed around what it hid.
-                let current = {
-                    let first = shown_now.read().unwrap_or_else(PoisonError::into_inner);
-                    [first[ka].clone(), first[kb].clone()]
-                };
-                let sides_now = (&sides[ka], &sides[kb]);
-                let mended =
-                    mended_one_way(sides_now, narrow.as_ref(), &current, threshold, earlier);
-                let tries: Vec<[bool; 2]> = [[true, false], [false, true], [true, true]]
-                    .into_iter()
-                    .filter(|t| (0..2).all(|s| !t[s] || mended[s].is_some()))
-                    .filter(|t| t.contains(&true))
-                    .collect();
-                let Some(last) = tries.len().checked_sub(1) else {
-                    break;
-                };
-                for (n, t) in tries.iter().enumerate() {
-                    {
-                        let mut first = shown_now.write().unwrap_or_else(PoisonError::into_inner);
-                        for (s, k) in [(0, ka), (1, kb)] {
-                            first[k] = match (&mended[s], t[s]) {
-                                (Some(r), true) => r.clone(),
-                                _ => current[s].clone(),
-                            };
+                    let Some(last) = tries.len().checked_sub(1) else {
+                        break;
+                    };
+                    for (n, t) in tries.iter().enumerate() {
+                        {
+                            let mut first =
+                                shown_now.write().unwrap_or_else(PoisonError::into_inner);
+                            for (s, k) in [(0, ka), (1, kb)] {
+                                first[k] = match (&mended[s], t[s]) {
+                                    (Some(r), true) => r.clone(),
+                                    _ => current[s].clone(),
+                                };
+                            }
+                        }
+                        let variables: Vec<&str> = [(0, ka), (1, kb)]
+                            .into_iter()
+                            .filter(|(s, _)| t[*s])
+                            .map(|(_, k)| sides[k].raw.id())
+                            .collect();
+                        let of_them = |x: &EarlierTable| {
+                            x.variables.iter().any(|v| variables.contains(&v.as_str()))
+                        };
+                        let rest: Vec<EarlierTable> =
+                            now.values().filter(|x| !of_them(x)).cloned().collect();
+                        if n == last || matches!(audit(p, two_way, &rest, true), Ok(None)) {
+                            taken = (now.iter())
+                                .filter(|(_, x)| of_them(x))
+                                .map(|(&j, _)| j)
+                                .collect();
+                            break;
                         }
                     }
-                    let variables: Vec<&str> = [(0, ka), (1, kb)]
-                        .into_iter()
-                        .filter(|(s, _)| t[*s])
-                        .map(|(_, k)| sides[k].raw.id())
-                        .collect();
-                    let of_them = |x: &EarlierTable| {
-                        x.variables.iter().any(|v| variables.contains(&v.as_str()))
-                    };
-                    let rest: Vec<EarlierTable> =
-                        now.values().filter(|x| !of_them(x)).cloned().collect();
-                    if n == last || matches!(audit(p, two_way, &rest, true), Ok(None)) {
-                        taken = (now.iter())
-                            .filter(|(_, x)| of_them(x))
-                            .map(|(&j, _)| j)
-                            .collect();
-                        break;
+                    for j in &taken {
+                        now.remove(j);
                     }
+                    let first = shown_now.read().unwrap_or_else(PoisonError::into_inner);
+                    sides[ka] = Side::of(sides[ka].raw, &first[ka]);
+                    sides[kb] = Side::of(sides[kb].raw, &first[kb]);
+                    mended_any = true;
                 }
-                for j in &taken {
-                    now.remove(j);
+                withheld_any = true;
+                for j in taken {
+                    two_way.insert(j, withhold(&tables[j], Refusal::TooFewForBreakdown));
                 }
-                let first = shown_now.read().unwrap_or_else(PoisonError::into_inner);
-                sides[ka] = Side::of(sides[ka].raw, &first[ka]);
-                sides[kb] = Side::of(sides[kb].raw, &first[kb]);
+                view = now.values().cloned().collect();
+                result = audit(p, two_way, &view, true);
             }
-            withheld_any = true;
-            for j in taken {
-                two_way.insert(j, withhold(&tables[j], Refusal::TooFewForBreakdown));
-            }
-            view = now.values().cloned().collect();
-            result = audit(p, two_way, &view, true);
         }
+        if !mended_any {
+            break;
+        }
+        // A one-way table hid more: every pair is audited again with it, those that passed
+        // before as well (one that shows the same people's count in another table may not now).
+        initial = parallel_map(&pairs, threads(), |p| audit(p, two_way, &view, true));
     }
     let mended = shown_now
         .into_inner()
