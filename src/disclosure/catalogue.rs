@@ -74,14 +74,11 @@ pub(super) fn protect_in_order(
         let passed = |i: usize| early.get(&i).is_some_and(|r| r.shown().is_some());
         settle(catalogue, &one_way, &mut first, threshold, earlier, &passed);
     }
-    settle_families(
-        tables,
-        (&catalogue.within, &catalogue.choices),
-        &one_way,
-        &mut first,
-        threshold,
-        earlier,
-    );
+    let families = |first: &mut [Released]| {
+        let links = (&catalogue.within[..], &catalogue.choices[..]);
+        settle_families(tables, links, &one_way, first, threshold, earlier);
+    };
+    families(&mut first);
     let changed: HashMap<&str, bool> = one_way
         .iter()
         .zip(before.iter().zip(&first))
@@ -118,14 +115,7 @@ pub(super) fn protect_in_order(
         // tables are audited again with it, and a table that changes then has every breakdown
         // of its question withheld, since their designs were chosen around what it hid.
         let mended = first.clone();
-        settle_families(
-            tables,
-            (&catalogue.within, &catalogue.choices),
-            &one_way,
-            &mut first,
-            threshold,
-            earlier,
-        );
+        families(&mut first);
         for (k, (was, now)) in mended.iter().zip(&first).enumerate() {
             if was == now {
                 continue;
