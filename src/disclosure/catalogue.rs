@@ -111,7 +111,7 @@ pub(super) fn protect_in_order(
         earlier,
     );
     if first != before_pairs {
-        // A pair's one-way table hid more (`margins::mended_one_way`): the families of option
+        // A pair's one-way table hid more (`margins::settle_pairs`): the families of option
         // tables are audited again with it, and a table that changes then has every breakdown
         // of its question withheld, since their designs were chosen around what it hid.
         let mended = first.clone();
@@ -192,11 +192,41 @@ pub(super) fn shown_values(released: &Released) -> Vec<Option<u64>> {
 }
 
 /// What the joint audit of a pair without its two-way table asks of the one-way tables.
-enum Fix {
+pub(super) enum Fix {
     /// Hide this cell of the pair's first (`true`) or second one-way table.
     Hide(bool, usize),
     /// Withhold the pair's first (`true`) or second one-way table.
     Withhold(bool),
+}
+
+impl Fix {
+    /// Which table (the pair's first: `true`), and the cell to hide (`None`: withhold it).
+    pub(super) fn parts(self) -> (bool, Option<usize>) {
+        match self {
+            Fix::Hide(side, cell) => (side, Some(cell)),
+            Fix::Withhold(side) => (side, None),
+        }
+    }
+}
+
+/// One-way table `table` with a [`Fix`] applied: `cell` added to the cells forced hidden
+/// (`forced`, which gains it) and the table protected again; or, with no cell, withheld.
+pub(super) fn apply_fix(
+    table: &RawTable,
+    cell: Option<usize>,
+    forced: &mut [bool],
+    threshold: u32,
+    earlier: &[EarlierRelease],
+) -> Released {
+    let Some(cell) = cell else {
+        let entry = "a number of an earlier release".into();
+        return withhold(table, Refusal::AuditFailed { entry });
+    };
+    forced[cell] = true;
+    match protect_forcing(table, threshold, earlier, forced) {
+        Ok(shown) => Released::Shown(shown),
+        Err(reason) => withhold(table, reason),
+    }
 }
 
 /// One-way tables against earlier releases of every pair they belong to.
@@ -281,30 +311,16 @@ fn settle(
         // Nothing left to hide or withhold in this pair: what it shows is only earlier
         // releases, which their own audits cleared.
         let Some(fix) = fix else { continue };
-        let k = match fix {
-            Fix::Hide(side, cell) => {
-                let k = if side { ka } else { kb };
-                forced[k][cell] = true;
-                changed[k] = true;
-                let table = &tables[one_way[k]];
-                first[k] = match protect_forcing(table, threshold, earlier, &forced[k]) {
-                    Ok(shown) => Released::Shown(shown),
-                    Err(reason) => withhold(table, reason),
-                };
-                k
-            }
-            Fix::Withhold(side) => {
-                let k = if side { ka } else { kb };
-                changed[k] = true;
-                first[k] = withhold(
-                    &tables[one_way[k]],
-                    Refusal::AuditFailed {
-                        entry: "a number of an earlier release".into(),
-                    },
-                );
-                k
-            }
-        };
+        let (side, cell) = fix.parts();
+        let k = if side { ka } else { kb };
+        changed[k] = true;
+        first[k] = apply_fix(
+            &tables[one_way[k]],
+            cell,
+            &mut forced[k],
+            threshold,
+            earlier,
+        );
         for (q, &(_, x, y)) in pairs.iter().enumerate() {
             if (x == k || y == k) && !queued[q] {
                 queued[q] = true;
@@ -353,7 +369,7 @@ pub(super) fn withhold(table: &RawTable, reason: Refusal) -> Released {
 }
 
 /// Which count of the pair's one-way tables to hide next for a number found too narrow.
-fn choose(
+pub(super) fn choose(
     narrow: &Narrow,
     a: &RawTable,
     b: &RawTable,

@@ -12,16 +12,16 @@
 //! ([`settle_margins`]), then each pair with its own cells and the other pairs' margins
 //! ([`settle_pairs`]) — and take back two-way tables until every hidden number is wide again.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{PoisonError, RwLock};
 
 use crate::tally::{parallel_map, threads, Axis, Catalogue, RawTable};
 
-use super::catalogue::{pairs_of, shown_before, shown_values, withhold};
+use super::catalogue::{apply_fix, choose, pairs_of, shown_before, shown_values, withhold, Fix};
 use super::earlier::{margins_of, positions, EarlierRelease, EarlierTable};
 use super::grouping::Grouping;
 use super::joint::{self, Narrow, Pair};
-use super::protect::{protect_forcing, Refusal, Released, Shown};
+use super::protect::{Refusal, Released, Shown};
 
 /// For each shown one-way table of `one_way` (`first`, in the same order), audits it with its
 /// earlier releases and every margin of it that the two-way tables in `two_way` show. While a
@@ -228,7 +228,7 @@ pub(super) fn settle_pairs(
         .zip(first.iter())
         .map(|(&i, released)| Side::of(&tables[i], released))
         .collect();
-    // The one-way tables as the audits read them: [`mended_one_way`] may hide more of them.
+    // The one-way tables as the audits read them: a pair still pinned may hide more of them.
     let shown_now = RwLock::new(first.to_vec());
     // (two-way table, its first question's one-way position, its second's)
     let pairs = pairs_of(tables, one_way, |k, a, b| {
@@ -372,59 +372,35 @@ pub(super) fn settle_pairs(
                 if taken.is_empty() {
                     // Still pinned with nothing left to withhold that would loosen it: this
                     // release's one-way tables of the pair's questions pin it (against what an
-                    // earlier release showed of third questions, say). One of them hides more —
-                    // the first question's, else the second's, else both — and every breakdown of
-                    // its question is withheld: those were designed around what it hid.
-                    let current = {
-                        let first = shown_now.read().unwrap_or_else(PoisonError::into_inner);
-                        [first[ka].clone(), first[kb].clone()]
+                    // earlier release showed of third questions, say). One more of their counts
+                    // is hidden as for one-way tables against earlier releases (`choose`:
+                    // the one counting most of the same people), keeping hidden all they hid,
+                    // and every breakdown of that question is withheld: those were designed
+                    // around what its table hid.
+                    let mut first = shown_now.write().unwrap_or_else(PoisonError::into_inner);
+                    let (a_shown, b_shown) = (shown_values(&first[ka]), shown_values(&first[kb]));
+                    let fix = match &narrow {
+                        Some(n) => choose(n, sides[ka].raw, sides[kb].raw, &a_shown, &b_shown),
+                        None => Some(Fix::Withhold(!a_shown.is_empty())),
                     };
-                    let sides_now = (&sides[ka], &sides[kb]);
-                    let mended =
-                        mended_one_way(sides_now, narrow.as_ref(), &current, threshold, earlier);
-                    let tries: Vec<[bool; 2]> = [[true, false], [false, true], [true, true]]
-                        .into_iter()
-                        .filter(|t| (0..2).all(|s| !t[s] || mended[s].is_some()))
-                        .filter(|t| t.contains(&true))
-                        .collect();
-                    let Some(last) = tries.len().checked_sub(1) else {
+                    let Some((side, cell)) = fix.map(Fix::parts) else {
                         break;
                     };
-                    for (n, t) in tries.iter().enumerate() {
-                        {
-                            let mut first =
-                                shown_now.write().unwrap_or_else(PoisonError::into_inner);
-                            for (s, k) in [(0, ka), (1, kb)] {
-                                first[k] = match (&mended[s], t[s]) {
-                                    (Some(r), true) => r.clone(),
-                                    _ => current[s].clone(),
-                                };
-                            }
-                        }
-                        let variables: Vec<&str> = [(0, ka), (1, kb)]
-                            .into_iter()
-                            .filter(|(s, _)| t[*s])
-                            .map(|(_, k)| sides[k].raw.id())
-                            .collect();
-                        let of_them = |x: &EarlierTable| {
-                            x.variables.iter().any(|v| variables.contains(&v.as_str()))
-                        };
-                        let rest: Vec<EarlierTable> =
-                            now.values().filter(|x| !of_them(x)).cloned().collect();
-                        if n == last || matches!(audit(p, two_way, &rest, true), Ok(None)) {
-                            taken = (now.iter())
-                                .filter(|(_, x)| of_them(x))
-                                .map(|(&j, _)| j)
-                                .collect();
-                            break;
-                        }
-                    }
+                    let k = if side { ka } else { kb };
+                    let Some(shown) = first[k].shown() else {
+                        break;
+                    };
+                    let mut forced: Vec<bool> = shown.cells.iter().map(|c| c.suppressed).collect();
+                    first[k] = apply_fix(sides[k].raw, cell, &mut forced, threshold, earlier);
+                    sides[k] = Side::of(sides[k].raw, &first[k]);
+                    let variable = sides[k].raw.id();
+                    taken = (now.iter())
+                        .filter(|(_, x)| x.variables.iter().any(|v| v == variable))
+                        .map(|(&j, _)| j)
+                        .collect();
                     for j in &taken {
                         now.remove(j);
                     }
-                    let first = shown_now.read().unwrap_or_else(PoisonError::into_inner);
-                    sides[ka] = Side::of(sides[ka].raw, &first[ka]);
-                    sides[kb] = Side::of(sides[kb].raw, &first[kb]);
                     mended_any = true;
                 }
                 withheld_any = true;
@@ -446,63 +422,6 @@ pub(super) fn settle_pairs(
         .into_inner()
         .unwrap_or_else(PoisonError::into_inner);
     first.clone_from_slice(&mended);
-}
-
-/// The one-way tables of a pair (`current`: as they stand) hiding more, for a number `narrow`
-/// still pins once every breakdown that could loosen it is withheld: the categories holding its
-/// people, with their partners; when those are hidden already, every category of the side;
-/// when that is so too, the side's table withheld. `None` for a side already withheld.
-fn mended_one_way(
-    (a, b): (&Side<'_>, &Side<'_>),
-    narrow: Option<&Narrow>,
-    current: &[Released; 2],
-    threshold: u32,
-    earlier: &[EarlierRelease],
-) -> [Option<Released>; 2] {
-    let (na, nb) = (a.raw.cells().len(), b.raw.cells().len());
-    let (mut of_a, mut of_b) = (BTreeSet::new(), BTreeSet::new());
-    match narrow {
-        Some(Narrow::Earlier(positions)) => {
-            for &x in positions {
-                if x < na * nb {
-                    of_a.insert(x / nb);
-                    of_b.insert(x % nb);
-                } else if x < na * nb + na {
-                    of_a.insert(x - na * nb);
-                } else if x < na * nb + na + nb {
-                    of_b.insert(x - na * nb - na);
-                }
-            }
-        }
-        Some(Narrow::A(e)) if *e < na => {
-            of_a.insert(*e);
-        }
-        Some(Narrow::B(e)) if *e < nb => {
-            of_b.insert(*e);
-        }
-        _ => {}
-    }
-    let mend = |side: &Side<'_>, released: &Released, categories: BTreeSet<usize>| {
-        let shown = released.shown()?;
-        let hidden: Vec<bool> = shown.cells.iter().map(|c| c.suppressed).collect();
-        let mut forced = hidden.clone();
-        for &c in &categories {
-            forced[c] = true;
-        }
-        if forced == hidden {
-            forced = vec![true; hidden.len()];
-        }
-        Some(if forced == hidden {
-            let entry = "a number of an earlier release".to_owned();
-            withhold(side.raw, Refusal::AuditFailed { entry })
-        } else {
-            match protect_forcing(side.raw, threshold, earlier, &forced) {
-                Ok(t) => Released::Shown(t),
-                Err(reason) => withhold(side.raw, reason),
-            }
-        })
-    };
-    [mend(a, &current[0], of_a), mend(b, &current[1], of_b)]
 }
 
 /// The two-way tables of question `a` or `b` in `now`, other than the pair's own `k`, with

@@ -402,7 +402,7 @@ fn breakdowns(release: &[Released], shown: bool) -> Vec<&str> {
 /// it was published so; on 2026-12-05 the ten breakdowns of neither question were withheld
 /// too — which only silenced the audit split by third questions, which ran only while some
 /// breakdown was shown. It now runs once the release's breakdowns are decided, shown or not,
-/// and the one-way table of "site" hides "van" (`margins::mended_one_way`).
+/// and the one-way table of "site" hides "van" (`margins::settle_pairs`).
 #[test]
 fn a_pair_still_pinned_once_its_own_breakdowns_are_withheld_hides_more_of_its_one_way_tables() {
     let (first, second) =
