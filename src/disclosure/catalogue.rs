@@ -274,6 +274,7 @@ fn settle(
             two_shown: None,
             margins_now: None,
             linked: catalogue.linked.contains(tables[i].id()),
+            counts: Some(catalogue),
         };
         match joint::both(&pair, earlier, t, &mut joint::Memory::default()) {
             Ok(None) => None,

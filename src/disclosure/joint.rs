@@ -8,12 +8,13 @@
 //! attacker is assumed to know every atom that is empty, so the total of a filtered question
 //! is tied to the filter question's counts.
 
-use crate::tally::RawTable;
+use crate::tally::{Catalogue, RawTable};
 
 use super::earlier::{margins_of, positions, EarlierRelease, EarlierTable};
 use super::grouping::Grouping;
 use super::protect::Shown;
 use super::system::{parts, parts_among, Sum, System, Witnesses};
+use super::told::{reach, told, Told};
 use std::collections::BTreeSet;
 
 /// How many earlier releases of a pair make its second audit move the first audit's points
@@ -207,6 +208,91 @@ fn bound_by_margins(
     }
 }
 
+/// A variable, with its categories' ids.
+type Question<'q> = (&'q str, &'q [String]);
+
+/// The margins of `release`'s two-way tables of `b` with a question a rule ties to `a` (`a` and
+/// `b` each a variable with its categories' ids): everyone such a margin counts gave `a` one of
+/// the answers the form leaves them ([`reach`]), so it is a lower bound on those answers' people
+/// within the margin's line of `b` — `sum` of (`a`'s positions, whether those who skipped `a`
+/// count, `b`'s positions). Found needed where a question shown only to some was broken down by
+/// a third question (`FOUND_SHOWN_FOR` in `survey_proptests.rs`).
+fn bound_by_tied_margins(
+    system: &mut System,
+    release: &[EarlierTable],
+    counts: &Catalogue,
+    ((a, a_ids), (b, b_ids)): (Question<'_>, Question<'_>),
+    sum: impl Fn(&[usize], bool, &[usize]) -> Sum,
+) {
+    for x in release {
+        let Some(other) = x.variables.iter().find(|v| *v != a && *v != b) else {
+            continue;
+        };
+        let Some(x) = x.two_way(b, other) else {
+            continue;
+        };
+        let Some((answers, skipped)) = reach(counts, other, (a, a_ids)) else {
+            continue;
+        };
+        let width = x.columns.len();
+        for (r, line) in x.rows.iter().enumerate() {
+            let margin = x
+                .cells
+                .get(r)
+                .and_then(|row| row.get(width).copied().flatten());
+            if let (Some(pos), Some(margin)) = (positions(line, b_ids), margin) {
+                system.at_least(sum(&answers, skipped, &pos), x.shown(margin));
+            }
+        }
+    }
+}
+
+/// Whether `release` has a table [`bound_by_tied_margins`] reads for the pair of `a` and `b`,
+/// either way round (each a variable with its categories' ids).
+pub(super) fn has_tied_margins(
+    release: &[EarlierTable],
+    counts: &Catalogue,
+    (a, b): (Question<'_>, Question<'_>),
+) -> bool {
+    let reads = |(a, a_ids): Question<'_>, b: &str| {
+        release.iter().any(|x| {
+            x.variables.iter().any(|v| v == b)
+                && x.variables
+                    .iter()
+                    .find(|v| *v != a && *v != b)
+                    .is_some_and(|other| reach(counts, other, (a, a_ids)).is_some())
+        })
+    };
+    reads(a, b.0) || reads(b, a.0)
+}
+
+/// [`bound_by_tied_margins`] both ways round, over a pair's atoms of one release.
+fn bound_pair_by_tied_margins(
+    system: &mut System,
+    release: &[EarlierTable],
+    counts: Option<&Catalogue>,
+    (a, b): (Question<'_>, Question<'_>),
+    atoms: Atoms,
+) {
+    let Some(counts) = counts else {
+        return;
+    };
+    bound_by_tied_margins(system, release, counts, (a, b), |rows, skipped, columns| {
+        let mut s = atoms.pairs(rows, columns);
+        if skipped {
+            s.extend(columns.iter().map(|&c| atoms.b_only(c)));
+        }
+        s
+    });
+    bound_by_tied_margins(system, release, counts, (b, a), |columns, skipped, rows| {
+        let mut s = atoms.pairs(rows, columns);
+        if skipped {
+            s.extend(rows.iter().map(|&r| atoms.a_only(r)));
+        }
+        s
+    });
+}
+
 /// A one-way table (`published`, `hidden` in layout order: cells then total) audited with
 /// the same table in every earlier release, and with the margins that this release's two-way
 /// tables `shown_now` show of it (each a lower bound, as in an earlier release).
@@ -318,6 +404,10 @@ pub(super) struct Pair<'a> {
     /// (`RawTable::is_ruled_out`). Other two-way zeros are hidden either way
     /// (`inner::primary`), and [`both`] audits a tied pair under each assumption.
     pub(super) linked: bool,
+    /// This release's counts, from which the split audits (`Thirds`) take what a rule of the
+    /// questionnaire tells every reader of a third question tied to `a` or `b` (`told.rs`);
+    /// `None` where they do not run (`margins_now` is `None`).
+    pub(super) counts: Option<&'a Catalogue>,
 }
 
 /// Atom positions for one release of a pair.
@@ -339,22 +429,55 @@ impl Atoms {
             .collect()
     }
 
+    /// Who answered `a` with category `a` but not the pair's second question.
+    fn a_only(&self, a: usize) -> usize {
+        self.base + self.na * self.nb + a
+    }
+
+    /// Who answered the pair's second question with category `b` but not the first.
+    fn b_only(&self, b: usize) -> usize {
+        self.base + self.na * self.nb + self.na + b
+    }
+
     fn one_a(&self, rows: &[usize]) -> Sum {
         let all_b: Vec<usize> = (0..self.nb).collect();
         let mut s = self.pairs(rows, &all_b);
-        s.extend(rows.iter().map(|&a| self.base + self.na * self.nb + a));
+        s.extend(rows.iter().map(|&a| self.a_only(a)));
         s
     }
 
     fn one_b(&self, columns: &[usize]) -> Sum {
         let all_a: Vec<usize> = (0..self.na).collect();
         let mut s = self.pairs(&all_a, columns);
-        s.extend(
-            columns
-                .iter()
-                .map(|&b| self.base + self.na * self.nb + self.na + b),
-        );
+        s.extend(columns.iter().map(|&b| self.b_only(b)));
         s
+    }
+
+    /// Marks the groups `told` says nobody is in, over atoms split in `n` parts
+    /// ([`System::split_in`]): of the people of the pair's first question (`first`) or of its
+    /// second.
+    fn mark_told(&self, system: &mut System, told: &Told, first: bool, n: usize) {
+        for &(category, part) in &told.answered {
+            let atoms = if first {
+                self.one_a(&[category])
+            } else {
+                self.one_b(&[category])
+            };
+            for atom in atoms {
+                system.empty(n * atom + part);
+            }
+        }
+        for &part in &told.unanswered {
+            // Who did not answer this question: those who answered only the other.
+            let others: Vec<usize> = if first {
+                (0..self.nb).map(|b| self.b_only(b)).collect()
+            } else {
+                (0..self.na).map(|a| self.a_only(a)).collect()
+            };
+            for atom in others {
+                system.empty(n * atom + part);
+            }
+        }
     }
 }
 
@@ -599,6 +722,8 @@ fn pair(
         bound_by_margins(&mut system, release, b_var, Some(a_var), &b_ids, |pos| {
             atoms.one_b(pos)
         });
+        let sides = ((a_var, a_ids.as_slice()), (b_var, b_ids.as_slice()));
+        bound_pair_by_tied_margins(&mut system, release, pair.counts, sides, atoms);
         if let Some(x) = one_a {
             let sum = |s: &[usize]| atoms.one_a(s);
             earlier_one_way_entries(x, (&a_ids, na), sum, per, &mut entries);
@@ -691,6 +816,8 @@ fn pair(
         &b_ids,
         |pos| atoms.one_b(pos),
     );
+    let sides = ((a_var, a_ids.as_slice()), (b_var, b_ids.as_slice()));
+    bound_pair_by_tied_margins(&mut system, margins_now, pair.counts, sides, atoms);
     let singles = |n: usize| -> Vec<Vec<usize>> { (0..n).map(|i| vec![i]).collect() };
     let all_a: Vec<usize> = (0..na).collect();
     let all_b: Vec<usize> = (0..nb).collect();
@@ -862,11 +989,30 @@ impl<'a> Thirds<'a> {
             };
             let mut system = self.system.split_in(n);
             let mut before = self.before.split_in(n);
+            let told_of = |member: (&str, &[String])| {
+                pair.counts
+                    .and_then(|counts| told(counts, member, third, &answers))
+            };
+            let told = [
+                (told_of((a_var, &a_ids)), true),
+                (told_of((b_var, &b_ids)), false),
+            ];
             for (release, atoms) in &self.placed {
                 mark(&mut system, release, *atoms);
                 mark(&mut before, release, *atoms);
+                for (told, first) in &told {
+                    if let Some(told) = told {
+                        atoms.mark_told(&mut system, told, *first, n);
+                        atoms.mark_told(&mut before, told, *first, n);
+                    }
+                }
             }
             mark(&mut system, self.now.0, self.now.1);
+            for (told, first) in &told {
+                if let Some(told) = told {
+                    self.now.1.mark_told(&mut system, told, *first, n);
+                }
+            }
             let entries = self
                 .entries
                 .iter()

@@ -282,6 +282,7 @@ pub(super) fn settle_pairs(
             two_shown: two_shown.as_deref(),
             margins_now: Some(view),
             linked: catalogue.linked.contains(tables[k].id()),
+            counts: Some(catalogue),
         };
         if !full {
             return joint::thirds_alone(&pair, earlier, t);
@@ -296,7 +297,22 @@ pub(super) fn settle_pairs(
     // split by third questions still run.
     let matters = |&(_, ka, kb): &(usize, usize, usize)| {
         let (a, b) = (&sides[ka], &sides[kb]);
-        pushes(&view, a, b.raw.id(), t) || pushes(&view, b, a.raw.id(), t)
+        let ids = |side: &Side<'_>| -> Vec<String> {
+            side.raw
+                .rows()
+                .categories
+                .iter()
+                .map(|c| c.id.clone())
+                .collect()
+        };
+        let (a_ids, b_ids) = (ids(a), ids(b));
+        let sides = (
+            (a.raw.id(), a_ids.as_slice()),
+            (b.raw.id(), b_ids.as_slice()),
+        );
+        pushes(&view, a, b.raw.id(), t)
+            || pushes(&view, b, a.raw.id(), t)
+            || joint::has_tied_margins(&view, catalogue, sides)
     };
     let mut initial = parallel_map(&pairs, threads(), |p| audit(p, two_way, &view, matters(p)));
     let mut withheld_any = false;

@@ -23,6 +23,7 @@ mod protect;
 mod ptable;
 mod suppress;
 mod system;
+mod told;
 mod two_way;
 mod widths;
 

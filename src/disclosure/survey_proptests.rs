@@ -154,6 +154,18 @@ impl Attacker {
         }
     }
 
+    /// Tells the attacker that the form shows q1 only to those who answered `answer` to q0:
+    /// nobody who gave q0 another answer, or none, answered q1, in any release.
+    fn knows_q1_shown_only_for(&mut self, sizes: &[usize], answer: usize) {
+        for (i, p) in patterns(sizes).iter().enumerate() {
+            if p[0] != Some(answer) && p[1].is_some() {
+                for k in 0..self.atoms / self.per_release {
+                    self.empty[k * self.per_release + i] = true;
+                }
+            }
+        }
+    }
+
     /// Whether what the attacker was told of the groups nobody is in pins `target` to 0 with no
     /// table at all: each of its atoms is empty in its own release or a later one (counts only
     /// grow). Told the empty groups of the latest release, the attacker knows an earlier hidden
@@ -320,7 +332,7 @@ fn attack(
     first_n: usize,
     (knows, tied): (Knows, bool),
 ) -> Result<(), TestCaseError> {
-    attack_with(sizes, t, records, first_n, (knows, tied), None)
+    attack_with(sizes, t, records, first_n, (knows, tied), Form::Free)
 }
 
 /// A pair of answers of q0 × q1 that the form rules out, as an option of q1 offered only for
@@ -344,19 +356,53 @@ fn obeying_the_rule(sizes: &[usize], records: &[Record]) -> Vec<Record> {
         .collect()
 }
 
-/// [`attack`], with `ruled_out`: a pair of q0 × q1 answers the form rules out (the records
-/// must obey it).
+/// The answer of q0 for which alone the form shows q1 (a condition on showing a question,
+/// such as "carried naloxone" asked only of those who used opioids).
+const SHOWN_FOR: usize = 0;
+
+/// The records as a form that shows q1 only to those who answered [`SHOWN_FOR`] to q0 would
+/// have them: q1 unanswered for everyone else.
+fn with_q1_shown_only_for_one_answer(records: &[Record]) -> Vec<Record> {
+    records
+        .iter()
+        .map(|(answers, key)| {
+            let mut answers = answers.clone();
+            if answers[0] != Some(SHOWN_FOR) {
+                answers[1] = None;
+            }
+            (answers, *key)
+        })
+        .collect()
+}
+
+/// What the form itself tells every reader, beyond the tables.
+#[derive(Clone, Copy)]
+enum Form {
+    /// Nothing: every question shown to everyone, every answer offered to all.
+    Free,
+    /// A pair of q0 × q1 answers nobody can give (the records must obey it).
+    RulesOut((usize, usize)),
+    /// q1 is shown only to those who answered this to q0 (the records must obey it). Not a
+    /// tie between the questions (`Survey::question_ties`): the engine is told nothing.
+    ShowsQ1OnlyFor(usize),
+}
+
+/// [`attack`], with what the form tells every reader (`form`).
 fn attack_with(
     sizes: &[usize],
     t: u32,
     records: &[Record],
     first_n: usize,
     (knows, tied): (Knows, bool),
-    ruled_out: Option<(usize, usize)>,
+    form: Form,
 ) -> Result<(), TestCaseError> {
     let tables = |records: &[Record]| {
         let mut c = catalogue_tied(sizes, records, tied);
-        if let Some((x, y)) = ruled_out {
+        if let Form::ShowsQ1OnlyFor(_) = form {
+            // As `tally` ties a question to the one its condition reads.
+            c.linked.insert("q0__q1".to_owned());
+        }
+        if let Form::RulesOut((x, y)) = form {
             let mut mask = vec![false; sizes[0] * sizes[1]];
             mask[x * sizes[1] + y] = true;
             for table in c.tables.iter_mut().filter(|t| t.id() == "q0__q1") {
@@ -379,8 +425,10 @@ fn attack_with(
     if matches!(knows, Knows::PublishedZeros) {
         attacker.knows_published_zeros(sizes, &releases);
     }
-    if let Some(pair) = ruled_out {
-        attacker.knows_ruled_out(sizes, pair);
+    match form {
+        Form::Free => {}
+        Form::RulesOut(pair) => attacker.knows_ruled_out(sizes, pair),
+        Form::ShowsQ1OnlyFor(answer) => attacker.knows_q1_shown_only_for(sizes, answer),
     }
     attacker.knows_the_threshold(t);
     let pats = patterns(sizes);
@@ -470,7 +518,25 @@ proptest! {
         (sizes, t, records, first_n) in survey(),
     ) {
         let records = obeying_the_rule(&sizes, &records);
-        attack_with(&sizes, t, &records, first_n, (Knows::PublishedZeros, false), Some(RULED_OUT))?;
+        attack_with(&sizes, t, &records, first_n, (Knows::PublishedZeros, false), Form::RulesOut(RULED_OUT))?;
+    }
+
+    #[test]
+    fn no_hidden_number_is_pinned_by_every_table_of_both_releases_knowing_the_published_zeros_and_a_question_shown_only_for_one_answer(
+        (sizes, t, records, first_n) in survey(),
+    ) {
+        let records = with_q1_shown_only_for_one_answer(&records);
+        let form = Form::ShowsQ1OnlyFor(SHOWN_FOR);
+        attack_with(&sizes, t, &records, first_n, (Knows::PublishedZeros, false), form)?;
+    }
+
+    #[test]
+    fn no_hidden_number_is_pinned_by_every_table_of_both_releases_knowing_a_question_shown_only_for_one_answer(
+        (sizes, t, records, first_n) in survey(),
+    ) {
+        let records = with_q1_shown_only_for_one_answer(&records);
+        let form = Form::ShowsQ1OnlyFor(SHOWN_FOR);
+        attack_with(&sizes, t, &records, first_n, (Knows::Nothing, false), form)?;
     }
 
     #[test]
@@ -1449,6 +1515,91 @@ const FOUND_ZEROS_SECOND_RELEASE: &str = "
 fn a_count_of_the_second_release_stays_wide_against_every_table_knowing_the_published_zeros() {
     let records = parse(FOUND_ZEROS_SECOND_RELEASE);
     if let Err(e) = attack(&[3, 4, 4], 10, &records, 36, (Knows::PublishedZeros, true)) {
+        panic!("{e}");
+    }
+}
+
+/// Found by the property above: sizes [2, 2, 2, 2], T = 10, q1 asked only of those who answered
+/// 0 to q0, the first 94 records released, then all 117. Release 2 showed q1 by q2, release 1
+/// q0 by q2 with its cells hidden: everyone who answered q1 answered 0 to q0, so q1 by q2's
+/// column total bounded release 2's (q0 = 0, q2 = 1) from below, and with it release 1's
+/// hidden (q0 = 1, q2 = 1) — 6 — from above, at 9. The split audits did not know what the form
+/// says of q1's people (`told.rs`), nor did the pair's own audit of q0 and q1, whose table was
+/// withheld.
+const FOUND_SHOWN_FOR: &str = "
+        ----:0 ----:0 ----:0 ----:0 ----:0 ----:0
+        ----:0 ----:0 ----:0 ----:0 ----:535404695 0010:1276226798
+        0110:3499856523 0000:2811310825 0010:3117143068 0000:3191497534 0000:1204225957 1010:1890526496
+        -100:2523373463 1000:2150065188 00-0:3913183748 00-1:2313601594 100-:211421517 00-1:3622227223
+        0000:1090361290 0110:828929413 0110:2529707536 00-0:835242587 1000:746146598 0000:190759147
+        -001:1572796788 0000:74546666 0000:3599072779 1000:4141426704 0010:2704809617 0010:1411635190
+        0000:3614007201 0010:1080942775 110-:255534671 -001:256049282 1010:1086550503 1110:3764581595
+        1100:396760597 0010:3470293989 100-:857274068 0000:3519371848 1000:868092800 0000:472627610
+        0010:127281969 1100:1285962792 1000:2485324788 1-0-:2423506501 0111:644191317 1000:3571777059
+        00-0:836010098 1001:1561577064 0001:2465025989 0000:104566746 0010:3981662228 0000:123600678
+        110-:3315968583 0000:3449279116 -1-1:1219235981 01-1:967540968 10-1:1590857269 00-0:1474230091
+        0010:2181628757 1010:1699988428 0001:3572932178 1001:1624967191 0010:4103327984 0000:2242826656
+        0000:599307574 0100:4262146010 0000:3114639948 1000:1381688498 0-01:1329625273 0001:177726178
+        0010:3356028792 0000:1640066107 0001:832113073 0000:2827608389 1000:3215093623 0100:181448658
+        0001:526070326 0000:4007423052 0100:2415154865 1010:1673901263 0011:3397462399 0010:1807206795
+        0100:1889972445 1010:896698880 0001:1377103724 0000:266614069 0110:1542505795 0011:995882145
+        0100:243075185 00-0:2703440099 -001:1201098468 -001:2664918597 -010:332760044 0110:2529062294
+        0000:2156754979 0100:2260896594 0101:186595868 01-0:134722420 -100:3257079020 000-:2618282616
+        0100:762686423 0101:372232000 01-0:4063347496 0001:1732559409 1000:2180972016 0000:991549046
+        0100:789824915 1-00:2624594620 0000:451803159
+";
+
+#[test]
+fn a_question_shown_only_for_one_answer_keeps_a_count_hidden_by_the_first_release_wide() {
+    let records = with_q1_shown_only_for_one_answer(&parse(FOUND_SHOWN_FOR));
+    let form = Form::ShowsQ1OnlyFor(SHOWN_FOR);
+    for knows in [Knows::Nothing, Knows::PublishedZeros] {
+        if let Err(e) = attack_with(&[2, 2, 2, 2], 10, &records, 94, (knows, false), form) {
+            panic!("{e}");
+        }
+    }
+}
+
+/// Found next, the same way: the first release alone pinned its hidden (q0 = 0, q2 = 0) — 31 —
+/// to 7 wide. q1 by q2 showed how many who answered q1 gave each answer to q2, and all of them
+/// answered 0 to q0: a lower bound on that cell of q0 by q2 that the pair's audit, reading
+/// other tables' margins only as bounds on one-way counts, did not have
+/// (`joint::bound_by_tied_margins`).
+const FOUND_SHOWN_FOR_WITHIN_ONE_RELEASE: &str = "
+        ----:0 ----:916913089 -100:1268942151 0011:1223007277 0110:4230727133 0011:174059428
+        00-0:1915636137 0010:4176567393 0110:1435190738 1110:3153827909 1001:4283237563 0010:1276226798
+        0110:3499856523 0000:2811310825 0010:3117143068 0000:3191497534 0000:1204225957 1010:1890526496
+        -100:2523373463 1000:2150065188 00-0:3913183748 00-1:2313601594 100-:211421517 00-1:3622227223
+        0000:1090361290 0110:828929413 0110:2529707536 00-0:835242587 1000:746146598 0000:190759147
+        -001:1572796788 0000:74546666 0000:3599072779 1000:4141426704 0010:2704809617 0010:1411635190
+        0000:3614007201 0010:1080942775 110-:255534671 -001:256049282 1010:1086550503 1110:3764581595
+        1100:396760597 0010:3470293989 100-:857274068 0000:3519371848 1000:868092800 0000:472627610
+        0010:127281969 1100:1285962792 1000:2485324788 1-0-:2423506501 0111:644191317 1000:3571777059
+        00-0:836010098 1001:1561577064 0001:2465025989 0000:104566746 0010:3981662228 0000:123600678
+        110-:3315968583 0000:3449279116 -1-1:1219235981 01-1:967540968 10-1:1590857269 00-0:1474230091
+        0010:2181628757 1010:1699988428 0001:3572932178 1001:1624967191 0010:4103327984 0000:2242826656
+        0000:599307574 0100:4262146010 0000:3114639948 1000:1381688498 0-01:1329625273 0001:177726178
+        0010:3356028792 0000:1640066107 0001:832113073 0000:2827608389 1000:3215093623 0100:181448658
+        0001:526070326 0000:4007423052 0100:2415154865 1010:1673901263 0011:3397462399 0010:1807206795
+        0100:1889972445 1010:896698880 0001:1377103724 0000:266614069 0110:1542505795 0011:995882145
+        0100:243075185 00-0:2703440099 -001:1201098468 -001:2664918597 -010:332760044 0110:2529062294
+        0000:2156754979 0100:2260896594 0101:186595868 01-0:134722420 -100:3257079020 000-:2618282616
+        0100:762686423 0101:372232000 01-0:4063347496 0001:1732559409 1000:2180972016 0000:991549046
+        0100:789824915 1-00:2624594620 0000:451803159
+";
+
+#[test]
+fn a_question_shown_only_for_one_answer_keeps_a_count_hidden_in_the_same_release_wide() {
+    let records = with_q1_shown_only_for_one_answer(&parse(FOUND_SHOWN_FOR_WITHIN_ONE_RELEASE));
+    let form = Form::ShowsQ1OnlyFor(SHOWN_FOR);
+    if let Err(e) = attack_with(
+        &[2, 2, 2, 2],
+        10,
+        &records,
+        94,
+        (Knows::Nothing, false),
+        form,
+    ) {
         panic!("{e}");
     }
 }

@@ -388,6 +388,7 @@ fn gives_away(
         two_shown: Some(&margins_only),
         margins_now: None,
         linked,
+        counts: None,
     };
     joint::leaves_narrow(&pair, earlier, t, numbers).unwrap_or(false)
 }
@@ -436,6 +437,7 @@ fn audit(
             two_shown: Some(&two_shown),
             margins_now: None,
             linked,
+            counts: None,
         };
         match joint::both(&pair, earlier, t, memory) {
             Ok(None) => return Ok(Verdict::Safe),

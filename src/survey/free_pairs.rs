@@ -4,10 +4,14 @@
 //! only for some answers, a check across questions, an implied or computed answer, a site's
 //! own list of options — can rule out single pairs of answers of the questions it names, and
 //! two such rules naming a third question can rule out pairs between their own questions (an
-//! option only for the court site, another only for the street site). So the questions are
-//! tied in groups: those connected through such rules. A condition on showing a question or a
-//! page, or a rule that ends the survey, can only leave whole answers of one question without
-//! anyone — whole rows or columns of a two-way table, whose totals of 0 say so.
+//! option only for the court site, another only for the street site). A condition on showing a
+//! question or its page ties it to the questions the condition reads: it leaves whole answers of
+//! one question without anyone (nobody who did not use opioids says whether they carried
+//! naloxone), which every reader of the form knows even where no table of the two is shown —
+//! and which, joined with a third question's tables, pinned a hidden count when only shown
+//! totals of 0 were taken to say so (`FOUND_SHOWN_FOR` in `src/disclosure/survey_proptests.rs`).
+//! So the questions are tied in groups: those connected through such rules. A rule that ends
+//! the survey leaves no response at all unless the survey records who it screens out.
 //!
 //! Between questions that are not tied, a two-way count of 0 is news about people, not about
 //! the form: release tables hide it, since a shown zero says which answers never go together
@@ -77,6 +81,12 @@ impl Survey {
                     on_repeating_page.push(q.id.as_str());
                 }
                 let mut named: Vec<&str> = Vec::new();
+                // A question shown only for some answers of another: the form tells every
+                // reader that nobody who gave the others answered it, whether or not a table
+                // of the two is shown.
+                for condition in page.show_if.iter().chain(&q.show_if) {
+                    named.extend(condition.named_questions());
+                }
                 for option in q.kind.options() {
                     if let Some(rule) = &option.show_if {
                         named.extend(rule.named_questions());

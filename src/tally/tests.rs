@@ -565,11 +565,15 @@ fn two_way_tables_are_linked_when_a_rule_of_the_form_or_one_question_ties_their_
     let s = Survey::parse(SITE_RULES).unwrap_or_else(|e| panic!("survey does not parse: {e}"));
     let c = tally(&s, std::iter::empty());
     let linked: Vec<&str> = c.linked.iter().map(String::as_str).collect();
-    // A condition on a question and a rule that ends the survey can only empty whole answers
-    // (rows or columns). An option offered only at one site rules out single pairs of its
-    // question and the site; two such questions are tied to each other through the site (a
-    // boat only in the north, a jail only in the south: nobody could give both).
-    assert_eq!(linked, ["route__held", "site__held", "site__route"]);
+    // An option offered only at one site rules out single pairs of its question and the site;
+    // two such questions are tied to each other through the site (a boat only in the north, a
+    // jail only in the south: nobody could give both). A question shown only to some is tied
+    // to the question its condition reads: every reader knows nobody else answered it. A rule
+    // that ends the survey ties nothing (who it screens out leaves no response).
+    assert_eq!(
+        linked,
+        ["route__held", "site__held", "site__route", "used__carried"]
+    );
 }
 
 #[test]
