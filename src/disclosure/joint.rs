@@ -14,7 +14,7 @@ use super::earlier::{margins_of, positions, EarlierRelease, EarlierTable};
 use super::grouping::Grouping;
 use super::protect::Shown;
 use super::system::{parts, parts_among, Sum, System, Witnesses};
-use super::told::{reach, told, Told};
+use super::told::{reach, tied, told, Told};
 use std::collections::BTreeSet;
 
 /// How many earlier releases of a pair make its second audit move the first audit's points
@@ -900,7 +900,11 @@ fn pair(
 /// Only the numbers of earlier releases are asked to stay wide here: what the split adds
 /// within one release is the pair's audit's to judge (property tests attacking every three
 /// questions of realistic surveys find nothing it leaves narrow), while a number an earlier
-/// release hid must not be narrowed by what this one shows. And only for a pair with at most
+/// release hid must not be narrowed by what this one shows — except for a third question a
+/// rule ties to `a` or `b` (a question shown only for some of their answers, `told.rs`): its
+/// people are then a known part of the pair's, and its tables with the pair's other question
+/// pinned a number of the same release (`FOUND_SHOWN_FOR_SPLIT` in `survey_proptests.rs`), so
+/// this release's hidden numbers are asked too. And only for a pair with at most
 /// [`MAX_THIRDS`] other questions sharing a table with it: each is one more audit of a
 /// programme as many times the size as the third question has answers, plus one — too many
 /// for a long questionnaire (docs/releases.md, "Third questions").
@@ -914,8 +918,13 @@ struct Thirds<'a> {
     before: System,
     /// How many of `entries` are the earlier releases'.
     before_entries: usize,
-    /// The pair's entries: every earlier one, and this release's published ones.
+    /// Whether an earlier release hid one of `entries`.
+    hidden_before: bool,
+    /// The pair's entries: every earlier one, and this release's (its hidden ones asked only
+    /// when the third question is in `tied`).
     entries: Vec<(Sum, Option<Shown>, Narrow)>,
+    /// The third questions a rule ties to `a` or `b`.
+    tied: BTreeSet<String>,
     /// Each earlier release with atoms in the system, and its atoms.
     placed: Vec<(&'a EarlierRelease, Atoms)>,
     /// This release's other two-way tables, and its atoms.
@@ -935,10 +944,18 @@ impl<'a> Thirds<'a> {
         placed: Vec<(&'a EarlierRelease, Atoms)>,
         now: Atoms,
     ) -> Option<Thirds<'a>> {
-        let hidden_before = entries[..before.entries]
-            .iter()
-            .any(|e| e.published.is_none());
-        if variables.is_empty() || variables.len() > MAX_THIRDS || !hidden_before {
+        let hidden = |e: &[Entry]| e.iter().any(|e| e.published.is_none());
+        let hidden_before = hidden(&entries[..before.entries]);
+        let hidden_now = hidden(&entries[before.entries..]);
+        let (a, b) = (pair.a.id(), pair.b.id());
+        let tied: BTreeSet<String> = pair.counts.map_or_else(BTreeSet::new, |counts| {
+            (variables.iter())
+                .filter(|v| tied(counts, a, v) || tied(counts, b, v))
+                .cloned()
+                .collect()
+        });
+        let asked = hidden_before || (hidden_now && !tied.is_empty());
+        if variables.is_empty() || variables.len() > MAX_THIRDS || !asked {
             return None;
         }
         Some(Thirds {
@@ -946,14 +963,12 @@ impl<'a> Thirds<'a> {
             system: system.clone(),
             before: before.system.clone(),
             before_entries: before.entries,
-            // This release's hidden numbers are left out: they add nothing to the system, and
-            // only earlier ones are asked to stay wide here.
+            hidden_before,
             entries: entries
                 .iter()
-                .enumerate()
-                .filter(|(k, e)| *k < before.entries || e.published.is_some())
-                .map(|(_, e)| (e.sum.clone(), e.published, e.origin.clone()))
+                .map(|e| (e.sum.clone(), e.published, e.origin.clone()))
                 .collect(),
+            tied,
             placed,
             now: (pair.margins_now.unwrap_or_default(), now),
         })
@@ -979,6 +994,12 @@ impl<'a> Thirds<'a> {
         let (a_ids, b_ids) = (ids(pair.a), ids(pair.b));
         let (a_var, b_var) = (pair.a.id(), pair.b.id());
         for third in &self.variables {
+            // This release's hidden numbers add nothing to the system: they are asked only of
+            // a tied third question.
+            let ask_now = self.tied.contains(third);
+            if !ask_now && !self.hidden_before {
+                continue;
+            }
             let answers = self.answers_of(third, (a_var, b_var));
             // One part per answer of the third question, and one for who did not answer it.
             let n = answers.len() + 1;
@@ -1013,10 +1034,11 @@ impl<'a> Thirds<'a> {
                     self.now.1.mark_told(&mut system, told, *first, n);
                 }
             }
-            let entries = self
-                .entries
-                .iter()
-                .map(|(sum, published, origin)| Entry {
+            let entries = (self.entries.iter().enumerate())
+                .filter(|(k, (_, published, _))| {
+                    ask_now || *k < self.before_entries || published.is_some()
+                })
+                .map(|(_, (sum, published, origin))| Entry {
                     sum: parts(sum, n),
                     published: *published,
                     origin: origin.clone(),

@@ -33,16 +33,7 @@ pub(super) fn told(
     third: &str,
     answers: &[String],
 ) -> Option<Told> {
-    let two = counts.tables.iter().find(|t| {
-        let Some(columns) = t.columns() else {
-            return false;
-        };
-        let (r, c) = (t.rows().variable.as_str(), columns.variable.as_str());
-        (r, c) == (member, third) || (r, c) == (third, member)
-    })?;
-    if !counts.linked.contains(two.id()) {
-        return None;
-    }
+    let two = tied_table(counts, member, third)?;
     let (one_member, one_third) = (counts.get(member)?, counts.get(third)?);
     let member_rows = two.rows().variable == member;
     let columns = two.columns()?;
@@ -88,6 +79,24 @@ pub(super) fn told(
         }
     }
     Some(told)
+}
+
+/// The two-way table of `a` and `b` (either way round) when a rule of the questionnaire ties
+/// them (`Catalogue::linked`).
+fn tied_table<'c>(counts: &'c Catalogue, a: &str, b: &str) -> Option<&'c RawTable> {
+    let two = counts.tables.iter().find(|t| {
+        let Some(columns) = t.columns() else {
+            return false;
+        };
+        let (r, c) = (t.rows().variable.as_str(), columns.variable.as_str());
+        (r, c) == (a, b) || (r, c) == (b, a)
+    })?;
+    counts.linked.contains(two.id()).then_some(two)
+}
+
+/// Whether a rule of the questionnaire ties `a` and `b`.
+pub(super) fn tied(counts: &Catalogue, a: &str, b: &str) -> bool {
+    tied_table(counts, a, b).is_some()
 }
 
 /// Which of `member`'s answers (positions among `ids`) everyone who answered `other` may have

@@ -11,7 +11,8 @@
 //! and which, joined with a third question's tables, pinned a hidden count when only shown
 //! totals of 0 were taken to say so (`FOUND_SHOWN_FOR` in `src/disclosure/survey_proptests.rs`).
 //! So the questions are tied in groups: those connected through such rules. A rule that ends
-//! the survey leaves no response at all unless the survey records who it screens out.
+//! the survey leaves no response at all unless the survey records who it screens out; then it
+//! ties every later question to the questions it reads, as a condition on showing them would.
 //!
 //! Between questions that are not tied, a two-way count of 0 is news about people, not about
 //! the form: release tables hide it, since a shown zero says which answers never go together
@@ -75,8 +76,22 @@ impl Survey {
             }
         };
         let mut on_repeating_page = Vec::new();
+        // The screening rules met so far whose people leave a response.
+        let mut screening: Vec<Vec<&str>> = Vec::new();
         for page in self.pages() {
             for q in &page.questions {
+                // Someone a rule ended the survey for answered nothing after it: where such
+                // people leave a response, every later question is shown only to the others.
+                for rule in &screening {
+                    for &other in rule {
+                        join(q.id.as_str(), other);
+                    }
+                }
+                if let Some(rule) = q.end_if.as_ref().filter(|_| self.records_screened_out()) {
+                    let mut reads = rule.named_questions();
+                    reads.push(q.id.as_str());
+                    screening.push(reads);
+                }
                 if page.repeat_of.is_some() {
                     on_repeating_page.push(q.id.as_str());
                 }

@@ -577,6 +577,32 @@ fn two_way_tables_are_linked_when_a_rule_of_the_form_or_one_question_ties_their_
 }
 
 #[test]
+fn a_rule_that_ends_the_survey_ties_every_later_question_where_who_it_screens_out_is_kept() {
+    let kept = SITE_RULES.replacen(
+        "title = \"L\"\n",
+        "title = \"L\"\nrecord_screened_out = true\n",
+        1,
+    );
+    let s = Survey::parse(&kept).unwrap_or_else(|e| panic!("survey does not parse: {e}"));
+    let c = tally(&s, std::iter::empty());
+    let linked: Vec<&str> = c.linked.iter().map(String::as_str).collect();
+    // Those under 18 answered nothing after "adult": "route" and "held" are shown only to the
+    // others, and through them "site" joins too.
+    assert_eq!(
+        linked,
+        [
+            "adult__held",
+            "adult__route",
+            "route__held",
+            "site__adult",
+            "site__held",
+            "site__route",
+            "used__carried"
+        ]
+    );
+}
+
+#[test]
 fn a_check_that_compares_with_another_answer_ties_the_two_questions() {
     // `age_first_opioid <= answer:age`: nobody aged 18–24 first used at 25 or over. That zero
     // is the form's doing, so the table of the two ages is audited as tied.
