@@ -252,7 +252,12 @@ fn settle(
 ) {
     let tables = &catalogue.tables;
     let t = u64::from(threshold);
-    let pairs = pairs_of(tables, one_way, |_, a, b| shown_before(earlier, a, b));
+    // A pair a rule ties is audited even with its breakdown never shown: the form tells every
+    // reader which of its groups nobody is in (`FOUND_SHOWN_FOR_ONE_WAY` in
+    // `survey_proptests.rs`).
+    let pairs = pairs_of(tables, one_way, |i, a, b| {
+        shown_before(earlier, a, b) || catalogue.linked.contains(tables[i].id())
+    });
     let mut forced: Vec<Vec<bool>> = one_way
         .iter()
         .map(|&i| vec![false; tables[i].cells().len() + 1])

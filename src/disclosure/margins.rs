@@ -232,7 +232,9 @@ pub(super) fn settle_pairs(
     let shown_now = RwLock::new(first.to_vec());
     // (two-way table, its first question's one-way position, its second's)
     let pairs = pairs_of(tables, one_way, |k, a, b| {
-        two_way.get(&k).is_some_and(|r| r.shown().is_some()) || shown_before(earlier, a, b)
+        two_way.get(&k).is_some_and(|r| r.shown().is_some())
+            || shown_before(earlier, a, b)
+            || catalogue.linked.contains(tables[k].id())
     });
     let mut now: BTreeMap<usize, EarlierTable> = two_way
         .iter()
@@ -295,7 +297,12 @@ pub(super) fn settle_pairs(
     // A margin no higher than what the published counts of its categories already guarantee
     // adds nothing to the pair's own audit, which this release's tables passed; its audits
     // split by third questions still run.
-    let matters = |&(_, ka, kb): &(usize, usize, usize)| {
+    let matters = |&(k, ka, kb): &(usize, usize, usize)| {
+        // A pair a rule ties whose breakdown is not shown had no audit of its own yet.
+        let unshown = two_way.get(&k).is_none_or(|r| r.shown().is_none());
+        if unshown && catalogue.linked.contains(tables[k].id()) {
+            return true;
+        }
         let (a, b) = (&sides[ka], &sides[kb]);
         let ids = |side: &Side<'_>| -> Vec<String> {
             side.raw
