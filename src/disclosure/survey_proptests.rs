@@ -775,6 +775,16 @@ fn attack_case(case: &str, sizes: &[usize], (t, first_n): (u32, usize), knows: K
     }
 }
 
+/// [`attack_case`] for the records of a form that shows q1 only to those who answered
+/// [`SHOWN_FOR`] to q0, the attacker knowing it.
+fn attack_shown_for_case(case: &str, sizes: &[usize], (t, first_n): (u32, usize), knows: Knows) {
+    let records = with_q1_shown_only_for_one_answer(&parse(case));
+    let form = Form::ShowsQ1OnlyFor(SHOWN_FOR);
+    if let Err(e) = attack_with(sizes, t, &records, first_n, (knows, false), form) {
+        panic!("{e}");
+    }
+}
+
 #[test]
 fn the_found_case_keeps_its_hidden_cell_wide_against_every_table_of_both_releases() {
     attack_case(FOUND, &[3, 4, 2, 4], (8, 124), Knows::EmptyNow);
@@ -1551,12 +1561,8 @@ const FOUND_SHOWN_FOR: &str = "
 
 #[test]
 fn a_question_shown_only_for_one_answer_keeps_a_count_hidden_by_the_first_release_wide() {
-    let records = with_q1_shown_only_for_one_answer(&parse(FOUND_SHOWN_FOR));
-    let form = Form::ShowsQ1OnlyFor(SHOWN_FOR);
     for knows in [Knows::Nothing, Knows::PublishedZeros] {
-        if let Err(e) = attack_with(&[2, 2, 2, 2], 10, &records, 94, (knows, false), form) {
-            panic!("{e}");
-        }
+        attack_shown_for_case(FOUND_SHOWN_FOR, &[2, 2, 2, 2], (10, 94), knows);
     }
 }
 
@@ -1590,18 +1596,8 @@ const FOUND_SHOWN_FOR_WITHIN_ONE_RELEASE: &str = "
 
 #[test]
 fn a_question_shown_only_for_one_answer_keeps_a_count_hidden_in_the_same_release_wide() {
-    let records = with_q1_shown_only_for_one_answer(&parse(FOUND_SHOWN_FOR_WITHIN_ONE_RELEASE));
-    let form = Form::ShowsQ1OnlyFor(SHOWN_FOR);
-    if let Err(e) = attack_with(
-        &[2, 2, 2, 2],
-        10,
-        &records,
-        94,
-        (Knows::Nothing, false),
-        form,
-    ) {
-        panic!("{e}");
-    }
+    let case = FOUND_SHOWN_FOR_WITHIN_ONE_RELEASE;
+    attack_shown_for_case(case, &[2, 2, 2, 2], (10, 94), Knows::Nothing);
 }
 
 /// Found by a wider search (150 surveys, `CHORUS_SURVEY_SEED=11`): sizes [4, 3, 2, 2], T = 6,
@@ -1631,18 +1627,12 @@ const FOUND_SHOWN_FOR_SPLIT: &str = "
 
 #[test]
 fn a_question_shown_only_for_one_answer_keeps_a_count_of_a_pair_it_is_not_in_wide() {
-    let records = with_q1_shown_only_for_one_answer(&parse(FOUND_SHOWN_FOR_SPLIT));
-    let form = Form::ShowsQ1OnlyFor(SHOWN_FOR);
-    if let Err(e) = attack_with(
+    attack_shown_for_case(
+        FOUND_SHOWN_FOR_SPLIT,
         &[4, 3, 2, 2],
-        6,
-        &records,
-        75,
-        (Knows::Nothing, false),
-        form,
-    ) {
-        panic!("{e}");
-    }
+        (6, 75),
+        Knows::Nothing,
+    );
 }
 
 /// Found by a wider search (150 surveys, `CHORUS_SURVEY_SEED=23`): sizes [2, 2, 4], T = 9, 26
@@ -1663,9 +1653,5 @@ const FOUND_SHOWN_FOR_ONE_WAY: &str = "
 
 #[test]
 fn a_question_shown_only_for_one_answer_keeps_a_one_way_count_wide_with_no_breakdown_shown() {
-    let records = with_q1_shown_only_for_one_answer(&parse(FOUND_SHOWN_FOR_ONE_WAY));
-    let form = Form::ShowsQ1OnlyFor(SHOWN_FOR);
-    if let Err(e) = attack_with(&[2, 2, 4], 9, &records, 26, (Knows::Nothing, false), form) {
-        panic!("{e}");
-    }
+    attack_shown_for_case(FOUND_SHOWN_FOR_ONE_WAY, &[2, 2, 4], (9, 26), Knows::Nothing);
 }
