@@ -404,9 +404,11 @@ pub(super) struct Pair<'a> {
     /// (`RawTable::is_ruled_out`). Other two-way zeros are hidden either way
     /// (`inner::primary`), and [`both`] audits a tied pair under each assumption.
     pub(super) linked: bool,
-    /// This release's counts, from which the split audits (`Thirds`) take what a rule of the
-    /// questionnaire tells every reader of a third question tied to `a` or `b` (`told.rs`);
-    /// `None` where they do not run (`margins_now` is `None`).
+    /// This release's counts, from which the audits take what a rule of the questionnaire tells
+    /// every reader of a third question tied to `a` or `b` (`told.rs`): its breakdowns' margins
+    /// as bounds on the pair's cells, and the groups of the split audits (`Thirds`) nobody is
+    /// in. `None` while a breakdown's design is chosen (`two_way.rs`): the audits of the
+    /// release's breakdowns as they stand (`margins::settle_pairs`) have it.
     pub(super) counts: Option<&'a Catalogue>,
 }
 

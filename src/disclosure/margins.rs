@@ -319,7 +319,9 @@ pub(super) fn settle_pairs(
         );
         pushes(&view, a, b.raw.id(), t)
             || pushes(&view, b, a.raw.id(), t)
-            || joint::has_tied_margins(&view, catalogue, sides)
+            || std::iter::once(view.as_slice())
+                .chain(earlier.iter().map(|r| r.as_slice()))
+                .any(|release| joint::has_tied_margins(release, catalogue, sides))
     };
     let mut initial = parallel_map(&pairs, threads(), |p| audit(p, two_way, &view, matters(p)));
     let mut withheld_any = false;
