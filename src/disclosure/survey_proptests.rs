@@ -154,11 +154,11 @@ impl Attacker {
         }
     }
 
-    /// Tells the attacker that the form shows q1 only to those who answered `answer` to q0:
+    /// Tells the attacker that the form shows q1 only to those who gave one of `answers` to q0:
     /// nobody who gave q0 another answer, or none, answered q1, in any release.
-    fn knows_q1_shown_only_for(&mut self, sizes: &[usize], answer: usize) {
+    fn knows_q1_shown_only_for(&mut self, sizes: &[usize], answers: &[usize]) {
         for (i, p) in patterns(sizes).iter().enumerate() {
-            if p[0] != Some(answer) && p[1].is_some() {
+            if !p[0].is_some_and(|a| answers.contains(&a)) && p[1].is_some() {
                 for k in 0..self.atoms / self.per_release {
                     self.empty[k * self.per_release + i] = true;
                 }
@@ -358,16 +358,19 @@ fn obeying_the_rule(sizes: &[usize], records: &[Record]) -> Vec<Record> {
 
 /// The answer of q0 for which alone the form shows q1 (a condition on showing a question,
 /// such as "carried naloxone" asked only of those who used opioids).
-const SHOWN_FOR: usize = 0;
+const SHOWN_FOR: &[usize] = &[0];
 
-/// The records as a form that shows q1 only to those who answered [`SHOWN_FOR`] to q0 would
+/// Two answers of q0 for which the form shows q1 (`used in ['heroin', 'fentanyl']`).
+const SHOWN_FOR_TWO: &[usize] = &[0, 1];
+
+/// The records as a form that shows q1 only to those who gave one of `shown_for` to q0 would
 /// have them: q1 unanswered for everyone else.
-fn with_q1_shown_only_for_one_answer(records: &[Record]) -> Vec<Record> {
+fn with_q1_shown_only_for(records: &[Record], shown_for: &[usize]) -> Vec<Record> {
     records
         .iter()
         .map(|(answers, key)| {
             let mut answers = answers.clone();
-            if answers[0] != Some(SHOWN_FOR) {
+            if !answers[0].is_some_and(|a| shown_for.contains(&a)) {
                 answers[1] = None;
             }
             (answers, *key)
@@ -382,9 +385,9 @@ enum Form {
     Free,
     /// A pair of q0 × q1 answers nobody can give (the records must obey it).
     RulesOut((usize, usize)),
-    /// q1 is shown only to those who answered this to q0 (the records must obey it). Not a
-    /// tie between the questions (`Survey::question_ties`): the engine is told nothing.
-    ShowsQ1OnlyFor(usize),
+    /// q1 is shown only to those who gave one of these answers to q0 (the records must obey
+    /// it). The engine is told the two are tied, as `Survey::question_ties` ties them.
+    ShowsQ1OnlyFor(&'static [usize]),
 }
 
 /// [`attack`], with what the form tells every reader (`form`).
@@ -428,7 +431,7 @@ fn attack_with(
     match form {
         Form::Free => {}
         Form::RulesOut(pair) => attacker.knows_ruled_out(sizes, pair),
-        Form::ShowsQ1OnlyFor(answer) => attacker.knows_q1_shown_only_for(sizes, answer),
+        Form::ShowsQ1OnlyFor(answers) => attacker.knows_q1_shown_only_for(sizes, answers),
     }
     attacker.knows_the_threshold(t);
     let pats = patterns(sizes);
@@ -525,7 +528,7 @@ proptest! {
     fn no_hidden_number_is_pinned_by_every_table_of_both_releases_knowing_the_published_zeros_and_a_question_shown_only_for_one_answer(
         (sizes, t, records, first_n) in survey(),
     ) {
-        let records = with_q1_shown_only_for_one_answer(&records);
+        let records = with_q1_shown_only_for(&records, SHOWN_FOR);
         let form = Form::ShowsQ1OnlyFor(SHOWN_FOR);
         attack_with(&sizes, t, &records, first_n, (Knows::PublishedZeros, false), form)?;
     }
@@ -534,9 +537,18 @@ proptest! {
     fn no_hidden_number_is_pinned_by_every_table_of_both_releases_knowing_a_question_shown_only_for_one_answer(
         (sizes, t, records, first_n) in survey(),
     ) {
-        let records = with_q1_shown_only_for_one_answer(&records);
+        let records = with_q1_shown_only_for(&records, SHOWN_FOR);
         let form = Form::ShowsQ1OnlyFor(SHOWN_FOR);
         attack_with(&sizes, t, &records, first_n, (Knows::Nothing, false), form)?;
+    }
+
+    #[test]
+    fn no_hidden_number_is_pinned_by_every_table_of_both_releases_knowing_a_question_shown_only_for_two_answers(
+        (sizes, t, records, first_n) in survey(),
+    ) {
+        let records = with_q1_shown_only_for(&records, SHOWN_FOR_TWO);
+        let form = Form::ShowsQ1OnlyFor(SHOWN_FOR_TWO);
+        attack_with(&sizes, t, &records, first_n, (Knows::PublishedZeros, false), form)?;
     }
 
     #[test]
@@ -778,7 +790,7 @@ fn attack_case(case: &str, sizes: &[usize], (t, first_n): (u32, usize), knows: K
 /// [`attack_case`] for the records of a form that shows q1 only to those who answered
 /// [`SHOWN_FOR`] to q0, the attacker knowing it.
 fn attack_shown_for_case(case: &str, sizes: &[usize], (t, first_n): (u32, usize), knows: Knows) {
-    let records = with_q1_shown_only_for_one_answer(&parse(case));
+    let records = with_q1_shown_only_for(&parse(case), SHOWN_FOR);
     let form = Form::ShowsQ1OnlyFor(SHOWN_FOR);
     if let Err(e) = attack_with(sizes, t, &records, first_n, (knows, false), form) {
         panic!("{e}");
