@@ -84,6 +84,11 @@ pub(super) fn told(
 /// The two-way table of `a` and `b` (either way round) when a rule of the questionnaire ties
 /// them (`Catalogue::linked`).
 fn tied_table<'c>(counts: &'c Catalogue, a: &str, b: &str) -> Option<&'c RawTable> {
+    // Asked for every pair and every breakdown of a release (`margins::settle_pairs`): most
+    // surveys tie nothing, and then no table is looked for.
+    if counts.linked.is_empty() {
+        return None;
+    }
     let two = counts.tables.iter().find(|t| {
         let Some(columns) = t.columns() else {
             return false;
@@ -107,6 +112,9 @@ pub(super) fn reach(
     other: &str,
     (member, ids): (&str, &[String]),
 ) -> Option<(Vec<usize>, bool)> {
+    if !tied(counts, other, member) {
+        return None;
+    }
     let other_ids: Vec<String> = counts
         .get(other)?
         .rows()
