@@ -18,9 +18,13 @@ use chorus::disclosure::{
     protect_catalogue, EarlierRelease, EarlierTable, Released, DEFAULT_THRESHOLD,
 };
 use chorus::survey::{Answer, NonAnswer, QuestionId, Response, Survey};
-use chorus::tally::{tally, Catalogue};
+use chorus::tally::tally;
+
+#[path = "../benches/support/usefulness.rs"]
+mod usefulness;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use usefulness::{measure, share, Tally};
 
 /// The server's allocator (src/main.rs), so that release times are the product's.
 #[global_allocator]
@@ -117,85 +121,6 @@ fn responses(survey: &Survey, n: usize, seed: u64, nonanswers: f64) -> Vec<(u32,
         .collect()
 }
 
-#[derive(Default)]
-struct Tally {
-    one_safe: u64,
-    one_published: u64,
-    two_safe: u64,
-    two_shown: u64,
-    two_exact: u64,
-    tables_as_is: u64,
-    tables_redesigned: u64,
-    tables_withheld: u64,
-    seconds: f64,
-}
-
-fn measure(catalogue: &Catalogue, released: &[Released], into: &mut Tally) {
-    let t = u64::from(DEFAULT_THRESHOLD);
-    for (raw, out) in catalogue.tables.iter().zip(released) {
-        let shown = out.shown();
-        match raw.columns() {
-            None => {
-                let total = raw.total().count;
-                for (i, c) in raw.cells().iter().enumerate() {
-                    if c.count >= t && total - c.count >= t {
-                        into.one_safe += 1;
-                        if shown.is_some_and(|p| !p.cells[i].suppressed) {
-                            into.one_published += 1;
-                        } else if std::env::var_os("SHOW_LOST").is_some() {
-                            let counts: Vec<u64> = raw.cells().iter().map(|c| c.count).collect();
-                            eprintln!(
-                                "lost: {} {} in {counts:?}",
-                                raw.id(),
-                                raw.rows().categories[i].id
-                            );
-                        }
-                    }
-                }
-            }
-            Some(columns) => {
-                match shown {
-                    None => into.tables_withheld += 1,
-                    Some(p) if p.redesigned => into.tables_redesigned += 1,
-                    Some(_) => into.tables_as_is += 1,
-                }
-                for (e, c) in raw.cells().iter().enumerate() {
-                    if c.count < t {
-                        continue;
-                    }
-                    into.two_safe += 1;
-                    let Some(p) = shown else { continue };
-                    let (row, col) = (e / columns.len(), e % columns.len());
-                    let row_id = &raw.rows().categories[row].id;
-                    let col_id = &columns.categories[col].id;
-                    let r = p.rows.categories.iter().position(|x| &x.id == row_id);
-                    let k = p
-                        .columns
-                        .as_ref()
-                        .and_then(|a| a.categories.iter().position(|x| &x.id == col_id));
-                    let exact = match (r, k, &p.columns) {
-                        (Some(r), Some(k), Some(a)) => !p.cells[r * a.len() + k].suppressed,
-                        _ => false,
-                    };
-                    if exact {
-                        into.two_exact += 1;
-                    }
-                    if exact || p.redesigned {
-                        into.two_shown += 1;
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn share(part: u64, whole: u64) -> String {
-    if whole == 0 {
-        return "—".into();
-    }
-    format!("{:.1}%", 100.0 * part as f64 / whole as f64)
-}
-
 fn main() {
     let survey = Survey::parse(SURVEY).expect("the utility survey parses");
     // SEEDS=5 for a quicker look (a debug build is many times slower).
@@ -229,6 +154,7 @@ fn main() {
         .unwrap_or_else(|| vec![50, 100, 300, 1000]);
     for n in sizes {
         let mut total = Tally::default();
+        let mut seconds = 0.0;
         let more = if second {
             (DEFAULT_THRESHOLD as usize).max(n.div_ceil(5))
         } else {
@@ -257,7 +183,7 @@ fn main() {
             let start = Instant::now();
             let catalogue = catalogue_of(&records);
             let released = protect_catalogue(&catalogue, DEFAULT_THRESHOLD, &earlier);
-            total.seconds += start.elapsed().as_secs_f64();
+            seconds += start.elapsed().as_secs_f64();
             measure(&catalogue, &released, &mut total);
         }
         println!(
@@ -275,7 +201,7 @@ fn main() {
             total.tables_as_is,
             total.tables_redesigned,
             total.tables_withheld,
-            1000.0 * total.seconds / seeds as f64
+            1000.0 * seconds / seeds as f64
         );
     }
 }
