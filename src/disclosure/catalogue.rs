@@ -192,6 +192,7 @@ pub(super) fn shown_values(released: &Released) -> Vec<Option<u64>> {
 }
 
 /// What the joint audit of a pair without its two-way table asks of the one-way tables.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Fix {
     /// Hide this cell of the pair's first (`true`) or second one-way table.
     Hide(bool, usize),
@@ -283,19 +284,15 @@ fn settle(
         };
         match joint::both(&pair, earlier, t, &mut joint::Memory::default()) {
             Ok(None) => None,
-            Ok(Some(narrow)) => choose(&narrow, a, b, &a_shown, &b_shown),
-            Err(_) => Some(if a_shown.is_empty() {
-                Fix::Withhold(false)
-            } else {
-                Fix::Withhold(true)
-            }),
+            Ok(Some(narrow)) => Some(fixes(&narrow, a, b, &a_shown, &b_shown)),
+            Err(_) => Some(vec![Fix::Withhold(!a_shown.is_empty())]),
         }
     };
     // Every pair audited once against the one-way tables as they are, on a few threads (the
     // audits are independent); below, in order, a pair whose tables have not changed since
     // uses that answer, which is the one it would get now.
     let indices: Vec<usize> = (0..pairs.len()).collect();
-    let mut initial: Vec<Option<Option<Fix>>> = parallel_map(&indices, threads(), |&p| {
+    let mut initial: Vec<Option<Option<Vec<Fix>>>> = parallel_map(&indices, threads(), |&p| {
         // Its two-way table passed an audit of this system with today's two-way numbers
         // added (see `protect_catalogue`): nothing here can be narrower.
         Some(if passed(pairs[p].0) {
@@ -316,17 +313,16 @@ fn settle(
         };
         // Nothing left to hide or withhold in this pair: what it shows is only earlier
         // releases, which their own audits cleared.
-        let Some(fix) = fix else { continue };
-        let (side, cell) = fix.parts();
+        let Some(fixes) = fix else { continue };
+        let sides = [ka, kb].map(|k| Some((&tables[one_way[k]], forced[k].as_slice())));
+        let Some((side, now_forced, released)) = apply_first(&fixes, sides, threshold, earlier)
+        else {
+            continue;
+        };
         let k = if side { ka } else { kb };
         changed[k] = true;
-        first[k] = apply_fix(
-            &tables[one_way[k]],
-            cell,
-            &mut forced[k],
-            threshold,
-            earlier,
-        );
+        forced[k] = now_forced;
+        first[k] = released;
         for (q, &(_, x, y)) in pairs.iter().enumerate() {
             if (x == k || y == k) && !queued[q] {
                 queued[q] = true;
@@ -374,20 +370,24 @@ pub(super) fn withhold(table: &RawTable, reason: Refusal) -> Released {
     })
 }
 
-/// Which count of the pair's one-way tables to hide next for a number found too narrow.
-pub(super) fn choose(
+/// Which counts of the pair's one-way tables to hide next for a number found too narrow, best
+/// first (see [`apply_first`]), ending with the table to withhold if none of them will do.
+pub(super) fn fixes(
     narrow: &Narrow,
     a: &RawTable,
     b: &RawTable,
     a_shown: &[Option<u64>],
     b_shown: &[Option<u64>],
-) -> Option<Fix> {
+) -> Vec<Fix> {
+    use std::cmp::Reverse;
     let (na, nb) = (a.cells().len(), b.cells().len());
-    // Published cells (not totals) of either table, by side and position.
+    // Published cells (not totals) of either table, by side and position. A published zero
+    // counts nobody: hiding it loosens nothing about anyone's answers, and its own audit then
+    // fails (it was shown as zero before).
     let open = |side: bool| {
         let (shown, n) = if side { (a_shown, na) } else { (b_shown, nb) };
         (0..n.min(shown.len()))
-            .filter_map(move |c| shown[c].map(|v| (side, c, v)))
+            .filter_map(move |c| shown[c].filter(|&v| v > 0).map(|v| (side, c, v)))
             .collect::<Vec<_>>()
     };
     let withhold_one = || {
@@ -399,46 +399,93 @@ pub(super) fn choose(
             None
         }
     };
-    let smallest = |side: bool| {
-        open(side)
-            .into_iter()
-            .min_by_key(|&(_, c, v)| (v, c))
-            .map(|(s, c, _)| Fix::Hide(s, c))
+    // One side's published counts, smallest first.
+    let by_size = |side: bool| {
+        let mut cells = open(side);
+        cells.sort_by_key(|&(_, c, v)| (v, c));
+        cells.into_iter().map(|(s, c, _)| Fix::Hide(s, c))
     };
+    let mut out: Vec<Fix> = Vec::new();
     match narrow {
         // A count of this release's own table: one more of its cells, the smallest.
-        Narrow::A(_) => smallest(true).or(Some(Fix::Withhold(true))),
-        Narrow::B(_) => smallest(false).or(Some(Fix::Withhold(false))),
-        // A count of an earlier release: the published cell of this release counting most of
-        // the same people (then the smallest); when no published cell counts any of them (the
-        // same categories are hidden now too), the smallest published cell of the table that
-        // counts them, which loosens what its total says of its hidden cells.
+        Narrow::A(_) => {
+            out.extend(by_size(true));
+            out.push(Fix::Withhold(true));
+        }
+        Narrow::B(_) => {
+            out.extend(by_size(false));
+            out.push(Fix::Withhold(false));
+        }
+        // A count of an earlier release. When it is a count of one of the two one-way tables,
+        // first another count of that same table, which loosens what its total says of the
+        // hidden ones: every pair of that question finds the same number, and would otherwise
+        // each hide a count of its other question. Then the published cell of this release
+        // counting most of the same people (then the smallest); then the smallest published
+        // cell of a table that counts them, which loosens what its total says of its hidden
+        // cells.
         Narrow::Earlier(positions) => {
+            let (in_a, in_b) = joint::sides_of(na, nb, positions);
+            if in_a != in_b {
+                out.extend(by_size(in_a));
+            }
             let overlap = |side: bool, c: usize| {
                 joint::one_way_positions(na, nb, side, c)
                     .iter()
                     .filter(|x| positions.binary_search(x).is_ok())
                     .count()
             };
-            let mut all = open(true);
-            all.extend(open(false));
-            all.into_iter()
+            let mut overlapping: Vec<(usize, bool, usize, u64)> = (open(true).into_iter())
+                .chain(open(false))
                 .map(|(s, c, v)| (overlap(s, c), s, c, v))
                 .filter(|x| x.0 > 0)
-                .max_by_key(|&(o, s, c, v)| (o, std::cmp::Reverse(v), s, std::cmp::Reverse(c)))
-                .map(|(_, s, c, _)| Fix::Hide(s, c))
-                .or_else(|| {
-                    let (in_a, in_b) = joint::sides_of(na, nb, positions);
-                    let mut both = if in_a { open(true) } else { Vec::new() };
-                    if in_b {
-                        both.extend(open(false));
-                    }
-                    both.into_iter()
-                        .min_by_key(|&(s, c, v)| (v, !s, c))
-                        .map(|(s, c, _)| Fix::Hide(s, c))
-                })
-                .or_else(withhold_one)
+                .collect();
+            overlapping.sort_by_key(|&(o, s, c, v)| (Reverse(o), v, Reverse(s), c));
+            out.extend(overlapping.into_iter().map(|(_, s, c, _)| Fix::Hide(s, c)));
+            let mut counting: Vec<(bool, usize, u64)> = if in_a { open(true) } else { Vec::new() };
+            if in_b {
+                counting.extend(open(false));
+            }
+            counting.sort_by_key(|&(s, c, v)| (v, !s, c));
+            out.extend(counting.into_iter().map(|(s, c, _)| Fix::Hide(s, c)));
+            out.extend(withhold_one());
         }
-        Narrow::Current(_) | Narrow::Linked(_) => withhold_one(),
+        Narrow::Current(_) | Narrow::Linked(_) => out.extend(withhold_one()),
     }
+    let mut seen = Vec::new();
+    out.retain(|fix| {
+        let new = !seen.contains(fix);
+        seen.push(*fix);
+        new
+    });
+    out
+}
+
+/// Applies the first of `fixes` that leaves its one-way table shown once protected again, or
+/// else the last of them: hiding one more count of a table an earlier release showed can fail
+/// that table's own audit (a count published then cannot always be hidden wide now), and
+/// withholding the whole table for it would cost every count another one could keep. `sides`:
+/// the pair's two tables, each with the cells it has forced hidden so far, `None` for a table
+/// not shown (which no fix touches). Returns the side changed, its cells forced hidden now, and
+/// the table as released.
+pub(super) fn apply_first(
+    fixes: &[Fix],
+    sides: [Option<(&RawTable, &[bool])>; 2],
+    threshold: u32,
+    earlier: &[EarlierRelease],
+) -> Option<(bool, Vec<bool>, Released)> {
+    let mut last = None;
+    for fix in fixes {
+        let (side, cell) = fix.parts();
+        let Some((table, forced)) = sides[usize::from(!side)] else {
+            continue;
+        };
+        let mut forced = forced.to_vec();
+        let released = apply_fix(table, cell, &mut forced, threshold, earlier);
+        let shown = released.shown().is_some();
+        last = Some((side, forced, released));
+        if shown {
+            break;
+        }
+    }
+    last
 }

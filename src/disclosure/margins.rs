@@ -17,7 +17,7 @@ use std::sync::{PoisonError, RwLock};
 
 use crate::tally::{parallel_map, threads, Axis, Catalogue, RawTable};
 
-use super::catalogue::{apply_fix, choose, pairs_of, shown_before, shown_values, withhold, Fix};
+use super::catalogue::{apply_first, fixes, pairs_of, shown_before, shown_values, withhold, Fix};
 use super::earlier::{margins_of, positions, EarlierRelease, EarlierTable};
 use super::grouping::Grouping;
 use super::joint::{self, Narrow, Pair};
@@ -398,25 +398,30 @@ pub(super) fn settle_pairs(
                     // Still pinned with nothing left to withhold that would loosen it: this
                     // release's one-way tables of the pair's questions pin it (against what an
                     // earlier release showed of third questions, say). One more of their counts
-                    // is hidden as for one-way tables against earlier releases (`choose`:
+                    // is hidden as for one-way tables against earlier releases (`fixes`:
                     // the one counting most of the same people), keeping hidden all they hid,
                     // and every breakdown of that question is withheld: those were designed
                     // around what its table hid.
                     let mut first = shown_now.write().unwrap_or_else(PoisonError::into_inner);
                     let (a_shown, b_shown) = (shown_values(&first[ka]), shown_values(&first[kb]));
-                    let fix = match &narrow {
-                        Some(n) => choose(n, sides[ka].raw, sides[kb].raw, &a_shown, &b_shown),
-                        None => Some(Fix::Withhold(!a_shown.is_empty())),
+                    let fixes = match &narrow {
+                        Some(n) => fixes(n, sides[ka].raw, sides[kb].raw, &a_shown, &b_shown),
+                        None => vec![Fix::Withhold(!a_shown.is_empty())],
                     };
-                    let Some((side, cell)) = fix.map(Fix::parts) else {
+                    let forced = [ka, kb].map(|k| {
+                        first[k].shown().map(|shown| {
+                            let hidden: Vec<bool> =
+                                shown.cells.iter().map(|c| c.suppressed).collect();
+                            (sides[k].raw, hidden)
+                        })
+                    });
+                    let tables = [0, 1].map(|i| forced[i].as_ref().map(|(t, h)| (*t, &h[..])));
+                    let Some((side, _, released)) = apply_first(&fixes, tables, threshold, earlier)
+                    else {
                         break;
                     };
                     let k = if side { ka } else { kb };
-                    let Some(shown) = first[k].shown() else {
-                        break;
-                    };
-                    let mut forced: Vec<bool> = shown.cells.iter().map(|c| c.suppressed).collect();
-                    first[k] = apply_fix(sides[k].raw, cell, &mut forced, threshold, earlier);
+                    first[k] = released;
                     sides[k] = Side::of(sides[k].raw, &first[k]);
                     let variable = sides[k].raw.id();
                     taken = (now.iter())

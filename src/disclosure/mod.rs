@@ -32,6 +32,8 @@ mod family_tests;
 #[cfg(test)]
 mod joint_proptests;
 #[cfg(test)]
+mod later_releases_tests;
+#[cfg(test)]
 mod order_tests;
 #[cfg(test)]
 mod proptests;
