@@ -7,37 +7,21 @@
 use super::catalogue::{fixes, Fix};
 use super::joint::{one_way_positions, Narrow};
 use super::proptests::axis;
+use super::tests::Rng;
 use super::{protect_catalogue, EarlierRelease, EarlierTable, Released, DEFAULT_THRESHOLD};
 use crate::survey::{Answer, NonAnswer, QuestionKind, Response, Survey};
 use crate::tally::{tally, Catalogue, RawCell, RawTable};
 
 const DEMO: &str = include_str!("../../surveys/demo.toml");
 
-/// splitmix64, as in `tests.rs`: deterministic answers and record keys.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+/// An option index, skewed as real answers are: about half the first, a quarter the second,
+/// and so on.
+fn skewed(rng: &mut Rng, n: usize) -> usize {
+    let mut k = 0;
+    while k + 1 < n && rng.below(2) == 0 {
+        k += 1;
     }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    /// An option index, skewed as real answers are: about half the first, a quarter the
-    /// second, and so on.
-    fn skewed(&mut self, n: usize) -> usize {
-        let mut k = 0;
-        while k + 1 < n && self.below(2) == 0 {
-            k += 1;
-        }
-        k
-    }
+    k
 }
 
 /// `n` responses: every closed question answered with skewed choices (the first option of an
@@ -70,10 +54,10 @@ fn responses(survey: &Survey, n: usize, seed: u64) -> Vec<(u32, Response)> {
                 } else {
                     match &q.kind {
                         QuestionKind::Single { .. } | QuestionKind::Likert { .. } => {
-                            Answer::Choice(options[order[rng.skewed(order.len())]].id.clone())
+                            Answer::Choice(options[order[skewed(&mut rng, order.len())]].id.clone())
                         }
                         QuestionKind::Multi { .. } => {
-                            let first = order[rng.skewed(order.len())];
+                            let first = order[skewed(&mut rng, order.len())];
                             let chosen = (options.iter().enumerate())
                                 .filter(|(i, _)| *i == first || rng.below(7) == 0)
                                 .map(|(_, o)| o.id.clone())
@@ -92,7 +76,7 @@ fn responses(survey: &Survey, n: usize, seed: u64) -> Vec<(u32, Response)> {
                 };
                 r.insert(q.id.clone(), answer);
             }
-            let key = (rng.next() >> 32) as u32;
+            let key = rng.key();
             (key, survey.visible_answers(&r))
         })
         .collect()

@@ -41,7 +41,7 @@ title = "One"
 "#;
 
 /// splitmix64: deterministic stand-in for the random record keys and answers.
-struct Rng(u64);
+pub(super) struct Rng(pub(super) u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -52,11 +52,11 @@ impl Rng {
         z ^ (z >> 31)
     }
 
-    fn key(&mut self) -> u32 {
+    pub(super) fn key(&mut self) -> u32 {
         (self.next() >> 32) as u32
     }
 
-    fn below(&mut self, n: u64) -> u64 {
+    pub(super) fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
 }
