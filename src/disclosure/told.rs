@@ -34,6 +34,18 @@ pub(super) fn told(
     answers: &[String],
 ) -> Option<Told> {
     let two = tied_table(counts, member, third)?;
+    told_in(counts, two, (member, ids), third, answers)
+}
+
+/// [`told`], with the two-way table `two` of `member` and `third` that a rule ties already
+/// found.
+fn told_in(
+    counts: &Catalogue,
+    two: &RawTable,
+    (member, ids): (&str, &[String]),
+    third: &str,
+    answers: &[String],
+) -> Option<Told> {
     let (one_member, one_third) = (counts.get(member)?, counts.get(third)?);
     let member_rows = two.rows().variable == member;
     let columns = two.columns()?;
@@ -112,9 +124,7 @@ pub(super) fn reach(
     other: &str,
     (member, ids): (&str, &[String]),
 ) -> Option<(Vec<usize>, bool)> {
-    if !tied(counts, other, member) {
-        return None;
-    }
+    let two = tied_table(counts, other, member)?;
     let other_ids: Vec<String> = counts
         .get(other)?
         .rows()
@@ -122,7 +132,7 @@ pub(super) fn reach(
         .iter()
         .map(|c| c.id.clone())
         .collect();
-    let told = told(counts, (other, &other_ids), member, ids)?;
+    let told = told_in(counts, two, (other, &other_ids), member, ids)?;
     let possible = |part: usize| (0..other_ids.len()).any(|p| !told.answered.contains(&(p, part)));
     let answers: Vec<usize> = (0..ids.len()).filter(|&part| possible(part)).collect();
     let skipped = possible(ids.len());
