@@ -5,7 +5,8 @@
 //! Run: `cargo run --release --example release_series` (`RELEASES=4` for fewer than six,
 //! `START=100` for a first release at 100 responses instead of 300, `QUESTIONS=15` for the
 //! survey's first 15 questions only, `SURVEY=surveys/naloxone-carry.toml` for a definition of
-//! this repository instead, answered at random with skewed answers and its conditions obeyed).
+//! this repository instead, answered at random with skewed answers and its conditions obeyed,
+//! `SEED=7` for other answers than the default seed's).
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -36,6 +37,10 @@ fn main() {
         None => definition(),
     };
     let survey = Survey::parse(&source).expect("the survey parses");
+    let seed: u64 = std::env::var("SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2027);
     let mut earlier: Vec<EarlierRelease> = Vec::new();
     let mut n: usize = std::env::var("START")
         .ok()
@@ -47,7 +52,7 @@ fn main() {
     for number in 1..=releases {
         // The same seed: the first n people of every release are the people of the one before.
         let records = match path {
-            Some(_) => skewed_responses(&survey, n, 2027),
+            Some(_) => skewed_responses(&survey, n, seed),
             None => responses(&survey, n, 2027),
         };
         let catalogue = tally(&survey, records.iter().map(|(k, r)| (*k, r)));
