@@ -196,32 +196,61 @@ pub(super) fn shown_values(released: &Released) -> Vec<Option<u64>> {
 pub(super) enum Fix {
     /// Hide this cell of the pair's first (`true`) or second one-way table.
     Hide(bool, usize),
-    /// Withhold the pair's first (`true`) or second one-way table.
-    Withhold(bool),
+    /// Withhold the pair's first (`true`) or second one-way table, for this reason.
+    Withhold(bool, Why),
+}
+
+/// Why a one-way table is withheld when no count of it can be hidden instead: the reason an
+/// organiser reads beside the table's title.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Why {
+    /// A count this release's table hides, bounded by the tables of the other question of the
+    /// pair (a question asked only for some of its answers, say).
+    Pinned,
+    /// A number an earlier release hid.
+    Earlier,
+    /// The pair's audit could not be solved.
+    Unsolved,
+}
+
+impl Why {
+    fn refusal(self) -> Refusal {
+        match self {
+            Why::Pinned => Refusal::AuditFailed {
+                entry: "the counts it hides from another question's tables".into(),
+            },
+            Why::Earlier => Refusal::AuditFailed {
+                entry: "a number of an earlier release".into(),
+            },
+            Why::Unsolved => Refusal::AuditUnsolved {
+                detail: "against another question's tables".into(),
+            },
+        }
+    }
 }
 
 impl Fix {
-    /// Which table (the pair's first: `true`), and the cell to hide (`None`: withhold it).
-    pub(super) fn parts(self) -> (bool, Option<usize>) {
+    /// Which table (the pair's first: `true`), and the cell to hide (or why it is withheld).
+    pub(super) fn parts(self) -> (bool, Result<usize, Why>) {
         match self {
-            Fix::Hide(side, cell) => (side, Some(cell)),
-            Fix::Withhold(side) => (side, None),
+            Fix::Hide(side, cell) => (side, Ok(cell)),
+            Fix::Withhold(side, why) => (side, Err(why)),
         }
     }
 }
 
 /// One-way table `table` with a [`Fix`] applied: `cell` added to the cells forced hidden
-/// (`forced`, which gains it) and the table protected again; or, with no cell, withheld.
+/// (`forced`, which gains it) and the table protected again; or withheld, for the reason given.
 pub(super) fn apply_fix(
     table: &RawTable,
-    cell: Option<usize>,
+    cell: Result<usize, Why>,
     forced: &mut [bool],
     threshold: u32,
     earlier: &[EarlierRelease],
 ) -> Released {
-    let Some(cell) = cell else {
-        let entry = "a number of an earlier release".into();
-        return withhold(table, Refusal::AuditFailed { entry });
+    let cell = match cell {
+        Ok(cell) => cell,
+        Err(why) => return withhold(table, why.refusal()),
     };
     forced[cell] = true;
     match protect_forcing(table, threshold, earlier, forced) {
@@ -285,7 +314,7 @@ fn settle(
         match joint::both(&pair, earlier, t, &mut joint::Memory::default()) {
             Ok(None) => None,
             Ok(Some(narrow)) => Some(fixes(&narrow, a, b, &a_shown, &b_shown)),
-            Err(_) => Some(vec![Fix::Withhold(!a_shown.is_empty())]),
+            Err(_) => Some(vec![Fix::Withhold(!a_shown.is_empty(), Why::Unsolved)]),
         }
     };
     // Every pair audited once against the one-way tables as they are, on a few threads (the
@@ -390,11 +419,11 @@ pub(super) fn fixes(
             .filter_map(move |c| shown[c].filter(|&v| v > 0).map(|v| (side, c, v)))
             .collect::<Vec<_>>()
     };
-    let withhold_one = || {
+    let withhold_one = |why: Why| {
         if !a_shown.is_empty() {
-            Some(Fix::Withhold(true))
+            Some(Fix::Withhold(true, why))
         } else if !b_shown.is_empty() {
-            Some(Fix::Withhold(false))
+            Some(Fix::Withhold(false, why))
         } else {
             None
         }
@@ -410,11 +439,11 @@ pub(super) fn fixes(
         // A count of this release's own table: one more of its cells, the smallest.
         Narrow::A(_) => {
             out.extend(by_size(true));
-            out.push(Fix::Withhold(true));
+            out.push(Fix::Withhold(true, Why::Pinned));
         }
         Narrow::B(_) => {
             out.extend(by_size(false));
-            out.push(Fix::Withhold(false));
+            out.push(Fix::Withhold(false, Why::Pinned));
         }
         // A count of an earlier release. When it is a count of one of the two one-way tables,
         // first another count of that same table, which loosens what its total says of the
@@ -447,9 +476,10 @@ pub(super) fn fixes(
             }
             counting.sort_by_key(|&(s, c, v)| (v, !s, c));
             out.extend(counting.into_iter().map(|(s, c, _)| Fix::Hide(s, c)));
-            out.extend(withhold_one());
+            out.extend(withhold_one(Why::Earlier));
         }
-        Narrow::Current(_) | Narrow::Linked(_) => out.extend(withhold_one()),
+        Narrow::Current(_) => out.extend(withhold_one(Why::Pinned)),
+        Narrow::Linked(_) => out.extend(withhold_one(Why::Earlier)),
     }
     let mut seen = Vec::new();
     out.retain(|fix| {

@@ -4,7 +4,7 @@
 //! ones before as the product does. Hiding more of a one-way table to keep an earlier
 //! release's number wide must cost a count, not the whole table.
 
-use super::catalogue::{fixes, Fix};
+use super::catalogue::{fixes, Fix, Why};
 use super::joint::{one_way_positions, Narrow};
 use super::proptests::axis;
 use super::tests::Rng;
@@ -132,6 +132,41 @@ fn later_releases_of_the_demo_survey_publish_most_of_their_safe_one_way_counts()
     }
 }
 
+const NALOXONE_CARRY: &str = include_str!("../../surveys/naloxone-carry.toml");
+
+/// A first release has no earlier one, so no table of it may be withheld "for a number of an
+/// earlier release". In naloxone-carry, the few "don't know" answers to "did you carry
+/// naloxone?" need a partner, and both "Yes" and "No" are published in full as the totals of the
+/// questions asked only of those who gave them: the table is withheld for the counts it hides
+/// from those questions' tables, and the reason must say so.
+#[test]
+fn a_table_withheld_in_a_first_release_gives_a_reason_of_that_release() {
+    let survey = Survey::parse(NALOXONE_CARRY).expect("naloxone-carry parses");
+    let mut pinned = 0;
+    for seed in 1..=12 {
+        let records = responses(&survey, 100, seed);
+        let catalogue = tally(&survey, records.iter().map(|(k, r)| (*k, r)));
+        for released in protect_catalogue(&catalogue, DEFAULT_THRESHOLD, &[]) {
+            let Released::Withheld(w) = released else {
+                continue;
+            };
+            let reason = w.reason.to_string();
+            assert!(
+                !reason.contains("earlier release"),
+                "seed {seed}: {} withheld with \"{reason}\"",
+                w.id
+            );
+            if reason.contains("another question's tables") {
+                pinned += 1;
+            }
+        }
+    }
+    assert!(
+        pinned > 0,
+        "no table was withheld for the counts it hides: the test tests nothing"
+    );
+}
+
 /// A one-way table of `counts` over `counts.len()` categories.
 fn table(variable: &str, counts: &[u64]) -> RawTable {
     let cells = counts
@@ -159,7 +194,7 @@ fn a_number_of_one_question_is_loosened_by_that_questions_table_first_never_by_a
         Fix::Hide(false, 0),
         Fix::Hide(true, 3),
         Fix::Hide(true, 1),
-        Fix::Withhold(true),
+        Fix::Withhold(true, Why::Earlier),
     ];
     assert!(
         order == expected,
@@ -169,7 +204,11 @@ fn a_number_of_one_question_is_loosened_by_that_questions_table_first_never_by_a
     // A count of a's own table: its other published counts with anyone in them, smallest
     // first, then a withheld.
     let order = fixes(&Narrow::A(1), &a, &b, &a_shown, &b_shown);
-    let expected = [Fix::Hide(true, 3), Fix::Hide(true, 1), Fix::Withhold(true)];
+    let expected = [
+        Fix::Hide(true, 3),
+        Fix::Hide(true, 1),
+        Fix::Withhold(true, Why::Pinned),
+    ];
     assert!(
         order == expected,
         "{:?}",

@@ -17,7 +17,9 @@ use std::sync::{PoisonError, RwLock};
 
 use crate::tally::{parallel_map, threads, Axis, Catalogue, RawTable};
 
-use super::catalogue::{apply_first, fixes, pairs_of, shown_before, shown_values, withhold, Fix};
+use super::catalogue::{
+    apply_first, fixes, pairs_of, shown_before, shown_values, withhold, Fix, Why,
+};
 use super::earlier::{margins_of, positions, EarlierRelease, EarlierTable};
 use super::grouping::Grouping;
 use super::joint::{self, Narrow, Pair};
@@ -406,7 +408,7 @@ pub(super) fn settle_pairs(
                     let (a_shown, b_shown) = (shown_values(&first[ka]), shown_values(&first[kb]));
                     let fixes = match &narrow {
                         Some(n) => fixes(n, sides[ka].raw, sides[kb].raw, &a_shown, &b_shown),
-                        None => vec![Fix::Withhold(!a_shown.is_empty())],
+                        None => vec![Fix::Withhold(!a_shown.is_empty(), Why::Unsolved)],
                     };
                     let forced = [ka, kb].map(|k| {
                         first[k].shown().map(|shown| {
