@@ -1,12 +1,10 @@
 //! Reading the finer kinds: decimal numbers (`type = "number"` with a `step`) and dates with a
 //! day (`type = "date"` with `precision = "day"`).
 
-use toml::de::DeValue;
-
 use super::decimal::Decimal;
 use super::definition::{DecimalBand, QuestionKind, Role};
 use super::month::Day;
-use super::reader::{as_decimal, Errors, Fields};
+use super::reader::{as_decimal, as_pair, Errors, Fields};
 use super::text::Lang;
 
 /// A number question with a `step`: its range, step and bands are decimals.
@@ -93,15 +91,7 @@ fn read_decimal_bands(
     }
     let mut bands: Vec<DecimalBand> = Vec::new();
     for item in items {
-        let band = match item.get_ref() {
-            DeValue::Array(a) if a.len() == 2 => {
-                match (as_decimal(a[0].get_ref()), as_decimal(a[1].get_ref())) {
-                    (Some(lo), Some(hi)) => Some(DecimalBand { lo, hi }),
-                    _ => None,
-                }
-            }
-            _ => None,
-        };
+        let band = as_pair(item.get_ref(), as_decimal).map(|(lo, hi)| DecimalBand { lo, hi });
         let Some(band) = band else {
             errs.at(
                 &item.span(),

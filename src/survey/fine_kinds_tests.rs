@@ -128,3 +128,26 @@ fn an_unknown_precision_is_an_error() {
     let src = one_page(&LAST_OD.replace("\"day\"", "\"week\""));
     assert_error_at(&src, "precision = \"week\"", "'precision' must be");
 }
+
+#[test]
+fn a_decimal_band_that_is_not_a_pair_of_numbers_is_rejected_on_its_line() {
+    let src = one_page(&WEIGHT.replace(
+        "bands = [[0, 0.5], [1, 10]]",
+        "bands = [[0, 0.5],\n [1, \"ten\"]]",
+    ));
+    assert_error_at(
+        &src,
+        " [1, \"ten\"]]",
+        "each band must be a pair of numbers",
+    );
+    let src = one_page(&WEIGHT.replace("bands = [[0, 0.5], [1, 10]]", "bands = [[0, 0.5],\n [1]]"));
+    assert_error_at(&src, " [1]]", "each band must be a pair of numbers");
+    let src = one_page(&WEIGHT.replace(
+        "bands = [[0, 0.5], [1, 10]]",
+        "bands = [[0, 0.5],\n [1, 5, 10]]",
+    ));
+    assert_error_at(&src, " [1, 5, 10]]", "each band must be a pair of numbers");
+    // A well-formed pair still reads as before.
+    let s = parses(&one_page(WEIGHT));
+    assert!(s.question("dose").is_some());
+}

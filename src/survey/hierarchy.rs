@@ -8,7 +8,7 @@ use toml::de::DeValue;
 
 use super::definition::{Band, Choice, OptionGroup, QuestionKind, Role};
 use super::ids::check_option_id;
-use super::reader::{as_int, as_table, Errors, Fields};
+use super::reader::{as_int, as_pair, as_table, Errors, Fields};
 use super::text::Lang;
 
 /// The generalisation keys of one question.
@@ -219,15 +219,7 @@ fn read_coarse_bands(errs: &mut Errors, f: &mut Fields<'_, '_>, bands: &[Band]) 
     // Index of the first band not yet covered by a coarse band.
     let mut next = 0usize;
     for item in items {
-        let pair = match item.get_ref() {
-            DeValue::Array(a) if a.len() == 2 => {
-                match (as_int(a[0].get_ref()), as_int(a[1].get_ref())) {
-                    (Some(lo), Some(hi)) => Some(Band { lo, hi }),
-                    _ => None,
-                }
-            }
-            _ => None,
-        };
+        let pair = as_pair(item.get_ref(), as_int).map(|(lo, hi)| Band { lo, hi });
         let Some(coarse) = pair else {
             errs.at(
                 &item.span(),

@@ -237,3 +237,31 @@ fn the_demo_declares_a_real_hierarchy() {
     assert!(q("gender").groups.len() >= 2);
     assert!(q("age").coarse_bands.len() >= 2);
 }
+
+#[test]
+fn a_band_or_coarse_band_that_is_not_a_pair_of_numbers_is_rejected_on_its_line() {
+    let src = age_with("[[16, 34],\n [35, 60, 99]]", "[[16, 99]]");
+    assert_error_at(
+        &src,
+        " [35, 60, 99]]",
+        "each band must be a pair of whole numbers",
+    );
+    let src = age_with("[[16, 34],\n [\"35\", 99]]", "[[16, 99]]");
+    assert_error_at(
+        &src,
+        " [\"35\", 99]]",
+        "each band must be a pair of whole numbers",
+    );
+    let src = age_with(FOUR_BANDS, "[[16, 34],\n [35.5, 99]]");
+    assert_error_at(
+        &src,
+        " [35.5, 99]]",
+        "each coarse band must be a pair of whole numbers",
+    );
+    let src = age_with(FOUR_BANDS, "[[16, 34],\n 35]");
+    assert_error_at(
+        &src,
+        " 35]",
+        "each coarse band must be a pair of whole numbers",
+    );
+}

@@ -2,13 +2,11 @@
 
 use std::collections::BTreeSet;
 
-use toml::de::DeValue;
-
 use super::definition::{Band, Choice, QuestionKind, Role};
 use super::fine_kinds::{band_problem, read_day, read_decimal};
 use super::ids::check_option_id;
 use super::month::YearMonth;
-use super::reader::{as_int, as_table, Errors, Fields};
+use super::reader::{as_int, as_pair, as_table, Errors, Fields};
 use super::text::Lang;
 
 const DEFAULT_TEXT_LENGTH: usize = 500;
@@ -294,15 +292,7 @@ fn read_bands(errs: &mut Errors, f: &mut Fields<'_, '_>, min: i64, max: i64) -> 
     }
     let mut bands: Vec<Band> = Vec::new();
     for item in items {
-        let pair = match item.get_ref() {
-            DeValue::Array(a) if a.len() == 2 => {
-                match (as_int(a[0].get_ref()), as_int(a[1].get_ref())) {
-                    (Some(lo), Some(hi)) => Some(Band { lo, hi }),
-                    _ => None,
-                }
-            }
-            _ => None,
-        };
+        let pair = as_pair(item.get_ref(), as_int).map(|(lo, hi)| Band { lo, hi });
         let Some(band) = pair else {
             errs.at(
                 &item.span(),

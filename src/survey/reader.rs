@@ -92,6 +92,17 @@ pub(super) fn as_decimal(v: &DeValue<'_>) -> Option<Decimal> {
     }
 }
 
+/// A two-element array `[low, high]` whose items `one` reads (as bands are written).
+pub(super) fn as_pair<T>(
+    v: &DeValue<'_>,
+    one: impl Fn(&DeValue<'_>) -> Option<T>,
+) -> Option<(T, T)> {
+    match v {
+        DeValue::Array(a) if a.len() == 2 => Some((one(a[0].get_ref())?, one(a[1].get_ref())?)),
+        _ => None,
+    }
+}
+
 pub(super) fn as_int(v: &DeValue<'_>) -> Option<i64> {
     match v {
         DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).ok(),
