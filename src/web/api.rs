@@ -2,7 +2,7 @@
 
 use super::error::ApiError;
 use super::State;
-use crate::services::responses;
+use crate::services::{responses, ServiceError};
 use crate::surveys::SurveyState;
 use crate::tokens::TokenCode;
 use actix_web::http::header;
@@ -117,6 +117,23 @@ pub(super) async fn read_json(
 ) -> Result<web::BytesMut, ApiError> {
     require_json(req)?;
     read_body(payload, limit).await
+}
+
+/// The JSON body of a request about one survey, parsed as `T` (`shape` says what it must look
+/// like): an unknown survey is 404 before the body is read.
+pub(super) async fn read_survey_json<T: serde::de::DeserializeOwned>(
+    state: &State,
+    survey: &str,
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+    shape: &str,
+) -> Result<T, ApiError> {
+    if state.chorus.surveys.get(survey).is_none() {
+        return Err(ServiceError::NoSuchSurvey(survey.to_owned()).into());
+    }
+    let body = read_json(req, payload, limit).await?;
+    parse_json_body(&body, shape)
 }
 
 pub(super) fn require_json(req: &HttpRequest) -> Result<(), ApiError> {

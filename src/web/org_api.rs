@@ -1,14 +1,14 @@
 //! The organiser side of the JSON API, for scripts: `Authorization: Bearer <api key>` of an
 //! organiser account (`chorus user api-key NAME`).
 
-use super::api::{parse_json_body, read_json};
+use super::api::read_survey_json;
 use super::auth::api_account;
 use super::blocking::act;
 use super::error::ApiError;
 use super::State;
 use crate::accounts::Role;
 use crate::services::releases::Which;
-use crate::services::{codes, exports, releases, surveys, Actor, ServiceError};
+use crate::services::{codes, exports, releases, surveys, Actor};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
@@ -46,11 +46,8 @@ async fn request_export(
 ) -> Result<HttpResponse, ApiError> {
     let actor = Actor::api(&api_account(&state, &req, Role::Researcher)?.name);
     let survey = path.into_inner();
-    if state.chorus.surveys.get(&survey).is_none() {
-        return Err(ServiceError::NoSuchSurvey(survey).into());
-    }
-    let body = read_json(&req, payload, 8192).await?;
-    let ask: ExportAsk = parse_json_body(&body, "The body must be {\"purpose\": \"...\"}.")?;
+    let shape = "The body must be {\"purpose\": \"...\"}.";
+    let ask: ExportAsk = read_survey_json(&state, &survey, &req, payload, 8192, shape).await?;
     let made = act(&state, move |chorus| {
         exports::request_export(chorus, &actor, &survey, &ask.purpose)
     })
@@ -191,11 +188,9 @@ async fn issue_codes(
 ) -> Result<HttpResponse, ApiError> {
     let actor = Actor::api(&api_account(&state, &req, Role::Organiser)?.name);
     let survey = path.into_inner();
-    if state.chorus.surveys.get(&survey).is_none() {
-        return Err(ServiceError::NoSuchSurvey(survey).into());
-    }
-    let body = read_json(&req, payload, 4096).await?;
-    let request: IssueRequest = parse_json_body(&body, "The body must be {\"count\": N} (with \"tags\": {\"KEY\": \"VALUE\"} for questions filled from the batch).")?;
+    let shape = "The body must be {\"count\": N} (with \"tags\": {\"KEY\": \"VALUE\"} for questions filled from the batch).";
+    let request: IssueRequest =
+        read_survey_json(&state, &survey, &req, payload, 4096, shape).await?;
     let id = survey.clone();
     let issued = act(&state, move |chorus| {
         codes::issue_codes(chorus, &actor, &survey, request.count, &request.tags)

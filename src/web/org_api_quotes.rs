@@ -2,13 +2,13 @@
 //! key>` of an organiser account): read a free-text question's answers detached and shuffled,
 //! pick quotes for the next release, and switch the public results page on or off.
 
-use super::api::{parse_json_body, read_json};
+use super::api::read_survey_json;
 use super::auth::api_account;
 use super::blocking::act;
 use super::error::ApiError;
 use super::State;
 use crate::accounts::Role;
-use crate::services::{free_text, public_results, Actor, ServiceError};
+use crate::services::{free_text, public_results, Actor};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
@@ -56,19 +56,6 @@ struct Pick {
 
 const PICK_SHAPE: &str = "The body must be {\"question\": \"...\", \"text\": \"...\"}.";
 
-async fn read_pick(
-    survey: &str,
-    state: &State,
-    req: &HttpRequest,
-    payload: web::Payload,
-) -> Result<Pick, ApiError> {
-    if state.chorus.surveys.get(survey).is_none() {
-        return Err(ServiceError::NoSuchSurvey(survey.to_owned()).into());
-    }
-    let body = read_json(req, payload, MAX_PICK_BYTES).await?;
-    parse_json_body(&body, PICK_SHAPE)
-}
-
 /// Picks the words of one answer to quote in the next release.
 async fn pick(
     state: web::Data<State>,
@@ -78,7 +65,8 @@ async fn pick(
 ) -> Result<HttpResponse, ApiError> {
     let actor = Actor::api(&api_account(&state, &req, Role::Organiser)?.name);
     let survey = path.into_inner();
-    let p = read_pick(&survey, &state, &req, payload).await?;
+    let p: Pick =
+        read_survey_json(&state, &survey, &req, payload, MAX_PICK_BYTES, PICK_SHAPE).await?;
     let (id, question) = (survey.clone(), p.question.clone());
     let added = act(&state, move |chorus| {
         free_text::pick_quote(chorus, &actor, &survey, &p.question, &p.text)
@@ -102,7 +90,8 @@ async fn unpick(
 ) -> Result<HttpResponse, ApiError> {
     let actor = Actor::api(&api_account(&state, &req, Role::Organiser)?.name);
     let survey = path.into_inner();
-    let p = read_pick(&survey, &state, &req, payload).await?;
+    let p: Pick =
+        read_survey_json(&state, &survey, &req, payload, MAX_PICK_BYTES, PICK_SHAPE).await?;
     let (id, question) = (survey.clone(), p.question.clone());
     // Taking back words that were not picked leaves them not picked: the same answer.
     act(&state, move |chorus| {
@@ -168,14 +157,10 @@ async fn set_public(
 ) -> Result<HttpResponse, ApiError> {
     let actor = Actor::api(&api_account(&state, &req, Role::Organiser)?.name);
     let survey = path.into_inner();
-    if state.chorus.surveys.get(&survey).is_none() {
-        return Err(ServiceError::NoSuchSurvey(survey).into());
-    }
-    let body = read_json(&req, payload, 64 * 1024).await?;
-    let setting: PublicSetting = parse_json_body(
-        &body,
-        "The body must be {\"public\": true or false, \"tables\": [\"table id\", ...] or null}.",
-    )?;
+    let shape =
+        "The body must be {\"public\": true or false, \"tables\": [\"table id\", ...] or null}.";
+    let setting: PublicSetting =
+        read_survey_json(&state, &survey, &req, payload, 64 * 1024, shape).await?;
     let (id, on, tables) = (survey.clone(), setting.public, setting.tables.clone());
     act(&state, move |chorus| {
         public_results::set_public_results(chorus, &actor, &survey, setting.public, setting.tables)

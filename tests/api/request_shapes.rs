@@ -6,7 +6,7 @@
 use crate::forms::{into_page, Page};
 use crate::free_text::audited;
 use crate::helpers::TestApp;
-use crate::org_client::{api_key, OrgClient};
+use crate::org_client::{add_account, api_key, OrgClient};
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
@@ -98,6 +98,81 @@ fn the_organiser_api_takes_json_bodies_only_and_anything_else_changes_nothing() 
         "",
     );
     assert_eq!(opened.status, 201, "{}", opened.html);
+}
+
+/// Every organiser or researcher route that takes a JSON body about one survey: an unknown
+/// survey is 404 before its body is read, a body of the wrong shape is 400 saying the shape,
+/// and neither is acted on.
+#[test]
+fn a_survey_route_with_a_json_body_says_which_survey_or_which_shape_and_changes_nothing() {
+    let app = TestApp::spawn();
+    let org = OrgClient::log_in(&app, "maria", "organiser");
+    let organiser = format!("Bearer {}", api_key(&app, "maria"));
+    add_account(&app, "rita", "researcher");
+    let researcher = format!("Bearer {}", api_key(&app, "rita"));
+    let actions = [
+        "issue codes",
+        "pick quote",
+        "take back quote",
+        "make results public",
+        "request export",
+    ];
+    let before: Vec<usize> = actions.iter().map(|a| audited(&org, a)).collect();
+    let routes = [
+        ("POST", "codes", &organiser, r#"{"count": 1}"#, "\"count\""),
+        (
+            "POST",
+            "quotes",
+            &organiser,
+            r#"{"question": "anything_else", "text": "words"}"#,
+            "\"question\"",
+        ),
+        (
+            "DELETE",
+            "quotes",
+            &organiser,
+            r#"{"question": "anything_else", "text": "words"}"#,
+            "\"question\"",
+        ),
+        (
+            "POST",
+            "public",
+            &organiser,
+            r#"{"public": true}"#,
+            "\"public\"",
+        ),
+        (
+            "POST",
+            "exports",
+            &researcher,
+            r#"{"purpose": "a study"}"#,
+            "\"purpose\"",
+        ),
+    ];
+    let json = ("Content-Type", "application/json");
+    for (method, route, key, good, shape) in routes {
+        let unknown = format!("/api/v1/surveys/no-such-survey/{route}");
+        let page = send(
+            &app,
+            method,
+            &unknown,
+            &[("Authorization", key), json],
+            good,
+        );
+        assert_eq!(page.status, 404, "{method} {unknown}: {}", page.html);
+        assert_eq!(json_error(&page), "not_found", "{method} {unknown}");
+
+        let path = format!("/api/v1/surveys/demo/{route}");
+        let wrong = r#"{"unexpected": 1}"#;
+        let page = send(&app, method, &path, &[("Authorization", key), json], wrong);
+        assert_eq!(page.status, 400, "{method} {path}: {}", page.html);
+        assert_eq!(json_error(&page), "bad_request", "{method} {path}");
+        let said: Value = serde_json::from_str(&page.html).expect("json");
+        let message = said["message"].as_str().unwrap_or_default();
+        assert!(message.contains(shape), "{method} {path}: {message}");
+    }
+    let after: Vec<usize> = actions.iter().map(|a| audited(&org, a)).collect();
+    assert_eq!(before, after, "nothing happened: {actions:?}");
 }
 
 #[test]
