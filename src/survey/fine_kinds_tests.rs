@@ -131,22 +131,12 @@ fn an_unknown_precision_is_an_error() {
 
 #[test]
 fn a_decimal_band_that_is_not_a_pair_of_numbers_is_rejected_on_its_line() {
-    let src = one_page(&WEIGHT.replace(
-        "bands = [[0, 0.5], [1, 10]]",
-        "bands = [[0, 0.5],\n [1, \"ten\"]]",
-    ));
-    assert_error_at(
-        &src,
-        " [1, \"ten\"]]",
-        "each band must be a pair of numbers",
-    );
-    let src = one_page(&WEIGHT.replace("bands = [[0, 0.5], [1, 10]]", "bands = [[0, 0.5],\n [1]]"));
-    assert_error_at(&src, " [1]]", "each band must be a pair of numbers");
-    let src = one_page(&WEIGHT.replace(
-        "bands = [[0, 0.5], [1, 10]]",
-        "bands = [[0, 0.5],\n [1, 5, 10]]",
-    ));
-    assert_error_at(&src, " [1, 5, 10]]", "each band must be a pair of numbers");
+    for second in ["[1, \"ten\"]]", "[1]]", "[1, 5, 10]]"] {
+        let bands = format!("bands = [[0, 0.5],\n {second}");
+        let src = one_page(&WEIGHT.replace("bands = [[0, 0.5], [1, 10]]", &bands));
+        let line = format!(" {second}");
+        assert_error_at(&src, &line, "each band must be a pair of numbers");
+    }
     // A well-formed pair still reads as before.
     let s = parses(&one_page(WEIGHT));
     assert!(s.question("dose").is_some());

@@ -240,28 +240,18 @@ fn the_demo_declares_a_real_hierarchy() {
 
 #[test]
 fn a_band_or_coarse_band_that_is_not_a_pair_of_numbers_is_rejected_on_its_line() {
-    let src = age_with("[[16, 34],\n [35, 60, 99]]", "[[16, 99]]");
-    assert_error_at(
-        &src,
-        " [35, 60, 99]]",
-        "each band must be a pair of whole numbers",
-    );
-    let src = age_with("[[16, 34],\n [\"35\", 99]]", "[[16, 99]]");
-    assert_error_at(
-        &src,
-        " [\"35\", 99]]",
-        "each band must be a pair of whole numbers",
-    );
-    let src = age_with(FOUR_BANDS, "[[16, 34],\n [35.5, 99]]");
-    assert_error_at(
-        &src,
-        " [35.5, 99]]",
-        "each coarse band must be a pair of whole numbers",
-    );
-    let src = age_with(FOUR_BANDS, "[[16, 34],\n 35]");
-    assert_error_at(
-        &src,
-        " 35]",
-        "each coarse band must be a pair of whole numbers",
-    );
+    for second in ["[35, 60, 99]]", "[\"35\", 99]]"] {
+        let src = age_with(&format!("[[16, 34],\n {second}"), "[[16, 99]]");
+        let line = format!(" {second}");
+        assert_error_at(&src, &line, "each band must be a pair of whole numbers");
+    }
+    for second in ["[35.5, 99]]", "35]"] {
+        let src = age_with(FOUR_BANDS, &format!("[[16, 34],\n {second}"));
+        let line = format!(" {second}");
+        assert_error_at(
+            &src,
+            &line,
+            "each coarse band must be a pair of whole numbers",
+        );
+    }
 }
