@@ -8,12 +8,17 @@
 //! what the engine publishes today (README, "Performance": the utility rows), so a change that
 //! buys safety by hiding more has to lower a floor here, in the open, and say why.
 //!
+//! A second release, audited against the first, is held to floors too, over fewer sets of
+//! answers (it takes longer).
+//!
 //! What is measured (`benches/support/usefulness.rs`): of the one-way counts ≥ T whose
 //! complement is also ≥ T, the share published; of the two-way inner counts ≥ T, the share
 //! published exactly or shown in a redesigned table.
 
-use chorus::disclosure::{protect_catalogue, DEFAULT_THRESHOLD};
-use chorus::survey::Survey;
+use chorus::disclosure::{
+    protect_catalogue, EarlierRelease, EarlierTable, Released, DEFAULT_THRESHOLD,
+};
+use chorus::survey::{Response, Survey};
 use chorus::tally::tally;
 
 #[path = "../benches/support/usefulness.rs"]
@@ -35,6 +40,30 @@ fn first_releases(n: usize, nonanswers: f64) -> Tally {
         let records = responses(&survey, n, 7000 + seed, nonanswers);
         let catalogue = tally(&survey, records.iter().map(|(k, r)| (*k, r)));
         let released = protect_catalogue(&catalogue, DEFAULT_THRESHOLD, &[]);
+        measure(&catalogue, &released, &mut total);
+    }
+    total
+}
+
+/// What second releases publish: the first of `n` responses, the second with as many more as
+/// the release rule asks for (a fifth, at least T), audited against the first as the product
+/// does; `seeds` sets of answers with the usual non-answers.
+fn second_releases(n: usize, seeds: u64) -> Tally {
+    let survey = Survey::parse(SURVEY).expect("the utility survey parses");
+    let catalogue_of =
+        |records: &[(u32, Response)]| tally(&survey, records.iter().map(|(k, r)| (*k, r)));
+    let mut total = Tally::default();
+    for seed in 0..seeds {
+        let more = (DEFAULT_THRESHOLD as usize).max(n.div_ceil(5));
+        let records = responses(&survey, n + more, 7000 + seed, 1.0);
+        let first = protect_catalogue(&catalogue_of(&records[..n]), DEFAULT_THRESHOLD, &[]);
+        let earlier: Vec<EarlierRelease> = vec![first
+            .iter()
+            .filter_map(Released::shown)
+            .map(EarlierTable::from_protected)
+            .collect()];
+        let catalogue = catalogue_of(&records);
+        let released = protect_catalogue(&catalogue, DEFAULT_THRESHOLD, &earlier);
         measure(&catalogue, &released, &mut total);
     }
     total
@@ -71,4 +100,18 @@ fn a_first_release_publishes_most_safe_counts_when_everyone_answers() {
     let at_300 = first_releases(300, 0.0);
     at_least("one-way at 300", at_300.one_published, at_300.one_safe, 92);
     at_least("two-way at 300", at_300.two_shown, at_300.two_safe, 88);
+}
+
+#[test]
+fn a_second_release_audited_against_the_first_still_publishes_most_safe_counts() {
+    // Today 84.0% and 95.1% at 100 + 20 responses (the first four sets of answers; each second
+    // release takes about a second here, so fewer than the first releases above).
+    let second = second_releases(100, 4);
+    at_least(
+        "one-way at 100 + 20",
+        second.one_published,
+        second.one_safe,
+        78,
+    );
+    at_least("two-way at 100 + 20", second.two_shown, second.two_safe, 88);
 }
