@@ -10,6 +10,7 @@ pub mod quotes;
 mod rds;
 pub mod rule;
 pub mod snapshot;
+mod text_floor;
 
 pub use document::{Cell, Line, ReleaseDocument, Table, HIDDEN_LEGEND, NOTE};
 pub use files::{csv_zip, table_csv, FilesError};
@@ -127,8 +128,20 @@ pub fn publish(
     texts.extend(submissions::texts_inside(&records));
     // `counted` is what the tables hold, which responses arriving since `count` was read may
     // have raised: the next release's rule must be measured from it, not from `count`.
-    let (mut document, counted) = compute(&entry, &records, number, trigger, &earlier);
+    let (mut document, counted, released) = compute(&entry, &records, number, trigger, &earlier);
     drop(records);
+    // No more answers to a question than the tables say were asked it (`text_floor`).
+    let read_before = snapshot::at_latest(store, &entry).map_err(|e| match e {
+        snapshot::SnapshotError::Store(e) => PublishError::Store(e),
+        snapshot::SnapshotError::Shredded => PublishError::Shredded,
+        _ => PublishError::Unreadable,
+    })?;
+    let texts = text_floor::pick(texts, read_before, |question| {
+        entry.survey.question(question).map_or(0, |q| {
+            text_floor::asked_at_least(&entry.survey, &released, q)
+        })
+    });
+    drop(released);
     document.quotes = picked.clone();
     let body = serde_json::to_string(&document).map_err(|_| StoreError::Corrupt)?;
     // Stored before the release that names it, so a release on disk always has its snapshot.
@@ -311,7 +324,7 @@ fn compute(
     number: u32,
     trigger: Trigger,
     earlier: &[ReleaseDocument],
-) -> (ReleaseDocument, usize) {
+) -> (ReleaseDocument, usize, Vec<crate::disclosure::Released>) {
     let survey = &entry.survey;
     let enough = records.len() >= survey.min_responses() as usize;
     let shares = if enough {
@@ -334,10 +347,12 @@ fn compute(
         &released,
     )
     .with_rds_percentages(&shares);
-    (document, records.len())
+    (document, records.len(), released)
 }
 
 #[cfg(test)]
 mod snapshot_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod text_floor_tests;

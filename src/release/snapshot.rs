@@ -93,22 +93,13 @@ pub fn read(
     use rand::seq::SliceRandom;
     use rand::SeedableRng;
     let survey = entry.survey.id().as_str();
-    let key = entry.data_key.as_ref().ok_or(SnapshotError::Shredded)?;
     loop {
         let release = latest(store, survey)?;
-        let mut answers = Vec::new();
-        for row in store.snapshot(survey, release) {
-            let (snapshot_id, sealed) = row?;
-            let plain = zeroize::Zeroizing::new(
-                key.open_snapshot_text(survey, &snapshot_id, &sealed)
-                    .map_err(|_| SnapshotError::Unreadable)?,
-            );
-            let text: StoredText =
-                serde_json::from_slice(&plain).map_err(|_| SnapshotError::Unreadable)?;
-            if text.question == question {
-                answers.push(text.text);
-            }
-        }
+        let mut answers: Vec<String> = texts_at(store, entry, release)?
+            .into_iter()
+            .filter(|t| t.question == question)
+            .map(|t| t.text)
+            .collect();
         // A release published while this was read removes the older snapshot as it goes: read
         // again, from the new one, rather than show part of the old.
         if super::latest_number(store, survey)? != Some(release) {
@@ -118,4 +109,37 @@ pub fn read(
         answers.shuffle(&mut rng);
         return Ok(FreeTextAtRelease { release, answers });
     }
+}
+
+/// Every answer the latest release's snapshot holds, for the next snapshot to keep (none when
+/// there is no release yet, or the latest kept no snapshot).
+pub(super) fn at_latest(
+    store: &Store,
+    entry: &SurveyEntry,
+) -> Result<Vec<StoredText>, SnapshotError> {
+    match latest(store, entry.survey.id().as_str()) {
+        Ok(release) => texts_at(store, entry, release),
+        Err(SnapshotError::NoRelease | SnapshotError::NotKept(_)) => Ok(Vec::new()),
+        Err(e) => Err(e),
+    }
+}
+
+/// The answers of release `release`'s snapshot, in stored order.
+fn texts_at(
+    store: &Store,
+    entry: &SurveyEntry,
+    release: u32,
+) -> Result<Vec<StoredText>, SnapshotError> {
+    let survey = entry.survey.id().as_str();
+    let key = entry.data_key.as_ref().ok_or(SnapshotError::Shredded)?;
+    let mut texts = Vec::new();
+    for row in store.snapshot(survey, release) {
+        let (snapshot_id, sealed) = row?;
+        let plain = zeroize::Zeroizing::new(
+            key.open_snapshot_text(survey, &snapshot_id, &sealed)
+                .map_err(|_| SnapshotError::Unreadable)?,
+        );
+        texts.push(serde_json::from_slice(&plain).map_err(|_| SnapshotError::Unreadable)?);
+    }
+    Ok(texts)
 }

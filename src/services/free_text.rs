@@ -1,7 +1,8 @@
 //! Free-text answers for organisers: read only as they were at the survey's latest release (a
 //! snapshot taken when it was published, see `release::snapshot`), in a detached view (the words
 //! alone — no other answer, no response, no time — in a fresh random order each time), never
-//! counted, never exported. An organiser may pick some of the words to quote in the next
+//! counted, never exported, and never more of them than the release's tables say were asked
+//! the question (`release::text_floor`), since a list of answers is a count. An organiser may pick some of the words to quote in the next
 //! release. Every attempt to read, refused or not, every pick and every taking back is audited.
 
 use super::{audit, survey_entry, Actor, ServiceError};
@@ -23,6 +24,10 @@ pub struct FreeText {
     /// The release whose snapshot these are: the survey's latest.
     pub release: u32,
     pub answers: Vec<String>,
+    /// The conditions under which the question is asked (its page's and its own), as written:
+    /// every answer tells that much about its writer. Not part of the API's answer.
+    #[serde(skip)]
+    pub asked_only_if: Option<String>,
 }
 
 /// Peers' words never reach a log through `{:?}`.
@@ -103,11 +108,17 @@ fn at_latest_release(
 ) -> Result<FreeText, ServiceError> {
     let (entry, title) = free_text_question(chorus, survey, question)?;
     let read = snapshot::read(&chorus.store, &entry, question).map_err(snapshot_error)?;
+    let conditions: Vec<&str> = entry
+        .survey
+        .display_conditions(question)
+        .map(|c| c.source())
+        .collect();
     Ok(FreeText {
         question: question.to_owned(),
         title,
         release: read.release,
         answers: read.answers,
+        asked_only_if: (!conditions.is_empty()).then(|| conditions.join(" and ")),
     })
 }
 

@@ -177,7 +177,7 @@ impl Survey {
     }
 
     /// Whether what is stored for `q` is what an option condition naming it saw.
-    fn answered_as_seen(&self, q: &Question) -> bool {
+    pub(crate) fn answered_as_seen(&self, q: &Question) -> bool {
         let id = q.id.as_str();
         matches!(q.compute, None | Some(Compute::FromBatch))
             && q.implied.is_empty()

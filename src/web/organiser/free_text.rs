@@ -42,6 +42,7 @@ pub async fn show(
     c.insert("question_title", &view.title);
     c.insert("release", &view.release);
     c.insert("answers", &view.answers);
+    c.insert("asked_only_if", &view.asked_only_if);
     page.render(StatusCode::OK, "org/free_text.html", &c)
 }
 
