@@ -5,18 +5,36 @@ use super::{audit, survey_entry, Actor, ServiceError};
 use crate::installation::Chorus;
 use crate::release;
 
-/// Publishes the next release if the release rules allow it; returns its number.
+/// Publishes the next release if the release rules allow it; returns its number. A refusal is
+/// audited too (as "release refused", with why and no count): an organiser who fabricated all
+/// but one of the responses a release needs could otherwise ask again and again, unseen, and
+/// the first success would tell when the last card was used.
 pub fn publish_release(chorus: &Chorus, actor: &Actor, survey: &str) -> Result<u32, ServiceError> {
     survey_entry(chorus, survey)?;
-    let number = release::publish(&chorus.store, &chorus.surveys, survey, false)?;
-    audit(
-        chorus,
-        actor,
-        "publish release",
-        Some(survey),
-        Some(format!("release {number}")),
-    );
-    Ok(number)
+    match release::publish(&chorus.store, &chorus.surveys, survey, false) {
+        Ok(number) => {
+            let detail = format!("release {number}");
+            audit(chorus, actor, "publish release", Some(survey), Some(detail));
+            Ok(number)
+        }
+        Err(e) => {
+            let why = refusal(&e).to_owned();
+            audit(chorus, actor, "release refused", Some(survey), Some(why));
+            Err(e.into())
+        }
+    }
+}
+
+/// Why a release was refused, in a few words for the audit log (no counts).
+fn refusal(e: &release::PublishError) -> &'static str {
+    use release::PublishError as E;
+    match e {
+        E::TooFewNew(_) | E::PublishedMeanwhile(_) => "too few new responses",
+        E::BelowMinimum(_) => "too few responses for a first release",
+        E::Shredded => "the survey was shredded",
+        E::NoSuchSurvey(_) => "no such survey",
+        E::Unreadable | E::Store(_) => "could not be made",
+    }
 }
 
 /// The numbers of a survey's published releases, oldest first.

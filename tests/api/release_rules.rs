@@ -115,6 +115,32 @@ fn publishing_by_hand_needs_a_fifth_of_the_last_release_as_new_responses() {
         "{stderr}"
     );
     assert!(!stderr.contains("20 new responses"), "{stderr}");
+    // The refusal is in the audit log, as asking again and again would be: without it, an
+    // organiser who fabricated all but one of the new responses could keep asking unseen, and
+    // the first success would tell when the last card was used.
+    let org = OrgClient::log_in(&app, "rosa", "organiser");
+    let log = org.get("/org/audit").html;
+    let refused: Vec<&str> = log
+        .split("<td>release refused</td>")
+        .skip(1)
+        .map(|after| after.split("</tr>").next().expect("row"))
+        .collect();
+    assert_eq!(refused.len(), 1, "{log}");
+    assert!(
+        refused[0].contains("too few new responses"),
+        "{}",
+        refused[0]
+    );
+    assert!(
+        !refused[0]
+            .split("<td>")
+            .nth(2)
+            .expect("detail")
+            .chars()
+            .any(|c| c.is_ascii_digit()),
+        "no count in the entry: {}",
+        refused[0]
+    );
     answer(&app, 1, 119);
     assert!(app.cli(&["release", "publish", "demo"]).0);
 }
