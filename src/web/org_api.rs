@@ -24,6 +24,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .get(list_releases),
     );
     cfg.service(web::resource("/api/v1/surveys/{survey}/releases/{number}").get(get_release));
+    cfg.service(
+        web::resource("/api/v1/surveys/{survey}/releases/{number}/csv").get(get_release_csv),
+    );
     cfg.service(web::resource("/api/v1/surveys/{survey}/exports").post(request_export));
     cfg.service(web::resource("/api/v1/exports/{id}").get(get_export));
     cfg.service(web::resource("/api/v1/exports/{id}/approve").post(approve_export));
@@ -169,6 +172,40 @@ async fn get_release(
     Ok(HttpResponse::Ok()
         .content_type("application/json")
         .body(body))
+}
+
+/// A release as CSV files (a zip, the same as the workspace's download), audited like the JSON.
+async fn get_release_csv(
+    state: web::Data<State>,
+    path: web::Path<(String, String)>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let actor = Actor::api(&api_account(&state, &req, Role::Organiser)?.name);
+    let (id, which) = path.into_inner();
+    let which = Which::parse(&which).ok_or(ApiError::NotFound)?;
+    let survey = id.clone();
+    let (number, zip) = act(&state, move |chorus| {
+        let Some((number, body)) = releases::release_document(chorus, &survey, which)? else {
+            return Ok(None);
+        };
+        let document: crate::release::ReleaseDocument =
+            serde_json::from_str(&body).map_err(|_| crate::store::StoreError::Corrupt)?;
+        let zip = crate::release::csv_zip(&document).map_err(|e| {
+            tracing::error!(error = %e, "release download failed");
+            crate::store::StoreError::Corrupt
+        })?;
+        releases::record_download(chorus, &actor, &survey, number, "CSV");
+        Ok(Some((number, zip)))
+    })
+    .await?
+    .ok_or(ApiError::NotFound)?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/zip")
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{id}-release-{number}-csv.zip\""),
+        ))
+        .body(zip))
 }
 
 #[derive(Deserialize)]

@@ -108,3 +108,58 @@ fn every_cell_of_every_release_csv_is_text_a_spreadsheet_will_not_run() {
         );
     }
 }
+
+/// DESIGN §10: an organiser's API key downloads a release as CSV as well as JSON — the same zip
+/// as the workspace's, byte for byte, audited as a download; without a key, or for a release
+/// that does not exist, nothing.
+#[test]
+fn an_api_key_downloads_a_release_as_the_same_csv_zip_as_the_workspace() {
+    let app = TestApp::spawn();
+    app.import(RISKY);
+    app.open_survey("risky");
+    for (i, code) in app.issue_codes("risky", 36).iter().enumerate() {
+        let (q1, q2) = (["a", "b", "c"][i % 3], ["x", "y"][i % 2]);
+        let answers = json!({"q1": q1, "q2": q2});
+        let (status, body) = app.submit("risky", code, &answers);
+        assert_eq!(status, 201, "{body}");
+    }
+    assert!(app.cli(&["release", "publish", "risky"]).0);
+    let from_workspace = release_zip(&app);
+    let key = format!("Bearer {}", crate::org_client::api_key(&app, "maria"));
+    for which in ["1", "latest"] {
+        let response = ureq::get(&app.url(&format!("/api/v1/surveys/risky/releases/{which}/csv")))
+            .set("Authorization", &key)
+            .call()
+            .expect("zip");
+        assert_eq!(response.content_type(), "application/zip");
+        assert!(response
+            .header("Content-Disposition")
+            .is_some_and(|d| d.contains("risky-release-1-csv.zip")));
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut response.into_reader(), &mut bytes).expect("bytes");
+        assert_eq!(bytes, from_workspace, "{which}: the workspace's zip");
+    }
+    let status = |path: &str, key: Option<&str>| {
+        let mut request = ureq::get(&app.url(path));
+        if let Some(key) = key {
+            request = request.set("Authorization", key);
+        }
+        match request.call() {
+            Ok(r) => r.status(),
+            Err(ureq::Error::Status(code, _)) => code,
+            Err(e) => panic!("{e}"),
+        }
+    };
+    assert_eq!(status("/api/v1/surveys/risky/releases/1/csv", None), 401);
+    assert_eq!(
+        status("/api/v1/surveys/risky/releases/2/csv", Some(&key)),
+        404
+    );
+    assert_eq!(
+        status("/api/v1/surveys/nope/releases/1/csv", Some(&key)),
+        404
+    );
+    let org = OrgClient::log_in_existing(&app, "maria");
+    let log = org.get("/org/audit").html;
+    assert_eq!(log.matches("release 1 as CSV").count(), 2, "{log}");
+}
