@@ -96,3 +96,38 @@ fn the_operations_guide_names_the_same_addresses_and_chorus_listens_where_they_p
     let unit = read("deploy/chorus.service");
     assert!(unit.contains(&format!("Environment=CHORUS_BIND={CHORUS}")));
 }
+
+/// While Chorus does not answer (an update, a rekey, a restart), a proxy's error log writes a
+/// line per request it could not pass on, with the visitor's address and the full URL — a QR
+/// card's URL carries its code. Neither shipped proxy writes those lines, nor an access log.
+#[test]
+fn neither_proxy_logs_requests_even_while_chorus_is_down() {
+    let nginx = active(&read("deploy/nginx.conf"));
+    let error_logs: Vec<&String> = nginx
+        .iter()
+        .filter(|l| l.starts_with("error_log"))
+        .collect();
+    assert!(!error_logs.is_empty(), "nginx names its error log");
+    for line in &error_logs {
+        assert!(
+            line.ends_with(" crit;"),
+            "{line}: at \"error\" nginx logs each request it could not pass on"
+        );
+    }
+    let servers = nginx.iter().filter(|l| l.starts_with("server {")).count();
+    let access_off = nginx.iter().filter(|l| *l == "access_log off;").count();
+    assert_eq!(
+        access_off, servers,
+        "every server block turns access logs off"
+    );
+
+    let caddy = active(&read("deploy/Caddyfile"));
+    assert!(
+        caddy.iter().any(|l| l == "exclude http.log.error"),
+        "Caddy's runtime log leaves out failed requests"
+    );
+    assert!(
+        !caddy.iter().any(|l| l == "log" || l.starts_with("log {")),
+        "no access log in a site block"
+    );
+}
