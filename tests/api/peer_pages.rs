@@ -138,6 +138,13 @@ fn the_demo_is_completed_with_html_forms_only() {
         .set("police_contact", "no");
     let last = form.go("next");
     assert!(!last.has("#q-police_what"), "the police page is skipped");
+    // Beside the box, before anything is typed: organisers read these words as written.
+    assert!(
+        last.text("#read-anything_else")
+            .contains("Organisers read what you write here word for word"),
+        "{}",
+        last.html
+    );
     let mut form = last.form("/s/demo/page");
     form.set("anything_else", "Evening hours please");
     let review = form.go("next");
@@ -324,6 +331,23 @@ fn the_privacy_notice_reflects_the_settings() {
         page.html
     );
     assert!(page.html.contains("kept apart from the stored data"));
+    // The demo asks for words of one's own: the notice says organisers read them as written
+    // and may quote them, and does not claim the order answers came in is never kept.
+    assert!(
+        page.html.contains("organisers read it word for word"),
+        "{}",
+        page.html
+    );
+    assert!(!page.html.contains("in random order"));
+    assert!(page.html.contains("wiped within about an hour"));
+    let (ok, _, stderr) = app.cli(&["survey", "close", "demo"]);
+    assert!(ok, "{stderr}");
+    let page = Page::get(&app.url("/privacy"));
+    assert!(
+        !page.html.contains("word for word"),
+        "no open survey asks for words: {}",
+        page.html
+    );
     let sealed = TestApp::spawn_with(&[("CHORUS_PASSPHRASE", "a long passphrase")]);
     let page = Page::get(&sealed.url("/privacy"));
     assert!(page.html.contains("never written down"));

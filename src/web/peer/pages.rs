@@ -529,23 +529,35 @@ impl<'a> Render<'a> {
     /// The privacy notice, generated from the running settings.
     pub fn privacy(&self) -> HttpResponse {
         let mut c = self.context(&self.text("privacy_title"));
-        let surveys: Vec<(String, String, String)> = self
+        let open: Vec<_> = self
             .state
             .chorus
             .surveys
             .list(&self.state.chorus.store)
             .into_iter()
             .filter(|s| s.state == SurveyState::Open)
-            .filter_map(|s| {
-                let entry = self.state.chorus.surveys.get(&s.id)?;
-                Some((
+            .filter_map(|s| self.state.chorus.surveys.get(&s.id))
+            .collect();
+        let surveys: Vec<(String, String, String)> = open
+            .iter()
+            .map(|entry| {
+                (
                     entry.survey.title().get(&self.lang).to_owned(),
                     entry.survey.threshold().to_string(),
                     entry.survey.min_responses().to_string(),
-                ))
+                )
             })
             .collect();
+        // Organisers read words typed into a free-text question, and may quote them: said
+        // wherever a survey open now asks for any.
+        let free_text = open.iter().any(|entry| {
+            entry
+                .survey
+                .questions()
+                .any(|q| matches!(q.kind, crate::survey::QuestionKind::Text { .. }))
+        });
         c.insert("surveys", &surveys);
+        c.insert("free_text", &free_text);
         c.insert("sealed", &self.state.site.sealed_mode);
         c.insert(
             "languages",
