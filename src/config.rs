@@ -296,25 +296,49 @@ fn default_key_file(data_dir: &Path) -> PathBuf {
     }
 }
 
-/// Whether `path` lies inside `dir`, comparing absolute, normalised forms.
-fn is_inside(path: &Path, dir: &Path) -> bool {
-    let absolute = |p: &Path| {
-        let p = std::env::current_dir()
-            .map(|cwd| cwd.join(p))
-            .unwrap_or_else(|_| p.to_path_buf());
-        let mut out = PathBuf::new();
-        for part in p.components() {
-            match part {
-                std::path::Component::ParentDir => {
-                    out.pop();
-                }
-                std::path::Component::CurDir => {}
-                other => out.push(other),
+/// Whether `path` lies inside `dir`: compared as written (absolute, `.` and `..` resolved) and
+/// with every symbolic link of the part that exists followed, so that a link to the data
+/// directory (common where a volume is mounted elsewhere) cannot put the key inside it.
+pub fn is_inside(path: &Path, dir: &Path) -> bool {
+    let (path, dir) = (absolute(path), absolute(dir));
+    path.starts_with(&dir) || resolved(&path).starts_with(resolved(&dir))
+}
+
+/// `p` made absolute against the working directory, `.` and `..` resolved as written.
+fn absolute(p: &Path) -> PathBuf {
+    let p = std::env::current_dir()
+        .map(|cwd| cwd.join(p))
+        .unwrap_or_else(|_| p.to_path_buf());
+    let mut out = PathBuf::new();
+    for part in p.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                out.pop();
             }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
         }
-        out
-    };
-    absolute(path).starts_with(absolute(dir))
+    }
+    out
+}
+
+/// An absolute `p` with the symbolic links of its longest existing part followed (the rest, not
+/// created yet, appended as it is).
+fn resolved(p: &Path) -> PathBuf {
+    let mut existing = p.to_path_buf();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match existing.file_name() {
+            Some(name) => {
+                rest.push(name.to_owned());
+                existing.pop();
+            }
+            None => break,
+        }
+    }
+    let mut out = existing.canonicalize().unwrap_or(existing);
+    out.extend(rest.iter().rev());
+    out
 }
 
 #[cfg(test)]
@@ -402,6 +426,36 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("inside the data directory"), "{err}");
+    }
+
+    /// An outside review put the key inside the data directory through a link to it: the
+    /// paths differ as written, but not once the link is followed.
+    #[cfg(unix)]
+    #[test]
+    fn a_key_file_reached_through_a_link_to_the_data_directory_is_refused() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let data = root.path().join("data");
+        std::fs::create_dir(&data).expect("data");
+        let alias = root.path().join("alias");
+        std::os::unix::fs::symlink(&data, &alias).expect("link");
+        let err = load(
+            None,
+            &[
+                ("CHORUS_DATA_DIR", data.to_str().expect("utf-8")),
+                (
+                    "CHORUS_KEY_FILE",
+                    alias.join("k.key").to_str().expect("utf-8"),
+                ),
+            ],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("inside the data directory"), "{err}");
+        // The other way round: the data directory named through the link, the key beside it.
+        assert!(is_inside(&data.join("new.key"), &alias));
+        assert!(is_inside(&alias.join("deeper/new.key"), &data));
+        assert!(!is_inside(&root.path().join("k.key"), &alias));
+        assert!(!is_inside(&root.path().join("data-other/k.key"), &data));
     }
 
     #[test]

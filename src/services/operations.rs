@@ -46,7 +46,7 @@ fn rekey(
             if path.exists() {
                 return Err(ServiceError::KeyFileExists(path.clone()));
             }
-            if path.starts_with(&settings.data_dir) {
+            if crate::config::is_inside(path, &settings.data_dir) {
                 return Err(ServiceError::KeyFileInsideData);
             }
             let master = MasterKey::create_key_file(path).map_err(StartError::from)?;
