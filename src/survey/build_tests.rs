@@ -184,6 +184,40 @@ fn max_below_min_is_reported_with_the_question_and_line() {
     );
 }
 
+/// An export's loaders read numbers as doubles: a range beyond ±(2^53 − 1) would let a real
+/// answer and a non-answer's code read as the same number (an outside review exported a survey
+/// with `min = -9223372036854775805` whose "not applicable" and "not answered" shared a code).
+#[test]
+fn a_range_beyond_what_statistics_tools_read_exactly_is_rejected_with_its_line() {
+    let src = one_page(
+        &AGE.replace("min = 16", "min = -9223372036854775805")
+            .replace("bands = [[16, 29], [30, 99]]", "bands = []"),
+    );
+    assert_error_at(
+        &src,
+        "min = -9223372036854775805",
+        "question 'age': min (-9223372036854775805) is too large: whole numbers go up to 9007199254740991 either way",
+    );
+    let src = one_page(
+        &AGE.replace("max = 99", "max = 9007199254740992")
+            .replace("bands = [[16, 29], [30, 99]]", "bands = []"),
+    );
+    assert_error_at(
+        &src,
+        "max = 9007199254740992",
+        "max (9007199254740992) is too large",
+    );
+    let src = one_page(
+        &AGE.replace("min = 16", "min = -9007199254740991")
+            .replace("max = 99", "max = 9007199254740991")
+            .replace(
+                "bands = [[16, 29], [30, 99]]",
+                "bands = [[-9007199254740991, 0], [1, 9007199254740991]]",
+            ),
+    );
+    parses(&src);
+}
+
 #[test]
 fn a_band_outside_the_range_is_rejected_with_its_line() {
     let src = one_page(&AGE.replace(

@@ -263,6 +263,11 @@ fn default_network_bands(max: i64) -> Vec<Band> {
     bands
 }
 
+/// The largest whole number a double holds exactly (2^53 − 1). An export's loaders read numbers
+/// as doubles: beyond this a real answer and a non-answer's code below the range could read as
+/// the same number, and the codes themselves would need room the range does not leave.
+const LARGEST_EXACT: u64 = (1 << 53) - 1;
+
 fn read_min_max(errs: &mut Errors, f: &mut Fields<'_, '_>) -> Option<(i64, i64)> {
     let min = f.int(errs, "min");
     let max = f.int(errs, "max");
@@ -272,7 +277,19 @@ fn read_min_max(errs: &mut Errors, f: &mut Fields<'_, '_>) -> Option<(i64, i64)>
     if !f.has("max") {
         f.missing(errs, "max");
     }
-    let ((min, _), (max, max_span)) = (min?, max?);
+    let ((min, min_span), (max, max_span)) = (min?, max?);
+    for (key, value, span) in [("min", min, &min_span), ("max", max, &max_span)] {
+        if value.unsigned_abs() > LARGEST_EXACT {
+            errs.at(
+                span,
+                format!(
+                    "{}{key} ({value}) is too large: whole numbers go up to {LARGEST_EXACT} either way, the largest that spreadsheets and statistics tools (R, Stata, SPSS) read exactly",
+                    f.ctx
+                ),
+            );
+            return None;
+        }
+    }
     if max < min {
         errs.at(
             &max_span,

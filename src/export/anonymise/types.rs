@@ -244,8 +244,9 @@ impl NonAnswerCodes {
                 prefer_not_to_say: highest + 2,
                 not_answered: highest + 3,
             },
-            // The definition's number range is bounded well inside i64, so a range with no
-            // room on either side cannot be declared; keep the codes apart regardless.
+            // A definition's number range lies within ±(2^53 − 1) (`survey::kinds`), so a
+            // range with no room on either side cannot be declared; keep the codes apart
+            // regardless.
             (None, None) => NonAnswerCodes {
                 dont_know: i64::MIN,
                 prefer_not_to_say: i64::MIN + 1,
