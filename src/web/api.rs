@@ -181,6 +181,19 @@ pub(super) fn parse_json_body<T: serde::de::DeserializeOwned>(
 ) -> Result<T, ApiError> {
     let text = std::str::from_utf8(body)
         .map_err(|_| ApiError::BadRequest("The body is not valid UTF-8 text.".into()))?;
+    // Every body is an object: serde would also read a struct from an array of its fields in
+    // order (`[2]` issued two codes), which no caller means.
+    if !text.trim_start().starts_with('{') {
+        let message = match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+            Ok(_) => shape.to_owned(),
+            Err(e) => format!(
+                "The body is not valid JSON (line {}, column {}).",
+                e.line(),
+                e.column()
+            ),
+        };
+        return Err(ApiError::BadRequest(message));
+    }
     serde_json::from_str(text).map_err(|e| {
         use serde_json::error::Category;
         let message = match e.classify() {

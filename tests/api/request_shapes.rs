@@ -170,6 +170,23 @@ fn a_survey_route_with_a_json_body_says_which_survey_or_which_shape_and_changes_
         let said: Value = serde_json::from_str(&page.html).expect("json");
         let message = said["message"].as_str().unwrap_or_default();
         assert!(message.contains(shape), "{method} {path}: {message}");
+        // An array of the fields in order is not the object asked for (serde would read it as
+        // one: `[2]` issued two codes).
+        for array in [
+            "[2]",
+            "[true, [\"x\"]]",
+            "[\"anything_else\", \"words\"]",
+            "[\"a study\"]",
+        ] {
+            let page = send(&app, method, &path, &[("Authorization", key), json], array);
+            assert_eq!(page.status, 400, "{method} {path} {array}: {}", page.html);
+            let said: Value = serde_json::from_str(&page.html).expect("json");
+            let message = said["message"].as_str().unwrap_or_default();
+            assert!(
+                message.contains(shape),
+                "{method} {path} {array}: {message}"
+            );
+        }
     }
     let after: Vec<usize> = actions.iter().map(|a| audited(&org, a)).collect();
     assert_eq!(before, after, "nothing happened: {actions:?}");
