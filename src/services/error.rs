@@ -68,6 +68,9 @@ pub enum ServiceError {
     NotAnAnswer,
     #[error("the chosen tables must be a list of at most 1000 table ids")]
     TableChoice,
+    /// Chosen tables the survey can never have (a typo would publish a page without them).
+    #[error("this survey has no table called {0}")]
+    UnknownTables(String),
     /// The work could not run to its end (the server is shutting down).
     #[error("the action was interrupted")]
     Interrupted,
@@ -129,7 +132,7 @@ impl ServiceError {
             | ServiceError::FreeTextNotKept(_)
             | ServiceError::FreeTextShredded => Conflict,
             ServiceError::NotAnAnswer => Invalid,
-            ServiceError::TableChoice => BadRequest,
+            ServiceError::TableChoice | ServiceError::UnknownTables(_) => BadRequest,
             ServiceError::Forbidden | ServiceError::NotApproved => Forbidden,
             ServiceError::SetupLinkInvalid => NotFound,
             ServiceError::KeyFileExists(_)

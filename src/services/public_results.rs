@@ -20,10 +20,21 @@ pub fn set_public_results(
     public: bool,
     tables: Option<Vec<String>>,
 ) -> Result<(), ServiceError> {
-    survey_entry(chorus, survey)?;
+    let entry = survey_entry(chorus, survey)?;
     if let Some(t) = &tables {
         if t.len() > MAX_TABLES || t.iter().any(|id| id.is_empty() || id.len() > MAX_TABLE_ID) {
             return Err(ServiceError::TableChoice);
+        }
+        // Every table the survey can have, whether or not a release shows it yet: the
+        // catalogue of no responses names them all.
+        let catalogue = crate::tally::tally(&entry.survey, std::iter::empty());
+        let unknown: Vec<String> = t
+            .iter()
+            .filter(|id| catalogue.get(id).is_none())
+            .map(|id| format!("'{}'", id.chars().take(64).collect::<String>()))
+            .collect();
+        if !unknown.is_empty() {
+            return Err(ServiceError::UnknownTables(unknown.join(", ")));
         }
     }
     let detail = match (&tables, public) {

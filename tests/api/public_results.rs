@@ -119,6 +119,18 @@ fn public_results_are_off_by_default_on_after_the_switch_and_off_again() {
     let (_, fewer) = get(&app.url("/r/demo"));
     assert_eq!(fewer.matches("class=\"table-block\"").count(), 1, "{fewer}");
 
+    // A table the survey cannot have is refused, naming it, and changes nothing: a typo would
+    // have published a page with no tables. A breakdown no release shows yet is a table the
+    // survey can have.
+    let typo = json!({"public": true, "tables": [first_id, "gendr"]});
+    let (status, said) = post(&public_url, &typo.to_string(), &auth);
+    assert_eq!(status, 400, "{said}");
+    assert!(said.contains("no table called 'gendr'"), "{said}");
+    let (_, still) = get(&app.url("/r/demo"));
+    assert_eq!(still, fewer, "unchanged");
+    let pair = json!({"public": true, "tables": [first_id, "age__gender"]});
+    assert_eq!(post(&public_url, &pair.to_string(), &auth).0, 200);
+
     // Switching off: the same 404 as an unknown survey again.
     assert_eq!(post(&public_url, r#"{"public": false}"#, &auth).0, 200);
     not_found_like_an_unknown_survey(&app);
@@ -143,7 +155,7 @@ fn public_results_are_off_by_default_on_after_the_switch_and_off_again() {
     let (ok, _, said) = app.cli(&["release", "public", "no-such-survey"]);
     assert!(!ok && said.contains("no-such-survey"), "{said}");
 
-    assert_eq!(audited(&org, "make results public"), 4);
+    assert_eq!(audited(&org, "make results public"), 5);
     assert_eq!(audited(&org, "stop public results"), 3);
 }
 
