@@ -261,7 +261,7 @@ fn run(chorus: &Chorus, command: Command) -> Result<Outcome, services::ServiceEr
             password,
         } => {
             let (Ok(name), Some(role)) = (AccountName::parse(&name), Role::parse(&role)) else {
-                return Ok(Outcome::failed("an account name is 1–32 lower-case letters, digits, '.', '_' or '-', and the role is organiser or researcher\n".into()));
+                return Ok(Outcome::failed("an account name is 1–32 lower-case letters, digits, '.', '_' or '-', and the role is organiser, researcher or staff\n".into()));
             };
             let account = accounts::add_user(chorus, &actor, &name, role, &password)?;
             Outcome::said(format!(

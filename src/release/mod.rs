@@ -35,6 +35,10 @@ pub enum PublishError {
     /// published this one: nothing new to publish (a double click on a slow release).
     #[error("release {0} was published a moment ago, by a request made just before this one; a further release needs more new responses")]
     PublishedMeanwhile(u32),
+    /// Asked by an organiser of a closed survey: closing made its last release final, and no
+    /// response can arrive any more.
+    #[error("{}", closed_words(*.0))]
+    Closed(Option<u32>),
     #[error("a response could not be opened with the survey's key; nothing was published")]
     Unreadable,
     #[error(
@@ -43,6 +47,17 @@ pub enum PublishError {
     Shredded,
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+fn closed_words(last: Option<u32>) -> String {
+    match last {
+        Some(n) => format!(
+            "the survey is closed: release {n} is its final release, and no new one can be made"
+        ),
+        None => {
+            "the survey is closed without a release, and no release can be made any more".to_owned()
+        }
+    }
 }
 
 /// What asked for a release. Every trigger obeys the same rule (see [`rule`]); closing only
@@ -98,6 +113,12 @@ pub fn publish(
     let _one_at_a_time = lock.lock().unwrap_or_else(|p| p.into_inner());
     // Read after waiting: a publish that held the lock may have closed or shredded it.
     let entry = surveys.get(survey).ok_or_else(no_such)?;
+    if trigger == Trigger::Organiser
+        && entry.state == crate::surveys::SurveyState::Closed
+        && !entry.shredded
+    {
+        return Err(PublishError::Closed(latest_number(store, survey)?));
+    }
     let count = store.response_count(survey);
     let numbers = store.release_numbers(survey)?;
     let previous = match numbers.last() {

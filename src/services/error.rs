@@ -210,6 +210,7 @@ fn publish_kind(e: &PublishError) -> ErrorKind {
         PublishError::BelowMinimum(_)
         | PublishError::TooFewNew(_)
         | PublishError::PublishedMeanwhile(_)
+        | PublishError::Closed(_)
         | PublishError::Shredded => Conflict,
         PublishError::Unreadable | PublishError::Store(_) => Unavailable,
     }

@@ -32,6 +32,7 @@ fn refusal(e: &release::PublishError) -> &'static str {
         E::TooFewNew(_) | E::PublishedMeanwhile(_) => "too few new responses",
         E::BelowMinimum(_) => "too few responses for a first release",
         E::Shredded => "the survey was shredded",
+        E::Closed(_) => "the survey is closed",
         E::NoSuchSurvey(_) => "no such survey",
         E::Unreadable | E::Store(_) => "could not be made",
     }

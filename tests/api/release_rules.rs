@@ -82,6 +82,29 @@ fn closing_a_survey_one_response_after_a_release_publishes_nothing_new() {
     );
 }
 
+/// A closed survey gets no new response, so asking it for a release says so — not "wait for
+/// more responses", which can never come.
+#[test]
+fn publishing_a_closed_survey_says_it_is_closed_and_which_release_is_final() {
+    let app = TestApp::spawn();
+    answer(&app, 40, 0);
+    assert!(app.cli(&["survey", "close", "demo"]).0);
+    let (ok, _, said) = app.cli(&["release", "publish", "demo"]);
+    assert!(!ok);
+    assert!(
+        said.contains("the survey is closed: release 1 is its final release"),
+        "{said}"
+    );
+    let key = organiser_key(&app);
+    let (status, body) = crate::helpers::post(
+        &app.url("/api/v1/surveys/demo/releases"),
+        "",
+        &[("Authorization", &key)],
+    );
+    assert_eq!(status, 409, "{body}");
+    assert!(body.contains("release 1 is its final release"), "{body}");
+}
+
 #[test]
 fn a_release_is_not_called_final_while_the_survey_is_open() {
     let app = TestApp::spawn();
