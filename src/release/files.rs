@@ -42,7 +42,7 @@ pub fn csv_zip(doc: &ReleaseDocument) -> Result<Vec<u8>, FilesError> {
 /// One table: a header row of column labels, then one row per row label; every hidden count
 /// is the word `hidden` (explained in the README), whatever its size.
 pub fn table_csv(table: &Table) -> Result<Vec<u8>, FilesError> {
-    let mut out = csv::Writer::from_writer(Vec::new());
+    let mut out = crate::spreadsheet::writer();
     let weighted = table.rds_percent.as_ref();
     let header = std::iter::once(table.title.clone())
         .chain(table.columns.iter().map(|c| c.label.clone()))

@@ -54,7 +54,7 @@ fn read_cell(text: &str) -> String {
 
 impl Sheet {
     pub fn to_csv(&self) -> String {
-        let mut out = csv::Writer::from_writer(Vec::new());
+        let mut out = crate::spreadsheet::writer();
         let mut write = |fields: [String; 3]| {
             // Writing to memory cannot fail.
             let _ = out.write_record(fields);

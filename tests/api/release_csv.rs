@@ -38,6 +38,7 @@ title = { en = "-2+3+cmd|' /C calc'!A0" }
   options = [
     { id = "x", text = { en = "\tTAB=1+1" } },
     { id = "y", text = { en = "\rCR=1+1" } },
+    { id = "z", text = { en = "Q;=1+1" } },
   ]
 "#;
 
@@ -71,12 +72,23 @@ fn every_cell_of_every_release_csv_is_text_a_spreadsheet_will_not_run() {
 
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(release_zip(&app))).expect("a zip");
     let mut cells = Vec::new();
+    let mut semicolon_quoted = false;
     for i in 0..archive.len() {
-        let file = archive.by_index(i).expect("file");
+        let mut file = archive.by_index(i).expect("file");
         let name = file.name().expect("name").into_owned();
         if !name.ends_with(".csv") {
             continue;
         }
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut file, &mut text).expect("utf-8");
+        // A spreadsheet that splits at `;` too (decimal-comma languages) keeps a quoted cell
+        // whole: "Q;=1+1" unquoted would put `=1+1` in a cell of its own and run it.
+        assert!(
+            !text.contains(",Q;=1+1") && !text.starts_with("Q;=1+1"),
+            "{name}: {text}"
+        );
+        semicolon_quoted |= text.contains("\"Q;=1+1\"");
+        let file = text.as_bytes();
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -87,6 +99,7 @@ fn every_cell_of_every_release_csv_is_text_a_spreadsheet_will_not_run() {
         }
     }
     assert!(!cells.is_empty(), "the release has tables");
+    assert!(semicolon_quoted, "the label with a semicolon is in a file, quoted");
     for (name, cell) in &cells {
         let runs = cell.starts_with(FORMULA_STARTS) && cell.parse::<f64>().is_err();
         assert!(!runs, "{name}: {cell:?} would run as a formula");

@@ -38,7 +38,7 @@ impl Anonymised {
     /// The codebook as CSV: one line per column; `codes` as `code=label` joined by `; `, and
     /// `missing` the codes among them that are not answers (loaders declare them missing).
     pub fn codebook_csv(&self) -> Result<String, csv::Error> {
-        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut w = crate::spreadsheet::writer();
         w.write_record([
             "variable", "label", "role", "values", "level", "codes", "missing",
         ])?;

@@ -710,8 +710,33 @@ fn the_csv_has_a_row_id_and_one_column_per_variable() {
     assert_eq!(lines.next(), Some("row_id,age,gender,used"));
     assert_eq!(lines.count(), out.rows.len());
     let codebook = out.codebook_csv().expect("csv");
-    assert!(codebook.contains("age,Age?,quasi,codes listed in the codebook,1 of 2: coarse bands,1=16-34; 2=35-99; -1=don't know"));
-    assert!(codebook.contains("used,Used?,sensitive"));
+    let records: Vec<Vec<String>> = csv::Reader::from_reader(codebook.as_bytes())
+        .records()
+        .map(|r| r.expect("a line").iter().map(str::to_owned).collect())
+        .collect();
+    let age = records.iter().find(|r| r[0] == "age").expect("age");
+    assert_eq!(
+        age[..5],
+        [
+            "age",
+            "Age?",
+            "quasi",
+            "codes listed in the codebook",
+            "1 of 2: coarse bands"
+        ]
+    );
+    assert!(
+        age[5].starts_with("1=16-34; 2=35-99; -1=don't know"),
+        "{}",
+        age[5]
+    );
+    let used = records.iter().find(|r| r[0] == "used").expect("used");
+    assert_eq!(used[..3], ["used", "Used?", "sensitive"]);
+    // Labels are quoted: a spreadsheet that also splits at `;` keeps "1=16-34; 2=…" whole.
+    assert!(
+        codebook.contains("\"1=16-34; 2=35-99; -1=don't know"),
+        "{codebook}"
+    );
 }
 
 #[test]
