@@ -257,3 +257,31 @@ fn a_survey_sheet_with_rows_that_do_not_fit_changes_nothing_and_names_every_row(
     let (ok, _, stderr) = app.cli(&["i18n", "import", path.to_str().expect("utf-8")]);
     assert!(!ok && stderr.contains("--survey"), "{stderr}");
 }
+
+/// An organiser closes a survey while a peer is answering in Spanish on a phone set to English:
+/// the next page, or sending, says it is closed in the language the peer chose, which the form
+/// carries — not in the phone's.
+#[test]
+fn a_survey_closed_mid_answer_says_so_in_the_language_the_peer_chose() {
+    let app = TestApp::spawn();
+    let code = app.issue_codes("demo", 1).remove(0);
+    assert!(app.cli(&["survey", "close", "demo"]).0);
+    let english_phone = [
+        ("Content-Type", "application/x-www-form-urlencoded"),
+        ("Accept-Language", "en-GB,en;q=0.9"),
+    ];
+    for path in ["/s/demo/page", "/s/demo/submit"] {
+        let body = format!("_code={code}&_lang=es&_go=next&_page=1&consent=yes");
+        let (status, html) = crate::helpers::post(&app.url(path), &body, &english_phone);
+        assert_eq!(status, 410, "{path}: {html}");
+        assert!(
+            html.contains("Esta encuesta está cerrada"),
+            "{path}: {html}"
+        );
+        assert!(html.contains(r#"<html lang="es""#), "{path}: {html}");
+    }
+    // Without a choice in the form, the phone's language.
+    let (status, html) = crate::helpers::post(&app.url("/s/demo/page"), "_go=next", &english_phone);
+    assert_eq!(status, 410);
+    assert!(html.contains("This survey is closed"), "{html}");
+}

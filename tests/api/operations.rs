@@ -303,6 +303,19 @@ fn rate_limits_answer_429_and_forget_nothing_to_disk() {
         .map(|_| get(&app.url(&format!("/s/demo?code={}", codes[4]))).0)
         .collect();
     assert_eq!(entries, vec![200, 200, 429]);
+    // The page says what happened (not "many people are starting"), and how long to wait.
+    let limited = ureq::get(&app.url(&format!("/s/demo?code={}", codes[4])))
+        .call()
+        .expect_err("429");
+    let ureq::Error::Status(429, page) = limited else {
+        panic!("{limited}")
+    };
+    assert_eq!(page.header("Retry-After"), Some("60"));
+    let html = page.into_string().expect("page");
+    assert!(
+        html.contains("too many tries from this connection"),
+        "{html}"
+    );
     let client = OrgClient::anonymous(&app);
     let logins: Vec<u16> = (0..3).map(|_| client.post_login("x", "y").status).collect();
     assert_eq!(logins, vec![401, 401, 429]);

@@ -99,7 +99,10 @@ fn every_cell_of_every_release_csv_is_text_a_spreadsheet_will_not_run() {
         }
     }
     assert!(!cells.is_empty(), "the release has tables");
-    assert!(semicolon_quoted, "the label with a semicolon is in a file, quoted");
+    assert!(
+        semicolon_quoted,
+        "the label with a semicolon is in a file, quoted"
+    );
     for (name, cell) in &cells {
         let runs = cell.starts_with(FORMULA_STARTS) && cell.parse::<f64>().is_err();
         assert!(!runs, "{name}: {cell:?} would run as a formula");

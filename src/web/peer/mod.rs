@@ -161,16 +161,31 @@ async fn turn_page(
     req: HttpRequest,
     payload: web::Payload,
 ) -> HttpResponse {
-    let fallback = Render::new(&state, &req, None);
     let entry = match open_survey(&state, &path) {
         Ok(entry) => entry,
-        Err(message) => return fallback.message(message),
+        Err(message) => return in_posted_language(&state, &req, payload, message).await,
     };
     let fields = match read_form(payload).await {
         Ok(f) => f,
-        Err(message) => return fallback.message(message),
+        Err(message) => return Render::new(&state, &req, None).message(message),
     };
     step(&state, &req, &entry, fields, None)
+}
+
+/// `message` (a survey closed while a peer was answering, or gone) in the language the peer
+/// chose in the survey, which the posted form carries, rather than the browser's.
+async fn in_posted_language(
+    state: &State,
+    req: &HttpRequest,
+    payload: web::Payload,
+    message: Message,
+) -> HttpResponse {
+    let fields = read_form(payload).await.unwrap_or_default();
+    let chosen = fields
+        .iter()
+        .find(|(n, _)| n == flow::LANG)
+        .map(|(_, v)| v.as_str());
+    Render::new(state, req, chosen).message(message)
 }
 
 /// One step of the flow for a posted form; `entry_csrf` when staff enter a paper questionnaire
@@ -303,11 +318,11 @@ async fn submit_answers(
     req: HttpRequest,
     payload: web::Payload,
 ) -> HttpResponse {
-    let fallback = Render::new(&state, &req, None);
     let entry = match open_survey(&state, &path) {
         Ok(entry) => entry,
-        Err(message) => return fallback.message(message),
+        Err(message) => return in_posted_language(&state, &req, payload, message).await,
     };
+    let fallback = Render::new(&state, &req, None);
     if state.limit(&state.submissions, &req).is_err() {
         return fallback.message(Message::TooMany);
     }

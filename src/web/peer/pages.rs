@@ -257,7 +257,14 @@ impl<'a> Render<'a> {
         let mut c = self.context(&self.text(title));
         c.insert("text", &self.text(text));
         c.insert("is_code", &(message == Message::CodeUnusable));
-        self.html(status, "message.html", &c)
+        let mut response = self.html(status, "message.html", &c);
+        if message == Message::TooMany {
+            // The same wait the page asks for, for tools that read it.
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("60"));
+        }
+        response
     }
 
     pub fn landing(&self, entry: &SurveyEntry, code: Option<&str>) -> HttpResponse {
