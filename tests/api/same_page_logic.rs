@@ -77,6 +77,16 @@ fn an_answer_to_a_follow_up_that_does_not_apply_is_set_aside_and_never_sent() {
         review.has("#set-aside"),
         "the review says some answers are set aside"
     );
+    // Without blaming the peer for a change they did not make: the follow-up was answered on
+    // the same page, before JavaScript-free pages could know it did not apply.
+    assert!(
+        review
+            .text("#set-aside")
+            .contains("do not apply with your other answers"),
+        "{}",
+        review.html
+    );
+    assert!(!review.html.contains("because you changed"));
     let mut send = review.form("/s/naloxone-carry/page");
     assert_eq!(
         send.value("kit"),
