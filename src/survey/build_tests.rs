@@ -531,3 +531,28 @@ fn several_errors_are_all_reported_in_line_order() {
     assert!(text.contains("threshold") && text.contains("secret") && text.contains("max (10)"));
     assert_eq!(text.lines().count(), lines.len());
 }
+
+/// An id or title that cannot be read does not hold back the checks across the survey: every
+/// error comes in one list (an outside review fixed eight errors, then met two more conditions'
+/// errors that had been there all along).
+#[test]
+fn an_unreadable_id_still_lets_every_condition_be_checked_in_the_same_list() {
+    let src = one_page(AGE)
+        .replace("id = \"t\"", "id = \"Not An Id\"")
+        .replace("title = \"T\"", "title = 3")
+        .replace(
+            "text = \"Age?\"",
+            "text = \"Age?\"\n  show_if = \"nowhere == 'x'\"",
+        );
+    let errs = errors(&src);
+    assert!(
+        errs.iter().any(|e| e.message.starts_with("'id'")),
+        "{errs:?}"
+    );
+    assert!(errs.iter().any(|e| e.message.contains("title")), "{errs:?}");
+    assert!(
+        errs.iter()
+            .any(|e| e.message.contains("refers to unknown question 'nowhere'")),
+        "{errs:?}"
+    );
+}

@@ -65,7 +65,8 @@ fn parse(source: &str) -> Result<Survey, DefinitionErrors> {
     }
     match survey {
         Some(s) if errs.list.is_empty() => Ok(s),
-        _ => Err(finish(errs)),
+        Some(_) => Err(finish(errs)),
+        None => Err(finish(errs)),
     }
 }
 
@@ -241,10 +242,27 @@ fn read_survey(
     check_network_size(errs, &pages, coupons, coupons_span);
 
     let index = super::definition::index_questions(&pages);
+    // An id or title that cannot be read is reported above; the rest is still checked across
+    // the survey (conditions, piping, ids used twice), so that every error comes in one list.
+    let (id, title) = match (id, title) {
+        (Some(id), Some(title)) => (id, title),
+        (id, title) => {
+            let placeholder_id = SurveyId::parse("unreadable").ok()?;
+            let lang = languages.first()?.clone();
+            let placeholder_title = super::text::Text::new(
+                lang.clone(),
+                std::iter::once((lang, String::new())).collect(),
+            );
+            (
+                id.unwrap_or(placeholder_id),
+                title.unwrap_or(placeholder_title),
+            )
+        }
+    };
     Some(Survey {
         index,
-        id: id?,
-        title: title?,
+        id,
+        title,
         description,
         incentive,
         coupons,
