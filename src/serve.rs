@@ -29,17 +29,19 @@ pub fn run(settings: &Settings) -> Result<(), ServeError> {
     // Before anything is created: a language folder that cannot be used is a settings error.
     let translations =
         services::interface_texts::InterfaceTexts::load_installation(settings.i18n_dir.as_deref())?;
+    // Before anything is created too: a first run whose address is taken leaves no key file
+    // and no data directory behind.
+    let listener =
+        std::net::TcpListener::bind(settings.bind).map_err(|source| ServeError::Listen {
+            addr: settings.bind.to_string(),
+            source,
+        })?;
     let (chorus, opened) = Chorus::open(settings)?;
     let demo_code = if opened.first_run && settings.import_demo && chorus.surveys.is_empty() {
         services::surveys::set_up_demo(&chorus)?
     } else {
         None
     };
-    let listener =
-        std::net::TcpListener::bind(settings.bind).map_err(|source| ServeError::Listen {
-            addr: settings.bind.to_string(),
-            source,
-        })?;
     let local = listener.local_addr().map_err(|source| ServeError::Listen {
         addr: settings.bind.to_string(),
         source,

@@ -86,6 +86,24 @@ fn a_bad_bind_address_stops_start_up_naming_the_variable() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("CHORUS_BIND"));
 }
 
+/// A first run on an address something else holds stops before anything is created: no key
+/// file and no data directory to wonder about (or to leave a key beside) afterwards.
+#[test]
+fn a_first_run_whose_address_is_taken_creates_nothing() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let address = taken.local_addr().expect("address").to_string();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = run_in(dir.path(), &[("CHORUS_BIND", &address)]);
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("could not listen"), "{said}");
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
 #[test]
 fn an_i18n_dir_that_is_missing_not_a_folder_or_holds_a_broken_file_stops_start_up_naming_it() {
     let dir = tempfile::tempdir().expect("tempdir");
