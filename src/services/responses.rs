@@ -91,6 +91,27 @@ pub async fn submit(
     })
 }
 
+/// Retires an unused code of `survey` and stores nothing: its person left with Quick exit, or a
+/// kiosk reset itself, while they were answering. The pages they left are still in the
+/// browser's history with their answers in the forms; sent again by whoever holds the phone or
+/// tablet next, they now meet a used code and show "This code can't be used", never the
+/// answers. Unknown, used and other surveys' codes change nothing, and the caller answers the
+/// same either way, so this tells nobody whether a code was good.
+pub async fn retire_code(chorus: &Chorus, survey: &str, typed: &str) -> Result<(), StoreError> {
+    let Ok(code) = TokenCode::parse(typed) else {
+        return Ok(());
+    };
+    let key = chorus.vault.code_hash_key();
+    if tokens::unused_code(&chorus.store, key, survey, &code)?.is_none() {
+        return Ok(());
+    }
+    chorus
+        .store
+        .spend(&code_hash(key, &code), survey, None)
+        .await?;
+    Ok(())
+}
+
 /// A code that can be used now on one survey. No `Debug`: a code never reaches a log.
 pub struct UsableCode {
     /// The code as printed on cards.

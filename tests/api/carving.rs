@@ -106,10 +106,12 @@ fn after_a_shred_nothing_in_the_data_directory_opens_with_the_key_in_use() {
     publish(&app);
     app.stop();
     let first_snapshot = sealed_snapshot(&app, "demo", 1);
-    assert_eq!(
-        first_snapshot.len(),
-        30,
-        "release 1 keeps every free-text answer"
+    // Every answer, but for the few a release's tables cannot vouch were asked
+    // (`src/release/text_floor.rs`: at most the largest table total, less 2).
+    assert!(
+        (25..=30).contains(&first_snapshot.len()),
+        "release 1 keeps nearly every free-text answer: {}",
+        first_snapshot.len()
     );
     app.restart();
     for i in 30..40 {
@@ -135,7 +137,11 @@ fn after_a_shred_nothing_in_the_data_directory_opens_with_the_key_in_use() {
         "only the latest is kept"
     );
     let second_snapshot = sealed_snapshot(&app, "demo", 2);
-    assert_eq!(second_snapshot.len(), 40);
+    assert!(
+        (first_snapshot.len()..=40).contains(&second_snapshot.len()),
+        "{}",
+        second_snapshot.len()
+    );
     let snapshots: Vec<&(Vec<u8>, Vec<u8>)> =
         first_snapshot.iter().chain(&second_snapshot).collect();
     {
@@ -281,7 +287,11 @@ fn after_a_key_file_rekey_the_old_key_file_opens_nothing_old_or_new() {
     let old_vault = current_vault(&app, &app.key_file());
     let old_data_key = current_data_key(&app, &old_vault, "demo");
     let old_snapshot = sealed_snapshot(&app, "demo", 1);
-    assert_eq!(old_snapshot.len(), 30);
+    assert!(
+        (25..=30).contains(&old_snapshot.len()),
+        "{}",
+        old_snapshot.len()
+    );
     assert!(old_data_key
         .open_snapshot_text("demo", &old_snapshot[0].0, &old_snapshot[0].1)
         .is_ok());
@@ -326,7 +336,7 @@ fn after_a_key_file_rekey_the_old_key_file_opens_nothing_old_or_new() {
     // The snapshot of release 1, taken before the rekey, was sealed again: only the new key
     // opens it, and nothing on disk opens as a snapshot copy with the old one.
     let snapshot = sealed_snapshot(&app, "demo", 1);
-    assert_eq!(snapshot.len(), 30);
+    assert_eq!(snapshot.len(), old_snapshot.len());
     for (id, sealed) in &snapshot {
         assert!(old_data_key.open_snapshot_text("demo", id, sealed).is_err());
         assert!(new_data_key.open_snapshot_text("demo", id, sealed).is_ok());

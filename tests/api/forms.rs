@@ -98,6 +98,16 @@ impl Page {
             .is_some()
     }
 
+    /// Attribute `name` of the first element matching `css`.
+    pub fn attr(&self, css: &str, name: &str) -> Option<String> {
+        Html::parse_document(&self.html)
+            .select(&selector(css))
+            .next()?
+            .value()
+            .attr(name)
+            .map(str::to_owned)
+    }
+
     /// The form whose action ends with `suffix`.
     pub fn form(&self, suffix: &str) -> Form {
         let doc = Html::parse_document(&self.html);

@@ -113,18 +113,25 @@ fn the_pages_after_start_lead_back_to_the_kiosk_and_the_thank_you_page_prints_an
     let key = organiser_key(&app);
     let (kiosk, _) = with_kiosk(&app, &key);
     let (first, _) = press_start(&app, &kiosk);
-    // Quick exit returns to the kiosk's start page, not to the outside site; without
-    // JavaScript a pause brings the start page back too.
+    // Quick exit returns to the kiosk's start page, not to the outside site, through the
+    // address that retires the person's code; without JavaScript a pause goes the same way.
+    let exit = leave_link(&first);
+    assert!(exit.starts_with(&format!("/s/{ID}/leave?code=")), "{exit}");
+    assert_eq!(
+        first.attr("body", "data-kiosk").as_deref(),
+        Some(exit.as_str())
+    );
     assert!(
-        first.has(&format!("a.exit[href='{kiosk}']")),
+        first.html.contains(&format!(
+            "url={}\">",
+            exit.replace('&', "&amp;").replace('/', "&#x2F;")
+        )),
         "{}",
         first.html
     );
-    assert!(
-        first.html.contains(&format!("url={kiosk}\">")),
-        "{}",
-        first.html
-    );
+    assert_eq!(leave(&app, &exit), kiosk, "then the kiosk's start page");
+    // That person's code is spent: the next person starts afresh.
+    let (first, _) = press_start(&app, &kiosk);
     let mut form = first.form("/page");
     form.set("consent", "yes");
     let second = form.go("next");
@@ -150,7 +157,61 @@ fn the_pages_after_start_lead_back_to_the_kiosk_and_the_thank_you_page_prints_an
         "{}",
         thanks.html
     );
-    assert!(thanks.html.contains(&format!("url={kiosk}\">")));
+    assert!(thanks
+        .html
+        .contains(&format!("url={}\">", kiosk.replace('/', "&#x2F;"))));
+}
+
+/// Quick exit's (or a pause's) address on a page carrying a code and answers.
+fn leave_link(page: &Page) -> String {
+    page.attr("a.exit", "href").expect("a Quick exit link")
+}
+
+/// Follows a leave link as the browser does, without following on: where it sends the browser.
+fn leave(app: &TestApp, link: &str) -> String {
+    let agent = ureq::AgentBuilder::new().redirects(0).build();
+    let response = agent.get(&app.url(link)).call().expect("an answer");
+    assert_eq!(response.status(), 303);
+    response.header("Location").expect("a Location").to_owned()
+}
+
+/// A person answers a few pages at the tablet and walks away (Quick exit, or the pause). The
+/// next person presses Back: the browser offers to send the last page's form again, with the
+/// code and every answer in it. Sent again, it must show nothing of them — an outside review
+/// saw age, gender and housing come back, before leaving retired the code.
+#[test]
+fn a_page_sent_again_after_the_person_left_shows_none_of_their_answers() {
+    let app = TestApp::spawn();
+    let key = organiser_key(&app);
+    let (kiosk, _) = with_kiosk(&app, &key);
+    let (first, code) = press_start(&app, &kiosk);
+    let mut form = first.form("/page");
+    form.set("consent", "yes");
+    let second = form.go("next");
+    let mut form = second.form("/page");
+    form.set("age", "87")
+        .set("witnessed", "no")
+        .set("carries", "always");
+    let review = form.go("next");
+    assert!(review.html.contains("87"), "{}", review.html);
+    // The person leaves from the review page.
+    assert_eq!(leave(&app, &leave_link(&review)), kiosk);
+    // The next person: Back, and "send again" of the form that led to the review.
+    let again = form.go("next");
+    assert_eq!(again.status, 409, "{}", again.html);
+    assert_eq!(again.h1(), "This code can't be used", "{}", again.html);
+    for answer in ["87", "always", "carries"] {
+        assert!(!again.html.contains(answer), "{answer}: {}", again.html);
+    }
+    // And the code cannot send them either.
+    assert_eq!(app.submit(ID, &code, &answers()).0, 409);
+    // A leave link with a code that was never good, or an altered kiosk, changes nothing and
+    // sends the browser away the same way (to the Quick exit address when the kiosk is unknown).
+    let made_up = leave(
+        &app,
+        &format!("/s/{ID}/leave?code=AAAA-AAAA-AAAA-AA&kiosk=nope"),
+    );
+    assert!(made_up.starts_with("https://"), "{made_up}");
 }
 
 #[test]

@@ -208,9 +208,10 @@ fn a_repeating_page_is_asked_once_per_instance_and_released_in_people() {
     assert!((55..=60).contains(&rows.len()), "{} blocks", rows.len());
     assert!(per_person.values().all(|n| *n <= 2));
     let codebook = &files["codebook.csv"];
-    assert!(codebook.contains("substance.drug,"), "{codebook}");
+    // Labels are quoted (a spreadsheet that also splits at `;` keeps them whole).
+    assert!(codebook.contains("\"substance.drug\","), "{codebook}");
     assert!(
-        codebook.contains("substance.instance,\"Instance of the repeating page"),
+        codebook.contains("\"substance.instance\",\"Instance of the repeating page"),
         "{codebook}"
     );
     assert!(files["manifest.json"].contains("groups/substance.csv"));

@@ -198,6 +198,7 @@ impl<'a> Render<'a> {
         match &self.kiosk {
             Some(k) => {
                 c.insert("quick_exit", &format!("/k/{}", k.token));
+                c.insert("kiosk_reset", &format!("/k/{}", k.token));
                 c.insert("kiosk", &k.token);
                 c.insert("kiosk_idle", &k.idle.unwrap_or(0));
             }
@@ -209,6 +210,24 @@ impl<'a> Render<'a> {
         }
         c.insert("entry", &self.entry);
         c
+    }
+
+    /// On a page whose form carries a code and answers: Quick exit, and a kiosk's reset, go
+    /// through `/s/{survey}/leave`, which retires the code before going on (`leave.rs`). The
+    /// page left behind is still in the browser's history with the answers in its form; sent
+    /// again by whoever holds the phone or tablet next (Back, then "resend"), it meets a used
+    /// code and shows "This code can't be used" — never the answers. Not for staff entering a
+    /// paper questionnaire: leaving that page must not spend the paper's code.
+    fn leaving_through_the_server(&self, c: &mut Context, survey: &str, code: &str) {
+        if self.entry.is_some() || code.is_empty() {
+            return;
+        }
+        let mut url = format!("/s/{survey}/leave?code={}", query_value(code));
+        if let Some(k) = &self.kiosk {
+            url.push_str(&format!("&kiosk={}", query_value(&k.token)));
+            c.insert("kiosk_reset", &url);
+        }
+        c.insert("quick_exit", &url);
     }
 
     fn text(&self, key: &str) -> String {
@@ -409,6 +428,7 @@ impl<'a> Render<'a> {
         c.insert("survey_title", survey.title().get(&self.lang));
         c.insert("page_index", &index);
         c.insert("code", flow.code);
+        self.leaving_through_the_server(&mut c, survey.id().as_str(), flow.code);
         c.insert("questions", &questions);
         c.insert("hidden", &hidden);
         c.insert("errors", &errors);
@@ -476,6 +496,7 @@ impl<'a> Render<'a> {
         c.insert("survey_id", survey.id().as_str());
         c.insert("survey_title", survey.title().get(&self.lang));
         c.insert("code", flow.code);
+        self.leaving_through_the_server(&mut c, survey.id().as_str(), flow.code);
         c.insert("pages", &pages);
         c.insert("hidden", &hidden);
         c.insert("languages", &self.survey_languages(survey));
@@ -591,4 +612,17 @@ fn peer_languages(state: &State) -> Vec<String> {
         }
     }
     langs
+}
+
+/// `text` as a query-string value: codes and kiosk tokens are letters, digits and `-`/`_`
+/// already; anything else is escaped, so the address stays one value.
+fn query_value(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
 }

@@ -1,0 +1,43 @@
+//! `/s/{survey}/leave`: where Quick exit, and a kiosk's reset, go from a page that carries a
+//! code and answers (`pages.rs`). The code is retired first — its person left, and nothing was
+//! stored — so that the page left behind in the browser's history, sent again by the next
+//! person (Back, then "resend"), shows "This code can't be used" and never the answers. Then
+//! on, at once: to the kiosk's start page, or to the installation's Quick exit address. The
+//! answer is the same whatever the code was.
+
+use super::State;
+use crate::services::{kiosks, responses};
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub struct Leaving {
+    code: Option<String>,
+    kiosk: Option<String>,
+}
+
+pub async fn leave(
+    state: web::Data<State>,
+    path: web::Path<String>,
+    query: web::Query<Leaving>,
+) -> HttpResponse {
+    let survey = path.into_inner();
+    if let Some(code) = &query.code {
+        if let Err(e) = responses::retire_code(&state.chorus, &survey, code).await {
+            tracing::error!(error = %e, "storage failure retiring a code left on Quick exit");
+        }
+    }
+    // Only a kiosk link made here leads back to a kiosk; anything else leaves the site.
+    let to = match query
+        .kiosk
+        .as_deref()
+        .and_then(|t| kiosks::kiosk_at(&state.chorus, t).ok())
+    {
+        Some((_, token)) => format!("/k/{}", token.encode(&state.chorus.session)),
+        None => state.site.quick_exit_url.clone(),
+    };
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to))
+        .finish()
+}
