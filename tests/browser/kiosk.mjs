@@ -3,7 +3,9 @@
 // gets the thank-you page with a voucher and its Print button, and the kiosk resets to its start
 // page; Back, pressed several times, shows nothing of A (no answer, no voucher). A pause without
 // input resets too (the test server's kiosk_idle_seconds is a few seconds), and so does Quick
-// exit, which stays on the kiosk. axe must find nothing serious or critical on the kiosk's pages.
+// exit, which stays on the kiosk; and after Quick exit from the review, Back and "resend" of each
+// page the browser offers shows nothing of that person either (their code was retired on leaving).
+// axe must find nothing serious or critical on the kiosk's pages.
 // Run by tests/browser_kiosk.rs.
 //
 //   node kiosk.mjs BASE_URL KIOSK_PATH
@@ -62,6 +64,28 @@ async function backShowsNothingOf(page, run, secrets) {
   }
 }
 
+// Back, then "resend" (a reload of the form the browser offers to send again), as the next
+// person might: the form holds the code and every answer of the person who left, and must come
+// back as "This code can't be used", never as their answers (the code was retired on leaving).
+async function backAndResendShowsNothingOf(page, run, secrets) {
+  for (let n = 1; n <= 3; n++) {
+    await page.goBack({ timeout: 5000 }).catch(() => {});
+    await page.waitForTimeout(300);
+    if (page.url().startsWith("chrome-error://")) await page.reload({ timeout: 5000 }).catch(() => {});
+    await page.waitForLoadState("load").catch(() => {});
+    await page.waitForTimeout(300);
+    let seen = await shows(page);
+    const back = await page.$('button[value="back"]');
+    if (back) {
+      await back.click().catch(() => {});
+      await page.waitForTimeout(300);
+      seen += await shows(page);
+    }
+    report.back.push(`${run} resend ×${n}: ${page.url()}`);
+    for (const s of secrets) if (seen.includes(s)) fail(`${run}: Back and resend ×${n} shows "${s}" (${page.url()}): ${seen.replace(/\s+/g, " ").slice(0, 400)}`);
+  }
+}
+
 async function start(page, run) {
   await page.goto(startUrl);
   if ((await page.textContent("h1")) === null) fail(`${run}: kiosk start page`);
@@ -80,6 +104,8 @@ for (const js of [true, false]) {
     bypassCSP: true,
   });
   const page = await context.newPage();
+  // "Send the form again?" — yes, as a person pressing Back and then Reload would.
+  page.on("dialog", (d) => d.accept());
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
   page.on("console", (m) => {
@@ -127,6 +153,26 @@ for (const js of [true, false]) {
     await page.waitForURL((u) => u.href.startsWith(startUrl), { timeout: 5000 });
     if (!atStart(page)) fail(`${run}: Quick exit left the kiosk (${page.url()})`);
     await backShowsNothingOf(page, `${run} after Quick exit`, [AGE, voucher, "consent=yes"]);
+
+    // Person D answers two pages, reaches the review, goes back to change an answer and presses
+    // Quick exit; then the next person presses Back and resends each page the browser offers.
+    const D_AGE = "73";
+    await start(page, run);
+    await page.check("#in-consent-yes");
+    await page.click('button[value="next"]');
+    await page.fill('input[name="age"]', D_AGE);
+    await page.check("#in-witnessed-no");
+    await page.check("#in-carries-never");
+    await page.click('button[value="next"]');
+    if (!(await page.textContent("main")).includes(D_AGE)) fail(`${run}: review lacks D's age`);
+    // "Change" on the review: the page before in the history is now the review, whose form
+    // held every answer (Quick exit replaces only the page it leaves).
+    await page.click('button[name="_go"][value^="page-"]');
+    await page.waitForSelector('button[value="review"]', { timeout: 10000 });
+    await page.click("a.exit");
+    await page.waitForURL((u) => u.href.startsWith(startUrl), { timeout: 5000 });
+    if (!atStart(page)) fail(`${run}: Quick exit from the review left the kiosk (${page.url()})`);
+    await backAndResendShowsNothingOf(page, `${run} after leaving the review`, [D_AGE, "carries=never", "witnessed=no"]);
   } catch (e) {
     fail(`${run}: ${e.message.split("\n")[0]}`);
   }
