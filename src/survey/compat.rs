@@ -1,5 +1,6 @@
 //! Settings only tighten: once a survey has responses, a new version of its
-//! definition may fix wording and raise thresholds, but may not lower any anonymity setting,
+//! definition may fix wording and raise most anonymity settings, but may not lower any,
+//! change the threshold at all (see below),
 //! re-tag a question to a weaker disclosure role, or change what the stored answers mean
 //! (question ids, types, options, ranges, bands, logic).
 
@@ -11,8 +12,14 @@ pub fn replacement_problems(old: &Survey, new: &Survey) -> Vec<String> {
     let lowered = |what: &str, before: u32, after: u32| {
         format!("{what} can only be raised once there are responses (was {before}, now {after})")
     };
-    if new.threshold < old.threshold {
-        problems.push(lowered("threshold", old.threshold, new.threshold));
+    // Progress is shown in bands the threshold wide. Redrawn at each new width, they narrowed
+    // an open survey's count to the exact number in a dozen re-imports, and then showed one
+    // answer (an outside review): the width cannot move once anyone has answered.
+    if new.threshold != old.threshold {
+        problems.push(format!(
+            "threshold cannot change once there are responses (was {}, now {}): progress is shown in bands that wide, and bands drawn again at another width would give away the exact number of responses",
+            old.threshold, new.threshold
+        ));
     }
     if new.min_responses < old.min_responses {
         problems.push(lowered(
@@ -189,11 +196,17 @@ title = "P"
     }
 
     #[test]
-    fn wording_changes_and_higher_thresholds_are_allowed() {
-        let new = BASE
-            .replace("Question?", "A clearer question?")
-            .replace("threshold = 10", "threshold = 15");
+    fn wording_changes_are_allowed_and_a_threshold_change_either_way_is_not() {
+        let new = BASE.replace("Question?", "A clearer question?");
         assert!(replacement_problems(&parse(BASE), &parse(&new)).is_empty());
+        let raised = new.replace("threshold = 10", "threshold = 15");
+        let problems = replacement_problems(&parse(BASE), &parse(&raised));
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("threshold cannot change once there are responses")),
+            "{problems:?}"
+        );
     }
 
     #[test]

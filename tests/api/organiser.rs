@@ -277,7 +277,19 @@ fn once_there_are_responses_a_replacement_may_only_tighten() {
     .expect("write");
     let (ok, _, stderr) = app.cli(&["survey", "import", path.to_str().expect("path")]);
     assert!(!ok);
-    assert!(stderr.contains("threshold can only be raised"), "{stderr}");
+    assert!(stderr.contains("threshold cannot change"), "{stderr}");
+    // Raised, too: progress bands are the threshold wide, and redrawn at each new width they
+    // gave away the exact count (an outside review narrowed "20–29" to 23 in a dozen imports).
+    let band_before = app.survey_list();
+    std::fs::write(
+        &path,
+        SMALL.replace("title = \"Walk-in\"", "title = \"Walk-in\"\nthreshold = 11"),
+    )
+    .expect("write");
+    let (ok, _, stderr) = app.cli(&["survey", "import", path.to_str().expect("path")]);
+    assert!(!ok);
+    assert!(stderr.contains("threshold cannot change"), "{stderr}");
+    assert_eq!(app.survey_list(), band_before, "the bands are as they were");
     std::fs::write(
         &path,
         SMALL
