@@ -147,6 +147,27 @@ pub fn read_free_text(
     read
 }
 
+/// An account that is not an organiser's tried to read free text (a researcher's or staff's
+/// key or session): refused at the edge, and written in the audit log like every other refused
+/// reading.
+pub fn refuse_reading_to_another_role(
+    chorus: &Chorus,
+    actor: &Actor,
+    survey: &str,
+    question: &str,
+) {
+    audit(
+        chorus,
+        actor,
+        "read free text",
+        Some(&clipped(survey)),
+        Some(format!(
+            "question {}, refused: not an organiser",
+            clipped(question)
+        )),
+    );
+}
+
 /// A name as it is written in the audit log: a refused attempt may name anything, so at most
 /// 64 characters of it.
 fn clipped(name: &str) -> String {

@@ -117,6 +117,15 @@ fn ring_eq(a: &[u8], b: &[u8]) -> bool {
 
 /// An API request's account from `Authorization: Bearer <key>`, required to have `role`.
 pub fn api_account(state: &State, req: &HttpRequest, role: Role) -> Result<Account, ApiError> {
+    let account = api_account_of_any_role(state, req)?;
+    if account.role != role {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(account)
+}
+
+/// The account behind the request's API key, whatever its role.
+pub fn api_account_of_any_role(state: &State, req: &HttpRequest) -> Result<Account, ApiError> {
     let key = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -126,9 +135,6 @@ pub fn api_account(state: &State, req: &HttpRequest, role: Role) -> Result<Accou
     let account = accounts::by_api_key(&state.chorus.store, key.trim())
         .map_err(|_| ApiError::Unavailable)?
         .ok_or(ApiError::Unauthorized)?;
-    if account.role != role {
-        return Err(ApiError::Forbidden);
-    }
     Ok(account)
 }
 

@@ -3,7 +3,7 @@
 //! pick quotes for the next release, and switch the public results page on or off.
 
 use super::api::read_survey_json;
-use super::auth::api_account;
+use super::auth::{api_account, api_account_of_any_role};
 use super::blocking::act;
 use super::error::ApiError;
 use super::State;
@@ -38,8 +38,17 @@ async fn read_free_text(
     path: web::Path<(String, String)>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = Actor::api(&api_account(&state, &req, Role::Organiser)?.name);
+    let account = api_account_of_any_role(&state, &req)?;
+    let actor = Actor::api(&account.name);
     let (survey, question) = path.into_inner();
+    if account.role != Role::Organiser {
+        let _ = act(&state, move |chorus| {
+            free_text::refuse_reading_to_another_role(chorus, &actor, &survey, &question);
+            Ok(())
+        })
+        .await;
+        return Err(ApiError::Forbidden);
+    }
     let view = act(&state, move |chorus| {
         free_text::read_free_text(chorus, &actor, &survey, &question)
     })

@@ -226,6 +226,22 @@ fn free_text_stays_refused_until_a_release_however_many_answer_and_each_refusal_
         "forbidden"
     );
     assert_eq!(crate::helpers::get(&app.url(FREE_TEXT)).0, 401);
+    // The researcher's attempt is in the audit log too, as every refused reading is; so is a
+    // staff session's in the workspace.
+    let details = audit_details(&org, "read free text");
+    assert_eq!(details.len(), 6, "{details:?}");
+    assert_eq!(
+        details[0],
+        "question anything_else, refused: not an organiser (API)"
+    );
+    let staff = OrgClient::log_in(&app, "sam", "staff");
+    assert_eq!(staff.get("/org/s/demo/free-text/anything_else").status, 403);
+    let details = audit_details(&org, "read free text");
+    assert_eq!(details.len(), 7, "{details:?}");
+    assert_eq!(
+        details[0],
+        "question anything_else, refused: not an organiser (workspace)"
+    );
 
     // Only free-text questions have free text; asking about others is refused and audited too.
     let (status, _) = api_get(&app, "/api/v1/surveys/demo/free-text/age", &key);
@@ -233,7 +249,7 @@ fn free_text_stays_refused_until_a_release_however_many_answer_and_each_refusal_
     let (status, _) = api_get(&app, "/api/v1/surveys/nope/free-text/anything_else", &key);
     assert_eq!(status, 404);
     let details = audit_details(&org, "read free text");
-    assert_eq!(details.len(), 7, "{details:?}");
+    assert_eq!(details.len(), 9, "{details:?}");
     assert!(details[1].contains("refused: not a free-text question"));
     assert!(details[0].contains("refused: no such survey"));
 }

@@ -20,11 +20,23 @@ pub async fn show(
     req: HttpRequest,
     path: web::Path<(String, String)>,
 ) -> HttpResponse {
+    let (id, question) = path.into_inner();
     let org = match Org::require(&state, &req) {
         Ok(o) => o,
-        Err(r) => return r.respond(&state),
+        Err(r) => {
+            // A researcher's or staff's session: refused, and audited like any refused reading.
+            if let Some(session) = crate::web::auth::session(&state, &req) {
+                let actor = crate::services::Actor::workspace(&session.name);
+                let (survey, q) = (id.clone(), question.clone());
+                let _ = act(&state, move |chorus| {
+                    free_text::refuse_reading_to_another_role(chorus, &actor, &survey, &q);
+                    Ok(())
+                })
+                .await;
+            }
+            return r.respond(&state);
+        }
     };
-    let (id, question) = path.into_inner();
     let (actor, survey, q) = (org.actor(), id.clone(), question.clone());
     let view = match act(&state, move |chorus| {
         free_text::read_free_text(chorus, &actor, &survey, &q)
