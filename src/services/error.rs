@@ -34,6 +34,11 @@ pub enum ServiceError {
     NoSuchKiosk,
     #[error("this kiosk is already closed")]
     KioskClosed,
+    /// A closed survey gets no next release, so nothing can be quoted in one.
+    #[error(
+        "the survey is closed: no new release will be published, so no quote can be picked for one"
+    )]
+    QuoteAfterClosing,
     #[error("this account's role may not do this")]
     Forbidden,
     #[error("this export has not been approved by the organisation")]
@@ -125,7 +130,9 @@ impl ServiceError {
             ServiceError::NoSuchSurvey(_) => NotFound,
             ServiceError::OpenModeHasNoCards(_) | ServiceError::ClosedForCodes(_) => Conflict,
             ServiceError::BatchSize | ServiceError::BadTags(_) => BadRequest,
-            ServiceError::KioskNeedsOpenSurvey(_) | ServiceError::KioskClosed => Conflict,
+            ServiceError::KioskNeedsOpenSurvey(_)
+            | ServiceError::KioskClosed
+            | ServiceError::QuoteAfterClosing => Conflict,
             ServiceError::NoSuchKiosk => NotFound,
             ServiceError::NoSuchFreeText { .. } => NotFound,
             ServiceError::FreeTextNoRelease

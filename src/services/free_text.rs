@@ -28,6 +28,9 @@ pub struct FreeText {
     /// every answer tells that much about its writer. Not part of the API's answer.
     #[serde(skip)]
     pub asked_only_if: Option<String>,
+    /// The survey is closed: no next release to quote in. Not part of the API's answer.
+    #[serde(skip)]
+    pub closed: bool,
 }
 
 /// Peers' words never reach a log through `{:?}`.
@@ -119,6 +122,7 @@ fn at_latest_release(
         release: read.release,
         answers: read.answers,
         asked_only_if: (!conditions.is_empty()).then(|| conditions.join(" and ")),
+        closed: entry.state == crate::surveys::SurveyState::Closed,
     })
 }
 
@@ -196,6 +200,9 @@ pub fn pick_quote(
     question: &str,
     text: &str,
 ) -> Result<bool, ServiceError> {
+    if survey_entry(chorus, survey)?.state == crate::surveys::SurveyState::Closed {
+        return Err(ServiceError::QuoteAfterClosing);
+    }
     // Only words the organiser can read: those of the latest release's snapshot.
     let readable = at_latest_release(chorus, survey, question)?;
     if !readable.answers.iter().any(|a| a == text) {

@@ -662,3 +662,37 @@ title = "Use"
     let later = read();
     assert!(within(&reasons, &later), "{reasons:?} then {later:?}");
 }
+
+/// A closed survey gets no next release: a quote picked then could never be published, so the
+/// API refuses it (409, nothing audited as picked) and the page offers no button.
+#[test]
+fn nothing_can_be_quoted_once_the_survey_is_closed() {
+    let app = TestApp::spawn();
+    let key = organiser_key(&app, "maria");
+    let org = OrgClient::log_in_existing(&app, "maria");
+    answer_with_text(&app, 40, 0);
+    publish(&app, &key);
+    let (_, body) = api_get(&app, FREE_TEXT, &key);
+    let (_, words_read) = answers_of(&body);
+    let some = words_read.first().expect("words to read").clone();
+    assert!(app.cli(&["survey", "close", "demo"]).0);
+    let (status, body) = post(
+        &app.url("/api/v1/surveys/demo/quotes"),
+        &json!({"question": "anything_else", "text": some}).to_string(),
+        &[
+            ("Authorization", &key),
+            ("Content-Type", "application/json"),
+        ],
+    );
+    assert_eq!(status, 409, "{body}");
+    assert!(body.contains("the survey is closed"), "{body}");
+    assert_eq!(audited(&org, "pick quote"), 0);
+    let page = org.get("/org/s/demo/free-text/anything_else");
+    assert_eq!(page.status, 200, "{}", page.html);
+    assert!(
+        !page.html.contains("Quote in the next release"),
+        "{}",
+        page.html
+    );
+    assert!(page.html.contains("nothing more can be quoted"));
+}

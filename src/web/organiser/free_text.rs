@@ -55,6 +55,7 @@ pub async fn show(
     c.insert("release", &view.release);
     c.insert("answers", &view.answers);
     c.insert("asked_only_if", &view.asked_only_if);
+    c.insert("closed", &view.closed);
     page.render(StatusCode::OK, "org/free_text.html", &c)
 }
 
