@@ -14,6 +14,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("landing.html", include_str!("../../templates/landing.html")),
     ("page.html", include_str!("../../templates/page.html")),
     ("review.html", include_str!("../../templates/review.html")),
+    ("coupons.html", include_str!("../../templates/coupons.html")),
     ("thanks.html", include_str!("../../templates/thanks.html")),
     ("kiosk.html", include_str!("../../templates/kiosk.html")),
     ("entry.html", include_str!("../../templates/entry.html")),

@@ -496,3 +496,69 @@ cat(sprintf("%.4f", sum(w[answered & chorus$tested == "Yes"]) / sum(w[answered])
         "{out}"
     );
 }
+
+/// A paper questionnaire of a coupon survey, entered by staff: the "Saved" page shows the
+/// person's coupons and claim stubs once, as the thank-you page does — without them every paper
+/// respondent ended their chain, and their coupons stayed stored, never used (an outside
+/// review). A coupon from it works like one given on a phone.
+#[test]
+fn a_paper_questionnaire_gets_its_coupons_on_the_saved_page_and_they_work() {
+    let app = TestApp::spawn_configured(
+        &[],
+        Some("code_entries_per_minute = 0\nsubmissions_per_minute = 0\n"),
+    );
+    rds_survey(&app);
+    let code = app.issue_codes(ID, 1).remove(0);
+    let staff = OrgClient::log_in(&app, "sam", "staff");
+    let press = |page: &Page, action: Option<&str>| -> Page {
+        let form = page.form("/page");
+        let fields: Vec<(&str, &str)> = form
+            .fields
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .chain(action.is_none().then_some(("_go", "next")))
+            .collect();
+        staff.post_raw(action.unwrap_or(&form.action), &fields)
+    };
+    let mut page = staff.post("/org/entry", "/org/entry", &[("_code", &code)]);
+    assert_eq!(page.status, 200, "{}", page.html);
+    for (name, value) in [
+        ("consent", "yes"),
+        ("injected", "yes"),
+        ("network_size", "12"),
+    ] {
+        let mut form = page.form("/page");
+        form.set(name, value);
+        let fields: Vec<(&str, &str)> = form
+            .fields
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .chain([("_go", "next")])
+            .collect();
+        page = staff.post_raw(&form.action, &fields);
+        assert_eq!(page.status, 200, "{name}: {}", page.html);
+    }
+    let mut form = page.form("/page");
+    form.set("age", "40")
+        .set("shared", "no")
+        .set("tested", "yes");
+    let fields: Vec<(&str, &str)> = form
+        .fields
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .chain([("_go", "next")])
+        .collect();
+    let review = staff.post_raw(&form.action, &fields);
+    let saved = press(&review, Some(&format!("/org/entry/{ID}/submit")));
+    assert_eq!(saved.status, 200, "{}", saved.html);
+    assert_eq!(
+        saved.html.matches("class=\"coupon\"").count(),
+        3,
+        "{}",
+        saved.html
+    );
+    let coupon = saved.text(".coupon-card .voucher-code");
+    // A recruit uses it on a phone, as any coupon.
+    let (status, body) = app.submit(ID, &coupon, &answers(4));
+    assert_eq!(status, 201, "{body}");
+}

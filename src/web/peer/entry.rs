@@ -140,9 +140,15 @@ pub async fn send_entry(
                 Ok(())
             })
             .await;
+            let coupons = pages::CouponCard::all(&done.coupons);
+            let voucher = done.voucher.map(|v| v.display());
             r.entry_saved(
-                done.screened_out,
-                done.voucher.map(|v| v.display()).as_deref(),
+                &entry,
+                &pages::Thanks {
+                    screened_out: done.screened_out,
+                    voucher: voucher.as_deref(),
+                    coupons: &coupons,
+                },
             )
         }
         Err(SubmitError::InvalidAnswers(_)) => r.review(&flow),

@@ -352,14 +352,7 @@ async fn submit_answers(
     };
     match outcome {
         Ok(done) => {
-            let coupons: Vec<pages::CouponCard> = done
-                .coupons
-                .iter()
-                .map(|c| pages::CouponCard {
-                    code: c.code.display(),
-                    claim: c.claim.display(),
-                })
-                .collect();
+            let coupons = pages::CouponCard::all(&done.coupons);
             let voucher = done.voucher.map(|v| v.display());
             r.thanks(
                 &entry,

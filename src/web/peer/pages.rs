@@ -28,6 +28,19 @@ pub struct CouponCard {
     pub claim: String,
 }
 
+impl CouponCard {
+    /// The coupons a submission issued, as printed.
+    pub fn all(coupons: &[crate::coupons::Coupon]) -> Vec<CouponCard> {
+        coupons
+            .iter()
+            .map(|c| CouponCard {
+                code: c.code.display(),
+                claim: c.claim.display(),
+            })
+            .collect()
+    }
+}
+
 /// The friendly pages for things that went wrong, each with a way back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Message {
@@ -517,19 +530,7 @@ impl<'a> Render<'a> {
                 &entry.survey.incentive().map(|t| t.get(&self.lang)),
             );
         }
-        if !done.coupons.is_empty() {
-            let id = entry.survey.id().as_str();
-            c.insert("coupons", done.coupons);
-            c.insert("survey_title", entry.survey.title().get(&self.lang));
-            c.insert(
-                "coupon_reward",
-                &entry.survey.coupon_reward().map(|t| t.get(&self.lang)),
-            );
-            c.insert(
-                "address",
-                &crate::web::organiser::short_address(self.state, id),
-            );
-        }
+        self.insert_coupons(&mut c, entry, done.coupons);
         let mut response = self.html(StatusCode::OK, "thanks.html", &c);
         response.headers_mut().insert(
             header::HeaderName::from_static("clear-site-data"),
@@ -545,12 +546,33 @@ impl<'a> Render<'a> {
         self.html(status, "entry.html", &c)
     }
 
-    /// A paper questionnaire was stored: say so, with its voucher if the survey pays one, and
-    /// offer the next.
-    pub fn entry_saved(&self, screened_out: bool, voucher: Option<&str>) -> HttpResponse {
+    /// Recruitment coupons as printable cards with their claim stubs (`coupons.html`), shown
+    /// once: on the thank-you page, and after a paper questionnaire is entered.
+    fn insert_coupons(&self, c: &mut Context, entry: &SurveyEntry, coupons: &[CouponCard]) {
+        if coupons.is_empty() {
+            return;
+        }
+        let id = entry.survey.id().as_str();
+        c.insert("coupons", coupons);
+        c.insert("survey_title", entry.survey.title().get(&self.lang));
+        c.insert(
+            "coupon_reward",
+            &entry.survey.coupon_reward().map(|t| t.get(&self.lang)),
+        );
+        c.insert(
+            "address",
+            &crate::web::organiser::short_address(self.state, id),
+        );
+    }
+
+    /// A paper questionnaire was stored: say so, with its voucher if the survey pays one and
+    /// its recruitment coupons if it has them (to hand to the person, or to post), and offer
+    /// the next. Without the coupons a paper respondent would end every chain.
+    pub fn entry_saved(&self, entry: &SurveyEntry, done: &Thanks<'_>) -> HttpResponse {
         let mut c = self.context(&self.text("entry_saved_title"));
-        c.insert("screened_out", &screened_out);
-        c.insert("voucher", &voucher);
+        c.insert("screened_out", &done.screened_out);
+        c.insert("voucher", &done.voucher);
+        self.insert_coupons(&mut c, entry, done.coupons);
         self.html(StatusCode::OK, "entry_saved.html", &c)
     }
 
