@@ -47,15 +47,17 @@ pub fn standing(store: &Store, key: &CodeHashKey, typed: &str) -> Result<Standin
     })
 }
 
-/// Whether a typed voucher is a recruitment reward's claim (a coupon's stub) rather than an
-/// incentive voucher; `false` for anything else.
+/// Whether a typed voucher is a recruitment reward's claim (a coupon's stub) that its coupon
+/// has made payable, rather than an incentive voucher; `false` for anything else — a stub whose
+/// coupon nobody used yet too, which must read exactly like a made-up code (an outside review
+/// told a real stub from a made-up one by this answer).
 pub fn is_reward(store: &Store, key: &CodeHashKey, typed: &str) -> Result<bool, StoreError> {
     let Ok(voucher) = TokenCode::parse(typed) else {
         return Ok(false);
     };
     Ok(store
         .voucher_get(&voucher_hash(key, &voucher))?
-        .is_some_and(|r| r.reward.is_some()))
+        .is_some_and(|r| r.reward == Some(true)))
 }
 
 /// Marks a typed voucher paid; exactly one of any number of concurrent callers gets `Paid`.
