@@ -556,3 +556,20 @@ fn an_unreadable_id_still_lets_every_condition_be_checked_in_the_same_list() {
         "{errs:?}"
     );
 }
+
+/// An open survey gives a code to anyone who opens it, as often as they like: with an
+/// incentive, one person could collect a voucher every few seconds (an outside review took
+/// ten a minute from one address). Refused at the key, like coupons.
+#[test]
+fn an_incentive_needs_an_invite_survey() {
+    let src = one_page(YES_NO).replace(
+        "title = \"T\"",
+        "title = \"T\"\nmode = \"open\"\nincentive = \"A 5 euro voucher\"",
+    );
+    assert_error_at(&src, "incentive = ", "'incentive' needs mode = \"invite\"");
+    let invite = one_page(YES_NO).replace(
+        "title = \"T\"",
+        "title = \"T\"\nincentive = \"A 5 euro voucher\"",
+    );
+    parses(&invite);
+}

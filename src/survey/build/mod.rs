@@ -165,6 +165,7 @@ fn read_survey(
         }
     };
     let description = f.text(errs, "description", &languages);
+    let incentive_span = f.get("incentive").map(|v| v.span());
     let incentive = f.text(errs, "incentive", &languages);
     let mode = match f.str(errs, "mode") {
         None => Mode::Invite,
@@ -175,6 +176,14 @@ fn read_survey(
             Mode::Invite
         }
     };
+    // A voucher per response, and a code for anyone who opens the page: one person could
+    // collect a voucher a few seconds apart, all day (an outside review took ten a minute).
+    if let (Some(_), Some(span), Mode::Open) = (&incentive, &incentive_span, mode) {
+        errs.at(
+            span,
+            "'incentive' needs mode = \"invite\": an open survey gives a code, and so a voucher, to anyone who opens it, as often as they like",
+        );
+    }
     let coupons_span = f.get("coupons").map(|v| v.span());
     let coupons = ranged_u32(errs, &mut f, "coupons", Some(COUPONS_RANGE));
     if let (Some(_), Some(span), Mode::Open) = (coupons, &coupons_span, mode) {
