@@ -40,7 +40,7 @@ pub enum CliCommand {
     /// Kiosks for a shared outreach tablet
     #[command(subcommand)]
     Kiosk(KioskCommand),
-    /// Organiser and researcher accounts
+    /// Organiser, researcher and staff accounts
     #[command(subcommand)]
     User(UserCommand),
     /// The store itself
