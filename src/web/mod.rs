@@ -124,6 +124,8 @@ pub fn build(
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
+            .app_data(web::QueryConfig::default().error_handler(address_not_read))
+            .app_data(web::PathConfig::default().error_handler(address_not_read))
             .wrap(from_fn(methods::explain_refused_method))
             .wrap(Compress::default())
             .wrap(security::headers())
@@ -176,6 +178,18 @@ impl State {
             None => Ok(()),
         }
     }
+}
+
+/// A query or path that cannot be read as the route expects: JSON for the API, a page with
+/// Quick exit for everything else (the framework would answer in plain text).
+fn address_not_read<E: std::fmt::Display>(err: E, req: &HttpRequest) -> actix_web::Error {
+    let response = match req.app_data::<web::Data<State>>() {
+        Some(state) if !req.path().starts_with("/api/") => peer::address_not_read(state, req),
+        _ => actix_web::ResponseError::error_response(&error::ApiError::BadRequest(
+            "The address could not be read: a part of it is not what this route takes.".into(),
+        )),
+    };
+    actix_web::error::InternalError::from_response(err.to_string(), response).into()
 }
 
 pub(crate) async fn not_found(state: web::Data<State>, req: HttpRequest) -> HttpResponse {

@@ -329,3 +329,38 @@ fn an_import_whose_upload_stops_halfway_is_answered_within_seconds_and_imports_n
     );
     assert!(!app.survey_list().contains("stalled"));
 }
+
+/// An address whose query or path part cannot be read as its route expects (a parameter given
+/// twice, a word where a release number goes) is a page with Quick exit like any other — not
+/// the framework's plain text, which has no way back and, on a shared phone, no Quick exit.
+#[test]
+fn an_address_that_cannot_be_read_is_a_page_with_quick_exit_never_plain_text() {
+    let app = TestApp::spawn();
+    let org = OrgClient::log_in(&app, "maria", "organiser");
+    for path in [
+        "/s/demo?code=a&code=b",
+        "/s/demo?lang=es&lang=en",
+        "/r/demo?lang=es&lang=en",
+        "/privacy?lang=es&lang=en",
+    ] {
+        let page = send(&app, "GET", path, &[], "");
+        assert_eq!(page.status, 404, "{path}: {}", page.html);
+        assert!(
+            page.header("content-type")
+                .is_some_and(|t| t.starts_with("text/html")),
+            "{path}"
+        );
+        assert!(page.has("a.exit"), "{path}: {}", page.html);
+    }
+    for path in [
+        "/org/s/demo/releases/latest",
+        "/org/s/demo/releases/1?rows=age&rows=area",
+    ] {
+        let page = org.get(path);
+        assert!(
+            page.html.contains("<html"),
+            "{path}: a page, not plain text: {}",
+            page.html
+        );
+    }
+}

@@ -381,6 +381,13 @@ pub(super) fn page_not_found(state: &State, req: &HttpRequest) -> HttpResponse {
     Render::new(state, req, None).message(Message::PageNotFound)
 }
 
+/// An address whose query or path could not be read (`?lang=es&lang=en`, a release "latest"
+/// where a number goes): a peer page like the others, with Quick exit — never the framework's
+/// plain-text message.
+pub(super) fn address_not_read(state: &State, req: &HttpRequest) -> HttpResponse {
+    Render::new(state, req, None).message(Message::PageNotFound)
+}
+
 async fn show_privacy(
     state: web::Data<State>,
     req: HttpRequest,
