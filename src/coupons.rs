@@ -32,27 +32,46 @@ pub struct ChainLink {
     pub wave: u32,
 }
 
-/// The furthest wave each survey's recruitment chain has reached. In memory only — a stored
-/// value would leave in sled's log a series that dates submissions — found once when the data
-/// directory is opened, then moved by each stored response.
+/// How many people of each survey's recruitment chain stand at each wave. In memory only — a
+/// stored value would leave in sled's log a series that dates submissions — found once when the
+/// data directory is opened, then moved by each stored response.
 #[derive(Debug, Default)]
-pub struct WavesReached(std::sync::Mutex<std::collections::HashMap<String, u32>>);
+pub struct WavesReached(std::sync::Mutex<std::collections::HashMap<String, Vec<u64>>>);
 
 impl WavesReached {
-    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, u32>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, Vec<u64>>> {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// A response of `survey` at `wave` was stored.
     pub fn note(&self, survey: &str, wave: u32) {
         let mut waves = self.lock();
-        let reached = waves.entry(survey.to_owned()).or_default();
-        *reached = (*reached).max(wave);
+        let people = waves.entry(survey.to_owned()).or_default();
+        let at = wave as usize;
+        if people.len() <= at {
+            people.resize(at + 1, 0);
+        }
+        people[at] += 1;
     }
 
-    /// The furthest wave reached (0: seeds only, or no response yet).
-    pub fn reached(&self, survey: &str) -> u32 {
-        self.lock().get(survey).copied().unwrap_or(0)
+    /// The furthest wave at least `people` people reached (someone at wave 5 reached waves 1 to
+    /// 4 as well); 0 when none did. The furthest wave anyone reached would move when one person
+    /// answered (an outside review saw "1–2" turn "3–5" as the first wave-3 recruit's answers
+    /// were saved): counted over `people`, one answer moves it only at that edge, as a
+    /// progress band's.
+    pub fn reached_by(&self, survey: &str, people: u64) -> u32 {
+        let waves = self.lock();
+        let Some(at) = waves.get(survey) else {
+            return 0;
+        };
+        let mut so_far = 0;
+        for (wave, n) in at.iter().enumerate().rev() {
+            so_far += n;
+            if so_far >= people.max(1) {
+                return u32::try_from(wave).unwrap_or(u32::MAX);
+            }
+        }
+        0
     }
 }
 
@@ -260,15 +279,31 @@ mod tests {
     }
 
     #[test]
-    fn the_furthest_wave_is_kept_per_survey() {
+    fn the_furthest_wave_is_kept_per_survey_and_counted_over_enough_people() {
         let waves = WavesReached::default();
         waves.note("a", 2);
         waves.note("a", 1);
         waves.note("b", 4);
         assert_eq!(
-            (waves.reached("a"), waves.reached("b"), waves.reached("c")),
+            (
+                waves.reached_by("a", 1),
+                waves.reached_by("b", 1),
+                waves.reached_by("c", 1)
+            ),
             (2, 4, 0)
         );
+        // Ten people at wave 1 or deeper, one at wave 3: the furthest wave ten reached is 1,
+        // and the one person at wave 3 moves nothing.
+        let waves = WavesReached::default();
+        for _ in 0..9 {
+            waves.note("rds", 1);
+        }
+        waves.note("rds", 2);
+        assert_eq!(waves.reached_by("rds", 10), 1);
+        waves.note("rds", 3);
+        assert_eq!(waves.reached_by("rds", 10), 1);
+        assert_eq!(waves.reached_by("rds", 2), 2);
+        assert_eq!(waves.reached_by("rds", 1), 3);
     }
 
     #[test]

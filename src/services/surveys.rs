@@ -168,8 +168,8 @@ pub struct Overview {
     pub waves_reached: Option<String>,
 }
 
-/// The furthest wave a survey's chain reached, in bands ("1–2", "3–5", "6–9", then the
-/// progress bands), shown only once at least T people answered with a coupon. Wave 1 is
+/// The furthest wave at least T people of a survey's chain reached, in bands ("1–2", "3–5",
+/// "6–9", then the progress bands), shown only once at least T people answered with a coupon. Wave 1 is
 /// reached the moment anyone answers with a seed's coupon, which tells that the seed answered:
 /// an organiser who gave the only seed card to one person would see it flip. Once T coupon
 /// answers are in, the first of them is one among many.
@@ -180,7 +180,7 @@ fn waves_band(chorus: &Chorus, id: &str) -> Option<String> {
     if (chorus.store.used_in_batch(id, COUPON_BATCH) as usize) < t {
         return Some(format!("shown once {t} people answered with a coupon"));
     }
-    Some(match chorus.waves.reached(id) {
+    Some(match chorus.waves.reached_by(id, t as u64) {
         0..=2 => "1–2".to_owned(),
         3..=5 => "3–5".to_owned(),
         6..=9 => "6–9".to_owned(),
