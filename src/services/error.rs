@@ -73,6 +73,9 @@ pub enum ServiceError {
     NotAnAnswer,
     #[error("the chosen tables must be a list of at most 1000 table ids")]
     TableChoice,
+    /// Results made public with no table chosen: a page with nothing on it.
+    #[error("choose at least one table to show, or show them all")]
+    NoTableChosen,
     /// Chosen tables the survey can never have (a typo would publish a page without them).
     #[error("this survey has no table called {0}")]
     UnknownTables(String),
@@ -139,7 +142,9 @@ impl ServiceError {
             | ServiceError::FreeTextNotKept(_)
             | ServiceError::FreeTextShredded => Conflict,
             ServiceError::NotAnAnswer => Invalid,
-            ServiceError::TableChoice | ServiceError::UnknownTables(_) => BadRequest,
+            ServiceError::TableChoice
+            | ServiceError::UnknownTables(_)
+            | ServiceError::NoTableChosen => BadRequest,
             ServiceError::Forbidden | ServiceError::NotApproved => Forbidden,
             ServiceError::SetupLinkInvalid => NotFound,
             ServiceError::KeyFileExists(_)

@@ -21,6 +21,9 @@ pub fn set_public_results(
     tables: Option<Vec<String>>,
 ) -> Result<(), ServiceError> {
     let entry = survey_entry(chorus, survey)?;
+    if public && tables.as_ref().is_some_and(Vec::is_empty) {
+        return Err(ServiceError::NoTableChosen);
+    }
     if let Some(t) = &tables {
         if t.len() > MAX_TABLES || t.iter().any(|id| id.is_empty() || id.len() > MAX_TABLE_ID) {
             return Err(ServiceError::TableChoice);

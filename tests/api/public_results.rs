@@ -186,3 +186,47 @@ fn the_public_page_calls_the_last_release_final_once_the_survey_is_closed() {
     let (_, closed) = get(&app.url("/r/demo"));
     assert!(closed.contains("Release 1 · final"), "{closed}");
 }
+
+/// A switch that is neither on nor off, and a choice of no table at all, change nothing: the
+/// first used to switch public results off, the second to publish a page with no table.
+#[test]
+fn a_switch_neither_on_nor_off_or_no_table_chosen_changes_nothing() {
+    let app = TestApp::spawn();
+    let key = organiser_key(&app, "maria");
+    let org = OrgClient::log_in_existing(&app, "maria");
+    answer_with_text(&app, 40, 0);
+    let (status, body) = post(
+        &app.url("/api/v1/surveys/demo/releases"),
+        "",
+        &[("Authorization", &key)],
+    );
+    assert_eq!(status, 201, "{body}");
+    let auth = [
+        ("Authorization", key.as_str()),
+        ("Content-Type", "application/json"),
+    ];
+    let public_url = app.url("/api/v1/surveys/demo/public");
+    assert_eq!(post(&public_url, r#"{"public": true}"#, &auth).0, 200);
+    let (_, before) = get(&app.url("/r/demo"));
+    let (status, said) = post(&public_url, r#"{"public": true, "tables": []}"#, &auth);
+    assert_eq!(status, 400, "{said}");
+    assert!(said.contains("choose at least one table"), "{said}");
+    let page = org.post("/org/s/demo", "/org/s/demo/public", &[("public", "maybe")]);
+    assert_eq!(page.status, 400, "{}", page.html);
+    let page = org.post(
+        "/org/s/demo",
+        "/org/s/demo/public",
+        &[("public", "on"), ("tables", "chosen")],
+    );
+    assert_eq!(page.status, 400, "{}", page.html);
+    assert!(
+        page.html
+            .to_lowercase()
+            .contains("choose at least one table"),
+        "{}",
+        page.html
+    );
+    let (status, after) = get(&app.url("/r/demo"));
+    assert_eq!((status, after), (200, before), "still public, unchanged");
+    assert_eq!(audited(&org, "make results public"), 1);
+}

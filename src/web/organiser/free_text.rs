@@ -111,7 +111,18 @@ pub async fn set_public(
         Err(r) => return r.respond(&state),
     };
     let id = path.into_inner();
-    let on = field(&fields, "public") == Some("on");
+    let on = match field(&fields, "public") {
+        Some("on") => true,
+        Some("off") => false,
+        // Anything else is not a choice: change nothing rather than switch off.
+        _ => {
+            return org.page().message(
+                StatusCode::BAD_REQUEST,
+                "Public results not changed",
+                "The switch is on or off; the form sent neither. Go back, reload the page and try again.",
+            )
+        }
+    };
     let ticked: Vec<String> = fields
         .iter()
         .filter(|(n, _)| n == "table")
