@@ -37,7 +37,13 @@ fn public_results_are_off_by_default_on_after_the_switch_and_off_again() {
         .iter()
         .filter_map(|a| a.as_str().map(str::to_owned))
         .collect();
-    let (quoted, not_quoted) = (words[0].clone(), words[1].clone());
+    let quoted = words[0].clone();
+    // Words that are not also the start of the quoted ones ("… voice 1" is in "… voice 13").
+    let not_quoted = words
+        .iter()
+        .find(|w| !quoted.contains(w.as_str()) && !w.contains(quoted.as_str()))
+        .expect("other words")
+        .clone();
     let pick = json!({"question": "anything_else", "text": quoted});
     let (status, body) = post(
         &app.url("/api/v1/surveys/demo/quotes"),
