@@ -151,15 +151,26 @@ async fn list_releases(
     })))
 }
 
+/// Who asks (an organiser's key), for which survey, and which release (`latest` or a number;
+/// anything else names none).
+fn release_asked(
+    state: &State,
+    req: &HttpRequest,
+    path: web::Path<(String, String)>,
+) -> Result<(Actor, String, Which), ApiError> {
+    let actor = Actor::api(&api_account(state, req, Role::Organiser)?.name);
+    let (id, which) = path.into_inner();
+    let which = Which::parse(&which).ok_or(ApiError::NotFound)?;
+    Ok((actor, id, which))
+}
+
 /// The frozen bytes of a release (`latest` or a number), exactly as published.
 async fn get_release(
     state: web::Data<State>,
     path: web::Path<(String, String)>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = Actor::api(&api_account(&state, &req, Role::Organiser)?.name);
-    let (id, which) = path.into_inner();
-    let which = Which::parse(&which).ok_or(ApiError::NotFound)?;
+    let (actor, id, which) = release_asked(&state, &req, path)?;
     let (_, body) = act(&state, move |chorus| {
         let found = releases::release_document(chorus, &id, which)?;
         if let Some((number, _)) = &found {
@@ -180,9 +191,7 @@ async fn get_release_csv(
     path: web::Path<(String, String)>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = Actor::api(&api_account(&state, &req, Role::Organiser)?.name);
-    let (id, which) = path.into_inner();
-    let which = Which::parse(&which).ok_or(ApiError::NotFound)?;
+    let (actor, id, which) = release_asked(&state, &req, path)?;
     let survey = id.clone();
     let (number, zip) = act(&state, move |chorus| {
         let Some((number, body)) = releases::release_document(chorus, &survey, which)? else {

@@ -56,8 +56,8 @@ fn release_zip(app: &TestApp) -> Vec<u8> {
     bytes
 }
 
-#[test]
-fn every_cell_of_every_release_csv_is_text_a_spreadsheet_will_not_run() {
+/// A server whose risky survey is answered 36 times and has its first release.
+fn risky_release() -> TestApp {
     let app = TestApp::spawn();
     app.import(RISKY);
     app.open_survey("risky");
@@ -69,6 +69,12 @@ fn every_cell_of_every_release_csv_is_text_a_spreadsheet_will_not_run() {
     }
     let (ok, _, stderr) = app.cli(&["release", "publish", "risky"]);
     assert!(ok, "{stderr}");
+    app
+}
+
+#[test]
+fn every_cell_of_every_release_csv_is_text_a_spreadsheet_will_not_run() {
+    let app = risky_release();
 
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(release_zip(&app))).expect("a zip");
     let mut cells = Vec::new();
@@ -130,16 +136,7 @@ fn every_cell_of_every_release_csv_is_text_a_spreadsheet_will_not_run() {
 /// that does not exist, nothing.
 #[test]
 fn an_api_key_downloads_a_release_as_the_same_csv_zip_as_the_workspace() {
-    let app = TestApp::spawn();
-    app.import(RISKY);
-    app.open_survey("risky");
-    for (i, code) in app.issue_codes("risky", 36).iter().enumerate() {
-        let (q1, q2) = (["a", "b", "c"][i % 3], ["x", "y"][i % 2]);
-        let answers = json!({"q1": q1, "q2": q2});
-        let (status, body) = app.submit("risky", code, &answers);
-        assert_eq!(status, 201, "{body}");
-    }
-    assert!(app.cli(&["release", "publish", "risky"]).0);
+    let app = risky_release();
     let from_workspace = release_zip(&app);
     let key = format!("Bearer {}", crate::org_client::api_key(&app, "maria"));
     for which in ["1", "latest"] {

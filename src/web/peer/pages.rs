@@ -235,9 +235,15 @@ impl<'a> Render<'a> {
         if self.entry.is_some() || code.is_empty() {
             return;
         }
-        let mut url = format!("/s/{survey}/leave?code={}", query_value(code));
+        let mut query = vec![("code", code)];
         if let Some(k) = &self.kiosk {
-            url.push_str(&format!("&kiosk={}", query_value(&k.token)));
+            query.push(("kiosk", k.token.as_str()));
+        }
+        let url = format!(
+            "/s/{survey}/leave?{}",
+            serde_urlencoded::to_string(&query).unwrap_or_default()
+        );
+        if self.kiosk.is_some() {
             c.insert("kiosk_reset", &url);
         }
         c.insert("quick_exit", &url);
@@ -634,17 +640,4 @@ fn peer_languages(state: &State) -> Vec<String> {
         }
     }
     langs
-}
-
-/// `text` as a query-string value: codes and kiosk tokens are letters, digits and `-`/`_`
-/// already; anything else is escaped, so the address stays one value.
-fn query_value(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
 }
