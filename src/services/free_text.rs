@@ -2,8 +2,9 @@
 //! snapshot taken when it was published, see `release::snapshot`), in a detached view (the words
 //! alone — no other answer, no response, no time — in a fresh random order each time), never
 //! counted, never exported, and never more of them than the release's tables say were asked
-//! the question (`release::text_floor`), since a list of answers is a count. An organiser may pick some of the words to quote in the next
-//! release. Every attempt to read, refused or not, every pick and every taking back is audited.
+//! the question (`release::text_floor`), since a list of answers is a count. An organiser may
+//! pick some of the words to quote in the next release. Every attempt to read, refused or not,
+//! every pick and every taking back is audited.
 
 use super::{audit, survey_entry, Actor, ServiceError};
 use crate::installation::Chorus;

@@ -184,7 +184,7 @@ impl State {
 /// Quick exit for everything else (the framework would answer in plain text).
 fn address_not_read<E: std::fmt::Display>(err: E, req: &HttpRequest) -> actix_web::Error {
     let response = match req.app_data::<web::Data<State>>() {
-        Some(state) if !req.path().starts_with("/api/") => peer::address_not_read(state, req),
+        Some(state) if !req.path().starts_with("/api/") => peer::page_not_found(state, req),
         _ => actix_web::ResponseError::error_response(&error::ApiError::BadRequest(
             "The address could not be read: a part of it is not what this route takes.".into(),
         )),

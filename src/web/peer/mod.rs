@@ -374,17 +374,10 @@ async fn submit_answers(
     }
 }
 
-/// Any address with nothing at it (a mistyped link, a button's address opened directly): a
-/// peer page like the others, with Quick exit, since a shared phone may be showing it. It
+/// Any address with nothing at it (a mistyped link, a button's address opened directly, a query
+/// or path part that cannot be read as its route expects): a peer page like the others, with Quick exit, since a shared phone may be showing it. It
 /// depends only on the browser's languages, so it says nothing about what the address held.
 pub(super) fn page_not_found(state: &State, req: &HttpRequest) -> HttpResponse {
-    Render::new(state, req, None).message(Message::PageNotFound)
-}
-
-/// An address whose query or path could not be read (`?lang=es&lang=en`, a release "latest"
-/// where a number goes): a peer page like the others, with Quick exit — never the framework's
-/// plain-text message.
-pub(super) fn address_not_read(state: &State, req: &HttpRequest) -> HttpResponse {
     Render::new(state, req, None).message(Message::PageNotFound)
 }
 
