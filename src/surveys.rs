@@ -39,6 +39,8 @@ pub enum SurveyError {
     HasResponses(String, String),
     #[error("survey '{0}' is closed; a closed survey cannot be reopened")]
     Closed(String),
+    #[error("survey '{0}' is already closed; nothing was changed")]
+    AlreadyClosed(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -277,6 +279,10 @@ impl SurveyRegistry {
         target: SurveyState,
     ) -> Result<SurveyState, SurveyError> {
         self.update(store, id, |entry| {
+            if entry.state == SurveyState::Closed && target == SurveyState::Closed {
+                // Closing again would publish nothing and only repeat the audit entry.
+                return Err(SurveyError::AlreadyClosed(id.to_owned()));
+            }
             if entry.state == target {
                 return Ok(false);
             }

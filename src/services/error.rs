@@ -209,6 +209,7 @@ fn survey_kind(e: &SurveyError) -> ErrorKind {
         SurveyError::NotFound(_) => NotFound,
         SurveyError::HasResponses(..)
         | SurveyError::Closed(_)
+        | SurveyError::AlreadyClosed(_)
         | SurveyError::Shredded(_)
         | SurveyError::NotClosed(_) => Conflict,
         SurveyError::Store(_) | SurveyError::Vault(_) | SurveyError::Damaged(_) => Unavailable,

@@ -133,6 +133,44 @@ fn closing_asks_first_on_a_page_of_its_own_and_only_its_button_closes() {
     assert!(app.survey_list().contains("demo\tclosed"));
 }
 
+/// Closing a closed survey changes nothing and says so — in the workspace, the API and the CLI —
+/// and writes no second audit entry; the "closed" banner, read from the address, never shows on
+/// a survey that is not closed.
+#[test]
+fn closing_a_closed_survey_again_is_refused_and_not_audited_again() {
+    let app = TestApp::spawn();
+    let org = OrgClient::log_in(&app, "maria", "organiser");
+    let spoofed = org.get("/org/s/demo?closed=published");
+    assert!(
+        !spoofed.html.contains("final release is published"),
+        "{}",
+        spoofed.html
+    );
+    let close = [("to", "closed"), ("confirm", "yes")];
+    assert_eq!(
+        org.post("/org/s/demo", "/org/s/demo/state", &close).status,
+        303
+    );
+    let closings = |html: &str| html.matches("close survey").count();
+    let audited = closings(&org.get("/org/audit").html);
+    assert_eq!(audited, 1);
+    let again = org.post("/org/s/demo", "/org/s/demo/state", &close);
+    assert_eq!(again.status, 409, "{}", again.html);
+    assert!(again.html.contains("already closed"), "{}", again.html);
+    let key = api_key(&app, "maria");
+    let bearer = format!("Bearer {key}");
+    let (status, body) = post(
+        &app.url("/api/v1/surveys/demo/close"),
+        "{}",
+        &[("Authorization", bearer.as_str())],
+    );
+    assert_eq!(status, 409, "{body}");
+    assert!(body.contains("already closed"), "{body}");
+    let (ok, _, stderr) = app.cli(&["survey", "close", "demo"]);
+    assert!(!ok && stderr.contains("already closed"), "{stderr}");
+    assert_eq!(closings(&org.get("/org/audit").html), audited);
+}
+
 #[test]
 fn five_wrong_passwords_lock_the_account_even_against_the_right_one() {
     let app = TestApp::spawn();

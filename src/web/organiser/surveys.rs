@@ -123,7 +123,10 @@ pub async fn show_survey(
         Ok(o) => o,
         Err(r) => return r.respond(&state),
     };
-    let notice = match after.closed.as_deref() {
+    // The banner comes from the address, so it is shown only where it is true.
+    let closed = (org.state.chorus.surveys.get(&path))
+        .is_some_and(|e| e.state == crate::surveys::SurveyState::Closed);
+    let notice = match after.closed.as_deref().filter(|_| closed) {
         Some("published") => Some("The survey is closed and its final release is published."),
         Some("final") => Some("The survey is closed. Too few new responses arrived for a new release, so nothing new was published: the last release is the final one."),
         Some("none") => Some("The survey is closed. Too few responses arrived for any release, so none was published."),
