@@ -35,6 +35,33 @@ fn organiser_pages_send_anonymous_visitors_to_the_login_page_and_refuse_research
     assert!(app.survey_list().contains("demo\topen"), "nothing changed");
 }
 
+/// A researcher or staff member who opens an organiser page is told so on a page that keeps
+/// their own menu and log-out button, and whose way back is a page they may open.
+#[test]
+fn a_refused_page_leads_each_account_back_to_its_own_start() {
+    let app = TestApp::spawn();
+    for (name, role, home) in [
+        ("rita", "researcher", "/org/research"),
+        ("sam", "staff", "/org/entry"),
+    ] {
+        let account = OrgClient::log_in(&app, name, role);
+        let refused = account.get("/org/audit");
+        assert_eq!(refused.status, 403, "{}", refused.html);
+        assert!(
+            refused.html.contains("This page is for organisers"),
+            "{}",
+            refused.html
+        );
+        assert!(
+            refused.html.contains(&format!("href=\"{home}\"")),
+            "{}",
+            refused.html
+        );
+        assert!(refused.html.contains("Log out"), "{}", refused.html);
+        assert_eq!(account.get(home).status, 200, "{role}: {home}");
+    }
+}
+
 #[test]
 fn the_codes_api_needs_an_organiser_key() {
     let app = TestApp::spawn();

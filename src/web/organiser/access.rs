@@ -40,7 +40,7 @@ impl<'a> Org<'a> {
     ) -> Result<Org<'a>, Refusal> {
         match auth::session(state, req) {
             Some(session) if roles.contains(&session.role) => Ok(Org { state, session }),
-            Some(_) => Err(Refusal::WrongRole(roles[0])),
+            Some(session) => Err(Refusal::WrongRole(roles[0], session)),
             None => Err(Refusal::LogIn),
         }
     }
@@ -95,12 +95,13 @@ impl<'a> Org<'a> {
 }
 
 /// Why a workspace request is not served as asked.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub enum Refusal {
     /// No session: go to the login page.
     LogIn,
-    /// Logged in with another role than the page is for.
-    WrongRole(Role),
+    /// Logged in with another role than the page is for: the page keeps the account's own
+    /// menu and log-out button, so the way on is not a page that refuses again.
+    WrongRole(Role, Session),
     /// The form's CSRF token is missing or wrong.
     FormExpired,
 }
@@ -110,12 +111,20 @@ impl Refusal {
         let page = OrgPage::bare(state);
         match self {
             Refusal::LogIn => see_other("/org/login"),
-            Refusal::WrongRole(role) => page.message(
+            Refusal::WrongRole(role, session) => OrgPage {
+                state,
+                session: Some(session),
+            }
+            .message(
                 StatusCode::FORBIDDEN,
                 "Not for this account",
                 &format!(
-                    "This page is for {}s, and you are logged in with another kind of account.",
-                    role.as_str()
+                    "This page is for {}, and you are logged in with another kind of account.",
+                    match role {
+                        Role::Organiser => "organisers",
+                        Role::Researcher => "researchers",
+                        Role::Staff => "staff",
+                    }
                 ),
             ),
             Refusal::FormExpired => page.message(
@@ -144,6 +153,13 @@ impl<'a> OrgPage<'a> {
         let mut c = Context::new();
         c.insert("title", title);
         c.insert("lang", "en");
+        // Where "back" leads: the first page this kind of account may open.
+        let home = match self.session.as_ref().map(|s| s.role) {
+            Some(Role::Researcher) => "/org/research",
+            Some(Role::Staff) => "/org/entry",
+            _ => "/org",
+        };
+        c.insert("home", home);
         if let Some(s) = &self.session {
             c.insert("account", &s.name);
             c.insert("csrf", &s.csrf);
