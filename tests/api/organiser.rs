@@ -242,6 +242,28 @@ fn the_session_cookie_is_http_only_strict_and_scoped_to_the_workspace_and_logout
     );
 }
 
+/// Logging out on the phone ends the laptop's session too; the form the laptop then sends is
+/// not saved, and the login page it lands on says so rather than dropping it without a word.
+#[test]
+fn a_form_sent_after_the_session_ended_leads_to_a_login_page_that_says_so() {
+    let app = TestApp::spawn();
+    let laptop = OrgClient::log_in(&app, "maria", "organiser");
+    let phone = OrgClient::log_in_existing(&app, "maria");
+    let csrf = laptop.csrf("/org/import");
+    assert_eq!(phone.post("/org", "/org/logout", &[]).status, 303);
+    let sent = laptop.upload("/org/import", &csrf, "walk.toml", SMALL);
+    assert_eq!(sent.status, 303, "{}", sent.html);
+    let login = sent.header("location").expect("a redirect").to_owned();
+    assert_eq!(login, "/org/login?ended=1");
+    let page = laptop.get(&login);
+    assert!(page.html.contains("session has ended"), "{}", page.html);
+    assert!(page.html.contains("was not saved"), "{}", page.html);
+    assert!(!app.survey_list().contains("walk"), "nothing was imported");
+    // A browser that never logged in is sent to the plain login page.
+    let stranger = OrgClient::anonymous(&app).get("/org/import");
+    assert_eq!(stranger.header("location"), Some("/org/login"));
+}
+
 #[test]
 fn the_first_run_link_sets_up_one_organiser_once() {
     let app = TestApp::spawn();

@@ -41,7 +41,11 @@ impl<'a> Org<'a> {
         match auth::session(state, req) {
             Some(session) if roles.contains(&session.role) => Ok(Org { state, session }),
             Some(session) => Err(Refusal::WrongRole(roles[0], session)),
-            None => Err(Refusal::LogIn),
+            None => Err(Refusal::LogIn {
+                ended: req
+                    .cookie(auth::COOKIE)
+                    .is_some_and(|c| !c.value().is_empty()),
+            }),
         }
     }
 
@@ -97,8 +101,9 @@ impl<'a> Org<'a> {
 /// Why a workspace request is not served as asked.
 #[derive(Debug, Clone)]
 pub enum Refusal {
-    /// No session: go to the login page.
-    LogIn,
+    /// No session: go to the login page — which says the session ended, and that what was
+    /// being sent was not saved, when the browser still held a session that is no longer good.
+    LogIn { ended: bool },
     /// Logged in with another role than the page is for: the page keeps the account's own
     /// menu and log-out button, so the way on is not a page that refuses again.
     WrongRole(Role, Session),
@@ -110,7 +115,8 @@ impl Refusal {
     pub fn respond(self, state: &State) -> HttpResponse {
         let page = OrgPage::bare(state);
         match self {
-            Refusal::LogIn => see_other("/org/login"),
+            Refusal::LogIn { ended: false } => see_other("/org/login"),
+            Refusal::LogIn { ended: true } => see_other("/org/login?ended=1"),
             Refusal::WrongRole(role, session) => OrgPage {
                 state,
                 session: Some(session),

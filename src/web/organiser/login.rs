@@ -9,8 +9,22 @@ use crate::web::{auth, device, login_guard};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-pub async fn show_login(state: web::Data<State>, req: HttpRequest) -> HttpResponse {
-    login_page(&state, &req, StatusCode::OK, None)
+/// `?ended=1`: the browser's session was no longer good when it last asked for a page.
+#[derive(serde::Deserialize)]
+pub struct LoginQuery {
+    ended: Option<String>,
+}
+
+/// What an organiser whose session ended is told, so that a form sent then is not lost unseen.
+const SESSION_ENDED: &str = "Your session has ended, so anything you were just sending was not saved: log in, then send it again. A session lasts 12 hours, and logging out on one device ends it on every device.";
+
+pub async fn show_login(
+    state: web::Data<State>,
+    req: HttpRequest,
+    query: web::Query<LoginQuery>,
+) -> HttpResponse {
+    let ended = query.ended.is_some().then_some(SESSION_ENDED);
+    login_page(&state, &req, StatusCode::OK, ended)
 }
 
 /// The login form, with a fresh token in its cookie and its form.
