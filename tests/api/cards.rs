@@ -117,11 +117,15 @@ fn printed_cards_carry_qr_codes_that_decode_to_the_survey_link_with_a_working_co
 fn a_batch_can_be_issued_as_csv_and_on_us_letter() {
     let app = TestApp::spawn();
     let org = OrgClient::log_in(&app, "maria", "organiser");
-    let csv = org.post(
+    let issued = org.post(
         "/org/s/demo",
         "/org/s/demo/codes",
         &[("count", "4"), ("format", "csv")],
     );
+    // Like the printed sheet, the file is the page the POST's redirect leads to, once.
+    assert_eq!(issued.status, 303, "{}", issued.html);
+    let sheet = issued.header("location").expect("a redirect").to_owned();
+    let csv = org.get(&sheet);
     assert_eq!(csv.status, 200);
     assert!(csv
         .header("content-type")
@@ -136,6 +140,7 @@ fn a_batch_can_be_issued_as_csv_and_on_us_letter() {
     assert_eq!(lines.len(), 5);
     let code = lines[1].split(',').next().expect("code");
     assert_eq!(app.submit("demo", code, &minimal_answers()).0, 201);
+    assert_eq!(org.get(&sheet).status, 410, "the file is given once");
     let (_, letter) = issue_cards(&org, "2", "letter");
     assert!(letter.html.contains("paper-letter"));
     let too_many = org.post(
@@ -198,4 +203,35 @@ fn reloading_the_printed_cards_shows_them_no_more_and_issues_nothing() {
     let other = OrgClient::log_in(&app, "ana", "organiser");
     assert_eq!(other.get(&sheet).status, 410);
     assert_eq!(org.get(&sheet).status, 200, "still there for its organiser");
+}
+
+/// A double tap on "Issue", or Back and send again, issues one batch: the second sending leads
+/// to the first one's cards instead of a second batch that nobody would ever see.
+#[test]
+fn the_card_form_sent_twice_issues_one_batch() {
+    let app = TestApp::spawn();
+    let org = OrgClient::log_in(&app, "maria", "organiser");
+    let batches = || org.get("/org/audit").html.matches("issue codes").count();
+    let before = batches();
+    let form = org.get("/org/s/demo").form("/codes");
+    let mut fields: Vec<(&str, &str)> = form
+        .fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    fields.retain(|(k, _)| *k != "count" && *k != "format");
+    fields.extend([("count", "3"), ("format", "print")]);
+    let first = org.post_raw(&form.action, &fields);
+    let again = org.post_raw(&form.action, &fields);
+    assert_eq!((first.status, again.status), (303, 303), "{}", again.html);
+    assert_eq!(first.header("location"), again.header("location"));
+    let sheet = org.get(again.header("location").expect("a redirect"));
+    assert_eq!(
+        sheet.status, 200,
+        "the cards are shown to whichever sending is followed"
+    );
+    assert_eq!(batches(), before + 1, "one batch");
+    // The page shown again is a new form: it issues a new batch.
+    assert_eq!(issue_cards(&org, "2", "a4").1.status, 200);
+    assert_eq!(batches(), before + 2);
 }

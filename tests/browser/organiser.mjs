@@ -632,7 +632,7 @@ async function throwAway(R, id) {
   // Code cards as a CSV file for mail-merge.
   await R.page.fill("#count", "5");
   await R.page.selectOption("#tag-site", "dropin");
-  const csv = await download(R, "button[name=format][value=csv]", "Issue as a CSV file", (u, m) => m === "POST" && u.endsWith(`${sp}/codes`));
+  const csv = await download(R, "button[name=format][value=csv]", "Issue as a CSV file", (u, m) => m === "GET" && u.includes(`${sp}/cards/`));
   let codes = [];
   if (csv) {
     checkFile(R, "Issue as a CSV file", csv, { type: /^text\/csv/ });
@@ -803,7 +803,7 @@ async function demo(R, state) {
     // New responses for the next run's release: codes issued here as a CSV file.
     await visit(R, sp, "the demo survey's page", {});
     await R.page.fill("#count", "15");
-    const csv = await download(R, "button[name=format][value=csv]", "Issue as a CSV file (demo)", (u, m) => m === "POST" && u.endsWith(`${sp}/codes`));
+    const csv = await download(R, "button[name=format][value=csv]", "Issue as a CSV file (demo)", (u, m) => m === "GET" && u.includes(`${sp}/cards/`));
     if (csv) {
       checkFile(R, "Issue as a CSV file (demo)", csv, { type: /^text\/csv/ });
       const codes = csv.body.toString("utf8").trim().split(/\r?\n/).slice(1).map((l) => l.split(",")[0]);

@@ -7,10 +7,12 @@
 //! Issuing is a POST answered by a redirect, so reloading the printed sheet never issues another
 //! batch. The redirect's page needs the codes once: they wait in memory only (see `pickup`),
 //! for one showing to the organiser who issued them, and are forgotten when shown or after a few
-//! minutes. Reloading the sheet then says the cards were shown once.
+//! minutes. Reloading the sheet then says the cards were shown once. The CSV file is that page
+//! too, as a download. The form carries an id of its own, so sending it twice (a double tap, or
+//! Back and send again) issues one batch, not a second that nobody ever sees.
 
 use super::access::{act, field, see_other, Org};
-use super::pickup::{self, Held, Pickup};
+use super::pickup::{self, Held, Pickup, Sending};
 use super::surveys::{survey_failure, survey_page};
 use crate::accounts::Role;
 use crate::services::codes;
@@ -73,6 +75,15 @@ pub async fn issue(
             (!value.is_empty()).then(|| (key.to_owned(), value.clone()))
         })
         .collect();
+    // The form's own id: sent twice (a double tap, or Back and send again), it issues one batch.
+    let form = field(&fields, "_form")
+        .filter(|f| !f.is_empty())
+        .map(str::to_owned);
+    if let Some(form) = &form {
+        if let Some(answer) = sent_before(&org, &id, form).await {
+            return answer;
+        }
+    }
     let (actor, survey_id) = (org.actor(), id.clone());
     let issued = act(&state, move |chorus| {
         codes::issue_codes(chorus, &actor, &survey_id, count, &tags)
@@ -80,25 +91,13 @@ pub async fn issue(
     .await;
     let (batch, codes) = match issued {
         Ok(done) => (done.batch, done.codes),
-        Err(e) => return survey_failure(&org, &id, &e),
-    };
-    if field(&fields, "format") == Some("csv") {
-        let mut csv = String::from("code,link\n");
-        for code in &codes {
-            csv.push_str(&format!(
-                "{},{}\n",
-                cell(&code.display()),
-                cell(&link_with_code(&state, &id, &code.display()))
-            ));
+        Err(e) => {
+            if let Some(form) = &form {
+                pickup::release(&org.session.name, form);
+            }
+            return survey_failure(&org, &id, &e);
         }
-        return HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{id}-batch-{batch}.csv\""),
-            ))
-            .body(csv);
-    }
+    };
     let paper = if field(&fields, "paper") == Some("letter") {
         "letter"
     } else {
@@ -110,10 +109,37 @@ pub async fn issue(
         held: Held::Cards {
             batch,
             paper,
+            csv: field(&fields, "format") == Some("csv"),
             codes: codes.iter().map(TokenCode::display).collect(),
         },
     });
+    if let Some(form) = &form {
+        pickup::settle(&org.session.name, form, &ticket);
+    }
     see_other(&format!("/org/s/{id}/cards/{ticket}"))
+}
+
+/// The answer to a card form sent before: its first sending's cards (shown if they were not
+/// yet), after waiting a little for a first sending still issuing them; `None` when this is the
+/// first sending, which goes on to issue.
+async fn sent_before(org: &Org<'_>, id: &str, form: &str) -> Option<HttpResponse> {
+    for _ in 0..100 {
+        match pickup::claim(&org.session.name, form) {
+            Sending::First => return None,
+            Sending::Again(Some(ticket)) => {
+                return Some(see_other(&format!("/org/s/{id}/cards/{ticket}")))
+            }
+            Sending::Again(None) => {
+                actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await
+            }
+        }
+    }
+    Some(survey_page(
+        org,
+        id,
+        Some("These cards are still being issued. Open the survey page again in a minute: the batch will be listed there."),
+        StatusCode::CONFLICT,
+    ))
 }
 
 /// The sheet of cards for a batch just issued, once. A reload (or anyone else) gets a page that
@@ -135,6 +161,7 @@ pub async fn show(
         Some(Held::Cards {
             batch,
             paper,
+            csv,
             codes,
         }),
     ) = (state.chorus.surveys.get(&id), held)
@@ -143,6 +170,9 @@ pub async fn show(
         c.insert("id", &id);
         return page.render(StatusCode::GONE, "org/cards_shown.html", &c);
     };
+    if csv {
+        return csv_file(&state, &id, batch, &codes);
+    }
     let survey = &entry.survey;
     let cards: Vec<Card> = codes
         .iter()
@@ -179,6 +209,25 @@ pub async fn show(
     c.insert("id", &id);
     c.insert("batch", &batch);
     page.render(StatusCode::OK, "org/cards.html", &c)
+}
+
+/// The batch as a CSV file for mail-merge: each code and the link its QR code would open.
+fn csv_file(state: &State, id: &str, batch: u32, codes: &[String]) -> HttpResponse {
+    let mut csv = String::from("code,link\n");
+    for code in codes {
+        csv.push_str(&format!(
+            "{},{}\n",
+            cell(code),
+            cell(&link_with_code(state, id, code))
+        ));
+    }
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{id}-batch-{batch}.csv\""),
+        ))
+        .body(csv)
 }
 
 /// What a person who cannot scan types into a browser: the survey's address without the scheme.

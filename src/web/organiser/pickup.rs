@@ -19,10 +19,11 @@ pub struct Pickup {
 
 /// What waits to be shown.
 pub enum Held {
-    /// A batch of codes, as cards on `paper`.
+    /// A batch of codes, as cards on `paper` or (`csv`) as a file for mail-merge.
     Cards {
         batch: u32,
         paper: &'static str,
+        csv: bool,
         codes: Vec<String>,
     },
     /// A kiosk's link (its token) and the kiosk's id.
@@ -67,6 +68,60 @@ pub fn take(ticket: &str, account: &str, survey: &str) -> Option<Held> {
     map.remove(ticket).map(|w| w.pickup.held)
 }
 
+/// A form sent twice — a double tap, or Back and send again — acts once: the form carries a
+/// random id, and a second sending of it is led to the first one's ticket instead of acting
+/// again. The ids live as long as the tickets, in memory only.
+fn sent_forms() -> &'static Mutex<HashMap<(String, String), Sent>> {
+    static SENT: OnceLock<Mutex<HashMap<(String, String), Sent>>> = OnceLock::new();
+    SENT.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+struct Sent {
+    ticket: Option<String>,
+    until: Instant,
+}
+
+/// Whether a form is sent for the first time, or again.
+pub enum Sending {
+    /// The first time: act, then [`settle`] (or [`release`] if acting failed).
+    First,
+    /// Again: the first sending's ticket, once it has one.
+    Again(Option<String>),
+}
+
+/// Marks `form` (as sent by `account`) as being acted on, or says it was already.
+pub fn claim(account: &str, form: &str) -> Sending {
+    let now = Instant::now();
+    let mut map = sent_forms().lock().unwrap_or_else(|p| p.into_inner());
+    map.retain(|_, s| s.until > now);
+    let key = (account.to_owned(), form.to_owned());
+    if let Some(sent) = map.get(&key) {
+        return Sending::Again(sent.ticket.clone());
+    }
+    map.insert(
+        key,
+        Sent {
+            ticket: None,
+            until: now + KEEP_FOR,
+        },
+    );
+    Sending::First
+}
+
+/// The ticket the first sending of `form` led to.
+pub fn settle(account: &str, form: &str, ticket: &str) {
+    let mut map = sent_forms().lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(sent) = map.get_mut(&(account.to_owned(), form.to_owned())) {
+        sent.ticket = Some(ticket.to_owned());
+    }
+}
+
+/// Forgets a form whose action failed, so that sending it again tries again.
+pub fn release(account: &str, form: &str) {
+    let mut map = sent_forms().lock().unwrap_or_else(|p| p.into_inner());
+    map.remove(&(account.to_owned(), form.to_owned()));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,6 +133,7 @@ mod tests {
             held: Held::Cards {
                 batch: 1,
                 paper: "a4",
+                csv: false,
                 codes: vec!["7KQ2-MX9D-4TRA-V3".into()],
             },
         }
@@ -91,5 +147,17 @@ mod tests {
         let taken = take(&ticket, "maria", "demo");
         assert!(matches!(taken, Some(Held::Cards { batch: 1, .. })));
         assert!(take(&ticket, "maria", "demo").is_none());
+    }
+
+    #[test]
+    fn a_form_sent_again_is_led_to_the_first_sendings_ticket() {
+        let form = crate::vault::random_hex::<16>();
+        assert!(matches!(claim("maria", &form), Sending::First));
+        assert!(matches!(claim("maria", &form), Sending::Again(None)));
+        assert!(matches!(claim("omar", &form), Sending::First));
+        settle("maria", &form, "t1");
+        assert!(matches!(claim("maria", &form), Sending::Again(Some(t)) if t == "t1"));
+        release("maria", &form);
+        assert!(matches!(claim("maria", &form), Sending::First));
     }
 }

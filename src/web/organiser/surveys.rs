@@ -190,6 +190,8 @@ pub(super) fn survey_page(
         })
         .collect();
     c.insert("tag_fields", &tag_fields);
+    // The card form's own id: the same form sent twice issues one batch (`cards::issue`).
+    c.insert("form_id", &crate::vault::random_hex::<16>());
     c.insert("notice", &notice);
     c.insert("link", &format!("{}/s/{id}", org.state.site.public_url));
     c.insert("releases", &overview.releases);
