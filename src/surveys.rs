@@ -41,6 +41,8 @@ pub enum SurveyError {
     Closed(String),
     #[error("survey '{0}' is already closed; nothing was changed")]
     AlreadyClosed(String),
+    #[error("survey '{0}' has been exported, so what shapes its exports cannot change: a second export made under other settings could be matched row by row with the first and single people out:\n{1}")]
+    Exported(String, String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -72,6 +74,9 @@ struct SurveyRecord {
     /// Which of its tables the public page shows, by id (`None`: all of them).
     #[serde(default)]
     public_tables: Option<Vec<String>>,
+    /// Its data has been exported (an approved request, or `chorus export`).
+    #[serde(default)]
+    exported: bool,
 }
 
 /// A loaded survey: parsed definition, life cycle, and the key that seals its responses (gone
@@ -90,6 +95,9 @@ pub struct SurveyEntry {
     pub public_tables: Option<Vec<String>>,
     /// What every sealed response of this survey is padded to (see [`record_size`]).
     pub record_size: usize,
+    /// Its data has been exported: the settings that shape an export no longer change
+    /// (`survey::compat::export_problems`).
+    pub exported: bool,
 }
 
 /// Bytes the sealed record adds around a response's answers (`SealedRecord::encode` in
@@ -122,6 +130,7 @@ impl SurveyEntry {
             shredded: self.shredded,
             public_results: self.public_results,
             public_tables: self.public_tables.clone(),
+            exported: self.exported,
         }
     }
 }
@@ -182,6 +191,7 @@ impl SurveyRegistry {
                 shredded: record.shredded,
                 public_results: record.public_results,
                 public_tables: record.public_tables,
+                exported: record.exported,
             };
             entries.insert(id, Arc::new(entry));
         }
@@ -243,6 +253,12 @@ impl SurveyRegistry {
                     ));
                 }
             }
+            if old.exported {
+                let problems = crate::survey::compat::export_problems(&old.survey, &survey);
+                if !problems.is_empty() {
+                    return Err(SurveyError::Exported(id.to_string(), problems.join("\n")));
+                }
+            }
         }
         let warnings = survey.warnings().iter().map(|w| w.to_string()).collect();
         let data_key = load_data_key(store, vault, id.as_str())?;
@@ -256,6 +272,7 @@ impl SurveyRegistry {
             shredded: false,
             public_results: existing.as_ref().is_some_and(|e| e.public_results),
             public_tables: existing.as_ref().and_then(|e| e.public_tables.clone()),
+            exported: existing.as_ref().is_some_and(|e| e.exported),
         };
         persist(store, id.as_str(), &entry.record())?;
         store.durable_blocking()?;
@@ -300,6 +317,15 @@ impl SurveyRegistry {
             store.rewrite()?;
         }
         Ok(target)
+    }
+
+    /// Records that the survey's data has been exported (see [`SurveyEntry::exported`]).
+    pub fn mark_exported(&self, store: &Store, id: &str) -> Result<(), SurveyError> {
+        self.update(store, id, |entry| {
+            let first = !entry.exported;
+            entry.exported = true;
+            Ok(first)
+        })
     }
 
     /// Keep a closed survey's responses `days` days after closing, then shred them (`None`:
@@ -391,6 +417,7 @@ impl SurveyRegistry {
             public_results: current.public_results,
             public_tables: current.public_tables.clone(),
             record_size: current.record_size,
+            exported: current.exported,
         };
         if !change(&mut next)? {
             return Ok(());

@@ -61,9 +61,9 @@ pub fn build(
             &mut rand::rngs::OsRng,
         )?,
     };
-    rds::close_tree(&mut data);
+    let links = rds::close_tree(&mut data);
     let mut load_r = loaders::r::script(&data);
-    if let Some(coupons) = entry.survey.coupons().filter(|_| tree.is_some()) {
+    if let Some(coupons) = entry.survey.coupons().filter(|_| links) {
         load_r.push_str(&loaders::r::rds_lines(coupons));
     }
     let files_err = |e: csv::Error| ExportError::Files(e.to_string());
@@ -128,10 +128,15 @@ pub fn build(
         "notes".into(),
         "Rows are shuffled and row ids are new for every export. Free text, times and record keys are never exported. Non-answer codes are listed in the missing column of codebook.csv and declared missing by load.R, load.do and load.sps; * means suppressed for anonymity.".into(),
     );
-    if tree.is_some() {
+    if links {
         manifest.insert(
             "recruitment_tree".into(),
-            "Columns rds_*: fresh ids for this export (rds_id, rds_recruiter_id; 0 = seed, or a recruiter left out for anonymity), rds_seed, rds_wave and rds_coupons_used (quasi-identifiers, generalised for k-anonymity), rds_network_size. load.R makes an rds.data.frame when the RDS package is installed.".into(),
+            "Columns rds_*: fresh ids for this export (rds_id, rds_recruiter_id; 0 = seed, or a recruiter left out for anonymity), rds_seed, rds_wave and rds_coupons_used (quasi-identifiers, shown as they are, since the links give them back), rds_network_size. load.R makes an rds.data.frame when the RDS package is installed.".into(),
+        );
+    } else if tree.is_some() {
+        manifest.insert(
+            "recruitment_tree".into(),
+            "The links of the recruitment tree (rds_id, rds_recruiter_id, rds_seed) are left out: wave or number of recruits had to be generalised to reach k, and following the links back to a seed would give them back exactly. rds_wave, rds_coupons_used (quasi-identifiers) and rds_network_size remain.".into(),
         );
     }
     Ok(bundle::build(manifest, &files, signing)?)

@@ -63,6 +63,11 @@ pub fn with_tree<R: Rng + ?Sized>(
         format!("  bands = [{}]\n", bands_toml(&bands))
     };
     let top = n.max(1);
+    let deepest = records
+        .iter()
+        .filter_map(|r| r.chain.map(|c| i64::from(c.wave)))
+        .max()
+        .unwrap_or(0);
     let added = format!(
         r#"
 [[pages]]
@@ -90,9 +95,7 @@ title = "Recruitment tree (added for the export)"
   role = "quasi"
   min = 0
   max = 1000
-  bands = [[0, 0], [1, 1], [2, 2], [3, 4], [5, 1000]]
-  coarse_bands = [[0, 0], [1, 2], [3, 1000]]
-  text = "RDS: wave (0 for seeds)"
+{wave_bands}  text = "RDS: wave (0 for seeds)"
 {q}  id = "rds_coupons_used"
   type = "number"
   role = "quasi"
@@ -107,13 +110,12 @@ title = "Recruitment tree (added for the export)"
 {known_bands}  text = "RDS: network size (degree)"
 "#,
         q = "  [[pages.questions]]\n  dont_know = false\n  prefer_not_to_say = false\n",
-        used_bands = if coupons > 1 {
-            format!(
-                "  bands = [[0, 0], [1, 1], [2, {coupons}]]\n  coarse_bands = [[0, 0], [1, {coupons}]]\n"
-            )
-        } else {
-            "  bands = [[0, 0], [1, 1]]\n".to_owned()
-        },
+        wave_bands = exact_bands(deepest, 1000, &[(0, 0), (1, 2), (3, 1000)]),
+        used_bands = exact_bands(
+            i64::from(coupons),
+            i64::from(coupons),
+            &[(0, 0), (1, i64::from(coupons))]
+        ),
     );
     let extended = Survey::parse(&format!("{}\n{added}", survey.source()))
         .map_err(|e| Refusal::Settings(format!("the recruitment tree could not be added: {e}")))?;
@@ -163,12 +165,64 @@ title = "Recruitment tree (added for the export)"
     Ok(Some((extended, responses)))
 }
 
-/// After anonymisation: a recruit whose recruiter's row was left out gets recruiter 0, so every
-/// row is a seed or has its recruiter among the rows (what the RDS package requires).
-pub fn close_tree(data: &mut Anonymised) {
+/// The bands of a tree quasi-identifier: as answered, every value from 0 to `last` a band of its
+/// own (the last one reaching `max`), then the coarser `coarse` bands where each is a union of
+/// those. The tree itself tells each row's exact wave (the steps back to a seed) and its exact
+/// number of recruits, so nothing coarser than exact is ever shown together with the tree.
+fn exact_bands(last: i64, max: i64, coarse: &[(i64, i64)]) -> String {
+    let mut bands: Vec<(i64, i64)> = (0..last).map(|v| (v, v)).collect();
+    bands.push((last, max));
+    let edges: Vec<i64> = bands.iter().map(|b| b.0).collect();
+    let unions = coarse
+        .iter()
+        .all(|&(lo, hi)| edges.contains(&lo) && (hi == max || edges.contains(&(hi + 1))));
+    let list = |b: &[(i64, i64)]| {
+        b.iter()
+            .map(|(lo, hi)| format!("[{lo}, {hi}]"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut out = format!("  bands = [{}]\n", list(&bands));
+    if unions && coarse.len() > 1 && coarse.len() < bands.len() {
+        out.push_str(&format!("  coarse_bands = [{}]\n", list(coarse)));
+    }
+    out
+}
+
+/// The tree's link columns, which give back each row's exact wave and number of recruits.
+const LINKS: [&str; 3] = ["rds_id", "rds_recruiter_id", "rds_seed"];
+
+/// After anonymisation. The links are kept only where the export shows wave and recruits as
+/// they are: where either was generalised to reach k, following recruiter ids back to a seed
+/// would rebuild the exact values (an outside review rebuilt the hidden wave of 182 of 194
+/// rows), so the link columns are left out and named in the manifest. Where they are kept, a
+/// recruit whose recruiter's row was left out gets recruiter 0, so every row is a seed or has
+/// its recruiter among the rows (what the RDS package requires). Says whether the links stay.
+pub fn close_tree(data: &mut Anonymised) -> bool {
     let at = |name: &str| data.columns.iter().position(|c| c.name == name);
+    let exact = |name: &str| {
+        at(name)
+            .and_then(|i| data.columns.get(i))
+            .is_some_and(|c| c.level.as_ref().is_none_or(|l| l.number == 0))
+    };
+    if !(exact("rds_wave") && exact("rds_coupons_used")) {
+        let drop: Vec<usize> = LINKS.iter().filter_map(|n| at(n)).collect();
+        for row in &mut data.rows {
+            row.values = (row.values.iter().enumerate())
+                .filter(|(i, _)| !drop.contains(i))
+                .map(|(_, v)| *v)
+                .collect();
+        }
+        data.columns = (data.columns.iter().enumerate())
+            .filter(|(i, _)| !drop.contains(i))
+            .map(|(_, c)| c.clone())
+            .collect();
+        data.withheld_columns
+            .extend(LINKS.iter().map(|n| (*n).to_owned()));
+        return false;
+    }
     let (Some(id_at), Some(recruiter_at)) = (at("rds_id"), at("rds_recruiter_id")) else {
-        return;
+        return false;
     };
     let ids: HashSet<Value> = data
         .rows
@@ -182,6 +236,7 @@ pub fn close_tree(data: &mut Anonymised) {
             }
         }
     }
+    true
 }
 
 #[cfg(test)]
@@ -251,6 +306,82 @@ mod tests {
         let mut ids: Vec<i64> = (0..4).map(id).collect();
         ids.sort_unstable();
         assert_eq!(ids, vec![1, 2, 3, 4], "a permutation of 1..n");
+    }
+
+    /// Chains of `depth` recruits after each seed: each person's id, recruiter and wave.
+    fn chains(seeds: u8, depth: u8, first: u8) -> Vec<ChainLink> {
+        let mut links = Vec::new();
+        for s in 0..seeds {
+            for w in 0..=depth {
+                let id = first + s * (depth + 1) + w;
+                links.push(ChainLink {
+                    id: [id; 16],
+                    recruiter: (w > 0).then_some([id - 1; 16]),
+                    wave: u32::from(w),
+                });
+            }
+        }
+        links
+    }
+
+    /// Where wave or recruits must be generalised to reach k, the links that would give them
+    /// back exactly (recruiter ids followed back to a seed) are left out and named; where both
+    /// can be shown as they are, the links stay.
+    #[test]
+    fn the_links_leave_only_with_wave_and_recruits_shown_as_they_are() {
+        let survey = Survey::parse(SURVEY).expect("survey");
+        let export = |links: Vec<ChainLink>| {
+            let records: Vec<SealedRecord> = links
+                .into_iter()
+                .map(|chain| SealedRecord {
+                    record_key: 0,
+                    response: Response::default(),
+                    chain: Some(chain),
+                })
+                .collect();
+            let (extended, responses) = with_tree(&survey, &records, &mut rand::rngs::OsRng)
+                .expect("tree")
+                .expect("coupons");
+            let params = crate::export::anonymise::Params::for_survey(&extended);
+            let mut data = crate::export::anonymise::anonymise(
+                &extended,
+                &responses,
+                &params,
+                &mut rand::rngs::OsRng,
+            )
+            .expect("exported");
+            let kept = close_tree(&mut data);
+            let names: Vec<String> = data.columns.iter().map(|c| c.name.clone()).collect();
+            (kept, names, data.withheld_columns)
+        };
+        // Twelve chains of four recruits: twelve people at each wave, each with one recruit
+        // but the last — every wave and number of recruits shared by at least k = 10.
+        let (kept, names, withheld) = export(chains(12, 4, 1));
+        assert!(kept, "{names:?}");
+        assert!(names.iter().any(|n| n == "rds_recruiter_id"));
+        assert!(withheld.is_empty(), "{withheld:?}");
+        // Three chains run deeper: waves 5 to 7 hold three people each, so the wave is
+        // generalised — and the links go with it.
+        let mut deeper = chains(12, 4, 1);
+        deeper.retain(|l| !(l.id[0] <= 15 && l.wave == 4));
+        deeper.extend(chains(3, 7, 100).into_iter().filter(|l| l.wave >= 4));
+        let relink: Vec<ChainLink> = deeper
+            .into_iter()
+            .map(|mut l| {
+                if l.id[0] >= 100 && l.wave == 4 {
+                    // Hang each deeper chain below the wave-3 person of one of the first chains.
+                    let chain = (l.id[0] - 100) / 8;
+                    l.recruiter = Some([1 + chain * 5 + 3; 16]);
+                }
+                l
+            })
+            .collect();
+        let (kept, names, withheld) = export(relink);
+        assert!(!kept);
+        for link in LINKS {
+            assert!(!names.iter().any(|n| n == link), "{link} in {names:?}");
+            assert!(withheld.iter().any(|n| n == link), "{link} not named");
+        }
     }
 
     #[test]

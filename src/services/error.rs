@@ -210,6 +210,7 @@ fn survey_kind(e: &SurveyError) -> ErrorKind {
         SurveyError::HasResponses(..)
         | SurveyError::Closed(_)
         | SurveyError::AlreadyClosed(_)
+        | SurveyError::Exported(..)
         | SurveyError::Shredded(_)
         | SurveyError::NotClosed(_) => Conflict,
         SurveyError::Store(_) | SurveyError::Vault(_) | SurveyError::Damaged(_) => Unavailable,

@@ -39,6 +39,15 @@ pub fn decide_export(
     id: &str,
     approve: bool,
 ) -> Result<ExportRequest, ServiceError> {
+    // Approving a request that no export could ever satisfy would hand the researcher a
+    // download that always fails: it is refused now, with the reason, and stays undecided.
+    if approve {
+        if let Some(asked) = requests::get(&chorus.store, id)? {
+            if asked.state == requests::ExportState::Requested {
+                build(chorus, &asked.survey)?;
+            }
+        }
+    }
     let decided = requests::decide(
         &chorus.store,
         &chorus.surveys,
@@ -52,6 +61,11 @@ pub fn decide_export(
     } else {
         "decline export"
     };
+    if approve {
+        chorus
+            .surveys
+            .mark_exported(&chorus.store, &decided.survey)?;
+    }
     audit(
         chorus,
         actor,
@@ -125,6 +139,7 @@ pub fn operator_export(
     out: &std::path::Path,
 ) -> Result<(), ServiceError> {
     let zip = build(chorus, survey)?;
+    chorus.surveys.mark_exported(&chorus.store, survey)?;
     super::operations::write_private(out, &zip).map_err(|source| ServiceError::WriteFile {
         path: out.to_path_buf(),
         source,

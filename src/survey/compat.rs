@@ -103,6 +103,41 @@ pub fn replacement_problems(old: &Survey, new: &Survey) -> Vec<String> {
     problems
 }
 
+/// Every reason `new` cannot replace `old` once the survey's data has been exported. The
+/// settings that decide how an export generalises — k, every question's role, option groups
+/// and coarse bands — stay as they were: an export is rebuilt from the current definition, and
+/// two exports of the same people under different generalisations, matched row by row on their
+/// other answers, split each other's groups into groups of one (an outside review did so).
+pub fn export_problems(old: &Survey, new: &Survey) -> Vec<String> {
+    let mut problems = Vec::new();
+    if new.k_anonymity != old.k_anonymity {
+        problems.push(format!(
+            "k_anonymity cannot change once the survey has been exported (was {}, now {})",
+            old.k_anonymity, new.k_anonymity
+        ));
+    }
+    for (a, b) in old.questions().zip(new.questions()) {
+        let id = &a.id;
+        if a.role != b.role {
+            problems.push(format!(
+                "question '{id}': its role cannot change once the survey has been exported"
+            ));
+        }
+        let groups = |q: &super::definition::Question| {
+            q.groups
+                .iter()
+                .map(|g| (g.id.clone(), g.options.clone()))
+                .collect::<Vec<_>>()
+        };
+        if groups(a) != groups(b) || a.coarse_bands != b.coarse_bands {
+            problems.push(format!(
+                "question '{id}': its groups and coarse_bands cannot change once the survey has been exported"
+            ));
+        }
+    }
+    problems
+}
+
 /// Recruitment may hand out fewer coupons once responses exist, never more: more coupons make a
 /// bigger tree of links. Turning coupons on would start a tree the earlier peers never joined;
 /// turning them off would record people who come with a coupon as seeds, so neither is allowed.

@@ -429,3 +429,73 @@ fn verify_export_accepts_the_bundle_and_refuses_any_tampering() {
         );
     }
 }
+
+/// Once a survey has been exported, the settings that shape an export stay as they were: a
+/// second bundle of the same people under another generalisation, matched row by row with
+/// the first, would split its groups into groups of one (an outside review did so by raising k
+/// on the closed survey and downloading the same request again).
+#[test]
+fn an_exported_survey_keeps_the_settings_that_shape_its_exports() {
+    let app = TestApp::spawn_configured(&[], Some("submissions_per_minute = 0\n"));
+    closed_demo(&app, 120);
+    let demo = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/surveys/demo.toml"))
+        .expect("demo");
+    let stricter = demo.replace("k_anonymity = 10", "k_anonymity = 12");
+    let path = app.dir.path().join("demo-k12.toml");
+    std::fs::write(&path, &stricter).expect("write");
+    let import = || app.cli(&["survey", "import", path.to_str().expect("path")]);
+    let (researcher, organiser, id) = approved(&app);
+    let (status, body) = post(
+        &app.url(&format!("/api/v1/exports/{id}/approve")),
+        "",
+        &[("Authorization", &format!("Bearer {organiser}"))],
+    );
+    assert_eq!(status, 200, "{body}");
+    let (status, first) = download(&app, &id, &researcher);
+    assert_eq!(status, 200);
+    let (ok, _, stderr) = import();
+    assert!(!ok, "k changed after an export");
+    assert!(stderr.contains("has been exported"), "{stderr}");
+    let grouped = demo.replacen("role = \"quasi\"", "role = \"sensitive\"", 1);
+    std::fs::write(&path, &grouped).expect("write");
+    assert!(!import().0, "a role changed after an export");
+    let (status, again) = download(&app, &id, &researcher);
+    assert_eq!(status, 200);
+    let csv = |zip: &[u8]| {
+        let mut rows: Vec<Vec<String>> =
+            csv::Reader::from_reader(files(zip)["data.csv"].as_slice())
+                .records()
+                .map(|r| r.expect("row").iter().skip(1).map(str::to_owned).collect())
+                .collect();
+        rows.sort();
+        rows
+    };
+    assert_eq!(
+        csv(&first),
+        csv(&again),
+        "the same generalisation, every download"
+    );
+    // Wording may still change.
+    let reworded = demo.replacen("title = \"", "title = \"Our ", 1);
+    std::fs::write(&path, &reworded).expect("write");
+    let (ok, _, stderr) = import();
+    assert!(ok, "{stderr}");
+}
+
+/// A request no export can satisfy (fewer responses than k) is not approved: the organiser is
+/// told why, the request stays undecided, and the exact number of responses is not said.
+#[test]
+fn a_request_no_export_can_satisfy_is_not_approved() {
+    let app = TestApp::spawn();
+    closed_demo(&app, 7);
+    let (researcher, organiser, id) = approved(&app);
+    let (status, body) = post(
+        &app.url(&format!("/api/v1/exports/{id}/approve")),
+        "",
+        &[("Authorization", &format!("Bearer {organiser}"))],
+    );
+    assert_eq!(status, 409, "{body}");
+    assert!(body.contains("fewer responses than k = 10"), "{body}");
+    assert!(!body.contains(" 7 "), "{body}");
+    assert_eq!(download(&app, &id, &researcher).0, 403, "not approved");
+}

@@ -1,6 +1,6 @@
 //! An independent check of an export, from its rows and columns alone: every combination of
-//! quasi-identifier values is shared by at least k rows, and every sensitive column has at
-//! least ℓ distinct values within each such class. Used by tests and by whoever bundles an
+//! quasi-identifier values is shared by at least k rows, and every sensitive column's answers
+//! (non-answers aside) take at least ℓ distinct values within each such class that has any. Used by tests and by whoever bundles an
 //! export.
 
 use std::collections::{BTreeSet, HashMap};
@@ -41,11 +41,17 @@ pub fn check(rows: &[Row], columns: &[Column], k: u32, l: u32) -> Result<(), Str
             ));
         }
         for &s in &sensitive {
+            let missing: Vec<Value> = columns
+                .get(s)
+                .map(|c| c.missing_codes().map(|m| m.code).collect())
+                .unwrap_or_default();
             let distinct: BTreeSet<Value> = members
                 .iter()
                 .filter_map(|r| r.values.get(s).copied())
+                .filter(|v| !missing.contains(v))
                 .collect();
-            if distinct.len() < l as usize {
+            // Non-answers are not answers; a class where nobody answered tells nothing.
+            if !distinct.is_empty() && distinct.len() < l as usize {
                 let name = columns.get(s).map_or("?", |c| c.name.as_str());
                 return Err(format!(
                     "sensitive column '{name}' has only {} distinct values in a class of {} rows (l = {l})",

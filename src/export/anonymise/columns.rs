@@ -39,6 +39,32 @@ pub(super) struct Exported {
 }
 
 impl Exported {
+    /// The codes of this column that are not answers.
+    pub(super) fn missing_values(&self) -> Vec<i64> {
+        let mut codes = vec![
+            self.na.dont_know,
+            self.na.prefer_not_to_say,
+            self.na.not_answered,
+        ];
+        codes.extend(self.own.iter().map(|(_, code)| *code));
+        codes
+    }
+
+    /// The distinct answers (non-answers aside) among `values`, counted up to `enough`.
+    pub(super) fn distinct_answers(&self, enough: usize) -> usize {
+        let missing = self.missing_values();
+        let mut seen: Vec<i64> = Vec::new();
+        for v in &self.values {
+            if !missing.contains(v) && !seen.contains(v) {
+                seen.push(*v);
+                if seen.len() >= enough {
+                    break;
+                }
+            }
+        }
+        seen.len()
+    }
+
     /// Appends the value of one record's answer to the question (`None`: not shown or skipped).
     pub(super) fn push(&mut self, answer: Option<&Answer>) {
         let na = self.na;

@@ -1,7 +1,8 @@
 //! The lattice search (as ARX/OLA). A node is one generalisation level per quasi-identifier.
 //! A node *passes* when, after dropping every record whose class (records sharing all
-//! quasi-identifier values) has fewer than k records or a sensitive column with fewer than ℓ
-//! distinct values, at most `budget` records were dropped.
+//! quasi-identifier values) has fewer than k records or a sensitive column whose answers there
+//! take fewer than ℓ distinct values (non-answers are not answers: a class of 19 "yes" and one
+//! "prefer not to say" tells every member's answer), at most `budget` records were dropped.
 //!
 //! Passing is monotone: generalising merges classes, a merged class is bad only if all its
 //! parts were bad, so the dropped records of a node include those of any generalisation of it.
@@ -28,6 +29,9 @@ pub(super) struct Problem<'a> {
     pub(super) qis: &'a [Qi],
     /// Values of each sensitive column, one per record.
     pub(super) sensitive: Vec<&'a [i64]>,
+    /// Per sensitive column, its codes that are not answers (don't know, prefer not to say,
+    /// not shown, a survey's own): they never count towards ℓ.
+    pub(super) missing: Vec<Vec<i64>>,
     pub(super) records: usize,
     pub(super) k: usize,
     pub(super) l: usize,
@@ -108,11 +112,11 @@ impl Problem<'_> {
         let l = self.l.max(1);
         let mut seen: Vec<i64> = vec![0; c.sizes.len() * l];
         let mut counts: Vec<usize> = vec![0; c.sizes.len()];
-        for column in &self.sensitive {
+        for (column, missing) in self.sensitive.iter().zip(&self.missing) {
             counts.iter_mut().for_each(|n| *n = 0);
             for (&class, &v) in c.of.iter().zip(column.iter()) {
                 let class = class as usize;
-                if bad.get(class).copied().unwrap_or(true) {
+                if bad.get(class).copied().unwrap_or(true) || missing.contains(&v) {
                     continue;
                 }
                 let (Some(n), Some(slots)) = (
@@ -126,8 +130,10 @@ impl Problem<'_> {
                     *n += 1;
                 }
             }
+            // A class whose answers (non-answers aside) are all the same tells each member's
+            // answer; a class where nobody answered tells none.
             for (b, &n) in bad.iter_mut().zip(&counts) {
-                if n < l {
+                if n > 0 && n < l {
                     *b = true;
                 }
             }

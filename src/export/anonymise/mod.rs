@@ -143,13 +143,7 @@ impl Prepared {
             .iter()
             .enumerate()
             .filter(|(_, e)| e.column.role == Role::Sensitive)
-            .filter(|(_, e)| {
-                e.values
-                    .iter()
-                    .collect::<std::collections::HashSet<_>>()
-                    .len()
-                    < l
-            })
+            .filter(|(_, e)| e.distinct_answers(l) < l)
             .map(|(i, _)| i)
             .collect();
         for &i in &uniform {
@@ -258,6 +252,13 @@ impl Prepared {
                 .enumerate()
                 .filter(|(i, e)| e.column.role == Role::Sensitive && self.kept(*i))
                 .map(|(_, e)| e.values.as_slice())
+                .collect(),
+            missing: self
+                .exported
+                .iter()
+                .enumerate()
+                .filter(|(i, e)| e.column.role == Role::Sensitive && self.kept(*i))
+                .map(|(_, e)| e.missing_values())
                 .collect(),
             records: self.records,
             k: params.k as usize,
@@ -472,17 +473,18 @@ fn achieved(classes: &lattice::Classes, bad: &[bool], p: &Problem<'_>) -> (u32, 
         .min()
         .unwrap_or(0);
     let mut l: Option<u32> = None;
-    for column in &p.sensitive {
+    for (column, missing) in p.sensitive.iter().zip(&p.missing) {
         let mut distinct: Vec<HashSet<i64>> = vec![HashSet::new(); classes.sizes.len()];
         for (&c, &v) in classes.of.iter().zip(column.iter()) {
-            if good(c as usize) {
+            if good(c as usize) && !missing.contains(&v) {
                 if let Some(set) = distinct.get_mut(c as usize) {
                     set.insert(v);
                 }
             }
         }
         for (c, set) in distinct.iter().enumerate() {
-            if good(c) {
+            // A class where nobody answered the item tells nothing of it.
+            if good(c) && !set.is_empty() {
                 let n = u32::try_from(set.len()).unwrap_or(u32::MAX);
                 l = Some(l.map_or(n, |m| m.min(n)));
             }
@@ -499,25 +501,14 @@ fn explain(f: Failure, p: &Problem<'_>, exported: &[Exported], params: &Params) 
             lattice::MAX_NODES
         )),
         Failure::Unreachable if p.records < params.k as usize => Refusal::Unreachable(format!(
-            "there are {} responses, fewer than k = {}: no export can hide each person among at least {} others",
-            p.records, params.k, params.k
+            "there are fewer responses than k = {k}: no export can put each person in a group of at least {k} people alike",
+            k = params.k
         )),
         Failure::Unreachable => {
             let uniform: Vec<&str> = exported
                 .iter()
                 .filter(|e| e.column.role == Role::Sensitive)
-                .filter(|e| {
-                    let mut distinct: Vec<i64> = Vec::new();
-                    for v in &e.values {
-                        if !distinct.contains(v) {
-                            distinct.push(*v);
-                            if distinct.len() >= params.l as usize {
-                                return false;
-                            }
-                        }
-                    }
-                    true
-                })
+                .filter(|e| e.distinct_answers(params.l as usize) < params.l as usize)
                 .map(|e| e.column.name.as_str())
                 .collect();
             Refusal::Unreachable(format!(

@@ -527,7 +527,10 @@ fn fewer_responses_than_k_are_refused() {
         .map(|i| person(20, "woman", if i % 2 == 0 { "yes" } else { "no" }))
         .collect();
     match anonymise(&s, &data, &params(5), &mut rng()) {
-        Err(Refusal::Unreachable(msg)) => assert!(msg.contains("fewer than k = 5"), "{msg}"),
+        Err(Refusal::Unreachable(msg)) => {
+            assert!(msg.contains("fewer responses than k = 5"), "{msg}");
+            assert!(!msg.contains('4'), "the exact count stays unsaid: {msg}");
+        }
         other => panic!("expected a refusal, got {other:?}"),
     }
 }
@@ -540,6 +543,47 @@ fn a_sensitive_item_everyone_answered_alike_is_left_out_by_name() {
     assert_eq!(out.withheld_columns, vec!["used".to_string()]);
     assert!(out.columns.iter().all(|c| c.name != "used"));
     assert!(out.rows.iter().all(|r| r.values.len() == out.columns.len()));
+}
+
+/// Nineteen women who all answered "yes" and one who preferred not to say: her non-answer is
+/// not a second answer, so the export never shows a group whose answers are all "yes" (an
+/// outside review found "ℓ = 2" reached that way).
+#[test]
+fn a_non_answer_never_makes_a_group_of_alike_answers_diverse() {
+    let s = survey(PEOPLE);
+    let mut data: Vec<Response> = (0..40)
+        .map(|i| person(20 + i % 50, "man", if i % 3 == 0 { "yes" } else { "no" }))
+        .collect();
+    data.extend((0..19).map(|i| person(20 + i * 2, "woman", "yes")));
+    let mut shy = person(30, "woman", "yes");
+    shy.insert(qid("used"), Answer::NonAnswer(NonAnswer::PreferNotToSay));
+    data.push(shy);
+    let out = anonymise(&s, &data, &params(5), &mut rng()).expect("exported");
+    let quasi: Vec<usize> = (out.columns.iter().enumerate())
+        .filter(|(_, c)| c.role == Role::Quasi)
+        .map(|(i, _)| i)
+        .collect();
+    let used = out
+        .columns
+        .iter()
+        .position(|c| c.name == "used")
+        .expect("used");
+    let missing: Vec<Value> = out.columns[used].missing_codes().map(|m| m.code).collect();
+    let mut classes: std::collections::HashMap<Vec<Value>, std::collections::BTreeSet<Value>> =
+        std::collections::HashMap::new();
+    for row in &out.rows {
+        let answers = classes
+            .entry(quasi.iter().map(|&q| row.values[q]).collect())
+            .or_default();
+        if !missing.contains(&row.values[used]) {
+            answers.insert(row.values[used]);
+        }
+    }
+    assert!(
+        classes.values().all(|a| a.len() != 1),
+        "a group in which everyone who answered gave the same answer"
+    );
+    assert!(out.achieved_l.is_some_and(|l| l >= 2));
 }
 
 #[test]
@@ -646,6 +690,10 @@ fn multi_options_and_grid_rows_become_columns_with_non_answer_codes() {
         qid("drugs_3m"),
         Answer::NonAnswer(NonAnswer::PreferNotToSay),
     );
+    // Some people choose "none of these", so that its column has two different answers.
+    for r in data.iter_mut().skip(1).step_by(7) {
+        r.insert(qid("drugs_3m"), Answer::Choices(vec!["none".into()]));
+    }
     let out = anonymise(&s, &data, &Params::for_survey(&s), &mut rng()).expect("export");
     let names: Vec<&str> = out.columns.iter().map(|c| c.name.as_str()).collect();
     assert!(names.contains(&"drugs_3m.heroin"));

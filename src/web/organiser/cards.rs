@@ -67,6 +67,17 @@ pub async fn issue(
             )
         }
     };
+    let (format, paper) = (field(&fields, "format"), field(&fields, "paper"));
+    if !matches!(format, None | Some("print" | "csv"))
+        || !matches!(paper, None | Some("a4" | "letter"))
+    {
+        return survey_page(
+            &org,
+            &id,
+            Some("The form could not be read: cards are printed on A4 or US letter, or issued as a CSV file."),
+            StatusCode::BAD_REQUEST,
+        );
+    }
     // One select per `from_batch` question, named `tag.<question>`; left empty, no tag.
     let tags: crate::survey::BatchTags = fields
         .iter()
@@ -98,7 +109,7 @@ pub async fn issue(
             return survey_failure(&org, &id, &e);
         }
     };
-    let paper = if field(&fields, "paper") == Some("letter") {
+    let paper = if paper == Some("letter") {
         "letter"
     } else {
         "a4"
@@ -109,7 +120,7 @@ pub async fn issue(
         held: Held::Cards {
             batch,
             paper,
-            csv: field(&fields, "format") == Some("csv"),
+            csv: format == Some("csv"),
             codes: codes.iter().map(TokenCode::display).collect(),
         },
     });

@@ -5,7 +5,7 @@
 //! services, which audit it.
 
 use super::access::{act, field, see_other, Org};
-use super::surveys::survey_failure;
+use super::surveys::{survey_failure, survey_page};
 use crate::accounts::Role;
 use crate::release::ReleaseDocument;
 use crate::services::releases::{self as release_actions, Which};
@@ -82,7 +82,18 @@ pub async fn quote(
     let id = path.into_inner();
     let question = field(&fields, "question").unwrap_or("").to_owned();
     let text = field(&fields, "text").unwrap_or("").to_owned();
-    let unpick = field(&fields, "do") == Some("unpick");
+    let unpick = match field(&fields, "do") {
+        Some("pick") => false,
+        Some("unpick") => true,
+        _ => {
+            return survey_page(
+                &org,
+                &id,
+                Some("The form could not be read: it should pick a quote or take one back."),
+                StatusCode::BAD_REQUEST,
+            )
+        }
+    };
     let (actor, survey) = (org.actor(), id.clone());
     let done = act(&state, move |chorus| {
         if unpick {
