@@ -237,6 +237,12 @@ impl SurveyRegistry {
         source: &str,
     ) -> Result<ImportOutcome, SurveyError> {
         let survey = Survey::parse(source).map_err(SurveyError::Invalid)?;
+        let problems = survey.import_problems();
+        if !problems.is_empty() {
+            return Err(SurveyError::Invalid(crate::survey::DefinitionErrors(
+                problems,
+            )));
+        }
         let id = survey.id().clone();
         let _writing = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         let existing = self.get(id.as_str());

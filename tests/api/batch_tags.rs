@@ -160,3 +160,24 @@ fn peers_are_never_asked_a_field_filled_from_the_batch() {
         .expect("site");
     assert_eq!(site["compute"], json!({"from_batch": true}));
 }
+
+/// A question filled from the code batch says where a card was handed out — two cards given out
+/// in a jail single two people out — so it must be a quasi-identifier: a definition that calls
+/// it anything else is refused, with its line, and nothing is imported.
+#[test]
+fn a_field_filled_from_the_batch_must_be_a_quasi_identifier() {
+    let app = TestApp::spawn();
+    let plain = SURVEY.replacen(
+        "role = \"quasi\"\n  from_batch",
+        "role = \"plain\"\n  from_batch",
+        1,
+    );
+    assert_ne!(plain, SURVEY, "the example has a from_batch question");
+    let path = app.dir.path().join("plain-site.toml");
+    std::fs::write(&path, &plain).expect("write");
+    let (ok, _, stderr) = app.cli(&["survey", "import", path.to_str().expect("path")]);
+    assert!(!ok, "imported");
+    assert!(stderr.contains("role = \"quasi\""), "{stderr}");
+    assert!(stderr.contains("line "), "{stderr}");
+    assert!(!app.survey_list().contains("paid-peer"), "nothing imported");
+}

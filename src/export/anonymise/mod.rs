@@ -175,7 +175,14 @@ impl Prepared {
         let mut fill: Vec<(&str, Vec<Slot>)> = Vec::new();
         for q in survey.questions() {
             let mut mine = Vec::new();
-            match decide(&q.kind, q.role) {
+            // Filled from the card's batch: where the card was handed out identifies, whatever
+            // role a definition stored before that rule gave it.
+            let role = if q.compute == Some(crate::survey::Compute::FromBatch) {
+                Some(Role::Quasi)
+            } else {
+                q.role
+            };
+            match decide(&q.kind, role) {
                 Decision::Generalise(how) => {
                     let qi =
                         Qi::new(q, how).ok_or_else(|| Refusal::Unsupported(q.id.to_string()))?;

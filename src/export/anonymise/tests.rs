@@ -916,3 +916,39 @@ fn an_export_with_a_quasi_multi_select_names_one_quasi_column_per_option_and_rec
     assert_eq!(out.columns[0].label, "Which drugs? — Heroin");
     check(&out.rows, &out.columns, 5, 2).expect("k-anonymous");
 }
+
+/// A definition stored before from_batch questions had to be quasi-identifiers still loads;
+/// its export treats the batch field as one, so a batch of two cards never leaves as two rows
+/// that say where they were handed out.
+#[test]
+fn a_field_filled_from_the_batch_is_generalised_whatever_its_stored_role() {
+    let source = PEOPLE.replace(
+        "  [[pages.questions]]\n  id = \"used\"",
+        "  [[pages.questions]]\n  id = \"site\"\n  type = \"single\"\n  role = \"plain\"\n  from_batch = true\n  text = \"Site\"\n  options = [{ id = \"north\", text = \"North\" }, { id = \"jail\", text = \"Jail visit\" }]\n\n  [[pages.questions]]\n  id = \"used\"",
+    );
+    let s = survey(&source);
+    assert!(!s.import_problems().is_empty(), "a new import is refused");
+    let data: Vec<Response> = (0..60)
+        .map(|i| {
+            let mut r = person(20 + i % 40, "woman", if i % 2 == 0 { "yes" } else { "no" });
+            let site = if i < 2 { "jail" } else { "north" };
+            r.insert(qid("site"), Answer::Choice(site.into()));
+            r
+        })
+        .collect();
+    let out = anonymise(&s, &data, &params(5), &mut rng()).expect("exported");
+    let site = out.columns.iter().find(|c| c.name == "site").expect("site");
+    assert_eq!(site.role, Role::Quasi);
+    assert!(site.level.is_some());
+    let at = out
+        .columns
+        .iter()
+        .position(|c| c.name == "site")
+        .expect("site");
+    let jail = out
+        .rows
+        .iter()
+        .filter(|r| r.values[at] == Value::Code(2))
+        .count();
+    assert_eq!(jail, 0, "two cards from the jail never leave as such");
+}

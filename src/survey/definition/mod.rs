@@ -265,6 +265,23 @@ impl Survey {
         &self.warnings
     }
 
+    /// Rules a definition must meet to be imported, which a definition stored before they
+    /// existed is not refused for (it still loads, and exports treat it by the rule): a
+    /// question filled from the code batch says where the card was handed out, which can single
+    /// someone out, so it must be a quasi-identifier.
+    pub fn import_problems(&self) -> Vec<super::error::DefinitionError> {
+        self.questions()
+            .filter(|q| q.compute == Some(Compute::FromBatch) && q.role != Some(Role::Quasi))
+            .map(|q| super::error::DefinitionError {
+                line: Some(q.line),
+                message: format!(
+                    "question '{}': a question filled from the code batch (from_batch) says where the card was handed out, which can single someone out: give it role = \"quasi\"",
+                    q.id
+                ),
+            })
+            .collect()
+    }
+
     /// The original TOML, kept for storage and re-import.
     pub fn source(&self) -> &str {
         &self.source
