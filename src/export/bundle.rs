@@ -33,6 +33,8 @@ pub enum BundleError {
     FileMissing(String),
     #[error("{0} is in the bundle but not in the manifest")]
     Unlisted(String),
+    #[error("the zip is not laid out as Chorus writes bundles (it was packed again, or holds repeated or hidden entries), so a tool could read other bytes than the signed ones: check the file exactly as it was downloaded")]
+    Repacked,
 }
 
 /// Builds the zip. `manifest` holds what describes the export (survey, k, ℓ, levels…); the
@@ -61,15 +63,23 @@ pub fn build(
         serde_json::to_vec_pretty(&manifest).map_err(|e| BundleError::Build(e.to_string()))?;
     let signature = key.sign(&manifest_bytes);
 
+    all.push((MANIFEST.to_owned(), manifest_bytes));
+    all.push((SIGNATURE.to_owned(), signature));
+    pack(&all)
+}
+
+/// The zip of `entries`, in order, exactly as Chorus lays out every bundle: stored (not
+/// compressed), a fixed date on every entry, nothing else. The layout is fixed so that
+/// [`verify`] can refuse any other: a zip with a second `data.csv` before the signed one passes
+/// every hash check, yet R's `unz()` reads the first.
+fn pack(entries: &[(String, Vec<u8>)]) -> Result<Vec<u8>, BundleError> {
     let err = |e: &dyn std::fmt::Display| BundleError::Build(e.to_string());
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Stored)
         // No time of day in the bundle: a fixed date on every entry.
         .last_modified_time(zip::DateTime::default());
-    all.push((MANIFEST.to_owned(), manifest_bytes));
-    all.push((SIGNATURE.to_owned(), signature));
-    for (name, bytes) in &all {
+    for (name, bytes) in entries {
         zip.start_file(name.as_str(), options)
             .map_err(|e| err(&e))?;
         zip.write_all(bytes).map_err(|e| err(&e))?;
@@ -144,6 +154,10 @@ pub fn verify(zip_bytes: &[u8]) -> Result<Verified, BundleError> {
     if find(PUBLIC_KEY) != Some(public_key_pem(&key32).as_bytes()) {
         return Err(BundleError::Tampered(PUBLIC_KEY.to_owned()));
     }
+    let names: std::collections::HashSet<&str> = entries.iter().map(|(n, _)| n.as_str()).collect();
+    if names.len() != entries.len() || pack(&entries).ok().as_deref() != Some(zip_bytes) {
+        return Err(BundleError::Repacked);
+    }
     Ok(Verified {
         fingerprint: fingerprint(&public_key),
         manifest,
@@ -182,6 +196,40 @@ mod tests {
             ("codebook.csv".to_owned(), b"variable,label\n".to_vec()),
         ];
         build(manifest, &files, &key()).expect("build")
+    }
+
+    /// A second `data.csv`, changed, put before the signed one: every listed hash still
+    /// matches the entry a by-name lookup may find, and some readers (R's `unz()`) read the
+    /// first. Bytes added before or after the zip are refused too.
+    #[test]
+    fn a_bundle_with_a_repeated_or_extra_entry_or_bytes_is_refused() {
+        let original = bundle();
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&original)).expect("zip");
+        let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
+        for i in 0..archive.len() {
+            let mut f = archive.by_index(i).expect("entry");
+            let mut bytes = Vec::new();
+            f.read_to_end(&mut bytes).expect("read");
+            entries.push((f.name().expect("name").into_owned(), bytes));
+        }
+        // Written under a name of the same length, then renamed in place: the zip crate
+        // refuses to write a repeated name, a hand-made zip need not.
+        let mut doubled = vec![("data.csx".to_owned(), b"row_id,age\nab12,65+\n".to_vec())];
+        doubled.extend(entries);
+        let mut repacked = pack(&doubled).expect("pack");
+        let mut at = 0;
+        while let Some(i) = repacked[at..].windows(8).position(|w| w == b"data.csx") {
+            repacked[at + i..at + i + 8].copy_from_slice(b"data.csv");
+            at += i + 8;
+        }
+        assert!(at > 0);
+        assert!(verify(&repacked).is_err(), "a repeated entry verifies");
+        let mut padded = b"MZ".to_vec();
+        padded.extend_from_slice(&original);
+        assert!(verify(&padded).is_err(), "bytes before the zip verify");
+        let mut trailing = original.clone();
+        trailing.extend_from_slice(b"hidden");
+        assert!(verify(&trailing).is_err(), "bytes after the zip verify");
     }
 
     #[test]
