@@ -5,7 +5,8 @@
 //! 0. `options`: one 0/1 column per option, as answered;
 //! 1. `groups`: one 0/1 column per option group (1 when any of its options is ticked), or,
 //!    when the question declares no groups, `count`: one column with the number of options
-//!    ticked, banded 0 / 1 / 2 / 3 or more;
+//!    ticked, banded 0 / 1 / 2 / 3 or more (an option that excludes the others, such as "none
+//!    of these", counts as none);
 //! 2. `suppressed`: every option column is `*`.
 //!
 //! Combinations are coded only once every answer is in (codes are made for the combinations
@@ -36,6 +37,8 @@ pub(super) struct Selections {
     options: Vec<(String, String)>,
     /// Group id, label and the positions of its options.
     groups: Vec<(String, String, Vec<usize>)>,
+    /// Per option: whether it excludes the others ("none of these"), so counts as none ticked.
+    exclusive: Vec<bool>,
     offered: Vec<NonAnswer>,
     entries: Vec<Entry>,
 }
@@ -56,6 +59,7 @@ impl Selections {
             })
             .collect();
         Selections {
+            exclusive: options.iter().map(|o| o.exclusive).collect(),
             options: options
                 .iter()
                 .map(|o| (o.id.clone(), o.text.default_text().to_owned()))
@@ -212,13 +216,19 @@ impl Selections {
     fn count_level(&self, ticked: &[&[bool]]) -> Level {
         let map = ticked
             .iter()
-            .map(|t| to_u16(t.iter().filter(|b| **b).count().min(COUNT_TOP)))
+            .map(|t| {
+                // "None of these" ticked is none of the options ticked, not one of them.
+                let counted = (t.iter().zip(&self.exclusive))
+                    .filter(|(ticked, exclusive)| **ticked && !**exclusive)
+                    .count();
+                to_u16(counted.min(COUNT_TOP))
+            })
             .collect();
         let mut codes: Vec<CodeLabel> = (0..=COUNT_TOP)
             .map(|n| CodeLabel {
                 code: Value::Code(i64::try_from(n).unwrap_or(0)),
                 label: match n {
-                    0 => "none selected".to_owned(),
+                    0 => "none selected (or only an option such as \"none of these\")".to_owned(),
                     1 => "1 selected".to_owned(),
                     n if n == COUNT_TOP => format!("{n} or more selected"),
                     n => format!("{n} selected"),

@@ -891,6 +891,22 @@ fn a_multi_select_without_groups_is_generalised_to_the_number_of_options_ticked(
     assert_eq!(counts, [vec![c(1)], vec![c(1)], vec![c(3)], vec![c(0)]]);
 }
 
+/// "None of these" is none of the options: its people count 0, not 1 beside those who used one.
+#[test]
+fn an_option_that_excludes_the_others_counts_as_none_ticked() {
+    let with_none = DRUGS.replace("GROUPS", "").replace(
+        "{ id = \"meth\", text = \"Meth\" }]",
+        "{ id = \"meth\", text = \"Meth\" }, { id = \"none\", text = \"None of these\", exclusive = true }]",
+    );
+    let s = survey(&with_none);
+    let answers = [ticked(&["none"]), ticked(&["heroin"]), ticked(&[])];
+    let mut qi = qi_of(&s, "used", Generalisation::Selections, &answers);
+    assert!(qi.finish());
+    let c = Value::Code;
+    let counts: Vec<Vec<Value>> = (0..3).map(|r| columns_at(&qi, 1, r)).collect();
+    assert_eq!(counts, [vec![c(0)], vec![c(1)], vec![c(0)]]);
+}
+
 #[test]
 fn an_export_with_a_quasi_multi_select_names_one_quasi_column_per_option_and_records_its_level() {
     let s = survey(&DRUGS.replace("GROUPS", DRUG_GROUPS));
