@@ -49,6 +49,7 @@ const RELEASE_WAIT: Duration = Duration::from_secs(5);
 /// still closing (sled's background writes and the rewrite timer keep the database alive for a
 /// moment after the store is dropped), and waiting for it is right.
 fn open_sled(path: &Path, cache_bytes: u64) -> Result<sled::Db, StoreError> {
+    remove_unfinished_snapshots(path).map_err(|e| StoreError::Sled(sled::Error::Io(e)))?;
     let started = Instant::now();
     loop {
         let opened = sled::Config::new()
@@ -66,6 +67,34 @@ fn open_sled(path: &Path, cache_bytes: u64) -> Result<sled::Db, StoreError> {
             other => return other,
         }
     }
+}
+
+/// sled writes a snapshot to `snap.<lsn>.generating` and renames it once whole; one left
+/// behind (a disk that filled up while sled closed, a crash) is never whole. sled 0.34 does not
+/// skip it when it opens a directory: it reads the unfinished file as the newest snapshot and
+/// refuses the whole store as "corrupted" — every answer still there, but unreachable (an
+/// outside review, on a nearly full disk). Removing it first leaves sled the last whole
+/// snapshot and its log, from which it recovers as after any crash.
+fn remove_unfinished_snapshots(path: &Path) -> std::io::Result<()> {
+    let entries = match std::fs::read_dir(path) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let mut removed = false;
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("snap.") && name.ends_with(".generating") {
+            std::fs::remove_file(entry.path())?;
+            removed = true;
+        }
+    }
+    if removed {
+        super::ledger::sync_dir(path)?;
+    }
+    Ok(())
 }
 
 impl Generation {
