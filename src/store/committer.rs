@@ -215,8 +215,16 @@ fn commit(shared: &Shared, jobs: Vec<Job>) {
     };
     let flushed = live.flush().map_err(|e| CommitError::Sled(Arc::new(e)));
     drop(live);
-    if let Err(e) = &flushed {
-        tracing::error!(error = %e, "flush failed");
+    match &flushed {
+        Err(e) => {
+            crate::telemetry::storage_failure("flush failed", &e);
+            shared.failing.store(true, Ordering::Relaxed);
+        }
+        Ok(()) => {
+            if shared.failing.swap(false, Ordering::Relaxed) {
+                tracing::warn!("the store writes again");
+            }
+        }
     }
     match outcomes {
         Ok(outcomes) => {
@@ -232,7 +240,7 @@ fn commit(shared: &Shared, jobs: Vec<Job>) {
             }
         }
         Err(e) => {
-            tracing::error!(error = %e, "redemption batch failed");
+            crate::telemetry::storage_failure("redemption batch failed", &e);
             let e = CommitError::Sled(Arc::new(e));
             for (_, reply) in redeems {
                 let _ = reply.send(Err(e.clone()));
@@ -245,6 +253,11 @@ fn commit(shared: &Shared, jobs: Vec<Job>) {
     // After the batch is on disk and before the next one starts.
     for work in exclusive {
         work();
+    }
+    // sled refuses every write after one has failed, even once the disk has room again (an
+    // outside review: 503s until a restart): the store is opened afresh, as a restart would.
+    if shared.failing.load(Ordering::Relaxed) {
+        super::rewrite::reopen_after_failure(shared);
     }
 }
 

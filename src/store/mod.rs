@@ -110,6 +110,9 @@ pub(crate) struct Shared {
     /// closing store rewrite only when this is not 0. Kept in memory only; a start rewrites
     /// whatever the last run left (`Store::rewrite_after_start`).
     since_rewrite: AtomicU64,
+    /// The last write could not be made durable (a full disk, a data directory made
+    /// unwritable): `/healthz` says so, and the commit thread tries the store afresh.
+    failing: std::sync::atomic::AtomicBool,
 }
 
 /// The live generation, read side held.
@@ -175,6 +178,7 @@ impl Store {
             current: RwLock::new(Some(Arc::new(generation))),
             ledger: Mutex::new(ledger),
             since_rewrite: AtomicU64::new(0),
+            failing: std::sync::atomic::AtomicBool::new(false),
         });
         // Counted before any thread starts, so that a store that cannot be read leaves none.
         let counters = count_from_tree(&shared.live().redeem)?;

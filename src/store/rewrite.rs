@@ -71,6 +71,11 @@ struct Plan {
 }
 
 impl Store {
+    /// Whether the last write could not be made durable (and the store is being tried afresh).
+    pub fn is_failing(&self) -> bool {
+        self.shared.failing.load(Ordering::Relaxed)
+    }
+
     /// Rewrites the store now (in key order, into a fresh directory; the old one is deleted).
     /// Safe while serving: redemptions wait for it and none is lost.
     pub fn rewrite(&self) -> Result<RewriteReport, StoreError> {
@@ -311,6 +316,55 @@ fn reopen(shared: &Shared, name: &str) -> Arc<Generation> {
             std::process::exit(1);
         }
     }
+}
+
+/// How often a failing store is opened afresh: often enough that answers are taken again soon
+/// after the disk has room, seldom enough not to churn while it is full.
+const RETRY_FAILING_EVERY: Duration = Duration::from_secs(10);
+
+/// Opens the live generation afresh after a write failed (sled refuses every later write in
+/// the same handle), as a restart would; at most once every [`RETRY_FAILING_EVERY`]. Runs in
+/// the commit thread; skipped while anything else holds the generation. Everything acknowledged
+/// was durable before the failure, and a failed batch was never acknowledged.
+pub(super) fn reopen_after_failure(shared: &Shared) {
+    static LAST: std::sync::Mutex<Option<Instant>> = std::sync::Mutex::new(None);
+    {
+        let mut last = LAST.lock().unwrap_or_else(|p| p.into_inner());
+        if last.is_some_and(|at| at.elapsed() < RETRY_FAILING_EVERY) {
+            return;
+        }
+        *last = Some(Instant::now());
+    }
+    // Closing the handle and opening it again needs room; on a disk still full the open could
+    // fail, which ends the process. Try only once a probe the size of a log segment fits.
+    if !room_to_write(&shared.data_dir) {
+        return;
+    }
+    let mut current = shared.current.write().unwrap_or_else(|p| p.into_inner());
+    let Some(live) = current.take() else {
+        return;
+    };
+    if Arc::strong_count(&live) > 1 {
+        *current = Some(live);
+        return;
+    }
+    let name = live.name.clone();
+    drop(live);
+    *current = Some(reopen(shared, &name));
+    // Whether it writes again shows at the next flush.
+    tracing::warn!("the store was opened afresh after a failed write");
+}
+
+/// Whether a few megabytes can be written and synced in `dir` (then removed).
+fn room_to_write(dir: &std::path::Path) -> bool {
+    use std::io::Write;
+    let probe = dir.join(".room-probe");
+    let written = std::fs::File::create(&probe).and_then(|mut f| {
+        f.write_all(&vec![0u8; 8 << 20])?;
+        f.sync_all()
+    });
+    let _ = std::fs::remove_file(&probe);
+    written.is_ok()
 }
 
 /// A fresh generation filled from `from`, durable and closed: its name and path, and the counts

@@ -23,7 +23,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/api/v1/surveys/{survey}/open-code").post(post_open_code));
 }
 
-async fn healthz() -> HttpResponse {
+/// `200 {"status":"ok"}`, or `503` while the store cannot make writes durable (a full disk, an
+/// unwritable data directory), so that monitoring notices what peers would meet as "busy".
+async fn healthz(state: web::Data<State>) -> HttpResponse {
+    if state.chorus.store.is_failing() {
+        return HttpResponse::ServiceUnavailable()
+            .content_type("application/json")
+            .body(r#"{"status":"failing","reason":"the store cannot write answers to disk: is the disk full?"}"#);
+    }
     HttpResponse::Ok()
         .content_type("application/json")
         .body(r#"{"status":"ok"}"#)

@@ -78,7 +78,7 @@ pub fn upload_status(e: &UploadError) -> StatusCode {
 pub fn message_of(e: &ServiceError) -> String {
     match e.kind() {
         ErrorKind::Unavailable => {
-            tracing::error!(error = %e, "action failed");
+            crate::telemetry::storage_failure("action failed", &e);
             UNAVAILABLE_MESSAGE.to_owned()
         }
         _ => e.to_string(),
@@ -216,7 +216,7 @@ impl From<crate::services::responses::OpenCodeError> for ApiError {
 
 impl From<crate::store::StoreError> for ApiError {
     fn from(e: crate::store::StoreError) -> ApiError {
-        tracing::error!(error = %e, "storage failure");
+        crate::telemetry::storage_failure("storage failure", &e);
         ApiError::Unavailable
     }
 }

@@ -8,6 +8,7 @@ mod carving;
 mod cli;
 mod coupons;
 mod device_cookies;
+mod disk_full;
 mod durability;
 mod edges;
 mod every_example;

@@ -156,7 +156,7 @@ pub async fn send_entry(
         Err(SubmitError::NoSuchSurvey) => r.message(Message::NotFound),
         Err(SubmitError::SurveyClosed) => r.message(Message::Closed),
         Err(SubmitError::Store(e)) => {
-            tracing::error!(error = %e, "storage failure on a paper entry");
+            crate::telemetry::storage_failure("storage failure on a paper entry", &e);
             r.message(Message::Busy)
         }
     }

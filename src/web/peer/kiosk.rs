@@ -94,7 +94,7 @@ fn refused(r: &Render<'_>, e: KioskError) -> HttpResponse {
         KioskError::Gone => r.message(Message::KioskGone),
         KioskError::SurveyClosed => r.message(Message::Closed),
         KioskError::Store(e) => {
-            tracing::error!(error = %e, "storage failure at a kiosk");
+            crate::telemetry::storage_failure("storage failure at a kiosk", &e);
             r.message(Message::Busy)
         }
     }

@@ -25,7 +25,10 @@ pub async fn leave(
     let survey = path.into_inner();
     if let Some(code) = &query.code {
         if let Err(e) = responses::retire_code(&state.chorus, &survey, code).await {
-            tracing::error!(error = %e, "storage failure retiring a code left on Quick exit");
+            crate::telemetry::storage_failure(
+                "storage failure retiring a code left on Quick exit",
+                &e,
+            );
         }
     }
     // Only a kiosk link made here leads back to a kiosk; anything else leaves the site.

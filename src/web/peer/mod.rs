@@ -368,7 +368,7 @@ async fn submit_answers(
         Err(SubmitError::NoSuchSurvey) => r.message(Message::NotFound),
         Err(SubmitError::SurveyClosed) => r.message(Message::Closed),
         Err(SubmitError::Store(e)) => {
-            tracing::error!(error = %e, "storage failure on submit");
+            crate::telemetry::storage_failure("storage failure on submit", &e);
             r.message(Message::Busy)
         }
     }
@@ -427,7 +427,7 @@ fn site_of_code(state: &State, entry: &SurveyEntry, code: &str) -> Option<Survey
     match responses::usable_code(&state.chorus, entry, code) {
         Ok(usable) => usable.and_then(|u| u.site),
         Err(e) => {
-            tracing::error!(error = %e, "storage failure looking up a code's site");
+            crate::telemetry::storage_failure("storage failure looking up a code's site", &e);
             None
         }
     }
@@ -452,7 +452,7 @@ fn usable_code(
 ) -> Result<responses::UsableCode, Message> {
     responses::usable_code(&state.chorus, entry, typed)
         .map_err(|e| {
-            tracing::error!(error = %e, "storage failure checking a code");
+            crate::telemetry::storage_failure("storage failure checking a code", &e);
             Message::Busy
         })?
         .ok_or(Message::CodeUnusable)
