@@ -228,6 +228,11 @@ pub fn socket_path(data_dir: &std::path::Path) -> PathBuf {
 }
 
 /// Whether a server is listening on this data directory's control socket.
+/// Whether `data_dir` holds an installation (only `chorus serve` and `restore` make one).
+pub fn installed(data_dir: &std::path::Path) -> bool {
+    Store::exists(data_dir)
+}
+
 pub fn server_running(data_dir: &std::path::Path) -> bool {
     std::os::unix::net::UnixStream::connect(socket_path(data_dir)).is_ok()
 }

@@ -7,7 +7,7 @@ pub mod control;
 pub mod i18n;
 
 use crate::config::Settings;
-use crate::installation::{server_running, Chorus};
+use crate::installation::{installed, server_running, Chorus};
 use crate::services::operations::{self, RekeyTarget};
 use crate::services::ServiceError;
 use crate::vault::Passphrase;
@@ -166,6 +166,16 @@ fn parse_tag(s: &str) -> Result<(String, String), String> {
     }
 }
 
+/// What a command run where there is no installation is told.
+fn no_installation(data_dir: &Path) -> String {
+    format!(
+        "chorus: there is no Chorus installation in {} — run the command where Chorus runs, or name its data directory (CHORUS_DATA_DIR, or data_dir in chorus.toml); `chorus serve` makes a new one",
+        std::path::absolute(data_dir)
+            .unwrap_or_else(|_| data_dir.to_path_buf())
+            .display()
+    )
+}
+
 /// Runs every command but `serve`. Checking an export bundle needs no settings, store or key:
 /// a researcher runs it anywhere.
 pub fn run(command: CliCommand, config: Option<&Path>) -> ExitCode {
@@ -207,6 +217,9 @@ pub fn run(command: CliCommand, config: Option<&Path>) -> ExitCode {
             }
             if server_running(&settings.data_dir) {
                 return report(Err(ServiceError::ServerRunning));
+            }
+            if !installed(&settings.data_dir) {
+                return fail(&no_installation(&settings.data_dir));
             }
             let target = match to_key_file {
                 Some(path) => RekeyTarget::KeyFile(absolute(&path)),
@@ -287,6 +300,12 @@ pub fn run(command: CliCommand, config: Option<&Path>) -> ExitCode {
             tables: (!tables.is_empty()).then_some(tables),
         },
     };
+    // A command run from the wrong directory, or with a mistyped CHORUS_DATA_DIR, would make a
+    // new, empty installation with a key of its own — and a "backup" of it that says it worked.
+    // Only `chorus serve` (the first run) and `chorus restore` make an installation.
+    if !installed(&settings.data_dir) && !server_running(&settings.data_dir) {
+        return fail(&no_installation(&settings.data_dir));
+    }
     // A running server owns the data directory: ask it. Otherwise open the store here.
     let outcome = control::try_remote(&settings.data_dir, &command).unwrap_or_else(|| {
         match Chorus::open(&settings) {

@@ -196,6 +196,11 @@ impl Store {
     /// The key ledger of a data directory, for checking a key before `open`. Writes nothing —
     /// except once for a directory in the layout before the key ledger, which is migrated first
     /// (its keys are inside sled until then).
+    /// Whether `dir` holds a Chorus store (its key ledger, or a store from before the ledger).
+    pub fn exists(dir: &Path) -> bool {
+        dir.join(ledger::FILE_NAME).is_file() || legacy::present(dir)
+    }
+
     pub fn keys(dir: &Path, cache_bytes: u64) -> Result<KeyLedger, StoreError> {
         if legacy::present(dir) {
             let _lock = lock_data_dir(dir)?;

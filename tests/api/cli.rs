@@ -166,3 +166,35 @@ fn the_cli_reports_a_missing_file_clearly() {
     assert!(!ok);
     assert!(stderr.contains("/no/such/file.toml"), "{stderr}");
 }
+
+/// A command run where there is no installation — the wrong directory, a mistyped
+/// CHORUS_DATA_DIR — says so and makes nothing: not a new, empty installation with a key of its
+/// own, nor a "backup" of one that claims to have worked.
+#[test]
+fn a_command_where_there_is_no_installation_makes_none() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for args in [
+        vec!["backup", "nightly.backup"],
+        vec!["survey", "list"],
+        vec!["codes", "issue", "demo", "--count", "1"],
+        vec!["rekey", "--to-key-file", "new.key"],
+    ] {
+        let out = std::process::Command::new(crate::helpers::BIN)
+            .args(&args)
+            .current_dir(dir.path())
+            .env_remove("CHORUS_DATA_DIR")
+            .env_remove("CHORUS_KEY_FILE")
+            .env_remove("CHORUS_CONFIG")
+            .env_remove("CHORUS_PASSPHRASE")
+            .output()
+            .expect("run chorus");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?} succeeded");
+        assert!(
+            stderr.contains("no Chorus installation"),
+            "{args:?}: {stderr}"
+        );
+        let left: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
+        assert!(left.is_empty(), "{args:?} left {left:?}");
+    }
+}

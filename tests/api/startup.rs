@@ -145,23 +145,11 @@ fn another_key_file_is_refused_clearly_and_changes_nothing() {
     let code = app.issue_codes("demo", 1).remove(0);
     assert_eq!(app.submit("demo", &code, &minimal_answers()).0, 201);
     app.stop();
-    let other = app.dir.path().join("other.key");
     let data = app.data_dir();
-    // A second installation makes a different, valid key file.
-    let second = tempfile::tempdir().expect("tempdir");
-    let out = run_cmd_in(
-        second.path(),
-        &[
-            ("CHORUS_KEY_FILE", other.to_str().expect("path")),
-            ("CHORUS_DATA_DIR", "fresh"),
-        ],
-        &["survey", "list"],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    // A second installation (its first start) makes a different, valid key file.
+    let mut second = TestApp::spawn();
+    second.stop();
+    let other = second.key_file();
     assert!(
         other.exists(),
         "the second installation created its own key"
