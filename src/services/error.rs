@@ -51,6 +51,8 @@ pub enum ServiceError {
     KeyFileInsideData,
     #[error("stop the server first: this needs the data directory to itself")]
     ServerRunning,
+    #[error("the configured key does not open this backup ({0}), so nothing was restored: run `chorus restore` again with the key file or passphrase the backup was made with")]
+    RestoreUnopened(String),
     #[error("could not read {path}: {source}")]
     ReadFile {
         path: PathBuf,
@@ -149,7 +151,8 @@ impl ServiceError {
             ServiceError::SetupLinkInvalid => NotFound,
             ServiceError::KeyFileExists(_)
             | ServiceError::KeyFileInsideData
-            | ServiceError::ServerRunning => Conflict,
+            | ServiceError::ServerRunning
+            | ServiceError::RestoreUnopened(_) => Conflict,
             ServiceError::ReadFile { .. } => BadRequest,
             ServiceError::WriteFile { .. } | ServiceError::Interrupted => Unavailable,
             ServiceError::Survey(e) => survey_kind(e),

@@ -179,6 +179,7 @@ fn after_rekey(old_fingerprint: &str, new_fingerprint: &str) -> String {
 /// `chorus restore FILE`: into a new, empty data directory; then checks the configured key
 /// opens it.
 fn restore(settings: &Settings, file: &Path) -> Result<String, ServiceError> {
+    let existed = settings.data_dir.exists();
     let records = store::restore(file, &settings.data_dir, settings.cache_bytes)?;
     match Chorus::open(settings) {
         Ok((chorus, _)) => {
@@ -186,10 +187,15 @@ fn restore(settings: &Settings, file: &Path) -> Result<String, ServiceError> {
             chorus.store.close()?;
             Ok(format!("restored {records} records ({surveys} surveys) into {}", settings.data_dir.display()))
         }
-        Err(e) => Ok(format!(
-            "restored {records} records into {}, but the configured key does not open them ({e}); start Chorus with the key or passphrase the backup was made with",
-            settings.data_dir.display()
-        )),
+        Err(e) => {
+            // A restore the key cannot open is no restore: the directory goes back to as it
+            // was (empty, or not there), so that the same command with the right key works.
+            let _ = std::fs::remove_dir_all(&settings.data_dir);
+            if existed {
+                let _ = std::fs::create_dir(&settings.data_dir);
+            }
+            Err(ServiceError::RestoreUnopened(e.to_string()))
+        }
     }
 }
 

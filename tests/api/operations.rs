@@ -92,6 +92,41 @@ fn open_all_responses_running(app: &mut TestApp) -> usize {
     n
 }
 
+/// A restore the configured key cannot open fails (a script sees it), keeps nothing, and
+/// works when run again with the right key.
+#[test]
+fn a_restore_the_key_cannot_open_fails_and_keeps_nothing() {
+    let mut app = TestApp::spawn();
+    let backup = app.dir.path().join("chorus.backup");
+    assert!(app.cli(&["backup", backup.to_str().expect("path")]).0);
+    app.stop();
+    let mut other = TestApp::spawn();
+    other.stop();
+    let target = app.dir.path().join("restored");
+    let restore = |key: &std::path::Path| {
+        app.command()
+            .env("CHORUS_DATA_DIR", &target)
+            .env("CHORUS_KEY_FILE", key)
+            .args(["restore", backup.to_str().expect("path")])
+            .output()
+            .expect("restore")
+    };
+    let wrong = restore(&other.key_file());
+    let said = String::from_utf8_lossy(&wrong.stderr);
+    assert!(!wrong.status.success(), "{said}");
+    assert!(said.contains("nothing was restored"), "{said}");
+    assert!(
+        !target.exists() || std::fs::read_dir(&target).expect("dir").next().is_none(),
+        "the restored files were left behind"
+    );
+    let right = restore(&app.key_file());
+    assert!(
+        right.status.success(),
+        "{}",
+        String::from_utf8_lossy(&right.stderr)
+    );
+}
+
 #[test]
 fn restoring_over_existing_data_is_refused() {
     let mut app = TestApp::spawn();
