@@ -166,7 +166,12 @@ impl Settings {
             });
         }
 
-        let key_file = env("CHORUS_KEY_FILE").map(PathBuf::from).or(file.key_file);
+        // Empty counts as not set: a container image's `ENV CHORUS_KEY_FILE=…` cannot be unset by
+        // `docker run`, only emptied, and sealed mode needs it gone.
+        let key_file = env("CHORUS_KEY_FILE")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or(file.key_file);
         let key_file_named = key_file.is_some();
         let key = match env("CHORUS_PASSPHRASE") {
             Some(p) => {

@@ -32,6 +32,8 @@ fn ask_passphrase() -> Result<crate::vault::Passphrase, StartError> {
 pub enum StartError {
     #[error("this data directory is sealed with a passphrase: set CHORUS_PASSPHRASE, or start Chorus from a terminal to type it")]
     PassphraseNeeded,
+    #[error("a new installation's passphrase needs at least {} characters (three or four unrelated words are easy to remember and hard to guess); nothing was created", crate::vault::MIN_NEW_PASSPHRASE_CHARS)]
+    ShortPassphrase,
     #[error("could not create the data directory {path}: {source}")]
     DataDir {
         path: PathBuf,
@@ -76,6 +78,11 @@ pub struct Opened {
 
 impl Chorus {
     pub fn open(settings: &Settings) -> Result<(Chorus, Opened), StartError> {
+        if let KeySource::Passphrase(p) = &settings.key {
+            if !Store::exists(&settings.data_dir) && !p.long_enough_to_choose() {
+                return Err(StartError::ShortPassphrase);
+            }
+        }
         create_private_dir(&settings.data_dir)?;
         // The key is checked against the key ledger before the store is opened: opening the
         // store writes to the data directory, and a refused start must write nothing.

@@ -405,5 +405,12 @@ fn new_passphrase() -> Result<Passphrase, String> {
             return Err("set CHORUS_NEW_PASSPHRASE, or run this from a terminal to type it".into())
         }
     };
-    Passphrase::new(typed).map_err(|e| e.to_string())
+    let passphrase = Passphrase::new(typed).map_err(|e| e.to_string())?;
+    if !passphrase.long_enough_to_choose() {
+        return Err(format!(
+            "a new passphrase needs at least {} characters (three or four unrelated words are easy to remember and hard to guess)",
+            crate::vault::MIN_NEW_PASSPHRASE_CHARS
+        ));
+    }
+    Ok(passphrase)
 }

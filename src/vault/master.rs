@@ -66,12 +66,22 @@ impl std::fmt::Debug for Passphrase {
     }
 }
 
+/// The fewest characters a passphrase chosen now may have. Sealed mode is for a seized disk,
+/// where PBKDF2 only slows guessing: a few characters fall to a laptop in hours, three or four
+/// unrelated words do not. Passphrases chosen before this rule still open their installations.
+pub const MIN_NEW_PASSPHRASE_CHARS: usize = 12;
+
 impl Passphrase {
     pub fn new(value: String) -> Result<Passphrase, MasterKeyError> {
         if value.is_empty() {
             return Err(MasterKeyError::EmptyPassphrase);
         }
         Ok(Passphrase(value))
+    }
+
+    /// Whether it may seal a new installation or a rekey (see [`MIN_NEW_PASSPHRASE_CHARS`]).
+    pub fn long_enough_to_choose(&self) -> bool {
+        self.0.chars().count() >= MIN_NEW_PASSPHRASE_CHARS
     }
 }
 

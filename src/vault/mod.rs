@@ -11,7 +11,9 @@ mod seal;
 mod session;
 mod signing;
 
-pub use master::{MasterKey, MasterKeyError, Passphrase, MIN_KDF_ITERATIONS};
+pub use master::{
+    MasterKey, MasterKeyError, Passphrase, MIN_KDF_ITERATIONS, MIN_NEW_PASSPHRASE_CHARS,
+};
 pub use password::PasswordHash;
 pub use seal::{
     hex, padded_len, random_array, random_hex, random_u32, record_size, sealed_lengths, DataKey,

@@ -246,3 +246,32 @@ fn a_second_server_on_the_same_data_directory_is_refused() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("in use"));
 }
+
+/// Sealed mode is for a seized disk, where a short passphrase falls to guessing: a new
+/// installation and a rekey need one of at least 12 characters (and nothing is created
+/// otherwise). A key file variable set but empty — all `docker run` can do with the image's
+/// `ENV CHORUS_KEY_FILE` — counts as not set, so the documented sealed container starts.
+#[test]
+fn a_new_passphrase_must_be_long_and_an_empty_key_file_setting_is_no_key_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = run_in(dir.path(), &[("CHORUS_PASSPHRASE", "hunter2")]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(said.contains("at least 12 characters"), "{said}");
+    assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0, "nothing created");
+    let mut app = TestApp::spawn_with(&[
+        ("CHORUS_PASSPHRASE", "three unrelated words"),
+        ("CHORUS_KEY_FILE", ""),
+    ]);
+    assert_eq!(get(&app.url("/healthz")).0, 200);
+    app.stop();
+    let out = app
+        .command()
+        .env("CHORUS_NEW_PASSPHRASE", "short one")
+        .args(["rekey", "--to-passphrase"])
+        .output()
+        .expect("rekey");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{said}");
+    assert!(said.contains("at least 12 characters"), "{said}");
+}
