@@ -56,10 +56,22 @@ pub fn close_survey(chorus: &Chorus, actor: &Actor, id: &str) -> Result<Closed, 
 }
 
 /// Crypto-shredding of a closed survey: its key and answers go; its releases stay.
+/// The audit entry is written first: a shred cannot be undone, and one cut short by a crash
+/// still takes effect at the next start (an outside review found such shreds with no entry).
+/// A shred that fails says so in a second entry.
 pub fn shred_survey(chorus: &Chorus, actor: &Actor, id: &str) -> Result<(), ServiceError> {
-    survey_entry(chorus, id)?;
-    chorus.surveys.shred(&chorus.store, id)?;
+    let entry = survey_entry(chorus, id)?;
+    if entry.shredded {
+        return Err(crate::surveys::SurveyError::Shredded(id.to_owned()).into());
+    }
+    if entry.state != crate::surveys::SurveyState::Closed {
+        return Err(crate::surveys::SurveyError::NotClosed(id.to_owned()).into());
+    }
     audit(chorus, actor, "shred survey", Some(id), None);
+    if let Err(e) = chorus.surveys.shred(&chorus.store, id) {
+        audit(chorus, actor, "shred survey failed", Some(id), None);
+        return Err(e.into());
+    }
     Ok(())
 }
 
@@ -90,18 +102,19 @@ pub fn shred_due(chorus: &Chorus, today: &str) -> Vec<String> {
     let actor = Actor::schedule();
     let mut done = Vec::new();
     for id in chorus.surveys.due_for_shredding(today) {
+        audit(
+            chorus,
+            &actor,
+            "shred survey",
+            Some(&id),
+            Some("retention period ended".into()),
+        );
         match chorus.surveys.shred(&chorus.store, &id) {
-            Ok(()) => {
-                audit(
-                    chorus,
-                    &actor,
-                    "shred survey",
-                    Some(&id),
-                    Some("retention period ended".into()),
-                );
-                done.push(id);
+            Ok(()) => done.push(id),
+            Err(e) => {
+                audit(chorus, &actor, "shred survey failed", Some(&id), None);
+                tracing::error!(survey = %id, error = %e, "retention shred failed");
             }
-            Err(e) => tracing::error!(survey = %id, error = %e, "retention shred failed"),
         }
     }
     done

@@ -237,6 +237,13 @@ fn shredding_makes_answers_unreadable_and_keeps_releases() {
         stderr.contains("rekey"),
         "the operator is told about older backups: {stderr}"
     );
+    // Shredding again is refused as done already, and audited once.
+    let (ok, _, stderr) = app.cli(&["survey", "shred", "demo"]);
+    assert!(!ok && stderr.contains("has been shredded"), "{stderr}");
+    let audit = crate::org_client::OrgClient::log_in_existing(&app, "maria")
+        .get("/org/audit")
+        .html;
+    assert_eq!(audit.matches("shred survey").count(), 1, "{audit}");
     assert_eq!(
         api_get(&app, "/api/v1/surveys/demo/releases/latest", &key).1,
         release
