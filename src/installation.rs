@@ -115,7 +115,10 @@ impl Chorus {
                 opened.created_key_file = Some(path.clone());
                 MasterKey::create_key_file(path)?
             }
-            KeySource::File(path) => MasterKey::read_key_file(path)?,
+            KeySource::File(path) => {
+                warn_if_others_can_read(path);
+                MasterKey::read_key_file(path)?
+            }
             KeySource::Passphrase(passphrase) => {
                 let (salt, iterations) = match (keys.get(META_SALT), keys.get(META_ITERATIONS)) {
                     (Some(salt), Some(iter)) => {
@@ -235,6 +238,24 @@ pub fn socket_path(data_dir: &std::path::Path) -> PathBuf {
 }
 
 /// Whether a server is listening on this data directory's control socket.
+/// The key file opens every answer: one that other accounts on the machine can read is said so
+/// at every start (not refused, so that an installation whose file was copied carelessly still
+/// starts — the fix is one `chmod`).
+fn warn_if_others_can_read(path: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    if let Ok(meta) = std::fs::metadata(path) {
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            tracing::warn!(mode = format!("{mode:o}"), "the key file can be read by other accounts");
+            eprintln!(
+                "chorus: warning: other accounts on this machine can read the key file {} (mode {mode:o}); run: chmod 600 {}",
+                path.display(),
+                path.display()
+            );
+        }
+    }
+}
+
 /// Whether `data_dir` holds an installation (only `chorus serve` and `restore` make one).
 pub fn installed(data_dir: &std::path::Path) -> bool {
     Store::exists(data_dir)

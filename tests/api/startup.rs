@@ -275,3 +275,18 @@ fn a_new_passphrase_must_be_long_and_an_empty_key_file_setting_is_no_key_file() 
     assert!(!out.status.success(), "{said}");
     assert!(said.contains("at least 12 characters"), "{said}");
 }
+
+/// A key file other accounts can read is pointed out at every start and command, with the fix.
+#[test]
+fn a_key_file_others_can_read_is_pointed_out() {
+    use std::os::unix::fs::PermissionsExt;
+    let mut app = TestApp::spawn();
+    app.stop();
+    let quiet = app.cli(&["survey", "list"]);
+    assert!(quiet.0 && !quiet.2.contains("chmod"), "{}", quiet.2);
+    std::fs::set_permissions(app.key_file(), std::fs::Permissions::from_mode(0o644))
+        .expect("chmod");
+    let (ok, _, said) = app.cli(&["survey", "list"]);
+    assert!(ok, "{said}");
+    assert!(said.contains("chmod 600"), "{said}");
+}
