@@ -246,7 +246,10 @@ fn warn_if_others_can_read(path: &std::path::Path) {
     if let Ok(meta) = std::fs::metadata(path) {
         let mode = meta.permissions().mode() & 0o777;
         if mode & 0o077 != 0 {
-            tracing::warn!(mode = format!("{mode:o}"), "the key file can be read by other accounts");
+            tracing::warn!(
+                mode = format!("{mode:o}"),
+                "the key file can be read by other accounts"
+            );
             eprintln!(
                 "chorus: warning: other accounts on this machine can read the key file {} (mode {mode:o}); run: chmod 600 {}",
                 path.display(),

@@ -185,7 +185,10 @@ fn restore(settings: &Settings, file: &Path) -> Result<String, ServiceError> {
         Ok((chorus, _)) => {
             let surveys = chorus.surveys.list(&chorus.store).len();
             chorus.store.close()?;
-            Ok(format!("restored {records} records ({surveys} surveys) into {}", settings.data_dir.display()))
+            Ok(format!(
+                "restored {records} records ({surveys} surveys) into {}",
+                settings.data_dir.display()
+            ))
         }
         Err(e) => {
             // A restore the key cannot open is no restore: the directory goes back to as it

@@ -174,13 +174,27 @@ pub(super) fn build(
 }
 
 fn write_backup(live: &Generation, ledger: &KeyLedger, target: &Path) -> std::io::Result<u64> {
-    let trees = logical_trees(live, ledger).map_err(std::io::Error::other)?;
     let temp = target.with_extension("partial");
+    let written = write_backup_via(live, ledger, target, &temp);
+    if written.is_err() {
+        // A backup cut short (a full disk) leaves nothing behind but the earlier file, if any.
+        let _ = std::fs::remove_file(&temp);
+    }
+    written
+}
+
+fn write_backup_via(
+    live: &Generation,
+    ledger: &KeyLedger,
+    target: &Path,
+    temp: &Path,
+) -> std::io::Result<u64> {
+    let trees = logical_trees(live, ledger).map_err(std::io::Error::other)?;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options.open(&temp)?;
+    let file = options.open(temp)?;
     let mut out = HashingWriter::new(std::io::BufWriter::new(file));
     out.write_all(MAGIC)?;
     out.write_all(&(trees.len() as u32).to_be_bytes())?;
@@ -196,7 +210,7 @@ fn write_backup(live: &Generation, ledger: &KeyLedger, target: &Path) -> std::io
     inner.write_all(&digest)?;
     let file = inner.into_inner().map_err(|e| e.into_error())?;
     file.sync_all()?;
-    std::fs::rename(&temp, target)?;
+    std::fs::rename(temp, target)?;
     // The rename is kept only once the directory naming the backup is synced too.
     let parent = target.parent().filter(|p| !p.as_os_str().is_empty());
     super::ledger::sync_dir(parent.unwrap_or(Path::new(".")))?;

@@ -136,3 +136,28 @@ fn a_full_disk_refuses_answers_says_so_once_and_recovers_without_a_restart() {
         );
     }
 }
+
+/// A backup that does not fit fails, and leaves nothing half-written beside the earlier one.
+#[test]
+fn a_backup_that_does_not_fit_leaves_no_partial_file() {
+    let disk = Tmpfs::mount(4);
+    let app = TestApp::spawn();
+    for code in app.issue_codes("demo", 20) {
+        assert_eq!(app.submit("demo", &code, &minimal_answers()).0, 201);
+    }
+    let earlier = disk.at.join("nightly.backup");
+    std::fs::write(&earlier, b"the earlier backup").expect("write");
+    fill(&disk.at);
+    let (ok, _, said) = app.cli(&["backup", earlier.to_str().expect("path")]);
+    assert!(!ok, "a backup onto a full disk succeeded: {said}");
+    let left: Vec<String> = std::fs::read_dir(&disk.at)
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!left.iter().any(|n| n.ends_with(".partial")), "{left:?}");
+    assert_eq!(
+        std::fs::read(&earlier).expect("read"),
+        b"the earlier backup"
+    );
+}

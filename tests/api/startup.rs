@@ -258,7 +258,11 @@ fn a_new_passphrase_must_be_long_and_an_empty_key_file_setting_is_no_key_file() 
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(said.contains("at least 12 characters"), "{said}");
-    assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0, "nothing created");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).expect("dir").count(),
+        0,
+        "nothing created"
+    );
     let mut app = TestApp::spawn_with(&[
         ("CHORUS_PASSPHRASE", "three unrelated words"),
         ("CHORUS_KEY_FILE", ""),
