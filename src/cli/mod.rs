@@ -166,6 +166,23 @@ fn parse_tag(s: &str) -> Result<(String, String), String> {
     }
 }
 
+/// Why a command that opens the store itself must not run as this account: files it writes (a
+/// store rewritten, a rekey) would belong to it, and the service's own account could then no
+/// longer open them — root running `chorus store rewrite` takes the service down. `None` when
+/// this process runs as the data directory's owner (or it cannot tell).
+fn not_the_owner(data_dir: &Path) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    // /proc/self belongs to the process's effective user.
+    let me = std::fs::metadata("/proc/self").ok()?.uid();
+    let owner = std::fs::metadata(data_dir).ok()?.uid();
+    (me != owner).then(|| {
+        format!(
+            "chorus: the data directory {} belongs to another account (uid {owner}); run this as that account (for example `sudo -u chorus …`), or files written now would belong to this one and the service could no longer open them\n",
+            data_dir.display()
+        )
+    })
+}
+
 /// What a command run where there is no installation is told.
 fn no_installation(data_dir: &Path) -> String {
     format!(
@@ -220,6 +237,9 @@ pub fn run(command: CliCommand, config: Option<&Path>) -> ExitCode {
             }
             if !installed(&settings.data_dir) {
                 return fail(&no_installation(&settings.data_dir));
+            }
+            if let Some(refusal) = not_the_owner(&settings.data_dir) {
+                return fail(refusal.trim_end());
             }
             let target = match to_key_file {
                 Some(path) => RekeyTarget::KeyFile(absolute(&path)),
@@ -308,6 +328,9 @@ pub fn run(command: CliCommand, config: Option<&Path>) -> ExitCode {
     }
     // A running server owns the data directory: ask it. Otherwise open the store here.
     let outcome = control::try_remote(&settings.data_dir, &command).unwrap_or_else(|| {
+        if let Some(refusal) = not_the_owner(&settings.data_dir) {
+            return Outcome::failed(refusal);
+        }
         match Chorus::open(&settings) {
             Ok((chorus, _)) => {
                 let outcome = execute(&chorus, command);

@@ -407,3 +407,37 @@ fn a_flood_of_bad_requests_does_not_stop_the_service() {
     let code = app.issue_codes("demo", 1).remove(0);
     assert_eq!(app.submit("demo", &code, &minimal_answers()).0, 201);
 }
+
+/// A command that opens the store itself, run by another account than the data directory's
+/// owner (root, typically), is refused: what it wrote would belong to it, and the service's
+/// account could no longer open the store.
+#[test]
+fn a_command_run_as_another_account_than_the_stores_owner_is_refused() {
+    use std::os::unix::fs::MetadataExt;
+    let mut app = TestApp::spawn();
+    app.stop();
+    let data = app.data_dir();
+    let nobody = "65534";
+    let chown = |owner: &str| {
+        let status = std::process::Command::new("chown")
+            .args(["-R", owner])
+            .arg(&data)
+            .status()
+            .expect("chown");
+        assert!(status.success());
+    };
+    chown(nobody);
+    for args in [vec!["store", "rewrite"], vec!["survey", "list"]] {
+        let (ok, _, said) = app.cli(&args);
+        assert!(!ok, "{args:?} ran as another account");
+        assert!(said.contains("belongs to another account"), "{said}");
+    }
+    let owners: Vec<u32> = crate::helpers::all_files(&data)
+        .iter()
+        .map(|f| std::fs::metadata(f).expect("meta").uid())
+        .collect();
+    assert!(owners.iter().all(|&u| u == 65534), "a file changed owner");
+    let me = std::fs::metadata("/proc/self").expect("me").uid();
+    chown(&me.to_string());
+    assert!(app.cli(&["survey", "list"]).0);
+}
