@@ -85,7 +85,7 @@ pub fn set_retention(
     survey_entry(chorus, id)?;
     chorus.surveys.set_retention(&chorus.store, id, days)?;
     let detail = days.map_or("keep until shredded by hand".to_owned(), |d| {
-        format!("{d} days after closing")
+        format!("{d} day{} after closing", if d == 1 { "" } else { "s" })
     });
     audit(
         chorus,
