@@ -68,6 +68,15 @@ pub fn request(
     if purpose.is_empty() || purpose.chars().count() > MAX_PURPOSE_CHARS {
         return Err(RequestError::Purpose);
     }
+    // The same request sent twice (a double tap, Back and send again) is one request.
+    if let Some(same) = all(store)?.into_iter().find(|r| {
+        r.state == ExportState::Requested
+            && r.survey == survey
+            && r.researcher == researcher
+            && r.purpose == purpose
+    }) {
+        return Ok(same);
+    }
     let id = crate::vault::random_hex::<8>();
     let request = ExportRequest {
         id,

@@ -499,3 +499,30 @@ fn a_request_no_export_can_satisfy_is_not_approved() {
     assert!(!body.contains(" 7 "), "{body}");
     assert_eq!(download(&app, &id, &researcher).0, 403, "not approved");
 }
+
+/// "Ask for the data" pressed twice is one request, and a refused request keeps what the
+/// researcher typed.
+#[test]
+fn a_request_sent_twice_is_one_request_and_a_refused_one_keeps_its_purpose() {
+    let app = TestApp::spawn();
+    let rita = OrgClient::log_in(&app, "rita", "researcher");
+    let typed = "Naloxone access over the winter";
+    closed_demo(&app, 3);
+    let refused = rita.post(
+        "/org/research",
+        "/org/research/requests",
+        &[("survey", "no-such-survey"), ("purpose", typed)],
+    );
+    assert_eq!(refused.status, 404, "{}", refused.html);
+    assert!(refused.html.contains(typed), "the typed purpose is kept");
+    for _ in 0..2 {
+        let sent = rita.post(
+            "/org/research",
+            "/org/research/requests",
+            &[("survey", "demo"), ("purpose", typed)],
+        );
+        assert_eq!(sent.status, 303, "{}", sent.html);
+    }
+    let page = rita.get("/org/research").html;
+    assert_eq!(page.matches("<tr><td>demo</td>").count(), 1, "{page}");
+}

@@ -185,7 +185,11 @@ fn paper_entry_needs_a_staff_or_organiser_login_and_its_form_token() {
     let form = staff.get("/org/entry");
     assert_eq!(form.status, 200);
     // Staff type the paper's code, not their own.
-    assert!(form.html.contains("The code on the paper questionnaire"), "{}", form.html);
+    assert!(
+        form.html.contains("The code on the paper questionnaire"),
+        "{}",
+        form.html
+    );
     assert!(!form.html.contains("Your code"), "{}", form.html);
     let forged = staff.post_raw("/org/entry", &[("_code", &code)]);
     assert_eq!(forged.status, 403, "{}", forged.html);

@@ -23,10 +23,17 @@ pub async fn show_research(state: web::Data<State>, req: HttpRequest) -> HttpRes
         Ok(o) => o,
         Err(r) => return r.respond(&state),
     };
-    research_page(&me, StatusCode::OK, None)
+    research_page(&me, StatusCode::OK, None, "")
 }
 
-fn research_page(me: &Org<'_>, status: StatusCode, notice: Option<&str>) -> HttpResponse {
+/// The researcher's page; `purpose` is what they had typed when a request was refused, so that
+/// it is not lost.
+fn research_page(
+    me: &Org<'_>,
+    status: StatusCode,
+    notice: Option<&str>,
+    purpose: &str,
+) -> HttpResponse {
     let chorus = &me.state.chorus;
     let closed: Vec<ClosedSurvey> = exports::exportable_surveys(chorus)
         .into_iter()
@@ -39,6 +46,7 @@ fn research_page(me: &Org<'_>, status: StatusCode, notice: Option<&str>) -> Http
     c.insert("closed", &closed);
     c.insert("requests", &mine);
     c.insert("notice", &notice);
+    c.insert("purpose", purpose);
     c.insert("fingerprint", &fingerprint(&chorus.signing.public_key()));
     page.render(status, "org/research.html", &c)
 }
@@ -55,13 +63,14 @@ pub async fn request_export(
     let survey = field(&fields, "survey").unwrap_or("").to_owned();
     let purpose = field(&fields, "purpose").unwrap_or("").to_owned();
     let actor = me.actor();
+    let typed = purpose.clone();
     let outcome = act(&state, move |chorus| {
         exports::request_export(chorus, &actor, &survey, &purpose)
     })
     .await;
     match outcome {
         Ok(_) => see_other("/org/research"),
-        Err(e) => research_page(&me, status_of(e.kind()), Some(&page_message_of(&e))),
+        Err(e) => research_page(&me, status_of(e.kind()), Some(&page_message_of(&e)), &typed),
     }
 }
 
