@@ -417,3 +417,36 @@ fn an_address_with_nothing_at_it_is_a_peer_page_with_a_quick_exit() {
     assert_eq!(spanish.h1(), "Página no encontrada");
     assert!(spanish.has("a.exit"));
 }
+
+/// A survey's own non-answers (`[non_answers]`: "Does not apply to me", and "Not sure" in place
+/// of "Don't know") are what peers see, in their language — never the raw id.
+#[test]
+fn a_surveys_own_non_answer_words_are_shown_in_the_peers_language() {
+    let app = TestApp::spawn();
+    app.import(include_str!("../../surveys/justice-opioid-core.toml"));
+    app.open_survey("justice-opioid-core");
+    let (ok, stdout, stderr) = app.cli(&[
+        "codes",
+        "issue",
+        "justice-opioid-core",
+        "--count",
+        "2",
+        "--tag",
+        "site=court",
+    ]);
+    assert!(ok, "{stderr}");
+    let codes: Vec<&str> = stdout.lines().collect();
+    for (code, lang, own, dont_know) in [
+        (codes[0], "en", "Does not apply to me", "Not sure"),
+        (codes[1], "es", "No me aplica", "No estoy seguro"),
+    ] {
+        let page = ureq::post(&app.url("/s/justice-opioid-core/page"))
+            .send_form(&[("_code", code), ("_lang", lang), ("_go", "start")])
+            .expect("first page")
+            .into_string()
+            .expect("html");
+        assert!(page.contains(own), "{lang}: {page}");
+        assert!(page.contains(dont_know), "{lang}: {page}");
+        assert!(!page.contains(">not_applicable<"), "{lang}: the raw id");
+    }
+}

@@ -113,7 +113,7 @@ pub fn question(
             .map(|n| OptionView {
                 name: name.to_owned(),
                 value: n.as_str().to_owned(),
-                label: non_answer_label(n, t),
+                label: non_answer_label(survey, n, lang, t),
                 checked: is_set(name, n.as_str()),
                 dom_id: dom_id(name, n.as_str()),
                 exclusive: true,
@@ -292,7 +292,7 @@ pub fn reveal(view: &mut QuestionView, survey: &Survey, q: &Question, lang: &str
             let label = |id: &str| match trigger.option(id) {
                 Some(o) => o.text.get(lang).to_owned(),
                 None => NonAnswer::from_wire(id)
-                    .map_or_else(|| id.to_owned(), |n| non_answer_label(n, t)),
+                    .map_or_else(|| id.to_owned(), |n| non_answer_label(survey, n, lang, t)),
             };
             let labels: Vec<String> = options.iter().map(|o| label(o)).collect();
             view.hint = Some(s("if_above").replace("{answer}", &labels.join(" / ")));
@@ -394,11 +394,15 @@ fn dom_id(name: &str, value: &str) -> String {
     format!("in-{}-{}", name.replace('.', "-"), value)
 }
 
-fn non_answer_label(n: NonAnswer, t: &Strings) -> String {
+/// A non-answer's words: the survey's own (`[non_answers]`, which may also reword "Don't know"
+/// and "Prefer not to say") in the peer's language, else the interface's.
+fn non_answer_label(survey: &Survey, n: NonAnswer, lang: &str, t: &Strings) -> String {
+    if let Some(own) = survey.non_answer_text(n, lang).filter(|s| !s.is_empty()) {
+        return own.to_owned();
+    }
     let key = match n {
         NonAnswer::DontKnow => "dont_know",
         NonAnswer::PreferNotToSay => "prefer_not_to_say",
-        // The survey's own non-answer: its text comes from `Survey::non_answer_text`.
         NonAnswer::Custom(id) => return id.as_str().to_owned(),
     };
     t.get(key).cloned().unwrap_or_default()
@@ -477,7 +481,7 @@ pub fn review(
                 .map(|q| {
                     let answer = response
                         .get(q.id.as_str())
-                        .map(|a| answer_text(q, a, lang, t));
+                        .map(|a| answer_text(survey, q, a, lang, t));
                     ReviewItem {
                         question: survey.pipe(q.text.get(lang), response, lang),
                         answered: answer.is_some(),
@@ -496,7 +500,13 @@ pub fn review(
         .collect()
 }
 
-fn answer_text(q: &Question, answer: &Answer, lang: &str, t: &Strings) -> Vec<String> {
+fn answer_text(
+    survey: &Survey,
+    q: &Question,
+    answer: &Answer,
+    lang: &str,
+    t: &Strings,
+) -> Vec<String> {
     let label = |id: &str| {
         q.option(id)
             .map_or_else(|| id.to_owned(), |o| o.text.get(lang).to_owned())
@@ -521,7 +531,7 @@ fn answer_text(q: &Question, answer: &Answer, lang: &str, t: &Strings) -> Vec<St
             vec![format!("{d}{unit}")]
         }
         Answer::Text(text) => vec![text.clone()],
-        Answer::NonAnswer(n) => vec![non_answer_label(*n, t)],
+        Answer::NonAnswer(n) => vec![non_answer_label(survey, *n, lang, t)],
         Answer::Grid(cells) => match &q.kind {
             QuestionKind::Grid { rows, .. } => rows
                 .iter()
@@ -529,7 +539,7 @@ fn answer_text(q: &Question, answer: &Answer, lang: &str, t: &Strings) -> Vec<St
                     let cell = cells.get(&r.id)?;
                     let value = match cell {
                         GridCell::Choice(id) => label(id),
-                        GridCell::NonAnswer(n) => non_answer_label(*n, t),
+                        GridCell::NonAnswer(n) => non_answer_label(survey, *n, lang, t),
                     };
                     Some(format!("{}: {value}", r.text.get(lang)))
                 })
