@@ -450,3 +450,29 @@ fn a_surveys_own_non_answer_words_are_shown_in_the_peers_language() {
         assert!(!page.contains(">not_applicable<"), "{lang}: the raw id");
     }
 }
+
+/// A tab's title stays in the browser's history ("Recent tabs"): peer pages are titled with a
+/// neutral word in the peer's language, never with the survey's topic or the page's name.
+#[test]
+fn peer_page_titles_never_name_the_survey_or_the_page() {
+    let app = TestApp::spawn();
+    let code = app.issue_codes("demo", 1).remove(0);
+    let title_of = |html: &str| {
+        let start = html.find("<title>").expect("a title") + "<title>".len();
+        let end = html[start..].find("</title>").expect("closed") + start;
+        html[start..end].to_owned()
+    };
+    let landing = crate::helpers::get(&app.url(&format!("/s/demo?code={code}"))).1;
+    let first = ureq::post(&app.url("/s/demo/page"))
+        .send_form(&[("_code", code.as_str()), ("_lang", "en"), ("_go", "start")])
+        .expect("first page")
+        .into_string()
+        .expect("html");
+    for html in [&landing, &first] {
+        assert_eq!(title_of(html), "Survey");
+    }
+    assert!(
+        first.contains("<h1"),
+        "the page still says where the peer is"
+    );
+}
