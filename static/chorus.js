@@ -22,6 +22,21 @@
       location.replace(a.href);
     });
   });
+  // A second tap on Send (or Next) while the first is on its way would replace the first's
+  // answer with "This code can't be used" — and a voucher shown once would never be seen. A
+  // form that carries a code is sent once; after a while it may be sent again, in case the
+  // network lost the first.
+  document.querySelectorAll("form").forEach(function (form) {
+    if (!form.querySelector("input[name=_code]")) return;
+    form.addEventListener("submit", function (e) {
+      if (form.getAttribute("data-sent")) {
+        e.preventDefault();
+        return;
+      }
+      form.setAttribute("data-sent", "1");
+      setTimeout(function () { form.removeAttribute("data-sent"); }, 15000);
+    });
+  });
   // A survey page restored by "Back" from the back-forward cache (say, after Quick exit left
   // the page after it) would show its answers at once on a shared phone. Blank it and load it
   // again, as browsers without that cache do: the browser asks before sending the form again,

@@ -195,7 +195,7 @@ fn the_demo_is_completed_with_html_forms_only() {
     assert_eq!(again.status, 409);
     assert_eq!(
         again.text("main p"),
-        "This code can't be used. It may have been used already, or mistyped."
+        "This code can't be used. It may have been used already, or mistyped. If you have just sent your answers with it, they were saved: thank you."
     );
     app.stop();
     let records = open_all_responses(&app, "demo");
@@ -296,7 +296,7 @@ fn used_unknown_and_mistyped_codes_get_the_same_page() {
     assert_eq!(used.html, mistyped.html);
     assert_eq!(
         used.text("main p"),
-        "This code can't be used. It may have been used already, or mistyped."
+        "This code can't be used. It may have been used already, or mistyped. If you have just sent your answers with it, they were saved: thank you."
     );
     let qr = Page::get(&app.url(&format!("/s/demo?code={code}")));
     assert_eq!((qr.status, qr.text("main p")), (409, used.text("main p")));
