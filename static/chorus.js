@@ -22,6 +22,22 @@
       location.replace(a.href);
     });
   });
+  // From a page that carries a code, Quick exit is a form that retires the code: sent as a
+  // beacon, so that the page can be replaced in the history rather than followed by another.
+  function leaveQuietly() {
+    var f = document.querySelector("form.exit-form");
+    if (!f) return false;
+    var sent = navigator.sendBeacon && navigator.sendBeacon(f.action, new URLSearchParams(new FormData(f)));
+    if (!sent) return false;
+    wipe();
+    location.replace(f.getAttribute("data-to"));
+    return true;
+  }
+  document.querySelectorAll("form.exit-form").forEach(function (f) {
+    f.addEventListener("submit", function (e) {
+      if (leaveQuietly()) e.preventDefault();
+    });
+  });
   // A second tap on Send (or Next) while the first is on its way would replace the first's
   // answer with "This code can't be used" — and a voucher shown once would never be seen. A
   // form that carries a code is sent once; after a while it may be sent again, in case the
@@ -54,6 +70,8 @@
   var kiosk = document.body.getAttribute("data-kiosk");
   if (kiosk) {
     var reset = function () {
+      // A page with a code retires it on the way (the beacon is sent before forms are cleared).
+      if (leaveQuietly()) return;
       document.querySelectorAll("form").forEach(function (f) { f.reset(); });
       wipe();
       location.replace(kiosk);

@@ -432,7 +432,7 @@ async function quickExit(code) {
   await page.fill("#in-age", "61");
   await page.check("#in-gender-man");
   await nav(page, "button[value=next]");
-  await page.click("a.exit");
+  await page.click(".exit");
   await page.waitForURL((u) => u.href.startsWith(EXIT_HOST));
   await page.goBack().catch(() => {});
   await page.waitForTimeout(500);

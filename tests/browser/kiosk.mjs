@@ -149,7 +149,7 @@ for (const js of [true, false]) {
     // Person C presses Quick exit: back to the kiosk, not to the outside site.
     await start(page, run);
     await page.check("#in-consent-yes");
-    await page.click("a.exit");
+    await page.click(".exit");
     await page.waitForURL((u) => u.href.startsWith(startUrl), { timeout: 5000 });
     if (!atStart(page)) fail(`${run}: Quick exit left the kiosk (${page.url()})`);
     await backShowsNothingOf(page, `${run} after Quick exit`, [AGE, voucher, "consent=yes"]);
@@ -169,7 +169,7 @@ for (const js of [true, false]) {
     // held every answer (Quick exit replaces only the page it leaves).
     await page.click('button[name="_go"][value^="page-"]');
     await page.waitForSelector('button[value="review"]', { timeout: 10000 });
-    await page.click("a.exit");
+    await page.click(".exit");
     await page.waitForURL((u) => u.href.startsWith(startUrl), { timeout: 5000 });
     if (!atStart(page)) fail(`${run}: Quick exit from the review left the kiosk (${page.url()})`);
     await backAndResendShowsNothingOf(page, `${run} after leaving the review`, [D_AGE, "carries=never", "witnessed=no"]);

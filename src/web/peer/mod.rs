@@ -40,7 +40,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/s/{survey}").get(show_landing));
     cfg.service(web::resource("/s/{survey}/page").post(turn_page));
     cfg.service(web::resource("/s/{survey}/submit").post(submit_answers));
-    cfg.service(web::resource("/s/{survey}/leave").get(leave::leave));
+    cfg.service(
+        web::resource("/s/{survey}/leave")
+            .get(leave::leave)
+            .post(leave::leave_posted),
+    );
     cfg.service(web::resource("/k/{token}").get(kiosk::show_kiosk));
     cfg.service(web::resource("/k/{token}/start").post(kiosk::start_at_kiosk));
     cfg.service(

@@ -123,6 +123,16 @@ pub struct Flow<'a> {
     pub from_review: bool,
 }
 
+/// Quick exit as a form that posts the code (see `Render::leaving_through_the_server`).
+#[derive(serde::Serialize)]
+struct ExitForm {
+    action: String,
+    code: String,
+    kiosk: Option<String>,
+    /// Where the page goes once the form is sent as a beacon (with JavaScript).
+    to: String,
+}
+
 pub struct Render<'a> {
     state: &'a State,
     lang: String,
@@ -212,6 +222,7 @@ impl<'a> Render<'a> {
             Some(k) => {
                 c.insert("quick_exit", &format!("/k/{}", k.token));
                 c.insert("kiosk_reset", &format!("/k/{}", k.token));
+                c.insert("kiosk_start", &format!("/k/{}", k.token));
                 c.insert("kiosk", &k.token);
                 c.insert("kiosk_idle", &k.idle.unwrap_or(0));
             }
@@ -231,22 +242,39 @@ impl<'a> Render<'a> {
     /// again by whoever holds the phone or tablet next (Back, then "resend"), it meets a used
     /// code and shows "This code can't be used" — never the answers. Not for staff entering a
     /// paper questionnaire: leaving that page must not spend the paper's code.
+    ///
+    /// Quick exit is then a form posting the code (after the first request a code travels only
+    /// in POST bodies: a link would put it in the address, a proxy's log, and a phone's link
+    /// preview, which would retire the card by looking at it). With JavaScript the form is sent
+    /// as a beacon and the page replaced, leaving no history entry. The one exception is a
+    /// kiosk's reset without JavaScript, a `<meta refresh>`, which can only follow an address:
+    /// that address carries the code it retires.
     fn leaving_through_the_server(&self, c: &mut Context, survey: &str, code: &str) {
         if self.entry.is_some() || code.is_empty() {
             return;
         }
-        let mut query = vec![("code", code)];
-        if let Some(k) = &self.kiosk {
-            query.push(("kiosk", k.token.as_str()));
-        }
-        let url = format!(
-            "/s/{survey}/leave?{}",
-            serde_urlencoded::to_string(&query).unwrap_or_default()
+        let kiosk = self.kiosk.as_ref().map(|k| k.token.as_str());
+        let to = match kiosk {
+            Some(token) => format!("/k/{token}"),
+            None => self.state.site.quick_exit_url.clone(),
+        };
+        c.insert(
+            "exit_form",
+            &ExitForm {
+                action: format!("/s/{survey}/leave"),
+                code: code.to_owned(),
+                kiosk: kiosk.map(str::to_owned),
+                to,
+            },
         );
-        if self.kiosk.is_some() {
+        if let Some(token) = kiosk {
+            let query = [("code", code), ("kiosk", token)];
+            let url = format!(
+                "/s/{survey}/leave?{}",
+                serde_urlencoded::to_string(query).unwrap_or_default()
+            );
             c.insert("kiosk_reset", &url);
         }
-        c.insert("quick_exit", &url);
     }
 
     fn text(&self, key: &str) -> String {
@@ -348,6 +376,11 @@ impl<'a> Render<'a> {
         );
         c.insert("code", &code);
         c.insert("languages", &self.survey_languages(survey));
+        // A card's link brought the code: leaving retires it, or the address left in the
+        // history would hand a working card to whoever holds the phone next.
+        if let Some(code) = code {
+            self.leaving_through_the_server(&mut c, survey.id().as_str(), code);
+        }
         self.html(StatusCode::OK, "landing.html", &c)
     }
 
