@@ -495,3 +495,45 @@ fn peer_page_titles_never_name_the_survey_or_the_page() {
         "the page still says where the peer is"
     );
 }
+
+/// A screen reader names each field's help, unit and hint with the field, and each "Don't
+/// know" box with its question (an outside review heard only "Don't know, checkbox").
+#[test]
+fn help_units_and_non_answer_boxes_are_tied_to_their_question() {
+    let app = TestApp::spawn();
+    app.import(
+        r#"
+id = "tied"
+title = "Tied"
+[[pages]]
+title = "One"
+  [[pages.questions]]
+  id = "days"
+  type = "number"
+  role = "sensitive"
+  min = 0
+  max = 30
+  unit = "days"
+  text = "How many days?"
+  help = "Please don't write names."
+"#,
+    );
+    app.open_survey("tied");
+    let code = app.issue_codes("tied", 1).remove(0);
+    let page = Page::get(&app.url(&format!("/s/tied?code={code}")))
+        .form("/s/tied/page")
+        .go("start");
+    let described = page
+        .attr("#in-days", "aria-describedby")
+        .expect("described");
+    for id in ["help-days", "unit-days"] {
+        assert!(described.split(' ').any(|d| d == id), "{described}");
+        assert!(page.has(&format!("#{id}")), "{id}: {}", page.html);
+    }
+    assert!(
+        page.has(".na[role=group][aria-labelledby=lbl-days]"),
+        "{}",
+        page.html
+    );
+    assert!(page.has("label#lbl-days"));
+}
