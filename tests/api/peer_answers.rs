@@ -305,6 +305,15 @@ fn a_page_with_problems_moves_focus_to_their_summary() {
         "{}",
         refused.html
     );
+    // Each problem links to its question's first field, which takes focus (a link to the
+    // question's block would leave focus on the page).
+    let target = refused.attr("#errors a", "href").expect("a link");
+    let id = target.strip_prefix('#').expect("an anchor");
+    assert!(
+        refused.has(&format!("input#{id}, select#{id}, textarea#{id}")),
+        "{target}: {}",
+        refused.html
+    );
 }
 
 #[test]

@@ -470,7 +470,7 @@ impl<'a> Render<'a> {
             .filter_map(|q| {
                 q.error
                     .clone()
-                    .map(|e| (q.id.clone(), format!("{} — {e}", q.text)))
+                    .map(|e| (q.first_field(), format!("{} — {e}", q.text)))
             })
             .collect();
         let questions = view::gather_cells(survey, items, &self.lang);

@@ -40,6 +40,19 @@ pub struct QuestionView {
     pub cell_rows: Vec<CellRowView>,
 }
 
+impl QuestionView {
+    /// Where an error summary's link leads: the question's first field, which can take focus
+    /// (the question's block cannot: a link to it leaves focus on the page).
+    pub fn first_field(&self) -> String {
+        match self.kind {
+            "number" | "decimal" | "date" | "day" | "text" | "select" => format!("in-{}", self.id),
+            _ => (self.options.first())
+                .or_else(|| self.rows.first().and_then(|r| r.options.first()))
+                .map_or_else(|| format!("q-{}", self.id), |o| o.dom_id.clone()),
+        }
+    }
+}
+
 /// One row of a grid with typed columns: a cell per column (`None` where the cell is not
 /// asked, so that the cells below a heading stay in its column).
 #[derive(Serialize)]
