@@ -143,11 +143,8 @@ impl OrgClient {
     }
 
     /// A multipart upload, as the import form sends it.
-    pub fn upload(&self, path: &str, csrf: &str, file_name: &str, content: &str) -> Page {
-        let boundary = "----chorus-test-boundary";
-        let body = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/plain\r\n\r\n{content}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"source\"\r\n\r\n\r\n--{boundary}--\r\n"
-        );
+    /// Posts a multipart body made by the caller.
+    pub fn post_multipart(&self, path: &str, boundary: &str, body: &str) -> Page {
         into_page(
             &format!("{}{}", self.base, path),
             self.request("POST", path)
@@ -155,7 +152,15 @@ impl OrgClient {
                     "Content-Type",
                     &format!("multipart/form-data; boundary={boundary}"),
                 )
-                .send_string(&body),
+                .send_string(body),
         )
+    }
+
+    pub fn upload(&self, path: &str, csrf: &str, file_name: &str, content: &str) -> Page {
+        let boundary = "----chorus-test-boundary";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/plain\r\n\r\n{content}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"source\"\r\n\r\n\r\n--{boundary}--\r\n"
+        );
+        self.post_multipart(path, boundary, &body)
     }
 }

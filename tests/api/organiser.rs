@@ -411,3 +411,22 @@ fn the_survey_page_states_the_release_rule_with_the_surveys_own_settings() {
         "{text}"
     );
 }
+
+/// A file and pasted text sent together: which was meant? Nothing is imported, and the page says
+/// so with the pasted text kept (before, the file won and the paste was dropped without a word).
+#[test]
+fn a_file_and_pasted_text_together_import_nothing() {
+    let app = TestApp::spawn();
+    let org = OrgClient::log_in(&app, "maria", "organiser");
+    let csrf = org.csrf("/org/import");
+    let boundary = "----both";
+    let pasted = SMALL.replace("id = \"walk\"", "id = \"pasted\"");
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"walk.toml\"\r\nContent-Type: text/plain\r\n\r\n{SMALL}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"source\"\r\n\r\n{pasted}\r\n--{boundary}--\r\n"
+    );
+    let page = org.post_multipart("/org/import", boundary, &body);
+    assert_eq!(page.status, 422, "{}", page.html);
+    assert!(page.html.contains("send one of them"), "{}", page.html);
+    let list = app.survey_list();
+    assert!(!list.contains("walk") && !list.contains("pasted"), "{list}");
+}

@@ -61,6 +61,16 @@ pub async fn import(state: web::Data<State>, req: HttpRequest, form: Multipart) 
         return r.respond(&state);
     }
     let uploaded = field(&fields, "file").filter(|f| !f.trim().is_empty());
+    let pasted = field(&fields, "source").filter(|f| !f.trim().is_empty());
+    if let (Some(_), Some(pasted)) = (uploaded, pasted) {
+        // Which one was meant? Importing either would silently drop the other.
+        return import_page(
+            &org,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            pasted,
+            &["Both a file and pasted text were sent: send one of them. The pasted text is kept below.".into()],
+        );
+    }
     let source = uploaded
         .or(field(&fields, "source"))
         .unwrap_or("")
