@@ -283,6 +283,18 @@ fn the_first_run_link_sets_up_one_organiser_once() {
         ],
     );
     assert_eq!(mismatch.status, 422);
+    // The typed name is kept; an empty form is told a name is needed first.
+    assert!(
+        mismatch.html.contains("value=\"maria\""),
+        "{}",
+        mismatch.html
+    );
+    let empty = client.post_raw(
+        &path,
+        &[("name", ""), ("password", ""), ("password_again", "")],
+    );
+    assert_eq!(empty.status, 422);
+    assert!(empty.html.contains("An account name"), "{}", empty.html);
     let done = client.post_raw(
         &path,
         &[

@@ -206,13 +206,15 @@ pub async fn show_setup(state: web::Data<State>, path: web::Path<String>) -> Htt
     if !account_actions::setup_token_valid(&state.chorus, &path) {
         return OrgPage::bare(&state).message(StatusCode::NOT_FOUND, "This link has been used", "This set-up link works once, and has been used or replaced. Ask whoever runs Chorus for an account (chorus user add).");
     }
-    setup_page(&state, StatusCode::OK, None)
+    setup_page(&state, StatusCode::OK, None, "")
 }
 
-fn setup_page(state: &State, status: StatusCode, error: Option<&str>) -> HttpResponse {
+/// The set-up form; `name` is what was typed when it comes back with an error.
+fn setup_page(state: &State, status: StatusCode, error: Option<&str>, name: &str) -> HttpResponse {
     let page = OrgPage::bare(state);
     let mut c = page.context("Set up the first organiser");
     c.insert("error", &error);
+    c.insert("name", name);
     c.insert("min_chars", &accounts::MIN_PASSWORD_CHARS);
     page.render(status, "org/setup.html", &c)
 }
@@ -235,7 +237,21 @@ pub async fn set_up(
             &state,
             StatusCode::BAD_REQUEST,
             Some("The form could not be read."),
+            "",
         );
+    };
+    let typed = field(&fields, "name").unwrap_or("").trim();
+    // The name first: an empty form is told it needs a name, not that the passwords differ.
+    let name = match AccountName::parse(typed) {
+        Ok(n) => n,
+        Err(e) => {
+            return setup_page(
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(&crate::web::error::as_sentence(&e.to_string())),
+                typed,
+            )
+        }
     };
     let password = field(&fields, "password").unwrap_or("");
     if field(&fields, "password_again") != Some(password) {
@@ -243,19 +259,11 @@ pub async fn set_up(
             &state,
             StatusCode::UNPROCESSABLE_ENTITY,
             Some("The two passwords are not the same."),
+            typed,
         );
     }
-    let name = match AccountName::parse(field(&fields, "name").unwrap_or("")) {
-        Ok(n) => n,
-        Err(e) => {
-            return setup_page(
-                &state,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(&e.to_string()),
-            )
-        }
-    };
     let secret = password.to_owned();
+    let name_typed = typed.to_owned();
     let token = path.into_inner();
     let added = act(&state, move |chorus| {
         account_actions::set_up_first_organiser(chorus, &token, &name, &secret)
@@ -268,6 +276,11 @@ pub async fn set_up(
             "This link has been used",
             "This set-up link works once, and has been used or replaced.",
         ),
-        Err(e) => setup_page(&state, status_of(e.kind()), Some(&page_message_of(&e))),
+        Err(e) => setup_page(
+            &state,
+            status_of(e.kind()),
+            Some(&page_message_of(&e)),
+            name_typed.as_str(),
+        ),
     }
 }
