@@ -63,6 +63,15 @@ pub(crate) fn files(zip_bytes: &[u8]) -> HashMap<String, Vec<u8>> {
         .collect()
 }
 
+/// The organiser (by API key) approves request `id`: status and body.
+fn approve(app: &TestApp, organiser: &str, id: &str) -> (u16, String) {
+    post(
+        &app.url(&format!("/api/v1/exports/{id}/approve")),
+        "",
+        &[("Authorization", &format!("Bearer {organiser}"))],
+    )
+}
+
 /// Sets up a researcher with an approved request; returns (researcher key, request id).
 fn approved(app: &TestApp) -> (String, String, String) {
     add_account(app, "rita", "researcher");
@@ -445,11 +454,7 @@ fn an_exported_survey_keeps_the_settings_that_shape_its_exports() {
     std::fs::write(&path, &stricter).expect("write");
     let import = || app.cli(&["survey", "import", path.to_str().expect("path")]);
     let (researcher, organiser, id) = approved(&app);
-    let (status, body) = post(
-        &app.url(&format!("/api/v1/exports/{id}/approve")),
-        "",
-        &[("Authorization", &format!("Bearer {organiser}"))],
-    );
+    let (status, body) = approve(&app, &organiser, &id);
     assert_eq!(status, 200, "{body}");
     let (status, first) = download(&app, &id, &researcher);
     assert_eq!(status, 200);
@@ -489,11 +494,7 @@ fn a_request_no_export_can_satisfy_is_not_approved() {
     let app = TestApp::spawn();
     closed_demo(&app, 7);
     let (researcher, organiser, id) = approved(&app);
-    let (status, body) = post(
-        &app.url(&format!("/api/v1/exports/{id}/approve")),
-        "",
-        &[("Authorization", &format!("Bearer {organiser}"))],
-    );
+    let (status, body) = approve(&app, &organiser, &id);
     assert_eq!(status, 409, "{body}");
     assert!(body.contains("fewer responses than k = 10"), "{body}");
     assert!(!body.contains(" 7 "), "{body}");

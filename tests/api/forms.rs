@@ -226,6 +226,21 @@ impl Form {
     pub fn go(&self, value: &str) -> Page {
         self.press(Some(("_go", value)), None)
     }
+
+    /// Sends the form as it stands without following a redirect: where the answer leads
+    /// (asserting it is a `303`).
+    pub fn send_to_redirect(&self) -> String {
+        let url = format!("{}{}", self.base, self.action);
+        let pairs: Vec<(&str, &str)> = self
+            .fields
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let agent = ureq::AgentBuilder::new().redirects(0).build();
+        let response = agent.post(&url).send_form(&pairs).expect("an answer");
+        assert_eq!(response.status(), 303, "{url}");
+        response.header("Location").expect("a Location").to_owned()
+    }
 }
 
 /// Bytes on the wire of a response (no decompression: the client has no gzip support).

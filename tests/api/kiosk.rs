@@ -131,11 +131,7 @@ fn the_pages_after_start_lead_back_to_the_kiosk_and_the_thank_you_page_prints_an
         refresh.starts_with(&format!("/s/{ID}/leave?code=")),
         "{refresh}"
     );
-    assert_eq!(
-        quick_exit(&app, &first),
-        kiosk,
-        "then the kiosk's start page"
-    );
+    assert_eq!(quick_exit(&first), kiosk, "then the kiosk's start page");
     // That person's code is spent: the next person starts afresh.
     let (first, _) = press_start(&app, &kiosk);
     let mut form = first.form("/page");
@@ -191,20 +187,8 @@ fn leave_link(page: &Page) -> String {
 
 /// Presses Quick exit (a form posting the code) without following on: where it sends the
 /// browser.
-fn quick_exit(app: &TestApp, page: &Page) -> String {
-    let form = page.form("/leave");
-    let pairs: Vec<(&str, &str)> = form
-        .fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let agent = ureq::AgentBuilder::new().redirects(0).build();
-    let response = agent
-        .post(&app.url(&form.action))
-        .send_form(&pairs)
-        .expect("an answer");
-    assert_eq!(response.status(), 303);
-    response.header("Location").expect("a Location").to_owned()
+fn quick_exit(page: &Page) -> String {
+    page.form("/leave").send_to_redirect()
 }
 
 /// Follows a leave link as the browser does, without following on: where it sends the browser.
@@ -235,7 +219,7 @@ fn a_page_sent_again_after_the_person_left_shows_none_of_their_answers() {
     let review = form.go("next");
     assert!(review.html.contains("87"), "{}", review.html);
     // The person leaves from the review page.
-    assert_eq!(quick_exit(&app, &review), kiosk);
+    assert_eq!(quick_exit(&review), kiosk);
     // The next person: Back, and "send again" of the form that led to the review.
     let again = form.go("next");
     assert_eq!(again.status, 409, "{}", again.html);
