@@ -392,3 +392,31 @@ fn the_code_entry_page_offers_every_language_and_carries_the_choice_on() {
         landing.html
     );
 }
+
+/// A peer who switches language to understand a problem sees the problem again, in the new
+/// language — not a page without it and the wrong value still in the field.
+#[test]
+fn switching_language_on_a_page_with_problems_keeps_them() {
+    let app = TestApp::spawn();
+    let code = app.issue_codes("demo", 1).remove(0);
+    let mut form = start(&app, &code).form("/s/demo/page");
+    form.set("consent", "yes");
+    let mut form = form.go("next").form("/s/demo/page");
+    form.set("age", "400");
+    let refused = form.go("next");
+    assert_eq!(refused.status, 422, "{}", refused.html);
+    assert!(refused.has("#errors"));
+    let spanish = refused.form("/s/demo/page").go("lang-es");
+    assert!(spanish.has("#errors"), "{}", spanish.html);
+    assert!(spanish.has("html[lang=es]"));
+    assert!(
+        spanish.has("#in-age[aria-invalid=true]"),
+        "{}",
+        spanish.html
+    );
+    // A page that showed no problem shows none after a switch.
+    let mut fresh = start(&app, &app.issue_codes("demo", 1).remove(0)).form("/s/demo/page");
+    fresh.set("consent", "yes");
+    let calm = fresh.go("next").form("/s/demo/page").go("lang-es");
+    assert!(!calm.has("#errors"), "{}", calm.html);
+}

@@ -16,6 +16,8 @@ pub const GO: &str = "_go";
 pub const RETURN: &str = "_ret";
 /// A kiosk's link token, on every form of a survey answered on a shared tablet.
 pub const KIOSK: &str = "_kiosk";
+/// The page was showing problems when this form was sent (so a language switch keeps them).
+pub const PROBLEMS: &str = "_problems";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Go {
@@ -41,6 +43,8 @@ pub struct Posted {
     pub from_review: bool,
     /// Answered on a kiosk's tablet: its link's token, as posted (not yet checked).
     pub kiosk: Option<String>,
+    /// The page was showing its problems: shown again in the language switched to.
+    pub showing_problems: bool,
     pub answer_fields: Vec<(String, String)>,
 }
 
@@ -54,6 +58,7 @@ impl Posted {
             switch_language: None,
             from_review: false,
             kiosk: None,
+            showing_problems: false,
             answer_fields: Vec::new(),
         };
         for (name, value) in fields {
@@ -63,6 +68,7 @@ impl Posted {
                 PAGE => posted.page = value.parse().ok(),
                 RETURN => posted.from_review = value == "review",
                 KIOSK => posted.kiosk = Some(value),
+                PROBLEMS => posted.showing_problems = value == "1",
                 GO if value.starts_with("lang-") => {
                     posted.switch_language = Some(value["lang-".len()..].to_owned());
                 }

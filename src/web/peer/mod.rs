@@ -264,8 +264,9 @@ fn step(
         from_review: posted.from_review || matches!(posted.go, Go::Page(_)),
     };
     if posted.switch_language.is_some() {
+        // A peer who switches language to understand a problem sees it again, in that language.
         return match current {
-            Some(p) => r.page(&flow, p, false),
+            Some(p) => r.page(&flow, p, posted.showing_problems),
             None => r.review(&flow),
         };
     }
