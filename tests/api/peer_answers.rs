@@ -420,3 +420,33 @@ fn switching_language_on_a_page_with_problems_keeps_them() {
     let calm = fresh.go("next").form("/s/demo/page").go("lang-es");
     assert!(!calm.has("#errors"), "{}", calm.html);
 }
+
+/// Without JavaScript nothing unticks "None of these" when another drug is ticked: the problem
+/// names the option that stands alone, instead of a vague "some can't be combined".
+#[test]
+fn an_option_that_stands_alone_ticked_with_others_is_named() {
+    let app = TestApp::spawn();
+    let code = app.issue_codes("demo", 1).remove(0);
+    let page = ureq::post(&app.url("/s/demo/page"))
+        .send_form(&[
+            ("_code", code.as_str()),
+            ("_lang", "en"),
+            ("_page", "2"),
+            ("consent", "yes"),
+            ("drugs_3m", "heroin"),
+            ("drugs_3m", "none"),
+            ("_go", "next"),
+        ])
+        .map_or_else(
+            |e| match e {
+                ureq::Error::Status(_, r) => r.into_string().expect("html"),
+                other => panic!("{other}"),
+            },
+            |r| r.into_string().expect("html"),
+        );
+    assert!(
+        page.contains("can&#x27;t be ticked together with other answers"),
+        "{page}"
+    );
+    assert!(page.contains("None of these"), "{page}");
+}

@@ -153,7 +153,11 @@ pub fn question(
                         .map(|c| c.message.get(lang).to_owned())
                 })
                 .flatten();
-            check.unwrap_or_else(|| error_text(q, p, lang, t))
+            check
+                .or_else(|| {
+                    (p == Problem::Invalid).then(|| alone_with_others(q, fields, lang, t))?
+                })
+                .unwrap_or_else(|| error_text(q, p, lang, t))
         }),
         options: Vec::new(),
         non_answers: if q.is_note() {
@@ -419,6 +423,32 @@ fn non_answer_label(survey: &Survey, n: NonAnswer, lang: &str, t: &Strings) -> S
         NonAnswer::Custom(id) => return id.as_str().to_owned(),
     };
     t.get(key).cloned().unwrap_or_default()
+}
+
+/// "“None of these” can't be ticked together with other answers": the conflict named, where
+/// an option that stands alone was ticked with others (without JavaScript nothing unticks them).
+fn alone_with_others(
+    q: &Question,
+    fields: &[(String, String)],
+    lang: &str,
+    t: &Strings,
+) -> Option<String> {
+    let QuestionKind::Multi { options, .. } = &q.kind else {
+        return None;
+    };
+    let ticked: Vec<&str> = fields
+        .iter()
+        .filter(|(n, _)| n == q.id.as_str())
+        .map(|(_, v)| v.as_str())
+        .collect();
+    if ticked.len() < 2 {
+        return None;
+    }
+    let alone = options
+        .iter()
+        .find(|o| o.exclusive && ticked.contains(&o.id.as_str()))?;
+    let words = t.get("error_alone")?;
+    Some(words.replace("{option}", alone.text.get(lang)))
 }
 
 /// A plain-words message in the peer's language: the question's own (`messages`) when it has
