@@ -77,7 +77,7 @@ async fn show_home(
     query: web::Query<LangQuery>,
 ) -> HttpResponse {
     let r = Render::new(&state, &req, query.lang.as_deref());
-    r.home(None)
+    r.home()
 }
 
 /// The code typed on the home page: find its survey and show that survey's landing page.
@@ -106,6 +106,7 @@ async fn start_with_code(
         .unwrap_or("");
     let (code, survey) = match unused_code(&state, typed) {
         Ok(found) => found,
+        Err(Message::CodeUnusable) => return r.home_refused(typed),
         Err(message) => return r.message(message),
     };
     match state

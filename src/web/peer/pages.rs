@@ -298,14 +298,27 @@ impl<'a> Render<'a> {
         }
     }
 
-    pub fn home(&self, error: Option<&str>) -> HttpResponse {
+    pub fn home(&self) -> HttpResponse {
+        self.home_with(StatusCode::OK, None, "")
+    }
+
+    /// The code-entry page again after a code that can't be used, with what was typed still in
+    /// the field, so that one wrong letter is fixed rather than sixteen typed again. The words
+    /// are the same for a used, an unknown and a mistyped code.
+    pub fn home_refused(&self, typed: &str) -> HttpResponse {
+        let error = self.text("code_unusable_text");
+        self.home_with(StatusCode::CONFLICT, Some(&error), typed)
+    }
+
+    fn home_with(&self, status: StatusCode, error: Option<&str>, typed: &str) -> HttpResponse {
         let mut c = self.context(&self.text("home_title"));
         c.insert("error", &error);
+        c.insert("typed", typed);
         c.insert(
             "languages",
             &self.language_choices(&peer_languages(self.state)),
         );
-        self.html(StatusCode::OK, "home.html", &c)
+        self.html(status, "home.html", &c)
     }
 
     /// (code, name in its own words) for each language, for the language buttons.
