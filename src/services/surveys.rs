@@ -134,6 +134,8 @@ pub struct SurveyRow {
     /// Surveys with coupons: the furthest wave reached, as a band.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waves_reached: Option<String>,
+    /// Its answers were shredded (its progress then counts nothing).
+    pub shredded: bool,
 }
 
 pub fn list_surveys(chorus: &Chorus) -> Vec<SurveyRow> {
@@ -142,11 +144,10 @@ pub fn list_surveys(chorus: &Chorus) -> Vec<SurveyRow> {
         .list(&chorus.store)
         .into_iter()
         .map(|s| {
-            let width = chorus
-                .surveys
-                .get(&s.id)
-                .map_or(10, |e| e.survey.threshold() as usize);
+            let entry = chorus.surveys.get(&s.id);
+            let width = entry.as_ref().map_or(10, |e| e.survey.threshold() as usize);
             SurveyRow {
+                shredded: entry.is_some_and(|e| e.shredded),
                 progress: progress_band(s.responses, width),
                 coupons_used: coupons_used_band(chorus, &s.id),
                 waves_reached: waves_band(chorus, &s.id),

@@ -237,6 +237,12 @@ fn shredding_makes_answers_unreadable_and_keeps_releases() {
         stderr.contains("rekey"),
         "the operator is told about older backups: {stderr}"
     );
+    assert!(
+        app.survey_list()
+            .contains("demo\tclosed\tinvite\tanswers shredded"),
+        "{}",
+        app.survey_list()
+    );
     // Shredding again is refused as done already, and audited once.
     let (ok, _, stderr) = app.cli(&["survey", "shred", "demo"]);
     assert!(!ok && stderr.contains("has been shredded"), "{stderr}");

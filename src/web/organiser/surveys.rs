@@ -21,7 +21,11 @@ pub async fn show_list(state: web::Data<State>, req: HttpRequest) -> HttpRespons
     let rows: Vec<surveys::SurveyRow> = surveys::list_surveys(&state.chorus)
         .into_iter()
         .map(|row| surveys::SurveyRow {
-            progress: format!("{} responses", row.progress),
+            progress: if row.shredded {
+                "answers shredded".to_owned()
+            } else {
+                format!("{} responses", row.progress)
+            },
             ..row
         })
         .collect();
