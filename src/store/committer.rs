@@ -241,6 +241,7 @@ fn commit(shared: &Shared, jobs: Vec<Job>) {
         }
         Err(e) => {
             crate::telemetry::storage_failure("redemption batch failed", &e);
+            shared.failing.store(true, Ordering::Relaxed);
             let e = CommitError::Sled(Arc::new(e));
             for (_, reply) in redeems {
                 let _ = reply.send(Err(e.clone()));

@@ -351,7 +351,9 @@ pub(super) fn reopen_after_failure(shared: &Shared) {
     let name = live.name.clone();
     drop(live);
     *current = Some(reopen(shared, &name));
-    // Whether it writes again shows at the next flush.
+    // There is room and a fresh handle: `/healthz` says so at once, rather than only after the
+    // next answer arrives. A write that fails again sets it back.
+    shared.failing.store(false, Ordering::Relaxed);
     tracing::warn!("the store was opened afresh after a failed write");
 }
 
