@@ -123,9 +123,6 @@ pub struct Flow<'a> {
     pub from_review: bool,
 }
 
-/// Seconds a kiosk's thank-you page with a voucher or coupons stays before it resets by itself.
-const KIOSK_KEEP_WHAT_IS_SHOWN_ONCE: u32 = 300;
-
 /// Quick exit as a form that posts the code (see `Render::leaving_through_the_server`).
 #[derive(serde::Serialize)]
 struct ExitForm {
@@ -586,14 +583,6 @@ impl<'a> Render<'a> {
             );
         }
         self.insert_coupons(&mut c, entry, done.coupons);
-        // At a kiosk, a voucher or coupons shown once must not vanish while the person looks
-        // for a pen: that page waits at least five minutes ("Next person" clears it at once).
-        let idle = self.kiosk.as_ref().and_then(|k| k.idle).filter(|i| *i > 0);
-        if let Some(idle) = idle {
-            if done.voucher.is_some() || !done.coupons.is_empty() {
-                c.insert("kiosk_idle", &idle.max(KIOSK_KEEP_WHAT_IS_SHOWN_ONCE));
-            }
-        }
         let mut response = self.html(StatusCode::OK, "thanks.html", &c);
         response.headers_mut().insert(
             header::HeaderName::from_static("clear-site-data"),
