@@ -32,7 +32,7 @@ pub(super) fn read_interface(
     };
     for (lang_key, texts) in by_lang.iter() {
         let name = lang_key.get_ref().as_ref();
-        let Some(lang) = langs.iter().find(|l| l.as_str() == name) else {
+        let Some(lang) = langs.iter().find(|l| l.as_str().eq_ignore_ascii_case(name)) else {
             errs.at(
                 &lang_key.span(),
                 format!("'interface.{name}': '{name}' is not in 'languages'"),

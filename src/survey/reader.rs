@@ -279,7 +279,10 @@ pub(super) fn parse_text(
             let mut m = BTreeMap::new();
             let mut ok = true;
             for (k, val) in t.iter() {
-                let lang = langs.iter().find(|l| l.as_str() == k.get_ref().as_ref());
+                // Tags compare without regard to case (`fr-CA` is `fr-ca`).
+                let lang = langs
+                    .iter()
+                    .find(|l| l.as_str().eq_ignore_ascii_case(k.get_ref().as_ref()));
                 let Some(lang) = lang else {
                     errs.at(
                         &k.span(),

@@ -12,10 +12,13 @@ use serde::{Serialize, Serializer};
 pub struct Lang(String);
 
 impl Lang {
+    /// A language code, in lower case whatever case it was written in (`fr-CA`, the usual
+    /// way to write BCP 47, is `fr-ca`; tags compare without regard to case).
     pub fn parse(s: &str) -> Option<Lang> {
+        let s = s.to_ascii_lowercase();
         let (primary, region) = match s.split_once('-') {
             Some((p, r)) => (p, Some(r)),
-            None => (s, None),
+            None => (s.as_str(), None),
         };
         let primary_ok =
             (2..=3).contains(&primary.len()) && primary.chars().all(|c| c.is_ascii_lowercase());
@@ -24,7 +27,7 @@ impl Lang {
                 && r.chars()
                     .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
         });
-        (primary_ok && region_ok).then(|| Lang(s.to_owned()))
+        (primary_ok && region_ok).then(|| Lang(s.clone()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -65,7 +68,7 @@ impl Text {
     pub fn get(&self, lang: &str) -> &str {
         self.by_lang
             .iter()
-            .find(|(l, _)| l.as_str() == lang)
+            .find(|(l, _)| l.as_str().eq_ignore_ascii_case(lang))
             .or_else(|| self.by_lang.get_key_value(&self.default_lang))
             .map_or("", |(_, t)| t.as_str())
     }
@@ -77,7 +80,9 @@ impl Text {
 
     /// Whether a translation exists for `lang` (without falling back).
     pub fn has(&self, lang: &str) -> bool {
-        self.by_lang.keys().any(|l| l.as_str() == lang)
+        self.by_lang
+            .keys()
+            .any(|l| l.as_str().eq_ignore_ascii_case(lang))
     }
 
     /// `self` and `other` joined by `sep` in every language either has (each falling back to
@@ -128,10 +133,12 @@ mod tests {
     }
 
     #[test]
-    fn language_tags_are_short_lowercase_codes() {
+    fn language_tags_are_short_codes_kept_in_lower_case() {
         assert!(Lang::parse("en").is_some());
         assert!(Lang::parse("pt-br").is_some());
-        assert!(Lang::parse("EN").is_none());
+        // BCP 47 as usually written: the same tag, whatever the case.
+        assert_eq!(Lang::parse("fr-CA"), Lang::parse("fr-ca"));
+        assert_eq!(Lang::parse("EN").map(|l| l.to_string()), Some("en".into()));
         assert!(Lang::parse("english").is_none());
         assert!(Lang::parse("").is_none());
     }

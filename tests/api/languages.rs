@@ -285,3 +285,38 @@ fn a_survey_closed_mid_answer_says_so_in_the_language_the_peer_chose() {
     assert_eq!(status, 410);
     assert!(html.contains("This survey is closed"), "{html}");
 }
+
+/// Language tags as BCP 47 usually writes them (`fr-CA`) are the same tags in lower case: a
+/// definition written that way imports, and its French pages are served.
+#[test]
+fn a_language_tag_in_the_usual_casing_is_accepted() {
+    let app = TestApp::spawn();
+    app.import(
+        r#"
+id = "canada"
+title = { en = "Canada", fr-CA = "Canada (fr)" }
+languages = ["en", "fr-CA"]
+[[pages]]
+title = { en = "One", fr-CA = "Un" }
+  [[pages.questions]]
+  id = "q"
+  type = "single"
+  role = "plain"
+  text = { en = "Yes or no?", fr-CA = "Oui ou non ?" }
+  options = [ { id = "y", text = { en = "Yes", fr-CA = "Oui" } }, { id = "n", text = { en = "No", fr-CA = "Non" } } ]
+"#,
+    );
+    app.open_survey("canada");
+    let code = app.issue_codes("canada", 1).remove(0);
+    let page = ureq::post(&app.url("/s/canada/page"))
+        .send_form(&[
+            ("_code", code.as_str()),
+            ("_lang", "fr-ca"),
+            ("_go", "start"),
+        ])
+        .expect("first page")
+        .into_string()
+        .expect("html");
+    assert!(page.contains("Oui ou non"), "{page}");
+    assert!(page.contains("lang=\"fr-ca\""), "{page}");
+}

@@ -219,7 +219,7 @@ impl Survey {
     pub fn interface(&self, lang: &str) -> Option<&std::collections::BTreeMap<String, String>> {
         self.interface
             .iter()
-            .find(|(l, _)| l.as_str() == lang)
+            .find(|(l, _)| l.as_str().eq_ignore_ascii_case(lang))
             .map(|(_, t)| t)
     }
 
