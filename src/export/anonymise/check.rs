@@ -1,7 +1,7 @@
 //! An independent check of an export, from its rows and columns alone: every combination of
 //! quasi-identifier values is shared by at least k rows, and every sensitive column's answers
-//! (non-answers aside) take at least ℓ distinct values within each such class that has any. Used by tests and by whoever bundles an
-//! export.
+//! (non-answers aside) take at least ℓ distinct values within each such class that has any.
+//! Used by tests and by whoever bundles an export.
 
 use std::collections::{BTreeSet, HashMap};
 

@@ -251,22 +251,17 @@ impl Prepared {
     }
 
     fn problem(&self, params: &Params) -> Problem<'_> {
+        let (sensitive, missing) = self
+            .exported
+            .iter()
+            .enumerate()
+            .filter(|(i, e)| e.column.role == Role::Sensitive && self.kept(*i))
+            .map(|(_, e)| (e.values.as_slice(), e.missing_values()))
+            .unzip();
         Problem {
             qis: &self.qis,
-            sensitive: self
-                .exported
-                .iter()
-                .enumerate()
-                .filter(|(i, e)| e.column.role == Role::Sensitive && self.kept(*i))
-                .map(|(_, e)| e.values.as_slice())
-                .collect(),
-            missing: self
-                .exported
-                .iter()
-                .enumerate()
-                .filter(|(i, e)| e.column.role == Role::Sensitive && self.kept(*i))
-                .map(|(_, e)| e.missing_values())
-                .collect(),
+            sensitive,
+            missing,
             records: self.records,
             k: params.k as usize,
             l: params.l as usize,

@@ -1,9 +1,9 @@
 //! `/s/{survey}/leave`: where Quick exit (a POST) and a kiosk's reset (a GET without JavaScript)
-//! go from a page that carries a code and answers (`pages.rs`). The code is retired first — its person left, and nothing was
-//! stored — so that the page left behind in the browser's history, sent again by the next
-//! person (Back, then "resend"), shows "This code can't be used" and never the answers. Then
-//! on, at once: to the kiosk's start page, or to the installation's Quick exit address. The
-//! answer is the same whatever the code was.
+//! go from a page that carries a code and answers (`pages.rs`). The code is retired first — its
+//! person left, and nothing was stored — so that the page left behind in the browser's history,
+//! sent again by the next person (Back, then "resend"), shows "This code can't be used" and
+//! never the answers. Then on, at once: to the kiosk's start page, or to the installation's
+//! Quick exit address. The answer is the same whatever the code was.
 
 use super::State;
 use crate::services::{kiosks, responses};
@@ -37,8 +37,7 @@ pub async fn leave(
 }
 
 async fn leave_with(state: &State, survey: &str, leaving: &Leaving) -> HttpResponse {
-    let query = leaving;
-    if let Some(code) = &query.code {
+    if let Some(code) = &leaving.code {
         if let Err(e) = responses::retire_code(&state.chorus, survey, code).await {
             crate::telemetry::storage_failure(
                 "storage failure retiring a code left on Quick exit",
@@ -47,7 +46,7 @@ async fn leave_with(state: &State, survey: &str, leaving: &Leaving) -> HttpRespo
         }
     }
     // Only a kiosk link made here leads back to a kiosk; anything else leaves the site.
-    let to = match query
+    let to = match leaving
         .kiosk
         .as_deref()
         .and_then(|t| kiosks::kiosk_at(&state.chorus, t).ok())
