@@ -49,25 +49,22 @@ fn is_framework(target: &str) -> bool {
 /// time every attempted answer (an outside review counted 11,684 lines for 4,248 failures).
 /// The first failure logs at once; later ones within the minute are counted into the next line.
 pub fn storage_failure(what: &str, error: &dyn std::fmt::Display) {
-    if let Some(also) = STORAGE_LINES.admit(std::time::Instant::now()) {
-        if also == 0 {
-            tracing::error!(%error, "{what} (is the disk full or the data directory unwritable?)");
-        } else {
-            tracing::error!(%error, more_failures = also, "{what} (is the disk full or the data directory unwritable?)");
-        }
+    if let Some(held_back) = STORAGE_LINES.admit(std::time::Instant::now()) {
+        tracing::error!(%error, more_failures = held_back, "{what} (is the disk full or the data directory unwritable?)");
     }
 }
 
 static STORAGE_LINES: Throttle = Throttle::new(std::time::Duration::from_secs(60));
 
-/// Admits one event per `every`, counting the ones it holds back.
-struct Throttle {
+/// Admits one event per `every`, counting the ones it holds back (storage failure lines here;
+/// the store's attempts to reopen itself after a failed write).
+pub struct Throttle {
     every: std::time::Duration,
     state: std::sync::Mutex<(Option<std::time::Instant>, u64)>,
 }
 
 impl Throttle {
-    const fn new(every: std::time::Duration) -> Throttle {
+    pub const fn new(every: std::time::Duration) -> Throttle {
         Throttle {
             every,
             state: std::sync::Mutex::new((None, 0)),
@@ -75,7 +72,7 @@ impl Throttle {
     }
 
     /// `Some(n)` when this event may be logged, `n` the events held back since the last one.
-    fn admit(&self, now: std::time::Instant) -> Option<u64> {
+    pub fn admit(&self, now: std::time::Instant) -> Option<u64> {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let (last, held) = &mut *state;
         match last {

@@ -327,13 +327,10 @@ const RETRY_FAILING_EVERY: Duration = Duration::from_secs(10);
 /// the commit thread; skipped while anything else holds the generation. Everything acknowledged
 /// was durable before the failure, and a failed batch was never acknowledged.
 pub(super) fn reopen_after_failure(shared: &Shared) {
-    static LAST: std::sync::Mutex<Option<Instant>> = std::sync::Mutex::new(None);
-    {
-        let mut last = LAST.lock().unwrap_or_else(|p| p.into_inner());
-        if last.is_some_and(|at| at.elapsed() < RETRY_FAILING_EVERY) {
-            return;
-        }
-        *last = Some(Instant::now());
+    static RETRIES: crate::telemetry::Throttle =
+        crate::telemetry::Throttle::new(RETRY_FAILING_EVERY);
+    if RETRIES.admit(Instant::now()).is_none() {
+        return;
     }
     // Closing the handle and opening it again needs room; on a disk still full the open could
     // fail, which ends the process. Try only once a probe the size of a log segment fits.
