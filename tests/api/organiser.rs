@@ -42,7 +42,7 @@ fn a_refused_page_leads_each_account_back_to_its_own_start() {
     let app = TestApp::spawn();
     for (name, role, home) in [
         ("rita", "researcher", "/org/research"),
-        ("sam", "staff", "/org/entry"),
+        ("sam", "staff", "/org/vouchers"),
     ] {
         let account = OrgClient::log_in(&app, name, role);
         let refused = account.get("/org/audit");

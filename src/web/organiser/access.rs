@@ -159,13 +159,11 @@ impl<'a> OrgPage<'a> {
         let mut c = Context::new();
         c.insert("title", title);
         c.insert("lang", "en");
-        // Where "back" leads: the first page this kind of account may open.
-        let home = match self.session.as_ref().map(|s| s.role) {
-            Some(Role::Researcher) => "/org/research",
-            Some(Role::Staff) => "/org/entry",
-            _ => "/org",
-        };
-        c.insert("home", home);
+        // Where "back" leads: the page this kind of account starts on.
+        c.insert(
+            "home",
+            self.session.as_ref().map_or("/org", |s| home_of(s.role)),
+        );
         if let Some(s) = &self.session {
             c.insert("account", &s.name);
             c.insert("csrf", &s.csrf);
@@ -202,6 +200,16 @@ impl<'a> OrgPage<'a> {
             "That did not work",
             &page_message_of(e),
         )
+    }
+}
+
+/// The page each kind of account starts on: where logging in leads, and "back" from a page
+/// that is not for it.
+pub fn home_of(role: Role) -> &'static str {
+    match role {
+        Role::Organiser => "/org",
+        Role::Researcher => "/org/research",
+        Role::Staff => "/org/vouchers",
     }
 }
 

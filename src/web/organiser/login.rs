@@ -1,7 +1,7 @@
 //! Logging in and out, and the first organiser's one-time set-up link.
 
-use super::access::{act, field, read_form, see_other, OrgPage};
-use crate::accounts::{self, AccountName, Role};
+use super::access::{act, field, home_of, read_form, see_other, OrgPage};
+use crate::accounts::{self, AccountName};
 use crate::services::{accounts as account_actions, Actor, ServiceError};
 use crate::web::error::{page_message_of, status_of};
 use crate::web::State;
@@ -129,12 +129,7 @@ pub async fn log_in(
                 Some(device) => state.login_guard.device_succeeded(device),
                 None => state.login_guard.succeeded(&name, client),
             }
-            let target = match account.role {
-                Role::Organiser => "/org",
-                Role::Researcher => "/org/research",
-                Role::Staff => "/org/vouchers",
-            };
-            logged_in(&state, &req, &account, target)
+            logged_in(&state, &req, &account, home_of(account.role))
         }
         Ok(None) => {
             match &device {
