@@ -174,15 +174,13 @@ fn run(chorus: &Chorus, command: Command) -> Result<Outcome, services::ServiceEr
         Command::SurveyList => {
             let mut out = String::new();
             for s in surveys::list_surveys(chorus) {
-                // A shredded survey has no answers left to count: say so in their place.
-                let progress = if s.shredded {
-                    "answers shredded".to_owned()
-                } else {
-                    format!("{} responses", s.progress)
-                };
                 out.push_str(&format!(
-                    "{}\t{}\t{}\t{progress}\t{}\n",
-                    s.id, s.state, s.mode, s.title
+                    "{}\t{}\t{}\t{}\t{}\n",
+                    s.id,
+                    s.state,
+                    s.mode,
+                    s.progress_words(),
+                    s.title
                 ));
             }
             let note = if out.is_empty() {

@@ -138,6 +138,18 @@ pub struct SurveyRow {
     pub shredded: bool,
 }
 
+impl SurveyRow {
+    /// Its progress in words, as lists show it: "30–39 responses", or, once its answers are
+    /// shredded, that they are (nothing is left to count).
+    pub fn progress_words(&self) -> String {
+        if self.shredded {
+            "answers shredded".to_owned()
+        } else {
+            format!("{} responses", self.progress)
+        }
+    }
+}
+
 pub fn list_surveys(chorus: &Chorus) -> Vec<SurveyRow> {
     chorus
         .surveys

@@ -21,11 +21,7 @@ pub async fn show_list(state: web::Data<State>, req: HttpRequest) -> HttpRespons
     let rows: Vec<surveys::SurveyRow> = surveys::list_surveys(&state.chorus)
         .into_iter()
         .map(|row| surveys::SurveyRow {
-            progress: if row.shredded {
-                "answers shredded".to_owned()
-            } else {
-                format!("{} responses", row.progress)
-            },
+            progress: row.progress_words(),
             ..row
         })
         .collect();

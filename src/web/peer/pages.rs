@@ -220,9 +220,12 @@ impl<'a> Render<'a> {
         c.insert("title", title);
         match &self.kiosk {
             Some(k) => {
-                c.insert("quick_exit", &format!("/k/{}", k.token));
-                c.insert("kiosk_reset", &format!("/k/{}", k.token));
-                c.insert("kiosk_start", &format!("/k/{}", k.token));
+                // Every way out of a kiosk page leads to its start page; where the page holds a
+                // code, `leaving_through_the_server` retires it on the way.
+                let start = format!("/k/{}", k.token);
+                c.insert("quick_exit", &start);
+                c.insert("kiosk_reset", &start);
+                c.insert("kiosk_start", &start);
                 c.insert("kiosk", &k.token);
                 c.insert("kiosk_idle", &k.idle.unwrap_or(0));
             }
