@@ -84,10 +84,24 @@
     });
     var idle = Number(document.body.getAttribute("data-idle")) * 1000;
     if (idle > 0) {
-      var timer = 0;
+      // The page says how long it waits (a line hidden from browsers without this script, whose
+      // wait runs from when the page opened), and warns before it clears itself: any tap, or
+      // "More time", starts the wait again.
+      document.querySelectorAll("[data-kiosk-limit]").forEach(function (p) { p.hidden = false; });
+      var warning = document.getElementById("kiosk-warn");
+      var lead = warning ? Number(warning.getAttribute("data-lead")) * 1000 : 0;
+      var timer = 0, warned = 0;
       var arm = function () {
         clearTimeout(timer);
+        clearTimeout(warned);
+        if (warning) warning.hidden = true;
         timer = setTimeout(reset, idle);
+        if (warning && lead > 0 && lead < idle) {
+          warned = setTimeout(function () {
+            warning.hidden = false;
+            warning.querySelector("button").focus({ preventScroll: true });
+          }, idle - lead);
+        }
       };
       ["input", "change", "click", "keydown", "pointerdown", "scroll"].forEach(function (name) {
         document.addEventListener(name, arm, true);

@@ -3,7 +3,8 @@
 // gets the thank-you page with a voucher and its Print button, and the kiosk resets to its start
 // page; Back, pressed several times, shows nothing of A (no answer, no voucher). A pause without
 // input resets too (the test server's kiosk_idle_seconds is a few seconds), and so does Quick
-// exit, which stays on the kiosk; and after Quick exit from the review, Back and "resend" of each
+// exit, which stays on the kiosk; every kiosk page says how long it waits, and with JavaScript
+// warns first ("More time" keeps the page); and after Quick exit from the review, Back and "resend" of each
 // page the browser offers shows nothing of that person either (their code was retired on leaving).
 // axe must find nothing serious or critical on the kiosk's pages.
 // Run by tests/browser_kiosk.rs.
@@ -145,6 +146,35 @@ for (const js of [true, false]) {
     if (!atStart(page)) fail(`${run}: the pause did not reset (${page.url()})`);
     if ((await shows(page)).includes("consent=yes")) fail(`${run}: the start page shows B's tick`);
     await backShowsNothingOf(page, `${run} after a pause`, [AGE, voucher, "consent=yes"]);
+
+    // Person E is slow: every kiosk page says how long it waits (in seconds here: the test's
+    // wait is 4), with JavaScript from the last tap, without from when the page opened. With
+    // JavaScript an "Are you still there?" comes first, its button taking the focus; "More
+    // time" starts the wait again, and a page left alone after the warning still resets.
+    await start(page, run);
+    const limit = (await page.innerText("main")) || "";
+    const idleWords = "If nobody touches this screen for 4 seconds";
+    const pageWords = "goes back to the start page 4 seconds after it opened";
+    const [said, unsaid] = js ? [idleWords, pageWords] : [pageWords, idleWords];
+    if (!limit.includes(said) || limit.includes(unsaid)) fail(`${run}: the page does not say how long it waits: ${limit.replace(/\s+/g, " ").slice(-300)}`);
+    if (js) {
+      await page.check("#in-consent-yes");
+      const warned = await page.waitForSelector("#kiosk-warn", { state: "visible", timeout: 5000 }).then(() => true, () => false);
+      if (!warned) fail(`${run}: no warning before the reset`);
+      const role = await page.getAttribute("#kiosk-warn", "role");
+      if (role !== "alert") fail(`${run}: the warning is not announced (role ${role})`);
+      const focused = await page.evaluate(() => document.activeElement && document.activeElement.closest("#kiosk-warn") !== null);
+      if (!focused) fail(`${run}: the warning's button does not take the focus`);
+      await page.click("#kiosk-warn button");
+      if (await page.isVisible("#kiosk-warn")) fail(`${run}: "More time" left the warning up`);
+      // The wait starts again at the tap: 1.5 s later the page, and E's tick, are still there.
+      await page.waitForTimeout(1500);
+      if (atStart(page) || !(await page.isChecked("#in-consent-yes").catch(() => false))) fail(`${run}: "More time" did not keep the page`);
+    } else if (await page.isVisible("#kiosk-warn")) {
+      fail(`${run}: a warning without the script that could act on it`);
+    }
+    await page.waitForURL((u) => u.href.startsWith(startUrl) && !u.href.endsWith("/start"), { timeout: 15000 });
+    if (!atStart(page)) fail(`${run}: a page left alone after the warning did not reset (${page.url()})`);
 
     // Person C presses Quick exit: back to the kiosk, not to the outside site.
     await start(page, run);

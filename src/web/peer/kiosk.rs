@@ -10,6 +10,7 @@ use super::pages::{self, Message, Render};
 use super::{open_survey, read_form, survey_language, LangQuery};
 use crate::services::kiosks::{self, KioskError};
 use crate::surveys::SurveyEntry;
+use crate::web::i18n::Strings;
 use crate::web::State;
 use actix_web::{web, HttpRequest, HttpResponse};
 
@@ -96,6 +97,89 @@ fn refused(r: &Render<'_>, e: KioskError) -> HttpResponse {
         KioskError::Store(e) => {
             crate::telemetry::storage_failure("storage failure at a kiosk", &e);
             r.message(Message::Busy)
+        }
+    }
+}
+
+/// How long a kiosk page waits before it clears itself, in the peer's words, and the warning
+/// its script shows before that (WCAG 2.2.1: a time limit is said, and can be extended).
+#[derive(serde::Serialize)]
+pub(super) struct TimeLimit {
+    /// With JavaScript: the wait restarts at every tap.
+    idle: String,
+    /// Without: a page cannot see taps, so the wait runs from when it opened.
+    page: String,
+    /// "Are you still there?", `lead` seconds before the reset.
+    warning: String,
+    lead: u32,
+}
+
+/// Seconds from two minutes on are said in whole minutes, rounded down (a peer told less time
+/// than they have loses nothing); shorter waits in seconds. The warning comes 20 seconds before
+/// the reset, or halfway through a shorter wait.
+pub(super) fn time_limit(t: &Strings, seconds: u32) -> TimeLimit {
+    let text = |key: &str| t.get(key).cloned().unwrap_or_default();
+    let time = if seconds >= 120 {
+        text("kiosk_minutes").replace("{n}", &(seconds / 60).to_string())
+    } else {
+        text("kiosk_seconds").replace("{n}", &seconds.to_string())
+    };
+    let lead = (seconds / 2).min(20);
+    TimeLimit {
+        idle: text("kiosk_limit_idle").replace("{time}", &time),
+        page: text("kiosk_limit_page").replace("{time}", &time),
+        warning: text("kiosk_warning").replace("{n}", &lead.to_string()),
+        lead,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn english() -> Strings {
+        toml::from_str(include_str!("../../../i18n/en.toml")).expect("en")
+    }
+
+    #[test]
+    fn a_wait_of_two_minutes_or_more_is_said_in_whole_minutes_rounded_down() {
+        let limit = time_limit(&english(), 150);
+        assert!(limit.idle.contains("for 2 minutes,"), "{}", limit.idle);
+        assert!(
+            limit.page.contains("start page 2 minutes after"),
+            "{}",
+            limit.page
+        );
+        assert_eq!(limit.lead, 20);
+        assert!(limit.warning.contains("in 20 seconds"), "{}", limit.warning);
+    }
+
+    #[test]
+    fn a_shorter_wait_is_said_in_seconds_and_warned_of_halfway() {
+        let limit = time_limit(&english(), 90);
+        assert!(limit.idle.contains("for 90 seconds,"), "{}", limit.idle);
+        assert_eq!(limit.lead, 20);
+        let limit = time_limit(&english(), 4);
+        assert!(limit.idle.contains("for 4 seconds,"), "{}", limit.idle);
+        assert_eq!(limit.lead, 2);
+        assert!(limit.warning.contains("in 2 seconds"), "{}", limit.warning);
+    }
+
+    #[test]
+    fn every_language_says_the_time_limit_with_its_number() {
+        for (lang, source) in crate::services::interface_texts::TRANSLATIONS {
+            let strings: Strings = toml::from_str(source).expect("parses");
+            let limit = time_limit(&strings, 180);
+            for words in [&limit.idle, &limit.page] {
+                assert!(
+                    words.contains('3') && !words.contains('{'),
+                    "{lang}: {words}"
+                );
+            }
+            assert!(
+                limit.warning.contains("20") && !limit.warning.contains('{'),
+                "{lang}"
+            );
         }
     }
 }

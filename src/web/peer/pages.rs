@@ -228,6 +228,9 @@ impl<'a> Render<'a> {
                 c.insert("kiosk_start", &start);
                 c.insert("kiosk", &k.token);
                 c.insert("kiosk_idle", &k.idle.unwrap_or(0));
+                if let Some(seconds) = k.idle.filter(|s| *s > 0) {
+                    c.insert("kiosk_limit", &super::kiosk::time_limit(&self.t, seconds));
+                }
             }
             None => {
                 c.insert("quick_exit", &self.state.site.quick_exit_url);
