@@ -185,7 +185,7 @@ impl ReleaseDocument {
     /// tables that may show them.
     pub fn with_rds_percentages(
         mut self,
-        shares: &std::collections::BTreeMap<String, Vec<f64>>,
+        shares: &std::collections::BTreeMap<String, crate::tally::WeightedShares>,
     ) -> ReleaseDocument {
         for table in &mut self.tables {
             if let Some(s) = shares.get(&table.id) {

@@ -8,9 +8,19 @@
 //!   give the hidden one's share);
 //! - rounded to steps that hide the ±2 adjustment of counts: a step of s percent covers
 //!   s% of the total, so it is at least 5 people — 1% from 500 people in the table, 2% from 250,
-//!   5% from 100, 10% from 50, and no weighted percentage below 50.
+//!   5% from 100, 10% from 50, and no weighted percentage below 50;
+//! - and at least 5 times what the heaviest person in the table weighs (as a share of its whole
+//!   weight), or none at all when that is more than 2%. A person who gives a network size of 1
+//!   among others who give 20 weighs as much as 20 of them: counted by heads, one person's
+//!   answers then moved percentages by 11–14 points, and an organiser who filled a survey with
+//!   made-up answers of network size 500 read the one real person's answers off the
+//!   percentages. With every weight equal the two rules are the same.
 
 use super::document::{Cell, Table};
+use crate::tally::WeightedShares;
+
+/// The steps weighted percentages are rounded to, finest first.
+const STEPS: [u32; 4] = [1, 2, 5, 10];
 
 /// The step weighted percentages of a table with `total` people are rounded to, if any.
 fn step(total: u64) -> Option<u32> {
@@ -23,9 +33,20 @@ fn step(total: u64) -> Option<u32> {
     }
 }
 
+/// The finest step that is at least 5 times the heaviest person's share of the weight, if any.
+fn weighted_step(heaviest: f64) -> Option<u32> {
+    STEPS
+        .into_iter()
+        .find(|&s| f64::from(s) >= 5.0 * 100.0 * heaviest - 1e-9)
+}
+
 /// The weighted percentage of each row of a one-way table (the last row, the total, is 100),
 /// or `None` when the table may show none.
-pub(super) fn shown_percentages(table: &Table, shares: &[f64]) -> Option<Vec<Option<u32>>> {
+pub(super) fn shown_percentages(
+    table: &Table,
+    weighted: &WeightedShares,
+) -> Option<Vec<Option<u32>>> {
+    let shares = &weighted.shares;
     if table.variables.len() != 1 || table.redesigned || table.rows.len() != shares.len() + 1 {
         return None;
     }
@@ -42,7 +63,7 @@ pub(super) fn shown_percentages(table: &Table, shares: &[f64]) -> Option<Vec<Opt
         } => *n,
         _ => return None,
     };
-    let step = step(total)?;
+    let step = step(total)?.max(weighted_step(weighted.heaviest)?);
     let hidden = categories
         .iter()
         .filter(|c| c.suppressed || c.count.is_none())
@@ -102,12 +123,20 @@ mod tests {
         }
     }
 
+    /// Shares of a table of `people` who all weigh the same.
+    fn even(shares: &[f64], people: u32) -> WeightedShares {
+        WeightedShares {
+            shares: shares.to_vec(),
+            heaviest: 1.0 / f64::from(people),
+        }
+    }
+
     #[test]
     fn shown_counts_get_their_weighted_percentage_rounded_to_the_tables_step() {
         // 100 + 300 + 200 = 600 people: whole percent.
         let t = table(&[Some(300), Some(200)]);
         assert_eq!(
-            shown_percentages(&t, &[0.53957, 0.46043]),
+            shown_percentages(&t, &even(&[0.53957, 0.46043], 600)),
             Some(vec![Some(54), Some(46), Some(100)])
         );
     }
@@ -117,20 +146,53 @@ mod tests {
         // 100 + 20 + 10 = 130 people: steps of 5%.
         let t = table(&[Some(20), Some(10)]);
         assert_eq!(
-            shown_percentages(&t, &[0.53957, 0.46043]),
+            shown_percentages(&t, &even(&[0.53957, 0.46043], 130)),
             Some(vec![Some(55), Some(45), Some(100)])
         );
         assert_eq!(step(49), None);
     }
 
     #[test]
+    fn one_heavy_person_makes_the_steps_coarser_or_leaves_no_percentage() {
+        // 600 people, but one weighs 1.2% of the whole (a network size far below the others'):
+        // steps of 10%, five times that, not whole percent.
+        let t = table(&[Some(300), Some(200)]);
+        let heavy = WeightedShares {
+            shares: vec![0.53957, 0.46043],
+            heaviest: 0.012,
+        };
+        assert_eq!(
+            shown_percentages(&t, &heavy),
+            Some(vec![Some(50), Some(50), Some(100)])
+        );
+        // One person weighing 3% of the table could move a percentage by more than a fifth of
+        // the coarsest step: none.
+        let heavier = WeightedShares {
+            heaviest: 0.03,
+            ..heavy
+        };
+        assert_eq!(shown_percentages(&t, &heavier), None);
+        // Equal weights give the steps counted by heads.
+        for people in [50u32, 99, 100, 249, 250, 499, 500, 5000] {
+            assert_eq!(
+                weighted_step(1.0 / f64::from(people)),
+                step(u64::from(people)),
+                "{people}"
+            );
+        }
+    }
+
+    #[test]
     fn hidden_counts_get_no_percentage_and_a_single_hidden_one_hides_them_all() {
         let two_hidden = table(&[Some(400), None, None]);
         assert_eq!(
-            shown_percentages(&two_hidden, &[0.5, 0.3, 0.2]),
+            shown_percentages(&two_hidden, &even(&[0.5, 0.3, 0.2], 900)),
             Some(vec![Some(50), None, None, Some(100)])
         );
         let one_hidden = table(&[Some(400), Some(300), None]);
-        assert_eq!(shown_percentages(&one_hidden, &[0.5, 0.3, 0.2]), None);
+        assert_eq!(
+            shown_percentages(&one_hidden, &even(&[0.5, 0.3, 0.2], 900)),
+            None
+        );
     }
 }

@@ -30,7 +30,7 @@ mod tests;
 
 pub use choices::Choices;
 pub use labels::{Axis, Category, Label, Translations};
-pub use rds::{imputed_degrees, rds_shares};
+pub use rds::{imputed_degrees, rds_shares, WeightedShares};
 pub use table::{Catalogue, RawCell, RawTable, ShapeError};
 pub use within::Within;
 

@@ -13,12 +13,21 @@ use crate::survey::{Answer, Response, Survey};
 
 use super::variables::{variables, Code, NONE};
 
-/// Weighted share (0..=1) of each category of every one-way table, by table id, for a survey
-/// with coupons and a network-size question; empty otherwise.
+/// One one-way table's RDS-II shares (0..=1, one per category) and the largest weight one
+/// person has in it, as a share of the table's whole weight: a weighted percentage moves by up
+/// to that much with one person, however many people the table counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeightedShares {
+    pub shares: Vec<f64>,
+    pub heaviest: f64,
+}
+
+/// Weighted shares of every one-way table, by table id, for a survey with coupons and a
+/// network-size question; empty otherwise.
 pub fn rds_shares<'a>(
     survey: &Survey,
     records: impl IntoIterator<Item = &'a Response>,
-) -> BTreeMap<String, Vec<f64>> {
+) -> BTreeMap<String, WeightedShares> {
     let (Some(_), Some(degree_question)) = (survey.coupons(), survey.network_size_question())
     else {
         return BTreeMap::new();
@@ -85,9 +94,10 @@ pub fn imputed_degrees(raw: &[Option<i64>]) -> Vec<f64> {
 }
 
 /// RDS-II shares of `categories` categories; records coded `NONE` are left out.
-fn weighted_shares(codes: &[Code], degrees: &[f64], categories: usize) -> Vec<f64> {
+fn weighted_shares(codes: &[Code], degrees: &[f64], categories: usize) -> WeightedShares {
     let mut sums = vec![0.0; categories];
     let mut total = 0.0;
+    let mut heaviest: f64 = 0.0;
     for (&c, &d) in codes.iter().zip(degrees) {
         if c == NONE {
             continue;
@@ -95,14 +105,19 @@ fn weighted_shares(codes: &[Code], degrees: &[f64], categories: usize) -> Vec<f6
         if let Some(sum) = sums.get_mut(usize::from(c)) {
             *sum += 1.0 / d;
             total += 1.0 / d;
+            heaviest = heaviest.max(1.0 / d);
         }
     }
     if total > 0.0 {
         for sum in &mut sums {
             *sum /= total;
         }
+        heaviest /= total;
     }
-    sums
+    WeightedShares {
+        shares: sums,
+        heaviest,
+    }
 }
 
 #[cfg(test)]
@@ -120,16 +135,23 @@ mod tests {
         let degrees =
             imputed_degrees(&[Some(2), Some(4), Some(4), Some(8), None, Some(0), Some(4)]);
         assert_eq!(degrees, vec![2.0, 4.0, 4.0, 8.0, 4.4, 4.4, 4.0]);
-        let shares = weighted_shares(&[0, 1, 2, 0, 0, 1, NONE], &degrees, 3);
-        let percent: Vec<f64> = shares.iter().map(|s| (s * 1e5).round() / 1e3).collect();
+        let weighted = weighted_shares(&[0, 1, 2, 0, 0, 1, NONE], &degrees, 3);
+        let percent: Vec<f64> = weighted
+            .shares
+            .iter()
+            .map(|s| (s * 1e5).round() / 1e3)
+            .collect();
         assert_eq!(percent, vec![53.957, 30.216, 15.827]);
+        // The heaviest is the first, with degree 2: 0.5 / 1.579545 = 31.655%.
+        assert_eq!((weighted.heaviest * 1e5).round() / 1e3, 31.655);
     }
 
     #[test]
     fn without_any_known_degree_everyone_weighs_the_same() {
         let degrees = imputed_degrees(&[None, Some(0), None]);
         assert_eq!(degrees, vec![1.0, 1.0, 1.0]);
-        let shares = weighted_shares(&[0, 1, 1], &degrees, 2);
-        assert!((shares[0] - 1.0 / 3.0).abs() < 1e-12);
+        let weighted = weighted_shares(&[0, 1, 1], &degrees, 2);
+        assert!((weighted.shares[0] - 1.0 / 3.0).abs() < 1e-12);
+        assert!((weighted.heaviest - 1.0 / 3.0).abs() < 1e-12);
     }
 }

@@ -332,15 +332,16 @@ fn one_answer_with_a_seeds_coupon_changes_nothing_an_organiser_sees() {
     assert_eq!(row(&before.1), row(&after.1), "the survey list changed");
 }
 
-/// 30 people with 2 contacts who had a test and 30 with 8 who had not: unweighted 50% each;
-/// weighted by 1 ÷ contacts, 30/2 ÷ (30/2 + 30/8) = 80% and 20%. 60 people: steps of 10%.
+/// 40 people with 2 contacts who had a test and 40 with 8 who had not: unweighted 50% each;
+/// weighted by 1 ÷ contacts, 40/2 ÷ (40/2 + 40/8) = 80% and 20%. 80 people, the heaviest of
+/// whom weighs (1/2) ÷ 25 = 2% of the table: steps of 10%.
 #[test]
 fn the_release_shows_rds_ii_weighted_percentages_that_match_the_hand_worked_example() {
     let app = TestApp::spawn();
     rds_survey(&app);
     add_account(&app, "maria", "organiser");
     let key = format!("Bearer {}", api_key(&app, "maria"));
-    for (i, code) in app.issue_codes(ID, 60).iter().enumerate() {
+    for (i, code) in app.issue_codes(ID, 80).iter().enumerate() {
         let (tested, known) = if i % 2 == 0 { ("yes", 2) } else { ("no", 8) };
         let mut a = answers(known);
         a["tested"] = json!(tested);
@@ -386,6 +387,51 @@ fn the_release_shows_rds_ii_weighted_percentages_that_match_the_hand_worked_exam
         .iter()
         .filter(|t| t["variables"].as_array().is_some_and(|v| v.len() == 2))
         .all(|t| t.get("rds_percent").is_none()));
+}
+
+/// An organiser answers 49 cards themselves, each with a network size of 500 and answers they
+/// know, and gives the 50th to one person, who knows 4 people. Every count is shown and says
+/// nothing of that person, but by weight they are 72% of every table: weighted percentages
+/// would give their answers away (an outside review read all three this way). None are shown.
+#[test]
+fn weighted_percentages_are_not_shown_where_one_person_weighs_most_of_the_table() {
+    let app = TestApp::spawn();
+    rds_survey(&app);
+    add_account(&app, "maria", "organiser");
+    let key = format!("Bearer {}", api_key(&app, "maria"));
+    let codes = app.issue_codes(ID, 50);
+    for (i, code) in codes.iter().enumerate() {
+        let (tested, known) = match i {
+            49 => ("yes", 4),
+            _ if i % 2 == 0 => ("yes", 500),
+            _ => ("no", 500),
+        };
+        let mut a = answers(known);
+        a["tested"] = json!(tested);
+        let (status, body) = app.submit(ID, code, &a);
+        assert_eq!(status, 201, "{body}");
+    }
+    let (status, body) = post(
+        &app.url(&format!("/api/v1/surveys/{ID}/releases")),
+        "",
+        &[("Authorization", &key)],
+    );
+    assert_eq!(status, 201, "{body}");
+    let (status, body) =
+        crate::helpers::api_get(&app, &format!("/api/v1/surveys/{ID}/releases/1"), &key);
+    assert_eq!(status, 200, "{body}");
+    let doc: Value = serde_json::from_str(&body).expect("json");
+    let tables = doc["tables"].as_array().expect("tables");
+    let tested = tables
+        .iter()
+        .find(|t| t["id"] == "tested")
+        .expect("the tested table");
+    // The counts are there (25 and 25, give or take the adjustment)...
+    assert!(tested["cells"][0][0]["count"].is_u64(), "{tested}");
+    // ...but no table carries a weighted percentage.
+    for t in tables {
+        assert!(t.get("rds_percent").is_none(), "{t}");
+    }
 }
 
 /// Ten seeds each bring three recruits; the first recruit of each brings two more: 60 people
