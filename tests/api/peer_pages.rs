@@ -309,6 +309,33 @@ fn used_unknown_and_mistyped_codes_get_the_same_page() {
     assert_eq!((qr.status, qr.text("main p")), (409, used.text("main p")));
 }
 
+/// Once a survey is closed every card of it is dead, and that is when cards are left in pockets
+/// and drawers: whoever finds one and types it at `/` must not learn whether its holder
+/// answered. A used card, an unused one and an unknown code get the same page (an outside
+/// review found the unused card got a page of its own).
+#[test]
+fn a_used_and_an_unused_card_of_a_closed_survey_get_the_same_page() {
+    let app = TestApp::spawn();
+    let mut cards = app.issue_codes("demo", 2);
+    let (used, unused) = (cards.remove(0), cards.remove(0));
+    assert_eq!(
+        app.submit("demo", &used, &crate::submissions::minimal_answers())
+            .0,
+        201
+    );
+    let (ok, _, stderr) = app.cli(&["survey", "close", "demo"]);
+    assert!(ok, "{stderr}");
+    let home = Page::get(&app.url("/"));
+    let typed = |code: &str| {
+        let page = home.form("/start").set("_code", code).press(None, None);
+        assert_eq!(page.status, 409, "{code}: {}", page.html);
+        page.html.replace(code, "CODE")
+    };
+    let used_page = typed(&used);
+    assert_eq!(used_page, typed(&unused));
+    assert_eq!(used_page, typed("H4WP-2NC8-RT5J-KQ"));
+}
+
 #[test]
 fn unknown_and_closed_surveys_get_friendly_pages_with_a_way_back() {
     let app = TestApp::spawn();

@@ -116,7 +116,10 @@ async fn start_with_code(
         .filter(|e| e.state == SurveyState::Open)
     {
         Some(entry) => landing(&state, &req, &entry, Some(code), chosen.as_deref()),
-        None => r.message(Message::CodeUnusable),
+        // A card of a survey that is not open reads like a used or unknown one: once a survey is
+        // closed, a different page for its unused cards would tell whoever finds a card that its
+        // holder never answered — and so, for the others, that they did.
+        None => r.home_refused(typed),
     }
 }
 
