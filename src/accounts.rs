@@ -1,6 +1,8 @@
 //! Organiser and researcher accounts: names, roles, password hashes, API-key digests and a
-//! session epoch (bumped on logout and password change, which ends every session). Nothing here
-//! is about respondents, who never have accounts.
+//! session epoch (bumped on logout, password change and removal, which end every session).
+//! A removed account keeps its name, so a later account of that name never inherits what was
+//! made for the old one (its export requests, sessions signed for that name). Nothing here is
+//! about respondents, who never have accounts.
 
 use crate::store::{Store, StoreError};
 use crate::vault::{digest, random_array, PasswordHash};
@@ -84,6 +86,10 @@ pub enum AccountError {
     Exists(String),
     #[error("there is no account called '{0}'")]
     NotFound(String),
+    #[error("the name '{0}' belonged to an account that was removed; choose another name")]
+    NameRetired(String),
+    #[error("'{0}' is the only organiser; add another organiser before removing this one")]
+    LastOrganiser(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -96,11 +102,24 @@ pub struct Account {
     /// Sessions carry the epoch they were made in; raising it ends them all.
     pub session_epoch: u32,
     api_key_digest: Option<String>,
+    /// Removed: no password, no API key, no session; only the name is kept.
+    #[serde(default)]
+    removed: bool,
 }
 
 impl Account {
     pub fn password_matches(&self, password: &str) -> bool {
-        PasswordHash::from_stored(self.password.clone()).verify(password)
+        !self.removed && PasswordHash::from_stored(self.password.clone()).verify(password)
+    }
+
+    /// Whether the account can still be used (it was not removed).
+    pub fn active(&self) -> bool {
+        !self.removed
+    }
+
+    /// Whether it has an API key.
+    pub fn has_api_key(&self) -> bool {
+        self.api_key_digest.is_some()
     }
 }
 
@@ -124,21 +143,89 @@ pub fn add(
         password: PasswordHash::new(password).as_str().to_owned(),
         session_epoch: 0,
         api_key_digest: None,
+        removed: false,
     };
     if !store.account_insert(name.as_str(), &encode(&account)?)? {
-        return Err(AccountError::Exists(name.to_string()));
+        return Err(match get_any(store, name.as_str())? {
+            Some(old) if old.removed => AccountError::NameRetired(name.to_string()),
+            _ => AccountError::Exists(name.to_string()),
+        });
     }
     store.durable_blocking()?;
     Ok(account)
 }
 
+/// The account of that name, if there is one that was not removed.
 pub fn get(store: &Store, name: &str) -> Result<Option<Account>, AccountError> {
+    Ok(get_any(store, name)?.filter(Account::active))
+}
+
+/// The record of that name, removed or not.
+fn get_any(store: &Store, name: &str) -> Result<Option<Account>, AccountError> {
     match store.account_get(name)? {
         Some(bytes) => Ok(Some(
             serde_json::from_slice(&bytes).map_err(|_| StoreError::Corrupt)?,
         )),
         None => Ok(None),
     }
+}
+
+/// Every account that was not removed, by name.
+pub fn list(store: &Store) -> Result<Vec<Account>, AccountError> {
+    let mut out = Vec::new();
+    for (_, bytes) in store.accounts()? {
+        let account: Account = serde_json::from_slice(&bytes).map_err(|_| StoreError::Corrupt)?;
+        if account.active() {
+            out.push(account);
+        }
+    }
+    Ok(out)
+}
+
+/// A new password for the account; every session of it ends (its API key stays).
+pub fn set_password(store: &Store, name: &str, password: &str) -> Result<(), AccountError> {
+    check_password(password)?;
+    let mut account = get(store, name)?.ok_or_else(|| AccountError::NotFound(name.to_owned()))?;
+    account.password = PasswordHash::new(password).as_str().to_owned();
+    account.session_epoch = account.session_epoch.wrapping_add(1);
+    store.account_put(name, &encode(&account)?)?;
+    store.durable_blocking()?;
+    Ok(())
+}
+
+/// Removes the account: its password and API key stop working at once and its sessions end.
+/// The name stays taken. Refused for the only organiser left.
+pub fn remove(store: &Store, name: &str) -> Result<Role, AccountError> {
+    let mut account = get(store, name)?.ok_or_else(|| AccountError::NotFound(name.to_owned()))?;
+    if account.role == Role::Organiser
+        && !list(store)?
+            .iter()
+            .any(|a| a.role == Role::Organiser && a.name != account.name)
+    {
+        return Err(AccountError::LastOrganiser(account.name));
+    }
+    forget_api_key(store, &account)?;
+    account.api_key_digest = None;
+    account.password = String::new();
+    account.session_epoch = account.session_epoch.wrapping_add(1);
+    account.removed = true;
+    store.account_put(name, &encode(&account)?)?;
+    store.durable_blocking()?;
+    Ok(account.role)
+}
+
+/// Stops the account's API key, if it has one, from finding the account.
+fn forget_api_key(store: &Store, account: &Account) -> Result<(), AccountError> {
+    if let Some(old) = account
+        .api_key_digest
+        .as_ref()
+        .and_then(|d| URL_SAFE_NO_PAD.decode(d).ok())
+    {
+        if let Ok(old) = <[u8; 32]>::try_from(old.as_slice()) {
+            store.api_key_remove(&old)?;
+        }
+    }
+    Ok(())
 }
 
 /// Checks a login. An unknown name costs the same time as a wrong password.
@@ -179,15 +266,7 @@ pub fn new_api_key(store: &Store, name: &str) -> Result<String, AccountError> {
         URL_SAFE_NO_PAD.encode(random_array::<32>())
     );
     let key_digest = digest(key.as_bytes());
-    if let Some(old) = account
-        .api_key_digest
-        .as_ref()
-        .and_then(|d| URL_SAFE_NO_PAD.decode(d).ok())
-    {
-        if let Ok(old) = <[u8; 32]>::try_from(old.as_slice()) {
-            store.api_key_remove(&old)?;
-        }
-    }
+    forget_api_key(store, &account)?;
     account.api_key_digest = Some(URL_SAFE_NO_PAD.encode(key_digest));
     store.api_key_put(&key_digest, name)?;
     store.account_put(name, &encode(&account)?)?;
@@ -292,5 +371,62 @@ mod tests {
                 .session_epoch,
             1
         );
+    }
+
+    #[test]
+    fn a_new_password_replaces_the_old_one_and_ends_every_session() {
+        let (_d, store) = store();
+        let name = AccountName::parse("ana").expect("name");
+        add(&store, &name, Role::Staff, "the first password").expect("add");
+        assert!(matches!(
+            set_password(&store, "ana", "short"),
+            Err(AccountError::WeakPassword)
+        ));
+        set_password(&store, "ana", "the second password").expect("set");
+        assert!(verify_login(&store, "ana", "the first password")
+            .expect("ok")
+            .is_none());
+        let account = verify_login(&store, "ana", "the second password")
+            .expect("ok")
+            .expect("logs in");
+        assert_eq!(account.session_epoch, 1);
+    }
+
+    #[test]
+    fn a_removed_account_has_no_password_key_or_session_and_its_name_stays_taken() {
+        let (_d, store) = store();
+        for (name, role) in [("maria", Role::Organiser), ("ana", Role::Researcher)] {
+            let name = AccountName::parse(name).expect("name");
+            add(&store, &name, role, "long enough password").expect("add");
+        }
+        let key = new_api_key(&store, "ana").expect("key");
+        assert_eq!(remove(&store, "ana").expect("removed"), Role::Researcher);
+        assert!(get(&store, "ana").expect("ok").is_none());
+        assert!(verify_login(&store, "ana", "long enough password")
+            .expect("ok")
+            .is_none());
+        assert!(by_api_key(&store, &key).expect("ok").is_none());
+        assert_eq!(
+            list(&store)
+                .expect("ok")
+                .iter()
+                .map(|a| a.name.as_str())
+                .collect::<Vec<_>>(),
+            vec!["maria"]
+        );
+        let again = AccountName::parse("ana").expect("name");
+        assert!(matches!(
+            add(&store, &again, Role::Researcher, "long enough password"),
+            Err(AccountError::NameRetired(_))
+        ));
+        assert!(matches!(
+            remove(&store, "ana"),
+            Err(AccountError::NotFound(_))
+        ));
+        // The only organiser stays: nobody could run the workspace otherwise.
+        assert!(matches!(
+            remove(&store, "maria"),
+            Err(AccountError::LastOrganiser(_))
+        ));
     }
 }

@@ -51,6 +51,14 @@ pub enum Command {
     UserApiKey {
         name: String,
     },
+    UserList,
+    UserPassword {
+        name: String,
+        password: String,
+    },
+    UserRemove {
+        name: String,
+    },
     ReleasePublish {
         survey: String,
     },
@@ -100,6 +108,9 @@ impl Command {
             Command::KioskClose { .. } => "kiosk close",
             Command::UserAdd { .. } => "user add",
             Command::UserApiKey { .. } => "user api-key",
+            Command::UserList => "user list",
+            Command::UserPassword { .. } => "user password",
+            Command::UserRemove { .. } => "user remove",
             Command::ReleasePublish { .. } => "release publish",
             Command::ReleasePublic { .. } => "release public",
             Command::SurveyShred { .. } => "survey shred",
@@ -281,6 +292,41 @@ fn run(chorus: &Chorus, command: Command) -> Result<Outcome, services::ServiceEr
                 stdout: format!("{key}\n"),
                 stderr: format!("new API key for '{}' (any earlier key no longer works); it is shown only now\n", name.trim().to_lowercase()),
             }
+        }
+        Command::UserList => {
+            let mut out = String::new();
+            for account in accounts::list_users(chorus)? {
+                out.push_str(&format!(
+                    "{}\t{}\t{}\n",
+                    account.name,
+                    account.role.as_str(),
+                    if account.has_api_key() {
+                        "api key"
+                    } else {
+                        "no api key"
+                    }
+                ));
+            }
+            Outcome {
+                ok: true,
+                stdout: out,
+                stderr: String::new(),
+            }
+        }
+        Command::UserPassword { name, password } => {
+            accounts::set_password(chorus, &actor, &name, &password)?;
+            Outcome::said(format!(
+                "new password for '{}'; every session of the account has ended\n",
+                name.trim().to_lowercase()
+            ))
+        }
+        Command::UserRemove { name } => {
+            let role = accounts::remove_user(chorus, &actor, &name)?;
+            Outcome::said(format!(
+                "removed {} account '{}': its password, API key and sessions no longer work\n",
+                role.as_str(),
+                name.trim().to_lowercase()
+            ))
         }
         Command::ReleasePublish { survey } => {
             let number = releases::publish_release(chorus, &actor, &survey)?;

@@ -108,6 +108,14 @@ pub enum UserCommand {
     },
     /// Print a new API key for the account (alone on stdout), replacing its old one
     ApiKey { name: String },
+    /// List the accounts in use: name, role, and whether it has an API key
+    List,
+    /// Give the account a new password, read from standard input (one line); every session of
+    /// it ends
+    Password { name: String },
+    /// Remove the account: its password, API key and sessions stop working at once; the name
+    /// cannot be used again
+    Remove { name: String },
 }
 
 #[derive(Subcommand, Debug)]
@@ -293,19 +301,33 @@ pub fn run(command: CliCommand, config: Option<&Path>) -> ExitCode {
                 .unwrap_or_else(|| format!("http://{}", settings.bind)),
         },
         CliCommand::Kiosk(KioskCommand::Close { kiosk }) => Command::KioskClose { kiosk },
-        CliCommand::User(UserCommand::Add { name, role }) => match read_password() {
-            Ok(password) => Command::UserAdd {
-                name,
-                role,
-                password,
-            },
-            Err(e) => {
-                return fail(&format!(
-                    "chorus: could not read the password from standard input: {e}"
-                ))
+        CliCommand::User(UserCommand::Add { name, role }) => {
+            match read_password("Password for the new account: ") {
+                Ok(password) => Command::UserAdd {
+                    name,
+                    role,
+                    password,
+                },
+                Err(e) => {
+                    return fail(&format!(
+                        "chorus: could not read the password from standard input: {e}"
+                    ))
+                }
             }
-        },
+        }
         CliCommand::User(UserCommand::ApiKey { name }) => Command::UserApiKey { name },
+        CliCommand::User(UserCommand::List) => Command::UserList,
+        CliCommand::User(UserCommand::Password { name }) => {
+            match read_password(&format!("New password for '{name}': ")) {
+                Ok(password) => Command::UserPassword { name, password },
+                Err(e) => {
+                    return fail(&format!(
+                        "chorus: could not read the password from standard input: {e}"
+                    ))
+                }
+            }
+        }
+        CliCommand::User(UserCommand::Remove { name }) => Command::UserRemove { name },
         CliCommand::Store(StoreCommand::Rewrite) => Command::StoreRewrite,
         CliCommand::Release(ReleaseCommand::Publish { survey }) => {
             Command::ReleasePublish { survey }
@@ -386,10 +408,10 @@ fn report(result: Result<String, ServiceError>) -> ExitCode {
 }
 
 /// One line from standard input (a prompt goes to stderr when a person is typing).
-fn read_password() -> std::io::Result<String> {
+fn read_password(prompt: &str) -> std::io::Result<String> {
     use std::io::IsTerminal;
     if std::io::stdin().is_terminal() {
-        return rpassword::prompt_password("Password for the new account: ");
+        return rpassword::prompt_password(prompt);
     }
     let mut line = String::new();
     std::io::stdin().read_line(&mut line)?;

@@ -1,5 +1,5 @@
-//! Account actions: adding organiser and researcher accounts, API keys, the one-time link that
-//! sets up the first organiser, and logging out everywhere.
+//! Account actions: adding, listing and removing accounts, new passwords and API keys, the
+//! one-time link that sets up the first organiser, and logging out everywhere.
 
 use super::{audit, Actor, ServiceError};
 use crate::accounts::{self, Account, AccountName, Role};
@@ -28,6 +28,40 @@ pub fn add_user(
         Some(format!("{} ({})", account.name, role.as_str())),
     );
     Ok(account)
+}
+
+/// Every account in use (removed ones are not listed).
+pub fn list_users(chorus: &Chorus) -> Result<Vec<Account>, ServiceError> {
+    Ok(accounts::list(&chorus.store)?)
+}
+
+/// A new password for `name` (someone forgot theirs, or it may be known to others): every
+/// session of the account ends; its API key stays.
+pub fn set_password(
+    chorus: &Chorus,
+    actor: &Actor,
+    name: &str,
+    password: &str,
+) -> Result<(), ServiceError> {
+    let name = name.trim().to_lowercase();
+    accounts::set_password(&chorus.store, &name, password)?;
+    audit(chorus, actor, "new password", None, Some(name));
+    Ok(())
+}
+
+/// Removes `name` (someone left, or their account may be in other hands): its password, API
+/// key and sessions stop working at once.
+pub fn remove_user(chorus: &Chorus, actor: &Actor, name: &str) -> Result<Role, ServiceError> {
+    let name = name.trim().to_lowercase();
+    let role = accounts::remove(&chorus.store, &name)?;
+    audit(
+        chorus,
+        actor,
+        "remove account",
+        None,
+        Some(format!("{name} ({})", role.as_str())),
+    );
+    Ok(role)
 }
 
 /// A new API key for `name`, replacing the old one; shown only now.

@@ -186,6 +186,7 @@ impl ServiceError {
                 AccountError::WeakPassword => Invalid,
                 AccountError::Exists(_) => Conflict,
                 AccountError::NotFound(_) => NotFound,
+                AccountError::NameRetired(_) | AccountError::LastOrganiser(_) => Conflict,
                 AccountError::Store(_) => Unavailable,
             },
             ServiceError::Backup(e) => match e {

@@ -61,25 +61,31 @@ impl TestApp {
 
     /// Adds an account with `chorus user add` (the password on stdin, as a person types it).
     pub fn add_account(&self, name: &str, role: &str, password: &str) {
+        let (ok, _, stderr) = self.cli_with_input(
+            &["user", "add", name, "--role", role],
+            &format!("{password}\n"),
+        );
+        assert!(ok, "{stderr}");
+    }
+
+    /// Runs a CLI command with `input` on its standard input; returns (success, stdout, stderr).
+    pub fn cli_with_input(&self, args: &[&str], input: &str) -> (bool, String, String) {
         let mut child = self
             .command()
-            .args(["user", "add", name, "--role", role])
+            .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .expect("run chorus user add");
-        std::io::Write::write_all(
-            &mut child.stdin.take().expect("stdin"),
-            format!("{password}\n").as_bytes(),
-        )
-        .expect("write password");
+            .expect("run chorus");
+        std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), input.as_bytes())
+            .expect("write the input");
         let out = child.wait_with_output().expect("wait");
-        assert!(
+        (
             out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     }
 
     /// A `chorus` command with this installation's settings.

@@ -242,6 +242,99 @@ fn the_session_cookie_is_http_only_strict_and_scoped_to_the_workspace_and_logout
     );
 }
 
+/// Someone leaves, or their password may be known to others. `chorus user password` gives the
+/// account a new one and ends its sessions (its API key stays); `chorus user remove` stops its
+/// password, API key and sessions at once, and the name cannot be used again, so nobody later
+/// given that name inherits what was made for it. The only organiser cannot be removed.
+#[test]
+fn a_new_password_ends_the_old_sessions_and_a_removed_account_opens_nothing() {
+    let app = TestApp::spawn();
+    let maria = OrgClient::log_in(&app, "maria", "organiser");
+    let ana = OrgClient::log_in(&app, "ana", "organiser");
+    let key = format!("Bearer {}", api_key(&app, "ana"));
+    let releases = "/api/v1/surveys/demo/releases";
+    assert_eq!(crate::helpers::api_get(&app, releases, &key).0, 200);
+    assert_eq!(ana.get("/org").status, 200);
+
+    let (ok, _, stderr) =
+        app.cli_with_input(&["user", "password", "ana"], "a brand new password\n");
+    assert!(ok, "{stderr}");
+    assert!(
+        stderr.contains("every session of the account has ended"),
+        "{stderr}"
+    );
+    assert_eq!(ana.get("/org").status, 303, "the old session ended");
+    let client = OrgClient::anonymous(&app);
+    assert_eq!(
+        client.post_login("ana", PASSWORD).status,
+        401,
+        "the old password is refused"
+    );
+    assert_eq!(client.post_login("ana", "a brand new password").status, 303);
+    assert_eq!(
+        crate::helpers::api_get(&app, releases, &key).0,
+        200,
+        "the API key stays"
+    );
+    let (ok, _, stderr) = app.cli_with_input(&["user", "password", "ana"], "short\n");
+    assert!(!ok && stderr.contains("at least 10 characters"), "{stderr}");
+
+    let (ok, stdout, _) = app.cli(&["user", "list"]);
+    assert!(ok);
+    assert_eq!(
+        stdout,
+        "ana\torganiser\tapi key\nmaria\torganiser\tno api key\n"
+    );
+
+    let mut again = OrgClient::anonymous(&app);
+    let page = again.post_login("ana", "a brand new password");
+    again.keep_cookies(&page);
+    assert_eq!(again.get("/org").status, 200);
+    let (ok, _, stderr) = app.cli(&["user", "remove", "ana"]);
+    assert!(ok, "{stderr}");
+    assert!(
+        stderr.contains("removed organiser account 'ana'"),
+        "{stderr}"
+    );
+    assert_eq!(again.get("/org").status, 303, "the session ended");
+    assert_eq!(
+        crate::helpers::api_get(&app, releases, &key).0,
+        401,
+        "the API key ended"
+    );
+    assert_eq!(
+        OrgClient::anonymous(&app)
+            .post_login("ana", "a brand new password")
+            .status,
+        401,
+        "the password ended"
+    );
+    let (ok, _, stderr) = app.cli_with_input(
+        &["user", "add", "ana", "--role", "researcher"],
+        "another long password\n",
+    );
+    assert!(
+        !ok && stderr.contains("belonged to an account that was removed"),
+        "{stderr}"
+    );
+    let (ok, stdout, _) = app.cli(&["user", "list"]);
+    assert!(ok);
+    assert_eq!(stdout, "maria\torganiser\tno api key\n");
+
+    let (ok, _, stderr) = app.cli(&["user", "remove", "maria"]);
+    assert!(!ok && stderr.contains("the only organiser"), "{stderr}");
+    assert_eq!(maria.get("/org").status, 200, "maria is still there");
+    let (ok, _, stderr) = app.cli(&["user", "remove", "nobody"]);
+    assert!(
+        !ok && stderr.contains("no account called 'nobody'"),
+        "{stderr}"
+    );
+    let audit = maria.get("/org/audit").html;
+    for what in ["new password", "remove account"] {
+        assert!(audit.contains(what), "{what}: {audit}");
+    }
+}
+
 /// Logging out on the phone ends the laptop's session too; the form the laptop then sends is
 /// not saved, and the login page it lands on says so rather than dropping it without a word.
 #[test]
