@@ -164,6 +164,14 @@ pub fn reseal(
     )
 }
 
+/// Forgets every pick waiting for the survey's next release: before a shred, whose rewrite then
+/// leaves nothing of them in the files (they are sealed with the key the shred destroys, but a
+/// data key kept from before — say, with an old backup and its master key — would open them).
+pub fn forget(store: &Store, survey: &str) -> Result<(), StoreError> {
+    let _held = PENDING.lock().unwrap_or_else(|p| p.into_inner());
+    store.meta_remove(&meta_name(survey))
+}
+
 /// Forgets the picks a release now holds (overwritten, still sealed); picks made while the
 /// release was computed wait for the next one.
 pub(super) fn clear(

@@ -68,7 +68,7 @@ pub fn shred_survey(chorus: &Chorus, actor: &Actor, id: &str) -> Result<(), Serv
         return Err(crate::surveys::SurveyError::NotClosed(id.to_owned()).into());
     }
     audit(chorus, actor, "shred survey", Some(id), None);
-    if let Err(e) = chorus.surveys.shred(&chorus.store, id) {
+    if let Err(e) = shred_now(chorus, id) {
         audit(chorus, actor, "shred survey failed", Some(id), None);
         return Err(e.into());
     }
@@ -97,6 +97,14 @@ pub fn set_retention(
     Ok(detail)
 }
 
+/// The shred itself, by hand or at the end of the retention period: the quotes picked for a
+/// next release that will never come go first, so the shred's rewrite leaves nothing of them.
+fn shred_now(chorus: &Chorus, id: &str) -> Result<(), ServiceError> {
+    crate::release::quotes::forget(&chorus.store, id)?;
+    chorus.surveys.shred(&chorus.store, id)?;
+    Ok(())
+}
+
 /// Shreds every closed survey whose retention period has ended by `today`; returns their ids.
 pub fn shred_due(chorus: &Chorus, today: &str) -> Vec<String> {
     let actor = Actor::schedule();
@@ -109,7 +117,7 @@ pub fn shred_due(chorus: &Chorus, today: &str) -> Vec<String> {
             Some(&id),
             Some("retention period ended".into()),
         );
-        match chorus.surveys.shred(&chorus.store, &id) {
+        match shred_now(chorus, &id) {
             Ok(()) => done.push(id),
             Err(e) => {
                 audit(chorus, &actor, "shred survey failed", Some(&id), None);

@@ -255,6 +255,14 @@ impl Store {
         Ok(())
     }
 
+    /// Removes a record of the meta tree (never a key-ledger record).
+    pub fn meta_remove(&self, name: &str) -> Result<(), StoreError> {
+        if !LEDGER_NAMES.contains(&name) {
+            self.live().meta.remove(name)?;
+        }
+        Ok(())
+    }
+
     // ---- surveys and their wrapped data keys ----
 
     pub fn survey_put(&self, id: &str, record: &[u8]) -> Result<(), StoreError> {

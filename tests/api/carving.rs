@@ -745,3 +745,53 @@ fn a_start_refused_for_a_wrong_passphrase_writes_nothing_to_the_data_directory()
         "a refused start changed the data directory"
     );
 }
+
+/// Quotes picked for a next release are sealed with the survey's key and kept until that
+/// release. A shred means there is none: the picks go before the shred's rewrite, so nothing of
+/// them is left for whoever kept a data key from before (an outside review opened a shredded
+/// survey's picks that way).
+#[test]
+fn a_shred_leaves_no_quote_picked_for_a_next_release() {
+    let mut app = TestApp::spawn();
+    add_account(&app, "maria", "organiser");
+    let key = format!("Bearer {}", api_key(&app, "maria"));
+    for (i, code) in app.issue_codes("demo", 30).iter().enumerate() {
+        let answers = answers_with(&format!("QUOTE-CANARY-{i}"));
+        assert_eq!(app.submit("demo", code, &answers).0, 201);
+    }
+    let (ok, _, stderr) = app.cli(&["release", "publish", "demo"]);
+    assert!(ok, "{stderr}");
+    let (status, body) = api_get(&app, "/api/v1/surveys/demo/free-text/anything_else", &key);
+    assert_eq!(status, 200, "{body}");
+    let shown: serde_json::Value = serde_json::from_str(&body).expect("json");
+    let words = shown["answers"][0].as_str().expect("an answer").to_owned();
+    let (status, body) = crate::helpers::post(
+        &app.url("/api/v1/surveys/demo/quotes"),
+        &serde_json::json!({"question": "anything_else", "text": words}).to_string(),
+        &[
+            ("Authorization", &key),
+            ("Content-Type", "application/json"),
+        ],
+    );
+    assert_eq!(status, 201, "{body}");
+    // Killed, so that no rewrite on stopping takes anything out of the files first.
+    app.kill9();
+    let record = b"pending_quotes:demo".as_slice();
+    assert!(
+        offset_of(&disk_image(&app.data_dir()), record).is_some(),
+        "the picks are in the files before the shred (what the attack looks for)"
+    );
+    app.restart();
+    for args in [["survey", "close", "demo"], ["survey", "shred", "demo"]] {
+        let (ok, _, stderr) = app.cli(&args);
+        assert!(ok, "{stderr}");
+    }
+    app.kill9();
+    let image = disk_image(&app.data_dir());
+    assert_eq!(
+        offset_of(&image, record),
+        None,
+        "the picks are still in the files"
+    );
+    assert_eq!(offset_of(&image, words.as_bytes()), None);
+}
