@@ -24,7 +24,15 @@ fn main() -> ExitCode {
         CliCommand::Serve => {
             let started = Settings::load(cli.config.as_deref())
                 .map_err(|e| format!("settings: {e}"))
-                .and_then(|settings| serve::run(&settings).map_err(|e| e.to_string()));
+                .and_then(|settings| {
+                    // As for every other command: a server started by another account would
+                    // write files the service's own account can no longer open.
+                    if let Some(refusal) = cli::not_the_owner(&settings.data_dir) {
+                        let refusal = refusal.trim_end().trim_start_matches("chorus: ");
+                        return Err(refusal.to_owned());
+                    }
+                    serve::run(&settings).map_err(|e| e.to_string())
+                });
             match started {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(message) => {

@@ -178,7 +178,7 @@ fn parse_tag(s: &str) -> Result<(String, String), String> {
 /// store rewritten, a rekey) would belong to it, and the service's own account could then no
 /// longer open them — root running `chorus store rewrite` takes the service down. `None` when
 /// this process runs as the data directory's owner (or it cannot tell).
-fn not_the_owner(data_dir: &Path) -> Option<String> {
+pub fn not_the_owner(data_dir: &Path) -> Option<String> {
     use std::os::unix::fs::MetadataExt;
     // /proc/self belongs to the process's effective user.
     let me = std::fs::metadata("/proc/self").ok()?.uid();

@@ -438,6 +438,35 @@ fn a_command_run_as_another_account_than_the_stores_owner_is_refused() {
         assert!(!ok, "{args:?} ran as another account");
         assert!(said.contains("belongs to another account"), "{said}");
     }
+    // The server too (an outside review started it as root on the service's directory: it wrote
+    // a new store generation the service then could not open). Killed if it starts after all.
+    let mut serve = app
+        .command()
+        .arg("serve")
+        .env("CHORUS_BIND", "127.0.0.1:0")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run chorus serve");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = serve.try_wait().expect("wait") {
+            break Some(status);
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = serve.kill();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let mut said = String::new();
+    std::io::Read::read_to_string(&mut serve.stderr.take().expect("stderr"), &mut said)
+        .expect("read");
+    assert!(
+        status.is_some_and(|s| !s.success()),
+        "serve started: {said}"
+    );
+    assert!(said.contains("belongs to another account"), "{said}");
     let owners: Vec<u32> = crate::helpers::all_files(&data)
         .iter()
         .map(|f| std::fs::metadata(f).expect("meta").uid())
