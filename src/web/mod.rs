@@ -4,6 +4,7 @@
 mod api;
 mod auth;
 mod blocking;
+mod body_time;
 mod client;
 mod device;
 mod error;
@@ -127,6 +128,7 @@ pub fn build(
             .app_data(web::QueryConfig::default().error_handler(address_not_read))
             .app_data(web::PathConfig::default().error_handler(address_not_read))
             .wrap(from_fn(methods::explain_refused_method))
+            .wrap(from_fn(body_time::limit_body_time))
             .wrap(Compress::default())
             .wrap(security::headers())
             .wrap(from_fn(request_log::log_request))

@@ -330,6 +330,49 @@ fn an_import_whose_upload_stops_halfway_is_answered_within_seconds_and_imports_n
     assert!(!app.survey_list().contains("stalled"));
 }
 
+/// Every body, not only the import form's, must keep arriving: a peer's page and an answer sent
+/// to the API that stop halfway are answered within seconds, save nothing, and free their
+/// connection (an outside review held a thousand such connections open and shut every peer
+/// out).
+#[test]
+fn a_peer_form_or_an_answer_whose_body_stops_halfway_is_answered_within_seconds() {
+    let app = TestApp::spawn();
+    let code = app.issue_codes("demo", 1).remove(0);
+    let host = app.address.trim_start_matches("http://").to_owned();
+    let page_body = format!("_code={code}&_lang=en&_page=0&_go=next&consent=");
+    let answer_body = format!("{{\"code\": \"{code}\", \"answers\": {{\"age\": ");
+    let stalled = [
+        (
+            format!("POST /s/demo/page HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 60000\r\n\r\n"),
+            page_body,
+        ),
+        (
+            format!("POST /api/v1/surveys/demo/responses HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n"),
+            answer_body,
+        ),
+    ];
+    let answers: Vec<(String, Duration)> = std::thread::scope(|s| {
+        let waits: Vec<_> = stalled
+            .iter()
+            .map(|(head, body)| {
+                let app = &app;
+                s.spawn(move || raw_exchange(app, head, body.as_bytes(), Duration::from_secs(40)))
+            })
+            .collect();
+        waits
+            .into_iter()
+            .map(|w| w.join().expect("thread"))
+            .collect()
+    });
+    for (answer, took) in &answers {
+        assert!(answer.starts_with("HTTP/1.1 4"), "after {took:?}: {answer}");
+        assert!(*took < Duration::from_secs(25), "held for {took:?}");
+    }
+    // The code was not spent: nothing was saved.
+    let (status, body) = app.submit("demo", &code, &crate::submissions::minimal_answers());
+    assert_eq!(status, 201, "{body}");
+}
+
 /// An address whose query or path part cannot be read as its route expects (a parameter given
 /// twice, a word where a release number goes) is a page with Quick exit like any other — not
 /// the framework's plain text, which has no way back and, on a shared phone, no Quick exit.
