@@ -70,7 +70,7 @@ pub fn shred_survey(chorus: &Chorus, actor: &Actor, id: &str) -> Result<(), Serv
     audit(chorus, actor, "shred survey", Some(id), None);
     if let Err(e) = shred_now(chorus, id) {
         audit(chorus, actor, "shred survey failed", Some(id), None);
-        return Err(e.into());
+        return Err(e);
     }
     Ok(())
 }
