@@ -9,6 +9,7 @@ mod files;
 pub mod quotes;
 mod rds;
 pub mod rule;
+mod sealed_quotes;
 pub mod snapshot;
 mod text_floor;
 
@@ -88,9 +89,13 @@ impl From<bool> for Trigger {
 #[derive(Serialize, Deserialize)]
 struct Stored {
     counted: usize,
+    /// The document as served, but for its quotes (`sealed_quotes`).
     body: String,
     #[serde(default)]
     free_text_snapshot: bool,
+    /// The quotes, sealed with the survey's key; `None` when there are none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    quotes: Option<String>,
 }
 
 /// Publishes the next release of a survey if the rules allow it; returns its number.
@@ -149,7 +154,7 @@ pub fn publish(
     texts.extend(submissions::texts_inside(&records));
     // `counted` is what the tables hold, which responses arriving since `count` was read may
     // have raised: the next release's rule must be measured from it, not from `count`.
-    let (mut document, counted, released) = compute(&entry, &records, number, trigger, &earlier);
+    let (document, counted, released) = compute(&entry, &records, number, trigger, &earlier);
     drop(records);
     // No more answers to a question than the tables say were asked it (`text_floor`).
     let read_before = snapshot::at_latest(store, &entry).map_err(|e| match e {
@@ -163,7 +168,9 @@ pub fn publish(
         })
     });
     drop(released);
-    document.quotes = picked.clone();
+    // The quotes are peers' words: sealed apart, and put back into the document when served.
+    let key = entry.data_key.as_ref().ok_or(PublishError::Shredded)?;
+    let quotes = sealed_quotes::seal(key, survey, number, &picked);
     let body = serde_json::to_string(&document).map_err(|_| StoreError::Corrupt)?;
     // Stored before the release that names it, so a release on disk always has its snapshot.
     snapshot::keep(store, &entry, number, texts)?;
@@ -171,6 +178,7 @@ pub fn publish(
         counted,
         body,
         free_text_snapshot: true,
+        quotes,
     })
     .map_err(|_| StoreError::Corrupt)?;
     if !store.release_insert(survey, number, &record)? {
@@ -294,15 +302,70 @@ pub fn is_final(
     Ok(final_release(store, surveys, survey)? == Some(number))
 }
 
-/// The served bytes of release `number`, exactly as published.
-pub fn body(store: &Store, survey: &str, number: u32) -> Result<Option<String>, StoreError> {
-    match store.release_get(survey, number)? {
-        Some(bytes) => {
-            let stored: Stored = serde_json::from_slice(&bytes).map_err(|_| StoreError::Corrupt)?;
-            Ok(Some(stored.body))
+/// The served bytes of release `number`, exactly as published — with its quotes, opened with
+/// the survey's key; without them once the survey is shredded.
+pub fn body(store: &Store, entry: &SurveyEntry, number: u32) -> Result<Option<String>, StoreError> {
+    let survey = entry.survey.id().as_str();
+    let Some(bytes) = store.release_get(survey, number)? else {
+        return Ok(None);
+    };
+    let stored: Stored = serde_json::from_slice(&bytes).map_err(|_| StoreError::Corrupt)?;
+    let quotes = match (&stored.quotes, &entry.data_key) {
+        (Some(sealed), Some(key)) => {
+            let opened = sealed_quotes::open(key, survey, number, sealed);
+            if opened.is_none() {
+                tracing::error!(survey, number, "a release's quotes could not be opened");
+            }
+            opened
         }
-        None => Ok(None),
+        _ => None,
+    };
+    Ok(Some(match quotes {
+        Some(quotes) => sealed_quotes::with_quotes(&stored.body, &quotes),
+        None => stored.body,
+    }))
+}
+
+/// Takes the quotes out of every release of a survey about to be shredded: the shred's rewrite
+/// then leaves none of their bytes (sealed, or — in releases stored before quotes were sealed —
+/// as published). The tables are served as before.
+pub fn forget_quotes(store: &Store, survey: &str) -> Result<(), StoreError> {
+    for number in store.release_numbers(survey)? {
+        let mut s = stored(store, survey, number)?;
+        let mut changed = s.quotes.take().is_some();
+        let mut document: ReleaseDocument =
+            serde_json::from_str(&s.body).map_err(|_| StoreError::Corrupt)?;
+        if !document.quotes.is_empty() {
+            document.quotes.clear();
+            s.body = serde_json::to_string(&document).map_err(|_| StoreError::Corrupt)?;
+            changed = true;
+        }
+        if changed {
+            let record = serde_json::to_vec(&s).map_err(|_| StoreError::Corrupt)?;
+            store.release_replace(survey, number, &record)?;
+        }
     }
+    store.durable_blocking()
+}
+
+/// Reseals the quotes of every release of a survey under its new data key (a rekey). Quotes
+/// the old key cannot open are dropped, never kept under a key that is going.
+pub fn reseal_quotes(
+    store: &Store,
+    survey: &str,
+    old: &crate::vault::DataKey,
+    new: &crate::vault::DataKey,
+) -> Result<(), StoreError> {
+    for number in store.release_numbers(survey)? {
+        let mut s = stored(store, survey, number)?;
+        let Some(sealed) = s.quotes.take() else {
+            continue;
+        };
+        s.quotes = sealed_quotes::reseal(old, new, survey, number, &sealed);
+        let record = serde_json::to_vec(&s).map_err(|_| StoreError::Corrupt)?;
+        store.release_replace(survey, number, &record)?;
+    }
+    Ok(())
 }
 
 pub fn latest_number(store: &Store, survey: &str) -> Result<Option<u32>, StoreError> {

@@ -80,9 +80,13 @@ fn read(chorus: &Chorus, question: &str) -> Result<(u32, Vec<String>), SnapshotE
 /// tables say at least were asked (`text_floor`): the largest one-way total, less the largest
 /// adjustment, and never below the threshold.
 fn allowed(chorus: &Chorus, number: u32) -> usize {
-    let body = body(&chorus.store, "said", number)
-        .expect("read")
-        .expect("release");
+    let body = body(
+        &chorus.store,
+        &chorus.surveys.get("said").expect("survey"),
+        number,
+    )
+    .expect("read")
+    .expect("release");
     let document: ReleaseDocument = serde_json::from_str(&body).expect("document");
     let floor = document
         .tables

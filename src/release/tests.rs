@@ -77,9 +77,13 @@ fn a_new_release_needs_a_fifth_of_the_last_as_new_responses_and_old_ones_never_c
     let (_d, chorus) = open();
     answer(&chorus, 40);
     assert_eq!(publish_off_runtime(&chorus, false).expect("first"), 1);
-    let first = body(&chorus.store, "small", 1)
-        .expect("read")
-        .expect("exists");
+    let first = body(
+        &chorus.store,
+        &chorus.surveys.get("small").expect("survey"),
+        1,
+    )
+    .expect("read")
+    .expect("exists");
     // max(T = 5, 20% of 40) = 8.
     answer(&chorus, 7);
     assert!(matches!(
@@ -87,17 +91,25 @@ fn a_new_release_needs_a_fifth_of_the_last_as_new_responses_and_old_ones_never_c
         Err(PublishError::TooFewNew(rule::NewNeeded { .. }))
     ));
     assert_eq!(
-        body(&chorus.store, "small", 1)
-            .expect("read")
-            .expect("exists"),
+        body(
+            &chorus.store,
+            &chorus.surveys.get("small").expect("survey"),
+            1
+        )
+        .expect("read")
+        .expect("exists"),
         first
     );
     answer(&chorus, 1);
     assert_eq!(publish_off_runtime(&chorus, false).expect("second"), 2);
     assert_eq!(
-        body(&chorus.store, "small", 1)
-            .expect("read")
-            .expect("exists"),
+        body(
+            &chorus.store,
+            &chorus.surveys.get("small").expect("survey"),
+            1
+        )
+        .expect("read")
+        .expect("exists"),
         first
     );
     assert_eq!(
@@ -195,9 +207,13 @@ fn closing_after_enough_new_responses_publishes_a_final_release() {
         Closed::Published(2)
     );
     let doc: ReleaseDocument = serde_json::from_str(
-        &body(&chorus.store, "small", 2)
-            .expect("read")
-            .expect("exists"),
+        &body(
+            &chorus.store,
+            &chorus.surveys.get("small").expect("survey"),
+            2,
+        )
+        .expect("read")
+        .expect("exists"),
     )
     .expect("json");
     assert!(doc.is_final);
@@ -221,9 +237,13 @@ fn a_release_has_one_and_two_way_tables_with_margins() {
     answer(&chorus, 60);
     publish_off_runtime(&chorus, false).expect("publish");
     let doc: ReleaseDocument = serde_json::from_str(
-        &body(&chorus.store, "small", 1)
-            .expect("read")
-            .expect("exists"),
+        &body(
+            &chorus.store,
+            &chorus.surveys.get("small").expect("survey"),
+            1,
+        )
+        .expect("read")
+        .expect("exists"),
     )
     .expect("json");
     let carry = doc
@@ -297,9 +317,13 @@ fn a_threshold_raised_between_releases_leaves_the_earlier_numbers_as_they_were_s
         .release_insert("small", 1, stored.to_string().as_bytes())
         .expect("insert"));
     let read = |n: u32| -> ReleaseDocument {
-        let text = body(&chorus.store, "small", n)
-            .expect("read")
-            .expect("exists");
+        let text = body(
+            &chorus.store,
+            &chorus.surveys.get("small").expect("survey"),
+            n,
+        )
+        .expect("read")
+        .expect("exists");
         serde_json::from_str(&text).expect("json")
     };
     let first = read(1);

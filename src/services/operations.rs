@@ -84,6 +84,7 @@ fn rekey(
         let (new, new_wrapped) = crate::vault::Vault::new_data_key_under(&master, &survey);
         // Quotes waiting for the next release go under the new key before the rewrite.
         crate::release::quotes::reseal(&chorus.store, &survey, &old, &new)?;
+        crate::release::reseal_quotes(&chorus.store, &survey, &old, &new)?;
         data_keys.push((survey.clone(), new_wrapped));
         resealers.insert(survey, (old, new));
     }

@@ -80,7 +80,7 @@ pub fn public_release(chorus: &Chorus, survey: &str) -> Option<(Arc<Survey>, Rel
         return None;
     }
     let number = release::latest_number(&chorus.store, survey).ok()??;
-    let body = release::body(&chorus.store, survey, number).ok()??;
+    let body = release::body(&chorus.store, &entry, number).ok()??;
     let mut doc: ReleaseDocument = serde_json::from_str(&body).ok()?;
     // Final also when closing published nothing new and the frozen document predates it.
     doc.is_final = release::is_final(&chorus.store, &chorus.surveys, survey, number).ok()?;

@@ -77,7 +77,7 @@ pub fn release_document(
     survey: &str,
     which: Which,
 ) -> Result<Option<(u32, String)>, ServiceError> {
-    survey_entry(chorus, survey)?;
+    let entry = survey_entry(chorus, survey)?;
     let number = match which {
         Which::Latest => match release::latest_number(&chorus.store, survey)? {
             Some(n) => n,
@@ -85,7 +85,7 @@ pub fn release_document(
         },
         Which::Number(n) => n,
     };
-    Ok(release::body(&chorus.store, survey, number)?.map(|body| (number, body)))
+    Ok(release::body(&chorus.store, &entry, number)?.map(|body| (number, body)))
 }
 
 /// A download of a release (JSON or the CSV zip), recorded in the audit log.

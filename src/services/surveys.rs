@@ -98,9 +98,11 @@ pub fn set_retention(
 }
 
 /// The shred itself, by hand or at the end of the retention period: the quotes picked for a
-/// next release that will never come go first, so the shred's rewrite leaves nothing of them.
+/// next release that will never come, and those of its releases, go first, so the shred's
+/// rewrite leaves nothing of them.
 fn shred_now(chorus: &Chorus, id: &str) -> Result<(), ServiceError> {
     crate::release::quotes::forget(&chorus.store, id)?;
+    crate::release::forget_quotes(&chorus.store, id)?;
     chorus.surveys.shred(&chorus.store, id)?;
     Ok(())
 }

@@ -133,6 +133,20 @@ impl Store {
             .is_ok())
     }
 
+    /// Overwrites a stored release: only to take its quotes out on a shred, or reseal them on a
+    /// rekey — what is served of its tables never changes.
+    pub fn release_replace(
+        &self,
+        survey: &str,
+        number: u32,
+        release: &[u8],
+    ) -> Result<(), StoreError> {
+        self.live()
+            .releases
+            .insert(scoped_key(survey, &number.to_be_bytes()), release)?;
+        Ok(())
+    }
+
     pub fn release_get(&self, survey: &str, number: u32) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self
             .live()

@@ -746,46 +746,84 @@ fn a_start_refused_for_a_wrong_passphrase_writes_nothing_to_the_data_directory()
     );
 }
 
-/// Quotes picked for a next release are sealed with the survey's key and kept until that
-/// release. A shred means there is none: the picks go before the shred's rewrite, so nothing of
-/// them is left for whoever kept a data key from before (an outside review opened a shredded
-/// survey's picks that way).
+/// Quotes are peers' words. A release's quotes are stored sealed with the survey's key (an
+/// outside review read them in the data directory, without any key, and after a shred), and
+/// quotes picked for a next release are sealed until it comes. A shred takes both out before
+/// its rewrite: nothing of them is left for whoever kept a data key from before, and the
+/// release's tables are served as they were.
 #[test]
-fn a_shred_leaves_no_quote_picked_for_a_next_release() {
+fn quotes_are_sealed_on_disk_and_a_shred_leaves_none() {
     let mut app = TestApp::spawn();
     add_account(&app, "maria", "organiser");
     let key = format!("Bearer {}", api_key(&app, "maria"));
-    for (i, code) in app.issue_codes("demo", 30).iter().enumerate() {
-        let answers = answers_with(&format!("QUOTE-CANARY-{i}"));
-        assert_eq!(app.submit("demo", code, &answers).0, 201);
-    }
-    let (ok, _, stderr) = app.cli(&["release", "publish", "demo"]);
-    assert!(ok, "{stderr}");
-    let (status, body) = api_get(&app, "/api/v1/surveys/demo/free-text/anything_else", &key);
-    assert_eq!(status, 200, "{body}");
-    let shown: serde_json::Value = serde_json::from_str(&body).expect("json");
-    let words = shown["answers"][0].as_str().expect("an answer").to_owned();
-    let (status, body) = crate::helpers::post(
-        &app.url("/api/v1/surveys/demo/quotes"),
-        &serde_json::json!({"question": "anything_else", "text": words}).to_string(),
-        &[
-            ("Authorization", &key),
-            ("Content-Type", "application/json"),
-        ],
+    let codes = app.issue_codes("demo", 40);
+    let answer = |app: &TestApp, range: std::ops::Range<usize>| {
+        for i in range {
+            let answers = answers_with(&format!("QUOTE-CANARY-{i}"));
+            assert_eq!(app.submit("demo", &codes[i], &answers).0, 201);
+        }
+    };
+    let publish = |app: &TestApp| {
+        let (ok, _, stderr) = app.cli(&["release", "publish", "demo"]);
+        assert!(ok, "{stderr}");
+    };
+    let pick = |app: &TestApp, n: usize| -> String {
+        let (status, body) = api_get(app, "/api/v1/surveys/demo/free-text/anything_else", &key);
+        assert_eq!(status, 200, "{body}");
+        let shown: serde_json::Value = serde_json::from_str(&body).expect("json");
+        let words = shown["answers"][n].as_str().expect("an answer").to_owned();
+        let (status, body) = crate::helpers::post(
+            &app.url("/api/v1/surveys/demo/quotes"),
+            &serde_json::json!({"question": "anything_else", "text": words}).to_string(),
+            &[
+                ("Authorization", &key),
+                ("Content-Type", "application/json"),
+            ],
+        );
+        assert_eq!(status, 201, "{body}");
+        words
+    };
+    answer(&app, 0..30);
+    publish(&app);
+    let released = pick(&app, 0);
+    answer(&app, 30..40);
+    publish(&app);
+    let waiting = pick(&app, 1);
+    let (status, served) = api_get(&app, "/api/v1/surveys/demo/releases/2", &key);
+    assert_eq!(status, 200);
+    assert!(
+        served.contains(&released),
+        "release 2 quotes the words: {served}"
     );
-    assert_eq!(status, 201, "{body}");
     // Killed, so that no rewrite on stopping takes anything out of the files first.
     app.kill9();
+    let image = disk_image(&app.data_dir());
     let record = b"pending_quotes:demo".as_slice();
     assert!(
-        offset_of(&disk_image(&app.data_dir()), record).is_some(),
+        offset_of(&image, record).is_some(),
         "the picks are in the files before the shred (what the attack looks for)"
+    );
+    assert_eq!(
+        offset_of(&image, released.as_bytes()),
+        None,
+        "a release's quotes are readable without the key"
     );
     app.restart();
     for args in [["survey", "close", "demo"], ["survey", "shred", "demo"]] {
         let (ok, _, stderr) = app.cli(&args);
         assert!(ok, "{stderr}");
     }
+    let (status, after) = api_get(&app, "/api/v1/surveys/demo/releases/2", &key);
+    assert_eq!(status, 200);
+    assert!(!after.contains(&released), "{after}");
+    let tables = |doc: &str| -> serde_json::Value {
+        serde_json::from_str::<serde_json::Value>(doc).expect("json")["tables"].clone()
+    };
+    assert_eq!(
+        tables(&after),
+        tables(&served),
+        "the tables are served as before"
+    );
     app.kill9();
     let image = disk_image(&app.data_dir());
     assert_eq!(
@@ -793,5 +831,6 @@ fn a_shred_leaves_no_quote_picked_for_a_next_release() {
         None,
         "the picks are still in the files"
     );
-    assert_eq!(offset_of(&image, words.as_bytes()), None);
+    assert_eq!(offset_of(&image, waiting.as_bytes()), None);
+    assert_eq!(offset_of(&image, released.as_bytes()), None);
 }

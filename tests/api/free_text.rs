@@ -541,6 +541,16 @@ fn a_quote_picked_before_a_rekey_is_still_in_the_next_release_and_the_words_read
     let (_, release) = api_get(&app, "/api/v1/surveys/demo/releases/2", &key);
     let doc: Value = serde_json::from_str(&release).expect("json");
     assert_eq!(doc["quotes"][0]["texts"], json!([picked]), "{release}");
+    // A release's quotes are sealed with the survey's key on disk: a second rekey reseals them,
+    // and the release is served byte for byte as before.
+    app.stop();
+    let (ok, _, stderr) = app.cli(&["rekey", "--to-key-file", new_key.to_str().expect("path")]);
+    assert!(ok, "{stderr}");
+    std::fs::rename(&new_key, app.key_file()).expect("new key in the usual place");
+    app.restart();
+    let (status, again) = api_get(&app, "/api/v1/surveys/demo/releases/2", &key);
+    assert_eq!(status, 200);
+    assert_eq!(again, release);
 }
 
 /// A list of answers is a count. A question asked only after one answer of another, and that
