@@ -20,12 +20,12 @@ use std::time::Duration;
 /// What a request's body is read as.
 type BodyStream = Pin<Box<dyn Stream<Item = Result<Bytes, PayloadError>>>>;
 
-/// Nothing arriving for this long means the body has stopped (the same patience actix has for
-/// a request's head).
-const IDLE: Duration = Duration::from_secs(10);
+/// Nothing arriving for this long means the body has stopped. A little more patience than the
+/// import form's own limits (`organiser/upload.rs`), so that it answers first, in its own words.
+const IDLE: Duration = Duration::from_secs(15);
 /// The whole body, even one trickling in: enough for the largest form (a 1 MB definition) over
 /// a slow mobile connection.
-const WHOLE_BODY: Duration = Duration::from_secs(120);
+const WHOLE_BODY: Duration = Duration::from_secs(150);
 
 pub async fn limit_body_time(
     mut req: ServiceRequest,
@@ -51,7 +51,8 @@ fn timed(body: Payload) -> Payload {
             Err(_) => Some((Err(stopped()), None)),
         }
     });
-    Payload::from(Box::pin(stream) as BodyStream)
+    // Fused: a reader may ask again after the end (multipart forms do), and is told the end again.
+    Payload::from(Box::pin(stream.fuse()) as BodyStream)
 }
 
 fn stopped() -> PayloadError {
