@@ -185,33 +185,45 @@ pub fn list(store: &Store) -> Result<Vec<Account>, AccountError> {
 /// A new password for the account; every session of it ends (its API key stays).
 pub fn set_password(store: &Store, name: &str, password: &str) -> Result<(), AccountError> {
     check_password(password)?;
+    change(store, name, |account| {
+        account.password = PasswordHash::new(password).as_str().to_owned();
+        account.session_epoch = account.session_epoch.wrapping_add(1);
+        Ok(())
+    })
+}
+
+/// Reads the account, lets `alter` change it, and writes it back, durably.
+fn change<T>(
+    store: &Store,
+    name: &str,
+    alter: impl FnOnce(&mut Account) -> Result<T, AccountError>,
+) -> Result<T, AccountError> {
     let mut account = get(store, name)?.ok_or_else(|| AccountError::NotFound(name.to_owned()))?;
-    account.password = PasswordHash::new(password).as_str().to_owned();
-    account.session_epoch = account.session_epoch.wrapping_add(1);
+    let out = alter(&mut account)?;
     store.account_put(name, &encode(&account)?)?;
     store.durable_blocking()?;
-    Ok(())
+    Ok(out)
 }
 
 /// Removes the account: its password and API key stop working at once and its sessions end.
 /// The name stays taken. Refused for the only organiser left.
 pub fn remove(store: &Store, name: &str) -> Result<Role, AccountError> {
-    let mut account = get(store, name)?.ok_or_else(|| AccountError::NotFound(name.to_owned()))?;
-    if account.role == Role::Organiser
-        && !list(store)?
-            .iter()
-            .any(|a| a.role == Role::Organiser && a.name != account.name)
-    {
-        return Err(AccountError::LastOrganiser(account.name));
-    }
-    forget_api_key(store, &account)?;
-    account.api_key_digest = None;
-    account.password = String::new();
-    account.session_epoch = account.session_epoch.wrapping_add(1);
-    account.removed = true;
-    store.account_put(name, &encode(&account)?)?;
-    store.durable_blocking()?;
-    Ok(account.role)
+    let others = list(store)?;
+    change(store, name, |account| {
+        if account.role == Role::Organiser
+            && !others
+                .iter()
+                .any(|a| a.role == Role::Organiser && a.name != account.name)
+        {
+            return Err(AccountError::LastOrganiser(account.name.clone()));
+        }
+        forget_api_key(store, account)?;
+        account.api_key_digest = None;
+        account.password = String::new();
+        account.session_epoch = account.session_epoch.wrapping_add(1);
+        account.removed = true;
+        Ok(account.role)
+    })
 }
 
 /// Stops the account's API key, if it has one, from finding the account.
@@ -250,28 +262,26 @@ pub fn verify_login(
 
 /// Ends every session of the account (logout everywhere).
 pub fn end_sessions(store: &Store, name: &str) -> Result<(), AccountError> {
-    let mut account = get(store, name)?.ok_or_else(|| AccountError::NotFound(name.to_owned()))?;
-    account.session_epoch = account.session_epoch.wrapping_add(1);
-    store.account_put(name, &encode(&account)?)?;
-    store.durable_blocking()?;
-    Ok(())
+    change(store, name, |account| {
+        account.session_epoch = account.session_epoch.wrapping_add(1);
+        Ok(())
+    })
 }
 
 /// A fresh API key for the account, replacing any earlier one. Only its digest is stored; the
 /// key itself is returned once.
 pub fn new_api_key(store: &Store, name: &str) -> Result<String, AccountError> {
-    let mut account = get(store, name)?.ok_or_else(|| AccountError::NotFound(name.to_owned()))?;
-    let key = format!(
-        "{API_KEY_PREFIX}{}",
-        URL_SAFE_NO_PAD.encode(random_array::<32>())
-    );
-    let key_digest = digest(key.as_bytes());
-    forget_api_key(store, &account)?;
-    account.api_key_digest = Some(URL_SAFE_NO_PAD.encode(key_digest));
-    store.api_key_put(&key_digest, name)?;
-    store.account_put(name, &encode(&account)?)?;
-    store.durable_blocking()?;
-    Ok(key)
+    change(store, name, |account| {
+        let key = format!(
+            "{API_KEY_PREFIX}{}",
+            URL_SAFE_NO_PAD.encode(random_array::<32>())
+        );
+        let key_digest = digest(key.as_bytes());
+        forget_api_key(store, account)?;
+        account.api_key_digest = Some(URL_SAFE_NO_PAD.encode(key_digest));
+        store.api_key_put(&key_digest, name)?;
+        Ok(key)
+    })
 }
 
 /// The account an API key belongs to, if any.

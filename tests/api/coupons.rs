@@ -332,17 +332,17 @@ fn one_answer_with_a_seeds_coupon_changes_nothing_an_organiser_sees() {
     assert_eq!(row(&before.1), row(&after.1), "the survey list changed");
 }
 
-/// 40 people with 2 contacts who had a test and 40 with 8 who had not: unweighted 50% each;
-/// weighted by 1 ÷ contacts, 40/2 ÷ (40/2 + 40/8) = 80% and 20%. 80 people, the heaviest of
-/// whom weighs (1/2) ÷ 25 = 2% of the table: steps of 10%.
-#[test]
-fn the_release_shows_rds_ii_weighted_percentages_that_match_the_hand_worked_example() {
-    let app = TestApp::spawn();
-    rds_survey(&app);
-    add_account(&app, "maria", "organiser");
-    let key = format!("Bearer {}", api_key(&app, "maria"));
-    for (i, code) in app.issue_codes(ID, 80).iter().enumerate() {
-        let (tested, known) = if i % 2 == 0 { ("yes", 2) } else { ("no", 8) };
+/// `people` answer through the API, person `i` with `who(i)` = (their "tested" answer, their
+/// network size); then release 1 is published. Returns its JSON.
+fn first_release(
+    app: &TestApp,
+    people: usize,
+    who: impl Fn(usize) -> (&'static str, u32),
+) -> Value {
+    add_account(app, "maria", "organiser");
+    let key = format!("Bearer {}", api_key(app, "maria"));
+    for (i, code) in app.issue_codes(ID, people).iter().enumerate() {
+        let (tested, known) = who(i);
         let mut a = answers(known);
         a["tested"] = json!(tested);
         let (status, body) = app.submit(ID, code, &a);
@@ -355,9 +355,29 @@ fn the_release_shows_rds_ii_weighted_percentages_that_match_the_hand_worked_exam
     );
     assert_eq!(status, 201, "{body}");
     let (status, body) =
-        crate::helpers::api_get(&app, &format!("/api/v1/surveys/{ID}/releases/1"), &key);
+        crate::helpers::api_get(app, &format!("/api/v1/surveys/{ID}/releases/1"), &key);
     assert_eq!(status, 200, "{body}");
-    let doc: Value = serde_json::from_str(&body).expect("json");
+    serde_json::from_str(&body).expect("json")
+}
+
+/// 40 people with 2 contacts who had a test and 40 with 8 who had not: unweighted 50% each;
+/// weighted by 1 ÷ contacts, 40/2 ÷ (40/2 + 40/8) = 80% and 20%. 80 people, the heaviest of
+/// whom weighs (1/2) ÷ 25 = 2% of the table: steps of 10%.
+#[test]
+fn the_release_shows_rds_ii_weighted_percentages_that_match_the_hand_worked_example() {
+    let app = TestApp::spawn();
+    rds_survey(&app);
+    let doc = first_release(
+        &app,
+        80,
+        |i| {
+            if i % 2 == 0 {
+                ("yes", 2)
+            } else {
+                ("no", 8)
+            }
+        },
+    );
     let tested = doc["tables"]
         .as_array()
         .expect("tables")
@@ -397,30 +417,11 @@ fn the_release_shows_rds_ii_weighted_percentages_that_match_the_hand_worked_exam
 fn weighted_percentages_are_not_shown_where_one_person_weighs_most_of_the_table() {
     let app = TestApp::spawn();
     rds_survey(&app);
-    add_account(&app, "maria", "organiser");
-    let key = format!("Bearer {}", api_key(&app, "maria"));
-    let codes = app.issue_codes(ID, 50);
-    for (i, code) in codes.iter().enumerate() {
-        let (tested, known) = match i {
-            49 => ("yes", 4),
-            _ if i % 2 == 0 => ("yes", 500),
-            _ => ("no", 500),
-        };
-        let mut a = answers(known);
-        a["tested"] = json!(tested);
-        let (status, body) = app.submit(ID, code, &a);
-        assert_eq!(status, 201, "{body}");
-    }
-    let (status, body) = post(
-        &app.url(&format!("/api/v1/surveys/{ID}/releases")),
-        "",
-        &[("Authorization", &key)],
-    );
-    assert_eq!(status, 201, "{body}");
-    let (status, body) =
-        crate::helpers::api_get(&app, &format!("/api/v1/surveys/{ID}/releases/1"), &key);
-    assert_eq!(status, 200, "{body}");
-    let doc: Value = serde_json::from_str(&body).expect("json");
+    let doc = first_release(&app, 50, |i| match i {
+        49 => ("yes", 4),
+        _ if i % 2 == 0 => ("yes", 500),
+        _ => ("no", 500),
+    });
     let tables = doc["tables"].as_array().expect("tables");
     let tested = tables
         .iter()
