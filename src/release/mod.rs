@@ -330,8 +330,7 @@ pub fn body(store: &Store, entry: &SurveyEntry, number: u32) -> Result<Option<St
 /// then leaves none of their bytes (sealed, or — in releases stored before quotes were sealed —
 /// as published). The tables are served as before.
 pub fn forget_quotes(store: &Store, survey: &str) -> Result<(), StoreError> {
-    for number in store.release_numbers(survey)? {
-        let mut s = stored(store, survey, number)?;
+    change_releases(store, survey, |_, s| {
         let mut changed = s.quotes.take().is_some();
         let mut document: ReleaseDocument =
             serde_json::from_str(&s.body).map_err(|_| StoreError::Corrupt)?;
@@ -340,11 +339,8 @@ pub fn forget_quotes(store: &Store, survey: &str) -> Result<(), StoreError> {
             s.body = serde_json::to_string(&document).map_err(|_| StoreError::Corrupt)?;
             changed = true;
         }
-        if changed {
-            let record = serde_json::to_vec(&s).map_err(|_| StoreError::Corrupt)?;
-            store.release_replace(survey, number, &record)?;
-        }
-    }
+        Ok(changed)
+    })?;
     store.durable_blocking()
 }
 
@@ -356,14 +352,27 @@ pub fn reseal_quotes(
     old: &crate::vault::DataKey,
     new: &crate::vault::DataKey,
 ) -> Result<(), StoreError> {
-    for number in store.release_numbers(survey)? {
-        let mut s = stored(store, survey, number)?;
+    change_releases(store, survey, |number, s| {
         let Some(sealed) = s.quotes.take() else {
-            continue;
+            return Ok(false);
         };
         s.quotes = sealed_quotes::reseal(old, new, survey, number, &sealed);
-        let record = serde_json::to_vec(&s).map_err(|_| StoreError::Corrupt)?;
-        store.release_replace(survey, number, &record)?;
+        Ok(true)
+    })
+}
+
+/// Lets `alter` change each stored release of a survey, writing back those it says it changed.
+fn change_releases(
+    store: &Store,
+    survey: &str,
+    mut alter: impl FnMut(u32, &mut Stored) -> Result<bool, StoreError>,
+) -> Result<(), StoreError> {
+    for number in store.release_numbers(survey)? {
+        let mut s = stored(store, survey, number)?;
+        if alter(number, &mut s)? {
+            let record = serde_json::to_vec(&s).map_err(|_| StoreError::Corrupt)?;
+            store.release_replace(survey, number, &record)?;
+        }
     }
     Ok(())
 }

@@ -32,7 +32,7 @@ static PENDING: Mutex<()> = Mutex::new(());
 const SEALED_AS: &[u8] = b"pending-quotes";
 /// Picked quotes are padded like a response of 2 KiB (or the next power of two), so their
 /// sealed length says little about how many were picked.
-const QUOTES_SIZE: usize = 2048;
+pub(super) const QUOTES_SIZE: usize = 2048;
 
 fn meta_name(survey: &str) -> String {
     format!("pending_quotes:{survey}")

@@ -6,13 +6,11 @@
 //! Until 2026-12-06 they were stored as published, readable without the key, and an outside
 //! review found them in the data directory and in backups after a shred.
 
+use super::quotes::QUOTES_SIZE;
 use super::QuoteGroup;
 use crate::vault::DataKey;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-
-/// Quotes are padded like picked ones: 2 KiB, or the next power of two.
-const QUOTES_SIZE: usize = 2048;
 
 /// What the sealed quotes of release `number` are bound to.
 fn sealed_as(number: u32) -> Vec<u8> {
