@@ -67,6 +67,17 @@ const shoot = (page, name, js) =>
 async function visit(page, name, js) {
   await shoot(page, name, js);
   if (!js) return;
+  // Keyboard and switch users move through the buttons in the page's order; drawn in another
+  // order (Back left of Next while Next comes first), they jump right to left (WCAG 2.4.3).
+  const reversed = await page.evaluate(() =>
+    [...document.querySelectorAll(".nav")].flatMap((nav) => {
+      const shown = [...nav.querySelectorAll("button, a")].filter((b) => b.offsetParent !== null);
+      return shown.slice(1).filter((b, i) => {
+        const a = shown[i].getBoundingClientRect(), r = b.getBoundingClientRect();
+        return r.top < a.bottom - 1 && r.left < a.left;
+      }).map((b) => b.textContent.trim());
+    }));
+  if (reversed.length) fail(`${name}: drawn before the button it follows: ${reversed.join(", ")}`);
   await axe(page, `${name} (light)`);
   await page.emulateMedia({ colorScheme: "dark" });
   await page.screenshot({ path: `${outDir}/${name}-dark.png`, fullPage: true });
