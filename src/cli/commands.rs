@@ -321,9 +321,14 @@ fn run(chorus: &Chorus, command: Command) -> Result<Outcome, services::ServiceEr
             ))
         }
         Command::UserRemove { name } => {
-            let role = accounts::remove_user(chorus, &actor, &name)?;
+            let (role, declined) = accounts::remove_user(chorus, &actor, &name)?;
+            let requests = match declined {
+                0 => String::new(),
+                1 => "; its open export request was declined".to_owned(),
+                n => format!("; its {n} open export requests were declined"),
+            };
             Outcome::said(format!(
-                "removed {} account '{}': its password, API key and sessions no longer work\n",
+                "removed {} account '{}': its password, API key and sessions no longer work{requests}\n",
                 role.as_str(),
                 name.trim().to_lowercase()
             ))

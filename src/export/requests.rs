@@ -125,6 +125,27 @@ pub fn decide(
     Ok(request)
 }
 
+/// Declines every undecided request `researcher` made (their account is being removed: nobody
+/// could ever download what an organiser approved). The requests declined, for the audit log.
+pub fn decline_all_of(
+    store: &Store,
+    clock: &dyn Clock,
+    researcher: &str,
+    decided_by: &str,
+) -> Result<Vec<ExportRequest>, RequestError> {
+    let mut declined = Vec::new();
+    for mut request in all(store)? {
+        if request.researcher == researcher && request.state == ExportState::Requested {
+            request.state = ExportState::Declined;
+            request.decided_by = Some(decided_by.to_owned());
+            request.decided_day = Some(clock.today());
+            save(store, &request)?;
+            declined.push(request);
+        }
+    }
+    Ok(declined)
+}
+
 pub fn get(store: &Store, id: &str) -> Result<Option<ExportRequest>, RequestError> {
     if id.len() > 64 {
         return Ok(None);

@@ -3,6 +3,7 @@
 
 use super::{audit, Actor, ServiceError};
 use crate::accounts::{self, Account, AccountName, Role};
+use crate::export::requests;
 use crate::installation::Chorus;
 use crate::vault::random_array;
 use std::sync::Mutex;
@@ -50,8 +51,13 @@ pub fn set_password(
 }
 
 /// Removes `name` (someone left, or their account may be in other hands): its password, API
-/// key and sessions stop working at once.
-pub fn remove_user(chorus: &Chorus, actor: &Actor, name: &str) -> Result<Role, ServiceError> {
+/// key and sessions stop working at once. Returns its role and how many of its export requests
+/// were still waiting, now declined.
+pub fn remove_user(
+    chorus: &Chorus,
+    actor: &Actor,
+    name: &str,
+) -> Result<(Role, usize), ServiceError> {
     let name = name.trim().to_lowercase();
     let role = accounts::remove(&chorus.store, &name)?;
     audit(
@@ -61,7 +67,19 @@ pub fn remove_user(chorus: &Chorus, actor: &Actor, name: &str) -> Result<Role, S
         None,
         Some(format!("{name} ({})", role.as_str())),
     );
-    Ok(role)
+    // Their open export requests would otherwise wait for an approval nobody could use.
+    let declined =
+        requests::decline_all_of(&chorus.store, chorus.clock.as_ref(), &name, &actor.account)?;
+    for request in &declined {
+        audit(
+            chorus,
+            actor,
+            "decline export",
+            Some(&request.survey),
+            Some(format!("request {} by {name}: account removed", request.id)),
+        );
+    }
+    Ok((role, declined.len()))
 }
 
 /// A new API key for `name`, replacing the old one; shown only now.

@@ -527,3 +527,32 @@ fn a_request_sent_twice_is_one_request_and_a_refused_one_keeps_its_purpose() {
     let page = rita.get("/org/research").html;
     assert_eq!(page.matches("<tr><td>demo</td>").count(), 1, "{page}");
 }
+
+/// A researcher whose account is removed leaves no request waiting for an approval nobody could
+/// use: it is declined, the operator is told, and the audit log says why.
+#[test]
+fn removing_a_researcher_declines_their_open_requests() {
+    let app = TestApp::spawn_configured(&[], Some("submissions_per_minute = 0\n"));
+    closed_demo(&app, 40);
+    let (_, organiser, id) = approved(&app);
+    let (ok, _, said) = app.cli(&["user", "remove", "rita"]);
+    assert!(ok, "{said}");
+    assert!(
+        said.contains("its open export request was declined"),
+        "{said}"
+    );
+    let (status, body) = crate::helpers::api_get(
+        &app,
+        &format!("/api/v1/exports/{id}"),
+        &format!("Bearer {organiser}"),
+    );
+    assert_eq!(status, 200, "{body}");
+    let request: Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(request["state"], "declined", "{body}");
+    let (status, body) = approve(&app, &organiser, &id);
+    assert_eq!(status, 409, "{body}");
+    let audit = OrgClient::log_in_existing(&app, "maria")
+        .get("/org/audit")
+        .html;
+    assert!(audit.contains("account removed"), "{audit}");
+}
