@@ -1,12 +1,13 @@
 //! A whole release: one-way tables first, then every two-way table against the one-way tables
 //! it shares margins with, all audited with every earlier release of the survey.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 
 use crate::tally::{parallel_map, threads, Catalogue, RawTable};
 
 use super::earlier::EarlierRelease;
 use super::family::settle_families;
+use super::follow_ups::pinning_follow_ups;
 use super::grouping::Grouping;
 use super::joint::{self, Narrow, Pair};
 use super::margins::{settle_margins, settle_pairs};
@@ -46,6 +47,38 @@ pub(super) fn protect_in_order(
     earlier: &[EarlierRelease],
     two_way_first: bool,
 ) -> Vec<Released> {
+    // Follow-ups whose totals give away a small count of a table withheld are left out, and
+    // the release made again (`follow_ups.rs`); each round leaves out more, so this ends.
+    let mut left_out: BTreeSet<String> = BTreeSet::new();
+    loop {
+        let released = protect_once(catalogue, threshold, earlier, two_way_first, &left_out);
+        let more: Vec<String> = pinning_follow_ups(catalogue, &released, threshold)
+            .into_iter()
+            .filter(|id| !left_out.contains(id))
+            .collect();
+        if more.is_empty() {
+            return released;
+        }
+        left_out.extend(more);
+    }
+}
+
+/// Why a follow-up is left out by [`protect_in_order`].
+fn follows_a_small_count() -> Refusal {
+    Refusal::AuditFailed {
+        entry: "the small counts of a question it follows".into(),
+    }
+}
+
+/// One making of the release, with the one-way tables `left_out` withheld from the start (and
+/// with them every breakdown of their questions).
+fn protect_once(
+    catalogue: &Catalogue,
+    threshold: u32,
+    earlier: &[EarlierRelease],
+    two_way_first: bool,
+    left_out: &BTreeSet<String>,
+) -> Vec<Released> {
     let tables = &catalogue.tables;
     let one_way: Vec<usize> = (0..tables.len())
         .filter(|&i| tables[i].columns().is_none())
@@ -54,6 +87,9 @@ pub(super) fn protect_in_order(
         .filter(|&i| tables[i].columns().is_some())
         .collect();
     let mut first = parallel_map(&one_way, threads(), |&i| {
+        if left_out.contains(tables[i].id()) {
+            return withhold(&tables[i], follows_a_small_count());
+        }
         match protect_with(&tables[i], threshold, earlier) {
             Ok(t) => Released::Shown(t),
             Err(reason) => withhold(&tables[i], reason),
@@ -133,7 +169,12 @@ pub(super) fn protect_in_order(
     }
     let mut out: Vec<Option<Released>> = vec![None; tables.len()];
     for (&i, released) in one_way.iter().zip(first) {
-        out[i] = Some(released);
+        // Nothing above shows a table left out again; said once more, for certain.
+        out[i] = Some(if left_out.contains(tables[i].id()) {
+            withhold(&tables[i], follows_a_small_count())
+        } else {
+            released
+        });
     }
     for (i, released) in early {
         out[i] = Some(released);

@@ -13,6 +13,7 @@ mod audit;
 mod catalogue;
 mod earlier;
 mod family;
+mod follow_ups;
 mod grouping;
 mod inner;
 mod joint;

@@ -16,6 +16,7 @@ mod export_loaders;
 mod exports;
 mod field_instrument;
 mod forensics;
+mod form_ties;
 mod forms;
 mod free_text;
 mod hardening;

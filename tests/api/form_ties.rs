@@ -1,0 +1,131 @@
+//! Releases attacked through the ties a questionnaire makes between tables, black-box: a
+//! survey is answered through the API, released, and the release document read as an organiser
+//! reads it, with the public rules (every shown count within D = 2 of the truth, a shown count
+//! other than 0 at least T). A hidden small count must still range at least T wide.
+
+use serde_json::{json, Value};
+
+use crate::helpers::TestApp;
+use crate::typed_grids::publish_as_maria;
+
+const D: u64 = 2;
+const T: u64 = 10;
+
+/// "Did you inject?" asked of everyone, "Did you share?" only of those who said yes; the site
+/// asked of everyone. Every question required: the number who answered is every table's total.
+const FOLLOW_UP: &str = r#"
+id = "follow-up"
+title = "Equipment"
+threshold = 10
+
+[[pages]]
+title = "About you"
+  [[pages.questions]]
+  id = "site"
+  type = "single"
+  role = "quasi"
+  required = true
+  dont_know = false
+  prefer_not_to_say = false
+  text = "Where do you usually get equipment?"
+  options = [ { id = "north", text = "North" }, { id = "south", text = "South" }, { id = "east", text = "East" } ]
+  [[pages.questions]]
+  id = "inject"
+  type = "single"
+  role = "sensitive"
+  required = true
+  dont_know = false
+  prefer_not_to_say = false
+  text = "Did you inject in the last 3 months?"
+  options = [ { id = "yes", text = "Yes" }, { id = "no", text = "No" } ]
+
+[[pages]]
+title = "Equipment"
+  [[pages.questions]]
+  id = "share"
+  type = "single"
+  role = "sensitive"
+  required = true
+  dont_know = false
+  prefer_not_to_say = false
+  show_if = "inject == 'yes'"
+  text = "Did you share equipment?"
+  options = [ { id = "yes", text = "Yes" }, { id = "no", text = "No" } ]
+"#;
+
+/// A one-way table of a release: its rows' counts (`None` where hidden) and its total; `None`
+/// when the table is withheld.
+fn one_way(release: &Value, id: &str) -> Option<(Vec<Option<u64>>, Option<u64>)> {
+    let table = release["tables"]
+        .as_array()?
+        .iter()
+        .find(|t| t["id"] == id)?;
+    // `cells[r][0]`, the last row the total.
+    let mut counts: Vec<Option<u64>> = table["cells"]
+        .as_array()?
+        .iter()
+        .map(|row| row[0]["count"].as_u64())
+        .collect();
+    let total = counts.pop()?;
+    Some((counts, total))
+}
+
+/// Withholding "Did you inject?" for its five "no" did not hide them: the number who answered
+/// (the site table's total) minus the follow-up's total put them between 5 and 13. Now the
+/// follow-up is withheld, and the question shown with its "no" hidden beside its "yes".
+#[test]
+fn a_small_count_is_not_read_back_from_the_totals_of_its_follow_ups() {
+    let app = TestApp::spawn_configured(&[], Some("submissions_per_minute = 0\n"));
+    app.import(FOLLOW_UP);
+    app.open_survey("follow-up");
+    let people: Vec<(&str, &str, Option<&str>, usize)> = vec![
+        ("north", "yes", Some("no"), 9),
+        ("south", "yes", Some("no"), 9),
+        ("east", "yes", Some("no"), 4),
+        ("north", "yes", Some("yes"), 3),
+        ("north", "no", None, 2),
+        ("south", "no", None, 2),
+        ("east", "no", None, 1),
+    ];
+    let n: usize = people.iter().map(|p| p.3).sum();
+    let mut codes = app.issue_codes("follow-up", n).into_iter();
+    for (site, inject, share, count) in people {
+        for _ in 0..count {
+            let mut answers = json!({ "site": site, "inject": inject });
+            if let Some(share) = share {
+                answers["share"] = json!(share);
+            }
+            let code = codes.next().expect("a code");
+            let (status, body) = app.submit("follow-up", &code, &answers);
+            assert_eq!(status, 201, "{body}");
+        }
+    }
+    let release = publish_as_maria(&app, "follow-up");
+    let everyone = one_way(&release, "site")
+        .and_then(|(_, total)| total)
+        .expect("the site table is shown");
+    let inject = one_way(&release, "inject");
+    let share = one_way(&release, "share");
+    // "Yes", as closely as the release tells it: shown, or the follow-up's total.
+    let yes = match (&inject, &share) {
+        (Some((counts, _)), _) if counts[0].is_some() => counts[0],
+        (_, Some((_, total))) => *total,
+        _ => None,
+    };
+    if let Some(yes) = yes {
+        let low = (everyone - D).saturating_sub(yes + D);
+        let high = everyone + D - (yes - D).max(T);
+        assert!(
+            high - low >= T,
+            "'no' read back between {low} and {high} (true 5): {release:#}"
+        );
+    }
+    let (counts, _) = inject.expect("the question is shown");
+    assert_eq!(counts[1], None, "its 5 are hidden: {release:#}");
+    assert!(share.is_none(), "the follow-up is withheld: {release:#}");
+    let reasons = release["withheld"].to_string();
+    assert!(
+        reasons.contains("the small counts of a question it follows"),
+        "{reasons}"
+    );
+}
