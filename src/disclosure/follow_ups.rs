@@ -12,22 +12,40 @@
 //! too, and the release is made again without them — the question they follow can then be
 //! shown, with its small count hidden beside its partner.
 //!
+//! A follow-up asked on a condition over two questions ("site == 'west' and inject == 'yes'")
+//! counts a cell of their breakdown: its total is that cell, shown in full, whatever the
+//! breakdown hid or merged. Each such follow-up is audited with the two questions' tables (one
+//! small system, as the pair's audit builds it) and withheld where its total narrows a small
+//! count of them — one the breakdown hid or merged away — below T.
+//!
 //! Which tables count the same people, or exactly the people who gave some answers, is read
 //! off the two-way counts (who answered both), not the form: a reader who knows the form knows
 //! no more than that, and a coincidence only makes the check stricter.
 
 use crate::tally::{Catalogue, RawTable};
 
-use super::protect::{Released, Shown};
+use super::catalogue::shown_values;
+use super::earlier::{positions, EarlierTable};
+use super::protect::{ProtectedTable, Released, Shown};
 use super::system::System;
 
-/// The shown one-way tables whose totals narrow a small count of a withheld one-way table of
-/// `released` (in catalogue order) below `threshold`: the follow-ups to withhold.
+/// The shown one-way tables of `released` (in catalogue order) whose totals narrow a small
+/// count below `threshold`: of a withheld one-way table, or of two questions whose breakdown
+/// the follow-up's people are a cell of. The follow-ups to withhold.
 pub(super) fn pinning_follow_ups(
     catalogue: &Catalogue,
     released: &[Released],
     threshold: u32,
 ) -> Vec<String> {
+    let mut out = of_withheld_tables(catalogue, released, threshold);
+    out.extend(of_two_questions(catalogue, released, threshold));
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// [`pinning_follow_ups`] for the small counts of withheld one-way tables.
+fn of_withheld_tables(catalogue: &Catalogue, released: &[Released], threshold: u32) -> Vec<String> {
     let tables = &catalogue.tables;
     let t = u64::from(threshold);
     let mut out: Vec<String> = Vec::new();
@@ -72,9 +90,284 @@ pub(super) fn pinning_follow_ups(
             out.extend(follow_ups.into_iter().map(str::to_owned));
         }
     }
-    out.sort_unstable();
-    out.dedup();
     out
+}
+
+/// [`pinning_follow_ups`] for follow-ups whose people are those who gave some answers of each
+/// of two questions (and no fewer of either alone).
+fn of_two_questions(catalogue: &Catalogue, released: &[Released], threshold: u32) -> Vec<String> {
+    let tables = &catalogue.tables;
+    let one_way: Vec<usize> = (0..tables.len())
+        .filter(|&i| tables[i].columns().is_none())
+        .collect();
+    let mut out = Vec::new();
+    for &x in &one_way {
+        let Some(total) = released[x].shown().and_then(|p| p.total.count) else {
+            continue;
+        };
+        let follow_up = &tables[x];
+        // The questions every one of its people answered, with the answers they gave: only
+        // some, and not every person who gave them.
+        let bounding: Vec<(usize, Vec<usize>)> = one_way
+            .iter()
+            .filter(|&&a| a != x)
+            .filter_map(|&a| {
+                let answers = answers_of(catalogue, &tables[a], follow_up)?;
+                let some = answers.len() < tables[a].cells().len();
+                let alone = covered(catalogue, &tables[a], follow_up).is_some();
+                (some && !alone).then_some((a, answers))
+            })
+            .collect();
+        for (k, (a, a_answers)) in bounding.iter().enumerate() {
+            for (b, b_answers) in &bounding[k + 1..] {
+                let Some(pair) = PairCells::of(catalogue, &tables[*a], &tables[*b]) else {
+                    continue;
+                };
+                if pair.count(a_answers, b_answers) != follow_up.total().count {
+                    continue;
+                }
+                let shown = [*a, *b].map(|i| &released[i]);
+                let two = tables
+                    .iter()
+                    .zip(released)
+                    .find(|(t, _)| t.id() == pair.two.id())
+                    .and_then(|(_, r)| r.shown());
+                let cell = (a_answers.as_slice(), b_answers.as_slice());
+                if pair.narrowed_by(shown, two, (cell, total), catalogue, threshold) {
+                    out.push(follow_up.id().to_owned());
+                    break;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The answers of `a` (positions) given by the people `x` counts, when every one of them
+/// answered `a`; `None` otherwise, or when no two-way table of the two says.
+fn answers_of(catalogue: &Catalogue, a: &RawTable, x: &RawTable) -> Option<Vec<usize>> {
+    let (per_answer, both) = with(catalogue, a, x)?;
+    (both == x.total().count).then(|| {
+        (0..per_answer.len())
+            .filter(|&c| per_answer[c] > 0)
+            .collect()
+    })
+}
+
+/// Per answer of `w`, how many of its people `x` counts, and how many answered both; `None`
+/// when no two-way table of the two says.
+fn with(catalogue: &Catalogue, w: &RawTable, x: &RawTable) -> Option<(Vec<u64>, u64)> {
+    let two = two_way_of(catalogue, w, x)?;
+    let margins = if two.rows().variable == w.rows().variable {
+        two.row_totals()
+    } else {
+        two.column_totals()
+    };
+    let per_answer: Vec<u64> = margins.iter().map(|c| c.count).collect();
+    (per_answer.len() == w.cells().len()).then_some((per_answer, two.total().count))
+}
+
+/// The two-way table of the variables of one-way tables `a` and `b`, either way round.
+fn two_way_of<'c>(catalogue: &'c Catalogue, a: &RawTable, b: &RawTable) -> Option<&'c RawTable> {
+    let (av, bv) = (&a.rows().variable, &b.rows().variable);
+    catalogue.tables.iter().find(|t| {
+        t.columns().is_some_and(|c| {
+            (&t.rows().variable, &c.variable) == (av, bv)
+                || (&t.rows().variable, &c.variable) == (bv, av)
+        })
+    })
+}
+
+/// Two questions' one-way tables and their two-way table, as one small system over who gave
+/// each pair of answers, who answered only the first and who only the second.
+struct PairCells<'a> {
+    a: &'a RawTable,
+    b: &'a RawTable,
+    two: &'a RawTable,
+    /// Whether the two-way table has `a` as its rows.
+    a_rows: bool,
+}
+
+impl<'a> PairCells<'a> {
+    fn of(catalogue: &'a Catalogue, a: &'a RawTable, b: &'a RawTable) -> Option<PairCells<'a>> {
+        let two = two_way_of(catalogue, a, b)?;
+        Some(PairCells {
+            a,
+            b,
+            two,
+            a_rows: two.rows().variable == a.rows().variable,
+        })
+    }
+
+    fn raw(&self, i: usize, j: usize) -> u64 {
+        let (r, c) = if self.a_rows { (i, j) } else { (j, i) };
+        self.two.cell(r, c).map_or(0, |cell| cell.count)
+    }
+
+    /// How many gave one of `a_answers` and one of `b_answers`.
+    fn count(&self, a_answers: &[usize], b_answers: &[usize]) -> u64 {
+        a_answers
+            .iter()
+            .flat_map(|&i| b_answers.iter().map(move |&j| (i, j)))
+            .map(|(i, j)| self.raw(i, j))
+            .sum()
+    }
+
+    fn sizes(&self) -> (usize, usize) {
+        (self.a.cells().len(), self.b.cells().len())
+    }
+
+    fn grid(&self, a_answers: &[usize], b_answers: &[usize]) -> Vec<usize> {
+        let nb = self.sizes().1;
+        let mut sum: Vec<usize> = a_answers
+            .iter()
+            .flat_map(|&i| b_answers.iter().map(move |&j| i * nb + j))
+            .collect();
+        sum.sort_unstable();
+        sum
+    }
+
+    /// Everyone of `a_answers` (`first`) or of `b_answers`, with those who skipped the other.
+    fn one(&self, first: bool, answers: &[usize]) -> Vec<usize> {
+        let (na, nb) = self.sizes();
+        let mut sum = if first {
+            let all: Vec<usize> = (0..nb).collect();
+            let mut s = self.grid(answers, &all);
+            s.extend(answers.iter().map(|&i| na * nb + i));
+            s
+        } else {
+            let all: Vec<usize> = (0..na).collect();
+            let mut s = self.grid(&all, answers);
+            s.extend(answers.iter().map(|&j| na * nb + na + j));
+            s
+        };
+        sum.sort_unstable();
+        sum
+    }
+
+    /// Whether the follow-up's total (`cell`: the answers of each question its people gave,
+    /// and `total`, as shown) narrows below T a small count of the pair — a cell of their
+    /// breakdown, or a count their one-way tables hide — that the pair's tables alone leave
+    /// wide.
+    fn narrowed_by(
+        &self,
+        [a_shown, b_shown]: [&Released; 2],
+        two_shown: Option<&ProtectedTable>,
+        (cell, total): ((&[usize], &[usize]), u64),
+        catalogue: &Catalogue,
+        threshold: u32,
+    ) -> bool {
+        let t = u64::from(threshold);
+        let (na, nb) = self.sizes();
+        let mut system = System::default();
+        system.add_atoms(na * nb + na + nb);
+        let linked = catalogue.linked.contains(self.two.id());
+        for i in 0..na {
+            for j in 0..nb {
+                let k = if self.a_rows { i * nb + j } else { j * na + i };
+                if self.raw(i, j) == 0 && (linked || self.two.is_ruled_out(k)) {
+                    system.empty(i * nb + j);
+                }
+            }
+            let with_b: u64 = (0..nb).map(|j| self.raw(i, j)).sum();
+            if self.a.cells()[i].count <= with_b {
+                system.empty(na * nb + i);
+            }
+        }
+        for j in 0..nb {
+            let with_a: u64 = (0..na).map(|i| self.raw(i, j)).sum();
+            if self.b.cells()[j].count <= with_a {
+                system.empty(na * nb + na + j);
+            }
+        }
+        let mut targets: Vec<Vec<usize>> = Vec::new();
+        for (first, shown, n) in [(true, a_shown, na), (false, b_shown, nb)] {
+            let values = shown_values(shown);
+            for (c, value) in values.iter().enumerate().take(n + 1) {
+                let answers: Vec<usize> = if c < n { vec![c] } else { (0..n).collect() };
+                match value {
+                    Some(v) => system.publish(self.one(first, &answers), Shown::new(*v, t)),
+                    None if c < n && !values.is_empty() => targets.push(self.one(first, &answers)),
+                    None => {}
+                }
+            }
+        }
+        if let Some(two) = two_shown {
+            self.publish_breakdown(&mut system, two, t);
+        }
+        for i in 0..na {
+            for j in 0..nb {
+                if self.raw(i, j) < t {
+                    targets.push(vec![i * nb + j]);
+                }
+            }
+        }
+        let without = system.clone();
+        system.publish(self.grid(cell.0, cell.1), Shown::new(total, t));
+        let narrow = |system: &System, target: &Vec<usize>| match system.width(target) {
+            Ok(Some(width)) => width + 1e-6 < threshold as f64,
+            Ok(None) => false,
+            Err(_) => true,
+        };
+        targets
+            .iter()
+            .any(|target| narrow(&system, target) && !narrow(&without, target))
+    }
+
+    /// Every number the pair's breakdown shows, over the system's atoms.
+    fn publish_breakdown(&self, system: &mut System, two: &ProtectedTable, t: u64) {
+        let shown = EarlierTable::from_protected(two);
+        let ids = |table: &RawTable| -> Vec<String> {
+            table
+                .rows()
+                .categories
+                .iter()
+                .map(|c| c.id.clone())
+                .collect()
+        };
+        let (a_lines, b_lines) = if self.a_rows {
+            (&shown.rows, &shown.columns)
+        } else {
+            (&shown.columns, &shown.rows)
+        };
+        let (Some(a_lines), Some(b_lines)) = (
+            a_lines
+                .iter()
+                .map(|l| positions(l, &ids(self.a)))
+                .collect::<Option<Vec<_>>>(),
+            b_lines
+                .iter()
+                .map(|l| positions(l, &ids(self.b)))
+                .collect::<Option<Vec<_>>>(),
+        ) else {
+            return;
+        };
+        let all =
+            |lines: &[Vec<usize>]| -> Vec<usize> { lines.iter().flatten().copied().collect() };
+        let (rows, columns) = (shown.rows.len(), shown.columns.len());
+        for r in 0..=rows {
+            for c in 0..=columns {
+                let Some(value) = shown
+                    .cells
+                    .get(r)
+                    .and_then(|row| row.get(c))
+                    .copied()
+                    .flatten()
+                else {
+                    continue;
+                };
+                let line = |lines: &[Vec<usize>], at: usize| {
+                    lines.get(at).cloned().unwrap_or_else(|| all(lines))
+                };
+                let (row_line, column_line) = if self.a_rows {
+                    (line(&a_lines, r), line(&b_lines, c))
+                } else {
+                    (line(&a_lines, c), line(&b_lines, r))
+                };
+                system.publish(self.grid(&row_line, &column_line), Shown::new(value, t));
+            }
+        }
+    }
 }
 
 /// The answers of one-way table `w` (positions) whose people are exactly the people counted by
@@ -82,21 +375,8 @@ pub(super) fn pinning_follow_ups(
 /// one of them is counted by `x`. `None` when `x` counts other people too, or no two-way table
 /// of the two says who answered both.
 fn covered(catalogue: &Catalogue, w: &RawTable, x: &RawTable) -> Option<Vec<usize>> {
-    let (wv, xv) = (&w.rows().variable, &x.rows().variable);
-    let two = catalogue.tables.iter().find(|t| {
-        t.columns().is_some_and(|c| {
-            (&t.rows().variable, &c.variable) == (wv, xv)
-                || (&t.rows().variable, &c.variable) == (xv, wv)
-        })
-    })?;
-    let w_rows = &two.rows().variable == wv;
-    // Per answer of `w`, how many of its people `x` counts.
-    let with_x: Vec<u64> = if w_rows {
-        two.row_totals().iter().map(|c| c.count).collect()
-    } else {
-        two.column_totals().iter().map(|c| c.count).collect()
-    };
-    if with_x.len() != w.cells().len() || two.total().count != x.total().count {
+    let (with_x, both) = with(catalogue, w, x)?;
+    if both != x.total().count {
         return None;
     }
     let mut answers = Vec::new();

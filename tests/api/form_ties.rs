@@ -129,3 +129,88 @@ fn a_small_count_is_not_read_back_from_the_totals_of_its_follow_ups() {
         "{reasons}"
     );
 }
+
+/// A follow-up asked of West's injectors only: its total is the West × "yes" cell of the site
+/// by injecting breakdown, shown in full. The breakdown merged West away to hide West × "no"
+/// (3 people); West's own count minus the follow-up's total put them between 0 and 5.
+const TWO_QUESTION_CONDITION: &str = r#"
+id = "west-kit"
+title = "Kit"
+threshold = 10
+
+[[pages]]
+title = "About you"
+  [[pages.questions]]
+  id = "site"
+  type = "single"
+  role = "quasi"
+  required = true
+  dont_know = false
+  prefer_not_to_say = false
+  text = "Where do you usually get equipment?"
+  options = [ { id = "north", text = "North" }, { id = "south", text = "South" }, { id = "west", text = "West" } ]
+  [[pages.questions]]
+  id = "inject"
+  type = "single"
+  role = "sensitive"
+  required = true
+  dont_know = false
+  prefer_not_to_say = false
+  text = "Did you inject in the last 3 months?"
+  options = [ { id = "yes", text = "Yes" }, { id = "no", text = "No" } ]
+
+[[pages]]
+title = "Kit"
+  [[pages.questions]]
+  id = "kit"
+  type = "single"
+  role = "sensitive"
+  required = true
+  dont_know = false
+  prefer_not_to_say = false
+  show_if = "site == 'west' and inject == 'yes'"
+  text = "Where do you get kit?"
+  options = [ { id = "van", text = "Van" }, { id = "pharmacy", text = "Pharmacy" } ]
+"#;
+
+#[test]
+fn a_follow_up_on_two_questions_does_not_give_away_a_cell_of_their_breakdown() {
+    let app = TestApp::spawn_configured(&[], Some("submissions_per_minute = 0\n"));
+    app.import(TWO_QUESTION_CONDITION);
+    app.open_survey("west-kit");
+    let people: Vec<(&str, &str, Option<&str>, usize)> = vec![
+        ("north", "yes", None, 14),
+        ("north", "no", None, 10),
+        ("south", "yes", None, 12),
+        ("south", "no", None, 10),
+        ("west", "yes", Some("van"), 6),
+        ("west", "yes", Some("pharmacy"), 5),
+        ("west", "no", None, 3),
+    ];
+    let n: usize = people.iter().map(|p| p.3).sum();
+    let mut codes = app.issue_codes("west-kit", n).into_iter();
+    for (site, inject, kit, count) in people {
+        for _ in 0..count {
+            let mut answers = json!({ "site": site, "inject": inject });
+            if let Some(kit) = kit {
+                answers["kit"] = json!(kit);
+            }
+            let code = codes.next().expect("a code");
+            let (status, body) = app.submit("west-kit", &code, &answers);
+            assert_eq!(status, 201, "{body}");
+        }
+    }
+    let release = publish_as_maria(&app, "west-kit");
+    let site = one_way(&release, "site").expect("the site table is shown");
+    assert!(one_way(&release, "inject").is_some(), "{release:#}");
+    let west = site.0[2];
+    let kit = one_way(&release, "kit").and_then(|(_, total)| total);
+    if let (Some(west), Some(kit)) = (west, kit) {
+        let low = (west - D).saturating_sub(kit + D);
+        let high = west + D - (kit - D).max(T);
+        assert!(
+            high - low >= T,
+            "West × no read back between {low} and {high} (true 3): {release:#}"
+        );
+    }
+}
