@@ -218,16 +218,7 @@ fn create_private_dir(path: &std::path::Path) -> Result<(), StartError> {
         path: path.to_path_buf(),
         source,
     };
-    if path.exists() {
-        return Ok(());
-    }
-    std::fs::create_dir_all(path).map_err(err)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700)).map_err(err)?;
-    }
-    Ok(())
+    crate::store::make_private_dir(path).map_err(err)
 }
 
 const SOCKET_NAME: &str = "control.sock";

@@ -531,15 +531,23 @@ fn settle<T>(
 }
 
 fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
-    if dir.is_dir() {
-        return Ok(());
+    make_private_dir(dir).map_err(|e| io_open_error(dir, e))
+}
+
+/// Creates `dir` open to its owner only — or makes an existing one so: a data directory made
+/// beforehand (`mkdir` with the usual umask) was left readable by every local user, password
+/// hashes and audit log included, since the store's files themselves are created readable.
+pub fn make_private_dir(dir: &Path) -> std::io::Result<()> {
+    if !dir.is_dir() {
+        std::fs::create_dir_all(dir)?;
     }
-    std::fs::create_dir_all(dir).map_err(|e| io_open_error(dir, e))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-            .map_err(|e| io_open_error(dir, e))?;
+        let mode = std::fs::metadata(dir)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+        }
     }
     Ok(())
 }

@@ -61,48 +61,46 @@ impl LoginGuard {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    pub fn check(&self, name: &str, client: Option<ClientKey>) -> Verdict {
-        let now = Instant::now();
-        let state = self.state();
-        if let Some((_, _, Some(until))) = state.pairs.get(&(name.to_owned(), client)) {
-            if *until > now {
-                return Verdict::Locked;
-            }
-        }
-        match state.accounts.get(name) {
-            Some((_, _, next)) if *next > now => Verdict::Wait((*next - now).as_secs().max(1)),
-            _ => Verdict::Allowed,
-        }
+    #[cfg(test)]
+    fn check(&self, name: &str, client: Option<ClientKey>) -> Verdict {
+        verdict(&self.state(), remembered_as(name), client, Instant::now())
     }
 
-    pub fn failed(&self, name: &str, client: Option<ClientKey>) {
-        let now = Instant::now();
+    /// [`LoginGuard::check`] for an attempt about to be made: when it is allowed, it is counted
+    /// as failed at once (under the same lock), and [`LoginGuard::succeeded`] takes that back. A
+    /// password check takes a fifth of a second; counted only after it, a hundred guesses sent
+    /// together all found the account's back-off as it was before any of them, and all were
+    /// checked.
+    pub fn begin(&self, name: &str, client: Option<ClientKey>) -> Verdict {
+        let (name, now) = (remembered_as(name), Instant::now());
         let mut state = self.state();
-        bound(&mut state.pairs, now, |f| f.1);
-        let pair = state
-            .pairs
-            .entry((name.to_owned(), client))
-            .or_insert((0, now, None));
-        count_failure(pair, now);
-        bound(&mut state.accounts, now, |b| b.1);
-        let account = state
-            .accounts
-            .entry(name.to_owned())
-            .or_insert((0, now, now));
-        if now.duration_since(account.1) > FAILURE_WINDOW {
-            *account = (0, now, now);
+        let verdict = verdict(&state, name, client, now);
+        if verdict == Verdict::Allowed {
+            count(&mut state, name, client, now);
         }
-        account.0 += 1;
-        if account.0 >= SLOW_AFTER {
-            let doublings = (account.0 - SLOW_AFTER).min(6);
-            account.2 = now + Duration::from_secs(1 << doublings).min(MAX_BACKOFF);
-        }
+        verdict
     }
 
-    /// A right password clears this client's failures; the account's back-off stays, so an
-    /// attacker cannot reset it by logging in to an account of their own.
+    #[cfg(test)]
+    fn failed(&self, name: &str, client: Option<ClientKey>) {
+        count(
+            &mut self.state(),
+            remembered_as(name),
+            client,
+            Instant::now(),
+        );
+    }
+
+    /// A right password (after [`LoginGuard::begin`]) clears this client's failures and takes
+    /// back the failure counted in advance; the account's back-off stays, so an attacker cannot
+    /// reset it by logging in to an account of their own.
     pub fn succeeded(&self, name: &str, client: Option<ClientKey>) {
-        self.state().pairs.remove(&(name.to_owned(), client));
+        let name = remembered_as(name);
+        let mut state = self.state();
+        state.pairs.remove(&(name.to_owned(), client));
+        if let Some(account) = state.accounts.get_mut(name) {
+            account.0 = account.0.saturating_sub(1);
+        }
     }
 
     /// An attempt from a browser with a valid device cookie for the account: only that
@@ -134,6 +132,52 @@ impl LoginGuard {
     fn tracked(&self) -> (usize, usize, usize) {
         let state = self.state();
         (state.pairs.len(), state.accounts.len(), state.devices.len())
+    }
+}
+
+fn verdict(state: &GuardState, name: &str, client: Option<ClientKey>, now: Instant) -> Verdict {
+    if let Some((_, _, Some(until))) = state.pairs.get(&(name.to_owned(), client)) {
+        if *until > now {
+            return Verdict::Locked;
+        }
+    }
+    match state.accounts.get(name) {
+        Some((_, _, next)) if *next > now => Verdict::Wait((*next - now).as_secs().max(1)),
+        _ => Verdict::Allowed,
+    }
+}
+
+/// The name failures are remembered under: the name typed when it could be an account's, or
+/// one shared entry for every name no account can have (so a stranger typing long names fills
+/// no memory, and no such name can be logged in to anyway).
+fn remembered_as(name: &str) -> &str {
+    if crate::accounts::AccountName::parse(name).is_ok() {
+        name
+    } else {
+        ""
+    }
+}
+
+/// One more failure of `name` from `client`: for the pair, and for the account from anywhere.
+fn count(state: &mut GuardState, name: &str, client: Option<ClientKey>, now: Instant) {
+    bound(&mut state.pairs, now, |f| f.1);
+    let pair = state
+        .pairs
+        .entry((name.to_owned(), client))
+        .or_insert((0, now, None));
+    count_failure(pair, now);
+    bound(&mut state.accounts, now, |b| b.1);
+    let account = state
+        .accounts
+        .entry(name.to_owned())
+        .or_insert((0, now, now));
+    if now.duration_since(account.1) > FAILURE_WINDOW {
+        *account = (0, now, now);
+    }
+    account.0 += 1;
+    if account.0 >= SLOW_AFTER {
+        let doublings = (account.0 - SLOW_AFTER).min(6);
+        account.2 = now + Duration::from_secs(1 << doublings).min(MAX_BACKOFF);
     }
 }
 
@@ -220,6 +264,35 @@ mod tests {
             pairs <= MAX_TRACKED && accounts <= MAX_TRACKED,
             "{pairs} {accounts}"
         );
+    }
+
+    /// Guesses sent together each begin before any is checked: only as many as the back-off
+    /// allows get through, and a right password takes back the failure counted for it.
+    #[test]
+    fn attempts_are_counted_as_they_begin_so_guesses_sent_together_meet_the_back_off() {
+        let guard = LoginGuard::default();
+        let allowed = (0..100)
+            .filter(|&n| guard.begin("maria", ip(n)) == Verdict::Allowed)
+            .count();
+        assert_eq!(allowed as u32, SLOW_AFTER, "the rest wait for the back-off");
+        let guard = LoginGuard::default();
+        for _ in 0..3 {
+            assert_eq!(guard.begin("ana", ip(1)), Verdict::Allowed);
+            guard.succeeded("ana", ip(1));
+        }
+        assert_eq!(guard.state().accounts.get("ana").map(|a| a.0), Some(0));
+    }
+
+    /// Names no account can have are remembered as one: typing long or odd names fills no
+    /// memory.
+    #[test]
+    fn names_no_account_can_have_share_one_entry() {
+        let guard = LoginGuard::default();
+        for n in 0..200 {
+            guard.begin(&format!("{}{n}", "x".repeat(1_000)), ip(1));
+        }
+        let (pairs, accounts, _) = guard.tracked();
+        assert_eq!((pairs, accounts), (1, 1));
     }
 
     fn device(n: u32) -> Device {

@@ -65,11 +65,15 @@ fn a_login_posted_without_the_login_page_s_token_is_refused() {
 
 /// A login from `address` (as the trusted proxy reports it), with the page's token.
 fn log_in_from(app: &TestApp, address: &str, name: &str, password: &str) -> u16 {
-    let agent = ureq::AgentBuilder::new().redirects(0).build();
+    let form = login_form(app, address);
+    send_login(&app.url("/org/login"), address, (name, password), &form)
+}
+
+/// The login page as `address` gets it: its token cookie and the form's token.
+fn login_form(app: &TestApp, address: &str) -> (String, String) {
     let form = into_page(
         &app.url("/org/login"),
-        agent
-            .get(&app.url("/org/login"))
+        ureq::get(&app.url("/org/login"))
             .set("X-Forwarded-For", address)
             .call(),
     );
@@ -86,12 +90,23 @@ fn log_in_from(app: &TestApp, address: &str, name: &str, password: &str) -> u16 
         .and_then(|e| e.value().attr("value"))
         .expect("token")
         .to_owned();
+    (cookie, token)
+}
+
+/// Sends the login form `(cookie, token)` to `url` from `address`; the status.
+fn send_login(
+    url: &str,
+    address: &str,
+    (name, password): (&str, &str),
+    (cookie, token): &(String, String),
+) -> u16 {
+    let agent = ureq::AgentBuilder::new().redirects(0).build();
     let reply = agent
-        .post(&app.url("/org/login"))
+        .post(url)
         .set("X-Forwarded-For", address)
-        .set("Cookie", &cookie)
-        .send_form(&[("name", name), ("password", password), ("_csrf", &token)]);
-    into_page(&app.url("/org/login"), reply).status
+        .set("Cookie", cookie)
+        .send_form(&[("name", name), ("password", password), ("_csrf", token)]);
+    into_page(url, reply).status
 }
 
 #[test]
@@ -117,6 +132,46 @@ fn guessing_a_known_organiser_s_password_from_elsewhere_does_not_lock_them_out()
         log_in_from(&app, "203.0.113.20", "maria", PASSWORD),
         303,
         "maria, from her own address, still gets in"
+    );
+}
+
+/// Guesses sent together from many addresses, with the account already slowed down: each
+/// attempt is counted as it begins, so one is checked and the rest are told to wait (before,
+/// all of them found the back-off as it stood before any was checked, and all were checked).
+#[test]
+fn guesses_sent_together_from_many_addresses_meet_the_account_s_back_off() {
+    let app = TestApp::spawn_configured(
+        &[],
+        Some("trust_forwarded_for = true\nlogins_per_minute = 0\n"),
+    );
+    add_account(&app, "maria", "organiser");
+    for n in 0..12 {
+        let status = log_in_from(&app, &format!("198.51.100.{n}"), "maria", "a wrong guess");
+        assert!(status == 401 || status == 429, "guess {n}: {status}");
+    }
+    // Wait out the back-off those set (a few seconds), so the burst starts with it open.
+    std::thread::sleep(std::time::Duration::from_secs(9));
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(24));
+    let handles: Vec<_> = (0..24)
+        .map(|n| {
+            let address = format!("203.0.113.{n}");
+            let form = login_form(&app, &address);
+            let (url, barrier) = (app.url("/org/login"), barrier.clone());
+            std::thread::spawn(move || {
+                barrier.wait();
+                send_login(&url, &address, ("maria", "another wrong guess"), &form)
+            })
+        })
+        .collect();
+    let statuses: Vec<u16> = handles
+        .into_iter()
+        .map(|h| h.join().expect("thread"))
+        .collect();
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    assert!(checked <= 1, "{checked} of 24 checked: {statuses:?}");
+    assert!(
+        statuses.iter().all(|s| *s == 401 || *s == 429),
+        "{statuses:?}"
     );
 }
 

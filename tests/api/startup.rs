@@ -294,3 +294,21 @@ fn a_key_file_others_can_read_is_pointed_out() {
     assert!(ok, "{said}");
     assert!(said.contains("chmod 600"), "{said}");
 }
+
+/// A data directory made beforehand with the usual umask (0755) is closed to other local users
+/// when the server starts: the store's own files are readable, and hold password hashes and the
+/// audit log.
+#[test]
+fn a_data_directory_made_beforehand_is_made_private_at_start() {
+    use std::os::unix::fs::PermissionsExt;
+    let mut app = TestApp::spawn();
+    app.stop();
+    let open = std::fs::Permissions::from_mode(0o755);
+    std::fs::set_permissions(app.data_dir(), open).expect("chmod");
+    app.restart();
+    let mode = std::fs::metadata(app.data_dir())
+        .expect("meta")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o700, "{mode:o}");
+}

@@ -82,7 +82,7 @@ pub async fn log_in(
     let client = state.client(&req);
     let verdict = match &device {
         Some(device) => state.login_guard.check_device(device),
-        None => state.login_guard.check(&name, client),
+        None => state.login_guard.begin(&name, client),
     };
     match verdict {
         login_guard::Verdict::Allowed => {}
@@ -100,7 +100,12 @@ pub async fn log_in(
                 &req,
                 StatusCode::TOO_MANY_REQUESTS,
                 Some(&format!(
-                    "Someone has been guessing this account's password. Wait {seconds} seconds and try again."
+                    "Someone has been guessing this account's password. Wait {} and try again.",
+                    if seconds == 1 {
+                        "a second".to_owned()
+                    } else {
+                        format!("{seconds} seconds")
+                    }
                 )),
             )
         }
@@ -132,9 +137,9 @@ pub async fn log_in(
             logged_in(&state, &req, &account, home_of(account.role))
         }
         Ok(None) => {
-            match &device {
-                Some(device) => state.login_guard.device_failed(device),
-                None => state.login_guard.failed(&name, client),
+            // Without a device, the failure was counted when the attempt began.
+            if let Some(device) = &device {
+                state.login_guard.device_failed(device);
             }
             login_page(
                 &state,
