@@ -46,6 +46,41 @@ const MAX_BACKOFF: Duration = Duration::from_secs(60);
 /// At most this many pairs, accounts and devices are remembered; the oldest are forgotten first.
 const MAX_TRACKED: usize = 10_000;
 
+/// Password checks at once: one runs (a slow hash, a fifth of a second of one core), a few
+/// wait their turn, and more are turned away. 150 wrong logins sent together from as many
+/// addresses held a peer's page for up to 8 seconds while every hash ran at once.
+pub struct PasswordChecks {
+    running: tokio::sync::Semaphore,
+    queued: std::sync::atomic::AtomicUsize,
+}
+
+/// Password checks that may wait for the one running.
+const MAX_WAITING_CHECKS: usize = 16;
+
+impl Default for PasswordChecks {
+    fn default() -> Self {
+        PasswordChecks {
+            running: tokio::sync::Semaphore::new(1),
+            queued: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+}
+
+impl PasswordChecks {
+    /// A turn to check a password, once the one before has finished; `None` when too many are
+    /// waiting already.
+    pub async fn turn(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        use std::sync::atomic::Ordering;
+        if self.queued.fetch_add(1, Ordering::SeqCst) >= MAX_WAITING_CHECKS {
+            self.queued.fetch_sub(1, Ordering::SeqCst);
+            return None;
+        }
+        let permit = self.running.acquire().await.ok();
+        self.queued.fetch_sub(1, Ordering::SeqCst);
+        permit
+    }
+}
+
 /// What the guard says about one login attempt.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Verdict {

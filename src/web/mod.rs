@@ -50,6 +50,9 @@ pub struct State {
     kiosk: crate::config::KioskSettings,
     trust_forwarded_for: bool,
     login_guard: login_guard::LoginGuard,
+    /// Password checks running or waiting (`organiser/login.rs`): a slow hash each, so that a
+    /// crowd of guesses cannot take both cores from the peers' pages.
+    password_checks: login_guard::PasswordChecks,
     /// Says in the log when requests bypass the trusted proxy (`client.rs`).
     proxy_bypass: client::BypassWarning,
     clock: Box<dyn crate::clock::Clock>,
@@ -118,6 +121,7 @@ pub fn build(
         kiosk: options.kiosk,
         trust_forwarded_for: options.limits.trust_forwarded_for,
         login_guard: login_guard::LoginGuard::default(),
+        password_checks: login_guard::PasswordChecks::default(),
         proxy_bypass: client::BypassWarning::default(),
         clock: Box::new(crate::clock::SystemClock),
         site: options.site,

@@ -137,8 +137,9 @@ fn a_device_is_locked_after_five_wrong_passwords_and_a_stolen_copy_gets_no_more_
     });
     let checked = statuses.iter().filter(|s| **s == 401).count();
     assert_eq!(checked, 5, "five checked, the rest refused: {statuses:?}");
+    // 503: more logins than may wait for the one password check at a time.
     assert!(
-        statuses.iter().all(|s| *s == 401 || *s == 429),
+        statuses.iter().all(|s| [401, 429, 503].contains(s)),
         "{statuses:?}"
     );
     let thief = browser_with(&app, &laptop);

@@ -137,7 +137,8 @@ fn guessing_a_known_organiser_s_password_from_elsewhere_does_not_lock_them_out()
 
 /// Guesses sent together from many addresses, with the account already slowed down: each
 /// attempt is counted as it begins, so one is checked and the rest are told to wait (before,
-/// all of them found the back-off as it stood before any was checked, and all were checked).
+/// all of them found the back-off as it stood before any was checked, and all were checked;
+/// now only one password is checked at a time, too, and only a few may wait for it).
 #[test]
 fn guesses_sent_together_from_many_addresses_meet_the_account_s_back_off() {
     let app = TestApp::spawn_configured(
@@ -169,8 +170,9 @@ fn guesses_sent_together_from_many_addresses_meet_the_account_s_back_off() {
         .collect();
     let checked = statuses.iter().filter(|s| **s == 401).count();
     assert!(checked <= 1, "{checked} of 24 checked: {statuses:?}");
+    // 503: more logins than may wait for the one password check at a time.
     assert!(
-        statuses.iter().all(|s| *s == 401 || *s == 429),
+        statuses.iter().all(|s| [401, 429, 503].contains(s)),
         "{statuses:?}"
     );
 }

@@ -79,6 +79,16 @@ pub async fn log_in(
             Some("For your safety this form can only be sent from this page. Please try again."),
         );
     }
+    // One password check at a time, taken before the attempt is counted: a login turned away
+    // here counts for nothing.
+    let Some(turn) = state.password_checks.turn().await else {
+        return login_page(
+            &state,
+            &req,
+            StatusCode::SERVICE_UNAVAILABLE,
+            Some("Many logins are being tried at once. Wait a moment and try again."),
+        );
+    };
     let client = state.client(&req);
     let verdict = match &device {
         Some(device) => state.login_guard.check_device(device),
@@ -128,6 +138,7 @@ pub async fn log_in(
         account_actions::log_in(chorus, &who, &secret)
     })
     .await;
+    drop(turn);
     match checked {
         Ok(Some(account)) => {
             match &device {
