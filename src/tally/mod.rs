@@ -126,6 +126,10 @@ pub fn tally<'a>(
     catalogue.within = within;
     catalogue.choices = choices::choices(survey);
     catalogue
+        .choices
+        .extend(choices::of_repeating_pages(survey));
+    choices::narrowed_by_counts(&mut catalogue.choices, survey, &catalogue.tables);
+    catalogue
 }
 
 enum Job {

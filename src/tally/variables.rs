@@ -354,6 +354,49 @@ fn decimal_bands_cover(bands: &[DecimalBand], min: Decimal, max: Decimal, step: 
             .all(|w| w[0].hi.on_step(min, step) && w[1].lo <= w[0].hi.plus(step))
 }
 
+/// Each single-valued question of a repeating page as the rule its "in some instance" tables
+/// keep: the tables' question, its categories' variables, and how many instances there are. Everyone those tables count gave at least one of its categories and at
+/// most one per instance — with one instance, exactly one, like a multi-select question
+/// allowing one option (`choices.rs`).
+pub(super) fn instance_choices(survey: &Survey) -> Vec<(String, Vec<String>, usize)> {
+    let questions: Vec<&Question> = survey.questions().collect();
+    let mut out = Vec::new();
+    for q in &questions {
+        let Some(of) = q.instance.as_ref().filter(|of| of.number == 1) else {
+            continue;
+        };
+        let instances = questions
+            .iter()
+            .filter(|o| {
+                o.instance
+                    .as_ref()
+                    .is_some_and(|i| i.group == of.group && i.question == of.question)
+            })
+            .count();
+        let prefix = format!("{}_1__", of.group);
+        for base in of_question(q) {
+            if !base.single_valued || matches!(base.coder, Coder::Years) {
+                continue;
+            }
+            let name = base
+                .axis
+                .variable
+                .strip_prefix(&prefix)
+                .unwrap_or(&base.axis.variable);
+            let name = format!("{}.{name}", of.group);
+            let options = base
+                .axis
+                .categories
+                .iter()
+                .map(|c| format!("{name}.{}", c.id))
+                .collect();
+            // The family audit finds the rule by the tables' question (`Axis::question`).
+            out.push((base.axis.question.clone(), options, instances));
+        }
+    }
+    out
+}
+
 /// The variables of a question on a repeating page, over all its instances. One person may
 /// answer several instances, which are not independent: each table counts *people* — those
 /// with at least one instance in the category ("selected") against those who answered an

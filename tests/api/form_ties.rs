@@ -214,3 +214,158 @@ fn a_follow_up_on_two_questions_does_not_give_away_a_cell_of_their_breakdown() {
         );
     }
 }
+
+/// A computed count of a multi-select question's options: its bands nobody is in are shown as
+/// exact zeros ("2 options: 0, 3 options: 0"), which tells every reader that each answer held
+/// one option — the rule the audit knows from `max_choices = 1`. Unknown to the audit, it
+/// pinned the 3 "rare" answers to between 1 and 6.
+const COUNTED: &str = r#"
+id = "counted"
+title = "Drugs"
+threshold = 10
+
+[[pages]]
+title = "Drugs"
+  [[pages.questions]]
+  id = "drugs"
+  type = "multi"
+  role = "sensitive"
+  required = true
+  dont_know = false
+  prefer_not_to_say = false
+  text = "Which drugs did you use (all that apply)?"
+  options = [ { id = "heroin", text = "Heroin" }, { id = "meth", text = "Meth" }, { id = "rare", text = "Rare thing" } ]
+  [[pages.questions]]
+  id = "ndrugs"
+  type = "number"
+  role = "plain"
+  min = 0
+  max = 3
+  bands = [[0, 0], [1, 1], [2, 2], [3, 3]]
+  text = "Number of drugs"
+  compute = { count = "drugs" }
+"#;
+
+#[test]
+fn a_computed_count_of_options_is_known_to_the_audit() {
+    let app = TestApp::spawn_configured(&[], Some("submissions_per_minute = 0\n"));
+    app.import(COUNTED);
+    app.open_survey("counted");
+    let people = [("heroin", 27), ("meth", 20), ("rare", 3)];
+    let mut codes = app.issue_codes("counted", 50).into_iter();
+    for (drug, count) in people {
+        for _ in 0..count {
+            let code = codes.next().expect("a code");
+            let (status, body) = app.submit("counted", &code, &json!({ "drugs": [drug] }));
+            assert_eq!(status, 201, "{body}");
+        }
+    }
+    let release = publish_as_maria(&app, "counted");
+    let option = |id: &str| one_way(&release, &format!("drugs.{id}"));
+    let counts = one_way(&release, "ndrugs").map(|(c, _)| c);
+    let one_each = counts.is_some_and(|c| c[0] == Some(0) && c[2] == Some(0) && c[3] == Some(0));
+    assert!(
+        one_each,
+        "the count's table tells one option each: {release:#}"
+    );
+    // Each answer held one option: "rare" = heroin's "not selected" − meth's "selected", and
+    // = meth's "not selected" − heroin's "selected".
+    let (heroin, meth) = (option("heroin"), option("meth"));
+    let range = |not: Option<u64>, other: Option<u64>| -> Option<(u64, u64)> {
+        let (not, other) = (not?, other?);
+        let low = (not - D).saturating_sub(other + D);
+        let high = (not + D).saturating_sub((other - D).max(T));
+        Some((low, high))
+    };
+    let mut low = 0;
+    let mut high = u64::MAX;
+    for (a, b) in [(&heroin, &meth), (&meth, &heroin)] {
+        let (Some((a, _)), Some((b, _))) = (a, b) else {
+            continue;
+        };
+        if let Some((l, h)) = range(a[1], b[0]) {
+            low = low.max(l);
+            high = high.min(h);
+        }
+    }
+    assert!(
+        high.saturating_sub(low) >= T,
+        "'rare' read back between {low} and {high} (true 3): {release:#}"
+    );
+}
+
+/// A repeating page allowing one instance, with a single-choice question: each person has
+/// exactly one "selected" across its "in some instance" tables, which an audit treating them
+/// as unrelated did not know; they pinned the 3 "rare" answers to between 1 and 6.
+const ONE_INSTANCE: &str = r#"
+id = "one-instance"
+title = "Main drug"
+threshold = 10
+
+[[pages]]
+title = "Count"
+  [[pages.questions]]
+  id = "n"
+  type = "number"
+  role = "plain"
+  min = 1
+  max = 1
+  dont_know = false
+  prefer_not_to_say = false
+  text = "How many?"
+
+[[pages]]
+id = "sub"
+title = "Main drug"
+repeat = { id = "sub", max = 1, count = "n" }
+  [[pages.questions]]
+  id = "drug"
+  type = "single"
+  role = "sensitive"
+  required = true
+  dont_know = false
+  prefer_not_to_say = false
+  text = "Which drug do you use most?"
+  options = [ { id = "heroin", text = "Heroin" }, { id = "meth", text = "Meth" }, { id = "rare", text = "Rare thing" } ]
+"#;
+
+#[test]
+fn a_repeating_page_with_one_instance_is_audited_as_one_answer_each() {
+    let app = TestApp::spawn_configured(&[], Some("submissions_per_minute = 0\n"));
+    app.import(ONE_INSTANCE);
+    app.open_survey("one-instance");
+    let people = [("heroin", 27), ("meth", 20), ("rare", 3)];
+    let mut codes = app.issue_codes("one-instance", 50).into_iter();
+    for (drug, count) in people {
+        for _ in 0..count {
+            let code = codes.next().expect("a code");
+            let answers = json!({ "n": 1, "sub_1__drug": drug });
+            let (status, body) = app.submit("one-instance", &code, &answers);
+            assert_eq!(status, 201, "{body}");
+        }
+    }
+    let release = publish_as_maria(&app, "one-instance");
+    let table = |id: &str| one_way(&release, &format!("sub.drug.{id}"));
+    let (heroin, meth) = (table("heroin"), table("meth"));
+    assert!(
+        heroin.is_some() || meth.is_some(),
+        "the common answers are shown: {release:#}"
+    );
+    // One answer each: "rare" = heroin's "not selected" − meth's "selected", and the other
+    // way round.
+    let mut low = 0;
+    let mut high = u64::MAX;
+    for (a, b) in [(&heroin, &meth), (&meth, &heroin)] {
+        let (Some((a, _)), Some((b, _))) = (a, b) else {
+            continue;
+        };
+        if let (Some(not), Some(other)) = (a[1], b[0]) {
+            low = low.max((not - D).saturating_sub(other + D));
+            high = high.min((not + D).saturating_sub((other - D).max(T)));
+        }
+    }
+    assert!(
+        high.saturating_sub(low) >= T,
+        "'rare' read back between {low} and {high} (true 3): {release:#}"
+    );
+}
