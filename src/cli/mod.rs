@@ -120,7 +120,8 @@ pub enum UserCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum SurveyCommand {
-    /// Import a survey definition (TOML); replaces a definition that has no responses yet
+    /// Import a survey definition (TOML), or a new version of one: once a survey has
+    /// responses, only wording, translations and stricter anonymity settings may change
     Import { file: PathBuf },
     /// List surveys with their state and banded progress
     List,

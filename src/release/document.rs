@@ -5,7 +5,7 @@
 
 use crate::disclosure::{Released, PTABLE};
 use crate::survey::Survey;
-use crate::tally::{Axis, Label};
+use crate::tally::{band_words, Axis, Label};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -270,8 +270,8 @@ fn lines(axis: &Axis) -> Vec<Line> {
 fn label(label: &Label) -> String {
     match label {
         Label::Option { text } => text.default.clone(),
-        Label::Band { lo, hi } => format!("{lo}–{hi}"),
-        Label::DecimalBand { lo, hi } => format!("{lo}–{hi}"),
+        Label::Band { lo, hi } => band_words(lo, hi),
+        Label::DecimalBand { lo, hi } => band_words(lo, hi),
         Label::OutsideBands => "Outside the bands".into(),
         Label::Point { value } => value.to_string(),
         Label::Year { year } => year.to_string(),

@@ -77,6 +77,15 @@ pub struct Category {
     pub parts: Vec<String>,
 }
 
+/// A band's words: "16–24", or "1" for a band of one value (not "1–1").
+pub fn band_words<T: std::fmt::Display + PartialEq>(lo: T, hi: T) -> String {
+    if lo == hi {
+        lo.to_string()
+    } else {
+        format!("{lo}–{hi}")
+    }
+}
+
 impl Category {
     /// A category of the variable itself.
     pub fn new(id: impl Into<String>, label: Label) -> Category {

@@ -29,7 +29,7 @@ mod new_kinds_tests;
 mod tests;
 
 pub use choices::Choices;
-pub use labels::{Axis, Category, Label, Translations};
+pub use labels::{band_words, Axis, Category, Label, Translations};
 pub use rds::{imputed_degrees, rds_shares, WeightedShares};
 pub use table::{Catalogue, RawCell, RawTable, ShapeError};
 pub use within::Within;

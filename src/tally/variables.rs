@@ -5,7 +5,7 @@ use crate::survey::{
     Answer, Band, Choice, Decimal, DecimalBand, GridCell, NonAnswer, Question, QuestionKind, Survey,
 };
 
-use super::labels::{Axis, Category, Label, Translations};
+use super::labels::{band_words, Axis, Category, Label, Translations};
 
 /// A category code; `NONE` means the record is not in this variable's tables (not shown,
 /// skipped, or, for a grid row, that row left out).
@@ -465,8 +465,8 @@ fn label_words(label: &Label) -> Translations {
     };
     match label {
         Label::Option { text } | Label::Group { text } => text.clone(),
-        Label::Band { lo, hi } => plain(format!("{lo}–{hi}")),
-        Label::DecimalBand { lo, hi } => plain(format!("{lo}–{hi}")),
+        Label::Band { lo, hi } => plain(band_words(lo, hi)),
+        Label::DecimalBand { lo, hi } => plain(band_words(lo, hi)),
         Label::Point { value } => plain(value.to_string()),
         Label::Year { year } => plain(year.to_string()),
         Label::NonAnswer { non_answer } => plain(non_answer.as_str().to_owned()),

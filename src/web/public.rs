@@ -76,7 +76,7 @@ async fn show(
         .map(|g| Quotes {
             title: survey
                 .question(&g.question)
-                .map_or_else(|| g.title.clone(), |q| q.text.get(&lang).to_owned()),
+                .map_or_else(|| g.title.clone(), |q| q.heading().get(&lang).to_owned()),
             texts: g.texts.clone(),
         })
         .collect();
@@ -169,7 +169,8 @@ fn variable_title(survey: &Survey, variable: &str, lang: &str) -> Option<String>
         None => (variable, None),
     };
     let q = survey.question(qid)?;
-    let text = q.text.get(lang).to_owned();
+    // Away from any one response: `{answer:…}` shows its fallback (`Question::heading`).
+    let text = q.heading().get(lang).to_owned();
     Some(match part {
         None => text,
         Some(p) => {

@@ -268,6 +268,16 @@ fn a_computed_count_of_options_is_known_to_the_audit() {
         one_each,
         "the count's table tells one option each: {release:#}"
     );
+    // A band of one value reads as that value ("1", not "1–1").
+    let labels: Vec<&str> = release["tables"]
+        .as_array()
+        .and_then(|t| t.iter().find(|t| t["id"] == "ndrugs"))
+        .and_then(|t| t["rows"].as_array())
+        .expect("rows")
+        .iter()
+        .filter_map(|r| r["label"].as_str())
+        .collect();
+    assert_eq!(labels[..4], ["0", "1", "2", "3"], "{labels:?}");
     // Each answer held one option: "rare" = heroin's "not selected" − meth's "selected", and
     // = meth's "not selected" − heroin's "selected".
     let (heroin, meth) = (option("heroin"), option("meth"));

@@ -246,3 +246,56 @@ fn a_switch_neither_on_nor_off_or_no_table_chosen_changes_nothing() {
     assert_eq!((status, after), (200, before), "still public, unchanged");
     assert_eq!(audited(&org, "make results public"), 1);
 }
+
+/// A question whose text names an earlier answer is shown to the community away from any one
+/// response, as organisers read it: `{answer:…}` gives its fallback words, never the syntax.
+#[test]
+fn piped_question_texts_read_as_words_on_the_public_page() {
+    const PIPED: &str = r#"
+id = "piped"
+title = "Use"
+languages = ["en", "es"]
+
+[[pages]]
+title = { en = "Drugs", es = "Drogas" }
+  [[pages.questions]]
+  id = "main_drug"
+  type = "single"
+  role = "sensitive"
+  required = true
+  text = { en = "Which drug do you use most?", es = "¿Qué droga usas más?" }
+  options = [ { id = "heroin", text = { en = "Heroin", es = "Heroína" } }, { id = "meth", text = { en = "Meth", es = "Metanfetamina" } } ]
+
+[[pages]]
+title = { en = "Use", es = "Uso" }
+  [[pages.questions]]
+  id = "route"
+  type = "single"
+  role = "sensitive"
+  required = true
+  text = { en = "How do you use {answer:main_drug|it}?", es = "¿Cómo usas {answer:main_drug|la droga}?" }
+  options = [ { id = "smoke", text = { en = "Smoke", es = "Fumar" } }, { id = "inject", text = { en = "Inject", es = "Inyectar" } } ]
+"#;
+    let app = TestApp::spawn_configured(&[], Some("submissions_per_minute = 0\n"));
+    app.import(PIPED);
+    app.open_survey("piped");
+    let key = organiser_key(&app, "maria");
+    let auth = [("Authorization", key.as_str())];
+    for (i, code) in app.issue_codes("piped", 60).iter().enumerate() {
+        let drug = if i % 3 == 0 { "meth" } else { "heroin" };
+        let route = if i % 2 == 0 { "smoke" } else { "inject" };
+        let answers = json!({ "main_drug": drug, "route": route });
+        assert_eq!(app.submit("piped", code, &answers).0, 201);
+    }
+    let (status, body) = post(&app.url("/api/v1/surveys/piped/releases"), "", &auth);
+    assert_eq!(status, 201, "{body}");
+    let public = app.url("/api/v1/surveys/piped/public");
+    let (status, body) = post(&public, r#"{"public": true}"#, &auth);
+    assert_eq!(status, 200, "{body}");
+    for (lang, words) in [("en", "How do you use it?"), ("es", "¿Cómo usas la droga?")] {
+        let (status, html) = get(&app.url(&format!("/r/piped?lang={lang}")));
+        assert_eq!(status, 200);
+        assert!(!html.contains("{answer:"), "{lang}: {html}");
+        assert!(html.contains(words), "{lang}: {html}");
+    }
+}
