@@ -9,7 +9,9 @@ use std::io::Write;
 #[error("could not build the download: {0}")]
 pub struct FilesError(String);
 
-/// `release-N/{table}.csv` for every shown table, plus `README.txt` with the note.
+/// `release-N/{table}.csv` for every shown table, plus `README.txt` with the note, and
+/// `withheld.csv` naming every table not shown and why (a question left out of the download
+/// without a word would read as one never asked).
 pub fn csv_zip(doc: &ReleaseDocument) -> Result<Vec<u8>, FilesError> {
     let err = |e: &dyn std::fmt::Display| FilesError(e.to_string());
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
@@ -20,8 +22,16 @@ pub fn csv_zip(doc: &ReleaseDocument) -> Result<Vec<u8>, FilesError> {
     let folder = format!("{}-release-{}", doc.survey, doc.release);
     zip.start_file(format!("{folder}/README.txt"), options)
         .map_err(|e| err(&e))?;
+    let withheld = if doc.withheld.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "\n{} tables are not shown: withheld.csv names each, with the reason.\n",
+            doc.withheld.len()
+        )
+    };
     let readme = format!(
-        "{}\nRelease {} of survey '{}'{}.\n\n{}\n\nIn the tables, {}\n",
+        "{}\nRelease {} of survey '{}'{}.\n\n{}\n\nIn the tables, {}\n{withheld}",
         doc.title,
         doc.release,
         doc.survey,
@@ -30,6 +40,22 @@ pub fn csv_zip(doc: &ReleaseDocument) -> Result<Vec<u8>, FilesError> {
         super::HIDDEN_LEGEND
     );
     zip.write_all(readme.as_bytes()).map_err(|e| err(&e))?;
+    if !doc.withheld.is_empty() {
+        zip.start_file(format!("{folder}/withheld.csv"), options)
+            .map_err(|e| err(&e))?;
+        let mut out = spreadsheet::writer();
+        write_row(
+            &mut out,
+            ["Table", "Not shown because"]
+                .map(str::to_owned)
+                .into_iter(),
+        )?;
+        for w in &doc.withheld {
+            write_row(&mut out, [w.title.clone(), w.reason.clone()].into_iter())?;
+        }
+        let bytes = out.into_inner().map_err(|e| FilesError(e.to_string()))?;
+        zip.write_all(&bytes).map_err(|e| err(&e))?;
+    }
     for table in &doc.tables {
         zip.start_file(format!("{folder}/{}.csv", table.id), options)
             .map_err(|e| err(&e))?;

@@ -128,6 +128,24 @@ fn a_small_count_is_not_read_back_from_the_totals_of_its_follow_ups() {
         reasons.contains("the small counts of a question it follows"),
         "{reasons}"
     );
+    // The spreadsheet download says so too: a table left out without a word reads as a
+    // question never asked.
+    let key = format!("Bearer {}", crate::org_client::api_key(&app, "maria"));
+    let zip = ureq::get(&app.url("/api/v1/surveys/follow-up/releases/1/csv"))
+        .set("Authorization", &key)
+        .call()
+        .expect("zip");
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut zip.into_reader(), &mut bytes).expect("bytes");
+    let files = crate::exports::files(&bytes);
+    let withheld = String::from_utf8_lossy(&files["follow-up-release-1/withheld.csv"]).into_owned();
+    assert!(
+        withheld.contains("Did you share equipment?")
+            && withheld.contains("the small counts of a question it follows"),
+        "{withheld}"
+    );
+    let readme = String::from_utf8_lossy(&files["follow-up-release-1/README.txt"]).into_owned();
+    assert!(readme.contains("withheld.csv"), "{readme}");
 }
 
 /// A follow-up asked of West's injectors only: its total is the West × "yes" cell of the site
