@@ -317,14 +317,7 @@ impl<'a> PairCells<'a> {
     /// Every number the pair's breakdown shows, over the system's atoms.
     fn publish_breakdown(&self, system: &mut System, two: &ProtectedTable, t: u64) {
         let shown = EarlierTable::from_protected(two);
-        let ids = |table: &RawTable| -> Vec<String> {
-            table
-                .rows()
-                .categories
-                .iter()
-                .map(|c| c.id.clone())
-                .collect()
-        };
+        let ids = super::joint::ids;
         let (a_lines, b_lines) = if self.a_rows {
             (&shown.rows, &shown.columns)
         } else {

@@ -50,7 +50,8 @@ pub(super) enum Narrow {
     Linked(Vec<usize>),
 }
 
-fn ids(table: &RawTable) -> Vec<String> {
+/// A one-way table's category ids, in order.
+pub(super) fn ids(table: &RawTable) -> Vec<String> {
     table
         .rows()
         .categories

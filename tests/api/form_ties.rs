@@ -53,6 +53,20 @@ title = "Equipment"
   options = [ { id = "yes", text = "Yes" }, { id = "no", text = "No" } ]
 "#;
 
+/// Answers survey `survey` as `people` say: each set of answers, that many times, each with a
+/// fresh code.
+fn answer_each(app: &TestApp, survey: &str, people: &[(Value, usize)]) {
+    let n: usize = people.iter().map(|p| p.1).sum();
+    let mut codes = app.issue_codes(survey, n).into_iter();
+    for (answers, count) in people {
+        for _ in 0..*count {
+            let code = codes.next().expect("a code");
+            let (status, body) = app.submit(survey, &code, answers);
+            assert_eq!(status, 201, "{body}");
+        }
+    }
+}
+
 /// A one-way table of a release: its rows' counts (`None` where hidden) and its total; `None`
 /// when the table is withheld.
 fn one_way(release: &Value, id: &str) -> Option<(Vec<Option<u64>>, Option<u64>)> {
@@ -78,28 +92,18 @@ fn a_small_count_is_not_read_back_from_the_totals_of_its_follow_ups() {
     let app = TestApp::spawn_configured(&[], Some("submissions_per_minute = 0\n"));
     app.import(FOLLOW_UP);
     app.open_survey("follow-up");
-    let people: Vec<(&str, &str, Option<&str>, usize)> = vec![
-        ("north", "yes", Some("no"), 9),
-        ("south", "yes", Some("no"), 9),
-        ("east", "yes", Some("no"), 4),
-        ("north", "yes", Some("yes"), 3),
-        ("north", "no", None, 2),
-        ("south", "no", None, 2),
-        ("east", "no", None, 1),
+    let s = |site: &str, inject: &str| json!({ "site": site, "inject": inject });
+    let f = |site: &str, share: &str| json!({ "site": site, "inject": "yes", "share": share });
+    let people = [
+        (f("north", "no"), 9),
+        (f("south", "no"), 9),
+        (f("east", "no"), 4),
+        (f("north", "yes"), 3),
+        (s("north", "no"), 2),
+        (s("south", "no"), 2),
+        (s("east", "no"), 1),
     ];
-    let n: usize = people.iter().map(|p| p.3).sum();
-    let mut codes = app.issue_codes("follow-up", n).into_iter();
-    for (site, inject, share, count) in people {
-        for _ in 0..count {
-            let mut answers = json!({ "site": site, "inject": inject });
-            if let Some(share) = share {
-                answers["share"] = json!(share);
-            }
-            let code = codes.next().expect("a code");
-            let (status, body) = app.submit("follow-up", &code, &answers);
-            assert_eq!(status, 201, "{body}");
-        }
-    }
+    answer_each(&app, "follow-up", &people);
     let release = publish_as_maria(&app, "follow-up");
     let everyone = one_way(&release, "site")
         .and_then(|(_, total)| total)
@@ -196,28 +200,18 @@ fn a_follow_up_on_two_questions_does_not_give_away_a_cell_of_their_breakdown() {
     let app = TestApp::spawn_configured(&[], Some("submissions_per_minute = 0\n"));
     app.import(TWO_QUESTION_CONDITION);
     app.open_survey("west-kit");
-    let people: Vec<(&str, &str, Option<&str>, usize)> = vec![
-        ("north", "yes", None, 14),
-        ("north", "no", None, 10),
-        ("south", "yes", None, 12),
-        ("south", "no", None, 10),
-        ("west", "yes", Some("van"), 6),
-        ("west", "yes", Some("pharmacy"), 5),
-        ("west", "no", None, 3),
+    let s = |site: &str, inject: &str| json!({ "site": site, "inject": inject });
+    let kit = |kit: &str| json!({ "site": "west", "inject": "yes", "kit": kit });
+    let people = [
+        (s("north", "yes"), 14),
+        (s("north", "no"), 10),
+        (s("south", "yes"), 12),
+        (s("south", "no"), 10),
+        (kit("van"), 6),
+        (kit("pharmacy"), 5),
+        (s("west", "no"), 3),
     ];
-    let n: usize = people.iter().map(|p| p.3).sum();
-    let mut codes = app.issue_codes("west-kit", n).into_iter();
-    for (site, inject, kit, count) in people {
-        for _ in 0..count {
-            let mut answers = json!({ "site": site, "inject": inject });
-            if let Some(kit) = kit {
-                answers["kit"] = json!(kit);
-            }
-            let code = codes.next().expect("a code");
-            let (status, body) = app.submit("west-kit", &code, &answers);
-            assert_eq!(status, 201, "{body}");
-        }
-    }
+    answer_each(&app, "west-kit", &people);
     let release = publish_as_maria(&app, "west-kit");
     let site = one_way(&release, "site").expect("the site table is shown");
     assert!(one_way(&release, "inject").is_some(), "{release:#}");
@@ -269,15 +263,13 @@ fn a_computed_count_of_options_is_known_to_the_audit() {
     let app = TestApp::spawn_configured(&[], Some("submissions_per_minute = 0\n"));
     app.import(COUNTED);
     app.open_survey("counted");
-    let people = [("heroin", 27), ("meth", 20), ("rare", 3)];
-    let mut codes = app.issue_codes("counted", 50).into_iter();
-    for (drug, count) in people {
-        for _ in 0..count {
-            let code = codes.next().expect("a code");
-            let (status, body) = app.submit("counted", &code, &json!({ "drugs": [drug] }));
-            assert_eq!(status, 201, "{body}");
-        }
-    }
+    let drugs = |drug: &str| json!({ "drugs": [drug] });
+    let people = [
+        (drugs("heroin"), 27),
+        (drugs("meth"), 20),
+        (drugs("rare"), 3),
+    ];
+    answer_each(&app, "counted", &people);
     let release = publish_as_maria(&app, "counted");
     let option = |id: &str| one_way(&release, &format!("drugs.{id}"));
     let counts = one_way(&release, "ndrugs").map(|(c, _)| c);
@@ -362,16 +354,9 @@ fn a_repeating_page_with_one_instance_is_audited_as_one_answer_each() {
     let app = TestApp::spawn_configured(&[], Some("submissions_per_minute = 0\n"));
     app.import(ONE_INSTANCE);
     app.open_survey("one-instance");
-    let people = [("heroin", 27), ("meth", 20), ("rare", 3)];
-    let mut codes = app.issue_codes("one-instance", 50).into_iter();
-    for (drug, count) in people {
-        for _ in 0..count {
-            let code = codes.next().expect("a code");
-            let answers = json!({ "n": 1, "sub_1__drug": drug });
-            let (status, body) = app.submit("one-instance", &code, &answers);
-            assert_eq!(status, 201, "{body}");
-        }
-    }
+    let drug = |drug: &str| json!({ "n": 1, "sub_1__drug": drug });
+    let people = [(drug("heroin"), 27), (drug("meth"), 20), (drug("rare"), 3)];
+    answer_each(&app, "one-instance", &people);
     let release = publish_as_maria(&app, "one-instance");
     let table = |id: &str| one_way(&release, &format!("sub.drug.{id}"));
     let (heroin, meth) = (table("heroin"), table("meth"));
