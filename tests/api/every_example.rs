@@ -963,9 +963,23 @@ fn check_release(ctx: &Ctx<'_>, survey: &Survey, n: u64, report: &mut Report) ->
     let csv_path = format!("/org/s/{id}/releases/{n}/csv");
     match org_bytes(ctx, &csv_path).and_then(|zip| unzip(&zip)) {
         Ok(files) => {
+            // One file per table shown, and `withheld.csv` naming the others when there are any.
+            let withheld_file = files
+                .iter()
+                .any(|(name, _)| name.ends_with("/withheld.csv"));
+            let withheld_any = release["withheld"]
+                .as_array()
+                .is_some_and(|w| !w.is_empty());
+            if withheld_file != withheld_any {
+                report.problems.push(format!(
+                    "GET {csv_path}: withheld.csv {} but {} tables withheld",
+                    if withheld_file { "present" } else { "missing" },
+                    if withheld_any { "some" } else { "no" },
+                ));
+            }
             let csvs = files
                 .iter()
-                .filter(|(name, _)| name.ends_with(".csv"))
+                .filter(|(name, _)| name.ends_with(".csv") && !name.ends_with("/withheld.csv"))
                 .count();
             if csvs != tables.len() {
                 report.problems.push(format!(
