@@ -112,9 +112,8 @@ fn of_two_questions(catalogue: &Catalogue, released: &[Released], threshold: u32
             .iter()
             .filter(|&&a| a != x)
             .filter_map(|&a| {
-                let answers = answers_of(catalogue, &tables[a], follow_up)?;
+                let (answers, alone) = answers_of(catalogue, &tables[a], follow_up)?;
                 let some = answers.len() < tables[a].cells().len();
-                let alone = covered(catalogue, &tables[a], follow_up).is_some();
                 (some && !alone).then_some((a, answers))
             })
             .collect();
@@ -144,14 +143,22 @@ fn of_two_questions(catalogue: &Catalogue, released: &[Released], threshold: u32
 }
 
 /// The answers of `a` (positions) given by the people `x` counts, when every one of them
-/// answered `a`; `None` otherwise, or when no two-way table of the two says.
-fn answers_of(catalogue: &Catalogue, a: &RawTable, x: &RawTable) -> Option<Vec<usize>> {
+/// answered `a`, and whether everyone who gave those answers is counted by `x` (then `x`'s
+/// people are exactly they). `None` otherwise, or when no two-way table of the two says.
+fn answers_of(catalogue: &Catalogue, a: &RawTable, x: &RawTable) -> Option<(Vec<usize>, bool)> {
     let (per_answer, both) = with(catalogue, a, x)?;
-    (both == x.total().count).then(|| {
-        (0..per_answer.len())
-            .filter(|&c| per_answer[c] > 0)
-            .collect()
-    })
+    if both != x.total().count {
+        return None;
+    }
+    let answers: Vec<usize> = (0..per_answer.len())
+        .filter(|&c| per_answer[c] > 0)
+        .collect();
+    let exactly = answers.iter().all(|&c| {
+        a.cells()
+            .get(c)
+            .is_some_and(|cell| cell.count == per_answer[c])
+    });
+    Some((answers, exactly))
 }
 
 /// Per answer of `w`, how many of its people `x` counts, and how many answered both; `None`
@@ -368,21 +375,8 @@ impl<'a> PairCells<'a> {
 /// one of them is counted by `x`. `None` when `x` counts other people too, or no two-way table
 /// of the two says who answered both.
 fn covered(catalogue: &Catalogue, w: &RawTable, x: &RawTable) -> Option<Vec<usize>> {
-    let (with_x, both) = with(catalogue, w, x)?;
-    if both != x.total().count {
-        return None;
-    }
-    let mut answers = Vec::new();
-    for (c, (&both, cell)) in with_x.iter().zip(w.cells()).enumerate() {
-        if both == 0 {
-            continue;
-        }
-        if both != cell.count {
-            return None;
-        }
-        answers.push(c);
-    }
-    (!answers.is_empty()).then_some(answers)
+    let (answers, exactly) = answers_of(catalogue, w, x)?;
+    (exactly && !answers.is_empty()).then_some(answers)
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! are bounded by how many answered (an "exactly one" question's options add up to them). The
 //! disclosure audit of the options' tables needs it (`disclosure/family.rs`).
 
-use super::RawTable;
+use super::{Label, RawTable};
 use crate::survey::{Compute, QuestionKind, Survey};
 
 /// The rule one multi-select question's answers keep.
@@ -73,8 +73,7 @@ pub(super) fn of_repeating_pages(survey: &Survey) -> Vec<Choices> {
 /// release (docs/releases.md). Read off this release's counts, which the zeros will show.
 pub(super) fn narrowed_by_counts(choices: &mut [Choices], survey: &Survey, tables: &[RawTable]) {
     for q in survey.questions().filter(|q| q.instance.is_none()) {
-        let (Some(Compute::Count(of)), QuestionKind::Number { bands, .. }) = (&q.compute, &q.kind)
-        else {
+        let Some(Compute::Count(of)) = &q.compute else {
             continue;
         };
         let Some(rule) = choices.iter_mut().find(|c| c.question == of.as_str()) else {
@@ -92,16 +91,13 @@ pub(super) fn narrowed_by_counts(choices: &mut [Choices], survey: &Survey, table
             if cell.count == 0 {
                 continue;
             }
-            match bands
-                .iter()
-                .find(|b| format!("{}-{}", b.lo, b.hi) == category.id)
-            {
-                Some(band) => {
-                    let (lo, hi) = held.unwrap_or((band.lo, band.hi));
-                    held = Some((lo.min(band.lo), hi.max(band.hi)));
+            match category.label {
+                Label::Band { lo: low, hi: high } => {
+                    let (lo, hi) = held.unwrap_or((low, high));
+                    held = Some((lo.min(low), hi.max(high)));
                 }
                 // Outside every band, or a non-answer: nothing known of how many it held.
-                None => unknown = true,
+                _ => unknown = true,
             }
         }
         let Some((lo, hi)) = held.filter(|_| !unknown) else {

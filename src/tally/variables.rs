@@ -266,18 +266,8 @@ pub(super) fn variables(survey: &Survey) -> Vec<(Vec<usize>, Variable)> {
     for (qi, q) in questions.iter().enumerate() {
         if let Some(of) = &q.instance {
             if of.number == 1 {
-                let instances: Vec<usize> = questions
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, o)| {
-                        o.instance
-                            .as_ref()
-                            .is_some_and(|i| i.group == of.group && i.question == of.question)
-                    })
-                    .map(|(i, _)| i)
-                    .collect();
-                let prefix = format!("{}_1__", of.group);
-                for v in of_instances(q, &of.group, &prefix) {
+                let instances = instances_of(&questions, of);
+                for v in of_instances(q, &of.group) {
                     out.push((instances.clone(), v));
                 }
             }
@@ -354,10 +344,37 @@ fn decimal_bands_cover(bands: &[DecimalBand], min: Decimal, max: Decimal, step: 
             .all(|w| w[0].hi.on_step(min, step) && w[1].lo <= w[0].hi.plus(step))
 }
 
+/// The positions of every instance of the question `of` is an instance of.
+fn instances_of(questions: &[&Question], of: &crate::survey::InstanceOf) -> Vec<usize> {
+    questions
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| {
+            o.instance
+                .as_ref()
+                .is_some_and(|i| i.group == of.group && i.question == of.question)
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// The name of a repeating page's variable merged over its instances: `group.name`, from the
+/// first instance's variable `group_1__name`.
+fn merged_name(base: &Variable, group: &str) -> String {
+    let prefix = format!("{group}_1__");
+    let name = base
+        .axis
+        .variable
+        .strip_prefix(&prefix)
+        .unwrap_or(&base.axis.variable);
+    format!("{group}.{name}")
+}
+
 /// Each single-valued question of a repeating page as the rule its "in some instance" tables
-/// keep: the tables' question, its categories' variables, and how many instances there are. Everyone those tables count gave at least one of its categories and at
-/// most one per instance — with one instance, exactly one, like a multi-select question
-/// allowing one option (`choices.rs`).
+/// keep: the tables' question, its categories' variables, and how many instances there are.
+/// Everyone those tables count gave at least one of its categories and at most one per
+/// instance — with one instance, exactly one, like a multi-select question allowing one option
+/// (`choices.rs`).
 pub(super) fn instance_choices(survey: &Survey) -> Vec<(String, Vec<String>, usize)> {
     let questions: Vec<&Question> = survey.questions().collect();
     let mut out = Vec::new();
@@ -365,25 +382,12 @@ pub(super) fn instance_choices(survey: &Survey) -> Vec<(String, Vec<String>, usi
         let Some(of) = q.instance.as_ref().filter(|of| of.number == 1) else {
             continue;
         };
-        let instances = questions
-            .iter()
-            .filter(|o| {
-                o.instance
-                    .as_ref()
-                    .is_some_and(|i| i.group == of.group && i.question == of.question)
-            })
-            .count();
-        let prefix = format!("{}_1__", of.group);
+        let instances = instances_of(&questions, of).len();
         for base in of_question(q) {
             if !base.single_valued || matches!(base.coder, Coder::Years) {
                 continue;
             }
-            let name = base
-                .axis
-                .variable
-                .strip_prefix(&prefix)
-                .unwrap_or(&base.axis.variable);
-            let name = format!("{}.{name}", of.group);
+            let name = merged_name(&base, &of.group);
             let options = base
                 .axis
                 .categories
@@ -403,19 +407,14 @@ pub(super) fn instance_choices(survey: &Survey) -> Vec<(String, Vec<String>, usi
 /// instance but never in it ("not selected") — so that a person is counted once per table and
 /// the threshold and noise protect people, as everywhere else. Like multi-select options,
 /// these are one-way tables only.
-fn of_instances(q: &Question, group: &str, prefix: &str) -> Vec<Variable> {
+fn of_instances(q: &Question, group: &str) -> Vec<Variable> {
     let mut out = Vec::new();
     for (bi, base) in of_question(q).iter().enumerate() {
         if matches!(base.coder, Coder::Years) {
             // Years are only known after the scan; a date on a repeating page has no table yet.
             continue;
         }
-        let name = base
-            .axis
-            .variable
-            .strip_prefix(prefix)
-            .unwrap_or(&base.axis.variable);
-        let name = format!("{group}.{name}");
+        let name = merged_name(base, group);
         // A multi-select option is already yes/no: only "selected in some instance" counts.
         let taken = if base.single_valued { usize::MAX } else { 1 };
         for (i, category) in base.axis.categories.iter().take(taken).enumerate() {
