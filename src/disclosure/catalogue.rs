@@ -7,11 +7,11 @@ use crate::tally::{parallel_map, threads, Catalogue, RawTable};
 
 use super::earlier::EarlierRelease;
 use super::family::settle_families;
-use super::follow_ups::pinning_follow_ups;
+use super::follow_ups::{pinning_follow_ups, told_elsewhere};
 use super::grouping::Grouping;
 use super::joint::{self, Narrow, Pair};
 use super::margins::{settle_margins, settle_pairs};
-use super::protect::{protect_forcing, protect_with, Refusal, Released, Withheld};
+use super::protect::{protect_forcing, protect_sparing, Refusal, Released, Withheld};
 use super::two_way::{protect_two_way, OneWay};
 
 /// Protects every table of a catalogue, in catalogue order, on a few threads.
@@ -86,11 +86,12 @@ fn protect_once(
     let two_way: Vec<usize> = (0..tables.len())
         .filter(|&i| tables[i].columns().is_some())
         .collect();
+    let told = told_elsewhere(catalogue);
     let mut first = parallel_map(&one_way, threads(), |&i| {
         if left_out.contains(tables[i].id()) {
             return withhold(&tables[i], follows_a_small_count());
         }
-        match protect_with(&tables[i], threshold, earlier) {
+        match protect_sparing(&tables[i], threshold, earlier, &[], &told[i]) {
             Ok(t) => Released::Shown(t),
             Err(reason) => withhold(&tables[i], reason),
         }

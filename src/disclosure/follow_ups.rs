@@ -22,6 +22,8 @@
 //! off the two-way counts (who answered both), not the form: a reader who knows the form knows
 //! no more than that, and a coincidence only makes the check stricter.
 
+use std::collections::HashMap;
+
 use crate::tally::{Catalogue, RawTable};
 
 use super::catalogue::shown_values;
@@ -42,6 +44,45 @@ pub(super) fn pinning_follow_ups(
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// Per table of the catalogue, the cells of a one-way table whose counts a reader has anyway:
+/// those of an answer whose people are exactly the people of another question (a follow-up
+/// asked of everyone who gave it), whose total says the same number. Hiding such a count beside
+/// a small one protects nothing; [`protect_sparing`](super::protect::protect_sparing) chooses
+/// another partner first, and the table can be shown where it would otherwise be withheld.
+/// Read off who answered both, as everywhere in this file.
+pub(super) fn told_elsewhere(catalogue: &Catalogue) -> Vec<Vec<usize>> {
+    let tables = &catalogue.tables;
+    let position: HashMap<&str, usize> = (0..tables.len())
+        .filter(|&i| tables[i].columns().is_none())
+        .map(|i| (tables[i].id(), i))
+        .collect();
+    let mut told: Vec<Vec<usize>> = vec![Vec::new(); tables.len()];
+    for two in tables {
+        let Some(columns) = two.columns() else {
+            continue;
+        };
+        let (rows, columns) = (&two.rows().variable, &columns.variable);
+        let (Some(&r), Some(&c)) = (position.get(rows.as_str()), position.get(columns.as_str()))
+        else {
+            continue;
+        };
+        for (w, x) in [(r, c), (c, r)] {
+            let read =
+                with_in(two, &tables[w]).and_then(|w_x| answers_in(w_x, &tables[w], &tables[x]));
+            if let Some((answers, true)) = read {
+                if let [answer] = answers[..] {
+                    told[w].push(answer);
+                }
+            }
+        }
+    }
+    for cells in &mut told {
+        cells.sort_unstable();
+        cells.dedup();
+    }
+    told
 }
 
 /// [`pinning_follow_ups`] for the small counts of withheld one-way tables.
@@ -146,7 +187,15 @@ fn of_two_questions(catalogue: &Catalogue, released: &[Released], threshold: u32
 /// answered `a`, and whether everyone who gave those answers is counted by `x` (then `x`'s
 /// people are exactly they). `None` otherwise, or when no two-way table of the two says.
 fn answers_of(catalogue: &Catalogue, a: &RawTable, x: &RawTable) -> Option<(Vec<usize>, bool)> {
-    let (per_answer, both) = with(catalogue, a, x)?;
+    answers_in(with(catalogue, a, x)?, a, x)
+}
+
+/// [`answers_of`], from what [`with`] read.
+fn answers_in(
+    (per_answer, both): (Vec<u64>, u64),
+    a: &RawTable,
+    x: &RawTable,
+) -> Option<(Vec<usize>, bool)> {
     if both != x.total().count {
         return None;
     }
@@ -164,7 +213,11 @@ fn answers_of(catalogue: &Catalogue, a: &RawTable, x: &RawTable) -> Option<(Vec<
 /// Per answer of `w`, how many of its people `x` counts, and how many answered both; `None`
 /// when no two-way table of the two says.
 fn with(catalogue: &Catalogue, w: &RawTable, x: &RawTable) -> Option<(Vec<u64>, u64)> {
-    let two = two_way_of(catalogue, w, x)?;
+    with_in(two_way_of(catalogue, w, x)?, w)
+}
+
+/// [`with`], read off `two`, the two-way table of `w` and another question.
+fn with_in(two: &RawTable, w: &RawTable) -> Option<(Vec<u64>, u64)> {
     let margins = if two.rows().variable == w.rows().variable {
         two.row_totals()
     } else {

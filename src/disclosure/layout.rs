@@ -19,17 +19,18 @@ pub(super) struct Layout {
     /// `None` for a one-way table.
     pub(super) columns: Option<usize>,
     pub(super) lines: Vec<Line>,
-    /// An entry hidden as a partner only when no other part of its line will do: the
+    /// Entries hidden as partners only when no other part of their line will do: the
     /// "selected" count of a multi-select option's table, the number its question asks about
-    /// (and the bar its chart draws), where "not selected" says the same people's complement.
-    pub(super) spared: Option<usize>,
+    /// (and the bar its chart draws), where "not selected" says the same people's complement;
+    /// and a count every reader has anyway as another table's total ([`Layout::sparing`]).
+    pub(super) spared: Vec<usize>,
 }
 
 impl Layout {
     pub(super) fn of(table: &RawTable) -> Layout {
         let mut layout = Layout::new(table.rows().len(), table.columns().map(|c| c.len()));
         if table.columns().is_none() && is_option_table(table) {
-            layout.spared = Some(SELECTED);
+            layout.spared.push(SELECTED);
         }
         layout
     }
@@ -70,13 +71,22 @@ impl Layout {
             rows,
             columns,
             lines,
-            spared: None,
+            spared: Vec::new(),
         }
+    }
+
+    /// This layout with `cells` spared as well: counts a reader has anyway, as the total of a
+    /// follow-up question asked of exactly their people. Hidden as a partner, such a count
+    /// hides nothing, and the table is then withheld where another partner would have done.
+    pub(super) fn sparing(mut self, cells: &[usize]) -> Layout {
+        let n = self.cells();
+        self.spared.extend(cells.iter().copied().filter(|&c| c < n));
+        self
     }
 
     /// Whether entry `e` is hidden as a partner only as a last resort (see `spared`).
     pub(super) fn is_spared(&self, e: usize) -> bool {
-        self.spared == Some(e)
+        self.spared.contains(&e)
     }
 
     pub(super) fn entries(&self) -> usize {

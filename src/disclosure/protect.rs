@@ -112,13 +112,25 @@ pub(super) fn protect_forcing(
     earlier: &[EarlierRelease],
     forced: &[bool],
 ) -> Result<ProtectedTable, Refusal> {
+    protect_sparing(table, threshold, earlier, forced, &[])
+}
+
+/// [`protect_forcing`], choosing the cells `told` (counts a reader has anyway, as a follow-up
+/// question's total: `follow_ups::told_elsewhere`) as partners only when nothing else will do.
+pub(super) fn protect_sparing(
+    table: &RawTable,
+    threshold: u32,
+    earlier: &[EarlierRelease],
+    forced: &[bool],
+    told: &[usize],
+) -> Result<ProtectedTable, Refusal> {
     if !THRESHOLD_RANGE.contains(&threshold) {
         return Err(Refusal::ThresholdOutOfRange);
     }
     if table.rows().is_empty() || table.columns().is_some_and(Axis::is_empty) {
         return Err(Refusal::NoCategories);
     }
-    let layout = Layout::of(table);
+    let layout = Layout::of(table).sparing(told);
     let raw = entries(table);
     let truth: Vec<u64> = raw.iter().map(|c| c.count).collect();
     let t = u64::from(threshold);

@@ -382,3 +382,88 @@ fn a_repeating_page_with_one_instance_is_audited_as_one_answer_each() {
         "'rare' read back between {low} and {high} (true 3): {release:#}"
     );
 }
+
+/// The headline question of a real overdose questionnaire: optional, with "prefer not to say",
+/// and "How many times?" asked of every "yes". Its 3 "prefer not to say" were hidden beside the
+/// smallest other count, "yes" — which the follow-up's total says anyway — so no pattern of
+/// hidden counts passed and the question was withheld with every breakdown of it. A count a
+/// reader has anyway is now a partner only when nothing else will do: "no" is hidden instead.
+const HEADLINE: &str = r#"
+id = "headline"
+title = "Overdoses"
+threshold = 10
+
+[[pages]]
+title = "About you"
+  [[pages.questions]]
+  id = "site"
+  type = "single"
+  role = "quasi"
+  required = true
+  dont_know = false
+  prefer_not_to_say = false
+  text = "Where did you fill this in?"
+  options = [ { id = "north", text = "North" }, { id = "south", text = "South" } ]
+  [[pages.questions]]
+  id = "overdosed"
+  type = "single"
+  role = "sensitive"
+  dont_know = false
+  text = "Have you overdosed in the last 6 months?"
+  options = [ { id = "yes", text = "Yes" }, { id = "no", text = "No" } ]
+  [[pages.questions]]
+  id = "times"
+  type = "number"
+  role = "sensitive"
+  required = true
+  dont_know = false
+  prefer_not_to_say = false
+  show_if = "overdosed == 'yes'"
+  min = 1
+  max = 50
+  bands = [[1, 1], [2, 50]]
+  text = "How many times?"
+"#;
+
+#[test]
+fn a_headline_question_is_not_withheld_for_a_count_its_follow_up_tells() {
+    let app = TestApp::spawn_configured(&[], Some("submissions_per_minute = 0\n"));
+    app.import(HEADLINE);
+    app.open_survey("headline");
+    let od = |site: &str, times: u32| json!({ "site": site, "overdosed": "yes", "times": times });
+    let s = |site: &str, said: &str| json!({ "site": site, "overdosed": said });
+    let people = [
+        (od("north", 1), 12),
+        (od("north", 3), 10),
+        (od("south", 1), 11),
+        (od("south", 4), 10),
+        (s("north", "no"), 40),
+        (s("south", "no"), 38),
+        (s("north", "prefer_not_to_say"), 2),
+        (s("south", "prefer_not_to_say"), 1),
+        (json!({ "site": "north" }), 6),
+        (json!({ "site": "south" }), 5),
+    ];
+    answer_each(&app, "headline", &people);
+    let release = publish_as_maria(&app, "headline");
+    let (counts, total) = one_way(&release, "overdosed")
+        .unwrap_or_else(|| panic!("the headline question is shown: {:#}", release["withheld"]));
+    let yes = counts[0].expect("its 'yes' is shown");
+    assert!(yes.abs_diff(43) <= D, "{release:#}");
+    assert_eq!(counts[2], None, "its 3 are hidden: {release:#}");
+    assert_eq!(counts[1], None, "beside 'no': {release:#}");
+    // What a reader makes of the 3: the question's total minus the "yes" (its own, and the
+    // follow-up's total: the same people, the same number), shared with the hidden "no".
+    let total = total.expect("the total is shown");
+    let (_, times_total) = one_way(&release, "times").expect("the follow-up is shown");
+    assert_eq!(times_total, Some(yes), "{release:#}");
+    assert!((total + D) - (yes - D) >= T, "{release:#}");
+    // And its breakdown by site is shown, not withheld with it.
+    let ids: Vec<&str> = release["tables"]
+        .as_array()
+        .expect("tables")
+        .iter()
+        .filter_map(|t| t["id"].as_str())
+        .collect();
+    assert!(ids.contains(&"site__overdosed"), "{ids:?}");
+}
