@@ -10,6 +10,7 @@ use super::State;
 use crate::release::{self, Line, ReleaseDocument, Table};
 use crate::services::public_results;
 use crate::survey::{NonAnswer, Survey};
+use crate::tally::band_words;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -59,6 +60,7 @@ async fn show(
         total: word("results_total", "Total"),
         chosen: word("results_chosen", "Chosen"),
         not_chosen: word("results_not_chosen", "Not chosen"),
+        other: word("results_other", "Other ({answers})"),
     };
     let one_way: Vec<TableView> = doc
         .one_way()
@@ -133,10 +135,13 @@ struct Words {
     total: String,
     chosen: String,
     not_chosen: String,
+    /// A row merging the rarest answers: "Other ({answers})".
+    other: String,
 }
 
 /// The table with its title and labels in `lang`, from the survey's own translations. Labels
-/// that are not words of the survey (bands, numbers, merged rows) stay as published.
+/// that are not words of the survey (bands, numbers) stay as published; a merged row is named
+/// in `lang` with its answers' words.
 fn localise(table: &Table, survey: &Survey, lang: &str, words: &Words) -> Table {
     let mut out = table.clone();
     out.title = table
@@ -212,6 +217,9 @@ fn line_label(
             NonAnswer::Custom(_) => {}
         }
     }
+    if line.id.starts_with(MERGED) && !line.parts.is_empty() {
+        return merged_label(survey, variable, line, lang, words);
+    }
     let qid = variable?.split('.').next()?;
     let q = survey.question(qid)?;
     if let Some(o) = q.kind.options().iter().find(|o| o.id == line.id) {
@@ -223,9 +231,55 @@ fn line_label(
         .map(|g| g.text.get(lang).to_owned())
 }
 
+/// How the release names a row or column that merges the rarest answers (`merged-1`, …).
+const MERGED: &str = "merged-";
+
+/// "Other (…)" in `lang`, with each merged answer's words in `lang`; a band of numbers keeps
+/// its figures. `None` (the published English label stays) when an answer has no words here.
+fn merged_label(
+    survey: &Survey,
+    variable: Option<&str>,
+    line: &Line,
+    lang: &str,
+    words: &Words,
+) -> Option<String> {
+    let answers: Option<Vec<String>> = line
+        .parts
+        .iter()
+        .map(|part| {
+            let alone = Line {
+                id: part.clone(),
+                label: String::new(),
+                parts: Vec::new(),
+            };
+            line_label(survey, variable, &alone, lang, words).or_else(|| band_label(part))
+        })
+        .collect();
+    Some(words.other.replace("{answers}", &answers?.join(", ")))
+}
+
+/// A band's figures from its id (`16-24`, `1-1`, `-5--1`), as every release writes them.
+fn band_label(id: &str) -> Option<String> {
+    let split = id.char_indices().skip(1).find(|&(_, c)| c == '-')?.0;
+    let (lo, hi) = (
+        id[..split].parse::<i64>().ok()?,
+        id[split + 1..].parse::<i64>().ok()?,
+    );
+    Some(band_words(lo, hi))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_band_merged_into_a_row_keeps_its_figures() {
+        assert_eq!(band_label("16-24").as_deref(), Some("16–24"));
+        assert_eq!(band_label("1-1").as_deref(), Some("1"));
+        assert_eq!(band_label("-5--1").as_deref(), Some("-5–-1"));
+        assert_eq!(band_label("snort"), None);
+        assert_eq!(band_label("1.5-2.5"), None);
+    }
 
     #[test]
     fn the_public_page_uses_the_same_english_words_as_every_release() {

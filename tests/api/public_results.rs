@@ -299,3 +299,99 @@ title = { en = "Use", es = "Uso" }
         assert!(html.contains(words), "{lang}: {html}");
     }
 }
+
+/// A breakdown that merges the rarest answers names that row in the reader's language, with
+/// the answers' own words: "Autre (Sniffer, Je préfère ne pas répondre)" on the French page, not
+/// the English "Other (Snort, Prefer not to say)" of the organisers' release.
+#[test]
+fn a_merged_row_is_named_in_the_reader_s_language() {
+    const MERGING: &str = r#"
+id = "merging"
+title = { en = "Use", fr = "Consommation" }
+languages = ["en", "fr"]
+
+[[pages]]
+title = { en = "Use", fr = "Consommation" }
+  [[pages.questions]]
+  id = "site"
+  type = "single"
+  role = "quasi"
+  required = true
+  dont_know = false
+  prefer_not_to_say = false
+  text = { en = "Where are you?", fr = "Où êtes-vous ?" }
+  options = [ { id = "north", text = { en = "North", fr = "Nord" } }, { id = "south", text = { en = "South", fr = "Sud" } } ]
+  [[pages.questions]]
+  id = "route"
+  type = "single"
+  role = "sensitive"
+  required = true
+  dont_know = false
+  text = { en = "How do you use?", fr = "Comment consommez-vous ?" }
+  options = [ { id = "smoke", text = { en = "Smoke", fr = "Fumer" } }, { id = "inject", text = { en = "Inject", fr = "Injecter" } }, { id = "snort", text = { en = "Snort", fr = "Sniffer" } } ]
+"#;
+    let app = TestApp::spawn_configured(&[], Some("submissions_per_minute = 0\n"));
+    app.import(MERGING);
+    app.open_survey("merging");
+    let key = organiser_key(&app, "maria");
+    let auth = [("Authorization", key.as_str())];
+    let people = [
+        ("north", "smoke", 20),
+        ("north", "inject", 18),
+        ("north", "snort", 7),
+        ("north", "prefer_not_to_say", 3),
+        ("south", "smoke", 19),
+        ("south", "inject", 17),
+        ("south", "snort", 6),
+        ("south", "prefer_not_to_say", 4),
+    ];
+    let n = people.iter().map(|p| p.2).sum();
+    let mut codes = app.issue_codes("merging", n).into_iter();
+    for (site, route, count) in people {
+        for _ in 0..count {
+            let code = codes.next().expect("a code");
+            let answers = json!({ "site": site, "route": route });
+            assert_eq!(app.submit("merging", &code, &answers).0, 201);
+        }
+    }
+    let (status, body) = post(&app.url("/api/v1/surveys/merging/releases"), "", &auth);
+    assert_eq!(status, 201, "{body}");
+    let (_, body) = api_get(&app, "/api/v1/surveys/merging/releases/latest", &key);
+    let release: Value = serde_json::from_str(&body).expect("json");
+    let table = release["tables"]
+        .as_array()
+        .expect("tables")
+        .iter()
+        .find(|t| t["id"] == "site__route")
+        .unwrap_or_else(|| panic!("the breakdown is shown: {release:#}"));
+    let merged: Vec<&Value> = ["rows", "columns"]
+        .iter()
+        .flat_map(|axis| table[axis].as_array().into_iter().flatten())
+        .filter(|line| {
+            line["id"]
+                .as_str()
+                .is_some_and(|id| id.starts_with("merged-"))
+        })
+        .collect();
+    assert!(!merged.is_empty(), "a row is merged: {table:#}");
+    let french = |id: &str| match id {
+        "smoke" => "Fumer",
+        "inject" => "Injecter",
+        "snort" => "Sniffer",
+        "prefer_not_to_say" => "Je préfère ne pas répondre",
+        other => panic!("an answer of the question: {other}"),
+    };
+    let public = app.url("/api/v1/surveys/merging/public");
+    let (status, body) = post(&public, r#"{"public": true}"#, &auth);
+    assert_eq!(status, 200, "{body}");
+    let (status, html) = get(&app.url("/r/merging?lang=fr"));
+    assert_eq!(status, 200);
+    assert!(!html.contains("Other ("), "{html}");
+    for line in merged {
+        let words: Vec<&str> = (line["parts"].as_array().expect("parts").iter())
+            .map(|p| french(p.as_str().expect("an id")))
+            .collect();
+        let label = format!("Autre ({})", words.join(", "));
+        assert!(html.contains(&label), "{label}: {html}");
+    }
+}
