@@ -11,7 +11,9 @@ use super::follow_ups::{pinning_follow_ups, told_elsewhere};
 use super::grouping::Grouping;
 use super::joint::{self, Narrow, Pair};
 use super::margins::{settle_margins, settle_pairs};
-use super::protect::{protect_forcing, protect_sparing, Refusal, Released, Withheld};
+use super::protect::{
+    protect_forcing, protect_sparing, Refusal, Released, Withheld, FOLLOWS_A_SMALL_COUNT,
+};
 use super::two_way::{protect_two_way, OneWay};
 
 /// Protects every table of a catalogue, in catalogue order, on a few threads.
@@ -66,7 +68,7 @@ pub(super) fn protect_in_order(
 /// Why a follow-up is left out by [`protect_in_order`].
 fn follows_a_small_count() -> Refusal {
     Refusal::AuditFailed {
-        entry: "the small counts of a question it follows".into(),
+        entry: FOLLOWS_A_SMALL_COUNT.into(),
     }
 }
 

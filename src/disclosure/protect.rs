@@ -69,6 +69,39 @@ pub enum Refusal {
     TooFewForBreakdown,
 }
 
+/// What [`Refusal::AuditFailed`] names for a follow-up question left out of a release because
+/// its total would give away a small count of the question it follows (`follow_ups.rs`).
+pub(super) const FOLLOWS_A_SMALL_COUNT: &str = "the small counts of a question it follows";
+
+impl Refusal {
+    /// What an organiser can do, or wait for, to have the table shown: the words beside the
+    /// reason in a release. Empty where nothing they do helps.
+    pub fn what_helps(&self, threshold: u32) -> String {
+        match self {
+            Refusal::ThresholdOutOfRange | Refusal::NoCategories => String::new(),
+            Refusal::TooFewPeople => {
+                format!("It can be shown once at least {threshold} people have answered it.")
+            }
+            Refusal::TooFewForBreakdown => "A later release with more responses may show it. \
+                Answer groups (`groups`) or wider bands (`coarse_bands`) in the survey let a \
+                breakdown be shown in groups when its answers one by one are too few."
+                .to_owned(),
+            Refusal::AuditFailed { entry } if entry == FOLLOWS_A_SMALL_COUNT => "It is asked \
+                only of some answers of another question, and its total would tell how many \
+                gave them: it can be shown once no small count of that question could be worked \
+                out from it."
+                .to_owned(),
+            Refusal::AuditFailed { .. } => "Its numbers, read with this release's other tables \
+                or earlier releases, would give a small count away. A later release with more \
+                responses may show it."
+                .to_owned(),
+            Refusal::AuditUnsolved { .. } => {
+                "Making the release again later may show it.".to_owned()
+            }
+        }
+    }
+}
+
 /// A table of the catalogue that is not shown, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Withheld {

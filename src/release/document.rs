@@ -68,6 +68,9 @@ pub struct Withheld {
     pub id: String,
     pub title: String,
     pub reason: String,
+    /// What the organiser can do, or wait for, to have it shown (`Refusal::what_helps`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub what_helps: String,
 }
 
 /// The legend of the "hidden" mark: the same words wherever a hidden number is shown.
@@ -158,6 +161,7 @@ impl ReleaseDocument {
                     id: w.id.clone(),
                     title: title(&w.rows, w.columns.as_ref()),
                     reason: w.reason.to_string(),
+                    what_helps: w.reason.what_helps(threshold),
                 }),
             }
         }

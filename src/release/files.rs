@@ -26,7 +26,7 @@ pub fn csv_zip(doc: &ReleaseDocument) -> Result<Vec<u8>, FilesError> {
         String::new()
     } else {
         format!(
-            "\n{} tables are not shown: withheld.csv names each, with the reason.\n",
+            "\n{} tables are not shown: withheld.csv names each, with the reason and what may help.\n",
             doc.withheld.len()
         )
     };
@@ -46,12 +46,13 @@ pub fn csv_zip(doc: &ReleaseDocument) -> Result<Vec<u8>, FilesError> {
         let mut out = spreadsheet::writer();
         write_row(
             &mut out,
-            ["Table", "Not shown because"]
+            ["Table", "Not shown because", "What may help"]
                 .map(str::to_owned)
                 .into_iter(),
         )?;
         for w in &doc.withheld {
-            write_row(&mut out, [w.title.clone(), w.reason.clone()].into_iter())?;
+            let row = [w.title.clone(), w.reason.clone(), w.what_helps.clone()];
+            write_row(&mut out, row.into_iter())?;
         }
         let bytes = out.into_inner().map_err(|e| FilesError(e.to_string()))?;
         zip.write_all(&bytes).map_err(|e| err(&e))?;

@@ -938,6 +938,12 @@ fn check_release(ctx: &Ctx<'_>, survey: &Survey, n: u64, report: &mut Report) ->
                 .problems
                 .push(format!("release {n}: withheld table without a reason: {w}"));
         }
+        // And what the organiser can do, or wait for, to have it shown.
+        if w["what_helps"].as_str().is_none_or(|r| r.trim().is_empty()) {
+            report
+                .problems
+                .push(format!("release {n}: withheld table without a remedy: {w}"));
+        }
     }
 
     // The workspace: the results page, and both downloads.

@@ -132,6 +132,15 @@ fn a_small_count_is_not_read_back_from_the_totals_of_its_follow_ups() {
         reasons.contains("the small counts of a question it follows"),
         "{reasons}"
     );
+    // With what would let it be shown, in words an organiser can act on.
+    let share_entry = (release["withheld"].as_array().expect("withheld").iter())
+        .find(|w| w["id"] == "share")
+        .expect("the follow-up is listed");
+    let helps = share_entry["what_helps"].as_str().unwrap_or_default();
+    assert!(
+        helps.contains("asked only of some answers"),
+        "{share_entry}"
+    );
     // The spreadsheet download says so too: a table left out without a word reads as a
     // question never asked.
     let key = format!("Bearer {}", crate::org_client::api_key(&app, "maria"));
