@@ -168,6 +168,33 @@ fn a_higher_threshold_raises_the_default_minimum_responses() {
     );
 }
 
+/// One mistake, one error: swapped bounds are reported once, and the question's bands and the
+/// rule that names it are read against the range meant, not refused as unknown keys and an
+/// unknown question.
+#[test]
+fn swapped_min_and_max_are_the_only_error_reported() {
+    let src = one_page(&format!(
+        "{}{}",
+        AGE.replace("min = 16", "min = 99")
+            .replace("max = 99", "max = 16"),
+        r#"
+  [[pages.questions]]
+  id = "older"
+  type = "single"
+  role = "plain"
+  show_if = "age > 30"
+  text = "Next?"
+  options = [{ id = "a", text = "A" }, { id = "b", text = "B" }]
+"#
+    ));
+    let errs = errors(&src);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(
+        errs[0].to_string().contains("max (16) is below min (99)"),
+        "{errs:?}"
+    );
+}
+
 #[test]
 fn max_below_min_is_reported_with_the_question_and_line() {
     let src = one_page(

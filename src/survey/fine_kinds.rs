@@ -42,8 +42,10 @@ pub(super) fn read_decimal(
             &max_span,
             format!("{}max ({max}) is below min ({min})", f.ctx),
         );
-        return None;
     }
+    // Swapped when the author swapped them (reported above), so that the rest is checked
+    // against the likely intent rather than refused as unknown keys.
+    let (min, max) = (min.min(max), min.max(max));
     let bands = read_decimal_bands(errs, f, min, max);
     Some(QuestionKind::Decimal {
         min,

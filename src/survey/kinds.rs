@@ -295,7 +295,10 @@ fn read_min_max(errs: &mut Errors, f: &mut Fields<'_, '_>) -> Option<(i64, i64)>
             &max_span,
             format!("{}max ({max}) is below min ({min})", f.ctx),
         );
-        return None;
+        // Read on as if swapped, the likely intent: the question's bands and the rules that
+        // name it are checked against that range, rather than refused as unknown keys and an
+        // unknown question for this one mistake.
+        return Some((max, min));
     }
     Some((min, max))
 }
