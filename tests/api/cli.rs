@@ -140,10 +140,16 @@ title = "One"
   text = "How old are you?"
 
   [[pages.questions]]
-  id = "age"
+  id = "used"
   type = "single"
-  text = "Duplicate id and no role"
+  text = "No role"
   options = [ { id = "a", text = "A" } ]
+
+  [[pages.questions]]
+  id = "where"
+  type = "map"
+  role = "plain"
+  text = "A type that does not exist"
 "#;
     let path = app.dir.path().join("broken.toml");
     std::fs::write(&path, broken).expect("write");
@@ -156,6 +162,9 @@ title = "One"
     );
     assert!(stderr.contains("role"), "{stderr}");
     assert!(stderr.contains("age"), "{stderr}");
+    assert!(stderr.contains("map"), "{stderr}");
+    // One mistake, one error: the swapped bounds do not also make `bands` an unknown key.
+    assert!(!stderr.contains("unknown key"), "{stderr}");
     assert!(!app.survey_list().contains("broken"));
 }
 

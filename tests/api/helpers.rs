@@ -252,6 +252,20 @@ impl TestApp {
         self.post_response(survey, &body.to_string())
     }
 
+    /// Answers survey `survey` as `people` say: each set of answers, that many times, each
+    /// with a fresh code.
+    pub fn answer_each(&self, survey: &str, people: &[(serde_json::Value, usize)]) {
+        let n: usize = people.iter().map(|p| p.1).sum();
+        let mut codes = self.issue_codes(survey, n).into_iter();
+        for (answers, count) in people {
+            for _ in 0..*count {
+                let code = codes.next().expect("a code");
+                let (status, body) = self.submit(survey, &code, answers);
+                assert_eq!(status, 201, "{body}");
+            }
+        }
+    }
+
     /// Number of responses as the CLI reports it, via banded progress (only 0 is exact).
     pub fn survey_list(&self) -> String {
         self.cli(&["survey", "list"]).1

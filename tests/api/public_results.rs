@@ -335,25 +335,18 @@ title = { en = "Use", fr = "Consommation" }
     app.open_survey("merging");
     let key = organiser_key(&app, "maria");
     let auth = [("Authorization", key.as_str())];
+    let said = |site: &str, route: &str| json!({ "site": site, "route": route });
     let people = [
-        ("north", "smoke", 20),
-        ("north", "inject", 18),
-        ("north", "snort", 7),
-        ("north", "prefer_not_to_say", 3),
-        ("south", "smoke", 19),
-        ("south", "inject", 17),
-        ("south", "snort", 6),
-        ("south", "prefer_not_to_say", 4),
+        (said("north", "smoke"), 20),
+        (said("north", "inject"), 18),
+        (said("north", "snort"), 7),
+        (said("north", "prefer_not_to_say"), 3),
+        (said("south", "smoke"), 19),
+        (said("south", "inject"), 17),
+        (said("south", "snort"), 6),
+        (said("south", "prefer_not_to_say"), 4),
     ];
-    let n = people.iter().map(|p| p.2).sum();
-    let mut codes = app.issue_codes("merging", n).into_iter();
-    for (site, route, count) in people {
-        for _ in 0..count {
-            let code = codes.next().expect("a code");
-            let answers = json!({ "site": site, "route": route });
-            assert_eq!(app.submit("merging", &code, &answers).0, 201);
-        }
-    }
+    app.answer_each("merging", &people);
     let (status, body) = post(&app.url("/api/v1/surveys/merging/releases"), "", &auth);
     assert_eq!(status, 201, "{body}");
     let (_, body) = api_get(&app, "/api/v1/surveys/merging/releases/latest", &key);
