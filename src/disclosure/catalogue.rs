@@ -7,7 +7,7 @@ use crate::tally::{parallel_map, threads, Catalogue, RawTable};
 
 use super::earlier::EarlierRelease;
 use super::family::settle_families;
-use super::follow_ups::{pinning_follow_ups, told_elsewhere};
+use super::follow_ups::{follow_ups, pinning_follow_ups, told_elsewhere};
 use super::grouping::Grouping;
 use super::joint::{self, Narrow, Pair};
 use super::margins::{settle_margins, settle_pairs};
@@ -88,13 +88,20 @@ fn protect_once(
     let two_way: Vec<usize> = (0..tables.len())
         .filter(|&i| tables[i].columns().is_some())
         .collect();
-    let told = told_elsewhere(catalogue);
+    let told = told_elsewhere(catalogue, left_out);
+    let follow_ups = follow_ups(catalogue);
     let mut first = parallel_map(&one_way, threads(), |&i| {
         if left_out.contains(tables[i].id()) {
             return withhold(&tables[i], follows_a_small_count());
         }
         match protect_sparing(&tables[i], threshold, earlier, &[], &told[i]) {
             Ok(t) => Released::Shown(t),
+            // "Too few people" is chosen from the true count: said of a follow-up, it would
+            // tell which hidden count of the question it follows is the small one. A
+            // follow-up is withheld for the same words either way (`follow_ups.rs`).
+            Err(Refusal::TooFewPeople) if follow_ups.contains(tables[i].id()) => {
+                withhold(&tables[i], follows_a_small_count())
+            }
             Err(reason) => withhold(&tables[i], reason),
         }
     });

@@ -31,7 +31,7 @@ mod tests;
 pub use choices::Choices;
 pub use labels::{band_words, Axis, Category, Label, Translations};
 pub use rds::{imputed_degrees, rds_shares, WeightedShares};
-pub use table::{Catalogue, RawCell, RawTable, ShapeError};
+pub use table::{Answered, Catalogue, RawCell, RawTable, ShapeError};
 pub use within::Within;
 
 pub(crate) use count::{parallel_map, threads};
@@ -124,12 +124,68 @@ pub fn tally<'a>(
     let within = within::within_options(survey, &vars, &sources, &columns.codes);
     let mut catalogue = build(&vars, &tied, &ruled_out, &columns);
     catalogue.within = within;
+    catalogue.answered = answered(&vars, &columns, &tied);
     catalogue.choices = choices::choices(survey);
     catalogue
         .choices
         .extend(choices::of_repeating_pages(survey));
     choices::narrowed_by_counts(&mut catalogue.choices, survey, &catalogue.tables);
     catalogue
+}
+
+/// [`Catalogue::answered`]: for each variable no two-way table crosses, by each single-valued
+/// variable. Variables counting the same people (a multi-select's options) are counted once.
+fn answered(
+    vars: &[Variable],
+    columns: &Columns,
+    tied: &dyn Fn(usize, usize) -> bool,
+) -> Vec<Answered> {
+    let empty: &[variables::Code] = &[];
+    let codes = |i: usize| columns.codes.get(i).map_or(empty, Vec::as_slice);
+    let by: Vec<usize> = (0..vars.len())
+        .filter(|&i| vars[i].single_valued && !vars[i].axis.is_empty())
+        .collect();
+    let mut out = Vec::new();
+    // Who each variable counted so far counts, and its answers by each of `by`.
+    let mut counted: Vec<(Vec<bool>, Vec<Answered>)> = Vec::new();
+    for (x, v) in vars.iter().enumerate() {
+        if v.single_valued || v.axis.is_empty() {
+            continue;
+        }
+        let people: Vec<bool> = (codes(x).iter())
+            .map(|&c| usize::from(c) < v.axis.len())
+            .collect();
+        let same = counted.iter().position(|(p, _)| *p == people);
+        let per_answer = |k: usize, i: usize| {
+            if let Some(same) = same {
+                return counted[same].1[k].per_answer.clone();
+            }
+            let mut per_answer = vec![0; vars[i].axis.len()];
+            for (&c, _) in codes(i).iter().zip(&people).filter(|(_, &p)| p) {
+                if let Some(n) = per_answer.get_mut(usize::from(c)) {
+                    *n += 1;
+                }
+            }
+            per_answer
+        };
+        let mine: Vec<Answered> = (by.iter().enumerate())
+            .map(|(k, &i)| {
+                let per_answer = per_answer(k, i);
+                Answered {
+                    table: v.axis.variable.clone(),
+                    by: vars[i].axis.variable.clone(),
+                    both: per_answer.iter().sum(),
+                    per_answer,
+                    tied: tied(i, x),
+                }
+            })
+            .collect();
+        out.extend(mine.iter().cloned());
+        if same.is_none() {
+            counted.push((people, mine));
+        }
+    }
+    out
 }
 
 enum Job {

@@ -199,6 +199,23 @@ pub struct Catalogue {
     pub within: Vec<super::Within>,
     /// How many options one answer to each multi-select question may hold.
     pub choices: Vec<super::Choices>,
+    /// For tables of variables no two-way table crosses (a multi-select option's, say), who
+    /// they count by the answers of each single-valued variable: what a reader learns of a
+    /// question from a follow-up's total (`disclosure/follow_ups.rs`).
+    pub answered: Vec<Answered>,
+}
+
+/// How many of the people one-way table `table` counts gave each answer of the single-valued
+/// variable `by` (in its categories' order), and how many answered both.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answered {
+    pub table: String,
+    pub by: String,
+    pub per_answer: Vec<u64>,
+    pub both: u64,
+    /// Whether a rule of the questionnaire ties the two (a `show_if` of one naming the other,
+    /// say): then every reader knows that people who gave some answers were never asked.
+    pub tied: bool,
 }
 
 impl Catalogue {

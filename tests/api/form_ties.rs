@@ -53,20 +53,6 @@ title = "Equipment"
   options = [ { id = "yes", text = "Yes" }, { id = "no", text = "No" } ]
 "#;
 
-/// Answers survey `survey` as `people` say: each set of answers, that many times, each with a
-/// fresh code.
-fn answer_each(app: &TestApp, survey: &str, people: &[(Value, usize)]) {
-    let n: usize = people.iter().map(|p| p.1).sum();
-    let mut codes = app.issue_codes(survey, n).into_iter();
-    for (answers, count) in people {
-        for _ in 0..*count {
-            let code = codes.next().expect("a code");
-            let (status, body) = app.submit(survey, &code, answers);
-            assert_eq!(status, 201, "{body}");
-        }
-    }
-}
-
 /// A one-way table of a release: its rows' counts (`None` where hidden) and its total; `None`
 /// when the table is withheld.
 fn one_way(release: &Value, id: &str) -> Option<(Vec<Option<u64>>, Option<u64>)> {
@@ -103,7 +89,7 @@ fn a_small_count_is_not_read_back_from_the_totals_of_its_follow_ups() {
         (s("south", "no"), 2),
         (s("east", "no"), 1),
     ];
-    answer_each(&app, "follow-up", &people);
+    app.answer_each("follow-up", &people);
     let release = publish_as_maria(&app, "follow-up");
     let everyone = one_way(&release, "site")
         .and_then(|(_, total)| total)
@@ -220,7 +206,7 @@ fn a_follow_up_on_two_questions_does_not_give_away_a_cell_of_their_breakdown() {
         (kit("pharmacy"), 5),
         (s("west", "no"), 3),
     ];
-    answer_each(&app, "west-kit", &people);
+    app.answer_each("west-kit", &people);
     let release = publish_as_maria(&app, "west-kit");
     let site = one_way(&release, "site").expect("the site table is shown");
     assert!(one_way(&release, "inject").is_some(), "{release:#}");
@@ -278,7 +264,7 @@ fn a_computed_count_of_options_is_known_to_the_audit() {
         (drugs("meth"), 20),
         (drugs("rare"), 3),
     ];
-    answer_each(&app, "counted", &people);
+    app.answer_each("counted", &people);
     let release = publish_as_maria(&app, "counted");
     let option = |id: &str| one_way(&release, &format!("drugs.{id}"));
     let counts = one_way(&release, "ndrugs").map(|(c, _)| c);
@@ -365,7 +351,7 @@ fn a_repeating_page_with_one_instance_is_audited_as_one_answer_each() {
     app.open_survey("one-instance");
     let drug = |drug: &str| json!({ "n": 1, "sub_1__drug": drug });
     let people = [(drug("heroin"), 27), (drug("meth"), 20), (drug("rare"), 3)];
-    answer_each(&app, "one-instance", &people);
+    app.answer_each("one-instance", &people);
     let release = publish_as_maria(&app, "one-instance");
     let table = |id: &str| one_way(&release, &format!("sub.drug.{id}"));
     let (heroin, meth) = (table("heroin"), table("meth"));
@@ -453,7 +439,7 @@ fn a_headline_question_is_not_withheld_for_a_count_its_follow_up_tells() {
         (json!({ "site": "north" }), 6),
         (json!({ "site": "south" }), 5),
     ];
-    answer_each(&app, "headline", &people);
+    app.answer_each("headline", &people);
     let release = publish_as_maria(&app, "headline");
     let (counts, total) = one_way(&release, "overdosed")
         .unwrap_or_else(|| panic!("the headline question is shown: {:#}", release["withheld"]));
@@ -475,4 +461,57 @@ fn a_headline_question_is_not_withheld_for_a_count_its_follow_up_tells() {
         .filter_map(|t| t["id"].as_str())
         .collect();
     assert!(ids.contains(&"site__overdosed"), "{ids:?}");
+}
+
+/// A follow-up asked only of a small answer: 4 of 100 "don't know" asked "Would you like
+/// information?". Withheld as "too few people are in this table" — words chosen from the true
+/// count — it told every reader which of the question's hidden counts was the small one. A
+/// follow-up is withheld with the same words whether its total is small or not.
+#[test]
+fn a_follow_up_of_a_small_answer_is_withheld_without_saying_it_is_small() {
+    const SMALL_FOLLOW_UP: &str = r#"
+id = "tested"
+title = "Testing"
+threshold = 10
+
+[[pages]]
+title = "Testing"
+  [[pages.questions]]
+  id = "tested"
+  type = "single"
+  role = "sensitive"
+  required = true
+  prefer_not_to_say = false
+  text = "Have you had a test in the last year?"
+  options = [ { id = "yes", text = "Yes" }, { id = "no", text = "No" } ]
+  [[pages.questions]]
+  id = "info"
+  type = "single"
+  role = "plain"
+  required = true
+  dont_know = false
+  prefer_not_to_say = false
+  show_if = "tested == 'dont_know'"
+  text = "Would you like information about testing?"
+  options = [ { id = "yes", text = "Yes" }, { id = "no", text = "No" } ]
+"#;
+    let app = TestApp::spawn_configured(&[], Some("submissions_per_minute = 0\n"));
+    app.import(SMALL_FOLLOW_UP);
+    app.open_survey("tested");
+    let people = [
+        (json!({ "tested": "yes" }), 48),
+        (json!({ "tested": "no" }), 48),
+        (json!({ "tested": "dont_know", "info": "yes" }), 4),
+    ];
+    app.answer_each("tested", &people);
+    let release = publish_as_maria(&app, "tested");
+    let info = (release["withheld"].as_array().expect("withheld").iter())
+        .find(|w| w["id"] == "info")
+        .unwrap_or_else(|| panic!("the follow-up of 4 is not shown: {release:#}"));
+    let reason = info["reason"].as_str().unwrap_or_default();
+    assert!(!reason.contains("too few people"), "{info}");
+    assert!(
+        reason.contains("the small counts of a question it follows"),
+        "{info}"
+    );
 }
