@@ -131,7 +131,7 @@ impl ReleaseDocument {
                                     .chain(std::iter::once(cell(&t.total)))
                                     .collect(),
                             );
-                            let mut lines = lines(cols);
+                            let mut lines = lines(cols, survey);
                             lines.push(total.clone());
                             (lines, grid)
                         }
@@ -142,7 +142,7 @@ impl ReleaseDocument {
                             (vec![total.clone()], grid)
                         }
                     };
-                    let mut rows = lines(&t.rows);
+                    let mut rows = lines(&t.rows, survey);
                     rows.push(total);
                     tables.push(Table {
                         id: t.id.clone(),
@@ -259,19 +259,21 @@ fn title(rows: &Axis, columns: Option<&Axis>) -> String {
     }
 }
 
-fn lines(axis: &Axis) -> Vec<Line> {
+fn lines(axis: &Axis, survey: &Survey) -> Vec<Line> {
     axis.categories
         .iter()
         .map(|c| Line {
             id: c.id.clone(),
-            label: label(&c.label),
+            label: label(&c.label, survey),
             parts: c.parts.clone(),
         })
         .collect()
 }
 
-/// Category words in the survey's default language (the organiser workspace is in English).
-fn label(label: &Label) -> String {
+/// Category words in the survey's default language (the organiser workspace is in English); a
+/// non-answer the survey declares (`not_applicable = { text = "Does not apply to me" }`) in its
+/// own words.
+fn label(label: &Label, survey: &Survey) -> String {
     match label {
         Label::Option { text } => text.default.clone(),
         Label::Band { lo, hi } => band_words(lo, hi),
@@ -282,14 +284,23 @@ fn label(label: &Label) -> String {
         Label::NonAnswer { non_answer } => match non_answer {
             crate::survey::NonAnswer::DontKnow => "Don't know".into(),
             crate::survey::NonAnswer::PreferNotToSay => "Prefer not to say".into(),
-            crate::survey::NonAnswer::Custom(id) => id.as_str().into(),
+            crate::survey::NonAnswer::Custom(id) => {
+                let lang = survey.languages().first().map(|l| l.to_string());
+                lang.and_then(|l| survey.non_answer_text(*non_answer, &l))
+                    .unwrap_or(id.as_str())
+                    .to_owned()
+            }
         },
         Label::Selected => "Chosen".into(),
         Label::NotSelected => "Not chosen".into(),
         Label::Group { text } => text.default.clone(),
         Label::Merged { parts } => format!(
             "Other ({})",
-            parts.iter().map(self::label).collect::<Vec<_>>().join(", ")
+            parts
+                .iter()
+                .map(|p| self::label(p, survey))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }

@@ -354,3 +354,45 @@ fn a_threshold_raised_between_releases_leaves_the_earlier_numbers_as_they_were_s
         "both one-way tables are shown"
     );
 }
+
+/// A non-answer the survey declares is named in its own words in every release, as peers read
+/// it on the form — not by its id (`not_applicable`).
+#[test]
+fn a_survey_s_own_non_answer_is_named_in_its_words() {
+    const OWN: &str = r#"
+id = "own"
+title = "Own"
+[non_answers]
+not_applicable = { text = "Does not apply to me" }
+[[pages]]
+title = "P"
+  [[pages.questions]]
+  id = "treated"
+  type = "single"
+  role = "sensitive"
+  non_answers = ["not_applicable"]
+  text = "Were you treated well?"
+  options = [ { id = "yes", text = "Yes" }, { id = "no", text = "No" } ]
+"#;
+    let survey = crate::survey::Survey::parse(OWN).expect("parses");
+    let said = ["yes", "no", "not_applicable"];
+    let responses: Vec<crate::survey::Response> = (0..90)
+        .map(|i| {
+            let m = serde_json::json!({ "treated": said[i % 3] });
+            crate::survey::answers::parse(&survey, m.as_object().expect("object")).expect("valid")
+        })
+        .collect();
+    let records = (0..).zip(&responses).map(|(k, r)| (k * 0x9e37_79b9_u32, r));
+    let catalogue = crate::tally::tally(&survey, records);
+    let released = crate::disclosure::protect_catalogue(&catalogue, 10, &[]);
+    let doc = ReleaseDocument::new(&survey, 1, false, true, &released);
+    let table = doc
+        .tables
+        .iter()
+        .find(|t| t.id == "treated")
+        .expect("shown");
+    let line = (table.rows.iter())
+        .find(|l| l.id == "not_applicable")
+        .expect("its row");
+    assert_eq!(line.label, "Does not apply to me");
+}
