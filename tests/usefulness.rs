@@ -12,8 +12,10 @@
 //! answers (it takes longer).
 //!
 //! What is measured (`benches/support/usefulness.rs`): of the one-way counts ≥ T whose
-//! complement is also ≥ T, the share published; of the two-way inner counts ≥ T, the share
-//! published exactly or shown in a redesigned table.
+//! complement is also ≥ T, the share published; of the two-way inner counts ≥ T, the share a
+//! reader sees: published exactly, or inside a shown cell of a redesigned table (a group or
+//! merged line holding it). Until 2026-12-07 every count of a shown redesigned table counted,
+//! hidden or not, which an outside review found overstated it (99.3% at 300 against 83.1%).
 
 use chorus::disclosure::{
     protect_catalogue, EarlierRelease, EarlierTable, Released, DEFAULT_THRESHOLD,
@@ -98,22 +100,22 @@ fn floors(what: &str, t: &Tally, one_way: u64, two_way: u64) {
 
 #[test]
 fn a_first_release_publishes_most_safe_counts_with_realistic_non_answers() {
-    // Today 84.8% and 76.2% at 100 responses, 93.0% and 99.3% at 300.
-    floors("100", &first_releases(100, 1.0), 80, 70);
-    floors("300", &first_releases(300, 1.0), 88, 90);
+    // Today 84.8% and 51.9% at 100 responses, 93.0% and 83.2% at 300.
+    floors("100", &first_releases(100, 1.0), 80, 48);
+    floors("300", &first_releases(300, 1.0), 88, 78);
 }
 
 #[test]
 fn a_first_release_publishes_most_safe_counts_when_everyone_answers() {
-    // Today 94.3% and 83.3% at 100 responses, 96.4% and 93.8% at 300; the aim for two-way
+    // Today 94.3% and 68.9% at 100 responses, 96.4% and 81.9% at 300; the aim for two-way
     // counts at 300 is 70%, for one-way counts at 100 95% (not met: README, "Performance").
-    floors("100", &first_releases(100, 0.0), 90, 78);
-    floors("300", &first_releases(300, 0.0), 92, 88);
+    floors("100", &first_releases(100, 0.0), 90, 64);
+    floors("300", &first_releases(300, 0.0), 92, 77);
 }
 
 #[test]
 fn a_second_release_audited_against_the_first_still_publishes_most_safe_counts() {
-    // Today 84.0% and 95.1% at 100 + 20 responses (the first four sets of answers; each second
+    // Today 84.0% and 79.6% at 100 + 20 responses (the first four sets of answers; each second
     // release takes about a second here, so fewer than the first releases above).
-    floors("100 + 20", &second_releases(100, 4), 78, 88);
+    floors("100 + 20", &second_releases(100, 4), 78, 75);
 }

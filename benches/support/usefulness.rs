@@ -57,19 +57,34 @@ pub fn measure(catalogue: &Catalogue, released: &[Released], into: &mut Tally) {
                     let (row, col) = (e / columns.len(), e % columns.len());
                     let row_id = &raw.rows().categories[row].id;
                     let col_id = &columns.categories[col].id;
-                    let r = p.rows.categories.iter().position(|x| &x.id == row_id);
-                    let k = p
-                        .columns
-                        .as_ref()
-                        .and_then(|a| a.categories.iter().position(|x| &x.id == col_id));
-                    let exact = match (r, k, &p.columns) {
-                        (Some(r), Some(k), Some(a)) => !p.cells[r * a.len() + k].suppressed,
-                        _ => false,
+                    // The shown line holding a category: itself, or a group or merged line
+                    // whose parts name it.
+                    let holding = |axis: &chorus::tally::Axis, id: &String| {
+                        let alone = axis.categories.iter().position(|x| &x.id == id);
+                        alone.map(|i| (i, true)).or_else(|| {
+                            let in_group = |x: &chorus::tally::Category| x.parts.contains(id);
+                            axis.categories
+                                .iter()
+                                .position(in_group)
+                                .map(|i| (i, false))
+                        })
+                    };
+                    let r = holding(&p.rows, row_id);
+                    let k = p.columns.as_ref().and_then(|a| holding(a, col_id));
+                    // Exact: its own cell is shown. Shown redesigned: the cell that holds it
+                    // with others is shown (a reader sees the count inside a larger one), not
+                    // hidden.
+                    let (exact, seen) = match (r, k, &p.columns) {
+                        (Some((r, r_alone)), Some((k, k_alone)), Some(a)) => {
+                            let open = !p.cells[r * a.len() + k].suppressed;
+                            (open && r_alone && k_alone, open)
+                        }
+                        _ => (false, false),
                     };
                     if exact {
                         into.two_exact += 1;
                     }
-                    if exact || p.redesigned {
+                    if seen {
                         into.two_shown += 1;
                     }
                 }

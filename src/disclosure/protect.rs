@@ -83,8 +83,9 @@ impl Refusal {
                 format!("It can be shown once at least {threshold} people have answered it.")
             }
             Refusal::TooFewForBreakdown => "A later release with more responses may show it. \
-                Answer groups (`groups`) or wider bands (`coarse_bands`) in the survey let a \
-                breakdown be shown in groups when its answers one by one are too few."
+                A few \"don't know\" or \"prefer not to say\" answers are often the cause \
+                (docs/releases.md, \"What non-answers cost\"); answer groups (`groups`) or \
+                wider bands (`coarse_bands`) in the survey let a breakdown be shown in groups."
                 .to_owned(),
             Refusal::AuditFailed { entry } if entry == FOLLOWS_A_SMALL_COUNT => "It is asked \
                 only of some answers of another question, and its total would tell how many \
