@@ -88,6 +88,8 @@ fn value(q: &Question, compute: &Compute, shown: &Response, survey: &Survey) -> 
                 |c: &String| multi.and_then(|m| m.option(c)).is_some_and(|o| o.exclusive);
             let n = match shown.get(id.as_str()) {
                 Some(Answer::Choices(cs)) => cs.iter().filter(|c| !exclusive(c)).count(),
+                // "Don't know which" is not "none": the count is unanswered, as a sum is.
+                Some(Answer::NonAnswer(_)) => return None,
                 _ => 0,
             };
             in_range(q, i64::try_from(n).ok()?)

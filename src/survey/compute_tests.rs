@@ -86,6 +86,18 @@ fn a_sum_with_a_missing_item_is_left_unanswered_and_a_count_of_nothing_is_zero()
     assert_eq!(r.get("poly"), Some(&Answer::Choice("no".into())));
 }
 
+/// "Don't know" or "prefer not to say" to the multi-select is not "none of them": counted as 0,
+/// a peer who did not know which barriers they met read as one who met none (an outside review
+/// found the justice survey's barrier count doing so).
+#[test]
+fn a_count_of_a_non_answer_is_left_unanswered() {
+    let s = parses(&two_pages(ITEMS, SCORES));
+    for non_answer in ["dont_know", "prefer_not_to_say"] {
+        let r = parse(&s, json!({"worry": "often", "drugs": non_answer}));
+        assert_eq!(r.get("drug_count"), None, "{non_answer}");
+    }
+}
+
 #[test]
 fn an_exclusive_none_of_these_counts_zero_and_leaves_the_range_as_it_was() {
     let items = ITEMS.replace(
