@@ -382,7 +382,9 @@ title = "P"
             crate::survey::answers::parse(&survey, m.as_object().expect("object")).expect("valid")
         })
         .collect();
-    let records = (0..).zip(&responses).map(|(k, r)| (k * 0x9e37_79b9_u32, r));
+    let records = (0..)
+        .zip(&responses)
+        .map(|(k, r)| (k.wrapping_mul(0x9e37_79b9_u32), r));
     let catalogue = crate::tally::tally(&survey, records);
     let released = crate::disclosure::protect_catalogue(&catalogue, 10, &[]);
     let doc = ReleaseDocument::new(&survey, 1, false, true, &released);
