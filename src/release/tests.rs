@@ -382,7 +382,7 @@ title = "P"
             crate::survey::answers::parse(&survey, m.as_object().expect("object")).expect("valid")
         })
         .collect();
-    let records = (0..)
+    let records = (0u32..)
         .zip(&responses)
         .map(|(k, r)| (k.wrapping_mul(0x9e37_79b9_u32), r));
     let catalogue = crate::tally::tally(&survey, records);
