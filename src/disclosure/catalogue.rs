@@ -52,8 +52,16 @@ pub(super) fn protect_in_order(
     // Follow-ups whose totals give away a small count of a table withheld are left out, and
     // the release made again (`follow_ups.rs`); each round leaves out more, so this ends.
     let mut left_out: BTreeSet<String> = BTreeSet::new();
+    // Which tables are follow-ups depends on the answers alone: worked out once, not per round.
+    let follow_ups = follow_ups(catalogue);
     loop {
-        let released = protect_once(catalogue, threshold, earlier, two_way_first, &left_out);
+        let released = protect_once(
+            catalogue,
+            threshold,
+            earlier,
+            two_way_first,
+            (&left_out, &follow_ups),
+        );
         let more: Vec<String> = pinning_follow_ups(catalogue, &released, threshold)
             .into_iter()
             .filter(|id| !left_out.contains(id))
@@ -73,13 +81,14 @@ fn follows_a_small_count() -> Refusal {
 }
 
 /// One making of the release, with the one-way tables `left_out` withheld from the start (and
-/// with them every breakdown of their questions).
+/// with them every breakdown of their questions); `follow_ups` are the tables whose people
+/// are exactly some answers of another question (`follow_ups::follow_ups`).
 fn protect_once(
     catalogue: &Catalogue,
     threshold: u32,
     earlier: &[EarlierRelease],
     two_way_first: bool,
-    left_out: &BTreeSet<String>,
+    (left_out, follow_ups): (&BTreeSet<String>, &BTreeSet<String>),
 ) -> Vec<Released> {
     let tables = &catalogue.tables;
     let one_way: Vec<usize> = (0..tables.len())
@@ -89,7 +98,6 @@ fn protect_once(
         .filter(|&i| tables[i].columns().is_some())
         .collect();
     let told = told_elsewhere(catalogue, left_out);
-    let follow_ups = follow_ups(catalogue);
     let mut first = parallel_map(&one_way, threads(), |&i| {
         if left_out.contains(tables[i].id()) {
             return withhold(&tables[i], follows_a_small_count());
