@@ -62,7 +62,7 @@ pub(super) fn protect_in_order(
             two_way_first,
             (&left_out, &follow_ups),
         );
-        let more: Vec<String> = pinning_follow_ups(catalogue, &released, threshold)
+        let more: Vec<String> = pinning_follow_ups(catalogue, &released, earlier, threshold)
             .into_iter()
             .filter(|id| !left_out.contains(id))
             .collect();

@@ -22,6 +22,7 @@ mod margins;
 mod nested;
 mod protect;
 mod ptable;
+mod read_back;
 mod suppress;
 mod system;
 mod told;
