@@ -239,6 +239,7 @@ fn of_one_way_tables(
             w,
             ties,
             breakdowns,
+            responses: catalogue.responses,
         };
         let now = now.get_or_insert_with(|| {
             (released.iter())
@@ -246,8 +247,25 @@ fn of_one_way_tables(
                 .map(EarlierTable::from_protected)
                 .collect()
         });
-        if read_back.narrow(earlier, now, &targets, t).is_some() {
-            out.extend(follow_ups.into_iter().map(str::to_owned));
+        if read_back.narrow(earlier, now, &targets, t).is_none() {
+            continue;
+        }
+        // One follow-up left out is often enough (with "yes" shown, the follow-up asked of
+        // "yes" tells nothing more, and the one asked of "no" pinned the small count): the
+        // smallest that is, or else all of them. The release is made again either way and
+        // audited again, so what one leaves narrow is found then.
+        follow_ups.sort_by_key(|id| catalogue.get(id).map_or(0, |x| x.total().count));
+        let enough = follow_ups.iter().find(|id| {
+            let variable = catalogue.get(id).map(|x| x.rows().variable.as_str());
+            let without: EarlierRelease = (now.iter())
+                .filter(|e| !e.variables.iter().any(|v| Some(v.as_str()) == variable))
+                .cloned()
+                .collect();
+            read_back.narrow(earlier, &without, &targets, t).is_none()
+        });
+        match enough {
+            Some(id) => out.push((*id).to_owned()),
+            None => out.extend(follow_ups.into_iter().map(str::to_owned)),
         }
     }
     out
@@ -844,12 +862,19 @@ title = "One"
             let second = protect_catalogue(&counts, 10, &earlier);
             // Per release, where a reader puts the "don't know": the number who answered less
             // the fewest and most who said yes and no.
-            let bounds = |released: &[Released]| -> Option<(u64, u64)> {
+            let total_of = |r: &Released| r.shown().and_then(|p| p.total.count);
+            let site = (counts.tables.iter()).position(|x| x.id() == "site");
+            let site = site.expect("the site table");
+            let (Some(one), Some(two)) = (total_of(&first[site]), total_of(&second[site])) else {
+                continue;
+            };
+            // The release rule: the second counted at least a fifth more than the first.
+            let first_at_most = (one + d).min((two + d) * 5 / 6);
+            let bounds = |released: &[Released], at_most: u64| -> Option<(u64, u64)> {
                 let get = |id: &str| {
                     let i = (counts.tables.iter()).position(|x| x.id() == id);
                     i.map(|i| released[i].clone()).expect("table")
                 };
-                let total_of = |r: &Released| r.shown().and_then(|p| p.total.count);
                 let everyone = total_of(&get("site"))?;
                 let inject = get("inject");
                 let range = |cell: usize, follow_up: &str| -> (u64, u64) {
@@ -861,10 +886,11 @@ title = "One"
                 };
                 let (yes, no) = (range(0, "share"), range(1, "why"));
                 let low = everyone.saturating_sub(d).saturating_sub(yes.1 + no.1);
-                let high = (everyone + d).saturating_sub(yes.0 + no.0);
+                let high = at_most.saturating_sub(yes.0 + no.0);
                 Some((low, high))
             };
-            let (Some(one), Some(two)) = (bounds(&first), bounds(&second)) else {
+            let (Some(one), Some(two)) = (bounds(&first, first_at_most), bounds(&second, two + d))
+            else {
                 continue;
             };
             // Counts only grow: the first at most the second, the second at least the first.

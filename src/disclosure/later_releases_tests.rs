@@ -138,14 +138,18 @@ const NALOXONE_CARRY: &str = include_str!("../../surveys/naloxone-carry.toml");
 /// earlier release". In naloxone-carry, the few "don't know" answers to "did you carry
 /// naloxone?" need a partner, and both "Yes" and "No" are published in full as the totals of the
 /// questions asked only of those who gave them: the table is withheld for the counts it hides
-/// from those questions' tables, and the reason must say so.
+/// from those questions' tables, and the reason must say so. (With the number of responses
+/// known, the follow-up check takes it as known exactly to every reader and withholds the
+/// follow-ups instead, showing the question: left out here, as in a catalogue put together by
+/// hand, so that the question is withheld and its reason can be read.)
 #[test]
 fn a_table_withheld_in_a_first_release_gives_a_reason_of_that_release() {
     let survey = Survey::parse(NALOXONE_CARRY).expect("naloxone-carry parses");
     let mut pinned = 0;
     for seed in 1..=12 {
         let records = responses(&survey, 100, seed);
-        let catalogue = tally(&survey, records.iter().map(|(k, r)| (*k, r)));
+        let mut catalogue = tally(&survey, records.iter().map(|(k, r)| (*k, r)));
+        catalogue.responses = None;
         for released in protect_catalogue(&catalogue, DEFAULT_THRESHOLD, &[]) {
             let Released::Withheld(w) = released else {
                 continue;

@@ -35,6 +35,8 @@ pub(super) struct ReadBack<'c> {
     pub(super) w: &'c RawTable,
     pub(super) ties: Vec<Tie<'c>>,
     pub(super) breakdowns: Vec<Breakdown<'c>>,
+    /// How many responses this release counts (`Catalogue::responses`), if known.
+    pub(super) responses: Option<u64>,
 }
 
 /// Which count of which release an audit found too narrow (earlier releases first).
@@ -86,7 +88,19 @@ impl ReadBack<'_> {
             margin: 0,
         };
         let release = (earlier.len(), Some(targets_now));
-        self.release(now, release, &mut system, &mut entries, &mut previous);
+        let base = self.release(now, release, &mut system, &mut entries, &mut previous);
+        // How many responses this release counts is taken as known exactly: a later release
+        // made at the earliest moment the release rule allows caps it at five sixths of its own
+        // count, which with that count adjusted down comes to the true number (docs/releases.md,
+        // "the release rule tells a reader something"). The table's answers, and who else
+        // answered, are everyone.
+        if let Some(responses) = self.responses {
+            let n = self.w.cells().len();
+            if self.w.total().count == responses {
+                system.empty(base + n);
+            }
+            system.exactly((base..=base + n).collect(), responses);
+        }
         let mut memory = Witnesses::default();
         match run(
             &mut system,
@@ -106,7 +120,8 @@ impl ReadBack<'_> {
     }
 
     /// One release's atoms and numbers: the table's answers (each at least what it was the
-    /// release before), each tied table's own cells, and what the release published of them.
+    /// release before) and one more for everyone else the release counted, each tied table's
+    /// own cells, and what the release published of them. Returns the first atom.
     /// `asked`: the release's position, and the counts to ask about where the release withheld
     /// the table or is the one being made (`None`: every count it hid).
     fn release(
@@ -116,10 +131,10 @@ impl ReadBack<'_> {
         system: &mut System,
         entries: &mut Vec<Entry<Narrow>>,
         previous: &mut Previous,
-    ) {
+    ) -> usize {
         let w = self.w;
         let n = w.cells().len();
-        let base = system.add_release(n, &mut previous.w);
+        let base = system.add_release(n + 1, &mut previous.w);
         let atoms = |pos: &[usize]| -> Sum { pos.iter().map(|&c| base + c).collect() };
         let own_ids = ids(w);
         let one_way = |x: &RawTable| release.iter().find(|e| e.is_one_way(x.id()));
@@ -196,6 +211,7 @@ impl ReadBack<'_> {
             system.publish(answers, table.shown(total));
         }
         self.publish_breakdowns(release, &own_ids, atoms, system);
+        base
     }
 
     /// The lines of the table's shown breakdowns that put several of its answers together:

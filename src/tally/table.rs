@@ -203,6 +203,8 @@ pub struct Catalogue {
     /// they count by the answers of each single-valued variable: what a reader learns of a
     /// question from a follow-up's total (`disclosure/follow_ups.rs`).
     pub answered: Vec<Answered>,
+    /// How many responses were counted (`None` where a catalogue is put together by hand).
+    pub responses: Option<u64>,
 }
 
 /// How many of the people one-way table `table` counts gave each answer of the single-valued

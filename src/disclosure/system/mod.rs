@@ -91,6 +91,17 @@ impl System {
         self.strictly_more = OnceLock::new();
     }
 
+    /// A number the reader is assumed to know exactly, though no table shows it so: how many
+    /// responses a release counted, which a later release may pin (`read_back.rs`). Its
+    /// threshold is 0, which no release has, so it is never read as a second look at the same
+    /// people as a shown number (`nested.rs`).
+    pub(super) fn exactly(&mut self, sum: Sum, value: u64) {
+        let v = value as f64;
+        self.known.push((sum, v, v));
+        self.values.push(Shown::new(value, 0));
+        self.strictly_more = OnceLock::new();
+    }
+
     /// A number known to be at least the lower end of a published one's range (a two-way
     /// table's margin counts some of the people a one-way count does).
     pub(super) fn at_least(&mut self, sum: Sum, published: Shown) {
