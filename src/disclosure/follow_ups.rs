@@ -626,6 +626,41 @@ mod tests {
         assert!(q2.shown().is_none());
     }
 
+    /// The first question of the forms below: a site, asked of everyone and required.
+    const SITE: &str = r#"
+id = "t"
+title = "T"
+[[pages]]
+title = "One"
+  [[pages.questions]]
+  id = "site"
+  type = "single"
+  role = "quasi"
+  required = true
+  dont_know = false
+  prefer_not_to_say = false
+  text = "Site?"
+  options = [{ id = "n", text = "N" }, { id = "s", text = "S" }, { id = "e", text = "E" }]
+"#;
+
+    /// `people` with record keys, one set per `seed` (the noise a release's adjustments follow).
+    fn keyed(
+        people: &[crate::survey::Response],
+        start: u32,
+        seed: u32,
+    ) -> Vec<(u32, &crate::survey::Response)> {
+        let mut key = start.wrapping_add(seed.wrapping_mul(0x9e37_79b9));
+        people
+            .iter()
+            .map(|r| {
+                key ^= key << 13;
+                key ^= key >> 17;
+                key ^= key << 5;
+                (key, r)
+            })
+            .collect()
+    }
+
     /// A reader's interval for a count a one-way table shows (none where hidden or withheld).
     fn interval(r: &Released, cell: usize, t: u64) -> Option<(u64, u64)> {
         let v = r.shown()?.cells.get(cell)?.count?;
@@ -646,20 +681,7 @@ mod tests {
     #[test]
     fn a_multi_select_follow_up_s_total_is_known_to_the_audit() {
         use crate::survey::{answers, Response, Survey};
-        const FORM: &str = r#"
-id = "t"
-title = "T"
-[[pages]]
-title = "One"
-  [[pages.questions]]
-  id = "site"
-  type = "single"
-  role = "quasi"
-  required = true
-  dont_know = false
-  prefer_not_to_say = false
-  text = "Site?"
-  options = [{ id = "n", text = "N" }, { id = "s", text = "S" }, { id = "e", text = "E" }]
+        const QUESTIONS: &str = r#"
   [[pages.questions]]
   id = "carried"
   type = "single"
@@ -689,7 +711,7 @@ title = "One"
   text = "Why not?"
   options = [{ id = "a", text = "A" }, { id = "p", text = "P" }, { id = "o", text = "O" }]
 "#;
-        let survey = Survey::parse(FORM).expect("parses");
+        let survey = Survey::parse(&(SITE.to_owned() + QUESTIONS)).expect("parses");
         let said = |site: &str, carried: &str, more: Option<(&str, serde_json::Value)>| {
             let mut m = serde_json::Map::new();
             m.insert("site".into(), site.into());
@@ -718,16 +740,7 @@ title = "One"
         }
         let (t, d) = (10, MAX_ADJUSTMENT);
         for seed in 0..8u32 {
-            let mut key = 0x2545_f491_u32.wrapping_add(seed.wrapping_mul(0x9e37_79b9));
-            let records: Vec<(u32, &Response)> = people
-                .iter()
-                .map(|r| {
-                    key ^= key << 13;
-                    key ^= key >> 17;
-                    key ^= key << 5;
-                    (key, r)
-                })
-                .collect();
+            let records = keyed(&people, 0x2545_f491_u32, seed);
             let counts = crate::tally::tally(&survey, records);
             let released = protect_catalogue(&counts, 10, &[]);
             let get = |id: &str| {
@@ -776,20 +789,7 @@ title = "One"
     fn a_follow_up_s_totals_over_two_releases_do_not_pin_a_withheld_count() {
         use crate::disclosure::EarlierTable;
         use crate::survey::{answers, Response, Survey};
-        const FORM: &str = r#"
-id = "t"
-title = "T"
-[[pages]]
-title = "One"
-  [[pages.questions]]
-  id = "site"
-  type = "single"
-  role = "quasi"
-  required = true
-  dont_know = false
-  prefer_not_to_say = false
-  text = "Site?"
-  options = [{ id = "n", text = "N" }, { id = "s", text = "S" }, { id = "e", text = "E" }]
+        const QUESTIONS: &str = r#"
   [[pages.questions]]
   id = "inject"
   type = "single"
@@ -819,7 +819,7 @@ title = "One"
   text = "Why not?"
   options = [{ id = "a", text = "A" }, { id = "p", text = "P" }, { id = "o", text = "O" }]
 "#;
-        let survey = Survey::parse(FORM).expect("parses");
+        let survey = Survey::parse(&(SITE.to_owned() + QUESTIONS)).expect("parses");
         let said = |i: usize, inject: &str| {
             let mut m = serde_json::Map::new();
             m.insert("site".into(), ["n", "s", "e"][i % 3].into());
@@ -839,16 +839,7 @@ title = "One"
         people.extend((0..8).map(|i| said(i, "no")));
         let (t, d) = (10u64, MAX_ADJUSTMENT);
         for seed in 0..24u32 {
-            let mut key = 0x6c07_8965_u32.wrapping_add(seed.wrapping_mul(0x9e37_79b9));
-            let records: Vec<(u32, &Response)> = people
-                .iter()
-                .map(|r| {
-                    key ^= key << 13;
-                    key ^= key >> 17;
-                    key ^= key << 5;
-                    (key, r)
-                })
-                .collect();
+            let records = keyed(&people, 0x6c07_8965_u32, seed);
             let first = protect_catalogue(
                 &crate::tally::tally(&survey, records[..100].to_vec()),
                 10,
@@ -914,20 +905,7 @@ title = "One"
     #[test]
     fn a_shown_table_s_own_total_is_read_with_its_follow_ups() {
         use crate::survey::{answers, Response, Survey};
-        const FORM: &str = r#"
-id = "t"
-title = "T"
-[[pages]]
-title = "One"
-  [[pages.questions]]
-  id = "site"
-  type = "single"
-  role = "quasi"
-  required = true
-  dont_know = false
-  prefer_not_to_say = false
-  text = "Site?"
-  options = [{ id = "n", text = "N" }, { id = "s", text = "S" }, { id = "e", text = "E" }]
+        const QUESTIONS: &str = r#"
   [[pages.questions]]
   id = "carry"
   type = "single"
@@ -944,7 +922,7 @@ title = "One"
   text = "What makes it hard?"
   options = [{ id = "a", text = "A" }, { id = "p", text = "P" }, { id = "c", text = "C" }]
 "#;
-        let survey = Survey::parse(FORM).expect("parses");
+        let survey = Survey::parse(&(SITE.to_owned() + QUESTIONS)).expect("parses");
         let said = |i: usize, carry: Option<&str>| {
             let mut m = serde_json::Map::new();
             m.insert("site".into(), ["n", "s", "e"][i % 3].into());
@@ -965,16 +943,7 @@ title = "One"
         people.extend((0..41).map(|i| said(i, None)));
         let (t, d) = (10u64, MAX_ADJUSTMENT);
         for seed in 0..32u32 {
-            let mut key = 0x1b87_3593_u32.wrapping_add(seed.wrapping_mul(0x9e37_79b9));
-            let records: Vec<(u32, &Response)> = people
-                .iter()
-                .map(|r| {
-                    key ^= key << 13;
-                    key ^= key >> 17;
-                    key ^= key << 5;
-                    (key, r)
-                })
-                .collect();
+            let records = keyed(&people, 0x1b87_3593_u32, seed);
             let counts = crate::tally::tally(&survey, records);
             let released = protect_catalogue(&counts, 10, &[]);
             let get = |id: &str| {
