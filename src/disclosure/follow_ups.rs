@@ -41,8 +41,9 @@ pub(super) fn pinning_follow_ups(
     earlier: &[EarlierRelease],
     threshold: u32,
 ) -> Vec<String> {
-    let mut out = of_one_way_tables(catalogue, released, earlier, threshold);
-    out.extend(of_two_questions(catalogue, released, threshold));
+    let crossed = Crossed::of(catalogue);
+    let mut out = of_one_way_tables(catalogue, &crossed, released, earlier, threshold);
+    out.extend(of_two_questions(catalogue, &crossed, released, threshold));
     out.sort_unstable();
     out.dedup();
     out
@@ -142,7 +143,9 @@ impl<'c> Crossed<'c> {
         }
     }
 
-    /// [`answers_of`], from whichever of the two says.
+    /// The answers of `w` (positions) given by the people `x` counts, when every one of them
+    /// answered `w`, and whether everyone who gave those answers is counted by `x` (then `x`'s
+    /// people are exactly they); from whichever of the two says. `None` otherwise.
     fn answers_of(&self, w: &RawTable, x: &RawTable) -> Option<(Vec<usize>, bool)> {
         let key = (w.rows().variable.as_str(), x.rows().variable.as_str());
         let read = match self.two_way.get(&key) {
@@ -153,6 +156,12 @@ impl<'c> Crossed<'c> {
             }
         };
         answers_in(read, w, x)
+    }
+
+    /// [`Crossed::answers_of`], read only where a two-way table crosses the two.
+    fn answers_in_breakdown(&self, w: &RawTable, x: &RawTable) -> Option<(Vec<usize>, bool)> {
+        let key = (w.rows().variable.as_str(), x.rows().variable.as_str());
+        answers_in(with_in(self.two_way.get(&key)?, w)?, w, x)
     }
 }
 
@@ -165,13 +174,13 @@ impl<'c> Crossed<'c> {
 /// withheld.
 fn of_one_way_tables(
     catalogue: &Catalogue,
+    crossed: &Crossed<'_>,
     released: &[Released],
     earlier: &[EarlierRelease],
     threshold: u32,
 ) -> Vec<String> {
     let tables = &catalogue.tables;
     let t = u64::from(threshold);
-    let crossed = Crossed::of(catalogue);
     // This release as the audit reads earlier ones; made once, when first needed.
     let mut now: Option<EarlierRelease> = None;
     let mut out: Vec<String> = Vec::new();
@@ -273,7 +282,12 @@ fn of_one_way_tables(
 
 /// [`pinning_follow_ups`] for follow-ups whose people are those who gave some answers of each
 /// of two questions (and no fewer of either alone).
-fn of_two_questions(catalogue: &Catalogue, released: &[Released], threshold: u32) -> Vec<String> {
+fn of_two_questions(
+    catalogue: &Catalogue,
+    crossed: &Crossed<'_>,
+    released: &[Released],
+    threshold: u32,
+) -> Vec<String> {
     let tables = &catalogue.tables;
     let one_way: Vec<usize> = (0..tables.len())
         .filter(|&i| tables[i].columns().is_none())
@@ -290,7 +304,7 @@ fn of_two_questions(catalogue: &Catalogue, released: &[Released], threshold: u32
             .iter()
             .filter(|&&a| a != x)
             .filter_map(|&a| {
-                let (answers, alone) = answers_of(catalogue, &tables[a], follow_up)?;
+                let (answers, alone) = crossed.answers_in_breakdown(&tables[a], follow_up)?;
                 let some = answers.len() < tables[a].cells().len();
                 (some && !alone).then_some((a, answers))
             })
@@ -320,14 +334,7 @@ fn of_two_questions(catalogue: &Catalogue, released: &[Released], threshold: u32
     out
 }
 
-/// The answers of `a` (positions) given by the people `x` counts, when every one of them
-/// answered `a`, and whether everyone who gave those answers is counted by `x` (then `x`'s
-/// people are exactly they). `None` otherwise, or when no two-way table of the two says.
-fn answers_of(catalogue: &Catalogue, a: &RawTable, x: &RawTable) -> Option<(Vec<usize>, bool)> {
-    answers_in(with(catalogue, a, x)?, a, x)
-}
-
-/// [`answers_of`], from what [`with`] read.
+/// [`Crossed::answers_of`], from what [`with_in`] or [`Catalogue::answered`] read.
 fn answers_in(
     (per_answer, both): (Vec<u64>, u64),
     a: &RawTable,
@@ -347,13 +354,8 @@ fn answers_in(
     Some((answers, exactly))
 }
 
-/// Per answer of `w`, how many of its people `x` counts, and how many answered both; `None`
-/// when no two-way table of the two says.
-fn with(catalogue: &Catalogue, w: &RawTable, x: &RawTable) -> Option<(Vec<u64>, u64)> {
-    with_in(two_way_of(catalogue, w, x)?, w)
-}
-
-/// [`with`], read off `two`, the two-way table of `w` and another question.
+/// Per answer of `w`, how many of its people the other question of `two` (their two-way
+/// table) counts, and how many answered both.
 fn with_in(two: &RawTable, w: &RawTable) -> Option<(Vec<u64>, u64)> {
     let margins = if two.rows().variable == w.rows().variable {
         two.row_totals()

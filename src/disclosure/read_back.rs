@@ -95,8 +95,7 @@ impl ReadBack<'_> {
         // "the release rule tells a reader something"). The table's answers, and who else
         // answered, are everyone.
         if let Some(responses) = self.responses {
-            let n = self.w.cells().len();
-            if self.w.total().count == responses {
+            if w.total().count == responses {
                 system.empty(base + n);
             }
             system.exactly((base..=base + n).collect(), responses);
