@@ -41,7 +41,10 @@ fn release(c: &mut Criterion) {
     let catalogue = tally(&survey, first.iter().map(|(k, r)| (*k, r)));
     let released = protect_catalogue(&catalogue, DEFAULT_THRESHOLD, &[]);
     let document = ReleaseDocument::new(&survey, 1, false, true, &released);
-    let earlier: Vec<EarlierRelease> = vec![document.earlier()];
+    let earlier: Vec<EarlierRelease> = vec![EarlierRelease {
+        responses: Some(300),
+        ..document.earlier()
+    }];
     let records = responses(&survey, 360, 2027);
     group.bench_function("second_release_360_responses", |b| {
         b.iter(|| {

@@ -82,11 +82,14 @@ fn main() {
             };
             let earlier: Vec<EarlierRelease> = if second {
                 let first = protect_catalogue(&catalogue_of(&records[..n]), DEFAULT_THRESHOLD, &[]);
-                vec![first
-                    .iter()
-                    .filter_map(Released::shown)
-                    .map(EarlierTable::from_protected)
-                    .collect()]
+                vec![EarlierRelease {
+                    tables: first
+                        .iter()
+                        .filter_map(Released::shown)
+                        .map(EarlierTable::from_protected)
+                        .collect(),
+                    responses: Some(n as u64),
+                }]
             } else {
                 Vec::new()
             };

@@ -111,6 +111,11 @@ mod tests {
         .expect("a 3 × 3 table")
     }
 
+    /// A release that showed only `table`.
+    fn release(table: EarlierTable) -> EarlierRelease {
+        EarlierRelease::of_tables(vec![table])
+    }
+
     fn earlier(
         variables: [&str; 2],
         rows: Vec<Vec<&str>>,
@@ -146,7 +151,7 @@ mod tests {
             vec![vec!["x"], vec!["y", "z"]],
             vec![vec!["p", "r"], vec!["q"]],
         );
-        let before = latest_design(&table(), &[vec![first], vec![second]]).expect("a design");
+        let before = latest_design(&table(), &[release(first), release(second)]).expect("a design");
         assert_eq!(before.rows.groups, vec![vec![0], vec![1, 2]]);
         assert_eq!(before.columns.groups, vec![vec![0, 2], vec![1]]);
         assert_eq!(before.hidden, vec![(vec![0], vec![0, 2])]);
@@ -161,7 +166,7 @@ mod tests {
             vec![vec!["p"], vec!["q", "r"]],
             vec![vec!["x"], vec!["y"], vec!["z"]],
         );
-        let before = latest_design(&table(), &[vec![then]]).expect("a design");
+        let before = latest_design(&table(), &[release(then)]).expect("a design");
         assert_eq!(before.rows.groups, vec![vec![0], vec![1], vec![2]]);
         assert_eq!(before.columns.groups, vec![vec![0], vec![1, 2]]);
         assert_eq!(before.hidden, vec![(vec![0], vec![0])]);
@@ -174,18 +179,18 @@ mod tests {
             vec![vec!["x"], vec!["y"]],
             vec![vec!["p"], vec!["q"], vec!["r"]],
         );
-        assert_eq!(latest_design(&table(), &[vec![missing]]), None);
+        assert_eq!(latest_design(&table(), &[release(missing)]), None);
         let unknown = earlier(
             ["a", "b"],
             vec![vec!["x"], vec!["y"], vec!["w", "z"]],
             vec![vec!["p", "q", "r"]],
         );
-        assert_eq!(latest_design(&table(), &[vec![unknown]]), None);
+        assert_eq!(latest_design(&table(), &[release(unknown)]), None);
         let other = earlier(
             ["a", "c"],
             vec![vec!["x"], vec!["y"], vec!["z"]],
             vec![vec!["p"], vec!["q"], vec!["r"]],
         );
-        assert_eq!(latest_design(&table(), &[vec![other]]), None);
+        assert_eq!(latest_design(&table(), &[release(other)]), None);
     }
 }

@@ -367,6 +367,7 @@ fn settle(
             columns: &columns,
             two_shown: None,
             margins_now: None,
+            one_way_now: &[],
             linked: catalogue.linked.contains(tables[i].id()),
             counts: Some(catalogue),
         };
@@ -422,7 +423,10 @@ fn settle(
 
 /// Whether an earlier release showed the two-way table of `a` and `b`.
 pub(super) fn shown_before(earlier: &[EarlierRelease], a: &str, b: &str) -> bool {
-    earlier.iter().flatten().any(|x| x.is_two_way_of(a, b))
+    earlier
+        .iter()
+        .flat_map(EarlierRelease::iter)
+        .any(|x| x.is_two_way_of(a, b))
 }
 
 /// The two-way tables of `tables` that `keep` (given the table's index and its two questions)

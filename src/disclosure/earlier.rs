@@ -22,8 +22,37 @@ pub struct EarlierTable {
     pub threshold: u64,
 }
 
-/// Every shown table of one earlier release.
-pub type EarlierRelease = Vec<EarlierTable>;
+/// One earlier release: every table it showed, and how many responses it counted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EarlierRelease {
+    pub tables: Vec<EarlierTable>,
+    /// How many responses the release counted (`None` where unknown, as for a release put
+    /// together by hand). Never published, but a reader is assumed to know it exactly: the
+    /// release rule pins it when the next release comes at the earliest moment it allows
+    /// (docs/releases.md, "The release rule tells a reader something").
+    pub responses: Option<u64>,
+}
+
+impl EarlierRelease {
+    /// Every table of a release, with its count of responses unknown.
+    pub fn of_tables(tables: Vec<EarlierTable>) -> EarlierRelease {
+        EarlierRelease {
+            tables,
+            responses: None,
+        }
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, EarlierTable> {
+        self.tables.iter()
+    }
+}
+
+impl FromIterator<EarlierTable> for EarlierRelease {
+    /// The tables of a release, with its count of responses unknown.
+    fn from_iter<I: IntoIterator<Item = EarlierTable>>(tables: I) -> EarlierRelease {
+        EarlierRelease::of_tables(tables.into_iter().collect())
+    }
+}
 
 impl EarlierTable {
     /// A table as it was published.

@@ -188,7 +188,16 @@ fn audit(
         return Ok(None);
     };
     let n = first.cells().len();
-    let per = 2 * k + (n - 2);
+    // Each option selected or not, each non-answer, and everyone else the release counted
+    // (who did not answer the question: with the number of responses known, a reader has them
+    // too — `RawTable::responses`).
+    let per = 2 * k + (n - 2) + 1;
+    let everyone = |base: usize| -> Sum {
+        (0..n)
+            .map(|p| atom_of(base, k, 0, p))
+            .chain([base + per - 1])
+            .collect()
+    };
     let ids: Vec<String> = first
         .rows()
         .categories
@@ -219,6 +228,10 @@ fn audit(
             continue;
         }
         let base = release_atoms(&mut system);
+        // What the audit of that release assumed a reader knew of it.
+        if let Some(responses) = release.responses {
+            system.exactly(everyone(base), responses);
+        }
         for link in links {
             let total = release
                 .iter()
@@ -279,6 +292,12 @@ fn audit(
         entries: entries.len(),
         margin: 0,
     });
+    if let Some(responses) = first.responses() {
+        if first.total().count == responses {
+            system.empty(base + per - 1);
+        }
+        system.exactly(everyone(base), responses);
+    }
     for link in links {
         if let Some(p) = link.now {
             link.bound(&mut system, base, Shown::new(p, t));

@@ -184,9 +184,23 @@ fn narrow_ruled(
     rule: &Ruled,
     t: u32,
 ) -> Vec<(usize, usize, usize, f64)> {
+    narrow_counted(options, releases, (known, &[]), rule, t)
+}
+
+/// [`narrow_ruled`], the attacker also knowing how many responses each release counted
+/// (`counted`, release by release; the release rule can tell: docs/releases.md), those who
+/// skipped the question among them.
+fn narrow_counted(
+    options: usize,
+    releases: &[Vec<Vec<Option<u64>>>],
+    (known, counted): (&[Known], &[u64]),
+    rule: &Ruled,
+    t: u32,
+) -> Vec<(usize, usize, usize, f64)> {
     // Unknowns per release: answered with choices, each option's "selected", don't know,
-    // prefer not to say.
-    let per = options + 3;
+    // prefer not to say, and who skipped the question.
+    let per = options + 4;
+    let skipped = |r: usize| r * per + options + 3;
     let expr = |r: usize, m: usize, e: usize| -> Vec<(usize, f64)> {
         let base = r * per;
         match e {
@@ -254,8 +268,13 @@ fn narrow_ruled(
                     problem.add_constraint(row(&[(base + 1 + a, 1.0)]), ComparisonOp::Eq, 0.0);
                 }
             }
+            if let Some(&n) = counted.get(r) {
+                let mut everyone = expr(r, 0, 4);
+                everyone.push((skipped(r), 1.0));
+                problem.add_constraint(row(&everyone), ComparisonOp::Eq, n as f64);
+            }
             if r > 0 {
-                for v in [options + 1, options + 2] {
+                for v in [options + 1, options + 2, options + 3] {
                     problem.add_constraint(
                         row(&[(base + v, 1.0), (base - per + v, -1.0)]),
                         ComparisonOp::Ge,
@@ -755,7 +774,11 @@ fn released_twice(
     first: usize,
 ) -> ([Tables; 2], Vec<Known>) {
     let r1 = protect_catalogue(&catalogue(s, &people[..first]), t, &[]);
-    let r2 = protect_catalogue(&catalogue(s, people), t, &[earlier(&r1)]);
+    let before = EarlierRelease {
+        responses: Some(first as u64),
+        ..earlier(&r1)
+    };
+    let r2 = protect_catalogue(&catalogue(s, people), t, &[before]);
     let knows = [&r1, &r2]
         .iter()
         .enumerate()
@@ -781,6 +804,18 @@ proptest! {
         let s = survey(k, t);
         let (releases, knows) = released_twice(&s, k, t, &people, first);
         prop_assert_eq!(narrow_knowing(k, &releases, &knows, t), vec![], "{:?}", releases);
+    }
+
+    /// The same, the attacker also knowing how many responses each release counted.
+    #[test]
+    fn no_hidden_count_of_a_multi_select_question_is_pinned_knowing_how_many_responded(
+        (k, t, people, first) in people()
+    ) {
+        let s = survey(k, t);
+        let (releases, knows) = released_twice(&s, k, t, &people, first);
+        let counted = [first as u64, people.len() as u64];
+        let found = narrow_counted(k, &releases, (&knows, &counted), &Ruled::default(), t);
+        prop_assert_eq!(found, vec![], "{:?}", releases);
     }
 
     /// The same, the question keeping a rule of how many options one answer holds (at least,

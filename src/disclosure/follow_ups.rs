@@ -182,7 +182,7 @@ fn of_one_way_tables(
     let tables = &catalogue.tables;
     let t = u64::from(threshold);
     // This release as the audit reads earlier ones; made once, when first needed.
-    let mut now: Option<EarlierRelease> = None;
+    let mut now: Option<Vec<EarlierTable>> = None;
     let mut out: Vec<String> = Vec::new();
     for (w, r) in tables.iter().zip(released) {
         if w.columns().is_some() {
@@ -248,7 +248,6 @@ fn of_one_way_tables(
             w,
             ties,
             breakdowns,
-            responses: catalogue.responses,
         };
         let now = now.get_or_insert_with(|| {
             (released.iter())
@@ -266,7 +265,7 @@ fn of_one_way_tables(
         follow_ups.sort_by_key(|id| catalogue.get(id).map_or(0, |x| x.total().count));
         let enough = follow_ups.iter().find(|id| {
             let variable = catalogue.get(id).map(|x| x.rows().variable.as_str());
-            let without: EarlierRelease = (now.iter())
+            let without: Vec<EarlierTable> = (now.iter())
                 .filter(|e| !e.variables.iter().any(|v| Some(v.as_str()) == variable))
                 .cloned()
                 .collect();
@@ -850,7 +849,7 @@ title = "One"
             let earlier = vec![(first.iter())
                 .filter_map(Released::shown)
                 .map(EarlierTable::from_protected)
-                .collect::<Vec<_>>()];
+                .collect::<super::EarlierRelease>()];
             let counts = crate::tally::tally(&survey, records.clone());
             let second = protect_catalogue(&counts, 10, &earlier);
             // Per release, where a reader puts the "don't know": the number who answered less

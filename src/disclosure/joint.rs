@@ -2,7 +2,9 @@
 //! with the one-way tables that share its margins and the earlier releases of all three.
 //!
 //! Atoms for a pair of variables A (rows) and B (columns), per release: who gave each pair of
-//! answers (a, b), who answered A but not B, and who answered B but not A. A one-way count of
+//! answers (a, b), who answered A but not B, who answered B but not A, and everyone else the
+//! release counted (in no table of the pair, but in its number of responses, which a reader is
+//! assumed to know: `RawTable::responses`). A one-way count of
 //! A is its pair atoms plus its "A only" atom; a two-way cell, row or column total is a sum of
 //! pair atoms. A question shown only to some (a filter) shows up as atoms nobody is in; the
 //! attacker is assumed to know every atom that is empty, so the total of a filtered question
@@ -296,7 +298,10 @@ fn bound_pair_by_tied_margins(
 
 /// A one-way table (`published`, `hidden` in layout order: cells then total) audited with
 /// the same table in every earlier release, and with the margins that this release's two-way
-/// tables `shown_now` show of it (each a lower bound, as in an earlier release).
+/// tables `shown_now` show of it (each a lower bound, as in an earlier release). Each release
+/// has an atom per category and one for everyone else it counted: with its number of
+/// responses known (`RawTable::responses`, `EarlierRelease::responses`), a hidden count is
+/// also everyone less the rest.
 pub(super) fn one_way(
     raw: &RawTable,
     (published, hidden): (&[u64], &[bool]),
@@ -313,10 +318,18 @@ pub(super) fn one_way(
         let Some(table) = release.iter().find(|x| x.is_one_way(raw.id())) else {
             continue;
         };
-        let base = system.add_release(n, &mut previous);
-        bound_by_margins(&mut system, release, raw.id(), None, &current_ids, |pos| {
-            pos.iter().map(|i| base + i).collect()
-        });
+        let base = system.add_release(n + 1, &mut previous);
+        if let Some(responses) = release.responses {
+            system.exactly((base..=base + n).collect(), responses);
+        }
+        bound_by_margins(
+            &mut system,
+            &release.tables,
+            raw.id(),
+            None,
+            &current_ids,
+            |pos| pos.iter().map(|i| base + i).collect(),
+        );
         for (r, line) in table.rows.iter().enumerate() {
             if let Some(pos) = positions(line, &current_ids) {
                 entries.push(Entry {
@@ -343,7 +356,13 @@ pub(super) fn one_way(
         entries: entries.len(),
         margin: 0,
     };
-    let base = system.add_release(n, &mut previous);
+    let base = system.add_release(n + 1, &mut previous);
+    if let Some(responses) = raw.responses() {
+        if raw.total().count == responses {
+            system.empty(base + n);
+        }
+        system.exactly((base..=base + n).collect(), responses);
+    }
     bound_by_margins(
         &mut system,
         shown_now,
@@ -399,6 +418,11 @@ pub(super) struct Pair<'a> {
     /// earlier release showed of them still bounds its own hidden numbers, against this
     /// release's one-way tables.
     pub(super) margins_now: Option<&'a [EarlierTable]>,
+    /// This release's one-way tables as they stand, of which the split audits (`Thirds`) read
+    /// a third question's own: with the number of responses known, who answered neither of the
+    /// pair is in the system too, and that table counts them by their answer. Empty while a
+    /// breakdown's design is chosen.
+    pub(super) one_way_now: &'a [EarlierTable],
     /// Whether a rule of the questionnaire ties the pair together. Then the attacker is assumed
     /// to know every pair of answers nobody gave (the form may rule them out); otherwise only
     /// those a published zero shows and those the form plainly rules out
@@ -423,7 +447,17 @@ struct Atoms {
 
 impl Atoms {
     fn per_release(na: usize, nb: usize) -> usize {
-        na * nb + na + nb
+        na * nb + na + nb + 1
+    }
+
+    /// Who the release counted but answered neither question.
+    fn neither(&self) -> usize {
+        self.base + self.na * self.nb + self.na + self.nb
+    }
+
+    /// Everyone the release counted.
+    fn everyone(&self) -> Sum {
+        (self.base..=self.neither()).collect()
     }
 
     fn pairs(&self, rows: &[usize], columns: &[usize]) -> Sum {
@@ -714,19 +748,33 @@ fn pair(
         let one_a = release.iter().find(|x| x.is_one_way(a_var));
         let one_b = release.iter().find(|x| x.is_one_way(b_var));
         let two = release.iter().find_map(|x| x.two_way(a_var, b_var));
-        if one_a.is_none() && one_b.is_none() && two.is_none() {
+        if one_a.is_none() && one_b.is_none() && two.is_none() && release.responses.is_none() {
             continue;
         }
         let atoms = link(&mut system, &mut previous);
         placed.push((release, atoms));
-        bound_by_margins(&mut system, release, a_var, Some(b_var), &a_ids, |pos| {
-            atoms.one_a(pos)
-        });
-        bound_by_margins(&mut system, release, b_var, Some(a_var), &b_ids, |pos| {
-            atoms.one_b(pos)
-        });
+        // What the audit of that release assumed a reader knew of it (`RawTable::responses`).
+        if let Some(n) = release.responses {
+            system.exactly(atoms.everyone(), n);
+        }
+        bound_by_margins(
+            &mut system,
+            &release.tables,
+            a_var,
+            Some(b_var),
+            &a_ids,
+            |pos| atoms.one_a(pos),
+        );
+        bound_by_margins(
+            &mut system,
+            &release.tables,
+            b_var,
+            Some(a_var),
+            &b_ids,
+            |pos| atoms.one_b(pos),
+        );
         let sides = ((a_var, a_ids.as_slice()), (b_var, b_ids.as_slice()));
-        bound_pair_by_tied_margins(&mut system, release, pair.counts, sides, atoms);
+        bound_pair_by_tied_margins(&mut system, &release.tables, pair.counts, sides, atoms);
         if let Some(x) = one_a {
             let sum = |s: &[usize]| atoms.one_a(s);
             earlier_one_way_entries(x, (&a_ids, na), sum, per, &mut entries);
@@ -789,6 +837,10 @@ fn pair(
             system.empty(atoms.base + na * nb + na + b);
         }
     }
+    let answered_either = pair.a.total().count + pair.b.total().count - pair.two.total().count;
+    if pair.a.responses() == Some(answered_either) {
+        system.empty(atoms.neither());
+    }
     // Who is in no group now was nobody earlier either: the audits of the earlier releases
     // assumed the reader knew that of them already.
     let third_variables = third_questions(pair, &placed);
@@ -802,6 +854,11 @@ fn pair(
             0
         },
     };
+    // The number of responses is new with this release, so after `before`: a count of an
+    // earlier release it pins is asked to stay wide.
+    if let Some(n) = pair.a.responses() {
+        system.exactly(atoms.everyone(), n);
+    }
     let margins_now = pair.margins_now.unwrap_or_default();
     bound_by_margins(
         &mut system,
@@ -980,7 +1037,7 @@ impl<'a> Thirds<'a> {
     /// Every answer of `third` that a table of it with `a` or `b` shows, in any release, by id.
     fn answers_of(&self, third: &str, (a, b): (&str, &str)) -> Vec<String> {
         let mut answers = BTreeSet::new();
-        let releases = self.placed.iter().map(|(r, _)| r.as_slice());
+        let releases = self.placed.iter().map(|(r, _)| r.tables.as_slice());
         for release in releases.chain(std::iter::once(self.now.0)) {
             for variable in [a, b] {
                 if let Some(x) = release.iter().find_map(|x| x.two_way(variable, third)) {
@@ -1010,6 +1067,7 @@ impl<'a> Thirds<'a> {
                 let third = (third.as_str(), answers.as_slice(), n);
                 publish_third(system, release, (a_var, &a_ids), third, |p| atoms.one_a(p));
                 publish_third(system, release, (b_var, &b_ids), third, |p| atoms.one_b(p));
+                publish_third_alone(system, release, third, &atoms.everyone());
             };
             let mut system = self.system.split_in(n);
             let mut before = self.before.split_in(n);
@@ -1022,8 +1080,8 @@ impl<'a> Thirds<'a> {
                 (told_of((b_var, &b_ids)), false),
             ];
             for (release, atoms) in &self.placed {
-                mark(&mut system, release, *atoms);
-                mark(&mut before, release, *atoms);
+                mark(&mut system, &release.tables, *atoms);
+                mark(&mut before, &release.tables, *atoms);
                 for (told, first) in &told {
                     if let Some(told) = told {
                         atoms.mark_told(&mut system, told, *first, n);
@@ -1032,6 +1090,13 @@ impl<'a> Thirds<'a> {
                 }
             }
             mark(&mut system, self.now.0, self.now.1);
+            let third_now = (third.as_str(), answers.as_slice(), n);
+            publish_third_alone(
+                &mut system,
+                pair.one_way_now,
+                third_now,
+                &self.now.1.everyone(),
+            );
             for (told, first) in &told {
                 if let Some(told) = told {
                     self.now.1.mark_told(&mut system, told, *first, n);
@@ -1126,6 +1191,35 @@ fn publish_third(
                 continue;
             };
             let cell = parts_among(&atoms, n, column.iter().copied());
+            publish_shown(system, cell, x.shown(value));
+        }
+    }
+}
+
+/// What `release`'s one-way table of `third` shows, over atoms split as in [`publish_third`]:
+/// each line the parts of its answers of everyone the release counted (`everyone`). Lines of
+/// answers no breakdown of the pair's questions shows are left out, and then so is the total.
+fn publish_third_alone(
+    system: &mut System,
+    release: &[EarlierTable],
+    (third, answers, n): (&str, &[String], usize),
+    everyone: &Sum,
+) {
+    let Some(x) = release.iter().find(|x| x.is_one_way(third)) else {
+        return;
+    };
+    let lines: Vec<Option<Vec<usize>>> = x.rows.iter().map(|l| positions(l, answers)).collect();
+    let all = lines
+        .iter()
+        .all(Option::is_some)
+        .then(|| (0..answers.len()).collect());
+    for (r, line) in lines.into_iter().chain(std::iter::once(all)).enumerate() {
+        let value = x
+            .cells
+            .get(r)
+            .and_then(|row| row.first().copied().flatten());
+        if let (Some(line), Some(value)) = (line, value) {
+            let cell = parts_among(everyone, n, line.into_iter());
             publish_shown(system, cell, x.shown(value));
         }
     }

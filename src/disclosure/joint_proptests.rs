@@ -17,7 +17,10 @@ use microlp::{ComparisonOp, Error, OptimizationDirection, Problem, Variable};
 use proptest::prelude::*;
 
 use super::proptests::axis;
-use super::{protect_catalogue, EarlierTable, ProtectedTable, Refusal, Released, MAX_ADJUSTMENT};
+use super::{
+    protect_catalogue, EarlierRelease, EarlierTable, ProtectedTable, Refusal, Released,
+    MAX_ADJUSTMENT,
+};
 use crate::tally::{Catalogue, RawCell, RawTable};
 
 /// A record: each question's category, or `None` when it was skipped or not shown.
@@ -231,7 +234,7 @@ fn width(
     extreme(OptimizationDirection::Maximize) - extreme(OptimizationDirection::Minimize)
 }
 
-pub(super) fn earlier(released: &[Released]) -> Vec<EarlierTable> {
+pub(super) fn earlier(released: &[Released]) -> EarlierRelease {
     released
         .iter()
         .filter_map(Released::shown)

@@ -149,7 +149,7 @@ fn a_table_withheld_in_a_first_release_gives_a_reason_of_that_release() {
     for seed in 1..=12 {
         let records = responses(&survey, 100, seed);
         let mut catalogue = tally(&survey, records.iter().map(|(k, r)| (*k, r)));
-        catalogue.responses = None;
+        catalogue.set_responses(None);
         for released in protect_catalogue(&catalogue, DEFAULT_THRESHOLD, &[]) {
             let Released::Withheld(w) = released else {
                 continue;

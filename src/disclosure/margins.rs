@@ -251,9 +251,17 @@ pub(super) fn settle_pairs(
                  view: &[EarlierTable],
                  full: bool| {
         let (a, b) = (&tables[one_way[ka]], &tables[one_way[kb]]);
-        let (a_shown, b_shown) = {
+        let (a_shown, b_shown, one_way_now) = {
             let first = shown_now.read().unwrap_or_else(PoisonError::into_inner);
-            (shown_values(&first[ka]), shown_values(&first[kb]))
+            let one_way_now: Vec<EarlierTable> = (first.iter())
+                .filter_map(Released::shown)
+                .map(EarlierTable::from_protected)
+                .collect();
+            (
+                shown_values(&first[ka]),
+                shown_values(&first[kb]),
+                one_way_now,
+            )
         };
         let shown = two_way.get(&k).and_then(Released::shown);
         let identity = (
@@ -285,6 +293,7 @@ pub(super) fn settle_pairs(
             columns: &columns,
             two_shown: two_shown.as_deref(),
             margins_now: Some(view),
+            one_way_now: &one_way_now,
             linked: catalogue.linked.contains(tables[k].id()),
             counts: Some(catalogue),
         };
@@ -322,7 +331,7 @@ pub(super) fn settle_pairs(
         pushes(&view, a, b.raw.id(), t)
             || pushes(&view, b, a.raw.id(), t)
             || std::iter::once(view.as_slice())
-                .chain(earlier.iter().map(|r| r.as_slice()))
+                .chain(earlier.iter().map(|r| r.tables.as_slice()))
                 .any(|release| joint::has_tied_margins(release, catalogue, sides))
     };
     let mut initial = parallel_map(&pairs, threads(), |p| audit(p, two_way, &view, matters(p)));

@@ -176,7 +176,9 @@ pub(super) fn protect_sparing(
         .map(|e| forced.get(e).copied().unwrap_or(false))
         .collect();
     let linked = |hidden: &[bool]| -> Result<Option<Narrow>, String> {
-        if earlier.is_empty() || table.columns().is_some() {
+        // A first release's table, with its number of responses unknown, has nothing to be
+        // audited with beyond itself (`Auditor`).
+        if (earlier.is_empty() && table.responses().is_none()) || table.columns().is_some() {
             return Ok(None);
         }
         joint::one_way(table, (&published, hidden), earlier, &[], t)

@@ -35,8 +35,6 @@ pub(super) struct ReadBack<'c> {
     pub(super) w: &'c RawTable,
     pub(super) ties: Vec<Tie<'c>>,
     pub(super) breakdowns: Vec<Breakdown<'c>>,
-    /// How many responses this release counts (`Catalogue::responses`), if known.
-    pub(super) responses: Option<u64>,
 }
 
 /// Which count of which release an audit found too narrow (earlier releases first).
@@ -74,13 +72,17 @@ impl ReadBack<'_> {
                 Some(_) => None,
                 None => Some(small.as_slice()),
             };
-            self.release(
-                release,
+            let base = self.release(
+                &release.tables,
                 (k, hidden),
                 &mut system,
                 &mut entries,
                 &mut previous,
             );
+            // As this release's number below: what the audit of that release assumed.
+            if let Some(responses) = release.responses {
+                system.exactly((base..=base + n).collect(), responses);
+            }
         }
         let before = Before {
             system: system.clone(),
@@ -94,7 +96,7 @@ impl ReadBack<'_> {
         // count, which with that count adjusted down comes to the true number (docs/releases.md,
         // "the release rule tells a reader something"). The table's answers, and who else
         // answered, are everyone.
-        if let Some(responses) = self.responses {
+        if let Some(responses) = w.responses() {
             if w.total().count == responses {
                 system.empty(base + n);
             }

@@ -49,7 +49,7 @@ use proptest::test_runner::RngSeed;
 use super::joint_proptests::{
     catalogue, earlier, matches, numbers, patterns, reader_range, record, Number, Record,
 };
-use super::{protect_catalogue, EarlierTable, Released, MAX_ADJUSTMENT};
+use super::{protect_catalogue, EarlierRelease, EarlierTable, Released, MAX_ADJUSTMENT};
 use crate::tally::Catalogue;
 
 /// Round-off of the solver; widths are whole numbers up to it.
@@ -129,6 +129,17 @@ impl Attacker {
                     }
                 }
             }
+        }
+    }
+
+    /// Tells the attacker how many responses each release counted (`counted[k]` for release
+    /// `k`), exactly: the release rule (a fifth more responses for each new release) caps an
+    /// earlier number at five sixths of the later one, which pins it when a release comes at the
+    /// earliest moment allowed (docs/releases.md, "The release rule tells a reader something").
+    fn knows_how_many_responded(&mut self, counted: &[usize]) {
+        for (k, &n) in counted.iter().enumerate() {
+            let atoms = (k * self.per_release..(k + 1) * self.per_release).collect();
+            self.known.push((atoms, n as f64, n as f64));
         }
     }
 
@@ -286,6 +297,14 @@ fn atoms_of(pats: &[Vec<Option<usize>>], k: usize, n: &Number) -> Vec<usize> {
         .collect()
 }
 
+/// What a release of `n` responses published, as a later release's audit reads it.
+fn counted(released: &[Released], n: usize) -> EarlierRelease {
+    EarlierRelease {
+        responses: Some(n as u64),
+        ..earlier(released)
+    }
+}
+
 /// Every published number of every table shown in a release, with its hidden ones.
 fn numbers_of(sizes: &[usize], released: &[Released]) -> Vec<Number> {
     released
@@ -378,6 +397,24 @@ fn with_q1_shown_only_for(records: &[Record], shown_for: &[usize]) -> Vec<Record
         .collect()
 }
 
+/// The records with every question answered, as a form whose questions are all required (or
+/// offer "prefer not to say" as an answer) has them: a skipped answer becomes the question's last
+/// answer. Then each question's total is everyone, which a reader knows exactly
+/// ([`Attacker::knows_how_many_responded`]), and a hidden count is everyone less the rest.
+fn answered_by_everyone(sizes: &[usize], records: &[Record]) -> Vec<Record> {
+    records
+        .iter()
+        .map(|(answers, key)| {
+            let answers = answers
+                .iter()
+                .zip(sizes)
+                .map(|(a, n)| Some(a.unwrap_or(n - 1)))
+                .collect();
+            (answers, *key)
+        })
+        .collect()
+}
+
 /// What the form itself tells every reader, beyond the tables.
 #[derive(Clone, Copy)]
 enum Form {
@@ -401,6 +438,8 @@ fn attack_with(
 ) -> Result<(), TestCaseError> {
     let tables = |records: &[Record]| {
         let mut c = catalogue_tied(sizes, records, tied);
+        // As `tally` counts them.
+        c.set_responses(Some(records.len() as u64));
         if let Form::ShowsQ1OnlyFor(_) = form {
             // As `tally` ties a question to the one its condition reads.
             c.linked.insert("q0__q1".to_owned());
@@ -416,7 +455,7 @@ fn attack_with(
         c
     };
     let first = protect_catalogue(&tables(&records[..first_n]), t, &[]);
-    let second = protect_catalogue(&tables(records), t, &[earlier(&first)]);
+    let second = protect_catalogue(&tables(records), t, &[counted(&first, first_n)]);
     let releases = [numbers_of(sizes, &first), numbers_of(sizes, &second)];
     let mut attacker = Attacker::new(sizes, &releases);
     if matches!(knows, Knows::EmptyNow | Knows::EmptyThenAndNow) {
@@ -433,6 +472,7 @@ fn attack_with(
         Form::RulesOut(pair) => attacker.knows_ruled_out(sizes, pair),
         Form::ShowsQ1OnlyFor(answers) => attacker.knows_q1_shown_only_for(sizes, answers),
     }
+    attacker.knows_how_many_responded(&[first_n, records.len()]);
     attacker.knows_the_threshold(t);
     let pats = patterns(sizes);
     let mut hidden = Vec::new();
@@ -549,6 +589,22 @@ proptest! {
         let records = with_q1_shown_only_for(&records, SHOWN_FOR_TWO);
         let form = Form::ShowsQ1OnlyFor(SHOWN_FOR_TWO);
         attack_with(&sizes, t, &records, first_n, (Knows::PublishedZeros, false), form)?;
+    }
+
+    #[test]
+    fn no_hidden_number_is_pinned_by_every_table_of_both_releases_when_everyone_answers_every_question(
+        (sizes, t, records, first_n) in survey(),
+    ) {
+        let records = answered_by_everyone(&sizes, &records);
+        attack(&sizes, t, &records, first_n, (Knows::Nothing, false))?;
+    }
+
+    #[test]
+    fn no_hidden_number_is_pinned_by_every_table_of_both_releases_knowing_the_published_zeros_when_everyone_answers_every_question(
+        (sizes, t, records, first_n) in survey(),
+    ) {
+        let records = answered_by_everyone(&sizes, &records);
+        attack(&sizes, t, &records, first_n, (Knows::PublishedZeros, false))?;
     }
 
     #[test]
@@ -1363,9 +1419,11 @@ fn realistic_releases(
     let mut before = Vec::new();
     let mut releases = Vec::new();
     for &n in &counts {
-        let released = protect_catalogue(&catalogue(&sizes, &records[..n]), t, &before);
+        let mut tables = catalogue(&sizes, &records[..n]);
+        tables.set_responses(Some(n as u64));
+        let released = protect_catalogue(&tables, t, &before);
         releases.push(numbers_of(&sizes, &released));
-        before.push(earlier(&released));
+        before.push(counted(&released, n));
     }
     releases
 }
@@ -1666,4 +1724,53 @@ const FOUND_SHOWN_FOR_ONE_WAY: &str = "
 #[test]
 fn a_question_shown_only_for_one_answer_keeps_a_one_way_count_wide_with_no_breakdown_shown() {
     attack_shown_for_case(FOUND_SHOWN_FOR_ONE_WAY, &[2, 2, 4], (9, 26), Knows::Nothing);
+}
+
+/// Found once the attacker knew how many responses each release counted (the release rule can
+/// tell: docs/releases.md, "The release rule tells a reader something"): sizes [4, 3, 4, 2],
+/// T = 9, 31 then 56 records. The first release hid a count of q2; the second showed q2 whole.
+/// Those who skipped q2 are never fewer later, and with both numbers of responses known the
+/// earlier hidden count was everyone less the rest, 8 wide — from q2's own tables alone, which
+/// the one-way audit read without anyone else (`joint::one_way` now has an atom for them).
+const FOUND_RESPONSES_ONE_WAY: &str = "
+        ----:0 --0-:1658604747 0020:4206354803 1201:1109852888 0030:1777619813 00-0:3946721533
+        0200:1391051132 1000:2052652538 20-0:2536043473 0200:4187261803 1030:4026980438 00-0:1681205420
+        02-0:1476206275 -000:1161900466 -001:3200061817 0200:1869047886 0000:3943651589 -010:1535463517
+        020-:4051892787 3000:2846996927 01-0:1734287720 0200:37682336 0-01:753456066 0000:3693311898
+        0200:3315854994 2200:2560123157 0100:3006214595 --10:1336604508 013-:937930339 1231:3453884156
+        0000:2173875701 3000:658748974 0-00:1126036578 0201:2108801873 3000:1012541789 020-:2195693960
+        0000:533022634 0000:2576444 023-:2157859434 0030:2701192861 0201:2078401525 2000:2288643835
+        0030:2874256703 000-:1309791200 3030:4027740649 000-:3385028469 0101:2984101249 3010:367709477
+        0-00:2673461541 0100:1677181128 0030:2250129174 3100:3901629875 0-01:3407658262 3000:1335037332
+        0210:2896012022 01-0:688969838
+";
+
+/// Found the same way: sizes [3, 2, 4, 2], T = 7, 46 then 63 records. A cell of the first
+/// release's q0 × q1 was pinned 6.5 wide by q0 and q1's tables with q3's: its breakdowns by q0
+/// and q1, and its own table in the second release, which counts people who answered neither
+/// q0 nor q1 too. The split audits (`joint::Thirds`) read a third question's own table now.
+const FOUND_RESPONSES_THIRD: &str = "
+        01-0:3651926144 --00:2273670100 0000:1732553911 0000:1977045379 2000:864534191 0000:4211175915
+        01-1:3770197548 0110:2338376119 2110:3187874730 0101:562921258 0000:2999071395 0100:704043475
+        0110:898610874 1100:1715082634 0000:3071998459 1100:2531098595 0000:403308476 0-01:981781002
+        1000:3885495519 0030:1945247818 0001:3143043024 1011:1311279646 0000:2255182873 1000:3219368432
+        1020:2945711158 0000:1512720127 0001:1232817988 00-1:374629702 0010:4254381187 0010:502159416
+        0111:4027816811 20-1:251192870 1101:2429740479 0000:4211612173 01-0:4021613979 0030:4192108600
+        0100:810342644 00-0:1428980335 0000:2288941018 0000:560539816 20-0:2486499682 0021:2364071370
+        00--:3752490473 0031:2442241347 1101:1047437345 -000:260563691 0000:1733686264 0000:2931721615
+        0001:1533683573 0000:2741908858 2130:940838398 0100:1512320215 0100:2633386432 01-1:4007395114
+        2010:1494251466 0000:1095640452 0-01:592859924 0010:483872971 200-:4254541110 0000:3176737868
+        2100:1781087779 0001:3006181531 0010:640685633
+";
+
+#[test]
+fn a_count_stays_wide_when_a_reader_knows_how_many_responses_each_release_counted() {
+    let records = parse(FOUND_RESPONSES_ONE_WAY);
+    attack(&[4, 3, 4, 2], 9, &records, 31, (Knows::Nothing, false)).expect("wide");
+}
+
+#[test]
+fn a_count_stays_wide_against_a_third_question_s_own_table_and_the_numbers_of_responses() {
+    let records = parse(FOUND_RESPONSES_THIRD);
+    attack(&[3, 2, 4, 2], 7, &records, 46, (Knows::Nothing, false)).expect("wide");
 }

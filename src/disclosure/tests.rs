@@ -376,11 +376,13 @@ fn utility_releases(
         super::protect_catalogue(&c, super::DEFAULT_THRESHOLD, earlier)
     };
     let first = release(&records[..first_n], &[]);
-    let earlier: Vec<super::EarlierRelease> = vec![first
-        .iter()
-        .filter_map(Released::shown)
-        .map(super::EarlierTable::from_protected)
-        .collect()];
+    let earlier = vec![super::EarlierRelease {
+        tables: (first.iter())
+            .filter_map(Released::shown)
+            .map(super::EarlierTable::from_protected)
+            .collect(),
+        responses: Some(first_n as u64),
+    }];
     let second = release(&records, &earlier);
     (first, second)
 }

@@ -387,6 +387,7 @@ fn gives_away(
         columns: &c.columns,
         two_shown: Some(&margins_only),
         margins_now: None,
+        one_way_now: &[],
         linked,
         counts: None,
     };
@@ -436,6 +437,7 @@ fn audit(
             columns: &c.columns,
             two_shown: Some(&two_shown),
             margins_now: None,
+            one_way_now: &[],
             linked,
             counts: None,
         };

@@ -82,10 +82,12 @@ pub const NOTE: &str = "To protect the people who answered, some numbers are hid
 impl ReleaseDocument {
     /// What the joint audit of a later release needs to know of this one: every table it shows.
     pub fn earlier(&self) -> crate::disclosure::EarlierRelease {
-        self.tables
-            .iter()
-            .map(|t| t.earlier(self.threshold))
-            .collect()
+        crate::disclosure::EarlierRelease::of_tables(
+            self.tables
+                .iter()
+                .map(|t| t.earlier(self.threshold))
+                .collect(),
+        )
     }
 
     pub fn new(

@@ -139,7 +139,7 @@ pub fn publish(
         (checked, _) => checked?,
     }
     let number = numbers.last().map_or(1, |n| n + 1);
-    let earlier = earlier_documents(store, survey, &numbers)?;
+    let earlier = earlier_releases(store, survey, &numbers)?;
     let picked = quotes::pending(store, &entry).map_err(|e| match e {
         quotes::QuoteError::Shredded => PublishError::Shredded,
         quotes::QuoteError::Store(e) => PublishError::Store(e),
@@ -388,17 +388,23 @@ fn stored(store: &Store, survey: &str, number: u32) -> Result<Stored, StoreError
     serde_json::from_slice(&bytes).map_err(|_| StoreError::Corrupt)
 }
 
-/// Every earlier release's document, oldest first: the audit assumes the reader has them all.
-fn earlier_documents(
+/// Every earlier release as the audit reads it, oldest first: the audit assumes the reader has
+/// them all, and knows how many responses each counted (the rule on new responses can tell).
+fn earlier_releases(
     store: &Store,
     survey: &str,
     numbers: &[u32],
-) -> Result<Vec<ReleaseDocument>, StoreError> {
+) -> Result<Vec<EarlierRelease>, StoreError> {
     numbers
         .iter()
         .map(|&n| {
             let s = stored(store, survey, n)?;
-            serde_json::from_str(&s.body).map_err(|_| StoreError::Corrupt)
+            let document: ReleaseDocument =
+                serde_json::from_str(&s.body).map_err(|_| StoreError::Corrupt)?;
+            Ok(EarlierRelease {
+                responses: Some(s.counted as u64),
+                ..document.earlier()
+            })
         })
         .collect()
 }
@@ -416,7 +422,7 @@ fn compute(
     records: &[submissions::SealedRecord],
     number: u32,
     trigger: Trigger,
-    earlier: &[ReleaseDocument],
+    earlier: &[EarlierRelease],
 ) -> (ReleaseDocument, usize, Vec<crate::disclosure::Released>) {
     let survey = &entry.survey;
     let enough = records.len() >= survey.min_responses() as usize;
@@ -427,8 +433,7 @@ fn compute(
     };
     let released = if enough {
         let catalogue = tally(survey, records.iter().map(|r| (r.record_key, &r.response)));
-        let earlier: Vec<EarlierRelease> = earlier.iter().map(ReleaseDocument::earlier).collect();
-        protect_catalogue(&catalogue, survey.threshold(), &earlier)
+        protect_catalogue(&catalogue, survey.threshold(), earlier)
     } else {
         Vec::new()
     };

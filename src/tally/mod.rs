@@ -123,7 +123,7 @@ pub fn tally<'a>(
     };
     let within = within::within_options(survey, &vars, &sources, &columns.codes);
     let mut catalogue = build(&vars, &tied, &ruled_out, &columns);
-    catalogue.responses = Some(columns.keys.len() as u64);
+    catalogue.set_responses(Some(columns.keys.len() as u64));
     catalogue.within = within;
     catalogue.answered = answered(&vars, &columns, &tied);
     catalogue.choices = choices::choices(survey);

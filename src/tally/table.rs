@@ -63,6 +63,9 @@ pub struct RawTable {
     /// Per cell (row-major), whether the questionnaire rules that pair of answers out and
     /// nobody gave it; empty when none is.
     ruled_out: Vec<bool>,
+    /// How many responses the catalogue the table belongs to counted, its own people and
+    /// everyone else (`Catalogue::set_responses`).
+    responses: Option<u64>,
 }
 
 impl RawTable {
@@ -80,6 +83,7 @@ impl RawTable {
             column_totals: Vec::new(),
             total,
             ruled_out: Vec::new(),
+            responses: None,
         })
     }
 
@@ -107,7 +111,15 @@ impl RawTable {
             column_totals,
             total,
             ruled_out: Vec::new(),
+            responses: None,
         })
+    }
+
+    /// How many responses the release counts: its own people, and everyone else. A reader is
+    /// assumed to know it exactly (docs/releases.md, "The release rule tells a reader
+    /// something"). `None` for a table put together by hand.
+    pub fn responses(&self) -> Option<u64> {
+        self.responses
     }
 
     /// Marks the cells (row-major) whose pair of answers the questionnaire rules out. A cell
@@ -223,6 +235,14 @@ pub struct Answered {
 impl Catalogue {
     pub fn get(&self, id: &str) -> Option<&RawTable> {
         self.tables.iter().find(|t| t.id() == id)
+    }
+
+    /// Records how many responses were counted, in the catalogue and in each of its tables.
+    pub fn set_responses(&mut self, responses: Option<u64>) {
+        self.responses = responses;
+        for table in &mut self.tables {
+            table.responses = responses;
+        }
     }
 
     /// Counts every two-way table as tied by a rule of the questionnaire, as if options shown
