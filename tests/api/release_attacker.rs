@@ -30,7 +30,9 @@
 //! subset of the other's people, that show different values differ by at least one person (see
 //! [`same_noise`]; the audit has modelled it since this attacker found hidden counts it narrowed
 //! to 9 wide with T = 10 in 16 of 100 surveys; `ATTACK_SAME_NOISE=0` leaves it out).
-//! `ATTACK_SEEDS=N` searches N surveys.
+//! `ATTACK_SEEDS=N` searches N surveys. The reader also knows how many responses each release
+//! counted (`FIRST`, and `NEWCOMERS` more): the rule on new responses can tell, when a release
+//! comes at the earliest moment it allows (docs/releases.md); `ATTACK_COUNTS=0` leaves it out.
 //!
 //! The answers are the same in every run, but each response's record key is random, and with it
 //! the adjustments and so what is hidden: a failure prints the answers and both documents.
@@ -80,6 +82,12 @@ fn frame_size() -> usize {
         .and_then(|s| s.parse().ok())
         .unwrap_or(2)
         .clamp(1, QUESTIONS)
+}
+
+/// Whether the reader knows how many responses each release counted (unless
+/// `ATTACK_COUNTS=0`).
+fn knows_counts() -> bool {
+    std::env::var("ATTACK_COUNTS").map_or(true, |v| v != "0")
 }
 
 /// The non-answer categories every `single` question offers by default, in the order their
@@ -539,6 +547,12 @@ fn extreme(
             problem.add_constraint(terms.clone(), ComparisonOp::Ge, low);
             problem.add_constraint(terms, ComparisonOp::Le, p as f64 + D);
         }
+    }
+    if knows_counts() {
+        let release_1: Vec<usize> = (0..cells).collect();
+        let newcomers: Vec<usize> = (cells..2 * cells).collect();
+        problem.add_constraint(terms(&release_1), ComparisonOp::Eq, FIRST as f64);
+        problem.add_constraint(terms(&newcomers), ComparisonOp::Eq, NEWCOMERS as f64);
     }
     for one in at_least_one {
         if one.atoms.is_empty() {
