@@ -985,6 +985,10 @@ struct Thirds<'a> {
     entries: Vec<(Sum, Option<Shown>, Narrow)>,
     /// The third questions a rule ties to `a` or `b`.
     tied: BTreeSet<String>,
+    /// Whether the release's number of responses is known (`RawTable::responses`): then a
+    /// third question's own table counts everyone, and this release's hidden numbers are
+    /// asked of every third question too.
+    counted: bool,
     /// Each earlier release with atoms in the system, and its atoms.
     placed: Vec<(&'a EarlierRelease, Atoms)>,
     /// This release's other two-way tables, and its atoms.
@@ -1014,7 +1018,8 @@ impl<'a> Thirds<'a> {
                 .cloned()
                 .collect()
         });
-        let asked = hidden_before || (hidden_now && !tied.is_empty());
+        let counted = pair.a.responses().is_some();
+        let asked = hidden_before || (hidden_now && (counted || !tied.is_empty()));
         if variables.is_empty() || variables.len() > MAX_THIRDS || !asked {
             return None;
         }
@@ -1029,6 +1034,7 @@ impl<'a> Thirds<'a> {
                 .map(|e| (e.sum.clone(), e.published, e.origin.clone()))
                 .collect(),
             tied,
+            counted,
             placed,
             now: (pair.margins_now.unwrap_or_default(), now),
         })
@@ -1054,9 +1060,11 @@ impl<'a> Thirds<'a> {
         let (a_ids, b_ids) = (ids(pair.a), ids(pair.b));
         let (a_var, b_var) = (pair.a.id(), pair.b.id());
         for third in &self.variables {
-            // This release's hidden numbers add nothing to the system: they are asked only of
-            // a tied third question.
-            let ask_now = self.tied.contains(third);
+            // This release's hidden numbers are asked of a tied third question, and of every
+            // one once the number of responses is known: a third question's tables then bound
+            // the pair's cells through totals that are exact (`FOUND_RESPONSES_ONE_RELEASE` in
+            // `src/disclosure/survey_proptests.rs`). Otherwise they add nothing to the system.
+            let ask_now = self.counted || self.tied.contains(third);
             if !ask_now && !self.hidden_before {
                 continue;
             }
