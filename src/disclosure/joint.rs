@@ -269,6 +269,21 @@ pub(super) fn has_tied_margins(
     reads(a, b.0) || reads(b, a.0)
 }
 
+/// What `release`'s other two-way tables tell of a pair's one-way counts, over its atoms of
+/// that release: their margins as lower bounds ([`bound_by_margins`]), and those of tables of
+/// questions a rule ties to the pair ([`bound_pair_by_tied_margins`]).
+fn bound_pair_by_all_margins(
+    system: &mut System,
+    release: &[EarlierTable],
+    counts: Option<&Catalogue>,
+    ((a, a_ids), (b, b_ids)): (Question<'_>, Question<'_>),
+    atoms: Atoms,
+) {
+    bound_by_margins(system, release, a, Some(b), a_ids, |pos| atoms.one_a(pos));
+    bound_by_margins(system, release, b, Some(a), b_ids, |pos| atoms.one_b(pos));
+    bound_pair_by_tied_margins(system, release, counts, ((a, a_ids), (b, b_ids)), atoms);
+}
+
 /// [`bound_by_tied_margins`] both ways round, over a pair's atoms of one release.
 fn bound_pair_by_tied_margins(
     system: &mut System,
@@ -757,24 +772,8 @@ fn pair(
         if let Some(n) = release.responses {
             system.exactly(atoms.everyone(), n);
         }
-        bound_by_margins(
-            &mut system,
-            &release.tables,
-            a_var,
-            Some(b_var),
-            &a_ids,
-            |pos| atoms.one_a(pos),
-        );
-        bound_by_margins(
-            &mut system,
-            &release.tables,
-            b_var,
-            Some(a_var),
-            &b_ids,
-            |pos| atoms.one_b(pos),
-        );
         let sides = ((a_var, a_ids.as_slice()), (b_var, b_ids.as_slice()));
-        bound_pair_by_tied_margins(&mut system, &release.tables, pair.counts, sides, atoms);
+        bound_pair_by_all_margins(&mut system, &release.tables, pair.counts, sides, atoms);
         if let Some(x) = one_a {
             let sum = |s: &[usize]| atoms.one_a(s);
             earlier_one_way_entries(x, (&a_ids, na), sum, per, &mut entries);
@@ -860,24 +859,8 @@ fn pair(
         system.exactly(atoms.everyone(), n);
     }
     let margins_now = pair.margins_now.unwrap_or_default();
-    bound_by_margins(
-        &mut system,
-        margins_now,
-        a_var,
-        Some(b_var),
-        &a_ids,
-        |pos| atoms.one_a(pos),
-    );
-    bound_by_margins(
-        &mut system,
-        margins_now,
-        b_var,
-        Some(a_var),
-        &b_ids,
-        |pos| atoms.one_b(pos),
-    );
     let sides = ((a_var, a_ids.as_slice()), (b_var, b_ids.as_slice()));
-    bound_pair_by_tied_margins(&mut system, margins_now, pair.counts, sides, atoms);
+    bound_pair_by_all_margins(&mut system, margins_now, pair.counts, sides, atoms);
     let singles = |n: usize| -> Vec<Vec<usize>> { (0..n).map(|i| vec![i]).collect() };
     let all_a: Vec<usize> = (0..na).collect();
     let all_b: Vec<usize> = (0..nb).collect();
