@@ -232,6 +232,15 @@ pub(super) fn settle_pairs(
         .collect();
     // The one-way tables as the audits read them: a pair still pinned may hide more of them.
     let shown_now = RwLock::new(first.to_vec());
+    // The same, as the split audits read a third question's table: made again only when a
+    // one-way table hides more, not per audit.
+    let view_of = |released: &[Released]| -> Vec<EarlierTable> {
+        (released.iter())
+            .filter_map(Released::shown)
+            .map(EarlierTable::from_protected)
+            .collect()
+    };
+    let one_way_view = RwLock::new(view_of(first));
     // (two-way table, its first question's one-way position, its second's)
     let pairs = pairs_of(tables, one_way, |k, a, b| {
         two_way.get(&k).is_some_and(|r| r.shown().is_some())
@@ -251,18 +260,11 @@ pub(super) fn settle_pairs(
                  view: &[EarlierTable],
                  full: bool| {
         let (a, b) = (&tables[one_way[ka]], &tables[one_way[kb]]);
-        let (a_shown, b_shown, one_way_now) = {
+        let (a_shown, b_shown) = {
             let first = shown_now.read().unwrap_or_else(PoisonError::into_inner);
-            let one_way_now: Vec<EarlierTable> = (first.iter())
-                .filter_map(Released::shown)
-                .map(EarlierTable::from_protected)
-                .collect();
-            (
-                shown_values(&first[ka]),
-                shown_values(&first[kb]),
-                one_way_now,
-            )
+            (shown_values(&first[ka]), shown_values(&first[kb]))
         };
+        let one_way_now = one_way_view.read().unwrap_or_else(PoisonError::into_inner);
         let shown = two_way.get(&k).and_then(Released::shown);
         let identity = (
             Grouping::identity(a.cells().len()),
@@ -433,6 +435,7 @@ pub(super) fn settle_pairs(
                     };
                     let k = if side { ka } else { kb };
                     first[k] = released;
+                    *one_way_view.write().unwrap_or_else(PoisonError::into_inner) = view_of(&first);
                     sides[k] = Side::of(sides[k].raw, &first[k]);
                     let variable = sides[k].raw.id();
                     taken = (now.iter())

@@ -215,8 +215,6 @@ pub struct Catalogue {
     /// they count by the answers of each single-valued variable: what a reader learns of a
     /// question from a follow-up's total (`disclosure/follow_ups.rs`).
     pub answered: Vec<Answered>,
-    /// How many responses were counted (`None` where a catalogue is put together by hand).
-    pub responses: Option<u64>,
 }
 
 /// How many of the people one-way table `table` counts gave each answer of the single-valued
@@ -237,9 +235,9 @@ impl Catalogue {
         self.tables.iter().find(|t| t.id() == id)
     }
 
-    /// Records how many responses were counted, in the catalogue and in each of its tables.
+    /// Records in each table how many responses were counted (`None` where a catalogue is put
+    /// together by hand).
     pub fn set_responses(&mut self, responses: Option<u64>) {
-        self.responses = responses;
         for table in &mut self.tables {
             table.responses = responses;
         }
