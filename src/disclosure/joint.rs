@@ -17,7 +17,7 @@ use super::grouping::Grouping;
 use super::protect::Shown;
 use super::system::{parts, parts_among, Sum, System, Witnesses};
 use super::told::{reach, tied, told, Told};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// How many earlier releases of a pair make its second audit move the first audit's points
 /// rather than drop those that miss the release's other margins (see `Witnesses`).
@@ -1042,15 +1042,22 @@ impl<'a> Thirds<'a> {
     fn audit(self, pair: &Pair<'_>, t: u64) -> Result<Option<Narrow>, String> {
         let (a_ids, b_ids) = (ids(pair.a), ids(pair.b));
         let (a_var, b_var) = (pair.a.id(), pair.b.id());
-        for third in &self.variables {
-            // This release's hidden numbers are asked of a tied third question, and of every
-            // one once the number of responses is known: a third question's tables then bound
-            // the pair's cells through totals that are exact (`FOUND_RESPONSES_ONE_RELEASE` in
-            // `src/disclosure/survey_proptests.rs`). Otherwise they add nothing to the system.
-            let ask_now = self.counted || self.tied.contains(third);
-            if !ask_now && !self.hidden_before {
-                continue;
-            }
+        // This release's hidden numbers are asked of a tied third question, and of every one
+        // once the number of responses is known: a third question's tables then bound the
+        // pair's cells through totals that are exact (`FOUND_RESPONSES_ONE_RELEASE` in
+        // `src/disclosure/survey_proptests.rs`). Otherwise they add nothing to the system.
+        let asks_now = |third: &String| self.counted || self.tied.contains(third);
+        let audited: Vec<&String> = (self.variables.iter())
+            .filter(|third| asks_now(third) || self.hidden_before)
+            .collect();
+        // Each hidden number's range so far (by its place among `entries`), as the splits
+        // audited before bound it. A reader splits by every third question at once: one split
+        // may bound a number from below and another from above, each leaving it T wide and
+        // both together not (`FOUND_SHOWN_FOR_COUNTED` in `survey_proptests.rs`). Each split
+        // starts from what the ones before it found, so the last is audited with all of them.
+        let mut windows: BTreeMap<usize, (f64, f64)> = BTreeMap::new();
+        for (place, third) in audited.iter().enumerate() {
+            let ask_now = asks_now(third);
             let answers = self.answers_of(third, (a_var, b_var));
             // One part per answer of the third question, and one for who did not answer it.
             let n = answers.len() + 1;
@@ -1093,10 +1100,18 @@ impl<'a> Thirds<'a> {
                     self.now.1.mark_told(&mut system, told, *first, n);
                 }
             }
+            for (&k, &(low, high)) in &windows {
+                system.within(parts(&self.entries[k].0, n), low, high);
+            }
+            let included = |k: usize, published: &Option<Shown>| {
+                ask_now || k < self.before_entries || published.is_some()
+            };
+            let hidden: Vec<usize> = (self.entries.iter().enumerate())
+                .filter(|(k, (_, published, _))| published.is_none() && included(*k, published))
+                .map(|(k, _)| k)
+                .collect();
             let entries = (self.entries.iter().enumerate())
-                .filter(|(k, (_, published, _))| {
-                    ask_now || *k < self.before_entries || published.is_some()
-                })
+                .filter(|(k, (_, published, _))| included(*k, published))
                 .map(|(_, (sum, published, origin))| Entry {
                     sum: parts(sum, n),
                     published: *published,
@@ -1120,9 +1135,39 @@ impl<'a> Thirds<'a> {
             if verdict.is_some() {
                 return Ok(verdict);
             }
+            if place + 1 < audited.len() {
+                narrow_windows(&system, &hidden, &self.entries, n, &mut windows)?;
+            }
         }
         Ok(None)
     }
+}
+
+/// Each hidden entry's range in `system` (split in `n` parts; `hidden` by place among
+/// `entries`) kept in `windows`, the part of it still open: `system` had every earlier window
+/// among its constraints, so its range lies within them. A number nobody can be in (every
+/// atom certainly empty) needs none.
+fn narrow_windows(
+    system: &System,
+    hidden: &[usize],
+    entries: &[(Sum, Option<Shown>, Narrow)],
+    n: usize,
+    windows: &mut BTreeMap<usize, (f64, f64)>,
+) -> Result<(), String> {
+    let empty = system.certainly_empty();
+    let open: Vec<(usize, Sum)> = (hidden.iter())
+        .map(|&k| (k, parts(&entries[k].0, n)))
+        .filter(|(_, sum)| !sum.iter().all(|&a| empty.get(a).copied().unwrap_or(false)))
+        .collect();
+    let sums: Vec<Sum> = open.iter().map(|(_, sum)| sum.clone()).collect();
+    for ((k, _), (low, high)) in open.iter().zip(system.ranges(&sums)?) {
+        let Some(high) = high else {
+            continue;
+        };
+        let window = windows.entry(*k).or_insert((low, high));
+        *window = (window.0.max(low), window.1.min(high));
+    }
+    Ok(())
 }
 
 /// The other questions that share a two-way table with `a` or `b` of `pair`, in this release

@@ -407,7 +407,90 @@ pub(super) fn settle_pairs(
                         now.remove(j);
                     }
                 }
-                if taken.is_empty() {
+                let pair_shown = {
+                    let first = shown_now.read().unwrap_or_else(PoisonError::into_inner);
+                    first[ka].shown().is_some() || first[kb].shown().is_some()
+                };
+                if taken.is_empty() && !pair_shown {
+                    // Neither question's table is shown any more and the number is still
+                    // pinned: by a third question's own table, which with the number of
+                    // responses counts everyone who skipped it (`FOUND_SHOWN_FOR_COUNTED` in
+                    // `src/disclosure/survey_proptests.rs`). One count of it is hidden, or the
+                    // table withheld, as for the pair's own tables below.
+                    let third = |kx: usize| -> bool {
+                        let (x, y) = (sides[ka].raw.id(), sides[kb].raw.id());
+                        let v = tables[one_way[kx]].id();
+                        let shares = |t: &EarlierTable| {
+                            t.variables.iter().any(|w| w == v)
+                                && t.variables.iter().any(|w| w == x || w == y)
+                        };
+                        kx != ka
+                            && kx != kb
+                            && (now.values().any(shares)
+                                || earlier.iter().any(|r| r.iter().any(shares)))
+                    };
+                    let loosens = |kx: usize, released: &Released| {
+                        let trial = {
+                            let mut first = shown_now
+                                .read()
+                                .unwrap_or_else(PoisonError::into_inner)
+                                .clone();
+                            first[kx] = released.clone();
+                            view_of(&first)
+                        };
+                        let kept = std::mem::replace(
+                            &mut *one_way_view.write().unwrap_or_else(PoisonError::into_inner),
+                            trial,
+                        );
+                        // Its breakdowns go with it (below), so they are left out here.
+                        let v = tables[one_way[kx]].id();
+                        let rest: Vec<EarlierTable> = (now.values())
+                            .filter(|x| !x.variables.iter().any(|w| w == v))
+                            .cloned()
+                            .collect();
+                        let passes = matches!(audit(p, two_way, &rest, true), Ok(None));
+                        *one_way_view.write().unwrap_or_else(PoisonError::into_inner) = kept;
+                        passes
+                    };
+                    let why = match narrow {
+                        Some(Narrow::Earlier(_)) => Why::Earlier,
+                        _ => Why::Pinned,
+                    };
+                    let mended = (0..one_way.len()).filter(|&kx| third(kx)).find_map(|kx| {
+                        let shown =
+                            shown_now.read().unwrap_or_else(PoisonError::into_inner)[kx].clone();
+                        let table = shown.shown()?;
+                        let hidden: Vec<bool> = table.cells.iter().map(|c| c.suppressed).collect();
+                        let mut cells: Vec<(u64, usize)> = (table.cells.iter().enumerate())
+                            .filter_map(|(c, cell)| cell.count.filter(|&v| v > 0).map(|v| (v, c)))
+                            .collect();
+                        cells.sort_unstable();
+                        let tries = (cells.into_iter().map(|(_, c)| Fix::Hide(true, c)))
+                            .chain(std::iter::once(Fix::Withhold(true, why)));
+                        tries.into_iter().find_map(|fix| {
+                            let raw = sides[kx].raw;
+                            let sides = [Some((raw, hidden.as_slice())), None];
+                            let (_, _, released) = apply_first(&[fix], sides, threshold, earlier)?;
+                            loosens(kx, &released).then_some((kx, released))
+                        })
+                    });
+                    let Some((kx, released)) = mended else {
+                        break;
+                    };
+                    let mut first = shown_now.write().unwrap_or_else(PoisonError::into_inner);
+                    first[kx] = released;
+                    *one_way_view.write().unwrap_or_else(PoisonError::into_inner) = view_of(&first);
+                    sides[kx] = Side::of(sides[kx].raw, &first[kx]);
+                    let variable = sides[kx].raw.id();
+                    taken = (now.iter())
+                        .filter(|(_, x)| x.variables.iter().any(|v| v == variable))
+                        .map(|(&j, _)| j)
+                        .collect();
+                    for j in &taken {
+                        now.remove(j);
+                    }
+                    mended_any = true;
+                } else if taken.is_empty() {
                     // Still pinned with nothing left to withhold that would loosen it: this
                     // release's one-way tables of the pair's questions pin it (against what an
                     // earlier release showed of third questions, say). One more of their counts

@@ -129,6 +129,29 @@ impl System {
     }
 }
 
+impl System {
+    /// Each target's exact range in this system, lowest and highest (`None` when it has no
+    /// upper end), from one solved programme edited per sum ([`Extremes`]).
+    pub(in crate::disclosure) fn ranges(
+        &self,
+        targets: &[Sum],
+    ) -> Result<Vec<(f64, Option<f64>)>, String> {
+        let lps = Extremes::new(self);
+        let value = |point: &[f64], sum: &Sum| sum.iter().filter_map(|&a| point.get(a)).sum();
+        targets
+            .iter()
+            .map(|target| {
+                let high = lps.extreme(target, OptimizationDirection::Maximize)?;
+                let low = lps.extreme(target, OptimizationDirection::Minimize)?;
+                Ok((
+                    low.map_or(0.0, |p| value(&p, target)),
+                    high.map(|p| value(&p, target)),
+                ))
+            })
+            .collect()
+    }
+}
+
 /// What [`Extremes::reach`] asks of a sum.
 #[derive(Clone, Copy)]
 pub(super) enum Goal {

@@ -102,6 +102,17 @@ impl System {
         self.strictly_more = OnceLock::new();
     }
 
+    /// A range the reader can tell `sum` is in from another system of the same tables
+    /// (`joint::Thirds`: what splitting the same people by another question showed), widened by
+    /// the solver's round-off. Not a shown number: its threshold is one no release has and
+    /// every such range reads the same value, so it is never read as a second look at the same
+    /// people (`nested.rs`).
+    pub(super) fn within(&mut self, sum: Sum, low: f64, high: f64) {
+        self.known.push((sum, low - SLACK, high + SLACK));
+        self.values.push(Shown::new(0, u64::MAX));
+        self.strictly_more = OnceLock::new();
+    }
+
     /// A number known to be at least the lower end of a published one's range (a two-way
     /// table's margin counts some of the people a one-way count does).
     pub(super) fn at_least(&mut self, sum: Sum, published: Shown) {
