@@ -947,10 +947,11 @@ fn pair(
 /// rule ties to `a` or `b` (a question shown only for some of their answers, `told.rs`): its
 /// people are then a known part of the pair's, and its tables with the pair's other question
 /// pinned a number of the same release (`FOUND_SHOWN_FOR_SPLIT` in `survey_proptests.rs`), so
-/// this release's hidden numbers are asked too. And only for a pair with at most
-/// [`MAX_THIRDS`] other questions sharing a table with it: each is one more audit of a
-/// programme as many times the size as the third question has answers, plus one — too many
-/// for a long questionnaire (docs/releases.md, "Third questions").
+/// this release's hidden numbers are asked too. Each split is audited with the ranges the
+/// splits before it found for every hidden number (see [`Thirds::audit`]). And only for a pair
+/// with at most [`MAX_THIRDS`] other questions sharing a table with it: each is one more audit
+/// of a programme as many times the size as the third question has answers, plus one — too
+/// many for a long questionnaire (docs/releases.md, "Third questions").
 struct Thirds<'a> {
     /// The third questions, by variable id.
     variables: Vec<String>,

@@ -1824,7 +1824,12 @@ fn a_first_release_s_count_stays_wide_against_a_third_question_when_everyone_ans
 
 /// Found by a random search of 500 cases per property (`CHORUS_SURVEY_SEED=random
 /// CHORUS_SURVEY_CASES=500`): sizes [3, 3, 3, 2], T = 6, 50 then 69 records, q1 shown only to
-/// those who gave q0's first answer.
+/// those who gave q0's first answer. The first release's q0 × q2 cell (first answer; second or
+/// third) was pinned 5 wide by all four questions and no three: split by q1 (q1 × q2) it is at
+/// least 6, split by q3 (q2 × q3, and the second release's q3 table with its number of
+/// responses) at most 11. The split audits now carry each number's range from one split to the
+/// next (`joint::Thirds`), and with both questions' tables gone the second release's q3 table
+/// hides a count (`margins::settle_pairs`).
 const FOUND_SHOWN_FOR_COUNTED: &str = "
         ----:0 0010:637525244 1-00:3190129401 ---0:1746123030 1-10:1191545199 ---0:2553197992
         ---0:545197309 0000:3539888257 0000:2410438015 0010:1527722142 ---0:4189477149 1--0:2759150413
