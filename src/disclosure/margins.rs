@@ -411,7 +411,10 @@ pub(super) fn settle_pairs(
                     let first = shown_now.read().unwrap_or_else(PoisonError::into_inner);
                     first[ka].shown().is_some() || first[kb].shown().is_some()
                 };
-                if taken.is_empty() && !pair_shown {
+                // Which one-way table hides more, and how, when nothing is left to withhold.
+                let mend = if !taken.is_empty() {
+                    None
+                } else if !pair_shown {
                     // Neither question's table is shown any more and the number is still
                     // pinned: by a third question's own table, which with the number of
                     // responses counts everyone who skipped it (`FOUND_SHOWN_FOR_COUNTED` in
@@ -456,7 +459,7 @@ pub(super) fn settle_pairs(
                         Some(Narrow::Earlier(_)) => Why::Earlier,
                         _ => Why::Pinned,
                     };
-                    let mended = (0..one_way.len()).filter(|&kx| third(kx)).find_map(|kx| {
+                    (0..one_way.len()).filter(|&kx| third(kx)).find_map(|kx| {
                         let shown =
                             shown_now.read().unwrap_or_else(PoisonError::into_inner)[kx].clone();
                         let table = shown.shown()?;
@@ -473,24 +476,8 @@ pub(super) fn settle_pairs(
                             let (_, _, released) = apply_first(&[fix], sides, threshold, earlier)?;
                             loosens(kx, &released).then_some((kx, released))
                         })
-                    });
-                    let Some((kx, released)) = mended else {
-                        break;
-                    };
-                    let mut first = shown_now.write().unwrap_or_else(PoisonError::into_inner);
-                    first[kx] = released;
-                    *one_way_view.write().unwrap_or_else(PoisonError::into_inner) = view_of(&first);
-                    sides[kx] = Side::of(sides[kx].raw, &first[kx]);
-                    let variable = sides[kx].raw.id();
-                    taken = (now.iter())
-                        .filter(|(_, x)| x.variables.iter().any(|v| v == variable))
-                        .map(|(&j, _)| j)
-                        .collect();
-                    for j in &taken {
-                        now.remove(j);
-                    }
-                    mended_any = true;
-                } else if taken.is_empty() {
+                    })
+                } else {
                     // Still pinned with nothing left to withhold that would loosen it: this
                     // release's one-way tables of the pair's questions pin it (against what an
                     // earlier release showed of third questions, say). One more of their counts
@@ -498,7 +485,7 @@ pub(super) fn settle_pairs(
                     // the one counting most of the same people), keeping hidden all they hid,
                     // and every breakdown of that question is withheld: those were designed
                     // around what its table hid.
-                    let mut first = shown_now.write().unwrap_or_else(PoisonError::into_inner);
+                    let first = shown_now.read().unwrap_or_else(PoisonError::into_inner);
                     let (a_shown, b_shown) = (shown_values(&first[ka]), shown_values(&first[kb]));
                     let fixes = match &narrow {
                         Some(n) => fixes(n, sides[ka].raw, sides[kb].raw, &a_shown, &b_shown),
@@ -512,11 +499,14 @@ pub(super) fn settle_pairs(
                         })
                     });
                     let tables = [0, 1].map(|i| forced[i].as_ref().map(|(t, h)| (*t, &h[..])));
-                    let Some((side, _, released)) = apply_first(&fixes, tables, threshold, earlier)
-                    else {
+                    apply_first(&fixes, tables, threshold, earlier)
+                        .map(|(side, _, released)| (if side { ka } else { kb }, released))
+                };
+                if taken.is_empty() {
+                    let Some((k, released)) = mend else {
                         break;
                     };
-                    let k = if side { ka } else { kb };
+                    let mut first = shown_now.write().unwrap_or_else(PoisonError::into_inner);
                     first[k] = released;
                     *one_way_view.write().unwrap_or_else(PoisonError::into_inner) = view_of(&first);
                     sides[k] = Side::of(sides[k].raw, &first[k]);
