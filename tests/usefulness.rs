@@ -118,7 +118,9 @@ fn a_first_release_publishes_most_safe_counts_when_everyone_answers() {
 
 #[test]
 fn a_second_release_audited_against_the_first_still_publishes_most_safe_counts() {
-    // Today 84.0% and 80.6% at 100 + 20 responses (the first four sets of answers; each second
-    // release takes about a second here, so fewer than the first releases above).
-    floors("100 + 20", &second_releases(100, 4), 78, 75);
+    // Today 84.0% and 73.0% at 100 + 20 responses (the first four sets of answers; each second
+    // release takes a few seconds here, so fewer than the first releases above). Two-way was
+    // 80.6% until the split audits carried each hidden number's range from one third question
+    // to the next (2026-12-07; docs/releases.md, "Every third question at once").
+    floors("100 + 20", &second_releases(100, 4), 78, 70);
 }
