@@ -432,6 +432,9 @@ pub(super) fn settle_pairs(
                             && (now.values().any(shares)
                                 || earlier.iter().any(|r| r.iter().any(shares)))
                     };
+                    // The audit reads this release's one-way tables from `one_way_view`: a trial
+                    // puts its version there and the kept one back. Nothing else audits while
+                    // the pairs are settled one by one here.
                     let loosens = |kx: usize, released: &Released| {
                         let trial = {
                             let mut first = shown_now
