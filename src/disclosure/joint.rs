@@ -1111,14 +1111,26 @@ impl<'a> Thirds<'a> {
                 .filter(|(k, (_, published, _))| published.is_none() && included(*k, published))
                 .map(|(k, _)| k)
                 .collect();
-            let entries = (self.entries.iter().enumerate())
-                .filter(|(k, (_, published, _))| included(*k, published))
-                .map(|(_, (sum, published, origin))| Entry {
-                    sum: parts(sum, n),
-                    published: *published,
-                    origin: origin.clone(),
-                })
-                .collect();
+            let entries = || -> Vec<Entry> {
+                (self.entries.iter().enumerate())
+                    .filter(|(k, (_, published, _))| included(*k, published))
+                    .map(|(_, (sum, published, origin))| Entry {
+                        sum: parts(sum, n),
+                        published: *published,
+                        origin: origin.clone(),
+                    })
+                    .collect()
+            };
+            // The ranges the next split starts from are found first, in the system the audit
+            // below builds: their extreme points are feasible there, and prove wide every
+            // number they find wide without a programme of the audit's own.
+            let mut memory = Witnesses::default();
+            if place + 1 < audited.len() {
+                let mut published = system.clone();
+                publish(&mut published, entries());
+                let found = (&published, hidden.as_slice(), &mut memory);
+                narrow_windows(found, &self.entries, n, &mut windows)?;
+            }
             let before = Before {
                 system: before,
                 entries: self.before_entries,
@@ -1126,18 +1138,15 @@ impl<'a> Thirds<'a> {
             };
             let verdict = run(
                 &mut system,
-                entries,
+                entries(),
                 t,
-                &mut Witnesses::default(),
+                &mut memory,
                 pair.linked,
                 Some(before),
                 |_| true,
             )?;
             if verdict.is_some() {
                 return Ok(verdict);
-            }
-            if place + 1 < audited.len() {
-                narrow_windows(&system, &hidden, &self.entries, n, &mut windows)?;
             }
         }
         Ok(None)
@@ -1147,10 +1156,9 @@ impl<'a> Thirds<'a> {
 /// Each hidden entry's range in `system` (split in `n` parts; `hidden` by place among
 /// `entries`) kept in `windows`, the part of it still open: `system` had every earlier window
 /// among its constraints, so its range lies within them. A number nobody can be in (every
-/// atom certainly empty) needs none.
+/// atom certainly empty) needs none. The extreme points found are kept in `memory`.
 fn narrow_windows(
-    system: &System,
-    hidden: &[usize],
+    (system, hidden, memory): (&System, &[usize], &mut Witnesses),
     entries: &[(Sum, Option<Shown>, Narrow)],
     n: usize,
     windows: &mut BTreeMap<usize, (f64, f64)>,
@@ -1161,7 +1169,7 @@ fn narrow_windows(
         .filter(|(_, sum)| !sum.iter().all(|&a| empty.get(a).copied().unwrap_or(false)))
         .collect();
     let sums: Vec<Sum> = open.iter().map(|(_, sum)| sum.clone()).collect();
-    for ((k, _), (low, high)) in open.iter().zip(system.ranges(&sums)?) {
+    for ((k, _), (low, high)) in open.iter().zip(system.ranges(&sums, memory)?) {
         let Some(high) = high else {
             continue;
         };

@@ -4,7 +4,7 @@
 use microlp::{ComparisonOp, OptimizationDirection, Variable};
 
 use super::programme::Atoms;
-use super::{Sum, System, Witnesses, SLACK};
+use super::{value_of, Sum, System, Witnesses, SLACK};
 
 impl System {
     /// The first target whose feasible range is narrower than `t`, `Ok(None)` when every one
@@ -131,24 +131,28 @@ impl System {
 
 impl System {
     /// Each target's exact range in this system, lowest and highest (`None` when it has no
-    /// upper end), from one solved programme edited per sum ([`Extremes`]).
+    /// upper end), from one solved programme edited per sum ([`Extremes`]). Every extreme point
+    /// found, and every sum found unbounded, is kept in `memory`: an audit of this system then
+    /// needs no programme for a target they prove wide.
     pub(in crate::disclosure) fn ranges(
         &self,
         targets: &[Sum],
+        memory: &mut Witnesses,
     ) -> Result<Vec<(f64, Option<f64>)>, String> {
         let lps = Extremes::new(self);
-        let value = |point: &[f64], sum: &Sum| sum.iter().filter_map(|&a| point.get(a)).sum();
-        targets
-            .iter()
-            .map(|target| {
-                let high = lps.extreme(target, OptimizationDirection::Maximize)?;
-                let low = lps.extreme(target, OptimizationDirection::Minimize)?;
-                Ok((
-                    low.map_or(0.0, |p| value(&p, target)),
-                    high.map(|p| value(&p, target)),
-                ))
-            })
-            .collect()
+        let mut ranges = Vec::with_capacity(targets.len());
+        for target in targets {
+            let high = lps.extreme(target, OptimizationDirection::Maximize)?;
+            let low = lps.extreme(target, OptimizationDirection::Minimize)?;
+            let value = |point: &Option<Vec<f64>>| point.as_ref().map(|p| value_of(p, target));
+            ranges.push((value(&low).unwrap_or(0.0), value(&high)));
+            match high {
+                Some(point) => memory.points.push(point),
+                None => memory.unbounded.push(target.clone()),
+            }
+            memory.points.extend(low);
+        }
+        Ok(ranges)
     }
 }
 
