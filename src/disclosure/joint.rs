@@ -1128,8 +1128,14 @@ impl<'a> Thirds<'a> {
             if place + 1 < audited.len() {
                 let mut published = system.clone();
                 publish(&mut published, entries());
-                let found = (&published, hidden.as_slice(), &mut memory);
-                narrow_windows(found, &self.entries, n, &mut windows)?;
+                narrow_windows(
+                    &published,
+                    &hidden,
+                    &self.entries,
+                    n,
+                    &mut windows,
+                    &mut memory,
+                )?;
             }
             let before = Before {
                 system: before,
@@ -1158,10 +1164,12 @@ impl<'a> Thirds<'a> {
 /// among its constraints, so its range lies within them. A number nobody can be in (every
 /// atom certainly empty) needs none. The extreme points found are kept in `memory`.
 fn narrow_windows(
-    (system, hidden, memory): (&System, &[usize], &mut Witnesses),
+    system: &System,
+    hidden: &[usize],
     entries: &[(Sum, Option<Shown>, Narrow)],
     n: usize,
     windows: &mut BTreeMap<usize, (f64, f64)>,
+    memory: &mut Witnesses,
 ) -> Result<(), String> {
     let empty = system.certainly_empty();
     let open: Vec<(usize, Sum)> = (hidden.iter())
