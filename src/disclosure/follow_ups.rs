@@ -16,7 +16,9 @@
 //! counts a cell of their breakdown: its total is that cell, shown in full, whatever the
 //! breakdown hid or merged. Each such follow-up is audited with the two questions' tables (one
 //! small system, as the pair's audit builds it) and withheld where its total narrows a small
-//! count of them — one the breakdown hid or merged away — below T.
+//! count of them — one the breakdown hid or merged away — below T. Earlier releases' tables of
+//! the two questions are in the same system, each count at most the next release's: a total
+//! shown now bounds the same cell of every earlier release from above.
 //!
 //! Which tables count the same people, or exactly the people who gave some answers, is read
 //! off the two-way counts (who answered both), not the form: a reader who knows the form knows
