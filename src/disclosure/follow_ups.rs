@@ -553,9 +553,9 @@ impl<'a> PairCells<'a> {
         );
         let one_a = release.iter().find(|x| x.is_one_way(a));
         let one_b = release.iter().find(|x| x.is_one_way(b));
-        let two = release.iter().find(|x| x.is_two_way_of(a, b));
-        let kit = release.iter().find(|x| x.is_one_way(follow_up));
-        if one_a.is_none() && one_b.is_none() && two.is_none() && kit.is_none() {
+        let two = self.breakdown_in(release);
+        let its_total = release.iter().find(|x| x.is_one_way(follow_up));
+        if one_a.is_none() && one_b.is_none() && two.is_none() && its_total.is_none() {
             return None;
         }
         let base = system.add_release(na * nb + na + nb, previous);
@@ -570,10 +570,10 @@ impl<'a> PairCells<'a> {
                 }
             }
         }
-        if let Some(two) = two {
+        if let Some(two) = &two {
             self.publish_breakdown(system, two, base, None);
         }
-        if let Some(x) = kit {
+        if let Some(x) = its_total {
             if let Some(total) = x.cells.last().and_then(|r| r.first().copied().flatten()) {
                 system.publish(at(self.grid(cell.0, cell.1)), x.shown(total));
             }
@@ -584,8 +584,8 @@ impl<'a> PairCells<'a> {
     /// The numbers an earlier `release` hid of the pair (atoms from `base`): counts of either
     /// one-way table, every number of their breakdown, and each cell of the breakdown by
     /// single answers that may have been below `t` then — as now, where the breakdown merged
-    /// it away. A cell that counts at least `t` more than the responses added since (or
-    /// whenever that number is unknown, every cell) may have been.
+    /// it away: one that counts now fewer than `t` more than the responses added since (every
+    /// cell, where that number is unknown).
     fn hidden_earlier(
         &self,
         release: &EarlierRelease,
@@ -619,11 +619,18 @@ impl<'a> PairCells<'a> {
                 );
             }
         }
-        if let Some(two) = release.iter().find(|x| x.is_two_way_of(a, b)) {
+        if let Some(two) = self.breakdown_in(release) {
             let mut hidden = Vec::new();
-            self.publish_breakdown(&mut System::default(), two, base, Some(&mut hidden));
+            self.publish_breakdown(&mut System::default(), &two, base, Some(&mut hidden));
             out.extend(hidden);
         }
+    }
+
+    /// The pair's breakdown as `release` showed it, turned the way the pair reads it.
+    fn breakdown_in(&self, release: &EarlierRelease) -> Option<EarlierTable> {
+        let columns = self.two.columns()?.variable.as_str();
+        let rows = self.two.rows().variable.as_str();
+        release.iter().find_map(|x| x.two_way(rows, columns))
     }
 
     /// Each line of a one-way table of the pair's first question (`first`) or of its second,
