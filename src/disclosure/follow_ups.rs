@@ -339,6 +339,11 @@ fn of_two_questions(
     out
 }
 
+/// `sum` over the atoms of a release that start at `base`.
+fn shifted(sum: Vec<usize>, base: usize) -> Vec<usize> {
+    sum.into_iter().map(|a| base + a).collect()
+}
+
 /// [`Crossed::answers_of`], from what [`with_in`] or [`Catalogue::answered`] read.
 fn answers_in(
     (per_answer, both): (Vec<u64>, u64),
@@ -472,13 +477,18 @@ impl<'a> PairCells<'a> {
         let mut previous = None;
         let mut targets: Vec<Vec<usize>> = Vec::new();
         for release in earlier {
-            let base = self.publish_earlier(&mut system, release, follow_up, cell, &mut previous);
-            if let Some(base) = base {
-                self.hidden_earlier(release, base, t, &mut targets);
-            }
+            let follows = (follow_up, cell);
+            self.add_earlier(
+                &mut system,
+                release,
+                follows,
+                &mut previous,
+                t,
+                &mut targets,
+            );
         }
         let base = system.add_release(per, &mut previous);
-        let at = |sum: Vec<usize>| -> Vec<usize> { sum.into_iter().map(|a| base + a).collect() };
+        let at = |sum: Vec<usize>| shifted(sum, base);
         let linked = catalogue.linked.contains(self.two.id());
         for i in 0..na {
             for j in 0..nb {
@@ -536,16 +546,21 @@ impl<'a> PairCells<'a> {
 
     /// Adds an earlier `release`'s atoms to `system` (each at most the same group in the next
     /// release: `previous`, [`System::add_release`]) with what it showed of the pair — both
-    /// one-way tables, their breakdown and the total of `follow_up`, the people of `cell` — and
-    /// returns where they start; `None` when it showed none of them.
-    fn publish_earlier(
+    /// one-way tables, their breakdown and the total of `follow_up`, the people of `cell` —
+    /// when it showed any of them. What it hid of them goes to `hidden`: counts of either
+    /// one-way table, every number of their breakdown, and each cell of the breakdown by
+    /// single answers that may have been below `t` then — as now, where the breakdown merged
+    /// it away: one that counts now fewer than `t` more than the responses added since (every
+    /// cell, where that number is unknown).
+    fn add_earlier(
         &self,
         system: &mut System,
         release: &EarlierRelease,
-        follow_up: &str,
-        cell: (&[usize], &[usize]),
+        (follow_up, cell): (&str, (&[usize], &[usize])),
         previous: &mut Option<usize>,
-    ) -> Option<usize> {
+        t: u64,
+        hidden: &mut Vec<Vec<usize>>,
+    ) {
         let (na, nb) = self.sizes();
         let (a, b) = (
             self.a.rows().variable.as_str(),
@@ -556,73 +571,37 @@ impl<'a> PairCells<'a> {
         let two = self.breakdown_in(release);
         let its_total = release.iter().find(|x| x.is_one_way(follow_up));
         if one_a.is_none() && one_b.is_none() && two.is_none() && its_total.is_none() {
-            return None;
+            return;
         }
         let base = system.add_release(na * nb + na + nb, previous);
-        let at = |sum: Vec<usize>| -> Vec<usize> { sum.into_iter().map(|a| base + a).collect() };
+        let added = (self.a.responses())
+            .zip(release.responses)
+            .map_or(u64::MAX, |(now, then)| now.saturating_sub(then));
+        for i in 0..na {
+            for j in 0..nb {
+                if self.raw(i, j) < t.saturating_add(added) {
+                    hidden.push(vec![base + i * nb + j]);
+                }
+            }
+        }
         for (first, table) in [(true, one_a), (false, one_b)] {
             let Some(x) = table else {
                 continue;
             };
             for (sum, value) in self.one_way_lines(x, first) {
-                if let Some(v) = value {
-                    system.publish(at(sum), x.shown(v));
+                match value {
+                    Some(v) => system.publish(shifted(sum, base), x.shown(v)),
+                    None => hidden.push(shifted(sum, base)),
                 }
             }
         }
         if let Some(two) = &two {
-            self.publish_breakdown(system, two, base, None);
+            self.publish_breakdown(system, two, base, Some(hidden));
         }
         if let Some(x) = its_total {
             if let Some(total) = x.cells.last().and_then(|r| r.first().copied().flatten()) {
-                system.publish(at(self.grid(cell.0, cell.1)), x.shown(total));
+                system.publish(shifted(self.grid(cell.0, cell.1), base), x.shown(total));
             }
-        }
-        Some(base)
-    }
-
-    /// The numbers an earlier `release` hid of the pair (atoms from `base`): counts of either
-    /// one-way table, every number of their breakdown, and each cell of the breakdown by
-    /// single answers that may have been below `t` then — as now, where the breakdown merged
-    /// it away: one that counts now fewer than `t` more than the responses added since (every
-    /// cell, where that number is unknown).
-    fn hidden_earlier(
-        &self,
-        release: &EarlierRelease,
-        base: usize,
-        t: u64,
-        out: &mut Vec<Vec<usize>>,
-    ) {
-        let (a, b) = (
-            self.a.rows().variable.as_str(),
-            self.b.rows().variable.as_str(),
-        );
-        let at = |sum: Vec<usize>| -> Vec<usize> { sum.into_iter().map(|a| base + a).collect() };
-        let added = (self.a.responses())
-            .zip(release.responses)
-            .map_or(u64::MAX, |(now, then)| now.saturating_sub(then));
-        let (na, nb) = self.sizes();
-        for i in 0..na {
-            for j in 0..nb {
-                if self.raw(i, j) < t.saturating_add(added) {
-                    out.push(vec![base + i * nb + j]);
-                }
-            }
-        }
-        for (first, variable) in [(true, a), (false, b)] {
-            if let Some(x) = release.iter().find(|x| x.is_one_way(variable)) {
-                let lines = self.one_way_lines(x, first);
-                out.extend(
-                    (lines.into_iter())
-                        .filter(|(_, v)| v.is_none())
-                        .map(|(s, _)| at(s)),
-                );
-            }
-        }
-        if let Some(two) = self.breakdown_in(release) {
-            let mut hidden = Vec::new();
-            self.publish_breakdown(&mut System::default(), &two, base, Some(&mut hidden));
-            out.extend(hidden);
         }
     }
 
@@ -698,9 +677,7 @@ impl<'a> PairCells<'a> {
                 } else {
                     (line(&a_lines, c), line(&b_lines, r))
                 };
-                let sum: Vec<usize> = (self.grid(&row_line, &column_line).into_iter())
-                    .map(|a| base + a)
-                    .collect();
+                let sum = shifted(self.grid(&row_line, &column_line), base);
                 let value = (shown.cells.get(r))
                     .and_then(|row| row.get(c))
                     .copied()
