@@ -254,17 +254,17 @@ pub(super) fn settle_pairs(
     // The same tables in one slice, as the audit reads them; a pair's own table is among them,
     // and the audit leaves out every table with both its questions (`margins_of`).
     let mut view: Vec<EarlierTable> = now.values().cloned().collect();
-    // `full`: the pair's whole audit; otherwise only its audits split by third questions.
-    let audit = |&(k, ka, kb): &(usize, usize, usize),
-                 two_way: &HashMap<usize, Released>,
-                 view: &[EarlierTable],
-                 full: bool| {
+    // `full`: the pair's whole audit; otherwise only its audits split by third questions. The
+    // split audits read the release's one-way tables as `one_way_now` shows them.
+    let audit_reading = |&(k, ka, kb): &(usize, usize, usize),
+                         two_way: &HashMap<usize, Released>,
+                         (view, one_way_now): (&[EarlierTable], &[EarlierTable]),
+                         full: bool| {
         let (a, b) = (&tables[one_way[ka]], &tables[one_way[kb]]);
         let (a_shown, b_shown) = {
             let first = shown_now.read().unwrap_or_else(PoisonError::into_inner);
             (shown_values(&first[ka]), shown_values(&first[kb]))
         };
-        let one_way_now = one_way_view.read().unwrap_or_else(PoisonError::into_inner);
         let shown = two_way.get(&k).and_then(Released::shown);
         let identity = (
             Grouping::identity(a.cells().len()),
@@ -295,7 +295,7 @@ pub(super) fn settle_pairs(
             columns: &columns,
             two_shown: two_shown.as_deref(),
             margins_now: Some(view),
-            one_way_now: &one_way_now,
+            one_way_now,
             linked: catalogue.linked.contains(tables[k].id()),
             counts: Some(catalogue),
         };
@@ -306,6 +306,14 @@ pub(super) fn settle_pairs(
         // here (`Witnesses::meeting_floors`).
         let mut memory = found.get(&k).cloned().unwrap_or_default();
         joint::both(&pair, earlier, t, &mut memory)
+    };
+    // The same, with the one-way tables as they stand.
+    let audit = |p: &(usize, usize, usize),
+                 two_way: &HashMap<usize, Released>,
+                 view: &[EarlierTable],
+                 full: bool| {
+        let one_way_now = one_way_view.read().unwrap_or_else(PoisonError::into_inner);
+        audit_reading(p, two_way, (view, &one_way_now), full)
     };
     // A margin no higher than what the published counts of its categories already guarantee
     // adds nothing to the pair's own audit, which this release's tables passed; its audits
@@ -432,9 +440,7 @@ pub(super) fn settle_pairs(
                             && (now.values().any(shares)
                                 || earlier.iter().any(|r| r.iter().any(shares)))
                     };
-                    // The audit reads this release's one-way tables from `one_way_view`: a trial
-                    // puts its version there and the kept one back. Nothing else audits while
-                    // the pairs are settled one by one here.
+                    // Whether the pair passes with `released` as that question's table.
                     let loosens = |kx: usize, released: &Released| {
                         let trial = {
                             let mut first = shown_now
@@ -444,19 +450,14 @@ pub(super) fn settle_pairs(
                             first[kx] = released.clone();
                             view_of(&first)
                         };
-                        let kept = std::mem::replace(
-                            &mut *one_way_view.write().unwrap_or_else(PoisonError::into_inner),
-                            trial,
-                        );
                         // Its breakdowns go with it (below), so they are left out here.
                         let v = tables[one_way[kx]].id();
                         let rest: Vec<EarlierTable> = (now.values())
                             .filter(|x| !x.variables.iter().any(|w| w == v))
                             .cloned()
                             .collect();
-                        let passes = matches!(audit(p, two_way, &rest, true), Ok(None));
-                        *one_way_view.write().unwrap_or_else(PoisonError::into_inner) = kept;
-                        passes
+                        let reading = (rest.as_slice(), trial.as_slice());
+                        matches!(audit_reading(p, two_way, reading, true), Ok(None))
                     };
                     let why = match narrow {
                         Some(Narrow::Earlier(_)) => Why::Earlier,
