@@ -541,7 +541,7 @@ pub(super) fn fixes(
             out.extend(counting.into_iter().map(|(s, c, _)| Fix::Hide(s, c)));
             out.extend(withhold_one(Why::Earlier));
         }
-        Narrow::Current(_) => out.extend(withhold_one(Why::Pinned)),
+        Narrow::Current(_) | Narrow::Merged(_) => out.extend(withhold_one(Why::Pinned)),
         Narrow::Linked(_) => out.extend(withhold_one(Why::Earlier)),
     }
     let mut seen = Vec::new();

@@ -695,6 +695,7 @@ impl<'a> PairCells<'a> {
 #[cfg(test)]
 mod tests {
     use crate::disclosure::joint_proptests::{catalogue, Record};
+    use crate::disclosure::tests::{interval, keyed, SITE};
     use crate::disclosure::MAX_ADJUSTMENT;
     use crate::disclosure::{protect_catalogue, Released};
 
@@ -756,52 +757,6 @@ mod tests {
             "the question is shown with its 5 hidden, its follow-up withheld: {released:#?}"
         );
         assert!(q2.shown().is_none());
-    }
-
-    /// The first question of the forms below: a site, asked of everyone and required.
-    const SITE: &str = r#"
-id = "t"
-title = "T"
-[[pages]]
-title = "One"
-  [[pages.questions]]
-  id = "site"
-  type = "single"
-  role = "quasi"
-  required = true
-  dont_know = false
-  prefer_not_to_say = false
-  text = "Site?"
-  options = [{ id = "n", text = "N" }, { id = "s", text = "S" }, { id = "e", text = "E" }]
-"#;
-
-    /// `people` with record keys, one set per `seed` (the noise a release's adjustments follow).
-    fn keyed(
-        people: &[crate::survey::Response],
-        start: u32,
-        seed: u32,
-    ) -> Vec<(u32, &crate::survey::Response)> {
-        let mut key = start.wrapping_add(seed.wrapping_mul(0x9e37_79b9));
-        people
-            .iter()
-            .map(|r| {
-                key ^= key << 13;
-                key ^= key >> 17;
-                key ^= key << 5;
-                (key, r)
-            })
-            .collect()
-    }
-
-    /// A reader's interval for a count a one-way table shows (none where hidden or withheld).
-    fn interval(r: &Released, cell: usize, t: u64) -> Option<(u64, u64)> {
-        let v = r.shown()?.cells.get(cell)?.count?;
-        let d = MAX_ADJUSTMENT;
-        Some(if v == 0 {
-            (0, 0)
-        } else {
-            (v.saturating_sub(d).max(t), v + d)
-        })
     }
 
     /// The review's first attack (2026-12-07): "Did you carry naloxone?" (yes 55, no 42, don't

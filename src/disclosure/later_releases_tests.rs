@@ -8,7 +8,9 @@ use super::catalogue::{fixes, Fix, Why};
 use super::joint::{one_way_positions, Narrow};
 use super::proptests::axis;
 use super::tests::Rng;
-use super::{protect_catalogue, EarlierRelease, EarlierTable, Released, DEFAULT_THRESHOLD};
+use super::{
+    protect_catalogue, EarlierRelease, EarlierTable, Released, DEFAULT_THRESHOLD, MAX_ADJUSTMENT,
+};
 use crate::survey::{Answer, NonAnswer, QuestionKind, Response, Survey};
 use crate::tally::{tally, Catalogue, RawCell, RawTable};
 
@@ -217,4 +219,123 @@ fn a_number_of_one_question_is_loosened_by_that_questions_table_first_never_by_a
             order.iter().map(|f| f.parts()).collect::<Vec<_>>()
         );
     }
+}
+
+/// A reader's interval for the count of the breakdown `x` in the row covering exactly `row`
+/// and the column covering exactly `column` (none where the design has no such cell, or hides
+/// it).
+fn breakdown_cell(x: &EarlierTable, row: &[&str], column: &[&str], t: u64) -> Option<(u64, u64)> {
+    let r = x.rows.iter().position(|l| l == row)?;
+    let c = x.columns.iter().position(|l| l == column)?;
+    let v = x.cells.get(r)?.get(c).copied().flatten()?;
+    Some(if v == 0 {
+        (0, 0)
+    } else {
+        (v.saturating_sub(MAX_ADJUSTMENT).max(t), v + MAX_ADJUSTMENT)
+    })
+}
+
+/// Release 1 (88 responses) merges East into South in the site × inject breakdown, to hide
+/// East's 9 "yes"; release 2, 18 responses later, could show East apart. Counts only grow, so
+/// release 2's East "yes" bounds release 1's from above, and release 1's East less release 2's
+/// East "no" (or the merged line's "yes" less release 2's South "yes") bounds it from below:
+/// before the audit asked cells a design merged away, seed 1 read it back between 3 and 12.
+/// Read here as a reader reads it, over several sets of record keys (the noise).
+#[test]
+fn a_cell_merged_away_stays_wide_when_a_later_release_shows_it() {
+    use super::tests::{interval, keyed, SITE};
+    use crate::survey::answers;
+    const INJECT: &str = r#"
+  [[pages.questions]]
+  id = "inject"
+  type = "single"
+  role = "sensitive"
+  required = true
+  dont_know = false
+  prefer_not_to_say = false
+  text = "Inject?"
+  options = [{ id = "yes", text = "Yes" }, { id = "no", text = "No" }]
+"#;
+    let survey = Survey::parse(&(SITE.to_owned() + INJECT)).expect("parses");
+    let said = |site: &str, inject: &str| {
+        let mut m = serde_json::Map::new();
+        m.insert("site".into(), site.into());
+        m.insert("inject".into(), inject.into());
+        answers::parse(&survey, &m).expect("valid")
+    };
+    let mut people: Vec<Response> = Vec::new();
+    for (site, inject, n) in [
+        ("n", "yes", 20),
+        ("n", "no", 15),
+        ("s", "yes", 18),
+        ("s", "no", 14),
+        ("e", "yes", 9),
+        ("e", "no", 12),
+        ("n", "yes", 9),
+        ("s", "no", 8),
+        ("e", "yes", 1),
+    ] {
+        people.extend((0..n).map(|_| said(site, inject)));
+    }
+    let first_n = 88;
+    let t = u64::from(DEFAULT_THRESHOLD);
+    let mut merged = 0;
+    for seed in 0..16u32 {
+        let records = keyed(&people, 0x2545_f491_u32, seed);
+        let shown = |released: &[Released]| -> Vec<EarlierTable> {
+            (released.iter())
+                .filter_map(Released::shown)
+                .map(EarlierTable::from_protected)
+                .collect()
+        };
+        let first_counts = tally(&survey, records[..first_n].to_vec());
+        let first = protect_catalogue(&first_counts, DEFAULT_THRESHOLD, &[]);
+        let mut earlier = EarlierRelease::of_tables(shown(&first));
+        earlier.responses = Some(first_n as u64);
+        let counts = tally(&survey, records.clone());
+        let second = protect_catalogue(&counts, DEFAULT_THRESHOLD, &[earlier]);
+        let breakdown = |released: &[Released]| {
+            shown(released)
+                .into_iter()
+                .find(|x| x.variables == ["site", "inject"])
+        };
+        let site = |released: &[Released]| {
+            let i = (counts.tables.iter()).position(|x| x.id() == "site");
+            i.and_then(|i| interval(&released[i], 2, t))
+        };
+        let Some(first_breakdown) = breakdown(&first) else {
+            continue;
+        };
+        if breakdown_cell(&first_breakdown, &["e"], &["yes"], t).is_some() {
+            continue;
+        }
+        merged += 1;
+        let Some(second_breakdown) = breakdown(&second) else {
+            continue;
+        };
+        let cell =
+            |row: &[&str], column: &str| breakdown_cell(&second_breakdown, row, &[column], t);
+        let mut high = site(&first).map_or(u64::MAX, |r| r.1);
+        if let Some(yes) = cell(&["e"], "yes") {
+            high = high.min(yes.1);
+        }
+        let mut low = 0;
+        if let (Some(east), Some(no)) = (site(&first), cell(&["e"], "no")) {
+            low = low.max(east.0.saturating_sub(no.1));
+        }
+        let merged_yes = (first_breakdown.rows.iter())
+            .find(|l| l.len() > 1 && l.iter().any(|id| id == "e"))
+            .and_then(|l| {
+                let l: Vec<&str> = l.iter().map(String::as_str).collect();
+                breakdown_cell(&first_breakdown, &l, &["yes"], t)
+            });
+        if let (Some(line), Some(south)) = (merged_yes, cell(&["s"], "yes")) {
+            low = low.max(line.0.saturating_sub(south.1));
+        }
+        assert!(
+            high.saturating_sub(low) >= t,
+            "seed {seed}: release 1's East 'yes' read back between {low} and {high} (true 9)"
+        );
+    }
+    assert!(merged > 0, "no first release merged East away");
 }

@@ -608,7 +608,7 @@ fn take_tightest(
     let (in_a, in_b) = match narrow {
         Some(Narrow::A(_)) => (true, false),
         Some(Narrow::B(_)) => (false, true),
-        Some(Narrow::Earlier(positions)) => {
+        Some(Narrow::Earlier(positions) | Narrow::Merged(positions)) => {
             joint::sides_of(a.raw.cells().len(), b.raw.cells().len(), positions)
         }
         _ => (true, true),

@@ -305,6 +305,44 @@ fn counted(released: &[Released], n: usize) -> EarlierRelease {
     }
 }
 
+/// The inner cells that the designs of `released` (a release of `records`) merged into larger
+/// lines and that held someone but fewer than `t` then: a design merges lines to keep such a
+/// cell from being read, so each is a hidden number of that release like any other.
+fn merged_away(sizes: &[usize], released: &[Released], records: &[Record], t: u32) -> Vec<Number> {
+    let mut out = Vec::new();
+    for p in released.iter().filter_map(Released::shown) {
+        let inner = numbers(sizes, p).into_iter().take(p.cells.len());
+        for n in inner.filter(|_| p.columns.is_some()) {
+            let lines: Vec<(usize, &Vec<usize>)> = (n.filter.iter().enumerate())
+                .filter_map(|(q, f)| f.as_ref().map(|f| (q, f)))
+                .collect();
+            let [(qa, rows), (qb, columns)] = lines[..] else {
+                continue;
+            };
+            if rows.len() == 1 && columns.len() == 1 {
+                continue;
+            }
+            for &a in rows {
+                for &b in columns {
+                    let held = (records.iter())
+                        .filter(|(answers, _)| answers[qa] == Some(a) && answers[qb] == Some(b))
+                        .count();
+                    if held > 0 && held < t as usize {
+                        let mut filter = vec![None; sizes.len()];
+                        filter[qa] = Some(vec![a]);
+                        filter[qb] = Some(vec![b]);
+                        out.push(Number {
+                            filter,
+                            published: None,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Every published number of every table shown in a release, with its hidden ones.
 fn numbers_of(sizes: &[usize], released: &[Released]) -> Vec<Number> {
     released
@@ -477,7 +515,11 @@ fn attack_with(
     let pats = patterns(sizes);
     let mut hidden = Vec::new();
     let mut targets = Vec::new();
-    for (k, numbers) in releases.iter().enumerate() {
+    let merged = merged_away(sizes, &first, &records[..first_n], t);
+    let asked = [releases[0].iter().chain(&merged).collect::<Vec<_>>(), {
+        releases[1].iter().collect()
+    }];
+    for (k, numbers) in asked.iter().enumerate() {
         for n in numbers.iter().filter(|n| n.published.is_none()) {
             let target = atoms_of(&pats, k, n);
             if !attacker.told_empty(&target) {

@@ -4,7 +4,8 @@ use serde_json::{json, Value};
 
 use super::proptests::axis;
 use super::{
-    perturb, protect, protect_catalogue, ProtectedTable, Refusal, Released, PTABLE_VERSION,
+    perturb, protect, protect_catalogue, ProtectedTable, Refusal, Released, MAX_ADJUSTMENT,
+    PTABLE_VERSION,
 };
 use crate::survey::{answers, Response, Survey};
 use crate::tally::{tally, Catalogue, RawCell, RawTable};
@@ -459,6 +460,11 @@ fn a_pair_still_pinned_once_its_own_breakdowns_are_withheld_hides_more_of_its_on
 /// Made as a survey that tells the engine of no rule tying the two would have them (see
 /// [`a_pair_still_pinned_once_its_own_breakdowns_are_withheld_hides_more_of_its_one_way_tables`]);
 /// with the tie, 4 are withheld, "carried naloxone" by "service" among them.
+///
+/// Since 2026-12-07 "gender" by "used opioids" is withheld too, for a cell its design merges
+/// away: "other" by "yes" (nobody answered "other" in the first release, a few have since),
+/// which the release's other tables leave 10 wide and the breakdown's margins, read with the
+/// first release's, 9 (`joint::current_merged_away`).
 #[test]
 fn a_breakdown_that_pins_a_number_on_its_own_is_withheld_without_the_others_of_its_questions() {
     let (first, second) = utility_releases(
@@ -471,13 +477,59 @@ fn a_breakdown_that_pins_a_number_on_its_own_is_withheld_without_the_others_of_i
         withheld.contains(&"carried_naloxone__service"),
         "{withheld:?}"
     );
-    for kept in ["age__service", "site__service", "gender__used_opioids"] {
+    for kept in ["age__service", "site__service"] {
         assert!(!withheld.contains(&kept), "{kept} withheld: {withheld:?}");
     }
     assert!(
-        withheld.len() <= 3,
+        withheld.len() <= 4,
         "{} withheld: {withheld:?}",
         withheld.len()
     );
     assert!(breakdowns(&first, false).len() <= withheld.len());
+}
+
+/// The first question of the forms below: a site, asked of everyone and required.
+pub(super) const SITE: &str = r#"
+id = "t"
+title = "T"
+[[pages]]
+title = "One"
+  [[pages.questions]]
+  id = "site"
+  type = "single"
+  role = "quasi"
+  required = true
+  dont_know = false
+  prefer_not_to_say = false
+  text = "Site?"
+  options = [{ id = "n", text = "N" }, { id = "s", text = "S" }, { id = "e", text = "E" }]
+"#;
+
+/// `people` with record keys, one set per `seed` (the noise a release's adjustments follow).
+pub(super) fn keyed(
+    people: &[crate::survey::Response],
+    start: u32,
+    seed: u32,
+) -> Vec<(u32, &crate::survey::Response)> {
+    let mut key = start.wrapping_add(seed.wrapping_mul(0x9e37_79b9));
+    people
+        .iter()
+        .map(|r| {
+            key ^= key << 13;
+            key ^= key >> 17;
+            key ^= key << 5;
+            (key, r)
+        })
+        .collect()
+}
+
+/// A reader's interval for a count a one-way table shows (none where hidden or withheld).
+pub(super) fn interval(r: &Released, cell: usize, t: u64) -> Option<(u64, u64)> {
+    let v = r.shown()?.cells.get(cell)?.count?;
+    let d = MAX_ADJUSTMENT;
+    Some(if v == 0 {
+        (0, 0)
+    } else {
+        (v.saturating_sub(d).max(t), v + d)
+    })
 }

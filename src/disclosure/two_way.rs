@@ -509,7 +509,7 @@ fn counting(c: &Candidate, narrow: &Narrow, (na, nb): (usize, usize)) -> Vec<(us
     match narrow {
         // Only the atoms of answer pairs lie in the table; those of people who answered one
         // question alone lie in no cell.
-        Narrow::Earlier(atoms) => {
+        Narrow::Earlier(atoms) | Narrow::Merged(atoms) => {
             for &p in atoms.iter().filter(|&&p| p < na * nb) {
                 count(p / nb, p % nb);
             }
