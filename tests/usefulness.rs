@@ -118,9 +118,12 @@ fn a_first_release_publishes_most_safe_counts_when_everyone_answers() {
 
 #[test]
 fn a_second_release_audited_against_the_first_still_publishes_most_safe_counts() {
-    // Today 84.0% and 73.0% at 100 + 20 responses (the first four sets of answers; each second
+    // Today 84.0% and 68.8% at 100 + 20 responses (the first four sets of answers; each second
     // release takes a few seconds here, so fewer than the first releases above). Two-way was
     // 80.6% until the split audits carried each hidden number's range from one third question
-    // to the next (2026-12-07; docs/releases.md, "Every third question at once").
-    floors("100 + 20", &second_releases(100, 4), 78, 70);
+    // to the next (2026-12-07; docs/releases.md, "Every third question at once"), and 73.0%
+    // until the cells a first release's designs merged away were kept wide too: a second
+    // release showing them apart read them back narrower than T (the floor came down from 70%
+    // with it; docs/releases.md, "Cells a design merges away").
+    floors("100 + 20", &second_releases(100, 4), 78, 65);
 }
