@@ -695,7 +695,7 @@ impl<'a> PairCells<'a> {
 #[cfg(test)]
 mod tests {
     use crate::disclosure::joint_proptests::{catalogue, Record};
-    use crate::disclosure::tests::{interval, keyed, SITE};
+    use crate::disclosure::tests::{interval, keyed, INJECT, SITE};
     use crate::disclosure::MAX_ADJUSTMENT;
     use crate::disclosure::{protect_catalogue, Released};
 
@@ -1069,16 +1069,7 @@ mod tests {
     fn a_follow_up_on_two_questions_does_not_pin_an_earlier_release_s_cell() {
         use crate::disclosure::EarlierTable;
         use crate::survey::{answers, Response, Survey};
-        const QUESTIONS: &str = r#"
-  [[pages.questions]]
-  id = "inject"
-  type = "single"
-  role = "sensitive"
-  required = true
-  dont_know = false
-  prefer_not_to_say = false
-  text = "Inject?"
-  options = [{ id = "yes", text = "Yes" }, { id = "no", text = "No" }]
+        const KIT: &str = r#"
   [[pages.questions]]
   id = "kit"
   type = "single"
@@ -1090,7 +1081,7 @@ mod tests {
   text = "Kit?"
   options = [{ id = "van", text = "Van" }, { id = "pharmacy", text = "Pharmacy" }]
 "#;
-        let survey = Survey::parse(&(SITE.to_owned() + QUESTIONS)).expect("parses");
+        let survey = Survey::parse(&(SITE.to_owned() + INJECT + KIT)).expect("parses");
         let said = |i: usize, site: &str, inject: &str| {
             let mut m = serde_json::Map::new();
             m.insert("site".into(), site.into());

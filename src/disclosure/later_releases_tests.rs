@@ -243,19 +243,8 @@ fn breakdown_cell(x: &EarlierTable, row: &[&str], column: &[&str], t: u64) -> Op
 /// Read here as a reader reads it, over several sets of record keys (the noise).
 #[test]
 fn a_cell_merged_away_stays_wide_when_a_later_release_shows_it() {
-    use super::tests::{interval, keyed, SITE};
+    use super::tests::{interval, keyed, INJECT, SITE};
     use crate::survey::answers;
-    const INJECT: &str = r#"
-  [[pages.questions]]
-  id = "inject"
-  type = "single"
-  role = "sensitive"
-  required = true
-  dont_know = false
-  prefer_not_to_say = false
-  text = "Inject?"
-  options = [{ id = "yes", text = "Yes" }, { id = "no", text = "No" }]
-"#;
     let survey = Survey::parse(&(SITE.to_owned() + INJECT)).expect("parses");
     let said = |site: &str, inject: &str| {
         let mut m = serde_json::Map::new();

@@ -505,6 +505,19 @@ title = "One"
   options = [{ id = "n", text = "N" }, { id = "s", text = "S" }, { id = "e", text = "E" }]
 "#;
 
+/// A question to follow [`SITE`]: "Inject?", yes or no, required.
+pub(super) const INJECT: &str = r#"
+  [[pages.questions]]
+  id = "inject"
+  type = "single"
+  role = "sensitive"
+  required = true
+  dont_know = false
+  prefer_not_to_say = false
+  text = "Inject?"
+  options = [{ id = "yes", text = "Yes" }, { id = "no", text = "No" }]
+"#;
+
 /// `people` with record keys, one set per `seed` (the noise a release's adjustments follow).
 pub(super) fn keyed(
     people: &[crate::survey::Response],
