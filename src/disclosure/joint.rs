@@ -115,7 +115,7 @@ fn publish_shown(system: &mut System, sum: Sum, shown: Shown) {
 /// not widen it, and would take every other count of the table away. Found in the utility
 /// survey released at 50 and again at 60 responses: a gender answer nobody gave in the first
 /// release and a few gave since is bounded by how much the one-way counts grew, breakdown or
-/// not, and every breakdown of gender merging it away was withheld for it
+/// not, and three breakdowns of gender were withheld for it and its like
 /// (`a_breakdown_that_pins_a_number_on_its_own_is_withheld_without_the_others_of_its_questions`
 /// in `src/disclosure/tests.rs`).
 fn run_asking_merged(
@@ -759,11 +759,10 @@ fn merged_away_entries(
     (rows, columns, threshold): (&[Vec<usize>], &[Vec<usize>], u64),
     (shown, today, added): (&[Entry], &[u64], Option<u64>),
 ) -> Vec<Entry> {
-    let alone = |lines: &[Vec<usize>], i: usize| lines.iter().any(|l| l.as_slice() == [i]);
     let per = Atoms::per_release(atoms.na, atoms.nb);
     let mut out = Vec::new();
     for a in 0..atoms.na {
-        for b in (0..atoms.nb).filter(|&b| !(alone(rows, a) && alone(columns, b))) {
+        for b in (0..atoms.nb).filter(|&b| merged_away((rows, columns), a, b)) {
             let cell = a * atoms.nb + b;
             let now = today[cell];
             if now == 0 {
@@ -808,10 +807,9 @@ fn current_merged_away(
     today: &[u64],
     t: u64,
 ) -> Vec<Entry> {
-    let alone = |lines: &[Vec<usize>], i: usize| lines.iter().any(|l| l.as_slice() == [i]);
     let mut out = Vec::new();
     for a in 0..atoms.na {
-        for b in (0..atoms.nb).filter(|&b| !(alone(rows, a) && alone(columns, b))) {
+        for b in (0..atoms.nb).filter(|&b| merged_away((rows, columns), a, b)) {
             let cell = a * atoms.nb + b;
             if (1..t).contains(&today[cell]) {
                 out.push(Entry {
@@ -823,6 +821,13 @@ fn current_merged_away(
         }
     }
     out
+}
+
+/// Whether a design with lines `rows` and `columns` shows the cell of categories `a` and `b`
+/// only inside a larger one: when either's line holds more than it.
+fn merged_away((rows, columns): (&[Vec<usize>], &[Vec<usize>]), a: usize, b: usize) -> bool {
+    let alone = |lines: &[Vec<usize>], i: usize| lines.iter().any(|l| l.as_slice() == [i]);
+    !(alone(rows, a) && alone(columns, b))
 }
 
 /// Today's count of every group of one release's atoms of the pair (see [`Atoms`]): who gave
