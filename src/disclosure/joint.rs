@@ -759,27 +759,26 @@ fn merged_away_entries(
     (rows, columns, threshold): (&[Vec<usize>], &[Vec<usize>], u64),
     (shown, today, added): (&[Entry], &[u64], Option<u64>),
 ) -> Vec<Entry> {
+    let cells = atoms.na * atoms.nb;
+    let mut least: Vec<u64> = (today[..cells].iter())
+        .map(|&now| added.map_or(0, |added| now.saturating_sub(added)))
+        .collect();
+    // One pass over what the release showed: each number's floor less today's count of all it
+    // holds but the cell, for every cell it holds.
+    for e in shown {
+        let Some(p) = e.published else { continue };
+        let held = (e.sum.iter()).fold(0u64, |n, &x| n.saturating_add(today[x - atoms.base]));
+        for cell in e.sum.iter().map(|&x| x - atoms.base).filter(|&c| c < cells) {
+            let others = held.saturating_sub(today[cell]);
+            least[cell] = least[cell].max((p.range().0 as u64).saturating_sub(others));
+        }
+    }
     let per = Atoms::per_release(atoms.na, atoms.nb);
     let mut out = Vec::new();
     for a in 0..atoms.na {
         for b in (0..atoms.nb).filter(|&b| merged_away((rows, columns), a, b)) {
             let cell = a * atoms.nb + b;
-            let now = today[cell];
-            if now == 0 {
-                continue;
-            }
-            let mut least = added.map_or(0, |added| now.saturating_sub(added));
-            for e in shown {
-                let Some(p) = e.published else { continue };
-                if !e.sum.contains(&(atoms.base + cell)) {
-                    continue;
-                }
-                let others = (e.sum.iter())
-                    .filter(|&&x| x != atoms.base + cell)
-                    .fold(0u64, |n, &x| n.saturating_add(today[x - atoms.base]));
-                least = least.max((p.range().0 as u64).saturating_sub(others));
-            }
-            if least >= threshold {
+            if today[cell] == 0 || least[cell] >= threshold {
                 continue;
             }
             let sum = atoms.pairs(&[a], &[b]);
