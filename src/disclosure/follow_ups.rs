@@ -695,7 +695,7 @@ impl<'a> PairCells<'a> {
 #[cfg(test)]
 mod tests {
     use crate::disclosure::joint_proptests::{catalogue, Record};
-    use crate::disclosure::tests::{interval, keyed, INJECT, SITE};
+    use crate::disclosure::tests::{east_people, interval, keyed, INJECT, SITE};
     use crate::disclosure::MAX_ADJUSTMENT;
     use crate::disclosure::{protect_catalogue, Released};
 
@@ -1068,7 +1068,7 @@ mod tests {
     #[test]
     fn a_follow_up_on_two_questions_does_not_pin_an_earlier_release_s_cell() {
         use crate::disclosure::EarlierTable;
-        use crate::survey::{answers, Response, Survey};
+        use crate::survey::{answers, Survey};
         const KIT: &str = r#"
   [[pages.questions]]
   id = "kit"
@@ -1091,20 +1091,7 @@ mod tests {
             }
             answers::parse(&survey, &m).expect("valid")
         };
-        let mut people: Vec<Response> = Vec::new();
-        let mut add = |site: &str, inject: &str, n: usize| {
-            people.extend((0..n).map(|i| said(i, site, inject)));
-        };
-        add("n", "yes", 20);
-        add("n", "no", 15);
-        add("s", "yes", 18);
-        add("s", "no", 14);
-        add("e", "yes", 9);
-        add("e", "no", 12);
-        let first_n = 88;
-        add("n", "yes", 9);
-        add("s", "no", 8);
-        add("e", "yes", 1);
+        let (people, first_n) = east_people(said);
         let (t, d) = (10u64, MAX_ADJUSTMENT);
         let mut merged = 0;
         for seed in 0..16u32 {

@@ -243,7 +243,7 @@ fn breakdown_cell(x: &EarlierTable, row: &[&str], column: &[&str], t: u64) -> Op
 /// Read here as a reader reads it, over several sets of record keys (the noise).
 #[test]
 fn a_cell_merged_away_stays_wide_when_a_later_release_shows_it() {
-    use super::tests::{interval, keyed, INJECT, SITE};
+    use super::tests::{east_people, interval, keyed, INJECT, SITE};
     use crate::survey::answers;
     let survey = Survey::parse(&(SITE.to_owned() + INJECT)).expect("parses");
     let said = |site: &str, inject: &str| {
@@ -252,21 +252,7 @@ fn a_cell_merged_away_stays_wide_when_a_later_release_shows_it() {
         m.insert("inject".into(), inject.into());
         answers::parse(&survey, &m).expect("valid")
     };
-    let mut people: Vec<Response> = Vec::new();
-    for (site, inject, n) in [
-        ("n", "yes", 20),
-        ("n", "no", 15),
-        ("s", "yes", 18),
-        ("s", "no", 14),
-        ("e", "yes", 9),
-        ("e", "no", 12),
-        ("n", "yes", 9),
-        ("s", "no", 8),
-        ("e", "yes", 1),
-    ] {
-        people.extend((0..n).map(|_| said(site, inject)));
-    }
-    let first_n = 88;
+    let (people, first_n) = east_people(|_, site, inject| said(site, inject));
     let t = u64::from(DEFAULT_THRESHOLD);
     let mut merged = 0;
     for seed in 0..16u32 {

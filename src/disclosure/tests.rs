@@ -518,6 +518,29 @@ pub(super) const INJECT: &str = r#"
   options = [{ id = "yes", text = "Yes" }, { id = "no", text = "No" }]
 "#;
 
+/// Who answers [`SITE`] and [`INJECT`], in order, as (site, inject, how many): the first 88
+/// are release 1 (East: 9 "yes", 12 "no"); release 2 adds 18, one of them East "yes". `said`
+/// makes a response of the `i`-th of a group.
+pub(super) fn east_people(
+    said: impl Fn(usize, &str, &str) -> crate::survey::Response,
+) -> (Vec<crate::survey::Response>, usize) {
+    let first = [
+        ("n", "yes", 20),
+        ("n", "no", 15),
+        ("s", "yes", 18),
+        ("s", "no", 14),
+        ("e", "yes", 9),
+        ("e", "no", 12),
+    ];
+    let added = [("n", "yes", 9), ("s", "no", 8), ("e", "yes", 1)];
+    let mut people = Vec::new();
+    for (site, inject, n) in first.into_iter().chain(added) {
+        people.extend((0..n).map(|i| said(i, site, inject)));
+    }
+    let first_n = first.iter().map(|g| g.2).sum();
+    (people, first_n)
+}
+
 /// `people` with record keys, one set per `seed` (the noise a release's adjustments follow).
 pub(super) fn keyed(
     people: &[crate::survey::Response],
