@@ -102,9 +102,12 @@ fn floors(what: &str, t: &Tally, one_way: u64, two_way: u64) {
 
 #[test]
 fn a_first_release_publishes_most_safe_counts_with_realistic_non_answers() {
-    // Today (2026-12-07, every audit knowing how many responses each release counted) 84.2%
-    // and 49.9% at 100 responses, 93.0% and 83.2% at 300.
-    floors("100", &first_releases(100, 1.0), 80, 48);
+    // Today (2026-12-07, later) 84.2% and 47.7% at 100 responses, 93.0% and 83.2% at 300.
+    // Two-way at 100 was 49.9% until the cells of a withheld breakdown were kept wide against
+    // the release's other breakdowns ("carried naloxone" by site counts each site's opioid
+    // users, and so gives back "used opioids" by site when that is withheld); the floor came
+    // down from 48% with it (docs/releases.md, "Cells of a withheld breakdown").
+    floors("100", &first_releases(100, 1.0), 80, 45);
     floors("300", &first_releases(300, 1.0), 88, 78);
 }
 

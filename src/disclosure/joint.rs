@@ -746,7 +746,9 @@ fn two_way_entries(
 /// from below. Found: release 1 merged East into South to hide East's 9 "yes"; release 2, 18
 /// responses later, showed East's "yes" 10 and "no" 11, and release 1's East less that "no" put
 /// the 9 between 3 and 12 (`a_cell_merged_away_stays_wide_when_a_later_release_shows_it` in
-/// `src/disclosure/later_releases_tests.rs`).
+/// `src/disclosure/later_releases_tests.rs`). A breakdown the earlier release withheld is a
+/// design with no lines at all: every cell merged away
+/// (`a_withheld_breakdown_stays_wide_when_a_later_release_shows_it`, same file).
 ///
 /// Only a cell that could have been below the threshold then is asked. The engine knows
 /// today's groups exactly (`today`, one release's atoms: [`today_atoms`]), so a number the
@@ -951,6 +953,52 @@ fn pair(
     memory: &mut Witnesses,
     (thirds_only, only): (bool, Option<&[Narrow]>),
 ) -> Result<Option<Narrow>, String> {
+    let Some(others) = pair.margins_now.filter(|_| pair.two_shown.is_none()) else {
+        return pair_skipping(pair, earlier, t, memory, (thirds_only, only), &[]);
+    };
+    // A withheld breakdown's small cell, of this release or of an earlier one that withheld
+    // it too, that the reader pins without the release's other breakdowns — by the pair's own
+    // one-way tables, the number of responses, what earlier releases showed — is not asked:
+    // withholding breakdowns would not widen it, and the one-way tables come first
+    // (docs/releases.md, "Cells of a withheld breakdown").
+    let bare = Pair {
+        margins_now: Some(&[]),
+        ..*pair
+    };
+    let withheld_before = earlier.iter().any(|release| {
+        let (a, b) = (pair.a.id(), pair.b.id());
+        release.iter().any(|x| x.is_one_way(a))
+            && release.iter().any(|x| x.is_one_way(b))
+            && !release.iter().any(|x| x.is_two_way_of(a, b))
+    });
+    let skippable = |cell: &Narrow| match cell {
+        Narrow::Merged(_) => true,
+        Narrow::Earlier(atoms) => withheld_before && atoms.len() == 1,
+        _ => false,
+    };
+    let mut skip = Vec::new();
+    loop {
+        let mut scratch = Witnesses::default();
+        let found = pair_skipping(&bare, earlier, t, &mut scratch, (false, None), &skip)?;
+        match found {
+            Some(cell) if skippable(&cell) && !skip.contains(&cell) => skip.push(cell),
+            found if others.is_empty() => return Ok(found),
+            _ => break,
+        }
+    }
+    pair_skipping(pair, earlier, t, memory, (thirds_only, only), &skip)
+}
+
+/// [`pair`], with the cells of a breakdown withheld (now, or by an earlier release) in `skip`
+/// not asked.
+fn pair_skipping(
+    pair: &Pair<'_>,
+    earlier: &[EarlierRelease],
+    t: u64,
+    memory: &mut Witnesses,
+    (thirds_only, only): (bool, Option<&[Narrow]>),
+    skip: &[Narrow],
+) -> Result<Option<Narrow>, String> {
     let (na, nb) = (pair.a.cells().len(), pair.b.cells().len());
     let (a_ids, b_ids) = (ids(pair.a), ids(pair.b));
     let (a_var, b_var) = (pair.a.id(), pair.b.id());
@@ -1024,6 +1072,16 @@ fn pair(
                 let merged = merged_away_entries(atoms, design, known);
                 entries.extend(merged);
             }
+        } else if let (Some(x), Some(_)) = (one_a, one_b) {
+            // The release withheld the breakdown (or had none): every cell of it was hidden,
+            // as if its design merged everything away.
+            let added = (pair.a.responses())
+                .zip(release.responses)
+                .map(|(now, then)| now.saturating_sub(then));
+            let design = (&[][..], &[][..], x.threshold);
+            let known = (&entries[from..], today.as_slice(), added);
+            let withheld = merged_away_entries(atoms, design, known);
+            entries.extend(withheld.into_iter().filter(|e| !skip.contains(&e.origin)));
         }
     }
     let atoms = link(&mut system, &mut previous);
@@ -1111,6 +1169,15 @@ fn pair(
             let design = (pair.rows.groups.as_slice(), pair.columns.groups.as_slice());
             entries.extend(current_merged_away(atoms, design, &today, t));
         }
+    } else if pair.margins_now.is_some() {
+        // A breakdown withheld: every cell hidden, as a design that merges everything away.
+        // The release's other breakdowns must not pin its small cells either — a question
+        // shown only to some, broken down by the other question, counts the people of its
+        // filter question's answers in each line (`FOUND_WITHHELD_PINNED` in
+        // `survey_proptests.rs`). Those the reader pins without them are not asked (see
+        // [`pair`]).
+        let cells = current_merged_away(atoms, (&[], &[]), &today, t);
+        entries.extend(cells.into_iter().filter(|e| !skip.contains(&e.origin)));
     }
     // Memory from this design's own audit, before the margins of the release's other tables
     // were added as lower bounds: only its points that meet them are still feasible — or, after
@@ -1141,6 +1208,18 @@ fn pair(
     let asks = |origin: &Narrow| only.is_none_or(|only| only.contains(origin));
     let verdict = if thirds_only {
         None
+    } else if pair.two_shown.is_none() {
+        // No table of the pair's own to leave out: a withheld breakdown's cells are asked T
+        // wide (see [`run_asking_merged`]).
+        run(
+            &mut system,
+            entries,
+            t,
+            memory,
+            pair.linked,
+            Some(before),
+            asks,
+        )?
     } else {
         run_asking_merged(&mut system, entries, t, memory, (pair.linked, before), asks)?
     };
@@ -1190,6 +1269,9 @@ struct Thirds<'a> {
     entries: Vec<(Sum, Option<Shown>, Narrow)>,
     /// The third questions a rule ties to `a` or `b`.
     tied: BTreeSet<String>,
+    /// Whether the pair's breakdown is withheld: then the cells it would show are asked like
+    /// any other hidden number of this release (see [`pair`]).
+    withheld: bool,
     /// Whether the release's number of responses is known (`RawTable::responses`): then a
     /// third question's own table counts everyone, and this release's hidden numbers are
     /// asked of every third question too.
@@ -1239,6 +1321,7 @@ impl<'a> Thirds<'a> {
                 .map(|e| (e.sum.clone(), e.published, e.origin.clone()))
                 .collect(),
             tied,
+            withheld: pair.two_shown.is_none(),
             counted,
             placed,
             now: (pair.margins_now.unwrap_or_default(), now),
@@ -1328,8 +1411,10 @@ impl<'a> Thirds<'a> {
             // A cell the design merges away is the pair's audit's alone to weigh: it asks it
             // only as wide as the release leaves it without the pair's table
             // (`run_asking_merged`), which a split audit would have to work out again per split.
+            // A withheld breakdown's cells are asked here: no table of the pair's own is there
+            // to leave out.
             let included = |k: usize, published: &Option<Shown>, origin: &Narrow| {
-                let merged = matches!(origin, Narrow::Merged(_));
+                let merged = matches!(origin, Narrow::Merged(_)) && !self.withheld;
                 (ask_now && !merged) || k < self.before_entries || published.is_some()
             };
             let hidden: Vec<usize> = (self.entries.iter().enumerate())

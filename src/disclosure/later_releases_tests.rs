@@ -314,3 +314,71 @@ fn a_cell_merged_away_stays_wide_when_a_later_release_shows_it() {
     }
     assert!(merged > 0, "no first release merged East away");
 }
+
+/// The East scenario of [`a_cell_merged_away_stays_wide_when_a_later_release_shows_it`], with
+/// release 1 withholding the site × inject breakdown and showing only the one-way tables.
+/// Release 2 shows the breakdown; counts only grow, so release 2's East "yes" bounds release
+/// 1's from above, and release 1's East less release 2's East "no" (or release 1's "yes" less
+/// release 2's North and South "yes") from below. Before the audit asked the cells of a
+/// breakdown an earlier release withheld, every set of adjustments read the 9 back within
+/// fewer than 10.
+#[test]
+fn a_withheld_breakdown_stays_wide_when_a_later_release_shows_it() {
+    use super::tests::{east_people, interval, keyed, INJECT, SITE};
+    use crate::survey::answers;
+    let survey = Survey::parse(&(SITE.to_owned() + INJECT)).expect("parses");
+    let said = |site: &str, inject: &str| {
+        let mut m = serde_json::Map::new();
+        m.insert("site".into(), site.into());
+        m.insert("inject".into(), inject.into());
+        answers::parse(&survey, &m).expect("valid")
+    };
+    let (people, first_n) = east_people(|_, site, inject| said(site, inject));
+    let t = u64::from(DEFAULT_THRESHOLD);
+    let mut shown_later = 0;
+    for seed in 0..16u32 {
+        let records = keyed(&people, 0x2545_f491_u32, seed);
+        let first_counts = tally(&survey, records[..first_n].to_vec());
+        let first = protect_catalogue(&first_counts, DEFAULT_THRESHOLD, &[]);
+        // Only the one-way tables, as a release that withheld the breakdown shows them.
+        let mut earlier: EarlierRelease = (first.iter())
+            .filter_map(Released::shown)
+            .filter(|x| x.columns.is_none())
+            .map(EarlierTable::from_protected)
+            .collect();
+        earlier.responses = Some(first_n as u64);
+        let counts = tally(&survey, records.clone());
+        let second = protect_catalogue(&counts, DEFAULT_THRESHOLD, &[earlier]);
+        let Some(breakdown) = (second.iter())
+            .filter_map(Released::shown)
+            .map(EarlierTable::from_protected)
+            .find(|x| x.variables == ["site", "inject"])
+        else {
+            continue;
+        };
+        shown_later += 1;
+        let one_way = |id: &str, cell: usize| {
+            let i = (first_counts.tables.iter()).position(|x| x.id() == id);
+            i.and_then(|i| interval(&first[i], cell, t))
+        };
+        let cell = |site: &str, inject: &str| breakdown_cell(&breakdown, &[site], &[inject], t);
+        let mut high = one_way("site", 2).map_or(u64::MAX, |r| r.1);
+        if let Some(yes) = cell("e", "yes") {
+            high = high.min(yes.1);
+        }
+        let mut low = 0;
+        if let (Some(east), Some(no)) = (one_way("site", 2), cell("e", "no")) {
+            low = low.max(east.0.saturating_sub(no.1));
+        }
+        if let (Some(yes), Some(north), Some(south)) =
+            (one_way("inject", 0), cell("n", "yes"), cell("s", "yes"))
+        {
+            low = low.max(yes.0.saturating_sub(north.1 + south.1));
+        }
+        assert!(
+            high.saturating_sub(low) >= t,
+            "seed {seed}: release 1's East 'yes' read back between {low} and {high} (true 9)"
+        );
+    }
+    assert!(shown_later > 0, "no second release showed the breakdown");
+}

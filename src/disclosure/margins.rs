@@ -17,9 +17,7 @@ use std::sync::{PoisonError, RwLock};
 
 use crate::tally::{parallel_map, threads, Axis, Catalogue, RawTable};
 
-use super::catalogue::{
-    apply_first, fixes, pairs_of, shown_before, shown_values, withhold, Fix, Why,
-};
+use super::catalogue::{apply_first, fixes, pairs_of, shown_values, withhold, Fix, Why};
 use super::earlier::{margins_of, positions, EarlierRelease, EarlierTable};
 use super::grouping::Grouping;
 use super::joint::{self, Narrow, Pair};
@@ -242,11 +240,8 @@ pub(super) fn settle_pairs(
     };
     let one_way_view = RwLock::new(view_of(first));
     // (two-way table, its first question's one-way position, its second's)
-    let pairs = pairs_of(tables, one_way, |k, a, b| {
-        two_way.get(&k).is_some_and(|r| r.shown().is_some())
-            || shown_before(earlier, a, b)
-            || catalogue.linked.contains(tables[k].id())
-    });
+    // Every pair: a withheld breakdown's small cells must stay wide too (`joint::pair`).
+    let pairs = pairs_of(tables, one_way, |_, _, _| true);
     let mut now: BTreeMap<usize, EarlierTable> = two_way
         .iter()
         .filter_map(|(&k, r)| Some((k, EarlierTable::from_protected(r.shown()?))))
@@ -319,9 +314,8 @@ pub(super) fn settle_pairs(
     // adds nothing to the pair's own audit, which this release's tables passed; its audits
     // split by third questions still run.
     let matters = |&(k, ka, kb): &(usize, usize, usize)| {
-        // A pair a rule ties whose breakdown is not shown had no audit of its own yet.
-        let unshown = two_way.get(&k).is_none_or(|r| r.shown().is_none());
-        if unshown && catalogue.linked.contains(tables[k].id()) {
+        // A pair whose breakdown is not shown had no audit of its own yet.
+        if two_way.get(&k).is_none_or(|r| r.shown().is_none()) {
             return true;
         }
         let (a, b) = (&sides[ka], &sides[kb]);

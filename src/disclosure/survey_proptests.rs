@@ -10,7 +10,9 @@
 //! one question (q1×q2, q1×q3, q2×q3) combined with each other, with every one-way table and
 //! with the earlier release. The second release has at least max(T, ⌈20% of the first⌉) new
 //! responses, as `src/release/` demands before it publishes one. Withholding a table is
-//! allowed: a withheld table publishes nothing.
+//! allowed: a withheld table publishes nothing, but its cells are still counts of people, so the
+//! attacker also asks every cell of a withheld breakdown (and every cell a first release's
+//! designs merged away) that holds someone but fewer than T to stay T wide (`FOUND_WITHHELD_PINNED`).
 //!
 //! Two attackers run: one that reads a published 0 like any count (within the noise bound),
 //! and one that also knows a published 0 is a true 0 (zeros stay zero, and a count from 1 to
@@ -322,21 +324,68 @@ fn merged_away(sizes: &[usize], released: &[Released], records: &[Record], t: u3
             if rows.len() == 1 && columns.len() == 1 {
                 continue;
             }
-            for &a in rows {
-                for &b in columns {
-                    let held = (records.iter())
-                        .filter(|(answers, _)| answers[qa] == Some(a) && answers[qb] == Some(b))
-                        .count();
-                    if held > 0 && held < t as usize {
-                        let mut filter = vec![None; sizes.len()];
-                        filter[qa] = Some(vec![a]);
-                        filter[qb] = Some(vec![b]);
-                        out.push(Number {
-                            filter,
-                            published: None,
-                        });
-                    }
-                }
+            let cells = ((qa, rows.as_slice()), (qb, columns.as_slice()));
+            out.extend(small_cells(sizes, cells, records, t));
+        }
+    }
+    out
+}
+
+/// The inner cells of every breakdown `released` (a release of `records`) withheld, that
+/// held someone but fewer than `t`: each is a hidden number of that release, which other
+/// tables of it (a question shown only to some, broken down by the other question) or a later
+/// release showing the breakdown (counts only grow) could bound.
+fn withheld_cells(
+    sizes: &[usize],
+    released: &[Released],
+    records: &[Record],
+    t: u32,
+) -> Vec<Number> {
+    let q = |v: &str| v.trim_start_matches('q').parse::<usize>().expect("q<n>");
+    let mut out = Vec::new();
+    for w in released.iter().filter_map(|r| match r {
+        Released::Withheld(w) => Some(w),
+        Released::Shown(_) => None,
+    }) {
+        let Some(columns) = &w.columns else { continue };
+        let (qa, qb) = (q(&w.rows.variable), q(&columns.variable));
+        let (rows, columns): (Vec<usize>, Vec<usize>) =
+            ((0..sizes[qa]).collect(), (0..sizes[qb]).collect());
+        out.extend(small_cells(
+            sizes,
+            ((qa, &rows), (qb, &columns)),
+            records,
+            t,
+        ));
+    }
+    out
+}
+
+/// A question and some of its answers (positions).
+type Answers<'a> = (usize, &'a [usize]);
+
+/// Every cell of answers `a` of question `qa` and `b` of `qb` (each of `rows` by each of
+/// `columns`) that 1 to `t` − 1 of `records` gave, as a hidden number.
+fn small_cells(
+    sizes: &[usize],
+    ((qa, rows), (qb, columns)): (Answers<'_>, Answers<'_>),
+    records: &[Record],
+    t: u32,
+) -> Vec<Number> {
+    let mut out = Vec::new();
+    for &a in rows {
+        for &b in columns {
+            let held = (records.iter())
+                .filter(|(answers, _)| answers[qa] == Some(a) && answers[qb] == Some(b))
+                .count();
+            if held > 0 && held < t as usize {
+                let mut filter = vec![None; sizes.len()];
+                filter[qa] = Some(vec![a]);
+                filter[qb] = Some(vec![b]);
+                out.push(Number {
+                    filter,
+                    published: None,
+                });
             }
         }
     }
@@ -515,9 +564,11 @@ fn attack_with(
     let pats = patterns(sizes);
     let mut hidden = Vec::new();
     let mut targets = Vec::new();
-    let merged = merged_away(sizes, &first, &records[..first_n], t);
+    let mut merged = merged_away(sizes, &first, &records[..first_n], t);
+    merged.extend(withheld_cells(sizes, &first, &records[..first_n], t));
+    let withheld_now = withheld_cells(sizes, &second, records, t);
     let asked = [releases[0].iter().chain(&merged).collect::<Vec<_>>(), {
-        releases[1].iter().collect()
+        releases[1].iter().chain(&withheld_now).collect()
     }];
     for (k, numbers) in asked.iter().enumerate() {
         for n in numbers.iter().filter(|n| n.published.is_none()) {
@@ -1895,4 +1946,33 @@ fn a_question_shown_only_for_one_answer_keeps_an_earlier_count_wide_knowing_how_
         (6, 50),
         Knows::Nothing,
     );
+}
+
+/// Found by the property with q1 shown only for two answers of q0 once the attacker asked the
+/// cells of withheld breakdowns (2026-12-07): sizes [3, 2, 4, 2], T = 7, the first 46 records
+/// released, then all 63. Release 1 withheld q0 × q2 but showed q1 × q2, and q1 is asked only
+/// of q0's first two answers: q2's first answer (24) less its q1 × q2 column total (23) put
+/// the one person who gave q0's third answer and q2's first between 0 and 5.
+const FOUND_WITHHELD_PINNED: &str = "
+        00-0:327127156 ---0:2273670100 0000:1732553911 0000:1977045379 2000:864534191 0000:4211175915
+        01-1:3770197548 0110:2338376119 2110:3187874730 0101:562921258 0000:2999071395 0100:704043475
+        0110:898610874 1100:1715082634 0000:3071998459 1100:2531098595 0000:403308476 0-01:981781002
+        1000:3885495519 0030:1945247818 0001:3143043024 1011:1311279646 0000:2255182873 1000:3219368432
+        1020:2945711158 0000:1512720127 0001:1232817988 00-1:374629702 0010:4254381187 0010:502159416
+        0111:4027816811 20-1:251192870 1101:2429740479 0000:4211612173 01-0:4021613979 0030:4192108600
+        0100:810342644 00-0:1428980335 0000:2288941018 0000:560539816 20-0:2486499682 0021:2364071370
+        00--:3752490473 0031:2442241347 1101:1047437345 -000:260563691 0000:1733686264 0000:2931721615
+        0001:1533683573 0000:2741908858 2130:940838398 0100:1512320215 0100:2633386432 01-1:4007395114
+        2010:1494251466 0000:1095640452 0-01:592859924 0010:483872971 200-:4254541110 0000:3176737868
+        2100:1781087779 0001:3006181531 0010:640685633
+";
+
+#[test]
+fn the_case_found_with_a_withheld_breakdown_keeps_its_cells_wide() {
+    let records = with_q1_shown_only_for(&parse(FOUND_WITHHELD_PINNED), SHOWN_FOR_TWO);
+    let form = Form::ShowsQ1OnlyFor(SHOWN_FOR_TWO);
+    let knows = (Knows::PublishedZeros, false);
+    if let Err(e) = attack_with(&[3, 2, 4, 2], 7, &records, 46, knows, form) {
+        panic!("{e}");
+    }
 }

@@ -464,7 +464,11 @@ fn a_pair_still_pinned_once_its_own_breakdowns_are_withheld_hides_more_of_its_on
 /// Since 2026-12-07 "gender" by "used opioids" is withheld too, for a cell its design merges
 /// away: "other" by "yes" (nobody answered "other" in the first release, a few have since),
 /// which the release's other tables leave 10 wide and the breakdown's margins, read with the
-/// first release's, 9 (`joint::current_merged_away`).
+/// first release's, 9 (`joint::current_merged_away`). Since later that day a withheld
+/// breakdown's small cells are kept wide too (`joint::pair`), and that same cell, with
+/// "gender" by "used opioids" withheld, is read 9 wide from the margins of "used opioids" by
+/// "age", by "site" and by "service", each a second look at how many use opioids: those three
+/// go as well, 7 in all.
 #[test]
 fn a_breakdown_that_pins_a_number_on_its_own_is_withheld_without_the_others_of_its_questions() {
     let (first, second) = utility_releases(
@@ -481,7 +485,7 @@ fn a_breakdown_that_pins_a_number_on_its_own_is_withheld_without_the_others_of_i
         assert!(!withheld.contains(&kept), "{kept} withheld: {withheld:?}");
     }
     assert!(
-        withheld.len() <= 4,
+        withheld.len() <= 8,
         "{} withheld: {withheld:?}",
         withheld.len()
     );
