@@ -109,91 +109,6 @@ fn publish_shown(system: &mut System, sum: Sum, shown: Shown) {
     system.publish(sum, shown);
 }
 
-/// [`run`] for a pair's audit, where a cell the design merges away (`Narrow::Merged`) that the
-/// release's other tables, with the earlier releases, already bound narrower than `t` without
-/// the pair's table is asked only to stay as wide as they leave it: withholding the table would
-/// not widen it, and would take every other count of the table away. Found in the utility
-/// survey released at 50 and again at 60 responses: a gender answer nobody gave in the first
-/// release and a few gave since is bounded by how much the one-way counts grew, breakdown or
-/// not, and three breakdowns of gender were withheld for it and its like
-/// (`a_breakdown_that_pins_a_number_on_its_own_is_withheld_without_the_others_of_its_questions`
-/// in `src/disclosure/tests.rs`).
-fn run_asking_merged(
-    system: &mut System,
-    entries: Vec<Entry>,
-    t: u64,
-    memory: &mut Witnesses,
-    (skip_known_zeros, before): (bool, Before),
-    asks: impl Fn(&Narrow) -> bool,
-) -> Result<Option<Narrow>, String> {
-    let is_merged = |e: &Entry| matches!(e.origin, Narrow::Merged(_));
-    if !entries.iter().any(is_merged) {
-        return run(
-            system,
-            entries,
-            t,
-            memory,
-            skip_known_zeros,
-            Some(before),
-            asks,
-        );
-    }
-    // What a reader has without the pair's own table (its cells and margins), built the first
-    // time a merged-away cell is found narrow.
-    let mut alone: Option<System> = None;
-    let without_table = || {
-        let mut alone = system.clone();
-        let others = (entries.iter())
-            .filter(|e| !matches!(e.origin, Narrow::Current(_)))
-            .map(|e| Entry {
-                sum: e.sum.clone(),
-                published: e.published,
-                origin: (),
-            })
-            .collect();
-        publish(&mut alone, others);
-        alone
-    };
-    // Cells already narrower without the table, with how wide they are there.
-    let mut lowered: Vec<(Sum, f64, Narrow)> = Vec::new();
-    loop {
-        let mut trial = system.clone();
-        let skipped: Vec<Narrow> = lowered.iter().map(|(_, _, o)| o.clone()).collect();
-        let asked = |o: &Narrow| asks(o) && !skipped.contains(o);
-        let verdict = run(
-            &mut trial,
-            entries.clone(),
-            t,
-            memory,
-            skip_known_zeros,
-            Some(before.clone()),
-            asked,
-        )?;
-        let origin = match verdict {
-            Some(origin @ Narrow::Merged(_)) => origin,
-            Some(other) => return Ok(Some(other)),
-            None => {
-                for (sum, w, origin) in lowered {
-                    if trial.width(&sum)?.is_some_and(|now| now + 0.5 < w) {
-                        return Ok(Some(origin));
-                    }
-                }
-                return Ok(None);
-            }
-        };
-        let Some(sum) = (entries.iter())
-            .find(|e| e.origin == origin)
-            .map(|e| e.sum.clone())
-        else {
-            return Ok(Some(origin));
-        };
-        match alone.get_or_insert_with(without_table).width(&sum)? {
-            Some(w) if w + 0.5 < t as f64 => lowered.push((sum, w, origin)),
-            _ => return Ok(Some(origin)),
-        }
-    }
-}
-
 /// Audits the hidden entries. With `skip_known_zeros` (a pair tied by the form, whose audit
 /// takes every pair of answers nobody gave as known), a hidden number made only of such empty
 /// groups is not asked to be wide: that model already hands it to the reader as 0, and it is
@@ -953,18 +868,17 @@ fn pair(
     memory: &mut Witnesses,
     (thirds_only, only): (bool, Option<&[Narrow]>),
 ) -> Result<Option<Narrow>, String> {
-    let Some(others) = pair.margins_now.filter(|_| pair.two_shown.is_none()) else {
+    let Some(others) = pair.margins_now else {
         return pair_skipping(pair, earlier, t, memory, (thirds_only, only), &[]);
     };
-    // A withheld breakdown's small cell, of this release or of an earlier one that withheld
-    // it too, that the reader pins without the release's other breakdowns — by the pair's own
-    // one-way tables, the number of responses, what earlier releases showed — is not asked:
-    // withholding breakdowns would not widen it, and the one-way tables come first
-    // (docs/releases.md, "Cells of a withheld breakdown").
-    let bare = Pair {
-        margins_now: Some(&[]),
-        ..*pair
-    };
+    // Once the release's breakdowns are chosen, a small cell the pair's breakdown does not show
+    // apart — merged away by its design, or every cell of it withheld — and, for a breakdown an
+    // earlier release withheld too, each of that release's, is asked T wide against the other
+    // breakdowns; but one the reader pins without any other breakdown of the release (by the
+    // pair's own one-way tables, the number of responses, what earlier releases showed) is not
+    // asked: withholding breakdowns would not widen it, and the one-way tables come first
+    // (docs/releases.md, "Cells of a withheld breakdown"). Those are looked for only when
+    // such a cell is found narrow.
     let withheld_before = earlier.iter().any(|release| {
         let (a, b) = (pair.a.id(), pair.b.id());
         release.iter().any(|x| x.is_one_way(a))
@@ -976,13 +890,23 @@ fn pair(
         Narrow::Earlier(atoms) => withheld_before && atoms.len() == 1,
         _ => false,
     };
+    let found = pair_skipping(pair, earlier, t, memory, (thirds_only, only), &[])?;
+    if !found.as_ref().is_some_and(skippable) {
+        return Ok(found);
+    }
+    let withheld = pair.two_shown.is_none();
+    let bare = Pair {
+        margins_now: Some(&[]),
+        two_shown: None,
+        ..*pair
+    };
     let mut skip = Vec::new();
     loop {
         let mut scratch = Witnesses::default();
         let found = pair_skipping(&bare, earlier, t, &mut scratch, (false, None), &skip)?;
         match found {
             Some(cell) if skippable(&cell) && !skip.contains(&cell) => skip.push(cell),
-            found if others.is_empty() => return Ok(found),
+            found if withheld && others.is_empty() => return Ok(found),
             _ => break,
         }
     }
@@ -1167,7 +1091,8 @@ fn pair_skipping(
         // 300 responses, in 1.62 s against 1.97 s.
         if pair.margins_now.is_some() {
             let design = (pair.rows.groups.as_slice(), pair.columns.groups.as_slice());
-            entries.extend(current_merged_away(atoms, design, &today, t));
+            let cells = current_merged_away(atoms, design, &today, t);
+            entries.extend(cells.into_iter().filter(|e| !skip.contains(&e.origin)));
         }
     } else if pair.margins_now.is_some() {
         // A breakdown withheld: every cell hidden, as a design that merges everything away.
@@ -1208,9 +1133,7 @@ fn pair_skipping(
     let asks = |origin: &Narrow| only.is_none_or(|only| only.contains(origin));
     let verdict = if thirds_only {
         None
-    } else if pair.two_shown.is_none() {
-        // No table of the pair's own to leave out: a withheld breakdown's cells are asked T
-        // wide (see [`run_asking_merged`]).
+    } else {
         run(
             &mut system,
             entries,
@@ -1220,8 +1143,6 @@ fn pair_skipping(
             Some(before),
             asks,
         )?
-    } else {
-        run_asking_merged(&mut system, entries, t, memory, (pair.linked, before), asks)?
     };
     match (verdict, thirds) {
         (None, Some(thirds)) => thirds.audit(pair, t),
@@ -1269,9 +1190,6 @@ struct Thirds<'a> {
     entries: Vec<(Sum, Option<Shown>, Narrow)>,
     /// The third questions a rule ties to `a` or `b`.
     tied: BTreeSet<String>,
-    /// Whether the pair's breakdown is withheld: then the cells it would show are asked like
-    /// any other hidden number of this release (see [`pair`]).
-    withheld: bool,
     /// Whether the release's number of responses is known (`RawTable::responses`): then a
     /// third question's own table counts everyone, and this release's hidden numbers are
     /// asked of every third question too.
@@ -1321,7 +1239,6 @@ impl<'a> Thirds<'a> {
                 .map(|e| (e.sum.clone(), e.published, e.origin.clone()))
                 .collect(),
             tied,
-            withheld: pair.two_shown.is_none(),
             counted,
             placed,
             now: (pair.margins_now.unwrap_or_default(), now),
@@ -1408,14 +1325,11 @@ impl<'a> Thirds<'a> {
             for (&k, &(low, high)) in &windows {
                 system.within(parts(&self.entries[k].0, n), low, high);
             }
-            // A cell the design merges away is the pair's audit's alone to weigh: it asks it
-            // only as wide as the release leaves it without the pair's table
-            // (`run_asking_merged`), which a split audit would have to work out again per split.
-            // A withheld breakdown's cells are asked here: no table of the pair's own is there
-            // to leave out.
-            let included = |k: usize, published: &Option<Shown>, origin: &Narrow| {
-                let merged = matches!(origin, Narrow::Merged(_)) && !self.withheld;
-                (ask_now && !merged) || k < self.before_entries || published.is_some()
+            // Cells the design merges away (or a withheld breakdown's) are asked here too: the
+            // pair's audit asks them T wide once the release's breakdowns are chosen (see
+            // [`pair`]).
+            let included = |k: usize, published: &Option<Shown>, _: &Narrow| {
+                ask_now || k < self.before_entries || published.is_some()
             };
             let hidden: Vec<usize> = (self.entries.iter().enumerate())
                 .filter(|(k, (_, p, origin))| p.is_none() && included(*k, p, origin))

@@ -1982,11 +1982,11 @@ fn the_case_found_with_a_withheld_breakdown_keeps_its_cells_wide() {
 /// T = 6, the first 70 records released, then all 91. Release 1 shows q0 × q2 with q0's last
 /// three answers merged into one row, and q1 × q2, whose people are those who gave q0's first two
 /// answers: with the one-way tables they put the one person who gave q0's third answer and q2's
-/// second between 0 and 5 — release 1 alone. The q0 × q2 audit asks that merged-away cell only
-/// to stay as wide as the release leaves it without q0 × q2 (`joint::run_asking_merged`), and
-/// q1 × q2 is not asked about a cell of another breakdown: the same shape as
-/// `FOUND_WITHHELD_PINNED`, for a cell merged away rather than withheld (docs/releases.md,
-/// "Left open").
+/// second between 0 and 5 — release 1 alone. The q0 × q2 audit asked that merged-away cell only
+/// to stay as wide as the release left it without q0 × q2, and q1 × q2's audit is not about a
+/// cell of another breakdown: the shape of `FOUND_WITHHELD_PINNED`, for a cell merged away
+/// rather than withheld. Such a cell is now asked T wide against the other breakdowns too
+/// (`joint::pair`).
 const FOUND_MERGED_PINNED_BY_A_FOLLOW_UP: &str = "
         003:3129591974 002:2102398103 ---:0 ---:0 1-0:94581497 ---:3
         113:1061698783 000:2561401495 000:3619329097 003:2143798519 -20:4077798427 102:802359356
@@ -2007,8 +2007,6 @@ const FOUND_MERGED_PINNED_BY_A_FOLLOW_UP: &str = "
 ";
 
 #[test]
-#[ignore = "known gap: a merged-away cell pinned by another breakdown, a follow-up's, in the \
-            same release (FOUND_MERGED_PINNED_BY_A_FOLLOW_UP)"]
 fn the_case_found_with_a_merged_cell_and_a_follow_up_keeps_its_cells_wide() {
     let records = with_q1_shown_only_for(&parse(FOUND_MERGED_PINNED_BY_A_FOLLOW_UP), SHOWN_FOR_TWO);
     let form = Form::ShowsQ1OnlyFor(SHOWN_FOR_TWO);
