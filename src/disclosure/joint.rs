@@ -879,6 +879,10 @@ fn pair(
     // asked: withholding breakdowns would not widen it, and the one-way tables come first
     // (docs/releases.md, "Cells of a withheld breakdown"). Those are looked for only when
     // such a cell is found narrow.
+    let found = pair_skipping(pair, earlier, t, memory, (thirds_only, only), &[])?;
+    if !matches!(found, Some(Narrow::Merged(_) | Narrow::Earlier(_))) {
+        return Ok(found);
+    }
     let withheld_before = earlier.iter().any(|release| {
         let (a, b) = (pair.a.id(), pair.b.id());
         release.iter().any(|x| x.is_one_way(a))
@@ -890,7 +894,6 @@ fn pair(
         Narrow::Earlier(atoms) => withheld_before && atoms.len() == 1,
         _ => false,
     };
-    let found = pair_skipping(pair, earlier, t, memory, (thirds_only, only), &[])?;
     if !found.as_ref().is_some_and(skippable) {
         return Ok(found);
     }
@@ -948,6 +951,9 @@ fn pair_skipping(
         let atoms = link(&mut system, &mut previous);
         placed.push((release, atoms));
         let from = entries.len();
+        let added = (pair.a.responses())
+            .zip(release.responses)
+            .map(|(now, then)| now.saturating_sub(then));
         // What the audit of that release assumed a reader knew of it (`RawTable::responses`).
         if let Some(n) = release.responses {
             system.exactly(atoms.everyone(), n);
@@ -988,9 +994,6 @@ fn pair_skipping(
                 }
                 let shown = (published.as_slice(), x.threshold);
                 two_way_entries(atoms, &rows, &columns, shown, false, &mut entries);
-                let added = (pair.a.responses())
-                    .zip(release.responses)
-                    .map(|(now, then)| now.saturating_sub(then));
                 let design = (rows.as_slice(), columns.as_slice(), x.threshold);
                 let known = (&entries[from..], today.as_slice(), added);
                 let merged = merged_away_entries(atoms, design, known);
@@ -999,9 +1002,6 @@ fn pair_skipping(
         } else if let (Some(x), Some(_)) = (one_a, one_b) {
             // The release withheld the breakdown (or had none): every cell of it was hidden,
             // as if its design merged everything away.
-            let added = (pair.a.responses())
-                .zip(release.responses)
-                .map(|(now, then)| now.saturating_sub(then));
             let design = (&[][..], &[][..], x.threshold);
             let known = (&entries[from..], today.as_slice(), added);
             let withheld = merged_away_entries(atoms, design, known);
@@ -1086,22 +1086,21 @@ fn pair_skipping(
             true,
             &mut entries,
         );
-        // Asked once the release's breakdowns are chosen (`margins::settle_pairs`), not of
-        // every design tried: the same tables for the 40-question survey's first release at
-        // 300 responses, in 1.62 s against 1.97 s.
-        if pair.margins_now.is_some() {
-            let design = (pair.rows.groups.as_slice(), pair.columns.groups.as_slice());
-            let cells = current_merged_away(atoms, design, &today, t);
-            entries.extend(cells.into_iter().filter(|e| !skip.contains(&e.origin)));
-        }
-    } else if pair.margins_now.is_some() {
-        // A breakdown withheld: every cell hidden, as a design that merges everything away.
-        // The release's other breakdowns must not pin its small cells either — a question
-        // shown only to some, broken down by the other question, counts the people of its
-        // filter question's answers in each line (`FOUND_WITHHELD_PINNED` in
-        // `survey_proptests.rs`). Those the reader pins without them are not asked (see
-        // [`pair`]).
-        let cells = current_merged_away(atoms, (&[], &[]), &today, t);
+    }
+    // The small cells the breakdown does not show apart: those its design merges away, or
+    // every one of a breakdown withheld (a design that merges everything away). The release's
+    // other breakdowns must not pin them either — a question shown only to some, broken down
+    // by the other question, counts the people of its filter question's answers in each line
+    // (`FOUND_WITHHELD_PINNED` in `survey_proptests.rs`); those the reader pins without them
+    // are in `skip` (see [`pair`]). Asked once the release's breakdowns are chosen
+    // (`margins::settle_pairs`), not of every design tried: the same tables for the
+    // 40-question survey's first release at 300 responses, in 1.62 s against 1.97 s.
+    if pair.margins_now.is_some() {
+        let design = match pair.two_shown {
+            Some(_) => (pair.rows.groups.as_slice(), pair.columns.groups.as_slice()),
+            None => (&[][..], &[][..]),
+        };
+        let cells = current_merged_away(atoms, design, &today, t);
         entries.extend(cells.into_iter().filter(|e| !skip.contains(&e.origin)));
     }
     // Memory from this design's own audit, before the margins of the release's other tables
@@ -1328,16 +1327,16 @@ impl<'a> Thirds<'a> {
             // Cells the design merges away (or a withheld breakdown's) are asked here too: the
             // pair's audit asks them T wide once the release's breakdowns are chosen (see
             // [`pair`]).
-            let included = |k: usize, published: &Option<Shown>, _: &Narrow| {
+            let included = |k: usize, published: &Option<Shown>| {
                 ask_now || k < self.before_entries || published.is_some()
             };
             let hidden: Vec<usize> = (self.entries.iter().enumerate())
-                .filter(|(k, (_, p, origin))| p.is_none() && included(*k, p, origin))
+                .filter(|(k, (_, p, _))| p.is_none() && included(*k, p))
                 .map(|(k, _)| k)
                 .collect();
             let entries = || -> Vec<Entry> {
                 (self.entries.iter().enumerate())
-                    .filter(|(k, (_, published, origin))| included(*k, published, origin))
+                    .filter(|(k, (_, published, _))| included(*k, published))
                     .map(|(_, (sum, published, origin))| Entry {
                         sum: parts(sum, n),
                         published: *published,
