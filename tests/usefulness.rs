@@ -5,7 +5,7 @@
 //! `cargo run --release --example utility`) at 100 and 300 responses, with realistic skewed
 //! answers, ten sets of answers each (the example's first ten: seeds 7000–7009), with and without
 //! non-answers ("don't know", "prefer not to say", skipped). Each floor sits a few points below
-//! what the engine publishes today (README, "Performance": the utility rows), so a change that
+//! what the engine publishes today (README, "Usefulness of a release"), so a change that
 //! buys safety by hiding more has to lower a floor here, in the open, and say why.
 //!
 //! A second release, audited against the first, is held to floors too, over fewer sets of
@@ -114,7 +114,8 @@ fn a_first_release_publishes_most_safe_counts_with_realistic_non_answers() {
 #[test]
 fn a_first_release_publishes_most_safe_counts_when_everyone_answers() {
     // Today 93.3% and 71.3% at 100 responses, 96.4% and 81.9% at 300; the aim for two-way
-    // counts at 300 is 70%, for one-way counts at 100 95% (not met: README, "Performance").
+    // counts at 300 is 70%, for one-way counts at 100 95% (not met: README, "Usefulness of a
+    // release").
     floors("100", &first_releases(100, 0.0), 90, 64);
     floors("300", &first_releases(300, 0.0), 92, 77);
 }
