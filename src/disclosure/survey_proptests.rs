@@ -44,7 +44,7 @@
 //! `FOUND_ZEROS_SECOND_RELEASE`, pinned through the complement rule when it read true counts;
 //! it reads published ones now, which the attacker has anyway.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use microlp::{ComparisonOp, Error, OptimizationDirection, Problem};
 use proptest::prelude::*;
@@ -1318,6 +1318,12 @@ fn hidden_numbers(releases: &[Vec<Number>]) -> Vec<(usize, &Number)> {
         .collect()
 }
 
+/// How [`pinned_by_groups`] names a number of release `r` (from 0) that the tables of questions
+/// `keep` pin (`filter` over those questions alone).
+fn named(keep: &[usize], r: usize, filter: &[Option<Vec<usize>>]) -> String {
+    format!("questions {keep:?}, release {}, {filter:?}", r + 1)
+}
+
 /// Every hidden number of the releases that the tables of one of `groups` (each a few
 /// questions) pin to narrower than `t`, for an attacker who knows the published zeros are true
 /// zeros.
@@ -1339,11 +1345,7 @@ fn pinned_by_groups(
         let targets: Vec<Vec<usize>> = hidden.iter().map(|(r, n)| atoms_of(&pats, *r, n)).collect();
         for ((r, n), width) in hidden.iter().zip(attacker.narrow(&targets, f64::from(t))) {
             if let Some(w) = width {
-                pinned.push(format!(
-                    "questions {keep:?}, release {}, {:?}: {w:.2} wide",
-                    r + 1,
-                    n.filter
-                ));
+                pinned.push(format!("{}: {w:.2} wide", named(&keep, *r, &n.filter)));
             }
         }
     }
@@ -1519,31 +1521,31 @@ impl Realistic {
     /// (docs/releases.md, "Cells of a withheld breakdown").
     fn pinned(&self, sizes: &[usize], t: u32, groups: Vec<Vec<usize>>) -> Vec<String> {
         let asked = self.asked();
-        let key = |p: &String| p.split(':').next().unwrap_or_default().to_owned();
+        let name = |p: &String| p.split(':').next().unwrap_or_default().to_owned();
         let pinned = pinned_by_groups(sizes, t, &asked, groups.clone());
-        let unshown: BTreeSet<String> = (groups.iter())
-            .flat_map(|keep| {
-                let of_keep = about_only(&self.unshown, keep).into_iter().enumerate();
-                of_keep.flat_map(move |(r, cells)| {
-                    (cells.into_iter()).map(move |n| {
-                        format!("questions {keep:?}, release {}, {:?}", r + 1, n.filter)
-                    })
-                })
-            })
-            .collect();
-        if !pinned.iter().any(|p| unshown.contains(&key(p))) {
-            return pinned;
+        // Each unshown cell by name, with the questions whose tables would pin it.
+        let mut unshown: BTreeMap<String, &Vec<usize>> = BTreeMap::new();
+        for keep in &groups {
+            for (r, cells) in about_only(&self.unshown, keep).iter().enumerate() {
+                unshown.extend(cells.iter().map(|n| (named(keep, r, &n.filter), keep)));
+            }
         }
+        // Only the groups that pin an unshown cell are attacked again, with one-way tables.
+        let mut again: Vec<Vec<usize>> = (pinned.iter())
+            .filter_map(|p| unshown.get(&name(p)).map(|keep| (*keep).clone()))
+            .collect();
+        again.sort();
+        again.dedup();
         let mut bare_pinned = BTreeSet::new();
-        for s in 0..asked.len() {
+        for s in (0..asked.len()).filter(|_| !again.is_empty()) {
             let mut bare = asked[..=s].to_vec();
             let one_way = |n: &Number| n.filter.iter().flatten().count() < 2;
             bare[s].retain(|n| n.published.is_none() || one_way(n));
-            let found = pinned_by_groups(sizes, t, &bare, groups.clone());
-            bare_pinned.extend(found.iter().map(key));
+            let found = pinned_by_groups(sizes, t, &bare, again.clone());
+            bare_pinned.extend(found.iter().map(name));
         }
         (pinned.into_iter())
-            .filter(|p| !(unshown.contains(&key(p)) && bare_pinned.contains(&key(p))))
+            .filter(|p| !(unshown.contains_key(&name(p)) && bare_pinned.contains(&name(p))))
             .collect()
     }
 }
