@@ -46,6 +46,7 @@ struct FileSettings {
     kiosk_hours: Option<u32>,
     kiosk_idle_seconds: Option<u32>,
     kiosk_codes_per_minute: Option<u32>,
+    release_wait_seconds: Option<u64>,
 }
 
 /// Per-client request limits (against guessing and flooding). Counted in memory by
@@ -106,6 +107,10 @@ pub struct Settings {
     /// over the shipped ones in `i18n/`.
     pub i18n_dir: Option<PathBuf>,
     pub kiosk: KioskSettings,
+    /// How long a press on "Publish" or "Close" in the workspace waits for the release before
+    /// showing a page that looks again by itself (default 10 seconds, 0 to 600): under the
+    /// time the proxy in front waits for an answer.
+    pub release_wait: std::time::Duration,
 }
 
 impl Settings {
@@ -254,6 +259,13 @@ impl Settings {
             return Err(invalid("kiosk_codes_per_minute: must be at least 1".into()));
         }
 
+        let release_wait_seconds = file.release_wait_seconds.unwrap_or(10);
+        if release_wait_seconds > 600 {
+            return Err(invalid(format!(
+                "release_wait_seconds: must be between 0 and 600, got {release_wait_seconds}"
+            )));
+        }
+
         let i18n_dir = env("CHORUS_I18N_DIR")
             .map(PathBuf::from)
             .or(file.i18n_dir)
@@ -278,6 +290,7 @@ impl Settings {
             quick_exit_url,
             i18n_dir,
             kiosk,
+            release_wait: std::time::Duration::from_secs(release_wait_seconds),
         })
     }
 }
@@ -394,6 +407,21 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("bnid"), "{err}");
+    }
+
+    #[test]
+    fn the_wait_for_a_release_is_ten_seconds_unless_set_and_at_most_ten_minutes() {
+        let s = load(None, &[]).expect("defaults");
+        assert_eq!(s.release_wait, std::time::Duration::from_secs(10));
+        let s = load(Some("release_wait_seconds = 0"), &[]).expect("no wait");
+        assert_eq!(s.release_wait, std::time::Duration::ZERO);
+        let err = load(Some("release_wait_seconds = 601"), &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("release_wait_seconds: must be between 0 and 600"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -97,6 +97,7 @@ pub fn run(settings: &Settings) -> Result<(), ServeError> {
             sealed_mode: matches!(settings.key, KeySource::Passphrase(_)),
             public_url_is_https: base.starts_with("https://"),
             public_url: base.clone(),
+            release_wait: settings.release_wait,
         },
     };
     let served = actix_web::rt::System::new().block_on(async {

@@ -57,6 +57,8 @@ pub struct State {
     proxy_bypass: client::BypassWarning,
     clock: Box<dyn crate::clock::Clock>,
     site: Site,
+    /// Releases being made for the workspace (`organiser/background.rs`).
+    jobs: Arc<organiser::background::Jobs>,
 }
 
 /// Deployment settings the pages show.
@@ -69,6 +71,8 @@ pub struct Site {
     pub public_url_is_https: bool,
     /// The address peers use, for links on printed cards.
     pub public_url: String,
+    /// How long a press that makes a release waits for it (`organiser/background.rs`).
+    pub release_wait: std::time::Duration,
 }
 
 pub struct WebOptions {
@@ -125,6 +129,7 @@ pub fn build(
         proxy_bypass: client::BypassWarning::default(),
         clock: Box::new(crate::clock::SystemClock),
         site: options.site,
+        jobs: Arc::default(),
     });
     let server = HttpServer::new(move || {
         App::new()

@@ -33,6 +33,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/org/message.html"),
     ),
     (
+        "org/working.html",
+        include_str!("../../templates/org/working.html"),
+    ),
+    (
         "org/login.html",
         include_str!("../../templates/org/login.html"),
     ),

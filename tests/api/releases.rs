@@ -653,3 +653,80 @@ fn a_second_click_on_publish_in_the_workspace_opens_the_release_the_first_click_
         survey.html
     );
 }
+
+/// Follows a press that makes a release: the waiting page while it is being made (`200`, a
+/// page that looks again by itself), then wherever the press leads. Returns that address, or
+/// the status and page of an action that failed, and whether the waiting page was shown.
+fn waited_out(org: &OrgClient, pressed: &crate::forms::Page) -> (String, bool) {
+    if pressed.status != 303 {
+        return (format!("{} {}", pressed.status, pressed.html), false);
+    }
+    let mut location = pressed.header("location").unwrap_or_default().to_owned();
+    let mut waited = false;
+    let started = std::time::Instant::now();
+    while location == "/org/s/demo/working" {
+        assert!(started.elapsed().as_secs() < 120, "the release never came");
+        let page = org.get(&location);
+        match page.status {
+            200 => {
+                waited = true;
+                assert!(
+                    page.html
+                        .contains("<meta http-equiv=\"refresh\" content=\"10\">"),
+                    "the page looks again by itself, with or without scripts: {}",
+                    page.html
+                );
+                assert!(page.html.contains("Started less than a minute ago"));
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            303 => location = page.header("location").unwrap_or_default().to_owned(),
+            // An action that failed: its page, as the press would have shown it.
+            _ => return (format!("{} {}", page.status, page.html), waited),
+        }
+    }
+    (location, waited)
+}
+
+/// A release not ready within `release_wait_seconds` (0 here) is shown by a page that looks
+/// again by itself and then leads on exactly as the press would have: to the release, or to
+/// the closed survey. A refusal, quick to find, is shown at once.
+#[test]
+fn a_release_not_ready_within_the_wait_is_followed_by_a_page_that_looks_again() {
+    let app = TestApp::spawn_configured(&[], Some("release_wait_seconds = 0\n"));
+    answer(&app, 29, 0);
+    let org = OrgClient::log_in(&app, "maria", "organiser");
+    // Nothing pressed yet: the waiting page leads to the survey.
+    let before = org.get("/org/s/demo/working");
+    assert_eq!(before.status, 303);
+    assert_eq!(before.header("location"), Some("/org/s/demo"));
+    let (refused, _) = waited_out(&org, &org.post("/org/s/demo", "/org/s/demo/releases", &[]));
+    assert!(
+        refused.starts_with("409 ") && refused.contains("30 responses"),
+        "a refusal is shown, not lost: {refused}"
+    );
+    // Nothing running: the waiting page leads on as the last press did.
+    let after = org.get("/org/s/demo/working");
+    assert_eq!(after.status, 409);
+    assert!(after.html.contains("30 responses"));
+
+    answer(&app, 16, 29);
+    let (made, waited) = waited_out(&org, &org.post("/org/s/demo", "/org/s/demo/releases", &[]));
+    assert_eq!(made, "/org/s/demo/releases/1");
+    assert!(waited, "making a release takes longer than no wait at all");
+    assert_eq!(org.get(&made).status, 200);
+
+    answer(&app, 10, 45);
+    let (closed, _) = waited_out(
+        &org,
+        &org.post(
+            "/org/s/demo",
+            "/org/s/demo/state",
+            &[("to", "closed"), ("confirm", "yes")],
+        ),
+    );
+    assert_eq!(closed, "/org/s/demo?closed=published");
+    let key = organiser_key_for(&app);
+    let (_, list) = api_get(&app, "/api/v1/surveys/demo/releases", &key);
+    let list: Value = serde_json::from_str(&list).expect("json");
+    assert_eq!(list["releases"], json!([1, 2]), "{list}");
+}

@@ -4,6 +4,7 @@
 
 pub(super) mod access;
 mod audit_log;
+pub(super) mod background;
 mod cards;
 mod exports;
 mod free_text;
@@ -61,6 +62,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/org/s/{survey}/shred").post(surveys::shred));
     cfg.service(web::resource("/org/s/{survey}/retention").post(surveys::set_retention));
     cfg.service(web::resource("/org/s/{survey}/releases").post(results::publish));
+    cfg.service(web::resource("/org/s/{survey}/working").get(background::show));
     cfg.service(web::resource("/org/s/{survey}/releases/{number}").get(results::show));
     cfg.service(web::resource("/org/s/{survey}/releases/{number}/{format}").get(results::download));
     cfg.service(web::resource("/org/s/{survey}/free-text/{question}").get(free_text::show));

@@ -3,8 +3,8 @@
 //! of at least 30), pick a two-way table, download as CSV (zipped) or JSON. Everything comes
 //! from the frozen release.
 
-use super::access::{act, see_other, Org};
-use super::surveys::survey_failure;
+use super::access::{act, Org};
+use super::background::{self, Kind};
 use crate::accounts::Role;
 use crate::disclosure::percent;
 use crate::release::{self, Cell, PublishError, ReleaseDocument, Table};
@@ -27,19 +27,18 @@ pub async fn publish(
     };
     let id = path.into_inner();
     let (actor, survey) = (org.actor(), id.clone());
-    match act(&state, move |chorus| {
-        release_actions::publish_release(chorus, &actor, &survey)
+    background::run(&org, &id, Kind::Publish, move |chorus| {
+        match release_actions::publish_release(chorus, &actor, &survey) {
+            Ok(number) => Ok(format!("/org/s/{survey}/releases/{number}")),
+            // A second click while the first was computing (from another page, or through the
+            // API): show the release the first one made rather than an error about it.
+            Err(ServiceError::Publish(PublishError::PublishedMeanwhile(number))) => {
+                Ok(format!("/org/s/{survey}/releases/{number}"))
+            }
+            Err(e) => Err(e),
+        }
     })
     .await
-    {
-        Ok(number) => see_other(&format!("/org/s/{id}/releases/{number}")),
-        // A second click while the first was computing: the browser shows this answer, so
-        // show the release the first click made rather than an error about it.
-        Err(ServiceError::Publish(PublishError::PublishedMeanwhile(number))) => {
-            see_other(&format!("/org/s/{id}/releases/{number}"))
-        }
-        Err(e) => survey_failure(&org, &id, &e),
-    }
 }
 
 #[derive(Deserialize)]

@@ -2,6 +2,7 @@
 //! opening and closing, and one survey's page.
 
 use super::access::{act, field, see_other, Org};
+use super::background::{self, Kind};
 use super::upload::read_import_form;
 use crate::accounts::Role;
 use crate::release::Closed;
@@ -257,20 +258,24 @@ pub async fn change_state(
         return confirm_close(&org, &id);
     }
     let (actor, survey) = (org.actor(), id.clone());
-    let outcome = act(&state, move |chorus| {
-        if closing {
-            surveys::close_survey(chorus, &actor, &survey).map(|closed| match closed {
+    if closing {
+        // Closing makes the final release, which may take minutes.
+        return background::run(&org, &id, Kind::Close, move |chorus| {
+            let query = match surveys::close_survey(chorus, &actor, &survey)? {
                 Closed::Published(_) => "?closed=published",
                 Closed::LastIsFinal { .. } => "?closed=final",
                 Closed::NoRelease { .. } => "?closed=none",
-            })
-        } else {
-            surveys::open_survey(chorus, &actor, &survey).map(|()| "")
-        }
+            };
+            Ok(format!("/org/s/{survey}{query}"))
+        })
+        .await;
+    }
+    match act(&state, move |chorus| {
+        surveys::open_survey(chorus, &actor, &survey)
     })
-    .await;
-    match outcome {
-        Ok(query) => see_other(&format!("/org/s/{id}{query}")),
+    .await
+    {
+        Ok(()) => see_other(&format!("/org/s/{id}")),
         Err(e) => survey_failure(&org, &id, &e),
     }
 }
