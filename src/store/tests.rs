@@ -206,10 +206,17 @@ fn a_reopen_waits_for_a_closing_handle_on_the_same_generation() {
                 .is_some_and(|n| n.starts_with(generation::DIR_PREFIX))
         })
         .expect("a generation directory");
-    let lingering = sled::Config::new()
-        .path(&generation)
-        .open()
-        .expect("a second handle");
+    // The store just dropped may itself still hold the files for a moment: the same wait.
+    let started = std::time::Instant::now();
+    let lingering = loop {
+        match sled::Config::new().path(&generation).open() {
+            Ok(db) => break db,
+            Err(_) if started.elapsed() < std::time::Duration::from_secs(5) => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => panic!("a second handle: {e}"),
+        }
+    };
     let closer = std::thread::spawn(move || {
         std::thread::sleep(std::time::Duration::from_millis(300));
         drop(lingering);
