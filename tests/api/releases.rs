@@ -656,7 +656,8 @@ fn a_second_click_on_publish_in_the_workspace_opens_the_release_the_first_click_
 
 /// Follows a press that makes a release: the waiting page while it is being made (`200`, a
 /// page that looks again by itself), then wherever the press leads. Returns that address, or
-/// the status and page of an action that failed, and whether the waiting page was shown.
+/// the status and page of an action that failed, and whether the waiting page was shown (and
+/// the survey's page said meanwhile that a release is being made).
 fn waited_out(org: &OrgClient, pressed: &crate::forms::Page) -> (String, bool) {
     if pressed.status != 303 {
         return (format!("{} {}", pressed.status, pressed.html), false);
@@ -669,7 +670,10 @@ fn waited_out(org: &OrgClient, pressed: &crate::forms::Page) -> (String, bool) {
         let page = org.get(&location);
         match page.status {
             200 => {
-                waited = true;
+                let survey = org.get("/org/s/demo");
+                waited |= survey
+                    .html
+                    .contains("is being made (started less than a minute ago)");
                 assert!(
                     page.html
                         .contains("<meta http-equiv=\"refresh\" content=\"10\">"),
@@ -712,7 +716,10 @@ fn a_release_not_ready_within_the_wait_is_followed_by_a_page_that_looks_again() 
     answer(&app, 16, 29);
     let (made, waited) = waited_out(&org, &org.post("/org/s/demo", "/org/s/demo/releases", &[]));
     assert_eq!(made, "/org/s/demo/releases/1");
-    assert!(waited, "making a release takes longer than no wait at all");
+    assert!(
+        waited,
+        "making a release takes longer than no wait at all, and the survey's page says so"
+    );
     assert_eq!(org.get(&made).status, 200);
 
     answer(&app, 10, 45);

@@ -170,6 +170,20 @@ fn start(state: &State, id: &str, work: impl FnOnce(&Chorus) -> Outcome + Send +
     }));
 }
 
+/// For the survey's page: how long ago its running job started, in words, with what it makes.
+pub(super) fn running(state: &State, id: &str) -> Option<(&'static str, String)> {
+    match state.jobs.find(id) {
+        Found::Running { kind, started } => Some((
+            match kind {
+                Kind::Publish => "A new release",
+                Kind::Close => "The final release",
+            },
+            since(started.elapsed()),
+        )),
+        _ => None,
+    }
+}
+
 fn waiting_address(id: &str) -> String {
     format!("/org/s/{id}/working")
 }

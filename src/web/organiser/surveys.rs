@@ -204,6 +204,7 @@ pub(super) fn survey_page(
     // The card form's own id: the same form sent twice issues one batch (`cards::issue`).
     c.insert("form_id", &crate::vault::random_hex::<16>());
     c.insert("notice", &notice);
+    c.insert("making", &background::running(org.state, id));
     c.insert("link", &format!("{}/s/{id}", org.state.site.public_url));
     c.insert("releases", &overview.releases);
     c.insert("final_release", &overview.final_release);
