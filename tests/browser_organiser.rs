@@ -36,6 +36,11 @@ const SPECIAL: &str = "Tom & Jerry's \"safe\" <b>place</b> is open 9–5 & 'late
 /// `n` varied answers to the demo survey, a free-text answer from most: enough for a first
 /// release with shown and hidden counts, and words to read and quote.
 fn answer_demo(app: &TestApp, n: usize) {
+    answer_survey(app, "demo", n);
+}
+
+/// [`answer_demo`] for survey `id`, a copy of the demo.
+fn answer_survey(app: &TestApp, id: &str, n: usize) {
     let genders = ["woman", "man", "woman", "non_binary"];
     let areas = [
         "harbour",
@@ -53,7 +58,7 @@ fn answer_demo(app: &TestApp, n: usize) {
         "Peer workers who have been there themselves.",
         "A safe place to use indoors.",
     ];
-    for (i, code) in app.issue_codes("demo", n).iter().enumerate() {
+    for (i, code) in app.issue_codes(id, n).iter().enumerate() {
         let mut answers = json!({
             "consent": "yes",
             "age": 18 + (i * 13) % 60,
@@ -68,7 +73,7 @@ fn answer_demo(app: &TestApp, n: usize) {
         } else if i % 4 != 3 {
             answers["anything_else"] = json!(format!("{} (#{i})", words[i % words.len()]));
         }
-        let (status, body) = app.submit("demo", code, &answers);
+        let (status, body) = app.submit(id, code, &answers);
         assert_eq!(status, 201, "{body}");
     }
 }
@@ -209,4 +214,41 @@ fn every_organiser_control_works_with_and_without_javascript_and_axe_finds_nothi
     let mut wrong = problems("the set-up link", &first, 5);
     wrong.extend(problems("the walk-through", &report, 60));
     assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
+}
+
+/// A release not made within the press's wait (`release_wait_seconds = 0`, so none is), in a
+/// real browser with JavaScript on and off: the press leads to a page that says the release is
+/// being made, whose "Look again" leads to the release once it is made.
+#[test]
+fn a_release_longer_than_the_wait_is_followed_to_its_page_with_and_without_javascript() {
+    let app = TestApp::spawn_configured(&[], Some("release_wait_seconds = 0\n"));
+    add_account(&app, ORGANISER, "organiser");
+    let again =
+        include_str!("../surveys/demo.toml").replacen("id = \"demo\"", "id = \"demo-again\"", 1);
+    app.import(&again);
+    app.open_survey("demo-again");
+    answer_survey(&app, "demo", 40);
+    answer_survey(&app, "demo-again", 40);
+    let config = write_config(
+        &app,
+        "waiting.json",
+        &json!({
+            "phase": "waiting",
+            "organiser": ORGANISER,
+            "password": PASSWORD,
+            "surveys": ["demo", "demo-again"],
+        }),
+    );
+    let report = report_of(&app.address, config);
+    let wrong = problems("waiting for a release", &report, 6);
+    assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
+    let covered = report["covered"].to_string();
+    for run in ["js", "nojs"] {
+        assert!(
+            covered.contains(&format!(
+                "{run}: the page that waits for the release led to it"
+            )),
+            "{covered}"
+        );
+    }
 }

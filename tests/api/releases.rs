@@ -654,8 +654,8 @@ fn a_second_click_on_publish_in_the_workspace_opens_the_release_the_first_click_
     );
 }
 
-/// Follows a press that makes a release: the waiting page while it is being made (`200`, a
-/// page that looks again by itself), then wherever the press leads. Returns that address, or
+/// Follows a press that makes a release: the waiting page while it is being made (`200`, with
+/// a "Look again" that opens it again), then wherever the press leads. Returns that address, or
 /// the status and page of an action that failed, and whether the waiting page was shown (and
 /// the survey's page said meanwhile that a release is being made).
 fn waited_out(org: &OrgClient, pressed: &crate::forms::Page) -> (String, bool) {
@@ -676,9 +676,13 @@ fn waited_out(org: &OrgClient, pressed: &crate::forms::Page) -> (String, bool) {
                     .contains("is being made (started less than a minute ago)");
                 assert!(
                     page.html
-                        .contains("<meta http-equiv=\"refresh\" content=\"10\">"),
-                    "the page looks again by itself, with or without scripts: {}",
+                        .contains("href=\"/org/s/demo/working\">Look again</a>"),
+                    "the page offers to look again: {}",
                     page.html
+                );
+                assert!(
+                    !page.html.contains("http-equiv=\"refresh\""),
+                    "a page that reloads on a timer is not accessible"
                 );
                 assert!(page.html.contains("Started less than a minute ago"));
                 std::thread::sleep(std::time::Duration::from_millis(50));
@@ -691,9 +695,9 @@ fn waited_out(org: &OrgClient, pressed: &crate::forms::Page) -> (String, bool) {
     (location, waited)
 }
 
-/// A release not ready within `release_wait_seconds` (0 here) is shown by a page that looks
-/// again by itself and then leads on exactly as the press would have: to the release, or to
-/// the closed survey. A refusal, quick to find, is shown at once.
+/// A release not ready within `release_wait_seconds` (0 here) is shown by a page that says it
+/// is being made, and that leads on once it is ready exactly as the press would have: to the
+/// release, or to the closed survey. A refusal, quick to find, is shown at once.
 #[test]
 fn a_release_not_ready_within_the_wait_is_followed_by_a_page_that_looks_again() {
     let app = TestApp::spawn_configured(&[], Some("release_wait_seconds = 0\n"));

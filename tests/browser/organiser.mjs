@@ -20,9 +20,11 @@
 //
 //   node organiser.mjs BASE_URL SETTINGS.json        (WALK_TRACE=1: each step on stderr)
 //
-// SETTINGS.json: { phase: "setup" | "walk", setup, organiser, researcher, password, vouchers,
-// closedSurvey }. "setup" uses the one-time set-up link (before any account exists); "walk" is
-// the walk-through. Prints a JSON report: { failures, violations, scanned, covered, notes }, and
+// SETTINGS.json: { phase: "setup" | "walk" | "waiting", setup, organiser, researcher, password,
+// vouchers, closedSurvey, surveys }. "setup" uses the one-time set-up link (before any account
+// exists); "walk" is the walk-through; "waiting" publishes a release on a server that waits for
+// none (`release_wait_seconds = 0`), one of `surveys` per run, and presses "Look again" on the
+// page that says it is being made until it leads to the release. Prints a JSON report: { failures, violations, scanned, covered, notes }, and
 // exits 1 if there is a failure or a violation.
 
 import { chromium, request as apiRequest } from "playwright-core";
@@ -1146,8 +1148,38 @@ async function walkPhase() {
   }
 }
 
+// A release not made within the press's wait: the press leads to a page that says so, whose
+// "Look again" leads to the release once it is made; meanwhile the survey's page says a release
+// is being made.
+async function waitingPhase() {
+  for (const [i, js] of [true, false].entries()) {
+    const R = await newRun(js, "organiser");
+    const sp = `/org/s/${cfg.surveys[i]}`;
+    await step(R, "a release that takes longer than the wait", async () => {
+      await logIn(R, cfg.organiser);
+      await visit(R, sp, "the survey's page", {});
+      await tap(R, `form[action="${sp}/releases"] button`, "Publish a new release (longer than the wait)", {
+        path: new RegExp(`^${sp}/working$`), h1: /The release is being made/, text: /Started less than a minute ago/,
+      });
+      const meanwhile = await R.context.request.get(`${base}${sp}`);
+      if (!/is being made/.test(await meanwhile.text())) report.notes.push(`${R.tag}: the release was made before the survey's page was read again`);
+      for (let look = 0; !new RegExp(`${sp}/releases/1$`).test(R.page.url()); look++) {
+        if (look === 120) {
+          fail(R, "Look again", "two minutes of looking again never led to the release", { body: await snippet(R.page) });
+          return;
+        }
+        await R.page.waitForTimeout(500);
+        await tap(R, `a[href="${sp}/working"]`, "Look again", { path: new RegExp(`^${sp}/(working|releases/1)$`), h1: /The release is being made|Release 1/ });
+      }
+      report.covered.push(`${R.tag}: the page that waits for the release led to it`);
+    });
+    await R.context.close();
+  }
+}
+
 try {
   if (cfg.phase === "setup") await setupPhase();
+  else if (cfg.phase === "waiting") await waitingPhase();
   else await walkPhase();
 } catch (e) {
   report.failures.push({ run: "-", page: "-", control: "(script)", problem: String(e && e.stack || e) });

@@ -2,8 +2,10 @@
 //! long questionnaire's later releases take minutes (README, "Performance"): longer than a
 //! browser or the proxy in front waits for one answer, and a page that times out says nothing
 //! of a release that is still being made. So the press waits up to `release_wait_seconds`;
-//! a release not ready by then is shown on a page that looks again by itself (a refresh, no
-//! script needed) until it is ready, and then leads on exactly as the press would have. A
+//! a release not ready by then is shown on a page that says so, with a "Look again" that
+//! leads on exactly as the press would have once it is ready. The page does not refresh by
+//! itself: a page that reloads on a timer moves a screen reader's place and is not allowed for
+//! accessibility (WCAG 2.2.1; axe's "meta-refresh", which the browser walk-through runs). A
 //! press while a job runs (a double click) starts nothing: it waits for that job the same way.
 
 use super::access::{see_other, Org};
@@ -17,9 +19,6 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
-
-/// How often the waiting page looks again, in seconds.
-const LOOK_AGAIN_SECONDS: u64 = 10;
 
 /// What a background job makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -233,7 +232,6 @@ pub async fn show(
     c.insert("text", text);
     c.insert("id", &id);
     c.insert("since", &since(started.elapsed()));
-    c.insert("refresh", &LOOK_AGAIN_SECONDS);
     page.render(StatusCode::OK, "org/working.html", &c)
 }
 
