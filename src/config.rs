@@ -108,7 +108,7 @@ pub struct Settings {
     pub i18n_dir: Option<PathBuf>,
     pub kiosk: KioskSettings,
     /// How long a press on "Publish" or "Close" in the workspace waits for the release before
-    /// showing a page that looks again by itself (default 10 seconds, 0 to 600): under the
+    /// showing a page that says it is being made (default 10 seconds, 0 to 600): under the
     /// time the proxy in front waits for an answer.
     pub release_wait: std::time::Duration,
 }

@@ -703,6 +703,10 @@ fn a_release_not_ready_within_the_wait_is_followed_by_a_page_that_looks_again() 
     let app = TestApp::spawn_configured(&[], Some("release_wait_seconds = 0\n"));
     answer(&app, 29, 0);
     let org = OrgClient::log_in(&app, "maria", "organiser");
+    // No such survey: said at once, and nothing kept for it.
+    let nowhere = org.post("/org/s/demo", "/org/s/nowhere/releases", &[]);
+    assert_eq!(nowhere.status, 404, "{}", nowhere.html);
+    assert_eq!(org.get("/org/s/nowhere/working").status, 404);
     // Nothing pressed yet: the waiting page leads to the survey.
     let before = org.get("/org/s/demo/working");
     assert_eq!(before.status, 303);

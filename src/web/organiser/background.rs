@@ -144,6 +144,10 @@ pub(super) async fn run(
     work: impl FnOnce(&Chorus) -> Outcome + Send + 'static,
 ) -> HttpResponse {
     let state = org.state;
+    // Jobs are kept per survey: only for one that exists.
+    if let Err(e) = release_numbers(&state.chorus, id) {
+        return org.page().failure(&e);
+    }
     if state.jobs.start(id, kind) {
         start(state, id, work);
     }
