@@ -65,11 +65,11 @@ impl Jobs {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Starts a job for `survey`; `false` when one is already running for it.
-    fn start(&self, survey: &str, kind: Kind) -> bool {
+    /// Starts a job for `survey`; the kind of the one already running for it, if one is.
+    fn start(&self, survey: &str, kind: Kind) -> Result<(), Kind> {
         let mut jobs = self.lock();
-        if jobs.get(survey).is_some_and(|j| j.outcome.is_none()) {
-            return false;
+        if let Some(running) = jobs.get(survey).filter(|j| j.outcome.is_none()) {
+            return Err(running.kind);
         }
         jobs.insert(
             survey.to_owned(),
@@ -79,7 +79,7 @@ impl Jobs {
                 outcome: None,
             },
         );
-        true
+        Ok(())
     }
 
     fn finish(&self, survey: &str, outcome: Outcome) {
@@ -136,7 +136,10 @@ impl Drop for Finish {
 
 /// Runs `work` for survey `id` in the background and answers the press: where `work` leads if
 /// it is done within the wait, else the waiting page. A press while the survey has a job
-/// running starts nothing and waits for that job instead.
+/// running starts nothing: the same press again (a double click) waits for that job instead;
+/// the other one (Close while a release is being made) is shown that job's page at once, which
+/// says the survey cannot be closed until it is done — rather than led on by a job that did
+/// not do what was pressed.
 pub(super) async fn run(
     org: &Org<'_>,
     id: &str,
@@ -148,8 +151,10 @@ pub(super) async fn run(
     if let Err(e) = release_numbers(&state.chorus, id) {
         return org.page().failure(&e);
     }
-    if state.jobs.start(id, kind) {
-        start(state, id, work);
+    match state.jobs.start(id, kind) {
+        Ok(()) => start(state, id, work),
+        Err(running) if running != kind => return see_other(&waiting_address(id)),
+        Err(_) => {}
     }
     match state.jobs.wait_for(id, state.site.release_wait).await {
         Some(outcome) => lead_on(org, id, outcome),
@@ -255,10 +260,15 @@ mod tests {
     #[test]
     fn a_survey_has_one_job_at_a_time_and_keeps_its_outcome_until_the_next() {
         let jobs = Jobs::default();
-        assert!(jobs.start("demo", Kind::Publish));
-        assert!(!jobs.start("demo", Kind::Close), "one job per survey");
-        assert!(
+        assert_eq!(jobs.start("demo", Kind::Publish), Ok(()));
+        assert_eq!(
+            jobs.start("demo", Kind::Close),
+            Err(Kind::Publish),
+            "one job per survey"
+        );
+        assert_eq!(
             jobs.start("other", Kind::Close),
+            Ok(()),
             "surveys do not wait for each other"
         );
         assert!(matches!(
@@ -275,8 +285,9 @@ mod tests {
                 "every press waiting for it leads on the same way"
             );
         }
-        assert!(
+        assert_eq!(
             jobs.start("demo", Kind::Publish),
+            Ok(()),
             "a finished job makes way"
         );
         assert!(matches!(jobs.find("demo"), Found::Running { .. }));
@@ -286,7 +297,7 @@ mod tests {
     #[test]
     fn a_job_whose_work_panics_still_ends() {
         let jobs = Arc::new(Jobs::default());
-        assert!(jobs.start("demo", Kind::Publish));
+        assert_eq!(jobs.start("demo", Kind::Publish), Ok(()));
         let finish = Finish {
             jobs: Arc::clone(&jobs),
             survey: "demo".to_owned(),
