@@ -699,7 +699,7 @@ fn waited_out(org: &OrgClient, pressed: &crate::forms::Page) -> (String, bool) {
 /// is being made, and that leads on once it is ready exactly as the press would have: to the
 /// release, or to the closed survey. A refusal, quick to find, is shown at once.
 #[test]
-fn a_release_not_ready_within_the_wait_is_followed_by_a_page_that_looks_again() {
+fn a_release_not_ready_within_the_wait_is_followed_by_a_page_that_offers_to_look_again() {
     let app = TestApp::spawn_configured(&[], Some("release_wait_seconds = 0\n"));
     answer(&app, 29, 0);
     let org = OrgClient::log_in(&app, "maria", "organiser");

@@ -24,8 +24,9 @@
 // vouchers, closedSurvey, surveys }. "setup" uses the one-time set-up link (before any account
 // exists); "walk" is the walk-through; "waiting" publishes a release on a server that waits for
 // none (`release_wait_seconds = 0`), one of `surveys` per run, and presses "Look again" on the
-// page that says it is being made until it leads to the release. Prints a JSON report: { failures, violations, scanned, covered, notes }, and
-// exits 1 if there is a failure or a violation.
+// page that says it is being made until it leads to the release. Prints a JSON report:
+// { failures, violations, scanned, covered, notes }, and exits 1 if there is a failure or a
+// violation.
 
 import { chromium, request as apiRequest } from "playwright-core";
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";

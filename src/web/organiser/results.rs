@@ -30,8 +30,8 @@ pub async fn publish(
     background::run(&org, &id, Kind::Publish, move |chorus| {
         match release_actions::publish_release(chorus, &actor, &survey) {
             Ok(number) => Ok(format!("/org/s/{survey}/releases/{number}")),
-            // A second click while the first was computing (from another page, or through the
-            // API): show the release the first one made rather than an error about it.
+            // A release published meanwhile through the API or the command line (a second press
+            // here waits for this job instead, `background::run`): show it rather than an error.
             Err(ServiceError::Publish(PublishError::PublishedMeanwhile(number))) => {
                 Ok(format!("/org/s/{survey}/releases/{number}"))
             }
